@@ -1,0 +1,93 @@
+#include "ledger/coding.h"
+
+namespace timeledger::ledger {
+
+void PutFixed64BigEndian(std::string* out, uint64_t value) {
+  char bytes[8];
+  for (int i = 7; i >= 0; --i) {
+    bytes[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  out->append(bytes, sizeof(bytes));
+}
+
+void PutVarint64(std::string* out, uint64_t value) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+void PutVarsint64(std::string* out, int64_t value) {
+  const uint64_t zigzag =
+      (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+  PutVarint64(out, zigzag);
+}
+
+void PutLengthPrefixed(std::string* out, absl::string_view value) {
+  PutVarint64(out, value.size());
+  out->append(value.data(), value.size());
+}
+
+uint64_t DecodeFixed64BigEndian(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) {
+    value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return value;
+}
+
+bool Reader::ReadByte(uint8_t* value) {
+  if (input_.empty()) return false;
+  *value = static_cast<uint8_t>(input_[0]);
+  input_.remove_prefix(1);
+  return true;
+}
+
+bool Reader::ReadFixed64BigEndian(uint64_t* value) {
+  if (input_.size() < 8) return false;
+  *value = DecodeFixed64BigEndian(input_.data());
+  input_.remove_prefix(8);
+  return true;
+}
+
+bool Reader::ReadVarint64(uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63; shift += 7) {
+    if (input_.empty()) return false;
+    const uint8_t byte = static_cast<uint8_t>(input_[0]);
+    input_.remove_prefix(1);
+    if (shift == 63 && byte > 1) return false;  // overflows 64 bits
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Reader::ReadVarsint64(int64_t* value) {
+  uint64_t zigzag = 0;
+  if (!ReadVarint64(&zigzag)) return false;
+  *value = static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+  return true;
+}
+
+bool Reader::ReadLengthPrefixed(std::string* value, size_t length_max) {
+  uint64_t length = 0;
+  if (!ReadVarint64(&length) || length > length_max || length > input_.size()) return false;
+  value->assign(input_.data(), length);
+  input_.remove_prefix(length);
+  return true;
+}
+
+bool Reader::ReadBytes(size_t count, absl::string_view* value) {
+  if (count > input_.size()) return false;
+  *value = input_.substr(0, count);
+  input_.remove_prefix(count);
+  return true;
+}
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,45 @@
+// Byte encoding primitives for stored records, in the manner of LevelDB's util/coding.h.
+//
+// Writers append to a std::string. A Reader consumes a string_view and never reads past its end:
+// every Read* returns false on truncated or malformed input, so decoding untrusted bytes is safe.
+// Fixed-width integers are big-endian, so that encoded keys sort in numeric order.
+#ifndef TIMELEDGER_LEDGER_CODING_H_
+#define TIMELEDGER_LEDGER_CODING_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace timeledger::ledger {
+
+void PutFixed64BigEndian(std::string* out, uint64_t value);
+void PutVarint64(std::string* out, uint64_t value);
+// Signed values are zig-zag encoded so small negatives stay short.
+void PutVarsint64(std::string* out, int64_t value);
+void PutLengthPrefixed(std::string* out, absl::string_view value);
+
+// Decodes a big-endian fixed64 from exactly 8 bytes.
+uint64_t DecodeFixed64BigEndian(const char* bytes);
+
+class Reader {
+ public:
+  explicit Reader(absl::string_view input) : input_(input) {}
+
+  [[nodiscard]] bool ReadByte(uint8_t* value);
+  [[nodiscard]] bool ReadFixed64BigEndian(uint64_t* value);
+  [[nodiscard]] bool ReadVarint64(uint64_t* value);
+  [[nodiscard]] bool ReadVarsint64(int64_t* value);
+  // Reads a length-prefixed string of at most `length_max` bytes.
+  [[nodiscard]] bool ReadLengthPrefixed(std::string* value, size_t length_max);
+  [[nodiscard]] bool ReadBytes(size_t count, absl::string_view* value);
+
+  bool done() const { return input_.empty(); }
+
+ private:
+  absl::string_view input_;
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_CODING_H_

@@ -1,0 +1,75 @@
+// The write operations of the ledger, as commands that the writer thread executes against a
+// WriteTxn. Each Execute either stages all of its writes or none (it rolls back to its own
+// savepoint). The functions are called only on the writer thread.
+#ifndef TIMELEDGER_LEDGER_COMMANDS_H_
+#define TIMELEDGER_LEDGER_COMMANDS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ledger/ledger.h"
+#include "ledger/write_txn.h"
+
+namespace timeledger::ledger {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Stages this command's writes in `txn`, or none of them, and keeps its result.
+  virtual void Execute(WriteTxn& txn) = 0;
+  // Delivers the result; `commit` is the status of the group's write.
+  virtual void Finish(const absl::Status& commit) = 0;
+};
+
+// A command with a result of type T, delivered to a callback.
+template <typename T>
+class TypedCommand : public Command {
+ public:
+  explicit TypedCommand(Callback<T> done) : done_(std::move(done)) {}
+
+  void Finish(const absl::Status& commit) override {
+    if (result_.ok() && wrote_ && !commit.ok()) {
+      std::move(done_)(commit);
+    } else {
+      std::move(done_)(std::move(result_));
+    }
+  }
+
+ protected:
+  // Runs `body` inside a savepoint: its writes stay only if it succeeds.
+  template <typename Body>
+  void Guarded(WriteTxn& txn, Body body) {
+    txn.SetSavePoint();
+    result_ = body();
+    if (result_.ok()) {
+      txn.ReleaseSavePoint();
+      wrote_ = true;
+    } else {
+      txn.RollbackToSavePoint();
+    }
+  }
+
+  absl::StatusOr<T> result_ = absl::UnknownError("command not executed");
+  bool wrote_ = false;
+
+ private:
+  Callback<T> done_;
+};
+
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank);
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account);
+absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
+                                                const std::string& account_id,
+                                                AccountStatus status, const std::string& reason);
+absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
+                                           const std::string& principal);
+absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
+                                            uint64_t seq, const std::string& entry_id,
+                                            const std::string& note,
+                                            const std::string& principal);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_COMMANDS_H_

@@ -1,0 +1,91 @@
+#include "ledger/demo.h"
+
+#include <string>
+#include <vector>
+
+namespace timeledger::ledger {
+namespace {
+
+constexpr char kDemoPrincipal[] = "demo";
+
+struct DemoAccount {
+  const char* id;
+  AccountKind kind;
+  std::vector<Role> roles;
+  const char* name;
+};
+
+struct DemoEntry {
+  const char* id;
+  EntryKind kind;
+  const char* from;
+  const char* to;
+  int64_t minutes;
+  const char* activity;
+  int days_ago;
+};
+
+}  // namespace
+
+absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
+  auto banks = ledger.ListBanks(1, "");
+  if (!banks.ok()) return banks.status();
+  if (!banks->items.empty()) return absl::OkStatus();
+
+  Bank bank{kDemoBankId, "Holy Cross Centre time bank", "Europe/London", absl::Time()};
+  auto created = Await<Bank>([&](auto done) {
+    ledger.CreateBank(bank, kDemoPrincipal, std::move(done));
+  });
+  if (!created.ok()) return created.status();
+
+  const std::vector<DemoAccount> accounts = {
+      {"centre", AccountKind::kOrganisation, {}, "Holy Cross Centre"},
+      {"cafe", AccountKind::kOrganisation, {}, "Community café"},
+      {"alice", AccountKind::kPerson, {Role::kMember, Role::kVolunteer}, "Alice Brown"},
+      {"bob", AccountKind::kPerson, {Role::kMember}, "Bob Okafor"},
+      {"carol", AccountKind::kPerson, {Role::kMember, Role::kStaff}, "Carol Jones"},
+      {"dev", AccountKind::kPerson, {Role::kMember, Role::kVolunteer}, "Dev Patel"},
+  };
+  for (const DemoAccount& spec : accounts) {
+    Account account;
+    account.bank_id = kDemoBankId;
+    account.account_id = spec.id;
+    account.kind = spec.kind;
+    account.roles = spec.roles;
+    account.display_name = spec.name;
+    auto opened = Await<Account>([&](auto done) {
+      ledger.OpenAccount(account, kDemoPrincipal, std::move(done));
+    });
+    if (!opened.ok()) return opened.status();
+  }
+
+  const std::vector<DemoEntry> entries = {
+      {"demo-1", EntryKind::kExchange, "bob", "alice", 90, "gardening", 20},
+      {"demo-2", EntryKind::kAward, "centre", "dev", 180, "cooking the day-centre lunch", 14},
+      {"demo-3", EntryKind::kSpend, "bob", "cafe", 60, "lunch", 12},
+      {"demo-4", EntryKind::kExchange, "dev", "bob", 60, "computer help", 9},
+      {"demo-5", EntryKind::kAward, "centre", "alice", 240, "mentoring a newcomer", 7},
+      {"demo-6", EntryKind::kDonation, "alice", "pool", 60, "", 5},
+      {"demo-7", EntryKind::kGrant, "pool", "bob", 30, "", 3},
+      {"demo-8", EntryKind::kExchange, "alice", "carol", 45, "film night", 1},
+  };
+  const absl::Time now = ledger.Now();
+  for (const DemoEntry& spec : entries) {
+    EntrySpec entry;
+    entry.bank_id = kDemoBankId;
+    entry.entry_id = spec.id;
+    entry.kind = spec.kind;
+    entry.from_account_id = spec.from;
+    entry.to_account_id = spec.to;
+    entry.minutes = spec.minutes;
+    entry.activity = spec.activity;
+    entry.occurred_at = now - absl::Hours(24 * spec.days_ago);
+    auto recorded = Await<Receipt>([&](auto done) {
+      ledger.RecordEntry(entry, kDemoPrincipal, std::move(done));
+    });
+    if (!recorded.ok()) return recorded.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,47 @@
+// Refusals that carry a stable reason and the figures behind it.
+//
+// Every error the ledger returns is an absl::Status whose payloads hold a machine-readable reason
+// (e.g. "ACCOUNT_SUSPENDED") and named figures (e.g. balance_minutes). services/ turns them into
+// google.rpc.ErrorInfo in exactly one place. Functions here are pure and thread-safe.
+#ifndef TIMELEDGER_LEDGER_ERRORS_H_
+#define TIMELEDGER_LEDGER_ERRORS_H_
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace timeledger::ledger {
+
+using Figures = std::initializer_list<std::pair<absl::string_view, std::string>>;
+
+// Returns a status with `code`, a sentence a coordinator can read, a stable reason and figures.
+absl::Status Refusal(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+                     Figures figures = {});
+
+// Shorthands for the codes of STYLE.md.
+absl::Status InvalidArgument(absl::string_view reason, absl::string_view message,
+                             Figures figures = {});
+absl::Status NotFound(absl::string_view reason, absl::string_view message, Figures figures = {});
+absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message,
+                                Figures figures = {});
+absl::Status AlreadyExists(absl::string_view reason, absl::string_view message,
+                           Figures figures = {});
+absl::Status Unavailable(absl::string_view reason, absl::string_view message,
+                         Figures figures = {});
+
+// Returns the reason of a status made by Refusal, or "" if it has none.
+std::string ReasonOf(const absl::Status& status);
+
+// Returns the figures of a status made by Refusal (empty if none).
+std::map<std::string, std::string> FiguresOf(const absl::Status& status);
+
+// Returns a copy of `status` with one more figure (e.g. the index of a batch item).
+absl::Status WithFigure(absl::Status status, absl::string_view name, std::string value);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_ERRORS_H_

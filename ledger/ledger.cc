@@ -1,0 +1,438 @@
+#include "ledger/ledger.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/commands.h"
+#include "ledger/errors.h"
+#include "ledger/validate.h"
+
+namespace timeledger::ledger {
+namespace {
+
+// A command whose work is a function of the transaction.
+template <typename T>
+class FunctionCommand : public TypedCommand<T> {
+ public:
+  using Body = absl::AnyInvocable<absl::StatusOr<T>(WriteTxn&)>;
+  FunctionCommand(Body body, Callback<T> done)
+      : TypedCommand<T>(std::move(done)), body_(std::move(body)) {}
+
+  void Execute(WriteTxn& txn) override {
+    this->Guarded(txn, [&] { return body_(txn); });
+  }
+
+ private:
+  Body body_;
+};
+
+template <typename T>
+std::unique_ptr<Command> MakeCommand(typename FunctionCommand<T>::Body body, Callback<T> done) {
+  return std::make_unique<FunctionCommand<T>>(std::move(body), std::move(done));
+}
+
+using BatchResult = std::vector<absl::StatusOr<Receipt>>;
+
+// RecordEntries: many entries, all or none (atomic) or each alone.
+class RecordBatchCommand : public TypedCommand<BatchResult> {
+ public:
+  RecordBatchCommand(std::vector<EntrySpec> specs, bool atomic, std::string principal,
+                     Callback<BatchResult> done)
+      : TypedCommand<BatchResult>(std::move(done)),
+        specs_(std::move(specs)),
+        atomic_(atomic),
+        principal_(std::move(principal)) {}
+
+  void Execute(WriteTxn& txn) override {
+    Guarded(txn, [&]() -> absl::StatusOr<BatchResult> {
+      if (specs_.empty() || specs_.size() > kBatchSizeMax) {
+        return InvalidArgument(
+            "INVALID_BATCH_SIZE",
+            absl::StrCat("a batch holds 1 to ", kBatchSizeMax, " entries; got ", specs_.size()),
+            {{"limit", std::to_string(kBatchSizeMax)},
+             {"attempted", std::to_string(specs_.size())}});
+      }
+      BatchResult results;
+      results.reserve(specs_.size());
+      for (size_t i = 0; i < specs_.size(); ++i) {
+        txn.SetSavePoint();
+        auto receipt = ExecuteRecordEntry(txn, specs_[i], principal_);
+        if (!receipt.ok()) {
+          txn.RollbackToSavePoint();
+          if (atomic_) {
+            return WithFigure(receipt.status(), "index", std::to_string(i));
+          }
+        } else {
+          txn.ReleaseSavePoint();
+        }
+        results.push_back(std::move(receipt));
+      }
+      return results;
+    });
+  }
+
+  void Finish(const absl::Status& commit) override {
+    if (result_.ok() && !commit.ok()) {
+      // The group's write failed: every item that was to be written failed with it.
+      for (auto& item : *result_) {
+        if (item.ok() && !item->replayed) item = commit;
+      }
+    }
+    wrote_ = false;  // per-item statuses carry the commit failure
+    TypedCommand<BatchResult>::Finish(commit);
+  }
+
+ private:
+  std::vector<EntrySpec> specs_;
+  bool atomic_;
+  std::string principal_;
+};
+
+absl::Status BankNotFound(const std::string& bank_id) {
+  return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
+                  {{"bank_id", bank_id}});
+}
+
+absl::Status BadPageToken() {
+  return InvalidArgument("INVALID_PAGE_TOKEN",
+                         "page_token is not one this server gave; start again without it",
+                         {{"field", "page_token"}});
+}
+
+// Page tokens of entry listings are the last seq returned, in decimal.
+absl::StatusOr<uint64_t> ParseSeqToken(const std::string& token) {
+  if (token.empty()) return uint64_t{0};
+  uint64_t seq = 0;
+  auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), seq);
+  if (error != std::errc() || end != token.data() + token.size()) return BadPageToken();
+  return seq;
+}
+
+}  // namespace
+
+Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store)
+    : options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : [] { return absl::Now(); }),
+      store_(std::move(store)) {}
+
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  if (error) {
+    return Unavailable("DATA_DIR",
+                       absl::StrCat("cannot create ", options.data_dir, ": ", error.message()));
+  }
+  StoreOptions store_options;
+  store_options.path = (std::filesystem::path(options.data_dir) / "ledger").string();
+  store_options.sync = options.sync;
+  auto store = OpenRocksDbStore(store_options);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), *std::move(store)));
+  if (auto s = ledger->Load(); !s.ok()) return s;
+  ledger->writer_ = std::thread([raw = ledger.get()] { raw->WriterLoop(); });
+  return ledger;
+}
+
+Ledger::~Ledger() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+absl::Status Ledger::Load() {
+  return store_->ForEachBank([&](const Bank& bank, const ChainHead& head) -> absl::Status {
+    auto state = std::make_unique<BankState>();
+    state->bank = bank;
+    state->head = head;
+    int64_t sum = 0;
+    auto status = store_->ForEachAccount(bank.bank_id, [&](const Account& account) {
+      sum += account.balance_minutes;
+      state->accounts.emplace(account.account_id, account);
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    if (sum != 0) {
+      return Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
+                     absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
+                                  " minutes, not zero: the store is damaged"),
+                     {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
+    }
+    banks_.emplace(bank.bank_id, std::move(state));
+    return absl::OkStatus();
+  });
+}
+
+void Ledger::Submit(std::unique_ptr<Command> command) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (!stopping_ && queue_.size() < options_.queue_depth_max) {
+      queue_.push_back(std::move(command));
+      command = nullptr;
+    }
+  }
+  if (command == nullptr) {
+    queue_cv_.notify_one();
+    return;
+  }
+  // Refused: run it against nothing so its callback reports why.
+  command->Finish(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
+}
+
+void Ledger::WriterLoop() {
+  std::vector<std::unique_ptr<Command>> group;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and drained
+      const size_t take = std::min(queue_.size(), options_.group_commit_max);
+      for (size_t i = 0; i < take; ++i) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(&group);
+    group.clear();
+  }
+}
+
+void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
+  auto batch = store_->NewBatch();
+  // Only this thread writes banks_, so reading it here without the lock is safe.
+  WriteTxn txn(banks_, store_.get(), batch.get(), clock_());
+  for (auto& command : *group) command->Execute(txn);
+  absl::Status commit = txn.Finalize();
+  if (commit.ok() && !batch->empty()) commit = store_->Commit(batch.get());
+  if (commit.ok()) {
+    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    txn.ApplyTo(&banks_);
+  }
+  for (auto& command : *group) command->Finish(commit);
+}
+
+void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
+  (void)principal;
+  Submit(MakeCommand<Bank>(
+      [bank = std::move(bank)](WriteTxn& txn) { return ExecuteCreateBank(txn, bank); },
+      std::move(done)));
+}
+
+void Ledger::OpenAccount(Account account, std::string principal, Callback<Account> done) {
+  (void)principal;
+  Submit(MakeCommand<Account>(
+      [account = std::move(account)](WriteTxn& txn) { return ExecuteOpenAccount(txn, account); },
+      std::move(done)));
+}
+
+void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
+                              std::string reason, std::string principal,
+                              Callback<Account> done) {
+  (void)principal;
+  Submit(MakeCommand<Account>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason);
+      },
+      std::move(done)));
+}
+
+void Ledger::RecordEntry(EntrySpec spec, std::string principal, Callback<Receipt> done) {
+  Submit(MakeCommand<Receipt>(
+      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteRecordEntry(txn, spec, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, std::string principal,
+                           Callback<BatchResult> done) {
+  Submit(std::make_unique<RecordBatchCommand>(std::move(specs), atomic, std::move(principal),
+                                              std::move(done)));
+}
+
+void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id,
+                          std::string note, std::string principal, Callback<Receipt> done) {
+  if (entry_id.empty()) entry_id = absl::StrCat("reversal-of-", seq);
+  Submit(MakeCommand<Receipt>(
+      [=](WriteTxn& txn) {
+        return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, principal);
+      },
+      std::move(done)));
+}
+
+absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  auto it = banks_.find(bank_id);
+  if (it == banks_.end()) return BankNotFound(bank_id);
+  const BankState& state = *it->second;
+  return BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1};
+}
+
+absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
+                                                    const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (!page_token.empty()) {
+    if (auto s = ValidateId("page_token", page_token); !s.ok()) return BadPageToken();
+  }
+  Page<BankSummary> page;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (auto it = banks_.upper_bound(page_token); it != banks_.end(); ++it) {
+    if (page.items.size() == limit) {
+      page.next_page_token = page.items.back().bank.bank_id;
+      break;
+    }
+    const BankState& state = *it->second;
+    page.items.push_back(BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1});
+  }
+  return page;
+}
+
+absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
+                                           const std::string& account_id) const {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  auto bank = banks_.find(bank_id);
+  if (bank == banks_.end()) return BankNotFound(bank_id);
+  auto it = bank->second->accounts.find(account_id);
+  if (it == bank->second->accounts.end()) {
+    return NotFound("ACCOUNT_NOT_FOUND",
+                    absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                    {{"bank_id", bank_id}, {"account_id", account_id}});
+  }
+  return it->second;
+}
+
+absl::StatusOr<Page<Account>> Ledger::ListAccounts(const std::string& bank_id, int64_t page_size,
+                                                   const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!page_token.empty() && !ValidateId("page_token", page_token).ok()) return BadPageToken();
+  auto accounts = store_->ListAccounts(bank_id, page_token, limit + 1);
+  if (!accounts.ok()) return accounts.status();
+  Page<Account> page;
+  page.items = *std::move(accounts);
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.next_page_token = page.items.back().account_id;
+  }
+  // The store may be a moment ahead of memory; report balances as the ledger serves them.
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  const auto& live = banks_.at(bank_id)->accounts;
+  for (Account& account : page.items) {
+    if (auto it = live.find(account.account_id); it != live.end()) account = it->second;
+  }
+  return page;
+}
+
+absl::StatusOr<Entry> Ledger::GetEntry(const std::string& bank_id, uint64_t seq) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  auto entry = store_->GetEntry(bank_id, seq);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) {
+    return NotFound("ENTRY_NOT_FOUND", absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                    {{"seq", std::to_string(seq)}});
+  }
+  return **entry;
+}
+
+absl::StatusOr<Entry> Ledger::GetEntryById(const std::string& bank_id,
+                                           const std::string& entry_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  auto record = store_->GetEntryId(bank_id, entry_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return NotFound("ENTRY_NOT_FOUND",
+                    absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
+                    {{"entry_id", entry_id}});
+  }
+  return GetEntry(bank_id, (*record)->seq);
+}
+
+absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
+                                                   const std::string& account_id,
+                                                   int64_t page_size,
+                                                   const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!account_id.empty()) {
+    if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
+  }
+  auto after = ParseSeqToken(page_token);
+  if (!after.ok()) return after.status();
+  auto rows = account_id.empty() ? store_->ListEntries(bank_id, *after, limit + 1)
+                                 : store_->ListAccountEntries(bank_id, account_id, *after,
+                                                              limit + 1);
+  if (!rows.ok()) return rows.status();
+  Page<EntryRow> page;
+  page.items = *std::move(rows);
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.next_page_token = std::to_string(page.items.back().entry.seq);
+  }
+  return page;
+}
+
+absl::Status Ledger::CheckConsistency() const {
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (const auto& [bank_id, state] : banks_) {
+    std::map<std::string, int64_t> replayed;
+    Digest previous{};
+    uint64_t expected_seq = 1;
+    for (uint64_t after = 0;;) {
+      auto rows = store_->ListEntries(bank_id, after, kPageSizeMax);
+      if (!rows.ok()) return rows.status();
+      if (rows->empty()) break;
+      for (const EntryRow& row : *rows) {
+        const Entry& entry = row.entry;
+        if (entry.seq != expected_seq || ChainHash(previous, entry) != entry.hash) {
+          return Refusal(absl::StatusCode::kDataLoss, "CHAIN_BROKEN",
+                         absl::StrCat("bank ", bank_id, ": entry ", expected_seq,
+                                      " is missing or its hash does not chain"),
+                         {{"bank_id", bank_id}, {"seq", std::to_string(expected_seq)}});
+        }
+        previous = entry.hash;
+        ++expected_seq;
+        replayed[entry.from_account_id] -= entry.minutes;
+        replayed[entry.to_account_id] += entry.minutes;
+      }
+      after = rows->back().entry.seq;
+    }
+    if (expected_seq != state->head.next_seq || previous != state->head.last_hash) {
+      return Refusal(absl::StatusCode::kDataLoss, "CHAIN_HEAD_MISMATCH",
+                     absl::StrCat("bank ", bank_id, ": the chain head does not match entry ",
+                                  expected_seq - 1),
+                     {{"bank_id", bank_id}});
+    }
+    int64_t sum = 0;
+    for (const auto& [account_id, account] : state->accounts) {
+      sum += account.balance_minutes;
+      const int64_t expected = replayed.count(account_id) ? replayed[account_id] : 0;
+      if (account.balance_minutes != expected) {
+        return Refusal(absl::StatusCode::kDataLoss, "BALANCE_MISMATCH",
+                       absl::StrCat("bank ", bank_id, ": account ", account_id, " holds ",
+                                    account.balance_minutes, " minutes but its entries add up to ",
+                                    expected),
+                       {{"bank_id", bank_id}, {"account_id", account_id}});
+      }
+    }
+    if (sum != 0) {
+      return Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
+                     absl::StrCat("bank ", bank_id, "'s balances sum to ", sum),
+                     {{"bank_id", bank_id}});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace timeledger::ledger

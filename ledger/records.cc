@@ -1,0 +1,248 @@
+#include "ledger/records.h"
+
+#include <openssl/evp.h>
+
+#include <cstring>
+
+#include "ledger/coding.h"
+#include "ledger/errors.h"
+
+namespace timeledger::ledger {
+namespace {
+
+constexpr uint8_t kRecordVersion = 1;
+
+absl::Status Malformed(absl::string_view what) {
+  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
+                 std::string("a stored ") + std::string(what) + " record is damaged");
+}
+
+void PutI64(std::string* out, int64_t value) {
+  PutFixed64BigEndian(out, static_cast<uint64_t>(value));
+}
+
+bool ReadI64(Reader* reader, int64_t* value) {
+  uint64_t raw = 0;
+  if (!reader->ReadFixed64BigEndian(&raw)) return false;
+  *value = static_cast<int64_t>(raw);
+  return true;
+}
+
+bool ReadTime(Reader* reader, absl::Time* time) {
+  int64_t micros = 0;
+  if (!ReadI64(reader, &micros)) return false;
+  *time = FromMicros(micros);
+  return true;
+}
+
+bool ValidKind(uint8_t kind) { return kind >= 1 && kind <= 6; }
+
+bool ReadDigest(Reader* reader, Digest* digest) {
+  absl::string_view bytes;
+  if (!reader->ReadBytes(digest->size(), &bytes)) return false;
+  std::memcpy(digest->data(), bytes.data(), digest->size());
+  return true;
+}
+
+void PutDigest(std::string* out, const Digest& digest) {
+  out->append(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+// Reads the canonical part of an entry (see records.h).
+bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
+  uint8_t version = 0, kind = 0;
+  if (!reader->ReadByte(&version) || version != kRecordVersion) return false;
+  if (!reader->ReadLengthPrefixed(&entry->bank_id, kIdLengthMax)) return false;
+  if (!reader->ReadFixed64BigEndian(&entry->seq)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->entry_id, kEntryIdLengthMax)) return false;
+  if (!reader->ReadByte(&kind) || !ValidKind(kind)) return false;
+  entry->kind = static_cast<EntryKind>(kind);
+  if (!reader->ReadLengthPrefixed(&entry->from_account_id, kIdLengthMax)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->to_account_id, kIdLengthMax)) return false;
+  if (!ReadI64(reader, &entry->minutes)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->activity, kActivityLengthMax)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->note, kNoteLengthMax)) return false;
+  if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->recorded_by, kIdLengthMax * 2)) return false;
+  return reader->ReadFixed64BigEndian(&entry->reverses_seq);
+}
+
+}  // namespace
+
+int64_t ToMicros(absl::Time time) { return absl::ToUnixMicros(time); }
+absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
+
+Digest Sha256Of(absl::string_view bytes) {
+  Digest digest{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+std::string EncodeBank(const Bank& bank) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, bank.bank_id);
+  PutLengthPrefixed(&out, bank.name);
+  PutLengthPrefixed(&out, bank.time_zone);
+  PutI64(&out, ToMicros(bank.created_at));
+  return out;
+}
+
+absl::StatusOr<Bank> DecodeBank(absl::string_view bytes) {
+  Reader reader(bytes);
+  Bank bank;
+  uint8_t version = 0;
+  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+      !reader.ReadLengthPrefixed(&bank.bank_id, kIdLengthMax) ||
+      !reader.ReadLengthPrefixed(&bank.name, kNameLengthMax) ||
+      !reader.ReadLengthPrefixed(&bank.time_zone, kTimeZoneLengthMax) ||
+      !ReadTime(&reader, &bank.created_at) || !reader.done()) {
+    return Malformed("bank");
+  }
+  return bank;
+}
+
+std::string EncodeAccount(const Account& account) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, account.bank_id);
+  PutLengthPrefixed(&out, account.account_id);
+  out.push_back(static_cast<char>(account.kind));
+  out.push_back(static_cast<char>(account.roles.size()));
+  for (Role role : account.roles) out.push_back(static_cast<char>(role));
+  PutLengthPrefixed(&out, account.display_name);
+  out.push_back(static_cast<char>(account.status));
+  PutI64(&out, ToMicros(account.opened_at));
+  PutVarsint64(&out, account.balance_minutes);
+  PutVarsint64(&out, account.earned_minutes);
+  PutVarsint64(&out, account.spent_minutes);
+  PutVarint64(&out, account.entry_count);
+  return out;
+}
+
+absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
+  Reader reader(bytes);
+  Account account;
+  uint8_t version = 0, kind = 0, role_count = 0, status = 0;
+  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+      !reader.ReadLengthPrefixed(&account.bank_id, kIdLengthMax) ||
+      !reader.ReadLengthPrefixed(&account.account_id, kIdLengthMax) ||
+      !reader.ReadByte(&kind) || kind < 1 || kind > 3 || !reader.ReadByte(&role_count) ||
+      role_count > kRolesMax) {
+    return Malformed("account");
+  }
+  account.kind = static_cast<AccountKind>(kind);
+  for (uint8_t i = 0; i < role_count; ++i) {
+    uint8_t role = 0;
+    if (!reader.ReadByte(&role) || role < 1 || role > 3) return Malformed("account");
+    account.roles.push_back(static_cast<Role>(role));
+  }
+  if (!reader.ReadLengthPrefixed(&account.display_name, kNameLengthMax) ||
+      !reader.ReadByte(&status) || status < 1 || status > 3 ||
+      !ReadTime(&reader, &account.opened_at) ||
+      !reader.ReadVarsint64(&account.balance_minutes) ||
+      !reader.ReadVarsint64(&account.earned_minutes) ||
+      !reader.ReadVarsint64(&account.spent_minutes) ||
+      !reader.ReadVarint64(&account.entry_count) || !reader.done()) {
+    return Malformed("account");
+  }
+  account.status = static_cast<AccountStatus>(status);
+  return account;
+}
+
+std::string CanonicalEntryBytes(const Entry& entry) {
+  std::string out;
+  out.reserve(96 + entry.note.size() + entry.activity.size());
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, entry.bank_id);
+  PutFixed64BigEndian(&out, entry.seq);
+  PutLengthPrefixed(&out, entry.entry_id);
+  out.push_back(static_cast<char>(entry.kind));
+  PutLengthPrefixed(&out, entry.from_account_id);
+  PutLengthPrefixed(&out, entry.to_account_id);
+  PutI64(&out, entry.minutes);
+  PutLengthPrefixed(&out, entry.activity);
+  PutLengthPrefixed(&out, entry.note);
+  PutI64(&out, ToMicros(entry.occurred_at));
+  PutI64(&out, ToMicros(entry.recorded_at));
+  PutLengthPrefixed(&out, entry.recorded_by);
+  PutFixed64BigEndian(&out, entry.reverses_seq);
+  return out;
+}
+
+Digest ChainHash(const Digest& previous_hash, const Entry& entry) {
+  std::string input(reinterpret_cast<const char*>(previous_hash.data()), previous_hash.size());
+  input += CanonicalEntryBytes(entry);
+  return Sha256Of(input);
+}
+
+std::string EncodeEntry(const Entry& entry) {
+  std::string out = CanonicalEntryBytes(entry);
+  PutDigest(&out, entry.hash);
+  return out;
+}
+
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
+  Reader reader(bytes);
+  Entry entry;
+  if (!ReadCanonicalEntry(&reader, &entry) || !ReadDigest(&reader, &entry.hash) ||
+      !reader.done()) {
+    return Malformed("entry");
+  }
+  return entry;
+}
+
+std::string EncodeChainHead(const ChainHead& head) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutFixed64BigEndian(&out, head.next_seq);
+  PutDigest(&out, head.last_hash);
+  return out;
+}
+
+absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
+  Reader reader(bytes);
+  ChainHead head;
+  uint8_t version = 0;
+  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+      !reader.ReadFixed64BigEndian(&head.next_seq) || head.next_seq == 0 ||
+      !ReadDigest(&reader, &head.last_hash) || !reader.done()) {
+    return Malformed("chain head");
+  }
+  return head;
+}
+
+std::string EncodeEntryIdRecord(const EntryIdRecord& record) {
+  std::string out;
+  PutFixed64BigEndian(&out, record.seq);
+  PutDigest(&out, record.fingerprint);
+  return out;
+}
+
+absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes) {
+  Reader reader(bytes);
+  EntryIdRecord record;
+  if (!reader.ReadFixed64BigEndian(&record.seq) || !ReadDigest(&reader, &record.fingerprint) ||
+      !reader.done()) {
+    return Malformed("idempotency");
+  }
+  return record;
+}
+
+Digest SpecFingerprint(const EntrySpec& spec) {
+  std::string out;
+  PutLengthPrefixed(&out, spec.bank_id);
+  PutLengthPrefixed(&out, spec.entry_id);
+  out.push_back(static_cast<char>(spec.kind));
+  PutLengthPrefixed(&out, spec.from_account_id);
+  PutLengthPrefixed(&out, spec.to_account_id);
+  PutI64(&out, spec.minutes);
+  PutLengthPrefixed(&out, spec.activity);
+  PutLengthPrefixed(&out, spec.note);
+  const bool has_time = spec.occurred_at != absl::InfinitePast();
+  PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
+  return Sha256Of(out);
+}
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,70 @@
+// The byte forms of banks, accounts and entries as they are stored, and the canonical encoding of
+// an entry that its hash covers.
+//
+// Canonical entry encoding, version 1 (docs/ARCHITECTURE.md repeats it for outside verifiers):
+//
+//   entry     := 0x01 str(bank_id) u64(seq) str(entry_id) u8(kind) str(from_account_id)
+//                str(to_account_id) i64(minutes) str(activity) str(note) i64(occurred_at_us)
+//                i64(recorded_at_us) str(recorded_by) u64(reverses_seq)
+//   str(s)    := varint(byte length of s) s          (LEB128 varint, s is UTF-8)
+//   u64, i64  := 8 bytes big-endian (two's complement for i64)
+//   u8        := 1 byte; kind is the EntryKind value (1 exchange ... 6 reversal)
+//   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero bytes
+//
+// Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
+#ifndef TIMELEDGER_LEDGER_RECORDS_H_
+#define TIMELEDGER_LEDGER_RECORDS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/types.h"
+
+namespace timeledger::ledger {
+
+std::string EncodeBank(const Bank& bank);
+absl::StatusOr<Bank> DecodeBank(absl::string_view bytes);
+
+std::string EncodeAccount(const Account& account);
+absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
+
+// The canonical bytes of an entry: every field but `hash` and `reversed_by_seq`.
+std::string CanonicalEntryBytes(const Entry& entry);
+// Returns SHA-256(previous_hash || CanonicalEntryBytes(entry)).
+Digest ChainHash(const Digest& previous_hash, const Entry& entry);
+
+// Stored form: the canonical bytes followed by the 32-byte hash.
+std::string EncodeEntry(const Entry& entry);
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
+
+// A bank's chain head: the next seq to assign and the hash of the last entry.
+struct ChainHead {
+  uint64_t next_seq = 1;
+  Digest last_hash{};
+};
+std::string EncodeChainHead(const ChainHead& head);
+absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
+
+// What an idempotency key maps to: the entry it recorded and a fingerprint of the request, so a
+// retry with different content can be told apart from a true retry.
+struct EntryIdRecord {
+  uint64_t seq = 0;
+  Digest fingerprint{};
+};
+std::string EncodeEntryIdRecord(const EntryIdRecord& record);
+absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes);
+
+// Returns the fingerprint of what a caller asked to record (the spec as given, before defaults).
+Digest SpecFingerprint(const EntrySpec& spec);
+
+// Returns SHA-256 of `bytes`.
+Digest Sha256Of(absl::string_view bytes);
+
+// Time as stored: microseconds since the Unix epoch.
+int64_t ToMicros(absl::Time time);
+absl::Time FromMicros(int64_t micros);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_RECORDS_H_

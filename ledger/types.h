@@ -1,0 +1,144 @@
+// The vocabulary of the time-bank ledger: identifiers, amounts, accounts and entries, and the
+// limits that keep every one of them bounded.
+//
+// Plain value types: no ownership beyond their own strings, and no thread-safety of their own
+// (copy them between threads). Nothing here knows of RocksDB, gRPC or protobuf.
+#ifndef TIMELEDGER_LEDGER_TYPES_H_
+#define TIMELEDGER_LEDGER_TYPES_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace timeledger::ledger {
+
+// Limits on everything that grows. Each is enforced where input enters the ledger, and named in
+// the refusal when it is hit (docs/API.md lists them).
+inline constexpr size_t kIdLengthMax = 64;            // bank and account ids
+inline constexpr size_t kEntryIdLengthMax = 128;      // client idempotency keys
+inline constexpr size_t kNameLengthMax = 200;         // bank and display names, bytes of UTF-8
+inline constexpr size_t kActivityLengthMax = 64;
+inline constexpr size_t kNoteLengthMax = 500;
+inline constexpr size_t kReasonLengthMax = 500;
+inline constexpr size_t kTimeZoneLengthMax = 64;
+inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds one day
+inline constexpr size_t kBatchSizeMax = 1000;         // entries in one RecordEntries call
+inline constexpr size_t kPageSizeMax = 1000;
+inline constexpr size_t kPageSizeDefault = 100;
+inline constexpr size_t kBanksMax = 1000;             // banks in one installation
+inline constexpr size_t kAccountsPerBankMax = 2'000'000;
+inline constexpr size_t kRolesMax = 3;
+// A client clock may run a little fast; an occurred_at further ahead than this is refused.
+inline constexpr absl::Duration kClockSkewMax = absl::Minutes(5);
+// Nothing happened in this time bank before this day.
+inline constexpr int64_t kOccurredAtMinUnixSeconds = 946684800;  // 2000-01-01T00:00:00Z
+
+// The pool account that every bank is created with.
+inline constexpr char kPoolAccountId[] = "pool";
+
+// A SHA-256 digest.
+using Digest = std::array<uint8_t, 32>;
+
+enum class AccountKind : uint8_t { kPerson = 1, kOrganisation = 2, kPool = 3 };
+enum class Role : uint8_t { kMember = 1, kVolunteer = 2, kStaff = 3 };
+enum class AccountStatus : uint8_t { kActive = 1, kSuspended = 2, kClosed = 3 };
+enum class EntryKind : uint8_t {
+  kExchange = 1,
+  kAward = 2,
+  kSpend = 3,
+  kDonation = 4,
+  kGrant = 5,
+  kReversal = 6,
+};
+
+// Stable lower-case names, used in messages and canonical encodings.
+const char* AccountKindName(AccountKind kind);
+const char* RoleName(Role role);
+const char* AccountStatusName(AccountStatus status);
+const char* EntryKindName(EntryKind kind);
+
+// A time bank: one community of accounts whose balances sum to zero.
+struct Bank {
+  std::string bank_id;
+  std::string name;
+  std::string time_zone;  // IANA name
+  absl::Time created_at;
+};
+
+// An account with its balance. Minutes are whole minutes of time credit.
+struct Account {
+  std::string bank_id;
+  std::string account_id;
+  AccountKind kind = AccountKind::kPerson;
+  std::vector<Role> roles;
+  std::string display_name;
+  AccountStatus status = AccountStatus::kActive;
+  absl::Time opened_at;
+  int64_t balance_minutes = 0;  // earned_minutes - spent_minutes
+  int64_t earned_minutes = 0;
+  int64_t spent_minutes = 0;
+  uint64_t entry_count = 0;
+
+  bool HasRole(Role role) const;
+};
+
+// What a caller asks to record. The ledger fills in the rest of the Entry.
+struct EntrySpec {
+  std::string bank_id;
+  std::string entry_id;  // idempotency key
+  EntryKind kind = EntryKind::kExchange;
+  std::string from_account_id;  // pays
+  std::string to_account_id;    // earns
+  int64_t minutes = 0;
+  std::string activity;
+  std::string note;
+  absl::Time occurred_at = absl::InfinitePast();  // InfinitePast: "now"
+};
+
+// One immutable line of the journal.
+struct Entry {
+  std::string bank_id;
+  uint64_t seq = 0;  // dense per bank, from 1
+  std::string entry_id;
+  EntryKind kind = EntryKind::kExchange;
+  std::string from_account_id;
+  std::string to_account_id;
+  int64_t minutes = 0;
+  std::string activity;
+  std::string note;
+  absl::Time occurred_at;
+  absl::Time recorded_at;
+  std::string recorded_by;
+  uint64_t reverses_seq = 0;
+  Digest hash{};  // SHA-256(previous hash || canonical bytes of this entry)
+
+  // Not part of the entry: filled in on reads once a reversal points at it.
+  uint64_t reversed_by_seq = 0;
+};
+
+// What RecordEntry and ReverseEntry give back.
+struct Receipt {
+  Entry entry;
+  bool replayed = false;  // the idempotency key was already recorded with this content
+  int64_t from_balance_minutes = 0;
+  int64_t to_balance_minutes = 0;
+};
+
+// A line of a listing; running_balance_minutes is set for account statements only.
+struct EntryRow {
+  Entry entry;
+  int64_t running_balance_minutes = 0;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;  // empty on the last page
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_TYPES_H_

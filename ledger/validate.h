@@ -1,0 +1,35 @@
+// Checks of what callers send, before anything touches the ledger's state.
+//
+// Pure functions: each returns OK or an InvalidArgument naming the field and the limit, with a
+// stable reason (INVALID_ID, INVALID_MINUTES, SELF_TRANSFER, ...). Thread-safe.
+#ifndef TIMELEDGER_LEDGER_VALIDATE_H_
+#define TIMELEDGER_LEDGER_VALIDATE_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/types.h"
+
+namespace timeledger::ledger {
+
+// A bank or account id: 1 to 64 of [A-Za-z0-9._-], starting with a letter or digit.
+absl::Status ValidateId(absl::string_view field, absl::string_view id);
+// An idempotency key: 1 to 128 of [A-Za-z0-9._:-], starting with a letter or digit.
+absl::Status ValidateEntryId(absl::string_view field, absl::string_view id);
+// Free text: valid UTF-8 without control characters, at most `length_max` bytes, non-empty if
+// `required`.
+absl::Status ValidateText(absl::string_view field, absl::string_view text, size_t length_max,
+                          bool required);
+// An IANA time zone name known to this machine's tz database.
+absl::Status ValidateTimeZone(absl::string_view time_zone);
+
+absl::Status ValidateBank(const Bank& bank);
+absl::Status ValidateNewAccount(const Account& account);
+// Checks an entry request on its own; `now` bounds occurred_at (kClockSkewMax ahead at most).
+absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now);
+// Checks page_size (0 means the default) and returns the effective size.
+absl::Status ValidatePageSize(int64_t page_size, size_t* effective);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_VALIDATE_H_

@@ -1,0 +1,180 @@
+#include "ledger/write_txn.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/errors.h"
+
+namespace timeledger::ledger {
+namespace {
+
+std::string SeqKey(const std::string& bank_id, uint64_t seq) {
+  return absl::StrCat(bank_id, absl::string_view("\0", 1), seq);
+}
+
+// Records how to restore `map[key]` to what it holds now.
+template <typename Map>
+std::function<void()> UndoFor(Map* map, const std::string& key) {
+  auto it = map->find(key);
+  if (it == map->end()) {
+    return [map, key] { map->erase(key); };
+  }
+  return [map, key, old = it->second] { (*map)[key] = old; };
+}
+
+}  // namespace
+
+WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now)
+    : committed_(committed), store_(store), batch_(batch), now_(now) {}
+
+std::string WriteTxn::AccountKey(const std::string& bank_id, const std::string& account_id) {
+  return absl::StrCat(bank_id, absl::string_view("\0", 1), account_id);
+}
+
+size_t WriteTxn::bank_count() const {
+  size_t count = committed_.size();
+  for (const auto& [id, is_new] : new_banks_) count += is_new ? 1 : 0;
+  return count;
+}
+
+const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
+  if (auto it = banks_.find(bank_id); it != banks_.end()) return &it->second;
+  auto it = committed_.find(bank_id);
+  if (it == committed_.end()) return nullptr;
+  // First sight in this batch: copy the header in. No undo needed: it equals committed state.
+  BankHeader header{it->second->bank, it->second->head, it->second->accounts.size()};
+  return &banks_.emplace(bank_id, std::move(header)).first->second;
+}
+
+void WriteTxn::PutBank(const BankHeader& header, bool is_new) {
+  undo_.push_back(UndoFor(&banks_, header.bank.bank_id));
+  if (is_new) {
+    undo_.push_back(UndoFor(&new_banks_, header.bank.bank_id));
+    new_banks_[header.bank.bank_id] = true;
+    batch_->PutBank(header.bank);
+  }
+  banks_[header.bank.bank_id] = header;
+}
+
+const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::string& account_id) {
+  if (auto it = accounts_.find(AccountKey(bank_id, account_id)); it != accounts_.end()) {
+    return &it->second;
+  }
+  auto bank = committed_.find(bank_id);
+  if (bank == committed_.end()) return nullptr;
+  auto it = bank->second->accounts.find(account_id);
+  return it == bank->second->accounts.end() ? nullptr : &it->second;
+}
+
+void WriteTxn::PutAccount(const Account& account) {
+  const std::string key = AccountKey(account.bank_id, account.account_id);
+  undo_.push_back(UndoFor(&accounts_, key));
+  accounts_[key] = account;
+}
+
+absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::string& bank_id,
+                                                                  const std::string& entry_id) {
+  if (auto it = entry_ids_.find(AccountKey(bank_id, entry_id)); it != entry_ids_.end()) {
+    return std::optional<EntryIdRecord>(it->second);
+  }
+  // A bank created in this batch has nothing stored yet.
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<EntryIdRecord>();
+  return store_->GetEntryId(bank_id, entry_id);
+}
+
+void WriteTxn::PutEntryId(const std::string& bank_id, const std::string& entry_id,
+                          const EntryIdRecord& record) {
+  const std::string key = AccountKey(bank_id, entry_id);
+  undo_.push_back(UndoFor(&entry_ids_, key));
+  entry_ids_[key] = record;
+  batch_->PutEntryId(bank_id, entry_id, record);
+}
+
+absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_id,
+                                                        uint64_t seq) {
+  if (auto it = entries_.find(SeqKey(bank_id, seq)); it != entries_.end()) {
+    return std::optional<Entry>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Entry>();
+  return store_->GetEntry(bank_id, seq);
+}
+
+void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after,
+                        int64_t to_balance_after) {
+  const std::string key = SeqKey(entry.bank_id, entry.seq);
+  undo_.push_back(UndoFor(&entries_, key));
+  entries_[key] = entry;
+  batch_->PutEntry(entry, from_balance_after, to_balance_after);
+}
+
+absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {
+  if (auto it = reversals_.find(SeqKey(bank_id, seq)); it != reversals_.end()) {
+    return it->second;
+  }
+  if (committed_.find(bank_id) == committed_.end()) return uint64_t{0};
+  return store_->GetReversedBy(bank_id, seq);
+}
+
+void WriteTxn::PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq) {
+  const std::string key = SeqKey(bank_id, seq);
+  undo_.push_back(UndoFor(&reversals_, key));
+  reversals_[key] = reversed_by_seq;
+  batch_->PutReversal(bank_id, seq, reversed_by_seq);
+}
+
+void WriteTxn::SetSavePoint() {
+  savepoints_.push_back(undo_.size());
+  batch_->SetSavePoint();
+}
+
+void WriteTxn::RollbackToSavePoint() {
+  const size_t mark = savepoints_.back();
+  savepoints_.pop_back();
+  while (undo_.size() > mark) {
+    undo_.back()();
+    undo_.pop_back();
+  }
+  batch_->RollbackToSavePoint();
+}
+
+void WriteTxn::ReleaseSavePoint() {
+  savepoints_.pop_back();
+  batch_->ReleaseSavePoint();
+}
+
+absl::Status WriteTxn::Finalize() {
+  absl::flat_hash_map<std::string, int64_t> balance_change;  // per bank
+  for (const auto& [key, account] : accounts_) {
+    int64_t before = 0;
+    if (auto bank = committed_.find(account.bank_id); bank != committed_.end()) {
+      if (auto it = bank->second->accounts.find(account.account_id);
+          it != bank->second->accounts.end()) {
+        before = it->second.balance_minutes;
+      }
+    }
+    balance_change[account.bank_id] += account.balance_minutes - before;
+  }
+  for (const auto& [bank_id, change] : balance_change) {
+    if (change != 0) {
+      return Refusal(absl::StatusCode::kInternal, "ZERO_SUM_BROKEN",
+                     absl::StrCat("refusing a write that would leave bank ", bank_id,
+                                  "'s balances summing to ", change, " minutes, not zero"));
+    }
+  }
+  for (const auto& [key, account] : accounts_) batch_->PutAccount(account);
+  for (const auto& [bank_id, header] : banks_) batch_->PutChainHead(bank_id, header.head);
+  return absl::OkStatus();
+}
+
+void WriteTxn::ApplyTo(BankMap* committed) {
+  for (auto& [bank_id, header] : banks_) {
+    auto& state = (*committed)[bank_id];
+    if (!state) state = std::make_unique<BankState>();
+    state->bank = header.bank;
+    state->head = header.head;
+  }
+  for (auto& [key, account] : accounts_) {
+    auto& state = (*committed)[account.bank_id];
+    state->accounts[account.account_id] = std::move(account);
+  }
+}
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,102 @@
+// WriteTxn: the state that one group commit builds on top of the committed ledger.
+//
+// The single writer thread owns a WriteTxn for the duration of one batch. Reads see committed
+// state overlaid with what earlier commands of the batch did, so rules are checked against the
+// batch's own effects (two spends in one batch cannot both pass a limit only one fits). Every
+// mutation is undoable back to a savepoint. Finalize() writes the overlay's final accounts and
+// chain heads into the StoreBatch; after a successful Commit, ApplyTo() publishes the overlay to
+// the committed state. Not thread-safe: the writer thread only.
+#ifndef TIMELEDGER_LEDGER_WRITE_TXN_H_
+#define TIMELEDGER_LEDGER_WRITE_TXN_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/records.h"
+#include "ledger/store.h"
+#include "ledger/types.h"
+
+namespace timeledger::ledger {
+
+// A bank as the ledger keeps it in memory: its record, chain head and accounts.
+struct BankState {
+  Bank bank;
+  ChainHead head;
+  absl::flat_hash_map<std::string, Account> accounts;
+};
+
+using BankMap = absl::btree_map<std::string, std::unique_ptr<BankState>>;
+
+// A bank's header as a batch changes it.
+struct BankHeader {
+  Bank bank;
+  ChainHead head;
+  size_t account_count = 0;
+};
+
+class WriteTxn {
+ public:
+  // `committed` is read, never written, until ApplyTo. `batch` receives the writes.
+  WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now);
+
+  absl::Time now() const { return now_; }
+  size_t bank_count() const;
+
+  // Returns the bank as this batch sees it, or nullptr.
+  const BankHeader* GetBank(const std::string& bank_id);
+  void PutBank(const BankHeader& header, bool is_new);
+
+  // Returns the account as this batch sees it, or nullptr.
+  const Account* GetAccount(const std::string& bank_id, const std::string& account_id);
+  void PutAccount(const Account& account);
+
+  absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(const std::string& bank_id,
+                                                          const std::string& entry_id);
+  void PutEntryId(const std::string& bank_id, const std::string& entry_id,
+                  const EntryIdRecord& record);
+
+  absl::StatusOr<std::optional<Entry>> GetEntry(const std::string& bank_id, uint64_t seq);
+  void PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after);
+
+  absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
+  void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
+
+  void SetSavePoint();
+  void RollbackToSavePoint();
+  void ReleaseSavePoint();
+
+  // Checks that the batch moved minutes only between accounts of one bank, summing to zero per
+  // bank, and writes final account records and chain heads into the batch. Returns Internal if
+  // the zero-sum invariant would break (nothing is then committed).
+  absl::Status Finalize();
+  // Publishes the overlay into `committed`. Call with the committed state's lock held.
+  void ApplyTo(BankMap* committed);
+
+ private:
+  static std::string AccountKey(const std::string& bank_id, const std::string& account_id);
+
+  const BankMap& committed_;
+  Store* store_;
+  StoreBatch* batch_;
+  absl::Time now_;
+
+  absl::flat_hash_map<std::string, BankHeader> banks_;
+  absl::flat_hash_map<std::string, bool> new_banks_;
+  absl::flat_hash_map<std::string, Account> accounts_;  // key: bank_id 0x00 account_id
+  absl::flat_hash_map<std::string, EntryIdRecord> entry_ids_;
+  absl::flat_hash_map<std::string, Entry> entries_;    // key: bank_id 0x00 seq
+  absl::flat_hash_map<std::string, uint64_t> reversals_;
+  std::vector<std::function<void()>> undo_;
+  std::vector<size_t> savepoints_;
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_WRITE_TXN_H_

@@ -1,0 +1,80 @@
+#include "services/reply.h"
+#include "services/services.h"
+
+namespace timeledger::services {
+
+grpc::ServerUnaryReactor* AccountsService::OpenAccount(grpc::CallbackServerContext* context,
+                                                       const v1::OpenAccountRequest* request,
+                                                       v1::Account* response) {
+  auto* reactor = context->DefaultReactor();
+  auto account = FromProto(*request);
+  if (!account.ok()) {
+    reactor->Finish(ToGrpcStatus(account.status()));
+    return reactor;
+  }
+  ledger_->OpenAccount(*std::move(account), PrincipalOf(context),
+                       ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
+                         ToProto(a, response);
+                       }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccountsService::GetAccount(grpc::CallbackServerContext* context,
+                                                      const v1::GetAccountRequest* request,
+                                                      v1::Account* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor, ledger_->GetAccount(request->bank_id(), request->account_id()),
+        [response](const ledger::Account& account) { ToProto(account, response); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerContext* context,
+                                                        const v1::ListAccountsRequest* request,
+                                                        v1::ListAccountsResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor,
+        ledger_->ListAccounts(request->bank_id(), request->page_size(), request->page_token()),
+        [response](const ledger::Page<ledger::Account>& page) {
+          for (const auto& account : page.items) ToProto(account, response->add_accounts());
+          response->set_next_page_token(page.next_page_token);
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext* context,
+                                                     const std::string& bank_id,
+                                                     const std::string& account_id,
+                                                     ledger::AccountStatus status,
+                                                     const std::string& reason,
+                                                     v1::Account* response) {
+  auto* reactor = context->DefaultReactor();
+  ledger_->SetAccountStatus(bank_id, account_id, status, reason, PrincipalOf(context),
+                            ReplyLater<ledger::Account>(reactor,
+                                                        [response](const ledger::Account& a) {
+                                                          ToProto(a, response);
+                                                        }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccountsService::SuspendAccount(grpc::CallbackServerContext* context,
+                                                          const v1::SuspendAccountRequest* request,
+                                                          v1::Account* response) {
+  return SetStatus(context, request->bank_id(), request->account_id(),
+                   ledger::AccountStatus::kSuspended, request->reason(), response);
+}
+
+grpc::ServerUnaryReactor* AccountsService::ReactivateAccount(
+    grpc::CallbackServerContext* context, const v1::ReactivateAccountRequest* request,
+    v1::Account* response) {
+  return SetStatus(context, request->bank_id(), request->account_id(),
+                   ledger::AccountStatus::kActive, "", response);
+}
+
+grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerContext* context,
+                                                        const v1::CloseAccountRequest* request,
+                                                        v1::Account* response) {
+  return SetStatus(context, request->bank_id(), request->account_id(),
+                   ledger::AccountStatus::kClosed, request->reason(), response);
+}
+
+}  // namespace timeledger::services

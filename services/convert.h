@@ -1,0 +1,44 @@
+// Translation between the wire messages of timeledger.v1 and the domain types of ledger/.
+//
+// Pure functions, thread-safe. From-proto functions return InvalidArgument (with a reason) for
+// values the domain cannot represent: unknown enum numbers, timestamps out of range.
+#ifndef TIMELEDGER_SERVICES_CONVERT_H_
+#define TIMELEDGER_SERVICES_CONVERT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ledger/ledger.h"
+#include "ledger/types.h"
+#include "timeledger/v1/accounts.pb.h"
+#include "timeledger/v1/banks.pb.h"
+#include "timeledger/v1/ledger.pb.h"
+#include "timeledger/v1/types.pb.h"
+
+namespace timeledger::services {
+
+// The one place an absl::Status becomes a grpc::Status: same code and message, plus a
+// google.rpc.Status in the details carrying an ErrorInfo (reason, domain, figures).
+grpc::Status ToGrpcStatus(const absl::Status& status);
+// The same refusal as a batch item's Problem.
+void ToProblem(const absl::Status& status, v1::Problem* problem);
+
+absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& timestamp);
+void ToProto(absl::Time time, google::protobuf::Timestamp* timestamp);
+
+absl::StatusOr<ledger::AccountKind> FromProto(v1::AccountKind kind);
+absl::StatusOr<ledger::Role> FromProto(v1::Role role);
+absl::StatusOr<ledger::EntryKind> FromProto(v1::EntryKind kind);
+
+absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request);
+absl::StatusOr<ledger::EntrySpec> FromProto(const v1::RecordEntryRequest& request);
+
+void ToProto(const ledger::BankSummary& summary, v1::Bank* bank);
+void ToProto(const ledger::Account& account, v1::Account* out);
+void ToProto(const ledger::Entry& entry, v1::Entry* out);
+void ToProto(const ledger::Receipt& receipt, v1::RecordEntryResponse* out);
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_CONVERT_H_

@@ -1,0 +1,44 @@
+#include "services/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "ledger/errors.h"
+
+namespace timeledger::services {
+
+Server::Server(ledger::Ledger* ledger)
+    : banks_(ledger), accounts_(ledger), ledger_service_(ledger) {}
+
+Server::~Server() { Shutdown(absl::Seconds(5)); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
+                                                      const ServerOptions& options) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::unique_ptr<Server> server(new Server(ledger));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(kMessageBytesMax);
+  builder.SetMaxSendMessageSize(kMessageBytesMax);
+  builder.RegisterService(&server->banks_);
+  builder.RegisterService(&server->accounts_);
+  builder.RegisterService(&server->ledger_service_);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return ledger::Unavailable("LISTEN_FAILED",
+                               "cannot listen on " + options.listen_address +
+                                   " (in use, or not an address of this machine?)");
+  }
+  return server;
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace timeledger::services

@@ -1,0 +1,50 @@
+// Server: timeledgerd's gRPC server around a Ledger, with health checking and reflection.
+//
+// Owns the service objects and the grpc::Server; borrows the Ledger, which must outlive it.
+// Start returns once the server is listening. Shutdown stops taking calls and waits up to its
+// deadline for calls in flight. Thread-safe.
+#ifndef TIMELEDGER_SERVICES_SERVER_H_
+#define TIMELEDGER_SERVICES_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/ledger.h"
+#include "services/services.h"
+
+namespace timeledger::services {
+
+// A gRPC message larger than this is refused before it is parsed.
+inline constexpr int kMessageBytesMax = 4 << 20;
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:50051";  // "HOST:0" picks a free port
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ledger::Ledger* ledger,
+                                                       const ServerOptions& options);
+  ~Server();
+
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+  void Shutdown(absl::Duration grace);
+
+ private:
+  explicit Server(ledger::Ledger* ledger);
+
+  BanksService banks_;
+  AccountsService accounts_;
+  LedgerService ledger_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_SERVER_H_
