@@ -1,0 +1,445 @@
+// The ledger core on a real RocksDB in a fresh directory, with a fixed clock.
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "ledger/errors.h"
+#include "tests/support/temp_dir.h"
+
+namespace timeledger::ledger {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);  // 2026-09-21
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Reopen();
+    ASSERT_TRUE(CreateBank("hcct").ok());
+    ASSERT_TRUE(Open("alice", AccountKind::kPerson).ok());
+    ASSERT_TRUE(Open("bob", AccountKind::kPerson).ok());
+    ASSERT_TRUE(Open("centre", AccountKind::kOrganisation).ok());
+  }
+
+  void Reopen() {
+    ledger_.reset();
+    LedgerOptions options;
+    options.data_dir = dir_.path();
+    options.clock = [this] { return now_.load(); };
+    auto opened = Ledger::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ledger_ = *std::move(opened);
+  }
+
+  absl::StatusOr<Bank> CreateBank(const std::string& id) {
+    return Await<Bank>([&](auto done) {
+      ledger_->CreateBank(Bank{id, "Holy Cross", "Europe/London", {}}, "test", std::move(done));
+    });
+  }
+
+  absl::StatusOr<Account> Open(const std::string& id, AccountKind kind,
+                               const std::string& bank = "hcct") {
+    Account account;
+    account.bank_id = bank;
+    account.account_id = id;
+    account.kind = kind;
+    account.display_name = "Name of " + id;
+    return Await<Account>([&](auto done) {
+      ledger_->OpenAccount(account, "test", std::move(done));
+    });
+  }
+
+  static EntrySpec Spec(const std::string& entry_id, const std::string& from,
+                        const std::string& to, int64_t minutes) {
+    EntrySpec spec;
+    spec.bank_id = "hcct";
+    spec.entry_id = entry_id;
+    spec.from_account_id = from;
+    spec.to_account_id = to;
+    spec.minutes = minutes;
+    spec.activity = "gardening";
+    return spec;
+  }
+
+  absl::StatusOr<Receipt> Record(const EntrySpec& spec) {
+    return Await<Receipt>([&](auto done) { ledger_->RecordEntry(spec, "coordinator", std::move(done)); });
+  }
+
+  absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
+    return Await<Receipt>([&](auto done) {
+      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", "coordinator", std::move(done));
+    });
+  }
+
+  absl::StatusOr<Account> SetStatus(const std::string& id, AccountStatus status) {
+    return Await<Account>([&](auto done) {
+      ledger_->SetAccountStatus("hcct", id, status, "", "coordinator", std::move(done));
+    });
+  }
+
+  int64_t Balance(const std::string& id) {
+    auto account = ledger_->GetAccount("hcct", id);
+    EXPECT_TRUE(account.ok()) << account.status();
+    return account.ok() ? account->balance_minutes : 0;
+  }
+
+  timeledger::testing::TempDir dir_;
+  std::atomic<absl::Time> now_{kNow};
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerTest, RecordingAnExchangeMovesMinutesFromPayerToEarner) {
+  auto receipt = Record(Spec("e1", "bob", "alice", 90));
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->entry.seq, 1u);
+  EXPECT_EQ(receipt->entry.recorded_by, "coordinator");
+  EXPECT_EQ(receipt->entry.recorded_at, kNow);
+  EXPECT_EQ(receipt->entry.occurred_at, kNow);
+  EXPECT_EQ(receipt->from_balance_minutes, -90);
+  EXPECT_EQ(receipt->to_balance_minutes, 90);
+  EXPECT_EQ(Balance("alice"), 90);
+  EXPECT_EQ(Balance("bob"), -90);
+  auto alice = ledger_->GetAccount("hcct", "alice");
+  EXPECT_EQ(alice->earned_minutes, 90);
+  EXPECT_EQ(alice->spent_minutes, 0);
+  EXPECT_EQ(alice->entry_count, 1u);
+}
+
+TEST_F(LedgerTest, CreatingABankOpensItsPool) {
+  auto pool = ledger_->GetAccount("hcct", kPoolAccountId);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  EXPECT_EQ(pool->kind, AccountKind::kPool);
+  auto bank = ledger_->GetBank("hcct");
+  ASSERT_TRUE(bank.ok());
+  EXPECT_EQ(bank->account_count, 4u);
+  EXPECT_EQ(ReasonOf(CreateBank("hcct").status()), "BANK_EXISTS");
+}
+
+TEST_F(LedgerTest, SeqsAreDenseAndHashesChain) {
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 15)).ok());
+  ASSERT_TRUE(Record(Spec("e2", "alice", "bob", 30)).ok());
+  ASSERT_FALSE(Record(Spec("e3", "alice", "nobody", 30)).ok());
+  ASSERT_TRUE(Record(Spec("e4", "alice", "bob", 45)).ok());
+  auto page = ledger_->ListEntries("hcct", "", 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(page->items[i].entry.seq, i + 1);
+  EXPECT_EQ(page->items[0].entry.hash, ChainHash(Digest{}, page->items[0].entry));
+  EXPECT_EQ(page->items[2].entry.hash, ChainHash(page->items[1].entry.hash, page->items[2].entry));
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+}
+
+TEST_F(LedgerTest, RetryWithSameEntryIdReturnsOriginalAndWritesNothing) {
+  auto first = Record(Spec("slip-17", "bob", "alice", 60));
+  ASSERT_TRUE(first.ok());
+  auto again = Record(Spec("slip-17", "bob", "alice", 60));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->entry.seq, first->entry.seq);
+  EXPECT_EQ(again->entry.hash, first->entry.hash);
+  EXPECT_EQ(Balance("alice"), 60);
+  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 1u);
+}
+
+TEST_F(LedgerTest, ReusingAnEntryIdForOtherContentIsAlreadyExists) {
+  ASSERT_TRUE(Record(Spec("slip-17", "bob", "alice", 60)).ok());
+  auto different = Record(Spec("slip-17", "bob", "alice", 75));
+  EXPECT_EQ(different.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(different.status()), "ENTRY_ID_REUSED");
+  EXPECT_EQ(FiguresOf(different.status())["seq"], "1");
+  EXPECT_EQ(Balance("alice"), 60);
+}
+
+TEST_F(LedgerTest, ReversalRestoresBalancesAndHappensOnce) {
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 90)).ok());
+  auto reversal = Reverse(1);
+  ASSERT_TRUE(reversal.ok()) << reversal.status();
+  EXPECT_EQ(reversal->entry.kind, EntryKind::kReversal);
+  EXPECT_EQ(reversal->entry.reverses_seq, 1u);
+  EXPECT_EQ(reversal->entry.from_account_id, "alice");
+  EXPECT_EQ(reversal->entry.entry_id, "reversal-of-1");
+  EXPECT_EQ(Balance("alice"), 0);
+  EXPECT_EQ(Balance("bob"), 0);
+  EXPECT_EQ(ledger_->GetEntry("hcct", 1)->reversed_by_seq, 2u);
+
+  auto twice = Reverse(1, "another-key");
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(twice.status()), "ALREADY_REVERSED");
+  // The same reversal retried is a replay, not an error.
+  auto retried = Reverse(1);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(retried->replayed);
+  EXPECT_EQ(ReasonOf(Reverse(2).status()), "CANNOT_REVERSE_REVERSAL");
+  EXPECT_EQ(ReasonOf(Reverse(99).status()), "ENTRY_NOT_FOUND");
+  EXPECT_EQ(Balance("alice"), 0);
+}
+
+TEST_F(LedgerTest, BadInputIsRefusedWithAReasonAndLeavesLedgerUntouched) {
+  struct Case {
+    EntrySpec spec;
+    std::string reason;
+    absl::StatusCode code;
+  };
+  auto with = [](EntrySpec spec, auto change) {
+    change(spec);
+    return spec;
+  };
+  const EntrySpec good = Spec("ok", "bob", "alice", 30);
+  const std::vector<Case> cases = {
+      {with(good, [](auto& s) { s.minutes = 0; }), "INVALID_MINUTES",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.minutes = -15; }), "INVALID_MINUTES",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.minutes = kEntryMinutesMax + 1; }), "INVALID_MINUTES",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.to_account_id = "bob"; }), "SELF_TRANSFER",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.entry_id = ""; }), "INVALID_ID",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.entry_id = std::string(kEntryIdLengthMax + 1, 'x'); }),
+       "INVALID_ID", absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.bank_id = "no such/bank"; }), "INVALID_ID",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.bank_id = "elsewhere"; }), "BANK_NOT_FOUND",
+       absl::StatusCode::kNotFound},
+      {with(good, [](auto& s) { s.to_account_id = "zoe"; }), "ACCOUNT_NOT_FOUND",
+       absl::StatusCode::kNotFound},
+      {with(good, [](auto& s) { s.note = std::string(kNoteLengthMax + 1, 'n'); }),
+       "INVALID_TEXT", absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.note = "bad \xff byte"; }), "INVALID_TEXT",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.activity = "tab\there"; }), "INVALID_TEXT",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.occurred_at = kNow + absl::Hours(1); }), "OCCURRED_IN_FUTURE",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.occurred_at = absl::FromUnixSeconds(0); }),
+       "INVALID_OCCURRED_AT", absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.kind = EntryKind::kReversal; }), "REVERSAL_NOT_RECORDABLE",
+       absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.kind = EntryKind::kDonation; }), "KIND_MISMATCH",
+       absl::StatusCode::kFailedPrecondition},
+      {with(good, [](auto& s) { s.to_account_id = "pool"; }), "KIND_MISMATCH",
+       absl::StatusCode::kFailedPrecondition},
+      {with(good, [](auto& s) { s.kind = EntryKind::kAward; }), "KIND_MISMATCH",
+       absl::StatusCode::kFailedPrecondition},
+  };
+  for (const Case& c : cases) {
+    auto result = Record(c.spec);
+    EXPECT_EQ(result.status().code(), c.code) << c.reason << ": " << result.status();
+    EXPECT_EQ(ReasonOf(result.status()), c.reason) << result.status();
+  }
+  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(Balance("alice"), 0);
+  EXPECT_EQ(Balance("bob"), 0);
+}
+
+TEST_F(LedgerTest, OccurredAtWithinClockSkewIsAccepted) {
+  EntrySpec spec = Spec("e1", "bob", "alice", 30);
+  spec.occurred_at = kNow + kClockSkewMax;
+  EXPECT_TRUE(Record(spec).ok());
+}
+
+TEST_F(LedgerTest, EachKindMovesBetweenTheAccountsItIsFor) {
+  EntrySpec award = Spec("award", "centre", "alice", 120);
+  award.kind = EntryKind::kAward;
+  ASSERT_TRUE(Record(award).ok());
+  EntrySpec donation = Spec("donation", "alice", "pool", 60);
+  donation.kind = EntryKind::kDonation;
+  ASSERT_TRUE(Record(donation).ok());
+  EntrySpec grant = Spec("grant", "pool", "bob", 30);
+  grant.kind = EntryKind::kGrant;
+  ASSERT_TRUE(Record(grant).ok());
+  EntrySpec spend = Spec("spend", "bob", "centre", 15);
+  spend.kind = EntryKind::kSpend;
+  ASSERT_TRUE(Record(spend).ok());
+  EXPECT_EQ(Balance("alice"), 60);
+  EXPECT_EQ(Balance("pool"), 30);
+  EXPECT_EQ(Balance("bob"), 15);
+  EXPECT_EQ(Balance("centre"), -105);
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+}
+
+TEST_F(LedgerTest, SuspendedAndClosedAccountsNeitherEarnNorPay) {
+  ASSERT_TRUE(SetStatus("alice", AccountStatus::kSuspended).ok());
+  auto refused = Record(Spec("e1", "bob", "alice", 30));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(refused.status()), "ACCOUNT_SUSPENDED");
+  EXPECT_EQ(FiguresOf(refused.status())["account_id"], "alice");
+  ASSERT_TRUE(SetStatus("alice", AccountStatus::kActive).ok());
+  EXPECT_TRUE(Record(Spec("e1", "bob", "alice", 30)).ok());
+
+  auto not_zero = SetStatus("alice", AccountStatus::kClosed);
+  EXPECT_EQ(ReasonOf(not_zero.status()), "BALANCE_NOT_ZERO");
+  EXPECT_EQ(FiguresOf(not_zero.status())["balance_minutes"], "30");
+  ASSERT_TRUE(Record(Spec("e2", "alice", "bob", 30)).ok());
+  ASSERT_TRUE(SetStatus("alice", AccountStatus::kClosed).ok());
+  EXPECT_EQ(ReasonOf(Record(Spec("e3", "bob", "alice", 30)).status()), "ACCOUNT_CLOSED");
+  EXPECT_EQ(ReasonOf(SetStatus("alice", AccountStatus::kActive).status()), "ACCOUNT_CLOSED");
+  EXPECT_EQ(ReasonOf(SetStatus("pool", AccountStatus::kClosed).status()), "POOL_NOT_CLOSABLE");
+}
+
+TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
+  EXPECT_EQ(ReasonOf(Open("alice", AccountKind::kPerson).status()), "ACCOUNT_EXISTS");
+  EXPECT_EQ(ReasonOf(Open("x", AccountKind::kPerson, "nowhere").status()), "BANK_NOT_FOUND");
+  EXPECT_EQ(ReasonOf(Open("-bad", AccountKind::kPerson).status()), "INVALID_ID");
+  Account org;
+  org.bank_id = "hcct";
+  org.account_id = "college";
+  org.kind = AccountKind::kOrganisation;
+  org.display_name = "College";
+  org.roles = {Role::kStaff};
+  auto refused = Await<Account>([&](auto done) { ledger_->OpenAccount(org, "t", std::move(done)); });
+  EXPECT_EQ(ReasonOf(refused.status()), "INVALID_ROLES");
+  auto person = ledger_->GetAccount("hcct", "alice");
+  ASSERT_EQ(person->roles.size(), 1u);
+  EXPECT_EQ(person->roles[0], Role::kMember);  // persons are members unless told otherwise
+}
+
+TEST_F(LedgerTest, StatementCarriesRunningBalanceAndPages) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Record(Spec("in-" + std::to_string(i), "bob", "alice", 30)).ok());
+    ASSERT_TRUE(Record(Spec("out-" + std::to_string(i), "alice", "centre", 15)).ok());
+  }
+  auto first = ledger_->ListEntries("hcct", "alice", 4, "");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->items.size(), 4u);
+  EXPECT_EQ(first->items[0].running_balance_minutes, 30);
+  EXPECT_EQ(first->items[1].running_balance_minutes, 15);
+  EXPECT_EQ(first->items[3].running_balance_minutes, 30);
+  std::vector<EntryRow> all = first->items;
+  std::string token = first->next_page_token;
+  while (!token.empty()) {
+    auto page = ledger_->ListEntries("hcct", "alice", 4, token);
+    ASSERT_TRUE(page.ok());
+    all.insert(all.end(), page->items.begin(), page->items.end());
+    token = page->next_page_token;
+  }
+  ASSERT_EQ(all.size(), 10u);
+  EXPECT_EQ(all.back().running_balance_minutes, 75);
+  EXPECT_EQ(all.back().running_balance_minutes, Balance("alice"));
+  // Bob's statement holds only his five entries.
+  EXPECT_EQ(ledger_->ListEntries("hcct", "bob", 100, "")->items.size(), 5u);
+  EXPECT_EQ(ReasonOf(ledger_->ListEntries("hcct", "alice", 4, "x1").status()),
+            "INVALID_PAGE_TOKEN");
+  EXPECT_EQ(ReasonOf(ledger_->ListEntries("hcct", "alice", 5000, "").status()),
+            "INVALID_PAGE_SIZE");
+}
+
+TEST_F(LedgerTest, AtomicBatchIsAllOrNothing) {
+  std::vector<EntrySpec> specs = {Spec("b1", "bob", "alice", 30), Spec("b2", "bob", "zoe", 30),
+                                  Spec("b3", "alice", "bob", 15)};
+  auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
+    ledger_->RecordEntries(specs, /*atomic=*/true, "t", std::move(done));
+  });
+  EXPECT_EQ(ReasonOf(result.status()), "ACCOUNT_NOT_FOUND");
+  EXPECT_EQ(FiguresOf(result.status())["index"], "1");
+  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(Balance("alice"), 0);
+  // b1 was never written, so its idempotency key is still free.
+  EXPECT_FALSE(Record(Spec("b1", "bob", "alice", 45)).value().replayed);
+}
+
+TEST_F(LedgerTest, NonAtomicBatchRecordsEachItemOnItsOwn) {
+  std::vector<EntrySpec> specs = {Spec("b1", "bob", "alice", 30), Spec("b2", "bob", "zoe", 30),
+                                  Spec("b3", "alice", "bob", 15)};
+  auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
+    ledger_->RecordEntries(specs, /*atomic=*/false, "t", std::move(done));
+  });
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->size(), 3u);
+  EXPECT_TRUE((*result)[0].ok());
+  EXPECT_EQ(ReasonOf((*result)[1].status()), "ACCOUNT_NOT_FOUND");
+  ASSERT_TRUE((*result)[2].ok());
+  EXPECT_EQ((*result)[2]->entry.seq, 2u);
+  EXPECT_EQ(Balance("alice"), 15);
+}
+
+TEST_F(LedgerTest, BatchSizeIsLimited) {
+  std::vector<EntrySpec> specs;
+  for (size_t i = 0; i <= kBatchSizeMax; ++i) {
+    specs.push_back(Spec("b" + std::to_string(i), "bob", "alice", 15));
+  }
+  auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
+    ledger_->RecordEntries(specs, false, "t", std::move(done));
+  });
+  EXPECT_EQ(ReasonOf(result.status()), "INVALID_BATCH_SIZE");
+  specs.pop_back();
+  result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
+    ledger_->RecordEntries(specs, false, "t", std::move(done));
+  });
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(Balance("alice"), static_cast<int64_t>(15 * kBatchSizeMax));
+}
+
+TEST_F(LedgerTest, EverythingSurvivesReopening) {
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 90)).ok());
+  ASSERT_TRUE(Reverse(1).ok());
+  ASSERT_TRUE(Record(Spec("e3", "bob", "alice", 45)).ok());
+  ASSERT_TRUE(SetStatus("bob", AccountStatus::kSuspended).ok());
+  Reopen();
+  EXPECT_EQ(Balance("alice"), 45);
+  EXPECT_EQ(Balance("bob"), -45);
+  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->status, AccountStatus::kSuspended);
+  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 3u);
+  EXPECT_EQ(ledger_->GetEntry("hcct", 1)->reversed_by_seq, 2u);
+  EXPECT_TRUE(Record(Spec("e1", "bob", "alice", 90)).value().replayed);
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+  ASSERT_TRUE(SetStatus("bob", AccountStatus::kActive).ok());
+  auto next = Record(Spec("e4", "bob", "alice", 15));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->entry.seq, 4u);  // the chain continues where it stopped
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+}
+
+TEST_F(LedgerTest, TwoConcurrentWritersOnOneAccountSeeEachOthersEffects) {
+  constexpr int kPerThread = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto result = Record(Spec("t" + std::to_string(t) + "-" + std::to_string(i), "bob",
+                                  "alice", 15));
+        if (!result.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Balance("alice"), 4 * kPerThread * 15);
+  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 4u * kPerThread);
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+}
+
+TEST_F(LedgerTest, BanksArePagedInIdOrder) {
+  ASSERT_TRUE(CreateBank("camden").ok());
+  ASSERT_TRUE(CreateBank("islington").ok());
+  auto first = ledger_->ListBanks(2, "");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_EQ(first->items[0].bank.bank_id, "camden");
+  EXPECT_EQ(first->items[1].bank.bank_id, "hcct");
+  auto second = ledger_->ListBanks(2, first->next_page_token);
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].bank.bank_id, "islington");
+  EXPECT_TRUE(second->next_page_token.empty());
+}
+
+TEST_F(LedgerTest, BanksAreIsolated) {
+  ASSERT_TRUE(CreateBank("camden").ok());
+  ASSERT_TRUE(Open("alice", AccountKind::kPerson, "camden").ok());
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 30)).ok());
+  EXPECT_EQ(ledger_->GetAccount("camden", "alice")->balance_minutes, 0);
+  EntrySpec elsewhere = Spec("e1", "pool", "alice", 30);
+  elsewhere.bank_id = "camden";
+  elsewhere.kind = EntryKind::kGrant;
+  auto receipt = Record(elsewhere);  // the same entry_id is free in another bank
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->entry.seq, 1u);
+}
+
+}  // namespace
+}  // namespace timeledger::ledger

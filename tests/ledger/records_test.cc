@@ -1,0 +1,138 @@
+// Stored record encodings: round trips, and damaged bytes refused without crashing.
+#include "ledger/records.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "ledger/coding.h"
+
+namespace timeledger::ledger {
+namespace {
+
+Entry SampleEntry() {
+  Entry entry;
+  entry.bank_id = "hcct";
+  entry.seq = 42;
+  entry.entry_id = "slip:2026-11-20:7";
+  entry.kind = EntryKind::kSpend;
+  entry.from_account_id = "bob";
+  entry.to_account_id = "cafe";
+  entry.minutes = 60;
+  entry.activity = "lunch";
+  entry.note = "soup of the day — thank you";
+  entry.occurred_at = absl::FromUnixMicros(1'790'000'000'123'456);
+  entry.recorded_at = absl::FromUnixMicros(1'790'000'100'000'000);
+  entry.recorded_by = "coordinator";
+  entry.reverses_seq = 0;
+  entry.hash = ChainHash(Digest{}, entry);
+  return entry;
+}
+
+TEST(RecordsTest, EntryRoundTrips) {
+  const Entry entry = SampleEntry();
+  auto decoded = DecodeEntry(EncodeEntry(entry));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->entry_id, entry.entry_id);
+  EXPECT_EQ(decoded->note, entry.note);
+  EXPECT_EQ(decoded->occurred_at, entry.occurred_at);
+  EXPECT_EQ(decoded->hash, entry.hash);
+  EXPECT_EQ(CanonicalEntryBytes(*decoded), CanonicalEntryBytes(entry));
+}
+
+TEST(RecordsTest, CanonicalBytesFollowTheDocumentedLayout) {
+  Entry entry;
+  entry.bank_id = "b";
+  entry.seq = 1;
+  entry.entry_id = "e";
+  entry.kind = EntryKind::kExchange;
+  entry.from_account_id = "x";
+  entry.to_account_id = "y";
+  entry.minutes = 15;
+  entry.occurred_at = absl::FromUnixMicros(0);
+  entry.recorded_at = absl::FromUnixMicros(0);
+  entry.recorded_by = "r";
+  const std::string expected = std::string("\x01\x01" "b", 3) +
+                               std::string("\0\0\0\0\0\0\0\x01", 8) + "\x01" "e" + "\x01" +
+                               "\x01" "x" "\x01" "y" + std::string("\0\0\0\0\0\0\0\x0f", 8) +
+                               std::string("\0\0", 2) + std::string(16, '\0') + "\x01" "r" +
+                               std::string(8, '\0');
+  EXPECT_EQ(CanonicalEntryBytes(entry), expected);
+}
+
+TEST(RecordsTest, ChangingAnyFieldChangesTheHash) {
+  const Entry entry = SampleEntry();
+  Entry changed = entry;
+  changed.minutes = 61;
+  EXPECT_NE(ChainHash(Digest{}, changed), entry.hash);
+  changed = entry;
+  changed.note += ".";
+  EXPECT_NE(ChainHash(Digest{}, changed), entry.hash);
+  Digest other_previous{};
+  other_previous[0] = 1;
+  EXPECT_NE(ChainHash(other_previous, entry), entry.hash);
+}
+
+TEST(RecordsTest, AccountAndBankRoundTrip) {
+  Account account;
+  account.bank_id = "hcct";
+  account.account_id = "alice";
+  account.kind = AccountKind::kPerson;
+  account.roles = {Role::kMember, Role::kStaff};
+  account.display_name = "Alice Brown";
+  account.status = AccountStatus::kSuspended;
+  account.opened_at = absl::FromUnixSeconds(1'700'000'000);
+  account.balance_minutes = -600;
+  account.earned_minutes = 30;
+  account.spent_minutes = 630;
+  account.entry_count = 9;
+  auto decoded = DecodeAccount(EncodeAccount(account));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->roles, account.roles);
+  EXPECT_EQ(decoded->balance_minutes, -600);
+  EXPECT_EQ(decoded->status, AccountStatus::kSuspended);
+  EXPECT_EQ(decoded->entry_count, 9u);
+
+  Bank bank{"hcct", "Holy Cross", "Europe/London", absl::FromUnixSeconds(1'700'000'000)};
+  auto bank_decoded = DecodeBank(EncodeBank(bank));
+  ASSERT_TRUE(bank_decoded.ok());
+  EXPECT_EQ(bank_decoded->time_zone, "Europe/London");
+}
+
+TEST(RecordsTest, TruncatedOrFlippedBytesAreDataLossNotACrash) {
+  const std::string bytes = EncodeEntry(SampleEntry());
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    auto decoded = DecodeEntry(bytes.substr(0, length));
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss) << length;
+  }
+  std::mt19937 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string damaged = bytes;
+    damaged[random() % damaged.size()] ^= static_cast<char>(1 + random() % 255);
+    (void)DecodeEntry(damaged);  // may decode or not; must never read out of bounds
+    (void)DecodeAccount(damaged);
+    (void)DecodeBank(damaged);
+    (void)DecodeChainHead(damaged);
+  }
+  EXPECT_FALSE(DecodeEntry(bytes + "x").ok());
+}
+
+TEST(CodingTest, VarintsRoundTripAndRejectOverflow) {
+  for (int64_t value : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64},
+                        INT64_MAX, INT64_MIN}) {
+    std::string out;
+    PutVarsint64(&out, value);
+    Reader reader(out);
+    int64_t decoded = 0;
+    ASSERT_TRUE(reader.ReadVarsint64(&decoded));
+    EXPECT_EQ(decoded, value);
+    EXPECT_TRUE(reader.done());
+  }
+  const std::string too_long = std::string(10, '\xff') + "\x01";
+  Reader overflow(too_long);
+  uint64_t value = 0;
+  EXPECT_FALSE(overflow.ReadVarint64(&value));
+}
+
+}  // namespace
+}  // namespace timeledger::ledger

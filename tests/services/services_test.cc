@@ -1,0 +1,345 @@
+// The gRPC services against a real server on a loopback port, over a real channel.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "ledger/ledger.h"
+#include "services/server.h"
+#include "tests/support/temp_dir.h"
+#include "timeledger/v1/accounts.grpc.pb.h"
+#include "timeledger/v1/banks.grpc.pb.h"
+#include "timeledger/v1/ledger.grpc.pb.h"
+
+namespace timeledger::services {
+namespace {
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ledger::LedgerOptions options;
+    options.data_dir = dir_.path();
+    auto opened = ledger::Ledger::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ledger_ = *std::move(opened);
+    auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                       grpc::InsecureChannelCredentials());
+    banks_ = v1::Banks::NewStub(channel);
+    accounts_ = v1::Accounts::NewStub(channel);
+    ledger_stub_ = v1::Ledger::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
+
+    v1::CreateBankRequest bank;
+    bank.set_bank_id("hcct");
+    bank.set_name("Holy Cross Centre");
+    v1::Bank created;
+    grpc::ClientContext context;
+    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(Open("alice", v1::PERSON).ok());
+    ASSERT_TRUE(Open("bob", v1::PERSON).ok());
+  }
+
+  void TearDown() override {
+    server_.reset();
+    ledger_.reset();
+  }
+
+  grpc::Status Open(const std::string& id, v1::AccountKind kind) {
+    v1::OpenAccountRequest request;
+    request.set_bank_id("hcct");
+    request.set_account_id(id);
+    request.set_kind(kind);
+    request.set_display_name("Name of " + id);
+    v1::Account account;
+    grpc::ClientContext context;
+    return accounts_->OpenAccount(&context, request, &account);
+  }
+
+  static v1::RecordEntryRequest Entry(const std::string& entry_id, const std::string& from,
+                                      const std::string& to, int64_t minutes) {
+    v1::RecordEntryRequest request;
+    request.set_bank_id("hcct");
+    request.set_entry_id(entry_id);
+    request.set_from_account_id(from);
+    request.set_to_account_id(to);
+    request.set_minutes(minutes);
+    request.set_activity("gardening");
+    return request;
+  }
+
+  grpc::Status Record(const v1::RecordEntryRequest& request, v1::RecordEntryResponse* response) {
+    grpc::ClientContext context;
+    return ledger_stub_->RecordEntry(&context, request, response);
+  }
+
+  static google::rpc::ErrorInfo InfoOf(const grpc::Status& status) {
+    google::rpc::Status details;
+    google::rpc::ErrorInfo info;
+    EXPECT_TRUE(details.ParseFromString(status.error_details()));
+    EXPECT_EQ(details.details_size(), 1);
+    if (details.details_size() == 1) {
+      EXPECT_TRUE(details.details(0).UnpackTo(&info));
+    }
+    EXPECT_EQ(details.code(), status.error_code());
+    return info;
+  }
+
+  int64_t Balance(const std::string& id) {
+    v1::GetAccountRequest request;
+    request.set_bank_id("hcct");
+    request.set_account_id(id);
+    v1::Account account;
+    grpc::ClientContext context;
+    EXPECT_TRUE(accounts_->GetAccount(&context, request, &account).ok());
+    return account.balance_minutes();
+  }
+
+  timeledger::testing::TempDir dir_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<v1::Banks::Stub> banks_;
+  std::unique_ptr<v1::Accounts::Stub> accounts_;
+  std::unique_ptr<v1::Ledger::Stub> ledger_stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+TEST_F(ServicesTest, RecordEntryReturnsReceiptWithBothBalances) {
+  v1::RecordEntryResponse response;
+  auto status = Record(Entry("e1", "bob", "alice", 90), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.entry().seq(), 1u);
+  EXPECT_EQ(response.entry().kind(), v1::EXCHANGE);
+  EXPECT_EQ(response.entry().hash().size(), 32u);
+  EXPECT_EQ(response.entry().recorded_by(), "anonymous");
+  EXPECT_GT(response.entry().occurred_at().seconds(), 0);
+  EXPECT_EQ(response.from_balance_minutes(), -90);
+  EXPECT_EQ(response.to_balance_minutes(), 90);
+  EXPECT_FALSE(response.replayed());
+  EXPECT_EQ(Balance("alice"), 90);
+}
+
+TEST_F(ServicesTest, RefusalCarriesErrorInfoWithReasonAndFigures) {
+  v1::RecordEntryResponse response;
+  auto status = Record(Entry("e1", "bob", "alice", 0), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto info = InfoOf(status);
+  EXPECT_EQ(info.reason(), "INVALID_MINUTES");
+  EXPECT_EQ(info.domain(), "timeledger.v1");
+  EXPECT_EQ(info.metadata().at("limit"), "1440");
+  EXPECT_EQ(info.metadata().at("attempted"), "0");
+
+  status = Record(Entry("e1", "bob", "zoe", 30), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(InfoOf(status).reason(), "ACCOUNT_NOT_FOUND");
+  EXPECT_EQ(InfoOf(status).metadata().at("account_id"), "zoe");
+
+  ASSERT_TRUE(Record(Entry("e1", "bob", "alice", 30), &response).ok());
+  status = Record(Entry("e1", "bob", "alice", 45), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(InfoOf(status).reason(), "ENTRY_ID_REUSED");
+}
+
+TEST_F(ServicesTest, MalformedWireValuesAreInvalidArgument) {
+  v1::RecordEntryResponse response;
+  auto request = Entry("e1", "bob", "alice", 30);
+  request.set_kind(static_cast<v1::EntryKind>(99));
+  EXPECT_EQ(InfoOf(Record(request, &response)).reason(), "INVALID_ENUM");
+  request = Entry("e1", "bob", "alice", 30);
+  request.mutable_occurred_at()->set_nanos(-5);
+  EXPECT_EQ(InfoOf(Record(request, &response)).reason(), "INVALID_TIMESTAMP");
+  request = Entry("e1", "bob", "alice", 30);
+  request.set_kind(v1::REVERSAL);
+  EXPECT_EQ(InfoOf(Record(request, &response)).reason(), "REVERSAL_NOT_RECORDABLE");
+
+  v1::OpenAccountRequest open;
+  open.set_bank_id("hcct");
+  open.set_account_id("carol");
+  open.set_display_name("Carol");
+  v1::Account account;
+  grpc::ClientContext context;
+  auto status = accounts_->OpenAccount(&context, open, &account);
+  EXPECT_EQ(InfoOf(status).reason(), "INVALID_KIND");
+  EXPECT_EQ(Balance("alice"), 0);
+}
+
+TEST_F(ServicesTest, OversizedMessageIsRefusedBeforeReachingTheLedger) {
+  auto request = Entry("e1", "bob", "alice", 30);
+  request.set_note(std::string(kMessageBytesMax + 1, 'x'));
+  v1::RecordEntryResponse response;
+  auto status = Record(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(Balance("alice"), 0);
+}
+
+TEST_F(ServicesTest, RecordEntriesGivesAResultPerItem) {
+  v1::RecordEntriesRequest request;
+  *request.add_entries() = Entry("b1", "bob", "alice", 30);
+  *request.add_entries() = Entry("b2", "bob", "bob", 30);
+  *request.add_entries() = Entry("b3", "alice", "bob", 15);
+  v1::RecordEntriesResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(ledger_stub_->RecordEntries(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 3);
+  EXPECT_TRUE(response.results(0).has_receipt());
+  EXPECT_EQ(response.results(1).problem().reason(), "SELF_TRANSFER");
+  EXPECT_EQ(response.results(1).problem().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(response.results(2).receipt().entry().seq(), 2u);
+  EXPECT_EQ(Balance("alice"), 15);
+
+  request.set_atomic(true);
+  grpc::ClientContext atomic_context;
+  auto status = ledger_stub_->RecordEntries(&atomic_context, request, &response);
+  EXPECT_EQ(InfoOf(status).reason(), "SELF_TRANSFER");
+  EXPECT_EQ(InfoOf(status).metadata().at("index"), "1");
+
+  v1::RecordEntriesRequest empty;
+  grpc::ClientContext empty_context;
+  EXPECT_EQ(InfoOf(ledger_stub_->RecordEntries(&empty_context, empty, &response)).reason(),
+            "INVALID_BATCH_SIZE");
+}
+
+TEST_F(ServicesTest, StatementAndReversalOverTheWire) {
+  v1::RecordEntryResponse response;
+  ASSERT_TRUE(Record(Entry("e1", "bob", "alice", 90), &response).ok());
+  ASSERT_TRUE(Record(Entry("e2", "alice", "bob", 30), &response).ok());
+
+  v1::ReverseEntryRequest reverse;
+  reverse.set_bank_id("hcct");
+  reverse.set_seq(1);
+  reverse.set_note("recorded by mistake");
+  grpc::ClientContext reverse_context;
+  ASSERT_TRUE(ledger_stub_->ReverseEntry(&reverse_context, reverse, &response).ok());
+  EXPECT_EQ(response.entry().kind(), v1::REVERSAL);
+  EXPECT_EQ(response.entry().reverses_seq(), 1u);
+  grpc::ClientContext again_context;
+  auto status = ledger_stub_->ReverseEntry(&again_context, reverse, &response);
+  EXPECT_TRUE(status.ok());  // same key, same content: a replay
+  EXPECT_TRUE(response.replayed());
+
+  v1::ListEntriesRequest list;
+  list.set_bank_id("hcct");
+  list.set_account_id("alice");
+  v1::ListEntriesResponse rows;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(ledger_stub_->ListEntries(&list_context, list, &rows).ok());
+  ASSERT_EQ(rows.rows_size(), 3);
+  EXPECT_EQ(rows.rows(0).running_balance_minutes(), 90);
+  EXPECT_EQ(rows.rows(1).running_balance_minutes(), 60);
+  EXPECT_EQ(rows.rows(2).running_balance_minutes(), -30);
+  EXPECT_EQ(rows.rows(0).entry().reversed_by_seq(), 3u);
+
+  v1::GetEntryRequest get;
+  get.set_bank_id("hcct");
+  get.set_entry_id("e2");
+  v1::Entry entry;
+  grpc::ClientContext get_context;
+  ASSERT_TRUE(ledger_stub_->GetEntry(&get_context, get, &entry).ok());
+  EXPECT_EQ(entry.seq(), 2u);
+}
+
+TEST_F(ServicesTest, AccountsAreListedInPages) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Open("member-" + std::to_string(i), v1::PERSON).ok());
+  std::vector<std::string> ids;
+  std::string token;
+  do {
+    v1::ListAccountsRequest request;
+    request.set_bank_id("hcct");
+    request.set_page_size(3);
+    request.set_page_token(token);
+    v1::ListAccountsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(accounts_->ListAccounts(&context, request, &response).ok());
+    for (const auto& account : response.accounts()) ids.push_back(account.account_id());
+    token = response.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(ids, (std::vector<std::string>{"alice", "bob", "member-0", "member-1", "member-2",
+                                           "member-3", "member-4", "pool"}));
+}
+
+TEST_F(ServicesTest, SuspendReactivateAndCloseOverTheWire) {
+  v1::SuspendAccountRequest suspend;
+  suspend.set_bank_id("hcct");
+  suspend.set_account_id("bob");
+  suspend.set_reason("on holiday");
+  v1::Account account;
+  grpc::ClientContext context;
+  ASSERT_TRUE(accounts_->SuspendAccount(&context, suspend, &account).ok());
+  EXPECT_EQ(account.status(), v1::SUSPENDED);
+  v1::RecordEntryResponse response;
+  EXPECT_EQ(InfoOf(Record(Entry("e1", "bob", "alice", 30), &response)).reason(),
+            "ACCOUNT_SUSPENDED");
+
+  v1::ReactivateAccountRequest reactivate;
+  reactivate.set_bank_id("hcct");
+  reactivate.set_account_id("bob");
+  grpc::ClientContext reactivate_context;
+  ASSERT_TRUE(accounts_->ReactivateAccount(&reactivate_context, reactivate, &account).ok());
+  EXPECT_EQ(account.status(), v1::ACTIVE);
+
+  v1::CloseAccountRequest close;
+  close.set_bank_id("hcct");
+  close.set_account_id("bob");
+  grpc::ClientContext close_context;
+  ASSERT_TRUE(accounts_->CloseAccount(&close_context, close, &account).ok());
+  EXPECT_EQ(account.status(), v1::CLOSED);
+}
+
+TEST_F(ServicesTest, UnknownBankIsNotFoundEverywhere) {
+  v1::GetBankRequest get;
+  get.set_bank_id("nowhere");
+  v1::Bank bank;
+  grpc::ClientContext context;
+  auto status = banks_->GetBank(&context, get, &bank);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(InfoOf(status).reason(), "BANK_NOT_FOUND");
+
+  v1::ListEntriesRequest list;
+  list.set_bank_id("nowhere");
+  v1::ListEntriesResponse rows;
+  grpc::ClientContext list_context;
+  EXPECT_EQ(ledger_stub_->ListEntries(&list_context, list, &rows).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServicesTest, HealthCheckServes) {
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(health_->Check(&context, request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(ServicesTest, ManyConcurrentAsyncCallsAllComplete) {
+  constexpr int kCalls = 500;
+  grpc::CompletionQueue queue;
+  std::vector<v1::RecordEntryResponse> responses(kCalls);
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  for (int i = 0; i < kCalls; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    auto call = ledger_stub_->AsyncRecordEntry(
+        contexts.back().get(), Entry("c" + std::to_string(i), "bob", "alice", 15), &queue);
+    call->Finish(&responses[i], &statuses[i], reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+  }
+  std::set<uint64_t> seqs;
+  for (int i = 0; i < kCalls; ++i) {
+    void* tag = nullptr;
+    bool ok = false;
+    ASSERT_TRUE(queue.Next(&tag, &ok));
+    const auto index = reinterpret_cast<intptr_t>(tag);
+    ASSERT_TRUE(statuses[index].ok()) << statuses[index].error_message();
+    seqs.insert(responses[index].entry().seq());
+  }
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kCalls));
+  EXPECT_EQ(*seqs.rbegin(), static_cast<uint64_t>(kCalls));
+  EXPECT_EQ(Balance("alice"), kCalls * 15);
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+  queue.Shutdown();
+}
+
+}  // namespace
+}  // namespace timeledger::services
