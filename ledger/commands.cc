@@ -1,7 +1,9 @@
 #include "ledger/commands.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ledger/errors.h"
+#include "ledger/rules.h"
 #include "ledger/validate.h"
 
 namespace timeledger::ledger {
@@ -86,10 +88,26 @@ absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& t
   return absl::OkStatus();
 }
 
+// Adds an entry's effect on its accounts' recent days; a reversal takes away its original's.
+void TrackActivity(const BankHeader& bank, absl::Time now, const Entry& entry,
+                   const Entry* reversed, Account* from, Account* to) {
+  const int32_t oldest = DayOf(now, bank.zone) - static_cast<int32_t>(RetainedDays(bank.policy));
+  const Entry& counted = reversed != nullptr ? *reversed : entry;
+  const int64_t sign = reversed != nullptr ? -1 : 1;
+  const int32_t day = DayOf(counted.occurred_at, bank.zone);
+  // Of the counted entry: its earner gave time, its payer received.
+  Account* earner = reversed != nullptr ? from : to;
+  Account* payer = reversed != nullptr ? to : from;
+  const bool given = counted.kind == EntryKind::kExchange || counted.kind == EntryKind::kAward;
+  const bool received = counted.kind == EntryKind::kExchange || counted.kind == EntryKind::kSpend;
+  RecordActivity(earner, day, given ? sign * counted.minutes : 0, 0, oldest);
+  RecordActivity(payer, day, 0, received ? sign * counted.minutes : 0, oldest);
+}
+
 // Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from
 // entry.from_account_id to entry.to_account_id, and returns the receipt.
-Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from,
-                    Account to) {
+Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
+                    const Entry* reversed = nullptr) {
   entry.seq = bank.head.next_seq;
   entry.recorded_at = txn.now();
   entry.hash = ChainHash(bank.head.last_hash, entry);
@@ -100,6 +118,8 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   to.balance_minutes += entry.minutes;
   to.earned_minutes += entry.minutes;
   ++to.entry_count;
+  from.last_activity_at = to.last_activity_at = txn.now();
+  TrackActivity(bank, txn.now(), entry, reversed, &from, &to);
 
   BankHeader updated = bank;
   updated.head = ChainHead{entry.seq + 1, entry.hash};
@@ -107,27 +127,103 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   txn.PutAccount(from);
   txn.PutAccount(to);
   txn.PutEntry(entry, from.balance_minutes, to.balance_minutes);
-  return Receipt{std::move(entry), false, from.balance_minutes, to.balance_minutes};
+  Receipt receipt;
+  receipt.entry = std::move(entry);
+  receipt.from_balance_minutes = from.balance_minutes;
+  receipt.to_balance_minutes = to.balance_minutes;
+  return receipt;
+}
+
+// Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry.
+absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
+                          int64_t minutes, Receipt* receipt) {
+  const BankHeader* bank = txn.GetBank(bank_id);
+  auto from = FindAccount(txn, bank_id, account_id);
+  if (!from.ok()) return from.status();
+  auto pool = FindAccount(txn, bank_id, kPoolAccountId);
+  if (!pool.ok()) return pool.status();
+  Entry entry;
+  entry.bank_id = bank_id;
+  entry.entry_id = absl::StrCat("cap-excess-of-", receipt->entry.seq);
+  entry.kind = EntryKind::kDonation;
+  entry.from_account_id = account_id;
+  entry.to_account_id = kPoolAccountId;
+  entry.minutes = minutes;
+  entry.activity = "balance cap";
+  entry.note = absl::StrCat("over the balance cap after entry ", receipt->entry.seq);
+  entry.occurred_at = txn.now();
+  entry.recorded_by = receipt->entry.recorded_by;
+  Receipt donation = AppendEntry(txn, *bank, std::move(entry), *std::move(from), *std::move(pool));
+  receipt->excess_to_pool_minutes = minutes;
+  receipt->excess_entry_seq = donation.entry.seq;
+  receipt->to_balance_minutes = donation.from_balance_minutes;
+  return absl::OkStatus();
+}
+
+// Puts `entry` on hold until `verdict.confirm_by` confirms it.
+Receipt HoldPending(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
+                    const RuleVerdict& verdict) {
+  entry.recorded_at = txn.now();
+  from.held_minutes += entry.minutes;
+  to.pending_in_minutes += entry.minutes;
+  txn.PutAccount(from);
+  txn.PutAccount(to);
+  PendingEntry pending;
+  pending.entry = entry;
+  pending.state = PendingState::kPending;
+  pending.confirm_by = verdict.confirm_by;
+  pending.expires_at = txn.now() + absl::Hours(bank.policy.pending_expiry_hours);
+  pending.reason = verdict.pending_reason;
+  txn.PutPending(pending);
+  Receipt receipt;
+  receipt.entry = std::move(entry);
+  receipt.pending = true;
+  receipt.confirm_by = verdict.confirm_by;
+  receipt.from_balance_minutes = from.balance_minutes;
+  receipt.to_balance_minutes = to.balance_minutes;
+  return receipt;
 }
 
 // Returns the receipt of an earlier recording of the same idempotency key: the original entry
-// and today's balances.
-absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id, uint64_t seq) {
-  auto entry = txn.GetEntry(bank_id, seq);
-  if (!entry.ok()) return entry.status();
-  if (!entry->has_value()) {
-    return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                   absl::StrCat("idempotency key points at missing entry ", seq));
+// (or the pending one) and today's balances.
+absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
+                               const std::string& entry_id, uint64_t seq) {
+  Receipt receipt;
+  receipt.replayed = true;
+  if (seq == 0) {
+    auto pending = txn.GetPending(bank_id, entry_id);
+    if (!pending.ok()) return pending.status();
+    if (!pending->has_value()) {
+      return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
+                     absl::StrCat("idempotency key ", entry_id, " points at nothing"));
+    }
+    if ((*pending)->state != PendingState::kPending) {
+      return FailedPrecondition(
+          "PENDING_RESOLVED",
+          absl::StrCat("entry ", entry_id, " was ", PendingStateName((*pending)->state),
+                       " and is not in the ledger; record it again with a new entry_id"),
+          {{"entry_id", entry_id}, {"state", PendingStateName((*pending)->state)}});
+    }
+    receipt.entry = (*pending)->entry;
+    receipt.pending = true;
+    receipt.confirm_by = (*pending)->confirm_by;
+  } else {
+    auto entry = txn.GetEntry(bank_id, seq);
+    if (!entry.ok()) return entry.status();
+    if (!entry->has_value()) {
+      return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
+                     absl::StrCat("idempotency key points at missing entry ", seq));
+    }
+    receipt.entry = std::move(**entry);
+    if (auto reversed_by = txn.GetReversedBy(bank_id, seq); reversed_by.ok()) {
+      receipt.entry.reversed_by_seq = *reversed_by;
+    }
   }
-  Receipt receipt{std::move(**entry), true, 0, 0};
   if (const Account* from = txn.GetAccount(bank_id, receipt.entry.from_account_id)) {
     receipt.from_balance_minutes = from->balance_minutes;
   }
   if (const Account* to = txn.GetAccount(bank_id, receipt.entry.to_account_id)) {
     receipt.to_balance_minutes = to->balance_minutes;
-  }
-  if (auto reversed_by = txn.GetReversedBy(bank_id, seq); reversed_by.ok()) {
-    receipt.entry.reversed_by_seq = *reversed_by;
   }
   return receipt;
 }
@@ -140,15 +236,23 @@ absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return std::optional<Receipt>();
   if ((*existing)->fingerprint != fingerprint) {
+    const std::string where =
+        (*existing)->seq == 0 ? "a pending entry" : absl::StrCat("entry ", (*existing)->seq);
     return AlreadyExists(
         "ENTRY_ID_REUSED",
-        absl::StrCat("entry_id ", entry_id, " was already used for a different entry (seq ",
-                     (*existing)->seq, "); use a new entry_id for a new entry"),
+        absl::StrCat("entry_id ", entry_id, " was already used for a different entry (", where,
+                     "); use a new entry_id for a new entry"),
         {{"entry_id", entry_id}, {"seq", std::to_string((*existing)->seq)}});
   }
-  auto receipt = Replay(txn, bank_id, (*existing)->seq);
+  auto receipt = Replay(txn, bank_id, entry_id, (*existing)->seq);
   if (!receipt.ok()) return receipt.status();
   return std::optional<Receipt>(std::move(*receipt));
+}
+
+// Balances after releasing a pending entry's hold.
+void ReleaseHold(const Entry& entry, Account* from, Account* to) {
+  from->held_minutes -= entry.minutes;
+  to->pending_in_minutes -= entry.minutes;
 }
 
 }  // namespace
@@ -165,7 +269,11 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank) {
                               {{"limit", std::to_string(kBanksMax)}});
   }
   bank.created_at = txn.now();
-  txn.PutBank(BankHeader{bank, ChainHead{}, 0}, /*is_new=*/true);
+  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone()};
+  if (!absl::LoadTimeZone(bank.time_zone, &header.zone)) {
+    return ValidateTimeZone(bank.time_zone);
+  }
+  txn.PutBank(header, /*is_new=*/true);
   Account pool;
   pool.bank_id = bank.bank_id;
   pool.account_id = kPoolAccountId;
@@ -207,11 +315,14 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account) {
 
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id,
-                                                AccountStatus status, const std::string& reason) {
+                                                AccountStatus status, const std::string& reason,
+                                                bool donate_balance_to_pool,
+                                                const std::string& principal) {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   if (auto s = ValidateText("reason", reason, kReasonLengthMax, false); !s.ok()) return s;
-  if (auto bank = FindBank(txn, bank_id); !bank.ok()) return bank.status();
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
   auto account = FindAccount(txn, bank_id, account_id);
   if (!account.ok()) return account.status();
   if (account->status == status) return account;  // already so: nothing to write
@@ -225,11 +336,36 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       return FailedPrecondition("POOL_NOT_CLOSABLE", "the bank's community pool cannot be closed",
                                 {{"account_id", account_id}});
     }
+    if (account->held_minutes != 0 || account->pending_in_minutes != 0) {
+      return FailedPrecondition(
+          "PENDING_ENTRIES",
+          absl::StrCat(account_id, " has entries waiting for confirmation; confirm or reject them "
+                       "before closing"),
+          {{"account_id", account_id}});
+    }
+    if (account->balance_minutes > 0 && donate_balance_to_pool) {
+      Entry entry;
+      entry.bank_id = bank_id;
+      entry.entry_id = absl::StrCat("closing-donation-", account_id);
+      entry.kind = EntryKind::kDonation;
+      entry.from_account_id = account_id;
+      entry.to_account_id = kPoolAccountId;
+      entry.minutes = account->balance_minutes;
+      entry.activity = "closing donation";
+      entry.note = reason;
+      entry.occurred_at = txn.now();
+      entry.recorded_by = principal;
+      auto pool = FindAccount(txn, bank_id, kPoolAccountId);
+      if (!pool.ok()) return pool.status();
+      AppendEntry(txn, **bank, std::move(entry), *account, *std::move(pool));
+      account = FindAccount(txn, bank_id, account_id);
+    }
     if (account->balance_minutes != 0) {
       return FailedPrecondition(
           "BALANCE_NOT_ZERO",
           absl::StrCat(account_id, " has a balance of ", account->balance_minutes,
-                       " minutes; an account closes at zero (donate or settle first)"),
+                       " minutes; an account closes at zero (settle it, or close with a final "
+                       "donation of a positive balance to the pool)"),
           {{"account_id", account_id},
            {"balance_minutes", std::to_string(account->balance_minutes)}});
     }
@@ -244,7 +380,8 @@ absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
   if (auto s = ValidateEntrySpec(spec, txn.now()); !s.ok()) return s;
   auto bank = FindBank(txn, spec.bank_id);
   if (!bank.ok()) return bank.status();
-  auto replay = CheckIdempotency(txn, spec.bank_id, spec.entry_id, SpecFingerprint(spec));
+  const Digest fingerprint = SpecFingerprint(spec);
+  auto replay = CheckIdempotency(txn, spec.bank_id, spec.entry_id, fingerprint);
   if (!replay.ok()) return replay.status();
   if (replay->has_value()) return std::move(**replay);
 
@@ -267,9 +404,209 @@ absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
   entry.note = spec.note;
   entry.occurred_at = spec.occurred_at == absl::InfinitePast() ? txn.now() : spec.occurred_at;
   entry.recorded_by = principal;
-  txn.PutEntryId(spec.bank_id, spec.entry_id,
-                 EntryIdRecord{(*bank)->head.next_seq, SpecFingerprint(spec)});
-  return AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to));
+
+  const RuleVerdict verdict =
+      CheckEntryRules(RuleInput{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to});
+  if (!verdict.refusal.ok()) return verdict.refusal;
+  Receipt receipt;
+  if (verdict.needs_confirmation) {
+    txn.PutEntryId(spec.bank_id, spec.entry_id, EntryIdRecord{0, fingerprint});
+    receipt = HoldPending(txn, **bank, std::move(entry), *std::move(from), *std::move(to), verdict);
+  } else {
+    txn.PutEntryId(spec.bank_id, spec.entry_id,
+                   EntryIdRecord{(*bank)->head.next_seq, fingerprint});
+    receipt = AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to));
+    if (verdict.excess_to_pool_minutes > 0) {
+      if (auto s = DonateExcess(txn, spec.bank_id, spec.to_account_id,
+                                verdict.excess_to_pool_minutes, &receipt);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  receipt.warnings = verdict.warnings;
+  receipt.payer_reciprocity = verdict.payer_reciprocity;
+  return receipt;
+}
+
+absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
+                                            const std::string& entry_id,
+                                            const std::string& principal) {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  auto found = txn.GetPending(bank_id, entry_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
+    return NotFound("PENDING_NOT_FOUND",
+                    absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
+                    {{"entry_id", entry_id}});
+  }
+  PendingEntry pending = **found;
+  if (pending.state == PendingState::kConfirmed) {
+    return Replay(txn, bank_id, entry_id, pending.entry.seq);  // confirming twice is a no-op
+  }
+  if (pending.state != PendingState::kPending) {
+    return FailedPrecondition(
+        "PENDING_RESOLVED",
+        absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
+        {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
+  }
+  if (principal == pending.entry.recorded_by) {
+    return FailedPrecondition(
+        "SELF_CONFIRMATION",
+        absl::StrCat("entry ", entry_id, " was recorded by ", principal,
+                     "; someone else (", pending.confirm_by, " or a coordinator) must confirm it"),
+        {{"entry_id", entry_id}, {"confirm_by", pending.confirm_by}});
+  }
+  auto from = FindAccount(txn, bank_id, pending.entry.from_account_id);
+  if (!from.ok()) return from.status();
+  auto to = FindAccount(txn, bank_id, pending.entry.to_account_id);
+  if (!to.ok()) return to.status();
+  if (auto s = CheckActive(*from); !s.ok()) return s;
+  if (auto s = CheckActive(*to); !s.ok()) return s;
+  ReleaseHold(pending.entry, &*from, &*to);
+  int64_t excess = 0;
+  if (auto s = CheckCap((*bank)->policy, *to, pending.entry.minutes, &excess); !s.ok()) return s;
+
+  auto id_record = txn.GetEntryId(bank_id, entry_id);
+  if (!id_record.ok()) return id_record.status();
+  const Digest fingerprint = id_record->has_value() ? (*id_record)->fingerprint : Digest{};
+  txn.PutEntryId(bank_id, entry_id, EntryIdRecord{(*bank)->head.next_seq, fingerprint});
+  Receipt receipt =
+      AppendEntry(txn, **bank, pending.entry, *std::move(from), *std::move(to));
+  if (excess > 0) {
+    if (auto s = DonateExcess(txn, bank_id, pending.entry.to_account_id, excess, &receipt);
+        !s.ok()) {
+      return s;
+    }
+  }
+  pending.entry.seq = receipt.entry.seq;
+  pending.state = PendingState::kConfirmed;
+  pending.resolved_at = txn.now();
+  pending.resolved_by = principal;
+  txn.PutPending(pending);
+  return receipt;
+}
+
+absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::string& bank_id,
+                                                   const std::string& entry_id,
+                                                   PendingState outcome,
+                                                   const std::string& principal,
+                                                   const std::string& reason) {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  if (auto s = ValidateText("reason", reason, kReasonLengthMax, false); !s.ok()) return s;
+  if (auto bank = FindBank(txn, bank_id); !bank.ok()) return bank.status();
+  auto found = txn.GetPending(bank_id, entry_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
+    return NotFound("PENDING_NOT_FOUND",
+                    absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
+                    {{"entry_id", entry_id}});
+  }
+  PendingEntry pending = **found;
+  if (pending.state == outcome) return pending;  // rejecting twice is a no-op
+  if (pending.state != PendingState::kPending) {
+    return FailedPrecondition(
+        "PENDING_RESOLVED",
+        absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
+        {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
+  }
+  auto from = FindAccount(txn, bank_id, pending.entry.from_account_id);
+  if (!from.ok()) return from.status();
+  auto to = FindAccount(txn, bank_id, pending.entry.to_account_id);
+  if (!to.ok()) return to.status();
+  ReleaseHold(pending.entry, &*from, &*to);
+  txn.PutAccount(*from);
+  txn.PutAccount(*to);
+  pending.state = outcome;
+  pending.resolved_at = txn.now();
+  pending.resolved_by = principal;
+  if (!reason.empty()) pending.reason = reason;
+  txn.PutPending(pending);
+  return pending;
+}
+
+absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
+                                        uint64_t expected_version, const std::string& principal) {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  const std::vector<std::string> problems = PolicyProblems(policy);
+  if (!problems.empty()) {
+    absl::Status status = InvalidArgument(
+        "INVALID_POLICY",
+        absl::StrCat("the policy has ", problems.size(), " problem",
+                     problems.size() == 1 ? "" : "s", ": ", absl::StrJoin(problems, "; ")),
+        {{"problem_count", std::to_string(problems.size())}});
+    for (size_t i = 0; i < problems.size(); ++i) {
+      status = WithFigure(status, absl::StrCat("problem_", i + 1), problems[i]);
+    }
+    return status;
+  }
+  const Policy current = (*bank)->policy;  // a copy: PutBank below replaces the header
+  if (expected_version != 0 && expected_version != current.version) {
+    return FailedPrecondition(
+        "POLICY_VERSION_MISMATCH",
+        absl::StrCat("the policy is now version ", current.version, ", not ", expected_version,
+                     ": someone changed it meanwhile; read it again and reapply your change"),
+        {{"current_version", std::to_string(current.version)},
+         {"expected_version", std::to_string(expected_version)}});
+  }
+  policy.version = current.version + 1;
+  policy.set_at = txn.now();
+  policy.set_by = principal;
+  BankHeader updated = **bank;
+  updated.policy = policy;
+  txn.PutBank(updated, /*is_new=*/false);
+  txn.Batch()->PutPolicy(bank_id, policy);
+  txn.Batch()->PutPolicyChange(bank_id, current, policy);
+  return policy;
+}
+
+absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
+                                                     const std::string& principal) {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  const Policy policy = (*bank)->policy;
+  ExpirySweepResult result;
+  if (!policy.expiry_enabled) return result;
+  const absl::CivilDay today = absl::ToCivilDay(txn.now(), (*bank)->zone);
+  const absl::Time untouched_since = absl::FromCivil(
+      absl::CivilMonth(today) - policy.expiry_months, (*bank)->zone);
+  for (const std::string& account_id : txn.AccountIds(bank_id)) {
+    const Account* account = txn.GetAccount(bank_id, account_id);
+    if (account == nullptr || account->kind != AccountKind::kPerson ||
+        account->status != AccountStatus::kActive || account->balance_minutes <= 0 ||
+        account->held_minutes != 0 || account->last_activity_at >= untouched_since) {
+      continue;
+    }
+    if (result.accounts_expired == kExpiriesPerSweepMax) {
+      result.more = true;
+      break;
+    }
+    auto pool = FindAccount(txn, bank_id, kPoolAccountId);
+    if (!pool.ok()) return pool.status();
+    Entry entry;
+    entry.bank_id = bank_id;
+    entry.entry_id = absl::StrCat("expiry-", account_id, "-", absl::FormatCivilTime(today));
+    entry.kind = EntryKind::kDonation;
+    entry.from_account_id = account_id;
+    entry.to_account_id = kPoolAccountId;
+    entry.minutes = account->balance_minutes;
+    entry.activity = "expiry";
+    entry.note = absl::StrCat("credits untouched for ", policy.expiry_months,
+                              " months return to the pool");
+    entry.occurred_at = txn.now();
+    entry.recorded_by = principal;
+    result.minutes_returned += entry.minutes;
+    ++result.accounts_expired;
+    AppendEntry(txn, *txn.GetBank(bank_id), std::move(entry), *account, *std::move(pool));
+  }
+  return result;
 }
 
 absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
@@ -346,7 +683,7 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   const uint64_t reversal_seq = (*bank)->head.next_seq;
   txn.PutEntryId(bank_id, entry_id, EntryIdRecord{reversal_seq, SpecFingerprint(as_spec)});
   txn.PutReversal(bank_id, seq, reversal_seq);
-  return AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to));
+  return AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to), &undone);
 }
 
 }  // namespace timeledger::ledger

@@ -60,9 +60,28 @@ class TypedCommand : public Command {
 
 absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank);
 absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account);
+// Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id,
-                                                AccountStatus status, const std::string& reason);
+                                                AccountStatus status, const std::string& reason,
+                                                bool donate_balance_to_pool,
+                                                const std::string& principal);
+absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
+                                        uint64_t expected_version, const std::string& principal);
+absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
+                                            const std::string& entry_id,
+                                            const std::string& principal);
+// Rejects (state kRejected) or expires (kExpired) a pending entry, releasing its hold.
+absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::string& bank_id,
+                                                   const std::string& entry_id,
+                                                   PendingState outcome,
+                                                   const std::string& principal,
+                                                   const std::string& reason);
+
+// Returns credits of persons untouched for the policy's expiry months to the pool.
+absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
+                                                     const std::string& principal);
+
 absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
                                            const std::string& principal);
 absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/commands.h"
 #include "ledger/errors.h"
+#include "ledger/rules.h"
 #include "ledger/validate.h"
 
 namespace timeledger::ledger {
@@ -91,6 +92,25 @@ class RecordBatchCommand : public TypedCommand<BatchResult> {
   std::string principal_;
 };
 
+// CheckEntry: records the entry inside a savepoint to see what would happen, then undoes it.
+class DryRunCommand : public TypedCommand<Receipt> {
+ public:
+  DryRunCommand(EntrySpec spec, std::string principal, Callback<Receipt> done)
+      : TypedCommand<Receipt>(std::move(done)),
+        spec_(std::move(spec)),
+        principal_(std::move(principal)) {}
+
+  void Execute(WriteTxn& txn) override {
+    txn.SetSavePoint();
+    result_ = ExecuteRecordEntry(txn, spec_, principal_);
+    txn.RollbackToSavePoint();
+  }
+
+ private:
+  EntrySpec spec_;
+  std::string principal_;
+};
+
 absl::Status BankNotFound(const std::string& bank_id) {
   return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
                   {{"bank_id", bank_id}});
@@ -146,10 +166,23 @@ Ledger::~Ledger() {
 }
 
 absl::Status Ledger::Load() {
-  return store_->ForEachBank([&](const Bank& bank, const ChainHead& head) -> absl::Status {
+  return store_->ForEachBank([&](const Bank& bank, const ChainHead& head,
+                                 const Policy& policy) -> absl::Status {
     auto state = std::make_unique<BankState>();
     state->bank = bank;
     state->head = head;
+    state->policy = policy;
+    if (!absl::LoadTimeZone(bank.time_zone, &state->zone)) {
+      return Unavailable("TIME_ZONE_MISSING",
+                         absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
+                                      ", which this machine's time zone database lacks "
+                                      "(install tzdata)"));
+    }
+    auto pending_status = store_->ForEachOpenPending(bank.bank_id, [&](const PendingEntry& p) {
+      state->pending_by_expiry.emplace(p.expires_at, p.entry.entry_id);
+      return absl::OkStatus();
+    });
+    if (!pending_status.ok()) return pending_status;
     int64_t sum = 0;
     auto status = store_->ForEachAccount(bank.bank_id, [&](const Account& account) {
       sum += account.balance_minutes;
@@ -189,8 +222,15 @@ void Ledger::WriterLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and drained
+      // Wake at least once a second, so that pending entries expire without traffic.
+      queue_cv_.wait_for(lock, std::chrono::seconds(1),
+                         [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;  // drained
+      if (queue_.empty()) {
+        lock.unlock();
+        if (HasDuePending()) CommitGroup(&group);
+        continue;
+      }
       const size_t take = std::min(queue_.size(), options_.group_commit_max);
       for (size_t i = 0; i < take; ++i) {
         group.push_back(std::move(queue_.front()));
@@ -206,6 +246,7 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
   auto batch = store_->NewBatch();
   // Only this thread writes banks_, so reading it here without the lock is safe.
   WriteTxn txn(banks_, store_.get(), batch.get(), clock_());
+  ExpireDuePending(txn);
   for (auto& command : *group) command->Execute(txn);
   absl::Status commit = txn.Finalize();
   if (commit.ok() && !batch->empty()) commit = store_->Commit(batch.get());
@@ -214,6 +255,34 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
     txn.ApplyTo(&banks_);
   }
   for (auto& command : *group) command->Finish(commit);
+}
+
+bool Ledger::HasDuePending() {
+  const absl::Time now = clock_();
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->pending_by_expiry.empty() && state->pending_by_expiry.begin()->first <= now) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Ledger::ExpireDuePending(WriteTxn& txn) {
+  size_t expired = 0;
+  for (const auto& [bank_id, state] : banks_) {
+    for (const auto& [expires_at, entry_id] : state->pending_by_expiry) {
+      if (expires_at > txn.now() || expired == kExpiriesPerGroupMax) break;
+      txn.SetSavePoint();
+      auto result = ExecuteReleasePending(txn, bank_id, entry_id, PendingState::kExpired,
+                                          "timeledgerd", "not confirmed in time");
+      if (result.ok()) {
+        txn.ReleaseSavePoint();
+        ++expired;
+      } else {
+        txn.RollbackToSavePoint();
+      }
+    }
+  }
 }
 
 void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
@@ -231,13 +300,50 @@ void Ledger::OpenAccount(Account account, std::string principal, Callback<Accoun
 }
 
 void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
-                              std::string reason, std::string principal,
-                              Callback<Account> done) {
-  (void)principal;
+                              std::string reason, bool donate_balance_to_pool,
+                              std::string principal, Callback<Account> done) {
   Submit(MakeCommand<Account>(
       [=](WriteTxn& txn) {
-        return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason);
+        return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason,
+                                       donate_balance_to_pool, principal);
       },
+      std::move(done)));
+}
+
+void Ledger::SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
+                       std::string principal, Callback<Policy> done) {
+  Submit(MakeCommand<Policy>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetPolicy(txn, bank_id, policy, expected_version, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::CheckEntry(EntrySpec spec, std::string principal, Callback<Receipt> done) {
+  Submit(std::make_unique<DryRunCommand>(std::move(spec), std::move(principal), std::move(done)));
+}
+
+void Ledger::ConfirmEntry(std::string bank_id, std::string entry_id, std::string principal,
+                          Callback<Receipt> done) {
+  Submit(MakeCommand<Receipt>(
+      [=](WriteTxn& txn) { return ExecuteConfirmEntry(txn, bank_id, entry_id, principal); },
+      std::move(done)));
+}
+
+void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
+                         std::string principal, Callback<PendingEntry> done) {
+  Submit(MakeCommand<PendingEntry>(
+      [=](WriteTxn& txn) {
+        return ExecuteReleasePending(txn, bank_id, entry_id, PendingState::kRejected, principal,
+                                     reason);
+      },
+      std::move(done)));
+}
+
+void Ledger::RunExpirySweep(std::string bank_id, std::string principal,
+                            Callback<ExpirySweepResult> done) {
+  Submit(MakeCommand<ExpirySweepResult>(
+      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, principal); },
       std::move(done)));
 }
 
@@ -308,6 +414,72 @@ absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
                     {{"bank_id", bank_id}, {"account_id", account_id}});
   }
   return it->second;
+}
+
+absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const std::string& bank_id,
+                                                           const std::string& account_id) const {
+  auto account = GetAccount(bank_id, account_id);
+  if (!account.ok()) return account.status();
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  const BankState& bank = *banks_.at(bank_id);
+  AccountStanding standing;
+  standing.account = *std::move(account);
+  const Account& a = standing.account;
+  standing.floor_minutes = bank.policy.floors_enabled ? FloorOf(bank.policy, a) : 0;
+  standing.cap_minutes = bank.policy.balance_cap_enabled && a.kind == AccountKind::kPerson
+                             ? bank.policy.person_cap_minutes
+                             : 0;
+  standing.available_minutes =
+      bank.policy.floors_enabled ? a.balance_minutes - a.held_minutes - standing.floor_minutes
+                                 : INT64_MAX;
+  standing.reciprocity = ReciprocityOf(a, bank.policy, DayOf(clock_(), bank.zone));
+  return standing;
+}
+
+absl::StatusOr<Policy> Ledger::GetPolicy(const std::string& bank_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  return banks_.at(bank_id)->policy;
+}
+
+absl::StatusOr<std::vector<std::pair<Policy, Policy>>> Ledger::ListPolicyChanges(
+    const std::string& bank_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  return store_->ListPolicyChanges(bank_id);
+}
+
+absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string& bank_id,
+                                                              const std::string& account_id,
+                                                              size_t limit) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!account_id.empty()) {
+    if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
+  }
+  std::vector<PendingEntry> found;
+  auto status = store_->ForEachOpenPending(bank_id, [&](const PendingEntry& pending) {
+    if (found.size() < limit &&
+        (account_id.empty() || pending.entry.from_account_id == account_id ||
+         pending.entry.to_account_id == account_id)) {
+      found.push_back(pending);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
+                                                const std::string& entry_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  auto pending = store_->GetPending(bank_id, entry_id);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value()) {
+    return NotFound("PENDING_NOT_FOUND",
+                    absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
+                    {{"entry_id", entry_id}});
+  }
+  return **pending;
 }
 
 absl::StatusOr<Page<Account>> Ledger::ListAccounts(const std::string& bank_id, int64_t page_size,

@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/policy.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
 #include "ledger/write_txn.h"
@@ -53,6 +54,24 @@ struct BankSummary {
   uint64_t entry_count = 0;
 };
 
+// An account with what the policy makes of it, for kiosks and coordinators.
+struct AccountStanding {
+  Account account;
+  int64_t floor_minutes = 0;      // the lowest balance allowed now
+  int64_t cap_minutes = 0;        // the highest balance allowed; 0 if no cap applies
+  int64_t available_minutes = 0;  // what it can still pay: balance - held - floor
+  ReciprocityFigure reciprocity;
+};
+
+struct ExpirySweepResult {
+  size_t accounts_expired = 0;
+  int64_t minutes_returned = 0;
+  bool more = false;  // the sweep stopped at its per-run limit; run it again
+};
+inline constexpr size_t kExpiriesPerSweepMax = 10'000;
+// Pending entries expired by one group commit at most (the rest wait for the next).
+inline constexpr size_t kExpiriesPerGroupMax = 1000;
+
 template <typename T>
 using Callback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
 
@@ -75,8 +94,24 @@ class Ledger {
   // rule refuses), Unavailable (busy, shutting down, or the disk failed).
   void CreateBank(Bank bank, std::string principal, Callback<Bank> done);
   void OpenAccount(Account account, std::string principal, Callback<Account> done);
+  // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
   void SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
-                        std::string reason, std::string principal, Callback<Account> done);
+                        std::string reason, bool donate_balance_to_pool, std::string principal,
+                        Callback<Account> done);
+  // Replaces a bank's policy (InvalidArgument INVALID_POLICY listing every problem). With
+  // expected_version != 0, refuses if the policy changed meanwhile.
+  void SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
+                 std::string principal, Callback<Policy> done);
+  // Whether `spec` would be recorded now, and how (pending, warnings, cap); writes nothing.
+  void CheckEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
+  // Posts a pending entry; the principal must not be the one who recorded it.
+  void ConfirmEntry(std::string bank_id, std::string entry_id, std::string principal,
+                    Callback<Receipt> done);
+  void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
+                   std::string principal, Callback<PendingEntry> done);
+  // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
+  void RunExpirySweep(std::string bank_id, std::string principal,
+                      Callback<ExpirySweepResult> done);
   void RecordEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
   // atomic: all or none; the first refusal fails the call with figure "index". Otherwise each
   // item stands alone and the result holds one status per item.
@@ -93,6 +128,18 @@ class Ledger {
                                               const std::string& page_token) const;
   absl::StatusOr<Account> GetAccount(const std::string& bank_id,
                                      const std::string& account_id) const;
+  absl::StatusOr<AccountStanding> GetAccountStanding(const std::string& bank_id,
+                                                     const std::string& account_id) const;
+  absl::StatusOr<Policy> GetPolicy(const std::string& bank_id) const;
+  // Every change of a bank's policy, oldest first, as (old, new).
+  absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      const std::string& bank_id) const;
+  // A bank's open pending entries (of one account, if account_id is set), at most `limit`.
+  absl::StatusOr<std::vector<PendingEntry>> ListPending(const std::string& bank_id,
+                                                        const std::string& account_id,
+                                                        size_t limit) const;
+  absl::StatusOr<PendingEntry> GetPending(const std::string& bank_id,
+                                          const std::string& entry_id) const;
   absl::StatusOr<Page<Account>> ListAccounts(const std::string& bank_id, int64_t page_size,
                                              const std::string& page_token) const;
   absl::StatusOr<Entry> GetEntry(const std::string& bank_id, uint64_t seq) const;
@@ -115,6 +162,9 @@ class Ledger {
   void Submit(std::unique_ptr<Command> command);
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<Command>>* group);
+  // Expires pending entries that are due, inside the group's transaction.
+  void ExpireDuePending(WriteTxn& txn);
+  bool HasDuePending();
 
   LedgerOptions options_;
   std::function<absl::Time()> clock_;

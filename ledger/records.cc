@@ -69,8 +69,12 @@ bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
 
 }  // namespace
 
-int64_t ToMicros(absl::Time time) { return absl::ToUnixMicros(time); }
-absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
+int64_t ToMicros(absl::Time time) {
+  return time == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(time);
+}
+absl::Time FromMicros(int64_t micros) {
+  return micros == INT64_MIN ? absl::InfinitePast() : absl::FromUnixMicros(micros);
+}
 
 Digest Sha256Of(absl::string_view bytes) {
   Digest digest{};
@@ -118,6 +122,15 @@ std::string EncodeAccount(const Account& account) {
   PutVarsint64(&out, account.earned_minutes);
   PutVarsint64(&out, account.spent_minutes);
   PutVarint64(&out, account.entry_count);
+  PutVarsint64(&out, account.held_minutes);
+  PutVarsint64(&out, account.pending_in_minutes);
+  PutI64(&out, ToMicros(account.last_activity_at));
+  PutVarint64(&out, account.recent_days.size());
+  for (const DayActivity& day : account.recent_days) {
+    PutVarsint64(&out, day.day);
+    PutVarsint64(&out, day.given_minutes);
+    PutVarsint64(&out, day.received_minutes);
+  }
   return out;
 }
 
@@ -144,9 +157,25 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
       !reader.ReadVarsint64(&account.balance_minutes) ||
       !reader.ReadVarsint64(&account.earned_minutes) ||
       !reader.ReadVarsint64(&account.spent_minutes) ||
-      !reader.ReadVarint64(&account.entry_count) || !reader.done()) {
+      !reader.ReadVarint64(&account.entry_count) ||
+      !reader.ReadVarsint64(&account.held_minutes) ||
+      !reader.ReadVarsint64(&account.pending_in_minutes) ||
+      !ReadTime(&reader, &account.last_activity_at)) {
     return Malformed("account");
   }
+  uint64_t day_count = 0;
+  if (!reader.ReadVarint64(&day_count) || day_count > kRecentDaysMax) return Malformed("account");
+  for (uint64_t i = 0; i < day_count; ++i) {
+    DayActivity day;
+    int64_t day_number = 0;
+    if (!reader.ReadVarsint64(&day_number) || !reader.ReadVarsint64(&day.given_minutes) ||
+        !reader.ReadVarsint64(&day.received_minutes)) {
+      return Malformed("account");
+    }
+    day.day = static_cast<int32_t>(day_number);
+    account.recent_days.push_back(day);
+  }
+  if (!reader.done()) return Malformed("account");
   account.status = static_cast<AccountStatus>(status);
   return account;
 }
@@ -228,6 +257,37 @@ absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes) {
     return Malformed("idempotency");
   }
   return record;
+}
+
+std::string EncodePendingEntry(const PendingEntry& pending) {
+  std::string out;
+  PutLengthPrefixed(&out, EncodeEntry(pending.entry));
+  out.push_back(static_cast<char>(pending.state));
+  PutLengthPrefixed(&out, pending.confirm_by);
+  PutI64(&out, ToMicros(pending.expires_at));
+  PutI64(&out, ToMicros(pending.resolved_at));
+  PutLengthPrefixed(&out, pending.resolved_by);
+  PutLengthPrefixed(&out, pending.reason);
+  return out;
+}
+
+absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
+  Reader reader(bytes);
+  PendingEntry pending;
+  std::string entry_bytes;
+  uint8_t state = 0;
+  if (!reader.ReadLengthPrefixed(&entry_bytes, 4096) || !reader.ReadByte(&state) || state < 1 ||
+      state > 4 || !reader.ReadLengthPrefixed(&pending.confirm_by, kIdLengthMax) ||
+      !ReadTime(&reader, &pending.expires_at) || !ReadTime(&reader, &pending.resolved_at) ||
+      !reader.ReadLengthPrefixed(&pending.resolved_by, kIdLengthMax * 2) ||
+      !reader.ReadLengthPrefixed(&pending.reason, kReasonLengthMax) || !reader.done()) {
+    return Malformed("pending entry");
+  }
+  auto entry = DecodeEntry(entry_bytes);
+  if (!entry.ok()) return entry.status();
+  pending.entry = *std::move(entry);
+  pending.state = static_cast<PendingState>(state);
+  return pending;
 }
 
 Digest SpecFingerprint(const EntrySpec& spec) {

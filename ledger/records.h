@@ -55,6 +55,10 @@ struct EntryIdRecord {
 std::string EncodeEntryIdRecord(const EntryIdRecord& record);
 absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes);
 
+// A pending entry with its state. The entry inside is stored in its own stored form.
+std::string EncodePendingEntry(const PendingEntry& pending);
+absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes);
+
 // Returns the fingerprint of what a caller asked to record (the spec as given, before defaults).
 Digest SpecFingerprint(const EntrySpec& spec);
 

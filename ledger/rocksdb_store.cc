@@ -11,6 +11,10 @@
 //   entry_id     := 'i' bank_id 0x00 entry_id                 -> EncodeEntryIdRecord
 //   reversal     := 'r' bank_id 0x00 seq:fixed64be            -> reversing seq:fixed64be
 //   posting      := 'p' bank_id 0x00 account_id 0x00 seq:fixed64be -> balance after:fixed64be
+//   policy       := 'P' bank_id                               -> EncodePolicy (the one in force)
+//   policy_change:= 'H' bank_id 0x00 version:fixed64be        -> str(old policy) str(new policy)
+//   pending      := 'q' bank_id 0x00 entry_id                 -> EncodePendingEntry (open ones)
+//   resolved     := 'Q' bank_id 0x00 entry_id                 -> EncodePendingEntry (resolved)
 //
 // Big-endian seqs make iteration order the entry order. Every Put of an operation goes into one
 // WriteBatch written with sync=true.
@@ -126,6 +130,31 @@ class RocksDbBatch : public StoreBatch {
     Put(ChainKey(bank_id), EncodeChainHead(head));
   }
 
+  void PutPolicy(absl::string_view bank_id, const Policy& policy) override {
+    Put(absl::StrCat("P", bank_id), EncodePolicy(policy));
+  }
+
+  void PutPolicyChange(absl::string_view bank_id, const Policy& old_policy,
+                       const Policy& new_policy) override {
+    std::string value;
+    PutLengthPrefixed(&value, EncodePolicy(old_policy));
+    PutLengthPrefixed(&value, EncodePolicy(new_policy));
+    Put(SeqKey('H', bank_id, new_policy.version), value);
+  }
+
+  void PutPending(const PendingEntry& pending) override {
+    const std::string& bank_id = pending.entry.bank_id;
+    const std::string open_key = absl::StrCat(ScopedPrefix('q', bank_id), pending.entry.entry_id);
+    if (pending.state == PendingState::kPending) {
+      Put(open_key, EncodePendingEntry(pending));
+      return;
+    }
+    batch_.Delete(open_key).PermitUncheckedError();
+    ++count_;
+    Put(absl::StrCat(ScopedPrefix('Q', bank_id), pending.entry.entry_id),
+        EncodePendingEntry(pending));
+  }
+
   void SetSavePoint() override {
     batch_.SetSavePoint();
     saved_counts_.push_back(count_);
@@ -177,7 +206,8 @@ class RocksDbStore : public Store {
   }
 
   absl::Status ForEachBank(
-      const std::function<absl::Status(const Bank&, const ChainHead&)>& visit) override {
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit)
+      override {
     return Scan("b", "c", [&](absl::string_view, absl::string_view value) -> absl::Status {
       auto bank = DecodeBank(value);
       if (!bank.ok()) return bank.status();
@@ -191,8 +221,68 @@ class RocksDbStore : public Store {
       } else if (!status.IsNotFound()) {
         return FromRocks(status);
       }
-      return visit(*bank, head);
+      Policy policy;
+      std::string policy_bytes;
+      status = db_->Get(rocksdb::ReadOptions(), absl::StrCat("P", bank->bank_id), &policy_bytes);
+      if (status.ok()) {
+        auto decoded = DecodePolicy(policy_bytes);
+        if (!decoded.ok()) return decoded.status();
+        policy = *decoded;
+      } else if (!status.IsNotFound()) {
+        return FromRocks(status);
+      }
+      return visit(*bank, head, policy);
     });
+  }
+
+  absl::Status ForEachOpenPending(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const PendingEntry&)>& visit) override {
+    const std::string prefix = ScopedPrefix('q', bank_id);
+    return Scan(prefix, PrefixEnd(prefix),
+                [&](absl::string_view, absl::string_view value) -> absl::Status {
+                  auto pending = DecodePendingEntry(value);
+                  if (!pending.ok()) return pending.status();
+                  return visit(*pending);
+                });
+  }
+
+  absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
+                                                         absl::string_view entry_id) override {
+    for (char tag : {'q', 'Q'}) {
+      std::string value;
+      auto status =
+          db_->Get(rocksdb::ReadOptions(), absl::StrCat(ScopedPrefix(tag, bank_id), entry_id), &value);
+      if (status.IsNotFound()) continue;
+      if (!status.ok()) return FromRocks(status);
+      auto pending = DecodePendingEntry(value);
+      if (!pending.ok()) return pending.status();
+      return std::optional<PendingEntry>(*std::move(pending));
+    }
+    return std::optional<PendingEntry>();
+  }
+
+  absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      absl::string_view bank_id) override {
+    std::vector<std::pair<Policy, Policy>> changes;
+    const std::string prefix = ScopedPrefix('H', bank_id);
+    auto status = Scan(prefix, PrefixEnd(prefix),
+                       [&](absl::string_view, absl::string_view value) -> absl::Status {
+                         Reader reader(value);
+                         std::string old_bytes, new_bytes;
+                         if (!reader.ReadLengthPrefixed(&old_bytes, 1 << 16) ||
+                             !reader.ReadLengthPrefixed(&new_bytes, 1 << 16)) {
+                           return Corrupt("policy change");
+                         }
+                         auto old_policy = DecodePolicy(old_bytes);
+                         auto new_policy = DecodePolicy(new_bytes);
+                         if (!old_policy.ok()) return old_policy.status();
+                         if (!new_policy.ok()) return new_policy.status();
+                         changes.emplace_back(*old_policy, *new_policy);
+                         return absl::OkStatus();
+                       });
+    if (!status.ok()) return status;
+    return changes;
   }
 
   absl::Status ForEachAccount(absl::string_view bank_id,

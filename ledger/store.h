@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/types.h"
 
@@ -36,6 +37,12 @@ class StoreBatch {
                           const EntryIdRecord& record) = 0;
   virtual void PutReversal(absl::string_view bank_id, uint64_t seq, uint64_t reversed_by_seq) = 0;
   virtual void PutChainHead(absl::string_view bank_id, const ChainHead& head) = 0;
+  // The policy in force, and the record of a change: who, when, old and new.
+  virtual void PutPolicy(absl::string_view bank_id, const Policy& policy) = 0;
+  virtual void PutPolicyChange(absl::string_view bank_id, const Policy& old_policy,
+                               const Policy& new_policy) = 0;
+  // An open pending entry is kept with the open ones; a resolved one moves to the history.
+  virtual void PutPending(const PendingEntry& pending) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -61,9 +68,19 @@ class Store {
   // Returns Unavailable if the disk refuses, DataLoss if the store is damaged.
   virtual absl::Status Commit(StoreBatch* batch) = 0;
 
-  // Visits every bank with its chain head (a bank without entries has the initial head).
+  // Visits every bank with its chain head (a bank without entries has the initial head) and its
+  // policy (the defaults if none was ever set).
   virtual absl::Status ForEachBank(
-      const std::function<absl::Status(const Bank&, const ChainHead&)>& visit) = 0;
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
+  // Visits a bank's open pending entries, in entry_id order.
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  // Returns a pending entry, open or resolved, or nullopt.
+  virtual absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
+                                                                 absl::string_view entry_id) = 0;
+  // Policy changes of a bank, oldest first: each the (old, new) pair.
+  virtual absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      absl::string_view bank_id) = 0;
   virtual absl::Status ForEachAccount(absl::string_view bank_id,
                                       const std::function<absl::Status(const Account&)>& visit) = 0;
 

@@ -43,6 +43,16 @@ const char* EntryKindName(EntryKind kind) {
   return "unknown";
 }
 
+const char* PendingStateName(PendingState state) {
+  switch (state) {
+    case PendingState::kPending: return "pending";
+    case PendingState::kConfirmed: return "confirmed";
+    case PendingState::kRejected: return "rejected";
+    case PendingState::kExpired: return "expired";
+  }
+  return "unknown";
+}
+
 bool Account::HasRole(Role role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -31,6 +32,7 @@ inline constexpr size_t kPageSizeDefault = 100;
 inline constexpr size_t kBanksMax = 1000;             // banks in one installation
 inline constexpr size_t kAccountsPerBankMax = 2'000'000;
 inline constexpr size_t kRolesMax = 3;
+inline constexpr size_t kRecentDaysMax = 3700;        // days of activity an account remembers
 // A client clock may run a little fast; an occurred_at further ahead than this is refused.
 inline constexpr absl::Duration kClockSkewMax = absl::Minutes(5);
 // Nothing happened in this time bank before this day.
@@ -68,6 +70,14 @@ struct Bank {
   absl::Time created_at;
 };
 
+// What an account gave and received on one day (in its bank's time zone), kept for the days the
+// rules look back over (daily limit, reciprocity window). Days count from 1970-01-01.
+struct DayActivity {
+  int32_t day = 0;
+  int64_t given_minutes = 0;     // earned by giving time (exchange, award)
+  int64_t received_minutes = 0;  // paid for time or offers received (exchange, spend)
+};
+
 // An account with its balance. Minutes are whole minutes of time credit.
 struct Account {
   std::string bank_id;
@@ -81,6 +91,10 @@ struct Account {
   int64_t earned_minutes = 0;
   int64_t spent_minutes = 0;
   uint64_t entry_count = 0;
+  int64_t held_minutes = 0;        // promised by pending entries this account pays
+  int64_t pending_in_minutes = 0;  // pending entries this account would earn
+  absl::Time last_activity_at = absl::InfinitePast();  // last entry that touched it
+  std::vector<DayActivity> recent_days;  // oldest first, only days still in a rule's window
 
   bool HasRole(Role role) const;
 };
@@ -119,12 +133,48 @@ struct Entry {
   uint64_t reversed_by_seq = 0;
 };
 
+// A rule that let an entry through but wants a coordinator to know (e.g. RECIPROCITY).
+struct Warning {
+  std::string reason;
+  std::string message;
+  std::vector<std::pair<std::string, std::string>> figures;
+};
+
+// An entry waiting for confirmation: it holds its minutes against the payer's floor but is not in
+// the journal until confirmed. Identified by its entry_id.
+enum class PendingState : uint8_t { kPending = 1, kConfirmed = 2, kRejected = 3, kExpired = 4 };
+const char* PendingStateName(PendingState state);
+
+struct PendingEntry {
+  Entry entry;  // seq 0 until confirmed; then the seq of the entry it became
+  PendingState state = PendingState::kPending;
+  std::string confirm_by;      // the account whose confirmation it waits for
+  absl::Time expires_at;
+  absl::Time resolved_at = absl::InfinitePast();
+  std::string resolved_by;
+  std::string reason;          // why it waits (CONFIRMATION or SELF_RECORDED) or was rejected
+};
+
+// Given and received over the reciprocity window, for coordinators.
+struct ReciprocityFigure {
+  int64_t given_minutes = 0;
+  int64_t received_minutes = 0;
+  int64_t window_days = 0;
+};
+
 // What RecordEntry and ReverseEntry give back.
 struct Receipt {
   Entry entry;
   bool replayed = false;  // the idempotency key was already recorded with this content
   int64_t from_balance_minutes = 0;
   int64_t to_balance_minutes = 0;
+  bool pending = false;   // waiting for confirmation; entry.seq is 0 and nothing moved yet
+  std::string confirm_by;
+  std::vector<Warning> warnings;
+  // Set when the earner's balance cap sent minutes on to the pool, by a second entry.
+  int64_t excess_to_pool_minutes = 0;
+  uint64_t excess_entry_seq = 0;
+  ReciprocityFigure payer_reciprocity;
 };
 
 // A line of a listing; running_balance_minutes is set for account statements only.

@@ -1,5 +1,7 @@
 #include "ledger/write_txn.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/errors.h"
 
@@ -40,7 +42,8 @@ const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
   auto it = committed_.find(bank_id);
   if (it == committed_.end()) return nullptr;
   // First sight in this batch: copy the header in. No undo needed: it equals committed state.
-  BankHeader header{it->second->bank, it->second->head, it->second->accounts.size()};
+  BankHeader header{it->second->bank, it->second->head, it->second->accounts.size(),
+                    it->second->policy, it->second->zone};
   return &banks_.emplace(bank_id, std::move(header)).first->second;
 }
 
@@ -105,6 +108,22 @@ void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after,
   batch_->PutEntry(entry, from_balance_after, to_balance_after);
 }
 
+absl::StatusOr<std::optional<PendingEntry>> WriteTxn::GetPending(const std::string& bank_id,
+                                                                 const std::string& entry_id) {
+  if (auto it = pending_.find(AccountKey(bank_id, entry_id)); it != pending_.end()) {
+    return std::optional<PendingEntry>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<PendingEntry>();
+  return store_->GetPending(bank_id, entry_id);
+}
+
+void WriteTxn::PutPending(const PendingEntry& pending) {
+  const std::string key = AccountKey(pending.entry.bank_id, pending.entry.entry_id);
+  undo_.push_back(UndoFor(&pending_, key));
+  pending_[key] = pending;
+  batch_->PutPending(pending);
+}
+
 absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {
   if (auto it = reversals_.find(SeqKey(bank_id, seq)); it != reversals_.end()) {
     return it->second;
@@ -118,6 +137,22 @@ void WriteTxn::PutReversal(const std::string& bank_id, uint64_t seq, uint64_t re
   undo_.push_back(UndoFor(&reversals_, key));
   reversals_[key] = reversed_by_seq;
   batch_->PutReversal(bank_id, seq, reversed_by_seq);
+}
+
+std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) const {
+  std::vector<std::string> ids;
+  if (auto bank = committed_.find(bank_id); bank != committed_.end()) {
+    ids.reserve(bank->second->accounts.size());
+    for (const auto& [id, account] : bank->second->accounts) ids.push_back(id);
+  }
+  for (const auto& [key, account] : accounts_) {
+    if (account.bank_id == bank_id && (committed_.find(bank_id) == committed_.end() ||
+                                       !committed_.at(bank_id)->accounts.contains(account.account_id))) {
+      ids.push_back(account.account_id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 void WriteTxn::SetSavePoint() {
@@ -170,6 +205,17 @@ void WriteTxn::ApplyTo(BankMap* committed) {
     if (!state) state = std::make_unique<BankState>();
     state->bank = header.bank;
     state->head = header.head;
+    state->policy = header.policy;
+    state->zone = header.zone;
+  }
+  for (auto& [key, pending] : pending_) {
+    auto& index = (*committed)[pending.entry.bank_id]->pending_by_expiry;
+    const auto item = std::make_pair(pending.expires_at, pending.entry.entry_id);
+    if (pending.state == PendingState::kPending) {
+      index.insert(item);
+    } else {
+      index.erase(item);
+    }
   }
   for (auto& [key, account] : accounts_) {
     auto& state = (*committed)[account.bank_id];

@@ -12,24 +12,31 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
 
 namespace timeledger::ledger {
 
-// A bank as the ledger keeps it in memory: its record, chain head and accounts.
+// A bank as the ledger keeps it in memory: its record, chain head, policy and accounts, and its
+// open pending entries ordered by when they expire.
 struct BankState {
   Bank bank;
   ChainHead head;
+  Policy policy;
+  absl::TimeZone zone;
   absl::flat_hash_map<std::string, Account> accounts;
+  std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
 };
 
 using BankMap = absl::btree_map<std::string, std::unique_ptr<BankState>>;
@@ -39,6 +46,8 @@ struct BankHeader {
   Bank bank;
   ChainHead head;
   size_t account_count = 0;
+  Policy policy;
+  absl::TimeZone zone;
 };
 
 class WriteTxn {
@@ -65,8 +74,17 @@ class WriteTxn {
   absl::StatusOr<std::optional<Entry>> GetEntry(const std::string& bank_id, uint64_t seq);
   void PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after);
 
+  absl::StatusOr<std::optional<PendingEntry>> GetPending(const std::string& bank_id,
+                                                         const std::string& entry_id);
+  void PutPending(const PendingEntry& pending);
+
   absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
+
+  // The ids of a bank's accounts, committed and new in this batch.
+  std::vector<std::string> AccountIds(const std::string& bank_id) const;
+  // For writes that have no overlay of their own (policy records); undone by savepoints.
+  StoreBatch* Batch() { return batch_; }
 
   void SetSavePoint();
   void RollbackToSavePoint();
@@ -93,6 +111,7 @@ class WriteTxn {
   absl::flat_hash_map<std::string, EntryIdRecord> entry_ids_;
   absl::flat_hash_map<std::string, Entry> entries_;    // key: bank_id 0x00 seq
   absl::flat_hash_map<std::string, uint64_t> reversals_;
+  absl::flat_hash_map<std::string, PendingEntry> pending_;  // key: bank_id 0x00 entry_id
   std::vector<std::function<void()>> undo_;
   std::vector<size_t> savepoints_;
 };

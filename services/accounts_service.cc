@@ -23,8 +23,8 @@ grpc::ServerUnaryReactor* AccountsService::GetAccount(grpc::CallbackServerContex
                                                       const v1::GetAccountRequest* request,
                                                       v1::Account* response) {
   auto* reactor = context->DefaultReactor();
-  Reply(reactor, ledger_->GetAccount(request->bank_id(), request->account_id()),
-        [response](const ledger::Account& account) { ToProto(account, response); });
+  Reply(reactor, ledger_->GetAccountStanding(request->bank_id(), request->account_id()),
+        [response](const ledger::AccountStanding& standing) { ToProto(standing, response); });
   return reactor;
 }
 
@@ -46,9 +46,11 @@ grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext
                                                      const std::string& account_id,
                                                      ledger::AccountStatus status,
                                                      const std::string& reason,
+                                                     bool donate_balance_to_pool,
                                                      v1::Account* response) {
   auto* reactor = context->DefaultReactor();
-  ledger_->SetAccountStatus(bank_id, account_id, status, reason, PrincipalOf(context),
+  ledger_->SetAccountStatus(bank_id, account_id, status, reason, donate_balance_to_pool,
+                            PrincipalOf(context),
                             ReplyLater<ledger::Account>(reactor,
                                                         [response](const ledger::Account& a) {
                                                           ToProto(a, response);
@@ -60,21 +62,22 @@ grpc::ServerUnaryReactor* AccountsService::SuspendAccount(grpc::CallbackServerCo
                                                           const v1::SuspendAccountRequest* request,
                                                           v1::Account* response) {
   return SetStatus(context, request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kSuspended, request->reason(), response);
+                   ledger::AccountStatus::kSuspended, request->reason(), false, response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::ReactivateAccount(
     grpc::CallbackServerContext* context, const v1::ReactivateAccountRequest* request,
     v1::Account* response) {
   return SetStatus(context, request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kActive, "", response);
+                   ledger::AccountStatus::kActive, "", false, response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerContext* context,
                                                         const v1::CloseAccountRequest* request,
                                                         v1::Account* response) {
   return SetStatus(context, request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kClosed, request->reason(), response);
+                   ledger::AccountStatus::kClosed, request->reason(),
+                   request->donate_balance_to_pool(), response);
 }
 
 }  // namespace timeledger::services

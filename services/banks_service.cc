@@ -1,9 +1,16 @@
 #include "services/services.h"
+#include "ledger/validate.h"
 #include "services/reply.h"
 
 namespace timeledger::services {
 
-std::string PrincipalOf(const grpc::CallbackServerContext* /*context*/) { return "anonymous"; }
+std::string PrincipalOf(const grpc::CallbackServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(kPrincipalMetadata);
+  if (it == metadata.end()) return "anonymous";
+  std::string claimed(it->second.data(), it->second.size());
+  return ledger::ValidateId("principal", claimed).ok() ? claimed : "anonymous";
+}
 
 grpc::ServerUnaryReactor* BanksService::CreateBank(grpc::CallbackServerContext* context,
                                                    const v1::CreateBankRequest* request,

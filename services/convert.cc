@@ -194,6 +194,153 @@ void ToProto(const ledger::Receipt& receipt, v1::RecordEntryResponse* out) {
   out->set_replayed(receipt.replayed);
   out->set_from_balance_minutes(receipt.from_balance_minutes);
   out->set_to_balance_minutes(receipt.to_balance_minutes);
+  out->set_pending(receipt.pending);
+  out->set_confirm_by(receipt.confirm_by);
+  for (const ledger::Warning& warning : receipt.warnings) {
+    auto* w = out->add_warnings();
+    w->set_reason(warning.reason);
+    w->set_message(warning.message);
+    for (const auto& [name, value] : warning.figures) (*w->mutable_metadata())[name] = value;
+  }
+  out->set_excess_to_pool_minutes(receipt.excess_to_pool_minutes);
+  out->set_excess_entry_seq(receipt.excess_entry_seq);
+  auto* reciprocity = out->mutable_payer_reciprocity();
+  reciprocity->set_given_minutes(receipt.payer_reciprocity.given_minutes);
+  reciprocity->set_received_minutes(receipt.payer_reciprocity.received_minutes);
+  reciprocity->set_window_days(receipt.payer_reciprocity.window_days);
+}
+
+void ToProto(const ledger::AccountStanding& standing, v1::Account* out) {
+  ToProto(standing.account, out);
+  out->set_floor_minutes(standing.floor_minutes);
+  out->set_cap_minutes(standing.cap_minutes);
+  out->set_available_minutes(standing.available_minutes);
+  auto* reciprocity = out->mutable_reciprocity();
+  reciprocity->set_given_minutes(standing.reciprocity.given_minutes);
+  reciprocity->set_received_minutes(standing.reciprocity.received_minutes);
+  reciprocity->set_window_days(standing.reciprocity.window_days);
+}
+
+void ToProto(const ledger::PendingEntry& pending, v1::PendingEntry* out) {
+  ToProto(pending.entry, out->mutable_entry());
+  out->set_state(static_cast<v1::PendingState>(pending.state));
+  out->set_confirm_by(pending.confirm_by);
+  ToProto(pending.expires_at, out->mutable_expires_at());
+  if (pending.resolved_at != absl::InfinitePast()) {
+    ToProto(pending.resolved_at, out->mutable_resolved_at());
+  }
+  out->set_resolved_by(pending.resolved_by);
+  out->set_reason(pending.reason);
+}
+
+void ToProto(const ledger::Policy& p, v1::Policy* out) {
+  out->set_version(p.version);
+  if (p.set_at != absl::InfinitePast()) ToProto(p.set_at, out->mutable_set_at());
+  out->set_set_by(p.set_by);
+  out->mutable_granularity()->set_enabled(p.granularity_enabled);
+  out->mutable_granularity()->set_unit_minutes(p.unit_minutes);
+  out->mutable_entry_maximum()->set_enabled(p.entry_maximum_enabled);
+  out->mutable_entry_maximum()->set_minutes_max(p.entry_minutes_max);
+  auto* floors = out->mutable_floors();
+  floors->set_enabled(p.floors_enabled);
+  floors->set_person_minutes(p.person_floor_minutes);
+  floors->set_organisation_minutes(p.organisation_floor_minutes);
+  floors->set_pool_minutes(p.pool_floor_minutes);
+  floors->set_earn_before_spend(p.earn_before_spend);
+  auto* cap = out->mutable_balance_cap();
+  cap->set_enabled(p.balance_cap_enabled);
+  cap->set_person_minutes(p.person_cap_minutes);
+  cap->set_action(p.cap_action == ledger::CapAction::kToPool ? v1::Policy::TO_POOL
+                                                             : v1::Policy::REFUSE);
+  out->mutable_daily_limit()->set_enabled(p.daily_limit_enabled);
+  out->mutable_daily_limit()->set_earn_minutes_max(p.daily_earn_minutes_max);
+  out->mutable_backdating()->set_enabled(p.backdating_enabled);
+  out->mutable_backdating()->set_days_max(p.backdate_days_max);
+  auto* reciprocity = out->mutable_reciprocity();
+  reciprocity->set_enabled(p.reciprocity_enabled);
+  reciprocity->set_window_days(p.reciprocity_window_days);
+  reciprocity->set_received_minutes_max(p.received_without_giving_minutes_max);
+  reciprocity->set_action(p.reciprocity_action == ledger::ReciprocityAction::kRefuse
+                              ? v1::Policy::REFUSE_ENTRY
+                              : v1::Policy::WARN);
+  auto* duty = out->mutable_staff_duty();
+  duty->set_enabled(p.staff_duty_enabled);
+  for (const auto& activity : p.staff_duty_activities) duty->add_duty_activities(activity);
+  duty->set_self_recorded_needs_confirmation(p.self_recorded_needs_confirmation);
+  out->mutable_confirmation()->set_enabled(p.confirmation_enabled);
+  out->mutable_confirmation()->set_expiry_hours(p.pending_expiry_hours);
+  out->mutable_expiry()->set_enabled(p.expiry_enabled);
+  out->mutable_expiry()->set_months(p.expiry_months);
+}
+
+absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
+  ledger::Policy p;
+  if (in.has_granularity()) {
+    p.granularity_enabled = in.granularity().enabled();
+    p.unit_minutes = in.granularity().unit_minutes();
+  }
+  if (in.has_entry_maximum()) {
+    p.entry_maximum_enabled = in.entry_maximum().enabled();
+    p.entry_minutes_max = in.entry_maximum().minutes_max();
+  }
+  if (in.has_floors()) {
+    p.floors_enabled = in.floors().enabled();
+    p.person_floor_minutes = in.floors().person_minutes();
+    p.organisation_floor_minutes = in.floors().organisation_minutes();
+    p.pool_floor_minutes = in.floors().pool_minutes();
+    p.earn_before_spend = in.floors().earn_before_spend();
+  }
+  if (in.has_balance_cap()) {
+    p.balance_cap_enabled = in.balance_cap().enabled();
+    p.person_cap_minutes = in.balance_cap().person_minutes();
+    switch (in.balance_cap().action()) {
+      case v1::Policy::REFUSE:
+      case v1::Policy::CAP_ACTION_UNSPECIFIED: p.cap_action = ledger::CapAction::kRefuse; break;
+      case v1::Policy::TO_POOL: p.cap_action = ledger::CapAction::kToPool; break;
+      default: return BadEnum("balance_cap.action", in.balance_cap().action());
+    }
+  }
+  if (in.has_daily_limit()) {
+    p.daily_limit_enabled = in.daily_limit().enabled();
+    p.daily_earn_minutes_max = in.daily_limit().earn_minutes_max();
+  }
+  if (in.has_backdating()) {
+    p.backdating_enabled = in.backdating().enabled();
+    p.backdate_days_max = in.backdating().days_max();
+  }
+  if (in.has_reciprocity()) {
+    p.reciprocity_enabled = in.reciprocity().enabled();
+    p.reciprocity_window_days = in.reciprocity().window_days();
+    p.received_without_giving_minutes_max = in.reciprocity().received_minutes_max();
+    switch (in.reciprocity().action()) {
+      case v1::Policy::WARN:
+      case v1::Policy::RECIPROCITY_ACTION_UNSPECIFIED:
+        p.reciprocity_action = ledger::ReciprocityAction::kWarn;
+        break;
+      case v1::Policy::REFUSE_ENTRY: p.reciprocity_action = ledger::ReciprocityAction::kRefuse; break;
+      default: return BadEnum("reciprocity.action", in.reciprocity().action());
+    }
+  }
+  if (in.has_staff_duty()) {
+    p.staff_duty_enabled = in.staff_duty().enabled();
+    if (in.staff_duty().duty_activities_size() > static_cast<int>(ledger::kDutyActivitiesMax)) {
+      return ledger::InvalidArgument("INVALID_POLICY",
+                                     "staff_duty.duty_activities lists too many activities",
+                                     {{"field", "staff_duty.duty_activities"}});
+    }
+    p.staff_duty_activities.assign(in.staff_duty().duty_activities().begin(),
+                                   in.staff_duty().duty_activities().end());
+    p.self_recorded_needs_confirmation = in.staff_duty().self_recorded_needs_confirmation();
+  }
+  if (in.has_confirmation()) {
+    p.confirmation_enabled = in.confirmation().enabled();
+    p.pending_expiry_hours = in.confirmation().expiry_hours();
+  }
+  if (in.has_expiry()) {
+    p.expiry_enabled = in.expiry().enabled();
+    p.expiry_months = in.expiry().months();
+  }
+  return p;
 }
 
 }  // namespace timeledger::services

@@ -14,6 +14,7 @@
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
 #include "timeledger/v1/ledger.pb.h"
+#include "timeledger/v1/policies.pb.h"
 #include "timeledger/v1/types.pb.h"
 
 namespace timeledger::services {
@@ -38,6 +39,11 @@ void ToProto(const ledger::BankSummary& summary, v1::Bank* bank);
 void ToProto(const ledger::Account& account, v1::Account* out);
 void ToProto(const ledger::Entry& entry, v1::Entry* out);
 void ToProto(const ledger::Receipt& receipt, v1::RecordEntryResponse* out);
+void ToProto(const ledger::AccountStanding& standing, v1::Account* out);
+void ToProto(const ledger::PendingEntry& pending, v1::PendingEntry* out);
+void ToProto(const ledger::Policy& policy, v1::Policy* out);
+// A section missing from `policy` keeps its default. Unknown enum values are InvalidArgument.
+absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& policy);
 
 }  // namespace timeledger::services
 

@@ -1,4 +1,5 @@
 #include "ledger/errors.h"
+#include "ledger/validate.h"
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -107,6 +108,77 @@ grpc::ServerUnaryReactor* LedgerService::ListEntries(grpc::CallbackServerContext
           }
           response->set_next_page_token(page.next_page_token);
         });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext* context,
+                                                    const v1::RecordEntryRequest* request,
+                                                    v1::RecordEntryResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto spec = FromProto(*request);
+  if (!spec.ok()) {
+    reactor->Finish(ToGrpcStatus(spec.status()));
+    return reactor;
+  }
+  ledger_->CheckEntry(*std::move(spec), PrincipalOf(context),
+                      ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
+                        ToProto(r, response);
+                      }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContext* context,
+                                                      const v1::ConfirmEntryRequest* request,
+                                                      v1::RecordEntryResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), PrincipalOf(context),
+                        ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
+                          ToProto(r, response);
+                        }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::RejectEntry(grpc::CallbackServerContext* context,
+                                                     const v1::RejectEntryRequest* request,
+                                                     v1::PendingEntry* response) {
+  auto* reactor = context->DefaultReactor();
+  ledger_->RejectEntry(request->bank_id(), request->entry_id(), request->reason(),
+                       PrincipalOf(context),
+                       ReplyLater<ledger::PendingEntry>(
+                           reactor, [response](const ledger::PendingEntry& pending) {
+                             ToProto(pending, response);
+                           }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::ListPendingEntries(
+    grpc::CallbackServerContext* context, const v1::ListPendingEntriesRequest* request,
+    v1::ListPendingEntriesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  size_t limit = 0;
+  if (auto s = ledger::ValidatePageSize(request->page_size(), &limit); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  Reply(reactor, ledger_->ListPending(request->bank_id(), request->account_id(), limit),
+        [response](const std::vector<ledger::PendingEntry>& pending) {
+          for (const auto& p : pending) ToProto(p, response->add_pending());
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::RunExpirySweep(grpc::CallbackServerContext* context,
+                                                        const v1::RunExpirySweepRequest* request,
+                                                        v1::RunExpirySweepResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  ledger_->RunExpirySweep(
+      request->bank_id(), PrincipalOf(context),
+      ReplyLater<ledger::ExpirySweepResult>(
+          reactor, [response](const ledger::ExpirySweepResult& result) {
+            response->set_accounts_expired(static_cast<int64_t>(result.accounts_expired));
+            response->set_minutes_returned(result.minutes_returned);
+            response->set_more(result.more);
+          }));
   return reactor;
 }
 

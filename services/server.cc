@@ -8,7 +8,7 @@
 namespace timeledger::services {
 
 Server::Server(ledger::Ledger* ledger)
-    : banks_(ledger), accounts_(ledger), ledger_service_(ledger) {}
+    : banks_(ledger), accounts_(ledger), ledger_service_(ledger), policies_(ledger) {}
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->banks_);
   builder.RegisterService(&server->accounts_);
   builder.RegisterService(&server->ledger_service_);
+  builder.RegisterService(&server->policies_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return ledger::Unavailable("LISTEN_FAILED",

@@ -41,6 +41,7 @@ class Server {
   BanksService banks_;
   AccountsService accounts_;
   LedgerService ledger_service_;
+  PoliciesService policies_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -15,11 +15,14 @@
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
+#include "timeledger/v1/policies.grpc.pb.h"
 
 namespace timeledger::services {
 
-// Who is calling, as recorded in entries' recorded_by. Until principals and tokens exist, every
-// caller is "anonymous".
+// Who is calling, as recorded in recorded_by and checked by the confirmation rules. Until tokens
+// exist (the security issue) this is the caller's own claim, the "x-timeledger-principal"
+// metadata (an id; "anonymous" if absent or malformed): it identifies, it does not authenticate.
+inline constexpr char kPrincipalMetadata[] = "x-timeledger-principal";
 std::string PrincipalOf(const grpc::CallbackServerContext* context);
 
 class BanksService final : public v1::Banks::CallbackService {
@@ -67,7 +70,7 @@ class AccountsService final : public v1::Accounts::CallbackService {
   grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* context,
                                       const std::string& bank_id, const std::string& account_id,
                                       ledger::AccountStatus status, const std::string& reason,
-                                      v1::Account* response);
+                                      bool donate_balance_to_pool, v1::Account* response);
 
   ledger::Ledger* ledger_;
 };
@@ -91,6 +94,42 @@ class LedgerService final : public v1::Ledger::CallbackService {
   grpc::ServerUnaryReactor* ListEntries(grpc::CallbackServerContext* context,
                                         const v1::ListEntriesRequest* request,
                                         v1::ListEntriesResponse* response) override;
+  grpc::ServerUnaryReactor* CheckEntry(grpc::CallbackServerContext* context,
+                                       const v1::RecordEntryRequest* request,
+                                       v1::RecordEntryResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmEntry(grpc::CallbackServerContext* context,
+                                         const v1::ConfirmEntryRequest* request,
+                                         v1::RecordEntryResponse* response) override;
+  grpc::ServerUnaryReactor* RejectEntry(grpc::CallbackServerContext* context,
+                                        const v1::RejectEntryRequest* request,
+                                        v1::PendingEntry* response) override;
+  grpc::ServerUnaryReactor* ListPendingEntries(grpc::CallbackServerContext* context,
+                                               const v1::ListPendingEntriesRequest* request,
+                                               v1::ListPendingEntriesResponse* response) override;
+  grpc::ServerUnaryReactor* RunExpirySweep(grpc::CallbackServerContext* context,
+                                           const v1::RunExpirySweepRequest* request,
+                                           v1::RunExpirySweepResponse* response) override;
+
+ private:
+  ledger::Ledger* ledger_;
+};
+
+class PoliciesService final : public v1::Policies::CallbackService {
+ public:
+  explicit PoliciesService(ledger::Ledger* ledger) : ledger_(ledger) {}
+
+  grpc::ServerUnaryReactor* GetPolicy(grpc::CallbackServerContext* context,
+                                      const v1::GetPolicyRequest* request,
+                                      v1::Policy* response) override;
+  grpc::ServerUnaryReactor* SetPolicy(grpc::CallbackServerContext* context,
+                                      const v1::SetPolicyRequest* request,
+                                      v1::Policy* response) override;
+  grpc::ServerUnaryReactor* ValidatePolicy(grpc::CallbackServerContext* context,
+                                           const v1::ValidatePolicyRequest* request,
+                                           v1::ValidatePolicyResponse* response) override;
+  grpc::ServerUnaryReactor* ListPolicyChanges(grpc::CallbackServerContext* context,
+                                              const v1::ListPolicyChangesRequest* request,
+                                              v1::ListPolicyChangesResponse* response) override;
 
  private:
   ledger::Ledger* ledger_;

@@ -7,89 +7,10 @@
 #include <thread>
 
 #include "ledger/errors.h"
-#include "tests/support/temp_dir.h"
+#include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {
-
-const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);  // 2026-09-21
-
-class LedgerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Reopen();
-    ASSERT_TRUE(CreateBank("hcct").ok());
-    ASSERT_TRUE(Open("alice", AccountKind::kPerson).ok());
-    ASSERT_TRUE(Open("bob", AccountKind::kPerson).ok());
-    ASSERT_TRUE(Open("centre", AccountKind::kOrganisation).ok());
-  }
-
-  void Reopen() {
-    ledger_.reset();
-    LedgerOptions options;
-    options.data_dir = dir_.path();
-    options.clock = [this] { return now_.load(); };
-    auto opened = Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-  }
-
-  absl::StatusOr<Bank> CreateBank(const std::string& id) {
-    return Await<Bank>([&](auto done) {
-      ledger_->CreateBank(Bank{id, "Holy Cross", "Europe/London", {}}, "test", std::move(done));
-    });
-  }
-
-  absl::StatusOr<Account> Open(const std::string& id, AccountKind kind,
-                               const std::string& bank = "hcct") {
-    Account account;
-    account.bank_id = bank;
-    account.account_id = id;
-    account.kind = kind;
-    account.display_name = "Name of " + id;
-    return Await<Account>([&](auto done) {
-      ledger_->OpenAccount(account, "test", std::move(done));
-    });
-  }
-
-  static EntrySpec Spec(const std::string& entry_id, const std::string& from,
-                        const std::string& to, int64_t minutes) {
-    EntrySpec spec;
-    spec.bank_id = "hcct";
-    spec.entry_id = entry_id;
-    spec.from_account_id = from;
-    spec.to_account_id = to;
-    spec.minutes = minutes;
-    spec.activity = "gardening";
-    return spec;
-  }
-
-  absl::StatusOr<Receipt> Record(const EntrySpec& spec) {
-    return Await<Receipt>([&](auto done) { ledger_->RecordEntry(spec, "coordinator", std::move(done)); });
-  }
-
-  absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
-    return Await<Receipt>([&](auto done) {
-      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", "coordinator", std::move(done));
-    });
-  }
-
-  absl::StatusOr<Account> SetStatus(const std::string& id, AccountStatus status) {
-    return Await<Account>([&](auto done) {
-      ledger_->SetAccountStatus("hcct", id, status, "", "coordinator", std::move(done));
-    });
-  }
-
-  int64_t Balance(const std::string& id) {
-    auto account = ledger_->GetAccount("hcct", id);
-    EXPECT_TRUE(account.ok()) << account.status();
-    return account.ok() ? account->balance_minutes : 0;
-  }
-
-  timeledger::testing::TempDir dir_;
-  std::atomic<absl::Time> now_{kNow};
-  std::unique_ptr<Ledger> ledger_;
-};
 
 TEST_F(LedgerTest, RecordingAnExchangeMovesMinutesFromPayerToEarner) {
   auto receipt = Record(Spec("e1", "bob", "alice", 90));
@@ -358,6 +279,7 @@ TEST_F(LedgerTest, NonAtomicBatchRecordsEachItemOnItsOwn) {
 }
 
 TEST_F(LedgerTest, BatchSizeIsLimited) {
+  RulesOff();
   std::vector<EntrySpec> specs;
   for (size_t i = 0; i <= kBatchSizeMax; ++i) {
     specs.push_back(Spec("b" + std::to_string(i), "bob", "alice", 15));
@@ -395,6 +317,7 @@ TEST_F(LedgerTest, EverythingSurvivesReopening) {
 }
 
 TEST_F(LedgerTest, TwoConcurrentWritersOnOneAccountSeeEachOthersEffects) {
+  RulesOff();
   constexpr int kPerThread = 200;
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
@@ -431,11 +354,12 @@ TEST_F(LedgerTest, BanksArePagedInIdOrder) {
 TEST_F(LedgerTest, BanksAreIsolated) {
   ASSERT_TRUE(CreateBank("camden").ok());
   ASSERT_TRUE(Open("alice", AccountKind::kPerson, "camden").ok());
+  ASSERT_TRUE(Open("centre", AccountKind::kOrganisation, "camden").ok());
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 30)).ok());
   EXPECT_EQ(ledger_->GetAccount("camden", "alice")->balance_minutes, 0);
-  EntrySpec elsewhere = Spec("e1", "pool", "alice", 30);
+  EntrySpec elsewhere = Spec("e1", "centre", "alice", 30);
   elsewhere.bank_id = "camden";
-  elsewhere.kind = EntryKind::kGrant;
+  elsewhere.kind = EntryKind::kAward;
   auto receipt = Record(elsewhere);  // the same entry_id is free in another bank
   ASSERT_TRUE(receipt.ok()) << receipt.status();
   EXPECT_EQ(receipt->entry.seq, 1u);

@@ -11,6 +11,7 @@
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
+#include "timeledger/v1/policies.grpc.pb.h"
 
 namespace timeledger::services {
 namespace {
@@ -32,6 +33,7 @@ class ServicesTest : public ::testing::Test {
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);
+    policies_ = v1::Policies::NewStub(channel);
 
     v1::CreateBankRequest bank;
     bank.set_bank_id("hcct");
@@ -105,6 +107,7 @@ class ServicesTest : public ::testing::Test {
   std::unique_ptr<v1::Accounts::Stub> accounts_;
   std::unique_ptr<v1::Ledger::Stub> ledger_stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  std::unique_ptr<v1::Policies::Stub> policies_;
 };
 
 TEST_F(ServicesTest, RecordEntryReturnsReceiptWithBothBalances) {
@@ -314,6 +317,17 @@ TEST_F(ServicesTest, HealthCheckServes) {
 }
 
 TEST_F(ServicesTest, ManyConcurrentAsyncCallsAllComplete) {
+  // One payer pays for all 500: switch the floor and cap off for this test of the transport.
+  v1::SetPolicyRequest set;
+  set.set_bank_id("hcct");
+  set.mutable_policy()->mutable_floors()->set_enabled(false);
+  set.mutable_policy()->mutable_balance_cap()->set_enabled(false);
+  set.mutable_policy()->mutable_daily_limit()->set_enabled(false);
+  v1::Policy policy;
+  grpc::ClientContext policy_context;
+  ASSERT_TRUE(policies_->SetPolicy(&policy_context, set, &policy).ok());
+  ASSERT_EQ(policy.version(), 1u);
+  ASSERT_TRUE(policy.granularity().enabled());  // sections left out keep their defaults
   constexpr int kCalls = 500;
   grpc::CompletionQueue queue;
   std::vector<v1::RecordEntryResponse> responses(kCalls);

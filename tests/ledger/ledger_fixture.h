@@ -1,0 +1,118 @@
+// LedgerTest: a Ledger on a real RocksDB in a fresh directory with a clock the test sets, a bank
+// "hcct" with persons alice and bob and an organisation, and helpers that wait for each write.
+#ifndef TIMELEDGER_TESTS_LEDGER_LEDGER_FIXTURE_H_
+#define TIMELEDGER_TESTS_LEDGER_LEDGER_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "ledger/errors.h"
+#include "ledger/ledger.h"
+#include "tests/support/temp_dir.h"
+
+namespace timeledger::ledger {
+
+inline const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);  // 2026-09-21
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Reopen();
+    ASSERT_TRUE(CreateBank("hcct").ok());
+    ASSERT_TRUE(Open("alice", AccountKind::kPerson).ok());
+    ASSERT_TRUE(Open("bob", AccountKind::kPerson).ok());
+    ASSERT_TRUE(Open("centre", AccountKind::kOrganisation).ok());
+  }
+
+  void Reopen() {
+    ledger_.reset();
+    LedgerOptions options;
+    options.data_dir = dir_.path();
+    options.clock = [this] { return now_.load(); };
+    auto opened = Ledger::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ledger_ = *std::move(opened);
+  }
+
+  absl::StatusOr<Bank> CreateBank(const std::string& id) {
+    return Await<Bank>([&](auto done) {
+      ledger_->CreateBank(Bank{id, "Holy Cross", "Europe/London", {}}, "test", std::move(done));
+    });
+  }
+
+  absl::StatusOr<Account> Open(const std::string& id, AccountKind kind,
+                               const std::string& bank = "hcct") {
+    Account account;
+    account.bank_id = bank;
+    account.account_id = id;
+    account.kind = kind;
+    account.display_name = "Name of " + id;
+    return Await<Account>([&](auto done) {
+      ledger_->OpenAccount(account, "test", std::move(done));
+    });
+  }
+
+  static EntrySpec Spec(const std::string& entry_id, const std::string& from,
+                        const std::string& to, int64_t minutes) {
+    EntrySpec spec;
+    spec.bank_id = "hcct";
+    spec.entry_id = entry_id;
+    spec.from_account_id = from;
+    spec.to_account_id = to;
+    spec.minutes = minutes;
+    spec.activity = "gardening";
+    return spec;
+  }
+
+  absl::StatusOr<Receipt> Record(const EntrySpec& spec) {
+    return Await<Receipt>([&](auto done) { ledger_->RecordEntry(spec, "coordinator", std::move(done)); });
+  }
+
+  absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
+    return Await<Receipt>([&](auto done) {
+      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", "coordinator", std::move(done));
+    });
+  }
+
+  absl::StatusOr<Account> SetStatus(const std::string& id, AccountStatus status) {
+    return Await<Account>([&](auto done) {
+      ledger_->SetAccountStatus("hcct", id, status, "", false, "coordinator", std::move(done));
+    });
+  }
+
+  absl::Status SetPolicy(const Policy& policy) {
+    return Await<Policy>([&](auto done) {
+      ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
+    }).status();
+  }
+
+  // Switches every rule off, for tests of the ledger's own mechanics.
+  void RulesOff() {
+    Policy policy;
+    policy.granularity_enabled = policy.entry_maximum_enabled = policy.floors_enabled = false;
+    policy.balance_cap_enabled = policy.daily_limit_enabled = policy.backdating_enabled = false;
+    policy.reciprocity_enabled = policy.staff_duty_enabled = false;
+    policy.self_recorded_needs_confirmation = false;
+    auto set = Await<Policy>([&](auto done) {
+      ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
+    });
+    ASSERT_TRUE(set.ok()) << set.status();
+  }
+
+  int64_t Balance(const std::string& id) {
+    auto account = ledger_->GetAccount("hcct", id);
+    EXPECT_TRUE(account.ok()) << account.status();
+    return account.ok() ? account->balance_minutes : 0;
+  }
+
+  timeledger::testing::TempDir dir_;
+  std::atomic<absl::Time> now_{kNow};
+  std::unique_ptr<Ledger> ledger_;
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_TESTS_LEDGER_LEDGER_FIXTURE_H_
