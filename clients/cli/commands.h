@@ -1,0 +1,29 @@
+// The commands of the `timeledger` staff CLI, by area. Each function returns the static
+// descriptions (command_line.h) of its commands, with the functions that run them.
+#ifndef TIMELEDGER_CLIENTS_CLI_COMMANDS_H_
+#define TIMELEDGER_CLIENTS_CLI_COMMANDS_H_
+
+#include <vector>
+
+#include "clients/cli/command_line.h"
+
+namespace timeledger::cli {
+
+// bank create | get | list
+std::vector<CommandSpec> BankCommands();
+
+// account open | get | list | suspend | reactivate | close
+std::vector<CommandSpec> AccountCommands();
+
+// entry record | reverse | get | list
+std::vector<CommandSpec> EntryCommands();
+
+// statement
+std::vector<CommandSpec> StatementCommands();
+
+// report | statement-report (period reports and dated statements, report_commands.cc)
+std::vector<CommandSpec> ReportCommands();
+
+}  // namespace timeledger::cli
+
+#endif  // TIMELEDGER_CLIENTS_CLI_COMMANDS_H_

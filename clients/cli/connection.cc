@@ -1,0 +1,152 @@
+#include "clients/cli/connection.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "clients/cli/duration.h"
+#include "clients/cli/exit_code.h"
+#include "clients/cli/words.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace timeledger::cli {
+namespace {
+
+constexpr char kUserAgentPrefix[] = "timeledger-cli/0.1";
+
+// The google.rpc.ErrorInfo the server packs into a failed call's details, if there is one.
+std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status) {
+  if (status.error_details().empty()) return std::nullopt;
+  google::rpc::Status rich;
+  if (!rich.ParseFromString(status.error_details())) return std::nullopt;
+  for (const google::protobuf::Any& detail : rich.details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.Is<google::rpc::ErrorInfo>() && detail.UnpackTo(&info)) return info;
+  }
+  return std::nullopt;
+}
+
+// "ALREADY_EXISTS" for grpc::StatusCode::ALREADY_EXISTS; gRPC and Abseil number codes alike.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+// "  limit_minutes: -600 (-10 hours)": figures in minutes also in words.
+std::string MetadataLine(const std::string& key, const std::string& value) {
+  int64_t minutes = 0;
+  if (absl::EndsWith(key, "_minutes") && absl::SimpleAtoi(value, &minutes)) {
+    return absl::StrCat("  ", key, ": ", value, " (", FormatMinutes(minutes), ")\n");
+  }
+  return absl::StrCat("  ", key, ": ", value, "\n");
+}
+
+bool IsUnreachable(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+}  // namespace
+
+Connection::Connection(std::string server, bool json) : server_(std::move(server)), json_(json) {
+  grpc::ChannelArguments arguments;
+  arguments.SetUserAgentPrefix(kUserAgentPrefix);
+  channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), arguments);
+  banks_ = v1::Banks::NewStub(channel_);
+  accounts_ = v1::Accounts::NewStub(channel_);
+  ledger_ = v1::Ledger::NewStub(channel_);
+}
+
+int Connection::ReportFailure(const grpc::Status& status) const {
+  const grpc::StatusCode code = status.error_code();
+  const std::optional<google::rpc::ErrorInfo> info = FindErrorInfo(status);
+  if (IsUnreachable(code) && !info.has_value()) {
+    std::string out =
+        absl::StrCat("error: cannot reach timeledgerd at ", server_, " \u2014 is it running?\n");
+    if (code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      absl::StrAppend(&out, "  (no answer within ", kCallTimeout.count(), " seconds)\n");
+    }
+    std::fputs(out.c_str(), stderr);
+    return kExitUnreachable;
+  }
+
+  const std::string message =
+      status.error_message().empty() ? "the server refused the request" : status.error_message();
+  std::string out = absl::StrCat("error: ", message, " (",
+                                 info.has_value() ? info->reason() : CodeName(code), ")\n");
+  if (info.has_value()) {
+    // Sorted, so that the same refusal always reads the same.
+    const std::map<std::string, std::string> metadata(info->metadata().begin(),
+                                                      info->metadata().end());
+    for (const auto& [key, value] : metadata) out += MetadataLine(key, value);
+    absl::StrAppend(&out, "  code: ", CodeName(code), "\n");
+  }
+  std::fputs(out.c_str(), stderr);
+  return IsUnreachable(code) ? kExitUnreachable : kExitRefused;
+}
+
+int Connection::PrintJson(const google::protobuf::Message& message) const {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  const auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "error: cannot print the answer as JSON: %s\n",
+                 std::string(status.message()).c_str());
+    return kExitRefused;
+  }
+  if (json.empty() || json.back() != '\n') json += '\n';
+  std::fputs(json.c_str(), stdout);
+  return kExitOk;
+}
+
+std::string Connection::LabelOf(const std::string& bank_id, const std::string& account_id) {
+  auto key = std::make_pair(bank_id, account_id);
+  auto it = names_.find(key);
+  if (it == names_.end()) {
+    std::string name;
+    if (name_lookups_ < kNameLookupsMax) {
+      ++name_lookups_;
+      v1::GetAccountRequest request;
+      request.set_bank_id(bank_id);
+      request.set_account_id(account_id);
+      v1::Account account;
+      const grpc::Status status = Call(&v1::Accounts::Stub::GetAccount, request, &account);
+      if (status.ok()) name = account.display_name();
+      // Names are a nicety: do not wait out the deadline again for every row.
+      if (IsUnreachable(status.error_code())) name_lookups_ = kNameLookupsMax;
+    }
+    it = names_.emplace(std::move(key), std::move(name)).first;
+  }
+  return AccountLabel(it->second, account_id);
+}
+
+void Connection::Remember(const v1::Account& account) {
+  names_[{account.bank_id(), account.account_id()}] = account.display_name();
+}
+
+absl::TimeZone Connection::BankTimeZone(const std::string& bank_id) {
+  auto it = time_zones_.find(bank_id);
+  if (it != time_zones_.end()) return it->second;
+  absl::TimeZone zone = absl::UTCTimeZone();
+  v1::GetBankRequest request;
+  request.set_bank_id(bank_id);
+  v1::Bank bank;
+  if (Call(&v1::Banks::Stub::GetBank, request, &bank).ok()) {
+    absl::TimeZone loaded;
+    if (absl::LoadTimeZone(bank.time_zone(), &loaded)) zone = loaded;
+  }
+  time_zones_.emplace(bank_id, zone);
+  return zone;
+}
+
+}  // namespace timeledger::cli

@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# End-to-end test of the staff CLI against the real server.
+#
+# Usage: cli_scenario_test.sh PATH/TO/timeledgerd PATH/TO/timeledger
+#
+# Starts timeledgerd on a free loopback port with a fresh data directory, then plays a
+# coordinator's day through the real `timeledger` binary: a bank, two people and an
+# organisation; Alice gives Bob an hour and a half of gardening; balances and statements;
+# an idempotent retry and a reused key; a reversal, and a second reversal refused; bad input of
+# every kind; an unreachable server. Then it stops the server with SIGTERM, starts it again on
+# the same data directory, and checks that everything is still there.
+#
+# Each check prints "ok" or "FAIL" with what it saw; the last line counts them. Exits 0 only if
+# every check passed. The server and the data directory are always cleaned up.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 PATH/TO/timeledgerd PATH/TO/timeledger" >&2
+  exit 2
+fi
+SERVER_BIN=$(realpath "$1")
+CLI_BIN=$(realpath "$2")
+
+readonly START_ATTEMPTS_MAX=10   # ports tried before giving up
+readonly START_WAIT_TENTHS=150   # how long one start may take, in tenths of a second
+readonly STOP_WAIT_TENTHS=150    # how long SIGTERM may take to stop the server
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/timeledger-cli-e2e.XXXXXX")
+DATA_DIR="$WORK/data"
+SERVER_PID=""
+SERVER_LOG=""
+ADDRESS=""
+PASSED=0
+FAILED=0
+
+# The last CLI run: its arguments, exit code, stdout and stderr.
+LAST_ARGS=""
+RC=0
+OUT=""
+ERR=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() {
+  PASSED=$((PASSED + 1))
+  echo "ok   - $1"
+}
+
+# fail DESCRIPTION [DETAIL...]: counts a failure and shows the last CLI run.
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL - $1"
+  shift
+  for detail in "$@"; do echo "       $detail"; done
+  echo "       last command: timeledger $LAST_ARGS"
+  echo "       exit code: $RC"
+  sed 's/^/       stdout| /' <<<"$OUT"
+  sed 's/^/       stderr| /' <<<"$ERR"
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_server: starts timeledgerd on DATA_DIR at a free random port and waits until it says
+# "listening on". Sets SERVER_PID and ADDRESS. Exits the test if it cannot.
+start_server() {
+  local attempt tenths port
+  for ((attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++)); do
+    port=$((20000 + RANDOM % 40000))
+    if port_in_use "$port"; then continue; fi
+    SERVER_LOG="$WORK/server-$(date +%s%N).log"
+    "$SERVER_BIN" --listen "127.0.0.1:$port" --data-dir "$DATA_DIR" >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    for ((tenths = 0; tenths < START_WAIT_TENTHS; tenths++)); do
+      if grep -q "listening on" "$SERVER_LOG"; then
+        ADDRESS="127.0.0.1:$port"
+        return 0
+      fi
+      if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    # It died (most likely the port was taken meanwhile) or never became ready: try another.
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    echo "# timeledgerd did not start on port $port:"
+    sed 's/^/#   /' "$SERVER_LOG"
+  done
+  echo "Bail out! could not start timeledgerd after $START_ATTEMPTS_MAX attempts"
+  exit 1
+}
+
+# stop_server: SIGTERM, then checks that the server stops in time and exits cleanly.
+stop_server() {
+  local tenths status=0
+  kill -TERM "$SERVER_PID"
+  for ((tenths = 0; tenths < STOP_WAIT_TENTHS; tenths++)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    fail "timeledgerd stops within $((STOP_WAIT_TENTHS / 10)) s of SIGTERM"
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" || status=$?
+  SERVER_PID=""
+  if [[ $status -eq 0 ]]; then
+    pass "timeledgerd stops cleanly on SIGTERM"
+  else
+    fail "timeledgerd stops cleanly on SIGTERM" "exit status $status; its log:" \
+      "$(cat "$SERVER_LOG")"
+  fi
+}
+
+# run ARGS...: runs the CLI against the test server; sets RC, OUT and ERR.
+run() {
+  run_at "$ADDRESS" "$@"
+}
+
+# run_at ADDRESS ARGS...: as run, against another address.
+run_at() {
+  local address=$1
+  shift
+  LAST_ARGS="--server $address $*"
+  RC=0
+  "$CLI_BIN" --server "$address" "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+}
+
+# expect CODE DESCRIPTION [REGEX...] -- ARGS...: runs the CLI with ARGS and checks its exit code
+# and that each extended REGEX matches a line of stdout (exit 0) or of stderr (otherwise).
+expect() {
+  local code=$1 description=$2
+  shift 2
+  local patterns=()
+  while [[ $1 != "--" ]]; do
+    patterns+=("$1")
+    shift
+  done
+  shift
+  run "$@"
+  check "$code" "$description" "${patterns[@]+"${patterns[@]}"}"
+}
+
+# check CODE DESCRIPTION [REGEX...]: checks the last run, as expect does.
+check() {
+  local code=$1 description=$2
+  shift 2
+  if [[ $RC -ne $code ]]; then
+    fail "$description" "expected exit code $code"
+    return 0
+  fi
+  local text=$OUT
+  if [[ $code -ne 0 ]]; then text=$ERR; fi
+  local pattern
+  for pattern in "$@"; do
+    if ! grep -qE -- "$pattern" <<<"$text"; then
+      fail "$description" "no line matches: $pattern"
+      return 0
+    fi
+  done
+  pass "$description"
+}
+
+# The first line of a refusal: "error: <message> (<REASON>)".
+readonly REFUSAL='^error: .+ \([A-Z][A-Z_]+\)$'
+readonly DATE='[0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}'
+
+start_server
+echo "# timeledgerd at $ADDRESS, data in $DATA_DIR"
+
+# --- Help and usage ----------------------------------------------------------------------------
+expect 0 "--help lists the commands" 'entry record' 'statement' -- --help
+expect 0 "entry record --help says that --id makes retries safe" 'makes retries safe' \
+  -- entry record --help
+run_at "$ADDRESS"
+check 2 "no command at all is a usage error"
+
+# --- A bank, two people and an organisation ----------------------------------------------------
+expect 0 "create the bank" 'Created bank Holy Cross Centre \(hcct\)' \
+  'Time zone: +Europe/London' 'Community pool: +pool' \
+  -- bank create hcct --name "Holy Cross Centre"
+expect 1 "creating the same bank twice is refused" "$REFUSAL" 'code: ALREADY_EXISTS' \
+  -- bank create hcct --name "Holy Cross Centre"
+expect 0 "get the bank" '^Holy Cross Centre \(hcct\)$' 'Accounts: +1$' \
+  -- bank get hcct
+expect 0 "open Alice, a member and volunteer" 'Opened an account for Alice Brown \(alice\)' \
+  'Kind: +person \(member, volunteer\)' 'Balance: 0 minutes' \
+  -- account open hcct alice --kind person --roles member,volunteer --name "Alice Brown"
+expect 0 "open Bob" 'Opened an account for Bob Smith \(bob\)' \
+  -- account open hcct bob --kind person --name "Bob Smith"
+expect 0 "open the centre, an organisation" 'Kind: +organisation' \
+  -- account open hcct centre --kind organisation --name "Holy Cross Centre Trust"
+expect 1 "opening the same account twice is refused" "$REFUSAL" 'code: ALREADY_EXISTS' \
+  -- account open hcct bob --kind person --name "Bob Smith"
+expect 0 "list the accounts, pool included" '^alice +Alice Brown +person' '^bob +Bob Smith' \
+  '^centre +Holy Cross Centre Trust +organisation' '^pool ' '^4 accounts in bank hcct\.$' \
+  -- account list hcct
+expect 0 "bank list shows the bank" '^hcct +Holy Cross Centre +Europe/London +4 +0$' \
+  -- bank list
+
+# --- Alice gives Bob 90 minutes of gardening: Bob pays, Alice earns ---------------------------
+expect 0 "record Alice's 90 minutes of gardening for Bob" '^Recorded entry [0-9]+ \(exchange\)\.$' \
+  'Alice Brown \(alice\) gave 1 hour 30 minutes of gardening to Bob Smith \(bob\)\.' \
+  'Alice Brown \(alice\): +1 hour 30 minutes$' 'Bob Smith \(bob\): +-1 hour 30 minutes$' \
+  -- entry record hcct --from bob --to alice --minutes 90 --activity gardening --id garden-1
+GARDEN_SEQ=$(sed -n 's/^Recorded entry \([0-9][0-9]*\).*/\1/p' <<<"$OUT")
+GARDEN_SEQ=${GARDEN_SEQ:-0}
+expect 0 "Alice's balance is +1 hour 30 minutes" '^  Balance: 1 hour 30 minutes$' \
+  '^  Earned: +1 hour 30 minutes$' '^  Spent: +0 minutes$' '^  Status: +active$' \
+  -- account get hcct alice
+expect 0 "Bob's balance is -1 hour 30 minutes" '^  Balance: -1 hour 30 minutes$' \
+  '^  Spent: +1 hour 30 minutes$' \
+  -- account get hcct bob
+expect 0 "Alice's statement shows the entry and the running balance" \
+  '^Statement for Alice Brown \(alice\), bank hcct$' \
+  "^ *$GARDEN_SEQ +$DATE +exchange +Bob Smith \\(bob\\) +gardening +\\+1 hour 30 minutes +1 hour 30 minutes\$" \
+  'Closing balance: 1 hour 30 minutes$' \
+  -- statement hcct alice
+expect 0 "Bob's statement shows what he paid" \
+  "^ *$GARDEN_SEQ +$DATE +exchange +Alice Brown \\(alice\\) +gardening +-1 hour 30 minutes +-1 hour 30 minutes\$" \
+  'Closing balance: -1 hour 30 minutes$' \
+  -- statement hcct bob
+expect 0 "--json prints the account as JSON" '"balanceMinutes": "90"' '"displayName": "Alice Brown"' \
+  -- account get hcct alice --json
+
+# --- Idempotent retries -----------------------------------------------------------------------
+expect 0 "retrying with the same --id returns the same entry" \
+  "^Entry $GARDEN_SEQ was already recorded with this key; nothing new was written\.$" \
+  -- entry record hcct --from bob --to alice --minutes 90 --activity gardening --id garden-1
+expect 0 "... and writes nothing" '^  Entries: +1$' -- bank get hcct
+expect 0 "... so Alice still has 1 hour 30 minutes" '^  Balance: 1 hour 30 minutes$' \
+  -- account get hcct alice
+expect 1 "the same --id with other minutes is refused" "$REFUSAL" 'code: ALREADY_EXISTS' \
+  -- entry record hcct --from bob --to alice --minutes 60 --activity gardening --id garden-1
+expect 0 "get the entry by its number" "^Entry $GARDEN_SEQ in bank hcct: exchange\$" \
+  '^  Key: +garden-1$' '^  Activity: +gardening$' \
+  -- entry get hcct "$GARDEN_SEQ"
+expect 0 "get the entry by its key" "^Entry $GARDEN_SEQ in bank hcct: exchange\$" \
+  -- entry get hcct --id garden-1
+
+# --- Reversal ---------------------------------------------------------------------------------
+expect 0 "reverse the gardening entry" "^Reversed entry $GARDEN_SEQ by recording entry [0-9]+\.\$" \
+  'Alice Brown \(alice\): +0 minutes$' 'Bob Smith \(bob\): +0 minutes$' \
+  -- entry reverse hcct "$GARDEN_SEQ" --note "recorded on the wrong slip"
+REVERSAL_SEQ=$(sed -n 's/^Reversed entry [0-9]* by recording entry \([0-9][0-9]*\).*/\1/p' <<<"$OUT")
+REVERSAL_SEQ=${REVERSAL_SEQ:-0}
+expect 0 "Alice is back to 0" '^  Balance: 0 minutes$' -- account get hcct alice
+expect 0 "Bob is back to 0" '^  Balance: 0 minutes$' -- account get hcct bob
+expect 0 "the same reverse command again is a safe retry" \
+  "^Entry $GARDEN_SEQ was already reversed by entry $REVERSAL_SEQ; nothing new was written\.\$" \
+  -- entry reverse hcct "$GARDEN_SEQ" --note "recorded on the wrong slip"
+expect 1 "reversing the entry a second time is refused" "$REFUSAL" 'code: FAILED_PRECONDITION' \
+  -- entry reverse hcct "$GARDEN_SEQ" --id second-undo
+expect 1 "a reversal cannot itself be reversed" "$REFUSAL" \
+  -- entry reverse hcct "$REVERSAL_SEQ" --id undo-the-undo
+expect 0 "the statement shows the entry, its reversal and the balance back at 0" \
+  "^ *$GARDEN_SEQ +$DATE +exchange \\(reversed\\) +Bob Smith \\(bob\\) +gardening +\\+1 hour 30 minutes +1 hour 30 minutes\$" \
+  "^ *$REVERSAL_SEQ +$DATE +reversal of $GARDEN_SEQ +Bob Smith \\(bob\\) +gardening +-1 hour 30 minutes +0 minutes\$" \
+  '^2 entries\. Closing balance: 0 minutes$' \
+  -- statement hcct alice
+expect 0 "entry get shows what reversed it" "^  Reversed by: entry $REVERSAL_SEQ\$" \
+  -- entry get hcct "$GARDEN_SEQ"
+
+# --- Other kinds, dates, generated keys -------------------------------------------------------
+YESTERDAY=$(date -u -d yesterday +%Y-%m-%dT10:00:00Z)
+expect 0 "the centre awards Alice 2h15m for yesterday's lunch shift" \
+  'Alice Brown \(alice\) was credited 2 hours 15 minutes for lunch shift by Holy Cross Centre Trust \(centre\)\.' \
+  'Holy Cross Centre Trust \(centre\): +-2 hours 15 minutes$' \
+  -- entry record hcct --kind award --from centre --to alice --minutes 2h15m \
+  --activity "lunch shift" --occurred-at "$YESTERDAY" --id slip-0042
+expect 0 "an entry without --id gets a key, printed for safe retries" \
+  '^Entry key: cli-[0-9a-f]{32} ' 'Bob Smith \(bob\): +-45 minutes$' \
+  -- entry record hcct --from bob --to alice --minutes 0:45 --occurred-at "$(date -u +%F)"
+GENERATED_KEY=$(sed -n 's/^Entry key: \(cli-[0-9a-f]*\) .*/\1/p' <<<"$OUT")
+expect 0 "retrying with the printed key records nothing new" 'was already recorded' \
+  -- entry record hcct --from bob --to alice --minutes 0:45 --occurred-at "$(date -u +%F)" \
+  --id "${GENERATED_KEY:-missing}"
+expect 0 "entry list shows every entry, oldest first" '^ *1 +' 'exchange \(reversed\)' \
+  'award' '^4 entries\.$' \
+  -- entry list hcct
+expect 0 "entry list --limit stops early" '^Showing the oldest 2; there are more' \
+  -- entry list hcct --limit 2
+expect 0 "entry list --account shows the balance after each entry" 'Balance after' \
+  '3 hours$' -- entry list hcct --account alice
+
+# --- Suspending and closing -------------------------------------------------------------------
+expect 0 "suspend Bob" 'Status: +suspended' -- account suspend hcct bob --reason "away until March"
+expect 1 "a suspended account cannot pay" '\(ACCOUNT_SUSPENDED\)$' \
+  -- entry record hcct --from bob --to alice --minutes 30 --id while-suspended
+expect 0 "reactivate Bob" 'is active again' '^  Status: +active$' -- account reactivate hcct bob
+expect 0 "open and close Carol, who has nothing" 'Opened an account' \
+  -- account open hcct carol --kind person --name "Carol Jones"
+expect 0 "... closing her account" 'is closed' '^  Status: +closed' \
+  -- account close hcct carol --reason "moved away"
+expect 1 "an account with a balance cannot be closed" "$REFUSAL" -- account close hcct alice
+
+# --- Bad input ---------------------------------------------------------------------------------
+expect 1 "zero minutes is refused by the server" "$REFUSAL" 'code: INVALID_ARGUMENT' \
+  -- entry record hcct --from bob --to alice --minutes 0 --id zero
+expect 1 "giving time to oneself is refused" "$REFUSAL" 'code: INVALID_ARGUMENT' \
+  -- entry record hcct --from alice --to alice --minutes 30 --id self
+expect 1 "an unknown account is refused" "$REFUSAL" 'code: NOT_FOUND' \
+  -- entry record hcct --from nobody --to alice --minutes 30 --id unknown
+expect 1 "an unknown bank is refused" "$REFUSAL" 'code: NOT_FOUND' -- account get nowhere alice
+expect 1 "a malformed bank id is refused" "$REFUSAL" 'code: INVALID_ARGUMENT' \
+  -- account get "bad bank!" alice
+expect 1 "an entry in the future is refused" "$REFUSAL" \
+  -- entry record hcct --from bob --to alice --minutes 30 --occurred-at 2999-01-01T00:00:00Z
+expect 1 "an entry that does not exist" "$REFUSAL" 'code: NOT_FOUND' -- entry get hcct 999
+for bad in abc 1h75m -5 1.5h 1:5 h30; do
+  expect 2 "--minutes $bad is a usage error" "^error: --minutes: '$bad' is not an amount of time" \
+    -- entry record hcct --from bob --to alice --minutes "$bad"
+done
+expect 2 "an unknown option is named" "^error: unknown option '--bogus' for 'timeledger entry record'\$" \
+  -- entry record hcct --from bob --to alice --minutes 30 --bogus
+expect 2 "an option without its value is named" '^error: --minutes needs a value' \
+  -- entry record hcct --from bob --to alice --minutes
+expect 2 "a missing required option is named" '^error: missing --to EARNER' \
+  -- entry record hcct --from bob --minutes 30
+expect 2 "a missing positional is named" '^error: missing ACCOUNT' -- account get hcct
+expect 2 "an unquoted name is explained" 'put that value in quotes' \
+  -- account open hcct dan --kind person --name Dan Lee
+expect 2 "an unknown account kind is named" "^error: --kind must be person, organisation or pool" \
+  -- account open hcct dan --kind robot --name Dan
+expect 2 "an unknown command is named" "^error: 'frobnicate' is not a command" -- frobnicate
+expect 2 "a SEQ that is not a number" "^error: SEQ must be an entry number" -- entry reverse hcct x
+
+# --- The server's address ----------------------------------------------------------------------
+LAST_ARGS="(TIMELEDGER_SERVER=$ADDRESS) bank list"
+RC=0
+TIMELEDGER_SERVER="$ADDRESS" "$CLI_BIN" bank list >"$WORK/out" 2>"$WORK/err" || RC=$?
+OUT=$(cat "$WORK/out")
+ERR=$(cat "$WORK/err")
+check 0 "TIMELEDGER_SERVER picks the server" '^hcct '
+run_at 127.0.0.1:1 bank list
+check 3 "an unreachable server exits 3" \
+  '^error: cannot reach timeledgerd at 127\.0\.0\.1:1 — is it running\?$'
+
+# --- Restart: everything is still there --------------------------------------------------------
+OLD_ADDRESS=$ADDRESS
+stop_server
+run_at "$OLD_ADDRESS" account get hcct alice
+check 3 "a stopped server exits 3" "^error: cannot reach timeledgerd at $OLD_ADDRESS"
+start_server
+echo "# timeledgerd restarted at $ADDRESS"
+expect 0 "after restart Alice still has 3 hours" '^  Balance: 3 hours$' -- account get hcct alice
+expect 0 "after restart Bob still has -45 minutes" '^  Balance: -45 minutes$' -- account get hcct bob
+expect 0 "after restart the centre still has -2 hours 15 minutes" \
+  '^  Balance: -2 hours 15 minutes$' -- account get hcct centre
+expect 0 "after restart the bank has its 4 entries and 5 accounts" '^  Entries: +4$' \
+  '^  Accounts: +5$' -- bank get hcct
+expect 0 "after restart Alice's statement is whole" '^4 entries\. Closing balance: 3 hours$' \
+  -- statement hcct alice
+expect 0 "after restart the reversal link is kept" "^  Reversed by: entry $REVERSAL_SEQ\$" \
+  -- entry get hcct "$GARDEN_SEQ"
+expect 0 "after restart a retried key is still recognised" \
+  "^Entry $GARDEN_SEQ was already recorded with this key" \
+  -- entry record hcct --from bob --to alice --minutes 90 --activity gardening --id garden-1
+expect 0 "after restart Carol is still closed" '^  Status: +closed' -- account get hcct carol
+stop_server
+
+echo "cli scenario: $PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
