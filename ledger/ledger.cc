@@ -245,7 +245,10 @@ void Ledger::WriterLoop() {
 void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
   auto batch = store_->NewBatch();
   // Only this thread writes banks_, so reading it here without the lock is safe.
-  WriteTxn txn(banks_, store_.get(), batch.get(), clock_());
+  // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
+  // and what a later read says are the same.
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
+  WriteTxn txn(banks_, store_.get(), batch.get(), now);
   ExpireDuePending(txn);
   for (auto& command : *group) command->Execute(txn);
   absl::Status commit = txn.Finalize();

@@ -42,14 +42,14 @@ absl::Status CheckSize(const RuleInput& in) {
         "GRANULARITY",
         absl::StrCat("this bank records time in steps of ", p.unit_minutes, " minutes; ",
                      minutes, " minutes is not one"),
-        {{"limit", Minutes(p.unit_minutes)}, {"attempted", Minutes(minutes)}});
+        {{"limit_minutes", Minutes(p.unit_minutes)}, {"attempted_minutes", Minutes(minutes)}});
   }
   if (p.entry_maximum_enabled && minutes > p.entry_minutes_max) {
     return FailedPrecondition(
         "ENTRY_MAXIMUM",
         absl::StrCat("one entry may record at most ", InWords(p.entry_minutes_max), "; this one has ",
                      InWords(minutes)),
-        {{"limit", Minutes(p.entry_minutes_max)}, {"attempted", Minutes(minutes)}});
+        {{"limit_minutes", Minutes(p.entry_minutes_max)}, {"attempted_minutes", Minutes(minutes)}});
   }
   return absl::OkStatus();
 }
@@ -91,9 +91,9 @@ absl::Status CheckEarner(const RuleInput& in) {
           absl::StrCat(to.display_name, " would earn ", InWords(today + in.entry.minutes),
                        " on one day; the limit is ", InWords(p.daily_earn_minutes_max)),
           {{"account_id", to.account_id},
-           {"limit", Minutes(p.daily_earn_minutes_max)},
-           {"current", Minutes(today)},
-           {"attempted", Minutes(in.entry.minutes)}});
+           {"limit_minutes", Minutes(p.daily_earn_minutes_max)},
+           {"current_minutes", Minutes(today)},
+           {"attempted_minutes", Minutes(in.entry.minutes)}});
     }
   }
   return absl::OkStatus();
@@ -114,10 +114,10 @@ absl::Status CheckFloor(const RuleInput& in) {
                : absl::StrCat(from.display_name, " can go down to ", InWords(floor), "; paying ",
                               InWords(in.entry.minutes), " would leave ", InWords(after)),
       {{"account_id", from.account_id},
-       {"limit", Minutes(floor)},
-       {"balance", Minutes(from.balance_minutes)},
-       {"held", Minutes(from.held_minutes)},
-       {"attempted", Minutes(in.entry.minutes)}});
+       {"limit_minutes", Minutes(floor)},
+       {"balance_minutes", Minutes(from.balance_minutes)},
+       {"held_minutes", Minutes(from.held_minutes)},
+       {"attempted_minutes", Minutes(in.entry.minutes)}});
 }
 
 // Returns a refusal or adds a warning when a person receives much without giving.
@@ -138,16 +138,16 @@ absl::Status CheckReciprocity(const RuleInput& in, RuleVerdict* verdict) {
       "about ways to give");
   std::vector<std::pair<std::string, std::string>> figures = {
       {"account_id", from.account_id},
-      {"limit", Minutes(p.received_without_giving_minutes_max)},
-      {"received", Minutes(figure.received_minutes)},
-      {"given", Minutes(figure.given_minutes)},
-      {"attempted", Minutes(in.entry.minutes)}};
+      {"limit_minutes", Minutes(p.received_without_giving_minutes_max)},
+      {"received_minutes", Minutes(figure.received_minutes)},
+      {"given_minutes", Minutes(figure.given_minutes)},
+      {"attempted_minutes", Minutes(in.entry.minutes)}};
   if (p.reciprocity_action == ReciprocityAction::kRefuse) {
     return FailedPrecondition("RECIPROCITY", message,
                               {{"account_id", from.account_id},
-                               {"limit", Minutes(p.received_without_giving_minutes_max)},
-                               {"received", Minutes(figure.received_minutes)},
-                               {"attempted", Minutes(in.entry.minutes)}});
+                               {"limit_minutes", Minutes(p.received_without_giving_minutes_max)},
+                               {"received_minutes", Minutes(figure.received_minutes)},
+                               {"attempted_minutes", Minutes(in.entry.minutes)}});
   }
   verdict->warnings.push_back(Warning{"RECIPROCITY", message, std::move(figures)});
   return absl::OkStatus();
@@ -191,9 +191,9 @@ absl::Status CheckCap(const Policy& policy, const Account& to, int64_t minutes,
                    "; earning ", InWords(minutes), " would bring the balance to ", InWords(after),
                    ". Donating spare hours to the pool makes room"),
       {{"account_id", to.account_id},
-       {"limit", Minutes(policy.person_cap_minutes)},
-       {"balance", Minutes(to.balance_minutes)},
-       {"attempted", Minutes(minutes)}});
+       {"limit_minutes", Minutes(policy.person_cap_minutes)},
+       {"balance_minutes", Minutes(to.balance_minutes)},
+       {"attempted_minutes", Minutes(minutes)}});
 }
 
 RuleVerdict CheckEntryRules(const RuleInput& in) {

@@ -162,8 +162,8 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
         absl::StrCat("minutes must be between 1 and ", kEntryMinutesMax, " (one day); got ",
                      spec.minutes),
         {{"field", "minutes"},
-         {"limit", std::to_string(kEntryMinutesMax)},
-         {"attempted", std::to_string(spec.minutes)}});
+         {"limit_minutes", std::to_string(kEntryMinutesMax)},
+         {"attempted_minutes", std::to_string(spec.minutes)}});
   }
   if (auto s = ValidateText("activity", spec.activity, kActivityLengthMax, false); !s.ok()) {
     return s;

@@ -169,6 +169,11 @@ void ToProto(const ledger::Account& account, v1::Account* out) {
   out->set_spent_minutes(account.spent_minutes);
   ToProto(account.opened_at, out->mutable_opened_at());
   out->set_entry_count(account.entry_count);
+  out->set_held_minutes(account.held_minutes);
+  out->set_pending_in_minutes(account.pending_in_minutes);
+  if (account.last_activity_at != absl::InfinitePast()) {
+    ToProto(account.last_activity_at, out->mutable_last_activity_at());
+  }
 }
 
 void ToProto(const ledger::Entry& entry, v1::Entry* out) {

@@ -37,6 +37,30 @@ std::string StatusSentence(const v1::Account& account) {
   }
 }
 
+// What the bank's policy makes of an account, when the server reported it (GetAccount does):
+// pending holds, what it can still pay, and its give-and-take over the policy's window.
+void PrintStanding(const v1::Account& account) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (account.held_minutes() != 0) {
+    fields.emplace_back("Held", absl::StrCat(FormatMinutes(account.held_minutes()),
+                                             " promised by entries waiting for confirmation"));
+  }
+  if (account.pending_in_minutes() != 0) {
+    fields.emplace_back("Waiting", absl::StrCat(FormatMinutes(account.pending_in_minutes()),
+                                                " to come once confirmed"));
+  }
+  if (account.has_reciprocity()) {
+    fields.emplace_back("Can still pay", FormatMinutes(account.available_minutes()));
+    if (account.kind() == v1::PERSON) {
+      fields.emplace_back(
+          absl::StrCat("Last ", account.reciprocity().window_days(), " days"),
+          absl::StrCat("gave ", FormatMinutes(account.reciprocity().given_minutes()),
+                       ", received ", FormatMinutes(account.reciprocity().received_minutes())));
+    }
+  }
+  if (!fields.empty()) std::fputs(RenderFields(fields).c_str(), stdout);
+}
+
 void PrintAccount(const v1::Account& account, absl::TimeZone zone) {
   const std::string fields = RenderFields({
       {"Bank", account.bank_id()},
@@ -50,9 +74,11 @@ void PrintAccount(const v1::Account& account, absl::TimeZone zone) {
   });
   std::printf("%s\n%s", AccountLabel(account.display_name(), account.account_id()).c_str(),
               fields.c_str());
+  PrintStanding(account);
 }
 
 // Shows an account that a call returned, as JSON or in words after `headline`.
+
 int ShowAccount(const v1::Account& account, const std::string& headline, Connection& connection) {
   connection.Remember(account);
   if (connection.json()) return connection.PrintJson(account);
@@ -149,6 +175,7 @@ int RunClose(const ParsedArgs& args, Connection& connection) {
   request.set_bank_id(args.Positional(0));
   request.set_account_id(args.Positional(1));
   request.set_reason(args.Value("reason"));
+  request.set_donate_balance_to_pool(args.Has("donate-to-pool"));
   v1::Account account;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::CloseAccount, request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
@@ -224,10 +251,12 @@ std::vector<CommandSpec> AccountCommands() {
           .group = "account",
           .verb = "close",
           .summary = "close an account for good (its balance must be 0)",
-          .description = "Closes an account for good. Its balance must be 0 minutes first; its\n"
-                         "entries stay on record and can still be read.",
+          .description = "Closes an account for good. Its balance must be 0 minutes first, or,\n"
+                         "with --donate-to-pool, a positive balance is given to the community pool\n"
+                         "in the same step. Its entries stay on record and can still be read.",
           .positionals = {kBankArg, kAccountArg},
-          .flags = {{"reason", "TEXT", "why, for the record"}},
+          .flags = {{"reason", "TEXT", "why, for the record"},
+                    {"donate-to-pool", "", "first give a positive balance to the pool"}},
           .examples = "  timeledger account close hcct bob --reason \"moved away\"\n",
           .run = RunClose,
       },

@@ -23,6 +23,9 @@ const FlagSpec kGlobalFlags[] = {
     {kServerFlag, "HOST:PORT",
      "the timeledgerd to talk to (default: $TIMELEDGER_SERVER, else 127.0.0.1:50051)"},
     {kJsonFlag, "", "print the server's answers as JSON instead of sentences and tables"},
+    {kAsFlag, "NAME",
+     "who is acting (default: $TIMELEDGER_AS): recorded with each change, and checked by the "
+     "confirmation rules"},
     {kHelpFlag, "", "show this help"},
 };
 

@@ -21,8 +21,11 @@ std::vector<CommandSpec> EntryCommands();
 // statement
 std::vector<CommandSpec> StatementCommands();
 
-// report | statement-report (period reports and dated statements, report_commands.cc)
-std::vector<CommandSpec> ReportCommands();
+// policy get | validate | set | history (policy_commands.cc)
+std::vector<CommandSpec> PolicyCommands();
+
+// entry confirm | reject | pending, expiry run (pending_commands.cc)
+std::vector<CommandSpec> PendingCommands();
 
 }  // namespace timeledger::cli
 

@@ -56,13 +56,11 @@ bool IsUnreachable(grpc::StatusCode code) {
 
 }  // namespace
 
-Connection::Connection(std::string server, bool json) : server_(std::move(server)), json_(json) {
+Connection::Connection(std::string server, bool json, std::string principal)
+    : server_(std::move(server)), json_(json), principal_(std::move(principal)) {
   grpc::ChannelArguments arguments;
   arguments.SetUserAgentPrefix(kUserAgentPrefix);
   channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), arguments);
-  banks_ = v1::Banks::NewStub(channel_);
-  accounts_ = v1::Accounts::NewStub(channel_);
-  ledger_ = v1::Ledger::NewStub(channel_);
 }
 
 int Connection::ReportFailure(const grpc::Status& status) const {

@@ -1,7 +1,7 @@
 // Connection: the CLI's one channel to timeledgerd and what every command shares through it.
 //
-// It owns the gRPC channel and the stubs of the Banks, Accounts and Ledger services, puts the
-// same deadline on every call, turns a failed call into the message and exit code the user sees,
+// It owns the gRPC channel, makes a stub of whichever timeledger.v1 service a call needs, puts
+// the same deadline and the caller's principal on every call, turns a failed call into the message and exit code the user sees,
 // prints answers as JSON in --json mode, and remembers account names and bank time zones that
 // it has looked up so that tables show "Alice Brown (alice)" and local dates.
 //
@@ -36,8 +36,9 @@ inline constexpr int kNameLookupsMax = 256;
 
 class Connection {
  public:
-  // `server` is a gRPC target such as "127.0.0.1:50051". No I/O happens until the first call.
-  Connection(std::string server, bool json);
+  // `server` is a gRPC target such as "127.0.0.1:50051"; `principal` is who the caller says they
+  // are (sent as x-timeledger-principal; empty sends nothing). No I/O until the first call.
+  Connection(std::string server, bool json, std::string principal = "");
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -47,14 +48,17 @@ class Connection {
   // True in --json mode: commands print the server's messages with PrintJson, nothing else.
   bool json() const { return json_; }
 
-  // Calls one unary method, e.g. Call(&v1::Banks::Stub::GetBank, request, &bank), with the
-  // deadline kCallTimeout. Returns the call's status; the response is set only if it is OK.
+  // Calls one unary method of any service, e.g. Call(&v1::Banks::Stub::GetBank, request, &bank),
+  // with the deadline kCallTimeout. Returns the call's status; the response is set only if OK.
+  // Stubs are cheap views of the one channel, so each call makes its own.
   template <typename Stub, typename Request, typename Response>
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                     const Request& request, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-    return (StubFor<Stub>().*method)(&context, request, response);
+    if (!principal_.empty()) context.AddMetadata("x-timeledger-principal", principal_);
+    Stub stub(channel_);
+    return (stub.*method)(&context, request, response);
   }
 
   // Prints why a call failed to stderr: "error: <message> (<REASON>)" and the figures that the
@@ -78,24 +82,10 @@ class Connection {
   absl::TimeZone BankTimeZone(const std::string& bank_id);
 
  private:
-  template <typename Stub>
-  Stub& StubFor() {
-    if constexpr (std::is_same_v<Stub, v1::Banks::Stub>) {
-      return *banks_;
-    } else if constexpr (std::is_same_v<Stub, v1::Accounts::Stub>) {
-      return *accounts_;
-    } else {
-      static_assert(std::is_same_v<Stub, v1::Ledger::Stub>, "not a Timeledger service stub");
-      return *ledger_;
-    }
-  }
-
   const std::string server_;
   const bool json_;
+  const std::string principal_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Banks::Stub> banks_;
-  std::unique_ptr<v1::Accounts::Stub> accounts_;
-  std::unique_ptr<v1::Ledger::Stub> ledger_;
 
   // (bank_id, account_id) -> display name; "" when the account could not be read.
   std::map<std::pair<std::string, std::string>, std::string> names_;

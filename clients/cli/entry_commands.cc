@@ -17,6 +17,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/duration.h"
 #include "clients/cli/entry_text.h"
+#include "clients/cli/receipt.h"
 #include "clients/cli/exit_code.h"
 #include "clients/cli/paging.h"
 #include "clients/cli/table.h"
@@ -42,6 +43,8 @@ std::string NewEntryKey() {
 bool ParsePositive(const std::string& text, uint64_t& value) {
   return absl::SimpleAtoi(text, &value) && value > 0;
 }
+
+}  // namespace
 
 // What a rule added to a receipt: warnings a coordinator should see, and minutes that a balance
 // cap sent on to the pool.
@@ -76,6 +79,8 @@ void PrintReceipt(const v1::RecordEntryResponse& receipt, const std::string& hea
   }
   PrintReceiptNotes(receipt, to);
 }
+
+namespace {
 
 // Reports a failed RecordEntry; when it may or may not have been written, says how to retry.
 int ReportRecordFailure(const grpc::Status& status, const std::string& key,

@@ -28,8 +28,8 @@ constexpr char kHelpCommand[] = "help";
 
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
-  for (auto group : {BankCommands, AccountCommands, EntryCommands, StatementCommands,
-                     ReportCommands}) {
+  for (auto group : {BankCommands, AccountCommands, EntryCommands, PendingCommands,
+                     StatementCommands, PolicyCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;
@@ -147,8 +147,8 @@ int Main(const std::vector<std::string>& words) {
     if (IsHelpWord(words[i])) return PrintHelpFor(commands, {});
     if (!IsGlobalFlag(words[i])) {
       return UsageError(absl::StrCat("unknown option '", words[i],
-                                     "' before the command; only --server, --json and --help "
-                                     "may come first"));
+                                     "' before the command; only --server, --as, --json and "
+                                     "--help may come first"));
     }
     rest.push_back(words[i]);
     if (GlobalFlagTakesValue(words[i]) && i + 1 < words.size()) rest.push_back(words[++i]);
@@ -165,7 +165,9 @@ int Main(const std::vector<std::string>& words) {
   absl::StatusOr<ParsedArgs> args = ParseArgs(spec, rest);
   if (!args.ok()) return ParsedArgs(spec).ReportUsageError(std::string(args.status().message()));
 
-  Connection connection(args->Value(kServerFlag, DefaultServer()), args->Has(kJsonFlag));
+  const char* acting = std::getenv("TIMELEDGER_AS");
+  Connection connection(args->Value(kServerFlag, DefaultServer()), args->Has(kJsonFlag),
+                        args->Value(kAsFlag, acting != nullptr ? acting : ""));
   return spec.run(*args, connection);
 }
 

@@ -48,7 +48,7 @@ TEST_F(RulesTest, GranularityDefaultsToQuarterHours) {
   auto refused = Record(Spec("b", "bob", "alice", 50));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reason(refused), "GRANULARITY");
-  EXPECT_EQ(FiguresOf(refused.status())["limit"], "15");
+  EXPECT_EQ(FiguresOf(refused.status())["limit_minutes"], "15");
   Policy policy;
   policy.granularity_enabled = false;
   ASSERT_TRUE(SetPolicy(policy).ok());
@@ -82,9 +82,9 @@ TEST_F(RulesTest, PersonsMayGoTenHoursBelowZeroByDefault) {
   auto refused = Record(Spec("past", "bob", "carol", 15));
   EXPECT_EQ(Reason(refused), "OVERDRAFT_LIMIT");
   auto figures = FiguresOf(refused.status());
-  EXPECT_EQ(figures["limit"], "-600");
-  EXPECT_EQ(figures["balance"], "-600");
-  EXPECT_EQ(figures["attempted"], "15");
+  EXPECT_EQ(figures["limit_minutes"], "-600");
+  EXPECT_EQ(figures["balance_minutes"], "-600");
+  EXPECT_EQ(figures["attempted_minutes"], "15");
   Policy policy;
   policy.floors_enabled = false;
   ASSERT_TRUE(SetPolicy(policy).ok());
@@ -99,7 +99,7 @@ TEST_F(RulesTest, NewcomerFirstExchangePassesUnlessEarnBeforeSpendIsOn) {
   ASSERT_TRUE(SetPolicy(policy).ok());
   auto refused = Record(Spec("second", "carol", "alice", 15));
   EXPECT_EQ(Reason(refused), "OVERDRAFT_LIMIT");
-  EXPECT_EQ(FiguresOf(refused.status())["limit"], "0");
+  EXPECT_EQ(FiguresOf(refused.status())["limit_minutes"], "0");
   // Once carol has earned, the ordinary floor applies to her.
   ASSERT_TRUE(Record(Spec("carol-gives", "alice", "carol", 15)).ok());
   EXPECT_TRUE(Record(Spec("second", "carol", "alice", 120)).ok());
@@ -177,7 +177,7 @@ TEST_F(RulesTest, BalanceCapRefusesByDefault) {
   EXPECT_EQ(Balance("alice"), 6000);  // exactly the cap
   auto refused = Award("past", "alice", 15);
   EXPECT_EQ(Reason(refused), "BALANCE_CAP");
-  EXPECT_EQ(FiguresOf(refused.status())["limit"], "6000");
+  EXPECT_EQ(FiguresOf(refused.status())["limit_minutes"], "6000");
 }
 
 TEST_F(RulesTest, BalanceCapCanSendTheExcessToThePool) {
@@ -206,7 +206,7 @@ TEST_F(RulesTest, DailyEarningIsLimitedPerCalendarDayInTheBanksTimeZone) {
   ASSERT_TRUE(Award("b", "alice", 240).ok());  // 12 hours: the edge
   auto refused = Award("c", "alice", 15);
   EXPECT_EQ(Reason(refused), "DAILY_LIMIT");
-  EXPECT_EQ(FiguresOf(refused.status())["current"], "720");
+  EXPECT_EQ(FiguresOf(refused.status())["current_minutes"], "720");
   // Time given yesterday counts on yesterday.
   EntrySpec yesterday = Spec("d", "centre", "alice", 60);
   yesterday.kind = EntryKind::kAward;
@@ -341,7 +341,7 @@ TEST_F(RulesTest, PendingHoldsCountAgainstTheFloor) {
   ASSERT_TRUE(Record(Spec("p2", "bob", "alice", 300)).value().pending);
   auto refused = Record(Spec("p3", "bob", "carol", 15));
   EXPECT_EQ(Reason(refused), "OVERDRAFT_LIMIT");
-  EXPECT_EQ(FiguresOf(refused.status())["held"], "600");
+  EXPECT_EQ(FiguresOf(refused.status())["held_minutes"], "600");
   ASSERT_TRUE(Reject("p1").ok());
   EXPECT_TRUE(Record(Spec("p3", "bob", "carol", 15)).ok());
 }

@@ -132,8 +132,8 @@ TEST_F(ServicesTest, RefusalCarriesErrorInfoWithReasonAndFigures) {
   auto info = InfoOf(status);
   EXPECT_EQ(info.reason(), "INVALID_MINUTES");
   EXPECT_EQ(info.domain(), "timeledger.v1");
-  EXPECT_EQ(info.metadata().at("limit"), "1440");
-  EXPECT_EQ(info.metadata().at("attempted"), "0");
+  EXPECT_EQ(info.metadata().at("limit_minutes"), "1440");
+  EXPECT_EQ(info.metadata().at("attempted_minutes"), "0");
 
   status = Record(Entry("e1", "bob", "zoe", 30), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
