@@ -23,6 +23,7 @@ absl::Status AccountNotFound(const std::string& bank_id, const std::string& acco
 absl::StatusOr<const BankHeader*> FindBank(WriteTxn& txn, const std::string& bank_id) {
   const BankHeader* bank = txn.GetBank(bank_id);
   if (bank == nullptr) return BankNotFound(bank_id);
+  if (!bank->damage.ok()) return bank->damage;  // a damaged bank takes no writes
   return bank;
 }
 
@@ -122,7 +123,9 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   TrackActivity(bank, txn.now(), entry, reversed, &from, &to);
 
   BankHeader updated = bank;
-  updated.head = ChainHead{entry.seq + 1, entry.hash};
+  updated.head.next_seq = entry.seq + 1;
+  updated.head.last_hash = entry.hash;
+  txn.AppendFact(EntryFact(entry), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.PutAccount(from);
   txn.PutAccount(to);
@@ -175,6 +178,7 @@ Receipt HoldPending(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   pending.expires_at = txn.now() + absl::Hours(bank.policy.pending_expiry_hours);
   pending.reason = verdict.pending_reason;
   txn.PutPending(pending);
+  txn.AppendFact(PendingCreatedFact(pending));
   Receipt receipt;
   receipt.entry = std::move(entry);
   receipt.pending = true;
@@ -257,7 +261,8 @@ void ReleaseHold(const Entry& entry, Account* from, Account* to) {
 
 }  // namespace
 
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank) {
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
+                                     const std::string& principal) {
   if (auto s = ValidateBank(bank); !s.ok()) return s;
   if (txn.GetBank(bank.bank_id) != nullptr) {
     return AlreadyExists("BANK_EXISTS", absl::StrCat("bank ", bank.bank_id, " already exists"),
@@ -269,22 +274,24 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank) {
                               {{"limit", std::to_string(kBanksMax)}});
   }
   bank.created_at = txn.now();
-  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone()};
+  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus()};
   if (!absl::LoadTimeZone(bank.time_zone, &header.zone)) {
     return ValidateTimeZone(bank.time_zone);
   }
+  txn.AppendFact(BankCreatedFact(bank, principal), &header);
   txn.PutBank(header, /*is_new=*/true);
   Account pool;
   pool.bank_id = bank.bank_id;
   pool.account_id = kPoolAccountId;
   pool.kind = AccountKind::kPool;
   pool.display_name = "Community pool";
-  auto opened = ExecuteOpenAccount(txn, pool);
+  auto opened = ExecuteOpenAccount(txn, pool, principal);
   if (!opened.ok()) return opened.status();
   return bank;
 }
 
-absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account) {
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
+                                           const std::string& principal) {
   if (account.kind == AccountKind::kPerson && account.roles.empty()) {
     account.roles.push_back(Role::kMember);
   }
@@ -308,6 +315,7 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account) {
   account.entry_count = 0;
   BankHeader updated = **bank;
   ++updated.account_count;
+  txn.AppendFact(AccountOpenedFact(account, principal), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.PutAccount(account);
   return account;
@@ -370,6 +378,7 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
            {"balance_minutes", std::to_string(account->balance_minutes)}});
     }
   }
+  txn.AppendFact(AccountStatusFact(*account, account->status, status, reason, principal));
   account->status = status;
   txn.PutAccount(*account);
   return account;
@@ -487,6 +496,7 @@ absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& ba
   pending.resolved_at = txn.now();
   pending.resolved_by = principal;
   txn.PutPending(pending);
+  txn.AppendFact(PendingResolvedFact(pending));
   return receipt;
 }
 
@@ -526,6 +536,7 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
   pending.resolved_by = principal;
   if (!reason.empty()) pending.reason = reason;
   txn.PutPending(pending);
+  txn.AppendFact(PendingResolvedFact(pending));
   return pending;
 }
 
@@ -560,6 +571,7 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   policy.set_by = principal;
   BankHeader updated = **bank;
   updated.policy = policy;
+  txn.AppendFact(PolicySetFact(bank_id, policy, principal), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.Batch()->PutPolicy(bank_id, policy);
   txn.Batch()->PutPolicyChange(bank_id, current, policy);

@@ -58,8 +58,12 @@ class TypedCommand : public Command {
   Callback<T> done_;
 };
 
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank);
-absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account);
+// Every fact a command records is appended to its bank's journal (WriteTxn::AppendFact) in the
+// same batch, and `principal` is recorded with it.
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
+                                     const std::string& principal);
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
+                                           const std::string& principal);
 // Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id,

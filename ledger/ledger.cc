@@ -166,8 +166,8 @@ Ledger::~Ledger() {
 }
 
 absl::Status Ledger::Load() {
-  return store_->ForEachBank([&](const Bank& bank, const ChainHead& head,
-                                 const Policy& policy) -> absl::Status {
+  auto loaded = store_->ForEachBank([&](const Bank& bank, const ChainHead& head,
+                                        const Policy& policy) -> absl::Status {
     auto state = std::make_unique<BankState>();
     state->bank = bank;
     state->head = head;
@@ -178,27 +178,43 @@ absl::Status Ledger::Load() {
                                       ", which this machine's time zone database lacks "
                                       "(install tzdata)"));
     }
+    // Damage found here is kept with the bank, which is then not served; other banks are.
+    absl::Status damage = CheckHeads(bank.bank_id, head);
     auto pending_status = store_->ForEachOpenPending(bank.bank_id, [&](const PendingEntry& p) {
       state->pending_by_expiry.emplace(p.expires_at, p.entry.entry_id);
       return absl::OkStatus();
     });
-    if (!pending_status.ok()) return pending_status;
+    if (damage.ok()) damage = pending_status;
     int64_t sum = 0;
     auto status = store_->ForEachAccount(bank.bank_id, [&](const Account& account) {
       sum += account.balance_minutes;
       state->accounts.emplace(account.account_id, account);
       return absl::OkStatus();
     });
-    if (!status.ok()) return status;
-    if (sum != 0) {
-      return Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
-                     absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
-                                  " minutes, not zero: the store is damaged"),
-                     {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
+    if (damage.ok()) damage = status;
+    if (damage.ok() && sum != 0) {
+      damage = Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
+                       absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
+                                    " minutes, not zero: the store is damaged"),
+                       {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
     }
+    if (!damage.ok()) state->damage = BankDamaged(bank.bank_id, damage);
     banks_.emplace(bank.bank_id, std::move(state));
     return absl::OkStatus();
   });
+  if (!loaded.ok() || !options_.verify_on_open) return loaded;
+  auto snapshot = store_->NewSnapshot();
+  const VerifyReport report = VerifySnapshot(*snapshot);
+  if (!report.banks.empty() || report.status.ok()) {
+    for (const BankVerification& bank : report.banks) {
+      auto it = banks_.find(bank.bank_id);
+      if (!bank.status.ok() && it != banks_.end() && it->second->damage.ok()) {
+        it->second->damage = BankDamaged(bank.bank_id, bank.status);
+      }
+    }
+    return absl::OkStatus();
+  }
+  return report.status;  // not even the banks could be listed
 }
 
 void Ledger::Submit(std::unique_ptr<Command> command) {
@@ -263,6 +279,7 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
 bool Ledger::HasDuePending() {
   const absl::Time now = clock_();
   for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok()) continue;  // a damaged bank takes no writes
     if (!state->pending_by_expiry.empty() && state->pending_by_expiry.begin()->first <= now) {
       return true;
     }
@@ -273,6 +290,7 @@ bool Ledger::HasDuePending() {
 void Ledger::ExpireDuePending(WriteTxn& txn) {
   size_t expired = 0;
   for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok()) continue;
     for (const auto& [expires_at, entry_id] : state->pending_by_expiry) {
       if (expires_at > txn.now() || expired == kExpiriesPerGroupMax) break;
       txn.SetSavePoint();
@@ -289,16 +307,18 @@ void Ledger::ExpireDuePending(WriteTxn& txn) {
 }
 
 void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
-  (void)principal;
   Submit(MakeCommand<Bank>(
-      [bank = std::move(bank)](WriteTxn& txn) { return ExecuteCreateBank(txn, bank); },
+      [bank = std::move(bank), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteCreateBank(txn, bank, principal);
+      },
       std::move(done)));
 }
 
 void Ledger::OpenAccount(Account account, std::string principal, Callback<Account> done) {
-  (void)principal;
   Submit(MakeCommand<Account>(
-      [account = std::move(account)](WriteTxn& txn) { return ExecuteOpenAccount(txn, account); },
+      [account = std::move(account), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteOpenAccount(txn, account, principal);
+      },
       std::move(done)));
 }
 
@@ -375,7 +395,7 @@ void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_i
 }
 
 absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
-  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   auto it = banks_.find(bank_id);
   if (it == banks_.end()) return BankNotFound(bank_id);
@@ -405,7 +425,7 @@ absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
 
 absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
                                            const std::string& account_id) const {
-  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   auto bank = banks_.find(bank_id);
@@ -558,56 +578,6 @@ absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
   return page;
 }
 
-absl::Status Ledger::CheckConsistency() const {
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
-  for (const auto& [bank_id, state] : banks_) {
-    std::map<std::string, int64_t> replayed;
-    Digest previous{};
-    uint64_t expected_seq = 1;
-    for (uint64_t after = 0;;) {
-      auto rows = store_->ListEntries(bank_id, after, kPageSizeMax);
-      if (!rows.ok()) return rows.status();
-      if (rows->empty()) break;
-      for (const EntryRow& row : *rows) {
-        const Entry& entry = row.entry;
-        if (entry.seq != expected_seq || ChainHash(previous, entry) != entry.hash) {
-          return Refusal(absl::StatusCode::kDataLoss, "CHAIN_BROKEN",
-                         absl::StrCat("bank ", bank_id, ": entry ", expected_seq,
-                                      " is missing or its hash does not chain"),
-                         {{"bank_id", bank_id}, {"seq", std::to_string(expected_seq)}});
-        }
-        previous = entry.hash;
-        ++expected_seq;
-        replayed[entry.from_account_id] -= entry.minutes;
-        replayed[entry.to_account_id] += entry.minutes;
-      }
-      after = rows->back().entry.seq;
-    }
-    if (expected_seq != state->head.next_seq || previous != state->head.last_hash) {
-      return Refusal(absl::StatusCode::kDataLoss, "CHAIN_HEAD_MISMATCH",
-                     absl::StrCat("bank ", bank_id, ": the chain head does not match entry ",
-                                  expected_seq - 1),
-                     {{"bank_id", bank_id}});
-    }
-    int64_t sum = 0;
-    for (const auto& [account_id, account] : state->accounts) {
-      sum += account.balance_minutes;
-      const int64_t expected = replayed.count(account_id) ? replayed[account_id] : 0;
-      if (account.balance_minutes != expected) {
-        return Refusal(absl::StatusCode::kDataLoss, "BALANCE_MISMATCH",
-                       absl::StrCat("bank ", bank_id, ": account ", account_id, " holds ",
-                                    account.balance_minutes, " minutes but its entries add up to ",
-                                    expected),
-                       {{"bank_id", bank_id}, {"account_id", account_id}});
-      }
-    }
-    if (sum != 0) {
-      return Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
-                     absl::StrCat("bank ", bank_id, "'s balances sum to ", sum),
-                     {{"bank_id", bank_id}});
-    }
-  }
-  return absl::OkStatus();
-}
+std::unique_ptr<ReadView> Ledger::NewReadView() const { return store_->NewReadView(); }
 
 }  // namespace timeledger::ledger

@@ -19,6 +19,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -28,9 +29,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/audit.h"
 #include "ledger/policy.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
+#include "ledger/verify.h"
 #include "ledger/write_txn.h"
 
 namespace timeledger::ledger {
@@ -45,6 +48,11 @@ struct LedgerOptions {
   size_t group_commit_max = 8192;
   // Commands waiting at most; beyond it writes are refused with UNAVAILABLE (BUSY).
   size_t queue_depth_max = 100'000;
+  // Verify every bank in full when opening (ledger/verify.h); a bank that fails is not served.
+  // Cheap checks of every bank's heads run at open regardless.
+  bool verify_on_open = true;
+  // Backups kept by CreateBackup; older ones are deleted.
+  size_t backups_keep = kBackupsKeptDefault;
 };
 
 // A bank with its counts.
@@ -80,8 +88,10 @@ class Command;
 class Ledger {
  public:
   // Opens the ledger in options.data_dir, loading banks and accounts into memory and checking
-  // that each bank's balances sum to zero. Returns DataLoss if they do not, Unavailable if the
-  // store cannot be opened.
+  // each bank: its balances sum to zero, its chain heads match its last entry and last journal
+  // fact, and (verify_on_open) a full verification. A bank that fails is kept but marked
+  // damaged: its reads and writes are refused with DataLoss BANK_DAMAGED naming the finding.
+  // Returns Unavailable if the store cannot be opened, DataLoss if a bank record is unreadable.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(LedgerOptions options);
 
   Ledger(const Ledger&) = delete;
@@ -150,15 +160,58 @@ class Ledger {
                                              const std::string& account_id, int64_t page_size,
                                              const std::string& page_token) const;
 
-  // Recomputes every balance of every bank from its entries and compares with the stored
-  // accounts and the zero sum. Returns DataLoss naming the first difference.
+  // Verifies every bank in full from a consistent snapshot (ledger/verify.h) and checks the
+  // balances served from memory against the stored ones. Returns DataLoss naming the first
+  // difference. Marks nothing; see Verify.
   absl::Status CheckConsistency() const;
+
+  // Audit (ledger/audit.cc). Errors: NotFound (bank, entry), DataLoss BANK_DAMAGED for a damaged
+  // bank, OutOfRange TREE_SIZE_AHEAD for a tree size beyond the journal's, InvalidArgument for
+  // a bad size or page size.
+  // The bank's journal as it stands: size, Merkle root, chain hash, entries, time.
+  absl::StatusOr<JournalDigest> GetDigest(const std::string& bank_id) const;
+  // Proves that a fact is leaf `position` of the tree of `tree_size` facts (0: the current size).
+  // Without a position, the fact of entry `seq`.
+  absl::StatusOr<EntryInclusionProof> GetInclusionProof(const std::string& bank_id, uint64_t seq,
+                                                        std::optional<uint64_t> position,
+                                                        uint64_t tree_size) const;
+  // Proves that the tree of old_size facts is a prefix of the tree of new_size (0: current).
+  absl::StatusOr<JournalConsistencyProof> GetConsistencyProof(const std::string& bank_id,
+                                                              uint64_t old_size,
+                                                              uint64_t new_size) const;
+  // Journal records from `from_position`, below end_position (0: the current size), at most
+  // page_size (0: 100; at most kJournalPageSizeMax) and kJournalPageBytesMax bytes.
+  absl::StatusOr<JournalPage> ListJournal(const std::string& bank_id, uint64_t from_position,
+                                          uint64_t end_position, int64_t page_size) const;
+  // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
+  // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
+  // caller's thread (and one more per bank); writes continue meanwhile.
+  VerifyReport Verify(const std::string& bank_id = "");
+  // Makes an online, consistent backup into backup_dir (DefaultBackupDir() if empty) and keeps
+  // the newest options.backups_keep there. Writes continue meanwhile.
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir) const;
+  std::string DefaultBackupDir() const;
+  size_t backups_keep() const { return options_.backups_keep; }
+
+  // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
+  absl::Status CheckBankServable(const std::string& bank_id) const;
+
+  // A consistent snapshot of everything committed, for reports (ledger/report.h); it sees no
+  // later write. Thread-safe. Destroy it before the Ledger.
+  std::unique_ptr<ReadView> NewReadView() const;
 
   absl::Time Now() const { return clock_(); }
 
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
   absl::Status Load();
+  // Cheap checks of a bank's heads against its last entry and last journal fact.
+  absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
+  // Compares the accounts served from memory with the snapshot's, for each bank verified OK
+  // whose journal has not moved since.
+  void CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const;
+  // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
+  void MarkDamaged(const VerifyReport& report);
   void Submit(std::unique_ptr<Command> command);
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<Command>>* group);

@@ -1,16 +1,16 @@
 #include "ledger/records.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
 
 #include "ledger/coding.h"
 #include "ledger/errors.h"
+#include "ledger/sha256.h"
 
 namespace timeledger::ledger {
 namespace {
 
 constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kChainHeadVersion = 2;  // with the journal head
 
 absl::Status Malformed(absl::string_view what) {
   return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
@@ -76,11 +76,16 @@ absl::Time FromMicros(int64_t micros) {
   return micros == INT64_MIN ? absl::InfinitePast() : absl::FromUnixMicros(micros);
 }
 
+namespace {
+// One hasher per thread: OpenSSL 3 fetches the algorithm once per context, not per hash.
+Sha256& ThreadHasher() {
+  thread_local Sha256 hasher;
+  return hasher;
+}
+}  // namespace
+
 Digest Sha256Of(absl::string_view bytes) {
-  Digest digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  return digest;
+  return ThreadHasher().Update(std::string_view(bytes.data(), bytes.size())).Finish();
 }
 
 std::string EncodeBank(const Bank& bank) {
@@ -200,10 +205,18 @@ std::string CanonicalEntryBytes(const Entry& entry) {
   return out;
 }
 
+absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes) {
+  Reader reader(bytes);
+  Entry entry;
+  if (!ReadCanonicalEntry(&reader, &entry) || !reader.done()) return Malformed("entry");
+  return entry;
+}
+
 Digest ChainHash(const Digest& previous_hash, const Entry& entry) {
-  std::string input(reinterpret_cast<const char*>(previous_hash.data()), previous_hash.size());
-  input += CanonicalEntryBytes(entry);
-  return Sha256Of(input);
+  return ThreadHasher()
+      .Update(absl::Span<const uint8_t>(previous_hash))
+      .Update(CanonicalEntryBytes(entry))
+      .Finish();
 }
 
 std::string EncodeEntry(const Entry& entry) {
@@ -224,9 +237,11 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
 
 std::string EncodeChainHead(const ChainHead& head) {
   std::string out;
-  out.push_back(static_cast<char>(kRecordVersion));
+  out.push_back(static_cast<char>(kChainHeadVersion));
   PutFixed64BigEndian(&out, head.next_seq);
   PutDigest(&out, head.last_hash);
+  PutDigest(&out, head.journal_hash);
+  out += head.journal_tree.Encode();
   return out;
 }
 
@@ -234,11 +249,21 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
   Reader reader(bytes);
   ChainHead head;
   uint8_t version = 0;
-  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+  if (!reader.ReadByte(&version) || (version != kRecordVersion && version != kChainHeadVersion) ||
       !reader.ReadFixed64BigEndian(&head.next_seq) || head.next_seq == 0 ||
-      !ReadDigest(&reader, &head.last_hash) || !reader.done()) {
+      !ReadDigest(&reader, &head.last_hash)) {
     return Malformed("chain head");
   }
+  if (version == kRecordVersion) {
+    if (!reader.done()) return Malformed("chain head");
+    head.has_journal = false;
+    return head;
+  }
+  if (!ReadDigest(&reader, &head.journal_hash)) return Malformed("chain head");
+  const absl::string_view tree_bytes = bytes.substr(1 + 8 + 2 * kDigestBytes);
+  auto tree = CompactMerkleTree::Decode(std::string_view(tree_bytes.data(), tree_bytes.size()));
+  if (!tree.ok()) return Malformed("chain head");
+  head.journal_tree = *std::move(tree);
   return head;
 }
 

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/merkle.h"
 #include "ledger/types.h"
 
 namespace timeledger::ledger {
@@ -31,6 +32,8 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
 
 // The canonical bytes of an entry: every field but `hash` and `reversed_by_seq`.
 std::string CanonicalEntryBytes(const Entry& entry);
+// Parses exactly the canonical bytes of an entry (no hash). DataLoss if malformed.
+absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes);
 // Returns SHA-256(previous_hash || CanonicalEntryBytes(entry)).
 Digest ChainHash(const Digest& previous_hash, const Entry& entry);
 
@@ -38,10 +41,22 @@ Digest ChainHash(const Digest& previous_hash, const Entry& entry);
 std::string EncodeEntry(const Entry& entry);
 absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
 
-// A bank's chain head: the next seq to assign and the hash of the last entry.
+// A bank's chain head: the next seq to assign and the hash of the last entry, and the head of
+// the bank's journal (ledger/journal.h): the Merkle frontier over its facts, whose size is the
+// number of facts, and the chain hash of the last fact. Written in the same batch as every fact.
+//
+//   head      := 0x02 u64(next_seq) last_hash(32) journal_hash(32) compact_tree (merkle.h)
+//
+// A version 1 head (0x01 u64(next_seq) last_hash) was written before the journal existed;
+// it decodes with has_journal false.
 struct ChainHead {
   uint64_t next_seq = 1;
   Digest last_hash{};
+  CompactMerkleTree journal_tree;
+  Digest journal_hash{};
+  bool has_journal = true;
+
+  uint64_t journal_size() const { return journal_tree.size(); }
 };
 std::string EncodeChainHead(const ChainHead& head);
 absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);

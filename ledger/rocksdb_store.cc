@@ -3,7 +3,9 @@
 // Key layout (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also ':', so the
 // 0x00 separator never occurs inside one):
 //
-//   key          := bank | chain | account | entry | entry_id | reversal | posting
+//   key          := bank | chain | account | entry | entry_id | reversal | posting | policy
+//                   | policy_change | pending | resolved | journal | merkle_node | entry_position
+//                   | occurred | time_index
 //   bank         := 'b' bank_id                               -> EncodeBank
 //   chain        := 'c' bank_id                               -> EncodeChainHead
 //   account      := 'a' bank_id 0x00 account_id               -> EncodeAccount (balances included)
@@ -15,17 +17,38 @@
 //   policy_change:= 'H' bank_id 0x00 version:fixed64be        -> str(old policy) str(new policy)
 //   pending      := 'q' bank_id 0x00 entry_id                 -> EncodePendingEntry (open ones)
 //   resolved     := 'Q' bank_id 0x00 entry_id                 -> EncodePendingEntry (resolved)
+//   occurred     := 'o' bank_id 0x00 occurred_at_us:biased64be seq:fixed64be -> empty
+//   time_index   := 'O'                                       -> empty: every entry has its 'o'
+//                                                                key (the index is complete)
+//   journal      := 'j' bank_id 0x00 position:fixed64be       -> fact (journal.h) || chain hash(32)
+//   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >= 1
+//   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be
+//
+// The time index ('o', written with every entry) lets reports read the entries that occurred in
+// a period without reading the rest; biased64be is the i64 plus 2^63, big-endian, so that key
+// order is time order.
+//
+// The journal ('j') holds every fact of a bank at its position (from 0, the Merkle leaf index);
+// 'm' the perfect Merkle subtrees that CompactMerkleTree::Append completed, for proofs (not the
+// leaves: a leaf hash is computed from its journal record); 'x' the journal position of each
+// entry.
 //
 // Big-endian seqs make iteration order the entry order. Every Put of an operation goes into one
-// WriteBatch written with sync=true.
+// WriteBatch written with sync=true: an entry, its journal record, the Merkle nodes it completes
+// and the chain head (which holds the journal's compact Merkle tree) are durable together.
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/coding.h"
@@ -100,6 +123,212 @@ absl::Status Corrupt(absl::string_view what) {
                  absl::StrCat("a stored ", what, " is damaged"));
 }
 
+std::string MerkleLevelPrefix(absl::string_view bank_id, int level) {
+  std::string key = ScopedPrefix('m', bank_id);
+  key.push_back(static_cast<char>(level));
+  return key;
+}
+
+std::string MerkleKey(absl::string_view bank_id, int level, uint64_t index) {
+  std::string key = MerkleLevelPrefix(bank_id, level);
+  PutFixed64BigEndian(&key, index);
+  return key;
+}
+
+absl::string_view AsView(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+
+void CopyDigest(absl::string_view bytes, Digest* digest) {
+  std::memcpy(digest->data(), bytes.data(), digest->size());
+}
+
+// Parsers of the raw records that StoreSnapshot's cursors return. `key` is what follows the
+// cursor's prefix. Each returns false for a malformed key or value.
+bool ParseJournal(absl::string_view key, absl::string_view value, JournalRecord* record) {
+  if (key.size() != 8 || value.size() < kDigestBytes) return false;
+  record->position = DecodeFixed64BigEndian(key.data());
+  record->fact.assign(value.data(), value.size() - kDigestBytes);
+  CopyDigest(value.substr(value.size() - kDigestBytes), &record->chain_hash);
+  return true;
+}
+
+bool ParseEntry(absl::string_view key, absl::string_view value, EntryRecord* record) {
+  if (key.size() != 8) return false;
+  record->seq = DecodeFixed64BigEndian(key.data());
+  record->bytes.assign(value.data(), value.size());
+  return true;
+}
+
+bool ParsePosting(absl::string_view key, absl::string_view value, PostingRecord* record) {
+  if (key.size() < 10 || key[key.size() - 9] != kSeparator || value.size() != 8) return false;
+  record->account_id.assign(key.data(), key.size() - 9);
+  record->seq = DecodeFixed64BigEndian(key.data() + key.size() - 8);
+  record->balance_after_minutes = static_cast<int64_t>(DecodeFixed64BigEndian(value.data()));
+  return true;
+}
+
+bool ParseSeqMapping(absl::string_view key, absl::string_view value, SeqMapping* record) {
+  if (key.size() != 8 || value.size() != 8) return false;
+  record->seq = DecodeFixed64BigEndian(key.data());
+  record->value = DecodeFixed64BigEndian(value.data());
+  return true;
+}
+
+// A cursor over the keys that start with `prefix`, as of `snapshot` (or now, if null).
+template <typename T>
+class RocksCursor : public Cursor<T> {
+ public:
+  using Parse = bool (*)(absl::string_view key, absl::string_view value, T* record);
+
+  // Visits the keys from `start` (the prefix itself if empty) that start with `prefix`.
+  RocksCursor(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string prefix,
+              Parse parse, std::string what, const std::string& start = "")
+      : prefix_(std::move(prefix)),
+        upper_(PrefixEnd(prefix_)),
+        upper_slice_(upper_),
+        parse_(parse),
+        what_(std::move(what)) {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot;
+    options.iterate_upper_bound = &upper_slice_;
+    options.fill_cache = false;  // an audit reads everything once: keep the cache for serving
+    // No fixed readahead: RocksDB's own grows with sequential reads, and many cursors (one per
+    // Merkle level) read little.
+    it_.reset(db->NewIterator(options));
+    it_->Seek(start.empty() ? prefix_ : start);
+  }
+
+  bool Next(T* record) override {
+    if (!status_.ok()) return false;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status());
+      return false;
+    }
+    const absl::string_view key = AsView(it_->key()).substr(prefix_.size());
+    if (!parse_(key, AsView(it_->value()), record)) {
+      status_ = Corrupt(what_);
+      return false;
+    }
+    it_->Next();
+    return true;
+  }
+
+  absl::Status status() const override { return status_; }
+
+ private:
+  const std::string prefix_;
+  const std::string upper_;
+  rocksdb::Slice upper_slice_;
+  Parse parse_;
+  std::string what_;
+  absl::Status status_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bound it points at
+};
+
+template <typename T>
+std::unique_ptr<Cursor<T>> MakeCursor(rocksdb::DB* db, const rocksdb::Snapshot* snapshot,
+                                      std::string prefix, typename RocksCursor<T>::Parse parse,
+                                      std::string what) {
+  return std::make_unique<RocksCursor<T>>(db, snapshot, std::move(prefix), parse,
+                                          std::move(what));
+}
+
+class MerkleNodeCursor : public Cursor<MerkleNode> {
+ public:
+  MerkleNodeCursor(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, absl::string_view bank_id,
+                   int level)
+      : level_(level),
+        raw_(db, snapshot, MerkleLevelPrefix(bank_id, level), &ParseSeqHash, "Merkle node") {}
+
+  bool Next(MerkleNode* node) override {
+    JournalRecord raw;
+    if (!raw_.Next(&raw)) return false;
+    node->level = level_;
+    node->index = raw.position;
+    node->hash = raw.chain_hash;
+    return true;
+  }
+  absl::Status status() const override { return raw_.status(); }
+
+ private:
+  // A fixed64 key and a bare 32-byte value, carried in a JournalRecord's fields.
+  static bool ParseSeqHash(absl::string_view key, absl::string_view value, JournalRecord* out) {
+    if (key.size() != 8 || value.size() != kDigestBytes) return false;
+    out->position = DecodeFixed64BigEndian(key.data());
+    CopyDigest(value, &out->chain_hash);
+    return true;
+  }
+
+  int level_;
+  RocksCursor<JournalRecord> raw_;
+};
+
+// A key (level:u8 index:fixed64be) after a bank's 'm' prefix, and a 32-byte node hash.
+bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode* node) {
+  if (key.size() != 9 || value.size() != kDigestBytes) return false;
+  node->level = static_cast<uint8_t>(key[0]);
+  node->index = DecodeFixed64BigEndian(key.data() + 1);
+  CopyDigest(value, &node->hash);
+  return true;
+}
+
+class StoreNodeSource : public MerkleNodeSource {
+ public:
+  StoreNodeSource(rocksdb::DB* db, absl::string_view bank_id) : db_(db), bank_id_(bank_id) {}
+
+  absl::StatusOr<Digest> NodeHash(int level, uint64_t index) const override {
+    if (level == 0) return LeafHash(index);
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), MerkleKey(bank_id_, level, index), &value);
+    if (status.IsNotFound()) {
+      return Refusal(absl::StatusCode::kDataLoss, "MERKLE_NODE_MISSING",
+                     absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
+                                  ", index ", index),
+                     {{"bank_id", bank_id_}, {"level", std::to_string(level)},
+                      {"index", std::to_string(index)}});
+    }
+    if (!status.ok()) return FromRocks(status);
+    if (value.size() != kDigestBytes) return Corrupt("Merkle node");
+    Digest hash;
+    CopyDigest(value, &hash);
+    return hash;
+  }
+
+ private:
+  // A leaf hash is not stored: it is computed from the fact, SHA-256(0x00 || fact).
+  absl::StatusOr<Digest> LeafHash(uint64_t position) const {
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('j', bank_id_, position), &value);
+    if (status.IsNotFound()) {
+      return Refusal(absl::StatusCode::kDataLoss, "JOURNAL_GAP",
+                     absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
+                     {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
+    }
+    if (!status.ok()) return FromRocks(status);
+    if (value.size() < kDigestBytes) return Corrupt("journal record");
+    return MerkleLeafHash(std::string_view(value.data(), value.size() - kDigestBytes));
+  }
+
+  rocksdb::DB* db_;
+  std::string bank_id_;
+};
+
+constexpr char kTimeIndexMarkerKey[] = "O";
+
+// 'o' bank_id 0x00 occurred_at_us:biased64be: where the time index of `time` begins.
+std::string OccurredBound(absl::string_view bank_id, absl::Time time) {
+  std::string key = ScopedPrefix('o', bank_id);
+  PutFixed64BigEndian(&key, static_cast<uint64_t>(ToMicros(time)) ^ (uint64_t{1} << 63));
+  return key;
+}
+
+std::string OccurredKey(absl::string_view bank_id, absl::Time occurred_at, uint64_t seq) {
+  std::string key = OccurredBound(bank_id, occurred_at);
+  PutFixed64BigEndian(&key, seq);
+  return key;
+}
+
 class RocksDbBatch : public StoreBatch {
  public:
   void PutBank(const Bank& bank) override { Put(BankKey(bank.bank_id), EncodeBank(bank)); }
@@ -111,6 +340,7 @@ class RocksDbBatch : public StoreBatch {
   void PutEntry(const Entry& entry, int64_t from_balance_after,
                 int64_t to_balance_after) override {
     Put(SeqKey('e', entry.bank_id, entry.seq), EncodeEntry(entry));
+    Put(OccurredKey(entry.bank_id, entry.occurred_at, entry.seq), std::string());
     PutPosting(entry, entry.from_account_id, from_balance_after);
     PutPosting(entry, entry.to_account_id, to_balance_after);
   }
@@ -155,6 +385,25 @@ class RocksDbBatch : public StoreBatch {
         EncodePendingEntry(pending));
   }
 
+  void PutJournalRecord(absl::string_view bank_id, uint64_t position, absl::string_view fact,
+                        const Digest& chain_hash) override {
+    std::string value(fact);
+    PutDigest(&value, chain_hash);
+    Put(SeqKey('j', bank_id, position), value);
+  }
+
+  void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) override {
+    std::string value;
+    PutDigest(&value, node.hash);
+    Put(MerkleKey(bank_id, node.level, node.index), value);
+  }
+
+  void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) override {
+    std::string value;
+    PutFixed64BigEndian(&value, position);
+    Put(SeqKey('x', bank_id, seq), value);
+  }
+
   void SetSavePoint() override {
     batch_.SetSavePoint();
     saved_counts_.push_back(count_);
@@ -181,6 +430,10 @@ class RocksDbBatch : public StoreBatch {
     ++count_;
   }
 
+  static void PutDigest(std::string* out, const Digest& digest) {
+    out->append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  }
+
   void PutPosting(const Entry& entry, absl::string_view account_id, int64_t balance_after) {
     std::string value;
     PutFixed64BigEndian(&value, static_cast<uint64_t>(balance_after));
@@ -192,6 +445,439 @@ class RocksDbBatch : public StoreBatch {
   std::vector<size_t> saved_counts_;
 };
 
+using RawVisitor = std::function<absl::Status(absl::string_view key, absl::string_view value)>;
+
+// Visits keys in [start, end) as `read_options` sees them.
+absl::Status ScanRange(rocksdb::DB* db, rocksdb::ReadOptions read_options, const std::string& start,
+                       const std::string& end, const RawVisitor& visit) {
+  rocksdb::Slice upper(end);
+  read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const rocksdb::Slice value = it->value();
+    auto status = visit(absl::string_view(key.data(), key.size()),
+                        absl::string_view(value.data(), value.size()));
+    if (!status.ok()) return status;
+  }
+  return FromRocks(it->status());
+}
+
+// A ReadView bound to one rocksdb::Snapshot, released with the view.
+class RocksDbReadView : public ReadView {
+ public:
+  explicit RocksDbReadView(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~RocksDbReadView() override {
+    point_.reset();
+    db_->ReleaseSnapshot(snapshot_);
+  }
+
+  RocksDbReadView(const RocksDbReadView&) = delete;
+  RocksDbReadView& operator=(const RocksDbReadView&) = delete;
+
+  absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) override {
+    std::string value;
+    auto found = Get(BankKey(bank_id), &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<Bank>();
+    auto bank = DecodeBank(value);
+    if (!bank.ok()) return bank.status();
+    return std::optional<Bank>(*std::move(bank));
+  }
+
+  absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) override {
+    std::string value;
+    auto found = Get(ChainKey(bank_id), &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return ChainHead{};
+    return DecodeChainHead(value);
+  }
+
+  absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) override {
+    std::string value;
+    auto found = Get(absl::StrCat("P", bank_id), &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return Policy{};
+    return DecodePolicy(value);
+  }
+
+  absl::StatusOr<std::optional<Account>> GetAccount(absl::string_view bank_id,
+                                                    absl::string_view account_id) override {
+    std::string value;
+    auto found = Get(AccountKey(bank_id, account_id), &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<Account>();
+    auto account = DecodeAccount(value);
+    if (!account.ok()) return account.status();
+    return std::optional<Account>(*std::move(account));
+  }
+
+  absl::Status ForEachAccount(absl::string_view bank_id,
+                              const std::function<absl::Status(const Account&)>& visit) override {
+    const std::string prefix = ScopedPrefix('a', bank_id);
+    return ScanRange(db_, Options(), prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto account = DecodeAccount(value);
+                       if (!account.ok()) return account.status();
+                       return visit(*account);
+                     });
+  }
+
+  absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
+                                                uint64_t seq) override {
+    std::string value;
+    auto found = Get(SeqKey('e', bank_id, seq), &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<Entry>();
+    auto entry = DecodeEntry(value);
+    if (!entry.ok()) return entry.status();
+    return std::optional<Entry>(*std::move(entry));
+  }
+
+  absl::Status ForEachEntryOccurredIn(
+      absl::string_view bank_id, absl::Time from, absl::Time to, size_t entries_max,
+      const std::function<absl::Status(const Entry&)>& visit) override {
+    if (to <= from) return absl::OkStatus();
+    // First the seqs from the time index, then the entries in seq order: entries recorded
+    // together sit together, so most steps are an iterator's Next, not a Seek.
+    std::vector<uint64_t> seqs;
+    const size_t prefix_size = ScopedPrefix('o', bank_id).size();
+    auto status = ScanRange(
+        db_, Options(/*fill_cache=*/false), OccurredBound(bank_id, from),
+        OccurredBound(bank_id, to), [&](absl::string_view key, absl::string_view) -> absl::Status {
+          if (key.size() != prefix_size + 16) return Corrupt("time index key");
+          if (seqs.size() == entries_max) {
+            return FailedPrecondition(
+                "REPORT_TOO_LARGE",
+                absl::StrCat("more than ", entries_max,
+                             " entries occurred in the period; choose a shorter period"),
+                {{"limit", std::to_string(entries_max)}});
+          }
+          seqs.push_back(DecodeFixed64BigEndian(key.data() + prefix_size + 8));
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return status;
+    std::sort(seqs.begin(), seqs.end());
+    return VisitEntries(bank_id, seqs, visit);
+  }
+
+  absl::Status ForEachPosting(
+      absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq,
+      uint64_t through_seq,
+      const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) override {
+    if (through_seq <= after_seq) return absl::OkStatus();
+    const std::string prefix = PostingPrefix(bank_id, account_id);
+    std::vector<std::pair<uint64_t, int64_t>> postings;  // seq, balance after
+    const std::string end = through_seq == UINT64_MAX
+                                ? PrefixEnd(prefix)
+                                : PostingKey(bank_id, account_id, through_seq + 1);
+    auto status = ScanRange(
+        db_, Options(), PostingKey(bank_id, account_id, after_seq + 1), end,
+        [&](absl::string_view key, absl::string_view value) -> absl::Status {
+          if (value.size() != 8 || key.size() != prefix.size() + 8) return Corrupt("posting");
+          postings.emplace_back(DecodeFixed64BigEndian(key.data() + prefix.size()),
+                                static_cast<int64_t>(DecodeFixed64BigEndian(value.data())));
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return status;
+    for (const auto& [seq, balance_after] : postings) {
+      auto entry = GetEntry(bank_id, seq);
+      if (!entry.ok()) return entry.status();
+      if (!entry->has_value()) return Corrupt("posting without its entry");
+      if (auto s = visit(**entry, balance_after); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<int64_t>> BalancesAfter(absl::string_view bank_id,
+                                                     const std::vector<std::string>& account_ids,
+                                                     uint64_t seq) override {
+    std::vector<int64_t> balances(account_ids.size(), 0);
+    if (seq == 0 || account_ids.empty()) return balances;
+    const std::string bank_prefix = ScopedPrefix('p', bank_id);
+    const std::string bank_end = PrefixEnd(bank_prefix);
+    rocksdb::ReadOptions read_options = Options();
+    rocksdb::Slice lower(bank_prefix);
+    rocksdb::Slice upper(bank_end);
+    read_options.iterate_lower_bound = &lower;
+    read_options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    for (size_t i = 0; i < account_ids.size(); ++i) {
+      const std::string prefix = PostingPrefix(bank_id, account_ids[i]);
+      it->SeekForPrev(PostingKey(bank_id, account_ids[i], seq));
+      if (!it->Valid()) continue;
+      const rocksdb::Slice key = it->key();
+      const rocksdb::Slice value = it->value();
+      if (!key.starts_with(prefix)) continue;  // no posting of this account by then
+      if (value.size() != 8 || key.size() != prefix.size() + 8) return Corrupt("posting");
+      balances[i] = static_cast<int64_t>(DecodeFixed64BigEndian(value.data()));
+    }
+    if (auto s = FromRocks(it->status()); !s.ok()) return s;
+    return balances;
+  }
+
+  absl::Status ForEachOpenPending(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const PendingEntry&)>& visit) override {
+    return ForEachPending('q', bank_id, visit);
+  }
+
+  absl::Status ForEachResolvedPending(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const PendingEntry&)>& visit) override {
+    return ForEachPending('Q', bank_id, visit);
+  }
+
+ private:
+  // Big scans skip the block cache, so that a report does not evict what the writer needs.
+  rocksdb::ReadOptions Options(bool fill_cache = true) const {
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot_;
+    read_options.fill_cache = fill_cache;
+    return read_options;
+  }
+
+  // Reads `key`; returns whether it exists. Through one iterator kept for the view rather than
+  // DB::Get: a report makes thousands of point reads (reversals, statements), and a Get consults
+  // the table's whole-key filter, which a large table may not keep in the block cache.
+  absl::StatusOr<bool> Get(const std::string& key, std::string* value) {
+    if (point_ == nullptr) point_.reset(db_->NewIterator(Options()));
+    point_->Seek(key);
+    if (!point_->Valid()) {
+      if (auto s = FromRocks(point_->status()); !s.ok()) return s;
+      return false;
+    }
+    if (point_->key() != rocksdb::Slice(key)) return false;
+    value->assign(point_->value().data(), point_->value().size());
+    return true;
+  }
+
+  absl::Status ForEachPending(char tag, absl::string_view bank_id,
+                              const std::function<absl::Status(const PendingEntry&)>& visit) {
+    const std::string prefix = ScopedPrefix(tag, bank_id);
+    return ScanRange(db_, Options(), prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto pending = DecodePendingEntry(value);
+                       if (!pending.ok()) return pending.status();
+                       return visit(*pending);
+                     });
+  }
+
+  // Visits the entries `seqs` (sorted), stepping with Next over short gaps and seeking past
+  // long ones.
+  absl::Status VisitEntries(absl::string_view bank_id, const std::vector<uint64_t>& seqs,
+                            const std::function<absl::Status(const Entry&)>& visit) {
+    constexpr uint64_t kStepsBeforeSeek = 16;
+    const std::string prefix = ScopedPrefix('e', bank_id);
+    const std::string end = PrefixEnd(prefix);
+    rocksdb::ReadOptions read_options = Options(/*fill_cache=*/false);
+    rocksdb::Slice upper(end);
+    read_options.iterate_upper_bound = &upper;
+    read_options.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    uint64_t at = 0;  // the seq the iterator is on; 0: not positioned
+    auto seq_of = [&](const rocksdb::Slice& key) -> uint64_t {
+      return key.size() == prefix.size() + 8 ? DecodeFixed64BigEndian(key.data() + prefix.size())
+                                             : 0;
+    };
+    for (uint64_t seq : seqs) {
+      if (at != 0 && seq > at && seq - at <= kStepsBeforeSeek) {
+        while (it->Valid() && at < seq) {
+          it->Next();
+          at = it->Valid() ? seq_of(it->key()) : 0;
+        }
+      }
+      if (at != seq) {
+        it->Seek(SeqKey('e', bank_id, seq));
+        at = it->Valid() ? seq_of(it->key()) : 0;
+      }
+      if (at != seq) {
+        if (auto s = FromRocks(it->status()); !s.ok()) return s;
+        return Corrupt("time index entry without its entry");
+      }
+      const rocksdb::Slice value = it->value();
+      auto entry = DecodeEntry(absl::string_view(value.data(), value.size()));
+      if (!entry.ok()) return entry.status();
+      if (auto s = visit(*entry); !s.ok()) return s;
+    }
+    return FromRocks(it->status());
+  }
+
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  std::unique_ptr<rocksdb::Iterator> point_;  // for Get; released before the snapshot
+};
+
+// Visits every bank with its chain head and policy, as `read_options` sees them.
+absl::Status ForEachBankIn(
+    rocksdb::DB* db, const rocksdb::ReadOptions& read_options,
+    const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) {
+  return ScanRange(db, read_options, "b", "c",
+                   [&](absl::string_view, absl::string_view value) -> absl::Status {
+                     auto bank = DecodeBank(value);
+                     if (!bank.ok()) return bank.status();
+                     ChainHead head;
+                     std::string bytes;
+                     auto status = db->Get(read_options, ChainKey(bank->bank_id), &bytes);
+                     if (status.ok()) {
+                       auto decoded = DecodeChainHead(bytes);
+                       if (!decoded.ok()) return decoded.status();
+                       head = *std::move(decoded);
+                     } else if (!status.IsNotFound()) {
+                       return FromRocks(status);
+                     }
+                     Policy policy;
+                     status = db->Get(read_options, absl::StrCat("P", bank->bank_id), &bytes);
+                     if (status.ok()) {
+                       auto decoded = DecodePolicy(bytes);
+                       if (!decoded.ok()) return decoded.status();
+                       policy = *std::move(decoded);
+                     } else if (!status.IsNotFound()) {
+                       return FromRocks(status);
+                     }
+                     return visit(*bank, head, policy);
+                   });
+}
+
+// A StoreSnapshot bound to one rocksdb::Snapshot, released with it.
+class RocksDbSnapshot : public StoreSnapshot {
+ public:
+  explicit RocksDbSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {
+    read_options_.snapshot = snapshot_;
+    read_options_.fill_cache = false;
+  }
+  ~RocksDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+
+  absl::Status ForEachBank(
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit)
+      override {
+    return ForEachBankIn(db_, read_options_, visit);
+  }
+
+  absl::Status ForEachAccount(absl::string_view bank_id,
+                              const std::function<absl::Status(const Account&)>& visit) override {
+    const std::string prefix = ScopedPrefix('a', bank_id);
+    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto account = DecodeAccount(value);
+                       if (!account.ok()) return account.status();
+                       return visit(*account);
+                     });
+  }
+
+  absl::Status ForEachOpenPending(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const PendingEntry&)>& visit) override {
+    const std::string prefix = ScopedPrefix('q', bank_id);
+    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto pending = DecodePendingEntry(value);
+                       if (!pending.ok()) return pending.status();
+                       return visit(*pending);
+                     });
+  }
+
+  std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) override {
+    return MakeCursor<JournalRecord>(db_, snapshot_, ScopedPrefix('j', bank_id), &ParseJournal,
+                                     "journal record");
+  }
+
+  std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id, int level) override {
+    return std::make_unique<MerkleNodeCursor>(db_, snapshot_, bank_id, level);
+  }
+
+  std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
+                                                      int level) override {
+    return std::make_unique<RocksCursor<MerkleNode>>(db_, snapshot_, ScopedPrefix('m', bank_id),
+                                                     &ParseMerkleNode, "Merkle node",
+                                                     MerkleLevelPrefix(bank_id, level));
+  }
+
+  std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) override {
+    return MakeCursor<EntryRecord>(db_, snapshot_, ScopedPrefix('e', bank_id), &ParseEntry,
+                                   "entry");
+  }
+
+  std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) override {
+    return MakeCursor<PostingRecord>(db_, snapshot_, ScopedPrefix('p', bank_id), &ParsePosting,
+                                     "posting");
+  }
+
+  std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) override {
+    return MakeCursor<SeqMapping>(db_, snapshot_, ScopedPrefix('r', bank_id), &ParseSeqMapping,
+                                  "reversal marker");
+  }
+
+  std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) override {
+    return MakeCursor<SeqMapping>(db_, snapshot_, ScopedPrefix('x', bank_id), &ParseSeqMapping,
+                                  "entry position");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions read_options_;
+};
+
+BackupInfo FromRocksBackup(const rocksdb::BackupInfo& info) {
+  BackupInfo out;
+  out.backup_id = info.backup_id;
+  out.created_at = absl::FromUnixSeconds(info.timestamp);
+  out.size_bytes = info.size;
+  out.file_count = info.number_files;
+  return out;
+}
+
+absl::Status BackupFailed(absl::string_view backup_dir, const rocksdb::Status& status) {
+  if (status.IsCorruption()) {
+    return Refusal(absl::StatusCode::kDataLoss, "BACKUP_CORRUPT",
+                   absl::StrCat("the backup in ", backup_dir, " is damaged: ", status.ToString()),
+                   {{"backup_dir", std::string(backup_dir)}});
+  }
+  return Unavailable("BACKUP_FAILED",
+                     absl::StrCat("cannot use the backup directory ", backup_dir, ": ",
+                                  status.ToString()),
+                     {{"backup_dir", std::string(backup_dir)}});
+}
+
+// RocksDB wants absolute paths inside a backup directory.
+std::string Absolute(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackupsReadOnly(
+    const std::string& given_dir) {
+  const std::string backup_dir = Absolute(given_dir);
+  if (!std::filesystem::is_directory(backup_dir)) {
+    return NotFound("BACKUP_NOT_FOUND", absl::StrCat("there is no backup directory ", backup_dir),
+                    {{"backup_dir", backup_dir}});
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  auto status = rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
+                                                    rocksdb::BackupEngineOptions(backup_dir), &raw);
+  if (!status.ok()) return BackupFailed(backup_dir, status);
+  return std::unique_ptr<rocksdb::BackupEngineReadOnly>(raw);
+}
+
+// Returns `backup_id`, or the newest backup's id if it is 0; NotFound if there is none.
+absl::StatusOr<uint32_t> ChooseBackup(rocksdb::BackupEngineReadOnly& engine,
+                                      const std::string& backup_dir, uint32_t backup_id) {
+  std::vector<rocksdb::BackupInfo> infos;
+  engine.GetBackupInfo(&infos);
+  uint32_t newest = 0;
+  for (const auto& info : infos) {
+    if (info.backup_id == backup_id) return backup_id;
+    newest = std::max(newest, info.backup_id);
+  }
+  if (backup_id == 0 && newest != 0) return newest;
+  return NotFound("BACKUP_NOT_FOUND",
+                  backup_id == 0 ? absl::StrCat(backup_dir, " holds no backup")
+                                 : absl::StrCat(backup_dir, " holds no backup ", backup_id),
+                  {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
+}
+
 class RocksDbStore : public Store {
  public:
   RocksDbStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
@@ -199,6 +885,10 @@ class RocksDbStore : public Store {
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override { return std::make_unique<RocksDbBatch>(); }
+
+  std::unique_ptr<ReadView> NewReadView() override {
+    return std::make_unique<RocksDbReadView>(db_.get());
+  }
 
   absl::Status Commit(StoreBatch* batch) override {
     auto* rocks_batch = static_cast<RocksDbBatch*>(batch);
@@ -400,6 +1090,76 @@ class RocksDbStore : public Store {
     return accounts;
   }
 
+  absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
+                                                         uint64_t from_position,
+                                                         size_t limit) override {
+    std::vector<JournalRecord> records;
+    const std::string prefix = ScopedPrefix('j', bank_id);
+    auto status = Scan(SeqKey('j', bank_id, from_position), PrefixEnd(prefix),
+                       [&](absl::string_view key, absl::string_view value) -> absl::Status {
+                         JournalRecord record;
+                         if (!ParseJournal(key.substr(prefix.size()), value, &record)) {
+                           return Corrupt("journal record");
+                         }
+                         records.push_back(std::move(record));
+                         return absl::OkStatus();
+                       },
+                       limit);
+    if (!status.ok()) return status;
+    return records;
+  }
+
+  absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
+                                                           uint64_t seq) override {
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('x', bank_id, seq), &value);
+    if (status.IsNotFound()) return std::optional<uint64_t>();
+    if (!status.ok()) return FromRocks(status);
+    if (value.size() != 8) return Corrupt("entry position");
+    return std::optional<uint64_t>(DecodeFixed64BigEndian(value.data()));
+  }
+
+  std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) override {
+    return std::make_unique<StoreNodeSource>(db_.get(), bank_id);
+  }
+
+  std::unique_ptr<StoreSnapshot> NewSnapshot() override {
+    return std::make_unique<RocksDbSnapshot>(db_.get());
+  }
+
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& given_dir, size_t keep) override {
+    std::lock_guard<std::mutex> lock(backup_mu_);  // one backup at a time
+    const std::string backup_dir = Absolute(given_dir);
+    std::error_code error;
+    std::filesystem::create_directories(backup_dir, error);
+    if (error) {
+      return Unavailable("BACKUP_FAILED",
+                         absl::StrCat("cannot create ", backup_dir, ": ", error.message()),
+                         {{"backup_dir", backup_dir}});
+    }
+    rocksdb::BackupEngineOptions engine_options(backup_dir);
+    engine_options.sync = true;
+    rocksdb::BackupEngine* raw = nullptr;
+    auto status = rocksdb::BackupEngine::Open(engine_options, rocksdb::Env::Default(), &raw);
+    if (!status.ok()) return BackupFailed(backup_dir, status);
+    std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+    // The live WAL is copied with the table files, so unflushed commits are in the backup too.
+    rocksdb::CreateBackupOptions create_options;
+    create_options.flush_before_backup = false;
+    rocksdb::BackupID backup_id = 0;
+    status = engine->CreateNewBackup(create_options, db_.get(), &backup_id);
+    if (!status.ok()) return BackupFailed(backup_dir, status);
+    status = engine->PurgeOldBackups(static_cast<uint32_t>(std::max<size_t>(keep, 1)));
+    if (!status.ok()) return BackupFailed(backup_dir, status);
+    rocksdb::BackupInfo info;
+    const rocksdb::Status read = engine->GetBackupInfo(backup_id, &info);
+    if (!read.ok()) return BackupFailed(backup_dir, read);
+    return FromRocksBackup(info);
+  }
+
+  // Keeps alive the Env that a store opened from a backup reads through.
+  void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }
+
  private:
   using Visitor = std::function<absl::Status(absl::string_view key, absl::string_view value)>;
 
@@ -430,6 +1190,8 @@ class RocksDbStore : public Store {
     return absl::OkStatus();
   }
 
+  std::mutex backup_mu_;
+  std::shared_ptr<rocksdb::Env> backup_env_;  // before db_: outlives it
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_options_;
 };
@@ -452,27 +1214,132 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options) {
   rocksdb::BlockBasedTableOptions table;
   // Bloom filters make idempotency-key misses (every new entry) cost no disk read.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  // Few shards: with the default 64, each shard is 1 MiB and a large SST's filter block no longer
-  // fits, so every idempotency lookup re-read and re-checksummed filters (bench/, 10x slower).
-  table.block_cache = rocksdb::NewLRUCache(store_options.block_cache_bytes, /*num_shard_bits=*/2);
+  table.block_cache = rocksdb::NewLRUCache(store_options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Index and filter in 4 KiB partitions under a small pinned top level: a table file of 64 MiB
+  // has a filter of about a megabyte, which a cache shard (64 of 1 MiB) cannot keep, so without
+  // partitions every point read re-read and re-checksummed it (a Merkle proof at a million
+  // entries took tens of milliseconds; the idempotency check of every write paid it too).
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
+}
+
+// A ledger written before the time index existed gets it once, at open, before any write; the
+// marker key says it is complete. Puts are idempotent, so a crash midway only means redoing it.
+absl::Status EnsureTimeIndex(rocksdb::DB* db) {
+  constexpr size_t kPutsPerBatch = 10'000;
+  std::string marker;
+  auto status = db->Get(rocksdb::ReadOptions(), kTimeIndexMarkerKey, &marker);
+  if (status.ok()) return absl::OkStatus();
+  if (!status.IsNotFound()) return FromRocks(status);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  rocksdb::WriteBatch batch;
+  auto scanned = ScanRange(db, rocksdb::ReadOptions(), "e", "f",
+                           [&](absl::string_view, absl::string_view value) -> absl::Status {
+                             auto entry = DecodeEntry(value);
+                             if (!entry.ok()) return entry.status();
+                             batch.Put(OccurredKey(entry->bank_id, entry->occurred_at, entry->seq),
+                                       rocksdb::Slice())
+                                 .PermitUncheckedError();
+                             if (batch.Count() < static_cast<uint32_t>(kPutsPerBatch)) {
+                               return absl::OkStatus();
+                             }
+                             auto written = FromRocks(db->Write(write_options, &batch));
+                             batch.Clear();
+                             return written;
+                           });
+  if (!scanned.ok()) return scanned;
+  batch.Put(kTimeIndexMarkerKey, rocksdb::Slice()).PermitUncheckedError();
+  return FromRocks(db->Write(write_options, &batch));
+}
+
+absl::Status OpenFailed(absl::string_view path, const rocksdb::Status& status) {
+  if (status.IsCorruption()) {
+    return Refusal(absl::StatusCode::kDataLoss, "STORE_CORRUPT",
+                   absl::StrCat("the ledger at ", path, " is damaged: ", status.ToString()),
+                   {{"path", std::string(path)}});
+  }
+  return Unavailable("STORE_OPEN_FAILED",
+                     absl::StrCat("cannot open the ledger at ", path, ": ", status.ToString()),
+                     {{"path", std::string(path)}});
+}
+
+// Opens a backup in place, read-only, through the Env that BackupEngine provides for it.
+absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& options) {
+  auto engine = OpenBackupsReadOnly(options.backup_dir);
+  if (!engine.ok()) return engine.status();
+  auto chosen = ChooseBackup(**engine, options.backup_dir, options.backup_id);
+  if (!chosen.ok()) return chosen.status();
+  rocksdb::BackupInfo info;
+  auto status = (*engine)->GetBackupInfo(*chosen, &info, /*include_file_details=*/true);
+  if (!status.ok()) return BackupFailed(options.backup_dir, status);
+  rocksdb::Options db_options = MakeOptions(options);
+  db_options.env = info.env_for_open.get();
+  db_options.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  status = rocksdb::DB::OpenForReadOnly(db_options, info.name_for_open, &raw);
+  if (!status.ok()) return OpenFailed(options.backup_dir, status);
+  auto store = std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), false);
+  store->set_backup_env(info.env_for_open);
+  return std::unique_ptr<Store>(std::move(store));
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options) {
+  if (!options.backup_dir.empty()) return OpenRocksDbBackup(options);
   rocksdb::DB* raw = nullptr;
-  auto status = rocksdb::DB::Open(MakeOptions(options), options.path, &raw);
-  if (!status.ok()) {
-    return Unavailable("STORE_OPEN_FAILED",
-                       absl::StrCat("cannot open the ledger at ", options.path, ": ",
-                                    status.ToString()));
+  rocksdb::Status status;
+  if (options.read_only) {
+    if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
+      return NotFound("STORE_NOT_FOUND", absl::StrCat("there is no ledger at ", options.path),
+                      {{"path", options.path}});
+    }
+    status = rocksdb::DB::OpenForReadOnly(MakeOptions(options), options.path, &raw);
+  } else {
+    status = rocksdb::DB::Open(MakeOptions(options), options.path, &raw);
   }
-  return std::unique_ptr<Store>(
-      std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), options.sync));
+  if (!status.ok()) return OpenFailed(options.path, status);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  if (!options.read_only) {
+    if (auto indexed = EnsureTimeIndex(db.get()); !indexed.ok()) return indexed;
+  }
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync));
+}
+
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir) {
+  auto engine = OpenBackupsReadOnly(backup_dir);
+  if (!engine.ok()) return engine.status();
+  std::vector<rocksdb::BackupInfo> infos;
+  (*engine)->GetBackupInfo(&infos);
+  std::vector<BackupInfo> backups;
+  for (const auto& info : infos) backups.push_back(FromRocksBackup(info));
+  return backups;
+}
+
+absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
+                           const std::string& target_path) {
+  if (std::filesystem::exists(std::filesystem::path(target_path) / "CURRENT")) {
+    return FailedPrecondition(
+        "RESTORE_TARGET_NOT_EMPTY",
+        absl::StrCat(target_path, " already holds a ledger; restore into an empty directory"),
+        {{"path", target_path}});
+  }
+  auto engine = OpenBackupsReadOnly(backup_dir);
+  if (!engine.ok()) return engine.status();
+  auto chosen = ChooseBackup(**engine, backup_dir, backup_id);
+  if (!chosen.ok()) return chosen.status();
+  const std::string target = Absolute(target_path);
+  auto status =
+      (*engine)->RestoreDBFromBackup(rocksdb::RestoreOptions(), *chosen, target, target);
+  if (!status.ok()) return BackupFailed(backup_dir, status);
+  return absl::OkStatus();
 }
 
 }  // namespace timeledger::ledger

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/merkle.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/types.h"
@@ -43,6 +44,12 @@ class StoreBatch {
                                const Policy& new_policy) = 0;
   // An open pending entry is kept with the open ones; a resolved one moves to the history.
   virtual void PutPending(const PendingEntry& pending) = 0;
+  // The journal (ledger/journal.h): a fact's canonical bytes and chain hash at its position, the
+  // Merkle nodes its leaf completed, and for an entry fact the position of the entry's seq.
+  virtual void PutJournalRecord(absl::string_view bank_id, uint64_t position,
+                                absl::string_view fact, const Digest& chain_hash) = 0;
+  virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
+  virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -52,16 +59,142 @@ class StoreBatch {
   virtual bool empty() const = 0;
 };
 
+// A journal fact as stored: its canonical bytes (journal.h) and its chain hash.
+struct JournalRecord {
+  uint64_t position = 0;
+  std::string fact;
+  Digest chain_hash{};
+};
+
+// Raw records that an audit reads in key order, to check them against the journal.
+struct EntryRecord {
+  uint64_t seq = 0;
+  std::string bytes;  // EncodeEntry's stored form
+};
+struct PostingRecord {
+  std::string account_id;
+  uint64_t seq = 0;
+  int64_t balance_after_minutes = 0;
+};
+// A seq and what it maps to: a reversal marker (seq -> the reversal's seq) or an entry's journal
+// position (seq -> position).
+struct SeqMapping {
+  uint64_t seq = 0;
+  uint64_t value = 0;
+};
+
+// A forward cursor over one kind of record of one bank, in key order. Not thread-safe; one per
+// thread.
+template <typename T>
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // Reads the next record into *record. Returns false at the end, or on an error (see status()).
+  virtual bool Next(T* record) = 0;
+  // OK when the records ran out; DataLoss for a malformed key or value, or the store's error.
+  virtual absl::Status status() const = 0;
+};
+
+// A consistent, read-only view of the whole store at the moment it was made (a RocksDB snapshot),
+// for verification and offline audits: later commits are invisible to it. Its methods and its
+// cursors may be used from several threads at once (each cursor by one thread).
+class StoreSnapshot {
+ public:
+  virtual ~StoreSnapshot() = default;
+
+  // As Store's methods of the same names, at the snapshot's moment.
+  virtual absl::Status ForEachBank(
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
+  virtual absl::Status ForEachAccount(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Account&)>& visit) = 0;
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+
+  virtual std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) = 0;
+  // The stored Merkle nodes of one level, in index order.
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id,
+                                                          int level) = 0;
+  // The stored Merkle nodes of every level from `level` up, in (level, index) order.
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
+                                                              int level) = 0;
+  virtual std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) = 0;
+  // Postings in (account_id, seq) order.
+  virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
+  virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;
+  virtual std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) = 0;
+};
+
+// One backup made by Store::CreateBackup.
+struct BackupInfo {
+  uint32_t backup_id = 0;
+  absl::Time created_at;
+  uint64_t size_bytes = 0;
+  uint32_t file_count = 0;
+};
+
 struct StoreOptions {
   std::string path;
   // Off only in tests that measure something other than durability: never in timeledgerd.
   bool sync = true;
   size_t block_cache_bytes = 64 << 20;
+  // Opens without writing anything (offline verification of a stopped ledger). Writes fail.
+  bool read_only = false;
+  // Instead of `path`, opens the backup `backup_id` (0: the latest) in this backup directory,
+  // read-only, without restoring it.
+  std::string backup_dir;
+  uint32_t backup_id = 0;
+};
+
+// A consistent, read-only view of the store at one moment (a RocksDB snapshot): every read through
+// it sees the same committed state, whatever is committed meanwhile. For reports, which must add
+// up while writes continue. Holds the snapshot until destroyed; destroy it before its Store. Use
+// from one thread at a time.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+
+  // Returns the bank, or nullopt.
+  virtual absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) = 0;
+  // Returns the bank's chain head (the initial head if it has no entries).
+  virtual absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) = 0;
+  // Returns the policy in force (the defaults if none was ever set).
+  virtual absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) = 0;
+  virtual absl::StatusOr<std::optional<Account>> GetAccount(absl::string_view bank_id,
+                                                            absl::string_view account_id) = 0;
+  virtual absl::Status ForEachAccount(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Account&)>& visit) = 0;
+  // Returns the entry (reversed_by_seq not filled in), or nullopt.
+  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
+                                                        uint64_t seq) = 0;
+  // Visits the entries whose occurred_at is in [from, to), in seq order, through the time index:
+  // the cost grows with those entries only. More than `entries_max` of them: FailedPrecondition
+  // REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachEntryOccurredIn(
+      absl::string_view bank_id, absl::Time from, absl::Time to, size_t entries_max,
+      const std::function<absl::Status(const Entry&)>& visit) = 0;
+  // Visits the account's postings with after_seq < seq <= through_seq, oldest first: the entry
+  // and the account's balance after it.
+  virtual absl::Status ForEachPosting(
+      absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq,
+      uint64_t through_seq,
+      const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) = 0;
+  // Returns each account's balance after its last posting with seq <= `seq` (0 if it has none),
+  // in the order of `account_ids`. One iterator serves them all.
+  virtual absl::StatusOr<std::vector<int64_t>> BalancesAfter(
+      absl::string_view bank_id, const std::vector<std::string>& account_ids, uint64_t seq) = 0;
+  // Visits the bank's open pending entries, then (ForEachResolvedPending) the resolved ones.
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  virtual absl::Status ForEachResolvedPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
 };
 
 class Store {
  public:
   virtual ~Store() = default;
+
+  // A consistent view of everything committed so far; see ReadView. Thread-safe.
+  virtual std::unique_ptr<ReadView> NewReadView() = 0;
 
   virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
   // Makes every write of `batch` durable at once (WAL synced), or none of them.
@@ -104,7 +237,35 @@ class Store {
   virtual absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
                                                             absl::string_view after_account_id,
                                                             size_t limit) = 0;
+
+  // The journal. Records are immutable once committed, so these plain reads are consistent for
+  // any position below a committed journal size.
+  // Journal records of a bank with position >= from_position, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
+                                                                 uint64_t from_position,
+                                                                 size_t limit) = 0;
+  // Returns the journal position of entry `seq`, or nullopt if there is none.
+  virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
+                                                                   uint64_t seq) = 0;
+  // Reads a bank's persisted Merkle nodes, one point read each; a leaf (level 0) is computed from
+  // its journal record. Borrows the store.
+  virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
+  // Returns a consistent read-only view of the store as it is now.
+  virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
+
+  // Makes an online, consistent backup into `backup_dir` (RocksDB BackupEngine: files shared
+  // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may
+  // continue meanwhile. Returns Unavailable if the backup cannot be written.
+  virtual absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) = 0;
 };
+
+// The backups in `backup_dir`, oldest first. Unavailable if it cannot be read.
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir);
+
+// Restores backup `backup_id` (0: the latest) of `backup_dir` into `target_path`, which must not
+// hold a store yet. Unavailable if the backup cannot be read, DataLoss if its files are damaged.
+absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
+                           const std::string& target_path);
 
 // Opens (creating if missing) the RocksDB store at options.path.
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options);

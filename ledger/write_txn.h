@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/journal.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
@@ -35,6 +36,9 @@ struct BankState {
   ChainHead head;
   Policy policy;
   absl::TimeZone zone;
+  // Not OK if the bank failed verification (at open, or by Verify): its reads and writes are
+  // refused with this status (DataLoss) rather than served from damaged records.
+  absl::Status damage;
   absl::flat_hash_map<std::string, Account> accounts;
   std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
 };
@@ -48,6 +52,7 @@ struct BankHeader {
   size_t account_count = 0;
   Policy policy;
   absl::TimeZone zone;
+  absl::Status damage;  // see BankState
 };
 
 class WriteTxn {
@@ -80,6 +85,14 @@ class WriteTxn {
 
   absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
+
+  // Appends `fact` to its bank's journal (ledger/journal.h): gives it the next position and the
+  // batch's time, hashes and chains it, adds its leaf to the bank's Merkle frontier in
+  // header->head, and stages the journal record, the Merkle nodes the leaf completes and, for an
+  // entry, the entry's position. The caller then PutBank()s *header.
+  void AppendFact(Fact fact, BankHeader* header);
+  // The same for a fact that changes nothing else of its bank's header.
+  void AppendFact(Fact fact);
 
   // The ids of a bank's accounts, committed and new in this batch.
   std::vector<std::string> AccountIds(const std::string& bank_id) const;

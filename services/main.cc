@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "ledger/demo.h"
 #include "ledger/ledger.h"
+#include "ledger/verify.h"
 #include "services/server.h"
 
 namespace {
@@ -26,13 +27,27 @@ constexpr char kUsage[] =
     "  --data-dir DIR      where the ledger lives; created if missing (default ./var)\n"
     "  --demo              load the demo time bank if the ledger is empty\n"
     "  --expiry-sweep-hours N  run the credit expiry sweep of every bank every N hours\n"
-    "                      (default 24; 0: never; only banks whose policy has expiry on)\n";
+    "                      (default 24; 0: never; only banks whose policy has expiry on)\n"
+    "  --verify-only       verify the ledger in --data-dir with the server stopped, print the\n"
+    "                      result and exit (0: consistent, 1: damaged or unreadable)\n"
+    "  --restore-from DIR  first restore the newest backup of DIR (a backup directory) into\n"
+    "                      --data-dir, which must hold no ledger yet; verify the restored copy\n"
+    "                      and refuse to serve it if it does not verify\n"
+    "  --backup-id N       with --restore-from: restore backup N instead of the newest\n"
+    "  --backups-keep N    backups kept by CreateBackup, older ones deleted (default 10)\n"
+    "  --no-verify-on-start  skip the full verification of every bank when opening (the\n"
+    "                      cheap checks of each bank's heads still run)\n";
 
 struct Flags {
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./var";
   bool demo = false;
   int expiry_sweep_hours = 24;
+  bool verify_only = false;
+  std::string restore_from;
+  uint32_t backup_id = 0;
+  size_t backups_keep = timeledger::ledger::kBackupsKeptDefault;
+  bool verify_on_start = true;
 };
 
 // Returns false (having said why) if the arguments are not understood.
@@ -61,6 +76,25 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
         std::cerr << "timeledgerd: --expiry-sweep-hours takes a number of hours from 0 to 8784\n";
         return false;
       }
+    } else if (arg == "--verify-only") {
+      flags->verify_only = true;
+    } else if (arg == "--restore-from") {
+      if (!value(&flags->restore_from)) return false;
+    } else if (arg == "--backup-id" || arg == "--backups-keep") {
+      std::string number;
+      uint32_t parsed = 0;
+      if (!value(&number)) return false;
+      if (!absl::SimpleAtoi(number, &parsed) || parsed == 0 || parsed > 100'000) {
+        std::cerr << "timeledgerd: " << arg << " takes a number from 1 to 100000\n";
+        return false;
+      }
+      if (arg == "--backup-id") {
+        flags->backup_id = parsed;
+      } else {
+        flags->backups_keep = parsed;
+      }
+    } else if (arg == "--no-verify-on-start") {
+      flags->verify_on_start = false;
     } else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       std::exit(0);
@@ -126,11 +160,43 @@ class ExpirySweeper {
   std::thread thread_;
 };
 
+// --verify-only: the offline audit of a stopped ledger. Returns the exit code.
+int VerifyOnly(const Flags& flags) {
+  timeledger::ledger::StoreOptions options;
+  options.path = timeledger::ledger::StorePathOf(flags.data_dir);
+  const timeledger::ledger::VerifyReport report =
+      timeledger::ledger::VerifyStoreOffline(options);
+  std::cout << timeledger::ledger::FormatVerifyReport(report);
+  return report.ok() ? 0 : 1;
+}
+
+// --restore-from: restores and verifies before anything is served. Returns false if it failed.
+bool RestoreFrom(const Flags& flags) {
+  std::cout << "timeledgerd: restoring " << flags.restore_from << " into " << flags.data_dir
+            << std::endl;
+  auto report =
+      timeledger::ledger::RestoreVerified(flags.restore_from, flags.backup_id, flags.data_dir);
+  if (!report.ok()) {
+    std::cerr << "timeledgerd: cannot restore: " << report.status().message() << "\n";
+    return false;
+  }
+  std::cout << timeledger::ledger::FormatVerifyReport(*report);
+  if (!report->ok()) {
+    std::cerr << "timeledgerd: the restored ledger does not verify; it is left in "
+              << timeledger::ledger::StorePathOf(flags.data_dir)
+              << ".restoring for inspection and will not be served\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) return 2;
+  if (flags.verify_only) return VerifyOnly(flags);
+  if (!flags.restore_from.empty() && !RestoreFrom(flags)) return 1;
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
@@ -141,6 +207,8 @@ int main(int argc, char** argv) {
 
   timeledger::ledger::LedgerOptions options;
   options.data_dir = flags.data_dir;
+  options.verify_on_open = flags.verify_on_start;
+  options.backups_keep = flags.backups_keep;
   auto ledger = timeledger::ledger::Ledger::Open(options);
   if (!ledger.ok()) {
     std::cerr << "timeledgerd: " << ledger.status().message() << "\n";

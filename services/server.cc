@@ -8,7 +8,13 @@
 namespace timeledger::services {
 
 Server::Server(ledger::Ledger* ledger)
-    : banks_(ledger), accounts_(ledger), ledger_service_(ledger), policies_(ledger) {}
+    : banks_(ledger),
+      accounts_(ledger),
+      ledger_service_(ledger),
+      policies_(ledger),
+      audit_(ledger),
+      backups_(ledger),
+      reports_(ledger) {}
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
@@ -26,6 +32,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->accounts_);
   builder.RegisterService(&server->ledger_service_);
   builder.RegisterService(&server->policies_);
+  builder.RegisterService(&server->audit_);
+  builder.RegisterService(&server->backups_);
+  builder.RegisterService(&server->reports_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return ledger::Unavailable("LISTEN_FAILED",

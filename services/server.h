@@ -14,6 +14,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/ledger.h"
+#include "services/audit_service.h"
+#include "services/reports_service.h"
 #include "services/services.h"
 
 namespace timeledger::services {
@@ -42,6 +44,9 @@ class Server {
   AccountsService accounts_;
   LedgerService ledger_service_;
   PoliciesService policies_;
+  AuditService audit_;
+  BackupsService backups_;
+  ReportsService reports_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -21,11 +21,17 @@ std::vector<CommandSpec> EntryCommands();
 // statement
 std::vector<CommandSpec> StatementCommands();
 
+// audit digest | verify-entry | verify-consistency | verify, export, backup (audit_commands.cc)
+std::vector<CommandSpec> AuditCommands();
+
 // policy get | validate | set | history (policy_commands.cc)
 std::vector<CommandSpec> PolicyCommands();
 
 // entry confirm | reject | pending, expiry run (pending_commands.cc)
 std::vector<CommandSpec> PendingCommands();
+
+// report | statement-report (period reports and dated statements, report_commands.cc)
+std::vector<CommandSpec> ReportCommands();
 
 }  // namespace timeledger::cli
 

@@ -29,7 +29,7 @@ constexpr char kHelpCommand[] = "help";
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {BankCommands, AccountCommands, EntryCommands, PendingCommands,
-                     StatementCommands, PolicyCommands}) {
+                     StatementCommands, PolicyCommands, ReportCommands, AuditCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;

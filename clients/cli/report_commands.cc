@@ -1,0 +1,438 @@
+// report | statement-report: a period's figures for a commissioner, as a table on the terminal,
+// CSV files or one HTML page; and an account's statement over a date range.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "clients/cli/command_line.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/exit_code.h"
+#include "clients/cli/report_csv.h"
+#include "clients/cli/report_html.h"
+#include "clients/cli/report_words.h"
+#include "clients/cli/table.h"
+#include "clients/cli/words.h"
+#include "timeledger/v1/reports.grpc.pb.h"
+
+namespace timeledger::cli {
+namespace {
+
+// A report over a million entries takes a second or two; a slow disk may take longer.
+constexpr std::chrono::seconds kReportTimeout{120};
+// Terminal lines are wrapped to this width.
+constexpr size_t kLineWidth = 78;
+
+constexpr PositionalSpec kBankArg = {"BANK", "the bank's id, e.g. hcct"};
+
+enum class Format { kTable, kCsv, kHtml };
+
+// Parses --from or --to: a day such as 2026-07-01.
+bool ParseDay(const std::string& text, v1::Date* date) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) return false;
+  date->set_year(static_cast<int32_t>(day.year()));
+  date->set_month(day.month());
+  date->set_day(day.day());
+  return true;
+}
+
+// Reads --from and --to into the two dates, or says what is wrong and returns false.
+bool ParseRange(const ParsedArgs& args, v1::Date* first_day, v1::Date* last_day, int* exit_code) {
+  for (auto [flag, date] : {std::pair{"from", first_day}, std::pair{"to", last_day}}) {
+    if (!ParseDay(args.Value(flag), date)) {
+      *exit_code = args.ReportUsageError(absl::StrCat("--", flag, " '", args.Value(flag),
+                                                      "' is not a day; write it as 2026-07-01"));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ParseFormat(const ParsedArgs& args, bool html_allowed, Format* format, int* exit_code) {
+  const std::string text = args.Value("format", "table");
+  if (text == "table") {
+    *format = Format::kTable;
+  } else if (text == "csv") {
+    *format = Format::kCsv;
+  } else if (text == "html" && html_allowed) {
+    *format = Format::kHtml;
+  } else {
+    *exit_code = args.ReportUsageError(absl::StrCat(
+        "--format must be table, csv", html_allowed ? " or html" : "", ", not '", text, "'"));
+    return false;
+  }
+  return true;
+}
+
+// The Reports service, on a channel of its own: a report may take longer than the CLI's usual
+// deadline, so its calls carry their own.
+class ReportsClient {
+ public:
+  explicit ReportsClient(const Connection& connection)
+      : stub_(v1::Reports::NewStub(
+            grpc::CreateChannel(connection.server(), grpc::InsecureChannelCredentials()))) {}
+
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (v1::Reports::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kReportTimeout);
+    return ((*stub_).*method)(&context, request, response);
+  }
+
+ private:
+  std::unique_ptr<v1::Reports::Stub> stub_;
+};
+
+// Writes `content` to `path`; says why not and returns false if it cannot.
+bool WriteFile(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "error: cannot write %s\n", path.string().c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string DefaultName(const std::string& bank_id, const v1::Date& first, const v1::Date& last) {
+  return absl::StrCat("report-", bank_id, "-", IsoDay(first), "-to-", IsoDay(last));
+}
+
+// "  - " and the text, wrapped at kLineWidth with the continuation lines indented.
+std::string Bullet(const std::string& text) {
+  std::string out = "  -";
+  size_t column = 3;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (column + 1 + word.size() > kLineWidth && column > 4) {
+      out += "\n   ";
+      column = 3;
+    }
+    absl::StrAppend(&out, " ", word);
+    column += 1 + word.size();
+  }
+  return out + "\n";
+}
+
+std::string Section(const std::string& title, const std::string& body) {
+  return absl::StrCat(title, "\n", body, "\n");
+}
+
+// The columns "This period" and, with a comparison, "Previous period".
+Table FigureTable(const v1::PeriodReport& report, const std::string& first) {
+  std::vector<std::string> header = {first, "This period"};
+  if (report.has_previous()) header.push_back("Previous period");
+  Table table(header);
+  table.AlignRight(1);
+  if (report.has_previous()) table.AlignRight(2);
+  return table;
+}
+
+void AddFigureRow(Table& table, const v1::PeriodReport& report, const std::string& label,
+                  std::string now, std::string before) {
+  std::vector<std::string> row = {label, std::move(now)};
+  if (report.has_previous()) row.push_back(std::move(before));
+  table.AddRow(std::move(row));
+}
+
+std::string ReportText(const v1::PeriodReport& report) {
+  const v1::PeriodFigures& now = report.current();
+  const v1::PeriodFigures& before = report.previous();
+  std::string out = absl::StrCat("Report for ", AccountLabel(report.bank_name(), report.bank_id()),
+                                 "\n", PeriodText(now.first_day(), now.last_day()));
+  if (report.has_previous()) {
+    absl::StrAppend(&out, ", compared with ", PeriodText(before.first_day(), before.last_day()));
+  }
+  out += "\n\nIn plain words\n";
+  for (const std::string& line : Headlines(report)) out += Bullet(line);
+  out += "\n";
+
+  Table kinds = FigureTable(report, "Kind");
+  const std::vector<KindMinutes> kinds_now = KindsOf(now.minutes());
+  const std::vector<KindMinutes> kinds_before = KindsOf(before.minutes());
+  for (size_t i = 0; i < kinds_now.size(); ++i) {
+    AddFigureRow(kinds, report,
+                 absl::StrCat(kinds_now[i].kind, " (", kinds_now[i].description, ")"),
+                 HoursText(kinds_now[i].minutes), HoursText(kinds_before[i].minutes));
+  }
+  AddFigureRow(kinds, report, "all kinds", HoursText(now.total_minutes()),
+               HoursText(before.total_minutes()));
+  out += Section("Hours by kind", kinds.Render());
+  std::string corrections;
+  for (const KindMinutes& k : KindsOf(now.corrections())) {
+    if (k.minutes != 0)
+      absl::StrAppend(&corrections, Bullet(absl::StrCat(k.kind, ": ", HoursText(k.minutes))));
+  }
+  if (!corrections.empty()) {
+    out += Section("Corrections to earlier periods (reversals made now of earlier entries)",
+                   corrections);
+  }
+
+  Table categories({"Activity", "Entries", "Hours"});
+  categories.AlignRight(1);
+  categories.AlignRight(2);
+  for (const v1::CategoryFigures& c : now.categories()) {
+    categories.AddRow({c.category(), absl::StrCat(c.entry_count()), HoursText(c.total_minutes())});
+  }
+  out +=
+      Section("Hours by activity", categories.row_count() == 0 ? "  none\n" : categories.Render());
+
+  Table months({"Month", "Given", "Received", "All kinds", "Entries"});
+  for (size_t column = 1; column < 5; ++column) months.AlignRight(column);
+  for (const v1::MonthFigures& m : now.months()) {
+    months.AddRow({MonthText(m.year(), m.month()), HoursText(m.given_minutes()),
+                   HoursText(m.received_minutes()), HoursText(m.total_minutes()),
+                   absl::StrCat(m.entry_count())});
+  }
+  out += Section("Month by month", months.Render());
+
+  const v1::MemberFigures& m = now.members();
+  const v1::MemberFigures& mb = before.members();
+  Table people = FigureTable(report, "People");
+  auto n = [](int64_t value) { return absl::StrCat(value); };
+  AddFigureRow(people, report, "took part (gave or received)", n(m.active_persons()),
+               n(mb.active_persons()));
+  AddFigureRow(people, report, "new members", n(m.new_persons()), n(mb.new_persons()));
+  AddFigureRow(people, report, "took part the period before too",
+               m.returning_counted() ? n(m.returning_persons()) : "-", "-");
+  AddFigureRow(people, report, "gave time", n(m.gave_persons()), n(mb.gave_persons()));
+  AddFigureRow(people, report, "received time", n(m.received_persons()), n(mb.received_persons()));
+  AddFigureRow(people, report, "both gave and received",
+               absl::StrCat(m.gave_and_received_persons(), " (",
+                            PercentText(m.gave_and_received_persons(), m.active_persons()), ")"),
+               absl::StrCat(mb.gave_and_received_persons(), " (",
+                            PercentText(mb.gave_and_received_persons(), mb.active_persons()), ")"));
+  AddFigureRow(people, report, "member accounts at the end", n(m.persons_at_period_end()),
+               n(mb.persons_at_period_end()));
+  out += Section("Who took part", people.Render());
+
+  Table buckets = FigureTable(report, "People who");
+  for (int i = 0; i < m.ratio_buckets_size(); ++i) {
+    AddFigureRow(buckets, report, RatioBucketText(m.ratio_buckets(i).bucket()),
+                 n(m.ratio_buckets(i).persons()),
+                 i < mb.ratio_buckets_size() ? n(mb.ratio_buckets(i).persons()) : "0");
+  }
+  out += Section("Give and take", buckets.Render());
+
+  Table organisations({"Organisation", "Credits issued (awards)", "Credits spent there"});
+  organisations.AlignRight(1);
+  organisations.AlignRight(2);
+  for (const v1::OrganisationFigures& o : now.organisations()) {
+    organisations.AddRow({AccountLabel(o.display_name(), o.account_id()),
+                          HoursText(o.issued_minutes()), HoursText(o.spent_at_minutes())});
+  }
+  out += Section("Organisations",
+                 organisations.row_count() == 0 ? "  none\n" : organisations.Render());
+
+  const v1::BalanceFigures& b = now.balances();
+  const v1::BalanceFigures& bb = before.balances();
+  Table balances = FigureTable(report, "Members");
+  AddFigureRow(balances, report, "counted", n(b.persons_counted()), n(bb.persons_counted()));
+  AddFigureRow(balances, report, "below zero", n(b.below_zero_persons()),
+               n(bb.below_zero_persons()));
+  AddFigureRow(balances, report, "within 10% of their floor", n(b.near_floor_persons()),
+               n(bb.near_floor_persons()));
+  AddFigureRow(balances, report, "within 10% of the cap", n(b.near_cap_persons()),
+               n(bb.near_cap_persons()));
+  out += Section("Balances at the end of the period", balances.Render());
+
+  const v1::PendingFigures& p = now.pending();
+  out += Section(
+      "Entries waiting for confirmation",
+      absl::StrCat(Bullet(absl::StrCat("waiting now: ", report.open_pending_count(), " (",
+                                       HoursText(report.open_pending_minutes()), " held)")),
+                   Bullet(absl::StrCat("expired unconfirmed in the period: ", p.expired_count(),
+                                       " (", HoursText(p.expired_minutes()), ")")),
+                   Bullet(absl::StrCat("rejected in the period: ", p.rejected_count(), " (",
+                                       HoursText(p.rejected_minutes()), ")"))));
+  out += "Qualifications attained and renewed: not recorded yet.\n\n";
+  absl::TimeZone zone = absl::UTCTimeZone();
+  absl::LoadTimeZone(report.time_zone(), &zone);
+  absl::StrAppend(&out, "Made ", FormatDateTime(report.generated_at(), zone),
+                  " from the ledger up to entry ", report.through_seq(), ".\n");
+  return out;
+}
+
+int WriteReport(const v1::PeriodReport& report, Format format, const ParsedArgs& args) {
+  const std::string name =
+      DefaultName(report.bank_id(), report.current().first_day(), report.current().last_day());
+  std::error_code error;
+  if (format == Format::kHtml) {
+    std::filesystem::path path = args.Value("out", name + ".html");
+    if (std::filesystem::is_directory(path, error)) path /= name + ".html";
+    if (!WriteFile(path, ReportHtml(report))) return kExitRefused;
+    std::printf("Wrote the HTML report to %s\n", path.string().c_str());
+    return kExitOk;
+  }
+  const std::filesystem::path dir = args.Value("out", name);
+  std::filesystem::create_directories(dir, error);
+  if (error || !std::filesystem::is_directory(dir)) {
+    std::fprintf(stderr, "error: cannot make the directory %s for the CSV files%s%s\n",
+                 dir.string().c_str(), error ? ": " : "", error ? error.message().c_str() : "");
+    return kExitRefused;
+  }
+  const std::vector<CsvFile> files = ReportCsvFiles(report);
+  for (const CsvFile& file : files) {
+    if (!WriteFile(dir / file.name, file.content)) return kExitRefused;
+  }
+  std::printf("Wrote %zu CSV files to %s:", files.size(), dir.string().c_str());
+  for (const CsvFile& file : files) std::printf(" %s", file.name.c_str());
+  std::printf("\n");
+  return kExitOk;
+}
+
+int RunReport(const ParsedArgs& args, Connection& connection) {
+  v1::GetPeriodReportRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_compare_with_previous(args.Has("compare"));
+  int exit_code = kExitOk;
+  if (!ParseRange(args, request.mutable_first_day(), request.mutable_last_day(), &exit_code)) {
+    return exit_code;
+  }
+  Format format = Format::kTable;
+  if (!ParseFormat(args, /*html_allowed=*/true, &format, &exit_code)) return exit_code;
+
+  v1::PeriodReport report;
+  ReportsClient client(connection);
+  const grpc::Status status = client.Call(&v1::Reports::Stub::GetPeriodReport, request, &report);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (connection.json()) return connection.PrintJson(report);
+  if (format != Format::kTable) return WriteReport(report, format, args);
+  std::fputs(ReportText(report).c_str(), stdout);
+  return kExitOk;
+}
+
+int RunStatementReport(const ParsedArgs& args, Connection& connection) {
+  v1::GetStatementRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_account_id(args.Positional(1));
+  int exit_code = kExitOk;
+  if (!ParseRange(args, request.mutable_first_day(), request.mutable_last_day(), &exit_code)) {
+    return exit_code;
+  }
+  Format format = Format::kTable;
+  if (!ParseFormat(args, /*html_allowed=*/false, &format, &exit_code)) return exit_code;
+
+  v1::Statement statement;
+  ReportsClient client(connection);
+  const grpc::Status status = client.Call(&v1::Reports::Stub::GetStatement, request, &statement);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (connection.json()) return connection.PrintJson(statement);
+  const std::string bank_id = statement.bank_id();
+  if (format == Format::kCsv) {
+    const std::filesystem::path path =
+        args.Value("out", absl::StrCat("statement-", bank_id, "-", statement.account().account_id(),
+                                       "-", IsoDay(statement.first_day()), "-to-",
+                                       IsoDay(statement.last_day()), ".csv"));
+    if (!WriteFile(path, StatementCsv(statement))) return kExitRefused;
+    std::printf("Wrote the statement to %s\n", path.string().c_str());
+    return kExitOk;
+  }
+
+  connection.Remember(statement.account());
+  absl::TimeZone zone = absl::UTCTimeZone();
+  absl::LoadTimeZone(statement.time_zone(), &zone);
+  std::printf(
+      "Statement for %s, bank %s\nEntries recorded %s\n\n",
+      AccountLabel(statement.account().display_name(), statement.account().account_id()).c_str(),
+      bank_id.c_str(), PeriodText(statement.first_day(), statement.last_day()).c_str());
+  std::printf("Opening balance: %s\n\n", HoursText(statement.opening_balance_minutes()).c_str());
+  if (statement.lines().empty()) {
+    std::printf("No entries in this range.\n\n");
+  } else {
+    Table table({"Seq", "Recorded", "Given on", "Kind", "With", "Activity", "Amount", "Balance"});
+    table.AlignRight(0);
+    table.AlignRight(6);
+    table.AlignRight(7);
+    for (const v1::StatementLine& line : statement.lines()) {
+      const v1::Entry& entry = line.entry();
+      const std::string sign = line.signed_minutes() > 0 ? "+" : "";
+      table.AddRow({absl::StrCat(entry.seq()), FormatDate(entry.recorded_at(), zone),
+                    FormatDate(entry.occurred_at(), zone),
+                    entry.reverses_seq() != 0 ? absl::StrCat("reversal of ", entry.reverses_seq())
+                                              : EntryKindWords(entry.kind()),
+                    connection.LabelOf(bank_id, line.other_account_id()), entry.activity(),
+                    sign + HoursText(line.signed_minutes()),
+                    HoursText(line.balance_after_minutes())});
+    }
+    std::printf("%s\n", table.Render().c_str());
+  }
+  std::printf("%s",
+              RenderFields({
+                               {"Earned", HoursText(statement.earned_minutes())},
+                               {"Paid", HoursText(statement.paid_minutes())},
+                               {"Time given", HoursText(statement.given_minutes())},
+                               {"Time received", HoursText(statement.received_minutes())},
+                               {"Closing balance", HoursText(statement.closing_balance_minutes())},
+                           })
+                  .c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<CommandSpec> ReportCommands() {
+  return {
+      {
+          .group = "report",
+          .summary = "a period's figures for commissioners: table, CSV files or an HTML page",
+          .description =
+              "Makes the report of a bank for the days --from to --to (both included, in the\n"
+              "bank's time zone): hours given and received by kind, activity and month; who\n"
+              "took part, who both gave and received, new and returning members; credits\n"
+              "issued by organisations and spent there; balances at the end of the period;\n"
+              "pending entries. --compare adds the previous period of the same length (the\n"
+              "quarter before a quarter). docs/REPORTS.md defines every figure.\n"
+              "\n"
+              "--format table prints it; csv writes one file per table into the directory\n"
+              "--out (made if missing); html writes one self-contained page (charts, printable\n"
+              "on A4) to the file --out, or into --out if it is a directory.",
+          .positionals = {kBankArg},
+          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01", true},
+                    {"to", "DAY", "the last day, e.g. 2026-09-30", true},
+                    {"compare", "", "also show the previous period of the same length"},
+                    {"format", "FORMAT", "table (the default), csv or html"},
+                    {"out", "PATH", "where csv and html go (default: report-BANK-FROM-to-TO)"}},
+          .examples =
+              "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --compare\n"
+              "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --format html --out "
+              "q3.html\n"
+              "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --format csv --out q3/\n",
+          .run = RunReport,
+      },
+      {
+          .group = "statement-report",
+          .summary = "an account's statement for a date range, with opening and closing balances",
+          .description =
+              "Prints the entries of an account recorded from --from to --to (both included),\n"
+              "like a bank statement: the opening balance, each entry with the balance after\n"
+              "it and the day the time was given, the totals earned, paid, given and received,\n"
+              "and the closing balance. --format csv writes it to a file (--out).",
+          .positionals = {kBankArg, {"ACCOUNT", "the account's id, e.g. alice"}},
+          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01", true},
+                    {"to", "DAY", "the last day, e.g. 2026-09-30", true},
+                    {"format", "FORMAT", "table (the default) or csv"},
+                    {"out", "FILE", "where the CSV goes"}},
+          .examples =
+              "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n",
+          .run = RunStatementReport,
+      },
+  };
+}
+
+}  // namespace timeledger::cli

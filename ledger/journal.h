@@ -1,0 +1,116 @@
+// The journal of a bank: every fact the ledger records about the bank, in the order it was
+// committed, each at its own position, hashed over a canonical byte encoding, chained to the
+// previous fact, and a leaf of the bank's Merkle tree (ledger/merkle.h).
+//
+// Canonical fact encoding, version 1 (docs/ARCHITECTURE.md repeats it for outside verifiers;
+// str, u8, u64 and i64 as in records.h):
+//
+//   fact     := 0x01 u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
+//   body     := bank_created | account_opened | account_status | policy_set | entry
+//               | pending_created | pending_resolved, chosen by type:
+//   1 bank_created     := str(name) str(time_zone)
+//   2 account_opened   := str(account_id) u8(kind) u8(role count) u8(role)* str(display_name)
+//   3 account_status   := str(account_id) u8(from_status) u8(to_status) str(reason)
+//   4 policy_set       := u64(version) str(policy record, ledger/policy.h EncodePolicy)
+//   5 entry            := str(canonical entry bytes || 32-byte entry hash)   (records.h)
+//   6 pending_created  := str(canonical entry bytes, seq 0) str(confirm_by) i64(expires_at_us)
+//                         str(reason)
+//   7 pending_resolved := str(entry_id) u8(state: 2 confirmed, 3 rejected, 4 expired)
+//                         u64(seq: the entry it became if confirmed, else 0) str(reason)
+//
+//   leaf_hash(p)  := SHA-256(0x00 || fact(p))                 (RFC 6962 leaf)
+//   chain_hash(p) := SHA-256(chain_hash(p-1) || leaf_hash(p)), chain_hash(-1) = 32 zero bytes
+//
+// Positions count from 0 per bank and equal Merkle leaf indexes: a digest of size n covers the
+// facts at positions 0 .. n-1. An entry keeps its own dense seq and its own hash chain (records.h);
+// its journal fact embeds its canonical bytes and that hash, so the journal commits to both.
+//
+// Pure functions and plain values; thread-safe. Decoders accept any bytes and fail cleanly
+// (DataLoss, CORRUPT_RECORD) on anything malformed.
+#ifndef TIMELEDGER_LEDGER_JOURNAL_H_
+#define TIMELEDGER_LEDGER_JOURNAL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/policy.h"
+#include "ledger/types.h"
+
+namespace timeledger::ledger {
+
+// The largest encoded fact: a pending entry with every text at its limit, or a policy with 100
+// duty activities, fits well inside it. Decoders refuse anything longer.
+inline constexpr size_t kFactBytesMax = 16 * 1024;
+
+enum class FactType : uint8_t {
+  kBankCreated = 1,
+  kAccountOpened = 2,
+  kAccountStatus = 3,
+  kPolicySet = 4,
+  kEntry = 5,
+  kPendingCreated = 6,
+  kPendingResolved = 7,
+};
+
+// Stable lower-case names ("bank_created", ...), used in exports and messages.
+const char* FactTypeName(FactType type);
+
+// One fact of a bank's journal. Which fields count depends on `type` (see the file comment);
+// the others stay at their defaults and are not encoded.
+struct Fact {
+  FactType type = FactType::kEntry;
+  std::string bank_id;
+  uint64_t position = 0;  // assigned by the journal when appended
+  absl::Time at;          // when the ledger recorded it (assigned when appended)
+  std::string principal;  // who asked for it
+
+  // kBankCreated
+  std::string bank_name;
+  std::string time_zone;
+  // kAccountOpened, kAccountStatus
+  std::string account_id;
+  AccountKind account_kind = AccountKind::kPerson;
+  std::vector<Role> roles;
+  std::string display_name;
+  AccountStatus from_status = AccountStatus::kActive;
+  AccountStatus to_status = AccountStatus::kActive;
+  // kAccountStatus, kPendingCreated, kPendingResolved
+  std::string reason;
+  // kPolicySet
+  Policy policy;
+  // kEntry (with seq and hash), kPendingCreated (seq 0, hash not encoded)
+  Entry entry;
+  // kPendingCreated
+  std::string confirm_by;
+  absl::Time expires_at;
+  // kPendingResolved
+  std::string entry_id;
+  PendingState state = PendingState::kPending;
+  uint64_t seq = 0;
+};
+
+// Facts as the commands make them; position and time are filled in when appended.
+Fact BankCreatedFact(const Bank& bank, const std::string& principal);
+Fact AccountOpenedFact(const Account& account, const std::string& principal);
+Fact AccountStatusFact(const Account& account, AccountStatus from, AccountStatus to,
+                       const std::string& reason, const std::string& principal);
+Fact PolicySetFact(const std::string& bank_id, const Policy& policy, const std::string& principal);
+Fact EntryFact(const Entry& entry);
+Fact PendingCreatedFact(const PendingEntry& pending);
+Fact PendingResolvedFact(const PendingEntry& pending);
+
+// Returns the canonical bytes of `fact` (version 1, above).
+std::string EncodeFact(const Fact& fact);
+// Parses canonical bytes. Returns DataLoss (CORRUPT_RECORD) if they are not exactly a valid fact.
+absl::StatusOr<Fact> DecodeFact(absl::string_view bytes);
+
+// Returns SHA-256(previous_chain_hash || leaf_hash).
+Digest JournalChainHash(const Digest& previous_chain_hash, const Digest& leaf_hash);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_JOURNAL_H_

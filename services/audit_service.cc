@@ -1,0 +1,317 @@
+#include "services/audit_service.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "ledger/errors.h"
+#include "ledger/merkle.h"
+#include "ledger/sha256.h"
+#include "services/convert.h"
+#include "services/reply.h"
+
+namespace timeledger::services {
+namespace {
+
+void SetDigest(const ledger::Digest& digest, std::string* out) {
+  out->assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::string Bytes(const ledger::Digest& digest) {
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+void FillEntryFact(const ledger::Entry& entry, v1::EntryFact* out) {
+  out->set_seq(entry.seq);
+  out->set_entry_id(entry.entry_id);
+  out->set_kind(static_cast<v1::EntryKind>(entry.kind));
+  out->set_from_account_id(entry.from_account_id);
+  out->set_to_account_id(entry.to_account_id);
+  out->set_minutes(entry.minutes);
+  out->set_activity(entry.activity);
+  out->set_note(entry.note);
+  ToProto(entry.occurred_at, out->mutable_occurred_at());
+  ToProto(entry.recorded_at, out->mutable_recorded_at());
+  out->set_recorded_by(entry.recorded_by);
+  out->set_reverses_seq(entry.reverses_seq);
+}
+
+void ToProtoBody(const ledger::Fact& fact, v1::JournalRecord* out) {
+  switch (fact.type) {
+    case ledger::FactType::kBankCreated: {
+      auto* body = out->mutable_bank_created();
+      body->set_name(fact.bank_name);
+      body->set_time_zone(fact.time_zone);
+      return;
+    }
+    case ledger::FactType::kAccountOpened: {
+      auto* body = out->mutable_account_opened();
+      body->set_account_id(fact.account_id);
+      body->set_kind(static_cast<v1::AccountKind>(fact.account_kind));
+      for (ledger::Role role : fact.roles) body->add_roles(static_cast<v1::Role>(role));
+      body->set_display_name(fact.display_name);
+      return;
+    }
+    case ledger::FactType::kAccountStatus: {
+      auto* body = out->mutable_account_status();
+      body->set_account_id(fact.account_id);
+      body->set_from_status(static_cast<v1::AccountStatus>(fact.from_status));
+      body->set_to_status(static_cast<v1::AccountStatus>(fact.to_status));
+      body->set_reason(fact.reason);
+      return;
+    }
+    case ledger::FactType::kPolicySet: {
+      auto* body = out->mutable_policy_set();
+      body->set_version(fact.policy.version);
+      ToProto(fact.policy, body->mutable_policy());
+      return;
+    }
+    case ledger::FactType::kEntry: {
+      auto* body = out->mutable_entry();
+      FillEntryFact(fact.entry, body);
+      SetDigest(fact.entry.hash, body->mutable_hash());
+      return;
+    }
+    case ledger::FactType::kPendingCreated: {
+      auto* body = out->mutable_pending_created();
+      FillEntryFact(fact.entry, body->mutable_entry());
+      body->set_confirm_by(fact.confirm_by);
+      ToProto(fact.expires_at, body->mutable_expires_at());
+      body->set_reason(fact.reason);
+      return;
+    }
+    case ledger::FactType::kPendingResolved: {
+      auto* body = out->mutable_pending_resolved();
+      body->set_entry_id(fact.entry_id);
+      body->set_state(static_cast<v1::PendingState>(fact.state));
+      body->set_seq(fact.seq);
+      body->set_reason(fact.reason);
+      return;
+    }
+  }
+}
+
+void FillBackup(const ledger::BackupInfo& info, const std::string& dir, size_t kept,
+                v1::Backup* out) {
+  out->set_backup_id(info.backup_id);
+  out->set_dir(dir);
+  ToProto(info.created_at, out->mutable_created_at());
+  out->set_size_bytes(info.size_bytes);
+  out->set_file_count(info.file_count);
+  out->set_backups_kept(static_cast<uint32_t>(kept));
+}
+
+absl::Status Busy() {
+  return ledger::Unavailable("BUSY",
+                             "the server is already running verifications or backups; try again "
+                             "shortly");
+}
+
+}  // namespace
+
+void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact,
+             v1::JournalRecord* out) {
+  out->set_position(record.position);
+  out->set_type(static_cast<v1::FactType>(fact.type));
+  out->set_bank_id(fact.bank_id);
+  ToProto(fact.at, out->mutable_at());
+  out->set_principal(fact.principal);
+  out->set_fact(record.fact);
+  SetDigest(ledger::MerkleLeafHash(record.fact), out->mutable_leaf_hash());
+  SetDigest(record.chain_hash, out->mutable_chain_hash());
+  ToProtoBody(fact, out);
+}
+
+void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out) {
+  out->set_ok(report.ok());
+  if (!report.ok()) ToProblem(report.status, out->mutable_problem());
+  for (const ledger::BankVerification& bank : report.banks) {
+    auto* item = out->add_banks();
+    item->set_bank_id(bank.bank_id);
+    item->set_ok(bank.status.ok());
+    if (!bank.status.ok()) ToProblem(bank.status, item->mutable_problem());
+    item->set_tree_size(bank.journal_size);
+    SetDigest(bank.root_hash, item->mutable_root_hash());
+    item->set_entry_count(bank.entry_count);
+    item->set_account_count(bank.account_count);
+  }
+  out->set_facts_checked(report.facts);
+  out->set_entries_checked(report.entries);
+  out->set_elapsed_ms(absl::ToInt64Milliseconds(report.elapsed));
+}
+
+LongCallWorker::LongCallWorker() : thread_([this] { Loop(); }) {}
+
+LongCallWorker::~LongCallWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool LongCallWorker::Submit(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || jobs_.size() >= kLongCallsWaitingMax) return false;
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void LongCallWorker::Loop() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping and drained
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    std::move(job)();
+  }
+}
+
+grpc::ServerUnaryReactor* AuditService::GetDigest(grpc::CallbackServerContext* context,
+                                                  const v1::GetDigestRequest* request,
+                                                  v1::Digest* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor, ledger_->GetDigest(request->bank_id()),
+        [response](const ledger::JournalDigest& digest) {
+          response->set_bank_id(digest.bank_id);
+          response->set_tree_size(digest.tree_size);
+          SetDigest(digest.root_hash, response->mutable_root_hash());
+          SetDigest(digest.journal_hash, response->mutable_journal_hash());
+          response->set_entry_count(digest.entry_count);
+          ToProto(digest.issued_at, response->mutable_issued_at());
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
+    grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
+    v1::InclusionProof* response) {
+  auto* reactor = context->DefaultReactor();
+  uint64_t seq = 0;
+  std::optional<uint64_t> position;
+  switch (request->leaf_case()) {
+    case v1::GetInclusionProofRequest::kSeq:
+      seq = request->seq();
+      break;
+    case v1::GetInclusionProofRequest::kPosition:
+      position = request->position();
+      break;
+    default:
+      reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
+          "INVALID_ARGUMENT", "give the entry's seq or the fact's position", {{"field", "seq"}})));
+      return reactor;
+  }
+  Reply(reactor,
+        ledger_->GetInclusionProof(request->bank_id(), seq, position, request->tree_size()),
+        [response](const ledger::EntryInclusionProof& proof) {
+          response->set_bank_id(proof.bank_id);
+          response->set_tree_size(proof.tree_size);
+          ToProto(proof.record, proof.fact, response->mutable_record());
+          for (const ledger::Digest& hash : proof.path) response->add_audit_path(Bytes(hash));
+          SetDigest(proof.root_hash, response->mutable_root_hash());
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
+    grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
+    v1::ConsistencyProof* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor,
+        ledger_->GetConsistencyProof(request->bank_id(), request->old_size(), request->new_size()),
+        [response](const ledger::JournalConsistencyProof& proof) {
+          response->set_bank_id(proof.bank_id);
+          response->set_old_size(proof.old_size);
+          response->set_new_size(proof.new_size);
+          for (const ledger::Digest& hash : proof.path) response->add_proof(Bytes(hash));
+          SetDigest(proof.old_root, response->mutable_old_root());
+          SetDigest(proof.new_root, response->mutable_new_root());
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* context,
+                                               const v1::VerifyRequest* request,
+                                               v1::VerifyResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const bool queued = worker_.Submit([this, reactor, response, bank_id = request->bank_id()] {
+    const ledger::VerifyReport report = ledger_->Verify(bank_id);
+    // A report that found damage is an answer; only a failure to run (e.g. an unknown bank) is
+    // an error of the call.
+    if (report.banks.empty() && !report.ok()) {
+      reactor->Finish(ToGrpcStatus(report.status));
+      return;
+    }
+    ToProto(report, response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::ListJournal(grpc::CallbackServerContext* context,
+                                                    const v1::ListJournalRequest* request,
+                                                    v1::ListJournalResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor,
+        ledger_->ListJournal(request->bank_id(), request->start_position(), request->end_position(),
+                             request->page_size()),
+        [response](const ledger::JournalPage& page) {
+          for (size_t i = 0; i < page.records.size(); ++i) {
+            ToProto(page.records[i], page.facts[i], response->add_records());
+          }
+          response->set_next_position(page.next_position);
+          response->set_done(page.done);
+          response->set_tree_size(page.tree_size);
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BackupsService::CreateBackup(grpc::CallbackServerContext* context,
+                                                       const v1::CreateBackupRequest* request,
+                                                       v1::Backup* response) {
+  auto* reactor = context->DefaultReactor();
+  const bool queued = worker_.Submit([this, reactor, response, dir = request->dir()] {
+    const std::string used = dir.empty() ? ledger_->DefaultBackupDir() : dir;
+    Reply(reactor, ledger_->CreateBackup(dir),
+          [this, response, &used](const ledger::BackupInfo& info) {
+            FillBackup(info, used, ledger_->backups_keep(), response);
+          });
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BackupsService::ListBackups(grpc::CallbackServerContext* context,
+                                                      const v1::ListBackupsRequest* request,
+                                                      v1::ListBackupsResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const std::string dir = request->dir().empty() ? ledger_->DefaultBackupDir() : request->dir();
+  if (!std::filesystem::path(dir).is_absolute() && !request->dir().empty()) {
+    reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
+        "INVALID_BACKUP_DIR", "a backup directory must be an absolute path on the server",
+        {{"field", "dir"}})));
+    return reactor;
+  }
+  std::error_code error;
+  if (request->dir().empty() && !std::filesystem::exists(dir, error)) {
+    reactor->Finish(grpc::Status::OK);  // no backup made yet
+    return reactor;
+  }
+  Reply(reactor, ledger::ListBackups(dir),
+        [this, response, &dir](const std::vector<ledger::BackupInfo>& backups) {
+          for (const auto& info : backups) {
+            FillBackup(info, dir, ledger_->backups_keep(), response->add_backups());
+          }
+        });
+  return reactor;
+}
+
+}  // namespace timeledger::services

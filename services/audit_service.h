@@ -1,0 +1,99 @@
+// AuditService and BackupsService: timeledger.v1.Audit and timeledger.v1.Backups (audit.proto),
+// the digests, proofs, verification, journal export and backups of ledger/audit.h.
+//
+// Digests, proofs and journal pages are quick reads and are answered on gRPC's callback thread.
+// Verify and CreateBackup take seconds, so they do not run there: each service owns one worker
+// thread that runs them one at a time; at most kLongCallsWaitingMax wait, more are refused with
+// UNAVAILABLE (BUSY). Destroying a service finishes the calls still queued, then joins its
+// worker. The services borrow the Ledger, which must outlive them. Thread-safe.
+#ifndef TIMELEDGER_SERVICES_AUDIT_SERVICE_H_
+#define TIMELEDGER_SERVICES_AUDIT_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "absl/functional/any_invocable.h"
+#include "ledger/ledger.h"
+#include "timeledger/v1/audit.grpc.pb.h"
+
+namespace timeledger::services {
+
+// Long calls (Verify, CreateBackup) waiting for a service's worker at most.
+inline constexpr size_t kLongCallsWaitingMax = 4;
+
+// One worker thread running queued jobs in order. Thread-safe.
+class LongCallWorker {
+ public:
+  using Job = absl::AnyInvocable<void() &&>;
+
+  LongCallWorker();
+  // Runs the jobs still queued, then joins the thread.
+  ~LongCallWorker();
+  LongCallWorker(const LongCallWorker&) = delete;
+  LongCallWorker& operator=(const LongCallWorker&) = delete;
+
+  // Queues `job`; returns false (dropping it) if kLongCallsWaitingMax jobs already wait.
+  bool Submit(Job job);
+
+ private:
+  void Loop();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+class AuditService final : public v1::Audit::CallbackService {
+ public:
+  explicit AuditService(ledger::Ledger* ledger) : ledger_(ledger) {}
+
+  grpc::ServerUnaryReactor* GetDigest(grpc::CallbackServerContext* context,
+                                      const v1::GetDigestRequest* request,
+                                      v1::Digest* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(grpc::CallbackServerContext* context,
+                                              const v1::GetInclusionProofRequest* request,
+                                              v1::InclusionProof* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(grpc::CallbackServerContext* context,
+                                                const v1::GetConsistencyProofRequest* request,
+                                                v1::ConsistencyProof* response) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* response) override;
+  grpc::ServerUnaryReactor* ListJournal(grpc::CallbackServerContext* context,
+                                        const v1::ListJournalRequest* request,
+                                        v1::ListJournalResponse* response) override;
+
+ private:
+  ledger::Ledger* ledger_;
+  LongCallWorker worker_;
+};
+
+class BackupsService final : public v1::Backups::CallbackService {
+ public:
+  explicit BackupsService(ledger::Ledger* ledger) : ledger_(ledger) {}
+
+  grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext* context,
+                                         const v1::CreateBackupRequest* request,
+                                         v1::Backup* response) override;
+  grpc::ServerUnaryReactor* ListBackups(grpc::CallbackServerContext* context,
+                                        const v1::ListBackupsRequest* request,
+                                        v1::ListBackupsResponse* response) override;
+
+ private:
+  ledger::Ledger* ledger_;
+  LongCallWorker worker_;
+};
+
+// Conversions of the audit types to the wire (audit_service.cc). Pure, thread-safe.
+void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact, v1::JournalRecord* out);
+void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out);
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_AUDIT_SERVICE_H_

@@ -1,0 +1,100 @@
+#include "services/reports_service.h"
+
+#include <utility>
+
+#include "ledger/errors.h"
+#include "ledger/report.h"
+#include "services/convert.h"
+#include "services/reply.h"
+#include "services/report_convert.h"
+
+namespace timeledger::services {
+namespace {
+
+absl::Status Busy() {
+  return ledger::Unavailable("BUSY", "too many reports are being made; try again shortly");
+}
+
+}  // namespace
+
+ReportsService::ReportsService(ledger::Ledger* ledger)
+    : ledger_(ledger), worker_([this] { WorkerLoop(); }) {}
+
+ReportsService::~ReportsService() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+bool ReportsService::Submit(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || jobs_.size() >= kReportsWaitingMax) return false;
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void ReportsService::WorkerLoop() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and every queued call finished
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    std::move(job)();
+  }
+}
+
+grpc::ServerUnaryReactor* ReportsService::GetPeriodReport(grpc::CallbackServerContext* context,
+                                                          const v1::GetPeriodReportRequest* request,
+                                                          v1::PeriodReport* response) {
+  auto* reactor = context->DefaultReactor();
+  auto parsed = FromProto(*request);
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed.status()));
+    return reactor;
+  }
+  const bool queued = Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+    ledger::ReportOptions options;
+    options.now = ledger_->Now();
+    absl::StatusOr<ledger::PeriodReport> report;
+    {
+      auto view = ledger_->NewReadView();  // released before the call finishes
+      report = ledger::BuildPeriodReport(*view, parsed, options);
+    }
+    Reply(reactor, report, [response](const ledger::PeriodReport& r) { ToProto(r, response); });
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ReportsService::GetStatement(grpc::CallbackServerContext* context,
+                                                       const v1::GetStatementRequest* request,
+                                                       v1::Statement* response) {
+  auto* reactor = context->DefaultReactor();
+  auto parsed = FromProto(*request);
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed.status()));
+    return reactor;
+  }
+  const bool queued = Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+    absl::StatusOr<ledger::Statement> statement;
+    {
+      auto view = ledger_->NewReadView();
+      statement = ledger::BuildStatement(*view, parsed, ledger_->Now());
+    }
+    Reply(reactor, statement, [response](const ledger::Statement& s) { ToProto(s, response); });
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
+  return reactor;
+}
+
+}  // namespace timeledger::services

@@ -1,0 +1,60 @@
+// ReportsService: timeledger.v1.Reports, the period reports and statements of ledger/report.h.
+//
+// A report reads up to millions of entries, so it does not run on gRPC's callback threads: each
+// call is queued for one worker thread the service owns, which builds the report from a fresh
+// snapshot of the ledger (Ledger::NewReadView) and finishes the call. At most
+// kReportsWaitingMax calls wait; more are refused with UNAVAILABLE (BUSY). Destroying the
+// service finishes the calls still queued, then joins the worker. Borrows the Ledger, which must
+// outlive it. Thread-safe.
+#ifndef TIMELEDGER_SERVICES_REPORTS_SERVICE_H_
+#define TIMELEDGER_SERVICES_REPORTS_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "absl/functional/any_invocable.h"
+#include "ledger/ledger.h"
+#include "timeledger/v1/reports.grpc.pb.h"
+
+namespace timeledger::services {
+
+// Report calls waiting for the worker at most.
+inline constexpr size_t kReportsWaitingMax = 16;
+
+class ReportsService final : public v1::Reports::CallbackService {
+ public:
+  explicit ReportsService(ledger::Ledger* ledger);
+  ~ReportsService() override;
+
+  ReportsService(const ReportsService&) = delete;
+  ReportsService& operator=(const ReportsService&) = delete;
+
+  grpc::ServerUnaryReactor* GetPeriodReport(grpc::CallbackServerContext* context,
+                                            const v1::GetPeriodReportRequest* request,
+                                            v1::PeriodReport* response) override;
+  grpc::ServerUnaryReactor* GetStatement(grpc::CallbackServerContext* context,
+                                         const v1::GetStatementRequest* request,
+                                         v1::Statement* response) override;
+
+ private:
+  using Job = absl::AnyInvocable<void() &&>;
+
+  // Queues `job` for the worker; false if kReportsWaitingMax jobs already wait.
+  bool Submit(Job job);
+  void WorkerLoop();
+
+  ledger::Ledger* ledger_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_REPORTS_SERVICE_H_

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# End-to-end test of "a ledger anyone can verify", with the real binaries as a user runs them.
+#
+# Usage: audit_scenario_test.sh timeledgerd timeledger timeledger-verify clients/verify_export.py
+#
+# A partner saves a digest, the bank goes on, and the partner proves client-side that an entry is
+# in the ledger and that the newer ledger extends the saved one; the coordinator verifies the
+# whole ledger; the journal is exported and checked by the independent Python verifier (and a
+# tampered export is caught); a backup is made while the server runs, verified in place offline,
+# and restored with timeledgerd --restore-from, which verifies before serving.
+set -euo pipefail
+
+if [[ $# -ne 4 ]]; then
+  echo "usage: $0 timeledgerd timeledger timeledger-verify verify_export.py" >&2
+  exit 2
+fi
+SERVER_BIN=$(realpath "$1")
+CLI_BIN=$(realpath "$2")
+VERIFY_BIN=$(realpath "$3")
+VERIFY_PY=$(realpath "$4")
+source "$(dirname "$0")/harness.sh"
+
+# check_command CODE DESCRIPTION REGEX COMMAND...: runs a program other than the CLI.
+check_command() {
+  local code=$1 description=$2 pattern=$3
+  shift 3
+  LAST_ARGS="(not the CLI) $*"
+  RC=0
+  "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+  check "$code" "$description" "$pattern"
+}
+
+start_server
+expect 0 "a bank is created" -- bank create hcct --name "Holy Cross Centre"
+for person in alice bob; do
+  expect 0 "$person gets an account" -- account open hcct "$person" --kind person --name "${person^}"
+done
+expect 0 "an exchange is recorded" -- entry record hcct --from bob --to alice --minutes 1h --id s1
+expect 0 "a digest is saved" 'facts \(1 entries\)' -- audit digest hcct --out "$WORK/old.digest"
+for i in 2 3 4 5 6; do
+  expect 0 "exchange $i is recorded" -- entry record hcct --from alice --to bob --minutes 15 --id "s$i"
+done
+expect 0 "an entry is reversed" -- entry reverse hcct 2 --note "recorded twice"
+expect 0 "an account is suspended" -- account suspend hcct bob
+expect 0 "a newer digest is saved" -- audit digest hcct --out "$WORK/new.digest"
+
+expect 0 "entry 1 is proved in the old digest, client-side" '^Verified: entry 1 of bank hcct' \
+  -- audit verify-entry hcct 1 --digest "$WORK/old.digest"
+expect 0 "entry 7 (the reversal) is proved in the new digest" '^Verified: entry 7' \
+  -- audit verify-entry hcct 7 --digest "$WORK/new.digest"
+expect 1 "an entry after the old digest is not in it" 'NOT_IN_DIGEST' \
+  -- audit verify-entry hcct 7 --digest "$WORK/old.digest"
+expect 0 "the new ledger extends the old one" 'nothing before it was changed' \
+  -- audit verify-consistency "$WORK/old.digest" "$WORK/new.digest"
+expect 1 "digests given the wrong way round are refused" 'give the older digest first' \
+  -- audit verify-consistency "$WORK/new.digest" "$WORK/old.digest"
+# A digest whose root was altered (as if the history had been rewritten since) fails the proof.
+python3 - "$WORK/old.digest" "$WORK/forged.digest" <<'PY'
+import json, sys
+digest = json.load(open(sys.argv[1]))
+root = digest["root_hash"]
+digest["root_hash"] = ("0" if root[0] != "0" else "1") + root[1:]
+open(sys.argv[2], "w").write(json.dumps(digest) + "\n")
+PY
+expect 1 "a digest with another root does not verify" 'does NOT extend' \
+  -- audit verify-consistency "$WORK/forged.digest" "$WORK/new.digest"
+expect 1 "an entry does not verify against another root" 'NOT proved' \
+  -- audit verify-entry hcct 1 --digest "$WORK/forged.digest"
+
+expect 0 "the server verifies everything" '^Bank hcct: OK' 'Everything verifies' -- audit verify
+expect 0 "the journal is exported" -- export hcct --out "$WORK/hcct.jsonl"
+check_command 0 "the Python verifier checks the export and the saved digest" \
+  '^verified: bank hcct, 12 facts, 7 entries' \
+  python3 "$VERIFY_PY" "$WORK/hcct.jsonl" --digest "$WORK/old.digest"
+python3 - "$WORK/hcct.jsonl" "$WORK/tampered.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+record = json.loads(lines[6])           # entry 2
+fact = bytearray.fromhex(record["fact_hex"])
+fact[-45] ^= 0x01                       # one bit of the entry's canonical bytes
+record["fact_hex"] = fact.hex()
+lines[6] = json.dumps(record)
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+check_command 1 "the Python verifier catches one changed bit" 'NOT VERIFIED: position 5' \
+  python3 "$VERIFY_PY" "$WORK/tampered.jsonl"
+check_command 1 "and an export older than a digest" 'facts were lost' \
+  python3 "$VERIFY_PY" <(head -6 "$WORK/hcct.jsonl" | sed -E 's/"tree_size": 12/"tree_size": 5/') \
+  --digest "$WORK/new.digest"
+
+expect 0 "an online backup is made" '^Backup 1 made in' -- backup
+expect 0 "bob is reactivated after the backup" -- account reactivate hcct bob
+expect 0 "the backups are listed" '^Backup 1 ' -- backup --list
+check_command 0 "the backup verifies in place, offline" 'bank hcct: OK, 12 facts' \
+  "$VERIFY_BIN" --backup-dir "$DATA_DIR/backups"
+check_command 1 "the live ledger is not a restore target" 'already holds a ledger' \
+  "$SERVER_BIN" --restore-from "$DATA_DIR/backups" --data-dir "$DATA_DIR"
+stop_server
+check_command 0 "the stopped ledger verifies offline" 'bank hcct: OK, 13 facts' \
+  "$VERIFY_BIN" --data-dir "$DATA_DIR"
+check_command 0 "timeledgerd --verify-only agrees" ': OK$' "$SERVER_BIN" --verify-only --data-dir "$DATA_DIR"
+
+# Restore into a new data directory: verified, then served.
+DATA_DIR="$WORK/restored"
+RESTORE_FROM="$WORK/data/backups"
+SERVER_BIN_REAL=$SERVER_BIN
+SERVER_BIN="$WORK/restore-wrapper.sh"
+printf '#!/bin/sh\nexec "%s" --restore-from "%s" "$@"\n' "$SERVER_BIN_REAL" "$RESTORE_FROM" >"$SERVER_BIN"
+chmod +x "$SERVER_BIN"
+start_server
+if grep -q "verified 1 bank(s), 12 facts" "$SERVER_LOG"; then
+  pass "the restored copy is verified before it is served"
+else
+  fail "the restored copy is verified before it is served" "$(cat "$SERVER_LOG")"
+fi
+expect 0 "the restored ledger holds the backup's entries" 'Entries: 7' -- account get hcct alice
+expect 0 "and bob as he was then, suspended" 'suspended' -- account get hcct bob
+expect 0 "and extends the digest saved before the backup" 'nothing before it was changed' \
+  -- audit verify-consistency "$WORK/old.digest" "$WORK/new.digest"
+stop_server
+
+finish audit_scenario_test
