@@ -34,6 +34,7 @@
 #include "bench/exchange_plan.h"
 #include "bench/workloads.h"
 #include "timeledger/v1/banks.grpc.pb.h"
+#include "timeledger/v1/policies.grpc.pb.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "host:port of timeledgerd");
 ABSL_FLAG(std::string, workload, "health",
@@ -45,6 +46,8 @@ ABSL_FLAG(double, seconds, 10, "length of the measured window");
 ABSL_FLAG(double, warmup_seconds, 1, "load run before the measured window and not counted");
 ABSL_FLAG(int64_t, count, 0, "> 0: run exactly this many calls instead of a timed window");
 ABSL_FLAG(std::string, bank, "bench", "bank id");
+ABSL_FLAG(std::string, rules, "on",
+          "setup: 'on' keeps the bank's default policy, 'off' sets one with every rule switched off");
 ABSL_FLAG(int64_t, accounts, 10000, "number of bench accounts (setup opens them)");
 ABSL_FLAG(std::string, account_prefix, "m", "bench account ids are <prefix>0000000 ...");
 ABSL_FLAG(int, batch_size, 100, "entries per RecordEntries call (record-batch)");
@@ -150,6 +153,33 @@ int Setup(std::shared_ptr<const WorkloadConfig> config, RunOptions options, int 
     PrintKeyValue("errors", "1");
     return 1;
   }
+  if (absl::GetFlag(FLAGS_rules) == "off") {
+    // Every section given with `enabled` false: a section left out would take its defaults.
+    auto policies = v1::Policies::NewStub(config->channels.front());
+    v1::SetPolicyRequest set;
+    set.set_bank_id(config->bank_id);
+    v1::Policy* policy = set.mutable_policy();
+    policy->mutable_granularity()->set_enabled(false);
+    policy->mutable_entry_maximum()->set_enabled(false);
+    policy->mutable_floors()->set_enabled(false);
+    policy->mutable_balance_cap()->set_enabled(false);
+    policy->mutable_daily_limit()->set_enabled(false);
+    policy->mutable_backdating()->set_enabled(false);
+    policy->mutable_reciprocity()->set_enabled(false);
+    policy->mutable_staff_duty()->set_enabled(false);
+    policy->mutable_confirmation()->set_enabled(false);
+    policy->mutable_expiry()->set_enabled(false);
+    v1::Policy in_force;
+    const grpc::Status set_status =
+        policies->SetPolicy(NewContext(*config, timeout_ms).get(), set, &in_force);
+    if (!set_status.ok()) {
+      std::fprintf(stderr, "loadgen: SetPolicy failed: %s %s\n", ReasonOf(set_status).c_str(),
+                   set_status.error_message().c_str());
+      PrintKeyValue("errors", "1");
+      return 1;
+    }
+    PrintKeyValue("policy_version", absl::StrCat(in_force.version()));
+  }
   options.count = static_cast<int64_t>(config->account_ids.size());
   const RunResult result = Run(options, MakeWorkload("open-account", config));
   PrintKeyValue("accounts", absl::StrCat(result.ops_ok));
@@ -203,6 +233,11 @@ int Main() {
   options.call_timeout = std::chrono::milliseconds(timeout_ms);
   const int64_t accounts = absl::GetFlag(FLAGS_accounts);
   const int batch_size = absl::GetFlag(FLAGS_batch_size);
+  const std::string rules = absl::GetFlag(FLAGS_rules);
+  if (rules != "on" && rules != "off") {
+    std::fprintf(stderr, "loadgen: --rules must be on or off, not %s\n", rules.c_str());
+    return 2;
+  }
   if (options.concurrency < 1 || options.concurrency > kConcurrencyMax || options.threads < 1 ||
       accounts < 2 || accounts > kAccountsMax || batch_size < 1 || batch_size > kBatchSizeMax ||
       absl::GetFlag(FLAGS_channels) < 1 || timeout_ms < 1 || options.seconds <= 0) {

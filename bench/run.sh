@@ -169,7 +169,7 @@ trap cleanup EXIT
 # entry within the default policy's rules. Each run against a bank continues the plan where the
 # last one stopped, and all are dated back from the same day.
 anchor_unix_seconds=$(( $(date +%s) / 86400 * 86400 ))
-declare -A next_entry=([bench]=0 [large]=0)
+declare -A next_entry=([bench]=0 [open]=0 [large]=0)
 bank=bench
 bank_accounts=$accounts
 
@@ -208,6 +208,15 @@ say "setup: bank 'bench' and $accounts accounts"
 measure setup setup 64
 for c in 1 16 64; do measure "health_c$c" health "$c"; done
 for c in 1 16 64; do measure "record_c$c" record "$c"; done
+# The cost of the rules (issue 3): the same durable single entries against a bank whose policy
+# switches every rule off, interleaved with the default-policy bank so that both see the same
+# machine. The exchange plan keeps every entry within the rules, so both banks record them all.
+say "setup: bank 'open' with every rule off"
+bank=open; measure setup_open setup 64 --rules=off
+for c in 1 64; do
+  bank=open; measure "rules_off_c$c" record "$c"
+  bank=bench; measure "rules_on_c$c" record "$c"
+done
 for b in 100 1000; do
   measure "batch${b}_c$batch_concurrency" record-batch "$batch_concurrency" --batch_size="$b"
 done

@@ -87,6 +87,13 @@ END {
   r = "get_account_c64"
   row(r, "GetAccount", 64, "health_c64", "peer_postgres_balance_tps_c64", ">= 0.85 ceil",
       verdict(ceiling64 > 0 && num(r "_ops_per_s") >= 0.85 * ceiling64))
+  for (c = 1; c <= 64; c *= 64) {
+    on = num("rules_on_c" c "_ops_per_s"); off = num("rules_off_c" c "_ops_per_s")
+    row("rules_off_c" c, "RecordEntry, rules off", c, "health_c" c)
+    row("rules_on_c" c, "RecordEntry, rules on", c, "health_c" c, "",
+        "<= 10% below rules off", (on >= 0 && off > 0) ? verdict(on >= 0.9 * off) \
+        " (" sprintf("%+.1f%%", 100 * (on - off) / off) ")" : "-")
+  }
   rule()
 
   if (pg) {

@@ -23,109 +23,11 @@ fi
 SERVER_BIN=$(realpath "$1")
 CLI_BIN=$(realpath "$2")
 
-readonly START_ATTEMPTS_MAX=10   # ports tried before giving up
-readonly START_WAIT_TENTHS=150   # how long one start may take, in tenths of a second
 readonly CHROMIUM_TIMEOUT_S=120  # one Chromium run at most
 readonly TZ_NAME=Europe/London
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/timeledger-report-e2e.XXXXXX")
-DATA_DIR="$WORK/data"
-SERVER_PID=""
-ADDRESS=""
-PASSED=0
-FAILED=0
-LAST_ARGS=""
-RC=0
-OUT=""
-ERR=""
-
-cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-pass() {
-  PASSED=$((PASSED + 1))
-  echo "ok   - $1"
-}
-
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL - $1"
-  shift
-  for detail in "$@"; do echo "       $detail"; done
-  echo "       last command: timeledger $LAST_ARGS (exit code $RC)"
-  sed 's/^/       stdout| /' <<<"$OUT" | head -60
-  sed 's/^/       stderr| /' <<<"$ERR" | head -20
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-start_server() {
-  local attempt tenths port log
-  for ((attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++)); do
-    port=$((20000 + RANDOM % 40000))
-    if port_in_use "$port"; then continue; fi
-    log="$WORK/server.log"
-    "$SERVER_BIN" --listen "127.0.0.1:$port" --data-dir "$DATA_DIR" >"$log" 2>&1 &
-    SERVER_PID=$!
-    for ((tenths = 0; tenths < START_WAIT_TENTHS; tenths++)); do
-      if grep -q "listening on" "$log"; then
-        ADDRESS="127.0.0.1:$port"
-        return 0
-      fi
-      if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  done
-  echo "Bail out! could not start timeledgerd after $START_ATTEMPTS_MAX attempts"
-  exit 1
-}
-
-# run ARGS...: runs the CLI against the test server; sets RC, OUT and ERR.
-run() {
-  LAST_ARGS="$*"
-  RC=0
-  "$CLI_BIN" --server "$ADDRESS" "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
-  OUT=$(cat "$WORK/out")
-  ERR=$(cat "$WORK/err")
-}
-
-# expect CODE DESCRIPTION [REGEX...] -- ARGS...: runs the CLI and checks its exit code and that
-# each extended REGEX matches a line of stdout (exit 0) or of stderr (otherwise).
-expect() {
-  local code=$1 description=$2
-  shift 2
-  local patterns=()
-  while [[ $1 != "--" ]]; do
-    patterns+=("$1")
-    shift
-  done
-  shift
-  run "$@"
-  if [[ $RC -ne $code ]]; then
-    fail "$description" "expected exit code $code"
-    return 0
-  fi
-  local text=$OUT pattern
-  if [[ $code -ne 0 ]]; then text=$ERR; fi
-  for pattern in "${patterns[@]+"${patterns[@]}"}"; do
-    if ! grep -qE -- "$pattern" <<<"$text"; then
-      fail "$description" "no line matches: $pattern"
-      return 0
-    fi
-  done
-  pass "$description"
-}
+# The shared harness: the server on a free port, cleanup, run/expect/check, pass/fail.
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/harness.sh"
 
 # must ARGS...: runs the CLI and stops the test if it fails (setting up the scenario).
 must() {
@@ -402,5 +304,4 @@ if [[ -n ${TIMELEDGER_KEEP_ARTIFACTS:-} ]]; then
   echo "# artifacts kept in $TIMELEDGER_KEEP_ARTIFACTS"
 fi
 
-echo "report e2e: $PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+finish "report e2e"
