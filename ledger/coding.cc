@@ -61,6 +61,9 @@ bool Reader::ReadVarint64(uint64_t* value) {
     if (shift == 63 && byte > 1) return false;  // overflows 64 bits
     result |= static_cast<uint64_t>(byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) {
+      // Only the shortest form: a final zero byte after others is an overlong encoding, and
+      // accepting it would give one value two encodings (tests/fuzz/records_fuzz).
+      if (byte == 0 && shift > 0) return false;
       *value = result;
       return true;
     }

@@ -28,6 +28,7 @@ class Reader {
 
   [[nodiscard]] bool ReadByte(uint8_t* value);
   [[nodiscard]] bool ReadFixed64BigEndian(uint64_t* value);
+  // A LEB128 varint in its shortest form only (what PutVarint64 writes): overlong forms fail.
   [[nodiscard]] bool ReadVarint64(uint64_t* value);
   [[nodiscard]] bool ReadVarsint64(int64_t* value);
   // Reads a length-prefixed string of at most `length_max` bytes.

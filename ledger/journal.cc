@@ -116,6 +116,11 @@ bool DecodeBody(Reader* reader, Fact* fact) {
       }
       auto policy = DecodePolicy(bytes);
       if (!policy.ok() || policy->version != version) return false;
+      // A fact is hashed as it is written, so it has exactly one encoding: the policy record in
+      // it must be byte for byte what EncodePolicy writes (tests/fuzz/records_fuzz found one
+      // that was not, through an overlong varint; the policy record is not the place to define
+      // what "canonical" means, so the fact checks it here).
+      if (EncodePolicy(*policy) != bytes) return false;
       fact->policy = *std::move(policy);
       return true;
     }

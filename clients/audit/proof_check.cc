@@ -11,6 +11,15 @@ namespace {
 
 constexpr uint8_t kFactVersion = 1;
 constexpr uint8_t kEntryFact = 5;
+// The largest tree a digest may name, as the ledger's (RFC 9162 trees of up to 2^63 leaves): a
+// digest beyond it is malformed, whatever its proof. Found by tests/fuzz/proofs_fuzz, where the
+// ledger's verifier refused such a size and this one accepted it.
+constexpr uint64_t kTreeSizeMax = uint64_t{1} << 63;
+
+absl::Status TreeTooLarge(uint64_t tree_size) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("a tree of ", tree_size, " leaves is larger than any ledger's (2^63)"));
+}
 
 bool IsOdd(uint64_t n) { return (n & 1) != 0; }
 
@@ -125,6 +134,7 @@ absl::StatusOr<Hash> FromBytes(absl::string_view bytes) {
 
 absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t tree_size,
                              const std::vector<Hash>& path, const Hash& root) {
+  if (tree_size > kTreeSizeMax) return TreeTooLarge(tree_size);
   if (index >= tree_size) {
     return absl::InvalidArgumentError(
         absl::StrCat("leaf ", index, " is not in a tree of ", tree_size, " leaves"));
@@ -154,6 +164,7 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t tre
 
 absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
                                const Hash& new_root, const std::vector<Hash>& proof) {
+  if (new_size > kTreeSizeMax) return TreeTooLarge(new_size);
   if (old_size > new_size) {
     return absl::InvalidArgumentError(
         absl::StrCat("the old tree (", old_size, ") is larger than the new (", new_size, ")"));

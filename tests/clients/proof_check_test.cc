@@ -120,6 +120,20 @@ TEST(ProofCheckTest, AgreesWithTheLedgersProverOnRandomTrees) {
   }
 }
 
+// A digest can name at most 2^63 leaves, as the ledger's trees: beyond that both checks refuse,
+// whatever the proof, as the ledger's own verifier does (found by tests/fuzz/proofs_fuzz).
+TEST(ProofCheckTest, RefusesTreesLargerThanAnyLedgers) {
+  const uint64_t too_large = (uint64_t{1} << 63) + 1;
+  const Hash root = Sha256("root");
+  EXPECT_EQ(VerifyConsistency(too_large, too_large, root, root, {}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(VerifyInclusion(root, 0, too_large, {}, root).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger::VerifyConsistency(too_large, too_large, root,
+                                      root, {}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ProofCheckTest, ReadsTheHeaderOfCanonicalFacts) {
   ledger::Entry entry;
   entry.bank_id = "hcct";

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "ledger/coding.h"
 
 namespace timeledger::ledger {
@@ -132,6 +133,40 @@ TEST(CodingTest, VarintsRoundTripAndRejectOverflow) {
   Reader overflow(too_long);
   uint64_t value = 0;
   EXPECT_FALSE(overflow.ReadVarint64(&value));
+}
+
+// One value, one encoding: an overlong varint (a final zero byte after continuation bytes) is
+// refused, so a length prefix cannot be written two ways inside hashed bytes (found by
+// tests/fuzz/records_fuzz).
+TEST(CodingTest, VarintsRejectOverlongForms) {
+  for (const std::string overlong :
+       {std::string("\x80\x00", 2), std::string("\x86\x00", 2), std::string("\xff\x80\x00", 3)}) {
+    Reader reader(overlong);
+    uint64_t value = 0;
+    EXPECT_FALSE(reader.ReadVarint64(&value)) << absl::CEscape(overlong);
+  }
+  const std::string zero_byte(1, '\0');
+  Reader zero(zero_byte);
+  uint64_t value = 1;
+  ASSERT_TRUE(zero.ReadVarint64(&value));
+  EXPECT_EQ(value, 0u);
+
+  // The same through a decoder of hashed bytes: the entry id's length written overlong.
+  Entry entry;
+  entry.bank_id = "hcct";
+  entry.seq = 1;
+  entry.entry_id = "slip-1";
+  entry.from_account_id = "bob";
+  entry.to_account_id = "alice";
+  entry.minutes = 60;
+  const std::string bytes = CanonicalEntryBytes(entry);
+  ASSERT_TRUE(DecodeCanonicalEntry(bytes).ok());
+  // 0x01 str(bank_id) u64(seq) str(entry_id): the entry id's length byte is at 1 + 1 + 4 + 8.
+  const size_t at = 1 + 1 + entry.bank_id.size() + 8;
+  ASSERT_EQ(bytes[at], static_cast<char>(entry.entry_id.size()));
+  std::string overlong = bytes;
+  overlong.replace(at, 1, std::string("\x86\x00", 2));
+  EXPECT_FALSE(DecodeCanonicalEntry(overlong).ok());
 }
 
 }  // namespace
