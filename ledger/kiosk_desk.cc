@@ -243,23 +243,29 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
   if (!standing.ok()) return standing.status();
   summary.standing = *std::move(standing);
   summary.as_of = ledger_->Now();
+  if (auto s = AddEntries(*session, &summary); !s.ok()) return s;
+  if (auto s = AddAwaiting(*session, &summary); !s.ok()) return s;
+  return summary;
+}
+
+std::string KioskDesk::NameOf(const std::string& bank_id, const std::string& account_id) const {
+  auto account = ledger_->GetAccount(bank_id, account_id);
+  return account.ok() ? account->display_name : std::string();
+}
+
+absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* summary) const {
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone(summary.bank.time_zone, &zone)) zone = absl::UTCTimeZone();
+  if (!absl::LoadTimeZone(summary->bank.time_zone, &zone)) zone = absl::UTCTimeZone();
+  const absl::CivilMonth this_month(absl::ToCivilDay(summary->as_of, zone));
+  for (int i = kMonthsShown - 1; i >= 0; --i) summary->months.push_back({this_month - i, 0, 0});
 
-  const absl::CivilMonth this_month(absl::ToCivilDay(summary.as_of, zone));
-  for (int i = kMonthsShown - 1; i >= 0; --i) summary.months.push_back({this_month - i, 0, 0});
-
-  auto name_of = [&](const std::string& account_id) {
-    auto account = ledger_->GetAccount(session->bank_id, account_id);
-    return account.ok() ? account->display_name : std::string();
-  };
   auto view = ledger_->NewReadView();
-  auto head = view->GetChainHead(session->bank_id);
+  auto head = view->GetChainHead(session.bank_id);
   if (!head.ok()) return head.status();
   size_t visited = 0;
-  std::deque<MemberEntry> recent;
+  std::deque<MemberEntry> recent;  // newest first
   auto status = view->ForEachPosting(
-      session->bank_id, session->account_id, 0, head->next_seq - 1,
+      session.bank_id, session.account_id, 0, head->next_seq - 1,
       [&](const Entry& entry, int64_t balance_after) -> absl::Status {
         if (++visited > kSummaryEntriesMax) {
           return FailedPrecondition("SUMMARY_TOO_LONG", "the member has too many entries to show",
@@ -268,41 +274,44 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
         MemberEntry row;
         row.entry = entry;
         row.balance_after_minutes = balance_after;
-        row.earned = entry.to_account_id == session->account_id;
+        row.earned = entry.to_account_id == session.account_id;
         row.other_account_id = row.earned ? entry.from_account_id : entry.to_account_id;
         row.original_kind = entry.kind;
         std::optional<Entry> original;
         if (entry.kind == EntryKind::kReversal) {
-          auto found = view->GetEntry(session->bank_id, entry.reverses_seq);
+          auto found = view->GetEntry(session.bank_id, entry.reverses_seq);
           if (!found.ok()) return found.status();
           original = *found;
           if (original.has_value()) row.original_kind = original->kind;
         }
-        AddToMonths(entry, original.has_value() ? &*original : nullptr, session->account_id, zone,
-                    &summary.months);
+        AddToMonths(entry, original.has_value() ? &*original : nullptr, session.account_id, zone,
+                    &summary->months);
         recent.push_front(std::move(row));
         if (recent.size() > kRecentEntriesShown) recent.pop_back();
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
   for (MemberEntry& row : recent) {
-    row.other_display_name = name_of(row.other_account_id);
-    summary.recent.push_back(std::move(row));
+    row.other_display_name = NameOf(session.bank_id, row.other_account_id);
+    summary->recent.push_back(std::move(row));
   }
+  return absl::OkStatus();
+}
 
-  auto pending = ledger_->ListPending(session->bank_id, session->account_id, kPageSizeMax);
+absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* summary) const {
+  auto pending = ledger_->ListPending(session.bank_id, session.account_id, kPageSizeMax);
   if (!pending.ok()) return pending.status();
   for (PendingEntry& item : *pending) {
-    if (item.confirm_by != session->account_id) continue;
-    if (summary.awaiting.size() >= kAwaitingShownMax) break;
+    if (item.confirm_by != session.account_id) continue;
+    if (summary->awaiting.size() >= kAwaitingShownMax) break;
     MemberPending row;
-    row.earns = item.entry.to_account_id == session->account_id;
-    row.other_display_name =
-        name_of(row.earns ? item.entry.from_account_id : item.entry.to_account_id);
+    row.earns = item.entry.to_account_id == session.account_id;
+    row.other_display_name = NameOf(
+        session.bank_id, row.earns ? item.entry.from_account_id : item.entry.to_account_id);
     row.pending = std::move(item);
-    summary.awaiting.push_back(std::move(row));
+    summary->awaiting.push_back(std::move(row));
   }
-  return summary;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PendingEntry> KioskDesk::AwaitingMember(const KioskSession& session,

@@ -133,6 +133,11 @@ class KioskDesk {
                                            const std::string& account_id,
                                            const std::string& display_name,
                                            const std::string& kiosk);
+  // The member's last entries (with the other party's names) and give and take by month; the
+  // pending entries waiting for the member.
+  absl::Status AddEntries(const KioskSession& session, MemberSummary* summary) const;
+  absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
+  std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
   // The pending entry `entry_id` if it waits for the session's member.
   absl::StatusOr<PendingEntry> AwaitingMember(const KioskSession& session,
                                               const std::string& entry_id);
