@@ -327,6 +327,27 @@ TEST_F(KioskServiceTest, MemberConfirmsOnlyEntriesWaitingForThem) {
   EXPECT_EQ(summary.account().balance_minutes(), -60);
 }
 
+TEST_F(KioskServiceTest, MemberTurnsDownAnEntryWaitingForThem) {
+  v1::RecordEntryResponse receipt;
+  ASSERT_TRUE(Record("slip-3", "bob", "alice", 45, "alice", &receipt).ok());
+  ASSERT_TRUE(receipt.pending());
+  v1::KioskSession bob;
+  ASSERT_TRUE(SignIn("1002", "2468", &bob).ok());
+  v1::MemberEntryRequest request;
+  request.set_session_id(bob.session_id());
+  request.set_entry_id("slip-3");
+  v1::PendingEntry rejected;
+  const grpc::Status status = kiosk_->RejectMemberEntry(As("kiosk-1").get(), request, &rejected);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rejected.state(), v1::REJECTED);
+  EXPECT_EQ(rejected.resolved_by(), "bob");  // the member, not the kiosk, turned it down
+  v1::MemberSummary summary;
+  ASSERT_TRUE(Summary(bob.session_id(), &summary).ok());
+  EXPECT_EQ(summary.awaiting_size(), 0);
+  EXPECT_EQ(summary.account().balance_minutes(), 0);
+  EXPECT_EQ(summary.account().held_minutes(), 0);
+}
+
 TEST_F(KioskServiceTest, CardsAreUniqueInABankAndOnlyForPersons) {
   grpc::Status status = SetCard("bob", "1001");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
