@@ -19,6 +19,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "timeledger/v1/banks.grpc.pb.h"
 
 namespace timeledger::kiosk {
 namespace {
@@ -323,7 +324,23 @@ Response KioskApi::Status(const Request& request) {
   const bool ok = status.ok() && answer.status() == grpc::health::v1::HealthCheckResponse::SERVING;
   Struct body;
   (*body.mutable_fields())["ledger"] = Str(ok ? "ok" : "unreachable");
+  if (ok) (*body.mutable_fields())["bank"] = Str(BankName());
   return Json(http::status::ok, body, request);
+}
+
+std::string KioskApi::BankName() {
+  {
+    std::lock_guard<std::mutex> lock(bank_name_mu_);
+    if (!bank_name_.empty()) return bank_name_;
+  }
+  v1::GetBankRequest get;
+  get.set_bank_id(options_.bank_id);
+  v1::Bank bank;
+  auto context = NewContext(kStatusDeadline);
+  if (!v1::Banks::NewStub(channel_)->GetBank(context.get(), get, &bank).ok()) return "";
+  std::lock_guard<std::mutex> lock(bank_name_mu_);
+  bank_name_ = bank.name();
+  return bank_name_;
 }
 
 Response KioskApi::SignIn(const Request& request) {

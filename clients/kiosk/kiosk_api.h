@@ -1,7 +1,7 @@
 // KioskApi: what the kiosk page asks of the kiosk server, answered over gRPC from timeledgerd.
 //
 //   GET  /                     the page (clients/kiosk/page.html, a fresh CSP nonce each time)
-//   GET  /api/status           {"ledger": "ok" | "unreachable"}
+//   GET  /api/status           {"ledger": "ok" | "unreachable", "bank": its name when ok}
 //   POST /api/sign-in          {"card": "...", "pin": "..."} -> {"session": ..., "name": ...}
 //   GET  /api/me               the signed-in member's summary, in plain words
 //   POST /api/pending/confirm  {"entry_id": "..."}   (and /api/pending/reject)
@@ -19,6 +19,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "clients/kiosk/http_server.h"
@@ -46,12 +47,16 @@ class KioskApi {
   Response Resolve(const Request& request, bool confirm);
   Response SignOut(const Request& request);
 
+  // The bank's name, asked of the ledger once and remembered; "" until it answers.
+  std::string BankName();
   // A client context with a deadline and this kiosk's principal.
   std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::seconds deadline) const;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kiosk::Stub> stub_;
   KioskOptions options_;
+  std::mutex bank_name_mu_;
+  std::string bank_name_;
 };
 
 }  // namespace timeledger::kiosk

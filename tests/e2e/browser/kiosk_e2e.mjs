@@ -201,6 +201,7 @@ async function signInAndReadBalance(browser) {
   await checkAccessibility(page, "card number screen");
   await signIn(page, "1001", "1234", { pin: "02-pin" });
   await page.locator("#screen-home").waitFor({ state: "visible" });
+  assert.equal(await text(page, "#bank-title"), "Riverside Centre time bank");
   assert.equal(await text(page, "#greeting"), "Hello, Alice");
   assert.equal(await text(page, "#balance-words"), "You have 1 hour 30 minutes.");
   const recent = await text(page, "#recent-list");
@@ -305,6 +306,16 @@ async function idleSignOut(browser) {
   assert.match(await text(page, "#goodbye-words"), /not touched for a minute/);
   await shot(page, "10-idle-signed-out");
   assert.doesNotMatch(await page.locator("main").innerText(), /Alice|1 hour 30/);
+
+  // A card number typed and left is cleared too, after the same warning.
+  await page.locator("#screen-card").waitFor({ state: "visible", timeout: WAIT_MS });
+  await press(page, "card-input", "1001");
+  await page.clock.fastForward(41000);
+  await page.locator("#idle-dialog").waitFor({ state: "visible" });
+  assert.match(await text(page, "#idle-text"), /what you typed will be cleared/);
+  await page.clock.fastForward(20000);
+  await until("the card number cleared", async () =>
+    (await page.locator("#card-input").inputValue()) === "" && !(await page.locator("#idle-dialog").isVisible()));
   await context.close();
   console.log("ok: idle sign-out with a warning");
 }
