@@ -13,11 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "clients/common/error_info.h"
 #include "clients/kiosk/member_words.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 
@@ -81,13 +80,9 @@ struct Refusal {
 
 Refusal RefusalOf(const grpc::Status& status) {
   Refusal refusal;
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return refusal;
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (!any.UnpackTo(&info)) continue;
-    refusal.reason = info.reason();
-    refusal.figures.insert(info.metadata().begin(), info.metadata().end());
+  if (auto info = clients::FindErrorInfo(status); info.has_value()) {
+    refusal.reason = info->reason();
+    refusal.figures.insert(info->metadata().begin(), info->metadata().end());
   }
   return refusal;
 }

@@ -8,8 +8,7 @@
 #include <atomic>
 #include <map>
 
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "clients/common/error_info.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
@@ -30,14 +29,9 @@ struct Refusal {
 
 Refusal RefusalOf(const grpc::Status& status) {
   Refusal refusal;
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return refusal;
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) {
-      refusal.reason = info.reason();
-      refusal.figures.insert(info.metadata().begin(), info.metadata().end());
-    }
+  if (auto info = clients::FindErrorInfo(status); info.has_value()) {
+    refusal.reason = info->reason();
+    refusal.figures.insert(info->metadata().begin(), info->metadata().end());
   }
   return refusal;
 }
