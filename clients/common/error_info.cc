@@ -15,4 +15,13 @@ std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status) 
   return std::nullopt;
 }
 
+Refusal RefusalOf(const grpc::Status& status) {
+  Refusal refusal;
+  if (auto info = FindErrorInfo(status); info.has_value()) {
+    refusal.reason = info->reason();
+    refusal.figures.insert(info->metadata().begin(), info->metadata().end());
+  }
+  return refusal;
+}
+
 }  // namespace timeledger::clients

@@ -6,7 +6,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "google/rpc/error_details.pb.h"
 
@@ -14,6 +16,14 @@ namespace timeledger::clients {
 
 // The ErrorInfo in `status`'s details, or nullopt if it carries none.
 std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status);
+
+// A refusal's reason (e.g. CARD_LOCKED) and figures (e.g. retry_after_seconds); both empty if
+// the status carries no ErrorInfo.
+struct Refusal {
+  std::string reason;
+  std::map<std::string, std::string> figures;
+};
+Refusal RefusalOf(const grpc::Status& status);
 
 }  // namespace timeledger::clients
 

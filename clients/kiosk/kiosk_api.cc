@@ -72,20 +72,8 @@ Response Error(http::status status, const std::string& reason, const std::string
   return Json(status, body, request);
 }
 
-// The reason and figures a timeledgerd refusal carries (google.rpc.ErrorInfo).
-struct Refusal {
-  std::string reason;
-  std::map<std::string, std::string> figures;
-};
-
-Refusal RefusalOf(const grpc::Status& status) {
-  Refusal refusal;
-  if (auto info = clients::FindErrorInfo(status); info.has_value()) {
-    refusal.reason = info->reason();
-    refusal.figures.insert(info->metadata().begin(), info->metadata().end());
-  }
-  return refusal;
-}
+using clients::Refusal;
+using clients::RefusalOf;
 
 bool Unreachable(const grpc::Status& status) {
   return (status.error_code() == grpc::StatusCode::UNAVAILABLE &&

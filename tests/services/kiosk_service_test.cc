@@ -21,20 +21,7 @@
 namespace timeledger::services {
 namespace {
 
-// The refusal's reason and figures, from the status details.
-struct Refusal {
-  std::string reason;
-  std::map<std::string, std::string> figures;
-};
-
-Refusal RefusalOf(const grpc::Status& status) {
-  Refusal refusal;
-  if (auto info = clients::FindErrorInfo(status); info.has_value()) {
-    refusal.reason = info->reason();
-    refusal.figures.insert(info->metadata().begin(), info->metadata().end());
-  }
-  return refusal;
-}
+using clients::RefusalOf;
 
 class KioskServiceTest : public ::testing::Test {
  protected:
