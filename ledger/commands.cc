@@ -698,4 +698,80 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   return AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to), &undone);
 }
 
+
+namespace {
+
+// The member card of a person's account that may hold one (not closed, not an organisation).
+absl::StatusOr<MemberCard> CardOfMember(WriteTxn& txn, const std::string& bank_id,
+                                        const std::string& account_id) {
+  if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  auto account = FindAccount(txn, bank_id, account_id);
+  if (!account.ok()) return account.status();
+  if (account->kind != AccountKind::kPerson) {
+    return KindMismatch(absl::StrCat("only a person's account has a kiosk card; ", account_id,
+                                     " is not a person's account"));
+  }
+  if (account->status == AccountStatus::kClosed) return CheckActive(*account);
+  auto card = txn.GetMemberCard(bank_id, account_id);
+  if (!card.ok()) return card.status();
+  if (card->has_value()) return **card;
+  MemberCard fresh;
+  fresh.bank_id = bank_id;
+  fresh.account_id = account_id;
+  return fresh;
+}
+
+}  // namespace
+
+absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string& bank_id,
+                                                const std::string& account_id,
+                                                const std::string& card_number,
+                                                const std::string& principal) {
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/true); !s.ok()) return s;
+  auto card = CardOfMember(txn, bank_id, account_id);
+  if (!card.ok()) return card.status();
+  if (!card_number.empty()) {
+    auto holder = txn.FindCardHolder(bank_id, card_number);
+    if (!holder.ok()) return holder.status();
+    if (holder->has_value() && **holder != account_id) {
+      return AlreadyExists("CARD_IN_USE",
+                           absl::StrCat("card ", card_number, " already belongs to another member"),
+                           {{"card_number", card_number}});
+    }
+  }
+  const std::string old_card_number = card->card_number;
+  card->card_number = card_number;
+  card->card_set_at = txn.now();
+  txn.AppendFact(CardSetFact(bank_id, account_id, card_number, principal));
+  txn.PutMemberCard(*card, old_card_number);
+  if (!old_card_number.empty() && old_card_number != card_number) {
+    txn.Batch()->PutCardAttempts(bank_id, old_card_number, CardAttempts{});
+  }
+  return *card;
+}
+
+absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string& bank_id,
+                                               const std::string& account_id,
+                                               const std::string& pin_hash,
+                                               const std::string& principal) {
+  if (pin_hash.empty() || pin_hash.size() > kPinHashLengthMax) {
+    return InvalidArgument("INVALID_PIN", "the PIN's hash is missing or too long",
+                           {{"field", "pin"}});
+  }
+  auto card = CardOfMember(txn, bank_id, account_id);
+  if (!card.ok()) return card.status();
+  card->pin_hash = pin_hash;
+  card->pin_set_at = txn.now();
+  txn.AppendFact(PinSetFact(bank_id, account_id, principal));
+  txn.PutMemberCard(*card, card->card_number);
+  // A new PIN lifts a lock and forgets the wrong PINs typed before it.
+  if (!card->card_number.empty()) {
+    txn.Batch()->PutCardAttempts(bank_id, card->card_number, CardAttempts{});
+  }
+  return *card;
+}
+
 }  // namespace timeledger::ledger

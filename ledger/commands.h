@@ -86,6 +86,17 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
 absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
                                                      const std::string& principal);
 
+// Gives a person's account a card number (empty: takes the card away), or a PIN already hashed
+// (kiosk.h); each is a journal fact. AlreadyExists CARD_IN_USE if another account has the card.
+absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string& bank_id,
+                                                const std::string& account_id,
+                                                const std::string& card_number,
+                                                const std::string& principal);
+absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string& bank_id,
+                                               const std::string& account_id,
+                                               const std::string& pin_hash,
+                                               const std::string& principal);
+
 absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
                                            const std::string& principal);
 absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "ledger/kiosk_desk.h"
+
 namespace timeledger::ledger {
 namespace {
 
@@ -15,6 +17,17 @@ struct DemoAccount {
   const char* name;
 };
 
+struct DemoCard {
+  const char* account_id;
+  const char* card_number;
+  const char* pin;
+};
+constexpr DemoCard kDemoCards[] = {
+    {"alice", "1001", "1234"},
+    {"bob", "1002", "2468"},
+    {"dev", "1004", "1357"},
+};
+
 struct DemoEntry {
   const char* id;
   EntryKind kind;
@@ -24,6 +37,24 @@ struct DemoEntry {
   const char* activity;
   int days_ago;
 };
+
+// Kiosk cards and PINs of the demo members (README.md lists them).
+absl::Status LoadDemoCards(Ledger& ledger) {
+  for (const DemoCard& spec : kDemoCards) {
+    auto card = Await<MemberCard>([&](auto done) {
+      ledger.SetMemberCard(kDemoBankId, spec.account_id, spec.card_number, kDemoPrincipal,
+                           std::move(done));
+    });
+    if (!card.ok()) return card.status();
+    auto hash = HashPin(spec.pin);
+    if (!hash.ok()) return hash.status();
+    card = Await<MemberCard>([&](auto done) {
+      ledger.SetMemberPin(kDemoBankId, spec.account_id, *hash, kDemoPrincipal, std::move(done));
+    });
+    if (!card.ok()) return card.status();
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -85,7 +116,20 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     });
     if (!recorded.ok()) return recorded.status();
   }
-  return absl::OkStatus();
+  // Alice records an hour of shopping that Bob owes her: it waits for Bob, at the kiosk.
+  EntrySpec shopping;
+  shopping.bank_id = kDemoBankId;
+  shopping.entry_id = "demo-9";
+  shopping.from_account_id = "bob";
+  shopping.to_account_id = "alice";
+  shopping.minutes = 60;
+  shopping.activity = "shopping";
+  shopping.occurred_at = now - absl::Hours(24);
+  auto recorded = Await<Receipt>([&](auto done) {
+    ledger.RecordEntry(shopping, "alice", std::move(done));
+  });
+  if (!recorded.ok()) return recorded.status();
+  return LoadDemoCards(ledger);
 }
 
 }  // namespace timeledger::ledger

@@ -36,6 +36,14 @@ bool ReadEnum(Reader* reader, uint8_t low, uint8_t high, uint8_t* value) {
   return reader->ReadByte(value) && *value >= low && *value <= high;
 }
 
+bool ReadFactType(Reader* reader, uint8_t* type) {
+  return reader->ReadByte(type) &&
+         ((*type >= static_cast<uint8_t>(FactType::kBankCreated) &&
+           *type <= static_cast<uint8_t>(FactType::kPendingResolved)) ||
+          *type == static_cast<uint8_t>(FactType::kCardSet) ||
+          *type == static_cast<uint8_t>(FactType::kPinSet));
+}
+
 void EncodeBody(const Fact& fact, std::string* out) {
   switch (fact.type) {
     case FactType::kBankCreated:
@@ -73,6 +81,13 @@ void EncodeBody(const Fact& fact, std::string* out) {
       out->push_back(static_cast<char>(fact.state));
       PutFixed64BigEndian(out, fact.seq);
       PutLengthPrefixed(out, fact.reason);
+      return;
+    case FactType::kCardSet:
+      PutLengthPrefixed(out, fact.account_id);
+      PutLengthPrefixed(out, fact.card_number);
+      return;
+    case FactType::kPinSet:
+      PutLengthPrefixed(out, fact.account_id);
       return;
   }
 }
@@ -150,6 +165,11 @@ bool DecodeBody(Reader* reader, Fact* fact) {
       fact->state = static_cast<PendingState>(byte);
       return reader->ReadFixed64BigEndian(&fact->seq) &&
              reader->ReadLengthPrefixed(&fact->reason, kReasonLengthMax);
+    case FactType::kCardSet:
+      return reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) &&
+             reader->ReadLengthPrefixed(&fact->card_number, kCardNumberLengthMax);
+    case FactType::kPinSet:
+      return reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax);
   }
   return false;
 }
@@ -180,6 +200,10 @@ const char* FactTypeName(FactType type) {
       return "pending_created";
     case FactType::kPendingResolved:
       return "pending_resolved";
+    case FactType::kCardSet:
+      return "card_set";
+    case FactType::kPinSet:
+      return "pin_set";
   }
   return "unknown";
 }
@@ -242,6 +266,21 @@ Fact PendingResolvedFact(const PendingEntry& pending) {
   return fact;
 }
 
+Fact CardSetFact(const std::string& bank_id, const std::string& account_id,
+                 const std::string& card_number, const std::string& principal) {
+  Fact fact = NewFact(FactType::kCardSet, bank_id, principal);
+  fact.account_id = account_id;
+  fact.card_number = card_number;
+  return fact;
+}
+
+Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
+                const std::string& principal) {
+  Fact fact = NewFact(FactType::kPinSet, bank_id, principal);
+  fact.account_id = account_id;
+  return fact;
+}
+
 std::string EncodeFact(const Fact& fact) {
   std::string out;
   out.reserve(256);
@@ -260,7 +299,7 @@ absl::StatusOr<Fact> DecodeFact(absl::string_view bytes) {
   Reader reader(bytes);
   Fact fact;
   uint8_t version = 0, type = 0;
-  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadEnum(&reader, 1, 7, &type) ||
+  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadFactType(&reader, &type) ||
       !reader.ReadLengthPrefixed(&fact.bank_id, kIdLengthMax) ||
       !reader.ReadFixed64BigEndian(&fact.position) || !ReadTime(&reader, &fact.at) ||
       !reader.ReadLengthPrefixed(&fact.principal, kPrincipalLengthMax)) {

@@ -7,7 +7,7 @@
 //
 //   fact     := 0x01 u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
 //   body     := bank_created | account_opened | account_status | policy_set | entry
-//               | pending_created | pending_resolved, chosen by type:
+//               | pending_created | pending_resolved | card_set | pin_set, chosen by type:
 //   1 bank_created     := str(name) str(time_zone)
 //   2 account_opened   := str(account_id) u8(kind) u8(role count) u8(role)* str(display_name)
 //   3 account_status   := str(account_id) u8(from_status) u8(to_status) str(reason)
@@ -17,6 +17,8 @@
 //                         str(reason)
 //   7 pending_resolved := str(entry_id) u8(state: 2 confirmed, 3 rejected, 4 expired)
 //                         u64(seq: the entry it became if confirmed, else 0) str(reason)
+//   16 card_set        := str(account_id) str(card_number)      (empty: the card was removed)
+//   17 pin_set         := str(account_id)     (the PIN's hash is never in the journal: kiosk.h)
 //
 //   leaf_hash(p)  := SHA-256(0x00 || fact(p))                 (RFC 6962 leaf)
 //   chain_hash(p) := SHA-256(chain_hash(p-1) || leaf_hash(p)), chain_hash(-1) = 32 zero bytes
@@ -37,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ledger/kiosk.h"
 #include "ledger/policy.h"
 #include "ledger/types.h"
 
@@ -54,6 +57,9 @@ enum class FactType : uint8_t {
   kEntry = 5,
   kPendingCreated = 6,
   kPendingResolved = 7,
+  // Members at a kiosk (ledger/kiosk.h). 8 to 15 are left for other facts of the bank.
+  kCardSet = 16,
+  kPinSet = 17,
 };
 
 // Stable lower-case names ("bank_created", ...), used in exports and messages.
@@ -71,7 +77,7 @@ struct Fact {
   // kBankCreated
   std::string bank_name;
   std::string time_zone;
-  // kAccountOpened, kAccountStatus
+  // kAccountOpened, kAccountStatus, kCardSet, kPinSet
   std::string account_id;
   AccountKind account_kind = AccountKind::kPerson;
   std::vector<Role> roles;
@@ -91,6 +97,8 @@ struct Fact {
   std::string entry_id;
   PendingState state = PendingState::kPending;
   uint64_t seq = 0;
+  // kCardSet
+  std::string card_number;
 };
 
 // Facts as the commands make them; position and time are filled in when appended.
@@ -102,6 +110,10 @@ Fact PolicySetFact(const std::string& bank_id, const Policy& policy, const std::
 Fact EntryFact(const Entry& entry);
 Fact PendingCreatedFact(const PendingEntry& pending);
 Fact PendingResolvedFact(const PendingEntry& pending);
+Fact CardSetFact(const std::string& bank_id, const std::string& account_id,
+                 const std::string& card_number, const std::string& principal);
+Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
+                const std::string& principal);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);

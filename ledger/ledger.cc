@@ -491,6 +491,54 @@ absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string&
   return found;
 }
 
+void Ledger::SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+                           std::string principal, Callback<MemberCard> done) {
+  Submit(MakeCommand<MemberCard>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetMemberCard(txn, bank_id, account_id, card_number, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+                          std::string principal, Callback<MemberCard> done) {
+  Submit(MakeCommand<MemberCard>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetMemberPin(txn, bank_id, account_id, pin_hash, principal);
+      },
+      std::move(done)));
+}
+
+absl::StatusOr<std::optional<MemberCard>> Ledger::GetMemberCard(
+    const std::string& bank_id, const std::string& account_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  return store_->GetMemberCard(bank_id, account_id);
+}
+
+absl::StatusOr<std::optional<std::string>> Ledger::FindCardHolder(
+    const std::string& bank_id, const std::string& card_number) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  return store_->FindCardHolder(bank_id, card_number);
+}
+
+absl::StatusOr<CardAttempts> Ledger::GetCardAttempts(const std::string& bank_id,
+                                                     const std::string& card_number) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  return store_->GetCardAttempts(bank_id, card_number);
+}
+
+absl::Status Ledger::PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                                     const CardAttempts& attempts) {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  auto batch = store_->NewBatch();
+  batch->PutCardAttempts(bank_id, card_number, attempts);
+  return store_->Commit(batch.get());
+}
+
 absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
                                                 const std::string& entry_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();

@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/audit.h"
+#include "ledger/kiosk.h"
 #include "ledger/policy.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
@@ -130,6 +131,26 @@ class Ledger {
   // entry_id: the reversal's idempotency key; "reversal-of-<seq>" if empty.
   void ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
                     std::string principal, Callback<Receipt> done);
+
+  // Members at a kiosk (ledger/kiosk.h). SetMemberCard gives a person's account a card number
+  // (empty: takes it away); SetMemberPin stores a PIN already hashed (KioskDesk hashes it, off
+  // the writer thread) and lifts any lock. Each is a journal fact; the hash stays out of it.
+  void SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+                     std::string principal, Callback<MemberCard> done);
+  void SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+                    std::string principal, Callback<MemberCard> done);
+  // An account's card and PIN hash, or nullopt; the account a card belongs to, or nullopt; a
+  // card's wrong PINs. NotFound for an unknown bank, DataLoss BANK_DAMAGED.
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
+                                                          const std::string& account_id) const;
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
+                                                            const std::string& card_number) const;
+  absl::StatusOr<CardAttempts> GetCardAttempts(const std::string& bank_id,
+                                               const std::string& card_number) const;
+  // Writes a card's wrong PINs and lock, synced, outside the journal: operational state, not a
+  // fact, so it does not wait for the writer. Unavailable if the disk refuses.
+  absl::Status PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                               const CardAttempts& attempts);
 
   // Reads. NotFound for an unknown bank, account or entry; InvalidArgument for a bad page size
   // or token.

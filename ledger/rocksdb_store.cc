@@ -5,7 +5,7 @@
 //
 //   key          := bank | chain | account | entry | entry_id | reversal | posting | policy
 //                   | policy_change | pending | resolved | journal | merkle_node | entry_position
-//                   | occurred | time_index
+//                   | occurred | time_index | member_card | card_number | card_attempts
 //   bank         := 'b' bank_id                               -> EncodeBank
 //   chain        := 'c' bank_id                               -> EncodeChainHead
 //   account      := 'a' bank_id 0x00 account_id               -> EncodeAccount (balances included)
@@ -23,6 +23,15 @@
 //   journal      := 'j' bank_id 0x00 position:fixed64be       -> fact (journal.h) || chain hash(32)
 //   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >= 1
 //   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be
+//   member_card  := 'k' bank_id 0x00 account_id               -> EncodeMemberCard (kiosk.h)
+//   card_number  := 'n' bank_id 0x00 card_number              -> account_id
+//   card_attempts:= 't' bank_id 0x00 card_number              -> EncodeCardAttempts (kiosk.h)
+//
+// Members at a kiosk: 'k' holds an account's card number and PIN hash (written with the card_set
+// and pin_set facts), 'n' finds the account of a card number, and 't' counts wrong PINs and the
+// lock. 't' is operational state, not a fact: it is written by its own small synced batch,
+// outside the journal, and only while a card has failures or a lock. Kiosk sessions live in the
+// server's memory only (ledger/kiosk_desk.h).
 //
 // The time index ('o', written with every entry) lets reports read the entries that occurred in
 // a period without reading the rest; biased64be is the i64 plus 2^63, big-endian, so that key
@@ -402,6 +411,29 @@ class RocksDbBatch : public StoreBatch {
     std::string value;
     PutFixed64BigEndian(&value, position);
     Put(SeqKey('x', bank_id, seq), value);
+  }
+
+  void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) override {
+    if (!old_card_number.empty() && old_card_number != card.card_number) {
+      batch_.Delete(absl::StrCat(ScopedPrefix('n', card.bank_id), old_card_number))
+          .PermitUncheckedError();
+      ++count_;
+    }
+    if (!card.card_number.empty()) {
+      Put(absl::StrCat(ScopedPrefix('n', card.bank_id), card.card_number), card.account_id);
+    }
+    Put(absl::StrCat(ScopedPrefix('k', card.bank_id), card.account_id), EncodeMemberCard(card));
+  }
+
+  void PutCardAttempts(absl::string_view bank_id, absl::string_view card_number,
+                       const CardAttempts& attempts) override {
+    const std::string key = absl::StrCat(ScopedPrefix('t', bank_id), card_number);
+    if (attempts.failed == 0 && attempts.locked_until == absl::InfinitePast()) {
+      batch_.Delete(key).PermitUncheckedError();
+      ++count_;
+      return;
+    }
+    Put(key, EncodeCardAttempts(attempts));
   }
 
   void SetSavePoint() override {
@@ -813,6 +845,18 @@ class RocksDbSnapshot : public StoreSnapshot {
                                   "entry position");
   }
 
+  absl::Status ForEachMemberCard(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const MemberCard&)>& visit) override {
+    const std::string prefix = ScopedPrefix('k', bank_id);
+    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto card = DecodeMemberCard(value);
+                       if (!card.ok()) return card.status();
+                       return visit(*card);
+                     });
+  }
+
  private:
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
@@ -1020,6 +1064,29 @@ class RocksDbStore : public Store {
     return DecodeFixed64BigEndian(value.data());
   }
 
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(
+      absl::string_view bank_id, absl::string_view account_id) override {
+    auto value = GetValue(absl::StrCat(ScopedPrefix('k', bank_id), account_id));
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return std::optional<MemberCard>();
+    auto card = DecodeMemberCard(**value);
+    if (!card.ok()) return card.status();
+    return std::optional<MemberCard>(*std::move(card));
+  }
+
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(
+      absl::string_view bank_id, absl::string_view card_number) override {
+    return GetValue(absl::StrCat(ScopedPrefix('n', bank_id), card_number));
+  }
+
+  absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
+                                               absl::string_view card_number) override {
+    auto value = GetValue(absl::StrCat(ScopedPrefix('t', bank_id), card_number));
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return CardAttempts{};
+    return DecodeCardAttempts(**value);
+  }
+
   absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id, uint64_t after_seq,
                                                     size_t limit) override {
     std::vector<EntryRow> rows;
@@ -1188,6 +1255,15 @@ class RocksDbStore : public Store {
       row.entry.reversed_by_seq = *reversed_by;
     }
     return absl::OkStatus();
+  }
+
+  // The value at `key`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> GetValue(const std::string& key) {
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (status.IsNotFound()) return std::optional<std::string>();
+    if (!status.ok()) return FromRocks(status);
+    return std::optional<std::string>(std::move(value));
   }
 
   std::mutex backup_mu_;

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/kiosk.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
@@ -50,6 +51,13 @@ class StoreBatch {
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
   virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
+  // A member's card and PIN (ledger/kiosk.h), and the card index: `old_card_number` (if not
+  // empty and not the new one) stops naming the account.
+  virtual void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) = 0;
+  // Wrong PINs of a card: operational state, written outside the journal. No failures and no
+  // lock: the record is deleted.
+  virtual void PutCardAttempts(absl::string_view bank_id, absl::string_view card_number,
+                               const CardAttempts& attempts) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -122,6 +130,9 @@ class StoreSnapshot {
   virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) = 0;
+  // The bank's member cards, in account order.
+  virtual absl::Status ForEachMemberCard(
+      absl::string_view bank_id, const std::function<absl::Status(const MemberCard&)>& visit) = 0;
 };
 
 // One backup made by Store::CreateBackup.
@@ -224,6 +235,15 @@ class Store {
                                                                   absl::string_view entry_id) = 0;
   // Returns the seq of the reversal of `seq`, or 0 if it has not been reversed.
   virtual absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) = 0;
+
+  // Members at a kiosk (ledger/kiosk.h): an account's card and PIN, or nullopt; the account a
+  // card number belongs to, or nullopt; a card's wrong PINs (none if never recorded).
+  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(
+      absl::string_view bank_id, absl::string_view account_id) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> FindCardHolder(
+      absl::string_view bank_id, absl::string_view card_number) = 0;
+  virtual absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
+                                                       absl::string_view card_number) = 0;
 
   // Entries of a bank with seq > after_seq, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id,

@@ -164,6 +164,8 @@ struct AccountModel {
   uint64_t entry_count = 0;
   int64_t held = 0;
   int64_t pending_in = 0;
+  std::string card_number;  // the last card_set fact's ("" if none)
+  bool has_pin = false;     // a pin_set fact was recorded
 };
 
 struct PendingModel {
@@ -366,6 +368,9 @@ class JournalWalker {
         return ApplyPendingCreated(fact, where);
       case FactType::kPendingResolved:
         return ApplyPendingResolved(fact, where);
+      case FactType::kCardSet:
+      case FactType::kPinSet:
+        return ApplyMemberCard(fact, where);
     }
     return absl::OkStatus();
   }
@@ -379,6 +384,17 @@ class JournalWalker {
       Where at = where;
       at.account_id = fact.account_id;
       return Finding(id_, "FACT_INVALID", at, "the account is opened a second time");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ApplyMemberCard(const Fact& fact, const Where& where) {
+    auto account = FindAccount(fact.account_id, where);
+    if (!account.ok()) return account.status();
+    if (fact.type == FactType::kCardSet) {
+      (*account)->card_number = fact.card_number;
+    } else {
+      (*account)->has_pin = true;
     }
     return absl::OkStatus();
   }
@@ -714,6 +730,45 @@ class EntryWalker {
   std::vector<std::pair<uint64_t, uint64_t>> reversals_;  // (reversed seq, reversal seq)
 };
 
+// Compares the stored member cards with the card_set and pin_set facts: each card number, and
+// whether a PIN is set (its hash is not in the journal), and that no card is stored without them.
+absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
+                          const absl::flat_hash_map<std::string, AccountModel>& model) {
+  size_t stored_count = 0;
+  auto status = snapshot.ForEachMemberCard(id, [&](const MemberCard& stored) -> absl::Status {
+    const Where where{kNoPosition, 0, stored.account_id};
+    auto it = model.find(stored.account_id);
+    const std::string expected =
+        it == model.end() ? "no card"
+                          : absl::StrCat("card '", it->second.card_number, "'",
+                                         it->second.has_pin ? " with a PIN" : "");
+    const std::string found =
+        absl::StrCat("card '", stored.card_number, "'", stored.has_pin() ? " with a PIN" : "");
+    if (it == model.end() || it->second.card_number != stored.card_number ||
+        it->second.has_pin != stored.has_pin()) {
+      return Finding(id, "CARD_MISMATCH", where,
+                     "the stored member card differs from the journal's card and PIN facts",
+                     expected, found);
+    }
+    ++stored_count;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    if (ReasonOf(status) == "CARD_MISMATCH") return status;
+    return ReadFailed(id, Where{}, "the member cards", status);
+  }
+  size_t expected_count = 0;
+  for (const auto& [account_id, m] : model) {
+    expected_count += (!m.card_number.empty() || m.has_pin) ? 1 : 0;
+  }
+  if (stored_count < expected_count) {
+    return Finding(id, "CARD_MISMATCH", Where{},
+                   "the journal gave members cards or PINs that are not stored",
+                   absl::StrCat(expected_count, " cards"), absl::StrCat(stored_count, " cards"));
+  }
+  return absl::OkStatus();
+}
+
 // Compares the stored accounts, open pending entries and policy with the journal's model.
 absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
                           const JournalWalker& journal, const Policy& stored_policy,
@@ -810,6 +865,7 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
                    absl::StrCat("version ", journal.policy().version),
                    absl::StrCat("version ", stored_policy.version));
   }
+  if (auto s = CompareCards(snapshot, id, model); !s.ok()) return s;
   *account_count = model.size();
   return absl::OkStatus();
 }

@@ -125,6 +125,42 @@ void WriteTxn::PutPending(const PendingEntry& pending) {
   batch_->PutPending(pending);
 }
 
+absl::StatusOr<std::optional<MemberCard>> WriteTxn::GetMemberCard(const std::string& bank_id,
+                                                                 const std::string& account_id) {
+  if (auto it = cards_.find(AccountKey(bank_id, account_id)); it != cards_.end()) {
+    return std::optional<MemberCard>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<MemberCard>();
+  return store_->GetMemberCard(bank_id, account_id);
+}
+
+absl::StatusOr<std::optional<std::string>> WriteTxn::FindCardHolder(
+    const std::string& bank_id, const std::string& card_number) {
+  if (auto it = card_holders_.find(AccountKey(bank_id, card_number)); it != card_holders_.end()) {
+    if (it->second.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<std::string>();
+  return store_->FindCardHolder(bank_id, card_number);
+}
+
+void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card_number) {
+  const std::string key = AccountKey(card.bank_id, card.account_id);
+  undo_.push_back(UndoFor(&cards_, key));
+  cards_[key] = card;
+  if (!old_card_number.empty() && old_card_number != card.card_number) {
+    const std::string old_key = AccountKey(card.bank_id, old_card_number);
+    undo_.push_back(UndoFor(&card_holders_, old_key));
+    card_holders_[old_key] = "";
+  }
+  if (!card.card_number.empty()) {
+    const std::string new_key = AccountKey(card.bank_id, card.card_number);
+    undo_.push_back(UndoFor(&card_holders_, new_key));
+    card_holders_[new_key] = card.account_id;
+  }
+  batch_->PutMemberCard(card, old_card_number);
+}
+
 absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {
   if (auto it = reversals_.find(SeqKey(bank_id, seq)); it != reversals_.end()) {
     return it->second;

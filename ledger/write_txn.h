@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/journal.h"
+#include "ledger/kiosk.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
@@ -83,6 +84,14 @@ class WriteTxn {
                                                          const std::string& entry_id);
   void PutPending(const PendingEntry& pending);
 
+  // A member's card and PIN, or nullopt; the account holding a card number, or nullopt.
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
+                                                          const std::string& account_id);
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
+                                                            const std::string& card_number);
+  // Writes `card`; `old_card_number` (if another) no longer names the account.
+  void PutMemberCard(const MemberCard& card, const std::string& old_card_number);
+
   absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
 
@@ -125,6 +134,9 @@ class WriteTxn {
   absl::flat_hash_map<std::string, Entry> entries_;    // key: bank_id 0x00 seq
   absl::flat_hash_map<std::string, uint64_t> reversals_;
   absl::flat_hash_map<std::string, PendingEntry> pending_;  // key: bank_id 0x00 entry_id
+  absl::flat_hash_map<std::string, MemberCard> cards_;      // key: bank_id 0x00 account_id
+  // key: bank_id 0x00 card_number; value: the account, or "" once the card was taken away
+  absl::flat_hash_map<std::string, std::string> card_holders_;
   std::vector<std::function<void()>> undo_;
   std::vector<size_t> savepoints_;
 };

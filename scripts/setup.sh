@@ -14,8 +14,11 @@ packages=(
   librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  chromium
+  chromium nodejs
 )
+# The kiosk's browser tests drive chromium with npm packages (tests/e2e/browser); Debian ships npm
+# apart from nodejs, other builds of nodejs bring their own.
+command -v npm >/dev/null || packages+=(npm)
 
 install_missing() {
   local missing=()

@@ -87,6 +87,15 @@ void ToProtoBody(const ledger::Fact& fact, v1::JournalRecord* out) {
       body->set_reason(fact.reason);
       return;
     }
+    case ledger::FactType::kCardSet: {
+      auto* body = out->mutable_card_set();
+      body->set_account_id(fact.account_id);
+      body->set_card_number(fact.card_number);
+      return;
+    }
+    case ledger::FactType::kPinSet:
+      out->mutable_pin_set()->set_account_id(fact.account_id);
+      return;
   }
 }
 

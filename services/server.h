@@ -14,7 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/ledger.h"
+#include "ledger/kiosk_desk.h"
 #include "services/audit_service.h"
+#include "services/kiosk_service.h"
 #include "services/reports_service.h"
 #include "services/services.h"
 
@@ -47,6 +49,8 @@ class Server {
   AuditService audit_;
   BackupsService backups_;
   ReportsService reports_;
+  ledger::KioskDesk desk_;  // before kiosk_, which borrows it
+  KioskService kiosk_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -320,6 +320,12 @@ std::string BodyJson(const v1::JournalRecord& record) {
     case v1::JournalRecord::kPendingResolved:
       body = &record.pending_resolved();
       break;
+    case v1::JournalRecord::kCardSet:
+      body = &record.card_set();
+      break;
+    case v1::JournalRecord::kPinSet:
+      body = &record.pin_set();
+      break;
     default:
       return "{}";
   }

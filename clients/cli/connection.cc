@@ -16,6 +16,7 @@
 #include "clients/cli/duration.h"
 #include "clients/cli/exit_code.h"
 #include "clients/cli/words.h"
+#include "clients/common/error_info.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -24,17 +25,7 @@ namespace {
 
 constexpr char kUserAgentPrefix[] = "timeledger-cli/0.1";
 
-// The google.rpc.ErrorInfo the server packs into a failed call's details, if there is one.
-std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status) {
-  if (status.error_details().empty()) return std::nullopt;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return std::nullopt;
-  for (const google::protobuf::Any& detail : rich.details()) {
-    google::rpc::ErrorInfo info;
-    if (detail.Is<google::rpc::ErrorInfo>() && detail.UnpackTo(&info)) return info;
-  }
-  return std::nullopt;
-}
+using clients::FindErrorInfo;
 
 // "ALREADY_EXISTS" for grpc::StatusCode::ALREADY_EXISTS; gRPC and Abseil number codes alike.
 std::string CodeName(grpc::StatusCode code) {

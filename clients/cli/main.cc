@@ -28,7 +28,7 @@ constexpr char kHelpCommand[] = "help";
 
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
-  for (auto group : {BankCommands, AccountCommands, EntryCommands, PendingCommands,
+  for (auto group : {BankCommands, AccountCommands, CardCommands, EntryCommands, PendingCommands,
                      StatementCommands, PolicyCommands, ReportCommands, AuditCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }

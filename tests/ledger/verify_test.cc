@@ -222,6 +222,24 @@ TEST_F(VerifyTest, AnAlteredHoldIsNamed) {
   ExpectFinding(report, "HOLD_MISMATCH", {{"account_id", "bob"}});
 }
 
+TEST_F(VerifyTest, AMemberCardOrPinSlippedInWithoutItsFactIsNamed) {
+  auto card = Await<MemberCard>([&](auto done) {
+    ledger_->SetMemberCard("hcct", "alice", "1001", "carol", std::move(done));
+  });
+  ASSERT_TRUE(card.ok()) << card.status();
+  ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(Scoped('k', "hcct", "alice"), [](std::string* value) {
+      MemberCard altered = *DecodeMemberCard(*value);
+      altered.pin_hash = "$argon2id$v=19$m=65536,t=2,p=1$forged";
+      *value = EncodeMemberCard(altered);
+    });
+  });
+  ExpectFinding(report, "CARD_MISMATCH",
+                {{"account_id", "alice"}, {"expected", "card '1001'"},
+                 {"found", "card '1001' with a PIN"}});
+}
+
 TEST_F(VerifyTest, AChainHeadOutOfStepIsCaughtAtOpenEvenWithoutFullVerification) {
   ledger_.reset();
   {

@@ -1,0 +1,64 @@
+// KioskApi: what the kiosk page asks of the kiosk server, answered over gRPC from timeledgerd.
+//
+//   GET  /                     the page (clients/kiosk/page.html, a fresh CSP nonce each time)
+//   GET  /api/status           {"ledger": "ok" | "unreachable", "bank": its name when ok}
+//   POST /api/sign-in          {"card": "...", "pin": "..."} -> {"session": ..., "name": ...}
+//   GET  /api/me               the signed-in member's summary, in plain words
+//   POST /api/pending/confirm  {"entry_id": "..."}   (and /api/pending/reject)
+//   POST /api/sign-out
+//
+// The member's session id travels only in the X-Kiosk-Session header, held in the page's memory:
+// no cookie, no storage. Errors are JSON {"error": REASON, "message": plain words} with a fitting
+// HTTP status; a body that is not a JSON object of strings gets 400. Every call to the ledger has
+// a deadline; a ledger that cannot be reached is 503 LEDGER_UNREACHABLE.
+//
+// Holds a gRPC channel (which reconnects by itself). Thread-safe.
+#ifndef TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_
+#define TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "clients/kiosk/http_server.h"
+#include "timeledger/v1/kiosk.grpc.pb.h"
+
+namespace timeledger::kiosk {
+
+struct KioskOptions {
+  std::string bank_id;
+  std::string kiosk_id;  // this kiosk's principal (until tokens exist, a claimed id)
+  std::string page_html;  // with "__NONCE__" where the CSP nonce goes
+};
+
+class KioskApi {
+ public:
+  KioskApi(std::shared_ptr<grpc::Channel> channel, KioskOptions options);
+
+  Response Handle(const Request& request);
+
+ private:
+  Response Page(const Request& request) const;
+  Response Status(const Request& request);
+  Response SignIn(const Request& request);
+  Response Me(const Request& request);
+  Response Resolve(const Request& request, bool confirm);
+  Response SignOut(const Request& request);
+
+  // The bank's name, asked of the ledger once and remembered; "" until it answers.
+  std::string BankName();
+  // A client context with a deadline and this kiosk's principal.
+  std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::seconds deadline) const;
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Kiosk::Stub> stub_;
+  KioskOptions options_;
+  std::mutex bank_name_mu_;
+  std::string bank_name_;
+};
+
+}  // namespace timeledger::kiosk
+
+#endif  // TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_

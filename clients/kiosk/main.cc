@@ -1,0 +1,119 @@
+// timeledger-kiosk: the member kiosk. Serves one page and its JSON calls over HTTP on loopback
+// (a touch screen's browser in kiosk mode opens it) and asks timeledgerd over gRPC.
+//
+//   timeledger-kiosk [--listen 127.0.0.1:8080] [--server 127.0.0.1:50051] [--bank holy-cross]
+//                    [--kiosk-id kiosk-1]
+//
+// SIGINT or SIGTERM stops it. A ledger that is down is not an error: the page says so calmly and
+// the kiosk goes on trying.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "clients/kiosk/http_server.h"
+#include "clients/kiosk/kiosk_api.h"
+#include "clients/kiosk/page_html.h"
+
+namespace {
+
+constexpr int kServerThreads = 4;
+
+void Usage() {
+  std::fputs(
+      "usage: timeledger-kiosk [--listen HOST:PORT] [--server HOST:PORT] [--bank BANK]\n"
+      "                        [--kiosk-id ID]\n"
+      "  --listen    where the page is served (default 127.0.0.1:8080)\n"
+      "  --server    timeledgerd's gRPC address (default $TIMELEDGER_SERVER or 127.0.0.1:50051)\n"
+      "  --bank      the bank whose members sign in here (default holy-cross)\n"
+      "  --kiosk-id  this kiosk's principal, which its sessions are bound to (default kiosk-1)\n",
+      stderr);
+}
+
+bool SplitHostPort(const std::string& address, std::string* host, unsigned short* port) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = address.substr(0, colon);
+  const int value = std::atoi(address.c_str() + colon + 1);
+  if (value < 0 || value > 65535) return false;
+  *port = static_cast<unsigned short>(value);
+  return !host->empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> flags = {
+      {"listen", "127.0.0.1:8080"},
+      {"server", std::getenv("TIMELEDGER_SERVER") != nullptr ? std::getenv("TIMELEDGER_SERVER")
+                                                            : "127.0.0.1:50051"},
+      {"bank", "holy-cross"},
+      {"kiosk-id", "kiosk-1"},
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      Usage();
+      return 0;
+    }
+    if (arg.rfind("--", 0) != 0 || flags.count(arg.substr(2)) == 0 || i + 1 >= argc) {
+      std::fprintf(stderr, "timeledger-kiosk: unknown or incomplete option %s\n", arg.c_str());
+      Usage();
+      return 2;
+    }
+    flags[arg.substr(2)] = argv[++i];
+  }
+  std::string host;
+  unsigned short port = 0;
+  if (!SplitHostPort(flags["listen"], &host, &port)) {
+    std::fprintf(stderr, "timeledger-kiosk: --listen needs HOST:PORT, got %s\n",
+                 flags["listen"].c_str());
+    return 2;
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  timeledger::kiosk::KioskOptions options;
+  options.bank_id = flags["bank"];
+  options.kiosk_id = flags["kiosk-id"];
+  options.page_html = timeledger::kiosk::PageHtml();
+  grpc::ChannelArguments channel_args;
+  // Reconnect soon after the ledger comes back, so that the page recovers by itself.
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
+  auto channel = grpc::CreateCustomChannel(flags["server"], grpc::InsecureChannelCredentials(),
+                                           channel_args);
+  timeledger::kiosk::KioskApi api(channel, std::move(options));
+  try {
+    timeledger::kiosk::HttpServer server(
+        host, port, [&api](const timeledger::kiosk::Request& r) { return api.Handle(r); },
+        kServerThreads);
+    std::printf("timeledger-kiosk: the kiosk of bank %s is on http://%s:%u/ (ledger at %s)\n",
+                flags["bank"].c_str(), host.c_str(), server.port(), flags["server"].c_str());
+    std::fflush(stdout);
+    std::thread waiter([&] {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      server.Stop();
+    });
+    server.Run();
+    waiter.join();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "timeledger-kiosk: cannot serve on %s: %s\n", flags["listen"].c_str(),
+                 e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+// The plain words a member reads at the kiosk: amounts of time, the balance (kindly, when it is
+// below zero), each entry as a sentence, days and months. One place for all of them, so that
+// they read the same everywhere and can be tested. Pure functions; thread-safe.
+#ifndef TIMELEDGER_CLIENTS_KIOSK_MEMBER_WORDS_H_
+#define TIMELEDGER_CLIENTS_KIOSK_MEMBER_WORDS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+#include "timeledger/v1/kiosk.pb.h"
+
+namespace timeledger::kiosk {
+
+namespace v1 = ::timeledger::v1;
+
+// "1 hour 30 minutes", "12 hours", "45 minutes", "no time" (for 0); the sign is ignored.
+std::string TimeWords(int64_t minutes);
+
+// The headline: "You have 12 hours 30 minutes." or, below zero, "You have received 2 hours more
+// than you have given."
+std::string BalanceWords(int64_t balance_minutes);
+// A kind word to go with a balance below zero (empty otherwise).
+std::string BalanceNote(int64_t balance_minutes);
+
+// "today", "yesterday", "Tuesday" (within the last week), "3 March", "3 March 2025" (another
+// year), as `when` falls in `zone` seen from `now`.
+std::string DayWords(absl::Time when, absl::Time now, absl::TimeZone zone);
+// "November" and "Nov"; the year is added to the long form ("November 2025").
+std::string MonthWords(int year, int month, bool with_year);
+std::string MonthShortWords(int month);
+
+// "You helped Bob Okafor with gardening", "Alice Brown helped you with shopping", "You spent
+// time at Community café on lunch", ...: what happened, from the member's side, without amount.
+std::string EntrySentence(const v1::MemberEntryLine& line);
+// For a pending entry: "Alice Brown says she helped you with shopping" style, from the member's
+// side, and what confirming would do: "If you confirm, 1 hour goes from your time to Alice Brown."
+std::string AwaitingSentence(const v1::AwaitingEntry& awaiting);
+std::string AwaitingConsequence(const v1::AwaitingEntry& awaiting);
+
+}  // namespace timeledger::kiosk
+
+#endif  // TIMELEDGER_CLIENTS_KIOSK_MEMBER_WORDS_H_

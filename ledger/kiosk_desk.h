@@ -1,0 +1,166 @@
+// KioskDesk: members signing in at a kiosk with card and PIN, and what a signed-in member may see
+// and do there (ledger/kiosk.h has the rules and limits).
+//
+// PINs are hashed and checked with Argon2id (libsodium crypto_pwhash_str: salted, 64 MiB, slow
+// on purpose) on the desk's own worker thread, never on the ledger's writer or a caller's thread;
+// at most kPinJobsWaitingMax jobs wait (more: Unavailable BUSY). Every sign-in runs on that one
+// thread, so a card's wrong-PIN count cannot be raced past the lockout.
+//
+// A session is an opaque random id (256 bits, hex), bound to the principal of the kiosk that
+// signed the member in and to that one member, ending kKioskSessionLifetime after its last use
+// or at sign-out. Sessions are operational state kept in memory only: a restart of the server signs
+// every kiosk member out. Designed so that when tokens arrive (the security issue) the kiosk's
+// principal is its authenticated token's, with nothing else changed.
+//
+// Borrows the Ledger, which must outlive it. Thread-safe; destroying it drains its worker.
+#ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
+#define TIMELEDGER_LEDGER_KIOSK_DESK_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "ledger/kiosk.h"
+#include "ledger/ledger.h"
+
+namespace timeledger::ledger {
+
+// A member signed in at a kiosk.
+struct KioskSession {
+  std::string session_id;
+  std::string bank_id;
+  std::string account_id;
+  std::string display_name;
+  std::string kiosk;  // the principal of the kiosk it is bound to
+  absl::Time signed_in_at;
+  absl::Time expires_at;
+};
+
+// One of the member's entries, with the balance after it and the other party's name.
+struct MemberEntry {
+  Entry entry;
+  int64_t balance_after_minutes = 0;
+  bool earned = false;             // the member is the one who earned (the entry's to)
+  std::string other_account_id;    // the other party
+  std::string other_display_name;  // "" if unknown
+  EntryKind original_kind = EntryKind::kExchange;  // for a reversal, the kind it undid
+};
+
+// Time given (earned by exchange or award) and received (paid by exchange or spend) in one
+// calendar month of the bank's time zone, net of reversals.
+struct MonthGiveTake {
+  absl::CivilMonth month;
+  int64_t given_minutes = 0;
+  int64_t received_minutes = 0;
+};
+
+// A pending entry waiting for this member, with the other party's name.
+struct MemberPending {
+  PendingEntry pending;
+  bool earns = false;  // the member would earn (else pay) if confirmed
+  std::string other_display_name;
+};
+
+// What a signed-in member sees.
+struct MemberSummary {
+  Bank bank;
+  AccountStanding standing;
+  absl::Time as_of;
+  absl::Time session_expires_at;
+  std::vector<MemberEntry> recent;       // newest first, at most kRecentEntriesShown
+  std::vector<MonthGiveTake> months;     // oldest first, kMonthsShown, the last this month
+  std::vector<MemberPending> awaiting;   // waiting for this member's confirmation
+};
+inline constexpr size_t kRecentEntriesShown = 10;
+inline constexpr int kMonthsShown = 12;
+inline constexpr size_t kAwaitingShownMax = 20;
+
+class KioskDesk {
+ public:
+  explicit KioskDesk(Ledger* ledger);
+  KioskDesk(const KioskDesk&) = delete;
+  KioskDesk& operator=(const KioskDesk&) = delete;
+  ~KioskDesk();
+
+  // A coordinator sets a member's PIN: validated (InvalidArgument INVALID_PIN), hashed on the
+  // worker, then written as a pin_set fact; a lock on the member's card is lifted. `done` runs on
+  // the worker or the writer thread. Unavailable BUSY if too many PIN jobs wait.
+  void SetPin(std::string bank_id, std::string account_id, std::string pin, std::string principal,
+              Callback<MemberCard> done);
+
+  // Signs a member in with card and PIN at the kiosk `kiosk`. Errors: InvalidArgument
+  // (malformed card or PIN), Unauthenticated CARD_OR_PIN_WRONG (figure attempts_left for a known
+  // card), FailedPrecondition CARD_LOCKED (figures locked_until, retry_after_seconds), PIN_NOT_SET,
+  // ACCOUNT_CLOSED, Unavailable BUSY. `done` runs on the worker thread.
+  void SignIn(std::string bank_id, std::string card_number, std::string pin, std::string kiosk,
+              Callback<KioskSession> done);
+  // Ends the session if `kiosk` holds it; ending an unknown or ended session is OK.
+  void SignOut(const std::string& session_id, const std::string& kiosk);
+
+  // The session, if it is open and bound to `kiosk`, kept open for another lifetime from now.
+  // Unauthenticated SESSION_ENDED (unknown, ended or expired), PermissionDenied
+  // SESSION_OF_ANOTHER_KIOSK.
+  absl::StatusOr<KioskSession> Resolve(const std::string& session_id, const std::string& kiosk);
+
+  // The signed-in member's balance, last entries, give and take by month and pending entries.
+  absl::StatusOr<MemberSummary> Summary(const std::string& session_id, const std::string& kiosk);
+  // Confirms or rejects a pending entry that waits for the signed-in member (NotFound
+  // PENDING_NOT_FOUND for any other); the member is the principal recorded.
+  void Confirm(const std::string& session_id, const std::string& kiosk,
+               const std::string& entry_id, Callback<Receipt> done);
+  void Reject(const std::string& session_id, const std::string& kiosk,
+              const std::string& entry_id, Callback<PendingEntry> done);
+
+ private:
+  using Job = std::function<void()>;
+  // Queues a job for the worker; false if too many wait.
+  bool Post(Job job);
+  void WorkerLoop();
+  absl::StatusOr<KioskSession> CheckPinAndOpen(const std::string& bank_id,
+                                               const std::string& card_number,
+                                               const std::string& pin, const std::string& kiosk);
+  absl::StatusOr<KioskSession> OpenSession(const std::string& bank_id,
+                                           const std::string& account_id,
+                                           const std::string& display_name,
+                                           const std::string& kiosk);
+  // The member's last entries (with the other party's names) and give and take by month; the
+  // pending entries waiting for the member.
+  absl::Status AddEntries(const KioskSession& session, MemberSummary* summary) const;
+  absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
+  std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
+  // The pending entry `entry_id` if it waits for the session's member.
+  absl::StatusOr<PendingEntry> AwaitingMember(const KioskSession& session,
+                                              const std::string& entry_id);
+
+  Ledger* ledger_;
+  std::string dummy_hash_;  // checked against for unknown cards, so they take as long
+
+  std::mutex sessions_mu_;
+  absl::flat_hash_map<std::string, KioskSession> sessions_;
+
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+// Returns crypto_pwhash_str of `pin` (Argon2id, a fresh salt, interactive limits), or Internal
+// if the memory for it cannot be had.
+absl::StatusOr<std::string> HashPin(const std::string& pin);
+// Whether `pin` matches a hash made by HashPin.
+bool PinMatches(const std::string& pin_hash, const std::string& pin);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_KIOSK_DESK_H_

@@ -1,0 +1,128 @@
+#include "services/kiosk_service.h"
+
+#include "services/reply.h"
+#include "services/services.h"
+
+namespace timeledger::services {
+namespace {
+
+void ToProto(const ledger::MemberCard& card, v1::MemberCard* out) {
+  out->set_bank_id(card.bank_id);
+  out->set_account_id(card.account_id);
+  out->set_card_number(card.card_number);
+  out->set_has_pin(card.has_pin());
+  if (card.card_set_at != absl::InfinitePast()) {
+    services::ToProto(card.card_set_at, out->mutable_card_set_at());
+  }
+  if (card.pin_set_at != absl::InfinitePast()) {
+    services::ToProto(card.pin_set_at, out->mutable_pin_set_at());
+  }
+}
+
+void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
+  out->set_bank_name(summary.bank.name);
+  out->set_time_zone(summary.bank.time_zone);
+  services::ToProto(summary.standing, out->mutable_account());
+  services::ToProto(summary.as_of, out->mutable_as_of());
+  services::ToProto(summary.session_expires_at, out->mutable_session_expires_at());
+  out->set_floor_minutes(summary.standing.floor_minutes);
+  for (const ledger::MemberEntry& row : summary.recent) {
+    auto* line = out->add_recent();
+    services::ToProto(row.entry, line->mutable_entry());
+    line->set_balance_after_minutes(row.balance_after_minutes);
+    line->set_earned(row.earned);
+    line->set_other_display_name(row.other_display_name);
+    line->set_original_kind(static_cast<v1::EntryKind>(row.original_kind));
+  }
+  for (const ledger::MonthGiveTake& month : summary.months) {
+    auto* line = out->add_months();
+    line->set_year(static_cast<int32_t>(month.month.year()));
+    line->set_month(month.month.month());
+    line->set_given_minutes(month.given_minutes);
+    line->set_received_minutes(month.received_minutes);
+  }
+  for (const ledger::MemberPending& row : summary.awaiting) {
+    auto* line = out->add_awaiting();
+    services::ToProto(row.pending, line->mutable_pending());
+    line->set_earns(row.earns);
+    line->set_other_display_name(row.other_display_name);
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* KioskService::SetMemberCard(grpc::CallbackServerContext* context,
+                                                      const v1::SetMemberCardRequest* request,
+                                                      v1::MemberCard* response) {
+  auto* reactor = context->DefaultReactor();
+  ledger_->SetMemberCard(
+      request->bank_id(), request->account_id(), request->card_number(), PrincipalOf(context),
+      ReplyLater<ledger::MemberCard>(
+          reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::SetMemberPin(grpc::CallbackServerContext* context,
+                                                     const v1::SetMemberPinRequest* request,
+                                                     v1::MemberCard* response) {
+  auto* reactor = context->DefaultReactor();
+  desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), PrincipalOf(context),
+                ReplyLater<ledger::MemberCard>(
+                    reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::SignIn(grpc::CallbackServerContext* context,
+                                               const v1::SignInRequest* request,
+                                               v1::KioskSession* response) {
+  auto* reactor = context->DefaultReactor();
+  desk_->SignIn(request->bank_id(), request->card_number(), request->pin(), PrincipalOf(context),
+                ReplyLater<ledger::KioskSession>(
+                    reactor, [response](const ledger::KioskSession& session) {
+                      response->set_session_id(session.session_id);
+                      response->set_account_id(session.account_id);
+                      response->set_display_name(session.display_name);
+                      services::ToProto(session.expires_at, response->mutable_expires_at());
+                    }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::SignOut(grpc::CallbackServerContext* context,
+                                                const v1::SignOutRequest* request,
+                                                v1::SignOutResponse* /*response*/) {
+  auto* reactor = context->DefaultReactor();
+  desk_->SignOut(request->session_id(), PrincipalOf(context));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::GetMemberSummary(
+    grpc::CallbackServerContext* context, const v1::GetMemberSummaryRequest* request,
+    v1::MemberSummary* response) {
+  auto* reactor = context->DefaultReactor();
+  Reply(reactor, desk_->Summary(request->session_id(), PrincipalOf(context)),
+        [response](const ledger::MemberSummary& summary) { ToProto(summary, response); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::ConfirmMemberEntry(grpc::CallbackServerContext* context,
+                                                           const v1::MemberEntryRequest* request,
+                                                           v1::RecordEntryResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  desk_->Confirm(request->session_id(), PrincipalOf(context), request->entry_id(),
+                 ReplyLater<ledger::Receipt>(
+                     reactor, [response](const ledger::Receipt& r) { ToProto(r, response); }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::RejectMemberEntry(grpc::CallbackServerContext* context,
+                                                          const v1::MemberEntryRequest* request,
+                                                          v1::PendingEntry* response) {
+  auto* reactor = context->DefaultReactor();
+  desk_->Reject(request->session_id(), PrincipalOf(context), request->entry_id(),
+                ReplyLater<ledger::PendingEntry>(
+                    reactor, [response](const ledger::PendingEntry& p) { ToProto(p, response); }));
+  return reactor;
+}
+
+}  // namespace timeledger::services

@@ -1,0 +1,72 @@
+// The words a member reads at the kiosk.
+#include "clients/kiosk/member_words.h"
+
+#include <gtest/gtest.h>
+
+namespace timeledger::kiosk {
+namespace {
+
+TEST(MemberWordsTest, TimeInHoursAndMinutes) {
+  EXPECT_EQ(TimeWords(0), "no time");
+  EXPECT_EQ(TimeWords(1), "1 minute");
+  EXPECT_EQ(TimeWords(45), "45 minutes");
+  EXPECT_EQ(TimeWords(60), "1 hour");
+  EXPECT_EQ(TimeWords(90), "1 hour 30 minutes");
+  EXPECT_EQ(TimeWords(750), "12 hours 30 minutes");
+  EXPECT_EQ(TimeWords(-121), "2 hours 1 minute");
+}
+
+TEST(MemberWordsTest, BalanceBelowZeroIsSaidKindly) {
+  EXPECT_EQ(BalanceWords(750), "You have 12 hours 30 minutes.");
+  EXPECT_EQ(BalanceWords(0), "You have 0 hours.");
+  EXPECT_EQ(BalanceNote(0), "");
+  EXPECT_EQ(BalanceWords(-120), "You have received 2 hours more than you have given.");
+  EXPECT_EQ(BalanceNote(-120), "That's fine: there are many ways to give.");
+  for (const std::string& words : {BalanceWords(-120), BalanceNote(-120)}) {
+    EXPECT_EQ(words.find("debt"), std::string::npos);
+    EXPECT_EQ(words.find("owe"), std::string::npos);
+    EXPECT_EQ(words.find("minus"), std::string::npos);
+  }
+}
+
+TEST(MemberWordsTest, DaysAreNamedAsPeopleSayThem) {
+  const absl::TimeZone london = absl::FixedTimeZone(0);
+  const absl::Time now = absl::FromCivil(absl::CivilSecond(2026, 11, 19, 15, 0, 0), london);  // Thu
+  EXPECT_EQ(DayWords(now - absl::Hours(2), now, london), "today");
+  EXPECT_EQ(DayWords(now - absl::Hours(24), now, london), "yesterday");
+  EXPECT_EQ(DayWords(now - absl::Hours(48), now, london), "Tuesday");
+  EXPECT_EQ(DayWords(now - absl::Hours(24 * 10), now, london), "9 November");
+  EXPECT_EQ(DayWords(now - absl::Hours(24 * 365), now, london), "19 November 2025");
+  EXPECT_EQ(MonthWords(2026, 3, true), "March 2026");
+  EXPECT_EQ(MonthShortWords(12), "Dec");
+}
+
+TEST(MemberWordsTest, EntriesAreSentencesFromTheMembersSide) {
+  v1::MemberEntryLine line;
+  line.mutable_entry()->set_kind(v1::EXCHANGE);
+  line.mutable_entry()->set_activity("gardening");
+  line.set_other_display_name("Bob Okafor");
+  line.set_earned(true);
+  EXPECT_EQ(EntrySentence(line), "You helped Bob Okafor with gardening");
+  line.set_earned(false);
+  EXPECT_EQ(EntrySentence(line), "Bob Okafor helped you with gardening");
+  line.mutable_entry()->set_kind(v1::SPEND);
+  line.mutable_entry()->set_activity("lunch");
+  line.set_other_display_name("Community café");
+  EXPECT_EQ(EntrySentence(line), "You used your time at Community café for lunch");
+  line.mutable_entry()->set_kind(v1::GRANT);
+  line.set_earned(true);
+  EXPECT_EQ(EntrySentence(line), "The community pool gave you time");
+
+  v1::AwaitingEntry awaiting;
+  awaiting.mutable_pending()->mutable_entry()->set_minutes(60);
+  awaiting.mutable_pending()->mutable_entry()->set_activity("shopping");
+  awaiting.set_other_display_name("Alice Brown");
+  awaiting.set_earns(false);
+  EXPECT_EQ(AwaitingSentence(awaiting), "Alice Brown says they helped you with shopping");
+  EXPECT_EQ(AwaitingConsequence(awaiting),
+            "If you confirm, 1 hour goes from your time to Alice Brown.");
+}
+
+}  // namespace
+}  // namespace timeledger::kiosk

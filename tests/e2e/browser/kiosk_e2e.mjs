@@ -1,0 +1,358 @@
+// The member kiosk end to end: a real timeledgerd and a real timeledger-kiosk on loopback, the
+// bank set up through the staff CLI, and Debian's Chromium driven headless by playwright-core.
+//
+//   node kiosk_e2e.mjs TIMELEDGERD TIMELEDGER_CLI TIMELEDGER_KIOSK SCREENSHOT_DIR
+//
+// Each scenario saves a screenshot of every screen it reaches into SCREENSHOT_DIR, and runs
+// axe-core in the page: any serious or critical WCAG 2.x A/AA violation fails the run.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const [timeledgerd, cli, kioskBinary, shotsDir] = process.argv.slice(2);
+if (!shotsDir) {
+  console.error("usage: node kiosk_e2e.mjs TIMELEDGERD TIMELEDGER_CLI TIMELEDGER_KIOSK SCREENSHOT_DIR");
+  process.exit(2);
+}
+const here = dirname(fileURLToPath(import.meta.url));
+const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+const BANK = "e2e";
+const WAIT_MS = 20000;
+
+const dataDir = mkdtempSync(join(tmpdir(), "kiosk-e2e-"));
+mkdirSync(shotsDir, { recursive: true });
+const children = new Set();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(binary, args, name) {
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (d) => process.stdout.write(`[${name}] ${d}`));
+  child.stderr.on("data", (d) => process.stdout.write(`[${name}] ${d}`));
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, check, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (e) { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+let grpcPort, httpPort, server, kiosk;
+const kioskUrl = () => `http://127.0.0.1:${httpPort}`;
+
+function tl(...args) {
+  return execFileSync(cli, ["--server", `127.0.0.1:${grpcPort}`, ...args],
+                      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function startServer() {
+  server = start(timeledgerd, ["--listen", `127.0.0.1:${grpcPort}`, "--data-dir", dataDir], "timeledgerd");
+  await until("timeledgerd", () => { tl("bank", "list"); return true; });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
+  console.log(`screenshot ${name}.png`);
+}
+
+// axe-core in the page (evaluated over CDP, so the page's CSP needs no exception).
+async function checkAccessibility(page, where) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+  }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result.violations) {
+    console.log(`axe (${where}): ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+  }
+  assert.equal(bad.length, 0, `serious accessibility violations on ${where}: ` +
+    bad.map((v) => `${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; "));
+}
+
+async function press(page, padFor, digits) {
+  for (const d of digits) await page.locator(`.keypad[data-for="${padFor}"] button`, { hasText: d }).first().click();
+}
+
+async function signIn(page, card, pin, shots = {}) {
+  await page.locator("#card-input").waitFor({ state: "visible" });
+  await press(page, "card-input", card);
+  if (shots.card) await shot(page, shots.card);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.locator("#pin-input").waitFor({ state: "visible" });
+  await press(page, "pin-input", pin);
+  if (shots.pin) await shot(page, shots.pin);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function text(page, selector) { return (await page.locator(selector).textContent()).trim(); }
+
+// No cookies, no storage, and no history entries beyond the page's own (`historyAtLoad`).
+async function nothingKept(page, context, historyAtLoad) {
+  assert.equal((await context.cookies()).length, 0, "no cookies");
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0, "no storage");
+  assert.equal(await page.evaluate(() => history.length), historyAtLoad, "no history entries");
+}
+
+async function main() {
+  grpcPort = await freePort();
+  httpPort = await freePort();
+  await startServer();
+  tl("bank", "create", BANK, "--name", "Riverside Centre time bank", "--time-zone", "Europe/London");
+  tl("account", "open", BANK, "alice", "--kind", "person", "--name", "Alice Brown");
+  tl("account", "open", BANK, "bob", "--kind", "person", "--name", "Bob Okafor");
+  tl("account", "open", BANK, "carl", "--kind", "person", "--name", "Carl Evans");
+  tl("--as", "carol", "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h30m",
+     "--activity", "gardening", "--id", "slip-1");
+  tl("--as", "alice", "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h",
+     "--activity", "shopping", "--id", "slip-2");
+  for (const [who, card, pin] of [["alice", "1001", "1234"], ["bob", "1002", "2468"], ["carl", "1003", "1111"]]) {
+    tl("account", "set-card", BANK, who, "--number", card);
+    tl("account", "set-pin", BANK, who, "--pin", pin);
+  }
+
+  kiosk = start(kioskBinary, ["--listen", `127.0.0.1:${httpPort}`, "--server", `127.0.0.1:${grpcPort}`,
+                              "--bank", BANK, "--kiosk-id", "kiosk-e2e"], "kiosk");
+  await until("the kiosk", async () => (await fetch(`${kioskUrl()}/api/status`)).ok);
+
+  await httpHardening();
+
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+                                          args: ["--no-sandbox"] });
+  try {
+    await signInAndReadBalance(browser);
+    await confirmPending(browser);
+    await wrongPinAndLockout(browser);
+    await idleSignOut(browser);
+    await ledgerDownAndBack(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function httpHardening() {
+  const page = await fetch(`${kioskUrl()}/`);
+  assert.equal(page.status, 200);
+  const csp = page.headers.get("content-security-policy");
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'nonce-[0-9a-f]+'/);
+  assert.doesNotMatch(csp, /https?:/, "no outside source");
+  assert.equal(page.headers.get("cache-control"), "no-store");
+  assert.equal(page.headers.get("x-content-type-options"), "nosniff");
+  const html = await page.text();
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/, "self-contained page");
+
+  const post = (path, body, type = "application/json") =>
+    fetch(`${kioskUrl()}${path}`, { method: "POST", headers: { "Content-Type": type }, body });
+  let r = await post("/api/sign-in", "{not json");
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).error, "BAD_JSON");
+  r = await post("/api/sign-in", JSON.stringify({ card: 1001, pin: "1234" }));
+  assert.equal(r.status, 400, "numbers where strings belong");
+  r = await post("/api/sign-in", "card=1001&pin=1234", "application/x-www-form-urlencoded");
+  assert.equal(r.status, 400, "only JSON");
+  r = await post("/api/sign-in", JSON.stringify({ card: "1".repeat(10000) }));
+  assert.equal(r.status, 413, "a body over the limit");
+  r = await fetch(`${kioskUrl()}/api/me`);
+  assert.equal(r.status, 401);
+  r = await fetch(`${kioskUrl()}/nothing-here`);
+  assert.equal(r.status, 404);
+  assert.equal(r.headers.get("cache-control"), "no-store");
+  console.log("ok: HTTP limits and headers");
+}
+
+async function signInAndReadBalance(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(kioskUrl());
+  const historyAtLoad = await page.evaluate(() => history.length);
+  await shot(page, "01-welcome-card-number");
+  await checkAccessibility(page, "card number screen");
+  await signIn(page, "1001", "1234", { pin: "02-pin" });
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  assert.equal(await text(page, "#bank-title"), "Riverside Centre time bank");
+  assert.equal(await text(page, "#greeting"), "Hello, Alice");
+  assert.equal(await text(page, "#balance-words"), "You have 1 hour 30 minutes.");
+  const recent = await text(page, "#recent-list");
+  assert.match(recent, /You helped Bob Okafor with gardening — 1 hour 30 minutes, today\./);
+  assert.match(await text(page, "#month-given"), /You gave 1 hour 30 minutes\./);
+  assert.equal(await page.locator("#chart svg rect").count() >= 24, true, "24 bars");
+  assert.equal(await page.locator("#qualifications-section").isHidden(), true,
+               "no qualifications section until the server offers them");
+  await shot(page, "03-home-balance");
+  await checkAccessibility(page, "member screen");
+  // Reflow (WCAG 1.4.10): at 320 CSS pixels, what 200% text on a small screen comes to, nothing
+  // needs scrolling sideways.
+  await page.setViewportSize({ width: 320, height: 900 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 320), true,
+               "no sideways scrolling at 320 px");
+  await shot(page, "03b-home-narrow");
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await nothingKept(page, context, historyAtLoad);
+
+  await page.getByRole("button", { name: "Finished" }).click();
+  await page.locator("#screen-goodbye").waitFor({ state: "visible" });
+  await shot(page, "04-finished-signed-out");
+  assert.doesNotMatch(await page.locator("main").innerText(), /Bob Okafor|1 hour 30/);
+  await page.locator("#screen-card").waitFor({ state: "visible", timeout: WAIT_MS });
+  await nothingKept(page, context, historyAtLoad);
+  await context.close();
+  console.log("ok: sign in and read the balance recorded through the API");
+}
+
+async function confirmPending(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(kioskUrl());
+  await signIn(page, "1002", "2468");
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  assert.equal(await text(page, "#balance-words"),
+               "You have received 1 hour 30 minutes more than you have given.");
+  assert.equal(await text(page, "#balance-note"), "That's fine: there are many ways to give.");
+  const waiting = await text(page, "#awaiting-list");
+  assert.match(waiting, /Alice Brown says they helped you with shopping — 1 hour, today\./);
+  await shot(page, "05-pending-to-confirm");
+  await checkAccessibility(page, "pending entry");
+  await page.getByRole("button", { name: /^Yes, that's right/ }).click();
+  await until("the confirmation", async () => (await text(page, "#home-message")) === "Thank you. It is confirmed.");
+  assert.equal(await text(page, "#balance-words"),
+               "You have received 2 hours 30 minutes more than you have given.");
+  assert.equal(await page.locator("#awaiting-section").isHidden(), true);
+  await shot(page, "06-pending-confirmed");
+  const bob = JSON.parse(tl("--json", "account", "get", BANK, "bob"));
+  assert.equal(Number(bob.balanceMinutes ?? bob.balance_minutes), -150, "confirmed in the ledger");
+  await page.getByRole("button", { name: "Finished" }).click();
+  await context.close();
+  console.log("ok: confirm a pending entry");
+}
+
+async function wrongPinAndLockout(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(kioskUrl());
+  await signIn(page, "1003", "0000");
+  await until("the wrong PIN message", async () => /don't match/.test(await text(page, "#pin-message")));
+  await shot(page, "07-wrong-pin");
+  await checkAccessibility(page, "wrong PIN");
+  for (let i = 2; i <= 5; ++i) {
+    await press(page, "pin-input", "0000");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    if (i < 5) await until(`wrong PIN ${i}`, async () => /don't match/.test(await text(page, "#pin-message")));
+    await sleep(300);
+  }
+  await until("the lock", async () => /resting for 15 minutes/.test(await text(page, "#card-message")));
+  await shot(page, "08-card-locked");
+  await checkAccessibility(page, "card locked");
+  // Even the right PIN does not open it now.
+  await signIn(page, "1003", "1111");
+  await until("the lock again", async () => /resting for 15 minutes/.test(await text(page, "#card-message")));
+  await context.close();
+  console.log("ok: wrong PIN and lockout");
+}
+
+async function idleSignOut(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(kioskUrl());
+  await signIn(page, "1001", "1234");
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  await page.clock.fastForward(41000);
+  await page.locator("#idle-dialog").waitFor({ state: "visible" });
+  assert.match(await text(page, "#idle-dialog"), /Are you still there\?/);
+  await shot(page, "09-idle-warning");
+  await checkAccessibility(page, "idle warning");
+  // "Yes, I'm still here" keeps the member signed in...
+  await page.getByRole("button", { name: "Yes, I'm still here" }).click();
+  await page.clock.fastForward(30000);
+  assert.equal(await page.locator("#screen-home").isVisible(), true);
+  assert.equal(await page.locator("#idle-dialog").isVisible(), false);
+  // ...and a minute without a touch signs them out.
+  await page.clock.fastForward(11000);
+  await page.locator("#idle-dialog").waitFor({ state: "visible" });
+  await page.clock.fastForward(20000);
+  await page.locator("#screen-goodbye").waitFor({ state: "visible" });
+  assert.match(await text(page, "#goodbye-words"), /not touched for a minute/);
+  await shot(page, "10-idle-signed-out");
+  assert.doesNotMatch(await page.locator("main").innerText(), /Alice|1 hour 30/);
+
+  // A card number typed and left is cleared too, after the same warning.
+  await page.locator("#screen-card").waitFor({ state: "visible", timeout: WAIT_MS });
+  await press(page, "card-input", "1001");
+  await page.clock.fastForward(41000);
+  await page.locator("#idle-dialog").waitFor({ state: "visible" });
+  assert.match(await text(page, "#idle-text"), /what you typed will be cleared/);
+  await page.clock.fastForward(20000);
+  await until("the card number cleared", async () =>
+    (await page.locator("#card-input").inputValue()) === "" && !(await page.locator("#idle-dialog").isVisible()));
+  await context.close();
+  console.log("ok: idle sign-out with a warning");
+}
+
+async function ledgerDownAndBack(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(kioskUrl());
+  await page.locator("#card-input").waitFor({ state: "visible" });
+  await stop(server);
+  await until("the calm message", async () => /can't reach the time bank/.test(await text(page, "#status-banner")));
+  await shot(page, "11-ledger-unreachable");
+  await checkAccessibility(page, "ledger unreachable");
+  await signIn(page, "1001", "1234");
+  await until("a calm refusal", async () => /can't reach the time bank/.test(await text(page, "#pin-message")));
+
+  await startServer();
+  await until("the kiosk to recover by itself", async () => (await text(page, "#status-banner")) === "");
+  await page.getByRole("button", { name: "Back" }).click();
+  await signIn(page, "1001", "1234");
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  assert.equal(await text(page, "#balance-words"), "You have 2 hours 30 minutes.");
+  await shot(page, "12-ledger-back");
+  await page.getByRole("button", { name: "Finished" }).click();
+  await context.close();
+  console.log("ok: ledger down and back up");
+}
+
+let failed = false;
+try {
+  await main();
+  console.log("kiosk e2e: all scenarios passed");
+} catch (e) {
+  failed = true;
+  console.error("kiosk e2e FAILED:", e);
+} finally {
+  for (const child of [...children]) await stop(child);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
