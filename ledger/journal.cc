@@ -15,6 +15,7 @@ constexpr uint8_t kFactVersion = 1;
 constexpr size_t kPrincipalLengthMax = kIdLengthMax * 2;
 constexpr size_t kPolicyBytesMax = 1 << 14;
 constexpr size_t kEntryBytesMax = 4096;
+constexpr size_t kRecordBytesMax = 8192;  // a catalogue item or an award
 
 absl::Status Malformed() {
   return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
@@ -73,6 +74,18 @@ void EncodeBody(const Fact& fact, std::string* out) {
       out->push_back(static_cast<char>(fact.state));
       PutFixed64BigEndian(out, fact.seq);
       PutLengthPrefixed(out, fact.reason);
+      return;
+    case FactType::kCatalogueItem:
+      PutLengthPrefixed(out, EncodeCatalogueItem(fact.catalogue_item));
+      return;
+    case FactType::kQualificationAwarded:
+      PutLengthPrefixed(out, EncodeAward(fact.award));
+      return;
+    case FactType::kOfferRedeemed:
+      PutLengthPrefixed(out, fact.offer_code);
+      PutFixed64BigEndian(out, fact.seq);
+      PutLengthPrefixed(out, fact.account_id);
+      PutLengthPrefixed(out, fact.qualification_code);
       return;
   }
 }
@@ -145,6 +158,27 @@ bool DecodeBody(Reader* reader, Fact* fact) {
       fact->state = static_cast<PendingState>(byte);
       return reader->ReadFixed64BigEndian(&fact->seq) &&
              reader->ReadLengthPrefixed(&fact->reason, kReasonLengthMax);
+    case FactType::kCatalogueItem: {
+      std::string bytes;
+      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
+      auto item = DecodeCatalogueItem(bytes);
+      if (!item.ok() || item->bank_id != fact->bank_id) return false;
+      fact->catalogue_item = *std::move(item);
+      return true;
+    }
+    case FactType::kQualificationAwarded: {
+      std::string bytes;
+      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
+      auto award = DecodeAward(bytes);
+      if (!award.ok() || award->bank_id != fact->bank_id) return false;
+      fact->award = *std::move(award);
+      return true;
+    }
+    case FactType::kOfferRedeemed:
+      return reader->ReadLengthPrefixed(&fact->offer_code, kIdLengthMax) &&
+             reader->ReadFixed64BigEndian(&fact->seq) &&
+             reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) &&
+             reader->ReadLengthPrefixed(&fact->qualification_code, kIdLengthMax);
   }
   return false;
 }
@@ -175,6 +209,12 @@ const char* FactTypeName(FactType type) {
       return "pending_created";
     case FactType::kPendingResolved:
       return "pending_resolved";
+    case FactType::kCatalogueItem:
+      return "catalogue_item";
+    case FactType::kQualificationAwarded:
+      return "qualification_awarded";
+    case FactType::kOfferRedeemed:
+      return "offer_redeemed";
   }
   return "unknown";
 }
@@ -237,6 +277,27 @@ Fact PendingResolvedFact(const PendingEntry& pending) {
   return fact;
 }
 
+Fact CatalogueItemFact(const CatalogueItem& item) {
+  Fact fact = NewFact(FactType::kCatalogueItem, item.bank_id, item.changed_by);
+  fact.catalogue_item = item;
+  return fact;
+}
+
+Fact QualificationAwardedFact(const Award& award) {
+  Fact fact = NewFact(FactType::kQualificationAwarded, award.bank_id, award.recorded_by);
+  fact.award = award;
+  return fact;
+}
+
+Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer) {
+  Fact fact = NewFact(FactType::kOfferRedeemed, spend.bank_id, spend.recorded_by);
+  fact.offer_code = offer.code;
+  fact.seq = spend.seq;
+  fact.account_id = spend.from_account_id;
+  fact.qualification_code = offer.leads_to_qualification;
+  return fact;
+}
+
 std::string EncodeFact(const Fact& fact) {
   std::string out;
   out.reserve(256);
@@ -255,7 +316,7 @@ absl::StatusOr<Fact> DecodeFact(absl::string_view bytes) {
   Reader reader(bytes);
   Fact fact;
   uint8_t version = 0, type = 0;
-  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadEnum(&reader, 1, 7, &type) ||
+  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadEnum(&reader, 1, 10, &type) ||
       !reader.ReadLengthPrefixed(&fact.bank_id, kIdLengthMax) ||
       !reader.ReadFixed64BigEndian(&fact.position) || !ReadTime(&reader, &fact.at) ||
       !reader.ReadLengthPrefixed(&fact.principal, kPrincipalLengthMax)) {

@@ -7,7 +7,8 @@
 //
 //   fact     := 0x01 u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
 //   body     := bank_created | account_opened | account_status | policy_set | entry
-//               | pending_created | pending_resolved, chosen by type:
+//               | pending_created | pending_resolved | catalogue_item | qualification_awarded
+//               | offer_redeemed, chosen by type:
 //   1 bank_created     := str(name) str(time_zone)
 //   2 account_opened   := str(account_id) u8(kind) u8(role count) u8(role)* str(display_name)
 //   3 account_status   := str(account_id) u8(from_status) u8(to_status) str(reason)
@@ -17,6 +18,11 @@
 //                         str(reason)
 //   7 pending_resolved := str(entry_id) u8(state: 2 confirmed, 3 rejected, 4 expired)
 //                         u64(seq: the entry it became if confirmed, else 0) str(reason)
+//   8 catalogue_item   := str(catalogue item record, ledger/qualifications.h EncodeCatalogueItem)
+//   9 qualification_awarded := str(award record, ledger/qualifications.h EncodeAward); an award
+//                         that pays is followed by its QUALIFICATION_REWARD entry's fact
+//  10 offer_redeemed   := str(offer code) u64(seq of its SPEND entry, the fact before)
+//                         str(account_id) str(qualification it leads to, or "")
 //
 //   leaf_hash(p)  := SHA-256(0x00 || fact(p))                 (RFC 6962 leaf)
 //   chain_hash(p) := SHA-256(chain_hash(p-1) || leaf_hash(p)), chain_hash(-1) = 32 zero bytes
@@ -38,6 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/types.h"
 
 namespace timeledger::ledger {
@@ -54,6 +61,9 @@ enum class FactType : uint8_t {
   kEntry = 5,
   kPendingCreated = 6,
   kPendingResolved = 7,
+  kCatalogueItem = 8,
+  kQualificationAwarded = 9,
+  kOfferRedeemed = 10,
 };
 
 // Stable lower-case names ("bank_created", ...), used in exports and messages.
@@ -90,7 +100,14 @@ struct Fact {
   // kPendingResolved
   std::string entry_id;
   PendingState state = PendingState::kPending;
-  uint64_t seq = 0;
+  uint64_t seq = 0;  // also kOfferRedeemed: its SPEND entry
+  // kCatalogueItem
+  CatalogueItem catalogue_item;
+  // kQualificationAwarded
+  Award award;
+  // kOfferRedeemed (with account_id and seq)
+  std::string offer_code;
+  std::string qualification_code;
 };
 
 // Facts as the commands make them; position and time are filled in when appended.
@@ -102,6 +119,9 @@ Fact PolicySetFact(const std::string& bank_id, const Policy& policy, const std::
 Fact EntryFact(const Entry& entry);
 Fact PendingCreatedFact(const PendingEntry& pending);
 Fact PendingResolvedFact(const PendingEntry& pending);
+Fact CatalogueItemFact(const CatalogueItem& item);
+Fact QualificationAwardedFact(const Award& award);
+Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/records.h"
 #include "ledger/types.h"
 
@@ -50,6 +51,12 @@ class StoreBatch {
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
   virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
+  // Qualifications (ledger/qualifications.h): a catalogue item as it now stands; a holding (and
+  // its place in the qualification's list of holders); an award (and its place in the time
+  // index of awards).
+  virtual void PutCatalogueItem(const CatalogueItem& item) = 0;
+  virtual void PutHolding(const Holding& holding) = 0;
+  virtual void PutAward(const Award& award) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -122,6 +129,14 @@ class StoreSnapshot {
   virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) = 0;
+  // A bank's catalogue items (by kind, then code), holdings (by account, then qualification)
+  // and awards (by award id).
+  virtual absl::Status ForEachCatalogueItem(
+      absl::string_view bank_id, const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
+  virtual absl::Status ForEachHolding(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Holding&)>& visit) = 0;
+  virtual absl::Status ForEachAward(absl::string_view bank_id,
+                                    const std::function<absl::Status(const Award&)>& visit) = 0;
 };
 
 // One backup made by Store::CreateBackup.
@@ -187,6 +202,11 @@ class ReadView {
       absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
   virtual absl::Status ForEachResolvedPending(
       absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  // Visits the awards whose attained_at is in [from, to), in time order, through the time index
+  // of awards. More than `awards_max`: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
+                                      size_t awards_max,
+                                      const std::function<absl::Status(const Award&)>& visit) = 0;
 };
 
 class Store {
@@ -252,6 +272,30 @@ class Store {
   virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
   // Returns a consistent read-only view of the store as it is now.
   virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
+
+  // Qualifications (ledger/qualifications.h). Point reads return nullopt if there is none.
+  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(
+      absl::string_view bank_id, CatalogueKind kind, absl::string_view code) = 0;
+  // Items of one kind with code > after_code, in code order, at most `limit`.
+  virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                                   CatalogueKind kind,
+                                                                   absl::string_view after_code,
+                                                                   size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view code) = 0;
+  // An account's holdings with qualification code > after_code, in code order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view after_code,
+                                                            size_t limit) = 0;
+  // The holdings of one qualification with account id > after_account_id, in id order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                           absl::string_view code,
+                                                           absl::string_view after_account_id,
+                                                           size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                        absl::string_view award_id) = 0;
 
   // Makes an online, consistent backup into `backup_dir` (RocksDB BackupEngine: files shared
   // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may
