@@ -14,7 +14,9 @@ Server::Server(ledger::Ledger* ledger)
       policies_(ledger),
       audit_(ledger),
       backups_(ledger),
-      reports_(ledger) {}
+      reports_(ledger),
+      catalogue_(ledger),
+      qualifications_(ledger) {}
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
@@ -35,6 +37,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->audit_);
   builder.RegisterService(&server->backups_);
   builder.RegisterService(&server->reports_);
+  builder.RegisterService(&server->catalogue_);
+  builder.RegisterService(&server->qualifications_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return ledger::Unavailable("LISTEN_FAILED",

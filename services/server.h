@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "ledger/ledger.h"
 #include "services/audit_service.h"
+#include "services/catalogue_service.h"
 #include "services/reports_service.h"
 #include "services/services.h"
 
@@ -47,6 +48,8 @@ class Server {
   AuditService audit_;
   BackupsService backups_;
   ReportsService reports_;
+  CatalogueService catalogue_;
+  QualificationsService qualifications_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -201,6 +201,8 @@ std::string KindWord(v1::EntryKind kind) {
       return "grant";
     case v1::REVERSAL:
       return "reversal";
+    case v1::QUALIFICATION_REWARD:
+      return "qualification_reward";
     default:
       return "entry";
   }
