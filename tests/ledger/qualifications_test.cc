@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/demo.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {
@@ -491,6 +492,30 @@ TEST_F(QualificationsTest, ListsShowValidExpiringExpiredAndInProgressPaged) {
   EXPECT_EQ(ReasonOf(ledger_->ListQualifications("hcct", "nobody", 0, 0, "").status()),
             "ACCOUNT_NOT_FOUND");
   ExpectVerified();
+}
+
+// The demo bank shows the catalogue: Dev holds food hygiene (and cooked the lunch), Bob is on the
+// course he bought with credits.
+TEST(DemoBankTest, LoadsTheCatalogueAnAwardAndACourse) {
+  timeledger::testing::TempDir dir;
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  options.sync = false;
+  auto ledger = Ledger::Open(options);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  ASSERT_TRUE(LoadDemoBankIfEmpty(**ledger).ok());
+  auto offers = (*ledger)->ListCatalogue(kDemoBankId, CatalogueKind::kOffer, false, 0, "");
+  ASSERT_TRUE(offers.ok());
+  EXPECT_EQ(offers->items.size(), 2u);
+  auto dev = (*ledger)->ListQualifications(kDemoBankId, "dev", 0, 0, "");
+  ASSERT_TRUE(dev.ok());
+  ASSERT_EQ(dev->items.size(), 1u);
+  EXPECT_EQ(dev->items[0].status, HoldingStatus::kValid);
+  auto bob = (*ledger)->ListQualifications(kDemoBankId, "bob", 0, 0, "");
+  ASSERT_TRUE(bob.ok());
+  ASSERT_EQ(bob->items.size(), 1u);
+  EXPECT_EQ(bob->items[0].status, HoldingStatus::kInProgress);
+  EXPECT_TRUE((*ledger)->CheckConsistency().ok());
 }
 
 }  // namespace
