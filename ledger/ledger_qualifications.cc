@@ -30,6 +30,24 @@ absl::StatusOr<absl::Duration> ExpiringWithin(int64_t days) {
   return absl::Hours(24 * (days == 0 ? kExpiringWithinDaysDefault : days));
 }
 
+// The arguments every list of holdings takes: its page size and its window of "expiring".
+struct HoldingListArgs {
+  size_t limit = 0;
+  absl::Duration expiring_within;
+};
+
+absl::StatusOr<HoldingListArgs> CheckHoldingListArgs(int64_t expiring_within_days,
+                                                     int64_t page_size,
+                                                     const std::string& page_token) {
+  HoldingListArgs args;
+  if (auto s = ValidatePageSize(page_size, &args.limit); !s.ok()) return s;
+  auto within = ExpiringWithin(expiring_within_days);
+  if (!within.ok()) return within.status();
+  args.expiring_within = *within;
+  if (auto s = CheckPageToken(page_token); !s.ok()) return s;
+  return args;
+}
+
 // Cuts `rows` (read with one more than `limit`) to a page, whose token is `key` of its last row.
 template <typename T, typename Key>
 Page<T> Paged(std::vector<T> rows, size_t limit, Key key) {
@@ -99,14 +117,11 @@ absl::StatusOr<Page<HoldingView>> Ledger::ListQualifications(const std::string& 
                                                              int64_t expiring_within_days,
                                                              int64_t page_size,
                                                              const std::string& page_token) const {
-  size_t limit = 0;
-  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
-  auto within = ExpiringWithin(expiring_within_days);
-  if (!within.ok()) return within.status();
+  auto args = CheckHoldingListArgs(expiring_within_days, page_size, page_token);
+  if (!args.ok()) return args.status();
   if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
-  if (auto s = CheckPageToken(page_token); !s.ok()) return s;
-  return Viewed(store_->ListHoldings(bank_id, account_id, page_token, limit + 1), limit, Now(),
-                *within, /*by_account=*/false);
+  return Viewed(store_->ListHoldings(bank_id, account_id, page_token, args->limit + 1),
+                args->limit, Now(), args->expiring_within, /*by_account=*/false);
 }
 
 absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const std::string& bank_id,
@@ -114,16 +129,13 @@ absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const std::string& bank_id
                                                       int64_t expiring_within_days,
                                                       int64_t page_size,
                                                       const std::string& page_token) const {
-  size_t limit = 0;
-  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
-  auto within = ExpiringWithin(expiring_within_days);
-  if (!within.ok()) return within.status();
+  auto args = CheckHoldingListArgs(expiring_within_days, page_size, page_token);
+  if (!args.ok()) return args.status();
   auto qualification =
       GetCatalogueItem(bank_id, CatalogueKind::kQualification, qualification_code);
   if (!qualification.ok()) return qualification.status();
-  if (auto s = CheckPageToken(page_token); !s.ok()) return s;
-  return Viewed(store_->ListHolders(bank_id, qualification_code, page_token, limit + 1), limit,
-                Now(), *within, /*by_account=*/true);
+  return Viewed(store_->ListHolders(bank_id, qualification_code, page_token, args->limit + 1),
+                args->limit, Now(), args->expiring_within, /*by_account=*/true);
 }
 
 }  // namespace timeledger::ledger

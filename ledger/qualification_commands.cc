@@ -507,6 +507,7 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
                                                        const std::string& principal) {
   if (auto s = ValidateAwardSpec(spec, txn.now()); !s.ok()) return s;
   if (auto bank = FindBank(txn, spec.bank_id); !bank.ok()) return bank.status();
+  if (auto s = CheckMayAward(txn, spec, principal); !s.ok()) return s;
   auto earlier = txn.GetAward(spec.bank_id, spec.award_id);
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
@@ -517,7 +518,6 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
                                       "award_id for a new award"),
                          {{"award_id", spec.award_id}});
   }
-  if (auto s = CheckMayAward(txn, spec, principal); !s.ok()) return s;
   auto member = FindAccount(txn, spec.bank_id, spec.account_id);
   if (!member.ok()) return member.status();
   if (member->kind != AccountKind::kPerson) {

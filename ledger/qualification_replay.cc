@@ -173,8 +173,9 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
     StoreSnapshot& snapshot, const std::string& bank_id) const {
   std::optional<ReplayProblem> problem;
   size_t items = 0, holdings = 0, awards = 0;
-  auto differ = [&](std::string reason, std::string what) {
+  auto differ = [&](std::string reason, std::string what, std::string account_id = "") {
     problem = Problem(std::move(reason), std::move(what));
+    problem->account_id = std::move(account_id);
     return absl::CancelledError();  // stops the scan; the problem says why
   };
   auto status = snapshot.ForEachCatalogueItem(bank_id, [&](const CatalogueItem& stored) {
@@ -193,8 +194,9 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
       auto it = holdings_.find({stored.account_id, stored.qualification_code});
       if (it == holdings_.end() || EncodeHolding(it->second) != EncodeHolding(stored)) {
         return differ("HOLDING_MISMATCH",
-                      absl::StrCat("what ", stored.account_id, " holds of ",
-                                   stored.qualification_code, " differs from the journal"));
+                      absl::StrCat("what the account holds of ", stored.qualification_code,
+                                   " differs from the journal"),
+                      stored.account_id);
       }
       return absl::OkStatus();
     });
@@ -206,7 +208,8 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
       if (it == awards_.end() || EncodeAward(it->second) != EncodeAward(stored)) {
         return differ("AWARD_MISMATCH",
                       absl::StrCat("the stored award ", stored.award_id,
-                                   " differs from the journal"));
+                                   " differs from the journal"),
+                      stored.account_id);
       }
       return absl::OkStatus();
     });

@@ -18,25 +18,16 @@ absl::Status Malformed(absl::string_view what) {
                  absl::StrCat("a stored ", what, " record is damaged"));
 }
 
-void PutI64(std::string* out, int64_t value) {
-  PutFixed64BigEndian(out, static_cast<uint64_t>(value));
-}
-void PutTime(std::string* out, absl::Time time) { PutI64(out, ToMicros(time)); }
+void PutTime(std::string* out, absl::Time time) { PutFixed64Signed(out, ToMicros(time)); }
 void PutBool(std::string* out, bool value) { out->push_back(value ? 1 : 0); }
 void PutList(std::string* out, const std::vector<std::string>& values) {
   PutVarint64(out, values.size());
   for (const std::string& value : values) PutLengthPrefixed(out, value);
 }
 
-bool ReadI64(Reader* reader, int64_t* value) {
-  uint64_t raw = 0;
-  if (!reader->ReadFixed64BigEndian(&raw)) return false;
-  *value = static_cast<int64_t>(raw);
-  return true;
-}
 bool ReadTime(Reader* reader, absl::Time* time) {
   int64_t micros = 0;
-  if (!ReadI64(reader, &micros)) return false;
+  if (!reader->ReadFixed64Signed(&micros)) return false;
   *time = FromMicros(micros);
   return true;
 }
@@ -113,14 +104,14 @@ std::string EncodeCatalogueItem(const CatalogueItem& item) {
   PutLengthPrefixed(&out, item.awarding_body);
   PutLengthPrefixed(&out, item.level);
   PutLengthPrefixed(&out, item.reward_account_id);
-  PutI64(&out, item.reward_minutes);
-  PutI64(&out, item.validity_days);
-  PutI64(&out, item.renewal_reward_minutes);
+  PutFixed64Signed(&out, item.reward_minutes);
+  PutFixed64Signed(&out, item.validity_days);
+  PutFixed64Signed(&out, item.renewal_reward_minutes);
   PutList(&out, item.prerequisites);
   PutLengthPrefixed(&out, item.category);
   PutList(&out, item.required_qualifications);
   PutBool(&out, item.staff_on_duty_may_earn);
-  PutI64(&out, item.price_minutes);
+  PutFixed64Signed(&out, item.price_minutes);
   PutLengthPrefixed(&out, item.organisation_account_id);
   PutLengthPrefixed(&out, item.leads_to_qualification);
   return out;
@@ -139,11 +130,11 @@ absl::StatusOr<CatalogueItem> DecodeCatalogueItem(absl::string_view bytes) {
       !r.ReadLengthPrefixed(&item.awarding_body, kNameLengthMax) ||
       !r.ReadLengthPrefixed(&item.level, kLevelLengthMax) ||
       !r.ReadLengthPrefixed(&item.reward_account_id, kIdLengthMax) ||
-      !ReadI64(&r, &item.reward_minutes) || !ReadI64(&r, &item.validity_days) ||
-      !ReadI64(&r, &item.renewal_reward_minutes) || !ReadList(&r, &item.prerequisites) ||
+      !r.ReadFixed64Signed(&item.reward_minutes) || !r.ReadFixed64Signed(&item.validity_days) ||
+      !r.ReadFixed64Signed(&item.renewal_reward_minutes) || !ReadList(&r, &item.prerequisites) ||
       !r.ReadLengthPrefixed(&item.category, kCategoryLengthMax) ||
       !ReadList(&r, &item.required_qualifications) ||
-      !ReadBool(&r, &item.staff_on_duty_may_earn) || !ReadI64(&r, &item.price_minutes) ||
+      !ReadBool(&r, &item.staff_on_duty_may_earn) || !r.ReadFixed64Signed(&item.price_minutes) ||
       !r.ReadLengthPrefixed(&item.organisation_account_id, kIdLengthMax) ||
       !r.ReadLengthPrefixed(&item.leads_to_qualification, kIdLengthMax) || !r.done()) {
     return Malformed("catalogue item");
@@ -227,7 +218,7 @@ Digest AwardFingerprint(const AwardSpec& spec) {
   PutLengthPrefixed(&out, spec.account_id);
   PutLengthPrefixed(&out, spec.qualification_code);
   const bool has_time = spec.attained_at != absl::InfinitePast();
-  PutI64(&out, has_time ? ToMicros(spec.attained_at) : 0);
+  PutFixed64Signed(&out, has_time ? ToMicros(spec.attained_at) : 0);
   PutLengthPrefixed(&out, spec.evidence);
   PutLengthPrefixed(&out, spec.verified_by);
   return Sha256Of(out);
@@ -248,7 +239,7 @@ std::string EncodeAward(const Award& award) {
   PutLengthPrefixed(&out, award.evidence);
   PutLengthPrefixed(&out, award.verified_by);
   out.push_back(static_cast<char>(award.outcome));
-  PutI64(&out, award.reward_minutes);
+  PutFixed64Signed(&out, award.reward_minutes);
   PutLengthPrefixed(&out, award.paid_by);
   PutFixed64BigEndian(&out, award.reward_seq);
   PutTime(&out, award.recorded_at);
@@ -270,7 +261,7 @@ absl::StatusOr<Award> DecodeAward(absl::string_view bytes) {
       !ReadTime(&r, &award.attained_at) || !ReadTime(&r, &award.expires_at) ||
       !r.ReadLengthPrefixed(&award.evidence, kEvidenceLengthMax) ||
       !r.ReadLengthPrefixed(&award.verified_by, kNameLengthMax) || !ReadEnum(&r, 3, &outcome) ||
-      !ReadI64(&r, &award.reward_minutes) || !r.ReadLengthPrefixed(&award.paid_by, kIdLengthMax) ||
+      !r.ReadFixed64Signed(&award.reward_minutes) || !r.ReadLengthPrefixed(&award.paid_by, kIdLengthMax) ||
       !r.ReadFixed64BigEndian(&award.reward_seq) || !ReadTime(&r, &award.recorded_at) ||
       !r.ReadLengthPrefixed(&award.recorded_by, kPrincipalLengthMax) ||
       !r.ReadBytes(award.fingerprint.size(), &fingerprint) || !r.done()) {

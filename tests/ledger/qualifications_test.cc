@@ -22,15 +22,7 @@ class QualificationsTest : public LedgerTest {
  protected:
   void SetUp() override {
     LedgerTest::SetUp();
-    Account staff;
-    staff.bank_id = "hcct";
-    staff.account_id = "sam";
-    staff.kind = AccountKind::kPerson;
-    staff.roles = {Role::kStaff};
-    staff.display_name = "Sam Staff";
-    ASSERT_TRUE(Await<Account>([&](auto done) {
-                  ledger_->OpenAccount(staff, "test", std::move(done));
-                }).ok());
+    ASSERT_TRUE(OpenStaff("sam").ok());
     ASSERT_TRUE(Put(FoodHygiene()).ok());
     ASSERT_TRUE(Put(CookLunch()).ok());
     ASSERT_TRUE(Put(HygieneCourse()).ok());
