@@ -18,7 +18,12 @@ absl::Status Malformed(absl::string_view what) {
                  absl::StrCat("a stored ", what, " record is damaged"));
 }
 
-void PutTime(std::string* out, absl::Time time) { PutFixed64Signed(out, ToMicros(time)); }
+// Times as records.h stores them, and InfiniteFuture ("never expires") as the largest i64.
+constexpr int64_t kNeverMicros = INT64_MAX;
+
+void PutTime(std::string* out, absl::Time time) {
+  PutFixed64Signed(out, time == absl::InfiniteFuture() ? kNeverMicros : ToMicros(time));
+}
 void PutBool(std::string* out, bool value) { out->push_back(value ? 1 : 0); }
 void PutList(std::string* out, const std::vector<std::string>& values) {
   PutVarint64(out, values.size());
@@ -28,7 +33,7 @@ void PutList(std::string* out, const std::vector<std::string>& values) {
 bool ReadTime(Reader* reader, absl::Time* time) {
   int64_t micros = 0;
   if (!reader->ReadFixed64Signed(&micros)) return false;
-  *time = FromMicros(micros);
+  *time = micros == kNeverMicros ? absl::InfiniteFuture() : FromMicros(micros);
   return true;
 }
 bool ReadBool(Reader* reader, bool* value) {

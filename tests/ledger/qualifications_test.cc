@@ -315,6 +315,27 @@ TEST_F(QualificationsTest, RewardEntriesAreMadeOnlyByAwards) {
   EXPECT_EQ(ReasonOf(Record(spec).status()), "REWARD_NOT_RECORDABLE");
 }
 
+TEST_F(QualificationsTest, AQualificationWithoutValidityNeverExpiresEvenAfterARestart) {
+  CatalogueItem safeguarding = FoodHygiene();
+  safeguarding.code = "safeguarding";
+  safeguarding.title = "Safeguarding adults";
+  safeguarding.validity_days = 0;
+  safeguarding.renewal_reward_minutes = 0;
+  ASSERT_TRUE(Put(safeguarding).ok());
+  auto awarded = Award(Spec("cert-1", "alice", "safeguarding"));
+  ASSERT_TRUE(awarded.ok()) << awarded.status();
+  EXPECT_EQ(awarded->award.expires_at, absl::InfiniteFuture());
+  Reopen();
+  now_ = kNow + absl::Seconds(50 * 365 * kDay);
+  const HoldingView view = Holds("alice", "safeguarding", 3650);
+  EXPECT_EQ(view.status, HoldingStatus::kValid);
+  EXPECT_EQ(view.holding.valid_until(), absl::InfiniteFuture());
+  auto decoded = DecodeHolding(EncodeHolding(view.holding));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->valid_until(), absl::InfiniteFuture());
+  ExpectVerified();
+}
+
 // --- QUALIFICATION_REQUIRED ----------------------------------------------------------------------
 
 TEST_F(QualificationsTest, ActivityIsGatedOnAValidQualificationAtOccurredAt) {
