@@ -11,6 +11,10 @@ void PutFixed64BigEndian(std::string* out, uint64_t value) {
   out->append(bytes, sizeof(bytes));
 }
 
+void PutFixed64Signed(std::string* out, int64_t value) {
+  PutFixed64BigEndian(out, static_cast<uint64_t>(value));
+}
+
 void PutVarint64(std::string* out, uint64_t value) {
   while (value >= 0x80) {
     out->push_back(static_cast<char>((value & 0x7f) | 0x80));
@@ -49,6 +53,13 @@ bool Reader::ReadFixed64BigEndian(uint64_t* value) {
   if (input_.size() < 8) return false;
   *value = DecodeFixed64BigEndian(input_.data());
   input_.remove_prefix(8);
+  return true;
+}
+
+bool Reader::ReadFixed64Signed(int64_t* value) {
+  uint64_t raw = 0;
+  if (!ReadFixed64BigEndian(&raw)) return false;
+  *value = static_cast<int64_t>(raw);
   return true;
 }
 

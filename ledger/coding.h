@@ -14,6 +14,8 @@
 namespace timeledger::ledger {
 
 void PutFixed64BigEndian(std::string* out, uint64_t value);
+// A signed value as its two's complement, in the same 8 big-endian bytes.
+void PutFixed64Signed(std::string* out, int64_t value);
 void PutVarint64(std::string* out, uint64_t value);
 // Signed values are zig-zag encoded so small negatives stay short.
 void PutVarsint64(std::string* out, int64_t value);
@@ -28,6 +30,7 @@ class Reader {
 
   [[nodiscard]] bool ReadByte(uint8_t* value);
   [[nodiscard]] bool ReadFixed64BigEndian(uint64_t* value);
+  [[nodiscard]] bool ReadFixed64Signed(int64_t* value);
   // A LEB128 varint in its shortest form only (what PutVarint64 writes): overlong forms fail.
   [[nodiscard]] bool ReadVarint64(uint64_t* value);
   [[nodiscard]] bool ReadVarsint64(int64_t* value);

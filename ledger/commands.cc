@@ -7,7 +7,9 @@
 #include "ledger/validate.h"
 
 namespace timeledger::ledger {
-namespace {
+
+// The helpers below are shared with qualification_commands.cc (declared in commands.h) or used
+// only here.
 
 absl::Status BankNotFound(const std::string& bank_id) {
   return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
@@ -79,6 +81,11 @@ absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& t
         return KindMismatch("credits are spent at an organisation");
       }
       break;
+    case EntryKind::kQualificationReward:
+      if (from.kind != AccountKind::kOrganisation || to.kind != AccountKind::kPerson) {
+        return KindMismatch("a qualification reward is paid by an organisation to a person");
+      }
+      break;
     case EntryKind::kExchange:
     case EntryKind::kReversal:
       break;
@@ -108,7 +115,7 @@ void TrackActivity(const BankHeader& bank, absl::Time now, const Entry& entry,
 // Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from
 // entry.from_account_id to entry.to_account_id, and returns the receipt.
 Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
-                    const Entry* reversed = nullptr) {
+                    const Entry* reversed) {
   entry.seq = bank.head.next_seq;
   entry.recorded_at = txn.now();
   entry.hash = ChainHash(bank.head.last_hash, entry);
@@ -258,8 +265,6 @@ void ReleaseHold(const Entry& entry, Account* from, Account* to) {
   from->held_minutes -= entry.minutes;
   to->pending_in_minutes -= entry.minutes;
 }
-
-}  // namespace
 
 absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
                                      const std::string& principal) {
@@ -414,8 +419,12 @@ absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
   entry.occurred_at = spec.occurred_at == absl::InfinitePast() ? txn.now() : spec.occurred_at;
   entry.recorded_by = principal;
 
-  const RuleVerdict verdict =
-      CheckEntryRules(RuleInput{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to});
+  auto activity = LoadActivityRules(txn, entry, *to);
+  if (!activity.ok()) return activity.status();
+  RuleInput input{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to};
+  if (activity->item.has_value()) input.activity = &*activity->item;
+  input.earner_holdings = &activity->earner_holdings;
+  const RuleVerdict verdict = CheckEntryRules(input);
   if (!verdict.refusal.ok()) return verdict.refusal;
   Receipt receipt;
   if (verdict.needs_confirmation) {

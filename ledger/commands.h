@@ -4,6 +4,7 @@
 #ifndef TIMELEDGER_LEDGER_COMMANDS_H_
 #define TIMELEDGER_LEDGER_COMMANDS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,6 +100,46 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
 
 absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
                                            const std::string& principal);
+// Qualifications, activities and offers (qualification_commands.cc).
+// Defines or changes a catalogue item (version 1, then one more each time); expected_version,
+// if not 0, must be the current version. A retired item stays retired.
+absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueItem item,
+                                                      uint64_t expected_version,
+                                                      const std::string& principal);
+absl::StatusOr<CatalogueItem> ExecuteRetireCatalogueItem(WriteTxn& txn, const std::string& bank_id,
+                                                         CatalogueKind kind,
+                                                         const std::string& code,
+                                                         const std::string& principal);
+absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const AwardSpec& spec,
+                                                       const std::string& principal);
+absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& spec,
+                                              const std::string& principal);
+
+// The catalogue's activity of an entry (if it has one) and what the earner holds of the
+// qualifications it requires, for the rule engine. FailedPrecondition ACTIVITY_RETIRED.
+struct ActivityRules {
+  std::optional<CatalogueItem> item;
+  std::vector<Holding> earner_holdings;
+};
+absl::StatusOr<ActivityRules> LoadActivityRules(WriteTxn& txn, const Entry& entry,
+                                                const Account& earner);
+
+// Shared by the commands (commands.cc).
+absl::StatusOr<const BankHeader*> FindBank(WriteTxn& txn, const std::string& bank_id);
+absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
+                                    const std::string& account_id);
+// Suspended and closed accounts neither earn nor pay: FailedPrecondition.
+absl::Status CheckActive(const Account& account);
+// Each kind of entry moves minutes between the kinds of account it is meant for.
+absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& to);
+// Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from `from` to
+// `to`, and returns the receipt. `reversed`: the entry a reversal undoes.
+Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
+                    const Entry* reversed = nullptr);
+// Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry.
+absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
+                          int64_t minutes, Receipt* receipt);
+
 absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
                                             uint64_t seq, const std::string& entry_id,
                                             const std::string& note,

@@ -56,6 +56,75 @@ absl::Status LoadDemoCards(Ledger& ledger) {
   return absl::OkStatus();
 }
 
+// The centre's catalogue: what it rewards, what needs a qualification, and what credits buy.
+std::vector<CatalogueItem> DemoCatalogue() {
+  auto item = [](CatalogueKind kind, const char* code, const char* title) {
+    CatalogueItem item;
+    item.kind = kind;
+    item.bank_id = kDemoBankId;
+    item.code = code;
+    item.title = title;
+    return item;
+  };
+  CatalogueItem hygiene =
+      item(CatalogueKind::kQualification, "food-hygiene-2", "Food hygiene, level 2");
+  hygiene.awarding_body = "Highfield";
+  hygiene.level = "2";
+  hygiene.reward_account_id = "centre";
+  hygiene.reward_minutes = 120;
+  hygiene.validity_days = 3 * 365;
+  hygiene.renewal_reward_minutes = 60;
+  CatalogueItem first_aid = item(CatalogueKind::kQualification, "first-aid", "First aid at work");
+  first_aid.awarding_body = "St John Ambulance";
+  first_aid.reward_account_id = "centre";
+  first_aid.reward_minutes = 180;
+  first_aid.validity_days = 3 * 365;
+  first_aid.renewal_reward_minutes = 90;
+  CatalogueItem cooking = item(CatalogueKind::kActivity, "cook-lunch", "Cooking the day-centre lunch");
+  cooking.category = "kitchen";
+  cooking.required_qualifications = {"food-hygiene-2"};
+  CatalogueItem mentoring = item(CatalogueKind::kActivity, "mentoring", "Mentoring a newcomer");
+  mentoring.category = "mentoring";
+  mentoring.staff_on_duty_may_earn = true;
+  CatalogueItem lunch = item(CatalogueKind::kOffer, "lunch", "A lunch at the café");
+  lunch.price_minutes = 60;
+  lunch.organisation_account_id = "cafe";
+  CatalogueItem course = item(CatalogueKind::kOffer, "hygiene-course", "Food hygiene course");
+  course.price_minutes = 180;
+  course.organisation_account_id = "centre";
+  course.leads_to_qualification = "food-hygiene-2";
+  return {hygiene, first_aid, cooking, mentoring, lunch, course};
+}
+
+absl::Status LoadCatalogue(Ledger& ledger) {
+  for (const CatalogueItem& item : DemoCatalogue()) {
+    auto put = Await<CatalogueItem>([&](auto done) {
+      ledger.PutCatalogueItem(item, 0, kDemoPrincipal, std::move(done));
+    });
+    if (!put.ok()) return put.status();
+  }
+  return absl::OkStatus();
+}
+
+// Carol (staff) awarded Dev food hygiene a month ago, so that Dev may cook the lunch.
+absl::Status LoadAwards(Ledger& ledger) {
+  AwardSpec spec{kDemoBankId, "cert-dev-hygiene", "dev", "food-hygiene-2",
+                 ledger.Now() - absl::Hours(24 * 30), "Highfield certificate 204518", "Carol Jones"};
+  return Await<AwardReceipt>([&](auto done) {
+           ledger.AwardQualification(spec, "carol", std::move(done));
+         })
+      .status();
+}
+
+// Bob buys the food hygiene course with credits: it shows in progress on his record.
+absl::Status LoadRedemptions(Ledger& ledger) {
+  RedeemSpec spec{kDemoBankId, "demo-course-bob", "bob", "hygiene-course", ""};
+  return Await<Redemption>([&](auto done) {
+           ledger.RedeemOffer(spec, "bob", std::move(done));
+         })
+      .status();
+}
+
 }  // namespace
 
 absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
@@ -89,13 +158,15 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     });
     if (!opened.ok()) return opened.status();
   }
+  if (auto s = LoadCatalogue(ledger); !s.ok()) return s;
+  if (auto s = LoadAwards(ledger); !s.ok()) return s;
 
   const std::vector<DemoEntry> entries = {
       {"demo-1", EntryKind::kExchange, "bob", "alice", 90, "gardening", 20},
-      {"demo-2", EntryKind::kAward, "centre", "dev", 180, "cooking the day-centre lunch", 14},
+      {"demo-2", EntryKind::kAward, "centre", "dev", 180, "cook-lunch", 14},
       {"demo-3", EntryKind::kSpend, "bob", "cafe", 60, "lunch", 12},
       {"demo-4", EntryKind::kExchange, "dev", "bob", 60, "computer help", 9},
-      {"demo-5", EntryKind::kAward, "centre", "alice", 240, "mentoring a newcomer", 7},
+      {"demo-5", EntryKind::kAward, "centre", "alice", 240, "mentoring", 7},
       {"demo-6", EntryKind::kDonation, "alice", "pool", 60, "", 5},
       {"demo-7", EntryKind::kGrant, "pool", "bob", 30, "", 3},
       {"demo-8", EntryKind::kExchange, "alice", "carol", 45, "film night", 1},
@@ -116,6 +187,7 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     });
     if (!recorded.ok()) return recorded.status();
   }
+  if (auto s = LoadRedemptions(ledger); !s.ok()) return s;
   // Alice records an hour of shopping that Bob owes her: it waits for Bob, at the kiosk.
   EntrySpec shopping;
   shopping.bank_id = kDemoBankId;

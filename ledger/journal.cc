@@ -15,6 +15,7 @@ constexpr uint8_t kFactVersion = 1;
 constexpr size_t kPrincipalLengthMax = kIdLengthMax * 2;
 constexpr size_t kPolicyBytesMax = 1 << 14;
 constexpr size_t kEntryBytesMax = 4096;
+constexpr size_t kRecordBytesMax = 8192;  // a catalogue item or an award
 
 absl::Status Malformed() {
   return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
@@ -39,7 +40,7 @@ bool ReadEnum(Reader* reader, uint8_t low, uint8_t high, uint8_t* value) {
 bool ReadFactType(Reader* reader, uint8_t* type) {
   return reader->ReadByte(type) &&
          ((*type >= static_cast<uint8_t>(FactType::kBankCreated) &&
-           *type <= static_cast<uint8_t>(FactType::kPendingResolved)) ||
+           *type <= static_cast<uint8_t>(FactType::kOfferRedeemed)) ||
           *type == static_cast<uint8_t>(FactType::kCardSet) ||
           *type == static_cast<uint8_t>(FactType::kPinSet));
 }
@@ -88,6 +89,18 @@ void EncodeBody(const Fact& fact, std::string* out) {
       return;
     case FactType::kPinSet:
       PutLengthPrefixed(out, fact.account_id);
+      return;
+    case FactType::kCatalogueItem:
+      PutLengthPrefixed(out, EncodeCatalogueItem(fact.catalogue_item));
+      return;
+    case FactType::kQualificationAwarded:
+      PutLengthPrefixed(out, EncodeAward(fact.award));
+      return;
+    case FactType::kOfferRedeemed:
+      PutLengthPrefixed(out, fact.offer_code);
+      PutFixed64BigEndian(out, fact.seq);
+      PutLengthPrefixed(out, fact.account_id);
+      PutLengthPrefixed(out, fact.qualification_code);
       return;
   }
 }
@@ -170,6 +183,27 @@ bool DecodeBody(Reader* reader, Fact* fact) {
              reader->ReadLengthPrefixed(&fact->card_number, kCardNumberLengthMax);
     case FactType::kPinSet:
       return reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax);
+    case FactType::kCatalogueItem: {
+      std::string bytes;
+      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
+      auto item = DecodeCatalogueItem(bytes);
+      if (!item.ok() || item->bank_id != fact->bank_id) return false;
+      fact->catalogue_item = *std::move(item);
+      return true;
+    }
+    case FactType::kQualificationAwarded: {
+      std::string bytes;
+      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
+      auto award = DecodeAward(bytes);
+      if (!award.ok() || award->bank_id != fact->bank_id) return false;
+      fact->award = *std::move(award);
+      return true;
+    }
+    case FactType::kOfferRedeemed:
+      return reader->ReadLengthPrefixed(&fact->offer_code, kIdLengthMax) &&
+             reader->ReadFixed64BigEndian(&fact->seq) &&
+             reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) &&
+             reader->ReadLengthPrefixed(&fact->qualification_code, kIdLengthMax);
   }
   return false;
 }
@@ -204,6 +238,12 @@ const char* FactTypeName(FactType type) {
       return "card_set";
     case FactType::kPinSet:
       return "pin_set";
+    case FactType::kCatalogueItem:
+      return "catalogue_item";
+    case FactType::kQualificationAwarded:
+      return "qualification_awarded";
+    case FactType::kOfferRedeemed:
+      return "offer_redeemed";
   }
   return "unknown";
 }
@@ -278,6 +318,27 @@ Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
                 const std::string& principal) {
   Fact fact = NewFact(FactType::kPinSet, bank_id, principal);
   fact.account_id = account_id;
+  return fact;
+}
+
+Fact CatalogueItemFact(const CatalogueItem& item) {
+  Fact fact = NewFact(FactType::kCatalogueItem, item.bank_id, item.changed_by);
+  fact.catalogue_item = item;
+  return fact;
+}
+
+Fact QualificationAwardedFact(const Award& award) {
+  Fact fact = NewFact(FactType::kQualificationAwarded, award.bank_id, award.recorded_by);
+  fact.award = award;
+  return fact;
+}
+
+Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer) {
+  Fact fact = NewFact(FactType::kOfferRedeemed, spend.bank_id, spend.recorded_by);
+  fact.offer_code = offer.code;
+  fact.seq = spend.seq;
+  fact.account_id = spend.from_account_id;
+  fact.qualification_code = offer.leads_to_qualification;
   return fact;
 }
 

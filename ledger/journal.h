@@ -7,7 +7,8 @@
 //
 //   fact     := 0x01 u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
 //   body     := bank_created | account_opened | account_status | policy_set | entry
-//               | pending_created | pending_resolved | card_set | pin_set, chosen by type:
+//               | pending_created | pending_resolved | catalogue_item | qualification_awarded
+//               | offer_redeemed | card_set | pin_set, chosen by type:
 //   1 bank_created     := str(name) str(time_zone)
 //   2 account_opened   := str(account_id) u8(kind) u8(role count) u8(role)* str(display_name)
 //   3 account_status   := str(account_id) u8(from_status) u8(to_status) str(reason)
@@ -17,6 +18,11 @@
 //                         str(reason)
 //   7 pending_resolved := str(entry_id) u8(state: 2 confirmed, 3 rejected, 4 expired)
 //                         u64(seq: the entry it became if confirmed, else 0) str(reason)
+//   8 catalogue_item   := str(catalogue item record, ledger/qualifications.h EncodeCatalogueItem)
+//   9 qualification_awarded := str(award record, ledger/qualifications.h EncodeAward); an award
+//                         that pays is followed by its QUALIFICATION_REWARD entry's fact
+//  10 offer_redeemed   := str(offer code) u64(seq of its SPEND entry, the fact before)
+//                         str(account_id) str(qualification it leads to, or "")
 //   16 card_set        := str(account_id) str(card_number)      (empty: the card was removed)
 //   17 pin_set         := str(account_id)     (the PIN's hash is never in the journal: kiosk.h)
 //
@@ -41,6 +47,7 @@
 #include "absl/time/time.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/types.h"
 
 namespace timeledger::ledger {
@@ -57,7 +64,10 @@ enum class FactType : uint8_t {
   kEntry = 5,
   kPendingCreated = 6,
   kPendingResolved = 7,
-  // Members at a kiosk (ledger/kiosk.h). 8 to 15 are left for other facts of the bank.
+  kCatalogueItem = 8,
+  kQualificationAwarded = 9,
+  kOfferRedeemed = 10,
+  // Members at a kiosk (ledger/kiosk.h); 11 to 15 are free for other facts of the bank.
   kCardSet = 16,
   kPinSet = 17,
 };
@@ -96,7 +106,14 @@ struct Fact {
   // kPendingResolved
   std::string entry_id;
   PendingState state = PendingState::kPending;
-  uint64_t seq = 0;
+  uint64_t seq = 0;  // also kOfferRedeemed: its SPEND entry
+  // kCatalogueItem
+  CatalogueItem catalogue_item;
+  // kQualificationAwarded
+  Award award;
+  // kOfferRedeemed (with account_id and seq)
+  std::string offer_code;
+  std::string qualification_code;
   // kCardSet
   std::string card_number;
 };
@@ -114,6 +131,9 @@ Fact CardSetFact(const std::string& bank_id, const std::string& account_id,
                  const std::string& card_number, const std::string& principal);
 Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
                 const std::string& principal);
+Fact CatalogueItemFact(const CatalogueItem& item);
+Fact QualificationAwardedFact(const Award& award);
+Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);

@@ -245,6 +245,7 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
   summary.as_of = ledger_->Now();
   if (auto s = AddEntries(*session, &summary); !s.ok()) return s;
   if (auto s = AddAwaiting(*session, &summary); !s.ok()) return s;
+  if (auto s = AddQualifications(*session, &summary); !s.ok()) return s;
   return summary;
 }
 
@@ -294,6 +295,26 @@ absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* s
   for (MemberEntry& row : recent) {
     row.other_display_name = NameOf(session.bank_id, row.other_account_id);
     summary->recent.push_back(std::move(row));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KioskDesk::AddQualifications(const KioskSession& session,
+                                          MemberSummary* summary) const {
+  auto page = ledger_->ListQualifications(session.bank_id, session.account_id,
+                                          kQualificationExpiringSoonDays,
+                                          static_cast<int64_t>(kQualificationsShown), "");
+  if (!page.ok()) return page.status();
+  for (const HoldingView& view : page->items) {
+    if (view.status == HoldingStatus::kExpired) continue;
+    MemberQualification shown;
+    shown.code = view.holding.qualification_code;
+    shown.status = view.status;
+    if (view.status != HoldingStatus::kInProgress) shown.valid_until = view.holding.valid_until();
+    auto item = ledger_->GetCatalogueItem(session.bank_id, CatalogueKind::kQualification,
+                                          shown.code);
+    shown.title = item.ok() ? item->title : shown.code;
+    summary->qualifications.push_back(std::move(shown));
   }
   return absl::OkStatus();
 }

@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "ledger/kiosk.h"
 #include "ledger/ledger.h"
+#include "ledger/qualifications.h"
 
 namespace timeledger::ledger {
 
@@ -72,6 +73,15 @@ struct MemberPending {
 };
 
 // What a signed-in member sees.
+// A qualification as the member sees it at the kiosk: held (perhaps ending soon), or a course
+// towards it under way. Expired ones are not shown.
+struct MemberQualification {
+  std::string code;
+  std::string title;
+  HoldingStatus status = HoldingStatus::kValid;  // kValid, kExpiring or kInProgress
+  absl::Time valid_until = absl::InfiniteFuture();  // InfiniteFuture: it does not expire
+};
+
 struct MemberSummary {
   Bank bank;
   AccountStanding standing;
@@ -80,10 +90,13 @@ struct MemberSummary {
   std::vector<MemberEntry> recent;       // newest first, at most kRecentEntriesShown
   std::vector<MonthGiveTake> months;     // oldest first, kMonthsShown, the last this month
   std::vector<MemberPending> awaiting;   // waiting for this member's confirmation
+  std::vector<MemberQualification> qualifications;  // in code order, at most kQualificationsShown
 };
 inline constexpr size_t kRecentEntriesShown = 10;
 inline constexpr int kMonthsShown = 12;
 inline constexpr size_t kAwaitingShownMax = 20;
+inline constexpr size_t kQualificationsShown = 20;
+inline constexpr int64_t kQualificationExpiringSoonDays = 60;  // "renew soon" at the kiosk
 
 class KioskDesk {
  public:
@@ -137,6 +150,7 @@ class KioskDesk {
   // pending entries waiting for the member.
   absl::Status AddEntries(const KioskSession& session, MemberSummary* summary) const;
   absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
+  absl::Status AddQualifications(const KioskSession& session, MemberSummary* summary) const;
   std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
   // The pending entry `entry_id` if it waits for the session's member.
   absl::StatusOr<PendingEntry> AwaitingMember(const KioskSession& session,

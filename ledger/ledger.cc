@@ -394,6 +394,39 @@ void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_i
       std::move(done)));
 }
 
+void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version,
+                              std::string principal, Callback<CatalogueItem> done) {
+  Submit(MakeCommand<CatalogueItem>(
+      [item = std::move(item), expected_version, principal = std::move(principal)](WriteTxn& txn) {
+        return ExecutePutCatalogueItem(txn, item, expected_version, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+                                 std::string principal, Callback<CatalogueItem> done) {
+  Submit(MakeCommand<CatalogueItem>(
+      [=](WriteTxn& txn) { return ExecuteRetireCatalogueItem(txn, bank_id, kind, code, principal); },
+      std::move(done)));
+}
+
+void Ledger::AwardQualification(AwardSpec spec, std::string principal,
+                                Callback<AwardReceipt> done) {
+  Submit(MakeCommand<AwardReceipt>(
+      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteAwardQualification(txn, spec, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done) {
+  Submit(MakeCommand<Redemption>(
+      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteRedeemOffer(txn, spec, principal);
+      },
+      std::move(done)));
+}
+
 absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);

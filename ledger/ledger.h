@@ -32,6 +32,7 @@
 #include "ledger/audit.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
 #include "ledger/verify.h"
@@ -151,6 +152,46 @@ class Ledger {
   // fact, so it does not wait for the writer. Unavailable if the disk refuses.
   absl::Status PutCardAttempts(const std::string& bank_id, const std::string& card_number,
                                const CardAttempts& attempts);
+
+  // Qualifications, activities and offers (ledger/qualifications.h).
+  // Defines an item, or changes it to a new version (with expected_version != 0, only if that is
+  // the current one). Errors: InvalidArgument naming the field, NotFound for an account or
+  // qualification it names, FailedPrecondition (retired, KIND_MISMATCH, CATALOGUE_LIMIT,
+  // CATALOGUE_VERSION_MISMATCH).
+  void PutCatalogueItem(CatalogueItem item, uint64_t expected_version, std::string principal,
+                        Callback<CatalogueItem> done);
+  // Retires an item for good: kept for the record, no longer used. Retiring twice is a no-op.
+  void RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+                           std::string principal, Callback<CatalogueItem> done);
+  // Records an attainment and, in the same write, pays its reward (QUALIFICATION_REWARD from the
+  // qualification's reward account) under the policy's rules. Idempotent by award_id. An award
+  // of a qualification valid on attained_at pays nothing (outcome already_valid); one after it
+  // expired pays the renewal reward. Errors: PermissionDenied STAFF_ONLY, SELF_AWARD;
+  // FailedPrecondition PREREQUISITE_MISSING, QUALIFICATION_RETIRED, a rule's refusal of the
+  // reward (OVERDRAFT_LIMIT of the paying organisation, ...); AlreadyExists AWARD_ID_REUSED.
+  void AwardQualification(AwardSpec spec, std::string principal, Callback<AwardReceipt> done);
+  // A member spends the offer's price on it: a SPEND entry to the offer's organisation under
+  // every rule. A course marks the qualification it leads to as in progress.
+  void RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done);
+
+  absl::StatusOr<CatalogueItem> GetCatalogueItem(const std::string& bank_id, CatalogueKind kind,
+                                                 const std::string& code) const;
+  // Items of one kind in code order; retired ones only if include_retired.
+  absl::StatusOr<Page<CatalogueItem>> ListCatalogue(const std::string& bank_id, CatalogueKind kind,
+                                                    bool include_retired, int64_t page_size,
+                                                    const std::string& page_token) const;
+  // What a member holds, in qualification code order, each with its status now (expiring:
+  // valid but ending within expiring_within_days; 0 means kExpiringWithinDaysDefault).
+  absl::StatusOr<Page<HoldingView>> ListQualifications(const std::string& bank_id,
+                                                       const std::string& account_id,
+                                                       int64_t expiring_within_days,
+                                                       int64_t page_size,
+                                                       const std::string& page_token) const;
+  // Who holds (or is on a course towards) a qualification, in account id order.
+  absl::StatusOr<Page<HoldingView>> ListHolders(const std::string& bank_id,
+                                                const std::string& qualification_code,
+                                                int64_t expiring_within_days, int64_t page_size,
+                                                const std::string& page_token) const;
 
   // Reads. NotFound for an unknown bank, account or entry; InvalidArgument for a bad page size
   // or token.

@@ -35,7 +35,7 @@ bool ReadTime(Reader* reader, absl::Time* time) {
   return true;
 }
 
-bool ValidKind(uint8_t kind) { return kind >= 1 && kind <= 6; }
+bool ValidKind(uint8_t kind) { return kind >= 1 && kind <= 7; }
 
 bool ReadDigest(Reader* reader, Digest* digest) {
   absl::string_view bytes;

@@ -8,7 +8,8 @@
 //                i64(recorded_at_us) str(recorded_by) u64(reverses_seq)
 //   str(s)    := varint(byte length of s) s          (LEB128 varint, s is UTF-8)
 //   u64, i64  := 8 bytes big-endian (two's complement for i64)
-//   u8        := 1 byte; kind is the EntryKind value (1 exchange ... 6 reversal)
+//   u8        := 1 byte; kind is the EntryKind value (1 exchange ... 6 reversal,
+//                7 qualification reward)
 //   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero bytes
 //
 // Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/errors.h"
 #include "ledger/policy.h"
@@ -161,8 +162,12 @@ class PeriodTally {
   absl::Time to() const { return to_; }
 
   absl::Status Scan() {
-    return context_.view.ForEachEntryOccurredIn(context_.bank_id, from_, to_, kReportEntriesMax,
-                                                [this](const Entry& entry) { return Add(entry); });
+    auto status = context_.view.ForEachEntryOccurredIn(
+        context_.bank_id, from_, to_, kReportEntriesMax,
+        [this](const Entry& entry) { return Add(entry); });
+    if (!status.ok()) return status;
+    return context_.view.ForEachAwardIn(context_.bank_id, from_, to_, kReportAwardsMax,
+                                        [this](const Award& award) { return AddAward(award); });
   }
 
   // The persons who earned or paid in the period, by account index.
@@ -193,10 +198,28 @@ class PeriodTally {
     auto pending = Pending();
     if (!pending.ok()) return pending.status();
     figures.pending = *pending;
+    figures.qualifications = qualifications_;
+    figures.qualifications.persons = static_cast<int64_t>(qualified_persons_.size());
     return figures;
   }
 
  private:
+  absl::Status AddAward(const Award& award) {
+    switch (award.outcome) {
+      case AwardOutcome::kAttained:
+        ++qualifications_.attained;
+        break;
+      case AwardOutcome::kRenewed:
+        ++qualifications_.renewed;
+        break;
+      case AwardOutcome::kAlreadyValid:
+        ++qualifications_.already_valid;
+        return absl::OkStatus();
+    }
+    qualified_persons_.insert(award.account_id);
+    return absl::OkStatus();
+  }
+
   absl::Status Add(const Entry& entry) {
     if (entry.kind != EntryKind::kReversal) return Count(entry, 1);
     ++reversal_count_;
@@ -350,6 +373,8 @@ class PeriodTally {
   int64_t reversal_count_ = 0;
   int64_t reversed_minutes_ = 0;
   MinutesByKind corrections_;
+  QualificationFigures qualifications_;
+  absl::flat_hash_set<std::string> qualified_persons_;
   std::vector<MonthFigures> months_;
   std::vector<absl::Time> month_starts_;
   std::vector<CategoryFigures> category_tallies_;  // by category index; names filled at Finish
@@ -486,6 +511,8 @@ int64_t& MinutesByKind::Of(EntryKind kind) {
       return donation_minutes;
     case EntryKind::kGrant:
       return grant_minutes;
+    case EntryKind::kQualificationReward:
+      return reward_minutes;
     case EntryKind::kReversal:
       break;
   }
@@ -494,7 +521,8 @@ int64_t& MinutesByKind::Of(EntryKind kind) {
 }
 
 int64_t MinutesByKind::Total() const {
-  return exchange_minutes + award_minutes + spend_minutes + donation_minutes + grant_minutes;
+  return exchange_minutes + award_minutes + spend_minutes + donation_minutes + grant_minutes +
+         reward_minutes;
 }
 
 std::string ActivityAsCategory(absl::string_view activity) {

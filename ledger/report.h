@@ -45,6 +45,7 @@ inline constexpr int64_t kReportDaysMax = 3700;          // about ten years per 
 inline constexpr size_t kReportEntriesMax = 20'000'000;  // entries one period may hold
 inline constexpr size_t kReportCategoriesMax = 100;      // rows; the rest are summed
 inline constexpr size_t kReportOrganisationsMax = 200;   // rows; the rest are summed
+inline constexpr size_t kReportAwardsMax = 1'000'000;    // awards one period may hold
 inline constexpr size_t kStatementLinesMax = 10'000;
 
 // The category of an entry without an activity, and the row that sums the categories (or
@@ -68,11 +69,13 @@ struct MinutesByKind {
   int64_t spend_minutes = 0;     // spent on what an organisation offers
   int64_t donation_minutes = 0;  // given to the community pool
   int64_t grant_minutes = 0;     // granted by the pool
+  int64_t reward_minutes = 0;    // rewards for qualifications, paid by organisations
 
   // The field of `kind`; kind must not be kReversal.
   int64_t& Of(EntryKind kind);
   int64_t Total() const;
-  // Time given: earned by EXCHANGE or AWARD. Time received: paid by EXCHANGE or SPEND.
+  // Time given: earned by EXCHANGE or AWARD. Time received: paid by EXCHANGE or SPEND. A
+  // qualification reward is neither.
   int64_t Given() const { return exchange_minutes + award_minutes; }
   int64_t Received() const { return exchange_minutes + spend_minutes; }
 };
@@ -127,6 +130,14 @@ struct OrganisationFigures {
   int64_t spent_at_minutes = 0;  // SPEND entries paid to it
 };
 
+// Qualifications awarded in the period, by the day they were attained (ledger/qualifications.h).
+struct QualificationFigures {
+  int64_t attained = 0;       // first attainments
+  int64_t renewed = 0;        // attained again after they expired
+  int64_t already_valid = 0;  // awards of one still valid: recorded, not counted above
+  int64_t persons = 0;        // people who attained or renewed at least one
+};
+
 // Persons' balances as the ledger stood at the end of the period, against the policy in force
 // at the time of the report.
 struct BalanceFigures {
@@ -158,6 +169,7 @@ struct PeriodFigures {
   std::vector<OrganisationFigures> organisations;  // most minutes first, then by id
   BalanceFigures balances;
   PendingFigures pending;
+  QualificationFigures qualifications;
 };
 
 struct PeriodReportRequest {
@@ -175,7 +187,7 @@ struct PeriodReport {
   std::optional<PeriodFigures> previous;  // set when asked to compare
   int64_t open_pending_count = 0;         // pending entries open at the time of the report
   int64_t open_pending_minutes = 0;       // what they hold
-  bool qualifications_recorded = false;   // the ledger does not record qualifications yet
+  bool qualifications_recorded = true;    // the ledger records awards of qualifications
 };
 
 struct ReportOptions {

@@ -6,6 +6,7 @@
 //   key          := bank | chain | account | entry | entry_id | reversal | posting | policy
 //                   | policy_change | pending | resolved | journal | merkle_node | entry_position
 //                   | occurred | time_index | member_card | card_number | card_attempts
+//                   | catalogue | holding | holder | award | award_time
 //   bank         := 'b' bank_id                               -> EncodeBank
 //   chain        := 'c' bank_id                               -> EncodeChainHead
 //   account      := 'a' bank_id 0x00 account_id               -> EncodeAccount (balances included)
@@ -32,6 +33,18 @@
 // lock. 't' is operational state, not a fact: it is written by its own small synced batch,
 // outside the journal, and only while a card has failures or a lock. Kiosk sessions live in the
 // server's memory only (ledger/kiosk_desk.h).
+//
+//   catalogue    := 'C' bank_id 0x00 kind:u8 code             -> EncodeCatalogueItem (as it stands)
+//   holding      := 'U' bank_id 0x00 account_id 0x00 qualification_code -> EncodeHolding
+//   holder       := 'L' bank_id 0x00 qualification_code 0x00 account_id -> empty: who holds it
+//   award        := 'A' bank_id 0x00 award_id                 -> EncodeAward
+//   award_time   := 'G' bank_id 0x00 attained_at_us:biased64be award_id -> empty: the time index
+//                                                                of awards, for reports
+//
+// Qualifications (ledger/qualifications.h): 'C' is the catalogue (kind 1 qualification,
+// 2 activity, 3 offer); 'U' what each account holds of each qualification, 'L' the same pairs
+// the other way round, so that a qualification's holders are one scan; 'A' every award by its
+// idempotency key, 'G' the awards in the order they were attained.
 //
 // The time index ('o', written with every entry) lets reports read the entries that occurred in
 // a period without reading the rest; biased64be is the i64 plus 2^63, big-endian, so that key
@@ -338,6 +351,41 @@ std::string OccurredKey(absl::string_view bank_id, absl::Time occurred_at, uint6
   return key;
 }
 
+std::string Biased(absl::Time time) {
+  std::string bytes;
+  PutFixed64BigEndian(&bytes, static_cast<uint64_t>(ToMicros(time)) ^ (uint64_t{1} << 63));
+  return bytes;
+}
+
+std::string CataloguePrefix(absl::string_view bank_id, CatalogueKind kind) {
+  std::string key = ScopedPrefix('C', bank_id);
+  key.push_back(static_cast<char>(kind));
+  return key;
+}
+
+std::string CatalogueKey(absl::string_view bank_id, CatalogueKind kind, absl::string_view code) {
+  return absl::StrCat(CataloguePrefix(bank_id, kind), code);
+}
+
+// 'U' or 'L': tag bank_id 0x00 first 0x00 [second].
+std::string PairKey(char tag, absl::string_view bank_id, absl::string_view first,
+                    absl::string_view second) {
+  std::string key = absl::StrCat(ScopedPrefix(tag, bank_id), first);
+  key.push_back(kSeparator);
+  key.append(second.data(), second.size());
+  return key;
+}
+
+// The smallest key after every key that starts with `prefix` + `after`, or `prefix` itself.
+std::string StartAfter(const std::string& prefix, absl::string_view after) {
+  if (after.empty()) return prefix;
+  return absl::StrCat(prefix, after, absl::string_view("\0", 1));
+}
+
+std::string AwardKey(absl::string_view bank_id, absl::string_view award_id) {
+  return absl::StrCat(ScopedPrefix('A', bank_id), award_id);
+}
+
 class RocksDbBatch : public StoreBatch {
  public:
   void PutBank(const Bank& bank) override { Put(BankKey(bank.bank_id), EncodeBank(bank)); }
@@ -434,6 +482,23 @@ class RocksDbBatch : public StoreBatch {
       return;
     }
     Put(key, EncodeCardAttempts(attempts));
+  }
+
+  void PutCatalogueItem(const CatalogueItem& item) override {
+    Put(CatalogueKey(item.bank_id, item.kind, item.code), EncodeCatalogueItem(item));
+  }
+
+  void PutHolding(const Holding& holding) override {
+    Put(PairKey('U', holding.bank_id, holding.account_id, holding.qualification_code),
+        EncodeHolding(holding));
+    Put(PairKey('L', holding.bank_id, holding.qualification_code, holding.account_id),
+        std::string());
+  }
+
+  void PutAward(const Award& award) override {
+    Put(AwardKey(award.bank_id, award.award_id), EncodeAward(award));
+    Put(absl::StrCat(ScopedPrefix('G', award.bank_id), Biased(award.attained_at), award.award_id),
+        std::string());
   }
 
   void SetSavePoint() override {
@@ -660,6 +725,39 @@ class RocksDbReadView : public ReadView {
     return ForEachPending('Q', bank_id, visit);
   }
 
+  absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
+                              size_t awards_max,
+                              const std::function<absl::Status(const Award&)>& visit) override {
+    if (to <= from) return absl::OkStatus();
+    const std::string prefix = ScopedPrefix('G', bank_id);
+    std::vector<std::string> award_ids;
+    auto status = ScanRange(
+        db_, Options(/*fill_cache=*/false), prefix + Biased(from), prefix + Biased(to),
+        [&](absl::string_view key, absl::string_view) -> absl::Status {
+          if (key.size() <= prefix.size() + 8) return Corrupt("award time index key");
+          if (award_ids.size() == awards_max) {
+            return FailedPrecondition(
+                "REPORT_TOO_LARGE",
+                absl::StrCat("more than ", awards_max,
+                             " qualifications were awarded in the period; choose a shorter period"),
+                {{"limit", std::to_string(awards_max)}});
+          }
+          award_ids.emplace_back(key.substr(prefix.size() + 8));
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return status;
+    for (const std::string& award_id : award_ids) {
+      std::string value;
+      auto found = Get(AwardKey(bank_id, award_id), &value);
+      if (!found.ok()) return found.status();
+      if (!*found) return Corrupt("award time index entry");
+      auto award = DecodeAward(value);
+      if (!award.ok()) return award.status();
+      if (auto s = visit(*award); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
  private:
   // Big scans skip the block cache, so that a report does not evict what the writer needs.
   rocksdb::ReadOptions Options(bool fill_cache = true) const {
@@ -857,7 +955,35 @@ class RocksDbSnapshot : public StoreSnapshot {
                      });
   }
 
+  absl::Status ForEachCatalogueItem(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const CatalogueItem&)>& visit) override {
+    return ScanDecoded<CatalogueItem>(ScopedPrefix('C', bank_id), &DecodeCatalogueItem, visit);
+  }
+
+  absl::Status ForEachHolding(absl::string_view bank_id,
+                              const std::function<absl::Status(const Holding&)>& visit) override {
+    return ScanDecoded<Holding>(ScopedPrefix('U', bank_id), &DecodeHolding, visit);
+  }
+
+  absl::Status ForEachAward(absl::string_view bank_id,
+                            const std::function<absl::Status(const Award&)>& visit) override {
+    return ScanDecoded<Award>(ScopedPrefix('A', bank_id), &DecodeAward, visit);
+  }
+
  private:
+  template <typename T>
+  absl::Status ScanDecoded(const std::string& prefix,
+                           absl::StatusOr<T> (*decode)(absl::string_view),
+                           const std::function<absl::Status(const T&)>& visit) {
+    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
+                     [&](absl::string_view, absl::string_view value) -> absl::Status {
+                       auto record = decode(value);
+                       if (!record.ok()) return record.status();
+                       return visit(*record);
+                     });
+  }
+
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions read_options_;
@@ -1157,6 +1283,63 @@ class RocksDbStore : public Store {
     return accounts;
   }
 
+  absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
+                                                                CatalogueKind kind,
+                                                                absl::string_view code) override {
+    return GetDecoded<CatalogueItem>(CatalogueKey(bank_id, kind, code), &DecodeCatalogueItem);
+  }
+
+  absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                           CatalogueKind kind,
+                                                           absl::string_view after_code,
+                                                           size_t limit) override {
+    const std::string prefix = CataloguePrefix(bank_id, kind);
+    return ListDecoded<CatalogueItem>(prefix, StartAfter(prefix, after_code), limit,
+                                      &DecodeCatalogueItem);
+  }
+
+  absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                    absl::string_view account_id,
+                                                    absl::string_view code) override {
+    return GetDecoded<Holding>(PairKey('U', bank_id, account_id, code), &DecodeHolding);
+  }
+
+  absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                    absl::string_view account_id,
+                                                    absl::string_view after_code,
+                                                    size_t limit) override {
+    const std::string prefix = PairKey('U', bank_id, account_id, "");
+    return ListDecoded<Holding>(prefix, StartAfter(prefix, after_code), limit, &DecodeHolding);
+  }
+
+  absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                   absl::string_view code,
+                                                   absl::string_view after_account_id,
+                                                   size_t limit) override {
+    const std::string prefix = PairKey('L', bank_id, code, "");
+    std::vector<std::string> account_ids;
+    auto status = Scan(StartAfter(prefix, after_account_id), PrefixEnd(prefix),
+                       [&](absl::string_view key, absl::string_view) -> absl::Status {
+                         account_ids.emplace_back(key.substr(prefix.size()));
+                         return absl::OkStatus();
+                       },
+                       limit);
+    if (!status.ok()) return status;
+    std::vector<Holding> holdings;
+    for (const std::string& account_id : account_ids) {
+      auto holding = GetHolding(bank_id, account_id, code);
+      if (!holding.ok()) return holding.status();
+      if (!holding->has_value()) return Corrupt("holder index entry");
+      holdings.push_back(**std::move(holding));
+    }
+    return holdings;
+  }
+
+  absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                absl::string_view award_id) override {
+    return GetDecoded<Award>(AwardKey(bank_id, award_id), &DecodeAward);
+  }
+
   absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                          uint64_t from_position,
                                                          size_t limit) override {
@@ -1246,6 +1429,35 @@ class RocksDbStore : public Store {
       if (!status.ok()) return status;
     }
     return FromRocks(it->status());
+  }
+
+  template <typename T>
+  absl::StatusOr<std::optional<T>> GetDecoded(const std::string& key,
+                                              absl::StatusOr<T> (*decode)(absl::string_view)) {
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (status.IsNotFound()) return std::optional<T>();
+    if (!status.ok()) return FromRocks(status);
+    auto record = decode(value);
+    if (!record.ok()) return record.status();
+    return std::optional<T>(*std::move(record));
+  }
+
+  template <typename T>
+  absl::StatusOr<std::vector<T>> ListDecoded(const std::string& prefix, const std::string& start,
+                                             size_t limit,
+                                             absl::StatusOr<T> (*decode)(absl::string_view)) {
+    std::vector<T> records;
+    auto status = Scan(start, PrefixEnd(prefix),
+                       [&](absl::string_view, absl::string_view value) -> absl::Status {
+                         auto record = decode(value);
+                         if (!record.ok()) return record.status();
+                         records.push_back(*std::move(record));
+                         return absl::OkStatus();
+                       },
+                       limit);
+    if (!status.ok()) return status;
+    return records;
   }
 
   absl::Status FillReversals(absl::string_view bank_id, std::vector<EntryRow>* rows) {

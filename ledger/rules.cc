@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ledger/errors.h"
 
 namespace timeledger::ledger {
@@ -74,9 +75,11 @@ absl::Status CheckEarner(const RuleInput& in) {
   const Policy& p = in.policy;
   const Account& to = in.to;
   if (!IsTimeGiven(in.entry.kind) || to.kind != AccountKind::kPerson) return absl::OkStatus();
+  const bool duty_in_catalogue = in.activity != nullptr && !in.activity->staff_on_duty_may_earn;
   if (p.staff_duty_enabled && to.HasRole(Role::kStaff) &&
-      std::find(p.staff_duty_activities.begin(), p.staff_duty_activities.end(),
-                in.entry.activity) != p.staff_duty_activities.end()) {
+      (duty_in_catalogue ||
+       std::find(p.staff_duty_activities.begin(), p.staff_duty_activities.end(),
+                 in.entry.activity) != p.staff_duty_activities.end())) {
     return FailedPrecondition(
         "STAFF_ON_DUTY",
         absl::StrCat(to.display_name, " is staff, and \"", in.entry.activity,
@@ -97,6 +100,37 @@ absl::Status CheckEarner(const RuleInput& in) {
     }
   }
   return absl::OkStatus();
+}
+
+// An activity that requires qualifications pays only an earner who held them, valid, on the day.
+absl::Status CheckQualifications(const RuleInput& in) {
+  if (in.activity == nullptr || in.activity->required_qualifications.empty() ||
+      !IsTimeGiven(in.entry.kind) || in.to.kind != AccountKind::kPerson) {
+    return absl::OkStatus();
+  }
+  static const std::vector<Holding> kNone;
+  const QualificationGap gap =
+      GapAt(in.activity->required_qualifications,
+            in.earner_holdings != nullptr ? *in.earner_holdings : kNone, in.entry.occurred_at);
+  if (gap.empty()) return absl::OkStatus();
+  std::string what;
+  if (!gap.missing.empty()) absl::StrAppend(&what, "does not hold ", absl::StrJoin(gap.missing, ", "));
+  if (!gap.expired.empty()) {
+    absl::StrAppend(&what, what.empty() ? "" : ", and ", "held ", absl::StrJoin(gap.expired, ", "),
+                    " but not valid then (expired)");
+  }
+  return FailedPrecondition(
+      "QUALIFICATION_REQUIRED",
+      absl::StrCat("\"", in.activity->title, "\" (", in.activity->code, ") needs ",
+                   absl::StrJoin(in.activity->required_qualifications, ", "), "; ",
+                   in.to.display_name, " ", what, " on ",
+                   absl::FormatTime("%Y-%m-%d", in.entry.occurred_at, in.zone)),
+      {{"account_id", in.to.account_id},
+       {"activity", in.activity->code},
+       {"required", absl::StrJoin(in.activity->required_qualifications, ",")},
+       {"missing", absl::StrJoin(gap.missing, ",")},
+       {"expired", absl::StrJoin(gap.expired, ",")},
+       {"occurred_at", absl::FormatTime(absl::RFC3339_sec, in.entry.occurred_at, in.zone)}});
 }
 
 absl::Status CheckFloor(const RuleInput& in) {
@@ -198,7 +232,7 @@ absl::Status CheckCap(const Policy& policy, const Account& to, int64_t minutes,
 
 RuleVerdict CheckEntryRules(const RuleInput& in) {
   RuleVerdict verdict;
-  for (auto check : {CheckSize, CheckBackdating, CheckEarner, CheckFloor}) {
+  for (auto check : {CheckSize, CheckBackdating, CheckEarner, CheckQualifications, CheckFloor}) {
     verdict.refusal = check(in);
     if (!verdict.refusal.ok()) return verdict;
   }

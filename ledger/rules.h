@@ -5,8 +5,10 @@
 // Which rules apply to which kinds of entry (docs/POLICY.md has the same table):
 //
 //   granularity, entry maximum, daily limit, staff duty  time given: EXCHANGE, AWARD (earner)
+//   qualifications required by the activity              time given, a person who earns
 //   backdating                                           every kind but REVERSAL
 //   overdraft floor (with pending holds)                 the payer of every kind but REVERSAL
+//                                                        (QUALIFICATION_REWARD included)
 //   balance cap                                          a person who earns, every kind but REVERSAL
 //   reciprocity                                          a person who receives: EXCHANGE, SPEND
 //   confirmation                                         EXCHANGE between persons
@@ -20,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/types.h"
 
 namespace timeledger::ledger {
@@ -32,6 +35,10 @@ struct RuleInput {
   const Entry& entry;   // kind, minutes, activity, occurred_at and recorded_by are set
   const Account& from;  // pays
   const Account& to;    // earns
+  // The catalogue's activity named by entry.activity, if there is one, and what the earner holds
+  // of the qualifications it requires.
+  const CatalogueItem* activity = nullptr;
+  const std::vector<Holding>* earner_holdings = nullptr;
 };
 
 struct RuleVerdict {

@@ -20,6 +20,7 @@
 #include "ledger/kiosk.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/records.h"
 #include "ledger/types.h"
 
@@ -58,6 +59,12 @@ class StoreBatch {
   // lock: the record is deleted.
   virtual void PutCardAttempts(absl::string_view bank_id, absl::string_view card_number,
                                const CardAttempts& attempts) = 0;
+  // Qualifications (ledger/qualifications.h): a catalogue item as it now stands; a holding (and
+  // its place in the qualification's list of holders); an award (and its place in the time
+  // index of awards).
+  virtual void PutCatalogueItem(const CatalogueItem& item) = 0;
+  virtual void PutHolding(const Holding& holding) = 0;
+  virtual void PutAward(const Award& award) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -133,6 +140,14 @@ class StoreSnapshot {
   // The bank's member cards, in account order.
   virtual absl::Status ForEachMemberCard(
       absl::string_view bank_id, const std::function<absl::Status(const MemberCard&)>& visit) = 0;
+  // A bank's catalogue items (by kind, then code), holdings (by account, then qualification)
+  // and awards (by award id).
+  virtual absl::Status ForEachCatalogueItem(
+      absl::string_view bank_id, const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
+  virtual absl::Status ForEachHolding(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Holding&)>& visit) = 0;
+  virtual absl::Status ForEachAward(absl::string_view bank_id,
+                                    const std::function<absl::Status(const Award&)>& visit) = 0;
 };
 
 // One backup made by Store::CreateBackup.
@@ -198,6 +213,11 @@ class ReadView {
       absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
   virtual absl::Status ForEachResolvedPending(
       absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  // Visits the awards whose attained_at is in [from, to), in time order, through the time index
+  // of awards. More than `awards_max`: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
+                                      size_t awards_max,
+                                      const std::function<absl::Status(const Award&)>& visit) = 0;
 };
 
 class Store {
@@ -272,6 +292,30 @@ class Store {
   virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
   // Returns a consistent read-only view of the store as it is now.
   virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
+
+  // Qualifications (ledger/qualifications.h). Point reads return nullopt if there is none.
+  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(
+      absl::string_view bank_id, CatalogueKind kind, absl::string_view code) = 0;
+  // Items of one kind with code > after_code, in code order, at most `limit`.
+  virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                                   CatalogueKind kind,
+                                                                   absl::string_view after_code,
+                                                                   size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view code) = 0;
+  // An account's holdings with qualification code > after_code, in code order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view after_code,
+                                                            size_t limit) = 0;
+  // The holdings of one qualification with account id > after_account_id, in id order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                           absl::string_view code,
+                                                           absl::string_view after_account_id,
+                                                           size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                        absl::string_view award_id) = 0;
 
   // Makes an online, consistent backup into `backup_dir` (RocksDB BackupEngine: files shared
   // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may

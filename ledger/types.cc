@@ -39,6 +39,7 @@ const char* EntryKindName(EntryKind kind) {
     case EntryKind::kDonation: return "donation";
     case EntryKind::kGrant: return "grant";
     case EntryKind::kReversal: return "reversal";
+    case EntryKind::kQualificationReward: return "qualification_reward";
   }
   return "unknown";
 }

@@ -54,6 +54,7 @@ enum class EntryKind : uint8_t {
   kDonation = 4,
   kGrant = 5,
   kReversal = 6,
+  kQualificationReward = 7,  // made only by AwardQualification, pointing at its award
 };
 
 // Stable lower-case names, used in messages and canonical encodings.

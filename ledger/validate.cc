@@ -148,6 +148,11 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
                            "a reversal is made with ReverseEntry, pointing at the entry it undoes",
                            {{"field", "kind"}});
   }
+  if (spec.kind == EntryKind::kQualificationReward) {
+    return InvalidArgument("REWARD_NOT_RECORDABLE",
+                           "a qualification reward is paid by AwardQualification, with its award",
+                           {{"field", "kind"}});
+  }
   if (auto s = ValidateId("from_account_id", spec.from_account_id); !s.ok()) return s;
   if (auto s = ValidateId("to_account_id", spec.to_account_id); !s.ok()) return s;
   if (spec.from_account_id == spec.to_account_id) {

@@ -16,6 +16,7 @@
 #include "ledger/errors.h"
 #include "ledger/journal.h"
 #include "ledger/merkle.h"
+#include "ledger/qualification_replay.h"
 #include "ledger/records.h"
 #include "ledger/sha256.h"
 
@@ -195,6 +196,7 @@ class JournalWalker {
   const absl::flat_hash_map<std::string, AccountModel>& accounts() const { return accounts_; }
   const absl::flat_hash_map<std::string, PendingModel>& open_pending() const { return pending_; }
   const Policy& policy() const { return policy_; }
+  const QualificationReplay& qualifications() const { return qualifications_; }
 
  private:
   absl::Status Walk() {
@@ -240,6 +242,7 @@ class JournalWalker {
     if (!journal->status().ok()) {
       return ReadFailed(id_, Where{expected}, "the journal", journal->status());
     }
+    if (auto s = Replayed(qualifications_.Finish(), Where{expected}); !s.ok()) return s;
     if (!chunk_.empty()) handoff_->Push(&chunk_);
     return CheckEnds(expected);
   }
@@ -371,8 +374,21 @@ class JournalWalker {
       case FactType::kCardSet:
       case FactType::kPinSet:
         return ApplyMemberCard(fact, where);
+      case FactType::kCatalogueItem:
+      case FactType::kQualificationAwarded:
+      case FactType::kOfferRedeemed:
+        return Replayed(qualifications_.Apply(fact), where);
     }
     return absl::OkStatus();
+  }
+
+  // A problem the qualification replay found, as a finding at `where`.
+  absl::Status Replayed(const std::optional<ReplayProblem>& problem, const Where& where) {
+    if (!problem.has_value()) return absl::OkStatus();
+    Where at = where;
+    if (problem->seq != 0) at.seq = problem->seq;
+    if (!problem->account_id.empty()) at.account_id = problem->account_id;
+    return Finding(id_, problem->reason, at, problem->what, problem->expected, problem->found);
   }
 
   absl::Status ApplyOpen(const Fact& fact, const Where& where) {
@@ -443,6 +459,7 @@ class JournalWalker {
                      absl::StrCat("seq ", entry.seq, " at ", where.position),
                      absl::StrCat("seq ", mapping.seq, " at ", mapping.value));
     }
+    if (auto s = Replayed(qualifications_.OnEntry(entry), at); !s.ok()) return s;
     recent_[next_seq_ % kRecentEntries] = {entry.seq, entry.entry_id};
     ++next_seq_;
     chunk_.push_back(EntryRef{entry.seq, where.position, entry.hash});
@@ -509,6 +526,7 @@ class JournalWalker {
   absl::flat_hash_map<std::string, AccountModel> accounts_;
   absl::flat_hash_map<std::string, PendingModel> pending_;
   Policy policy_;
+  QualificationReplay qualifications_;
 };
 
 // The entry side: walks the stored entries in seq order, checks their hash chain and that each
@@ -866,6 +884,15 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
                    absl::StrCat("version ", stored_policy.version));
   }
   if (auto s = CompareCards(snapshot, id, model); !s.ok()) return s;
+  auto qualifications = journal.qualifications().Compare(snapshot, id);
+  if (!qualifications.ok()) {
+    return ReadFailed(id, Where{}, "the qualifications", qualifications.status());
+  }
+  if (qualifications->has_value()) {
+    const ReplayProblem& problem = **qualifications;
+    return Finding(id, problem.reason, Where{kNoPosition, problem.seq, problem.account_id},
+                   problem.what, problem.expected, problem.found);
+  }
   *account_count = model.size();
   return absl::OkStatus();
 }

@@ -23,6 +23,18 @@ std::function<void()> UndoFor(Map* map, const std::string& key) {
   return [map, key, old = it->second] { (*map)[key] = old; };
 }
 
+// The parts joined by 0x00, which no id contains.
+std::string JoinedKey(std::initializer_list<absl::string_view> parts) {
+  std::string key;
+  for (absl::string_view part : parts) {
+    if (!key.empty()) key.push_back('\0');
+    key.append(part.data(), part.size());
+  }
+  return key;
+}
+
+std::string KindPart(CatalogueKind kind) { return std::string(1, static_cast<char>(kind)); }
+
 }  // namespace
 
 WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now)
@@ -159,6 +171,72 @@ void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card
     card_holders_[new_key] = card.account_id;
   }
   batch_->PutMemberCard(card, old_card_number);
+}
+
+absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(
+    const std::string& bank_id, CatalogueKind kind, const std::string& code) {
+  if (auto it = catalogue_.find(JoinedKey({bank_id, KindPart(kind), code}));
+      it != catalogue_.end()) {
+    return std::optional<CatalogueItem>(it->second.first);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<CatalogueItem>();
+  return store_->GetCatalogueItem(bank_id, kind, code);
+}
+
+void WriteTxn::PutCatalogueItem(const CatalogueItem& item) {
+  const std::string key = JoinedKey({item.bank_id, KindPart(item.kind), item.code});
+  bool created = item.version == 1;
+  if (auto it = catalogue_.find(key); it != catalogue_.end()) created = it->second.second;
+  undo_.push_back(UndoFor(&catalogue_, key));
+  catalogue_[key] = {item, created};
+  batch_->PutCatalogueItem(item);
+}
+
+absl::StatusOr<size_t> WriteTxn::CatalogueCount(const std::string& bank_id, CatalogueKind kind) {
+  size_t count = 0;
+  if (committed_.find(bank_id) != committed_.end()) {
+    auto committed = store_->ListCatalogue(bank_id, kind, "", kCatalogueItemsMax + 1);
+    if (!committed.ok()) return committed.status();
+    count = committed->size();
+  }
+  for (const auto& [key, item] : catalogue_) {
+    if (item.second && item.first.bank_id == bank_id && item.first.kind == kind) ++count;
+  }
+  return count;
+}
+
+absl::StatusOr<std::optional<Holding>> WriteTxn::GetHolding(const std::string& bank_id,
+                                                            const std::string& account_id,
+                                                            const std::string& code) {
+  if (auto it = holdings_.find(JoinedKey({bank_id, account_id, code})); it != holdings_.end()) {
+    return std::optional<Holding>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Holding>();
+  return store_->GetHolding(bank_id, account_id, code);
+}
+
+void WriteTxn::PutHolding(const Holding& holding) {
+  const std::string key =
+      JoinedKey({holding.bank_id, holding.account_id, holding.qualification_code});
+  undo_.push_back(UndoFor(&holdings_, key));
+  holdings_[key] = holding;
+  batch_->PutHolding(holding);
+}
+
+absl::StatusOr<std::optional<Award>> WriteTxn::GetAward(const std::string& bank_id,
+                                                        const std::string& award_id) {
+  if (auto it = awards_.find(JoinedKey({bank_id, award_id})); it != awards_.end()) {
+    return std::optional<Award>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Award>();
+  return store_->GetAward(bank_id, award_id);
+}
+
+void WriteTxn::PutAward(const Award& award) {
+  const std::string key = JoinedKey({award.bank_id, award.award_id});
+  undo_.push_back(UndoFor(&awards_, key));
+  awards_[key] = award;
+  batch_->PutAward(award);
 }
 
 absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {

@@ -24,6 +24,7 @@
 #include "ledger/journal.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/types.h"
@@ -91,6 +92,21 @@ class WriteTxn {
                                                             const std::string& card_number);
   // Writes `card`; `old_card_number` (if another) no longer names the account.
   void PutMemberCard(const MemberCard& card, const std::string& old_card_number);
+  // Qualifications (ledger/qualifications.h), as this batch sees them.
+  absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(const std::string& bank_id,
+                                                                CatalogueKind kind,
+                                                                const std::string& code);
+  void PutCatalogueItem(const CatalogueItem& item);
+  // The bank's items of `kind`, committed and new in this batch (at most kCatalogueItemsMax + 1
+  // committed ones are counted).
+  absl::StatusOr<size_t> CatalogueCount(const std::string& bank_id, CatalogueKind kind);
+  absl::StatusOr<std::optional<Holding>> GetHolding(const std::string& bank_id,
+                                                    const std::string& account_id,
+                                                    const std::string& code);
+  void PutHolding(const Holding& holding);
+  absl::StatusOr<std::optional<Award>> GetAward(const std::string& bank_id,
+                                                const std::string& award_id);
+  void PutAward(const Award& award);
 
   absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
@@ -137,6 +153,10 @@ class WriteTxn {
   absl::flat_hash_map<std::string, MemberCard> cards_;      // key: bank_id 0x00 account_id
   // key: bank_id 0x00 card_number; value: the account, or "" once the card was taken away
   absl::flat_hash_map<std::string, std::string> card_holders_;
+  // key: bank_id 0x00 kind 0x00 code; with whether this batch created it
+  absl::flat_hash_map<std::string, std::pair<CatalogueItem, bool>> catalogue_;
+  absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code
+  absl::flat_hash_map<std::string, Award> awards_;      // key: bank_id 0x00 award_id
   std::vector<std::function<void()>> undo_;
   std::vector<size_t> savepoints_;
 };

@@ -6,6 +6,7 @@
 #include "ledger/errors.h"
 #include "ledger/merkle.h"
 #include "ledger/sha256.h"
+#include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/reply.h"
 
@@ -96,6 +97,20 @@ void ToProtoBody(const ledger::Fact& fact, v1::JournalRecord* out) {
     case ledger::FactType::kPinSet:
       out->mutable_pin_set()->set_account_id(fact.account_id);
       return;
+    case ledger::FactType::kCatalogueItem:
+      ToProto(fact.catalogue_item, out->mutable_catalogue_item());
+      return;
+    case ledger::FactType::kQualificationAwarded:
+      ToProto(fact.award, out->mutable_qualification_awarded());
+      return;
+    case ledger::FactType::kOfferRedeemed: {
+      auto* body = out->mutable_offer_redeemed();
+      body->set_offer_code(fact.offer_code);
+      body->set_seq(fact.seq);
+      body->set_account_id(fact.account_id);
+      body->set_qualification_code(fact.qualification_code);
+      return;
+    }
   }
 }
 

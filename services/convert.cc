@@ -104,6 +104,7 @@ absl::StatusOr<ledger::EntryKind> FromProto(v1::EntryKind kind) {
     case v1::DONATION: return ledger::EntryKind::kDonation;
     case v1::GRANT: return ledger::EntryKind::kGrant;
     case v1::REVERSAL: return ledger::EntryKind::kReversal;
+    case v1::QUALIFICATION_REWARD: return ledger::EntryKind::kQualificationReward;
     default: return BadEnum("kind", kind);
   }
 }

@@ -47,6 +47,15 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
     line->set_earns(row.earns);
     line->set_other_display_name(row.other_display_name);
   }
+  for (const ledger::MemberQualification& held : summary.qualifications) {
+    auto* line = out->add_qualifications();
+    line->set_code(held.code);
+    line->set_title(held.title);
+    line->set_status(ledger::HoldingStatusName(held.status));
+    if (held.valid_until != absl::InfiniteFuture()) {
+      services::ToProto(held.valid_until, line->mutable_valid_until());
+    }
+  }
 }
 
 }  // namespace

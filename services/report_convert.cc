@@ -18,6 +18,14 @@ void ToProto(const ledger::MinutesByKind& minutes, v1::MinutesByKind* out) {
   out->set_spend_minutes(minutes.spend_minutes);
   out->set_donation_minutes(minutes.donation_minutes);
   out->set_grant_minutes(minutes.grant_minutes);
+  out->set_qualification_reward_minutes(minutes.reward_minutes);
+}
+
+void ToProto(const ledger::QualificationFigures& figures, v1::QualificationFigures* out) {
+  out->set_attained(figures.attained);
+  out->set_renewed(figures.renewed);
+  out->set_already_valid(figures.already_valid);
+  out->set_persons(figures.persons);
 }
 
 void ToProto(const ledger::MemberFigures& members, v1::MemberFigures* out) {
@@ -82,6 +90,7 @@ void ToProto(const ledger::PeriodFigures& figures, v1::PeriodFigures* out) {
   pending->set_expired_minutes(figures.pending.expired_minutes);
   pending->set_rejected_count(figures.pending.rejected_count);
   pending->set_rejected_minutes(figures.pending.rejected_minutes);
+  ToProto(figures.qualifications, out->mutable_qualifications());
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ Server::Server(ledger::Ledger* ledger)
       backups_(ledger),
       reports_(ledger),
       desk_(ledger),
-      kiosk_(ledger, &desk_) {}
+      kiosk_(ledger, &desk_),
+      catalogue_(ledger),
+      qualifications_(ledger) {}
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
@@ -38,6 +40,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->backups_);
   builder.RegisterService(&server->reports_);
   builder.RegisterService(&server->kiosk_);
+  builder.RegisterService(&server->catalogue_);
+  builder.RegisterService(&server->qualifications_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return ledger::Unavailable("LISTEN_FAILED",

@@ -17,6 +17,7 @@
 #include "ledger/kiosk_desk.h"
 #include "services/audit_service.h"
 #include "services/kiosk_service.h"
+#include "services/catalogue_service.h"
 #include "services/reports_service.h"
 #include "services/services.h"
 
@@ -51,6 +52,8 @@ class Server {
   ReportsService reports_;
   ledger::KioskDesk desk_;  // before kiosk_, which borrows it
   KioskService kiosk_;
+  CatalogueService catalogue_;
+  QualificationsService qualifications_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -326,6 +326,15 @@ std::string BodyJson(const v1::JournalRecord& record) {
     case v1::JournalRecord::kPinSet:
       body = &record.pin_set();
       break;
+    case v1::JournalRecord::kCatalogueItem:
+      body = &record.catalogue_item();
+      break;
+    case v1::JournalRecord::kQualificationAwarded:
+      body = &record.qualification_awarded();
+      break;
+    case v1::JournalRecord::kOfferRedeemed:
+      body = &record.offer_redeemed();
+      break;
     default:
       return "{}";
   }

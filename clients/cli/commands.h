@@ -36,6 +36,10 @@ std::vector<CommandSpec> PendingCommands();
 // report | statement-report (period reports and dated statements, report_commands.cc)
 std::vector<CommandSpec> ReportCommands();
 
+// qualification define | award | list | holders, activity define, offer define | redeem,
+// catalogue list | retire (qualification_commands.cc)
+std::vector<CommandSpec> QualificationCommands();
+
 }  // namespace timeledger::cli
 
 #endif  // TIMELEDGER_CLIENTS_CLI_COMMANDS_H_

@@ -35,6 +35,9 @@ std::string DescribeEntry(const v1::Entry& entry, const std::string& from_label,
     case v1::GRANT:
       return absl::StrCat(to_label, " was granted ", amount, Activity(entry, "for"), " from ",
                           from_label, ".");
+    case v1::QUALIFICATION_REWARD:
+      return absl::StrCat(to_label, " was rewarded ", amount, Activity(entry, "for"), " by ",
+                          from_label, ".");
     case v1::REVERSAL:
       return absl::StrCat("Undoing entry ", entry.reverses_seq(), ": ", amount, " went back from ",
                           from_label, " to ", to_label, ".");

@@ -29,7 +29,8 @@ constexpr char kHelpCommand[] = "help";
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {BankCommands, AccountCommands, CardCommands, EntryCommands, PendingCommands,
-                     StatementCommands, PolicyCommands, ReportCommands, AuditCommands}) {
+                     StatementCommands, PolicyCommands, ReportCommands, AuditCommands,
+                     QualificationCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;

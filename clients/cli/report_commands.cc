@@ -260,7 +260,15 @@ std::string ReportText(const v1::PeriodReport& report) {
                                        " (", HoursText(p.expired_minutes()), ")")),
                    Bullet(absl::StrCat("rejected in the period: ", p.rejected_count(), " (",
                                        HoursText(p.rejected_minutes()), ")"))));
-  out += "Qualifications attained and renewed: not recorded yet.\n\n";
+  const v1::QualificationFigures& q = now.qualifications();
+  const v1::QualificationFigures& qq = before.qualifications();
+  Table qualifications = FigureTable(report, "Qualifications");
+  AddFigureRow(qualifications, report, "attained", n(q.attained()), n(qq.attained()));
+  AddFigureRow(qualifications, report, "renewed after they expired", n(q.renewed()),
+               n(qq.renewed()));
+  AddFigureRow(qualifications, report, "people who attained or renewed one", n(q.persons()),
+               n(qq.persons()));
+  out += Section("Qualifications", qualifications.Render());
   absl::TimeZone zone = absl::UTCTimeZone();
   absl::LoadTimeZone(report.time_zone(), &zone);
   absl::StrAppend(&out, "Made ", FormatDateTime(report.generated_at(), zone),

@@ -26,7 +26,7 @@ std::string TimestampText(const google::protobuf::Timestamp& timestamp) {
 
 int64_t TotalOf(const v1::MinutesByKind& m) {
   return m.exchange_minutes() + m.award_minutes() + m.spend_minutes() + m.donation_minutes() +
-         m.grant_minutes();
+         m.grant_minutes() + m.qualification_reward_minutes();
 }
 
 // The periods of the report: the current one, then the previous one if compared.
@@ -71,13 +71,15 @@ CsvFile Summary(const v1::PeriodReport& report) {
   CsvWriter csv("summary.csv",
                 {"period", "first_day", "last_day", "entries", "total_minutes", "total_hours",
                  "given_minutes", "given_hours", "received_minutes", "received_hours", "reversals",
-                 "reversed_minutes", "corrections_minutes"});
+                 "reversed_minutes", "corrections_minutes", "qualifications_attained",
+                 "qualifications_renewed", "qualified_persons"});
   for (const v1::PeriodFigures* p : Periods(report)) {
+    const v1::QualificationFigures& q = p->qualifications();
     csv.Add({PeriodLabel(*p), IsoDay(p->first_day()), IsoDay(p->last_day()), N(p->entry_count()),
              N(p->total_minutes()), HoursCell(p->total_minutes()), N(p->given_minutes()),
              HoursCell(p->given_minutes()), N(p->received_minutes()),
              HoursCell(p->received_minutes()), N(p->reversal_count()), N(p->reversed_minutes()),
-             N(TotalOf(p->corrections()))});
+             N(TotalOf(p->corrections())), N(q.attained()), N(q.renewed()), N(q.persons())});
   }
   return std::move(csv).Done();
 }
@@ -99,13 +101,15 @@ CsvFile ByKind(const v1::PeriodReport& report) {
 CsvFile ByCategory(const v1::PeriodReport& report) {
   CsvWriter csv("by_category.csv", {"period", "category", "entries", "exchange_minutes",
                                     "award_minutes", "spend_minutes", "donation_minutes",
-                                    "grant_minutes", "total_minutes", "total_hours"});
+                                    "grant_minutes", "qualification_reward_minutes",
+                                    "total_minutes", "total_hours"});
   for (const v1::PeriodFigures* p : Periods(report)) {
     for (const v1::CategoryFigures& c : p->categories()) {
       const v1::MinutesByKind& m = c.minutes();
       csv.Add({PeriodLabel(*p), CsvText(c.category()), N(c.entry_count()), N(m.exchange_minutes()),
                N(m.award_minutes()), N(m.spend_minutes()), N(m.donation_minutes()),
-               N(m.grant_minutes()), N(c.total_minutes()), HoursCell(c.total_minutes())});
+               N(m.grant_minutes()), N(m.qualification_reward_minutes()), N(c.total_minutes()),
+               HoursCell(c.total_minutes())});
     }
   }
   return std::move(csv).Done();
@@ -201,6 +205,8 @@ std::string KindWord(v1::EntryKind kind) {
       return "grant";
     case v1::REVERSAL:
       return "reversal";
+    case v1::QUALIFICATION_REWARD:
+      return "qualification_reward";
     default:
       return "entry";
   }

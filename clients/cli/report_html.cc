@@ -365,6 +365,20 @@ std::string BalancesSection(const v1::PeriodReport& report) {
                       Table(Header(report, "Members"), rows), "</section>");
 }
 
+std::string QualificationsSection(const v1::PeriodReport& report) {
+  const v1::QualificationFigures& now = report.current().qualifications();
+  const v1::QualificationFigures& before = report.previous().qualifications();
+  auto n = [](int64_t value) { return std::to_string(value); };
+  std::vector<std::vector<std::string>> rows = {
+      Row(report, "Attained", n(now.attained()), n(before.attained())),
+      Row(report, "Renewed after they expired", n(now.renewed()), n(before.renewed())),
+      Row(report, "People who attained or renewed one", n(now.persons()), n(before.persons())),
+  };
+  return absl::StrCat("<section id=\"qualifications\"><h2>Qualifications</h2><p>",
+                      HtmlEscape(QualificationsText(report)), "</p>",
+                      Table(Header(report, "Qualifications"), rows), "</section>");
+}
+
 std::string PendingSection(const v1::PeriodReport& report) {
   const v1::PendingFigures& now = report.current().pending();
   const v1::PendingFigures& before = report.previous().pending();
@@ -444,10 +458,7 @@ std::string ReportHtml(const v1::PeriodReport& report) {
                   KindsSection(report), "\n", MembersSection(report), "\n",
                   OrganisationsSection(report), "\n", BalancesSection(report), "\n",
                   PendingSection(report), "\n");
-  html +=
-      "<section id=\"qualifications\"><h2>Qualifications</h2><p>Not recorded yet: the ledger "
-      "does not yet record qualifications attained or renewed, so this report cannot count "
-      "them.</p></section>\n";
+  absl::StrAppend(&html, QualificationsSection(report), "\n");
   absl::StrAppend(&html, "<footer>Made on ", HtmlEscape(MadeOn(report)), " (",
                   HtmlEscape(report.time_zone()), ") from the ledger of bank ",
                   HtmlEscape(report.bank_id()), " up to entry ", report.through_seq(),

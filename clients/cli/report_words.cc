@@ -108,7 +108,23 @@ std::vector<KindMinutes> KindsOf(const v1::MinutesByKind& minutes) {
       {"spend", "spent on offers", minutes.spend_minutes()},
       {"donation", "donated to the pool", minutes.donation_minutes()},
       {"grant", "granted by the pool", minutes.grant_minutes()},
+      {"qualification reward", "rewards for qualifications",
+       minutes.qualification_reward_minutes()},
   };
+}
+
+std::string QualificationsText(const v1::PeriodReport& report) {
+  if (!report.qualifications_recorded()) {
+    return "Qualifications attained and renewed are not recorded yet.";
+  }
+  const v1::QualificationFigures& q = report.current().qualifications();
+  if (q.attained() == 0 && q.renewed() == 0) {
+    return absl::StrCat("No qualifications were attained or renewed ", ThisPeriod(report.current()),
+                        ".");
+  }
+  return absl::StrCat(Plural(q.persons(), "person", "people"), " attained ",
+                      Plural(q.attained(), "qualification", "qualifications"), " and renewed ",
+                      q.renewed(), " ", ThisPeriod(report.current()), ".");
 }
 
 std::vector<std::string> Headlines(const v1::PeriodReport& report) {
@@ -169,15 +185,13 @@ std::vector<std::string> Headlines(const v1::PeriodReport& report) {
                                  HoursText(granted), "."));
   }
   const v1::MinutesByKind& c = now.corrections();
-  const int64_t corrected = c.exchange_minutes() + c.award_minutes() + c.spend_minutes() +
-                            c.donation_minutes() + c.grant_minutes();
+  int64_t corrected = 0;
+  for (const KindMinutes& kind : KindsOf(c)) corrected += kind.minutes;
   if (corrected > 0) {
     lines.push_back(
         absl::StrCat("Corrections to earlier periods took back ", HoursText(corrected), "."));
   }
-  if (!report.qualifications_recorded()) {
-    lines.push_back("Qualifications attained and renewed are not recorded yet.");
-  }
+  lines.push_back(QualificationsText(report));
   return lines;
 }
 

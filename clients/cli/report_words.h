@@ -56,6 +56,10 @@ std::vector<KindMinutes> KindsOf(const timeledger::v1::MinutesByKind& minutes);
 // The headline figures in plain sentences, for the top of the report.
 std::vector<std::string> Headlines(const timeledger::v1::PeriodReport& report);
 
+// "3 people attained 4 qualifications and renewed 1 this quarter.", or that none were; the
+// last line of the headlines.
+std::string QualificationsText(const timeledger::v1::PeriodReport& report);
+
 }  // namespace timeledger::cli
 
 #endif  // TIMELEDGER_CLIENTS_CLI_REPORT_WORDS_H_

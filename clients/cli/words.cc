@@ -87,6 +87,8 @@ std::string EntryKindWords(v1::EntryKind kind) {
       return "grant";
     case v1::REVERSAL:
       return "reversal";
+    case v1::QUALIFICATION_REWARD:
+      return "qualification reward";
     default:
       return "entry";
   }

@@ -232,9 +232,21 @@ Struct SummaryJson(const v1::MemberSummary& summary) {
     r["consequence"] = Str(AwaitingConsequence(item));
     *awaiting->add_values() = Obj(std::move(row));
   }
-  // TODO(issue 4): when timeledgerd offers qualifications, add here a "qualifications" list of
-  // {"name", "until", "expires_soon"} for the member; the page shows its section only when the
-  // list is present. Nothing is invented until that API exists.
+  // The page shows its qualifications section only when the list has something in it.
+  if (summary.qualifications_size() > 0) {
+    auto* qualifications = fields["qualifications"].mutable_list_value();
+    for (const auto& held : summary.qualifications()) {
+      Struct row;
+      auto& r = *row.mutable_fields();
+      r["name"] = Str(held.title());
+      if (held.has_valid_until()) {
+        r["until"] = Str(DateWords(FromTimestamp(held.valid_until()), zone));
+      }
+      r["expires_soon"] = Bool(held.status() == "expiring");
+      r["in_progress"] = Bool(held.status() == "in_progress");
+      *qualifications->add_values() = Obj(std::move(row));
+    }
+  }
   return out;
 }
 

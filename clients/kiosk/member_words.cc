@@ -77,6 +77,11 @@ std::string DayWords(absl::Time when, absl::Time now, absl::TimeZone zone) {
   return words;
 }
 
+std::string DateWords(absl::Time when, absl::TimeZone zone) {
+  const absl::CivilDay day = absl::ToCivilDay(when, zone);
+  return absl::StrCat(day.day(), " ", kMonths[day.month() - 1], " ", day.year());
+}
+
 std::string MonthWords(int year, int month, bool with_year) {
   if (month < 1 || month > 12) return "";
   return with_year ? absl::StrCat(kMonths[month - 1], " ", year) : kMonths[month - 1];
@@ -110,6 +115,10 @@ std::string EntrySentence(const v1::MemberEntryLine& line) {
     case v1::GRANT:
       return line.earned() ? "The community pool gave you time"
                            : absl::StrCat("The community pool gave time to ", other);
+    case v1::QUALIFICATION_REWARD:
+      // The activity is the qualification's code, not words a member would use.
+      return line.earned() ? absl::StrCat(other, " rewarded you for a qualification")
+                           : absl::StrCat("You rewarded ", other, " for a qualification");
     case v1::REVERSAL:
       return line.earned() ? "A correction gave you back time"
                            : "A correction took back time from an earlier entry";

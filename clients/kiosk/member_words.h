@@ -26,6 +26,8 @@ std::string BalanceNote(int64_t balance_minutes);
 // "today", "yesterday", "Tuesday" (within the last week), "3 March", "3 March 2025" (another
 // year), as `when` falls in `zone` seen from `now`.
 std::string DayWords(absl::Time when, absl::Time now, absl::TimeZone zone);
+// "3 March 2027": a date in full, for when something ends.
+std::string DateWords(absl::Time when, absl::TimeZone zone);
 // "November" and "Nov"; the year is added to the long form ("November 2025").
 std::string MonthWords(int year, int month, bool with_year);
 std::string MonthShortWords(int month);

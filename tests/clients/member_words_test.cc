@@ -39,6 +39,7 @@ TEST(MemberWordsTest, DaysAreNamedAsPeopleSayThem) {
   EXPECT_EQ(DayWords(now - absl::Hours(24 * 365), now, london), "19 November 2025");
   EXPECT_EQ(MonthWords(2026, 3, true), "March 2026");
   EXPECT_EQ(MonthShortWords(12), "Dec");
+  EXPECT_EQ(DateWords(now + absl::Hours(24 * 500), london), "2 April 2028");
 }
 
 TEST(MemberWordsTest, EntriesAreSentencesFromTheMembersSide) {
@@ -57,6 +58,10 @@ TEST(MemberWordsTest, EntriesAreSentencesFromTheMembersSide) {
   line.mutable_entry()->set_kind(v1::GRANT);
   line.set_earned(true);
   EXPECT_EQ(EntrySentence(line), "The community pool gave you time");
+  line.mutable_entry()->set_kind(v1::QUALIFICATION_REWARD);
+  line.mutable_entry()->set_activity("food-hygiene-2");
+  line.set_other_display_name("Holy Cross Centre");
+  EXPECT_EQ(EntrySentence(line), "Holy Cross Centre rewarded you for a qualification");
 
   v1::AwaitingEntry awaiting;
   awaiting.mutable_pending()->mutable_entry()->set_minutes(60);

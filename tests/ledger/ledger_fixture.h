@@ -55,6 +55,20 @@ class LedgerTest : public ::testing::Test {
     });
   }
 
+  // A person with the staff role (who may award qualifications).
+  absl::Status OpenStaff(const std::string& id) {
+    Account account;
+    account.bank_id = "hcct";
+    account.account_id = id;
+    account.kind = AccountKind::kPerson;
+    account.roles = {Role::kStaff};
+    account.display_name = "Staff " + id;
+    return Await<Account>([&](auto done) {
+             ledger_->OpenAccount(account, "test", std::move(done));
+           })
+        .status();
+  }
+
   static EntrySpec Spec(const std::string& entry_id, const std::string& from,
                         const std::string& to, int64_t minutes) {
     EntrySpec spec;

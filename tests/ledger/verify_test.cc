@@ -180,6 +180,55 @@ TEST_F(VerifyTest, AnAlteredBalanceIsNamedByAccountWithBothFigures) {
   ExpectHcctRefusedOthersServed("BALANCE_MISMATCH");
 }
 
+// A qualification awarded to alice by sam (staff), with its reward from the centre.
+void AwardAlice(Ledger& ledger) {
+  CatalogueItem first_aid;
+  first_aid.kind = CatalogueKind::kQualification;
+  first_aid.bank_id = "hcct";
+  first_aid.code = "first-aid";
+  first_aid.title = "First aid";
+  first_aid.reward_account_id = "centre";
+  first_aid.reward_minutes = 60;
+  first_aid.validity_days = 365;
+  ASSERT_TRUE(Await<CatalogueItem>([&](auto done) {
+                ledger.PutCatalogueItem(first_aid, 0, "sam", std::move(done));
+              }).ok());
+  AwardSpec spec{"hcct", "cert-1", "alice", "first-aid", absl::InfinitePast(), "certificate 1",
+                 "Sam"};
+  ASSERT_TRUE(Await<AwardReceipt>([&](auto done) {
+                ledger.AwardQualification(spec, "sam", std::move(done));
+              }).ok());
+}
+
+TEST_F(VerifyTest, AQualificationHeldLongerThanAwardedIsNamed) {
+  ASSERT_TRUE(OpenStaff("sam").ok());
+  AwardAlice(*ledger_);
+  ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(Scoped('U', "hcct", "alice" + std::string(1, '\0') + "first-aid"),
+             [](std::string* value) {
+               Holding holding = *DecodeHolding(*value);
+               holding.periods.back().until += absl::Hours(24 * 365);
+               *value = EncodeHolding(holding);
+             });
+  });
+  ExpectFinding(report, "HOLDING_MISMATCH", {{"account_id", "alice"}});
+  ExpectHcctRefusedOthersServed("HOLDING_MISMATCH");
+}
+
+TEST_F(VerifyTest, AnAwardRewrittenToPayMoreIsNamed) {
+  ASSERT_TRUE(OpenStaff("sam").ok());
+  AwardAlice(*ledger_);
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(Scoped('A', "hcct", "cert-1"), [](std::string* value) {
+      Award award = *DecodeAward(*value);
+      award.reward_minutes = 600;
+      *value = EncodeAward(award);
+    });
+  });
+  ExpectFinding(report, "AWARD_MISMATCH", {});
+}
+
 TEST_F(VerifyTest, AnAlteredFactBreaksTheJournalChainAtItsPosition) {
   const VerifyReport report = Damage([&](RawStore& raw) {
     raw.Edit(Scoped('j', "hcct", Fixed64(2)), [](std::string* value) { (*value)[20] ^= 0x40; });

@@ -100,7 +100,7 @@ expect 0 "the report prints the headline figures in plain words" \
   '^  - Members gave each other 9 hours of their time in this period\.$' \
   '^  - 4 people took part, giving or receiving time at least once' \
   '^  - 4 people both gave and received time: 100% of those who took part\.$' \
-  '^  - Qualifications attained and renewed are not recorded yet\.$' \
+  '^  - No qualifications were attained or renewed in this period\.$' \
   -- report hcct --from "$FROM" --to "$TO"
 expect 0 "the report shows hours by kind, activity and month" \
   '^Hours by kind$' '^exchange \(member to member\) +9 hours$' \

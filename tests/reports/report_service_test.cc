@@ -158,7 +158,8 @@ TEST_F(ReportServiceTest, ReturnsThePeriodReportWithAComparison) {
   ASSERT_TRUE(report.has_previous());
   EXPECT_EQ(report.previous().first_day().month(), 4);
   EXPECT_EQ(report.previous().entry_count(), 0);
-  EXPECT_FALSE(report.qualifications_recorded());
+  EXPECT_TRUE(report.qualifications_recorded());
+  EXPECT_EQ(q3.qualifications().attained(), 0);
 }
 
 TEST_F(ReportServiceTest, ReturnsAStatement) {

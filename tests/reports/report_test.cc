@@ -173,8 +173,64 @@ TEST_F(HandBuiltLedgerTest, CountsHoursByKindForEntriesThatOccurredInTheQuarter)
   EXPECT_EQ(q3.corrections.Total(), 0);
   EXPECT_EQ(report.through_seq, 18u);
   EXPECT_EQ(report.bank.bank_id, kBank);
-  EXPECT_FALSE(report.qualifications_recorded);
+  EXPECT_TRUE(report.qualifications_recorded);
+  EXPECT_EQ(q3.qualifications.attained, 0);
   EXPECT_FALSE(report.previous.has_value());
+}
+
+// Awards count by the day they were attained: first attainments and renewals, and the people
+// who attained or renewed one; an award of a still valid qualification is not counted as either.
+TEST_F(ReportTest, CountsQualificationsAttainedAndRenewedInThePeriod) {
+  Policy policy;
+  policy.backdating_enabled = false;
+  ASSERT_TRUE(SetPolicy(policy).ok());
+  for (const char* person : {"alice", "bob", "carol"}) {
+    ASSERT_TRUE(Open(person, AccountKind::kPerson).ok());
+  }
+  ASSERT_TRUE(Open("centre", AccountKind::kOrganisation).ok());
+  Account sam;
+  sam.bank_id = kBank;
+  sam.account_id = "sam";
+  sam.roles = {Role::kStaff};
+  sam.display_name = "Sam";
+  ASSERT_TRUE(Await<Account>([&](auto done) {
+                ledger_->OpenAccount(sam, "test", std::move(done));
+              }).ok());
+  CatalogueItem first_aid;
+  first_aid.kind = CatalogueKind::kQualification;
+  first_aid.bank_id = kBank;
+  first_aid.code = "first-aid";
+  first_aid.title = "First aid";
+  first_aid.reward_account_id = "centre";
+  first_aid.reward_minutes = 60;
+  first_aid.validity_days = 30;
+  first_aid.renewal_reward_minutes = 30;
+  ASSERT_TRUE(Await<CatalogueItem>([&](auto done) {
+                ledger_->PutCatalogueItem(first_aid, 0, "sam", std::move(done));
+              }).ok());
+  auto award = [&](const std::string& id, const std::string& who, CivilDay day) {
+    AwardSpec spec{kBank, id, who, "first-aid", At(day), "certificate " + id, "Sam"};
+    auto result = Await<AwardReceipt>([&](auto done) {
+      ledger_->AwardQualification(spec, "sam", std::move(done));
+    });
+    EXPECT_TRUE(result.ok()) << result.status();
+  };
+  award("c0", "carol", CivilDay(2025, 12, 1));  // the quarter before
+  award("a1", "alice", CivilDay(2026, 1, 15));
+  award("b1", "bob", CivilDay(2026, 2, 1));
+  award("a2", "alice", CivilDay(2026, 2, 1));  // still valid: pays nothing
+  award("a3", "alice", CivilDay(2026, 3, 5));  // expired on 14 February: a renewal
+  auto report = Report(CivilDay(2026, 1, 1), CivilDay(2026, 3, 31), /*compare=*/true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const QualificationFigures& q1 = report->current.qualifications;
+  EXPECT_EQ(q1.attained, 2);
+  EXPECT_EQ(q1.renewed, 1);
+  EXPECT_EQ(q1.already_valid, 1);
+  EXPECT_EQ(q1.persons, 2);
+  EXPECT_EQ(report->current.minutes.reward_minutes, 60 + 60 + 30);
+  EXPECT_EQ(report->current.minutes.Given(), 0) << "a reward is not time given";
+  EXPECT_EQ(report->previous->qualifications.attained, 1);
+  EXPECT_EQ(report->previous->qualifications.persons, 1);
 }
 
 TEST_F(HandBuiltLedgerTest, CountsByActivityMostMinutesFirst) {

@@ -114,6 +114,9 @@ void FillFigures(v1::PeriodFigures* f, int month, int64_t scale) {
   f->set_given_minutes(435 * scale);
   f->set_received_minutes(315 * scale);
   f->mutable_corrections()->set_exchange_minutes(45);
+  f->mutable_qualifications()->set_attained(3 * scale);
+  f->mutable_qualifications()->set_renewed(scale);
+  f->mutable_qualifications()->set_persons(3 * scale);
   const std::pair<const char*, int64_t> categories[] = {{"cooking lunch", 180},
                                                         {"gardening, weeding", 150},
                                                         {"the \"big\" clean", 60},
@@ -173,6 +176,7 @@ v1::PeriodReport SampleReport(bool compare) {
   report.set_time_zone("Europe/London");
   report.mutable_generated_at()->set_seconds(1'791'000'000);
   report.set_through_seq(18);
+  report.set_qualifications_recorded(true);
   FillFigures(report.mutable_current(), 7, 1);
   if (compare) FillFigures(report.mutable_previous(), 4, 2);
   report.set_open_pending_count(1);
@@ -204,13 +208,14 @@ TEST(ReportCsvTest, ParsesBackToTheReportsFigures) {
   EXPECT_EQ(about[0]["first_day"], "2026-07-01");
   EXPECT_EQ(about[0]["compared_with_first_day"], "2026-04-01");
   EXPECT_EQ(about[0]["generated_at"], "2026-10-03T04:00:00Z");
-  EXPECT_EQ(about[0]["qualifications"], "not recorded yet");
+  EXPECT_EQ(about[0]["qualifications"], "recorded");
   EXPECT_EQ(about[0]["open_pending_hours"], "0:15");
 
   auto summary = Table(files, "summary.csv",
                        {"period", "first_day", "last_day", "entries", "total_minutes",
                         "total_hours", "given_minutes", "given_hours", "received_minutes",
-                        "received_hours", "reversals", "reversed_minutes", "corrections_minutes"});
+                        "received_hours", "reversals", "reversed_minutes", "corrections_minutes",
+                        "qualifications_attained", "qualifications_renewed", "qualified_persons"});
   ASSERT_EQ(summary.size(), 2u);
   EXPECT_EQ(summary[0]["period"], "2026-07-01/2026-09-30");
   EXPECT_EQ(Int(summary[0]["total_minutes"]), report.current().total_minutes());
@@ -218,12 +223,14 @@ TEST(ReportCsvTest, ParsesBackToTheReportsFigures) {
   EXPECT_EQ(summary[0]["given_hours"], "7:15");
   EXPECT_EQ(Int(summary[1]["total_minutes"]), report.previous().total_minutes());
   EXPECT_EQ(Int(summary[0]["corrections_minutes"]), 45);
+  EXPECT_EQ(Int(summary[0]["qualifications_attained"]), 3);
+  EXPECT_EQ(Int(summary[1]["qualifications_renewed"]), 2);
 
   auto kinds = Table(files, "by_kind.csv",
                      {"period", "kind", "description", "minutes", "hours", "corrections_minutes"});
-  ASSERT_EQ(kinds.size(), 10u);
+  ASSERT_EQ(kinds.size(), 12u);
   int64_t total = 0;
-  for (size_t i = 0; i < 5; ++i) total += Int(kinds[i]["minutes"]);
+  for (size_t i = 0; i < 6; ++i) total += Int(kinds[i]["minutes"]);
   EXPECT_EQ(total, report.current().total_minutes());
   EXPECT_EQ(kinds[0]["kind"], "exchange");
   EXPECT_EQ(Int(kinds[0]["corrections_minutes"]), 45);
@@ -231,7 +238,8 @@ TEST(ReportCsvTest, ParsesBackToTheReportsFigures) {
   auto categories =
       Table(files, "by_category.csv",
             {"period", "category", "entries", "exchange_minutes", "award_minutes", "spend_minutes",
-             "donation_minutes", "grant_minutes", "total_minutes", "total_hours"});
+             "donation_minutes", "grant_minutes", "qualification_reward_minutes", "total_minutes",
+             "total_hours"});
   ASSERT_EQ(categories.size(), 12u);
   for (int i = 0; i < report.current().categories_size(); ++i) {
     const std::string& name = report.current().categories(i).category();
@@ -332,7 +340,8 @@ TEST(ReportHtmlTest, HasTheChartsTheHeadlinesAndNoExternalAsset) {
                                 "(8 hours 30 minutes)."));
   EXPECT_TRUE(absl::StrContains(html, "@media print"));
   EXPECT_TRUE(absl::StrContains(html, "size: A4"));
-  EXPECT_TRUE(absl::StrContains(html, "Not recorded yet"));
+  EXPECT_TRUE(absl::StrContains(html, "<section id=\"qualifications\">"));
+  EXPECT_TRUE(absl::StrContains(html, "3 people attained 3 qualifications and renewed 1"));
   // Names are escaped; nothing is loaded from anywhere.
   EXPECT_TRUE(absl::StrContains(html, "Holy Cross &lt;Centre&gt; &amp; Café"));
   EXPECT_FALSE(absl::StrContains(html, "<Centre>"));
@@ -371,7 +380,7 @@ TEST(ReportWordsTest, HeadlinesSayTheFiguresForABoardMeeting) {
             "5 people took part, giving or receiving time at least once; 4 of them also took part "
             "the quarter before.");
   EXPECT_EQ(lines[3], "4 people both gave and received time: 80% of those who took part.");
-  EXPECT_EQ(lines.back(), "Qualifications attained and renewed are not recorded yet.");
+  EXPECT_EQ(lines.back(), "3 people attained 3 qualifications and renewed 1 this quarter.");
 }
 
 }  // namespace

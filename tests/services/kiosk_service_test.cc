@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <map>
+#include <tuple>
 
 #include "clients/common/error_info.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
+#include "ledger/qualifications.h"
 #include "services/server.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
@@ -344,6 +346,50 @@ TEST_F(KioskServiceTest, CardsAreUniqueInABankAndOnlyForPersons) {
   ASSERT_TRUE(SetCard("bob", "1001").ok());
   EXPECT_TRUE(SignIn("1001", "2468", &session).ok());
   EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+}
+
+// What the member holds shows at the kiosk: a qualification that never expires, and one ending
+// within 60 days ("expiring"), in code order, with its title.
+TEST_F(KioskServiceTest, SummaryShowsTheMembersQualifications) {
+  ledger::Account carol;
+  carol.bank_id = "hcct";
+  carol.account_id = "carol";
+  carol.roles = {ledger::Role::kMember, ledger::Role::kStaff};
+  carol.display_name = "Carol Jones";
+  ASSERT_TRUE(ledger::Await<ledger::Account>([&](auto done) {
+                ledger_->OpenAccount(carol, "admin", std::move(done));
+              }).ok());
+  for (const auto& [code, title, validity_days] :
+       {std::tuple{"first-aid", "First aid at work", 0},
+        std::tuple{"food-hygiene-2", "Food hygiene, level 2", 30}}) {
+    ledger::CatalogueItem item;
+    item.bank_id = "hcct";
+    item.code = code;
+    item.title = title;
+    item.reward_account_id = "cafe";
+    item.validity_days = validity_days;
+    auto put = ledger::Await<ledger::CatalogueItem>([&](auto done) {
+      ledger_->PutCatalogueItem(item, 0, "carol", std::move(done));
+    });
+    ASSERT_TRUE(put.ok()) << put.status();
+    ledger::AwardSpec award{"hcct", std::string("award-") + code, "alice", code,
+                            absl::InfinitePast(), "certificate 1", "Carol Jones"};
+    auto awarded = ledger::Await<ledger::AwardReceipt>([&](auto done) {
+      ledger_->AwardQualification(award, "carol", std::move(done));
+    });
+    ASSERT_TRUE(awarded.ok()) << awarded.status();
+  }
+  v1::KioskSession session;
+  ASSERT_TRUE(SignIn("1001", "1234", &session).ok());
+  v1::MemberSummary summary;
+  ASSERT_TRUE(Summary(session.session_id(), &summary).ok());
+  ASSERT_EQ(summary.qualifications_size(), 2);
+  EXPECT_EQ(summary.qualifications(0).title(), "First aid at work");
+  EXPECT_EQ(summary.qualifications(0).status(), "valid");
+  EXPECT_FALSE(summary.qualifications(0).has_valid_until());
+  EXPECT_EQ(summary.qualifications(1).code(), "food-hygiene-2");
+  EXPECT_EQ(summary.qualifications(1).status(), "expiring");
+  EXPECT_TRUE(summary.qualifications(1).has_valid_until());
 }
 
 }  // namespace
