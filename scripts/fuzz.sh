@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh                  every target, 60 s each
 #   scripts/fuzz.sh --seconds 600    longer
 #   scripts/fuzz.sh --target records_fuzz
-#   scripts/fuzz.sh --corpus         regenerates tests/fuzz/corpus/ from the real encoders
+#   scripts/fuzz.sh --corpus         rewrites the seeds of tests/fuzz/corpus/ from the real encoders
+#                                    (keeping the regression-* inputs)
 #
 # New inputs found while fuzzing go to build-fuzz/corpus/<target>/, not into the repository; a
 # crash leaves its input in build-fuzz/artifacts/ and fails the run (exit 1), with the command
@@ -36,7 +37,8 @@ cmake -S "$repo" -B "$fuzz_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 ninja -C "$fuzz_dir" "${targets[@]}" fuzz_corpus
 
 if [[ $make_corpus == 1 ]]; then
-  rm -rf "$repo/tests/fuzz/corpus"
+  # The seeds are rewritten; the inputs that once found a bug (regression-*) are kept.
+  find "$repo/tests/fuzz/corpus" -type f ! -name 'regression-*' -delete 2>/dev/null || true
   "$fuzz_dir/tests/fuzz/fuzz_corpus" "$repo/tests/fuzz/corpus"
 fi
 

@@ -9,11 +9,15 @@
 
 #include "absl/time/time.h"
 #include "ledger/journal.h"
+#include "ledger/kiosk.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/records.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
+#include "timeledger/v1/catalogue.pb.h"
+#include "timeledger/v1/kiosk.pb.h"
 #include "timeledger/v1/ledger.pb.h"
 #include "timeledger/v1/policies.pb.h"
 #include "timeledger/v1/reports.pb.h"
@@ -67,6 +71,64 @@ ledger::Account SampleAccount() {
   return account;
 }
 
+ledger::CatalogueItem SampleQualification() {
+  ledger::CatalogueItem item;
+  item.bank_id = "camden";
+  item.code = "food-hygiene-2";
+  item.title = "Food hygiene, level 2";
+  item.version = 1;
+  item.changed_at = kAt;
+  item.changed_by = "carol";
+  item.awarding_body = "Highfield";
+  item.level = "2";
+  item.reward_account_id = "centre";
+  item.reward_minutes = 120;
+  item.validity_days = 3 * 365;
+  item.renewal_reward_minutes = 60;
+  return item;
+}
+
+ledger::Award SampleAward() {
+  ledger::Award award;
+  award.bank_id = "camden";
+  award.award_id = "cert-1";
+  award.account_id = "alice";
+  award.qualification_code = "food-hygiene-2";
+  award.attained_at = kAt;
+  award.expires_at = kAt + absl::Hours(24 * 3 * 365);
+  award.evidence = "certificate 204518";
+  award.verified_by = "Carol Jones";
+  award.reward_minutes = 120;
+  award.paid_by = "centre";
+  award.reward_seq = 9;
+  award.recorded_at = kAt;
+  award.recorded_by = "carol";
+  return award;
+}
+
+// The records of qualifications and kiosk cards: selectors 9 to 13 of records_fuzz.
+void QualificationAndCardRecords(const fs::path& dir) {
+  Write(dir, "records_fuzz", "catalogue-item", 9, ledger::EncodeCatalogueItem(SampleQualification()));
+  Write(dir, "records_fuzz", "award", 10, ledger::EncodeAward(SampleAward()));
+  ledger::Holding holding;
+  holding.bank_id = "camden";
+  holding.account_id = "alice";
+  holding.qualification_code = "food-hygiene-2";
+  holding.periods = {{kAt, kAt + absl::Hours(24 * 3 * 365)}};
+  holding.award_count = 1;
+  holding.last_award_id = "cert-1";
+  Write(dir, "records_fuzz", "holding", 11, ledger::EncodeHolding(holding));
+  ledger::MemberCard card;
+  card.bank_id = "camden";
+  card.account_id = "alice";
+  card.card_number = "4410021";
+  card.pin_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo";
+  card.card_set_at = card.pin_set_at = kAt;
+  Write(dir, "records_fuzz", "member-card", 12, ledger::EncodeMemberCard(card));
+  Write(dir, "records_fuzz", "card-attempts", 13,
+        ledger::EncodeCardAttempts({3, kAt + absl::Minutes(15)}));
+}
+
 void Records(const fs::path& dir) {
   const ledger::Entry entry = SampleEntry();
   Write(dir, "records_fuzz", "canonical-entry", 0, ledger::CanonicalEntryBytes(entry));
@@ -92,6 +154,18 @@ void Records(const fs::path& dir) {
   resolved.resolved_at = kAt + absl::Hours(3);
   resolved.resolved_by = "bob";
   facts.push_back(ledger::PendingResolvedFact(resolved));
+  facts.push_back(ledger::CardSetFact("camden", "alice", "4410021", "carol"));
+  facts.push_back(ledger::CatalogueItemFact(SampleQualification()));
+  facts.push_back(ledger::QualificationAwardedFact(SampleAward()));
+  ledger::CatalogueItem course;
+  course.kind = ledger::CatalogueKind::kOffer;
+  course.bank_id = "camden";
+  course.code = "hygiene-course";
+  course.leads_to_qualification = "food-hygiene-2";
+  ledger::Entry spend = entry;
+  spend.kind = ledger::EntryKind::kSpend;
+  facts.push_back(ledger::OfferRedeemedFact(spend, course));
+  facts.push_back(ledger::PinSetFact("camden", "alice", "carol"));
   for (size_t i = 0; i < facts.size(); ++i) {
     facts[i].position = i;
     facts[i].at = kAt;
@@ -150,6 +224,17 @@ void Requests(const fs::path& dir) {
   report.mutable_last_day()->set_month(9);
   report.mutable_last_day()->set_day(30);
   Write(dir, "requests_fuzz", "period-report", 4, report.SerializeAsString());
+  v1::PutCatalogueItemRequest put;
+  put.mutable_item()->set_bank_id("camden");
+  put.mutable_item()->set_code("food-hygiene-2");
+  put.mutable_item()->set_title("Food hygiene, level 2");
+  put.mutable_item()->mutable_qualification()->set_reward_minutes(120);
+  Write(dir, "requests_fuzz", "put-catalogue-item", 5, put.SerializeAsString());
+  v1::SignInRequest sign_in;
+  sign_in.set_bank_id("camden");
+  sign_in.set_card_number("4410021");
+  sign_in.set_pin("2580");
+  Write(dir, "requests_fuzz", "sign-in", 6, sign_in.SerializeAsString());
 }
 
 void Proofs(const fs::path& dir) {
@@ -172,6 +257,7 @@ int main(int argc, char** argv) {
   }
   const fs::path dir = argv[1];
   Records(dir);
+  QualificationAndCardRecords(dir);
   Requests(dir);
   Proofs(dir);
   std::printf("fuzz_corpus: seeds written under %s\n", dir.c_str());

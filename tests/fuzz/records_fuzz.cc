@@ -5,7 +5,8 @@
 // decoding is exact: whatever a decoder accepts re-encodes to the very bytes it was given, for the
 // encodings that are hashed (the canonical entry, the stored entry, the journal fact: two byte
 // strings must never decode to the same entry, or a hash would not pin it down), and to a fixed
-// point for the others (decode, encode, decode again, encode again: the same bytes).
+// point for the others (decode, encode, decode again, encode again: the same bytes). Catalogue
+// items and awards are held to exactness too: facts embed their records.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +14,9 @@
 
 #include "absl/strings/string_view.h"
 #include "ledger/journal.h"
+#include "ledger/kiosk.h"
 #include "ledger/policy.h"
+#include "ledger/qualifications.h"
 #include "ledger/records.h"
 
 namespace timeledger::ledger {
@@ -50,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace timeledger::ledger;
   if (size == 0) return 0;
   const absl::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 9) {
+  switch (data[0] % 14) {
     case 0:
       CheckExact<Entry>(bytes, DecodeCanonicalEntry, CanonicalEntryBytes,
                         "a canonical entry is not exactly its own encoding");
@@ -83,6 +86,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 8:
       CheckStable<Policy>(bytes, DecodePolicy, EncodePolicy, "a policy does not round-trip");
+      break;
+    case 9:
+      CheckExact<CatalogueItem>(bytes, DecodeCatalogueItem, EncodeCatalogueItem,
+                                "a catalogue item (inside facts) is not exactly its encoding");
+      break;
+    case 10:
+      CheckExact<Award>(bytes, DecodeAward, EncodeAward,
+                        "an award (inside facts) is not exactly its encoding");
+      break;
+    case 11:
+      CheckStable<Holding>(bytes, DecodeHolding, EncodeHolding, "a holding does not round-trip");
+      break;
+    case 12:
+      CheckStable<MemberCard>(bytes, DecodeMemberCard, EncodeMemberCard,
+                              "a member card does not round-trip");
+      break;
+    case 13:
+      CheckStable<CardAttempts>(bytes, DecodeCardAttempts, EncodeCardAttempts,
+                                "a card's wrong PINs do not round-trip");
       break;
   }
   return 0;

@@ -3,7 +3,8 @@
 // (ledger/validate.h, ledger/policy.h), exactly as the handlers and commands run them.
 //
 // The first byte picks the request; the rest is its wire bytes. Beyond not crashing it checks
-// that what validation accepts can be stored and read back: an accepted entry's canonical bytes
+// that what validation accepts can be stored and read back (and that card numbers and PINs it
+// accepts are digits): an accepted entry's canonical bytes
 // decode to the same entry, an accepted account and bank round-trip through their records, an
 // accepted policy through its encoding.
 #include <cstddef>
@@ -12,13 +13,17 @@
 #include <cstdlib>
 
 #include "absl/time/time.h"
+#include "ledger/kiosk.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
 #include "ledger/validate.h"
+#include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/report_convert.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
+#include "timeledger/v1/catalogue.pb.h"
+#include "timeledger/v1/kiosk.pb.h"
 #include "timeledger/v1/ledger.pb.h"
 #include "timeledger/v1/policies.pb.h"
 #include "timeledger/v1/reports.pb.h"
@@ -104,6 +109,29 @@ void Reports(const v1::GetPeriodReportRequest& period, const v1::GetStatementReq
   (void)FromProto(statement);
 }
 
+void Catalogue(const v1::PutCatalogueItemRequest& put, const v1::AwardQualificationRequest& award) {
+  // The conversions name a bad kind or time; the commands check the rest on the writer.
+  auto item = FromProto(put.item());
+  if (item.ok()) {
+    auto decoded = ledger::DecodeCatalogueItem(ledger::EncodeCatalogueItem(*item));
+    if (!decoded.ok()) Fail("a converted catalogue item does not read back");
+  }
+  (void)FromProto(award);
+}
+
+void Kiosk(const v1::SignInRequest& sign_in) {
+  // A card number and PIN that validation accepts are digits only, within their lengths.
+  const bool card_ok = ledger::ValidateCardNumber(sign_in.card_number(), false).ok();
+  const bool pin_ok = ledger::ValidatePin(sign_in.pin()).ok();
+  for (const auto& [ok, text] : {std::pair{card_ok, &sign_in.card_number()},
+                                 std::pair{pin_ok, &sign_in.pin()}}) {
+    if (!ok) continue;
+    for (char c : *text) {
+      if (c < '0' || c > '9') Fail("validation accepted a card number or PIN that is not digits");
+    }
+  }
+}
+
 template <typename Message>
 bool Parse(const uint8_t* data, size_t size, Message* message) {
   return message->ParseFromArray(data, static_cast<int>(size));
@@ -115,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0 || size > (1 << 20)) return 0;
   const uint8_t* body = data + 1;
   const size_t body_size = size - 1;
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0: {
       v1::RecordEntryRequest request;
       if (Parse(body, body_size, &request)) RecordEntry(request);
@@ -141,6 +169,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::GetStatementRequest statement;
       if (Parse(body, body_size, &period)) Reports(period, v1::GetStatementRequest());
       if (Parse(body, body_size, &statement)) Reports(v1::GetPeriodReportRequest(), statement);
+      break;
+    }
+    case 5: {
+      v1::PutCatalogueItemRequest put;
+      v1::AwardQualificationRequest award;
+      if (Parse(body, body_size, &put)) Catalogue(put, v1::AwardQualificationRequest());
+      if (Parse(body, body_size, &award)) Catalogue(v1::PutCatalogueItemRequest(), award);
+      break;
+    }
+    case 6: {
+      v1::SignInRequest sign_in;
+      if (Parse(body, body_size, &sign_in)) Kiosk(sign_in);
       break;
     }
   }
