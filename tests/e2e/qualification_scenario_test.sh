@@ -90,7 +90,7 @@ expect 0 "she is among its holders" 'Alice Brown \(alice\) +valid' \
   -- qualification holders hcct food-hygiene-2
 expect 0 "the ledger verifies, awards and rewards included" '^Bank hcct: OK' -- audit verify
 expect 0 "the period report counts the qualification attained" \
-  'person attained 1 qualification and renewed 0' '^attained +1$' \
+  '1 person attained 1 qualification in this period\.' '^attained +1$' \
   -- report hcct --from "$(date -u -d yesterday +%F)" --to "$(date -u -d tomorrow +%F)"
 
 # Retired, never deleted.

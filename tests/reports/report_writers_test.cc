@@ -381,6 +381,15 @@ TEST(ReportWordsTest, HeadlinesSayTheFiguresForABoardMeeting) {
             "the quarter before.");
   EXPECT_EQ(lines[3], "4 people both gave and received time: 80% of those who took part.");
   EXPECT_EQ(lines.back(), "3 people attained 3 qualifications and renewed 1 this quarter.");
+
+  // Nothing renewed, or nothing attained: the sentence leaves out the part with nothing in it.
+  v1::PeriodReport report = SampleReport(false);
+  report.mutable_current()->mutable_qualifications()->set_renewed(0);
+  EXPECT_EQ(Headlines(report).back(), "3 people attained 3 qualifications this quarter.");
+  report.mutable_current()->mutable_qualifications()->set_attained(0);
+  report.mutable_current()->mutable_qualifications()->set_persons(0);
+  report.mutable_current()->mutable_qualifications()->set_renewed(2);
+  EXPECT_EQ(Headlines(report).back(), "2 qualifications were renewed this quarter.");
 }
 
 }  // namespace
