@@ -886,25 +886,13 @@ class RocksDbSnapshot : public StoreSnapshot {
 
   absl::Status ForEachAccount(absl::string_view bank_id,
                               const std::function<absl::Status(const Account&)>& visit) override {
-    const std::string prefix = ScopedPrefix('a', bank_id);
-    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
-                     [&](absl::string_view, absl::string_view value) -> absl::Status {
-                       auto account = DecodeAccount(value);
-                       if (!account.ok()) return account.status();
-                       return visit(*account);
-                     });
+    return ScanDecoded<Account>(ScopedPrefix('a', bank_id), &DecodeAccount, visit);
   }
 
   absl::Status ForEachOpenPending(
       absl::string_view bank_id,
       const std::function<absl::Status(const PendingEntry&)>& visit) override {
-    const std::string prefix = ScopedPrefix('q', bank_id);
-    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
-                     [&](absl::string_view, absl::string_view value) -> absl::Status {
-                       auto pending = DecodePendingEntry(value);
-                       if (!pending.ok()) return pending.status();
-                       return visit(*pending);
-                     });
+    return ScanDecoded<PendingEntry>(ScopedPrefix('q', bank_id), &DecodePendingEntry, visit);
   }
 
   std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) override {
@@ -946,13 +934,7 @@ class RocksDbSnapshot : public StoreSnapshot {
   absl::Status ForEachMemberCard(
       absl::string_view bank_id,
       const std::function<absl::Status(const MemberCard&)>& visit) override {
-    const std::string prefix = ScopedPrefix('k', bank_id);
-    return ScanRange(db_, read_options_, prefix, PrefixEnd(prefix),
-                     [&](absl::string_view, absl::string_view value) -> absl::Status {
-                       auto card = DecodeMemberCard(value);
-                       if (!card.ok()) return card.status();
-                       return visit(*card);
-                     });
+    return ScanDecoded<MemberCard>(ScopedPrefix('k', bank_id), &DecodeMemberCard, visit);
   }
 
   absl::Status ForEachCatalogueItem(
