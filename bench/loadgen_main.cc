@@ -17,7 +17,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -53,6 +55,9 @@ ABSL_FLAG(std::string, account_prefix, "m", "bench account ids are <prefix>00000
 ABSL_FLAG(int, batch_size, 100, "entries per RecordEntries call (record-batch)");
 ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call");
 ABSL_FLAG(std::string, metadata, "", "key=value[,key=value] sent as metadata on every call");
+ABSL_FLAG(std::string, token_file, "",
+          "the file holding the bearer token sent on every call (default: $TIMELEDGER_TOKEN_FILE; "
+          "timeledgerd writes its admin token to DATA_DIR/admin.token)");
 ABSL_FLAG(std::string, run_id, "", "prefix of entry ids; default unique per process");
 ABSL_FLAG(uint64_t, seed, 1, "random seed");
 ABSL_FLAG(int64_t, first_entry, 0,
@@ -255,6 +260,19 @@ int Main() {
                                      static_cast<uint64_t>(getpid()));
   }
   config->metadata = ParseMetadata(absl::GetFlag(FLAGS_metadata));
+  std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (token_file.empty() && std::getenv("TIMELEDGER_TOKEN_FILE") != nullptr) {
+    token_file = std::getenv("TIMELEDGER_TOKEN_FILE");
+  }
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    std::string token;
+    if (!in || !std::getline(in, token) || token.empty()) {
+      std::fprintf(stderr, "loadgen: cannot read a token from %s\n", token_file.c_str());
+      return 2;
+    }
+    config->metadata.emplace_back("authorization", "Bearer " + token);
+  }
   config->seed = absl::GetFlag(FLAGS_seed);
   config->plan = ExchangePlan(accounts, config->seed);
   config->first_entry = absl::GetFlag(FLAGS_first_entry);

@@ -127,6 +127,8 @@ start_server() {
   echo "--- $key: $server_bin --listen $target --data-dir $data_dir" >>"$server_log"
   "$server_bin" --listen "$target" --data-dir "$data_dir" >>"$server_log" 2>&1 &
   server_pid=$!
+  # The load generator acts as the admin whose token timeledgerd writes on first start.
+  export TIMELEDGER_TOKEN_FILE="$data_dir/admin.token"
   for _ in $(seq 1 1200); do
     # The log holds every start of this run: wait for one more "listening on" than before.
     if [[ $(grep -c "listening on" "$server_log" || true) -gt $starts ]]; then

@@ -152,6 +152,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   if (!store.ok()) return store.status();
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), *std::move(store)));
   if (auto s = ledger->Load(); !s.ok()) return s;
+  if (auto s = ledger->tokens_.Load(); !s.ok()) return s;
   ledger->writer_ = std::thread([raw = ledger.get()] { raw->WriterLoop(); });
   return ledger;
 }

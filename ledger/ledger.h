@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ledger/access.h"
 #include "ledger/audit.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
@@ -264,6 +265,14 @@ class Ledger {
 
   absl::Time Now() const { return clock_(); }
 
+  // The tokens that prove principals (ledger/access.h), loaded when the ledger opens.
+  TokenRegistry& tokens() { return tokens_; }
+  const TokenRegistry& tokens() const { return tokens_; }
+
+  // Issues a token after checking that its bank exists and that its account is one the role
+  // may be bound to (a partner's an organisation of the bank; a coordinator's a person of it).
+  absl::StatusOr<IssuedToken> IssueToken(const Principal& principal, const Principal& by);
+
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
   absl::Status Load();
@@ -284,6 +293,7 @@ class Ledger {
   LedgerOptions options_;
   std::function<absl::Time()> clock_;
   std::unique_ptr<Store> store_;
+  TokenRegistry tokens_{store_.get()};
 
   // Committed state: written by the writer thread under an exclusive lock, read under a shared one.
   mutable std::shared_mutex state_mu_;

@@ -256,7 +256,7 @@ absl::Status CheckMayAward(WriteTxn& txn, const AwardSpec& spec, const std::stri
     return Refusal(absl::StatusCode::kPermissionDenied, "STAFF_ONLY",
                    absl::StrCat("only active staff of bank ", spec.bank_id,
                                 " award qualifications; ", principal.empty() ? "anonymous" : principal,
-                                " is not one (say who you are with --as)"),
+                                " is not one (a coordinator's token names them)"),
                    {{"principal", principal}});
   }
   if (principal == spec.account_id) {

@@ -40,6 +40,8 @@
 //   award        := 'A' bank_id 0x00 award_id                 -> EncodeAward
 //   award_time   := 'G' bank_id 0x00 attained_at_us:biased64be award_id -> empty: the time index
 //                                                                of awards, for reports
+//   token        := 'T' token_id                              -> EncodeTokenRecord (access.h):
+//                                                                installation-wide, no bank
 //
 // Qualifications (ledger/qualifications.h): 'C' is the catalogue (kind 1 qualification,
 // 2 activity, 3 offer); 'U' what each account holds of each qualification, 'L' the same pairs
@@ -499,6 +501,10 @@ class RocksDbBatch : public StoreBatch {
     Put(AwardKey(award.bank_id, award.award_id), EncodeAward(award));
     Put(absl::StrCat(ScopedPrefix('G', award.bank_id), Biased(award.attained_at), award.award_id),
         std::string());
+  }
+
+  void PutToken(const TokenRecord& record) override {
+    Put(absl::StrCat("T", record.token_id), EncodeTokenRecord(record));
   }
 
   void SetSavePoint() override {
@@ -1135,6 +1141,16 @@ class RocksDbStore : public Store {
                   auto account = DecodeAccount(value);
                   if (!account.ok()) return account.status();
                   return visit(*account);
+                });
+  }
+
+  absl::Status ForEachToken(
+      const std::function<absl::Status(const TokenRecord&)>& visit) override {
+    return Scan("T", PrefixEnd("T"),
+                [&](absl::string_view, absl::string_view value) -> absl::Status {
+                  auto record = DecodeTokenRecord(value);
+                  if (!record.ok()) return record.status();
+                  return visit(*record);
                 });
   }
 

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/access.h"
 #include "ledger/kiosk.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
@@ -65,6 +66,8 @@ class StoreBatch {
   virtual void PutCatalogueItem(const CatalogueItem& item) = 0;
   virtual void PutHolding(const Holding& holding) = 0;
   virtual void PutAward(const Award& award) = 0;
+  // A token record (ledger/access.h), as it now stands: installation-wide, outside the journal.
+  virtual void PutToken(const TokenRecord& record) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -247,6 +250,8 @@ class Store {
       absl::string_view bank_id) = 0;
   virtual absl::Status ForEachAccount(absl::string_view bank_id,
                                       const std::function<absl::Status(const Account&)>& visit) = 0;
+  // Visits every token record, in token id order.
+  virtual absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
 
   // Returns the entry, with reversed_by_seq filled in, or nullopt if there is none.
   virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,

@@ -10,7 +10,8 @@ cd "$repo"
 listen=${TIMELEDGER_LISTEN:-127.0.0.1:50051}
 kiosk_listen=${TIMELEDGER_KIOSK_LISTEN:-127.0.0.1:8080}
 echo
-echo "Timeledger is starting. In another terminal, try the staff CLI:"
+echo "Timeledger is starting. In another terminal, from $repo, try the staff CLI (it uses the"
+echo "admin token that timeledgerd writes to var/admin.token on first start):"
 echo "  $build_dir/clients/cli/timeledger account list holy-cross"
 echo "  $build_dir/clients/cli/timeledger statement holy-cross alice"
 echo "The member kiosk: open http://$kiosk_listen/ in a browser; sign in with card 1001, PIN 1234."
@@ -19,7 +20,7 @@ echo
 "$build_dir/services/timeledgerd" --listen "$listen" --data-dir "$repo/var" --demo &
 server=$!
 "$build_dir/clients/kiosk/timeledger-kiosk" --listen "$kiosk_listen" --server "$listen" \
-  --bank holy-cross --kiosk-id kiosk-1 &
+  --bank holy-cross --token-file "$repo/var/demo-kiosk.token" &
 kiosk=$!
 stop() { kill -TERM "$kiosk" "$server" 2>/dev/null || true; }
 trap stop INT TERM

@@ -7,12 +7,14 @@ grpc::ServerUnaryReactor* AccountsService::OpenAccount(grpc::CallbackServerConte
                                                        const v1::OpenAccountRequest* request,
                                                        v1::Account* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/OpenAccount", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto account = FromProto(*request);
   if (!account.ok()) {
     reactor->Finish(ToGrpcStatus(account.status()));
     return reactor;
   }
-  ledger_->OpenAccount(*std::move(account), PrincipalOf(context),
+  ledger_->OpenAccount(*std::move(account), caller->name,
                        ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
                          ToProto(a, response);
                        }));
@@ -23,6 +25,11 @@ grpc::ServerUnaryReactor* AccountsService::GetAccount(grpc::CallbackServerContex
                                                       const v1::GetAccountRequest* request,
                                                       v1::Account* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/GetAccount", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  if (auto s = ledger::CheckMayReadAccount(*caller, request->account_id()); !s.ok()) {
+    return Refuse(reactor, s);
+  }
   Reply(reactor, ledger_->GetAccountStanding(request->bank_id(), request->account_id()),
         [response](const ledger::AccountStanding& standing) { ToProto(standing, response); });
   return reactor;
@@ -32,6 +39,8 @@ grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerCont
                                                         const v1::ListAccountsRequest* request,
                                                         v1::ListAccountsResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/ListAccounts", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
         ledger_->ListAccounts(request->bank_id(), request->page_size(), request->page_token()),
         [response](const ledger::Page<ledger::Account>& page) {
@@ -42,6 +51,7 @@ grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext* context,
+                                                     absl::string_view method,
                                                      const std::string& bank_id,
                                                      const std::string& account_id,
                                                      ledger::AccountStatus status,
@@ -49,8 +59,10 @@ grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext
                                                      bool donate_balance_to_pool,
                                                      v1::Account* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, method, bank_id);
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetAccountStatus(bank_id, account_id, status, reason, donate_balance_to_pool,
-                            PrincipalOf(context),
+                            caller->name,
                             ReplyLater<ledger::Account>(reactor,
                                                         [response](const ledger::Account& a) {
                                                           ToProto(a, response);
@@ -61,21 +73,21 @@ grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AccountsService::SuspendAccount(grpc::CallbackServerContext* context,
                                                           const v1::SuspendAccountRequest* request,
                                                           v1::Account* response) {
-  return SetStatus(context, request->bank_id(), request->account_id(),
+  return SetStatus(context, "Accounts/SuspendAccount", request->bank_id(), request->account_id(),
                    ledger::AccountStatus::kSuspended, request->reason(), false, response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::ReactivateAccount(
     grpc::CallbackServerContext* context, const v1::ReactivateAccountRequest* request,
     v1::Account* response) {
-  return SetStatus(context, request->bank_id(), request->account_id(),
+  return SetStatus(context, "Accounts/ReactivateAccount", request->bank_id(), request->account_id(),
                    ledger::AccountStatus::kActive, "", false, response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerContext* context,
                                                         const v1::CloseAccountRequest* request,
                                                         v1::Account* response) {
-  return SetStatus(context, request->bank_id(), request->account_id(),
+  return SetStatus(context, "Accounts/CloseAccount", request->bank_id(), request->account_id(),
                    ledger::AccountStatus::kClosed, request->reason(),
                    request->donate_balance_to_pool(), response);
 }

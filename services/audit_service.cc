@@ -202,6 +202,8 @@ grpc::ServerUnaryReactor* AuditService::GetDigest(grpc::CallbackServerContext* c
                                                   const v1::GetDigestRequest* request,
                                                   v1::Digest* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Audit/GetDigest", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor, ledger_->GetDigest(request->bank_id()),
         [response](const ledger::JournalDigest& digest) {
           response->set_bank_id(digest.bank_id);
@@ -218,6 +220,8 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
     grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Audit/GetInclusionProof", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   uint64_t seq = 0;
   std::optional<uint64_t> position;
   switch (request->leaf_case()) {
@@ -248,6 +252,8 @@ grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Audit/GetConsistencyProof", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
         ledger_->GetConsistencyProof(request->bank_id(), request->old_size(), request->new_size()),
         [response](const ledger::JournalConsistencyProof& proof) {
@@ -265,6 +271,8 @@ grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* cont
                                                const v1::VerifyRequest* request,
                                                v1::VerifyResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Audit/Verify", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   const bool queued = worker_.Submit([this, reactor, response, bank_id = request->bank_id()] {
     const ledger::VerifyReport report = ledger_->Verify(bank_id);
     // A report that found damage is an answer; only a failure to run (e.g. an unknown bank) is
@@ -284,6 +292,8 @@ grpc::ServerUnaryReactor* AuditService::ListJournal(grpc::CallbackServerContext*
                                                     const v1::ListJournalRequest* request,
                                                     v1::ListJournalResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Audit/ListJournal", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
         ledger_->ListJournal(request->bank_id(), request->start_position(), request->end_position(),
                              request->page_size()),
@@ -302,6 +312,8 @@ grpc::ServerUnaryReactor* BackupsService::CreateBackup(grpc::CallbackServerConte
                                                        const v1::CreateBackupRequest* request,
                                                        v1::Backup* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Backups/CreateBackup", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   const bool queued = worker_.Submit([this, reactor, response, dir = request->dir()] {
     const std::string used = dir.empty() ? ledger_->DefaultBackupDir() : dir;
     Reply(reactor, ledger_->CreateBackup(dir),
@@ -317,6 +329,8 @@ grpc::ServerUnaryReactor* BackupsService::ListBackups(grpc::CallbackServerContex
                                                       const v1::ListBackupsRequest* request,
                                                       v1::ListBackupsResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Backups/ListBackups", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   const std::string dir = request->dir().empty() ? ledger_->DefaultBackupDir() : request->dir();
   if (!std::filesystem::path(dir).is_absolute() && !request->dir().empty()) {
     reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(

@@ -18,6 +18,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "ledger/ledger.h"
+#include "services/access.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
 namespace timeledger::services {
@@ -51,7 +52,7 @@ class LongCallWorker {
 
 class AuditService final : public v1::Audit::CallbackService {
  public:
-  explicit AuditService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  AuditService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* GetDigest(grpc::CallbackServerContext* context,
                                       const v1::GetDigestRequest* request,
@@ -71,12 +72,13 @@ class AuditService final : public v1::Audit::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
   LongCallWorker worker_;
 };
 
 class BackupsService final : public v1::Backups::CallbackService {
  public:
-  explicit BackupsService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  BackupsService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext* context,
                                          const v1::CreateBackupRequest* request,
@@ -87,6 +89,7 @@ class BackupsService final : public v1::Backups::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
   LongCallWorker worker_;
 };
 

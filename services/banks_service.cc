@@ -4,23 +4,17 @@
 
 namespace timeledger::services {
 
-std::string PrincipalOf(const grpc::CallbackServerContext* context) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find(kPrincipalMetadata);
-  if (it == metadata.end()) return "anonymous";
-  std::string claimed(it->second.data(), it->second.size());
-  return ledger::ValidateId("principal", claimed).ok() ? claimed : "anonymous";
-}
-
 grpc::ServerUnaryReactor* BanksService::CreateBank(grpc::CallbackServerContext* context,
                                                    const v1::CreateBankRequest* request,
                                                    v1::Bank* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Banks/CreateBank", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger::Bank bank;
   bank.bank_id = request->bank_id();
   bank.name = request->name();
   bank.time_zone = request->time_zone().empty() ? "Europe/London" : request->time_zone();
-  ledger_->CreateBank(std::move(bank), PrincipalOf(context),
+  ledger_->CreateBank(std::move(bank), caller->name,
                       ReplyLater<ledger::Bank>(reactor, [response](const ledger::Bank& created) {
                         ToProto(ledger::BankSummary{created, 1, 0}, response);
                       }));
@@ -31,6 +25,8 @@ grpc::ServerUnaryReactor* BanksService::GetBank(grpc::CallbackServerContext* con
                                                 const v1::GetBankRequest* request,
                                                 v1::Bank* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Banks/GetBank", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor, ledger_->GetBank(request->bank_id()),
         [response](const ledger::BankSummary& summary) { ToProto(summary, response); });
   return reactor;
@@ -40,6 +36,14 @@ grpc::ServerUnaryReactor* BanksService::ListBanks(grpc::CallbackServerContext* c
                                                   const v1::ListBanksRequest* request,
                                                   v1::ListBanksResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Banks/ListBanks", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  if (caller->role != ledger::PrincipalRole::kAdmin) {
+    // Every other principal is of one bank, and sees that one.
+    Reply(reactor, ledger_->GetBank(caller->bank_id),
+          [response](const ledger::BankSummary& summary) { ToProto(summary, response->add_banks()); });
+    return reactor;
+  }
   Reply(reactor, ledger_->ListBanks(request->page_size(), request->page_token()),
         [response](const ledger::Page<ledger::BankSummary>& page) {
           for (const auto& summary : page.items) ToProto(summary, response->add_banks());

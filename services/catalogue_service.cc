@@ -30,10 +30,12 @@ grpc::ServerUnaryReactor* CatalogueService::PutCatalogueItem(
     grpc::CallbackServerContext* context, const v1::PutCatalogueItemRequest* request,
     v1::CatalogueItem* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Catalogue/PutCatalogueItem", request->item().bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto item = FromProto(request->item());
   if (FinishIfBad(reactor, item)) return reactor;
   ledger_->PutCatalogueItem(
-      *std::move(item), request->expected_version(), PrincipalOf(context),
+      *std::move(item), request->expected_version(), caller->name,
       ReplyLater<ledger::CatalogueItem>(
           reactor, [response](const ledger::CatalogueItem& done) { ToProto(done, response); }));
   return reactor;
@@ -43,10 +45,12 @@ grpc::ServerUnaryReactor* CatalogueService::RetireCatalogueItem(
     grpc::CallbackServerContext* context, const v1::RetireCatalogueItemRequest* request,
     v1::CatalogueItem* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Catalogue/RetireCatalogueItem", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
   ledger_->RetireCatalogueItem(
-      request->bank_id(), *kind, request->code(), PrincipalOf(context),
+      request->bank_id(), *kind, request->code(), caller->name,
       ReplyLater<ledger::CatalogueItem>(
           reactor, [response](const ledger::CatalogueItem& done) { ToProto(done, response); }));
   return reactor;
@@ -56,6 +60,8 @@ grpc::ServerUnaryReactor* CatalogueService::GetCatalogueItem(
     grpc::CallbackServerContext* context, const v1::GetCatalogueItemRequest* request,
     v1::CatalogueItem* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Catalogue/GetCatalogueItem", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
   Reply(reactor, ledger_->GetCatalogueItem(request->bank_id(), *kind, request->code()),
@@ -67,6 +73,8 @@ grpc::ServerUnaryReactor* CatalogueService::ListCatalogue(
     grpc::CallbackServerContext* context, const v1::ListCatalogueRequest* request,
     v1::ListCatalogueResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Catalogue/ListCatalogue", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
   Reply(reactor,
@@ -83,10 +91,12 @@ grpc::ServerUnaryReactor* QualificationsService::AwardQualification(
     grpc::CallbackServerContext* context, const v1::AwardQualificationRequest* request,
     v1::AwardQualificationResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Qualifications/AwardQualification", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto spec = FromProto(*request);
   if (FinishIfBad(reactor, spec)) return reactor;
   ledger_->AwardQualification(
-      *std::move(spec), PrincipalOf(context),
+      *std::move(spec), caller->name,
       ReplyLater<ledger::AwardReceipt>(
           reactor, [response](const ledger::AwardReceipt& receipt) { ToProto(receipt, response); }));
   return reactor;
@@ -96,7 +106,9 @@ grpc::ServerUnaryReactor* QualificationsService::RedeemOffer(
     grpc::CallbackServerContext* context, const v1::RedeemOfferRequest* request,
     v1::RedeemOfferResponse* response) {
   auto* reactor = context->DefaultReactor();
-  ledger_->RedeemOffer(FromProto(*request), PrincipalOf(context),
+  auto caller = gate_->Admit(context, "Qualifications/RedeemOffer", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ledger_->RedeemOffer(FromProto(*request), caller->name,
                        ReplyLater<ledger::Redemption>(
                            reactor, [response](const ledger::Redemption& redemption) {
                              ToProto(redemption, response);
@@ -108,6 +120,8 @@ grpc::ServerUnaryReactor* QualificationsService::ListQualifications(
     grpc::CallbackServerContext* context, const v1::ListQualificationsRequest* request,
     v1::ListQualificationsResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Qualifications/ListQualifications", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
         ledger_->ListQualifications(request->bank_id(), request->account_id(),
                                     request->expiring_within_days(), request->page_size(),
@@ -120,6 +134,8 @@ grpc::ServerUnaryReactor* QualificationsService::ListHolders(
     grpc::CallbackServerContext* context, const v1::ListHoldersRequest* request,
     v1::ListHoldersResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Qualifications/ListHolders", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
         ledger_->ListHolders(request->bank_id(), request->qualification_code(),
                              request->expiring_within_days(), request->page_size(),

@@ -11,13 +11,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include "ledger/ledger.h"
+#include "services/access.h"
 #include "timeledger/v1/catalogue.grpc.pb.h"
 
 namespace timeledger::services {
 
 class CatalogueService final : public v1::Catalogue::CallbackService {
  public:
-  explicit CatalogueService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  CatalogueService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* PutCatalogueItem(grpc::CallbackServerContext* context,
                                              const v1::PutCatalogueItemRequest* request,
@@ -34,11 +35,12 @@ class CatalogueService final : public v1::Catalogue::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 class QualificationsService final : public v1::Qualifications::CallbackService {
  public:
-  explicit QualificationsService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  QualificationsService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* AwardQualification(grpc::CallbackServerContext* context,
                                                const v1::AwardQualificationRequest* request,
@@ -55,6 +57,7 @@ class QualificationsService final : public v1::Qualifications::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 }  // namespace timeledger::services

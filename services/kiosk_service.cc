@@ -1,5 +1,6 @@
 #include "services/kiosk_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -58,14 +59,21 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
   }
 }
 
+// What a kiosk's sessions are bound to: its name within its bank, since names are per bank.
+std::string KioskIdentity(const ledger::Principal& kiosk) {
+  return absl::StrCat(kiosk.name, "@", kiosk.bank_id);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* KioskService::SetMemberCard(grpc::CallbackServerContext* context,
                                                       const v1::SetMemberCardRequest* request,
                                                       v1::MemberCard* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Kiosk/SetMemberCard", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetMemberCard(
-      request->bank_id(), request->account_id(), request->card_number(), PrincipalOf(context),
+      request->bank_id(), request->account_id(), request->card_number(), caller->name,
       ReplyLater<ledger::MemberCard>(
           reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
   return reactor;
@@ -75,7 +83,9 @@ grpc::ServerUnaryReactor* KioskService::SetMemberPin(grpc::CallbackServerContext
                                                      const v1::SetMemberPinRequest* request,
                                                      v1::MemberCard* response) {
   auto* reactor = context->DefaultReactor();
-  desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), PrincipalOf(context),
+  auto caller = gate_->Admit(context, "Kiosk/SetMemberPin", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), caller->name,
                 ReplyLater<ledger::MemberCard>(
                     reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
   return reactor;
@@ -85,7 +95,9 @@ grpc::ServerUnaryReactor* KioskService::SignIn(grpc::CallbackServerContext* cont
                                                const v1::SignInRequest* request,
                                                v1::KioskSession* response) {
   auto* reactor = context->DefaultReactor();
-  desk_->SignIn(request->bank_id(), request->card_number(), request->pin(), PrincipalOf(context),
+  auto caller = gate_->Admit(context, "Kiosk/SignIn", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  desk_->SignIn(request->bank_id(), request->card_number(), request->pin(), KioskIdentity(*caller),
                 ReplyLater<ledger::KioskSession>(
                     reactor, [response](const ledger::KioskSession& session) {
                       response->set_session_id(session.session_id);
@@ -100,7 +112,9 @@ grpc::ServerUnaryReactor* KioskService::SignOut(grpc::CallbackServerContext* con
                                                 const v1::SignOutRequest* request,
                                                 v1::SignOutResponse* /*response*/) {
   auto* reactor = context->DefaultReactor();
-  desk_->SignOut(request->session_id(), PrincipalOf(context));
+  auto caller = gate_->Admit(context, "Kiosk/SignOut", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  desk_->SignOut(request->session_id(), KioskIdentity(*caller));
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -109,7 +123,9 @@ grpc::ServerUnaryReactor* KioskService::GetMemberSummary(
     grpc::CallbackServerContext* context, const v1::GetMemberSummaryRequest* request,
     v1::MemberSummary* response) {
   auto* reactor = context->DefaultReactor();
-  Reply(reactor, desk_->Summary(request->session_id(), PrincipalOf(context)),
+  auto caller = gate_->Admit(context, "Kiosk/GetMemberSummary", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  Reply(reactor, desk_->Summary(request->session_id(), KioskIdentity(*caller)),
         [response](const ledger::MemberSummary& summary) { ToProto(summary, response); });
   return reactor;
 }
@@ -118,7 +134,9 @@ grpc::ServerUnaryReactor* KioskService::ConfirmMemberEntry(grpc::CallbackServerC
                                                            const v1::MemberEntryRequest* request,
                                                            v1::RecordEntryResponse* response) {
   auto* reactor = context->DefaultReactor();
-  desk_->Confirm(request->session_id(), PrincipalOf(context), request->entry_id(),
+  auto caller = gate_->Admit(context, "Kiosk/ConfirmMemberEntry", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  desk_->Confirm(request->session_id(), KioskIdentity(*caller), request->entry_id(),
                  ReplyLater<ledger::Receipt>(
                      reactor, [response](const ledger::Receipt& r) { ToProto(r, response); }));
   return reactor;
@@ -128,7 +146,9 @@ grpc::ServerUnaryReactor* KioskService::RejectMemberEntry(grpc::CallbackServerCo
                                                           const v1::MemberEntryRequest* request,
                                                           v1::PendingEntry* response) {
   auto* reactor = context->DefaultReactor();
-  desk_->Reject(request->session_id(), PrincipalOf(context), request->entry_id(),
+  auto caller = gate_->Admit(context, "Kiosk/RejectMemberEntry", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  desk_->Reject(request->session_id(), KioskIdentity(*caller), request->entry_id(),
                 ReplyLater<ledger::PendingEntry>(
                     reactor, [response](const ledger::PendingEntry& p) { ToProto(p, response); }));
   return reactor;

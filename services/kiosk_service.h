@@ -10,13 +10,15 @@
 
 #include "ledger/kiosk_desk.h"
 #include "ledger/ledger.h"
+#include "services/access.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"
 
 namespace timeledger::services {
 
 class KioskService final : public v1::Kiosk::CallbackService {
  public:
-  KioskService(ledger::Ledger* ledger, ledger::KioskDesk* desk) : ledger_(ledger), desk_(desk) {}
+  KioskService(ledger::Ledger* ledger, ledger::KioskDesk* desk, Gate* gate)
+      : ledger_(ledger), desk_(desk), gate_(gate) {}
 
   grpc::ServerUnaryReactor* SetMemberCard(grpc::CallbackServerContext* context,
                                           const v1::SetMemberCardRequest* request,
@@ -43,6 +45,7 @@ class KioskService final : public v1::Kiosk::CallbackService {
  private:
   ledger::Ledger* ledger_;
   ledger::KioskDesk* desk_;
+  Gate* gate_;
 };
 
 }  // namespace timeledger::services

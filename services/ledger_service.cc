@@ -5,16 +5,33 @@
 
 namespace timeledger::services {
 
+absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
+                                      const ledger::EntrySpec& spec) const {
+  if (auto s = ledger::CheckMayActIn(caller, spec.bank_id); !s.ok()) return s;
+  // A coordinator's own credit is allowed only where the bank's policy sends an entry that its
+  // recorder earns to the payer for confirmation (rules.cc, SELF_RECORDED).
+  bool goes_to_confirmation = false;
+  if (caller.role == ledger::PrincipalRole::kCoordinator && caller.name == spec.to_account_id) {
+    auto policy = ledger_->GetPolicy(spec.bank_id);
+    goes_to_confirmation = policy.ok() && policy->self_recorded_needs_confirmation &&
+                           spec.kind != ledger::EntryKind::kReversal;
+  }
+  return ledger::CheckMayRecord(caller, spec, goes_to_confirmation);
+}
+
 grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
                                                      const v1::RecordEntryRequest* request,
                                                      v1::RecordEntryResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/RecordEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto spec = FromProto(*request);
   if (!spec.ok()) {
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  ledger_->RecordEntry(*std::move(spec), PrincipalOf(context),
+  if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
+  ledger_->RecordEntry(*std::move(spec), caller->name,
                        ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                          ToProto(r, response);
                        }));
@@ -25,6 +42,8 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
                                                        const v1::RecordEntriesRequest* request,
                                                        v1::RecordEntriesResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/RecordEntries", request->entries().empty() ? std::string() : request->entries(0).bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   if (request->entries_size() == 0 ||
       request->entries_size() > static_cast<int>(ledger::kBatchSizeMax)) {
     reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
@@ -44,10 +63,13 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
       reactor->Finish(ToGrpcStatus(ledger::WithFigure(spec.status(), "index", std::to_string(i))));
       return reactor;
     }
+    if (auto s = MayRecord(*caller, *spec); !s.ok()) {
+      return Refuse(reactor, ledger::WithFigure(s, "index", std::to_string(i)));
+    }
     specs.push_back(*std::move(spec));
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
-  ledger_->RecordEntries(std::move(specs), request->atomic(), PrincipalOf(context),
+  ledger_->RecordEntries(std::move(specs), request->atomic(), caller->name,
                          ReplyLater<Results>(reactor, [response](const Results& results) {
                            for (const auto& result : results) {
                              auto* item = response->add_results();
@@ -65,8 +87,10 @@ grpc::ServerUnaryReactor* LedgerService::ReverseEntry(grpc::CallbackServerContex
                                                       const v1::ReverseEntryRequest* request,
                                                       v1::RecordEntryResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/ReverseEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->ReverseEntry(request->bank_id(), request->seq(), request->entry_id(), request->note(),
-                        PrincipalOf(context),
+                        caller->name,
                         ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                           ToProto(r, response);
                         }));
@@ -77,14 +101,21 @@ grpc::ServerUnaryReactor* LedgerService::GetEntry(grpc::CallbackServerContext* c
                                                   const v1::GetEntryRequest* request,
                                                   v1::Entry* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/GetEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto fill = [response](const ledger::Entry& entry) { ToProto(entry, response); };
+  auto readable = [&caller](absl::StatusOr<ledger::Entry> entry) -> absl::StatusOr<ledger::Entry> {
+    if (!entry.ok()) return entry;
+    if (auto s = ledger::CheckMayReadEntry(*caller, *entry); !s.ok()) return s;
+    return entry;
+  };
   if (request->seq() != 0 && !request->entry_id().empty()) {
     reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
         "INVALID_ARGUMENT", "give either seq or entry_id, not both", {{"field", "seq"}})));
   } else if (request->seq() != 0) {
-    Reply(reactor, ledger_->GetEntry(request->bank_id(), request->seq()), fill);
+    Reply(reactor, readable(ledger_->GetEntry(request->bank_id(), request->seq())), fill);
   } else if (!request->entry_id().empty()) {
-    Reply(reactor, ledger_->GetEntryById(request->bank_id(), request->entry_id()), fill);
+    Reply(reactor, readable(ledger_->GetEntryById(request->bank_id(), request->entry_id())), fill);
   } else {
     reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
         "INVALID_ARGUMENT", "give the entry's seq or its entry_id", {{"field", "seq"}})));
@@ -96,6 +127,16 @@ grpc::ServerUnaryReactor* LedgerService::ListEntries(grpc::CallbackServerContext
                                                      const v1::ListEntriesRequest* request,
                                                      v1::ListEntriesResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/ListEntries", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  if (caller->role == ledger::PrincipalRole::kPartner) {
+    if (request->account_id().empty()) {
+      return Refuse(reactor, ledger::CheckMayReadAccount(*caller, "every account"));
+    }
+    if (auto s = ledger::CheckMayReadAccount(*caller, request->account_id()); !s.ok()) {
+      return Refuse(reactor, s);
+    }
+  }
   const bool by_account = !request->account_id().empty();
   Reply(reactor,
         ledger_->ListEntries(request->bank_id(), request->account_id(), request->page_size(),
@@ -115,12 +156,15 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
                                                     const v1::RecordEntryRequest* request,
                                                     v1::RecordEntryResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/CheckEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto spec = FromProto(*request);
   if (!spec.ok()) {
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  ledger_->CheckEntry(*std::move(spec), PrincipalOf(context),
+  if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
+  ledger_->CheckEntry(*std::move(spec), caller->name,
                       ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                         ToProto(r, response);
                       }));
@@ -131,7 +175,18 @@ grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContex
                                                       const v1::ConfirmEntryRequest* request,
                                                       v1::RecordEntryResponse* response) {
   auto* reactor = context->DefaultReactor();
-  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), PrincipalOf(context),
+  auto caller = gate_->Admit(context, "Ledger/ConfirmEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  if (caller->role == ledger::PrincipalRole::kCoordinator) {
+    // An entry the caller recorded gets the ledger's own SELF_CONFIRMATION refusal.
+    auto pending = ledger_->GetPending(request->bank_id(), request->entry_id());
+    if (pending.ok() && pending->entry.recorded_by != caller->name) {
+      if (auto s = ledger::CheckMayConfirm(*caller, pending->entry); !s.ok()) {
+        return Refuse(reactor, s);
+      }
+    }
+  }
+  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), caller->name,
                         ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                           ToProto(r, response);
                         }));
@@ -142,8 +197,10 @@ grpc::ServerUnaryReactor* LedgerService::RejectEntry(grpc::CallbackServerContext
                                                      const v1::RejectEntryRequest* request,
                                                      v1::PendingEntry* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/RejectEntry", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RejectEntry(request->bank_id(), request->entry_id(), request->reason(),
-                       PrincipalOf(context),
+                       caller->name,
                        ReplyLater<ledger::PendingEntry>(
                            reactor, [response](const ledger::PendingEntry& pending) {
                              ToProto(pending, response);
@@ -155,6 +212,8 @@ grpc::ServerUnaryReactor* LedgerService::ListPendingEntries(
     grpc::CallbackServerContext* context, const v1::ListPendingEntriesRequest* request,
     v1::ListPendingEntriesResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/ListPendingEntries", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   size_t limit = 0;
   if (auto s = ledger::ValidatePageSize(request->page_size(), &limit); !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
@@ -171,8 +230,10 @@ grpc::ServerUnaryReactor* LedgerService::RunExpirySweep(grpc::CallbackServerCont
                                                         const v1::RunExpirySweepRequest* request,
                                                         v1::RunExpirySweepResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Ledger/RunExpirySweep", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RunExpirySweep(
-      request->bank_id(), PrincipalOf(context),
+      request->bank_id(), caller->name,
       ReplyLater<ledger::ExpirySweepResult>(
           reactor, [response](const ledger::ExpirySweepResult& result) {
             response->set_accounts_expired(static_cast<int64_t>(result.accounts_expired));

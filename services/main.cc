@@ -1,18 +1,26 @@
 // timeledgerd: the Timeledger server. Opens (or creates) the ledger in --data-dir, optionally
 // loads the demo bank into an empty ledger, serves gRPC on --listen, and on SIGTERM or SIGINT
 // stops taking calls, finishes those in flight, and closes the ledger cleanly.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/access.h"
 #include "ledger/demo.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
@@ -160,6 +168,82 @@ class ExpirySweeper {
   std::thread thread_;
 };
 
+// The files timeledgerd keeps tokens in, in the data directory: the admin's, made on first start,
+// and with --demo the demo kiosk's, which scripts/run.sh hands to timeledger-kiosk.
+constexpr char kAdminTokenFile[] = "admin.token";
+constexpr char kDemoKioskTokenFile[] = "demo-kiosk.token";
+constexpr char kDemoKioskName[] = "kiosk-1";
+
+// Writes `bearer` to `path` with mode 0600 (a new file, synced, then renamed over the old one).
+absl::Status WriteTokenFile(const std::filesystem::path& path, const std::string& bearer) {
+  const std::string temp = path.string() + ".new";
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", temp, ": ", strerror(errno)));
+  const std::string line = bearer + "\n";
+  const bool written = fchmod(fd, 0600) == 0 &&
+                       write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                       fsync(fd) == 0;
+  const int saved = errno;
+  close(fd);
+  if (!written || rename(temp.c_str(), path.c_str()) != 0) {
+    unlink(temp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path.string(), ": ", strerror(written ? errno : saved)));
+  }
+  return absl::OkStatus();
+}
+
+// Makes sure `path` holds a live token of `principal`: if it is missing, or its token is not live
+// or is another principal's, issues a new one and writes it. Returns whether it wrote one.
+absl::StatusOr<bool> EnsureTokenFile(timeledger::ledger::Ledger& ledger,
+                                     const std::filesystem::path& path,
+                                     const timeledger::ledger::Principal& principal) {
+  std::ifstream in(path);
+  std::string bearer;
+  if (in && std::getline(in, bearer)) {
+    auto holder = ledger.tokens().Authenticate(absl::StripAsciiWhitespace(bearer));
+    if (holder.ok() && holder->name == principal.name && holder->role == principal.role &&
+        holder->bank_id == principal.bank_id) {
+      return false;
+    }
+  }
+  timeledger::ledger::Principal server;
+  server.name = timeledger::ledger::kServerPrincipal;
+  server.role = timeledger::ledger::PrincipalRole::kAdmin;
+  auto issued = ledger.IssueToken(principal, server);
+  if (!issued.ok()) return issued.status();
+  if (auto s = WriteTokenFile(path, issued->bearer); !s.ok()) return s;
+  return true;
+}
+
+// The admin token on first start (and the demo kiosk's with --demo). False if it failed.
+bool EnsureTokenFiles(timeledger::ledger::Ledger& ledger, const Flags& flags) {
+  const std::filesystem::path dir(flags.data_dir);
+  timeledger::ledger::Principal admin;
+  admin.name = "admin";
+  admin.role = timeledger::ledger::PrincipalRole::kAdmin;
+  auto made = EnsureTokenFile(ledger, dir / kAdminTokenFile, admin);
+  if (!made.ok()) {
+    std::cerr << "timeledgerd: cannot make the admin token: " << made.status().message() << "\n";
+    return false;
+  }
+  std::cout << "timeledgerd: " << (*made ? "made an admin token; it is" : "the admin token is")
+            << " in " << (dir / kAdminTokenFile).string()
+            << " (mode 0600; the CLI on this machine reads it from there)" << std::endl;
+  if (!flags.demo || !ledger.GetBank(timeledger::ledger::kDemoBankId).ok()) return true;
+  timeledger::ledger::Principal kiosk;
+  kiosk.name = kDemoKioskName;
+  kiosk.role = timeledger::ledger::PrincipalRole::kKiosk;
+  kiosk.bank_id = timeledger::ledger::kDemoBankId;
+  made = EnsureTokenFile(ledger, dir / kDemoKioskTokenFile, kiosk);
+  if (!made.ok()) {
+    std::cerr << "timeledgerd: cannot make the demo kiosk's token: " << made.status().message()
+              << "\n";
+    return false;
+  }
+  return true;
+}
+
 // --verify-only: the offline audit of a stopped ledger. Returns the exit code.
 int VerifyOnly(const Flags& flags) {
   timeledger::ledger::StoreOptions options;
@@ -220,6 +304,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (!EnsureTokenFiles(**ledger, flags)) return 1;
   timeledger::services::ServerOptions server_options;
   server_options.listen_address = flags.listen;
   auto server = timeledger::services::Server::Start(ledger->get(), server_options);

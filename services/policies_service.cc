@@ -8,6 +8,8 @@ grpc::ServerUnaryReactor* PoliciesService::GetPolicy(grpc::CallbackServerContext
                                                      const v1::GetPolicyRequest* request,
                                                      v1::Policy* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Policies/GetPolicy", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor, ledger_->GetPolicy(request->bank_id()),
         [response](const ledger::Policy& policy) { ToProto(policy, response); });
   return reactor;
@@ -17,13 +19,15 @@ grpc::ServerUnaryReactor* PoliciesService::SetPolicy(grpc::CallbackServerContext
                                                      const v1::SetPolicyRequest* request,
                                                      v1::Policy* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Policies/SetPolicy", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto policy = FromProto(request->policy());
   if (!policy.ok()) {
     reactor->Finish(ToGrpcStatus(policy.status()));
     return reactor;
   }
   ledger_->SetPolicy(request->bank_id(), *std::move(policy), request->expected_version(),
-                     PrincipalOf(context),
+                     caller->name,
                      ReplyLater<ledger::Policy>(reactor, [response](const ledger::Policy& p) {
                        ToProto(p, response);
                      }));
@@ -34,6 +38,8 @@ grpc::ServerUnaryReactor* PoliciesService::ValidatePolicy(grpc::CallbackServerCo
                                                           const v1::ValidatePolicyRequest* request,
                                                           v1::ValidatePolicyResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Policies/ValidatePolicy", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto policy = FromProto(request->policy());
   if (!policy.ok()) {
     response->set_valid(false);
@@ -52,6 +58,8 @@ grpc::ServerUnaryReactor* PoliciesService::ListPolicyChanges(
     grpc::CallbackServerContext* context, const v1::ListPolicyChangesRequest* request,
     v1::ListPolicyChangesResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Policies/ListPolicyChanges", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   using Changes = std::vector<std::pair<ledger::Policy, ledger::Policy>>;
   Reply(reactor, ledger_->ListPolicyChanges(request->bank_id()),
         [response](const Changes& changes) {

@@ -27,6 +27,13 @@ void Reply(grpc::ServerUnaryReactor* reactor, const absl::StatusOr<T>& result, F
   }
 }
 
+// Finishes `reactor` with a refusal, e.g. the gate's (services/access.h), and returns it.
+inline grpc::ServerUnaryReactor* Refuse(grpc::ServerUnaryReactor* reactor,
+                                        const absl::Status& status) {
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 // Returns a callback for a ledger write that replies on `reactor`.
 template <typename T, typename Fill>
 auto ReplyLater(grpc::ServerUnaryReactor* reactor, Fill fill) {

@@ -17,8 +17,8 @@ absl::Status Busy() {
 
 }  // namespace
 
-ReportsService::ReportsService(ledger::Ledger* ledger)
-    : ledger_(ledger), worker_([this] { WorkerLoop(); }) {}
+ReportsService::ReportsService(ledger::Ledger* ledger, Gate* gate)
+    : ledger_(ledger), gate_(gate), worker_([this] { WorkerLoop(); }) {}
 
 ReportsService::~ReportsService() {
   {
@@ -57,6 +57,8 @@ grpc::ServerUnaryReactor* ReportsService::GetPeriodReport(grpc::CallbackServerCo
                                                           const v1::GetPeriodReportRequest* request,
                                                           v1::PeriodReport* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Reports/GetPeriodReport", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto parsed = FromProto(*request);
   if (!parsed.ok()) {
     reactor->Finish(ToGrpcStatus(parsed.status()));
@@ -80,6 +82,8 @@ grpc::ServerUnaryReactor* ReportsService::GetStatement(grpc::CallbackServerConte
                                                        const v1::GetStatementRequest* request,
                                                        v1::Statement* response) {
   auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Reports/GetStatement", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
   auto parsed = FromProto(*request);
   if (!parsed.ok()) {
     reactor->Finish(ToGrpcStatus(parsed.status()));

@@ -18,6 +18,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "ledger/ledger.h"
+#include "services/access.h"
 #include "timeledger/v1/reports.grpc.pb.h"
 
 namespace timeledger::services {
@@ -27,7 +28,7 @@ inline constexpr size_t kReportsWaitingMax = 16;
 
 class ReportsService final : public v1::Reports::CallbackService {
  public:
-  explicit ReportsService(ledger::Ledger* ledger);
+  ReportsService(ledger::Ledger* ledger, Gate* gate);
   ~ReportsService() override;
 
   ReportsService(const ReportsService&) = delete;
@@ -48,6 +49,7 @@ class ReportsService final : public v1::Reports::CallbackService {
   void WorkerLoop();
 
   ledger::Ledger* ledger_;
+  Gate* gate_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;

@@ -7,18 +7,20 @@
 
 namespace timeledger::services {
 
-Server::Server(ledger::Ledger* ledger)
-    : banks_(ledger),
-      accounts_(ledger),
-      ledger_service_(ledger),
-      policies_(ledger),
-      audit_(ledger),
-      backups_(ledger),
-      reports_(ledger),
+Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
+    : gate_(ledger, gate),
+      access_(ledger, &gate_),
+      banks_(ledger, &gate_),
+      accounts_(ledger, &gate_),
+      ledger_service_(ledger, &gate_),
+      policies_(ledger, &gate_),
+      audit_(ledger, &gate_),
+      backups_(ledger, &gate_),
+      reports_(ledger, &gate_),
       desk_(ledger),
-      kiosk_(ledger, &desk_),
-      catalogue_(ledger),
-      qualifications_(ledger) {}
+      kiosk_(ledger, &desk_, &gate_),
+      catalogue_(ledger, &gate_),
+      qualifications_(ledger, &gate_) {}
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
@@ -26,12 +28,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
                                                       const ServerOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  std::unique_ptr<Server> server(new Server(ledger));
+  std::unique_ptr<Server> server(new Server(ledger, options.gate));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &server->port_);
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kConcurrentStreamsMax);
+  builder.RegisterService(&server->access_);
   builder.RegisterService(&server->banks_);
   builder.RegisterService(&server->accounts_);
   builder.RegisterService(&server->ledger_service_);

@@ -15,6 +15,8 @@
 #include "absl/time/time.h"
 #include "ledger/ledger.h"
 #include "ledger/kiosk_desk.h"
+#include "services/access.h"
+#include "services/access_service.h"
 #include "services/audit_service.h"
 #include "services/kiosk_service.h"
 #include "services/catalogue_service.h"
@@ -25,9 +27,12 @@ namespace timeledger::services {
 
 // A gRPC message larger than this is refused before it is parsed.
 inline constexpr int kMessageBytesMax = 4 << 20;
+// Calls one connection may have in flight at once; more wait for a slot.
+inline constexpr int kConcurrentStreamsMax = 256;
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // "HOST:0" picks a free port
+  GateOptions gate;                                 // rate limits of each role
 };
 
 class Server {
@@ -41,8 +46,10 @@ class Server {
   void Shutdown(absl::Duration grace);
 
  private:
-  explicit Server(ledger::Ledger* ledger);
+  Server(ledger::Ledger* ledger, const GateOptions& gate);
 
+  Gate gate_;  // before the services, which borrow it
+  AccessService access_;
   BanksService banks_;
   AccountsService accounts_;
   LedgerService ledger_service_;

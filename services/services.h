@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "services/access.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -19,15 +20,9 @@
 
 namespace timeledger::services {
 
-// Who is calling, as recorded in recorded_by and checked by the confirmation rules. Until tokens
-// exist (the security issue) this is the caller's own claim, the "x-timeledger-principal"
-// metadata (an id; "anonymous" if absent or malformed): it identifies, it does not authenticate.
-inline constexpr char kPrincipalMetadata[] = "x-timeledger-principal";
-std::string PrincipalOf(const grpc::CallbackServerContext* context);
-
 class BanksService final : public v1::Banks::CallbackService {
  public:
-  explicit BanksService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  BanksService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateBank(grpc::CallbackServerContext* context,
                                        const v1::CreateBankRequest* request,
@@ -41,11 +36,12 @@ class BanksService final : public v1::Banks::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 class AccountsService final : public v1::Accounts::CallbackService {
  public:
-  explicit AccountsService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  AccountsService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* OpenAccount(grpc::CallbackServerContext* context,
                                         const v1::OpenAccountRequest* request,
@@ -68,16 +64,17 @@ class AccountsService final : public v1::Accounts::CallbackService {
 
  private:
   grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* context,
-                                      const std::string& bank_id, const std::string& account_id,
+                                      absl::string_view method, const std::string& bank_id, const std::string& account_id,
                                       ledger::AccountStatus status, const std::string& reason,
                                       bool donate_balance_to_pool, v1::Account* response);
 
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 class LedgerService final : public v1::Ledger::CallbackService {
  public:
-  explicit LedgerService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  LedgerService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* RecordEntry(grpc::CallbackServerContext* context,
                                         const v1::RecordEntryRequest* request,
@@ -111,12 +108,16 @@ class LedgerService final : public v1::Ledger::CallbackService {
                                            v1::RunExpirySweepResponse* response) override;
 
  private:
+  // The checks of ledger/access.h for one entry `caller` asks to record.
+  absl::Status MayRecord(const ledger::Principal& caller, const ledger::EntrySpec& spec) const;
+
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 class PoliciesService final : public v1::Policies::CallbackService {
  public:
-  explicit PoliciesService(ledger::Ledger* ledger) : ledger_(ledger) {}
+  PoliciesService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
   grpc::ServerUnaryReactor* GetPolicy(grpc::CallbackServerContext* context,
                                       const v1::GetPolicyRequest* request,
@@ -133,6 +134,7 @@ class PoliciesService final : public v1::Policies::CallbackService {
 
  private:
   ledger::Ledger* ledger_;
+  Gate* gate_;
 };
 
 }  // namespace timeledger::services

@@ -37,13 +37,13 @@ constexpr char kJournalFormat[] = "timeledger-journal/1";
 
 constexpr PositionalSpec kBankArg = {"BANK_ID", "the bank"};
 
-// The Audit and Backups stubs, on a channel of their own to the same server.
+// The Audit and Backups stubs on the connection's channel, with deadlines of their own.
 class AuditStubs {
  public:
   explicit AuditStubs(const Connection& connection)
-      : channel_(grpc::CreateChannel(connection.server(), grpc::InsecureChannelCredentials())),
-        audit_(v1::Audit::NewStub(channel_)),
-        backups_(v1::Backups::NewStub(channel_)) {}
+      : connection_(&connection),
+        audit_(v1::Audit::NewStub(connection.channel())),
+        backups_(v1::Backups::NewStub(connection.channel())) {}
 
   template <typename Stub, typename Request, typename Response, typename Duration>
   grpc::Status Call(Stub& stub,
@@ -51,6 +51,7 @@ class AuditStubs {
                     const Request& request, Response* response, Duration timeout) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + timeout);
+    connection_->Authorize(&context);
     return (stub.*method)(&context, request, response);
   }
 
@@ -58,7 +59,7 @@ class AuditStubs {
   v1::Backups::Stub& backups() { return *backups_; }
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
+  const Connection* connection_;
   std::unique_ptr<v1::Audit::Stub> audit_;
   std::unique_ptr<v1::Backups::Stub> backups_;
 };

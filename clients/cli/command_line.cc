@@ -23,9 +23,9 @@ const FlagSpec kGlobalFlags[] = {
     {kServerFlag, "HOST:PORT",
      "the timeledgerd to talk to (default: $TIMELEDGER_SERVER, else 127.0.0.1:50051)"},
     {kJsonFlag, "", "print the server's answers as JSON instead of sentences and tables"},
-    {kAsFlag, "NAME",
-     "who is acting (default: $TIMELEDGER_AS): recorded with each change, and checked by the "
-     "confirmation rules"},
+    {kTokenFileFlag, "FILE",
+     "the file holding your token (default: $TIMELEDGER_TOKEN_FILE, else the token in "
+     "$TIMELEDGER_TOKEN, else ./var/admin.token, which timeledgerd makes on first start)"},
     {kHelpFlag, "", "show this help"},
 };
 

@@ -56,7 +56,7 @@ struct CommandSpec {
 // The options that every command accepts, before or after the command words.
 inline constexpr absl::string_view kServerFlag = "server";
 inline constexpr absl::string_view kJsonFlag = "json";
-inline constexpr absl::string_view kAsFlag = "as";
+inline constexpr absl::string_view kTokenFileFlag = "token-file";
 inline constexpr absl::string_view kHelpFlag = "help";
 
 // A command line checked against its CommandSpec: positionals in order and options by name.

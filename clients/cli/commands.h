@@ -39,6 +39,8 @@ std::vector<CommandSpec> ReportCommands();
 // qualification define | award | list | holders, activity define, offer define | redeem,
 // catalogue list | retire (qualification_commands.cc)
 std::vector<CommandSpec> QualificationCommands();
+// token create | list | revoke, whoami (token_commands.cc)
+std::vector<CommandSpec> TokenCommands();
 
 }  // namespace timeledger::cli
 

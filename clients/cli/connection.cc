@@ -47,8 +47,8 @@ bool IsUnreachable(grpc::StatusCode code) {
 
 }  // namespace
 
-Connection::Connection(std::string server, bool json, std::string principal)
-    : server_(std::move(server)), json_(json), principal_(std::move(principal)) {
+Connection::Connection(std::string server, bool json, std::string token)
+    : server_(std::move(server)), json_(json), token_(std::move(token)) {
   grpc::ChannelArguments arguments;
   arguments.SetUserAgentPrefix(kUserAgentPrefix);
   channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), arguments);

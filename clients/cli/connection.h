@@ -1,7 +1,7 @@
 // Connection: the CLI's one channel to timeledgerd and what every command shares through it.
 //
 // It owns the gRPC channel, makes a stub of whichever timeledger.v1 service a call needs, puts
-// the same deadline and the caller's principal on every call, turns a failed call into the message and exit code the user sees,
+// the same deadline and the caller's token on every call, turns a failed call into the message and exit code the user sees,
 // prints answers as JSON in --json mode, and remembers account names and bank time zones that
 // it has looked up so that tables show "Alice Brown (alice)" and local dates.
 //
@@ -36,9 +36,9 @@ inline constexpr int kNameLookupsMax = 256;
 
 class Connection {
  public:
-  // `server` is a gRPC target such as "127.0.0.1:50051"; `principal` is who the caller says they
-  // are (sent as x-timeledger-principal; empty sends nothing). No I/O until the first call.
-  Connection(std::string server, bool json, std::string principal = "");
+  // `server` is a gRPC target such as "127.0.0.1:50051"; `token` the caller's bearer token (sent
+  // as "authorization: Bearer ..."; empty sends none). No I/O until the first call.
+  Connection(std::string server, bool json, std::string token = "");
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -56,9 +56,15 @@ class Connection {
                     const Request& request, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-    if (!principal_.empty()) context.AddMetadata("x-timeledger-principal", principal_);
+    Authorize(&context);
     Stub stub(channel_);
     return (stub.*method)(&context, request, response);
+  }
+
+  // The channel, for calls that need their own deadline; give each call's context to Authorize.
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  void Authorize(grpc::ClientContext* context) const {
+    if (!token_.empty()) context->AddMetadata("authorization", "Bearer " + token_);
   }
 
   // Prints why a call failed to stderr: "error: <message> (<REASON>)" and the figures that the
@@ -84,7 +90,7 @@ class Connection {
  private:
   const std::string server_;
   const bool json_;
-  const std::string principal_;
+  const std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
 
   // (bank_id, account_id) -> display name; "" when the account could not be read.

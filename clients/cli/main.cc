@@ -3,14 +3,19 @@
 // Finds the command named by the first words of the command line, checks the rest against that
 // command's description (command_line.h), and runs it against timeledgerd over gRPC. Exit codes
 // are in exit_code.h.
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -23,6 +28,10 @@ namespace timeledger::cli {
 namespace {
 
 constexpr char kServerEnvironment[] = "TIMELEDGER_SERVER";
+constexpr char kTokenFileEnvironment[] = "TIMELEDGER_TOKEN_FILE";
+constexpr char kTokenEnvironment[] = "TIMELEDGER_TOKEN";
+// Where timeledgerd's admin token is when the CLI runs from the directory of its data dir.
+constexpr char kLocalAdminTokenFile[] = "var/admin.token";
 constexpr char kDefaultServer[] = "127.0.0.1:50051";
 constexpr char kHelpCommand[] = "help";
 
@@ -30,7 +39,7 @@ std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {BankCommands, AccountCommands, CardCommands, EntryCommands, PendingCommands,
                      StatementCommands, PolicyCommands, ReportCommands, AuditCommands,
-                     QualificationCommands}) {
+                     QualificationCommands, TokenCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;
@@ -42,6 +51,39 @@ std::string DefaultServer() {
   const char* from_environment = std::getenv(kServerEnvironment);
   if (from_environment != nullptr && from_environment[0] != '\0') return from_environment;
   return kDefaultServer;
+}
+
+// The first line of `path`, trimmed; an error naming the file if it cannot be read or is empty.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return absl::NotFoundError(absl::StrCat("cannot read the token file ", path, ": ",
+                                            in ? "it is empty" : std::strerror(errno)));
+  }
+  std::string token(absl::StripAsciiWhitespace(line));
+  if (token.empty()) {
+    return absl::NotFoundError(absl::StrCat("the token file ", path, " is empty"));
+  }
+  return token;
+}
+
+// The bearer token to send: --token-file, else $TIMELEDGER_TOKEN_FILE, else $TIMELEDGER_TOKEN,
+// else ./var/admin.token if it exists (timeledgerd's own on this machine), else none (the server
+// then says that a token is needed).
+absl::StatusOr<std::string> TokenOf(const ParsedArgs& args) {
+  if (args.Has(kTokenFileFlag)) return ReadTokenFile(args.Value(kTokenFileFlag));
+  const char* file = std::getenv(kTokenFileEnvironment);
+  if (file != nullptr && file[0] != '\0') return ReadTokenFile(file);
+  const char* token = std::getenv(kTokenEnvironment);
+  if (token != nullptr && token[0] != '\0') {
+    return std::string(absl::StripAsciiWhitespace(token));
+  }
+  std::error_code error;
+  if (std::filesystem::exists(kLocalAdminTokenFile, error)) {
+    return ReadTokenFile(kLocalAdminTokenFile);
+  }
+  return std::string();
 }
 
 int UsageError(const std::string& message) {
@@ -148,7 +190,7 @@ int Main(const std::vector<std::string>& words) {
     if (IsHelpWord(words[i])) return PrintHelpFor(commands, {});
     if (!IsGlobalFlag(words[i])) {
       return UsageError(absl::StrCat("unknown option '", words[i],
-                                     "' before the command; only --server, --as, --json and "
+                                     "' before the command; only --server, --token-file, --json and "
                                      "--help may come first"));
     }
     rest.push_back(words[i]);
@@ -166,9 +208,13 @@ int Main(const std::vector<std::string>& words) {
   absl::StatusOr<ParsedArgs> args = ParseArgs(spec, rest);
   if (!args.ok()) return ParsedArgs(spec).ReportUsageError(std::string(args.status().message()));
 
-  const char* acting = std::getenv("TIMELEDGER_AS");
+  absl::StatusOr<std::string> token = TokenOf(*args);
+  if (!token.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(token.status().message()).c_str());
+    return kExitUsage;
+  }
   Connection connection(args->Value(kServerFlag, DefaultServer()), args->Has(kJsonFlag),
-                        args->Value(kAsFlag, acting != nullptr ? acting : ""));
+                        *std::move(token));
   return spec.run(*args, connection);
 }
 

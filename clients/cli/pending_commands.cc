@@ -113,9 +113,10 @@ std::vector<CommandSpec> PendingCommands() {
           .summary = "confirm an entry that waits for confirmation",
           .description =
               "Records a pending entry in the ledger. Anyone but whoever recorded it may confirm\n"
-              "it: the member who pays, or a coordinator. Use --as to say who you are.",
+              "it: the member who pays (at a kiosk), or a coordinator other than the one it\n"
+              "credits. Your token (--token-file) says who you are.",
           .positionals = {kBankArg, kEntryIdArg},
-          .examples = "  timeledger --as bob entry confirm hcct slip-0042\n",
+          .examples = "  timeledger --token-file sam.token entry confirm hcct slip-0042\n",
           .run = RunConfirm,
       },
       {

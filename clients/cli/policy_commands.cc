@@ -213,7 +213,7 @@ std::vector<CommandSpec> PolicyCommands() {
           .positionals = {kBankArg, kFileArg},
           .flags = {{"expected-version", "N",
                      "refuse if someone changed the policy since you read version N"}},
-          .examples = "  timeledger --as carol policy set hcct policy.txtpb\n",
+          .examples = "  timeledger --token-file carol.token policy set hcct policy.txtpb\n",
           .run = RunSet,
       },
       {

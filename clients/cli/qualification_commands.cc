@@ -388,7 +388,8 @@ std::vector<CommandSpec> QualificationCommands() {
           .summary = "record that a member attained a qualification (staff only)",
           .description =
               "Records the award with its evidence and pays its reward in the same write. Only\n"
-              "staff may award (say who you are with --as), and never to themselves. Running the\n"
+              "staff may award (a coordinator whose name is their staff account), and never to\n"
+              "themselves. Running the\n"
               "same command again is safe. A qualification still valid pays nothing again.",
           .positionals = {kBankArg,
                           {"ACCOUNT", "the member who attained it"},
@@ -397,7 +398,7 @@ std::vector<CommandSpec> QualificationCommands() {
                     {"evidence", "TEXT", "what shows it, e.g. certificate 12345", true},
                     {"verified-by", "NAME", "who saw the evidence", true},
                     {"attained-on", "DATE", "when it was attained (default: now)"}},
-          .examples = "  timeledger --as sam qualification award hcct alice food-hygiene-2 --id "
+          .examples = "  timeledger --token-file sam.token qualification award hcct alice food-hygiene-2 --id "
                       "cert-123 \\\n      --evidence \"certificate 123\" --verified-by \"Sam\"\n",
           .run = RunAward,
       },

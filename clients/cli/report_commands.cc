@@ -77,13 +77,12 @@ bool ParseFormat(const ParsedArgs& args, bool html_allowed, Format* format, int*
   return true;
 }
 
-// The Reports service, on a channel of its own: a report may take longer than the CLI's usual
-// deadline, so its calls carry their own.
+// The Reports service: a report may take longer than the CLI's usual deadline, so its calls
+// carry their own.
 class ReportsClient {
  public:
   explicit ReportsClient(const Connection& connection)
-      : stub_(v1::Reports::NewStub(
-            grpc::CreateChannel(connection.server(), grpc::InsecureChannelCredentials()))) {}
+      : connection_(&connection), stub_(v1::Reports::NewStub(connection.channel())) {}
 
   template <typename Request, typename Response>
   grpc::Status Call(grpc::Status (v1::Reports::Stub::*method)(grpc::ClientContext*, const Request&,
@@ -91,10 +90,12 @@ class ReportsClient {
                     const Request& request, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + kReportTimeout);
+    connection_->Authorize(&context);
     return ((*stub_).*method)(&context, request, response);
   }
 
  private:
+  const Connection* connection_;
   std::unique_ptr<v1::Reports::Stub> stub_;
 };
 

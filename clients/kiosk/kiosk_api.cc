@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <optional>
 
@@ -278,7 +279,12 @@ KioskApi::KioskApi(std::shared_ptr<grpc::Channel> channel, KioskOptions options)
 std::unique_ptr<grpc::ClientContext> KioskApi::NewContext(std::chrono::seconds deadline) const {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + deadline);
-  context->AddMetadata("x-timeledger-principal", options_.kiosk_id);
+  std::ifstream in(options_.token_file);
+  std::string token;
+  if (in && std::getline(in, token)) {
+    token = std::string(absl::StripAsciiWhitespace(token));
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+  }
   return context;
 }
 

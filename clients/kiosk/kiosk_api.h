@@ -29,7 +29,9 @@ namespace timeledger::kiosk {
 
 struct KioskOptions {
   std::string bank_id;
-  std::string kiosk_id;  // this kiosk's principal (until tokens exist, a claimed id)
+  // The file holding this kiosk's token (a kiosk principal of bank_id), read at each call so
+  // that a new token is taken up without a restart.
+  std::string token_file;
   std::string page_html;  // with "__NONCE__" where the CSP nonce goes
 };
 

@@ -2,7 +2,7 @@
 // (a touch screen's browser in kiosk mode opens it) and asks timeledgerd over gRPC.
 //
 //   timeledger-kiosk [--listen 127.0.0.1:8080] [--server 127.0.0.1:50051] [--bank holy-cross]
-//                    [--kiosk-id kiosk-1]
+//                    --token-file FILE
 //
 // SIGINT or SIGTERM stops it. A ledger that is down is not an error: the page says so calmly and
 // the kiosk goes on trying.
@@ -28,11 +28,13 @@ constexpr int kServerThreads = 4;
 void Usage() {
   std::fputs(
       "usage: timeledger-kiosk [--listen HOST:PORT] [--server HOST:PORT] [--bank BANK]\n"
-      "                        [--kiosk-id ID]\n"
+      "                        --token-file FILE\n"
       "  --listen    where the page is served (default 127.0.0.1:8080)\n"
       "  --server    timeledgerd's gRPC address (default $TIMELEDGER_SERVER or 127.0.0.1:50051)\n"
       "  --bank      the bank whose members sign in here (default holy-cross)\n"
-      "  --kiosk-id  this kiosk's principal, which its sessions are bound to (default kiosk-1)\n",
+      "  --token-file  the file holding this kiosk's token, a kiosk principal of the bank\n"
+      "              (default $TIMELEDGER_TOKEN_FILE; make one with 'timeledger token create\n"
+      "              --role kiosk --bank BANK --name NAME --out FILE')\n",
       stderr);
 }
 
@@ -54,7 +56,9 @@ int main(int argc, char** argv) {
       {"server", std::getenv("TIMELEDGER_SERVER") != nullptr ? std::getenv("TIMELEDGER_SERVER")
                                                             : "127.0.0.1:50051"},
       {"bank", "holy-cross"},
-      {"kiosk-id", "kiosk-1"},
+      {"token-file", std::getenv("TIMELEDGER_TOKEN_FILE") != nullptr
+                         ? std::getenv("TIMELEDGER_TOKEN_FILE")
+                         : ""},
   };
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -86,7 +90,12 @@ int main(int argc, char** argv) {
 
   timeledger::kiosk::KioskOptions options;
   options.bank_id = flags["bank"];
-  options.kiosk_id = flags["kiosk-id"];
+  options.token_file = flags["token-file"];
+  if (options.token_file.empty()) {
+    std::fputs("timeledger-kiosk: give --token-file FILE, the kiosk's token\n", stderr);
+    Usage();
+    return 2;
+  }
   options.page_html = timeledger::kiosk::PageHtml();
   grpc::ChannelArguments channel_args;
   // Reconnect soon after the ledger comes back, so that the page recovers by itself.

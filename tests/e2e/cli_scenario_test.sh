@@ -222,6 +222,41 @@ expect 0 "after restart a retried key is still recognised" \
   "^Entry $GARDEN_SEQ was already recorded with this key" \
   -- entry record hcct --from bob --to alice --minutes 90 --activity gardening --id garden-1
 expect 0 "after restart Carol is still closed" '^  Status: +closed' -- account get hcct carol
+
+# --- Tokens: the admin's file, a coordinator's token, revocation -------------------------------
+if [[ $(stat -c %a "$DATA_DIR/admin.token") == 600 ]]; then
+  pass "timeledgerd wrote its admin token with mode 0600"
+else
+  fail "timeledgerd wrote its admin token with mode 0600" "$(stat -c %a "$DATA_DIR/admin.token")"
+fi
+saved_token_file=$TIMELEDGER_TOKEN_FILE
+unset TIMELEDGER_TOKEN_FILE
+expect 1 "without a token every call is refused" 'needs a token' '\(UNAUTHENTICATED\)' -- bank list
+expect 2 "an unreadable token file is named" 'no-such\.token' -- --token-file "$WORK/no-such.token" bank list
+TIMELEDGER_TOKEN=tl_0000000000000000_0000 expect 1 "a forged token is refused" 'UNAUTHENTICATED' -- bank list
+export TIMELEDGER_TOKEN_FILE=$saved_token_file
+expect 0 "the CLI is the admin by default here" '^You are admin, an admin of the whole installation\.$' -- whoami
+make_token coordinator hcct dana
+if [[ $(stat -c %a "$WORK/dana.token") == 600 ]]; then
+  pass "token create --out writes mode 0600"
+else
+  fail "token create --out writes mode 0600"
+fi
+expect 2 "--out never overwrites a file" 'never written over' -- token create --role kiosk --bank hcct \
+  --name kiosk-9 --out "$WORK/dana.token"
+expect 0 "a coordinator's token names them" '^You are dana, coordinator of hcct\.$' \
+  -- --token-file "$WORK/dana.token" whoami
+expect 1 "a coordinator may not create banks" 'ROLE_NOT_ALLOWED' \
+  -- --token-file "$WORK/dana.token" bank create elsewhere --name Elsewhere
+expect 0 "a coordinator records, and is recorded" 'Recorded entry' \
+  -- --token-file "$WORK/dana.token" entry record hcct --from bob --to alice --minutes 15 --id dana-1
+expect 0 "the entry names its recorder" '^  Recorded: .* by dana$' -- entry get hcct --id dana-1
+run token list --bank hcct
+DANA_TOKEN_ID=$(awk '$2 == "dana" {print $1}' <<<"$OUT")
+check 0 "the token list shows dana's token" 'dana +coordinator +hcct'
+expect 0 "the token is revoked" 'is revoked' -- token revoke "$DANA_TOKEN_ID"
+expect 1 "a revoked token is refused at once" 'was revoked' '\(UNAUTHENTICATED\)' \
+  -- --token-file "$WORK/dana.token" whoami
 stop_server
 
 echo "cli scenario: $PASSED passed, $FAILED failed"

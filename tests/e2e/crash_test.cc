@@ -52,6 +52,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -311,7 +312,7 @@ class CrashTest : public ::testing::Test {
     const std::string log = dir_.path() + "/" + what + ".log";
     const std::string error = server_->Start(binary_, data_dir_, log);
     ASSERT_EQ(error, "") << what;
-    auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    auto channel = testing::AuthorizedChannel(server_->address(), testing::ReadAdminToken(data_dir_));
     ASSERT_TRUE(channel->WaitForConnected(Deadline())) << what << ": cannot connect";
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);

@@ -34,6 +34,7 @@
 #include "clients/audit/proof_check.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/audit.grpc.pb.h"
@@ -124,7 +125,8 @@ class Daemon {
       const std::string text = ReadFile(log_);
       if (std::regex_search(text, match, port_line)) {
         address_ = "127.0.0.1:" + match[1].str();
-        channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+        channel_ = timeledger::testing::AuthorizedChannel(
+            address_, timeledger::testing::ReadAdminToken(data_dir_));
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -147,7 +149,8 @@ class Daemon {
   std::shared_ptr<grpc::Channel> NewChannel() const {
     grpc::ChannelArguments arguments;
     arguments.SetInt("grpc.use_local_subchannel_pool", 1);  // a connection of its own
-    return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), arguments);
+    return timeledger::testing::AuthorizedChannel(
+        address_, timeledger::testing::ReadAdminToken(data_dir_), arguments);
   }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   const std::string& log() const { return log_; }

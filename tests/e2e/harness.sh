@@ -65,6 +65,9 @@ start_server() {
     for ((tenths = 0; tenths < START_WAIT_TENTHS; tenths++)); do
       if grep -q "listening on" "$SERVER_LOG"; then
         ADDRESS="127.0.0.1:$port"
+        # The CLI acts as the admin whose token timeledgerd made on first start, unless a
+        # command gives --token-file.
+        export TIMELEDGER_TOKEN_FILE="$DATA_DIR/admin.token"
         return 0
       fi
       if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
@@ -79,6 +82,19 @@ start_server() {
   done
   echo "Bail out! could not start timeledgerd after $START_ATTEMPTS_MAX attempts"
   exit 1
+}
+
+# make_token ROLE BANK NAME [OPTION...]: as the admin, makes a token for the principal NAME of
+# BANK in $WORK/NAME.token (use it with --token-file). Exits the test if it cannot.
+make_token() {
+  local role=$1 bank=$2 name=$3
+  shift 3
+  run token create --role "$role" --bank "$bank" --name "$name" --out "$WORK/$name.token" "$@"
+  if [[ $RC -ne 0 ]]; then
+    fail "a $role token for $name is made"
+    echo "Bail out! cannot make tokens"
+    exit 1
+  fi
 }
 
 # stop_server: SIGTERM, then checks that the server stops in time and exits cleanly.

@@ -26,6 +26,8 @@ done
 expect 0 "carol, staff, gets an account" -- account open hcct carol --kind person \
   --roles member,staff --name Carol
 expect 0 "the centre gets an account" -- account open hcct centre --kind organisation --name Centre
+make_token coordinator hcct carol
+make_token coordinator hcct alice
 
 # Reading and applying the documented policy.
 expect 0 "an untouched bank shows the defaults" '^# Policy of bank hcct: the defaults' \
@@ -40,7 +42,7 @@ expect 1 "setting an invalid policy is refused whole" "$REFUSAL" 'INVALID_POLICY
 echo 'granularity { enabled: tru }' >"$WORK/garbled.txtpb"
 expect 2 "a garbled file is a usage error naming the line" 'line 1' -- policy validate "$WORK/garbled.txtpb"
 expect 0 "the example policy is put in force" 'Policy version 1 is now in force' \
-  -- --as carol policy set hcct "$EXAMPLE"
+  -- --token-file "$WORK/carol.token" policy set hcct "$EXAMPLE"
 expect 0 "the policy shows who set it" 'version 1, set by carol' 'action: TO_POOL' -- policy get hcct
 expect 1 "a stale expected version is refused" 'POLICY_VERSION_MISMATCH' \
   -- policy set hcct "$EXAMPLE" --expected-version 7
@@ -60,20 +62,20 @@ expect 0 "outside duty, staff earn like members" \
 
 # An entry recorded by its own earner waits for someone else.
 expect 0 "alice records time she gave carol: it waits for carol" 'Waiting for Carol \(carol\) to confirm' \
-  -- --as alice entry record hcct --from carol --to alice --minutes 1h --id self-1
+  -- --token-file "$WORK/alice.token" entry record hcct --from carol --to alice --minutes 1h --id self-1
 expect 0 "it is listed as pending" 'self-1' '1 waiting' -- entry pending hcct
-expect 1 "alice cannot confirm her own entry" 'SELF_CONFIRMATION' -- --as alice entry confirm hcct self-1
-expect 0 "carol, who pays, confirms it" 'Confirmed: recorded as entry' -- --as carol entry confirm hcct self-1
-expect 0 "confirming twice changes nothing" 'already confirmed' -- --as carol entry confirm hcct self-1
+expect 1 "alice cannot confirm her own entry" 'SELF_CONFIRMATION' -- --token-file "$WORK/alice.token" entry confirm hcct self-1
+expect 0 "carol, who pays, confirms it" 'Confirmed: recorded as entry' -- --token-file "$WORK/carol.token" entry confirm hcct self-1
+expect 0 "confirming twice changes nothing" 'already confirmed' -- --token-file "$WORK/carol.token" entry confirm hcct self-1
 
 # Confirmation of every member-to-member exchange, switched on by a policy file.
 sed 's/confirmation { enabled: false/confirmation { enabled: true/' "$EXAMPLE" >"$WORK/confirm.txtpb"
-expect 0 "confirmation is switched on" 'version 2' -- --as carol policy set hcct "$WORK/confirm.txtpb"
+expect 0 "confirmation is switched on" 'version 2' -- --token-file "$WORK/carol.token" policy set hcct "$WORK/confirm.txtpb"
 expect 0 "an exchange now waits for the payer" 'Waiting for Alice \(alice\)' \
   -- entry record hcct --from alice --to carol --minutes 30m --id ex-1
 expect 0 "the hold shows in the payer's account" '^  Held: +30 minutes' -- account get hcct alice
-expect 0 "the payer rejects it" 'Rejected entry ex-1' -- --as alice entry reject hcct ex-1 --reason "not me"
-expect 1 "a rejected entry cannot be confirmed" 'PENDING_RESOLVED' -- --as alice entry confirm hcct ex-1
+expect 0 "the payer rejects it" 'Rejected entry ex-1' -- --token-file "$WORK/alice.token" entry reject hcct ex-1 --reason "not me"
+expect 1 "a rejected entry cannot be confirmed" 'PENDING_RESOLVED' -- --token-file "$WORK/alice.token" entry confirm hcct ex-1
 expect 0 "nothing is waiting any more" 'No entries are waiting' -- entry pending hcct
 
 # The history of the policy.

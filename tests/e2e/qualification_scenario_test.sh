@@ -25,23 +25,25 @@ expect 0 "alice, a member, gets an account" -- account open hcct alice --kind pe
 expect 0 "sam, staff, gets an account" -- account open hcct sam --kind person --roles member,staff \
   --name "Sam Patel"
 expect 0 "the centre gets an account" -- account open hcct centre --kind organisation --name Centre
+make_token coordinator hcct sam
+make_token coordinator hcct alice
 
 # The catalogue.
 expect 0 "a qualification is defined" 'Qualification food-hygiene-2 .* version 1' \
-  -- --as sam qualification define hcct food-hygiene-2 --title "Food hygiene, level 2" \
+  -- --token-file "$WORK/sam.token" qualification define hcct food-hygiene-2 --title "Food hygiene, level 2" \
   --reward-from centre --reward 2h --valid-days 1095 --renewal-reward 1h --awarding-body Highfield
 expect 0 "an activity that needs it is defined" 'Activity cook-lunch' \
-  -- --as sam activity define hcct cook-lunch --title "Cooking the day-centre lunch" \
+  -- --token-file "$WORK/sam.token" activity define hcct cook-lunch --title "Cooking the day-centre lunch" \
   --category kitchen --requires food-hygiene-2
 expect 0 "a course that leads to it is defined" 'Offer hygiene-course' \
-  -- --as sam offer define hcct hygiene-course --title "Food hygiene course" --price 3h --to centre \
+  -- --token-file "$WORK/sam.token" offer define hcct hygiene-course --title "Food hygiene course" --price 3h --to centre \
   --leads-to food-hygiene-2
 expect 2 "a price that is not an amount of time is a usage error" 'not an amount of time' \
-  -- --as sam offer define hcct bad-offer --title "Bad" --price soon --to centre
+  -- --token-file "$WORK/sam.token" offer define hcct bad-offer --title "Bad" --price soon --to centre
 expect 1 "a free offer is refused, naming the field" 'INVALID_MINUTES' 'price_minutes' \
-  -- --as sam offer define hcct bad-offer --title "Bad" --price 0 --to centre
+  -- --token-file "$WORK/sam.token" offer define hcct bad-offer --title "Bad" --price 0 --to centre
 expect 1 "an activity needing an unknown qualification is refused" 'QUALIFICATION_NOT_FOUND' \
-  -- --as sam activity define hcct serve-lunch --title "Serving" --requires no-such
+  -- --token-file "$WORK/sam.token" activity define hcct serve-lunch --title "Serving" --requires no-such
 expect 0 "the offers are listed" 'hygiene-course' '3 hours to centre, leads to food-hygiene-2' \
   -- catalogue list hcct offer
 
@@ -54,29 +56,29 @@ expect 1 "cooking the lunch is refused without food hygiene" 'QUALIFICATION_REQU
 # The course, paid in credits.
 expect 0 "alice buys the course with credits" 'Bought hygiene-course' \
   'food-hygiene-2 is now in progress' \
-  -- --as alice offer redeem hcct alice hygiene-course --id course-alice
+  -- --token-file "$WORK/alice.token" offer redeem hcct alice hygiene-course --id course-alice
 expect 0 "buying it again with the same key writes nothing" 'Already bought' \
-  -- --as alice offer redeem hcct alice hygiene-course --id course-alice
+  -- --token-file "$WORK/alice.token" offer redeem hcct alice hygiene-course --id course-alice
 expect 0 "her record shows it in progress" 'food-hygiene-2 +in progress' \
   -- qualification list hcct alice
 
 # The award with its reward.
 expect 1 "a member who is not staff cannot award" 'STAFF_ONLY' \
-  -- --as alice qualification award hcct alice food-hygiene-2 --id cert-1 \
+  -- --token-file "$WORK/alice.token" qualification award hcct alice food-hygiene-2 --id cert-1 \
   --evidence "certificate 1001" --verified-by "Sam Patel"
 expect 1 "staff cannot award themselves" 'SELF_AWARD' \
-  -- --as sam qualification award hcct sam food-hygiene-2 --id cert-0 \
+  -- --token-file "$WORK/sam.token" qualification award hcct sam food-hygiene-2 --id cert-0 \
   --evidence "certificate 1000" --verified-by "Sam Patel"
 expect 0 "sam awards alice the qualification with its reward" 'attained food-hygiene-2' \
   'Reward: 2 hours from Centre \(centre\)' 'Alice Brown \(alice\) now has -1 hour' \
-  -- --as sam qualification award hcct alice food-hygiene-2 --id cert-1 \
+  -- --token-file "$WORK/sam.token" qualification award hcct alice food-hygiene-2 --id cert-1 \
   --evidence "certificate 1001" --verified-by "Sam Patel"
 expect 0 "the same award again writes nothing" 'already recorded; nothing new' \
-  -- --as sam qualification award hcct alice food-hygiene-2 --id cert-1 \
+  -- --token-file "$WORK/sam.token" qualification award hcct alice food-hygiene-2 --id cert-1 \
   --evidence "certificate 1001" --verified-by "Sam Patel"
 expect 0 "a second award of a valid qualification pays nothing and says so" 'pays nothing' \
   'now has -1 hour' \
-  -- --as sam qualification award hcct alice food-hygiene-2 --id cert-2 \
+  -- --token-file "$WORK/sam.token" qualification award hcct alice food-hygiene-2 --id cert-2 \
   --evidence "certificate 1002" --verified-by "Sam Patel"
 expect 0 "the reward is an entry of its own kind" 'qualification reward' \
   -- entry get hcct --id award-cert-1
@@ -96,7 +98,7 @@ expect 0 "the period report counts the qualification attained" \
 # Retired, never deleted.
 expect 0 "the course is retired" 'Retired hygiene-course' -- catalogue retire hcct offer hygiene-course
 expect 1 "a retired offer is not sold" 'OFFER_RETIRED' \
-  -- --as alice offer redeem hcct alice hygiene-course --id course-again
+  -- --token-file "$WORK/alice.token" offer redeem hcct alice hygiene-course --id course-again
 expect 0 "it stays in the catalogue" 'Food hygiene course \(retired\)' \
   -- catalogue list hcct offer --retired
 

@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "ledger/access.h"
 #include "ledger/journal.h"
 #include "ledger/kiosk.h"
 #include "ledger/merkle.h"
 #include "ledger/policy.h"
 #include "ledger/qualifications.h"
 #include "ledger/records.h"
+#include "ledger/sha256.h"
+#include "timeledger/v1/access.pb.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
 #include "timeledger/v1/catalogue.pb.h"
@@ -106,7 +109,7 @@ ledger::Award SampleAward() {
   return award;
 }
 
-// The records of qualifications and kiosk cards: selectors 9 to 13 of records_fuzz.
+// The records of qualifications, kiosk cards and tokens: selectors 9 to 14 of records_fuzz.
 void QualificationAndCardRecords(const fs::path& dir) {
   Write(dir, "records_fuzz", "catalogue-item", 9, ledger::EncodeCatalogueItem(SampleQualification()));
   Write(dir, "records_fuzz", "award", 10, ledger::EncodeAward(SampleAward()));
@@ -127,6 +130,15 @@ void QualificationAndCardRecords(const fs::path& dir) {
   Write(dir, "records_fuzz", "member-card", 12, ledger::EncodeMemberCard(card));
   Write(dir, "records_fuzz", "card-attempts", 13,
         ledger::EncodeCardAttempts({3, kAt + absl::Minutes(15)}));
+  ledger::TokenRecord token;
+  token.token_id = "3f2a9c0b1d4e5f60";
+  token.principal = {"cafe-till", ledger::PrincipalRole::kPartner, "camden", "cafe"};
+  token.secret_hash = ledger::Sha256::Hash("secret");
+  token.created_at = kAt;
+  token.created_by = "admin";
+  token.revoked_at = kAt + absl::Hours(1);
+  token.revoked_by = "sam";
+  Write(dir, "records_fuzz", "token", 14, ledger::EncodeTokenRecord(token));
 }
 
 void Records(const fs::path& dir) {
@@ -235,6 +247,12 @@ void Requests(const fs::path& dir) {
   sign_in.set_card_number("4410021");
   sign_in.set_pin("2580");
   Write(dir, "requests_fuzz", "sign-in", 6, sign_in.SerializeAsString());
+  v1::CreateTokenRequest token;
+  token.mutable_principal()->set_name("cafe-till");
+  token.mutable_principal()->set_role(v1::PRINCIPAL_ROLE_PARTNER);
+  token.mutable_principal()->set_bank_id("camden");
+  token.mutable_principal()->set_account_id("cafe");
+  Write(dir, "requests_fuzz", "create-token", 7, token.SerializeAsString());
 }
 
 void Proofs(const fs::path& dir) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "ledger/access.h"
 #include "ledger/journal.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
@@ -53,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace timeledger::ledger;
   if (size == 0) return 0;
   const absl::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 14) {
+  switch (data[0] % 15) {
     case 0:
       CheckExact<Entry>(bytes, DecodeCanonicalEntry, CanonicalEntryBytes,
                         "a canonical entry is not exactly its own encoding");
@@ -105,6 +106,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 13:
       CheckStable<CardAttempts>(bytes, DecodeCardAttempts, EncodeCardAttempts,
                                 "a card's wrong PINs do not round-trip");
+      break;
+    case 14:
+      CheckStable<TokenRecord>(bytes, DecodeTokenRecord, EncodeTokenRecord,
+                               "a token record does not round-trip");
       break;
   }
   return 0;

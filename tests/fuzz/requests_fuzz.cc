@@ -13,6 +13,7 @@
 #include <cstdlib>
 
 #include "absl/time/time.h"
+#include "ledger/access.h"
 #include "ledger/kiosk.h"
 #include "ledger/policy.h"
 #include "ledger/records.h"
@@ -20,6 +21,7 @@
 #include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/report_convert.h"
+#include "timeledger/v1/access.pb.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
 #include "timeledger/v1/catalogue.pb.h"
@@ -132,6 +134,32 @@ void Kiosk(const v1::SignInRequest& sign_in) {
   }
 }
 
+void Access(const v1::CreateTokenRequest& create) {
+  ledger::Principal principal;
+  principal.name = create.principal().name();
+  principal.role = static_cast<ledger::PrincipalRole>(create.principal().role());
+  principal.bank_id = create.principal().bank_id();
+  principal.account_id = create.principal().account_id();
+  const bool known_role = create.principal().role() >= v1::PRINCIPAL_ROLE_ADMIN &&
+                          create.principal().role() <= v1::PRINCIPAL_ROLE_PARTNER;
+  if (known_role && ledger::ValidatePrincipal(principal).ok()) {
+    if (principal.role != ledger::PrincipalRole::kAdmin && principal.bank_id.empty()) {
+      Fail("validation accepted a principal of no bank that is not an admin");
+    }
+    ledger::Principal coordinator{"sam", ledger::PrincipalRole::kCoordinator, "camden", ""};
+    if (ledger::CheckMayManage(coordinator, principal).ok() &&
+        (principal.role == ledger::PrincipalRole::kAdmin || principal.bank_id != "camden")) {
+      Fail("a coordinator may manage a token outside their bank");
+    }
+  }
+  // The name as a bearer token: an empty registry knows none, and says so without crashing.
+  static ledger::TokenRegistry* const registry = new ledger::TokenRegistry(nullptr);
+  if (registry->Authenticate(principal.name).status().code() !=
+      absl::StatusCode::kUnauthenticated) {
+    Fail("an empty registry did not refuse a bearer token");
+  }
+}
+
 template <typename Message>
 bool Parse(const uint8_t* data, size_t size, Message* message) {
   return message->ParseFromArray(data, static_cast<int>(size));
@@ -143,7 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0 || size > (1 << 20)) return 0;
   const uint8_t* body = data + 1;
   const size_t body_size = size - 1;
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0: {
       v1::RecordEntryRequest request;
       if (Parse(body, body_size, &request)) RecordEntry(request);
@@ -181,6 +209,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 6: {
       v1::SignInRequest sign_in;
       if (Parse(body, body_size, &sign_in)) Kiosk(sign_in);
+      break;
+    }
+    case 7: {
+      v1::CreateTokenRequest create;
+      if (Parse(body, body_size, &create)) Access(create);
       break;
     }
   }

@@ -11,6 +11,7 @@
 #include "google/rpc/status.pb.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -37,8 +38,7 @@ class ReportServiceTest : public ::testing::Test {
     auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);

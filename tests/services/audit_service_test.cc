@@ -12,6 +12,7 @@
 #include "google/rpc/status.pb.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
@@ -53,8 +54,7 @@ class AuditServiceTest : public ::testing::Test {
     options.data_dir = dir_.path();
     ledger_ = *ledger::Ledger::Open(options);
     server_ = *Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
     audit_ = v1::Audit::NewStub(channel);
     backups_ = v1::Backups::NewStub(channel);
   }

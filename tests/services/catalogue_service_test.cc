@@ -3,10 +3,14 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -27,8 +31,7 @@ class CatalogueServiceTest : public ::testing::Test {
     auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
@@ -64,9 +67,9 @@ class CatalogueServiceTest : public ::testing::Test {
   }
 
   // A context that says who is calling.
-  static std::unique_ptr<grpc::ClientContext> As(const std::string& principal) {
+  std::unique_ptr<grpc::ClientContext> As(const std::string& principal) {
     auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-timeledger-principal", principal);
+    testing::Authorize(context.get(), testing::TokenOf(*ledger_, "hcct", principal, &tokens_));
     return context;
   }
 
@@ -139,6 +142,7 @@ class CatalogueServiceTest : public ::testing::Test {
 
   timeledger::testing::TempDir dir_;
   std::unique_ptr<ledger::Ledger> ledger_;
+  std::map<std::string, std::string> tokens_;  // principal -> bearer token
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Banks::Stub> banks_;
   std::unique_ptr<v1::Accounts::Stub> accounts_;

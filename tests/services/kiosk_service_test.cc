@@ -14,6 +14,7 @@
 #include "ledger/ledger.h"
 #include "ledger/qualifications.h"
 #include "services/server.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -37,8 +38,7 @@ class KioskServiceTest : public ::testing::Test {
     auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
     kiosk_ = v1::Kiosk::NewStub(channel_);
     ledger_stub_ = v1::Ledger::NewStub(channel_);
 
@@ -64,7 +64,7 @@ class KioskServiceTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& principal) {
     auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-timeledger-principal", principal);
+    testing::Authorize(context.get(), testing::TokenOf(*ledger_, "hcct", principal, &tokens_));
     return context;
   }
 
@@ -131,6 +131,7 @@ class KioskServiceTest : public ::testing::Test {
   timeledger::testing::TempDir dir_;
   std::atomic<int64_t> offset_seconds_{0};
   std::unique_ptr<ledger::Ledger> ledger_;
+  std::map<std::string, std::string> tokens_;  // principal -> bearer token
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kiosk::Stub> kiosk_;

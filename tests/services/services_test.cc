@@ -7,6 +7,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
+#include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -27,8 +28,7 @@ class ServicesTest : public ::testing::Test {
     auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
@@ -117,7 +117,7 @@ TEST_F(ServicesTest, RecordEntryReturnsReceiptWithBothBalances) {
   EXPECT_EQ(response.entry().seq(), 1u);
   EXPECT_EQ(response.entry().kind(), v1::EXCHANGE);
   EXPECT_EQ(response.entry().hash().size(), 32u);
-  EXPECT_EQ(response.entry().recorded_by(), "anonymous");
+  EXPECT_EQ(response.entry().recorded_by(), "admin");
   EXPECT_GT(response.entry().occurred_at().seconds(), 0);
   EXPECT_EQ(response.from_balance_minutes(), -90);
   EXPECT_EQ(response.to_balance_minutes(), 90);

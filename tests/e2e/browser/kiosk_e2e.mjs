@@ -72,9 +72,11 @@ async function until(what, check, timeoutMs = WAIT_MS) {
 let grpcPort, httpPort, server, kiosk;
 const kioskUrl = () => `http://127.0.0.1:${httpPort}`;
 
+// The CLI as the admin whose token timeledgerd made in the data directory on first start.
 function tl(...args) {
   return execFileSync(cli, ["--server", `127.0.0.1:${grpcPort}`, ...args],
-                      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+                      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+                        env: { ...process.env, TIMELEDGER_TOKEN_FILE: join(dataDir, "admin.token") } });
 }
 
 async function startServer() {
@@ -133,9 +135,16 @@ async function main() {
   tl("account", "open", BANK, "alice", "--kind", "person", "--name", "Alice Brown");
   tl("account", "open", BANK, "bob", "--kind", "person", "--name", "Bob Okafor");
   tl("account", "open", BANK, "carl", "--kind", "person", "--name", "Carl Evans");
-  tl("--as", "carol", "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h30m",
+  // Carol and Alice record as coordinators; Alice's own entry waits for Bob, who pays.
+  for (const name of ["carol", "alice"]) {
+    tl("token", "create", "--role", "coordinator", "--bank", BANK, "--name", name,
+       "--out", join(dataDir, `${name}.token`));
+  }
+  tl("token", "create", "--role", "kiosk", "--bank", BANK, "--name", "kiosk-e2e",
+     "--out", join(dataDir, "kiosk-e2e.token"));
+  tl("--token-file", join(dataDir, "carol.token"), "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h30m",
      "--activity", "gardening", "--id", "slip-1");
-  tl("--as", "alice", "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h",
+  tl("--token-file", join(dataDir, "alice.token"), "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h",
      "--activity", "shopping", "--id", "slip-2");
   for (const [who, card, pin] of [["alice", "1001", "1234"], ["bob", "1002", "2468"], ["carl", "1003", "1111"]]) {
     tl("account", "set-card", BANK, who, "--number", card);
@@ -143,7 +152,7 @@ async function main() {
   }
 
   kiosk = start(kioskBinary, ["--listen", `127.0.0.1:${httpPort}`, "--server", `127.0.0.1:${grpcPort}`,
-                              "--bank", BANK, "--kiosk-id", "kiosk-e2e"], "kiosk");
+                              "--bank", BANK, "--token-file", join(dataDir, "kiosk-e2e.token")], "kiosk");
   await until("the kiosk", async () => (await fetch(`${kioskUrl()}/api/status`)).ok);
 
   await httpHardening();

@@ -1,0 +1,31 @@
+// Ledger: issuing tokens, with the checks that need the bank's accounts (ledger/access.h).
+#include "absl/strings/str_cat.h"
+#include "ledger/errors.h"
+#include "ledger/ledger.h"
+
+namespace timeledger::ledger {
+
+absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const Principal& by) {
+  if (auto s = ValidatePrincipal(principal); !s.ok()) return s;
+  if (principal.role != PrincipalRole::kAdmin) {
+    if (auto bank = GetBank(principal.bank_id); !bank.ok()) return bank.status();
+  }
+  if (!principal.account_id.empty()) {
+    auto account = GetAccount(principal.bank_id, principal.account_id);
+    if (!account.ok()) return account.status();
+    const AccountKind wanted = principal.role == PrincipalRole::kPartner
+                                   ? AccountKind::kOrganisation
+                                   : AccountKind::kPerson;
+    if (account->kind != wanted) {
+      return FailedPrecondition(
+          "WRONG_ACCOUNT_KIND",
+          absl::StrCat("a ", PrincipalRoleName(principal.role), " is bound to ",
+                       principal.role == PrincipalRole::kPartner ? "an organisation" : "a person",
+                       "'s account; ", principal.account_id, " is ", AccountKindName(account->kind)),
+          {{"account_id", principal.account_id}});
+    }
+  }
+  return tokens_.Issue(principal, by, Now());
+}
+
+}  // namespace timeledger::ledger

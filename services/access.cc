@@ -1,0 +1,201 @@
+#include "services/access.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/errors.h"
+
+namespace timeledger::services {
+namespace {
+
+using ledger::PrincipalRole;
+
+constexpr RoleSet kStaff = kAdmin | kCoordinator;
+
+// The permission table. A role not named may not make the call; the note says what the handler
+// checks beyond the role.
+constexpr Permission kPermissions[] = {
+    {"Access/CreateToken", kStaff, Scope::kNone,
+     "a coordinator: coordinator, kiosk and partner tokens of their own bank"},
+    {"Access/ListTokens", kStaff, Scope::kNone, "a coordinator: their own bank's tokens"},
+    {"Access/RevokeToken", kStaff, Scope::kNone, "a coordinator: their own bank's tokens"},
+    {"Access/WhoAmI", kAnyRole, Scope::kNone, ""},
+
+    {"Banks/CreateBank", kAdmin, Scope::kNone, ""},
+    {"Banks/GetBank", kAnyRole, Scope::kBank, ""},
+    {"Banks/ListBanks", kAnyRole, Scope::kNone, "others than an admin see their own bank only"},
+
+    {"Accounts/OpenAccount", kStaff, Scope::kBank, ""},
+    {"Accounts/GetAccount", kStaff | kPartner, Scope::kBank, "a partner: its own account"},
+    {"Accounts/ListAccounts", kStaff, Scope::kBank, ""},
+    {"Accounts/SuspendAccount", kStaff, Scope::kBank, ""},
+    {"Accounts/ReactivateAccount", kStaff, Scope::kBank, ""},
+    {"Accounts/CloseAccount", kStaff, Scope::kBank, ""},
+
+    {"Ledger/RecordEntry", kStaff | kPartner, Scope::kBank,
+     "a partner: SPEND into its own account; a coordinator: not to their own account"},
+    {"Ledger/RecordEntries", kStaff | kPartner, Scope::kBank, "as RecordEntry, for each entry"},
+    {"Ledger/ReverseEntry", kStaff, Scope::kBank, ""},
+    {"Ledger/GetEntry", kStaff | kPartner, Scope::kBank,
+     "a partner: entries that touch its account"},
+    {"Ledger/ListEntries", kStaff | kPartner, Scope::kBank, "a partner: its own account's"},
+    {"Ledger/CheckEntry", kStaff | kPartner, Scope::kBank, "as RecordEntry"},
+    {"Ledger/ConfirmEntry", kStaff, Scope::kBank,
+     "a coordinator: not an entry to their own account"},
+    {"Ledger/RejectEntry", kStaff, Scope::kBank, ""},
+    {"Ledger/ListPendingEntries", kStaff, Scope::kBank, ""},
+    {"Ledger/RunExpirySweep", kStaff, Scope::kBank, ""},
+
+    {"Policies/GetPolicy", kStaff | kPartner, Scope::kBank, ""},
+    {"Policies/SetPolicy", kStaff, Scope::kBank, ""},
+    {"Policies/ValidatePolicy", kStaff, Scope::kNone, ""},
+    {"Policies/ListPolicyChanges", kStaff, Scope::kBank, ""},
+
+    {"Audit/GetDigest", kStaff | kPartner, Scope::kBank, ""},
+    {"Audit/GetInclusionProof", kStaff, Scope::kBank, ""},
+    {"Audit/GetConsistencyProof", kStaff | kPartner, Scope::kBank, ""},
+    {"Audit/Verify", kStaff, Scope::kBank, "every bank at once: an admin"},
+    {"Audit/ListJournal", kStaff, Scope::kBank, ""},
+    {"Backups/CreateBackup", kAdmin, Scope::kNone, ""},
+    {"Backups/ListBackups", kAdmin, Scope::kNone, ""},
+
+    {"Reports/GetPeriodReport", kStaff, Scope::kBank, ""},
+    {"Reports/GetStatement", kStaff, Scope::kBank, ""},
+
+    {"Catalogue/PutCatalogueItem", kStaff, Scope::kBank, ""},
+    {"Catalogue/RetireCatalogueItem", kStaff, Scope::kBank, ""},
+    {"Catalogue/GetCatalogueItem", kAnyRole, Scope::kBank, ""},
+    {"Catalogue/ListCatalogue", kAnyRole, Scope::kBank, ""},
+    {"Qualifications/AwardQualification", kStaff, Scope::kBank,
+     "the awarder is active staff of the bank, and not the holder"},
+    {"Qualifications/RedeemOffer", kStaff, Scope::kBank, ""},
+    {"Qualifications/ListQualifications", kStaff, Scope::kBank, ""},
+    {"Qualifications/ListHolders", kStaff, Scope::kBank, ""},
+
+    {"Kiosk/SetMemberCard", kStaff, Scope::kBank, ""},
+    {"Kiosk/SetMemberPin", kStaff, Scope::kBank, ""},
+    {"Kiosk/SignIn", kKiosk, Scope::kBank, ""},
+    {"Kiosk/SignOut", kKiosk, Scope::kNone, "its own sessions only"},
+    {"Kiosk/GetMemberSummary", kKiosk, Scope::kNone, "the member signed in on it"},
+    {"Kiosk/ConfirmMemberEntry", kKiosk, Scope::kNone, "the member's entries, for the member"},
+    {"Kiosk/RejectMemberEntry", kKiosk, Scope::kNone, "the member's entries, for the member"},
+};
+
+const Permission* FindPermission(absl::string_view method) {
+  for (const Permission& permission : kPermissions) {
+    if (method == permission.method) return &permission;
+  }
+  return nullptr;
+}
+
+std::string RoleWords(RoleSet roles) {
+  std::string out;
+  for (PrincipalRole role : {PrincipalRole::kAdmin, PrincipalRole::kCoordinator,
+                             PrincipalRole::kKiosk, PrincipalRole::kPartner}) {
+    if ((roles & RoleBit(role)) == 0) continue;
+    absl::StrAppend(&out, out.empty() ? "" : ", ", ledger::PrincipalRoleName(role));
+  }
+  return out;
+}
+
+// The token of "authorization: Bearer <token>", or "" if there is none.
+absl::string_view BearerOf(const grpc::CallbackServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(kAuthorizationMetadata);
+  if (it == metadata.end()) return "";
+  absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) return "";
+  return absl::StripAsciiWhitespace(value.substr(kScheme.size()));
+}
+
+}  // namespace
+
+absl::Span<const Permission> PermissionTable() { return kPermissions; }
+
+std::string PermissionTableMarkdown() {
+  std::string out =
+      "| call | admin | coordinator | kiosk | partner | bank-scoped | beyond the role |\n"
+      "|---|---|---|---|---|---|---|\n";
+  for (const Permission& p : kPermissions) {
+    auto mark = [&](PrincipalRole role) { return (p.roles & RoleBit(role)) != 0 ? "yes" : "-"; };
+    absl::StrAppend(&out, "| ", p.method, " | ", mark(PrincipalRole::kAdmin), " | ",
+                    mark(PrincipalRole::kCoordinator), " | ", mark(PrincipalRole::kKiosk), " | ",
+                    mark(PrincipalRole::kPartner), " | ", p.scope == Scope::kBank ? "yes" : "no",
+                    " | ", p.note, " |\n");
+  }
+  return out;
+}
+
+absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext* context,
+                                              absl::string_view method,
+                                              absl::string_view bank_id) {
+  const absl::string_view bearer = BearerOf(context);
+  if (bearer.empty()) {
+    return ledger::Refusal(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
+                           "this call needs a token: send \"authorization: Bearer <token>\" "
+                           "(the CLI reads --token-file, $TIMELEDGER_TOKEN or ./var/admin.token)");
+  }
+  auto principal = ledger_->tokens().Authenticate(bearer);
+  if (!principal.ok()) return principal.status();
+  const Permission* permission = FindPermission(method);
+  if (permission == nullptr || (permission->roles & RoleBit(principal->role)) == 0) {
+    return ledger::Refusal(
+        absl::StatusCode::kPermissionDenied, "ROLE_NOT_ALLOWED",
+        absl::StrCat(principal->name, " is a ", ledger::PrincipalRoleName(principal->role),
+                     ", and ", method, " is for ",
+                     permission == nullptr ? "no one" : RoleWords(permission->roles)),
+        {{"principal", principal->name},
+         {"role", ledger::PrincipalRoleName(principal->role)},
+         {"method", std::string(method)}});
+  }
+  if (permission->scope == Scope::kBank) {
+    if (auto s = ledger::CheckMayActIn(*principal, bank_id); !s.ok()) return s;
+  }
+  if (auto s = Spend(*principal); !s.ok()) return s;
+  return principal;
+}
+
+absl::Status Gate::Spend(const ledger::Principal& principal) {
+  RateLimit limit;
+  switch (principal.role) {
+    case PrincipalRole::kAdmin:
+      return absl::OkStatus();
+    case PrincipalRole::kCoordinator:
+      limit = options_.coordinator;
+      break;
+    case PrincipalRole::kKiosk:
+      limit = options_.kiosk;
+      break;
+    case PrincipalRole::kPartner:
+      limit = options_.partner;
+      break;
+  }
+  if (limit.per_second <= 0) return absl::OkStatus();
+  const absl::Time now = ledger_->Now();
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& bucket = buckets_[absl::StrCat(principal.name, "@", principal.bank_id)];
+  if (bucket.refilled == absl::InfinitePast()) {
+    bucket.tokens = limit.burst;
+  } else {
+    const double elapsed = std::max(0.0, absl::ToDoubleSeconds(now - bucket.refilled));
+    bucket.tokens = std::min(limit.burst, bucket.tokens + elapsed * limit.per_second);
+  }
+  bucket.refilled = now;
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return absl::OkStatus();
+  }
+  const int64_t wait_ms =
+      static_cast<int64_t>((1 - bucket.tokens) / limit.per_second * 1000) + 1;
+  return ledger::Refusal(
+      absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+      absl::StrCat(principal.name, " has made more than ", limit.per_second,
+                   " calls a second; try again in ", wait_ms, " ms"),
+      {{"principal", principal.name}, {"retry_after_ms", std::to_string(wait_ms)}});
+}
+
+}  // namespace timeledger::services

@@ -1,0 +1,99 @@
+#include "services/access_service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/errors.h"
+#include "services/convert.h"
+#include "services/reply.h"
+
+namespace timeledger::services {
+namespace {
+
+void ToProto(const ledger::Principal& principal, v1::Principal* out) {
+  out->set_name(principal.name);
+  out->set_role(static_cast<v1::PrincipalRole>(principal.role));
+  out->set_bank_id(principal.bank_id);
+  out->set_account_id(principal.account_id);
+}
+
+void ToProto(const ledger::TokenRecord& record, v1::Token* out) {
+  out->set_token_id(record.token_id);
+  ToProto(record.principal, out->mutable_principal());
+  services::ToProto(record.created_at, out->mutable_created_at());
+  out->set_created_by(record.created_by);
+  if (record.revoked()) {
+    services::ToProto(record.revoked_at, out->mutable_revoked_at());
+    out->set_revoked_by(record.revoked_by);
+  }
+}
+
+absl::StatusOr<ledger::Principal> FromProto(const v1::Principal& in) {
+  if (in.role() < v1::PRINCIPAL_ROLE_ADMIN || in.role() > v1::PRINCIPAL_ROLE_PARTNER) {
+    return ledger::InvalidArgument("INVALID_ROLE",
+                                   "role must be admin, coordinator, kiosk or partner",
+                                   {{"field", "principal.role"}});
+  }
+  ledger::Principal principal;
+  principal.name = in.name();
+  principal.role = static_cast<ledger::PrincipalRole>(in.role());
+  principal.bank_id = in.bank_id();
+  principal.account_id = in.account_id();
+  return principal;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AccessService::CreateToken(grpc::CallbackServerContext* context,
+                                                     const v1::CreateTokenRequest* request,
+                                                     v1::CreateTokenResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Access/CreateToken", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  auto principal = FromProto(request->principal());
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  Reply(reactor, ledger_->IssueToken(*principal, *caller),
+        [response](const ledger::IssuedToken& issued) {
+          ToProto(issued.record, response->mutable_token());
+          response->set_bearer(issued.bearer);
+        });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccessService::ListTokens(grpc::CallbackServerContext* context,
+                                                    const v1::ListTokensRequest* request,
+                                                    v1::ListTokensResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Access/ListTokens", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  for (const auto& record :
+       ledger_->tokens().List(*caller, request->bank_id(), request->include_revoked())) {
+    ToProto(record, response->add_tokens());
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccessService::RevokeToken(grpc::CallbackServerContext* context,
+                                                     const v1::RevokeTokenRequest* request,
+                                                     v1::Token* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Access/RevokeToken", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  Reply(reactor, ledger_->tokens().Revoke(request->token_id(), *caller, ledger_->Now()),
+        [response](const ledger::TokenRecord& record) { ToProto(record, response); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* context,
+                                                const v1::WhoAmIRequest* /*request*/,
+                                                v1::Principal* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Access/WhoAmI", "");
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ToProto(*caller, response);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace timeledger::services

@@ -1,0 +1,517 @@
+// Who may do what, over a real server on a loopback port: every call of every service made by
+// each role that may not make it is refused and leaves no trace; the checks beyond the role
+// (a partner's own account, a coordinator's own credit, scopes); tokens made, listed and revoked;
+// the rate limit; and the permission table against the services and the docs.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "clients/common/error_info.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "ledger/ledger.h"
+#include "services/access.h"
+#include "services/server.h"
+#include "tests/support/access.h"
+#include "tests/support/temp_dir.h"
+#include "timeledger/v1/access.grpc.pb.h"
+#include "timeledger/v1/accounts.grpc.pb.h"
+#include "timeledger/v1/audit.grpc.pb.h"
+#include "timeledger/v1/banks.grpc.pb.h"
+#include "timeledger/v1/ledger.grpc.pb.h"
+#include "timeledger/v1/policies.grpc.pb.h"
+
+namespace timeledger::services {
+namespace {
+
+using ledger::PrincipalRole;
+
+constexpr const char* kServices[] = {"Access",  "Banks",  "Accounts", "Ledger",
+                                     "Policies", "Audit", "Backups",  "Reports",
+                                     "Catalogue", "Qualifications", "Kiosk"};
+
+std::string ReasonOf(const grpc::Status& status) {
+  auto info = clients::FindErrorInfo(status);
+  return info.has_value() ? info->reason() : "";
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(GateOptions{}); }
+
+  void Start(const GateOptions& gate) {
+    ledger::LedgerOptions options;
+    options.data_dir = dir_.path();
+    auto opened = ledger::Ledger::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ledger_ = *std::move(opened);
+    ServerOptions server_options{"127.0.0.1:0"};
+    server_options.gate = gate;
+    auto started = Server::Start(ledger_.get(), server_options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+    target_ = "127.0.0.1:" + std::to_string(server_->port());
+    admin_ = testing::AdminToken(*ledger_);
+    for (const char* bank : {"hcct", "other"}) {
+      v1::CreateBankRequest request;
+      request.set_bank_id(bank);
+      request.set_name(bank);
+      v1::Bank created;
+      ASSERT_TRUE(Stub<v1::Banks>(admin_)->CreateBank(Context().get(), request, &created).ok());
+    }
+    ASSERT_TRUE(Open("hcct", "alice", v1::PERSON, v1::MEMBER).ok());
+    ASSERT_TRUE(Open("hcct", "bob", v1::PERSON, v1::MEMBER).ok());
+    ASSERT_TRUE(Open("hcct", "sam", v1::PERSON, v1::STAFF).ok());
+    ASSERT_TRUE(Open("hcct", "cafe", v1::ORGANISATION, v1::ROLE_UNSPECIFIED).ok());
+    ASSERT_TRUE(Open("hcct", "library", v1::ORGANISATION, v1::ROLE_UNSPECIFIED).ok());
+    ASSERT_TRUE(Open("other", "zoe", v1::PERSON, v1::MEMBER).ok());
+    coordinator_ = testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "sam", "hcct");
+    other_coordinator_ = testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "carol", "hcct");
+    kiosk_ = testing::IssueToken(*ledger_, PrincipalRole::kKiosk, "kiosk-1", "hcct");
+    partner_ = testing::IssueToken(*ledger_, PrincipalRole::kPartner, "cafe-till", "hcct", "cafe");
+  }
+
+  void TearDown() override {
+    server_.reset();
+    ledger_.reset();
+  }
+
+  template <typename Service>
+  std::unique_ptr<typename Service::Stub> Stub(const std::string& token) {
+    return Service::NewStub(testing::AuthorizedChannel(target_, token));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return context;
+  }
+
+  grpc::Status Open(const std::string& bank, const std::string& id, v1::AccountKind kind,
+                    v1::Role role) {
+    v1::OpenAccountRequest request;
+    request.set_bank_id(bank);
+    request.set_account_id(id);
+    request.set_kind(kind);
+    request.set_display_name("Name of " + id);
+    if (role != v1::ROLE_UNSPECIFIED) request.add_roles(role);
+    v1::Account account;
+    return Stub<v1::Accounts>(admin_)->OpenAccount(Context().get(), request, &account);
+  }
+
+  grpc::Status Record(const std::string& token, const std::string& id, v1::EntryKind kind,
+                      const std::string& from, const std::string& to,
+                      v1::RecordEntryResponse* response = nullptr) {
+    v1::RecordEntryRequest request;
+    request.set_bank_id("hcct");
+    request.set_entry_id(id);
+    request.set_kind(kind);
+    request.set_from_account_id(from);
+    request.set_to_account_id(to);
+    request.set_minutes(60);
+    v1::RecordEntryResponse ignored;
+    return Stub<v1::Ledger>(token)->RecordEntry(Context().get(), request,
+                                                response != nullptr ? response : &ignored);
+  }
+
+  // What a refused call must not have changed: each bank's journal and the tokens.
+  std::string Trace() {
+    std::string trace;
+    for (const char* bank : {"hcct", "other"}) {
+      v1::GetDigestRequest request;
+      request.set_bank_id(bank);
+      v1::Digest digest;
+      EXPECT_TRUE(Stub<v1::Audit>(admin_)->GetDigest(Context().get(), request, &digest).ok());
+      trace += bank + std::string(":") + std::to_string(digest.tree_size()) + ":" +
+               digest.root_hash() + ";";
+    }
+    v1::ListTokensRequest tokens;
+    tokens.set_include_revoked(true);
+    v1::ListTokensResponse listed;
+    EXPECT_TRUE(Stub<v1::Access>(admin_)->ListTokens(Context().get(), tokens, &listed).ok());
+    return trace + "tokens:" + std::to_string(listed.tokens_size());
+  }
+
+  // Calls "Service/Method" with a request that names bank hcct wherever it can, through the
+  // generic stub (so every method of the table can be called alike), with `token` ("" for none).
+  grpc::Status CallGeneric(const std::string& method, const std::string& token) {
+    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+    const auto slash = method.find('/');
+    const auto* service = pool->FindServiceByName("timeledger.v1." + method.substr(0, slash));
+    EXPECT_NE(service, nullptr) << method;
+    if (service == nullptr) return grpc::Status::CANCELLED;
+    const auto* descriptor = service->FindMethodByName(method.substr(slash + 1));
+    EXPECT_NE(descriptor, nullptr) << method;
+    if (descriptor == nullptr) return grpc::Status::CANCELLED;
+    google::protobuf::DynamicMessageFactory factory(pool);
+    std::unique_ptr<google::protobuf::Message> request(
+        factory.GetPrototype(descriptor->input_type())->New());
+    NameBank(request.get());
+    std::string bytes;
+    request->SerializeToString(&bytes);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer in(&slice, 1);
+    grpc::ByteBuffer out;
+    auto channel = token.empty() ? grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())
+                                 : testing::AuthorizedChannel(target_, token);
+    grpc::GenericStub stub(channel);
+    auto context = Context();
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(context.get(), "/timeledger.v1." + method, grpc::StubOptions(), &in, &out,
+                   [&done](grpc::Status status) { done.set_value(status); });
+    return done.get_future().get();
+  }
+
+  // Sets every "bank_id" field of the message, and of its message fields, to hcct.
+  static void NameBank(google::protobuf::Message* message) {
+    const auto* descriptor = message->GetDescriptor();
+    const auto* reflection = message->GetReflection();
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const auto* field = descriptor->field(i);
+      if (field->name() == "bank_id" &&
+          field->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !field->is_repeated()) {
+        reflection->SetString(message, field, "hcct");
+      } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+                 !field->is_repeated() &&
+                 field->message_type()->full_name().rfind("timeledger.v1.", 0) == 0) {
+        NameBank(reflection->MutableMessage(message, field));
+      }
+    }
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<Server> server_;
+  std::string target_;
+  std::string admin_, coordinator_, other_coordinator_, kiosk_, partner_;
+};
+
+TEST_F(AccessTest, TheTableNamesEveryMethodOfEveryServiceOnce) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::set<std::string> methods;
+  for (const char* name : kServices) {
+    const auto* service = pool->FindServiceByName(std::string("timeledger.v1.") + name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      methods.insert(std::string(name) + "/" + service->method(i)->name());
+    }
+  }
+  std::set<std::string> in_table;
+  for (const Permission& permission : PermissionTable()) {
+    EXPECT_TRUE(in_table.insert(permission.method).second) << "twice: " << permission.method;
+    EXPECT_TRUE(methods.count(permission.method) == 1) << "no such method: " << permission.method;
+    EXPECT_NE(permission.roles, 0) << permission.method;
+  }
+  for (const std::string& method : methods) {
+    EXPECT_TRUE(in_table.count(method) == 1) << "not in the permission table: " << method;
+  }
+}
+
+TEST_F(AccessTest, TheDocsPrintTheTable) {
+  std::ifstream in(std::string(TIMELEDGER_SOURCE_DIR) + "/docs/SECURITY.md");
+  ASSERT_TRUE(in) << "docs/SECURITY.md";
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(PermissionTableMarkdown()), std::string::npos)
+      << "docs/SECURITY.md must hold the table as PermissionTableMarkdown() prints it:\n"
+      << PermissionTableMarkdown();
+}
+
+TEST_F(AccessTest, EveryCallWithoutALiveTokenIsUnauthenticatedAndLeavesNoTrace) {
+  const std::string before = Trace();
+  const std::string revoked =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "gone", "hcct");
+  v1::ListTokensRequest list;
+  v1::ListTokensResponse listed;
+  ASSERT_TRUE(Stub<v1::Access>(admin_)->ListTokens(Context().get(), list, &listed).ok());
+  for (const v1::Token& token : listed.tokens()) {
+    if (token.principal().name() != "gone") continue;
+    v1::RevokeTokenRequest revoke;
+    revoke.set_token_id(token.token_id());
+    v1::Token out;
+    ASSERT_TRUE(Stub<v1::Access>(admin_)->RevokeToken(Context().get(), revoke, &out).ok());
+  }
+  const std::string after_setup = Trace();
+  std::string forged = admin_;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  for (const Permission& permission : PermissionTable()) {
+    for (const std::string& token : {std::string(), std::string("not-a-token"), forged, revoked}) {
+      const grpc::Status status = CallGeneric(permission.method, token);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << permission.method << " with token '" << token << "': " << status.error_message();
+    }
+  }
+  EXPECT_EQ(Trace(), after_setup);
+  EXPECT_NE(before, after_setup);  // the revoked token is one more record
+}
+
+TEST_F(AccessTest, EachRoleIsRefusedEveryCallItMayNotMakeAndLeavesNoTrace) {
+  const std::string before = Trace();
+  int refused = 0;
+  for (const auto& [role, token] : std::vector<std::pair<PrincipalRole, std::string>>{
+           {PrincipalRole::kCoordinator, coordinator_},
+           {PrincipalRole::kKiosk, kiosk_},
+           {PrincipalRole::kPartner, partner_}}) {
+    for (const Permission& permission : PermissionTable()) {
+      if ((permission.roles & RoleBit(role)) != 0) continue;
+      const grpc::Status status = CallGeneric(permission.method, token);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+          << ledger::PrincipalRoleName(role) << " " << permission.method << ": "
+          << status.error_message();
+      EXPECT_EQ(ReasonOf(status), "ROLE_NOT_ALLOWED") << permission.method;
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 50);  // the kiosk alone may make only nine of the calls
+  EXPECT_EQ(Trace(), before);
+}
+
+TEST_F(AccessTest, APrincipalOfOneBankIsRefusedInAnother) {
+  v1::GetAccountRequest request;
+  request.set_bank_id("other");
+  request.set_account_id("zoe");
+  v1::Account account;
+  const grpc::Status status =
+      Stub<v1::Accounts>(coordinator_)->GetAccount(Context().get(), request, &account);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "OUT_OF_SCOPE");
+  EXPECT_TRUE(Stub<v1::Accounts>(admin_)->GetAccount(Context().get(), request, &account).ok());
+
+  v1::ListBanksResponse banks;
+  ASSERT_TRUE(Stub<v1::Banks>(coordinator_)
+                  ->ListBanks(Context().get(), v1::ListBanksRequest(), &banks)
+                  .ok());
+  ASSERT_EQ(banks.banks_size(), 1);
+  EXPECT_EQ(banks.banks(0).bank_id(), "hcct");
+  v1::ListBanksResponse every;
+  ASSERT_TRUE(
+      Stub<v1::Banks>(admin_)->ListBanks(Context().get(), v1::ListBanksRequest(), &every).ok());
+  EXPECT_EQ(every.banks_size(), 2);
+}
+
+TEST_F(AccessTest, APartnerRecordsOnlySpendIntoItsOwnAccountAndReadsOnlyThat) {
+  ASSERT_TRUE(Record(admin_, "gift-1", v1::EXCHANGE, "bob", "alice").ok());
+  v1::RecordEntryResponse spent;
+  ASSERT_TRUE(Record(partner_, "lunch-1", v1::SPEND, "alice", "cafe", &spent).ok());
+  EXPECT_EQ(spent.entry().recorded_by(), "cafe-till");
+
+  const std::string before = Trace();
+  grpc::Status status = Record(partner_, "lunch-2", v1::EXCHANGE, "alice", "cafe");
+  EXPECT_EQ(ReasonOf(status), "PARTNER_SPEND_ONLY");
+  status = Record(partner_, "lunch-3", v1::SPEND, "alice", "library");
+  EXPECT_EQ(ReasonOf(status), "PARTNER_SPEND_ONLY");
+  v1::RecordEntriesRequest batch;
+  auto* first = batch.add_entries();
+  first->set_bank_id("hcct");
+  first->set_entry_id("lunch-4");
+  first->set_kind(v1::SPEND);
+  first->set_from_account_id("alice");
+  first->set_to_account_id("cafe");
+  first->set_minutes(30);
+  *batch.add_entries() = *first;
+  batch.mutable_entries(1)->set_entry_id("lunch-5");
+  batch.mutable_entries(1)->set_to_account_id("library");
+  v1::RecordEntriesResponse recorded;
+  status = Stub<v1::Ledger>(partner_)->RecordEntries(Context().get(), batch, &recorded);
+  EXPECT_EQ(ReasonOf(status), "PARTNER_SPEND_ONLY");
+  EXPECT_EQ(Trace(), before);  // not even the good half of the batch
+
+  v1::GetAccountRequest mine;
+  mine.set_bank_id("hcct");
+  mine.set_account_id("cafe");
+  v1::Account account;
+  EXPECT_TRUE(Stub<v1::Accounts>(partner_)->GetAccount(Context().get(), mine, &account).ok());
+  v1::GetAccountRequest theirs = mine;
+  theirs.set_account_id("alice");
+  status = Stub<v1::Accounts>(partner_)->GetAccount(Context().get(), theirs, &account);
+  EXPECT_EQ(ReasonOf(status), "PARTNER_OWN_ACCOUNT_ONLY");
+
+  v1::ListEntriesRequest list;
+  list.set_bank_id("hcct");
+  v1::ListEntriesResponse entries;
+  status = Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &entries);
+  EXPECT_EQ(ReasonOf(status), "PARTNER_OWN_ACCOUNT_ONLY");
+  list.set_account_id("cafe");
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &entries).ok());
+  EXPECT_EQ(entries.rows_size(), 1);
+
+  v1::GetEntryRequest get;
+  get.set_bank_id("hcct");
+  get.set_entry_id("lunch-1");
+  v1::Entry entry;
+  EXPECT_TRUE(Stub<v1::Ledger>(partner_)->GetEntry(Context().get(), get, &entry).ok());
+  get.set_entry_id("gift-1");
+  status = Stub<v1::Ledger>(partner_)->GetEntry(Context().get(), get, &entry);
+  EXPECT_EQ(ReasonOf(status), "PARTNER_OWN_ACCOUNT_ONLY");
+}
+
+TEST_F(AccessTest, ACoordinatorDoesNotCreditThemselves) {
+  // The default policy sends an entry its recorder earns to the payer: allowed, and pending.
+  // Confirmation of exchanges between persons is switched on as well.
+  auto set_policy = [&](bool confirmation, bool self_recorded_waits) {
+    v1::GetPolicyRequest get;
+    get.set_bank_id("hcct");
+    v1::Policy policy;
+    ASSERT_TRUE(Stub<v1::Policies>(admin_)->GetPolicy(Context().get(), get, &policy).ok());
+    policy.mutable_confirmation()->set_enabled(confirmation);
+    policy.mutable_staff_duty()->set_self_recorded_needs_confirmation(self_recorded_waits);
+    v1::SetPolicyRequest set;
+    set.set_bank_id("hcct");
+    *set.mutable_policy() = policy;
+    ASSERT_TRUE(Stub<v1::Policies>(admin_)->SetPolicy(Context().get(), set, &policy).ok());
+  };
+  set_policy(true, true);
+  v1::RecordEntryResponse pending;
+  ASSERT_TRUE(Record(coordinator_, "sam-1", v1::EXCHANGE, "alice", "sam", &pending).ok());
+  EXPECT_TRUE(pending.pending());
+  // Another coordinator confirms it; sam could not have.
+  v1::ConfirmEntryRequest confirm;
+  confirm.set_bank_id("hcct");
+  confirm.set_entry_id("sam-1");
+  v1::RecordEntryResponse confirmed;
+  EXPECT_TRUE(
+      Stub<v1::Ledger>(other_coordinator_)->ConfirmEntry(Context().get(), confirm, &confirmed).ok());
+
+  // An entry carol records for sam waits for alice; sam may not confirm what credits him.
+  ASSERT_TRUE(Record(other_coordinator_, "sam-2", v1::EXCHANGE, "alice", "sam", &pending).ok());
+  ASSERT_TRUE(pending.pending());
+  confirm.set_entry_id("sam-2");
+  grpc::Status refused =
+      Stub<v1::Ledger>(coordinator_)->ConfirmEntry(Context().get(), confirm, &confirmed);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(refused), "SELF_CREDIT");
+  // What sam recorded himself gets the ledger's own refusal instead.
+  ASSERT_TRUE(Record(coordinator_, "sam-5", v1::EXCHANGE, "alice", "sam", &pending).ok());
+  confirm.set_entry_id("sam-5");
+  refused = Stub<v1::Ledger>(coordinator_)->ConfirmEntry(Context().get(), confirm, &confirmed);
+  EXPECT_EQ(ReasonOf(refused), "SELF_CONFIRMATION");
+
+  // With self-recorded entries posted at once, sam's own credit is refused outright.
+  set_policy(false, false);
+  const std::string before = Trace();
+  const grpc::Status status = Record(coordinator_, "sam-3", v1::EXCHANGE, "alice", "sam");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "SELF_CREDIT");
+  EXPECT_EQ(Trace(), before);
+  EXPECT_TRUE(Record(other_coordinator_, "sam-4", v1::EXCHANGE, "alice", "sam").ok());
+}
+
+TEST_F(AccessTest, TokensAreMadeListedAndRevokedWithinTheirScope) {
+  auto access = Stub<v1::Access>(coordinator_);
+  v1::CreateTokenRequest create;
+  create.mutable_principal()->set_name("kiosk-2");
+  create.mutable_principal()->set_role(v1::PRINCIPAL_ROLE_KIOSK);
+  create.mutable_principal()->set_bank_id("hcct");
+  v1::CreateTokenResponse made;
+  ASSERT_TRUE(access->CreateToken(Context().get(), create, &made).ok());
+  EXPECT_EQ(made.bearer().rfind("tl_" + made.token().token_id() + "_", 0), 0u);
+  EXPECT_EQ(made.token().created_by(), "sam");
+
+  v1::Principal who;
+  ASSERT_TRUE(
+      Stub<v1::Access>(made.bearer())->WhoAmI(Context().get(), v1::WhoAmIRequest(), &who).ok());
+  EXPECT_EQ(who.name(), "kiosk-2");
+  EXPECT_EQ(who.role(), v1::PRINCIPAL_ROLE_KIOSK);
+
+  // A coordinator makes no admin and nothing in another bank.
+  v1::CreateTokenRequest admin = create;
+  admin.mutable_principal()->set_role(v1::PRINCIPAL_ROLE_ADMIN);
+  admin.mutable_principal()->clear_bank_id();
+  grpc::Status status = access->CreateToken(Context().get(), admin, &made);
+  EXPECT_EQ(ReasonOf(status), "NOT_YOURS_TO_MANAGE");
+  v1::CreateTokenRequest elsewhere = create;
+  elsewhere.mutable_principal()->set_bank_id("other");
+  status = access->CreateToken(Context().get(), elsewhere, &made);
+  EXPECT_EQ(ReasonOf(status), "NOT_YOURS_TO_MANAGE");
+  // A partner is bound to an organisation of the bank.
+  v1::CreateTokenRequest partner = create;
+  partner.mutable_principal()->set_name("till-2");
+  partner.mutable_principal()->set_role(v1::PRINCIPAL_ROLE_PARTNER);
+  partner.mutable_principal()->set_account_id("alice");
+  status = access->CreateToken(Context().get(), partner, &made);
+  EXPECT_EQ(ReasonOf(status), "WRONG_ACCOUNT_KIND");
+  partner.mutable_principal()->clear_account_id();
+  status = access->CreateToken(Context().get(), partner, &made);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // One name, one principal.
+  v1::CreateTokenRequest clash = create;
+  clash.mutable_principal()->set_role(v1::PRINCIPAL_ROLE_COORDINATOR);
+  status = access->CreateToken(Context().get(), clash, &made);
+  EXPECT_EQ(ReasonOf(status), "PRINCIPAL_CONFLICT");
+
+  // The coordinator sees their bank's tokens only; the admin sees every one.
+  v1::ListTokensResponse listed;
+  ASSERT_TRUE(access->ListTokens(Context().get(), v1::ListTokensRequest(), &listed).ok());
+  std::string kiosk_2_id;
+  for (const v1::Token& token : listed.tokens()) {
+    EXPECT_EQ(token.principal().bank_id(), "hcct");
+    if (token.principal().name() == "kiosk-2") kiosk_2_id = token.token_id();
+  }
+  ASSERT_FALSE(kiosk_2_id.empty());
+  v1::ListTokensResponse all;
+  ASSERT_TRUE(Stub<v1::Access>(admin_)
+                  ->ListTokens(Context().get(), v1::ListTokensRequest(), &all)
+                  .ok());
+  EXPECT_GT(all.tokens_size(), listed.tokens_size());
+
+  // Revoked: refused from the next call on.
+  v1::RevokeTokenRequest revoke;
+  revoke.set_token_id(kiosk_2_id);
+  v1::Token revoked;
+  ASSERT_TRUE(access->RevokeToken(Context().get(), revoke, &revoked).ok());
+  EXPECT_EQ(revoked.revoked_by(), "sam");
+  status = Stub<v1::Access>(made.bearer())->WhoAmI(Context().get(), v1::WhoAmIRequest(), &who);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // The registry outlives a restart: the revoked token stays refused, the others work.
+  server_.reset();
+  ledger_.reset();
+  ledger::LedgerOptions options;
+  options.data_dir = dir_.path();
+  auto reopened = ledger::Ledger::Open(options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  ledger_ = *std::move(reopened);
+  EXPECT_FALSE(ledger_->tokens().Authenticate(made.bearer()).ok());
+  auto sam = ledger_->tokens().Authenticate(coordinator_);
+  ASSERT_TRUE(sam.ok()) << sam.status();
+  EXPECT_EQ(sam->name, "sam");
+  EXPECT_EQ(sam->bank_id, "hcct");
+}
+
+// A server whose kiosks may make 3 calls at once and one every two seconds after.
+class RateLimitTest : public AccessTest {
+ protected:
+  void SetUp() override {
+    GateOptions gate;
+    gate.kiosk = RateLimit{0.5, 3};
+    Start(gate);
+  }
+};
+
+TEST_F(RateLimitTest, APrincipalBeyondItsRateIsToldToWait) {
+  auto catalogue = Stub<v1::Banks>(kiosk_);
+  v1::GetBankRequest request;
+  request.set_bank_id("hcct");
+  v1::Bank bank;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(catalogue->GetBank(Context().get(), request, &bank).ok()) << i;
+  }
+  const grpc::Status status = catalogue->GetBank(Context().get(), request, &bank);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ReasonOf(status), "RATE_LIMITED");
+  // Another principal has its own allowance; an admin has no limit.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(Stub<v1::Banks>(admin_)->GetBank(Context().get(), request, &bank).ok());
+  }
+}
+
+}  // namespace
+}  // namespace timeledger::services
