@@ -26,6 +26,14 @@ const FlagSpec kGlobalFlags[] = {
     {kAsFlag, "NAME",
      "who is acting (default: $TIMELEDGER_AS): recorded with each change, and checked by the "
      "confirmation rules"},
+    {kTlsFlag, "", "talk TLS, checking the server's certificate against the system's CAs"},
+    {kTlsCaFlag, "FILE",
+     "talk TLS, trusting the PEM CAs in FILE for the server's certificate (default: "
+     "$TIMELEDGER_TLS_CA)"},
+    {kTlsCertFlag, "FILE",
+     "present this PEM client certificate, for a server that requires one (default: "
+     "$TIMELEDGER_TLS_CERT)"},
+    {kTlsKeyFlag, "FILE", "the client certificate's PEM private key (default: $TIMELEDGER_TLS_KEY)"},
     {kHelpFlag, "", "show this help"},
 };
 

@@ -36,9 +36,15 @@ inline constexpr int kNameLookupsMax = 256;
 
 class Connection {
  public:
-  // `server` is a gRPC target such as "127.0.0.1:50051"; `principal` is who the caller says they
-  // are (sent as x-timeledger-principal; empty sends nothing). No I/O until the first call.
-  Connection(std::string server, bool json, std::string principal = "");
+  // `server` is the gRPC target such as "127.0.0.1:50051" that `channel` leads to (made with
+  // clients::MakeChannel and ChannelArguments(), plaintext or TLS); `principal` is who the caller
+  // says they are (sent as x-timeledger-principal; empty sends nothing). No I/O until the first
+  // call.
+  Connection(std::string server, std::shared_ptr<grpc::Channel> channel, bool json,
+             std::string principal = "");
+
+  // The arguments the CLI's channel is made with: its user agent.
+  static grpc::ChannelArguments ChannelArguments();
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

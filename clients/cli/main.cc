@@ -18,6 +18,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/exit_code.h"
+#include "clients/common/channel.h"
 
 namespace timeledger::cli {
 namespace {
@@ -42,6 +43,16 @@ std::string DefaultServer() {
   const char* from_environment = std::getenv(kServerEnvironment);
   if (from_environment != nullptr && from_environment[0] != '\0') return from_environment;
   return kDefaultServer;
+}
+
+// The --tls options, each falling back to its environment variable.
+clients::ChannelSecurity ChannelSecurityOf(const ParsedArgs& args) {
+  clients::ChannelSecurity security = clients::ChannelSecurityFromEnvironment();
+  security.tls = args.Has(kTlsFlag);
+  security.ca_file = args.Value(kTlsCaFlag, security.ca_file);
+  security.cert_file = args.Value(kTlsCertFlag, security.cert_file);
+  security.key_file = args.Value(kTlsKeyFlag, security.key_file);
+  return security;
 }
 
 int UsageError(const std::string& message) {
@@ -148,8 +159,8 @@ int Main(const std::vector<std::string>& words) {
     if (IsHelpWord(words[i])) return PrintHelpFor(commands, {});
     if (!IsGlobalFlag(words[i])) {
       return UsageError(absl::StrCat("unknown option '", words[i],
-                                     "' before the command; only --server, --as, --json and "
-                                     "--help may come first"));
+                                     "' before the command; only --server, --as, --json, "
+                                     "the --tls options and --help may come first"));
     }
     rest.push_back(words[i]);
     if (GlobalFlagTakesValue(words[i]) && i + 1 < words.size()) rest.push_back(words[++i]);
@@ -166,8 +177,15 @@ int Main(const std::vector<std::string>& words) {
   absl::StatusOr<ParsedArgs> args = ParseArgs(spec, rest);
   if (!args.ok()) return ParsedArgs(spec).ReportUsageError(std::string(args.status().message()));
 
+  const std::string server = args->Value(kServerFlag, DefaultServer());
+  auto channel =
+      clients::MakeChannel(server, ChannelSecurityOf(*args), Connection::ChannelArguments());
+  if (!channel.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(channel.status().message()).c_str());
+    return kExitUsage;
+  }
   const char* acting = std::getenv("TIMELEDGER_AS");
-  Connection connection(args->Value(kServerFlag, DefaultServer()), args->Has(kJsonFlag),
+  Connection connection(server, *std::move(channel), args->Has(kJsonFlag),
                         args->Value(kAsFlag, acting != nullptr ? acting : ""));
   return spec.run(*args, connection);
 }
