@@ -50,15 +50,15 @@ absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::strin
   std::unique_ptr<FILE, FileClose> file(std::fopen(path.c_str(), "rb"));
   if (file == nullptr) {
     return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE", absl::StrCat("cannot read the ", what, " ", path, ": ",
-                                            std::strerror(errno)));
+        "TLS_FILE_UNREADABLE",
+        absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
   }
   std::string pem(kPemFileBytesMax + 1, '\0');
   pem.resize(std::fread(pem.data(), 1, pem.size(), file.get()));
   if (std::ferror(file.get())) {
     return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE", absl::StrCat("cannot read the ", what, " ", path, ": ",
-                                            std::strerror(errno)));
+        "TLS_FILE_UNREADABLE",
+        absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
   }
   if (pem.size() > kPemFileBytesMax) {
     return ledger::FailedPrecondition(
@@ -133,8 +133,8 @@ absl::Status CheckValidNow(const std::string& path, const X509* cert) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PlaintextCredentials(
     const ServerOptions& options) {
   if (!options.tls_key_file.empty()) {
-    return ledger::InvalidArgument(
-        "TLS_CERTIFICATE_MISSING", absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
+    return ledger::InvalidArgument("TLS_CERTIFICATE_MISSING",
+                                   absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
                                                 " needs its certificate: give --tls-cert too"));
   }
   if (!options.tls_client_ca_file.empty() || options.tls_require_client_cert) {
@@ -176,9 +176,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerOptions& options) {
   if (options.tls_cert_file.empty()) return PlaintextCredentials(options);
   if (options.tls_key_file.empty()) {
-    return ledger::InvalidArgument(
-        "TLS_KEY_MISSING", absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
-                                        " needs its private key: give --tls-key too"));
+    return ledger::InvalidArgument("TLS_KEY_MISSING",
+                                   absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
+                                                " needs its private key: give --tls-key too"));
   }
   auto cert_pem = ReadPemFile(kCertWhat, options.tls_cert_file);
   if (!cert_pem.ok()) return cert_pem.status();
@@ -191,9 +191,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
     return ledger::FailedPrecondition(
-        "TLS_KEY_MISMATCH", absl::StrCat("the private key in ", options.tls_key_file,
-                                         " does not match the certificate in ",
-                                         options.tls_cert_file));
+        "TLS_KEY_MISMATCH",
+        absl::StrCat("the private key in ", options.tls_key_file,
+                     " does not match the certificate in ", options.tls_cert_file));
   }
   if (auto valid = CheckValidNow(options.tls_cert_file, cert->get()); !valid.ok()) return valid;
   auto client_ca_pem = ClientCaPem(options);

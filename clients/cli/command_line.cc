@@ -33,7 +33,8 @@ const FlagSpec kGlobalFlags[] = {
     {kTlsCertFlag, "FILE",
      "present this PEM client certificate, for a server that requires one (default: "
      "$TIMELEDGER_TLS_CERT)"},
-    {kTlsKeyFlag, "FILE", "the client certificate's PEM private key (default: $TIMELEDGER_TLS_KEY)"},
+    {kTlsKeyFlag, "FILE",
+     "the client certificate's PEM private key (default: $TIMELEDGER_TLS_KEY)"},
     {kHelpFlag, "", "show this help"},
 };
 

@@ -59,8 +59,9 @@ absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::strin
   pem.resize(std::fread(pem.data(), 1, pem.size(), file.get()));
   if (std::ferror(file.get())) return Unreadable(what, path);
   if (pem.size() > kPemFileBytesMax) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the ", what, " ", path, " is larger than ", kPemFileBytesMax, " bytes; is it the right file?"));
+    return absl::FailedPreconditionError(absl::StrCat("the ", what, " ", path, " is larger than ",
+                                                      kPemFileBytesMax,
+                                                      " bytes; is it the right file?"));
   }
   return pem;
 }
@@ -89,16 +90,15 @@ absl::StatusOr<PkeyPtr> PrivateKey(const std::string& path, const std::string& p
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassphrase, nullptr));
   ERR_clear_error();
   if (key == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the ", kKeyWhat, " ", path,
-        " holds no unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ", kKeyWhat, " ", path,
+                     " holds no unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)"));
   }
   return key;
 }
 
 // The client's certificate and key, checked to belong together, into `ssl`.
-absl::Status AddClientIdentity(const ChannelSecurity& security,
-                               grpc::SslCredentialsOptions* ssl) {
+absl::Status AddClientIdentity(const ChannelSecurity& security, grpc::SslCredentialsOptions* ssl) {
   if (security.key_file.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("the ", kCertWhat, " ", security.cert_file,
                                                    " needs its private key: give --tls-key (or $",
@@ -114,9 +114,9 @@ absl::Status AddClientIdentity(const ChannelSecurity& security,
   if (!key.ok()) return key.status();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat("the private key in ", security.key_file,
-                     " does not match the client certificate in ", security.cert_file));
+    return absl::FailedPreconditionError(absl::StrCat("the private key in ", security.key_file,
+                                                      " does not match the client certificate in ",
+                                                      security.cert_file));
   }
   ssl->pem_cert_chain = *std::move(cert_pem);
   ssl->pem_private_key = *std::move(key_pem);
@@ -154,9 +154,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials
   return grpc::SslCredentials(ssl);
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target,
-                                                           const ChannelSecurity& security,
-                                                           const grpc::ChannelArguments& arguments) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const std::string& target, const ChannelSecurity& security,
+    const grpc::ChannelArguments& arguments) {
   auto credentials = MakeChannelCredentials(security);
   if (!credentials.ok()) return credentials.status();
   return grpc::CreateCustomChannel(target, *credentials, arguments);

@@ -27,8 +27,8 @@ inline constexpr size_t kPemFileBytesMax = 1 << 20;
 // How a channel is secured. Empty (the default) is plaintext; any field set means TLS. Every
 // field has an initializer, so that ChannelSecurity{.ca_file = path} names only what it sets.
 struct ChannelSecurity {
-  bool tls = false;  // TLS even without ca_file: the server is checked against system roots
-  std::string ca_file = "";    // the PEM CAs trusted to sign the server's certificate
+  bool tls = false;          // TLS even without ca_file: the server is checked against system roots
+  std::string ca_file = "";  // the PEM CAs trusted to sign the server's certificate
   std::string cert_file = "";  // this client's PEM certificate, for a server that asks (mTLS)
   std::string key_file = "";   // its unencrypted PEM private key; given exactly with cert_file
 

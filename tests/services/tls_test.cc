@@ -1,6 +1,8 @@
 // Transport security: a real in-process Server over TLS and mTLS with certificates made at test
 // time, real gRPC calls through the clients' MakeChannel, the plaintext rule, and the messages
 // for wrong files on both sides.
+#include "services/tls.h"
+
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -11,7 +13,6 @@
 #include "clients/common/channel.h"
 #include "ledger/ledger.h"
 #include "services/server.h"
-#include "services/tls.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certs.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -54,8 +55,7 @@ class TlsTest : public ::testing::Test {
 
   // One real call, Banks.ListBanks, to the server through a channel made as the clients make it.
   grpc::Status ListBanks(const ChannelSecurity& security, const std::string& host = "127.0.0.1") {
-    auto channel =
-        clients::MakeChannel(host + ":" + std::to_string(server_->port()), security);
+    auto channel = clients::MakeChannel(host + ":" + std::to_string(server_->port()), security);
     if (!channel.ok()) {
       ADD_FAILURE() << channel.status();
       return grpc::Status(grpc::StatusCode::INTERNAL, "no channel");
@@ -254,8 +254,8 @@ TEST_F(TlsTest, FileWithoutKeyIsRefused) {
 
 TEST_F(TlsTest, ExpiredCertificateIsRefused) {
   timeledger::testing::TestCa ca("Old CA");
-  const timeledger::testing::TestIdentity old = ca.Issue(
-      "old", timeledger::testing::CertUse::kServer, "DNS:localhost", -7200, -3600);
+  const timeledger::testing::TestIdentity old =
+      ca.Issue("old", timeledger::testing::CertUse::kServer, "DNS:localhost", -7200, -3600);
   ServerOptions options{"127.0.0.1:0"};
   options.tls_cert_file = dir_.path() + "/old.pem";
   options.tls_key_file = dir_.path() + "/old.key";
@@ -331,18 +331,18 @@ TEST_F(TlsTest, ClientCaFileWithoutCertificateIsRefused) {
 }
 
 TEST(LoopbackTest, LoopbackAddressesAreLoopback) {
-  for (const char* address : {"127.0.0.1:50051", "127.0.0.1:0", "127.1.2.3:80", "[::1]:50051",
-                              "localhost:50051", "LOCALHOST:1", "[::ffff:127.0.0.1]:50051",
-                              "unix:/run/timeledger.sock"}) {
+  for (const char* address :
+       {"127.0.0.1:50051", "127.0.0.1:0", "127.1.2.3:80", "[::1]:50051", "localhost:50051",
+        "LOCALHOST:1", "[::ffff:127.0.0.1]:50051", "unix:/run/timeledger.sock"}) {
     EXPECT_TRUE(IsLoopbackAddress(address)) << address;
   }
 }
 
 TEST(LoopbackTest, WildcardAndOtherAddressesAreNotLoopback) {
-  for (const char* address : {"0.0.0.0:50051", "[::]:50051", ":50051", "10.0.0.5:50051",
-                              "192.168.1.10:50051", "[2001:db8::1]:50051", "example.org:50051",
-                              "localhost.example.org:50051", "128.0.0.1:50051", "[::1:50051",
-                              "", "127.0.0.1.nip.io:50051"}) {
+  for (const char* address :
+       {"0.0.0.0:50051", "[::]:50051", ":50051", "10.0.0.5:50051", "192.168.1.10:50051",
+        "[2001:db8::1]:50051", "example.org:50051", "localhost.example.org:50051",
+        "128.0.0.1:50051", "[::1:50051", "", "127.0.0.1.nip.io:50051"}) {
     EXPECT_FALSE(IsLoopbackAddress(address)) << address;
   }
 }

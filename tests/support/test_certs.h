@@ -129,8 +129,8 @@ class TestCa {
     return key;
   }
 
-  static test_certs_internal::X509Ptr NewCert(const std::string& name, EVP_PKEY* key,
-                                              long serial, long from_seconds, long to_seconds) {
+  static test_certs_internal::X509Ptr NewCert(const std::string& name, EVP_PKEY* key, long serial,
+                                              long from_seconds, long to_seconds) {
     test_certs_internal::X509Ptr cert(X509_new());
     X509_set_version(cert.get(), X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -159,25 +159,25 @@ inline void WriteTextFile(const std::string& path, const std::string& text) {
 
 // The paths of the files WriteTestCertificates writes.
 struct TestCertFiles {
-  std::string ca;            // the CA that signs the server and the client
-  std::string server_cert;   // CN timeledgerd, for DNS:localhost and IP:127.0.0.1
+  std::string ca;           // the CA that signs the server and the client
+  std::string server_cert;  // CN timeledgerd, for DNS:localhost and IP:127.0.0.1
   std::string server_key;
-  std::string client_cert;   // CN partner-a, signed by ca
+  std::string client_cert;  // CN partner-a, signed by ca
   std::string client_key;
-  std::string other_ca;      // an unrelated CA
+  std::string other_ca;           // an unrelated CA
   std::string other_client_cert;  // CN intruder, signed by other_ca
   std::string other_client_key;
 };
 
 // Makes the certificates and writes them as PEM files into `dir`; returns their paths.
 inline TestCertFiles WriteTestCertificates(const std::string& dir) {
-  TestCertFiles files{dir + "/ca.pem",          dir + "/server.pem",
-                      dir + "/server.key",      dir + "/client.pem",
-                      dir + "/client.key",      dir + "/other-ca.pem",
+  TestCertFiles files{dir + "/ca.pem",           dir + "/server.pem",      dir + "/server.key",
+                      dir + "/client.pem",       dir + "/client.key",      dir + "/other-ca.pem",
                       dir + "/other-client.pem", dir + "/other-client.key"};
   TestCa ca("Timeledger Test CA");
   TestCa other_ca("Unrelated Test CA");
-  const TestIdentity server = ca.Issue("timeledgerd", CertUse::kServer, "DNS:localhost,IP:127.0.0.1");
+  const TestIdentity server =
+      ca.Issue("timeledgerd", CertUse::kServer, "DNS:localhost,IP:127.0.0.1");
   const TestIdentity client = ca.Issue("partner-a", CertUse::kClient, "");
   const TestIdentity intruder = other_ca.Issue("intruder", CertUse::kClient, "");
   WriteTextFile(files.ca, ca.cert_pem());
