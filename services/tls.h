@@ -10,6 +10,7 @@
 
 #include <grpcpp/security/server_credentials.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
