@@ -25,13 +25,24 @@
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "services/server.h"
+#include "services/tls.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: timeledgerd [--listen HOST:PORT] [--data-dir DIR] [--demo]\n"
+    "                   [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE\n"
+    "                    [--tls-require-client-cert]]] [--insecure-plaintext]\n"
     "\n"
     "  --listen HOST:PORT  where to serve gRPC (default 127.0.0.1:50051)\n"
+    "  --tls-cert FILE     serve TLS with this PEM certificate (then any intermediates)\n"
+    "  --tls-key FILE      the certificate's PEM private key, unencrypted\n"
+    "  --tls-client-ca FILE  ask clients for a certificate and verify one presented against\n"
+    "                      the PEM CAs in FILE (partners' mTLS)\n"
+    "  --tls-require-client-cert  with --tls-client-ca: refuse clients without a valid\n"
+    "                      certificate\n"
+    "  --insecure-plaintext  allow plaintext on an address that is not loopback (127.0.0.0/8,\n"
+    "                      [::1], localhost); without TLS, timeledgerd refuses to start there\n"
     "  --data-dir DIR      where the ledger lives; created if missing (default ./var)\n"
     "  --demo              load the demo time bank if the ledger is empty\n"
     "  --expiry-sweep-hours N  run the credit expiry sweep of every bank every N hours\n"
@@ -56,6 +67,11 @@ struct Flags {
   uint32_t backup_id = 0;
   size_t backups_keep = timeledger::ledger::kBackupsKeptDefault;
   bool verify_on_start = true;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  bool tls_require_client_cert = false;
+  bool insecure_plaintext = false;
 };
 
 // Returns false (having said why) if the arguments are not understood.
@@ -101,6 +117,16 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       } else {
         flags->backups_keep = parsed;
       }
+    } else if (arg == "--tls-cert") {
+      if (!value(&flags->tls_cert)) return false;
+    } else if (arg == "--tls-key") {
+      if (!value(&flags->tls_key)) return false;
+    } else if (arg == "--tls-client-ca") {
+      if (!value(&flags->tls_client_ca)) return false;
+    } else if (arg == "--tls-require-client-cert") {
+      flags->tls_require_client_cert = true;
+    } else if (arg == "--insecure-plaintext") {
+      flags->insecure_plaintext = true;
     } else if (arg == "--no-verify-on-start") {
       flags->verify_on_start = false;
     } else if (arg == "--help" || arg == "-h") {
@@ -112,6 +138,17 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
     }
   }
   return true;
+}
+
+timeledger::services::ServerOptions ServerOptionsOf(const Flags& flags) {
+  timeledger::services::ServerOptions options;
+  options.listen_address = flags.listen;
+  options.tls_cert_file = flags.tls_cert;
+  options.tls_key_file = flags.tls_key;
+  options.tls_client_ca_file = flags.tls_client_ca;
+  options.tls_require_client_cert = flags.tls_require_client_cert;
+  options.allow_insecure_plaintext = flags.insecure_plaintext;
+  return options;
 }
 
 // Runs every bank's expiry sweep every `hours` until stopped. A bank whose policy has expiry
@@ -280,6 +317,13 @@ int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) return 2;
   if (flags.verify_only) return VerifyOnly(flags);
+  const timeledger::services::ServerOptions server_options = ServerOptionsOf(flags);
+  // A bad TLS file or a refused plaintext address stops here, before a restore or the
+  // ledger's verification.
+  if (auto checked = timeledger::services::MakeServerCredentials(server_options); !checked.ok()) {
+    std::cerr << "timeledgerd: " << checked.status().message() << "\n";
+    return 1;
+  }
   if (!flags.restore_from.empty() && !RestoreFrom(flags)) return 1;
 
   // Block the stop signals in every thread; the main thread waits for them below.
@@ -305,15 +349,14 @@ int main(int argc, char** argv) {
     }
   }
   if (!EnsureTokenFiles(**ledger, flags)) return 1;
-  timeledger::services::ServerOptions server_options;
-  server_options.listen_address = flags.listen;
   auto server = timeledger::services::Server::Start(ledger->get(), server_options);
   if (!server.ok()) {
     std::cerr << "timeledgerd: " << server.status().message() << "\n";
     return 1;
   }
   std::cout << "timeledgerd listening on " << flags.listen << " (port " << (*server)->port()
-            << "), ledger in " << flags.data_dir << std::endl;
+            << ") over " << timeledger::services::DescribeTransport(server_options)
+            << ", ledger in " << flags.data_dir << std::endl;
 
   auto sweeper = std::make_unique<ExpirySweeper>(ledger->get(), flags.expiry_sweep_hours);
   int signal_number = 0;

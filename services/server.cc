@@ -3,7 +3,10 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <iostream>
+
 #include "ledger/errors.h"
+#include "services/tls.h"
 
 namespace timeledger::services {
 
@@ -26,12 +29,18 @@ Server::~Server() { Shutdown(absl::Seconds(5)); }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
                                                       const ServerOptions& options) {
+  auto credentials = MakeServerCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  if (IsInsecurePlaintext(options)) {
+    std::cerr << "timeledgerd: WARNING: serving plaintext on " << options.listen_address
+              << ", which other machines can reach: anyone on the network can read and alter "
+                 "the calls (--insecure-plaintext)\n";
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server(ledger, options.gate));
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kConcurrentStreamsMax);

@@ -30,13 +30,25 @@ inline constexpr int kMessageBytesMax = 4 << 20;
 // Calls one connection may have in flight at once; more wait for a slot.
 inline constexpr int kConcurrentStreamsMax = 256;
 
+// Every field has an initializer, so that ServerOptions{"127.0.0.1:0"} names only the address.
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // "HOST:0" picks a free port
-  GateOptions gate;                                 // rate limits of each role
+  GateOptions gate = GateOptions();               // rate limits of each role
+
+  // Transport security (services/tls.h). TLS when tls_cert_file is set; PEM files.
+  std::string tls_cert_file = "";       // the server's certificate, then any intermediates
+  std::string tls_key_file = "";        // its private key, unencrypted
+  std::string tls_client_ca_file = "";  // set: clients' certificates are asked for and verified
+  bool tls_require_client_cert = false;  // with tls_client_ca_file: no valid certificate, no call
+  // Plaintext on an address other machines can reach; refused without this, warned about with it.
+  bool allow_insecure_plaintext = false;
 };
 
 class Server {
  public:
+  // Returns the listening server, the errors of MakeServerCredentials (services/tls.h) for bad
+  // TLS files or plaintext that is not allowed, or Unavailable if the address cannot be bound.
+  // Plaintext on a non-loopback address with allow_insecure_plaintext is logged to stderr.
   static absl::StatusOr<std::unique_ptr<Server>> Start(ledger::Ledger* ledger,
                                                        const ServerOptions& options);
   ~Server();

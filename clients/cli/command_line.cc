@@ -26,6 +26,15 @@ const FlagSpec kGlobalFlags[] = {
     {kTokenFileFlag, "FILE",
      "the file holding your token (default: $TIMELEDGER_TOKEN_FILE, else the token in "
      "$TIMELEDGER_TOKEN, else ./var/admin.token, which timeledgerd makes on first start)"},
+    {kTlsFlag, "", "talk TLS, checking the server's certificate against the system's CAs"},
+    {kTlsCaFlag, "FILE",
+     "talk TLS, trusting the PEM CAs in FILE for the server's certificate (default: "
+     "$TIMELEDGER_TLS_CA)"},
+    {kTlsCertFlag, "FILE",
+     "present this PEM client certificate, for a server that requires one (default: "
+     "$TIMELEDGER_TLS_CERT)"},
+    {kTlsKeyFlag, "FILE",
+     "the client certificate's PEM private key (default: $TIMELEDGER_TLS_KEY)"},
     {kHelpFlag, "", "show this help"},
 };
 

@@ -58,6 +58,10 @@ inline constexpr absl::string_view kServerFlag = "server";
 inline constexpr absl::string_view kJsonFlag = "json";
 inline constexpr absl::string_view kTokenFileFlag = "token-file";
 inline constexpr absl::string_view kHelpFlag = "help";
+inline constexpr absl::string_view kTlsFlag = "tls";
+inline constexpr absl::string_view kTlsCaFlag = "tls-ca";
+inline constexpr absl::string_view kTlsCertFlag = "tls-cert";
+inline constexpr absl::string_view kTlsKeyFlag = "tls-key";
 
 // A command line checked against its CommandSpec: positionals in order and options by name.
 class ParsedArgs {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -45,13 +46,26 @@ bool IsUnreachable(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
+// True if gRPC's message about a failed connection is about the TLS handshake or certificates.
+bool LooksLikeTls(absl::string_view message) {
+  const std::string lower = absl::AsciiStrToLower(message);
+  return absl::StrContains(lower, "ssl") || absl::StrContains(lower, "handshake") ||
+         absl::StrContains(lower, "certificate");
+}
+
 }  // namespace
 
-Connection::Connection(std::string server, bool json, std::string token)
-    : server_(std::move(server)), json_(json), token_(std::move(token)) {
+Connection::Connection(std::string server, std::shared_ptr<grpc::Channel> channel, bool json,
+                       std::string token)
+    : server_(std::move(server)),
+      json_(json),
+      token_(std::move(token)),
+      channel_(std::move(channel)) {}
+
+grpc::ChannelArguments Connection::ChannelArguments() {
   grpc::ChannelArguments arguments;
   arguments.SetUserAgentPrefix(kUserAgentPrefix);
-  channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), arguments);
+  return arguments;
 }
 
 int Connection::ReportFailure(const grpc::Status& status) const {
@@ -62,6 +76,10 @@ int Connection::ReportFailure(const grpc::Status& status) const {
         absl::StrCat("error: cannot reach timeledgerd at ", server_, " \u2014 is it running?\n");
     if (code == grpc::StatusCode::DEADLINE_EXCEEDED) {
       absl::StrAppend(&out, "  (no answer within ", kCallTimeout.count(), " seconds)\n");
+    }
+    if (LooksLikeTls(status.error_message())) {
+      absl::StrAppend(&out, "  (TLS: ", status.error_message(),
+                      "; check --tls-ca, --tls-cert and --tls-key)\n");
     }
     std::fputs(out.c_str(), stderr);
     return kExitUnreachable;

@@ -36,9 +36,14 @@ inline constexpr int kNameLookupsMax = 256;
 
 class Connection {
  public:
-  // `server` is a gRPC target such as "127.0.0.1:50051"; `token` the caller's bearer token (sent
-  // as "authorization: Bearer ..."; empty sends none). No I/O until the first call.
-  Connection(std::string server, bool json, std::string token = "");
+  // `server` is the gRPC target such as "127.0.0.1:50051" that `channel` leads to (made with
+  // clients::MakeChannel and ChannelArguments(), plaintext or TLS); `token` is the caller's bearer
+  // token (sent as "authorization: Bearer ..."; empty sends none). No I/O until the first call.
+  Connection(std::string server, std::shared_ptr<grpc::Channel> channel, bool json,
+             std::string token = "");
+
+  // The arguments the CLI's channel is made with: its user agent.
+  static grpc::ChannelArguments ChannelArguments();
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -23,6 +23,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/exit_code.h"
+#include "clients/common/channel.h"
 
 namespace timeledger::cli {
 namespace {
@@ -84,6 +85,16 @@ absl::StatusOr<std::string> TokenOf(const ParsedArgs& args) {
     return ReadTokenFile(kLocalAdminTokenFile);
   }
   return std::string();
+}
+
+// The --tls options, each falling back to its environment variable.
+clients::ChannelSecurity ChannelSecurityOf(const ParsedArgs& args) {
+  clients::ChannelSecurity security = clients::ChannelSecurityFromEnvironment();
+  security.tls = args.Has(kTlsFlag);
+  security.ca_file = args.Value(kTlsCaFlag, security.ca_file);
+  security.cert_file = args.Value(kTlsCertFlag, security.cert_file);
+  security.key_file = args.Value(kTlsKeyFlag, security.key_file);
+  return security;
 }
 
 int UsageError(const std::string& message) {
@@ -190,8 +201,8 @@ int Main(const std::vector<std::string>& words) {
     if (IsHelpWord(words[i])) return PrintHelpFor(commands, {});
     if (!IsGlobalFlag(words[i])) {
       return UsageError(absl::StrCat("unknown option '", words[i],
-                                     "' before the command; only --server, --token-file, --json and "
-                                     "--help may come first"));
+                                     "' before the command; only --server, --token-file, --json, "
+                                     "the --tls options and --help may come first"));
     }
     rest.push_back(words[i]);
     if (GlobalFlagTakesValue(words[i]) && i + 1 < words.size()) rest.push_back(words[++i]);
@@ -213,8 +224,14 @@ int Main(const std::vector<std::string>& words) {
     std::fprintf(stderr, "error: %s\n", std::string(token.status().message()).c_str());
     return kExitUsage;
   }
-  Connection connection(args->Value(kServerFlag, DefaultServer()), args->Has(kJsonFlag),
-                        *std::move(token));
+  const std::string server = args->Value(kServerFlag, DefaultServer());
+  auto channel =
+      clients::MakeChannel(server, ChannelSecurityOf(*args), Connection::ChannelArguments());
+  if (!channel.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(channel.status().message()).c_str());
+    return kExitUsage;
+  }
+  Connection connection(server, *std::move(channel), args->Has(kJsonFlag), *std::move(token));
   return spec.run(*args, connection);
 }
 
