@@ -97,6 +97,14 @@ bool Reader::ReadLengthPrefixed(std::string* value, size_t length_max) {
   return true;
 }
 
+bool Reader::ReadLengthPrefixedView(absl::string_view* value, size_t length_max) {
+  uint64_t length = 0;
+  if (!ReadVarint64(&length) || length > length_max || length > input_.size()) return false;
+  *value = input_.substr(0, length);
+  input_.remove_prefix(length);
+  return true;
+}
+
 bool Reader::ReadBytes(size_t count, absl::string_view* value) {
   if (count > input_.size()) return false;
   *value = input_.substr(0, count);

@@ -37,6 +37,8 @@ class Reader {
   // Reads a length-prefixed string of at most `length_max` bytes.
   [[nodiscard]] bool ReadLengthPrefixed(std::string* value, size_t length_max);
   [[nodiscard]] bool ReadBytes(size_t count, absl::string_view* value);
+  // The same as ReadLengthPrefixed, as a view into the input: no copy.
+  [[nodiscard]] bool ReadLengthPrefixedView(absl::string_view* value, size_t length_max);
 
   bool done() const { return input_.empty(); }
 

@@ -153,12 +153,9 @@ bool DecodeBody(Reader* reader, Fact* fact) {
       return true;
     }
     case FactType::kEntry: {
-      std::string bytes;
-      if (!reader->ReadLengthPrefixed(&bytes, kEntryBytesMax)) return false;
-      auto entry = DecodeEntry(bytes);
-      if (!entry.ok() || entry->bank_id != fact->bank_id) return false;
-      fact->entry = *std::move(entry);
-      return true;
+      absl::string_view bytes;
+      if (!reader->ReadLengthPrefixedView(&bytes, kEntryBytesMax)) return false;
+      return DecodeEntryInto(bytes, &fact->entry).ok() && fact->entry.bank_id == fact->bank_id;
     }
     case FactType::kPendingCreated: {
       std::string bytes;
@@ -355,20 +352,41 @@ std::string EncodeFact(const Fact& fact) {
   return out;
 }
 
-absl::StatusOr<Fact> DecodeFact(absl::string_view bytes) {
-  if (bytes.size() > kFactBytesMax) return Malformed();
+namespace {
+
+// DecodeFactInto without the reset after an error.
+bool DecodeFactFields(absl::string_view bytes, Fact* fact) {
+  if (bytes.size() > kFactBytesMax) return false;
   Reader reader(bytes);
-  Fact fact;
   uint8_t version = 0, type = 0;
-  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadFactType(&reader, &type) ||
-      !reader.ReadLengthPrefixed(&fact.bank_id, kIdLengthMax) ||
-      !reader.ReadFixed64BigEndian(&fact.position) || !ReadTime(&reader, &fact.at) ||
-      !reader.ReadLengthPrefixed(&fact.principal, kPrincipalLengthMax)) {
-    return Malformed();
+  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadFactType(&reader, &type)) {
+    return false;
   }
-  fact.type = static_cast<FactType>(type);
-  if (!DecodeBody(&reader, &fact) || !reader.done()) return Malformed();
+  // Decoding writes every field of an entry fact, none of the others': those must be defaults.
+  const bool entry_after_entry =
+      type == static_cast<uint8_t>(FactType::kEntry) && fact->type == FactType::kEntry;
+  if (!entry_after_entry) *fact = Fact();
+  if (!reader.ReadLengthPrefixed(&fact->bank_id, kIdLengthMax) ||
+      !reader.ReadFixed64BigEndian(&fact->position) || !ReadTime(&reader, &fact->at) ||
+      !reader.ReadLengthPrefixed(&fact->principal, kPrincipalLengthMax)) {
+    return false;
+  }
+  fact->type = static_cast<FactType>(type);
+  return DecodeBody(&reader, fact) && reader.done();
+}
+
+}  // namespace
+
+absl::StatusOr<Fact> DecodeFact(absl::string_view bytes) {
+  Fact fact;
+  if (auto status = DecodeFactInto(bytes, &fact); !status.ok()) return status;
   return fact;
+}
+
+absl::Status DecodeFactInto(absl::string_view bytes, Fact* fact) {
+  if (DecodeFactFields(bytes, fact)) return absl::OkStatus();
+  *fact = Fact();
+  return Malformed();
 }
 
 Digest JournalChainHash(const Digest& previous_chain_hash, const Digest& leaf_hash) {

@@ -139,6 +139,11 @@ Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 std::string EncodeFact(const Fact& fact);
 // Parses canonical bytes. Returns DataLoss (CORRUPT_RECORD) if they are not exactly a valid fact.
 absl::StatusOr<Fact> DecodeFact(absl::string_view bytes);
+// The same into *fact, which must be a default Fact or what an earlier call left there: for loops
+// over many facts. An entry fact after an entry fact reuses the strings of the one before (it
+// writes every field an entry fact has; the rest keep their defaults); any other fact starts from
+// a default Fact. After an error *fact is a default Fact.
+absl::Status DecodeFactInto(absl::string_view bytes, Fact* fact);
 
 // Returns SHA-256(previous_chain_hash || leaf_hash).
 Digest JournalChainHash(const Digest& previous_chain_hash, const Digest& leaf_hash);

@@ -226,13 +226,18 @@ std::string EncodeEntry(const Entry& entry) {
 }
 
 absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
-  Reader reader(bytes);
   Entry entry;
-  if (!ReadCanonicalEntry(&reader, &entry) || !ReadDigest(&reader, &entry.hash) ||
+  if (auto status = DecodeEntryInto(bytes, &entry); !status.ok()) return status;
+  return entry;
+}
+
+absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry) {
+  Reader reader(bytes);
+  if (!ReadCanonicalEntry(&reader, entry) || !ReadDigest(&reader, &entry->hash) ||
       !reader.done()) {
     return Malformed("entry");
   }
-  return entry;
+  return absl::OkStatus();
 }
 
 std::string EncodeChainHead(const ChainHead& head) {

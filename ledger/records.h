@@ -41,6 +41,9 @@ Digest ChainHash(const Digest& previous_hash, const Entry& entry);
 // Stored form: the canonical bytes followed by the 32-byte hash.
 std::string EncodeEntry(const Entry& entry);
 absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
+// The same into *entry, whose strings keep their capacity: for loops over many entries. Sets
+// every field but reversed_by_seq; *entry is unspecified after an error.
+absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry);
 
 // A bank's chain head: the next seq to assign and the hash of the last entry, and the head of
 // the bank's journal (ledger/journal.h): the Merkle frontier over its facts, whose size is the

@@ -1,6 +1,8 @@
 #include "ledger/sha256.h"
 
-#include <openssl/evp.h>
+// SHA256_Init/Update/Final: deprecated by OpenSSL 3, chosen for speed (see the header).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -20,19 +22,6 @@ void CheckOpenSsl(int ok, const char* call) {
   }
 }
 
-// Returns the SHA-256 algorithm, fetched once. Fetching explicitly avoids
-// the implicit fetch that EVP_sha256() costs on every OpenSSL 3 init. The
-// object lives for the whole process on purpose.
-const EVP_MD* Sha256Algorithm() {
-  static const EVP_MD* const algorithm = [] {
-    EVP_MD* md =
-        EVP_MD_fetch(/*ctx=*/nullptr, "SHA256", /*properties=*/nullptr);
-    CheckOpenSsl(md != nullptr ? 1 : 0, "EVP_MD_fetch(SHA256)");
-    return md;
-  }();
-  return algorithm;
-}
-
 // Returns the value of one hexadecimal digit, or -1 if `c` is not one.
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -43,34 +32,26 @@ int HexValue(char c) {
 
 }  // namespace
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  CheckOpenSsl(ctx_ != nullptr ? 1 : 0, "EVP_MD_CTX_new");
-  CheckOpenSsl(EVP_DigestInit_ex2(ctx_, Sha256Algorithm(), nullptr),
-               "EVP_DigestInit_ex2");
+Sha256::Sha256() : ctx_(new SHA256_CTX) {
+  CheckOpenSsl(SHA256_Init(ctx_), "SHA256_Init");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+Sha256::~Sha256() { delete ctx_; }
 
 Sha256& Sha256::Update(std::string_view data) {
-  CheckOpenSsl(EVP_DigestUpdate(ctx_, data.data(), data.size()),
-               "EVP_DigestUpdate");
+  CheckOpenSsl(SHA256_Update(ctx_, data.data(), data.size()), "SHA256_Update");
   return *this;
 }
 
 Sha256& Sha256::Update(absl::Span<const uint8_t> data) {
-  CheckOpenSsl(EVP_DigestUpdate(ctx_, data.data(), data.size()),
-               "EVP_DigestUpdate");
+  CheckOpenSsl(SHA256_Update(ctx_, data.data(), data.size()), "SHA256_Update");
   return *this;
 }
 
 Digest Sha256::Finish() {
   Digest digest;
-  unsigned int length = 0;
-  CheckOpenSsl(EVP_DigestFinal_ex(ctx_, digest.data(), &length),
-               "EVP_DigestFinal_ex");
-  CheckOpenSsl(length == kDigestBytes ? 1 : 0, "EVP_DigestFinal_ex length");
-  CheckOpenSsl(EVP_DigestInit_ex2(ctx_, Sha256Algorithm(), nullptr),
-               "EVP_DigestInit_ex2");
+  CheckOpenSsl(SHA256_Final(digest.data(), ctx_), "SHA256_Final");
+  CheckOpenSsl(SHA256_Init(ctx_), "SHA256_Init");
   return digest;
 }
 

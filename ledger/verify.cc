@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -23,11 +21,11 @@
 namespace timeledger::ledger {
 namespace {
 
-// The journal side hands entry hashes to the entry side in chunks; at most this many chunks wait,
-// so memory stays bounded whatever the size of the bank.
-constexpr size_t kHandoffChunkEntries = 4096;
-constexpr size_t kHandoffChunksMax = 16;
 constexpr uint64_t kNoPosition = UINT64_MAX;
+// The two sides keep about 100 bytes per entry until both have finished (verify.h). Room for as
+// many entries as the chain head announces is reserved up front, up to this many, so that a
+// damaged head cannot make it reserve gigabytes; beyond it the vectors grow.
+constexpr uint64_t kReservedEntriesMax = uint64_t{1} << 21;
 // Entries a confirmation may follow in the journal: the confirmed entry and its cap donation.
 constexpr size_t kRecentEntries = 4;
 // Where Ledger::Open keeps the store inside its data directory.
@@ -80,78 +78,33 @@ absl::Status ReadFailed(const std::string& bank_id, const Where& where, absl::st
 std::string Hex(const Digest& digest) { return DigestToHex(digest); }
 std::string Num(int64_t value) { return std::to_string(value); }
 
-// An entry as the journal holds it, for the entry side to compare with the stored entry.
+// An entry as the journal holds it (at index seq - 1), for comparison with the stored entry.
 struct EntryRef {
-  uint64_t seq = 0;
   uint64_t position = 0;
   Digest hash{};
 };
 
-// A bounded single-producer, single-consumer queue of EntryRef chunks.
-class Handoff {
- public:
-  // Queues `*chunk` (emptying it); waits while the queue is full, unless the consumer gave up.
-  void Push(std::vector<EntryRef>* chunk) {
-    std::unique_lock<std::mutex> lock(mu_);
-    room_.wait(lock, [&] { return chunks_.size() < kHandoffChunksMax || abandoned_; });
-    if (!abandoned_) chunks_.push_back(std::move(*chunk));
-    chunk->clear();
-    ready_.notify_one();
-  }
-  // The producer has no more.
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    ready_.notify_all();
-  }
-  // The consumer stopped early: Push no longer waits.
-  void Abandon() {
-    std::lock_guard<std::mutex> lock(mu_);
-    abandoned_ = true;
-    chunks_.clear();
-    room_.notify_all();
-  }
-  // Takes the next chunk; false once closed and drained.
-  bool Pop(std::vector<EntryRef>* chunk) {
-    std::unique_lock<std::mutex> lock(mu_);
-    ready_.wait(lock, [&] { return !chunks_.empty() || closed_; });
-    if (chunks_.empty()) return false;
-    *chunk = std::move(chunks_.front());
-    chunks_.pop_front();
-    room_.notify_one();
-    return true;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::condition_variable room_;
-  std::deque<std::vector<EntryRef>> chunks_;
-  bool closed_ = false;
-  bool abandoned_ = false;
+// The stored seq -> journal position index ('x'), read by the entry side for the journal side.
+struct StoredPositions {
+  std::vector<uint64_t> positions;         // of seqs 1, 2, ... by seq - 1, as far as they run
+  std::optional<SeqMapping> out_of_order;  // the mapping after them if it is not the next seq
+  absl::Status status;                     // the read error after them, if any
 };
 
-// Reads EntryRefs one by one from a Handoff.
-class RefReader {
- public:
-  explicit RefReader(Handoff* handoff) : handoff_(handoff) {}
-  bool Next(EntryRef* ref) {
-    while (next_ == chunk_.size()) {
-      next_ = 0;
-      if (!handoff_->Pop(&chunk_)) {
-        chunk_.clear();
-        return false;
-      }
-    }
-    *ref = chunk_[next_++];
-    return true;
-  }
-
- private:
-  Handoff* handoff_;
-  std::vector<EntryRef> chunk_;
-  size_t next_ = 0;
+// A finding of the entry side about one stored entry, whose journal position is known only once
+// the journal side has finished: Finding()'s arguments but the position.
+struct EntryFinding {
+  std::string reason;
+  uint64_t seq = 0;
+  std::string what;
+  std::string expected;
+  std::string found;
 };
+
+// The entries to reserve room for: as many as the chain head says there are, within the limit.
+size_t ReservedEntries(const ChainHead& head) {
+  return static_cast<size_t>(std::min(head.next_seq - 1, kReservedEntriesMax));
+}
 
 // An account as the journal's facts make it.
 struct AccountModel {
@@ -179,18 +132,52 @@ struct PendingModel {
 // nodes and the seq -> position index, and replays the facts into a model of the bank.
 class JournalWalker {
  public:
-  JournalWalker(StoreSnapshot& snapshot, const Bank& bank, const ChainHead& head, Handoff* handoff)
-      : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head), handoff_(handoff) {}
+  JournalWalker(StoreSnapshot& snapshot, const Bank& bank, const ChainHead& head)
+      : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head) {}
 
-  // Returns the first inconsistency; always closes the handoff.
-  absl::Status Run() {
-    absl::Status status = Walk();
-    handoff_->Close();
-    return status;
+  // Returns the first inconsistency of the walk, which does not read the entry positions.
+  absl::Status Run() { return Walk(); }
+
+  // Returns the journal side's first inconsistency: that of the walk (`walk_status`) unless an
+  // entry the walk applied has a wrong or missing stored position, or (after a walk to the end)
+  // a position is stored for an entry the journal lacks: where the walk would have read them.
+  absl::Status Settle(absl::Status walk_status, const StoredPositions& stored) {
+    for (size_t i = 0; i < refs_.size(); ++i) {
+      const uint64_t seq = i + 1;
+      const uint64_t position = refs_[i].position;
+      if (i < stored.positions.size() && stored.positions[i] == position) continue;
+      failed_at_ = position;
+      const Where at{position, seq};
+      if (i < stored.positions.size()) {
+        return WrongPosition(at, SeqMapping{seq, stored.positions[i]});
+      }
+      if (stored.out_of_order.has_value()) return WrongPosition(at, *stored.out_of_order);
+      if (!stored.status.ok()) return ReadFailed(id_, at, "the entry positions", stored.status);
+      return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
+                     "the entry's journal position is not stored");
+    }
+    if (!reached_ends_) return walk_status;
+    std::optional<SeqMapping> extra = stored.out_of_order;
+    if (stored.positions.size() > refs_.size()) {
+      extra = SeqMapping{refs_.size() + 1, stored.positions[refs_.size()]};
+    }
+    if (extra.has_value()) {
+      failed_at_ = ends_at_;
+      return Finding(id_, "ENTRY_POSITION_MISMATCH", Where{kNoPosition, extra->seq},
+                     "the entry has a journal position but the journal does not hold it",
+                     "no position", absl::StrCat("position ", extra->value));
+    }
+    if (!stored.status.ok()) {
+      failed_at_ = ends_at_;
+      return ReadFailed(id_, Where{ends_at_}, "the entry positions", stored.status);
+    }
+    return walk_status;
   }
 
   uint64_t size() const { return tree_.size(); }
   const CompactMerkleTree& tree() const { return tree_; }
+  // The entries of the facts checked, by seq - 1.
+  const std::vector<EntryRef>& refs() const { return refs_; }
   const Digest& chain_hash() const { return chain_hash_; }
   uint64_t failed_at() const { return failed_at_; }
   const absl::flat_hash_map<std::string, AccountModel>& accounts() const { return accounts_; }
@@ -201,8 +188,9 @@ class JournalWalker {
  private:
   absl::Status Walk() {
     auto journal = snapshot_.Journal(id_);
-    positions_ = snapshot_.EntryPositions(id_);
+    refs_.reserve(ReservedEntries(head_));
     JournalRecord record;
+    Fact fact;
     std::vector<MerkleNode> completed;
     uint64_t expected = 0;
     while (journal->Next(&record)) {
@@ -227,15 +215,14 @@ class JournalWalker {
         if (node.level == 0) continue;  // the leaf itself, not stored
         if (auto s = CheckNode(node, where); !s.ok()) return s;
       }
-      auto fact = DecodeFact(record.fact);
-      if (!fact.ok()) {
+      if (!DecodeFactInto(record.fact, &fact).ok()) {
         return Finding(id_, "FACT_DAMAGED", where, "the fact is not in the canonical encoding");
       }
-      if (fact->position != expected) {
+      if (fact.position != expected) {
         return Finding(id_, "FACT_MISPLACED", where, "the fact names another position",
-                       Num(expected), std::to_string(fact->position));
+                       Num(expected), std::to_string(fact.position));
       }
-      if (auto s = Apply(*fact, where); !s.ok()) return s;
+      if (auto s = Apply(fact, where); !s.ok()) return s;
       ++expected;
     }
     failed_at_ = expected;
@@ -243,8 +230,14 @@ class JournalWalker {
       return ReadFailed(id_, Where{expected}, "the journal", journal->status());
     }
     if (auto s = Replayed(qualifications_.Finish(), Where{expected}); !s.ok()) return s;
-    if (!chunk_.empty()) handoff_->Push(&chunk_);
     return CheckEnds(expected);
+  }
+
+  absl::Status WrongPosition(const Where& at, const SeqMapping& stored) {
+    return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
+                   "the stored journal position of the entry is wrong",
+                   absl::StrCat("seq ", at.seq, " at ", at.position),
+                   absl::StrCat("seq ", stored.seq, " at ", stored.value));
   }
 
   // Checks a Merkle node completed by the walk against the stored one.
@@ -276,15 +269,8 @@ class JournalWalker {
   // After the last fact: nothing stored beyond the journal, and the head matches the walk.
   absl::Status CheckEnds(uint64_t size) {
     const Where end{size};
-    SeqMapping extra;
-    if (positions_->Next(&extra)) {
-      return Finding(id_, "ENTRY_POSITION_MISMATCH", Where{kNoPosition, extra.seq},
-                     "the entry has a journal position but the journal does not hold it",
-                     "no position", absl::StrCat("position ", extra.value));
-    }
-    if (!positions_->status().ok()) {
-      return ReadFailed(id_, end, "the entry positions", positions_->status());
-    }
+    reached_ends_ = true;  // the stored positions beyond the journal come first (Settle)
+    ends_at_ = size;
     // Levels the walk read must hold no more nodes; the levels above, none at all.
     int above = 0;
     for (int level = 0; level <= kMerkleLevelMax; ++level) {
@@ -445,25 +431,11 @@ class JournalWalker {
     (*to)->balance += entry.minutes;
     (*to)->earned += entry.minutes;
     ++(*to)->entry_count;
-    SeqMapping mapping;
-    if (!positions_->Next(&mapping)) {
-      if (!positions_->status().ok()) {
-        return ReadFailed(id_, at, "the entry positions", positions_->status());
-      }
-      return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
-                     "the entry's journal position is not stored");
-    }
-    if (mapping.seq != entry.seq || mapping.value != where.position) {
-      return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
-                     "the stored journal position of the entry is wrong",
-                     absl::StrCat("seq ", entry.seq, " at ", where.position),
-                     absl::StrCat("seq ", mapping.seq, " at ", mapping.value));
-    }
+    // Its stored position is checked here, after the fact (Settle).
+    refs_.push_back(EntryRef{where.position, entry.hash});
     if (auto s = Replayed(qualifications_.OnEntry(entry), at); !s.ok()) return s;
     recent_[next_seq_ % kRecentEntries] = {entry.seq, entry.entry_id};
     ++next_seq_;
-    chunk_.push_back(EntryRef{entry.seq, where.position, entry.hash});
-    if (chunk_.size() == kHandoffChunkEntries) handoff_->Push(&chunk_);
     return absl::OkStatus();
   }
 
@@ -512,12 +484,12 @@ class JournalWalker {
   const Bank& bank_;
   const std::string id_;
   const ChainHead& head_;
-  Handoff* handoff_;
 
-  std::unique_ptr<Cursor<SeqMapping>> positions_;
   std::array<std::unique_ptr<Cursor<MerkleNode>>, kMerkleLevelMax + 1> levels_;
-  std::vector<EntryRef> chunk_;
+  std::vector<EntryRef> refs_;
   uint64_t failed_at_ = kNoPosition;
+  bool reached_ends_ = false;  // the walk applied every fact and reached CheckEnds
+  uint64_t ends_at_ = 0;       // the journal's size there
 
   Digest chain_hash_{};
   CompactMerkleTree tree_;
@@ -529,26 +501,69 @@ class JournalWalker {
   QualificationReplay qualifications_;
 };
 
-// The entry side: walks the stored entries in seq order, checks their hash chain and that each
-// is the entry the journal holds, then the postings and reversal markers they imply.
+// The entry side: walks the stored entries in seq order and checks their hash chain, then the
+// postings and reversal markers they imply. It needs nothing from the journal side while it runs,
+// so neither side waits for the other: Reconcile() then checks that each stored entry is the
+// entry the journal holds, and places the entry side's findings in the journal.
 class EntryWalker {
  public:
-  EntryWalker(StoreSnapshot& snapshot, const std::string& bank_id, const ChainHead& head,
-              Handoff* handoff)
-      : snapshot_(snapshot), id_(bank_id), head_(head), handoff_(handoff), refs_(handoff) {}
+  EntryWalker(StoreSnapshot& snapshot, const std::string& bank_id, const ChainHead& head)
+      : snapshot_(snapshot), id_(bank_id), head_(head) {}
 
-  // Returns the first inconsistency and the journal position it concerns (kNoPosition if none is
-  // known). Abandons the handoff if it stops early.
-  absl::Status Run() {
-    absl::Status status = WalkEntries();
-    if (status.ok()) status = CheckPostings();
-    if (status.ok()) status = CheckReversals();
-    if (!status.ok()) handoff_->Abandon();
-    return status;
+  // Walks the entries and reads their stored journal positions, then (if the entries are in
+  // order) walks the postings and reversal markers.
+  void Run() {
+    WalkEntries();
+    ReadPositions();
+    if (!entry_finding_.has_value() && read_status_.ok()) tail_status_ = CheckTail();
   }
 
-  uint64_t count() const { return moves_.size(); }
-  const Digest& last_hash() const { return last_hash_; }
+  // Returns the first inconsistency of the entry side given what the journal holds (`refs`, by
+  // seq - 1), and sets failed_at() to the journal position it concerns (kNoPosition if none is
+  // known) and count() to the entries that passed every check.
+  absl::Status Reconcile(const std::vector<EntryRef>& refs) {
+    for (size_t i = 0; i < hashes_.size(); ++i) {
+      const uint64_t seq = i + 1;
+      if (i >= refs.size()) {
+        return Stop(i, kNoPosition,
+                    Finding(id_, "ENTRY_NOT_IN_JOURNAL", Where{kNoPosition, seq},
+                            "the stored entry is not in the journal"));
+      }
+      if (refs[i].hash != hashes_[i]) {
+        return Stop(i, refs[i].position,
+                    Finding(id_, "ENTRY_MISMATCH", Where{refs[i].position, seq},
+                            "the stored entry differs from the entry in the journal",
+                            Hex(refs[i].hash), Hex(hashes_[i])));
+      }
+    }
+    const size_t next = hashes_.size();
+    if (entry_finding_.has_value()) {
+      const EntryFinding& f = *entry_finding_;
+      const uint64_t position = next < refs.size() ? refs[next].position : kNoPosition;
+      return Stop(next, position,
+                  Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
+    }
+    if (!read_status_.ok()) return Stop(next, kNoPosition, read_status_);
+    if (next < refs.size()) {
+      return Stop(next, refs[next].position,
+                  Finding(id_, "ENTRY_MISSING", Where{refs[next].position, next + 1},
+                          "the journal holds the entry but the stored entries lack it"));
+    }
+    const Digest last = next == 0 ? Digest{} : hashes_[next - 1];
+    if (head_.next_seq != next + 1 || head_.last_hash != last) {
+      return Stop(next, kNoPosition,
+                  Finding(id_, "CHAIN_HEAD_MISMATCH", Where{kNoPosition, next},
+                          "the chain head does not match the last entry",
+                          absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
+                          absl::StrCat("next seq ", head_.next_seq, " hash ",
+                                       Hex(head_.last_hash))));
+    }
+    return Stop(next, kNoPosition, tail_status_);
+  }
+
+  uint64_t count() const { return checked_; }
+  const StoredPositions& positions() const { return positions_; }
+  Digest last_hash() const { return checked_ == 0 ? Digest{} : hashes_[checked_ - 1]; }
   uint64_t failed_at() const { return failed_at_; }
 
  private:
@@ -558,84 +573,134 @@ class EntryWalker {
     int64_t minutes = 0;
   };
 
+  absl::Status Stop(size_t checked, uint64_t failed_at, absl::Status status) {
+    checked_ = checked;
+    failed_at_ = status.ok() ? kNoPosition : failed_at;
+    return status;
+  }
+
+  absl::Status CheckTail() {
+    absl::Status status = CheckPostings();
+    if (status.ok()) status = CheckReversals();
+    return status;
+  }
+
   uint32_t Intern(const std::string& account_id) {
     auto [it, added] = ids_.emplace(account_id, static_cast<uint32_t>(ids_.size()));
     if (added) posting_counts_.push_back(0);
     return it->second;
   }
 
-  absl::Status WalkEntries() {
+  // Reads the stored journal positions of the entries, for JournalWalker::Settle.
+  void ReadPositions() {
+    auto cursor = snapshot_.EntryPositions(id_);
+    positions_.positions.reserve(ReservedEntries(head_));
+    SeqMapping mapping;
+    while (cursor->Next(&mapping)) {
+      if (mapping.seq != positions_.positions.size() + 1) {
+        positions_.out_of_order = mapping;
+        return;
+      }
+      positions_.positions.push_back(mapping.value);
+    }
+    positions_.status = cursor->status();
+  }
+
+  // Checks each stored entry on its own and against the one before it, up to the first that
+  // fails (entry_finding_) or a read error (read_status_).
+  void WalkEntries() {
     auto entries = snapshot_.Entries(id_);
+    hashes_.reserve(ReservedEntries(head_));
+    moves_.reserve(ReservedEntries(head_));
     EntryRecord record;
+    Entry entry;
+    Digest previous{};
     uint64_t expected = 1;
     while (entries->Next(&record)) {
-      EntryRef ref;
-      const bool in_journal = refs_.Next(&ref);
-      Where where{in_journal && ref.seq == expected ? ref.position : kNoPosition, expected};
-      failed_at_ = where.position;
       if (record.seq != expected) {
-        return Finding(id_, "ENTRY_SEQ_GAP", where, "the stored entry is missing",
-                       absl::StrCat("seq ", expected), absl::StrCat("seq ", record.seq));
+        entry_finding_ = EntryFinding{"ENTRY_SEQ_GAP", expected, "the stored entry is missing",
+                                      absl::StrCat("seq ", expected),
+                                      absl::StrCat("seq ", record.seq)};
+        return;
       }
-      auto entry = DecodeEntry(record.bytes);
-      if (!entry.ok())
-        return Finding(id_, "ENTRY_DAMAGED", where, "the stored entry does not decode");
-      if (entry->seq != record.seq || entry->bank_id != id_) {
-        return Finding(id_, "ENTRY_MISPLACED", where, "the stored entry names another bank or seq",
-                       absl::StrCat(id_, " seq ", record.seq),
-                       absl::StrCat(entry->bank_id, " seq ", entry->seq));
+      if (!DecodeEntryInto(record.bytes, &entry).ok()) {
+        entry_finding_ =
+            EntryFinding{"ENTRY_DAMAGED", expected, "the stored entry does not decode", "", ""};
+        return;
+      }
+      if (entry.seq != record.seq || entry.bank_id != id_) {
+        entry_finding_ = EntryFinding{"ENTRY_MISPLACED", expected,
+                                      "the stored entry names another bank or seq",
+                                      absl::StrCat(id_, " seq ", record.seq),
+                                      absl::StrCat(entry.bank_id, " seq ", entry.seq)};
+        return;
       }
       // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).
       const Digest hash =
-          hasher_.Update(absl::Span<const uint8_t>(last_hash_))
+          hasher_.Update(absl::Span<const uint8_t>(previous))
               .Update(std::string_view(record.bytes.data(), record.bytes.size() - kDigestBytes))
               .Finish();
-      if (hash != entry->hash) {
-        return Finding(id_, "CHAIN_BROKEN", where,
-                       "the stored entry does not hash to its recorded hash after the entry "
-                       "before it: the entry or its hash was altered",
-                       Hex(hash), Hex(entry->hash));
+      if (hash != entry.hash) {
+        entry_finding_ = EntryFinding{"CHAIN_BROKEN", expected,
+                                      "the stored entry does not hash to its recorded hash after "
+                                      "the entry before it: the entry or its hash was altered",
+                                      Hex(hash), Hex(entry.hash)};
+        return;
       }
-      if (!in_journal || ref.seq != expected) {
-        return Finding(id_, "ENTRY_NOT_IN_JOURNAL", where,
-                       "the stored entry is not in the journal");
-      }
-      if (ref.hash != entry->hash) {
-        return Finding(id_, "ENTRY_MISMATCH", where,
-                       "the stored entry differs from the entry in the journal", Hex(ref.hash),
-                       Hex(entry->hash));
-      }
-      last_hash_ = entry->hash;
+      previous = entry.hash;
+      hashes_.push_back(entry.hash);
       moves_.push_back(
-          Move{Intern(entry->from_account_id), Intern(entry->to_account_id), entry->minutes});
+          Move{Intern(entry.from_account_id), Intern(entry.to_account_id), entry.minutes});
       ++posting_counts_[moves_.back().from];
       ++posting_counts_[moves_.back().to];
-      if (entry->kind == EntryKind::kReversal) {
-        reversals_.emplace_back(entry->reverses_seq, entry->seq);
+      if (entry.kind == EntryKind::kReversal) {
+        reversals_.emplace_back(entry.reverses_seq, entry.seq);
       }
       ++expected;
     }
-    failed_at_ = kNoPosition;
     if (!entries->status().ok()) {
-      return ReadFailed(id_, Where{kNoPosition, expected}, "the entries", entries->status());
+      read_status_ =
+          ReadFailed(id_, Where{kNoPosition, expected}, "the entries", entries->status());
     }
-    EntryRef missing;
-    if (refs_.Next(&missing)) {
-      failed_at_ = missing.position;
-      return Finding(id_, "ENTRY_MISSING", Where{missing.position, missing.seq},
-                     "the journal holds the entry but the stored entries lack it");
-    }
-    if (head_.next_seq != expected || head_.last_hash != last_hash_) {
-      return Finding(id_, "CHAIN_HEAD_MISMATCH", Where{kNoPosition, expected - 1},
-                     "the chain head does not match the last entry",
-                     absl::StrCat("next seq ", expected, " hash ", Hex(last_hash_)),
-                     absl::StrCat("next seq ", head_.next_seq, " hash ", Hex(head_.last_hash)));
-    }
-    return absl::OkStatus();
   }
+
+  // Reads postings a few ahead of the one checked and prefetches the entries they name: the
+  // postings come in account order, the entries they name are scattered over moves_.
+  class PostingReader {
+   public:
+    PostingReader(Cursor<PostingRecord>& cursor, const std::vector<Move>& moves)
+        : cursor_(cursor), moves_(moves) {}
+
+    bool Next(PostingRecord* posting) {
+      while (more_ && filled_ < kAhead) {
+        PostingRecord& slot = ahead_[(first_ + filled_) % kAhead];
+        if (!cursor_.Next(&slot)) {
+          more_ = false;
+          break;
+        }
+        if (slot.seq - 1 < moves_.size()) __builtin_prefetch(&moves_[slot.seq - 1]);
+        ++filled_;
+      }
+      if (filled_ == 0) return false;
+      std::swap(*posting, ahead_[first_]);
+      first_ = (first_ + 1) % kAhead;
+      --filled_;
+      return true;
+    }
+
+   private:
+    static constexpr size_t kAhead = 16;
+    Cursor<PostingRecord>& cursor_;
+    const std::vector<Move>& moves_;
+    std::array<PostingRecord, kAhead> ahead_;
+    size_t first_ = 0;
+    size_t filled_ = 0;
+    bool more_ = true;
+  };
 
   absl::Status CheckPostings() {
     auto postings = snapshot_.Postings(id_);
+    PostingReader reader(*postings, moves_);
     PostingRecord posting;
     std::string current;
     uint32_t index = 0;
@@ -651,7 +716,7 @@ class EntryWalker {
       }
       return absl::OkStatus();
     };
-    while (postings->Next(&posting)) {
+    while (reader.Next(&posting)) {
       if (posting.account_id != current) {
         if (auto s = close_account(); !s.ok()) return s;
         current = posting.account_id;
@@ -736,12 +801,15 @@ class EntryWalker {
   StoreSnapshot& snapshot_;
   const std::string id_;
   const ChainHead& head_;
-  Handoff* handoff_;
-  RefReader refs_;
-  uint64_t failed_at_ = kNoPosition;
 
   Sha256 hasher_;
-  Digest last_hash_{};
+  std::vector<Digest> hashes_;  // of the entries that passed WalkEntries, by seq - 1
+  StoredPositions positions_;
+  std::optional<EntryFinding> entry_finding_;
+  absl::Status read_status_;
+  absl::Status tail_status_;  // the postings' and reversal markers' finding
+  uint64_t checked_ = 0;
+  uint64_t failed_at_ = kNoPosition;
   absl::flat_hash_map<std::string, uint32_t> ids_;
   std::vector<uint64_t> posting_counts_;  // by account index: postings its entries imply
   std::vector<Move> moves_;               // by seq - 1
@@ -901,13 +969,14 @@ BankVerification VerifyBank(StoreSnapshot& snapshot, const Bank& bank, const Cha
                             const Policy& policy) {
   BankVerification result;
   result.bank_id = bank.bank_id;
-  Handoff handoff;
-  JournalWalker journal(snapshot, bank, head, &handoff);
-  EntryWalker entries(snapshot, bank.bank_id, head, &handoff);
+  JournalWalker journal(snapshot, bank, head);
+  EntryWalker entries(snapshot, bank.bank_id, head);
   absl::Status journal_status;
   std::thread journal_thread([&] { journal_status = journal.Run(); });
-  absl::Status entry_status = entries.Run();
+  entries.Run();
   journal_thread.join();
+  journal_status = journal.Settle(journal_status, entries.positions());
+  const absl::Status entry_status = entries.Reconcile(journal.refs());
 
   result.journal_size = journal.size();
   result.entry_count = entries.count();

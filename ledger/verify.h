@@ -15,8 +15,12 @@
 // (docs/API.md) and figures naming the bank, the journal position and/or entry seq, the account,
 // and what was expected and found.
 //
-// Each bank is checked by two threads: one walks the journal (chain, Merkle tree, replay of the
-// facts), the other the entries and postings, handing entry hashes from the first to the second.
+// Each bank is checked by two threads that never wait for each other: one walks the journal
+// (chain, Merkle tree, replay of the facts), the other the entries, their stored journal
+// positions, the postings and the reversal markers. Each keeps what the other must compare (the
+// journal's entry hashes and positions, the stored ones: 80 bytes per entry, 80 MB for a million)
+// until both have finished; then the two are compared and the first inconsistency in journal
+// order is reported.
 // Thread-safe: runs only on its own snapshot.
 #ifndef TIMELEDGER_LEDGER_VERIFY_H_
 #define TIMELEDGER_LEDGER_VERIFY_H_

@@ -243,6 +243,68 @@ TEST_F(VerifyTest, AMissingFactIsAGap) {
   ExpectFinding(report, "JOURNAL_GAP", {{"position", "4"}});
 }
 
+// The entry side walks without waiting for the journal side: where its findings are in the
+// journal, and which of the two sides' findings comes first, is settled after both have finished.
+TEST_F(VerifyTest, AMissingStoredEntryIsNamedAtItsJournalPosition) {
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Delete(Scoped('e', "hcct", Fixed64(4))); });
+  ExpectFinding(report, "ENTRY_SEQ_GAP", {{"seq", "4"}, {"position", "9"}});
+}
+
+TEST_F(VerifyTest, AMissingLastStoredEntryIsNamedAtItsJournalPosition) {
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Delete(Scoped('e', "hcct", Fixed64(6))); });
+  ExpectFinding(report, "ENTRY_MISSING", {{"seq", "6"}, {"position", "11"}});
+}
+
+TEST_F(VerifyTest, TheFirstOfADamagedEntryAndALaterDamagedFactIsNamed) {
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(Scoped('e', "hcct", Fixed64(2)),
+             [](std::string* value) { (*value)[value->size() - 40] ^= 0x01; });
+    raw.Delete(Scoped('j', "hcct", Fixed64(9)));
+  });
+  ExpectFinding(report, "CHAIN_BROKEN", {{"seq", "2"}, {"position", "7"}});
+}
+
+TEST_F(VerifyTest, TheFirstOfADamagedFactAndALaterDamagedEntryIsNamed) {
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Delete(Scoped('j', "hcct", Fixed64(7)));
+    raw.Edit(Scoped('e', "hcct", Fixed64(4)),
+             [](std::string* value) { (*value)[value->size() - 40] ^= 0x01; });
+  });
+  ExpectFinding(report, "JOURNAL_GAP", {{"position", "7"}});
+}
+
+TEST_F(VerifyTest, AWrongEntryPositionIsNamedBySeqAndPosition) {
+  const VerifyReport report = Damage(
+      [&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(3)), Fixed64(99)); });
+  ExpectFinding(report, "ENTRY_POSITION_MISMATCH",
+                {{"seq", "3"}, {"position", "8"}, {"expected", "seq 3 at 8"},
+                 {"found", "seq 3 at 99"}});
+}
+
+TEST_F(VerifyTest, AMissingEntryPositionIsNamedBySeqAndPosition) {
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Delete(Scoped('x', "hcct", Fixed64(3))); });
+  ExpectFinding(report, "ENTRY_POSITION_MISMATCH",
+                {{"seq", "3"}, {"position", "8"}, {"found", "seq 4 at 9"}});
+}
+
+TEST_F(VerifyTest, AnEntryPositionBeyondTheJournalIsNamed) {
+  const VerifyReport report = Damage(
+      [&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(7)), Fixed64(12)); });
+  ExpectFinding(report, "ENTRY_POSITION_MISMATCH",
+                {{"seq", "7"}, {"position", ""}, {"found", "position 12"}});
+}
+
+TEST_F(VerifyTest, AWrongEntryPositionComesBeforeALaterDamagedFact) {
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Put(Scoped('x', "hcct", Fixed64(2)), Fixed64(99));
+    raw.Delete(Scoped('j', "hcct", Fixed64(9)));
+  });
+  ExpectFinding(report, "ENTRY_POSITION_MISMATCH", {{"seq", "2"}, {"position", "7"}});
+}
+
 TEST_F(VerifyTest, AnAlteredMerkleNodeIsNamed) {
   const VerifyReport report = Damage([&](RawStore& raw) {
     raw.Edit(Scoped('m', "hcct", std::string(1, '\x01') + Fixed64(1)),

@@ -6,12 +6,17 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "clients/common/error_info.h"
@@ -484,6 +489,56 @@ TEST_F(AccessTest, TokensAreMadeListedAndRevokedWithinTheirScope) {
   ASSERT_TRUE(sam.ok()) << sam.status();
   EXPECT_EQ(sam->name, "sam");
   EXPECT_EQ(sam->bank_id, "hcct");
+}
+
+TEST_F(AccessTest, ARevocationEndsCallsInFlightFromOtherThreadsAtOnce) {
+  const std::string token =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "busy", "hcct");
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  // Each call: when it started, and whether it was let in.
+  std::vector<std::pair<std::chrono::steady_clock::time_point, grpc::StatusCode>> calls;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      auto banks = Stub<v1::Banks>(token);
+      v1::GetBankRequest request;
+      request.set_bank_id("hcct");
+      while (!stop.load()) {
+        const auto started = std::chrono::steady_clock::now();
+        v1::Bank bank;
+        const grpc::Status status = banks->GetBank(Context().get(), request, &bank);
+        std::lock_guard<std::mutex> lock(mu);
+        calls.emplace_back(started, status.error_code());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  v1::ListTokensRequest list;
+  list.set_bank_id("hcct");
+  v1::ListTokensResponse listed;
+  ASSERT_TRUE(Stub<v1::Access>(admin_)->ListTokens(Context().get(), list, &listed).ok());
+  v1::RevokeTokenRequest revoke;
+  for (const v1::Token& t : listed.tokens()) {
+    if (t.principal().name() == "busy") revoke.set_token_id(t.token_id());
+  }
+  v1::Token revoked;
+  ASSERT_TRUE(Stub<v1::Access>(admin_)->RevokeToken(Context().get(), revoke, &revoked).ok());
+  const auto revoked_at = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& thread : threads) thread.join();
+  int before = 0, after = 0;
+  for (const auto& [started, code] : calls) {
+    if (started > revoked_at) {
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+      ++after;
+    } else if (code == grpc::StatusCode::OK) {
+      ++before;
+    }
+  }
+  EXPECT_GT(before, 0);
+  EXPECT_GT(after, 0);
 }
 
 // A server whose kiosks may make 3 calls at once and one every two seconds after.
