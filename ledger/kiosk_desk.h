@@ -9,8 +9,8 @@
 // A session is an opaque random id (256 bits, hex), bound to the principal of the kiosk that
 // signed the member in and to that one member, ending kKioskSessionLifetime after its last use
 // or at sign-out. Sessions are operational state kept in memory only: a restart of the server signs
-// every kiosk member out. Designed so that when tokens arrive (the security issue) the kiosk's
-// principal is its authenticated token's, with nothing else changed.
+// every kiosk member out. The kiosk's principal is its authenticated token's: the Kiosk service
+// binds sessions to the kiosk's name within its bank ("kiosk-1@holy-cross").
 //
 // Borrows the Ledger, which must outlive it. Thread-safe; destroying it drains its worker.
 #ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
