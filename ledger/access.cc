@@ -242,7 +242,7 @@ absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry) {
 }
 
 absl::Status TokenRegistry::Load() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::shared_mutex> lock(mu_);
   std::vector<TokenRecord> records;
   auto status = store_->ForEachToken([&](const TokenRecord& record) {
     records.push_back(record);
@@ -263,7 +263,8 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
                                                  absl::Time now) {
   if (auto s = ValidatePrincipal(principal); !s.ok()) return s;
   if (auto s = CheckMayManage(by, principal); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> writing(write_mu_);
+  std::shared_lock<std::shared_mutex> reading(mu_);
   if (tokens_.size() >= kTokensMax) {
     return Refusal(absl::StatusCode::kResourceExhausted, "TOO_MANY_TOKENS",
                    absl::StrCat("this installation already keeps ", kTokensMax,
@@ -293,10 +294,12 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
   record.secret_hash = Sha256::Hash(secret);
   record.created_at = now;
   record.created_by = by.name;
+  reading.unlock();
   auto batch = store_->NewBatch();
   batch->PutToken(record);
   if (auto s = store_->Commit(batch.get()); !s.ok()) return s;
   issued.bearer = absl::StrCat(kBearerPrefix, record.token_id, "_", secret);
+  std::unique_lock<std::shared_mutex> changing(mu_);
   order_.push_back(record.token_id);
   tokens_.emplace(record.token_id, record);
   return issued;
@@ -304,7 +307,8 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
 
 absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, const Principal& by,
                                                   absl::Time now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> writing(write_mu_);
+  std::shared_lock<std::shared_mutex> reading(mu_);
   auto it = tokens_.find(token_id);
   if (it == tokens_.end()) {
     return NotFound("TOKEN_NOT_FOUND", absl::StrCat("there is no token ", token_id),
@@ -315,16 +319,18 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, co
   TokenRecord revoked = it->second;
   revoked.revoked_at = now;
   revoked.revoked_by = by.name;
+  reading.unlock();
   auto batch = store_->NewBatch();
   batch->PutToken(revoked);
   if (auto s = store_->Commit(batch.get()); !s.ok()) return s;
-  it->second = revoked;
+  std::unique_lock<std::shared_mutex> changing(mu_);
+  it->second = revoked;  // still valid: only this writer changes the map
   return revoked;
 }
 
 std::vector<TokenRecord> TokenRegistry::List(const Principal& by, absl::string_view bank_id,
                                              bool include_revoked) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<TokenRecord> out;
   for (const auto& id : order_) {
     const TokenRecord& record = tokens_.at(id);
@@ -349,7 +355,7 @@ absl::StatusOr<Principal> TokenRegistry::Authenticate(absl::string_view bearer) 
     return NotAuthenticated("the bearer token is not a Timeledger token (tl_<id>_<secret>)");
   }
   const Digest hash = Sha256::Hash(std::string_view(secret.data(), secret.size()));
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock<std::shared_mutex> lock(mu_);
   auto it = tokens_.find(token_id);
   // The same answer for an unknown id and a wrong secret; the secret compared in constant time.
   if (it == tokens_.end() ||

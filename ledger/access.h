@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -138,7 +139,11 @@ class TokenRegistry {
 
  private:
   Store* store_;
-  mutable std::mutex mu_;
+  // Issue and Revoke one at a time, the synced commit included; they change the map only under
+  // an exclusive lock of mu_, after the commit, so that authentication (a shared lock) never
+  // waits for a disk.
+  std::mutex write_mu_;
+  mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string, TokenRecord> tokens_;  // by token_id
   std::vector<std::string> order_;                         // token ids, oldest first
 };
