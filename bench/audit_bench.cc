@@ -249,7 +249,9 @@ double JournalMicrosPerEntry(const std::string& dir) {
     completed.clear();
     head.journal_tree.Append(leaf, &completed).IgnoreError();
     batch->PutJournalRecord("big", fact.position, fact_bytes, head.journal_hash);
-    for (const MerkleNode& node : completed) batch->PutMerkleNode("big", node);
+    for (const MerkleNode& node : completed) {
+      if (node.level >= kMerkleStoredLevelMin) batch->PutMerkleNode("big", node);
+    }
     batch->PutEntryPosition("big", entry.seq, fact.position);
     bytes += EncodeChainHead(head).size();  // the head is re-encoded with every group
     if (batch->empty()) std::abort();

@@ -22,7 +22,8 @@
 //   time_index   := 'O'                                       -> empty: every entry has its 'o'
 //                                                                key (the index is complete)
 //   journal      := 'j' bank_id 0x00 position:fixed64be       -> fact (journal.h) || chain hash(32)
-//   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >= 1
+//   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >=
+//                                                                kMerkleStoredLevelMin (4)
 //   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be
 //   member_card  := 'k' bank_id 0x00 account_id               -> EncodeMemberCard (kiosk.h)
 //   card_number  := 'n' bank_id 0x00 card_number              -> account_id
@@ -53,9 +54,9 @@
 // order is time order.
 //
 // The journal ('j') holds every fact of a bank at its position (from 0, the Merkle leaf index);
-// 'm' the perfect Merkle subtrees that CompactMerkleTree::Append completed, for proofs (not the
-// leaves: a leaf hash is computed from its journal record); 'x' the journal position of each
-// entry.
+// 'm' the perfect Merkle subtrees that CompactMerkleTree::Append completed, for proofs, from level
+// kMerkleStoredLevelMin up (a leaf hash is computed from its journal record, a subtree of up to 8
+// leaves from theirs); 'x' the journal position of each entry.
 //
 // Big-endian seqs make iteration order the entry order. Every Put of an operation goes into one
 // WriteBatch written with sync=true: an entry, its journal record, the Merkle nodes it completes
@@ -69,6 +70,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -309,6 +311,7 @@ class StoreNodeSource : public MerkleNodeSource {
 
   absl::StatusOr<Digest> NodeHash(int level, uint64_t index) const override {
     if (level == 0) return LeafHash(index);
+    if (level < kMerkleStoredLevelMin) return SubtreeHash(level, index);
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), MerkleKey(bank_id_, level, index), &value);
     if (status.IsNotFound()) {
@@ -326,18 +329,50 @@ class StoreNodeSource : public MerkleNodeSource {
   }
 
  private:
+  static constexpr uint64_t kUnstoredLeavesMax = uint64_t{1} << (kMerkleStoredLevelMin - 1);
+
   // A leaf hash is not stored: it is computed from the fact, SHA-256(0x00 || fact).
   absl::StatusOr<Digest> LeafHash(uint64_t position) const {
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('j', bank_id_, position), &value);
-    if (status.IsNotFound()) {
-      return Refusal(absl::StatusCode::kDataLoss, "JOURNAL_GAP",
-                     absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
-                     {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
-    }
+    if (status.IsNotFound()) return Gap(position);
     if (!status.ok()) return FromRocks(status);
-    if (value.size() < kDigestBytes) return Corrupt("journal record");
-    return MerkleLeafHash(std::string_view(value.data(), value.size() - kDigestBytes));
+    return LeafHashOf(value);
+  }
+
+  // A node below kMerkleStoredLevelMin is not stored either: it is the root of the perfect
+  // subtree over the 2^level facts it covers, read in one range.
+  absl::StatusOr<Digest> SubtreeHash(int level, uint64_t index) const {
+    const uint64_t first = index << level;
+    const uint64_t count = uint64_t{1} << level;
+    std::array<Digest, kUnstoredLeavesMax> leaves;
+    const std::string upper = SeqKey('j', bank_id_, first + count);
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    uint64_t position = first;
+    for (it->Seek(SeqKey('j', bank_id_, first)); it->Valid(); it->Next(), ++position) {
+      if (AsView(it->key()) != SeqKey('j', bank_id_, position)) return Gap(position);
+      auto leaf = LeafHashOf(AsView(it->value()));
+      if (!leaf.ok()) return leaf.status();
+      leaves[position - first] = *leaf;
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+    if (position != first + count) return Gap(position);
+    return MerkleTreeHash(absl::MakeConstSpan(leaves.data(), count));
+  }
+
+  // SHA-256(0x00 || fact) of a journal record (the fact, then its 32-byte chain hash).
+  static absl::StatusOr<Digest> LeafHashOf(absl::string_view record) {
+    if (record.size() < kDigestBytes) return Corrupt("journal record");
+    return MerkleLeafHash(std::string_view(record.data(), record.size() - kDigestBytes));
+  }
+
+  absl::Status Gap(uint64_t position) const {
+    return Refusal(absl::StatusCode::kDataLoss, "JOURNAL_GAP",
+                   absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
+                   {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
   }
 
   rocksdb::DB* db_;
@@ -1517,8 +1552,44 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options) {
   table.partition_filters = true;
   table.metadata_block_size = 4096;
   table.pin_top_level_index_and_filter = true;
+  // Data blocks of 16 KiB rather than 4: an audit reads whole key ranges, and each block costs a
+  // cache lookup, a checksum and a decompression of its own (docs/PERFORMANCE.md); a point read
+  // decompresses a few more bytes.
+  table.block_size = 16 << 10;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // A read-only open (offline verification, a backup opened in place) reads the table files
+  // through memory maps: no copy from the page cache per block, no read buffers to fault in.
+  // The files of a stopped ledger do not change under the maps.
+  options.allow_mmap_reads = store_options.read_only || !store_options.backup_dir.empty();
   return options;
+}
+
+// A ledger written before kMerkleStoredLevelMin kept the Merkle nodes of levels 1-3 too; nothing
+// reads them now, and the verifier would take the ones missing after them for damage, so they
+// are deleted once, at open, before any write: one range deletion per bank that still has them.
+absl::Status DropUnstoredMerkleLevels(rocksdb::DB* db) {
+  std::vector<std::string> bank_ids;
+  auto listed = ScanRange(db, rocksdb::ReadOptions(), "b", "c",
+                          [&](absl::string_view key, absl::string_view) -> absl::Status {
+                            bank_ids.emplace_back(key.substr(1));
+                            return absl::OkStatus();
+                          });
+  if (!listed.ok()) return listed;
+  rocksdb::WriteBatch batch;
+  for (const std::string& bank_id : bank_ids) {
+    const std::string first = MerkleLevelPrefix(bank_id, 1);
+    const std::string end = MerkleLevelPrefix(bank_id, kMerkleStoredLevelMin);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(first);
+    if (!it->status().ok()) return FromRocks(it->status());
+    if (it->Valid() && AsView(it->key()) < end) {
+      batch.DeleteRange(first, end).PermitUncheckedError();
+    }
+  }
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocks(db->Write(write_options, &batch));
 }
 
 // A ledger written before the time index existed gets it once, at open, before any write; the
@@ -1601,6 +1672,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   std::unique_ptr<rocksdb::DB> db(raw);
   if (!options.read_only) {
     if (auto indexed = EnsureTimeIndex(db.get()); !indexed.ok()) return indexed;
+    if (auto dropped = DropUnstoredMerkleLevels(db.get()); !dropped.ok()) return dropped;
   }
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync));
 }

@@ -27,6 +27,13 @@
 
 namespace timeledger::ledger {
 
+// The lowest level of the Merkle nodes (ledger/merkle.h) the store keeps. A node below it covers
+// at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
+// a proof needs it (one short range read); not storing them spares the writer and the verifier a
+// key per fact (a tree of n leaves has about n nodes above the leaves, n / 8 from level 4 up).
+// Stores written before this kept levels 1-3 too: opening one for writing deletes them.
+inline constexpr int kMerkleStoredLevelMin = 4;
+
 // Writes gathered for one atomic, synced Commit. Savepoints nest.
 class StoreBatch {
  public:
@@ -48,7 +55,8 @@ class StoreBatch {
   // An open pending entry is kept with the open ones; a resolved one moves to the history.
   virtual void PutPending(const PendingEntry& pending) = 0;
   // The journal (ledger/journal.h): a fact's canonical bytes and chain hash at its position, the
-  // Merkle nodes its leaf completed, and for an entry fact the position of the entry's seq.
+  // Merkle nodes its leaf completed (of level kMerkleStoredLevelMin and above), and for an entry
+  // fact the position of the entry's seq.
   virtual void PutJournalRecord(absl::string_view bank_id, uint64_t position,
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
@@ -292,8 +300,9 @@ class Store {
   // Returns the journal position of entry `seq`, or nullopt if there is none.
   virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                                    uint64_t seq) = 0;
-  // Reads a bank's persisted Merkle nodes, one point read each; a leaf (level 0) is computed from
-  // its journal record. Borrows the store.
+  // Reads a bank's persisted Merkle nodes, one point read each; a node below
+  // kMerkleStoredLevelMin is computed from the journal records of its leaves (at most 8, one
+  // range read). Borrows the store.
   virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
   // Returns a consistent read-only view of the store as it is now.
   virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;

@@ -1,5 +1,7 @@
 #include "ledger/verify.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -30,6 +32,21 @@ constexpr uint64_t kReservedEntriesMax = uint64_t{1} << 21;
 constexpr size_t kRecentEntries = 4;
 // Where Ledger::Open keeps the store inside its data directory.
 constexpr char kStoreDirName[] = "ledger";
+
+// Reserves room for `count` elements in `values` and asks the kernel to back it with huge pages
+// where it can: a million entries take about 100 MB in these vectors, and touching them first in
+// 4 KiB pages cost about 5 % of a verification in page faults.
+template <typename T>
+void ReserveHuge(std::vector<T>* values, size_t count) {
+  values->reserve(count);
+  constexpr uintptr_t kHugePageBytes = uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<uintptr_t>(values->data());
+  const uintptr_t end = begin + values->capacity() * sizeof(T);
+  const uintptr_t first = (begin + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  const uintptr_t last = end & ~(kHugePageBytes - 1);
+  // Only advice: without transparent huge pages the vectors work as before.
+  if (first < last) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
 
 // Where an inconsistency is: a journal position and/or an entry seq and/or an account.
 struct Where {
@@ -188,7 +205,8 @@ class JournalWalker {
  private:
   absl::Status Walk() {
     auto journal = snapshot_.Journal(id_);
-    refs_.reserve(ReservedEntries(head_));
+    ReserveHuge(&refs_, ReservedEntries(head_));
+    if (auto s = ProbeLegacyLevels(); !s.ok()) return s;
     JournalRecord record;
     Fact fact;
     std::vector<MerkleNode> completed;
@@ -212,7 +230,9 @@ class JournalWalker {
       completed.clear();
       tree_.Append(leaf_hash, &completed).IgnoreError();
       for (const MerkleNode& node : completed) {
-        if (node.level == 0) continue;  // the leaf itself, not stored
+        // The leaf itself and the small subtrees are not stored (store.h), but in a store
+        // written before that was so.
+        if (node.level < (legacy_levels_ ? 1 : kMerkleStoredLevelMin)) continue;
         if (auto s = CheckNode(node, where); !s.ok()) return s;
       }
       if (!DecodeFactInto(record.fact, &fact).ok()) {
@@ -231,6 +251,20 @@ class JournalWalker {
     }
     if (auto s = Replayed(qualifications_.Finish(), Where{expected}); !s.ok()) return s;
     return CheckEnds(expected);
+  }
+
+  // Whether the store keeps the Merkle levels below kMerkleStoredLevelMin, as a ledger written
+  // before that constant did until it is opened for writing (a backup, a stopped ledger): then
+  // they are checked like the others. Otherwise there is none, which this probe checks.
+  absl::Status ProbeLegacyLevels() {
+    auto stored = snapshot_.MerkleNodesFrom(id_, 1);
+    MerkleNode first;
+    if (stored->Next(&first)) {
+      legacy_levels_ = first.level < kMerkleStoredLevelMin;
+    } else if (!stored->status().ok()) {
+      return ReadFailed(id_, Where{0}, "the Merkle nodes", stored->status());
+    }
+    return absl::OkStatus();
   }
 
   absl::Status WrongPosition(const Where& at, const SeqMapping& stored) {
@@ -486,6 +520,7 @@ class JournalWalker {
   const ChainHead& head_;
 
   std::array<std::unique_ptr<Cursor<MerkleNode>>, kMerkleLevelMax + 1> levels_;
+  bool legacy_levels_ = false;  // ProbeLegacyLevels
   std::vector<EntryRef> refs_;
   uint64_t failed_at_ = kNoPosition;
   bool reached_ends_ = false;  // the walk applied every fact and reached CheckEnds
@@ -594,7 +629,7 @@ class EntryWalker {
   // Reads the stored journal positions of the entries, for JournalWalker::Settle.
   void ReadPositions() {
     auto cursor = snapshot_.EntryPositions(id_);
-    positions_.positions.reserve(ReservedEntries(head_));
+    ReserveHuge(&positions_.positions, ReservedEntries(head_));
     SeqMapping mapping;
     while (cursor->Next(&mapping)) {
       if (mapping.seq != positions_.positions.size() + 1) {
@@ -610,8 +645,8 @@ class EntryWalker {
   // fails (entry_finding_) or a read error (read_status_).
   void WalkEntries() {
     auto entries = snapshot_.Entries(id_);
-    hashes_.reserve(ReservedEntries(head_));
-    moves_.reserve(ReservedEntries(head_));
+    ReserveHuge(&hashes_, ReservedEntries(head_));
+    ReserveHuge(&moves_, ReservedEntries(head_));
     EntryRecord record;
     Entry entry;
     Digest previous{};

@@ -265,9 +265,10 @@ void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
   // Append fails only past 2^63 facts, which no bank reaches (a fact a nanosecond for 292 years).
   head.journal_tree.Append(leaf_hash, &completed).IgnoreError();
   batch_->PutJournalRecord(fact.bank_id, fact.position, bytes, head.journal_hash);
-  // Level 0 nodes are the leaf hashes: the store computes them from the journal records.
+  // The nodes below kMerkleStoredLevelMin (the leaf hashes and the subtrees of up to 8 leaves):
+  // the store computes them from the journal records.
   for (const MerkleNode& node : completed) {
-    if (node.level > 0) batch_->PutMerkleNode(fact.bank_id, node);
+    if (node.level >= kMerkleStoredLevelMin) batch_->PutMerkleNode(fact.bank_id, node);
   }
   if (fact.type == FactType::kEntry) {
     batch_->PutEntryPosition(fact.bank_id, fact.entry.seq, fact.position);

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "ledger/journal.h"
+#include "ledger/merkle.h"
 #include "ledger/records.h"
 #include "tests/ledger/ledger_fixture.h"
 
@@ -38,6 +39,10 @@ class RawStore {
     db_.reset(db);
   }
 
+  bool Has(const std::string& key) {
+    std::string value;
+    return db_->Get(rocksdb::ReadOptions(), key, &value).ok();
+  }
   std::string Get(const std::string& key) {
     std::string value;
     EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), key, &value).ok()) << "missing key";
@@ -305,14 +310,88 @@ TEST_F(VerifyTest, AWrongEntryPositionComesBeforeALaterDamagedFact) {
   ExpectFinding(report, "ENTRY_POSITION_MISMATCH", {{"seq", "2"}, {"position", "7"}});
 }
 
+std::string MerkleNodeKey(int level, uint64_t index) {
+  return Scoped('m', "hcct", std::string(1, static_cast<char>(level)) + Fixed64(index));
+}
+
 TEST_F(VerifyTest, AnAlteredMerkleNodeIsNamed) {
+  // The lowest stored node, (4, 0), covers the first 16 facts.
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(Record(Spec("m" + std::to_string(i), "bob", "alice", 15)).ok());
+  }
   const VerifyReport report = Damage([&](RawStore& raw) {
-    raw.Edit(Scoped('m', "hcct", std::string(1, '\x01') + Fixed64(1)),
+    ASSERT_FALSE(raw.Has(MerkleNodeKey(kMerkleStoredLevelMin - 1, 0)));
+    raw.Edit(MerkleNodeKey(kMerkleStoredLevelMin, 0),
              [](std::string* value) { (*value)[0] ^= 0x01; });
   });
-  // Node (1, 1) covers leaves 2 and 3: completed by the fact at position 3.
-  ExpectFinding(report, "MERKLE_NODE_MISMATCH", {{"position", "3"}});
+  // Completed by the fact at position 15.
+  ExpectFinding(report, "MERKLE_NODE_MISMATCH", {{"position", "15"}});
   ExpectHcctRefusedOthersServed("MERKLE_NODE_MISMATCH");
+}
+
+TEST_F(VerifyTest, AStrayNodeBelowTheStoredLevelsIsNamed) {
+  const VerifyReport report = Damage(
+      [&](RawStore& raw) { raw.Put(MerkleNodeKey(2, 1), std::string(kDigestBytes, 'x')); });
+  // Taken for a store that keeps the low levels, which then lacks node (1, 0) of facts 0 and 1.
+  ExpectFinding(report, "MERKLE_NODE_MISSING", {{"position", "1"}});
+}
+
+// A store written before kMerkleStoredLevelMin kept levels 1-3: it verifies, those levels checked
+// too, until it is opened for writing, which deletes them.
+TEST_F(VerifyTest, AStoreWithTheLowMerkleLevelsVerifiesAndLosesThemOnOpen) {
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(Record(Spec("m" + std::to_string(i), "bob", "alice", 15)).ok());
+  }
+  const uint64_t size = ledger_->GetDigest("hcct")->tree_size;
+  ledger_.reset();
+  std::vector<MerkleNode> low;
+  {
+    RawStore raw(dir_.path());
+    CompactMerkleTree tree;
+    for (uint64_t position = 0; position < size; ++position) {
+      const std::string record = raw.Get(Scoped('j', "hcct", Fixed64(position)));
+      std::vector<MerkleNode> completed;
+      const Digest leaf = MerkleLeafHash(record.substr(0, record.size() - kDigestBytes));
+      ASSERT_TRUE(tree.Append(leaf, &completed).ok());
+      for (const MerkleNode& node : completed) {
+        if (node.level > 0 && node.level < kMerkleStoredLevelMin) low.push_back(node);
+      }
+    }
+    for (const MerkleNode& node : low) {
+      raw.Put(MerkleNodeKey(node.level, node.index),
+              std::string(reinterpret_cast<const char*>(node.hash.data()), kDigestBytes));
+    }
+  }
+  ASSERT_GT(low.size(), 10u);
+  StoreOptions options;
+  options.path = StorePathOf(dir_.path());
+  const VerifyReport legacy = VerifyStoreOffline(options);
+  ASSERT_TRUE(legacy.ok()) << legacy.status;
+  EXPECT_EQ(legacy.banks[0].journal_size, size);
+
+  // Its low levels are checked like the others: node (2, 1), over facts 4-7, completed at 7.
+  auto flip = [](std::string* value) { (*value)[5] ^= 0x10; };
+  RawStore(dir_.path()).Edit(MerkleNodeKey(2, 1), flip);
+  ExpectFinding(VerifyStoreOffline(options), "MERKLE_NODE_MISMATCH", {{"position", "7"}});
+  RawStore(dir_.path()).Edit(MerkleNodeKey(2, 1), flip);
+
+  Reopen();
+  ASSERT_TRUE(Record(Spec("after", "bob", "alice", 15)).ok());
+  ASSERT_TRUE(ledger_->CheckConsistency().ok());
+  auto proof = ledger_->GetInclusionProof("hcct", 0, 5, 0);
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  EXPECT_TRUE(
+      VerifyInclusion(proof->leaf_hash, 5, proof->tree_size, proof->path, proof->root_hash).ok());
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    for (const MerkleNode& node : low) {
+      EXPECT_FALSE(raw.Has(MerkleNodeKey(node.level, node.index)));
+    }
+  }
+  const VerifyReport migrated = VerifyStoreOffline(options);
+  ASSERT_TRUE(migrated.ok()) << migrated.status;
+  EXPECT_EQ(migrated.banks[0].journal_size, size + 1);
 }
 
 TEST_F(VerifyTest, AnAlteredRunningBalanceIsNamed) {
