@@ -34,36 +34,7 @@ void PutLengthPrefixed(std::string* out, absl::string_view value) {
   out->append(value.data(), value.size());
 }
 
-uint64_t DecodeFixed64BigEndian(const char* bytes) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) {
-    value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  }
-  return value;
-}
-
-bool Reader::ReadByte(uint8_t* value) {
-  if (input_.empty()) return false;
-  *value = static_cast<uint8_t>(input_[0]);
-  input_.remove_prefix(1);
-  return true;
-}
-
-bool Reader::ReadFixed64BigEndian(uint64_t* value) {
-  if (input_.size() < 8) return false;
-  *value = DecodeFixed64BigEndian(input_.data());
-  input_.remove_prefix(8);
-  return true;
-}
-
-bool Reader::ReadFixed64Signed(int64_t* value) {
-  uint64_t raw = 0;
-  if (!ReadFixed64BigEndian(&raw)) return false;
-  *value = static_cast<int64_t>(raw);
-  return true;
-}
-
-bool Reader::ReadVarint64(uint64_t* value) {
+bool Reader::ReadLongVarint64(uint64_t* value) {
   uint64_t result = 0;
   for (int shift = 0; shift <= 63; shift += 7) {
     if (input_.empty()) return false;
@@ -86,14 +57,6 @@ bool Reader::ReadVarsint64(int64_t* value) {
   uint64_t zigzag = 0;
   if (!ReadVarint64(&zigzag)) return false;
   *value = static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-  return true;
-}
-
-bool Reader::ReadLengthPrefixed(std::string* value, size_t length_max) {
-  uint64_t length = 0;
-  if (!ReadVarint64(&length) || length > length_max || length > input_.size()) return false;
-  value->assign(input_.data(), length);
-  input_.remove_prefix(length);
   return true;
 }
 

@@ -305,13 +305,16 @@ bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode*
   return true;
 }
 
+// The Merkle nodes of one bank for one proof: the stored ones by point reads, the ones below
+// kMerkleStoredLevelMin from the leaf hashes of the aligned run of 16 facts that holds them, read
+// in one range and kept for the proof's other low nodes (a proof asks for those of at most three
+// runs: its leaf's, the old tree's last and the new tree's last). Not thread-safe: one per proof.
 class StoreNodeSource : public MerkleNodeSource {
  public:
   StoreNodeSource(rocksdb::DB* db, absl::string_view bank_id) : db_(db), bank_id_(bank_id) {}
 
   absl::StatusOr<Digest> NodeHash(int level, uint64_t index) const override {
-    if (level == 0) return LeafHash(index);
-    if (level < kMerkleStoredLevelMin) return SubtreeHash(level, index);
+    if (level < kMerkleStoredLevelMin) return ComputedHash(level, index);
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), MerkleKey(bank_id_, level, index), &value);
     if (status.IsNotFound()) {
@@ -329,38 +332,55 @@ class StoreNodeSource : public MerkleNodeSource {
   }
 
  private:
-  static constexpr uint64_t kUnstoredLeavesMax = uint64_t{1} << (kMerkleStoredLevelMin - 1);
+  static constexpr uint64_t kRunLeaves = uint64_t{1} << kMerkleStoredLevelMin;
+  static constexpr size_t kRunsKept = 3;
 
-  // A leaf hash is not stored: it is computed from the fact, SHA-256(0x00 || fact).
-  absl::StatusOr<Digest> LeafHash(uint64_t position) const {
-    std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('j', bank_id_, position), &value);
-    if (status.IsNotFound()) return Gap(position);
-    if (!status.ok()) return FromRocks(status);
-    return LeafHashOf(value);
-  }
+  // The leaf hashes of the facts [first, first + size) of one aligned run; size is short of
+  // kRunLeaves where the journal ends (or lacks a fact) inside the run.
+  struct LeafRun {
+    uint64_t first = UINT64_MAX;
+    uint64_t size = 0;
+    std::array<Digest, kRunLeaves> leaves;
+  };
 
-  // A node below kMerkleStoredLevelMin is not stored either: it is the root of the perfect
-  // subtree over the 2^level facts it covers, read in one range.
-  absl::StatusOr<Digest> SubtreeHash(int level, uint64_t index) const {
+  // A node below kMerkleStoredLevelMin: a leaf hash, SHA-256(0x00 || fact), or the root of the
+  // perfect subtree over the 2^level facts it covers, from the run that holds them.
+  absl::StatusOr<Digest> ComputedHash(int level, uint64_t index) const {
     const uint64_t first = index << level;
     const uint64_t count = uint64_t{1} << level;
-    std::array<Digest, kUnstoredLeavesMax> leaves;
-    const std::string upper = SeqKey('j', bank_id_, first + count);
+    auto run = RunOf(first);
+    if (!run.ok()) return run.status();
+    const uint64_t offset = first - (*run)->first;
+    if (offset + count > (*run)->size) return Gap((*run)->first + (*run)->size);
+    return MerkleTreeHash(absl::MakeConstSpan((*run)->leaves.data() + offset, count));
+  }
+
+  // Returns the run that holds fact `position`, reading it if no run kept holds it.
+  absl::StatusOr<const LeafRun*> RunOf(uint64_t position) const {
+    const uint64_t first = position & ~(kRunLeaves - 1);
+    for (const LeafRun& run : runs_) {
+      if (run.first == first) return &run;
+    }
+    LeafRun& run = runs_[next_run_];
+    next_run_ = (next_run_ + 1) % kRunsKept;
+    run.first = UINT64_MAX;  // until read in full
+    run.size = 0;
+    const std::string upper = SeqKey('j', bank_id_, first + kRunLeaves);
     const rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions options;
     options.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-    uint64_t position = first;
-    for (it->Seek(SeqKey('j', bank_id_, first)); it->Valid(); it->Next(), ++position) {
-      if (AsView(it->key()) != SeqKey('j', bank_id_, position)) return Gap(position);
+    uint64_t size = 0;
+    for (it->Seek(SeqKey('j', bank_id_, first)); it->Valid(); it->Next(), ++size) {
+      if (AsView(it->key()) != SeqKey('j', bank_id_, first + size)) break;  // a gap
       auto leaf = LeafHashOf(AsView(it->value()));
       if (!leaf.ok()) return leaf.status();
-      leaves[position - first] = *leaf;
+      run.leaves[size] = *leaf;
     }
     if (!it->status().ok()) return FromRocks(it->status());
-    if (position != first + count) return Gap(position);
-    return MerkleTreeHash(absl::MakeConstSpan(leaves.data(), count));
+    run.first = first;
+    run.size = size;
+    return &run;
   }
 
   // SHA-256(0x00 || fact) of a journal record (the fact, then its 32-byte chain hash).
@@ -377,6 +397,8 @@ class StoreNodeSource : public MerkleNodeSource {
 
   rocksdb::DB* db_;
   std::string bank_id_;
+  mutable std::array<LeafRun, kRunsKept> runs_;
+  mutable size_t next_run_ = 0;
 };
 
 constexpr char kTimeIndexMarkerKey[] = "O";
@@ -1533,9 +1555,9 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options) {
   // Memtables bound the write memory: 2 x 32 MiB.
   options.write_buffer_size = 32 << 20;
   options.max_write_buffer_number = 2;
-  // LZ4 is cheap on the write path; keys and records compress well (repeated ids).
+  // LZ4 on every level: cheap on the write path, and keys and records compress well (repeated
+  // ids). The last level was ZSTD, 15 % smaller, but decompressing it was 7 % of a verification.
   options.compression = rocksdb::kLZ4Compression;
-  options.bottommost_compression = rocksdb::kZSTD;
   // A torn last WAL record after power loss is dropped; anything else damaged stops the open.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   rocksdb::BlockBasedTableOptions table;

@@ -29,7 +29,7 @@ namespace timeledger::ledger {
 
 // The lowest level of the Merkle nodes (ledger/merkle.h) the store keeps. A node below it covers
 // at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
-// a proof needs it (one short range read); not storing them spares the writer and the verifier a
+// a proof needs it (one range read of the 16 facts around it); not storing them spares the writer and the verifier a
 // key per fact (a tree of n leaves has about n nodes above the leaves, n / 8 from level 4 up).
 // Stores written before this kept levels 1-3 too: opening one for writing deletes them.
 inline constexpr int kMerkleStoredLevelMin = 4;
@@ -301,8 +301,9 @@ class Store {
   virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                                    uint64_t seq) = 0;
   // Reads a bank's persisted Merkle nodes, one point read each; a node below
-  // kMerkleStoredLevelMin is computed from the journal records of its leaves (at most 8, one
-  // range read). Borrows the store.
+  // kMerkleStoredLevelMin is computed from the journal records of its leaves, read with the rest
+  // of their aligned run of 16 facts in one range read and kept for the proof's other low nodes.
+  // For one proof: not thread-safe. Borrows the store.
   virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
   // Returns a consistent read-only view of the store as it is now.
   virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
