@@ -206,6 +206,7 @@ class JournalWalker {
   absl::Status Walk() {
     auto journal = snapshot_.Journal(id_);
     ReserveHuge(&refs_, ReservedEntries(head_));
+    failed_at_ = 0;  // where a failed probe is placed
     if (auto s = ProbeLegacyLevels(); !s.ok()) return s;
     JournalRecord record;
     Fact fact;
