@@ -29,9 +29,10 @@ namespace timeledger::ledger {
 
 // The lowest level of the Merkle nodes (ledger/merkle.h) the store keeps. A node below it covers
 // at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
-// a proof needs it (one range read of the 16 facts around it); not storing them spares the writer and the verifier a
-// key per fact (a tree of n leaves has about n nodes above the leaves, n / 8 from level 4 up).
-// Stores written before this kept levels 1-3 too: opening one for writing deletes them.
+// a proof needs it (one range read of the 16 facts around it); not storing them spares the writer
+// and the verifier a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
+// from level 4 up). Stores written before this kept levels 1-3 too: opening one for writing
+// deletes them.
 inline constexpr int kMerkleStoredLevelMin = 4;
 
 // Writes gathered for one atomic, synced Commit. Savepoints nest.
