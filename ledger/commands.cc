@@ -25,7 +25,8 @@ absl::Status AccountNotFound(const std::string& bank_id, const std::string& acco
 absl::StatusOr<const BankHeader*> FindBank(WriteTxn& txn, const std::string& bank_id) {
   const BankHeader* bank = txn.GetBank(bank_id);
   if (bank == nullptr) return BankNotFound(bank_id);
-  if (!bank->damage.ok()) return bank->damage;  // a damaged bank takes no writes
+  if (!bank->damage.ok()) return bank->damage;      // a damaged bank takes no writes
+  if (!bank->degraded.ok()) return bank->degraded;  // nor one without its time zone
   return bank;
 }
 
@@ -279,7 +280,8 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
                               {{"limit", std::to_string(kBanksMax)}});
   }
   bank.created_at = txn.now();
-  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus()};
+  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus(),
+                    absl::OkStatus()};
   if (!absl::LoadTimeZone(bank.time_zone, &header.zone)) {
     return ValidateTimeZone(bank.time_zone);
   }

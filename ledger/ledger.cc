@@ -174,10 +174,16 @@ absl::Status Ledger::Load() {
     state->head = head;
     state->policy = policy;
     if (!absl::LoadTimeZone(bank.time_zone, &state->zone)) {
-      return Unavailable("TIME_ZONE_MISSING",
-                         absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
-                                      ", which this machine's time zone database lacks "
-                                      "(install tzdata)"));
+      // One bank's missing zone must not take every bank down: this one is served degraded.
+      state->zone = absl::UTCTimeZone();
+      state->degraded = FailedPrecondition(
+          "TIME_ZONE_MISSING",
+          absl::StrCat("bank ", bank.bank_id, " keeps time in ",
+                       absl::string_view(bank.time_zone).substr(0, kTimeZoneLengthMax),
+                       ", which this machine's time zone database lacks: its entries are read "
+                       "but not written until the zone is installed (tzdata) and timeledgerd "
+                       "restarted"),
+          {{"bank_id", bank.bank_id}});
     }
     // Damage found here is kept with the bank, which is then not served; other banks are.
     absl::Status damage = CheckHeads(bank.bank_id, head);
@@ -280,7 +286,7 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
 bool Ledger::HasDuePending() {
   const absl::Time now = clock_();
   for (const auto& [bank_id, state] : banks_) {
-    if (!state->damage.ok()) continue;  // a damaged bank takes no writes
+    if (!state->damage.ok() || !state->degraded.ok()) continue;  // it takes no writes
     if (!state->pending_by_expiry.empty() && state->pending_by_expiry.begin()->first <= now) {
       return true;
     }
@@ -291,7 +297,7 @@ bool Ledger::HasDuePending() {
 void Ledger::ExpireDuePending(WriteTxn& txn) {
   size_t expired = 0;
   for (const auto& [bank_id, state] : banks_) {
-    if (!state->damage.ok()) continue;
+    if (!state->damage.ok() || !state->degraded.ok()) continue;
     for (const auto& [expires_at, entry_id] : state->pending_by_expiry) {
       if (expires_at > txn.now() || expired == kExpiriesPerGroupMax) break;
       txn.SetSavePoint();
@@ -435,6 +441,15 @@ absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
   if (it == banks_.end()) return BankNotFound(bank_id);
   const BankState& state = *it->second;
   return BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1};
+}
+
+std::vector<absl::Status> Ledger::DegradedBanks() const {
+  std::vector<absl::Status> degraded;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->degraded.ok()) degraded.push_back(state->degraded);
+  }
+  return degraded;
 }
 
 absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,

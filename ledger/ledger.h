@@ -197,6 +197,9 @@ class Ledger {
   // Reads. NotFound for an unknown bank, account or entry; InvalidArgument for a bad page size
   // or token.
   absl::StatusOr<BankSummary> GetBank(const std::string& bank_id) const;
+  // Why banks are served in part, one status each (e.g. FailedPrecondition TIME_ZONE_MISSING: reads
+  // only): for the operator at start. Damaged banks are reported by verification instead.
+  std::vector<absl::Status> DegradedBanks() const;
   absl::StatusOr<Page<BankSummary>> ListBanks(int64_t page_size,
                                               const std::string& page_token) const;
   absl::StatusOr<Account> GetAccount(const std::string& bank_id,

@@ -109,7 +109,7 @@ CatalogueItem Normalised(CatalogueItem item) {
 }
 
 absl::Status ValidateQualification(const CatalogueItem& item) {
-  if (auto s = ValidateText("awarding_body", item.awarding_body, kNameLengthMax, false); !s.ok()) {
+  if (auto s = ValidateName("awarding_body", item.awarding_body, kNameLengthMax, false); !s.ok()) {
     return s;
   }
   if (auto s = ValidateText("level", item.level, kLevelLengthMax, false); !s.ok()) return s;
@@ -140,7 +140,7 @@ absl::Status ValidateQualification(const CatalogueItem& item) {
 absl::Status ValidateItem(const CatalogueItem& item) {
   if (auto s = ValidateId("bank_id", item.bank_id); !s.ok()) return s;
   if (auto s = ValidateId("code", item.code); !s.ok()) return s;
-  if (auto s = ValidateText("title", item.title, kNameLengthMax, true); !s.ok()) return s;
+  if (auto s = ValidateName("title", item.title, kNameLengthMax, true); !s.ok()) return s;
   switch (item.kind) {
     case CatalogueKind::kQualification:
       return ValidateQualification(item);
@@ -277,7 +277,7 @@ absl::Status ValidateAwardSpec(const AwardSpec& spec, absl::Time now) {
   if (auto s = ValidateText("evidence", spec.evidence, kEvidenceLengthMax, true); !s.ok()) {
     return s;
   }
-  if (auto s = ValidateText("verified_by", spec.verified_by, kNameLengthMax, true); !s.ok()) {
+  if (auto s = ValidateName("verified_by", spec.verified_by, kNameLengthMax, true); !s.ok()) {
     return s;
   }
   if (spec.attained_at == absl::InfinitePast()) return absl::OkStatus();

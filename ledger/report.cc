@@ -30,7 +30,7 @@ absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
 absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(bank.time_zone, &zone)) {
-    return Unavailable("TIME_ZONE_MISSING",
+    return FailedPrecondition("TIME_ZONE_MISSING",
                        absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
                                     ", which this machine's time zone database lacks"));
   }

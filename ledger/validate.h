@@ -16,11 +16,19 @@ namespace timeledger::ledger {
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
 // An idempotency key: 1 to 128 of [A-Za-z0-9._:-], starting with a letter or digit.
 absl::Status ValidateEntryId(absl::string_view field, absl::string_view id);
-// Free text: valid UTF-8 without control characters, at most `length_max` bytes, non-empty if
-// `required`.
+// Free text: valid UTF-8 of at most `length_max` bytes, non-empty if `required`, with no
+// character that is invisible and changes how text is shown or read: controls (C0, DEL, C1),
+// format characters (bidirectional overrides and isolates, zero-width spaces, soft hyphens, ...),
+// line and paragraph separators and noncharacters. A zero-width joiner or non-joiner is allowed
+// only right after a visible character, where Bengali, Persian and emoji need it.
 absl::Status ValidateText(absl::string_view field, absl::string_view text, size_t length_max,
                           bool required);
-// An IANA time zone name known to this machine's tz database.
+// A name (of a bank, an account, a catalogue item, ...): text as above with at least one visible
+// character, so that no name is made only of spaces or joiners.
+absl::Status ValidateName(absl::string_view field, absl::string_view text, size_t length_max,
+                          bool required);
+// A time zone by its name in the tz database ("Europe/London"), never a path: the name must be
+// one of the database's zones or links (tzdata.zi) and load.
 absl::Status ValidateTimeZone(absl::string_view time_zone);
 
 absl::Status ValidateBank(const Bank& bank);

@@ -56,7 +56,8 @@ const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
   if (it == committed_.end()) return nullptr;
   // First sight in this batch: copy the header in. No undo needed: it equals committed state.
   BankHeader header{it->second->bank, it->second->head, it->second->accounts.size(),
-                    it->second->policy, it->second->zone, it->second->damage};
+                    it->second->policy, it->second->zone, it->second->damage,
+                    it->second->degraded};
   return &banks_.emplace(bank_id, std::move(header)).first->second;
 }
 

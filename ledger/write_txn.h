@@ -41,6 +41,10 @@ struct BankState {
   // Not OK if the bank failed verification (at open, or by Verify): its reads and writes are
   // refused with this status (DataLoss) rather than served from damaged records.
   absl::Status damage;
+  // Not OK if the bank's time zone could not be loaded at start (FailedPrecondition TIME_ZONE_MISSING):
+  // its writes are refused with this status, its reads are served (dates in UTC), and the other
+  // banks are not affected. Installing the zone and restarting ends it.
+  absl::Status degraded;
   absl::flat_hash_map<std::string, Account> accounts;
   std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
 };
@@ -54,7 +58,8 @@ struct BankHeader {
   size_t account_count = 0;
   Policy policy;
   absl::TimeZone zone;
-  absl::Status damage;  // see BankState
+  absl::Status damage;    // see BankState
+  absl::Status degraded;  // see BankState
 };
 
 class WriteTxn {

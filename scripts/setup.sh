@@ -11,7 +11,7 @@ build_dir=${TIMELEDGER_BUILD_DIR:-$repo/build}
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates tzdata procps python3
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev
+  librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   chromium nodejs
