@@ -342,6 +342,9 @@ int main(int argc, char** argv) {
     std::cerr << "timeledgerd: " << ledger.status().message() << "\n";
     return 1;
   }
+  for (const absl::Status& degraded : (*ledger)->DegradedBanks()) {
+    std::cerr << "timeledgerd: warning: " << degraded.message() << "\n";
+  }
   if (flags.demo) {
     if (auto s = timeledger::ledger::LoadDemoBankIfEmpty(**ledger); !s.ok()) {
       std::cerr << "timeledgerd: cannot load the demo bank: " << s.message() << "\n";
