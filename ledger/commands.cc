@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/rules.h"
 #include "ledger/validate.h"
@@ -145,17 +146,51 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   return receipt;
 }
 
+// Appends an entry the ledger makes itself (cap excess, closing donation, expiry) under its
+// deterministic id, registered as an idempotency key as a caller's entry is. Returns the receipt,
+// or nullopt if an entry of that id and content is already written (a replay writes nothing
+// twice); AlreadyExists ENTRY_ID_REUSED if the id holds another entry (a caller's key taken before
+// the ledger reserved the name).
+absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry,
+                                                          Account from, Account to) {
+  TL_CHECK(entry.from_account_id == from.account_id && entry.to_account_id == to.account_id);
+  EntrySpec as_spec;
+  as_spec.bank_id = entry.bank_id;
+  as_spec.entry_id = entry.entry_id;
+  as_spec.kind = entry.kind;
+  as_spec.from_account_id = entry.from_account_id;
+  as_spec.to_account_id = entry.to_account_id;
+  as_spec.minutes = entry.minutes;
+  as_spec.activity = entry.activity;
+  const Digest fingerprint = SpecFingerprint(as_spec);
+  auto taken = txn.GetEntryId(entry.bank_id, entry.entry_id);
+  if (!taken.ok()) return taken.status();
+  if (taken->has_value()) {
+    if ((*taken)->fingerprint == fingerprint) return std::optional<Receipt>();
+    return AlreadyExists("ENTRY_ID_REUSED",
+                         absl::StrCat("entry_id ", entry.entry_id,
+                                      " is taken by another entry, so the ledger cannot make its "
+                                      "own entry of that name"),
+                         {{"entry_id", entry.entry_id}});
+  }
+  const BankHeader* bank = txn.GetBank(entry.bank_id);
+  TL_CHECK(bank != nullptr);
+  txn.PutEntryId(entry.bank_id, entry.entry_id, EntryIdRecord{bank->head.next_seq, fingerprint});
+  Receipt receipt = AppendEntry(txn, *bank, std::move(entry), std::move(from), std::move(to));
+  TL_CHECK(receipt.entry.seq + 1 == txn.GetBank(receipt.entry.bank_id)->head.next_seq);
+  return std::optional<Receipt>(std::move(receipt));
+}
+
 // Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry.
 absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
                           int64_t minutes, Receipt* receipt) {
-  const BankHeader* bank = txn.GetBank(bank_id);
   auto from = FindAccount(txn, bank_id, account_id);
   if (!from.ok()) return from.status();
   auto pool = FindAccount(txn, bank_id, kPoolAccountId);
   if (!pool.ok()) return pool.status();
   Entry entry;
   entry.bank_id = bank_id;
-  entry.entry_id = absl::StrCat("cap-excess-of-", receipt->entry.seq);
+  entry.entry_id = absl::StrCat(kCapExcessEntryIdPrefix, receipt->entry.seq);
   entry.kind = EntryKind::kDonation;
   entry.from_account_id = account_id;
   entry.to_account_id = kPoolAccountId;
@@ -164,7 +199,11 @@ absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::
   entry.note = absl::StrCat("over the balance cap after entry ", receipt->entry.seq);
   entry.occurred_at = txn.now();
   entry.recorded_by = receipt->entry.recorded_by;
-  Receipt donation = AppendEntry(txn, *bank, std::move(entry), *std::move(from), *std::move(pool));
+  auto appended = AppendDerivedEntry(txn, std::move(entry), *std::move(from), *std::move(pool));
+  if (!appended.ok()) return appended.status();
+  // The entry's seq is new in this batch, so no donation can hold its name yet.
+  TL_CHECK(appended->has_value());
+  const Receipt& donation = **appended;
   receipt->excess_to_pool_minutes = minutes;
   receipt->excess_entry_seq = donation.entry.seq;
   receipt->to_balance_minutes = donation.from_balance_minutes;
@@ -361,7 +400,7 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
     if (account->balance_minutes > 0 && donate_balance_to_pool) {
       Entry entry;
       entry.bank_id = bank_id;
-      entry.entry_id = absl::StrCat("closing-donation-", account_id);
+      entry.entry_id = absl::StrCat(kClosingDonationEntryIdPrefix, account_id);
       entry.kind = EntryKind::kDonation;
       entry.from_account_id = account_id;
       entry.to_account_id = kPoolAccountId;
@@ -372,7 +411,8 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       entry.recorded_by = principal;
       auto pool = FindAccount(txn, bank_id, kPoolAccountId);
       if (!pool.ok()) return pool.status();
-      AppendEntry(txn, **bank, std::move(entry), *account, *std::move(pool));
+      auto appended = AppendDerivedEntry(txn, std::move(entry), *account, *std::move(pool));
+      if (!appended.ok()) return appended.status();
       account = FindAccount(txn, bank_id, account_id);
     }
     if (account->balance_minutes != 0) {
@@ -615,7 +655,8 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
     if (!pool.ok()) return pool.status();
     Entry entry;
     entry.bank_id = bank_id;
-    entry.entry_id = absl::StrCat("expiry-", account_id, "-", absl::FormatCivilTime(today));
+    entry.entry_id =
+        absl::StrCat(kExpiryEntryIdPrefix, account_id, "-", absl::FormatCivilTime(today));
     entry.kind = EntryKind::kDonation;
     entry.from_account_id = account_id;
     entry.to_account_id = kPoolAccountId;
@@ -625,9 +666,12 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
                               " months return to the pool");
     entry.occurred_at = txn.now();
     entry.recorded_by = principal;
-    result.minutes_returned += entry.minutes;
+    const int64_t minutes = entry.minutes;
+    auto appended = AppendDerivedEntry(txn, std::move(entry), *account, *std::move(pool));
+    if (!appended.ok()) return appended.status();
+    if (!appended->has_value()) continue;  // expired by an earlier sweep today
+    result.minutes_returned += minutes;
     ++result.accounts_expired;
-    AppendEntry(txn, *txn.GetBank(bank_id), std::move(entry), *account, *std::move(pool));
   }
   return result;
 }
@@ -637,7 +681,7 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
                                             const std::string& note,
                                             const std::string& principal) {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
-  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  if (auto s = ValidateNewEntryId("entry_id", entry_id, true); !s.ok()) return s;
   if (auto s = ValidateText("note", note, kNoteLengthMax, false); !s.ok()) return s;
   if (seq == 0) {
     return InvalidArgument("INVALID_SEQ", "seq must be 1 or more", {{"field", "seq"}});
@@ -703,10 +747,25 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   entry.occurred_at = txn.now();
   entry.recorded_by = principal;
   entry.reverses_seq = seq;
+  // A correction is no way around the money rules: the original earner's floor and the original
+  // payer's cap hold as for any entry (the others concern time given, which a reversal is not).
+  RuleInput input{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to};
+  const RuleVerdict verdict = CheckEntryRules(input);
+  if (!verdict.refusal.ok()) return verdict.refusal;
+  TL_CHECK(!verdict.needs_confirmation);  // DecideConfirmation passes reversals by
   const uint64_t reversal_seq = (*bank)->head.next_seq;
   txn.PutEntryId(bank_id, entry_id, EntryIdRecord{reversal_seq, SpecFingerprint(as_spec)});
   txn.PutReversal(bank_id, seq, reversal_seq);
-  return AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to), &undone);
+  const std::string earner_id = entry.to_account_id;
+  Receipt receipt =
+      AppendEntry(txn, **bank, std::move(entry), *std::move(from), *std::move(to), &undone);
+  if (verdict.excess_to_pool_minutes > 0) {
+    if (auto s = DonateExcess(txn, bank_id, earner_id, verdict.excess_to_pool_minutes, &receipt);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return receipt;
 }
 
 

@@ -393,7 +393,7 @@ void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, std::strin
 
 void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id,
                           std::string note, std::string principal, Callback<Receipt> done) {
-  if (entry_id.empty()) entry_id = absl::StrCat("reversal-of-", seq);
+  if (entry_id.empty()) entry_id = absl::StrCat(kReversalEntryIdPrefix, seq);
   Submit(MakeCommand<Receipt>(
       [=](WriteTxn& txn) {
         return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, principal);

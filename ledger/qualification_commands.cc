@@ -551,7 +551,7 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
 absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& spec,
                                               const std::string& principal) {
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
-  if (auto s = ValidateEntryId("redemption_id", spec.redemption_id); !s.ok()) return s;
+  if (auto s = ValidateNewEntryId("redemption_id", spec.redemption_id, false); !s.ok()) return s;
   if (auto s = ValidateId("account_id", spec.account_id); !s.ok()) return s;
   if (auto s = ValidateId("offer_code", spec.offer_code); !s.ok()) return s;
   if (auto bank = FindBank(txn, spec.bank_id); !bank.ok()) return bank.status();

@@ -134,7 +134,7 @@ absl::Status CheckQualifications(const RuleInput& in) {
 }
 
 absl::Status CheckFloor(const RuleInput& in) {
-  if (in.entry.kind == EntryKind::kReversal || !in.policy.floors_enabled) return absl::OkStatus();
+  if (!in.policy.floors_enabled) return absl::OkStatus();
   const Account& from = in.from;
   const int64_t floor = FloorOf(in.policy, from);
   const int64_t after = from.balance_minutes - from.held_minutes - in.entry.minutes;
@@ -236,10 +236,8 @@ RuleVerdict CheckEntryRules(const RuleInput& in) {
     verdict.refusal = check(in);
     if (!verdict.refusal.ok()) return verdict;
   }
-  if (in.entry.kind != EntryKind::kReversal) {
-    verdict.refusal = CheckCap(in.policy, in.to, in.entry.minutes, &verdict.excess_to_pool_minutes);
-    if (!verdict.refusal.ok()) return verdict;
-  }
+  verdict.refusal = CheckCap(in.policy, in.to, in.entry.minutes, &verdict.excess_to_pool_minutes);
+  if (!verdict.refusal.ok()) return verdict;
   verdict.refusal = CheckReciprocity(in, &verdict);
   if (!verdict.refusal.ok()) return verdict;
   DecideConfirmation(in, &verdict);

@@ -7,9 +7,10 @@
 //   granularity, entry maximum, daily limit, staff duty  time given: EXCHANGE, AWARD (earner)
 //   qualifications required by the activity              time given, a person who earns
 //   backdating                                           every kind but REVERSAL
-//   overdraft floor (with pending holds)                 the payer of every kind but REVERSAL
-//                                                        (QUALIFICATION_REWARD included)
-//   balance cap                                          a person who earns, every kind but REVERSAL
+//   overdraft floor (with pending holds)                 the payer of every kind (a reversal's
+//                                                        payer is the original earner;
+//                                                        QUALIFICATION_REWARD included)
+//   balance cap                                          a person who earns, every kind
 //   reciprocity                                          a person who receives: EXCHANGE, SPEND
 //   confirmation                                         EXCHANGE between persons
 //   self-recorded                                        the recorder is the earning account

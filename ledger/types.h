@@ -26,6 +26,14 @@ inline constexpr size_t kNoteLengthMax = 500;
 inline constexpr size_t kReasonLengthMax = 500;
 inline constexpr size_t kTimeZoneLengthMax = 64;
 inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds one day
+
+// The ids of the entries the ledger makes itself. Each is registered as an idempotency key like a
+// caller's, and a caller's new key may not start with one of these prefixes (RESERVED_ENTRY_ID).
+inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";        // + the entry's seq
+inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";  // + account id
+inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";  // + account id "-" + YYYY-MM-DD
+inline constexpr char kReversalEntryIdPrefix[] = "reversal-of-";  // + seq: a reversal's default
+// (qualifications.h: kRewardEntryIdPrefix "award-" + award id, for qualification rewards)
 inline constexpr size_t kBatchSizeMax = 1000;         // entries in one RecordEntries call
 inline constexpr size_t kPageSizeMax = 1000;
 inline constexpr size_t kPageSizeDefault = 100;

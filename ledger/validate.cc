@@ -1,6 +1,5 @@
 #include "ledger/validate.h"
 
-#include <cassert>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -9,8 +8,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
+#include "ledger/qualifications.h"
 #include "unicode/uchar.h"
 
 namespace timeledger::ledger {
@@ -155,6 +157,24 @@ absl::Status ValidateEntryId(absl::string_view field, absl::string_view id) {
   return ValidateIdChars(field, id, kEntryIdLengthMax, /*allow_colon=*/true);
 }
 
+absl::Status ValidateNewEntryId(absl::string_view field, absl::string_view id,
+                                bool reversal_default_allowed) {
+  if (auto s = ValidateEntryId(field, id); !s.ok()) return s;
+  for (absl::string_view prefix : {kCapExcessEntryIdPrefix, kClosingDonationEntryIdPrefix,
+                                   kExpiryEntryIdPrefix, kRewardEntryIdPrefix,
+                                   kReversalEntryIdPrefix}) {
+    if (prefix == kReversalEntryIdPrefix && reversal_default_allowed) continue;
+    if (absl::StartsWith(id, prefix)) {
+      return InvalidArgument(
+          "RESERVED_ENTRY_ID",
+          absl::StrCat(field, "s starting with ", prefix,
+                       " are the ledger's own (for the entries it makes itself); choose another"),
+          {{"field", std::string(field)}, {"prefix", std::string(prefix)}});
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateText(absl::string_view field, absl::string_view text, size_t length_max,
                           bool required) {
   const std::string f(field);
@@ -198,7 +218,7 @@ absl::Status ValidateName(absl::string_view field, absl::string_view text, size_
   for (size_t i = 0; i < text.size();) {
     uint32_t code_point = 0;
     const size_t length = DecodeUtf8(text, i, &code_point);
-    assert(length > 0);  // ValidateText has accepted the text
+    TL_CHECK(length > 0);  // ValidateText has accepted the text
     if (ClassOf(code_point) == CodePointClass::kVisible) return absl::OkStatus();
     i += length;
   }
@@ -254,7 +274,7 @@ absl::Status ValidateNewAccount(const Account& account) {
 
 absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
-  if (auto s = ValidateEntryId("entry_id", spec.entry_id); !s.ok()) return s;
+  if (auto s = ValidateNewEntryId("entry_id", spec.entry_id, false); !s.ok()) return s;
   if (spec.kind == EntryKind::kReversal) {
     return InvalidArgument("REVERSAL_NOT_RECORDABLE",
                            "a reversal is made with ReverseEntry, pointing at the entry it undoes",

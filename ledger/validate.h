@@ -16,6 +16,11 @@ namespace timeledger::ledger {
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
 // An idempotency key: 1 to 128 of [A-Za-z0-9._:-], starting with a letter or digit.
 absl::Status ValidateEntryId(absl::string_view field, absl::string_view id);
+// A caller's new idempotency key: as ValidateEntryId, and not in the ledger's own name space
+// (cap excess, closing donation, expiry, qualification reward, and, unless
+// `reversal_default_allowed`, the default key of a reversal): InvalidArgument RESERVED_ENTRY_ID.
+absl::Status ValidateNewEntryId(absl::string_view field, absl::string_view id,
+                                bool reversal_default_allowed);
 // Free text: valid UTF-8 of at most `length_max` bytes, non-empty if `required`, with no
 // character that is invisible and changes how text is shown or read: controls (C0, DEL, C1),
 // format characters (bidirectional overrides and isolates, zero-width spaces, soft hyphens, ...),

@@ -546,6 +546,11 @@ class Worker {
           attempt.spec.entry_id = reversal.entry_id.empty()
                                       ? absl::StrCat("reversal-of-", reversal.reversed_seq)
                                       : reversal.entry_id;
+          // A reversal's default key is the ledger's own name: refused before it is looked up.
+          if (reversal.entry_id.empty()) {
+            attempt.expect.reasons.insert("RESERVED_ENTRY_ID");
+            return attempt;
+          }
         } else {
           attempt.spec.minutes = attempt.spec.minutes % kEntryMinutesMax + 1;
         }
@@ -1373,6 +1378,20 @@ class LedgerPropertyTest : public ::testing::Test {
         problems_.Add(absl::StrCat(what, ": ENTRY_NOT_FOUND although seq ",
                                    attempt.acked_seq_max, " was acknowledged before"));
       }
+    } else if (reason == "OVERDRAFT_LIMIT" || reason == "BALANCE_CAP") {
+      // A reversal keeps the money rules: the original earner's floor, the original payer's cap.
+      if (original == nullptr) {
+        problems_.Add(absl::StrCat(what, ": ", reason, " for an entry that does not exist"));
+        return;
+      }
+      EntrySpec as_spec;
+      as_spec.bank_id = kBank;
+      as_spec.entry_id = attempt.EffectiveId();
+      as_spec.kind = EntryKind::kReversal;
+      as_spec.from_account_id = original->to_account_id;
+      as_spec.to_account_id = original->from_account_id;
+      as_spec.minutes = original->minutes;
+      CheckRuleFigures(as_spec, status, /*balance_committed=*/true);
     } else if (reason == "ENTRY_ID_REUSED") {
       const Entry* holder = model.FindId(attempt.EffectiveId());
       if (holder == nullptr) {
