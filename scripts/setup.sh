@@ -14,8 +14,9 @@ packages=(
   librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  chromium nodejs
+  chromium nodejs curl
 )
+# curl plays the browser in the kiosk's host and HTTPS test (tests/e2e/kiosk_host_test.sh).
 # The kiosk's browser tests drive chromium with npm packages (tests/e2e/browser); Debian ships npm
 # apart from nodejs, other builds of nodejs bring their own.
 command -v npm >/dev/null || packages+=(npm)

@@ -22,9 +22,6 @@ inline constexpr char kTlsCaEnvironment[] = "TIMELEDGER_TLS_CA";
 inline constexpr char kTlsCertEnvironment[] = "TIMELEDGER_TLS_CERT";
 inline constexpr char kTlsKeyEnvironment[] = "TIMELEDGER_TLS_KEY";
 
-// A PEM file larger than this is refused: certificates and keys are a few kilobytes.
-inline constexpr size_t kPemFileBytesMax = 1 << 20;
-
 // How a channel is secured. Empty (the default) is plaintext; any field set means TLS. Every
 // field has an initializer, so that ChannelSecurity{.ca_file = path} names only what it sets.
 struct ChannelSecurity {

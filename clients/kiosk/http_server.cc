@@ -2,9 +2,13 @@
 
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+
 #include <array>
 #include <optional>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace timeledger::kiosk {
@@ -16,24 +20,45 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// One client connection: reads requests one at a time, with limits and timeouts, and writes the
-// handler's responses. Keeps itself alive through its pending operations.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One client connection over `Stream` (beast::tcp_stream, or beast::ssl_stream over one for
+// HTTPS): the TLS handshake first if there is one, then reads requests one at a time, with limits
+// and timeouts, and writes the handler's responses. Every wait, the handshake's too, has a
+// deadline on the TCP stream beneath. Keeps itself alive through its pending operations.
+template <class Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(tcp::socket socket, const Handler& handler, std::shared_ptr<std::atomic<int>> count)
-      : stream_(std::move(socket)), handler_(handler), count_(std::move(count)) {}
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... StreamArgs>
+  Connection(const Handler& handler, std::shared_ptr<std::atomic<int>> count,
+             StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...),
+        handler_(handler),
+        count_(std::move(count)) {}
   ~Connection() { --*count_; }
 
-  void Start() { Read(kRequestTimeout); }
+  void Start() {
+    if constexpr (kTls) {
+      Tcp().expires_after(kRequestTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code error) {
+                                if (!error) self->Read(kRequestTimeout);
+                              });
+    } else {
+      Read(kRequestTimeout);
+    }
+  }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
   void Read(std::chrono::seconds timeout) {
     parser_.emplace();
     parser_->body_limit(kRequestBodyBytesMax);
     parser_->header_limit(kRequestHeaderBytesMax);
-    stream_.expires_after(timeout);
+    Tcp().expires_after(timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, size_t) {
+                     [self = this->shared_from_this()](beast::error_code error, size_t) {
                        self->OnRead(error);
                      });
   }
@@ -45,11 +70,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                R"({"error":"TOO_LARGE","message":"The request is too large."})",
                                11, false));
     }
-    if (error) {
+    // Any other error of the HTTP parser: what arrived is not an HTTP request.
+    if (error && error.category() == http::make_error_code(http::error::bad_method).category()) {
       return Send(JsonResponse(http::status::bad_request,
                                R"({"error":"BAD_REQUEST","message":"The request is malformed."})",
                                11, false));
     }
+    if (error) return;  // the connection itself failed (reset, TLS error): nothing to say
     Request request = parser_->release();
     Response response;
     try {
@@ -66,31 +93,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Send(Response response) {
     response_ = std::make_shared<Response>(std::move(response));
     response_->prepare_payload();
-    stream_.expires_after(kRequestTimeout);
+    Tcp().expires_after(kRequestTimeout);
     http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code error, size_t) {
-                        if (error || !self->response_->keep_alive()) return self->Close();
+                      [self = this->shared_from_this()](beast::error_code error, size_t) {
+                        if (error) return;
+                        if (!self->response_->keep_alive()) return self->Close();
                         self->Read(kIdleTimeout);
                       });
   }
 
-  // Ends the connection gracefully: no more sending, and what the client still sends is read and
-  // dropped for a moment, so that the last response is not lost to a reset.
+  // Ends the connection gracefully. Plain: no more sending, and what the client still sends is
+  // read and dropped for a moment, so that the last response is not lost to a reset. TLS: a
+  // close_notify, waiting a moment for the client's.
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTimeout);
-    Drain();
+    Tcp().expires_after(kDrainTimeout);
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Drain();
+    }
   }
 
   void Drain() {
     stream_.async_read_some(asio::buffer(drain_),
-                            [self = shared_from_this()](beast::error_code error, size_t) {
+                            [self = this->shared_from_this()](beast::error_code error, size_t) {
                               if (!error) self->Drain();
                             });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_{kRequestHeaderBytesMax};
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Response> response_;
@@ -98,6 +131,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Handler& handler_;
   std::shared_ptr<std::atomic<int>> count_;
 };
+
+using PlainConnection = Connection<beast::tcp_stream>;
+using TlsConnection = Connection<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace
 
@@ -128,8 +164,8 @@ Response JsonResponse(http::status status, std::string body, unsigned version, b
 }
 
 HttpServer::HttpServer(const std::string& address, unsigned short port, Handler handler,
-                       int threads)
-    : acceptor_(io_), handler_(std::move(handler)), threads_(threads) {
+                       int threads, std::shared_ptr<asio::ssl::context> tls)
+    : acceptor_(io_), handler_(std::move(handler)), threads_(threads), tls_(std::move(tls)) {
   const tcp::endpoint endpoint(asio::ip::make_address(address), port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -149,8 +185,10 @@ void HttpServer::Accept() {
         --*connections_;  // too many clients: this one is closed at once
         beast::error_code ignored;
         socket.close(ignored);
+      } else if (tls_ != nullptr) {
+        std::make_shared<TlsConnection>(handler_, connections_, std::move(socket), *tls_)->Start();
       } else {
-        std::make_shared<Connection>(std::move(socket), handler_, connections_)->Start();
+        std::make_shared<PlainConnection>(handler_, connections_, std::move(socket))->Start();
       }
     }
     Accept();

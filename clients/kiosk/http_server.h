@@ -1,6 +1,8 @@
 // HttpServer: the kiosk's small HTTP/1.1 server on Boost.Beast, hardened for a page in a public
 // room: bounded requests, timeouts, a bounded number of connections, and the same security
-// headers on every response (a CSP with no source outside this server, no caching).
+// headers on every response (a CSP with no source outside this server, no caching). Plain HTTP,
+// or HTTPS with a TLS context (clients/kiosk/transport.h); the limits hold for both, the TLS
+// handshake counting towards the time to send a request.
 //
 // A Handler turns one request into one response; it runs on one of the server's threads and may
 // block briefly (a gRPC call with a deadline). The server owns its io_context and threads; Run
@@ -17,6 +19,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 namespace timeledger::kiosk {
@@ -43,8 +46,10 @@ Response JsonResponse(http::status status, std::string body, unsigned version, b
 
 class HttpServer {
  public:
-  // Listens on address:port (port 0 picks one). Throws boost::system::system_error if it cannot.
-  HttpServer(const std::string& address, unsigned short port, Handler handler, int threads);
+  // Listens on address:port (port 0 picks one); serves HTTPS with `tls` if it is not null,
+  // plain HTTP otherwise. Throws boost::system::system_error if it cannot listen.
+  HttpServer(const std::string& address, unsigned short port, Handler handler, int threads,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~HttpServer();
 
   unsigned short port() const { return port_; }
@@ -59,6 +64,7 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
   int threads_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // shared by every connection; null: plain
   unsigned short port_ = 0;
   std::shared_ptr<std::atomic<int>> connections_ = std::make_shared<std::atomic<int>>(0);
 };

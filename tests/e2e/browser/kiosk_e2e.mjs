@@ -23,6 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 const BANK = "e2e";
 const WAIT_MS = 20000;
+const REBOUND_NAME = "rebind.test";
 
 const dataDir = mkdtempSync(join(tmpdir(), "kiosk-e2e-"));
 mkdirSync(shotsDir, { recursive: true });
@@ -157,9 +158,11 @@ async function main() {
 
   await httpHardening();
 
+  // rebind.test resolves to 127.0.0.1, as an attacker's name does after DNS rebinding.
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-                                          args: ["--no-sandbox"] });
+                                          args: ["--no-sandbox", `--host-resolver-rules=MAP ${REBOUND_NAME} 127.0.0.1`] });
   try {
+    await reboundNameRefused(browser);
     await signInAndReadBalance(browser);
     await confirmPending(browser);
     await wrongPinAndLockout(browser);
@@ -182,9 +185,15 @@ async function httpHardening() {
   const html = await page.text();
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/, "self-contained page");
 
-  const post = (path, body, type = "application/json") =>
-    fetch(`${kioskUrl()}${path}`, { method: "POST", headers: { "Content-Type": type }, body });
-  let r = await post("/api/sign-in", "{not json");
+  // A browser sends its page's Origin with every POST; Node's fetch does not, so it is set here.
+  const post = (path, body, type = "application/json", origin = kioskUrl()) =>
+    fetch(`${kioskUrl()}${path}`, { method: "POST", headers: { "Content-Type": type, Origin: origin }, body });
+  let r = await post("/api/sign-in", JSON.stringify({ card: "1001", pin: "0000" }), "application/json", "http://evil.example");
+  assert.equal(r.status, 403, "a POST from another origin");
+  r = await fetch(`${kioskUrl()}/api/sign-in`, { method: "POST", headers: { "Content-Type": "application/json" },
+                                                 body: JSON.stringify({ card: "1001", pin: "0000" }) });
+  assert.equal(r.status, 403, "a POST without an Origin");
+  r = await post("/api/sign-in", "{not json");
   assert.equal(r.status, 400);
   assert.equal((await r.json()).error, "BAD_JSON");
   r = await post("/api/sign-in", JSON.stringify({ card: 1001, pin: "1234" }));
@@ -199,6 +208,21 @@ async function httpHardening() {
   assert.equal(r.status, 404);
   assert.equal(r.headers.get("cache-control"), "no-store");
   console.log("ok: HTTP limits and headers");
+}
+
+// A page opened by a name that is not the kiosk's (a DNS-rebinding attacker's) gets a plain
+// refusal, not the kiosk.
+async function reboundNameRefused(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  const response = await page.goto(`http://${REBOUND_NAME}:${httpPort}/`);
+  assert.equal(response.status(), 421, "Misdirected Request");
+  assert.match(await page.locator("body").innerText(), /does not answer to that host name/);
+  assert.equal(await page.locator("#card-input").count(), 0, "no kiosk page");
+  const api = await page.evaluate(async () => (await fetch("/api/status")).status);
+  assert.equal(api, 421, "nor its API");
+  await context.close();
+  console.log("ok: a rebound name is refused");
 }
 
 async function signInAndReadBalance(browser) {
