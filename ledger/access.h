@@ -7,16 +7,30 @@
 //   kiosk        a device in one bank's centre: only members signed in on it with card and PIN;
 //   partner      an outside system bound to one organisation account of one bank: records SPEND
 //                entries into that account and reads the entries that touch it.
-// The name is what the ledger records as the principal of every entry and fact it makes. A
-// coordinator's name is their staff account's id if they have one, so that the rules that compare
-// the recorder with the parties (self-recorded entries, awards) see the person.
+// The name is what the ledger records as the principal of every entry and fact it makes.
+//
+// Rights belong to the person, not the token. A principal is a person (or a kiosk, a partner),
+// and the registry keeps one binding per name: its role, bank and account, set when the principal
+// is made, with who set it and when. Every token of the name carries that binding; only an admin
+// changes it, and each change is a new version beside the old ones, never written over. A
+// person's account is their account_id, or for a coordinator without one their name (a
+// coordinator is best named as their staff account); all principals bound to one account are one
+// person, and "never credit yourself, never confirm your own" is asked of that person.
+//
+// A coordinator makes tokens only for kiosks and partners of their bank, for themselves, and for
+// a colleague not yet known here: a coordinator named as their own active staff person account of
+// the bank, which no other principal holds. So a coordinator can never make a second identity for
+// themselves (one without an account, or bound to their own or a member's account).
 //
 // A principal proves itself with a bearer token "tl_<id>_<secret>": <id> is 16 hex digits naming
 // the token's record, <secret> 64 hex digits (256 random bits) of which only the SHA-256 is
 // stored. A principal may hold several tokens (rotation); revoking one ends it at once.
 //
-// TokenRegistry keeps the token records in the store (key 'T', outside the journal: they are
-// credentials, not facts of a bank) and in memory for authentication. Thread-safe.
+// TokenRegistry keeps the token records and the bindings in the store (keys 'T' and 'W', outside
+// the per-bank journal: they are credentials of the installation, and an admin is of no bank) and
+// in memory for authentication. Neither is ever deleted: a token record keeps who made and who
+// revoked it and when, a binding who set it and when, so together they show who could act as whom
+// at any time. Thread-safe.
 #ifndef TIMELEDGER_LEDGER_ACCESS_H_
 #define TIMELEDGER_LEDGER_ACCESS_H_
 
@@ -30,6 +44,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/sha256.h"
@@ -53,9 +68,16 @@ struct Principal {
 
   // True if the principal may act in `bank_id` at all (an admin everywhere, others in theirs).
   bool MayActIn(absl::string_view bank_id) const;
+  // The account of the person behind the principal: account_id, or a coordinator's name where
+  // no account is given; "" for an admin and a kiosk.
+  absl::string_view PersonAccount() const;
   // True if `account_id` of the principal's bank is the principal's own account.
   bool Owns(absl::string_view account_id) const;
 };
+
+// True if `a` and `b` are the same person: the same name, or bound to the same account of the
+// same bank.
+bool SamePerson(const Principal& a, const Principal& b);
 
 // The recorded name of timeledgerd itself, e.g. for the admin token it makes on first start.
 inline constexpr char kServerPrincipal[] = "timeledgerd";
@@ -77,23 +99,48 @@ struct TokenRecord {
   bool revoked() const { return revoked_at != absl::InfinitePast(); }
 };
 
+// What a name is bound to: the principal every token of the name carries, as set by `set_by` at
+// `set_at`. Version 1 is the name's first binding; a change is the next version, and the earlier
+// ones stay.
+struct PrincipalBinding {
+  Principal principal;
+  uint64_t version = 0;
+  absl::Time set_at = absl::InfinitePast();
+  std::string set_by;
+};
+
 // A token as issued: its record, and the bearer token itself, which is shown once and never
 // stored.
 struct IssuedToken {
   TokenRecord record;
+  PrincipalBinding binding;  // what the token carries
   std::string bearer;
 };
 
 std::string EncodeTokenRecord(const TokenRecord& record);
 absl::StatusOr<TokenRecord> DecodeTokenRecord(absl::string_view bytes);
+std::string EncodePrincipalBinding(const PrincipalBinding& binding);
+absl::StatusOr<PrincipalBinding> DecodePrincipalBinding(absl::string_view bytes);
+
+// A token and the binding it carries now.
+struct TokenView {
+  TokenRecord record;
+  PrincipalBinding binding;
+};
 
 // InvalidArgument unless the principal's fields fit its role: a name that is an id; a bank for
 // every role but admin, and none for an admin; an account for a partner, and for a kiosk none.
 absl::Status ValidatePrincipal(const Principal& principal);
 
-// PERMISSION_DENIED unless `by` may issue, list or revoke tokens of `principal`: an admin any; a
-// coordinator only kiosk, partner and coordinator tokens of their own bank.
+// PERMISSION_DENIED (NOT_YOURS_TO_MANAGE) unless `by` may issue, list or revoke tokens of
+// `principal`: an admin any; a coordinator only kiosk, partner and coordinator tokens of their own
+// bank (TokenRegistry::Issue asks more of a coordinator's new coordinator). It reads nothing, so
+// a bank outside the caller's scope is refused alike whether it exists or not.
 absl::Status CheckMayManage(const Principal& by, const Principal& principal);
+
+// PERMISSION_DENIED (NOT_YOURS_TO_MANAGE) unless `by` may list the tokens of `bank_id` ("" for
+// every bank `by` may manage).
+absl::Status CheckMayList(const Principal& by, absl::string_view bank_id);
 
 // PERMISSION_DENIED (OUT_OF_SCOPE) unless the principal may act in `bank_id` at all.
 absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id);
@@ -106,8 +153,11 @@ absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id);
 absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
                             bool self_credit_needs_confirmation);
 
-// A coordinator does not confirm an entry that credits their own account.
-absl::Status CheckMayConfirm(const Principal& by, const Entry& entry);
+// A coordinator does not confirm an entry that credits their own account (SELF_CREDIT), nor one
+// that they recorded as another principal of the same person (SELF_CONFIRMATION); `recorder` is
+// the binding of the name that recorded it, if the registry knows the name.
+absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
+                             const std::optional<Principal>& recorder);
 
 // A partner reads only its own account, and the entries that touch it.
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id);
@@ -125,17 +175,28 @@ class TokenRegistry {
   absl::Status Load();
 
   // Makes a new token for `principal` (validated, and allowed to `by`), durable before it
-  // returns. Refuses a name that already holds live tokens of another role or scope.
+  // returns, with the name's binding if it is new or changed. `account` is the account
+  // `principal` is bound to, as the ledger has it (nullptr if none, or not looked up). Refuses
+  // (PRINCIPAL_CONFLICT) a name that holds live tokens as another role or scope, and a
+  // coordinator any name already bound otherwise: only an admin changes a binding. Refuses a
+  // coordinator's new coordinator unless it is named as its own active staff person account
+  // (COLLEAGUE_ACCOUNT_REQUIRED) that no other principal holds (ACCOUNT_HELD).
   absl::StatusOr<IssuedToken> Issue(const Principal& principal, const Principal& by,
-                                    absl::Time now);
+                                    absl::Time now, const Account* account = nullptr);
   // Ends a token at once. Revoking a revoked token changes nothing and returns it.
   absl::StatusOr<TokenRecord> Revoke(absl::string_view token_id, const Principal& by,
                                      absl::Time now);
-  // The tokens `by` may manage, of `bank_id` if not empty, oldest first.
-  std::vector<TokenRecord> List(const Principal& by, absl::string_view bank_id,
-                                bool include_revoked) const;
-  // The principal whose live token `bearer` is; UNAUTHENTICATED for anything else.
+  // The tokens `by` may manage, of `bank_id` if not empty, oldest first, with the binding each
+  // carries now; NOT_YOURS_TO_MANAGE for another bank's (CheckMayList).
+  absl::StatusOr<std::vector<TokenView>> List(const Principal& by, absl::string_view bank_id,
+                                              bool include_revoked) const;
+  // The principal whose live token `bearer` is, as its name is bound now; UNAUTHENTICATED for
+  // anything else.
   absl::StatusOr<Principal> Authenticate(absl::string_view bearer) const;
+  // The binding of `name` in force, or nullopt if the name was never made.
+  std::optional<PrincipalBinding> BindingOf(absl::string_view name) const;
+  // Every binding `name` has had, oldest first (empty if none).
+  std::vector<PrincipalBinding> BindingHistory(absl::string_view name) const;
 
  private:
   Store* store_;
@@ -144,8 +205,16 @@ class TokenRegistry {
   // waits for a disk.
   std::mutex write_mu_;
   mutable std::shared_mutex mu_;
-  absl::flat_hash_map<std::string, TokenRecord> tokens_;  // by token_id
-  std::vector<std::string> order_;                         // token ids, oldest first
+  absl::Status CheckMayBind(const Principal& principal, const Principal& by,
+                            const Account* account) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  bool HoldsLiveTokens(absl::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  const PrincipalBinding* Current(absl::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  absl::flat_hash_map<std::string, TokenRecord> tokens_ ABSL_GUARDED_BY(mu_);  // by token_id
+  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);  // token ids, oldest first
+  // Every binding of each name, oldest first; at most one per token issued, so bounded by
+  // kTokensMax.
+  absl::flat_hash_map<std::string, std::vector<PrincipalBinding>> bindings_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace timeledger::ledger

@@ -6,7 +6,7 @@
 //   key          := bank | chain | account | entry | entry_id | reversal | posting | policy
 //                   | policy_change | pending | resolved | journal | merkle_node | entry_position
 //                   | occurred | time_index | member_card | card_number | card_attempts
-//                   | catalogue | holding | holder | award | award_time
+//                   | catalogue | holding | holder | award | award_time | token | binding
 //   bank         := 'b' bank_id                               -> EncodeBank
 //   chain        := 'c' bank_id                               -> EncodeChainHead
 //   account      := 'a' bank_id 0x00 account_id               -> EncodeAccount (balances included)
@@ -43,6 +43,10 @@
 //                                                                of awards, for reports
 //   token        := 'T' token_id                              -> EncodeTokenRecord (access.h):
 //                                                                installation-wide, no bank
+//   binding      := 'W' name 0x00 version:fixed64be           -> EncodePrincipalBinding
+//                                                                (access.h): who a principal is,
+//                                                                set by whom and when; a change
+//                                                                is a new version
 //
 // Qualifications (ledger/qualifications.h): 'C' is the catalogue (kind 1 qualification,
 // 2 activity, 3 offer); 'U' what each account holds of each qualification, 'L' the same pairs
@@ -568,6 +572,10 @@ class RocksDbBatch : public StoreBatch {
 
   void PutToken(const TokenRecord& record) override {
     Put(absl::StrCat("T", record.token_id), EncodeTokenRecord(record));
+  }
+
+  void PutPrincipalBinding(const PrincipalBinding& binding) override {
+    Put(SeqKey('W', binding.principal.name, binding.version), EncodePrincipalBinding(binding));
   }
 
   void SetSavePoint() override {
@@ -1214,6 +1222,19 @@ class RocksDbStore : public Store {
                   auto record = DecodeTokenRecord(value);
                   if (!record.ok()) return record.status();
                   return visit(*record);
+                });
+  }
+
+  absl::Status ForEachPrincipalBinding(
+      const std::function<absl::Status(const PrincipalBinding&)>& visit) override {
+    return Scan("W", PrefixEnd("W"),
+                [&](absl::string_view key, absl::string_view value) -> absl::Status {
+                  auto binding = DecodePrincipalBinding(value);
+                  if (!binding.ok()) return binding.status();
+                  if (key != SeqKey('W', binding->principal.name, binding->version)) {
+                    return Corrupt("principal binding");
+                  }
+                  return visit(*binding);
                 });
   }
 

@@ -77,6 +77,9 @@ class StoreBatch {
   virtual void PutAward(const Award& award) = 0;
   // A token record (ledger/access.h), as it now stands: installation-wide, outside the journal.
   virtual void PutToken(const TokenRecord& record) = 0;
+  // A version of a principal's binding (ledger/access.h): installation-wide, outside the journal,
+  // never written over.
+  virtual void PutPrincipalBinding(const PrincipalBinding& binding) = 0;
 
   virtual void SetSavePoint() = 0;
   // Drops every write since the latest savepoint, and that savepoint.
@@ -261,6 +264,9 @@ class Store {
                                       const std::function<absl::Status(const Account&)>& visit) = 0;
   // Visits every token record, in token id order.
   virtual absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
+  // Every binding of every principal, by name and then version (oldest first).
+  virtual absl::Status ForEachPrincipalBinding(
+      const std::function<absl::Status(const PrincipalBinding&)>& visit) = 0;
 
   // Returns the entry, with reversed_by_seq filled in, or nullopt if there is none.
   virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,

@@ -19,7 +19,8 @@ constexpr RoleSet kStaff = kAdmin | kCoordinator;
 // checks beyond the role.
 constexpr Permission kPermissions[] = {
     {"Access/CreateToken", kStaff, Scope::kNone,
-     "a coordinator: coordinator, kiosk and partner tokens of their own bank"},
+     "a coordinator: kiosk and partner tokens of their own bank, their own, and a new colleague's "
+     "named as their own staff account"},
     {"Access/ListTokens", kStaff, Scope::kNone, "a coordinator: their own bank's tokens"},
     {"Access/RevokeToken", kStaff, Scope::kNone, "a coordinator: their own bank's tokens"},
     {"Access/WhoAmI", kAnyRole, Scope::kNone, ""},
@@ -44,7 +45,7 @@ constexpr Permission kPermissions[] = {
     {"Ledger/ListEntries", kStaff | kPartner, Scope::kBank, "a partner: its own account's"},
     {"Ledger/CheckEntry", kStaff | kPartner, Scope::kBank, "as RecordEntry"},
     {"Ledger/ConfirmEntry", kStaff, Scope::kBank,
-     "a coordinator: not an entry to their own account"},
+     "a coordinator: not an entry to their own account, nor one they recorded"},
     {"Ledger/RejectEntry", kStaff, Scope::kBank, ""},
     {"Ledger/ListPendingEntries", kStaff, Scope::kBank, ""},
     {"Ledger/RunExpirySweep", kStaff, Scope::kBank, ""},

@@ -1,6 +1,8 @@
 #include "services/access_service.h"
 
+#include <cassert>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/errors.h"
@@ -17,9 +19,17 @@ void ToProto(const ledger::Principal& principal, v1::Principal* out) {
   out->set_account_id(principal.account_id);
 }
 
-void ToProto(const ledger::TokenRecord& record, v1::Token* out) {
+void ToProto(const ledger::PrincipalBinding& binding, v1::Principal* out) {
+  ToProto(binding.principal, out);
+  services::ToProto(binding.set_at, out->mutable_bound_at());
+  out->set_bound_by(binding.set_by);
+}
+
+// The token with the binding it carries now.
+void ToProto(const ledger::TokenRecord& record, const ledger::PrincipalBinding& binding,
+             v1::Token* out) {
   out->set_token_id(record.token_id);
-  ToProto(record.principal, out->mutable_principal());
+  ToProto(binding, out->mutable_principal());
   services::ToProto(record.created_at, out->mutable_created_at());
   out->set_created_by(record.created_by);
   if (record.revoked()) {
@@ -54,7 +64,7 @@ grpc::ServerUnaryReactor* AccessService::CreateToken(grpc::CallbackServerContext
   if (!principal.ok()) return Refuse(reactor, principal.status());
   Reply(reactor, ledger_->IssueToken(*principal, *caller),
         [response](const ledger::IssuedToken& issued) {
-          ToProto(issued.record, response->mutable_token());
+          ToProto(issued.record, issued.binding, response->mutable_token());
           response->set_bearer(issued.bearer);
         });
   return reactor;
@@ -66,11 +76,12 @@ grpc::ServerUnaryReactor* AccessService::ListTokens(grpc::CallbackServerContext*
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Access/ListTokens", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  for (const auto& record :
-       ledger_->tokens().List(*caller, request->bank_id(), request->include_revoked())) {
-    ToProto(record, response->add_tokens());
-  }
-  reactor->Finish(grpc::Status::OK);
+  Reply(reactor, ledger_->tokens().List(*caller, request->bank_id(), request->include_revoked()),
+        [response](const std::vector<ledger::TokenView>& tokens) {
+          for (const auto& token : tokens) {
+            ToProto(token.record, token.binding, response->add_tokens());
+          }
+        });
   return reactor;
 }
 
@@ -81,7 +92,11 @@ grpc::ServerUnaryReactor* AccessService::RevokeToken(grpc::CallbackServerContext
   auto caller = gate_->Admit(context, "Access/RevokeToken", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor, ledger_->tokens().Revoke(request->token_id(), *caller, ledger_->Now()),
-        [response](const ledger::TokenRecord& record) { ToProto(record, response); });
+        [this, response](const ledger::TokenRecord& record) {
+          auto binding = ledger_->tokens().BindingOf(record.principal.name);
+          assert(binding.has_value());
+          ToProto(record, *binding, response);
+        });
   return reactor;
 }
 
@@ -91,7 +106,12 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Access/WhoAmI", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ToProto(*caller, response);
+  auto binding = ledger_->tokens().BindingOf(caller->name);
+  if (binding.has_value()) {
+    ToProto(*binding, response);
+  } else {
+    ToProto(*caller, response);
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

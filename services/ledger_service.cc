@@ -178,10 +178,15 @@ grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContex
   auto caller = gate_->Admit(context, "Ledger/ConfirmEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   if (caller->role == ledger::PrincipalRole::kCoordinator) {
-    // An entry the caller recorded gets the ledger's own SELF_CONFIRMATION refusal.
+    // An entry the caller recorded under this very name gets the ledger's own SELF_CONFIRMATION
+    // refusal; one recorded under another principal of the same person, this one's.
     auto pending = ledger_->GetPending(request->bank_id(), request->entry_id());
     if (pending.ok() && pending->entry.recorded_by != caller->name) {
-      if (auto s = ledger::CheckMayConfirm(*caller, pending->entry); !s.ok()) {
+      std::optional<ledger::Principal> recorder;
+      if (auto bound = ledger_->tokens().BindingOf(pending->entry.recorded_by)) {
+        recorder = bound->principal;
+      }
+      if (auto s = ledger::CheckMayConfirm(*caller, pending->entry, recorder); !s.ok()) {
         return Refuse(reactor, s);
       }
     }

@@ -140,11 +140,12 @@ int RunList(const ParsedArgs& args, Connection& connection) {
     std::printf("No tokens%s.\n", args.Has("all") ? "" : " in force");
     return kExitOk;
   }
-  Table table({"token", "name", "role", "bank", "account", "created", "by", "state"});
+  Table table(
+      {"token", "name", "role", "bank", "account", "bound by", "created", "by", "state"});
   for (const v1::Token& token : response.tokens()) {
     table.AddRow({token.token_id(), token.principal().name(), RoleName(token.principal().role()),
                   token.principal().bank_id(), token.principal().account_id(),
-                  FormatDateTime(token.created_at(), absl::UTCTimeZone()), token.created_by(),
+                  token.principal().bound_by(), FormatDateTime(token.created_at(), absl::UTCTimeZone()), token.created_by(),
                   token.has_revoked_at()
                       ? absl::StrCat("revoked by ", token.revoked_by())
                       : "in force"});
@@ -188,14 +189,18 @@ std::vector<CommandSpec> TokenCommands() {
               "Makes a bearer token for a principal: a coordinator (staff of a bank; best named\n"
               "as their staff account), a kiosk (a device in a centre), a partner (an outside\n"
               "system bound to one organisation account, which it may only record SPEND entries\n"
-              "into), or an admin (the whole installation). An admin makes any token; a\n"
-              "coordinator makes coordinator, kiosk and partner tokens of their own bank. The\n"
-              "token is shown once: write it to a file with --out (mode 0600).",
+              "into), or an admin (the whole installation). An admin makes any token. A\n"
+              "coordinator makes kiosk and partner tokens of their own bank, more tokens of\n"
+              "their own, and a coordinator for a colleague new here, named as their own staff\n"
+              "account (--name tina --account tina). A name keeps its role, bank and account\n"
+              "for all its tokens; only an admin changes them. The token is shown once: write\n"
+              "it to a file with --out (mode 0600).",
           .flags = {{"role", "ROLE", "admin, coordinator, kiosk or partner"},
                     {"name", "NAME", "the principal's name, recorded with all it does"},
                     {"bank", "BANK", "the bank it belongs to (every role but admin)"},
                     {"account", "ACCOUNT",
-                     "a partner's organisation account (required); a coordinator's own account"},
+                     "a partner's organisation account (required); a coordinator's own person "
+                     "account (required when a coordinator makes one)"},
                     {"out", "FILE", "write the token to this new file (mode 0600)"}},
           .examples =
               "  timeledger token create --role coordinator --bank hcct --name sam --out sam.token\n"

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace timeledger::ledger;
   if (size == 0) return 0;
   const absl::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 15) {
+  switch (data[0] % 16) {
     case 0:
       CheckExact<Entry>(bytes, DecodeCanonicalEntry, CanonicalEntryBytes,
                         "a canonical entry is not exactly its own encoding");
@@ -110,6 +110,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 14:
       CheckStable<TokenRecord>(bytes, DecodeTokenRecord, EncodeTokenRecord,
                                "a token record does not round-trip");
+      break;
+    case 15:
+      CheckStable<PrincipalBinding>(bytes, DecodePrincipalBinding, EncodePrincipalBinding,
+                                    "a principal binding does not round-trip");
       break;
   }
   return 0;

@@ -23,6 +23,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "ledger/ledger.h"
+#include "ledger/sha256.h"
+#include "ledger/store.h"
 #include "services/access.h"
 #include "services/server.h"
 #include "tests/support/access.h"
@@ -31,6 +33,7 @@
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
+#include "timeledger/v1/catalogue.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
 #include "timeledger/v1/policies.grpc.pb.h"
 
@@ -125,6 +128,51 @@ class AccessTest : public ::testing::Test {
     v1::RecordEntryResponse ignored;
     return Stub<v1::Ledger>(token)->RecordEntry(Context().get(), request,
                                                 response != nullptr ? response : &ignored);
+  }
+
+  grpc::Status CreateToken(const std::string& token, const std::string& name, v1::PrincipalRole role,
+                           const std::string& bank, const std::string& account = "",
+                           v1::CreateTokenResponse* response = nullptr) {
+    v1::CreateTokenRequest request;
+    request.mutable_principal()->set_name(name);
+    request.mutable_principal()->set_role(role);
+    request.mutable_principal()->set_bank_id(bank);
+    request.mutable_principal()->set_account_id(account);
+    v1::CreateTokenResponse ignored;
+    return Stub<v1::Access>(token)->CreateToken(Context().get(), request,
+                                                response != nullptr ? response : &ignored);
+  }
+
+  // Sets whether exchanges between persons wait for the payer, and whether an entry its recorder
+  // earns does.
+  void SetPolicy(bool confirmation, bool self_recorded_waits) {
+    v1::GetPolicyRequest get;
+    get.set_bank_id("hcct");
+    v1::Policy policy;
+    ASSERT_TRUE(Stub<v1::Policies>(admin_)->GetPolicy(Context().get(), get, &policy).ok());
+    policy.mutable_confirmation()->set_enabled(confirmation);
+    policy.mutable_staff_duty()->set_self_recorded_needs_confirmation(self_recorded_waits);
+    v1::SetPolicyRequest set;
+    set.set_bank_id("hcct");
+    *set.mutable_policy() = policy;
+    ASSERT_TRUE(Stub<v1::Policies>(admin_)->SetPolicy(Context().get(), set, &policy).ok());
+  }
+
+  grpc::Status Confirm(const std::string& token, const std::string& entry_id) {
+    v1::ConfirmEntryRequest request;
+    request.set_bank_id("hcct");
+    request.set_entry_id(entry_id);
+    v1::RecordEntryResponse confirmed;
+    return Stub<v1::Ledger>(token)->ConfirmEntry(Context().get(), request, &confirmed);
+  }
+
+  int PendingCount() {
+    v1::ListPendingEntriesRequest request;
+    request.set_bank_id("hcct");
+    v1::ListPendingEntriesResponse response;
+    EXPECT_TRUE(
+        Stub<v1::Ledger>(admin_)->ListPendingEntries(Context().get(), request, &response).ok());
+    return response.pending_size();
   }
 
   // What a refused call must not have changed: each bank's journal and the tokens.
@@ -539,6 +587,314 @@ TEST_F(AccessTest, ARevocationEndsCallsInFlightFromOtherThreadsAtOnce) {
   }
   EXPECT_GT(before, 0);
   EXPECT_GT(after, 0);
+}
+
+// Issue 16, finding 1: coordinator sam made a second coordinator token "sam-alt" without an
+// account and credited himself with it.
+TEST_F(AccessTest, ACoordinatorCannotMakeASecondIdentityForThemselves) {
+  SetPolicy(false, false);  // a self-recorded entry would be posted at once
+  const std::string before = Trace();
+  v1::CreateTokenResponse made;
+  grpc::Status status =
+      CreateToken(coordinator_, "sam-alt", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "", &made);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED");
+  if (status.ok()) {  // what the finding did next
+    EXPECT_FALSE(Record(made.bearer(), "alt-1", v1::EXCHANGE, "bob", "sam").ok());
+  }
+  // Nor bound to his own account, under another name or his own.
+  status = CreateToken(coordinator_, "sam-alt", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "sam");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED");
+  status = CreateToken(coordinator_, "sam", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "sam");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ReasonOf(status), "PRINCIPAL_CONFLICT");
+  // Carol has no account: she makes no coordinator without one either.
+  status = CreateToken(other_coordinator_, "carol-2", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct");
+  EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED");
+  EXPECT_EQ(Trace(), before);
+  // Another token of his own is still his: it may not credit him either.
+  ASSERT_TRUE(
+      CreateToken(coordinator_, "sam", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "", &made).ok());
+  status = Record(made.bearer(), "own-1", v1::EXCHANGE, "bob", "sam");
+  EXPECT_EQ(ReasonOf(status), "SELF_CREDIT");
+}
+
+// Issue 16, finding 1: sam made a coordinator token bound to member bob's account.
+TEST_F(AccessTest, ACoordinatorCannotMakeATokenBoundToAMembersAccount) {
+  const std::string before = Trace();
+  for (const std::string name : {"sam-bob", "bob"}) {
+    const grpc::Status status =
+        CreateToken(coordinator_, name, v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "bob");
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << name;
+    EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED") << name;
+  }
+  EXPECT_EQ(Trace(), before);
+}
+
+// Issue 16, finding 1: sam confirmed his own pending entry with a second token he made.
+TEST_F(AccessTest, ACoordinatorCannotConfirmTheirOwnPendingEntryThroughASecondToken) {
+  SetPolicy(true, true);
+  v1::RecordEntryResponse pending;
+  ASSERT_TRUE(Record(coordinator_, "sam-own", v1::EXCHANGE, "alice", "sam", &pending).ok());
+  ASSERT_TRUE(pending.pending());
+  v1::CreateTokenResponse made;
+  const grpc::Status status =
+      CreateToken(coordinator_, "sam-alt", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "", &made);
+  EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED");
+  if (status.ok()) {  // what the finding did next
+    EXPECT_FALSE(Confirm(made.bearer(), "sam-own").ok());
+  }
+  EXPECT_EQ(PendingCount(), 1);
+}
+
+// All principals bound to one account are one person: what one of them recorded, another may not
+// confirm, even where it does not credit them.
+TEST_F(AccessTest, APersonDoesNotConfirmWhatTheyRecordedUnderAnotherName) {
+  SetPolicy(true, true);
+  const std::string desk =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "sam-desk", "hcct", "sam");
+  v1::RecordEntryResponse pending;
+  ASSERT_TRUE(Record(coordinator_, "garden-1", v1::EXCHANGE, "bob", "alice", &pending).ok());
+  ASSERT_TRUE(pending.pending());
+  grpc::Status status = Confirm(desk, "garden-1");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(status), "SELF_CONFIRMATION");
+  ASSERT_TRUE(Record(desk, "garden-2", v1::EXCHANGE, "bob", "alice", &pending).ok());
+  status = Confirm(coordinator_, "garden-2");
+  EXPECT_EQ(ReasonOf(status), "SELF_CONFIRMATION");
+  // Nor credit themselves under that other name, where it would be posted at once.
+  SetPolicy(false, false);
+  status = Record(desk, "desk-1", v1::EXCHANGE, "bob", "sam");
+  EXPECT_EQ(ReasonOf(status), "SELF_CREDIT");
+  EXPECT_EQ(PendingCount(), 2);
+  EXPECT_TRUE(Confirm(other_coordinator_, "garden-1").ok());
+}
+
+TEST_F(AccessTest, ACoordinatorMakesAColleagueNamedAsTheirOwnStaffAccountOnce) {
+  ASSERT_TRUE(Open("hcct", "tina", v1::PERSON, v1::STAFF).ok());
+  v1::CreateTokenResponse made;
+  ASSERT_TRUE(
+      CreateToken(coordinator_, "tina", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "tina", &made)
+          .ok());
+  EXPECT_EQ(made.token().created_by(), "sam");
+  // tina's account is tina's now: sam makes no other token of it, under her name or another.
+  grpc::Status status =
+      CreateToken(coordinator_, "tina", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "tina");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "ACCOUNT_HELD");
+  // An admin may.
+  EXPECT_TRUE(CreateToken(admin_, "tina", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "tina").ok());
+  // Nor of an account another name holds.
+  ASSERT_TRUE(Open("hcct", "vic", v1::PERSON, v1::STAFF).ok());
+  testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "vic-desk", "hcct", "vic");
+  status = CreateToken(coordinator_, "vic", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "vic");
+  EXPECT_EQ(ReasonOf(status), "ACCOUNT_HELD");
+  // A member is not a colleague.
+  ASSERT_TRUE(Open("hcct", "uma", v1::PERSON, v1::MEMBER).ok());
+  status = CreateToken(coordinator_, "uma", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "uma");
+  EXPECT_EQ(ReasonOf(status), "COLLEAGUE_ACCOUNT_REQUIRED");
+  // tina does not credit herself.
+  SetPolicy(false, false);
+  EXPECT_EQ(ReasonOf(Record(made.bearer(), "tina-1", v1::EXCHANGE, "bob", "tina")), "SELF_CREDIT");
+}
+
+// Issue 16, finding 8: CreateToken for another bank answered NOT_FOUND when the bank was missing
+// and PERMISSION_DENIED when it existed.
+TEST_F(AccessTest, ACoordinatorLearnsNothingOfBanksOutsideTheirScope) {
+  std::vector<grpc::Status> refusals;
+  for (const char* bank : {"other", "nowhere"}) {
+    refusals.push_back(CreateToken(coordinator_, "kiosk-9", v1::PRINCIPAL_ROLE_KIOSK, bank));
+    refusals.push_back(
+        CreateToken(coordinator_, "till-9", v1::PRINCIPAL_ROLE_PARTNER, bank, "cafe"));
+    refusals.push_back(
+        CreateToken(coordinator_, "zoe", v1::PRINCIPAL_ROLE_COORDINATOR, bank, "zoe"));
+    v1::ListTokensRequest list;
+    list.set_bank_id(bank);
+    v1::ListTokensResponse listed;
+    refusals.push_back(Stub<v1::Access>(coordinator_)->ListTokens(Context().get(), list, &listed));
+    v1::GetBankRequest get;
+    get.set_bank_id(bank);
+    v1::Bank got;
+    const grpc::Status status = Stub<v1::Banks>(coordinator_)->GetBank(Context().get(), get, &got);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << bank;
+    EXPECT_EQ(ReasonOf(status), "OUT_OF_SCOPE") << bank;
+  }
+  for (size_t i = 0; i < refusals.size(); ++i) {
+    EXPECT_EQ(refusals[i].error_code(), grpc::StatusCode::PERMISSION_DENIED) << i;
+    EXPECT_EQ(ReasonOf(refusals[i]), "NOT_YOURS_TO_MANAGE") << i;
+  }
+}
+
+// Issue 16, finding 8: ListTokens on another bank answered OK with an empty list.
+TEST_F(AccessTest, ACoordinatorMayNotListAnotherBanksTokens) {
+  testing::IssueToken(*ledger_, PrincipalRole::kKiosk, "kiosk-z", "other");
+  v1::ListTokensRequest list;
+  list.set_bank_id("other");
+  v1::ListTokensResponse listed;
+  const grpc::Status status =
+      Stub<v1::Access>(coordinator_)->ListTokens(Context().get(), list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "NOT_YOURS_TO_MANAGE");
+  EXPECT_EQ(listed.tokens_size(), 0);
+  list.set_bank_id("hcct");
+  ASSERT_TRUE(Stub<v1::Access>(coordinator_)->ListTokens(Context().get(), list, &listed).ok());
+  EXPECT_GT(listed.tokens_size(), 0);
+  list.set_bank_id("other");
+  ASSERT_TRUE(Stub<v1::Access>(admin_)->ListTokens(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.tokens(listed.tokens_size() - 1).principal().name(), "kiosk-z");
+}
+
+// Issue 16, finding 8: a coordinator of one bank made a principal that already held a token in
+// another bank.
+TEST_F(AccessTest, ANameIsOnePrincipalAcrossBanks) {
+  const std::string olga =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "olga", "other");
+  const std::string before = Trace();
+  for (const auto& [name, role] : std::vector<std::pair<std::string, v1::PrincipalRole>>{
+           {"kiosk-1", v1::PRINCIPAL_ROLE_KIOSK}, {"sam", v1::PRINCIPAL_ROLE_KIOSK}}) {
+    for (const std::string& token : {olga, admin_}) {
+      const grpc::Status status = CreateToken(token, name, role, "other");
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << name;
+      EXPECT_EQ(ReasonOf(status), "PRINCIPAL_CONFLICT") << name;
+    }
+  }
+  EXPECT_EQ(Trace(), before);
+}
+
+// Issue 16, point 10: catalogue edits need a coordinator of that bank, or an admin.
+TEST_F(AccessTest, CatalogueEditsNeedACoordinatorOfThatBank) {
+  const std::string olga =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "olga", "other");
+  auto put = [&](const std::string& token, const std::string& bank, const std::string& code) {
+    v1::PutCatalogueItemRequest request;
+    request.mutable_item()->set_bank_id(bank);
+    request.mutable_item()->set_code(code);
+    request.mutable_item()->set_title("Film night");
+    request.mutable_item()->mutable_activity();
+    v1::CatalogueItem item;
+    return Stub<v1::Catalogue>(token)->PutCatalogueItem(Context().get(), request, &item);
+  };
+  auto retire = [&](const std::string& token, const std::string& bank, const std::string& code) {
+    v1::RetireCatalogueItemRequest request;
+    request.set_bank_id(bank);
+    request.set_kind(v1::ACTIVITY);
+    request.set_code(code);
+    v1::CatalogueItem item;
+    return Stub<v1::Catalogue>(token)->RetireCatalogueItem(Context().get(), request, &item);
+  };
+  ASSERT_TRUE(put(coordinator_, "hcct", "film-night").ok());
+  const std::string before = Trace();
+  for (const char* bank : {"hcct", "nowhere"}) {
+    for (const grpc::Status& status : {put(olga, bank, "film-night"),
+                                       retire(olga, bank, "film-night")}) {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << bank;
+      EXPECT_EQ(ReasonOf(status), "OUT_OF_SCOPE") << bank;
+    }
+  }
+  for (const std::string& token : {kiosk_, partner_}) {
+    for (const grpc::Status& status : {put(token, "hcct", "film-night"),
+                                       retire(token, "hcct", "film-night")}) {
+      EXPECT_EQ(ReasonOf(status), "ROLE_NOT_ALLOWED");
+    }
+  }
+  EXPECT_EQ(Trace(), before);
+  EXPECT_TRUE(retire(other_coordinator_, "hcct", "film-night").ok());
+  EXPECT_TRUE(put(admin_, "hcct", "quiz-night").ok());
+}
+
+// --- Bindings ---
+
+TEST_F(AccessTest, OnlyAnAdminChangesABindingAndEveryTokenOfTheNameFollowsIt) {
+  const std::string desk =
+      testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "desk", "hcct");
+  v1::Principal who;
+  ASSERT_TRUE(Stub<v1::Access>(desk)->WhoAmI(Context().get(), v1::WhoAmIRequest(), &who).ok());
+  EXPECT_EQ(who.account_id(), "");
+  EXPECT_EQ(who.bound_by(), "test-setup");
+  // A coordinator may not re-bind it.
+  grpc::Status status =
+      CreateToken(coordinator_, "desk", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "sam");
+  EXPECT_EQ(ReasonOf(status), "PRINCIPAL_CONFLICT");
+  // An admin may; the token made before now carries sam's account.
+  v1::CreateTokenResponse made;
+  ASSERT_TRUE(
+      CreateToken(admin_, "desk", v1::PRINCIPAL_ROLE_COORDINATOR, "hcct", "sam", &made).ok());
+  EXPECT_EQ(made.token().principal().bound_by(), "admin");
+  ASSERT_TRUE(Stub<v1::Access>(desk)->WhoAmI(Context().get(), v1::WhoAmIRequest(), &who).ok());
+  EXPECT_EQ(who.account_id(), "sam");
+  EXPECT_EQ(who.bound_by(), "admin");
+  EXPECT_GT(who.bound_at().seconds(), 0);
+  SetPolicy(false, false);
+  EXPECT_EQ(ReasonOf(Record(desk, "desk-1", v1::EXCHANGE, "bob", "sam")), "SELF_CREDIT");
+  // Another role or bank only once its tokens are revoked.
+  status = CreateToken(admin_, "desk", v1::PRINCIPAL_ROLE_KIOSK, "hcct");
+  EXPECT_EQ(ReasonOf(status), "PRINCIPAL_CONFLICT");
+
+  // Every binding is kept, with who set it and when, across a restart.
+  server_.reset();
+  ledger_.reset();
+  ledger::LedgerOptions options;
+  options.data_dir = dir_.path();
+  auto reopened = ledger::Ledger::Open(options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  ledger_ = *std::move(reopened);
+  const auto history = ledger_->tokens().BindingHistory("desk");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].version, 1u);
+  EXPECT_EQ(history[0].principal.account_id, "");
+  EXPECT_EQ(history[0].set_by, "test-setup");
+  EXPECT_EQ(history[1].version, 2u);
+  EXPECT_EQ(history[1].principal.account_id, "sam");
+  EXPECT_EQ(history[1].set_by, "admin");
+  EXPECT_LE(history[0].set_at, history[1].set_at);
+  auto principal = ledger_->tokens().Authenticate(desk);
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->account_id, "sam");
+  // A name made once has one binding, whatever number of tokens it holds.
+  EXPECT_EQ(ledger_->tokens().BindingHistory("sam").size(), 1u);
+}
+
+// A store written before bindings existed: each name is bound as its newest live token was made,
+// by whoever made it, once; a token of the name made for another bank no longer authenticates.
+TEST(TokenRegistryUpgradeTest, BindsEachNameOfAnOlderStoreAsItsNewestLiveToken) {
+  testing::TempDir dir;
+  const std::string secret(ledger::kTokenSecretHexChars, 'a');
+  auto token = [&](const std::string& id, const std::string& bank, int minute) {
+    ledger::TokenRecord record;
+    record.token_id = id;
+    record.principal = {"sam", PrincipalRole::kCoordinator, bank, ""};
+    record.secret_hash = ledger::Sha256::Hash(secret);
+    record.created_at = absl::FromUnixSeconds(1'700'000'000 + 60 * minute);
+    record.created_by = "admin";
+    return record;
+  };
+  {
+    ledger::StoreOptions options;
+    options.path = dir.path() + "/ledger";
+    auto store = ledger::OpenRocksDbStore(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto batch = (*store)->NewBatch();
+    batch->PutToken(token("00000000000000a1", "hcct", 1));
+    batch->PutToken(token("00000000000000a2", "other", 2));
+    ASSERT_TRUE((*store)->Commit(batch.get()).ok());
+  }
+  for (int open = 0; open < 2; ++open) {
+    ledger::LedgerOptions options;
+    options.data_dir = dir.path();
+    auto ledger = ledger::Ledger::Open(options);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    const auto history = (*ledger)->tokens().BindingHistory("sam");
+    ASSERT_EQ(history.size(), 1u) << "open " << open;
+    EXPECT_EQ(history[0].principal.bank_id, "other");
+    EXPECT_EQ(history[0].set_by, "admin");
+    EXPECT_EQ(history[0].set_at, absl::FromUnixSeconds(1'700'000'000 + 120));
+    auto newest = (*ledger)->tokens().Authenticate("tl_00000000000000a2_" + secret);
+    ASSERT_TRUE(newest.ok()) << newest.status();
+    EXPECT_EQ(newest->bank_id, "other");
+    auto older = (*ledger)->tokens().Authenticate("tl_00000000000000a1_" + secret);
+    EXPECT_EQ(older.status().code(), absl::StatusCode::kUnauthenticated);
+  }
 }
 
 // A server whose kiosks may make 3 calls at once and one every two seconds after.
