@@ -291,6 +291,18 @@ absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
   return absl::OkStatus();
 }
 
+absl::Status CheckMayReverse(const Principal& by, const Entry& original) {
+  if (by.role != PrincipalRole::kCoordinator || !by.Owns(original.from_account_id)) {
+    return absl::OkStatus();
+  }
+  return Denied("SELF_CREDIT",
+                absl::StrCat(by.name, " may not reverse entry ", original.seq, ": it would credit ",
+                             "their own account ", original.from_account_id,
+                             "; another coordinator reverses it"),
+                {{"principal", by.name}, {"account_id", original.from_account_id},
+                 {"seq", std::to_string(original.seq)}});
+}
+
 absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
                              const std::optional<Principal>& recorder) {
   if (by.role != PrincipalRole::kCoordinator) return absl::OkStatus();

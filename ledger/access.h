@@ -159,6 +159,10 @@ absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
 absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
                              const std::optional<Principal>& recorder);
 
+// A coordinator does not reverse an entry that they paid (SELF_CREDIT): the reversal would credit
+// their own account, which another coordinator must do.
+absl::Status CheckMayReverse(const Principal& by, const Entry& original);
+
 // A partner reads only its own account, and the entries that touch it.
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id);
 absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry);

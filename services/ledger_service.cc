@@ -89,6 +89,15 @@ grpc::ServerUnaryReactor* LedgerService::ReverseEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ReverseEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
+  if (caller->role == ledger::PrincipalRole::kCoordinator && request->seq() != 0) {
+    // Entries never change, so the original read here is the one the writer will reverse.
+    auto original = ledger_->GetEntry(request->bank_id(), request->seq());
+    if (original.ok()) {
+      if (auto s = ledger::CheckMayReverse(*caller, *original); !s.ok()) {
+        return Refuse(reactor, s);
+      }
+    }
+  }
   ledger_->ReverseEntry(request->bank_id(), request->seq(), request->entry_id(), request->note(),
                         caller->name,
                         ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {

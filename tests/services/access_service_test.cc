@@ -457,6 +457,27 @@ TEST_F(AccessTest, ACoordinatorDoesNotCreditThemselves) {
   EXPECT_TRUE(Record(other_coordinator_, "sam-4", v1::EXCHANGE, "alice", "sam").ok());
 }
 
+// Issue 16: sam pays alice for real work, then reverses that entry, which would credit sam.
+TEST_F(AccessTest, ACoordinatorDoesNotReverseWhatTheyPaid) {
+  v1::RecordEntryResponse paid;
+  ASSERT_TRUE(Record(other_coordinator_, "paid-by-sam", v1::EXCHANGE, "sam", "alice", &paid).ok());
+  ASSERT_FALSE(paid.pending());
+  v1::ReverseEntryRequest reverse;
+  reverse.set_bank_id("hcct");
+  reverse.set_seq(paid.entry().seq());
+  reverse.set_note("changed my mind");
+  v1::RecordEntryResponse reversed;
+  const std::string before = Trace();
+  grpc::Status refused =
+      Stub<v1::Ledger>(coordinator_)->ReverseEntry(Context().get(), reverse, &reversed);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(refused), "SELF_CREDIT");
+  EXPECT_EQ(Trace(), before);
+  // Another coordinator may correct it.
+  EXPECT_TRUE(
+      Stub<v1::Ledger>(other_coordinator_)->ReverseEntry(Context().get(), reverse, &reversed).ok());
+}
+
 TEST_F(AccessTest, TokensAreMadeListedAndRevokedWithinTheirScope) {
   auto access = Stub<v1::Access>(coordinator_);
   v1::CreateTokenRequest create;
