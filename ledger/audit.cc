@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/commands.h"
+#include "ledger/data_dir.h"
 #include "ledger/errors.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
@@ -362,7 +363,11 @@ absl::StatusOr<BackupInfo> Ledger::CreateBackup(const std::string& backup_dir) c
                            "a backup directory must be an absolute path on the server",
                            {{"field", "dir"}});
   }
-  return store_->CreateBackup(dir, options_.backups_keep);
+  auto info = store_->CreateBackup(dir, options_.backups_keep);
+  if (!info.ok()) return info.status();
+  // RocksDB makes its files as the umask says; a backup holds what the data directory holds.
+  if (auto made = MakePrivate(dir); !made.ok()) return made.status();
+  return info;
 }
 
 }  // namespace timeledger::ledger

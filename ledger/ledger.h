@@ -94,6 +94,8 @@ class Ledger {
   // each bank: its balances sum to zero, its chain heads match its last entry and last journal
   // fact, and (verify_on_open) a full verification. A bank that fails is kept but marked
   // damaged: its reads and writes are refused with DataLoss BANK_DAMAGED naming the finding.
+  // Creates the data directory (0700) if it is missing, and clears the group and other bits of
+  // it and of everything in it (paths_made_private() says how many it changed).
   // Returns Unavailable if the store cannot be opened, DataLoss if a bank record is unreadable.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(LedgerOptions options);
 
@@ -251,9 +253,12 @@ class Ledger {
   // caller's thread (and one more per bank); writes continue meanwhile.
   VerifyReport Verify(const std::string& bank_id = "");
   // Makes an online, consistent backup into backup_dir (DefaultBackupDir() if empty) and keeps
-  // the newest options.backups_keep there. Writes continue meanwhile.
+  // the newest options.backups_keep there; its folders are made 0700 and its files 0600. Writes
+  // continue meanwhile.
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir) const;
   std::string DefaultBackupDir() const;
+  // How many paths of the data directory Open found readable by others and made private.
+  size_t paths_made_private() const { return paths_made_private_; }
   size_t backups_keep() const { return options_.backups_keep; }
 
   // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
@@ -291,6 +296,7 @@ class Ledger {
   bool HasDuePending();
 
   LedgerOptions options_;
+  size_t paths_made_private_ = 0;
   std::function<absl::Time()> clock_;
   std::unique_ptr<Store> store_;
   TokenRegistry tokens_{store_.get()};

@@ -43,7 +43,9 @@ constexpr char kUsage[] =
     "                      certificate\n"
     "  --insecure-plaintext  allow plaintext on an address that is not loopback (127.0.0.0/8,\n"
     "                      [::1], localhost); without TLS, timeledgerd refuses to start there\n"
-    "  --data-dir DIR      where the ledger lives; created if missing (default ./var)\n"
+    "  --data-dir DIR      where the ledger lives; created if missing (default ./var). It and\n"
+    "                      everything in it are made readable by timeledgerd's user only\n"
+    "                      (0700 folders, 0600 files)\n"
     "  --demo              load the demo time bank if the ledger is empty\n"
     "  --expiry-sweep-hours N  run the credit expiry sweep of every bank every N hours\n"
     "                      (default 24; 0: never; only banks whose policy has expiry on)\n"
@@ -314,6 +316,10 @@ bool RestoreFrom(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything timeledgerd writes (the store's files, tokens, backups, a restored ledger) is its
+  // user's alone: PIN hashes and card numbers are in there. Ledger::Open also fixes the modes of
+  // what an older version or another umask left.
+  umask(077);
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) return 2;
   if (flags.verify_only) return VerifyOnly(flags);
@@ -341,6 +347,12 @@ int main(int argc, char** argv) {
   if (!ledger.ok()) {
     std::cerr << "timeledgerd: " << ledger.status().message() << "\n";
     return 1;
+  }
+  if (const size_t fixed = (*ledger)->paths_made_private(); fixed > 0) {
+    std::cout << "timeledgerd: " << flags.data_dir
+              << " was readable by other users; made it and what it holds private (0700 "
+                 "folders, 0600 files): "
+              << fixed << " changed" << std::endl;
   }
   if (flags.demo) {
     if (auto s = timeledger::ledger::LoadDemoBankIfEmpty(**ledger); !s.ok()) {

@@ -7,7 +7,9 @@
 # in the ledger and that the newer ledger extends the saved one; the coordinator verifies the
 # whole ledger; the journal is exported and checked by the independent Python verifier (and a
 # tampered export is caught); a backup is made while the server runs, verified in place offline,
-# and restored with timeledgerd --restore-from, which verifies before serving.
+# and restored with timeledgerd --restore-from, which verifies before serving. Under the umask of
+# a careless operator (022), the data directory, the backups and the restored copy stay readable
+# by the server's user only.
 set -euo pipefail
 
 if [[ $# -ne 4 ]]; then
@@ -32,7 +34,27 @@ check_command() {
   check "$code" "$description" "$pattern"
 }
 
+# check_private DESCRIPTION DIR: no folder or file below DIR that others may read (links aside).
+check_private() {
+  local open
+  open=$(find "$2" ! -type l -perm /077 -printf '%m %p\n')
+  if [[ -z "$open" ]]; then
+    pass "$1"
+  else
+    fail "$1" "readable by others:" "$open"
+  fi
+}
+
+umask 022
+mkdir -m 0755 "$DATA_DIR"   # as an older version, or a copy under umask 022, left it
 start_server
+if grep -q "was readable by other users; made it and what it holds private" "$SERVER_LOG" &&
+  [[ $(stat -c %a "$DATA_DIR") == 700 ]]; then
+  pass "a world-readable data directory is made 0700 at start, and the server says so"
+else
+  fail "a world-readable data directory is made 0700 at start, and the server says so" \
+    "mode $(stat -c %a "$DATA_DIR")" "$(cat "$SERVER_LOG")"
+fi
 expect 0 "a bank is created" -- bank create hcct --name "Holy Cross Centre"
 for person in alice bob; do
   expect 0 "$person gets an account" -- account open hcct "$person" --kind person --name "${person^}"
@@ -93,6 +115,8 @@ check_command 1 "and an export older than a digest" 'facts were lost' \
 expect 0 "an online backup is made" '^Backup 1 made in' -- backup
 expect 0 "bob is reactivated after the backup" -- account reactivate hcct bob
 expect 0 "the backups are listed" '^Backup 1 ' -- backup --list
+check_private "the data directory, its store and the backups are the server's user's alone" \
+  "$DATA_DIR"
 check_command 0 "the backup verifies in place, offline" 'bank hcct: OK, 12 facts' \
   "$VERIFY_BIN" --backup-dir "$DATA_DIR/backups"
 check_command 1 "the live ledger is not a restore target" 'already holds a ledger' \
@@ -115,6 +139,7 @@ if grep -q "verified 1 bank(s), 12 facts" "$SERVER_LOG"; then
 else
   fail "the restored copy is verified before it is served" "$(cat "$SERVER_LOG")"
 fi
+check_private "the restored data directory is the server's user's alone" "$DATA_DIR"
 expect 0 "the restored ledger holds the backup's entries" 'Entries: 7' -- account get hcct alice
 expect 0 "and bob as he was then, suspended" 'suspended' -- account get hcct bob
 expect 0 "and extends the digest saved before the backup" 'nothing before it was changed' \
