@@ -140,6 +140,8 @@ Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store)
       store_(std::move(store)) {}
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
+  auto backup_root = BackupRootOf(options.data_dir, options.backup_dir);
+  if (!backup_root.ok()) return backup_root.status();
   std::error_code error;
   if (!std::filesystem::exists(options.data_dir, error)) {
     if (auto s = CreatePrivateDir(options.data_dir); !s.ok()) return s;
@@ -154,6 +156,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   auto made_private = MakePrivate(options.data_dir);
   if (!made_private.ok()) return made_private.status();
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), *std::move(store)));
+  ledger->backup_root_ = *std::move(backup_root);
   ledger->paths_made_private_ = *made_private;
   if (auto s = ledger->Load(); !s.ok()) return s;
   if (auto s = ledger->tokens_.Load(); !s.ok()) return s;
