@@ -9,17 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/commands.h"
+#include "ledger/data_dir.h"
 #include "ledger/errors.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/validate.h"
 
 namespace timeledger::ledger {
-namespace {
-
-constexpr char kBackupDirName[] = "backups";
-
-}  // namespace
 
 absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding) {
   if (ReasonOf(finding) == "BANK_DAMAGED") return finding;
@@ -347,22 +343,23 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint
   return page;
 }
 
-std::string Ledger::DefaultBackupDir() const {
-  std::error_code error;
-  const std::filesystem::path data_dir = std::filesystem::absolute(options_.data_dir, error);
-  return ((error ? std::filesystem::path(options_.data_dir) : data_dir) / kBackupDirName)
-      .lexically_normal()
-      .string();
+absl::StatusOr<BackupMade> Ledger::CreateBackup(const std::string& dir) const {
+  auto resolved = ResolveBackupDir(backup_root_, options_.data_dir, dir, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  auto info = store_->CreateBackup(*resolved, options_.backups_keep);
+  if (!info.ok()) return info.status();
+  // RocksDB makes its files as the umask says; a backup holds what the data directory holds.
+  if (auto made = MakePrivate(*resolved); !made.ok()) return made.status();
+  return BackupMade{*std::move(resolved), *std::move(info)};
 }
 
-absl::StatusOr<BackupInfo> Ledger::CreateBackup(const std::string& backup_dir) const {
-  const std::string dir = backup_dir.empty() ? DefaultBackupDir() : backup_dir;
-  if (!std::filesystem::path(dir).is_absolute() && !backup_dir.empty()) {
-    return InvalidArgument("INVALID_BACKUP_DIR",
-                           "a backup directory must be an absolute path on the server",
-                           {{"field", "dir"}});
-  }
-  return store_->CreateBackup(dir, options_.backups_keep);
+absl::StatusOr<BackupList> Ledger::ListBackups(const std::string& dir) const {
+  auto resolved = ResolveBackupDir(backup_root_, options_.data_dir, dir, /*create=*/false);
+  if (dir.empty() && absl::IsNotFound(resolved.status())) return BackupList{backup_root_, {}};
+  if (!resolved.ok()) return resolved.status();
+  auto backups = ledger::ListBackups(*resolved);
+  if (!backups.ok()) return backups.status();
+  return BackupList{*std::move(resolved), *std::move(backups)};
 }
 
 }  // namespace timeledger::ledger

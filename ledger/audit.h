@@ -64,6 +64,18 @@ struct JournalPage {
   bool done = false;                   // no records at or after next_position below the end
 };
 
+// A backup made by Ledger::CreateBackup, and the directory it is in (absolute).
+struct BackupMade {
+  std::string dir;
+  BackupInfo info;
+};
+
+// The backups of one directory (absolute), oldest first.
+struct BackupList {
+  std::string dir;
+  std::vector<BackupInfo> backups;
+};
+
 // Returns the refusal that the calls of a damaged bank get: DataLoss BANK_DAMAGED, with the
 // finding's reason as figure "finding" and its figures. A BANK_DAMAGED status stays as it is.
 absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding);

@@ -65,4 +65,16 @@ absl::Status WithFigure(absl::Status status, absl::string_view name, std::string
   return status;
 }
 
+std::string Truncated(absl::string_view text, size_t bytes_max) {
+  if (text.size() <= bytes_max) return std::string(text);
+  constexpr absl::string_view kEllipsis = "...";
+  size_t end = bytes_max > kEllipsis.size() ? bytes_max - kEllipsis.size() : 0;
+  // Back off continuation bytes (10xxxxxx) so that no character is cut in half.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  std::string out = absl::StrCat(text.substr(0, end), kEllipsis);
+  return out.size() <= bytes_max ? out : out.substr(0, bytes_max);
+}
+
+std::string EchoOf(absl::string_view input) { return Truncated(input, kEchoBytesMax); }
+
 }  // namespace timeledger::ledger

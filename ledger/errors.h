@@ -6,6 +6,7 @@
 #ifndef TIMELEDGER_LEDGER_ERRORS_H_
 #define TIMELEDGER_LEDGER_ERRORS_H_
 
+#include <cstddef>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -41,6 +42,17 @@ std::map<std::string, std::string> FiguresOf(const absl::Status& status);
 
 // Returns a copy of `status` with one more figure (e.g. the index of a batch item).
 absl::Status WithFigure(absl::Status status, absl::string_view name, std::string value);
+
+// Bytes of a request's input that a message quotes back, at most: a message names what it
+// refuses without echoing a 10 kB field.
+inline constexpr size_t kEchoBytesMax = 64;
+
+// Returns `text` cut to at most `bytes_max` bytes on a UTF-8 character boundary, ending in "..."
+// if it was cut (`bytes_max` of at least 3 bytes).
+std::string Truncated(absl::string_view text, size_t bytes_max);
+
+// Returns a request's input as a message may quote it: Truncated to kEchoBytesMax.
+std::string EchoOf(absl::string_view input);
 
 }  // namespace timeledger::ledger
 

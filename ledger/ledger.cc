@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/commands.h"
+#include "ledger/data_dir.h"
 #include "ledger/errors.h"
 #include "ledger/rules.h"
 #include "ledger/validate.h"
@@ -139,18 +140,24 @@ Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store)
       store_(std::move(store)) {}
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
+  auto backup_root = BackupRootOf(options.data_dir, options.backup_dir);
+  if (!backup_root.ok()) return backup_root.status();
   std::error_code error;
-  std::filesystem::create_directories(options.data_dir, error);
-  if (error) {
-    return Unavailable("DATA_DIR",
-                       absl::StrCat("cannot create ", options.data_dir, ": ", error.message()));
+  if (!std::filesystem::exists(options.data_dir, error)) {
+    if (auto s = CreatePrivateDir(options.data_dir); !s.ok()) return s;
   }
   StoreOptions store_options;
-  store_options.path = (std::filesystem::path(options.data_dir) / "ledger").string();
+  store_options.path = (std::filesystem::path(options.data_dir) / kStoreDirName).string();
   store_options.sync = options.sync;
   auto store = OpenRocksDbStore(store_options);
   if (!store.ok()) return store.status();
+  // PIN hashes, card numbers and token digests are in here: the owner's alone, umask or not.
+  // After the open, so that what RocksDB made at open is covered too.
+  auto made_private = MakePrivate(options.data_dir);
+  if (!made_private.ok()) return made_private.status();
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), *std::move(store)));
+  ledger->backup_root_ = *std::move(backup_root);
+  ledger->paths_made_private_ = *made_private;
   if (auto s = ledger->Load(); !s.ok()) return s;
   if (auto s = ledger->tokens_.Load(); !s.ok()) return s;
   ledger->writer_ = std::thread([raw = ledger.get()] { raw->WriterLoop(); });

@@ -56,6 +56,9 @@ struct LedgerOptions {
   bool verify_on_open = true;
   // Backups kept by CreateBackup; older ones are deleted.
   size_t backups_keep = kBackupsKeptDefault;
+  // The only directory backups go to (and below); empty: <data_dir>/backups. It may not be the
+  // data directory, hold it, or lie inside its store (ledger/data_dir.h).
+  std::string backup_dir;
 };
 
 // A bank with its counts.
@@ -94,7 +97,11 @@ class Ledger {
   // each bank: its balances sum to zero, its chain heads match its last entry and last journal
   // fact, and (verify_on_open) a full verification. A bank that fails is kept but marked
   // damaged: its reads and writes are refused with DataLoss BANK_DAMAGED naming the finding.
-  // Returns Unavailable if the store cannot be opened, DataLoss if a bank record is unreadable.
+  // Creates the data directory (0700) if it is missing, and clears the group and other bits of
+  // it and of everything in it (paths_made_private() says how many it changed).
+  // Returns Unavailable if the store cannot be opened, DataLoss if a bank record is unreadable,
+  // InvalidArgument (INVALID_BACKUP_DIR) if options.backup_dir is the data directory, holds it,
+  // or lies inside its store.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(LedgerOptions options);
 
   Ledger(const Ledger&) = delete;
@@ -253,10 +260,19 @@ class Ledger {
   // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
   // caller's thread (and one more per bank); writes continue meanwhile.
   VerifyReport Verify(const std::string& bank_id = "");
-  // Makes an online, consistent backup into backup_dir (DefaultBackupDir() if empty) and keeps
-  // the newest options.backups_keep there. Writes continue meanwhile.
-  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir) const;
-  std::string DefaultBackupDir() const;
+  // Makes an online, consistent backup into `dir` (relative to DefaultBackupDir(), or absolute
+  // inside it; empty: DefaultBackupDir() itself), creating it (0700) if missing, and keeps the
+  // newest options.backups_keep there; its files are made 0600. Writes continue meanwhile.
+  // InvalidArgument (INVALID_BACKUP_DIR, figure `rule`) for a directory ResolveBackupDir refuses
+  // (ledger/data_dir.h); Unavailable (BACKUP_FAILED) if the backup cannot be written.
+  absl::StatusOr<BackupMade> CreateBackup(const std::string& dir) const;
+  // The backups in `dir` (as CreateBackup names it), oldest first: none if `dir` is empty and
+  // no backup was made yet; NotFound (BACKUP_NOT_FOUND) if a named one is missing.
+  absl::StatusOr<BackupList> ListBackups(const std::string& dir) const;
+  // The backup directory: options.backup_dir or <data_dir>/backups, absolute, links resolved.
+  const std::string& DefaultBackupDir() const { return backup_root_; }
+  // How many paths of the data directory Open found readable by others and made private.
+  size_t paths_made_private() const { return paths_made_private_; }
   size_t backups_keep() const { return options_.backups_keep; }
 
   // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
@@ -294,6 +310,8 @@ class Ledger {
   bool HasDuePending();
 
   LedgerOptions options_;
+  std::string backup_root_;  // set by Open, then constant
+  size_t paths_made_private_ = 0;
   std::function<absl::Time()> clock_;
   std::unique_ptr<Store> store_;
   TokenRegistry tokens_{store_.get()};

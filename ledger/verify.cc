@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/data_dir.h"
 #include "ledger/errors.h"
 #include "ledger/journal.h"
 #include "ledger/merkle.h"
@@ -30,8 +31,6 @@ constexpr uint64_t kNoPosition = UINT64_MAX;
 constexpr uint64_t kReservedEntriesMax = uint64_t{1} << 21;
 // Entries a confirmation may follow in the journal: the confirmed entry and its cap donation.
 constexpr size_t kRecentEntries = 4;
-// Where Ledger::Open keeps the store inside its data directory.
-constexpr char kStoreDirName[] = "ledger";
 
 // Reserves room for `count` elements in `values` and asks the kernel to back it with huge pages
 // where it can: a million entries take about 100 MB in these vectors, and touching them first in
@@ -1102,13 +1101,15 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
         absl::StrCat(data_dir, " already holds a ledger; restore into a new data directory"),
         {{"data_dir", data_dir}});
   }
-  std::filesystem::create_directories(data_dir, error);
+  if (auto s = CreatePrivateDir(data_dir); !s.ok()) return s;
   std::filesystem::remove_all(restoring, error);  // a restore that stopped halfway
   if (error) {
     return Unavailable("RESTORE_FAILED",
                        absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
   }
   if (auto s = RestoreBackup(backup_dir, backup_id, restoring.string()); !s.ok()) return s;
+  // The restored files are as private as the ledger they came from, umask or not.
+  if (auto made = MakePrivate(restoring.string()); !made.ok()) return made.status();
   StoreOptions options;
   options.path = restoring.string();
   VerifyReport report = VerifyStoreOffline(options);

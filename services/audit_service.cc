@@ -1,6 +1,5 @@
 #include "services/audit_service.h"
 
-#include <filesystem>
 #include <utility>
 
 #include "ledger/errors.h"
@@ -315,11 +314,9 @@ grpc::ServerUnaryReactor* BackupsService::CreateBackup(grpc::CallbackServerConte
   auto caller = gate_->Admit(context, "Backups/CreateBackup", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());
   const bool queued = worker_.Submit([this, reactor, response, dir = request->dir()] {
-    const std::string used = dir.empty() ? ledger_->DefaultBackupDir() : dir;
-    Reply(reactor, ledger_->CreateBackup(dir),
-          [this, response, &used](const ledger::BackupInfo& info) {
-            FillBackup(info, used, ledger_->backups_keep(), response);
-          });
+    Reply(reactor, ledger_->CreateBackup(dir), [this, response](const ledger::BackupMade& made) {
+      FillBackup(made.info, made.dir, ledger_->backups_keep(), response);
+    });
   });
   if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
   return reactor;
@@ -331,22 +328,10 @@ grpc::ServerUnaryReactor* BackupsService::ListBackups(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Backups/ListBackups", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  const std::string dir = request->dir().empty() ? ledger_->DefaultBackupDir() : request->dir();
-  if (!std::filesystem::path(dir).is_absolute() && !request->dir().empty()) {
-    reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
-        "INVALID_BACKUP_DIR", "a backup directory must be an absolute path on the server",
-        {{"field", "dir"}})));
-    return reactor;
-  }
-  std::error_code error;
-  if (request->dir().empty() && !std::filesystem::exists(dir, error)) {
-    reactor->Finish(grpc::Status::OK);  // no backup made yet
-    return reactor;
-  }
-  Reply(reactor, ledger::ListBackups(dir),
-        [this, response, &dir](const std::vector<ledger::BackupInfo>& backups) {
-          for (const auto& info : backups) {
-            FillBackup(info, dir, ledger_->backups_keep(), response->add_backups());
+  Reply(reactor, ledger_->ListBackups(request->dir()),
+        [this, response](const ledger::BackupList& list) {
+          for (const auto& info : list.backups) {
+            FillBackup(info, list.dir, ledger_->backups_keep(), response->add_backups());
           }
         });
   return reactor;

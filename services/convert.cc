@@ -22,7 +22,23 @@ absl::Status BadEnum(const char* field, int value) {
 // A reason for errors that carry none (e.g. a cancelled call), so every error has one.
 std::string ReasonOrCode(const absl::Status& status) {
   std::string reason = ledger::ReasonOf(status);
-  return reason.empty() ? absl::StatusCodeToString(status.code()) : reason;
+  return reason.empty() ? absl::StatusCodeToString(status.code())
+                        : ledger::Truncated(reason, kErrorFigureBytesMax);
+}
+
+std::string BoundedMessage(const absl::Status& status) {
+  return ledger::Truncated(status.message(), kErrorMessageBytesMax);
+}
+
+// The figures of `status`, at most kErrorFiguresMax of them (by name), each cut to its limits.
+template <typename Map>
+void AddBoundedFigures(const absl::Status& status, Map* out) {
+  size_t count = 0;
+  for (const auto& [name, value] : ledger::FiguresOf(status)) {
+    if (count++ == kErrorFiguresMax) break;
+    (*out)[ledger::Truncated(name, kErrorFigureNameBytesMax)] =
+        ledger::Truncated(value, kErrorFigureBytesMax);
+  }
 }
 
 }  // namespace
@@ -32,24 +48,21 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   info.set_reason(ReasonOrCode(status));
   info.set_domain(kErrorDomain);
-  for (const auto& [name, value] : ledger::FiguresOf(status)) {
-    (*info.mutable_metadata())[name] = value;
-  }
+  AddBoundedFigures(status, info.mutable_metadata());
+  const std::string message = BoundedMessage(status);
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
-  details.set_message(std::string(status.message()));
+  details.set_message(message);
   details.add_details()->PackFrom(info);
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
                       details.SerializeAsString());
 }
 
 void ToProblem(const absl::Status& status, v1::Problem* problem) {
   problem->set_code(static_cast<int>(status.code()));
   problem->set_reason(ReasonOrCode(status));
-  problem->set_message(std::string(status.message()));
-  for (const auto& [name, value] : ledger::FiguresOf(status)) {
-    (*problem->mutable_metadata())[name] = value;
-  }
+  problem->set_message(BoundedMessage(status));
+  AddBoundedFigures(status, problem->mutable_metadata());
 }
 
 absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& timestamp) {

@@ -19,10 +19,19 @@
 
 namespace timeledger::services {
 
+// What one error carries at most, so that it always fits gRPC's 8 KiB of response metadata:
+// the message travels twice, as grpc-message (percent-encoded, up to 3 bytes a byte) and inside
+// grpc-status-details-bin (base64). Longer messages and figures are cut, further figures dropped.
+inline constexpr size_t kErrorMessageBytesMax = 512;
+inline constexpr size_t kErrorFigureBytesMax = 96;      // a figure's value, and the reason
+inline constexpr size_t kErrorFigureNameBytesMax = 32;  // a figure's name
+inline constexpr size_t kErrorFiguresMax = 12;
+
 // The one place an absl::Status becomes a grpc::Status: same code and message, plus a
-// google.rpc.Status in the details carrying an ErrorInfo (reason, domain, figures).
+// google.rpc.Status in the details carrying an ErrorInfo (reason, domain, figures), each bounded
+// by the limits above.
 grpc::Status ToGrpcStatus(const absl::Status& status);
-// The same refusal as a batch item's Problem.
+// The same refusal as a batch item's Problem, bounded alike.
 void ToProblem(const absl::Status& status, v1::Problem* problem);
 
 absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& timestamp);

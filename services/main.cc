@@ -43,7 +43,11 @@ constexpr char kUsage[] =
     "                      certificate\n"
     "  --insecure-plaintext  allow plaintext on an address that is not loopback (127.0.0.0/8,\n"
     "                      [::1], localhost); without TLS, timeledgerd refuses to start there\n"
-    "  --data-dir DIR      where the ledger lives; created if missing (default ./var)\n"
+    "  --data-dir DIR      where the ledger lives; created if missing (default ./var). It and\n"
+    "                      everything in it are made readable by timeledgerd's user only\n"
+    "                      (0700 folders, 0600 files)\n"
+    "  --backup-dir DIR    the only directory CreateBackup writes to, and below (default\n"
+    "                      DATA_DIR/backups); not the data directory, nor inside its ledger\n"
     "  --demo              load the demo time bank if the ledger is empty\n"
     "  --expiry-sweep-hours N  run the credit expiry sweep of every bank every N hours\n"
     "                      (default 24; 0: never; only banks whose policy has expiry on)\n"
@@ -66,6 +70,7 @@ struct Flags {
   std::string restore_from;
   uint32_t backup_id = 0;
   size_t backups_keep = timeledger::ledger::kBackupsKeptDefault;
+  std::string backup_dir;  // empty: DATA_DIR/backups
   bool verify_on_start = true;
   std::string tls_cert;
   std::string tls_key;
@@ -102,6 +107,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       }
     } else if (arg == "--verify-only") {
       flags->verify_only = true;
+    } else if (arg == "--backup-dir") {
+      if (!value(&flags->backup_dir)) return false;
     } else if (arg == "--restore-from") {
       if (!value(&flags->restore_from)) return false;
     } else if (arg == "--backup-id" || arg == "--backups-keep") {
@@ -314,6 +321,10 @@ bool RestoreFrom(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything timeledgerd writes (the store's files, tokens, backups, a restored ledger) is its
+  // user's alone: PIN hashes and card numbers are in there. Ledger::Open also fixes the modes of
+  // what an older version or another umask left.
+  umask(077);
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) return 2;
   if (flags.verify_only) return VerifyOnly(flags);
@@ -337,6 +348,7 @@ int main(int argc, char** argv) {
   options.data_dir = flags.data_dir;
   options.verify_on_open = flags.verify_on_start;
   options.backups_keep = flags.backups_keep;
+  options.backup_dir = flags.backup_dir;
   auto ledger = timeledger::ledger::Ledger::Open(options);
   if (!ledger.ok()) {
     std::cerr << "timeledgerd: " << ledger.status().message() << "\n";
@@ -344,6 +356,12 @@ int main(int argc, char** argv) {
   }
   for (const absl::Status& degraded : (*ledger)->DegradedBanks()) {
     std::cerr << "timeledgerd: warning: " << degraded.message() << "\n";
+  }
+  if (const size_t fixed = (*ledger)->paths_made_private(); fixed > 0) {
+    std::cout << "timeledgerd: " << flags.data_dir
+              << " was readable by other users; made it and what it holds private (0700 "
+                 "folders, 0600 files): "
+              << fixed << " changed" << std::endl;
   }
   if (flags.demo) {
     if (auto s = timeledger::ledger::LoadDemoBankIfEmpty(**ledger); !s.ok()) {

@@ -23,7 +23,7 @@ void Reply(grpc::ServerUnaryReactor* reactor, const absl::StatusOr<T>& result, F
     fill(*result);
     reactor->Finish(grpc::Status::OK);
   } catch (const std::exception& e) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, e.what()));
+    reactor->Finish(ToGrpcStatus(absl::InternalError(e.what())));
   }
 }
 

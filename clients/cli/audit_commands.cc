@@ -536,9 +536,10 @@ std::vector<CommandSpec> AuditCommands() {
               "the server's backup directory (default: <data dir>/backups), and deletes all but\n"
               "the newest (timeledgerd --backups-keep, default 10). Restore with\n"
               "'timeledgerd --restore-from DIR --data-dir NEW_DIR', which verifies it first.",
-          .flags = {{"dir", "DIR", "an absolute directory on the server instead of the default"},
+          .flags = {{"dir", "DIR", "a folder inside the server's backup directory, relative to it"},
                     {"list", "", "list the backups instead of making one"}},
-          .examples = "  timeledger backup\n  timeledger backup --list\n",
+          .examples =
+              "  timeledger backup\n  timeledger backup --list\n  timeledger backup --dir weekly\n",
           .run = RunBackup,
       },
   };

@@ -7,7 +7,9 @@
 # in the ledger and that the newer ledger extends the saved one; the coordinator verifies the
 # whole ledger; the journal is exported and checked by the independent Python verifier (and a
 # tampered export is caught); a backup is made while the server runs, verified in place offline,
-# and restored with timeledgerd --restore-from, which verifies before serving.
+# and restored with timeledgerd --restore-from, which verifies before serving. Under the umask of
+# a careless operator (022), the data directory, the backups and the restored copy stay readable
+# by the server's user only, and backups are refused anywhere but inside the backup directory.
 set -euo pipefail
 
 if [[ $# -ne 4 ]]; then
@@ -32,7 +34,27 @@ check_command() {
   check "$code" "$description" "$pattern"
 }
 
+# check_private DESCRIPTION DIR: no folder or file below DIR that others may read (links aside).
+check_private() {
+  local open
+  open=$(find "$2" ! -type l -perm /077 -printf '%m %p\n')
+  if [[ -z "$open" ]]; then
+    pass "$1"
+  else
+    fail "$1" "readable by others:" "$open"
+  fi
+}
+
+umask 022
+mkdir -m 0755 "$DATA_DIR"   # as an older version, or a copy under umask 022, left it
 start_server
+if grep -q "was readable by other users; made it and what it holds private" "$SERVER_LOG" &&
+  [[ $(stat -c %a "$DATA_DIR") == 700 ]]; then
+  pass "a world-readable data directory is made 0700 at start, and the server says so"
+else
+  fail "a world-readable data directory is made 0700 at start, and the server says so" \
+    "mode $(stat -c %a "$DATA_DIR")" "$(cat "$SERVER_LOG")"
+fi
 expect 0 "a bank is created" -- bank create hcct --name "Holy Cross Centre"
 for person in alice bob; do
   expect 0 "$person gets an account" -- account open hcct "$person" --kind person --name "${person^}"
@@ -93,6 +115,43 @@ check_command 1 "and an export older than a digest" 'facts were lost' \
 expect 0 "an online backup is made" '^Backup 1 made in' -- backup
 expect 0 "bob is reactivated after the backup" -- account reactivate hcct bob
 expect 0 "the backups are listed" '^Backup 1 ' -- backup --list
+expect 0 "a backup goes to a folder inside the backup directory" \
+  "^Backup 1 made in $DATA_DIR/backups/weekly on the server" -- backup --dir weekly
+check_private "the data directory, its store and the backups are the server's user's alone" \
+  "$DATA_DIR"
+
+# Backups go nowhere else: not up with .., not through a link, not outside, not into the ledger.
+# Absolute paths, as the server accepted them before; relative ones are refused alike.
+mkdir "$WORK/outside"
+ln -s "$WORK/outside" "$DATA_DIR/backups/link"
+echo "not a directory" >"$DATA_DIR/backups/notes.txt"
+expect 1 "a backup path with .. is refused" 'INVALID_BACKUP_DIR' 'rule: dot_dot' \
+  -- backup --dir "$DATA_DIR/backups/../../escape"
+expect 1 "a relative one too" 'rule: dot_dot' -- backup --dir ../escape
+expect 1 "a backup through a symbolic link is refused" 'INVALID_BACKUP_DIR' 'rule: symlink' \
+  -- backup --dir "$DATA_DIR/backups/link/nightly"
+expect 1 "an absolute backup path outside the backup directory is refused" 'INVALID_BACKUP_DIR' \
+  'rule: outside' -- backup --dir "$WORK/outside"
+expect 1 "the live data directory is refused as a backup path" 'INVALID_BACKUP_DIR' \
+  'rule: data_dir' -- backup --dir "$DATA_DIR"
+expect 1 "the live store is refused as a backup path" 'rule: data_dir' \
+  -- backup --dir "$DATA_DIR/ledger"
+expect 1 "a file as backup path is INVALID_ARGUMENT, not UNAVAILABLE" 'INVALID_BACKUP_DIR' \
+  'rule: not_a_directory' 'code: INVALID_ARGUMENT' -- backup --dir "$DATA_DIR/backups/notes.txt"
+expect 1 "a 10 kB backup path is refused as such" 'INVALID_BACKUP_DIR' 'rule: too_long' \
+  -- backup --dir "$DATA_DIR/backups/$(printf 'a%.0s' {1..10000})"
+if [[ ${#ERR} -lt 1000 ]]; then
+  pass "and the refusal does not echo the 10 kB back"
+else
+  fail "and the refusal does not echo the 10 kB back" "stderr is ${#ERR} bytes"
+fi
+if [[ -z "$(ls -A "$WORK/outside")" && ! -e "$WORK/escape" && ! -e "$DATA_DIR/meta" &&
+  ! -e "$DATA_DIR/ledger/meta" ]]; then
+  pass "nothing was written by the refused backups"
+else
+  fail "nothing was written by the refused backups" "$(ls -la "$WORK/outside" "$DATA_DIR")"
+fi
+rm "$DATA_DIR/backups/link" "$DATA_DIR/backups/notes.txt"
 check_command 0 "the backup verifies in place, offline" 'bank hcct: OK, 12 facts' \
   "$VERIFY_BIN" --backup-dir "$DATA_DIR/backups"
 check_command 1 "the live ledger is not a restore target" 'already holds a ledger' \
@@ -101,6 +160,8 @@ stop_server
 check_command 0 "the stopped ledger verifies offline" 'bank hcct: OK, 13 facts' \
   "$VERIFY_BIN" --data-dir "$DATA_DIR"
 check_command 0 "timeledgerd --verify-only agrees" ': OK$' "$SERVER_BIN" --verify-only --data-dir "$DATA_DIR"
+check_command 1 "timeledgerd refuses a --backup-dir inside its live store" 'is the live data directory' \
+  "$SERVER_BIN" --data-dir "$DATA_DIR" --backup-dir "$DATA_DIR/ledger/backups"
 
 # Restore into a new data directory: verified, then served.
 DATA_DIR="$WORK/restored"
@@ -115,6 +176,7 @@ if grep -q "verified 1 bank(s), 12 facts" "$SERVER_LOG"; then
 else
   fail "the restored copy is verified before it is served" "$(cat "$SERVER_LOG")"
 fi
+check_private "the restored data directory is the server's user's alone" "$DATA_DIR"
 expect 0 "the restored ledger holds the backup's entries" 'Entries: 7' -- account get hcct alice
 expect 0 "and bob as he was then, suspended" 'suspended' -- account get hcct bob
 expect 0 "and extends the digest saved before the backup" 'nothing before it was changed' \

@@ -4,6 +4,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
 
@@ -11,6 +13,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "ledger/ledger.h"
+#include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
@@ -132,6 +135,13 @@ class AuditServiceTest : public ::testing::Test {
     request.set_new_size(new_size);
     grpc::ClientContext context;
     return audit_->GetConsistencyProof(&context, request, proof);
+  }
+
+  grpc::Status CreateBackup(const std::string& dir, v1::Backup* backup) {
+    v1::CreateBackupRequest request;
+    request.set_dir(dir);
+    grpc::ClientContext context;
+    return backups_->CreateBackup(&context, request, backup);
   }
 
   timeledger::testing::TempDir dir_;
@@ -292,9 +302,54 @@ TEST_F(AuditServiceTest, BackupsAreMadeListedAndBounded) {
   grpc::ClientContext list_context;
   ASSERT_TRUE(backups_->ListBackups(&list_context, v1::ListBackupsRequest(), &listed).ok());
   EXPECT_EQ(listed.backups_size(), 1);
-  request.set_dir("relative");
-  grpc::ClientContext bad;
-  EXPECT_EQ(Reason(backups_->CreateBackup(&bad, request, &backup)), "INVALID_BACKUP_DIR");
+  request.set_dir("weekly");
+  grpc::ClientContext relative;
+  ASSERT_TRUE(backups_->CreateBackup(&relative, request, &backup).ok());
+  EXPECT_EQ(backup.dir(), ledger_->DefaultBackupDir() + "/weekly");
+}
+
+TEST_F(AuditServiceTest, BackupsOutsideTheBackupDirAreInvalidArgument) {
+  CreateBank("b1");
+  timeledger::testing::TempDir outside;
+  v1::Backup backup;
+  ASSERT_TRUE(CreateBackup("", &backup).ok());
+  std::ofstream(ledger_->DefaultBackupDir() + "/a-file") << "not a directory\n";
+  std::filesystem::create_directory_symlink(outside.path(), ledger_->DefaultBackupDir() + "/link");
+  const std::string root = ledger_->DefaultBackupDir();
+  for (const std::string& dir : {root + "/../escape", root + "/link", outside.path() + "/backups",
+                                 dir_.path(), dir_.path() + "/ledger", root + "/a-file",
+                                 std::string("../escape"), std::string("link")}) {
+    const grpc::Status status = CreateBackup(dir, &backup);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << dir << ": " << status.error_message();
+    EXPECT_EQ(Reason(status), "INVALID_BACKUP_DIR") << dir;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(outside.path()));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/escape"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/meta"));
+}
+
+TEST_F(AuditServiceTest, ATenKilobytePathIsABoundedInvalidArgument) {
+  v1::Backup backup;
+  const std::string root = ledger_->DefaultBackupDir();
+  for (const std::string& dir : {root + "/" + std::string(10'000, 'a'),
+                                 "/" + std::string(10'000, 'b'), std::string(10'000, 'c')}) {
+    const grpc::Status status = CreateBackup(dir, &backup);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << status.error_message().substr(0, 200);
+    EXPECT_EQ(Reason(status), "INVALID_BACKUP_DIR");
+    EXPECT_LE(status.error_message().size(), kErrorMessageBytesMax);
+  }
+}
+
+TEST_F(AuditServiceTest, ListingOutsideTheBackupDirIsInvalidArgument) {
+  v1::ListBackupsRequest request;
+  request.set_dir(dir_.path());
+  v1::ListBackupsResponse listed;
+  grpc::ClientContext context;
+  const grpc::Status status = backups_->ListBackups(&context, request, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(Reason(status), "INVALID_BACKUP_DIR");
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "ledger/errors.h"
 #include "ledger/ledger.h"
+#include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
@@ -144,6 +146,63 @@ TEST_F(ServicesTest, RefusalCarriesErrorInfoWithReasonAndFigures) {
   status = Record(Entry("e1", "bob", "alice", 45), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(InfoOf(status).reason(), "ENTRY_ID_REUSED");
+}
+
+TEST(TruncatedTest, CutsOnACharacterBoundaryAndSaysItCut) {
+  EXPECT_EQ(ledger::Truncated("short", 10), "short");
+  EXPECT_EQ(ledger::Truncated("abcdefghij", 8), "abcde...");
+  // "é" is two bytes: it is kept whole or dropped whole.
+  EXPECT_EQ(ledger::Truncated("abcd\xc3\xa9xyz", 8), "abcd...");
+  EXPECT_EQ(ledger::Truncated("abc\xc3\xa9xyzw", 8), "abc\xc3\xa9...");
+  EXPECT_LE(ledger::EchoOf(std::string(10'000, 'a')).size(), ledger::kEchoBytesMax);
+}
+
+TEST(ToGrpcStatusTest, EveryPartOfAnErrorIsBoundedToFitTheMetadata) {
+  absl::Status huge = ledger::InvalidArgument(std::string(10'000, 'R'),
+                                              "caf\xc3\xa9 " + std::string(100'000, 'm'));
+  for (int i = 0; i < 40; ++i) {
+    huge = ledger::WithFigure(huge, std::to_string(i) + std::string(1000, 'n'),
+                              std::string(10'000, 'v'));
+  }
+  const grpc::Status status = ToGrpcStatus(huge);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LE(status.error_message().size(), kErrorMessageBytesMax);
+  EXPECT_EQ(status.error_message().substr(0, 6), "caf\xc3\xa9 ");
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  EXPECT_EQ(details.message(), status.error_message());
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_LE(info.reason().size(), kErrorFigureBytesMax);
+  EXPECT_EQ(static_cast<size_t>(info.metadata_size()), kErrorFiguresMax);
+  for (const auto& [name, value] : info.metadata()) {
+    EXPECT_LE(name.size(), kErrorFigureNameBytesMax);
+    EXPECT_LE(value.size(), kErrorFigureBytesMax);
+  }
+  // gRPC's 8 KiB of metadata, with room for the other headers: the message percent-encoded
+  // (3 bytes a byte at worst) and the details in base64.
+  EXPECT_LT(3 * status.error_message().size() + 4 * (status.error_details().size() + 2) / 3,
+            size_t{6 * 1024});
+
+  v1::Problem problem;
+  ToProblem(huge, &problem);
+  EXPECT_LE(problem.message().size(), kErrorMessageBytesMax);
+  EXPECT_LE(problem.reason().size(), kErrorFigureBytesMax);
+  EXPECT_EQ(static_cast<size_t>(problem.metadata_size()), kErrorFiguresMax);
+}
+
+TEST_F(ServicesTest, ARefusalOfAHugeInputComesBackWithItsOwnCode) {
+  v1::RecordEntryResponse response;
+  for (const auto& request :
+       {Entry(std::string(10'000, 'e'), "bob", "alice", 30),
+        Entry("e1", "bob", std::string(10'000, 'z'), 30)}) {
+    const grpc::Status status = Record(request, &response);
+    EXPECT_NE(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << status.error_message().substr(0, 200);
+    EXPECT_NE(status.error_code(), grpc::StatusCode::OK);
+    EXPECT_LE(status.error_message().size(), kErrorMessageBytesMax);
+    EXPECT_FALSE(InfoOf(status).reason().empty());
+  }
 }
 
 TEST_F(ServicesTest, MalformedWireValuesAreInvalidArgument) {
