@@ -231,7 +231,7 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
     return;
   }
   // Refused: run it against nothing so its callback reports why.
-  command->Finish(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
+  command->Refuse(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
 }
 
 void Ledger::WriterLoop() {
