@@ -86,6 +86,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -96,6 +97,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "ledger/coding.h"
 #include "ledger/errors.h"
 #include "ledger/store.h"
@@ -1188,8 +1191,67 @@ class FaultListener : public rocksdb::EventListener {
   std::shared_ptr<WriteFault> fault_;
 };
 
+// RocksDB's informational LOG in the store's directory, written with stdio. RocksDB's own
+// logger writes through a WritableFileWriter, which asserts (and Debian's build keeps
+// assertions) on the first write after one that failed: on a full disk the LOG, not the data,
+// aborted the server. Here a line that does not fit is lost and the next one is tried again.
+// At open, and whenever it passes kInfoLogBytesMax, the LOG becomes LOG.old. Thread-safe.
+class StoreInfoLog : public rocksdb::Logger {
+ public:
+  explicit StoreInfoLog(std::string path) : path_(std::move(path)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Rotate();
+  }
+  ~StoreInfoLog() override {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  StoreInfoLog(const StoreInfoLog&) = delete;
+  StoreInfoLog& operator=(const StoreInfoLog&) = delete;
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[kLineBytesMax];
+    const std::string stamp =
+        absl::FormatTime("%Y/%m/%d-%H:%M:%E6S ", absl::Now(), absl::LocalTimeZone());
+    va_list copy;
+    va_copy(copy, ap);
+    const int length = std::vsnprintf(line, sizeof(line), format, copy);
+    va_end(copy);
+    if (length < 0) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (written_bytes_ > kInfoLogBytesMax) Rotate();
+    if (file_ == nullptr) return;
+    std::fputs(stamp.c_str(), file_);
+    std::fputs(line, file_);
+    if (length == 0 || line[std::min<size_t>(length, sizeof(line) - 1) - 1] != '\n') {
+      std::fputc('\n', file_);
+    }
+    std::fflush(file_);
+    std::clearerr(file_);  // a full disk now need not stop the lines after it
+    written_bytes_ += stamp.size() + std::min<size_t>(length, sizeof(line)) + 1;
+  }
+
+ private:
+  static constexpr size_t kLineBytesMax = 4096;
+  static constexpr size_t kInfoLogBytesMax = 16 << 20;
+
+  void Rotate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (file_ != nullptr) std::fclose(file_);
+    std::error_code ignored;  // no old LOG to keep, or no room to keep it: the new one matters
+    std::filesystem::rename(path_, path_ + ".old", ignored);
+    file_ = std::fopen(path_.c_str(), "w");
+    written_bytes_ = 0;
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
+  size_t written_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* env);
 rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb::Env* env,
+                                     std::shared_ptr<rocksdb::Logger> info_log,
                                      std::shared_ptr<WriteFault> fault);
 
 class RocksDbStore : public Store {
@@ -1197,9 +1259,11 @@ class RocksDbStore : public Store {
   // A store over `db`. `env`, if not null, is what every instance reads and writes through; it
   // outlives them. `fault` is null for a store opened read-only.
   RocksDbStore(StoreOptions options, std::shared_ptr<rocksdb::Env> env,
-               std::shared_ptr<rocksdb::DB> db, std::shared_ptr<WriteFault> fault)
+               std::shared_ptr<rocksdb::Logger> info_log, std::shared_ptr<rocksdb::DB> db,
+               std::shared_ptr<WriteFault> fault)
       : options_(std::move(options)),
         env_(std::move(env)),
+        info_log_(std::move(info_log)),
         writable_(fault != nullptr),
         db_(std::move(db)),
         fault_(std::move(fault)) {
@@ -1273,8 +1337,8 @@ class RocksDbStore : public Store {
     auto fresh_fault = std::make_shared<WriteFault>();
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status opened =
-        rocksdb::DB::Open(MakeWritableOptions(options_, env_.get(), fresh_fault), options_.path,
-                          &raw);
+        rocksdb::DB::Open(MakeWritableOptions(options_, env_.get(), info_log_, fresh_fault),
+                          options_.path, &raw);
     if (!opened.ok()) {
       stand_in_refusal_ = FromRocks(opened, RocksOp::kWrite);
       return stand_in_refusal_;
@@ -1770,6 +1834,7 @@ class RocksDbStore : public Store {
   std::mutex backup_mu_;
   std::shared_ptr<rocksdb::Env> backup_env_;  // before the instances: outlives them
   const std::shared_ptr<rocksdb::Env> env_;   // likewise; null: rocksdb::Env::Default()
+  const std::shared_ptr<rocksdb::Logger> info_log_;  // of every writable instance
   const bool writable_;                       // false: opened read-only, or a backup
   rocksdb::WriteOptions write_options_;
 
@@ -1834,8 +1899,10 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* en
 // Options of a writable instance whose failures go to `fault`. RocksDB's own retries of
 // retryable I/O errors are off, as its recovery from a full disk is (FaultListener).
 rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb::Env* env,
+                                     std::shared_ptr<rocksdb::Logger> info_log,
                                      std::shared_ptr<WriteFault> fault) {
   rocksdb::Options options = MakeOptions(store_options, env);
+  options.info_log = std::move(info_log);
   options.max_bgerror_resume_count = 0;
   options.listeners.push_back(std::make_shared<FaultListener>(std::move(fault)));
   return options;
@@ -1926,7 +1993,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& opt
   if (!status.ok()) return OpenFailed(options.backup_dir, status);
   StoreOptions read_only = options;
   read_only.sync = false;
-  auto store = std::make_unique<RocksDbStore>(std::move(read_only), nullptr,
+  auto store = std::make_unique<RocksDbStore>(std::move(read_only), nullptr, nullptr,
                                               std::shared_ptr<rocksdb::DB>(raw), nullptr);
   store->set_backup_env(info.env_for_open);
   return std::unique_ptr<Store>(std::move(store));
@@ -1943,6 +2010,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   std::shared_ptr<WriteFault> fault;
+  std::shared_ptr<rocksdb::Logger> info_log;
   if (options.read_only) {
     if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
       return NotFound("STORE_NOT_FOUND", absl::StrCat("there is no ledger at ", options.path),
@@ -1950,8 +2018,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
     }
     status = rocksdb::DB::OpenForReadOnly(MakeOptions(options, env.get()), options.path, &raw);
   } else {
+    std::error_code ignored;  // DB::Open says why, if the directory cannot be made
+    std::filesystem::create_directories(options.path, ignored);
     fault = std::make_shared<WriteFault>();
-    status = rocksdb::DB::Open(MakeWritableOptions(options, env.get(), fault), options.path, &raw);
+    info_log = std::make_shared<StoreInfoLog>(options.path + "/LOG");
+    status = rocksdb::DB::Open(MakeWritableOptions(options, env.get(), info_log, fault),
+                               options.path, &raw);
   }
   if (!status.ok()) return OpenFailed(options.path, status);
   std::shared_ptr<rocksdb::DB> db(raw);
@@ -1959,8 +2031,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
     if (auto indexed = EnsureTimeIndex(db.get()); !indexed.ok()) return indexed;
     if (auto dropped = DropUnstoredMerkleLevels(db.get()); !dropped.ok()) return dropped;
   }
-  return std::unique_ptr<Store>(
-      std::make_unique<RocksDbStore>(options, std::move(env), std::move(db), std::move(fault)));
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
+      options, std::move(env), std::move(info_log), std::move(db), std::move(fault)));
 }
 
 absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir) {
