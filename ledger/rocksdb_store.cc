@@ -73,6 +73,8 @@
 // read-only instance takes over the reads, the failed one is closed when its last reader is done
 // (closing does not write to a WAL writer in error), and a new writable instance replaces the
 // read-only one. Instances are shared_ptrs held by every reader for the length of its read.
+// RocksDB's informational LOG is written by StoreInfoLog, with stdio: RocksDB's own logger uses
+// the same asserting writer and aborted the server on the line after a failed one.
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
