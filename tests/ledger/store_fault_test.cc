@@ -224,6 +224,37 @@ TEST_P(StoreFaultTest, ShutsDownCleanlyWhileTheDiskStillFails) {
   ExpectNothingLost();
 }
 
+// A reader of the failed store (a report's view) keeps it open: the store reopens only once the
+// reader is done, and meanwhile the reader reads on and writes stay refused.
+class StoreFaultReaderTest : public StoreFaultTest {};
+
+TEST_P(StoreFaultReaderTest, ReopensOnlyOnceTheFailedStoresReadersAreDone) {
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(RecordNext().ok());
+  fs_->Arm(FaultPoint::kWalAppend, FaultError::kNoSpace);
+  ASSERT_FALSE(WriteUntilRefused().ok());
+  std::unique_ptr<ReadView> view = ledger_->NewReadView();
+  fs_->Disarm();
+
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // past the recovery interval
+    auto refused = RecordNext();
+    ASSERT_FALSE(refused.ok()) << "the store reopened under a reader of the failed one";
+    EXPECT_EQ(ReasonOf(refused.status()), "STORE_FULL") << refused.status();
+    auto alice = view->GetAccount("hcct", "alice");
+    ASSERT_TRUE(alice.ok()) << alice.status();
+    ASSERT_TRUE(alice->has_value());
+    EXPECT_EQ((*alice)->balance_minutes, 15 * 20);
+  }
+
+  view.reset();
+  ASSERT_TRUE(WriteUntilRecovered());
+  ExpectNothingLost();
+}
+
+INSTANTIATE_TEST_SUITE_P(WalAppendNoSpace, StoreFaultReaderTest,
+                         ::testing::Values(std::make_tuple(FaultPoint::kWalAppend,
+                                                           FaultError::kNoSpace)));
+
 INSTANTIATE_TEST_SUITE_P(
     EveryPointAndError, StoreFaultTest,
     ::testing::Combine(::testing::Values(FaultPoint::kWalAppend, FaultPoint::kWalSync,
