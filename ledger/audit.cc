@@ -61,16 +61,23 @@ class MarkDamagedCommand : public Command {
                      std::map<std::string, absl::Status> found, std::promise<void>* done)
       : banks_(banks), mu_(mu), found_(std::move(found)), done_(done) {}
 
-  void Execute(WriteTxn&) override {
+  void Execute(WriteTxn&) override { Mark(); }
+  void Finish(const absl::Status&) override { done_->set_value(); }
+  // Writes nothing to the store, so a store that takes no writes does not stop it.
+  void Refuse(const absl::Status&) override {
+    Mark();
+    done_->set_value();
+  }
+
+ private:
+  void Mark() {
     std::unique_lock<std::shared_mutex> lock(*mu_);
     for (const auto& [bank_id, damage] : found_) {
       auto it = banks_->find(bank_id);
       if (it != banks_->end() && it->second->damage.ok()) it->second->damage = damage;
     }
   }
-  void Finish(const absl::Status&) override { done_->set_value(); }
 
- private:
   BankMap* banks_;
   std::shared_mutex* mu_;
   std::map<std::string, absl::Status> found_;

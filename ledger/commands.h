@@ -22,6 +22,9 @@ class Command {
   virtual void Execute(WriteTxn& txn) = 0;
   // Delivers the result; `commit` is the status of the group's write.
   virtual void Finish(const absl::Status& commit) = 0;
+  // Delivers `why` instead of a result: the command was refused before it ran (the ledger is
+  // busy or stopping, or the store takes no writes).
+  virtual void Refuse(const absl::Status& why) = 0;
 };
 
 // A command with a result of type T, delivered to a callback.
@@ -37,6 +40,8 @@ class TypedCommand : public Command {
       std::move(done_)(std::move(result_));
     }
   }
+
+  void Refuse(const absl::Status& why) override { std::move(done_)(why); }
 
  protected:
   // Runs `body` inside a savepoint: its writes stay only if it succeeds.

@@ -132,6 +132,36 @@ absl::StatusOr<uint64_t> ParseSeqToken(const std::string& token) {
   return seq;
 }
 
+// Compares the banks reloaded after a store failure with those served before it. A bank may
+// have moved on (a refused write that became durable after all) but never back: an entry once
+// acknowledged is in the store. A bank whose journal is shorter than before is marked damaged;
+// damage found before (Verify) stays found. DataLoss STORE_LOST_WRITES if a bank is gone.
+absl::Status KeepFindings(const BankMap& before, BankMap* reloaded) {
+  for (const auto& [bank_id, old_state] : before) {
+    auto it = reloaded->find(bank_id);
+    if (it == reloaded->end()) {
+      return Refusal(absl::StatusCode::kDataLoss, "STORE_LOST_WRITES",
+                     absl::StrCat("bank ", bank_id, " is missing from the reopened store"),
+                     {{"bank_id", bank_id}});
+    }
+    BankState& state = *it->second;
+    if (!state.damage.ok()) continue;
+    if (state.head.journal_size() < old_state->head.journal_size() ||
+        state.head.next_seq < old_state->head.next_seq) {
+      state.damage = BankDamaged(
+          bank_id, Refusal(absl::StatusCode::kDataLoss, "STORE_LOST_WRITES",
+                           absl::StrCat("bank ", bank_id, "'s journal holds ",
+                                        state.head.journal_size(), " facts after the store was "
+                                        "reopened, fewer than the ",
+                                        old_state->head.journal_size(), " acknowledged before"),
+                           {{"bank_id", bank_id}}));
+    } else {
+      state.damage = old_state->damage;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store)
@@ -149,6 +179,8 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / kStoreDirName).string();
   store_options.sync = options.sync;
+  store_options.recovery_interval = options.store_recovery_interval;
+  store_options.test_hooks = options.store_test_hooks;
   auto store = OpenRocksDbStore(store_options);
   if (!store.ok()) return store.status();
   // PIN hashes, card numbers and token digests are in here: the owner's alone, umask or not.
@@ -173,7 +205,9 @@ Ledger::~Ledger() {
   if (writer_.joinable()) writer_.join();
 }
 
-absl::Status Ledger::Load() {
+absl::Status Ledger::Load() { return LoadBanks(&banks_, options_.verify_on_open); }
+
+absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
   auto loaded = store_->ForEachBank([&](const Bank& bank, const ChainHead& head,
                                         const Policy& policy) -> absl::Status {
     auto state = std::make_unique<BankState>();
@@ -213,16 +247,16 @@ absl::Status Ledger::Load() {
                        {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
     }
     if (!damage.ok()) state->damage = BankDamaged(bank.bank_id, damage);
-    banks_.emplace(bank.bank_id, std::move(state));
+    banks->emplace(bank.bank_id, std::move(state));
     return absl::OkStatus();
   });
-  if (!loaded.ok() || !options_.verify_on_open) return loaded;
+  if (!loaded.ok() || !verify) return loaded;
   auto snapshot = store_->NewSnapshot();
   const VerifyReport report = VerifySnapshot(*snapshot);
   if (!report.banks.empty() || report.status.ok()) {
     for (const BankVerification& bank : report.banks) {
-      auto it = banks_.find(bank.bank_id);
-      if (!bank.status.ok() && it != banks_.end() && it->second->damage.ok()) {
+      auto it = banks->find(bank.bank_id);
+      if (!bank.status.ok() && it != banks->end() && it->second->damage.ok()) {
         it->second->damage = BankDamaged(bank.bank_id, bank.status);
       }
     }
@@ -244,7 +278,7 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
     return;
   }
   // Refused: run it against nothing so its callback reports why.
-  command->Finish(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
+  command->Refuse(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
 }
 
 void Ledger::WriterLoop() {
@@ -258,7 +292,12 @@ void Ledger::WriterLoop() {
       if (queue_.empty() && stopping_) return;  // drained
       if (queue_.empty()) {
         lock.unlock();
-        if (HasDuePending()) CommitGroup(&group);
+        if (store_failed_ || !store_->WriteStatus().ok()) {
+          // Recovers without traffic; the refusal is the store's to report, to the next write.
+          EnsureWritable().IgnoreError();
+        } else if (HasDuePending()) {
+          CommitGroup(&group);
+        }
         continue;
       }
       const size_t take = std::min(queue_.size(), options_.group_commit_max);
@@ -272,7 +311,28 @@ void Ledger::WriterLoop() {
   }
 }
 
+absl::Status Ledger::EnsureWritable() {
+  if (!store_failed_ && store_->WriteStatus().ok()) return absl::OkStatus();
+  store_failed_ = true;
+  if (auto recovered = store_->Recover(); !recovered.ok()) return recovered;
+  BankMap reloaded;
+  if (auto loaded = LoadBanks(&reloaded, /*verify=*/false); !loaded.ok()) return loaded;
+  // Only this thread writes banks_: reading it without the lock is safe.
+  if (auto kept = KeepFindings(banks_, &reloaded); !kept.ok()) return kept;
+  {
+    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    banks_.swap(reloaded);
+  }
+  store_failed_ = false;
+  return absl::OkStatus();
+}
+
 void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
+  // The group is checked against banks_, which must be what the store holds.
+  if (auto writable = EnsureWritable(); !writable.ok()) {
+    for (auto& command : *group) command->Refuse(writable);
+    return;
+  }
   auto batch = store_->NewBatch();
   // Only this thread writes banks_, so reading it here without the lock is safe.
   // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says

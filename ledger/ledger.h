@@ -59,6 +59,11 @@ struct LedgerOptions {
   // The only directory backups go to (and below); empty: <data_dir>/backups. It may not be the
   // data directory, hold it, or lie inside its store (ledger/data_dir.h).
   std::string backup_dir;
+  // After a failed write, how often the writer tries to make the store writable again
+  // (Store::Recover).
+  absl::Duration store_recovery_interval = absl::Seconds(1);
+  // Tests only (ledger/store_test_hooks.h: a file system that injects faults); null otherwise.
+  std::shared_ptr<const StoreTestHooks> store_test_hooks;
 };
 
 // A bank with its counts.
@@ -111,7 +116,11 @@ class Ledger {
   // Writes. `done` runs once, on the writer thread, with the result once it is durable, or with
   // the refusal. Errors: InvalidArgument (malformed), NotFound (bank, account or entry),
   // AlreadyExists (id taken; idempotency key reused with other content), FailedPrecondition (a
-  // rule refuses), Unavailable (busy, shutting down, or the disk failed).
+  // rule refuses), Unavailable (busy, shutting down, or the disk failed: STORE_FULL,
+  // STORE_FAILED). After a failed write, sync, flush or compaction every write is refused with
+  // that reason, and reads are served, until the writer has reopened the store and reloaded every
+  // bank from it (checking each bank's heads again); it tries at most once per
+  // store_recovery_interval, when a write arrives or once a second without them.
   void CreateBank(Bank bank, std::string principal, Callback<Bank> done);
   void OpenAccount(Account account, std::string principal, Callback<Account> done);
   // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
@@ -295,6 +304,13 @@ class Ledger {
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
   absl::Status Load();
+  // Reads every bank from the store into `banks`, checking its heads, its open pending entries
+  // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
+  absl::Status LoadBanks(BankMap* banks, bool verify) const;
+  // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
+  // and, once it succeeds, reloads every bank (a refused write may have become durable) before
+  // anything is written. Returns the store's refusal meanwhile.
+  absl::Status EnsureWritable();
   // Cheap checks of a bank's heads against its last entry and last journal fact.
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
   // Compares the accounts served from memory with the snapshot's, for each bank verified OK
@@ -325,6 +341,8 @@ class Ledger {
   std::deque<std::unique_ptr<Command>> queue_;
   bool stopping_ = false;
   std::thread writer_;
+  // A write failed and the banks have not been reloaded since. Writer thread only.
+  bool store_failed_ = false;
 };
 
 // Runs an asynchronous Ledger write and waits for its result. For tools and tests.

@@ -65,8 +65,25 @@
 // Big-endian seqs make iteration order the entry order. Every Put of an operation goes into one
 // WriteBatch written with sync=true: an entry, its journal record, the Merkle nodes it completes
 // and the chain head (which holds the journal's compact Merkle tree) are durable together.
+//
+// A failing disk. The first failed write or sync of the WAL, and the first failed flush or
+// compaction (RocksDB's background errors, seen by FaultListener), stop writes: every Commit after
+// it is refused with that failure (STORE_FULL for ENOSPC, STORE_FAILED otherwise) and that RocksDB
+// instance is never written again. Its WAL writer may hold a half-written record and an error
+// flag, and RocksDB asserts if it is used again (WritableFileWriter::
+// AssertFalseAndGetStatusForPrevError). DB::Resume would not always replace it (it switches the
+// WAL only if the memtable holds something, and refuses an EIO as fatal), so RocksDB's own
+// recovery is off and Recover reopens instead: once a probe file can be written and synced, a
+// read-only instance takes over the reads, the failed one is closed when its last reader is done
+// (closing does not write to a WAL writer in error), and a new writable instance replaces the
+// read-only one. Instances are shared_ptrs held by every reader for the length of its read.
+// RocksDB's informational LOG is written by StoreInfoLog, with stdio: RocksDB's own logger uses
+// the same asserting writer and aborted the server on the line after a failed one.
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/backup_engine.h>
@@ -75,23 +92,43 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "ledger/coding.h"
 #include "ledger/errors.h"
 #include "ledger/store.h"
+#include "ledger/store_test_hooks.h"
 
 namespace timeledger::ledger {
 namespace {
 
 constexpr char kSeparator = '\0';
 
+// An invariant of the store, checked in production builds too: one that does not hold stops the
+// process before anything more is written.
+void Invariant(bool holds, const char* what) {
+  if (holds) return;
+  std::fprintf(stderr, "timeledger store: invariant broken: %s\n", what);
+  std::abort();
+}
+
+// What the store was doing when RocksDB answered: a failed write stops every later write until
+// Recover (STORE_FAILED), a failed read is just that read's (STORE_UNAVAILABLE).
+enum class RocksOp { kRead, kWrite };
+
 // The one place a rocksdb::Status becomes an absl::Status.
-absl::Status FromRocks(const rocksdb::Status& status) {
+absl::Status FromRocks(const rocksdb::Status& status, RocksOp op = RocksOp::kRead) {
   if (status.ok()) return absl::OkStatus();
   const std::string detail = status.ToString();
   if (status.IsCorruption()) {
@@ -99,7 +136,16 @@ absl::Status FromRocks(const rocksdb::Status& status) {
                    absl::StrCat("the ledger's store is damaged: ", detail));
   }
   if (status.IsNoSpace()) {
-    return Unavailable("STORE_FULL", absl::StrCat("the ledger's disk is full: ", detail));
+    return Unavailable("STORE_FULL",
+                       absl::StrCat("the ledger's disk is full; writes resume by themselves once "
+                                    "there is space again: ",
+                                    detail));
+  }
+  if (op == RocksOp::kWrite) {
+    return Unavailable("STORE_FAILED",
+                       absl::StrCat("the ledger's disk failed a write; writes resume by "
+                                    "themselves once it takes writes again: ",
+                                    detail));
   }
   return Unavailable("STORE_UNAVAILABLE", absl::StrCat("the ledger's store failed: ", detail));
 }
@@ -315,7 +361,8 @@ bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode*
 // runs: its leaf's, the old tree's last and the new tree's last). Not thread-safe: one per proof.
 class StoreNodeSource : public MerkleNodeSource {
  public:
-  StoreNodeSource(rocksdb::DB* db, absl::string_view bank_id) : db_(db), bank_id_(bank_id) {}
+  StoreNodeSource(std::shared_ptr<rocksdb::DB> db, absl::string_view bank_id)
+      : db_(std::move(db)), bank_id_(bank_id) {}
 
   absl::StatusOr<Digest> NodeHash(int level, uint64_t index) const override {
     if (level < kMerkleStoredLevelMin) return ComputedHash(level, index);
@@ -399,7 +446,7 @@ class StoreNodeSource : public MerkleNodeSource {
                    {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
   }
 
-  rocksdb::DB* db_;
+  std::shared_ptr<rocksdb::DB> db_;
   std::string bank_id_;
   mutable std::array<LeafRun, kRunsKept> runs_;
   mutable size_t next_run_ = 0;
@@ -640,7 +687,8 @@ absl::Status ScanRange(rocksdb::DB* db, rocksdb::ReadOptions read_options, const
 // A ReadView bound to one rocksdb::Snapshot, released with the view.
 class RocksDbReadView : public ReadView {
  public:
-  explicit RocksDbReadView(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  explicit RocksDbReadView(std::shared_ptr<rocksdb::DB> db)
+      : owner_(std::move(db)), db_(owner_.get()), snapshot_(db_->GetSnapshot()) {}
   ~RocksDbReadView() override {
     point_.reset();
     db_->ReleaseSnapshot(snapshot_);
@@ -910,6 +958,7 @@ class RocksDbReadView : public ReadView {
     return FromRocks(it->status());
   }
 
+  std::shared_ptr<rocksdb::DB> owner_;  // keeps the instance open while the view lives
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
   std::unique_ptr<rocksdb::Iterator> point_;  // for Get; released before the snapshot
@@ -949,7 +998,8 @@ absl::Status ForEachBankIn(
 // A StoreSnapshot bound to one rocksdb::Snapshot, released with it.
 class RocksDbSnapshot : public StoreSnapshot {
  public:
-  explicit RocksDbSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {
+  explicit RocksDbSnapshot(std::shared_ptr<rocksdb::DB> db)
+      : owner_(std::move(db)), db_(owner_.get()), snapshot_(db_->GetSnapshot()) {
     read_options_.snapshot = snapshot_;
     read_options_.fill_cache = false;
   }
@@ -1043,6 +1093,7 @@ class RocksDbSnapshot : public StoreSnapshot {
                      });
   }
 
+  std::shared_ptr<rocksdb::DB> owner_;  // keeps the instance open while the snapshot lives
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions read_options_;
@@ -1107,21 +1158,207 @@ absl::StatusOr<uint32_t> ChooseBackup(rocksdb::BackupEngineReadOnly& engine,
                   {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
 }
 
+// The first failed write, sync, flush or compaction of one open writable RocksDB instance: once
+// there is one, the store writes nothing more to that instance. Thread-safe.
+class WriteFault {
+ public:
+  // Keeps `status` if it is the first failure.
+  void Record(const rocksdb::Status& status) {
+    if (status.ok()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_.ok()) first_ = status;
+  }
+  // OK, or the first failure.
+  rocksdb::Status first() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return first_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  rocksdb::Status first_ ABSL_GUARDED_BY(mu_);
+};
+
+// Records the background errors of its instance (a failed flush or compaction, and a failed
+// WAL write or sync, which RocksDB reports this way too) in its WriteFault, and turns RocksDB's
+// own recovery off: the store recovers by reopening (Store::Recover), so that nothing retries on
+// a failed writer behind its back. Called by RocksDB with its mutex held: records, nothing more.
+class FaultListener : public rocksdb::EventListener {
+ public:
+  explicit FaultListener(std::shared_ptr<WriteFault> fault) : fault_(std::move(fault)) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason /*reason*/,
+                         rocksdb::Status* error) override {
+    fault_->Record(*error);
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status error,
+                            bool* auto_recovery) override {
+    error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
+
+ private:
+  std::shared_ptr<WriteFault> fault_;
+};
+
+// RocksDB's informational LOG in the store's directory, written with stdio. RocksDB's own
+// logger writes through a WritableFileWriter, which asserts (and Debian's build keeps
+// assertions) on the first write after one that failed: on a full disk the LOG, not the data,
+// aborted the server. Here a line that does not fit is lost and the next one is tried again.
+// At open, and whenever it passes kInfoLogBytesMax, the LOG becomes LOG.old. Thread-safe.
+class StoreInfoLog : public rocksdb::Logger {
+ public:
+  explicit StoreInfoLog(std::string path) : path_(std::move(path)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Rotate();
+  }
+  ~StoreInfoLog() override {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  StoreInfoLog(const StoreInfoLog&) = delete;
+  StoreInfoLog& operator=(const StoreInfoLog&) = delete;
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[kLineBytesMax];
+    const std::string stamp =
+        absl::FormatTime("%Y/%m/%d-%H:%M:%E6S ", absl::Now(), absl::LocalTimeZone());
+    va_list copy;
+    va_copy(copy, ap);
+    const int length = std::vsnprintf(line, sizeof(line), format, copy);
+    va_end(copy);
+    if (length < 0) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (written_bytes_ > kInfoLogBytesMax) Rotate();
+    if (file_ == nullptr) return;
+    std::fputs(stamp.c_str(), file_);
+    std::fputs(line, file_);
+    if (length == 0 || line[std::min<size_t>(length, sizeof(line) - 1) - 1] != '\n') {
+      std::fputc('\n', file_);
+    }
+    std::fflush(file_);
+    std::clearerr(file_);  // a full disk now need not stop the lines after it
+    written_bytes_ += stamp.size() + std::min<size_t>(length, sizeof(line)) + 1;
+  }
+
+ private:
+  static constexpr size_t kLineBytesMax = 4096;
+  static constexpr size_t kInfoLogBytesMax = 16 << 20;
+
+  void Rotate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (file_ != nullptr) std::fclose(file_);
+    std::error_code ignored;  // no old LOG to keep, or no room to keep it: the new one matters
+    std::filesystem::rename(path_, path_ + ".old", ignored);
+    file_ = std::fopen(path_.c_str(), "w");
+    written_bytes_ = 0;
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
+  size_t written_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* env);
+rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb::Env* env,
+                                     std::shared_ptr<rocksdb::Logger> info_log,
+                                     std::shared_ptr<WriteFault> fault);
+
 class RocksDbStore : public Store {
  public:
-  RocksDbStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
-    write_options_.sync = sync;
+  // A store over `db`. `env`, if not null, is what every instance reads and writes through; it
+  // outlives them. `fault` is null for a store opened read-only.
+  RocksDbStore(StoreOptions options, std::shared_ptr<rocksdb::Env> env,
+               std::shared_ptr<rocksdb::Logger> info_log, std::shared_ptr<rocksdb::DB> db,
+               std::shared_ptr<WriteFault> fault)
+      : options_(std::move(options)),
+        env_(std::move(env)),
+        info_log_(std::move(info_log)),
+        writable_(fault != nullptr),
+        db_(std::move(db)),
+        fault_(std::move(fault)) {
+    write_options_.sync = options_.sync;
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override { return std::make_unique<RocksDbBatch>(); }
 
   std::unique_ptr<ReadView> NewReadView() override {
-    return std::make_unique<RocksDbReadView>(db_.get());
+    return std::make_unique<RocksDbReadView>(Db());
   }
 
   absl::Status Commit(StoreBatch* batch) override {
     auto* rocks_batch = static_cast<RocksDbBatch*>(batch);
-    return FromRocks(db_->Write(write_options_, rocks_batch->batch()));
+    std::lock_guard<std::mutex> writing(write_mu_);
+    if (!writable_) return FromRocks(Db()->Write(write_options_, rocks_batch->batch()));
+    std::shared_ptr<rocksdb::DB> db;
+    std::shared_ptr<WriteFault> fault;
+    absl::Status refusal = Current(&db, &fault);
+    if (!refusal.ok()) return refusal;  // the failed instance is not written again
+    Invariant(fault != nullptr, "a store that takes writes has a fault record");
+    const rocksdb::Status written = db->Write(write_options_, rocks_batch->batch());
+    if (written.ok()) return absl::OkStatus();
+    fault->Record(written);
+    const rocksdb::Status first = fault->first();
+    Invariant(!first.ok(), "a failed write stops the writes after it");
+    // The first failure is the cause: a write refused for a flush that failed before it says
+    // only "Incomplete" (RocksDB stopped writes).
+    return FromRocks(first, RocksOp::kWrite);
+  }
+
+  absl::Status WriteStatus() const override {
+    if (!writable_) return absl::OkStatus();  // Commit answers for itself
+    std::shared_ptr<rocksdb::DB> db;
+    std::shared_ptr<WriteFault> fault;
+    return Current(&db, &fault);
+  }
+
+  absl::Status Recover() override {
+    std::lock_guard<std::mutex> writing(write_mu_);
+    if (!writable_) return absl::OkStatus();
+    std::shared_ptr<rocksdb::DB> db;
+    std::shared_ptr<WriteFault> fault;
+    const absl::Status refusal = Current(&db, &fault);
+    db.reset();  // not a reader: the failed instance may close below
+    if (refusal.ok()) return refusal;
+    // The first try comes one interval after the failure is first seen, and each next one an
+    // interval after the last: a disk that just failed is not hammered.
+    const absl::Time now = absl::Now();
+    if (!recovering_) {
+      recovering_ = true;
+      next_recovery_ = now + options_.recovery_interval;
+    }
+    if (now < next_recovery_) return refusal;
+    next_recovery_ = now + options_.recovery_interval;
+    if (!ProbeDisk().ok()) return refusal;
+    // The failed instance makes way for a read-only stand-in that serves reads meanwhile.
+    if (fault != nullptr) {
+      auto stand_in = OpenStandIn();
+      if (!stand_in.ok()) return refusal;
+      std::lock_guard<std::mutex> lock(db_mu_);
+      failed_ = std::exchange(db_, *std::move(stand_in));
+      fault_ = nullptr;
+      stand_in_refusal_ = refusal;
+    }
+    // Closed once no reader holds it (RocksDB's Close does not write to a WAL that failed).
+    if (failed_ != nullptr) {
+      if (failed_.use_count() > 1) return stand_in_refusal_;
+      failed_.reset();
+    }
+    auto fresh_fault = std::make_shared<WriteFault>();
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status opened =
+        rocksdb::DB::Open(MakeWritableOptions(options_, env_.get(), info_log_, fresh_fault),
+                          options_.path, &raw);
+    if (!opened.ok()) {
+      stand_in_refusal_ = FromRocks(opened, RocksOp::kWrite);
+      return stand_in_refusal_;
+    }
+    std::lock_guard<std::mutex> lock(db_mu_);
+    db_ = std::shared_ptr<rocksdb::DB>(raw);  // the stand-in closes with its last reader
+    fault_ = std::move(fresh_fault);
+    stand_in_refusal_ = absl::OkStatus();
+    recovering_ = false;
+    return absl::OkStatus();
   }
 
   absl::Status ForEachBank(
@@ -1132,7 +1369,7 @@ class RocksDbStore : public Store {
       if (!bank.ok()) return bank.status();
       ChainHead head;
       std::string head_bytes;
-      auto status = db_->Get(rocksdb::ReadOptions(), ChainKey(bank->bank_id), &head_bytes);
+      auto status = Db()->Get(rocksdb::ReadOptions(), ChainKey(bank->bank_id), &head_bytes);
       if (status.ok()) {
         auto decoded = DecodeChainHead(head_bytes);
         if (!decoded.ok()) return decoded.status();
@@ -1142,7 +1379,7 @@ class RocksDbStore : public Store {
       }
       Policy policy;
       std::string policy_bytes;
-      status = db_->Get(rocksdb::ReadOptions(), absl::StrCat("P", bank->bank_id), &policy_bytes);
+      status = Db()->Get(rocksdb::ReadOptions(), absl::StrCat("P", bank->bank_id), &policy_bytes);
       if (status.ok()) {
         auto decoded = DecodePolicy(policy_bytes);
         if (!decoded.ok()) return decoded.status();
@@ -1170,8 +1407,8 @@ class RocksDbStore : public Store {
                                                          absl::string_view entry_id) override {
     for (char tag : {'q', 'Q'}) {
       std::string value;
-      auto status =
-          db_->Get(rocksdb::ReadOptions(), absl::StrCat(ScopedPrefix(tag, bank_id), entry_id), &value);
+      auto status = Db()->Get(rocksdb::ReadOptions(),
+                              absl::StrCat(ScopedPrefix(tag, bank_id), entry_id), &value);
       if (status.IsNotFound()) continue;
       if (!status.ok()) return FromRocks(status);
       auto pending = DecodePendingEntry(value);
@@ -1241,7 +1478,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
                                                 uint64_t seq) override {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('e', bank_id, seq), &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), SeqKey('e', bank_id, seq), &value);
     if (status.IsNotFound()) return std::optional<Entry>();
     if (!status.ok()) return FromRocks(status);
     auto entry = DecodeEntry(value);
@@ -1255,7 +1492,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
                                                           absl::string_view entry_id) override {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), EntryIdKey(bank_id, entry_id), &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), EntryIdKey(bank_id, entry_id), &value);
     if (status.IsNotFound()) return std::optional<EntryIdRecord>();
     if (!status.ok()) return FromRocks(status);
     auto record = DecodeEntryIdRecord(value);
@@ -1265,7 +1502,7 @@ class RocksDbStore : public Store {
 
   absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) override {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('r', bank_id, seq), &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), SeqKey('r', bank_id, seq), &value);
     if (status.IsNotFound()) return uint64_t{0};
     if (!status.ok()) return FromRocks(status);
     if (value.size() != 8) return Corrupt("reversal marker");
@@ -1444,7 +1681,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                            uint64_t seq) override {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), SeqKey('x', bank_id, seq), &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), SeqKey('x', bank_id, seq), &value);
     if (status.IsNotFound()) return std::optional<uint64_t>();
     if (!status.ok()) return FromRocks(status);
     if (value.size() != 8) return Corrupt("entry position");
@@ -1452,11 +1689,11 @@ class RocksDbStore : public Store {
   }
 
   std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) override {
-    return std::make_unique<StoreNodeSource>(db_.get(), bank_id);
+    return std::make_unique<StoreNodeSource>(Db(), bank_id);
   }
 
   std::unique_ptr<StoreSnapshot> NewSnapshot() override {
-    return std::make_unique<RocksDbSnapshot>(db_.get());
+    return std::make_unique<RocksDbSnapshot>(Db());
   }
 
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& given_dir, size_t keep) override {
@@ -1479,7 +1716,8 @@ class RocksDbStore : public Store {
     rocksdb::CreateBackupOptions create_options;
     create_options.flush_before_backup = false;
     rocksdb::BackupID backup_id = 0;
-    status = engine->CreateNewBackup(create_options, db_.get(), &backup_id);
+    const std::shared_ptr<rocksdb::DB> db = Db();
+    status = engine->CreateNewBackup(create_options, db.get(), &backup_id);
     if (!status.ok()) return BackupFailed(backup_dir, status);
     status = engine->PurgeOldBackups(static_cast<uint32_t>(std::max<size_t>(keep, 1)));
     if (!status.ok()) return BackupFailed(backup_dir, status);
@@ -1493,6 +1731,60 @@ class RocksDbStore : public Store {
   void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }
 
  private:
+  // The instance reads go to. Readers hold it while they read: a failed instance is closed only
+  // once none does.
+  std::shared_ptr<rocksdb::DB> Db() const {
+    std::lock_guard<std::mutex> lock(db_mu_);
+    return db_;
+  }
+
+  // The instance and its fault record (null for the read-only stand-in), and OK if it takes
+  // writes, or the refusal: its first failure, or why the stand-in is there.
+  absl::Status Current(std::shared_ptr<rocksdb::DB>* db,
+                       std::shared_ptr<WriteFault>* fault) const {
+    std::lock_guard<std::mutex> lock(db_mu_);
+    *db = db_;
+    *fault = fault_;
+    if (fault_ == nullptr) {
+      Invariant(!stand_in_refusal_.ok(), "the read-only stand-in is there for a reason");
+      return stand_in_refusal_;
+    }
+    return FromRocks(fault_->first(), RocksOp::kWrite);
+  }
+
+  // OK if the disk takes a small synced write again: a file beside the store's, through the
+  // store's own file system, written, synced and deleted. A raw file, not RocksDB's writer.
+  rocksdb::Status ProbeDisk() const {
+    rocksdb::Env* env = env_ != nullptr ? env_.get() : rocksdb::Env::Default();
+    const std::string path = options_.path + "/RECOVERY_PROBE";
+    std::unique_ptr<rocksdb::WritableFile> file;
+    rocksdb::Status status = env->NewWritableFile(path, &file, rocksdb::EnvOptions());
+    if (status.ok()) status = file->Append(std::string(kProbeBytes, '\0'));
+    if (status.ok()) status = file->Sync();
+    if (file != nullptr) {
+      const rocksdb::Status closed = file->Close();
+      if (status.ok()) status = closed;
+    }
+    env->DeleteFile(path).PermitUncheckedError();  // absent if it was never made
+    return status;
+  }
+
+  // A read-only instance of the store's files, opened beside the failed one (a read-only open
+  // takes no lock and writes nothing) with every table file open, so that files the reopened
+  // writable instance deletes stay readable to it.
+  absl::StatusOr<std::shared_ptr<rocksdb::DB>> OpenStandIn() const {
+    rocksdb::Options db_options = MakeOptions(options_, env_.get());
+    db_options.max_open_files = -1;
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status status =
+        rocksdb::DB::OpenForReadOnly(db_options, options_.path, &raw);
+    if (!status.ok()) return FromRocks(status);
+    return std::shared_ptr<rocksdb::DB>(raw);
+  }
+
+  // The probe writes this much: room for a few WAL records at least.
+  static constexpr size_t kProbeBytes = 1 << 20;
+
   using Visitor = std::function<absl::Status(absl::string_view key, absl::string_view value)>;
 
   // Visits keys in [start, end), at most `limit` of them.
@@ -1501,7 +1793,8 @@ class RocksDbStore : public Store {
     rocksdb::ReadOptions read_options;
     rocksdb::Slice upper(end);
     read_options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    const std::shared_ptr<rocksdb::DB> db = Db();  // outlives the iterator
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options));
     size_t visited = 0;
     for (it->Seek(start); it->Valid() && visited < limit; it->Next(), ++visited) {
       const rocksdb::Slice key = it->key();
@@ -1517,7 +1810,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::optional<T>> GetDecoded(const std::string& key,
                                               absl::StatusOr<T> (*decode)(absl::string_view)) {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), key, &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), key, &value);
     if (status.IsNotFound()) return std::optional<T>();
     if (!status.ok()) return FromRocks(status);
     auto record = decode(value);
@@ -1554,20 +1847,36 @@ class RocksDbStore : public Store {
   // The value at `key`, or nullopt.
   absl::StatusOr<std::optional<std::string>> GetValue(const std::string& key) {
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), key, &value);
+    auto status = Db()->Get(rocksdb::ReadOptions(), key, &value);
     if (status.IsNotFound()) return std::optional<std::string>();
     if (!status.ok()) return FromRocks(status);
     return std::optional<std::string>(std::move(value));
   }
 
+  const StoreOptions options_;
   std::mutex backup_mu_;
-  std::shared_ptr<rocksdb::Env> backup_env_;  // before db_: outlives it
-  std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<rocksdb::Env> backup_env_;  // before the instances: outlives them
+  const std::shared_ptr<rocksdb::Env> env_;   // likewise; null: rocksdb::Env::Default()
+  const std::shared_ptr<rocksdb::Logger> info_log_;  // of every writable instance
+  const bool writable_;                       // false: opened read-only, or a backup
   rocksdb::WriteOptions write_options_;
+
+  // Held by Commit and Recover: a write never races the swap of instances.
+  std::mutex write_mu_;
+  bool recovering_ ABSL_GUARDED_BY(write_mu_) = false;  // a failure was seen, not yet mended
+  absl::Time next_recovery_ ABSL_GUARDED_BY(write_mu_);
+  std::shared_ptr<rocksdb::DB> failed_ ABSL_GUARDED_BY(write_mu_);  // waiting for its readers
+
+  mutable std::mutex db_mu_;
+  std::shared_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  // The first failure of db_ (writable store), or null while db_ is the read-only stand-in.
+  std::shared_ptr<WriteFault> fault_ ABSL_GUARDED_BY(db_mu_);
+  absl::Status stand_in_refusal_ ABSL_GUARDED_BY(db_mu_);  // why the stand-in is there
 };
 
-rocksdb::Options MakeOptions(const StoreOptions& store_options) {
+rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   options.paranoid_checks = true;
   // Two cores: one background job for flushes, one for compactions.
@@ -1575,6 +1884,9 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options) {
   options.max_background_jobs = 2;
   // Memtables bound the write memory: 2 x 32 MiB.
   options.write_buffer_size = 32 << 20;
+  if (store_options.test_hooks != nullptr && store_options.test_hooks->write_buffer_bytes != 0) {
+    options.write_buffer_size = store_options.test_hooks->write_buffer_bytes;
+  }
   options.max_write_buffer_number = 2;
   // LZ4 on every level: cheap on the write path, and keys and records compress well (repeated
   // ids). The last level was ZSTD, 15 % smaller, but decompressing it was 7 % of a verification.
@@ -1604,6 +1916,18 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options) {
   // through memory maps: no copy from the page cache per block, no read buffers to fault in.
   // The files of a stopped ledger do not change under the maps.
   options.allow_mmap_reads = store_options.read_only || !store_options.backup_dir.empty();
+  return options;
+}
+
+// Options of a writable instance whose failures go to `fault`. RocksDB's own retries of
+// retryable I/O errors are off, as its recovery from a full disk is (FaultListener).
+rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb::Env* env,
+                                     std::shared_ptr<rocksdb::Logger> info_log,
+                                     std::shared_ptr<WriteFault> fault) {
+  rocksdb::Options options = MakeOptions(store_options, env);
+  options.info_log = std::move(info_log);
+  options.max_bgerror_resume_count = 0;
+  options.listeners.push_back(std::make_shared<FaultListener>(std::move(fault)));
   return options;
 }
 
@@ -1685,13 +2009,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& opt
   rocksdb::BackupInfo info;
   auto status = (*engine)->GetBackupInfo(*chosen, &info, /*include_file_details=*/true);
   if (!status.ok()) return BackupFailed(options.backup_dir, status);
-  rocksdb::Options db_options = MakeOptions(options);
-  db_options.env = info.env_for_open.get();
+  rocksdb::Options db_options = MakeOptions(options, info.env_for_open.get());
   db_options.create_if_missing = false;
   rocksdb::DB* raw = nullptr;
   status = rocksdb::DB::OpenForReadOnly(db_options, info.name_for_open, &raw);
   if (!status.ok()) return OpenFailed(options.backup_dir, status);
-  auto store = std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), false);
+  StoreOptions read_only = options;
+  read_only.sync = false;
+  auto store = std::make_unique<RocksDbStore>(std::move(read_only), nullptr, nullptr,
+                                              std::shared_ptr<rocksdb::DB>(raw), nullptr);
   store->set_backup_env(info.env_for_open);
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -1700,24 +2026,36 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& opt
 
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options) {
   if (!options.backup_dir.empty()) return OpenRocksDbBackup(options);
+  std::shared_ptr<rocksdb::Env> env;
+  if (options.test_hooks != nullptr && options.test_hooks->file_system != nullptr) {
+    env = rocksdb::NewCompositeEnv(options.test_hooks->file_system);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
+  std::shared_ptr<WriteFault> fault;
+  std::shared_ptr<rocksdb::Logger> info_log;
   if (options.read_only) {
     if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
       return NotFound("STORE_NOT_FOUND", absl::StrCat("there is no ledger at ", options.path),
                       {{"path", options.path}});
     }
-    status = rocksdb::DB::OpenForReadOnly(MakeOptions(options), options.path, &raw);
+    status = rocksdb::DB::OpenForReadOnly(MakeOptions(options, env.get()), options.path, &raw);
   } else {
-    status = rocksdb::DB::Open(MakeOptions(options), options.path, &raw);
+    std::error_code ignored;  // DB::Open says why, if the directory cannot be made
+    std::filesystem::create_directories(options.path, ignored);
+    fault = std::make_shared<WriteFault>();
+    info_log = std::make_shared<StoreInfoLog>(options.path + "/LOG");
+    status = rocksdb::DB::Open(MakeWritableOptions(options, env.get(), info_log, fault),
+                               options.path, &raw);
   }
   if (!status.ok()) return OpenFailed(options.path, status);
-  std::unique_ptr<rocksdb::DB> db(raw);
+  std::shared_ptr<rocksdb::DB> db(raw);
   if (!options.read_only) {
     if (auto indexed = EnsureTimeIndex(db.get()); !indexed.ok()) return indexed;
     if (auto dropped = DropUnstoredMerkleLevels(db.get()); !dropped.ok()) return dropped;
   }
-  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync));
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
+      options, std::move(env), std::move(info_log), std::move(db), std::move(fault)));
 }
 
 absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir) {

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "ledger/access.h"
 #include "ledger/kiosk.h"
 #include "ledger/merkle.h"
@@ -173,6 +174,10 @@ struct BackupInfo {
   uint32_t file_count = 0;
 };
 
+// Test-only settings of the store (ledger/store_test_hooks.h): a RocksDB FileSystem that injects
+// faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
+struct StoreTestHooks;
+
 struct StoreOptions {
   std::string path;
   // Off only in tests that measure something other than durability: never in timeledgerd.
@@ -184,6 +189,10 @@ struct StoreOptions {
   // read-only, without restoring it.
   std::string backup_dir;
   uint32_t backup_id = 0;
+  // After a failed write, Store::Recover tries again at most this often.
+  absl::Duration recovery_interval = absl::Seconds(1);
+  // Tests only; null in timeledgerd.
+  std::shared_ptr<const StoreTestHooks> test_hooks;
 };
 
 // A consistent, read-only view of the store at one moment (a RocksDB snapshot): every read through
@@ -243,9 +252,24 @@ class Store {
   virtual std::unique_ptr<ReadView> NewReadView() = 0;
 
   virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
-  // Makes every write of `batch` durable at once (WAL synced), or none of them.
-  // Returns Unavailable if the disk refuses, DataLoss if the store is damaged.
+  // Makes every write of `batch` durable at once (WAL synced), or none of them. Thread-safe.
+  // Returns Unavailable STORE_FULL (no space left) or STORE_FAILED (any other I/O error) if the
+  // disk refuses, DataLoss STORE_CORRUPT if the store is damaged. After the first failed write
+  // or sync, and after a failed flush or compaction, every Commit is refused with that same
+  // reason, without touching the disk, until Recover succeeds; reads are served meanwhile.
+  // A refused batch may still turn out durable after Recover (its WAL record was written but
+  // not synced): nothing refused is ever half written, but it is not certainly absent either.
   virtual absl::Status Commit(StoreBatch* batch) = 0;
+  // OK while writes are accepted; otherwise the refusal that Commit returns. Thread-safe.
+  virtual absl::Status WriteStatus() const = 0;
+  // After a failure, tries to make the store writable again, at most once per
+  // StoreOptions::recovery_interval (returning the refusal without trying in between): if the
+  // disk takes a small synced write again, the failed RocksDB instance is closed (never written
+  // again) and the store reopened. Reads are served throughout, from a read-only instance while
+  // the store is reopened. Returns OK once writes are accepted: what was read before may then be
+  // stale (see Commit), so the caller re-reads its state before writing. Returns OK at once if
+  // nothing failed. One caller at a time (the ledger's writer thread).
+  virtual absl::Status Recover() = 0;
 
   // Visits every bank with its chain head (a bank without entries has the initial head) and its
   // policy (the defaults if none was ever set).
