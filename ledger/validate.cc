@@ -91,6 +91,10 @@ enum class CodePointClass : uint8_t {
 };
 
 CodePointClass ClassOf(uint32_t code_point) {
+  if (code_point < 0x80) {  // most text: no table needed
+    if (code_point < 0x20 || code_point == 0x7f) return CodePointClass::kForbidden;
+    return code_point == ' ' ? CodePointClass::kSpace : CodePointClass::kVisible;
+  }
   if (code_point == 0x200c || code_point == 0x200d) return CodePointClass::kJoiner;
   const auto c = static_cast<UChar32>(code_point);
   if (u_hasBinaryProperty(c, UCHAR_NONCHARACTER_CODE_POINT) ||
