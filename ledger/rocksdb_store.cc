@@ -102,6 +102,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -1994,6 +1995,14 @@ absl::Status OpenFailed(absl::string_view path, const rocksdb::Status& status) {
     return Refusal(absl::StatusCode::kDataLoss, "STORE_CORRUPT",
                    absl::StrCat("the ledger at ", path, " is damaged: ", status.ToString()),
                    {{"path", std::string(path)}});
+  }
+  // RocksDB holds an flock on <store>/LOCK while a DB is open: another process has it open.
+  if (status.IsIOError() && absl::StrContains(status.ToString(), "lock file")) {
+    return Unavailable("STORE_LOCKED",
+                       absl::StrCat("the ledger at ", path,
+                                    " is in use by another timeledgerd (or another program); stop "
+                                    "it, or give this server another --data-dir"),
+                       {{"path", std::string(path)}});
   }
   return Unavailable("STORE_OPEN_FAILED",
                      absl::StrCat("cannot open the ledger at ", path, ": ", status.ToString()),

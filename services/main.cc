@@ -53,9 +53,12 @@ constexpr char kUsage[] =
     "                      (default 24; 0: never; only banks whose policy has expiry on)\n"
     "  --verify-only       verify the ledger in --data-dir with the server stopped, print the\n"
     "                      result and exit (0: consistent, 1: damaged or unreadable)\n"
-    "  --restore-from DIR  first restore the newest backup of DIR (a backup directory) into\n"
-    "                      --data-dir, which must hold no ledger yet; verify the restored copy\n"
-    "                      and refuse to serve it if it does not verify\n"
+    "  --restore-from DIR  restore the newest backup of DIR (a backup directory) into\n"
+    "                      --data-dir, which must hold no ledger yet, verify the restored copy,\n"
+    "                      and exit (0: restored and verified; 1: not restored, or it does not\n"
+    "                      verify)\n"
+    "  --serve             with --restore-from: serve the restored ledger once it verifies,\n"
+    "                      instead of exiting\n"
     "  --backup-id N       with --restore-from: restore backup N instead of the newest\n"
     "  --backups-keep N    backups kept by CreateBackup, older ones deleted (default 10)\n"
     "  --no-verify-on-start  skip the full verification of every bank when opening (the\n"
@@ -68,6 +71,7 @@ struct Flags {
   int expiry_sweep_hours = 24;
   bool verify_only = false;
   std::string restore_from;
+  bool serve_restored = false;
   uint32_t backup_id = 0;
   size_t backups_keep = timeledger::ledger::kBackupsKeptDefault;
   std::string backup_dir;  // empty: DATA_DIR/backups
@@ -111,6 +115,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       if (!value(&flags->backup_dir)) return false;
     } else if (arg == "--restore-from") {
       if (!value(&flags->restore_from)) return false;
+    } else if (arg == "--serve") {
+      flags->serve_restored = true;
     } else if (arg == "--backup-id" || arg == "--backups-keep") {
       std::string number;
       uint32_t parsed = 0;
@@ -260,6 +266,17 @@ absl::StatusOr<bool> EnsureTokenFile(timeledger::ledger::Ledger& ledger,
   return true;
 }
 
+// How the CLI finds the admin token at `path`: by itself only if it is ./var/admin.token of the
+// directory the CLI runs in, which timeledgerd cannot know; so it names the default's condition.
+std::string TokenFileHint(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto here = std::filesystem::weakly_canonical(std::filesystem::path("var") / kAdminTokenFile, error);
+  const auto there = std::filesystem::weakly_canonical(path, error);
+  if (!error && here == there) return "the CLI run from this directory reads it by itself";
+  return absl::StrCat("give it to the CLI with --token-file ", path.string(),
+                      " or TIMELEDGER_TOKEN_FILE");
+}
+
 // The admin token on first start (and the demo kiosk's with --demo). False if it failed.
 bool EnsureTokenFiles(timeledger::ledger::Ledger& ledger, const Flags& flags) {
   const std::filesystem::path dir(flags.data_dir);
@@ -272,8 +289,8 @@ bool EnsureTokenFiles(timeledger::ledger::Ledger& ledger, const Flags& flags) {
     return false;
   }
   std::cout << "timeledgerd: " << (*made ? "made an admin token; it is" : "the admin token is")
-            << " in " << (dir / kAdminTokenFile).string()
-            << " (mode 0600; the CLI on this machine reads it from there)" << std::endl;
+            << " in " << (dir / kAdminTokenFile).string() << " (mode 0600; "
+            << TokenFileHint(dir / kAdminTokenFile) << ")" << std::endl;
   if (!flags.demo || !ledger.GetBank(timeledger::ledger::kDemoBankId).ok()) return true;
   timeledger::ledger::Principal kiosk;
   kiosk.name = kDemoKioskName;
@@ -335,7 +352,21 @@ int main(int argc, char** argv) {
     std::cerr << "timeledgerd: " << checked.status().message() << "\n";
     return 1;
   }
-  if (!flags.restore_from.empty() && !RestoreFrom(flags)) return 1;
+  if (flags.serve_restored && flags.restore_from.empty()) {
+    std::cerr << "timeledgerd: --serve goes with --restore-from\n";
+    return 2;
+  }
+  if (!flags.restore_from.empty()) {
+    if (!RestoreFrom(flags)) return 1;
+    if (!flags.serve_restored) {
+      // A restore is not a second server: the one on --listen may well be running.
+      std::cout << "timeledgerd: restored and verified into " << flags.data_dir
+                << ". To serve it, stop the server that serves the old ledger (if any), then "
+                   "start: timeledgerd --data-dir "
+                << flags.data_dir << std::endl;
+      return 0;
+    }
+  }
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;

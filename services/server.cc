@@ -3,12 +3,46 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <iostream>
+#include <string>
 
 #include "ledger/errors.h"
 #include "services/tls.h"
 
 namespace timeledger::services {
+namespace {
+
+// True if something accepts TCP connections at `address` (HOST:PORT, [V6]:PORT): tells "in use"
+// from "not an address of this machine" after a failed listen.
+bool SomethingListensAt(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = address.substr(0, colon);
+  const std::string port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty() || host == "0.0.0.0" || host == "::") host = "localhost";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return false;
+  bool listening = false;
+  for (addrinfo* a = found; a != nullptr && !listening; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) continue;
+    listening = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return listening;
+}
+
+}  // namespace
 
 Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
     : gate_(ledger, gate),
@@ -44,6 +78,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kConcurrentStreamsMax);
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port would then start and
+  // take half the calls. One server per port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&server->access_);
   builder.RegisterService(&server->banks_);
   builder.RegisterService(&server->accounts_);
@@ -57,9 +94,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->qualifications_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
+    if (SomethingListensAt(options.listen_address)) {
+      return ledger::Unavailable(
+          "ADDRESS_IN_USE", "cannot listen on " + options.listen_address +
+                                ": another program (another timeledgerd?) already listens there; "
+                                "stop it, or give this server another --listen");
+    }
     return ledger::Unavailable("LISTEN_FAILED",
                                "cannot listen on " + options.listen_address +
-                                   " (in use, or not an address of this machine?)");
+                                   ": it is not an address of this machine, or not allowed");
   }
   return server;
 }

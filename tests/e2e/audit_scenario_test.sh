@@ -168,7 +168,7 @@ DATA_DIR="$WORK/restored"
 RESTORE_FROM="$WORK/data/backups"
 SERVER_BIN_REAL=$SERVER_BIN
 SERVER_BIN="$WORK/restore-wrapper.sh"
-printf '#!/bin/sh\nexec "%s" --restore-from "%s" "$@"\n' "$SERVER_BIN_REAL" "$RESTORE_FROM" >"$SERVER_BIN"
+printf '#!/bin/sh\nexec "%s" --restore-from "%s" --serve "$@"\n' "$SERVER_BIN_REAL" "$RESTORE_FROM" >"$SERVER_BIN"
 chmod +x "$SERVER_BIN"
 start_server
 if grep -q "verified 1 bank(s), 12 facts" "$SERVER_LOG"; then
