@@ -146,14 +146,7 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   return receipt;
 }
 
-// Appends an entry the ledger makes itself (cap excess, closing donation, expiry) under its
-// deterministic id, registered as an idempotency key as a caller's entry is. Returns the receipt,
-// or nullopt if an entry of that id and content is already written (a replay writes nothing
-// twice); AlreadyExists ENTRY_ID_REUSED if the id holds another entry (a caller's key taken before
-// the ledger reserved the name).
-absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry,
-                                                          Account from, Account to) {
-  TL_CHECK(entry.from_account_id == from.account_id && entry.to_account_id == to.account_id);
+Digest MadeEntryFingerprint(const Entry& entry) {
   EntrySpec as_spec;
   as_spec.bank_id = entry.bank_id;
   as_spec.entry_id = entry.entry_id;
@@ -162,7 +155,18 @@ absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry e
   as_spec.to_account_id = entry.to_account_id;
   as_spec.minutes = entry.minutes;
   as_spec.activity = entry.activity;
-  const Digest fingerprint = SpecFingerprint(as_spec);
+  return SpecFingerprint(as_spec);
+}
+
+// Appends an entry the ledger makes itself (cap excess, closing donation, expiry) under its
+// deterministic id, registered as an idempotency key as a caller's entry is. Returns the receipt,
+// or nullopt if an entry of that id and content is already written (a replay writes nothing
+// twice); AlreadyExists ENTRY_ID_REUSED if the id holds another entry (a caller's key taken before
+// the ledger reserved the name).
+absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry,
+                                                          Account from, Account to) {
+  TL_CHECK(entry.from_account_id == from.account_id && entry.to_account_id == to.account_id);
+  const Digest fingerprint = MadeEntryFingerprint(entry);
   auto taken = txn.GetEntryId(entry.bank_id, entry.entry_id);
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {

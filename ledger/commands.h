@@ -137,6 +137,9 @@ absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
 absl::Status CheckActive(const Account& account);
 // Each kind of entry moves minutes between the kinds of account it is meant for.
 absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& to);
+// The idempotency fingerprint of an entry the ledger makes itself (a reward, a cap excess, a
+// donation on closing, an expiry): its parties, kind, minutes and activity under its id.
+Digest MadeEntryFingerprint(const Entry& entry);
 // Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from `from` to
 // `to`, and returns the receipt. `reversed`: the entry a reversal undoes.
 Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,

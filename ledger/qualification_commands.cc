@@ -374,16 +374,8 @@ absl::Status PayReward(WriteTxn& txn, const Award& award, const CatalogueItem& q
   const RuleVerdict verdict =
       CheckEntryRules(RuleInput{bank->policy, bank->zone, txn.now(), entry, *payer, member});
   if (!verdict.refusal.ok()) return verdict.refusal;
-  EntrySpec as_spec;
-  as_spec.bank_id = entry.bank_id;
-  as_spec.entry_id = entry.entry_id;
-  as_spec.kind = entry.kind;
-  as_spec.from_account_id = entry.from_account_id;
-  as_spec.to_account_id = entry.to_account_id;
-  as_spec.minutes = entry.minutes;
-  as_spec.activity = entry.activity;
-  txn.PutEntryId(award.bank_id, entry.entry_id, EntryIdRecord{award.reward_seq,
-                                                              SpecFingerprint(as_spec)});
+  txn.PutEntryId(award.bank_id, entry.entry_id,
+                 EntryIdRecord{award.reward_seq, MadeEntryFingerprint(entry)});
   Receipt paid = AppendEntry(txn, *bank, std::move(entry), *std::move(payer), std::move(member));
   if (verdict.excess_to_pool_minutes > 0) {
     if (auto s = DonateExcess(txn, award.bank_id, award.account_id,
