@@ -1,9 +1,23 @@
 #include "ledger/errors.h"
+#include "ledger/partner_view.h"
 #include "ledger/validate.h"
 #include "services/reply.h"
 #include "services/services.h"
 
 namespace timeledger::services {
+namespace {
+
+// Returns a callback for a ledger write whose receipt `caller` asked for: it replies with what
+// the caller may see of it (ledger/partner_view.h), the one place a partner's answer is cut down.
+auto ReplyWithReceipt(grpc::ServerUnaryReactor* reactor, v1::RecordEntryResponse* response,
+                      const ledger::Principal& caller) {
+  return [reactor, response, caller](absl::StatusOr<ledger::Receipt> result) {
+    Reply(reactor, ledger::AsSeenBy(caller, std::move(result)),
+          [response](const ledger::Receipt& r) { ToProto(r, response); });
+  };
+}
+
+}  // namespace
 
 absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
                                       const ledger::EntrySpec& spec) const {
@@ -32,9 +46,7 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
   ledger_->RecordEntry(*std::move(spec), caller->name,
-                       ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                         ToProto(r, response);
-                       }));
+                       ReplyWithReceipt(reactor, response, *caller));
   return reactor;
 }
 
@@ -70,13 +82,15 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
   ledger_->RecordEntries(std::move(specs), request->atomic(), caller->name,
-                         ReplyLater<Results>(reactor, [response](const Results& results) {
+                         ReplyLater<Results>(reactor, [response, caller = *caller](
+                                                          const Results& results) {
                            for (const auto& result : results) {
                              auto* item = response->add_results();
-                             if (result.ok()) {
-                               ToProto(*result, item->mutable_receipt());
+                             auto seen = ledger::AsSeenBy(caller, result);
+                             if (seen.ok()) {
+                               ToProto(*seen, item->mutable_receipt());
                              } else {
-                               ToProblem(result.status(), item->mutable_problem());
+                               ToProblem(seen.status(), item->mutable_problem());
                              }
                            }
                          }));
@@ -174,9 +188,7 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
   ledger_->CheckEntry(*std::move(spec), caller->name,
-                      ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                        ToProto(r, response);
-                      }));
+                      ReplyWithReceipt(reactor, response, *caller));
   return reactor;
 }
 

@@ -406,6 +406,96 @@ TEST_F(AccessTest, APartnerRecordsOnlySpendIntoItsOwnAccountAndReadsOnlyThat) {
   EXPECT_EQ(ReasonOf(status), "PARTNER_OWN_ACCOUNT_ONLY");
 }
 
+// The member's balance after a partner's SPEND as a coordinator would be told it; a partner must
+// never see it, nor the member's name.
+TEST_F(AccessTest, APartnerSeesNoOtherAccountsBalanceOrNameInReceiptsRefusalsOrListings) {
+  ASSERT_TRUE(Record(admin_, "gift-1", v1::EXCHANGE, "bob", "alice").ok());
+  ASSERT_TRUE(Record(admin_, "gift-2", v1::EXCHANGE, "bob", "alice").ok());  // alice: 120
+  auto spend = [](const std::string& id, int64_t minutes) {
+    v1::RecordEntryRequest request;
+    request.set_bank_id("hcct");
+    request.set_entry_id(id);
+    request.set_kind(v1::SPEND);
+    request.set_from_account_id("alice");
+    request.set_to_account_id("cafe");
+    request.set_minutes(minutes);
+    return request;
+  };
+  auto tells_nothing_of_alice = [](const std::string& bytes) {
+    return bytes.find("Name of alice") == std::string::npos;
+  };
+
+  v1::RecordEntryResponse receipt;
+  ASSERT_TRUE(
+      Stub<v1::Ledger>(partner_)->RecordEntry(Context().get(), spend("lunch-1", 30), &receipt).ok());
+  EXPECT_EQ(receipt.to_balance_minutes(), 30);    // the cafe's own side
+  EXPECT_EQ(receipt.from_balance_minutes(), 0);   // alice's 90 is not the cafe's business
+  EXPECT_FALSE(receipt.has_payer_reciprocity() &&
+               (receipt.payer_reciprocity().given_minutes() != 0 ||
+                receipt.payer_reciprocity().received_minutes() != 0));
+  EXPECT_TRUE(tells_nothing_of_alice(receipt.SerializeAsString()));
+  ASSERT_TRUE(
+      Stub<v1::Ledger>(partner_)->CheckEntry(Context().get(), spend("lunch-2", 60), &receipt).ok());
+  EXPECT_EQ(receipt.from_balance_minutes(), 0);
+  ASSERT_TRUE(
+      Stub<v1::Ledger>(partner_)->RecordEntry(Context().get(), spend("big-1", 480), &receipt).ok());
+  EXPECT_EQ(receipt.from_balance_minutes(), 0);  // alice: -390 now, her floor is -600
+
+  // Over her floor: the reason, a plain sentence, and only what the till asked for.
+  grpc::Status refused =
+      Stub<v1::Ledger>(partner_)->RecordEntry(Context().get(), spend("big-2", 480), &receipt);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(refused), "OVERDRAFT_LIMIT");
+  EXPECT_EQ(refused.error_message(), "the member does not have enough time for this");
+  auto info = clients::FindErrorInfo(refused);
+  ASSERT_TRUE(info.has_value());
+  ASSERT_EQ(info->metadata_size(), 1);
+  EXPECT_EQ(info->metadata().at("attempted_minutes"), "480");
+  EXPECT_TRUE(tells_nothing_of_alice(refused.error_details()));
+  refused = Stub<v1::Ledger>(partner_)->CheckEntry(Context().get(), spend("big-2", 480), &receipt);
+  EXPECT_EQ(refused.error_message(), "the member does not have enough time for this");
+  EXPECT_EQ(clients::FindErrorInfo(refused)->metadata_size(), 1);
+
+  // The same in a batch's problems.
+  v1::RecordEntriesRequest batch;
+  *batch.add_entries() = spend("big-3", 480);
+  v1::RecordEntriesResponse recorded;
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)->RecordEntries(Context().get(), batch, &recorded).ok());
+  ASSERT_EQ(recorded.results_size(), 1);
+  const v1::Problem& problem = recorded.results(0).problem();
+  EXPECT_EQ(problem.reason(), "OVERDRAFT_LIMIT");
+  EXPECT_EQ(problem.message(), "the member does not have enough time for this");
+  ASSERT_EQ(problem.metadata_size(), 1);
+  EXPECT_EQ(problem.metadata().at("attempted_minutes"), "480");
+
+  // A coordinator is still told the member's figures.
+  refused = Stub<v1::Ledger>(coordinator_)->CheckEntry(Context().get(), spend("big-2", 480), &receipt);
+  EXPECT_EQ(ReasonOf(refused), "OVERDRAFT_LIMIT");
+  EXPECT_EQ(clients::FindErrorInfo(refused)->metadata().at("balance_minutes"), "-390");
+
+  // Listings: the entries that touch the cafe, with the cafe's running balance only.
+  v1::ListEntriesRequest list;
+  list.set_bank_id("hcct");
+  list.set_account_id("cafe");
+  v1::ListEntriesResponse entries;
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &entries).ok());
+  ASSERT_EQ(entries.rows_size(), 2);
+  EXPECT_EQ(entries.rows(1).running_balance_minutes(), 30 + 480);
+  EXPECT_TRUE(tells_nothing_of_alice(entries.SerializeAsString()));
+  v1::GetEntryRequest get;
+  get.set_bank_id("hcct");
+  get.set_entry_id("big-1");
+  v1::Entry entry;
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)->GetEntry(Context().get(), get, &entry).ok());
+  EXPECT_TRUE(tells_nothing_of_alice(entry.SerializeAsString()));
+  v1::GetAccountRequest mine;
+  mine.set_bank_id("hcct");
+  mine.set_account_id("cafe");
+  v1::Account account;
+  ASSERT_TRUE(Stub<v1::Accounts>(partner_)->GetAccount(Context().get(), mine, &account).ok());
+  EXPECT_TRUE(tells_nothing_of_alice(account.SerializeAsString()));
+}
+
 TEST_F(AccessTest, ACoordinatorDoesNotCreditThemselves) {
   // The default policy sends an entry its recorder earns to the payer: allowed, and pending.
   // Confirmation of exchanges between persons is switched on as well.
