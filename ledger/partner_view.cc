@@ -13,7 +13,7 @@ namespace {
 // record, which item of a batch, which field, and when to try again.
 bool IsFigureOfTheRequest(absl::string_view name) {
   return name == "attempted_minutes" || name == "index" || name == "field" ||
-         name == "retry_after_ms";
+         name == "retry_after_ms" || name == "retry_after_seconds";
 }
 
 struct PlainReason {
@@ -37,7 +37,12 @@ constexpr PlainReason kPlainReasons[] = {
     {"GRANULARITY", "the minutes are not a whole number of the bank's unit"},
     {"ENTRY_MAXIMUM", "this is more time than one entry may hold"},
     {"BACKDATED", "this entry is dated too far back"},
-    {"MEMBER_CONSENT_REQUIRED", "the member has to agree to this spend"},
+    {"MEMBER_CONSENT_REQUIRED", "this bank asks for the member's card and PIN with a spend"},
+    {"NOT_PAYERS_CARD", "the card given is not the paying member's"},
+    {"CARD_OR_PIN_WRONG", "that card number and PIN do not match"},
+    {"CARD_LOCKED", "this card is locked for a while after too many wrong PINs"},
+    {"PIN_NOT_SET", "this card has no PIN yet; the centre's staff set one"},
+    {"BUSY", "the ledger is busy; try again in a moment"},
 };
 
 bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner; }

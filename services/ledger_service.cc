@@ -33,6 +33,26 @@ absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
   return ledger::CheckMayRecord(caller, spec, goes_to_confirmation);
 }
 
+void LedgerService::WithPayerCard(const ledger::Principal& caller,
+                                  const v1::RecordEntryRequest& request, ledger::EntrySpec spec,
+                                  grpc::ServerUnaryReactor* reactor,
+                                  std::function<void(ledger::EntrySpec)> submit) {
+  spec.recorded_by_partner = caller.role == ledger::PrincipalRole::kPartner;
+  if (!spec.recorded_by_partner || !request.has_payer_card()) return submit(std::move(spec));
+  std::string bank_id = spec.bank_id;  // before the callback takes the spec
+  desk_->CheckPayerCard(
+      std::move(bank_id), request.payer_card().card_number(), request.payer_card().pin(),
+      [reactor, caller, spec = std::move(spec),
+       submit = std::move(submit)](absl::StatusOr<std::string> holder) mutable {
+        if (!holder.ok()) {
+          Refuse(reactor, ledger::RefusalAsSeenBy(caller, holder.status()));
+          return;
+        }
+        spec.payer_card_holder = *std::move(holder);
+        submit(std::move(spec));
+      });
+}
+
 grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
                                                      const v1::RecordEntryRequest* request,
                                                      v1::RecordEntryResponse* response) {
@@ -45,8 +65,12 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext
     return reactor;
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
-  ledger_->RecordEntry(*std::move(spec), caller->name,
-                       ReplyWithReceipt(reactor, response, *caller));
+  WithPayerCard(*caller, *request, *std::move(spec), reactor,
+                [writer = ledger_, reactor, response,
+                 caller = *caller](ledger::EntrySpec checked) {
+                  writer->RecordEntry(std::move(checked), caller.name,
+                                      ReplyWithReceipt(reactor, response, caller));
+                });
   return reactor;
 }
 
@@ -78,6 +102,9 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
     if (auto s = MayRecord(*caller, *spec); !s.ok()) {
       return Refuse(reactor, ledger::WithFigure(s, "index", std::to_string(i)));
     }
+    // A batch carries no cards: a partner's spends in it wait for the member or are refused,
+    // as the bank's policy says.
+    spec->recorded_by_partner = caller->role == ledger::PrincipalRole::kPartner;
     specs.push_back(*std::move(spec));
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
@@ -187,8 +214,12 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
     return reactor;
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
-  ledger_->CheckEntry(*std::move(spec), caller->name,
-                      ReplyWithReceipt(reactor, response, *caller));
+  WithPayerCard(*caller, *request, *std::move(spec), reactor,
+                [writer = ledger_, reactor, response,
+                 caller = *caller](ledger::EntrySpec checked) {
+                  writer->CheckEntry(std::move(checked), caller.name,
+                                     ReplyWithReceipt(reactor, response, caller));
+                });
   return reactor;
 }
 
