@@ -108,19 +108,23 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
     specs.push_back(*std::move(spec));
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
-  ledger_->RecordEntries(std::move(specs), request->atomic(), caller->name,
-                         ReplyLater<Results>(reactor, [response, caller = *caller](
-                                                          const Results& results) {
-                           for (const auto& result : results) {
-                             auto* item = response->add_results();
-                             auto seen = ledger::AsSeenBy(caller, result);
-                             if (seen.ok()) {
-                               ToProto(*seen, item->mutable_receipt());
-                             } else {
-                               ToProblem(seen.status(), item->mutable_problem());
-                             }
-                           }
-                         }));
+  ledger_->RecordEntries(
+      std::move(specs), request->atomic(), caller->name,
+      [reactor, response, caller = *caller](absl::StatusOr<Results> results) {
+        // An atomic batch answers with its first item's refusal.
+        if (!results.ok()) results = ledger::RefusalAsSeenBy(caller, results.status());
+        Reply(reactor, results, [response, &caller](const Results& items) {
+          for (const auto& result : items) {
+            auto* item = response->add_results();
+            auto seen = ledger::AsSeenBy(caller, result);
+            if (seen.ok()) {
+              ToProto(*seen, item->mutable_receipt());
+            } else {
+              ToProblem(seen.status(), item->mutable_problem());
+            }
+          }
+        });
+      });
   return reactor;
 }
 

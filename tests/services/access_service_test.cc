@@ -515,6 +515,12 @@ TEST_F(AccessTest, APartnerSeesNoOtherAccountsBalanceOrNameInReceiptsRefusalsOrL
   EXPECT_EQ(problem.message(), "the member does not have enough time for this");
   ASSERT_EQ(problem.metadata_size(), 1);
   EXPECT_EQ(problem.metadata().at("attempted_minutes"), "480");
+  batch.set_atomic(true);  // an atomic batch answers with the item's refusal
+  refused = Stub<v1::Ledger>(partner_)->RecordEntries(Context().get(), batch, &recorded);
+  EXPECT_EQ(ReasonOf(refused), "OVERDRAFT_LIMIT");
+  EXPECT_EQ(refused.error_message(), "the member does not have enough time for this");
+  EXPECT_EQ(clients::FindErrorInfo(refused)->metadata_size(), 2);  // attempted_minutes, index
+  EXPECT_TRUE(tells_nothing_of_alice(refused.error_details()));
 
   // A coordinator is still told the member's figures.
   refused = Stub<v1::Ledger>(coordinator_)->CheckEntry(Context().get(), spend("big-2", 480), &receipt);
