@@ -470,6 +470,8 @@ absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
   RuleInput input{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to};
   if (activity->item.has_value()) input.activity = &*activity->item;
   input.earner_holdings = &activity->earner_holdings;
+  input.recorded_by_partner = spec.recorded_by_partner;
+  input.payer_card_holder = spec.payer_card_holder;
   const RuleVerdict verdict = CheckEntryRules(input);
   if (!verdict.refusal.ok()) return verdict.refusal;
   Receipt receipt;

@@ -143,10 +143,33 @@ void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string
   if (!queued) std::move(*shared_done)(Busy());
 }
 
+void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
+                               Callback<std::string> done) {
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) {
+    return std::move(done)(s);
+  }
+  if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
+  auto shared_done = std::make_shared<Callback<std::string>>(std::move(done));
+  const bool queued = Post([this, bank_id, card_number, pin, shared_done] {
+    auto holder = CheckCardAndPin(bank_id, card_number, pin);
+    if (!holder.ok()) return std::move(*shared_done)(holder.status());
+    std::move(*shared_done)(holder->account_id);
+  });
+  if (!queued) std::move(*shared_done)(Busy());
+}
+
 absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_id,
                                                         const std::string& card_number,
                                                         const std::string& pin,
                                                         const std::string& kiosk) {
+  auto holder = CheckCardAndPin(bank_id, card_number, pin);
+  if (!holder.ok()) return holder.status();
+  return OpenSession(bank_id, holder->account_id, holder->display_name, kiosk);
+}
+
+absl::StatusOr<Account> KioskDesk::CheckCardAndPin(const std::string& bank_id,
+                                                   const std::string& card_number,
+                                                   const std::string& pin) {
   const absl::Status wrong = Refusal(absl::StatusCode::kUnauthenticated, "CARD_OR_PIN_WRONG",
                                      "that card number and PIN do not match");
   auto holder = ledger_->FindCardHolder(bank_id, card_number);
@@ -189,7 +212,7 @@ absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_
   if (attempts->failed != 0 || attempts->locked_until != absl::InfinitePast()) {
     if (auto s = ledger_->PutCardAttempts(bank_id, card_number, CardAttempts{}); !s.ok()) return s;
   }
-  return OpenSession(bank_id, **holder, account->display_name, kiosk);
+  return *std::move(account);
 }
 
 absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,

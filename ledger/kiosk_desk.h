@@ -117,6 +117,12 @@ class KioskDesk {
   // ACCOUNT_CLOSED, Unavailable BUSY. `done` runs on the worker thread.
   void SignIn(std::string bank_id, std::string card_number, std::string pin, std::string kiosk,
               Callback<KioskSession> done);
+  // Checks a member's card and PIN typed at a partner's till, as their consent to a SPEND
+  // (Policy::partner_spend_consent): the same check, wrong-PIN count and lockout as SignIn, but
+  // no session. `done` gets the card holder's account_id, or SignIn's errors; it runs on the
+  // worker thread.
+  void CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
+                      Callback<std::string> done);
   // Ends the session if `kiosk` holds it; ending an unknown or ended session is OK.
   void SignOut(const std::string& session_id, const std::string& kiosk);
 
@@ -139,6 +145,10 @@ class KioskDesk {
   // Queues a job for the worker; false if too many wait.
   bool Post(Job job);
   void WorkerLoop();
+  // The card holder's account if `pin` is the PIN of `card_number`; counts a wrong PIN towards
+  // the card's lockout. Runs on the worker only.
+  absl::StatusOr<Account> CheckCardAndPin(const std::string& bank_id,
+                                          const std::string& card_number, const std::string& pin);
   absl::StatusOr<KioskSession> CheckPinAndOpen(const std::string& bank_id,
                                                const std::string& card_number,
                                                const std::string& pin, const std::string& kiosk);

@@ -76,7 +76,8 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
       problems.push_back(std::string(s.message()));
     }
   }
-  if (p.confirmation_enabled || p.self_recorded_needs_confirmation) {
+  if (p.confirmation_enabled || p.self_recorded_needs_confirmation ||
+      p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms) {
     CheckRange(&problems, "confirmation.expiry_hours", p.pending_expiry_hours, 1, 24 * 90);
   }
   if (p.expiry_enabled) CheckRange(&problems, "expiry.months", p.expiry_months, 1, 120);
@@ -133,6 +134,11 @@ std::string EncodePolicy(const Policy& p) {
   PutVarsint64(&out, p.pending_expiry_hours);
   PutBool(&out, p.expiry_enabled);
   PutVarsint64(&out, p.expiry_months);
+  // Written only when partners are asked, so that a policy of an older store, which has no such
+  // byte and meant kNotAsked, encodes to the very bytes it was read from.
+  if (p.partner_spend_consent != PartnerSpendConsent::kNotAsked) {
+    out.push_back(static_cast<char>(p.partner_spend_consent));
+  }
   return out;
 }
 
@@ -140,6 +146,7 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
   Reader r(bytes);
   Policy p;
   uint8_t version = 0, cap_action = 0, reciprocity_action = 0;
+  uint8_t partner_spend_consent = static_cast<uint8_t>(PartnerSpendConsent::kNotAsked);
   int64_t set_at = 0;
   uint64_t activities = 0;
   bool ok = r.ReadByte(&version) && version == kPolicyVersion && r.ReadVarint64(&p.version) &&
@@ -166,7 +173,14 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
   }
   ok = ok && ReadBool(&r, &p.self_recorded_needs_confirmation) &&
        ReadBool(&r, &p.confirmation_enabled) && r.ReadVarsint64(&p.pending_expiry_hours) &&
-       ReadBool(&r, &p.expiry_enabled) && r.ReadVarsint64(&p.expiry_months) && r.done();
+       ReadBool(&r, &p.expiry_enabled) && r.ReadVarsint64(&p.expiry_months);
+  if (ok && !r.done()) {
+    // kNotAsked is never written (EncodePolicy), so only the other two may be here.
+    ok = r.ReadByte(&partner_spend_consent) &&
+         (partner_spend_consent == static_cast<uint8_t>(PartnerSpendConsent::kMemberConfirms) ||
+          partner_spend_consent == static_cast<uint8_t>(PartnerSpendConsent::kCardAndPin));
+  }
+  ok = ok && r.done();
   if (!ok) {
     return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
                    "a stored policy record is damaged");
@@ -174,6 +188,7 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
   p.set_at = FromMicros(set_at);
   p.cap_action = static_cast<CapAction>(cap_action);
   p.reciprocity_action = static_cast<ReciprocityAction>(reciprocity_action);
+  p.partner_spend_consent = static_cast<PartnerSpendConsent>(partner_spend_consent);
   return p;
 }
 

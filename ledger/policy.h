@@ -19,6 +19,12 @@ namespace timeledger::ledger {
 
 enum class CapAction : uint8_t { kRefuse = 1, kToPool = 2 };
 enum class ReciprocityAction : uint8_t { kWarn = 1, kRefuse = 2 };
+// How a member agrees to a partner's SPEND from their account (docs/POLICY.md, "partner spends").
+enum class PartnerSpendConsent : uint8_t {
+  kNotAsked = 1,        // the partner charges any member up to their floor
+  kMemberConfirms = 2,  // the spend waits, holding its minutes, until the member confirms it
+  kCardAndPin = 3,      // the partner sends the member's card and PIN with it, or it is refused
+};
 
 // Limits on the policy's own values.
 inline constexpr int64_t kPolicyMinutesMax = 1'000'000 * 60;  // a million hours
@@ -72,6 +78,11 @@ struct Policy {
   // 9. Expiry of credits untouched for a long time (to the pool).
   bool expiry_enabled = false;
   int64_t expiry_months = 12;
+
+  // 10. A partner's SPEND from a member needs the member's consent. A card and PIN checked with
+  // the spend is consent under any setting. A policy stored before this setting existed reads as
+  // kNotAsked: it was set when partners were not asked, and a policy never rewrites the past.
+  PartnerSpendConsent partner_spend_consent = PartnerSpendConsent::kMemberConfirms;
 };
 
 // Returns every problem with `policy` as a sentence naming the field; empty if it is valid.

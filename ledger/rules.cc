@@ -187,10 +187,41 @@ absl::Status CheckReciprocity(const RuleInput& in, RuleVerdict* verdict) {
   return absl::OkStatus();
 }
 
+// True if the entry is a partner's SPEND that the payer has not agreed to with card and PIN.
+bool PartnerSpendWithoutCard(const RuleInput& in) {
+  return in.recorded_by_partner && in.entry.kind == EntryKind::kSpend &&
+         in.payer_card_holder.empty();
+}
+
+// Refuses a partner's SPEND that carries another member's card, and one without the payer's
+// card and PIN where the policy asks for them.
+absl::Status CheckPartnerConsent(const RuleInput& in) {
+  if (!in.recorded_by_partner || in.entry.kind != EntryKind::kSpend) return absl::OkStatus();
+  if (!in.payer_card_holder.empty() && in.payer_card_holder != in.from.account_id) {
+    return Refusal(absl::StatusCode::kPermissionDenied, "NOT_PAYERS_CARD",
+                   "the card given is not the paying member's",
+                   {{"account_id", in.from.account_id},
+                    {"attempted_minutes", Minutes(in.entry.minutes)}});
+  }
+  if (PartnerSpendWithoutCard(in) &&
+      in.policy.partner_spend_consent == PartnerSpendConsent::kCardAndPin) {
+    return FailedPrecondition(
+        "MEMBER_CONSENT_REQUIRED",
+        "this bank asks for the member's card and PIN with a partner's spend",
+        {{"account_id", in.from.account_id}, {"attempted_minutes", Minutes(in.entry.minutes)}});
+  }
+  return absl::OkStatus();
+}
+
 void DecideConfirmation(const RuleInput& in, RuleVerdict* verdict) {
   const Policy& p = in.policy;
   if (in.entry.kind == EntryKind::kReversal) return;
-  if (p.self_recorded_needs_confirmation && in.entry.recorded_by == in.to.account_id) {
+  if (PartnerSpendWithoutCard(in) &&
+      p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms) {
+    verdict->needs_confirmation = true;
+    verdict->confirm_by = in.from.account_id;
+    verdict->pending_reason = "PARTNER_SPEND";
+  } else if (p.self_recorded_needs_confirmation && in.entry.recorded_by == in.to.account_id) {
     verdict->needs_confirmation = true;
     verdict->confirm_by = in.from.account_id;
     verdict->pending_reason = "SELF_RECORDED";
@@ -232,7 +263,8 @@ absl::Status CheckCap(const Policy& policy, const Account& to, int64_t minutes,
 
 RuleVerdict CheckEntryRules(const RuleInput& in) {
   RuleVerdict verdict;
-  for (auto check : {CheckSize, CheckBackdating, CheckEarner, CheckQualifications, CheckFloor}) {
+  for (auto check : {CheckPartnerConsent, CheckSize, CheckBackdating, CheckEarner,
+                     CheckQualifications, CheckFloor}) {
     verdict.refusal = check(in);
     if (!verdict.refusal.ok()) return verdict;
   }

@@ -18,6 +18,7 @@
 #define TIMELEDGER_LEDGER_RULES_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,13 +41,16 @@ struct RuleInput {
   // of the qualifications it requires.
   const CatalogueItem* activity = nullptr;
   const std::vector<Holding>* earner_holdings = nullptr;
+  // Recorded by a partner; the account whose card and PIN came with it ("" if none did).
+  bool recorded_by_partner = false;
+  std::string_view payer_card_holder = {};
 };
 
 struct RuleVerdict {
   absl::Status refusal;  // OK, or FailedPrecondition with the rule's reason and figures
   bool needs_confirmation = false;
   std::string confirm_by;      // the account whose confirmation is awaited
-  std::string pending_reason;  // CONFIRMATION or SELF_RECORDED
+  std::string pending_reason;  // CONFIRMATION, SELF_RECORDED or PARTNER_SPEND
   int64_t excess_to_pool_minutes = 0;
   std::vector<Warning> warnings;
   ReciprocityFigure payer_reciprocity;

@@ -119,6 +119,13 @@ struct EntrySpec {
   std::string activity;
   std::string note;
   absl::Time occurred_at = absl::InfinitePast();  // InfinitePast: "now"
+  // Who asks, as far as the rules care; set by the service from the caller, never from the wire,
+  // and no part of the idempotency fingerprint. A partner's SPEND needs the payer's consent where
+  // the bank's policy asks for it (Policy::partner_spend_consent); payer_card_holder is the
+  // account whose card and PIN were checked for this very request (KioskDesk::CheckPayerCard),
+  // "" if none were given.
+  bool recorded_by_partner = false;
+  std::string payer_card_holder;
 };
 
 // One immutable line of the journal.

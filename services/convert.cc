@@ -290,6 +290,17 @@ void ToProto(const ledger::Policy& p, v1::Policy* out) {
   out->mutable_confirmation()->set_expiry_hours(p.pending_expiry_hours);
   out->mutable_expiry()->set_enabled(p.expiry_enabled);
   out->mutable_expiry()->set_months(p.expiry_months);
+  switch (p.partner_spend_consent) {
+    case ledger::PartnerSpendConsent::kNotAsked:
+      out->mutable_partner_spends()->set_consent(v1::Policy::NOT_ASKED);
+      break;
+    case ledger::PartnerSpendConsent::kMemberConfirms:
+      out->mutable_partner_spends()->set_consent(v1::Policy::MEMBER_CONFIRMS);
+      break;
+    case ledger::PartnerSpendConsent::kCardAndPin:
+      out->mutable_partner_spends()->set_consent(v1::Policy::CARD_AND_PIN);
+      break;
+  }
 }
 
 absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
@@ -358,6 +369,21 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
   if (in.has_expiry()) {
     p.expiry_enabled = in.expiry().enabled();
     p.expiry_months = in.expiry().months();
+  }
+  if (in.has_partner_spends()) {
+    switch (in.partner_spends().consent()) {
+      case v1::Policy::PARTNER_SPEND_CONSENT_UNSPECIFIED:
+      case v1::Policy::MEMBER_CONFIRMS:
+        p.partner_spend_consent = ledger::PartnerSpendConsent::kMemberConfirms;
+        break;
+      case v1::Policy::CARD_AND_PIN:
+        p.partner_spend_consent = ledger::PartnerSpendConsent::kCardAndPin;
+        break;
+      case v1::Policy::NOT_ASKED:
+        p.partner_spend_consent = ledger::PartnerSpendConsent::kNotAsked;
+        break;
+      default: return BadEnum("partner_spends.consent", in.partner_spends().consent());
+    }
   }
   return p;
 }

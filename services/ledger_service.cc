@@ -1,9 +1,23 @@
 #include "ledger/errors.h"
+#include "ledger/partner_view.h"
 #include "ledger/validate.h"
 #include "services/reply.h"
 #include "services/services.h"
 
 namespace timeledger::services {
+namespace {
+
+// Returns a callback for a ledger write whose receipt `caller` asked for: it replies with what
+// the caller may see of it (ledger/partner_view.h), the one place a partner's answer is cut down.
+auto ReplyWithReceipt(grpc::ServerUnaryReactor* reactor, v1::RecordEntryResponse* response,
+                      const ledger::Principal& caller) {
+  return [reactor, response, caller](absl::StatusOr<ledger::Receipt> result) {
+    Reply(reactor, ledger::AsSeenBy(caller, std::move(result)),
+          [response](const ledger::Receipt& r) { ToProto(r, response); });
+  };
+}
+
+}  // namespace
 
 absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
                                       const ledger::EntrySpec& spec) const {
@@ -19,6 +33,26 @@ absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
   return ledger::CheckMayRecord(caller, spec, goes_to_confirmation);
 }
 
+void LedgerService::WithPayerCard(const ledger::Principal& caller,
+                                  const v1::RecordEntryRequest& request, ledger::EntrySpec spec,
+                                  grpc::ServerUnaryReactor* reactor,
+                                  std::function<void(ledger::EntrySpec)> submit) {
+  spec.recorded_by_partner = caller.role == ledger::PrincipalRole::kPartner;
+  if (!spec.recorded_by_partner || !request.has_payer_card()) return submit(std::move(spec));
+  std::string bank_id = spec.bank_id;  // before the callback takes the spec
+  desk_->CheckPayerCard(
+      std::move(bank_id), request.payer_card().card_number(), request.payer_card().pin(),
+      [reactor, caller, spec = std::move(spec),
+       submit = std::move(submit)](absl::StatusOr<std::string> holder) mutable {
+        if (!holder.ok()) {
+          Refuse(reactor, ledger::RefusalAsSeenBy(caller, holder.status()));
+          return;
+        }
+        spec.payer_card_holder = *std::move(holder);
+        submit(std::move(spec));
+      });
+}
+
 grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
                                                      const v1::RecordEntryRequest* request,
                                                      v1::RecordEntryResponse* response) {
@@ -31,10 +65,12 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext
     return reactor;
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
-  ledger_->RecordEntry(*std::move(spec), caller->name,
-                       ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                         ToProto(r, response);
-                       }));
+  WithPayerCard(*caller, *request, *std::move(spec), reactor,
+                [writer = ledger_, reactor, response,
+                 caller = *caller](ledger::EntrySpec checked) {
+                  writer->RecordEntry(std::move(checked), caller.name,
+                                      ReplyWithReceipt(reactor, response, caller));
+                });
   return reactor;
 }
 
@@ -66,20 +102,29 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
     if (auto s = MayRecord(*caller, *spec); !s.ok()) {
       return Refuse(reactor, ledger::WithFigure(s, "index", std::to_string(i)));
     }
+    // A batch carries no cards: a partner's spends in it wait for the member or are refused,
+    // as the bank's policy says.
+    spec->recorded_by_partner = caller->role == ledger::PrincipalRole::kPartner;
     specs.push_back(*std::move(spec));
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
-  ledger_->RecordEntries(std::move(specs), request->atomic(), caller->name,
-                         ReplyLater<Results>(reactor, [response](const Results& results) {
-                           for (const auto& result : results) {
-                             auto* item = response->add_results();
-                             if (result.ok()) {
-                               ToProto(*result, item->mutable_receipt());
-                             } else {
-                               ToProblem(result.status(), item->mutable_problem());
-                             }
-                           }
-                         }));
+  ledger_->RecordEntries(
+      std::move(specs), request->atomic(), caller->name,
+      [reactor, response, caller = *caller](absl::StatusOr<Results> results) {
+        // An atomic batch answers with its first item's refusal.
+        if (!results.ok()) results = ledger::RefusalAsSeenBy(caller, results.status());
+        Reply(reactor, results, [response, &caller](const Results& items) {
+          for (const auto& result : items) {
+            auto* item = response->add_results();
+            auto seen = ledger::AsSeenBy(caller, result);
+            if (seen.ok()) {
+              ToProto(*seen, item->mutable_receipt());
+            } else {
+              ToProblem(seen.status(), item->mutable_problem());
+            }
+          }
+        });
+      });
   return reactor;
 }
 
@@ -173,10 +218,12 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
     return reactor;
   }
   if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
-  ledger_->CheckEntry(*std::move(spec), caller->name,
-                      ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                        ToProto(r, response);
-                      }));
+  WithPayerCard(*caller, *request, *std::move(spec), reactor,
+                [writer = ledger_, reactor, response,
+                 caller = *caller](ledger::EntrySpec checked) {
+                  writer->CheckEntry(std::move(checked), caller.name,
+                                     ReplyWithReceipt(reactor, response, caller));
+                });
   return reactor;
 }
 

@@ -46,15 +46,15 @@ bool SomethingListensAt(const std::string& address) {
 
 Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
     : gate_(ledger, gate),
+      desk_(ledger),
       access_(ledger, &gate_),
       banks_(ledger, &gate_),
       accounts_(ledger, &gate_),
-      ledger_service_(ledger, &gate_),
+      ledger_service_(ledger, &desk_, &gate_),
       policies_(ledger, &gate_),
       audit_(ledger, &gate_),
       backups_(ledger, &gate_),
       reports_(ledger, &gate_),
-      desk_(ledger),
       kiosk_(ledger, &desk_, &gate_),
       catalogue_(ledger, &gate_),
       qualifications_(ledger, &gate_) {}

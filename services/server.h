@@ -61,6 +61,7 @@ class Server {
   Server(ledger::Ledger* ledger, const GateOptions& gate);
 
   Gate gate_;  // before the services, which borrow it
+  ledger::KioskDesk desk_;  // before ledger_service_ and kiosk_, which borrow it
   AccessService access_;
   BanksService banks_;
   AccountsService accounts_;
@@ -69,7 +70,6 @@ class Server {
   AuditService audit_;
   BackupsService backups_;
   ReportsService reports_;
-  ledger::KioskDesk desk_;  // before kiosk_, which borrows it
   KioskService kiosk_;
   CatalogueService catalogue_;
   QualificationsService qualifications_;

@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "ledger/kiosk_desk.h"
 #include "ledger/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
@@ -74,7 +75,9 @@ class AccountsService final : public v1::Accounts::CallbackService {
 
 class LedgerService final : public v1::Ledger::CallbackService {
  public:
-  LedgerService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
+  // Borrows the desk to check a member's card and PIN sent with a partner's SPEND.
+  LedgerService(ledger::Ledger* ledger, ledger::KioskDesk* desk, Gate* gate)
+      : ledger_(ledger), desk_(desk), gate_(gate) {}
 
   grpc::ServerUnaryReactor* RecordEntry(grpc::CallbackServerContext* context,
                                         const v1::RecordEntryRequest* request,
@@ -110,8 +113,15 @@ class LedgerService final : public v1::Ledger::CallbackService {
  private:
   // The checks of ledger/access.h for one entry `caller` asks to record.
   absl::Status MayRecord(const ledger::Principal& caller, const ledger::EntrySpec& spec) const;
+  // Runs `submit` with `spec`; first, for a partner's entry that carries the payer's card and
+  // PIN, has the desk check them and names their holder in the spec (the rules decide what that
+  // consent is worth). A refused card finishes `reactor` as the partner may see it.
+  void WithPayerCard(const ledger::Principal& caller, const v1::RecordEntryRequest& request,
+                     ledger::EntrySpec spec, grpc::ServerUnaryReactor* reactor,
+                     std::function<void(ledger::EntrySpec)> submit);
 
   ledger::Ledger* ledger_;
+  ledger::KioskDesk* desk_;
   Gate* gate_;
 };
 

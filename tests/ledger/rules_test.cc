@@ -301,6 +301,73 @@ TEST_F(RulesTest, AnEntryRecordedByItsEarnerWaitsForSomeoneElse) {
   EXPECT_EQ(Balance("alice"), 60);
 }
 
+// --- 10. A partner's spend needs the member's consent --------------------------------------------
+
+TEST_F(RulesTest, APartnersSpendWaitsForTheMemberByDefaultAndHoldsItsMinutes) {
+  EntrySpec lunch = Spec("lunch", "alice", "centre", 60);
+  lunch.kind = EntryKind::kSpend;
+  lunch.recorded_by_partner = true;
+  auto receipt = Record(lunch);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_TRUE(receipt->pending);
+  EXPECT_EQ(receipt->confirm_by, "alice");
+  EXPECT_EQ(Balance("alice"), 0);
+  auto confirmed = Confirm("lunch", "alice");
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status();
+  EXPECT_EQ(Balance("alice"), -60);
+}
+
+TEST_F(RulesTest, APartnersSpendNeedsThePayersOwnCardWhereThePolicyAsksForIt) {
+  Policy policy;
+  policy.partner_spend_consent = PartnerSpendConsent::kCardAndPin;
+  ASSERT_TRUE(SetPolicy(policy).ok());
+  EntrySpec lunch = Spec("lunch", "alice", "centre", 60);
+  lunch.kind = EntryKind::kSpend;
+  lunch.recorded_by_partner = true;
+  auto refused = Record(lunch);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(refused), "MEMBER_CONSENT_REQUIRED");
+  lunch.payer_card_holder = "bob";
+  refused = Record(lunch);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reason(refused), "NOT_PAYERS_CARD");
+  lunch.payer_card_holder = "alice";
+  auto recorded = Record(lunch);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_FALSE(recorded->pending);
+  EXPECT_EQ(Balance("alice"), -60);
+}
+
+TEST_F(RulesTest, APartnersSpendIsNotHeldWhereThePolicyDoesNotAsk) {
+  Policy policy;
+  policy.partner_spend_consent = PartnerSpendConsent::kNotAsked;
+  ASSERT_TRUE(SetPolicy(policy).ok());
+  EntrySpec lunch = Spec("lunch", "alice", "centre", 60);
+  lunch.kind = EntryKind::kSpend;
+  lunch.recorded_by_partner = true;
+  auto recorded = Record(lunch);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_FALSE(recorded->pending);
+}
+
+TEST_F(RulesTest, APolicyStoredBeforePartnerConsentExistedReadsAsNotAsked) {
+  Policy older;
+  older.partner_spend_consent = PartnerSpendConsent::kNotAsked;
+  const std::string bytes = EncodePolicy(older);  // as an older store wrote it: no such byte
+  Policy now;
+  EXPECT_EQ(EncodePolicy(now).size(), bytes.size() + 1);
+  auto read = DecodePolicy(bytes);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->partner_spend_consent, PartnerSpendConsent::kNotAsked);
+  EXPECT_EQ(EncodePolicy(*read), bytes);  // the journal's byte-for-byte check holds
+  auto current = DecodePolicy(EncodePolicy(now));
+  ASSERT_TRUE(current.ok()) << current.status();
+  EXPECT_EQ(current->partner_spend_consent, PartnerSpendConsent::kMemberConfirms);
+  std::string explicit_not_asked = bytes;
+  explicit_not_asked.push_back(static_cast<char>(PartnerSpendConsent::kNotAsked));
+  EXPECT_FALSE(DecodePolicy(explicit_not_asked).ok());  // one encoding per policy
+}
+
 // --- 7 and 8. Confirmation, pending holds, expiry ----------------------------------------------
 
 TEST_F(RulesTest, ConfirmationHoldsThenPostsOnConfirm) {
