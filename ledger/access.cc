@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cassert>
 #include <tuple>
 #include <utility>
 
@@ -12,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/coding.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
@@ -379,7 +379,7 @@ absl::Status TokenRegistry::Load() {
     if (auto s = store_->Commit(batch.get()); !s.ok()) return s;
   }
   for (auto& record : records) {
-    assert(bindings_.contains(record.principal.name));
+    TL_CHECK(bindings_.contains(record.principal.name));
     order_.push_back(record.token_id);
     tokens_.emplace(record.token_id, std::move(record));
   }
@@ -503,8 +503,8 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
   tokens_.emplace(record.token_id, record);
   // Every token of the name carries the binding just issued.
   issued.binding = *Current(principal.name);
-  assert(SamePrincipal(issued.binding.principal, principal));
-  assert(bindings_.size() <= tokens_.size());
+  TL_CHECK(SamePrincipal(issued.binding.principal, principal));
+  TL_CHECK(bindings_.size() <= tokens_.size());
   return issued;
 }
 
@@ -518,7 +518,7 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, co
                     {{"token_id", std::string(token_id)}});
   }
   const PrincipalBinding* bound = Current(it->second.principal.name);
-  assert(bound != nullptr);
+  TL_CHECK(bound != nullptr);
   if (auto s = CheckMayManage(by, bound->principal); !s.ok()) return s;
   if (it->second.revoked()) return it->second;
   TokenRecord revoked = it->second;
@@ -543,7 +543,7 @@ absl::StatusOr<std::vector<TokenView>> TokenRegistry::List(const Principal& by,
     const TokenRecord& record = tokens_.at(id);
     if (!include_revoked && record.revoked()) continue;
     const PrincipalBinding* bound = Current(record.principal.name);
-    assert(bound != nullptr);
+    TL_CHECK(bound != nullptr);
     if (!bank_id.empty() && bound->principal.bank_id != bank_id) continue;
     if (!CheckMayManage(by, bound->principal).ok()) continue;
     out.push_back(TokenView{record, *bound});

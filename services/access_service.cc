@@ -1,10 +1,10 @@
 #include "services/access_service.h"
 
-#include <cassert>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/check.h"
 #include "ledger/errors.h"
 #include "services/convert.h"
 #include "services/reply.h"
@@ -94,7 +94,7 @@ grpc::ServerUnaryReactor* AccessService::RevokeToken(grpc::CallbackServerContext
   Reply(reactor, ledger_->tokens().Revoke(request->token_id(), *caller, ledger_->Now()),
         [this, response](const ledger::TokenRecord& record) {
           auto binding = ledger_->tokens().BindingOf(record.principal.name);
-          assert(binding.has_value());
+          TL_CHECK(binding.has_value());
           ToProto(record, *binding, response);
         });
   return reactor;
