@@ -174,6 +174,8 @@ int Setup(std::shared_ptr<const WorkloadConfig> config, RunOptions options, int 
     policy->mutable_staff_duty()->set_enabled(false);
     policy->mutable_confirmation()->set_enabled(false);
     policy->mutable_expiry()->set_enabled(false);
+    // A partner's spend goes through at once, as staff's do: no member's confirmation to wait for.
+    policy->mutable_partner_spends()->set_consent(v1::Policy::NOT_ASKED);
     v1::Policy in_force;
     const grpc::Status set_status =
         policies->SetPolicy(NewContext(*config, timeout_ms).get(), set, &in_force);

@@ -78,7 +78,22 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
   }
   if (p.confirmation_enabled || p.self_recorded_needs_confirmation ||
       p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms) {
+    const size_t before = problems.size();
     CheckRange(&problems, "confirmation.expiry_hours", p.pending_expiry_hours, 1, 24 * 90);
+    if (problems.size() > before && !p.confirmation_enabled) {
+      // The section may be off and still needed: say what else waits for a confirmation.
+      absl::StrAppend(&problems.back(),
+                      " (entries still wait for confirmation with confirmation off: ",
+                      p.self_recorded_needs_confirmation ? "self-recorded entries" : "",
+                      p.self_recorded_needs_confirmation &&
+                              p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms
+                          ? " and "
+                          : "",
+                      p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms
+                          ? "partner spends the member confirms (partner_spends.consent)"
+                          : "",
+                      ")");
+    }
   }
   if (p.expiry_enabled) CheckRange(&problems, "expiry.months", p.expiry_months, 1, 120);
   return problems;
