@@ -27,12 +27,12 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "ledger/journal.h"
-#include "ledger/ledger.h"
-#include "ledger/merkle.h"
-#include "ledger/records.h"
-#include "ledger/store.h"
-#include "ledger/verify.h"
+#include "ledger/journal/journal.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/core/merkle.h"
+#include "ledger/core/records.h"
+#include "ledger/store/store.h"
+#include "ledger/verify/verify.h"
 
 namespace timeledger::ledger {
 namespace {

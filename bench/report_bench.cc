@@ -30,8 +30,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "ledger/ledger.h"
-#include "ledger/report.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/reports/report.h"
 
 namespace timeledger::bench {
 namespace {

@@ -12,7 +12,7 @@ packages=(
   g++ cmake ninja-build pkg-config git ca-certificates tzdata procps python3
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev libicu-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   clang libclang-rt-14-dev
   chromium nodejs curl
 )

@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 
 namespace timeledger::services {
 namespace {

@@ -5,7 +5,7 @@
 // The permission table below is the one place that says which role may make which call; the
 // handlers ask the gate first, and the checks that depend on the request's content (a partner's
 // own account, a coordinator's own credit, a kiosk's own session) follow in the handler with the
-// functions of ledger/access.h. docs/SECURITY.md prints the table (a test keeps the two equal).
+// functions of ledger/rules/access.h. docs/SECURITY.md prints the table (a test keeps the two equal).
 // Thread-safe.
 #ifndef TIMELEDGER_SERVICES_ACCESS_H_
 #define TIMELEDGER_SERVICES_ACCESS_H_
@@ -21,8 +21,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "ledger/access.h"
-#include "ledger/ledger.h"
+#include "ledger/rules/access.h"
+#include "ledger/engine/ledger.h"
 
 namespace timeledger::services {
 

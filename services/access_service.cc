@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/check.h"
-#include "ledger/errors.h"
+#include "ledger/core/check.h"
+#include "ledger/core/errors.h"
 #include "services/convert.h"
 #include "services/reply.h"
 

@@ -1,13 +1,13 @@
 // The Access service: tokens made, listed and revoked, and WhoAmI (proto access.proto).
 //
-// The rules of who may manage which token are the ledger's (ledger/access.h); this only
+// The rules of who may manage which token are the ledger's (ledger/rules/access.h); this only
 // translates. Borrows the Ledger and the Gate, which must outlive it. Thread-safe.
 #ifndef TIMELEDGER_SERVICES_ACCESS_SERVICE_H_
 #define TIMELEDGER_SERVICES_ACCESS_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/access.grpc.pb.h"
 

@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "ledger/errors.h"
-#include "ledger/merkle.h"
-#include "ledger/sha256.h"
+#include "ledger/core/errors.h"
+#include "ledger/core/merkle.h"
+#include "ledger/core/sha256.h"
 #include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/reply.h"

@@ -1,5 +1,5 @@
 // AuditService and BackupsService: timeledger.v1.Audit and timeledger.v1.Backups (audit.proto),
-// the digests, proofs, verification, journal export and backups of ledger/audit.h.
+// the digests, proofs, verification, journal export and backups of ledger/engine/audit.h.
 //
 // Digests, proofs and journal pages are quick reads and are answered on gRPC's callback thread.
 // Verify and CreateBackup take seconds, so they do not run there: each service owns one worker
@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "absl/functional/any_invocable.h"
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 

@@ -1,5 +1,5 @@
 #include "services/services.h"
-#include "ledger/validate.h"
+#include "ledger/core/validate.h"
 #include "services/reply.h"
 
 namespace timeledger::services {

@@ -1,6 +1,6 @@
 #include "services/catalogue_convert.h"
 
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "services/convert.h"
 
 namespace timeledger::services {

@@ -10,7 +10,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/catalogue.grpc.pb.h"
 

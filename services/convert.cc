@@ -2,7 +2,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 
 namespace timeledger::services {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ledger/ledger.h"
-#include "ledger/types.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/core/types.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
 #include "timeledger/v1/ledger.pb.h"

@@ -8,8 +8,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "ledger/kiosk_desk.h"
-#include "ledger/ledger.h"
+#include "services/kiosk_desk.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"
 

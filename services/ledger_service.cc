@@ -1,6 +1,6 @@
-#include "ledger/errors.h"
-#include "ledger/partner_view.h"
-#include "ledger/validate.h"
+#include "ledger/core/errors.h"
+#include "ledger/rules/partner_view.h"
+#include "ledger/core/validate.h"
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -8,7 +8,7 @@ namespace timeledger::services {
 namespace {
 
 // Returns a callback for a ledger write whose receipt `caller` asked for: it replies with what
-// the caller may see of it (ledger/partner_view.h), the one place a partner's answer is cut down.
+// the caller may see of it (ledger/rules/partner_view.h), the one place a partner's answer is cut down.
 auto ReplyWithReceipt(grpc::ServerUnaryReactor* reactor, v1::RecordEntryResponse* response,
                       const ledger::Principal& caller) {
   return [reactor, response, caller](absl::StatusOr<ledger::Receipt> result) {

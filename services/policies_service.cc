@@ -1,4 +1,4 @@
-#include "ledger/policy.h"
+#include "ledger/rules/policy.h"
 #include "services/reply.h"
 #include "services/services.h"
 

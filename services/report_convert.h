@@ -1,5 +1,5 @@
 // Translation between the messages of timeledger.v1.Reports and the report types of
-// ledger/report.h. Pure functions, thread-safe. FromProto returns InvalidArgument (INVALID_DATE,
+// ledger/reports/report.h. Pure functions, thread-safe. FromProto returns InvalidArgument (INVALID_DATE,
 // naming the field) for a day that does not exist.
 #ifndef TIMELEDGER_SERVICES_REPORT_CONVERT_H_
 #define TIMELEDGER_SERVICES_REPORT_CONVERT_H_
@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
-#include "ledger/report.h"
+#include "ledger/reports/report.h"
 #include "timeledger/v1/reports.pb.h"
 
 namespace timeledger::services {

@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "ledger/errors.h"
-#include "ledger/report.h"
+#include "ledger/core/errors.h"
+#include "ledger/reports/report.h"
 #include "services/convert.h"
 #include "services/reply.h"
 #include "services/report_convert.h"

@@ -1,4 +1,4 @@
-// ReportsService: timeledger.v1.Reports, the period reports and statements of ledger/report.h.
+// ReportsService: timeledger.v1.Reports, the period reports and statements of ledger/reports/report.h.
 //
 // A report reads up to millions of entries, so it does not run on gRPC's callback threads: each
 // call is queued for one worker thread the service owns, which builds the report from a fresh
@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "absl/functional/any_invocable.h"
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/reports.grpc.pb.h"
 

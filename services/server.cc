@@ -10,7 +10,7 @@
 #include <iostream>
 #include <string>
 
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "services/tls.h"
 
 namespace timeledger::services {

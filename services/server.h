@@ -13,8 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ledger/ledger.h"
-#include "ledger/kiosk_desk.h"
+#include "ledger/engine/ledger.h"
+#include "services/kiosk_desk.h"
 #include "services/access.h"
 #include "services/access_service.h"
 #include "services/audit_service.h"

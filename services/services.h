@@ -11,8 +11,8 @@
 
 #include <string>
 
-#include "ledger/kiosk_desk.h"
-#include "ledger/ledger.h"
+#include "services/kiosk_desk.h"
+#include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -111,7 +111,7 @@ class LedgerService final : public v1::Ledger::CallbackService {
                                            v1::RunExpirySweepResponse* response) override;
 
  private:
-  // The checks of ledger/access.h for one entry `caller` asks to record.
+  // The checks of ledger/rules/access.h for one entry `caller` asks to record.
   absl::Status MayRecord(const ledger::Principal& caller, const ledger::EntrySpec& spec) const;
   // Runs `submit` with `spec`; first, for a partner's entry that carries the payer's card and
   // PIN, has the desk check them and names their holder in the spec (the rules decide what that

@@ -18,7 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "services/server.h"
 
 namespace timeledger::services {

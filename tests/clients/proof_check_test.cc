@@ -8,8 +8,8 @@
 #include <random>
 
 #include "clients/audit/digest_file.h"
-#include "ledger/journal.h"
-#include "ledger/merkle.h"
+#include "ledger/journal/journal.h"
+#include "ledger/core/merkle.h"
 
 namespace timeledger::audit {
 namespace {

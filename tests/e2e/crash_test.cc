@@ -8,7 +8,7 @@
 //     retried with the same content (a thousand per RecordEntries call) it replays that entry,
 //     so its entry_id still leads to it; a sample is also read back by seq and by entry_id;
 //   - seqs run 1..N with no gap, and each entry's hash chains to the one before it (recomputed
-//     here from the canonical encoding in ledger/records.h, as an outside verifier would);
+//     here from the canonical encoding in ledger/core/records.h, as an outside verifier would);
 //   - every balance and total equals a replay of the listed entries; balances sum to zero;
 //   - every account statement lists exactly its entries, with running balances that agree;
 //   - an entry whose call got no answer is either wholly there (listed, found by entry_id,
@@ -215,7 +215,7 @@ struct Ack {
   int cycle = 0;
 };
 
-// Recomputes an entry's SHA-256 chain hash from its canonical encoding (ledger/records.h,
+// Recomputes an entry's SHA-256 chain hash from its canonical encoding (ledger/core/records.h,
 // version 1), independently of the server's code.
 class ChainVerifier {
  public:

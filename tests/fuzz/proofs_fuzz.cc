@@ -1,5 +1,5 @@
 // Fuzz target: the client's proof checks (clients/audit), which take what an untrusted server
-// sends. They are written apart from the server's Merkle code (ledger/merkle.h) on purpose, so
+// sends. They are written apart from the server's Merkle code (ledger/core/merkle.h) on purpose, so
 // the two are checked against each other as well as for crashes:
 //
 //   - any proof, sizes and roots: both verifiers give the same verdict (accept or refuse);
@@ -17,8 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "clients/audit/proof_check.h"
-#include "ledger/journal.h"
-#include "ledger/merkle.h"
+#include "ledger/journal/journal.h"
+#include "ledger/core/merkle.h"
 
 namespace {
 

@@ -13,12 +13,12 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "ledger/access.h"
-#include "ledger/journal.h"
-#include "ledger/kiosk.h"
-#include "ledger/policy.h"
-#include "ledger/qualifications.h"
-#include "ledger/records.h"
+#include "ledger/rules/access.h"
+#include "ledger/journal/journal.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
+#include "ledger/core/records.h"
 
 namespace timeledger::ledger {
 namespace {

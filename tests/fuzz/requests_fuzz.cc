@@ -1,6 +1,6 @@
 // Fuzz target: what every write request goes through before it reaches the ledger: the protobuf
 // parse, the conversion to the domain (services/convert.h) and the domain's validation
-// (ledger/validate.h, ledger/policy.h), exactly as the handlers and commands run them.
+// (ledger/core/validate.h, ledger/rules/policy.h), exactly as the handlers and commands run them.
 //
 // The first byte picks the request; the rest is its wire bytes. Beyond not crashing it checks
 // that what validation accepts can be stored and read back (and that card numbers and PINs it
@@ -13,11 +13,12 @@
 #include <cstdlib>
 
 #include "absl/time/time.h"
-#include "ledger/access.h"
-#include "ledger/kiosk.h"
-#include "ledger/policy.h"
-#include "ledger/records.h"
-#include "ledger/validate.h"
+#include "ledger/engine/token_registry.h"
+#include "ledger/rules/access.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/core/records.h"
+#include "ledger/core/validate.h"
 #include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/report_convert.h"

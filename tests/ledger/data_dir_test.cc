@@ -1,6 +1,6 @@
 // The ledger's directories on disk: owner-only modes of the data directory, backups and restores
 // whatever the umask, and backups confined to the backup directory (issue 16, findings 3 and 4).
-#include "ledger/data_dir.h"
+#include "ledger/store/data_dir.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ledger/verify.h"
+#include "ledger/verify/verify.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

@@ -1,6 +1,6 @@
 // The journal of facts on a real RocksDB: the canonical encoding, what each command appends,
 // the chain and the Merkle tree over it, proofs from the persisted nodes, and backups.
-#include "ledger/journal.h"
+#include "ledger/journal/journal.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <random>
 #include <thread>
 
-#include "ledger/merkle.h"
-#include "ledger/records.h"
-#include "ledger/verify.h"
+#include "ledger/core/merkle.h"
+#include "ledger/core/records.h"
+#include "ledger/verify/verify.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "ledger/errors.h"
-#include "ledger/ledger.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/ledger.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger {

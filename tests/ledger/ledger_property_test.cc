@@ -35,11 +35,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "ledger/errors.h"
-#include "ledger/ledger.h"
-#include "ledger/policy.h"
-#include "ledger/records.h"
-#include "ledger/rules.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/rules/policy.h"
+#include "ledger/core/records.h"
+#include "ledger/rules/rules.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger {

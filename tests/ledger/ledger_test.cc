@@ -1,12 +1,12 @@
 // The ledger core on a real RocksDB in a fresh directory, with a fixed clock.
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

@@ -3,7 +3,7 @@
 // recursive definition, proofs from persisted nodes against a transcription
 // of the RFC's recursive PATH and PROOF, and property tests with fixed seeds.
 
-#include "ledger/merkle.h"
+#include "ledger/core/merkle.h"
 
 #include <algorithm>
 #include <bit>
@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
-#include "ledger/sha256.h"
+#include "ledger/core/sha256.h"
 
 namespace timeledger::ledger {
 namespace {

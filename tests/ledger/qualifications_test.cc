@@ -1,7 +1,7 @@
 // Qualifications, activities and offers on a real RocksDB: the catalogue, awards and their
 // rewards, QUALIFICATION_REQUIRED, offers redeemed (also concurrently against one floor), the
 // lists of what members hold, and verification of all of it.
-#include "ledger/qualifications.h"
+#include "ledger/rules/qualifications.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/demo.h"
+#include "services/daemon/demo.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

@@ -1,12 +1,12 @@
 // Stored record encodings: round trips, and damaged bytes refused without crashing.
-#include "ledger/records.h"
+#include "ledger/core/records.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "absl/strings/escaping.h"
-#include "ledger/coding.h"
+#include "ledger/core/coding.h"
 
 namespace timeledger::ledger {
 namespace {

@@ -1,5 +1,5 @@
 // The rule engine in the commit path: each rule at its edge, one past it, by default, and off.
-#include "ledger/rules.h"
+#include "ledger/rules/rules.h"
 
 #include <gtest/gtest.h>
 

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/errors.h"
-#include "ledger/ledger.h"
-#include "ledger/store_test_hooks.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/store/store_test_hooks.h"
 #include "tests/support/faulty_file_system.h"
 #include "tests/support/temp_dir.h"
 

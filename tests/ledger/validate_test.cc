@@ -1,12 +1,12 @@
-// The checks of what callers send (ledger/validate.h): text that hides or reorders what it shows,
+// The checks of what callers send (ledger/core/validate.h): text that hides or reorders what it shows,
 // names with nothing to see, and time zones that are paths. Issue 16, finding 7 and 5.
-#include "ledger/validate.h"
+#include "ledger/core/validate.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

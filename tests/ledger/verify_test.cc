@@ -2,7 +2,7 @@
 // (as a disk fault or a tamperer would, with the server stopped), then checks that verification
 // names the damage exactly, and that a reopened ledger refuses to serve the damaged bank while
 // it serves the others.
-#include "ledger/verify.h"
+#include "ledger/verify/verify.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <functional>
 
-#include "ledger/journal.h"
-#include "ledger/merkle.h"
-#include "ledger/records.h"
+#include "ledger/journal/journal.h"
+#include "ledger/core/merkle.h"
+#include "ledger/core/records.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

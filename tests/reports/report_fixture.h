@@ -11,8 +11,8 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "ledger/ledger.h"
-#include "ledger/report.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/reports/report.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger {

@@ -33,7 +33,7 @@
 
 #include <thread>
 
-#include "ledger/errors.h"
+#include "ledger/core/errors.h"
 #include "tests/reports/report_fixture.h"
 
 namespace timeledger::ledger {

@@ -12,7 +12,7 @@
 #include "clients/audit/proof_check.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"

@@ -8,7 +8,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"

@@ -10,9 +10,9 @@
 #include <tuple>
 
 #include "clients/common/error_info.h"
-#include "ledger/journal.h"
-#include "ledger/ledger.h"
-#include "ledger/qualifications.h"
+#include "ledger/journal/journal.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/rules/qualifications.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"

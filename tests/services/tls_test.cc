@@ -11,7 +11,7 @@
 #include <string>
 
 #include "clients/common/channel.h"
-#include "ledger/ledger.h"
+#include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/access.h"
-#include "ledger/ledger.h"
+#include "ledger/rules/access.h"
+#include "ledger/engine/ledger.h"
 
 namespace timeledger::testing {
 

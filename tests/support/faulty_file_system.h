@@ -1,7 +1,7 @@
 // FaultyFileSystem: the default RocksDB file system, except that while it is armed one kind of
 // write fails with the error it was armed with (ENOSPC as IOStatus::NoSpace, EIO as a plain
 // IOError), the way a full or failing disk answers. For the store's fault tests, through
-// StoreTestHooks (ledger/store_test_hooks.h). Thread-safe: RocksDB calls it from its writer and
+// StoreTestHooks (ledger/store/store_test_hooks.h). Thread-safe: RocksDB calls it from its writer and
 // from its background threads.
 //
 // The points are told apart by the file and the thread: the WAL is "*.log"; table files

@@ -1,0 +1,338 @@
+#include "ledger/core/records.h"
+
+#include <cstring>
+
+#include "ledger/core/coding.h"
+#include "ledger/core/errors.h"
+#include "ledger/core/sha256.h"
+
+namespace timeledger::ledger {
+namespace {
+
+constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kChainHeadVersion = 2;  // with the journal head
+
+absl::Status Malformed(absl::string_view what) {
+  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
+                 std::string("a stored ") + std::string(what) + " record is damaged");
+}
+
+void PutI64(std::string* out, int64_t value) {
+  PutFixed64BigEndian(out, static_cast<uint64_t>(value));
+}
+
+bool ReadI64(Reader* reader, int64_t* value) {
+  uint64_t raw = 0;
+  if (!reader->ReadFixed64BigEndian(&raw)) return false;
+  *value = static_cast<int64_t>(raw);
+  return true;
+}
+
+bool ReadTime(Reader* reader, absl::Time* time) {
+  int64_t micros = 0;
+  if (!ReadI64(reader, &micros)) return false;
+  *time = FromMicros(micros);
+  return true;
+}
+
+bool ValidKind(uint8_t kind) { return kind >= 1 && kind <= 7; }
+
+bool ReadDigest(Reader* reader, Digest* digest) {
+  absl::string_view bytes;
+  if (!reader->ReadBytes(digest->size(), &bytes)) return false;
+  std::memcpy(digest->data(), bytes.data(), digest->size());
+  return true;
+}
+
+void PutDigest(std::string* out, const Digest& digest) {
+  out->append(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+// Reads the canonical part of an entry (see records.h).
+bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
+  uint8_t version = 0, kind = 0;
+  if (!reader->ReadByte(&version) || version != kRecordVersion) return false;
+  if (!reader->ReadLengthPrefixed(&entry->bank_id, kIdLengthMax)) return false;
+  if (!reader->ReadFixed64BigEndian(&entry->seq)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->entry_id, kEntryIdLengthMax)) return false;
+  if (!reader->ReadByte(&kind) || !ValidKind(kind)) return false;
+  entry->kind = static_cast<EntryKind>(kind);
+  if (!reader->ReadLengthPrefixed(&entry->from_account_id, kIdLengthMax)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->to_account_id, kIdLengthMax)) return false;
+  if (!ReadI64(reader, &entry->minutes)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->activity, kActivityLengthMax)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->note, kNoteLengthMax)) return false;
+  if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at)) return false;
+  if (!reader->ReadLengthPrefixed(&entry->recorded_by, kIdLengthMax * 2)) return false;
+  return reader->ReadFixed64BigEndian(&entry->reverses_seq);
+}
+
+}  // namespace
+
+int64_t ToMicros(absl::Time time) {
+  return time == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(time);
+}
+absl::Time FromMicros(int64_t micros) {
+  return micros == INT64_MIN ? absl::InfinitePast() : absl::FromUnixMicros(micros);
+}
+
+namespace {
+// One hasher per thread: OpenSSL 3 fetches the algorithm once per context, not per hash.
+Sha256& ThreadHasher() {
+  thread_local Sha256 hasher;
+  return hasher;
+}
+}  // namespace
+
+Digest Sha256Of(absl::string_view bytes) {
+  return ThreadHasher().Update(std::string_view(bytes.data(), bytes.size())).Finish();
+}
+
+std::string EncodeBank(const Bank& bank) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, bank.bank_id);
+  PutLengthPrefixed(&out, bank.name);
+  PutLengthPrefixed(&out, bank.time_zone);
+  PutI64(&out, ToMicros(bank.created_at));
+  return out;
+}
+
+absl::StatusOr<Bank> DecodeBank(absl::string_view bytes) {
+  Reader reader(bytes);
+  Bank bank;
+  uint8_t version = 0;
+  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+      !reader.ReadLengthPrefixed(&bank.bank_id, kIdLengthMax) ||
+      !reader.ReadLengthPrefixed(&bank.name, kNameLengthMax) ||
+      !reader.ReadLengthPrefixed(&bank.time_zone, kTimeZoneLengthMax) ||
+      !ReadTime(&reader, &bank.created_at) || !reader.done()) {
+    return Malformed("bank");
+  }
+  return bank;
+}
+
+std::string EncodeAccount(const Account& account) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, account.bank_id);
+  PutLengthPrefixed(&out, account.account_id);
+  out.push_back(static_cast<char>(account.kind));
+  out.push_back(static_cast<char>(account.roles.size()));
+  for (Role role : account.roles) out.push_back(static_cast<char>(role));
+  PutLengthPrefixed(&out, account.display_name);
+  out.push_back(static_cast<char>(account.status));
+  PutI64(&out, ToMicros(account.opened_at));
+  PutVarsint64(&out, account.balance_minutes);
+  PutVarsint64(&out, account.earned_minutes);
+  PutVarsint64(&out, account.spent_minutes);
+  PutVarint64(&out, account.entry_count);
+  PutVarsint64(&out, account.held_minutes);
+  PutVarsint64(&out, account.pending_in_minutes);
+  PutI64(&out, ToMicros(account.last_activity_at));
+  PutVarint64(&out, account.recent_days.size());
+  for (const DayActivity& day : account.recent_days) {
+    PutVarsint64(&out, day.day);
+    PutVarsint64(&out, day.given_minutes);
+    PutVarsint64(&out, day.received_minutes);
+  }
+  return out;
+}
+
+absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
+  Reader reader(bytes);
+  Account account;
+  uint8_t version = 0, kind = 0, role_count = 0, status = 0;
+  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+      !reader.ReadLengthPrefixed(&account.bank_id, kIdLengthMax) ||
+      !reader.ReadLengthPrefixed(&account.account_id, kIdLengthMax) ||
+      !reader.ReadByte(&kind) || kind < 1 || kind > 3 || !reader.ReadByte(&role_count) ||
+      role_count > kRolesMax) {
+    return Malformed("account");
+  }
+  account.kind = static_cast<AccountKind>(kind);
+  for (uint8_t i = 0; i < role_count; ++i) {
+    uint8_t role = 0;
+    if (!reader.ReadByte(&role) || role < 1 || role > 3) return Malformed("account");
+    account.roles.push_back(static_cast<Role>(role));
+  }
+  if (!reader.ReadLengthPrefixed(&account.display_name, kNameLengthMax) ||
+      !reader.ReadByte(&status) || status < 1 || status > 3 ||
+      !ReadTime(&reader, &account.opened_at) ||
+      !reader.ReadVarsint64(&account.balance_minutes) ||
+      !reader.ReadVarsint64(&account.earned_minutes) ||
+      !reader.ReadVarsint64(&account.spent_minutes) ||
+      !reader.ReadVarint64(&account.entry_count) ||
+      !reader.ReadVarsint64(&account.held_minutes) ||
+      !reader.ReadVarsint64(&account.pending_in_minutes) ||
+      !ReadTime(&reader, &account.last_activity_at)) {
+    return Malformed("account");
+  }
+  uint64_t day_count = 0;
+  if (!reader.ReadVarint64(&day_count) || day_count > kRecentDaysMax) return Malformed("account");
+  for (uint64_t i = 0; i < day_count; ++i) {
+    DayActivity day;
+    int64_t day_number = 0;
+    if (!reader.ReadVarsint64(&day_number) || !reader.ReadVarsint64(&day.given_minutes) ||
+        !reader.ReadVarsint64(&day.received_minutes)) {
+      return Malformed("account");
+    }
+    day.day = static_cast<int32_t>(day_number);
+    account.recent_days.push_back(day);
+  }
+  if (!reader.done()) return Malformed("account");
+  account.status = static_cast<AccountStatus>(status);
+  return account;
+}
+
+std::string CanonicalEntryBytes(const Entry& entry) {
+  std::string out;
+  out.reserve(96 + entry.note.size() + entry.activity.size());
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, entry.bank_id);
+  PutFixed64BigEndian(&out, entry.seq);
+  PutLengthPrefixed(&out, entry.entry_id);
+  out.push_back(static_cast<char>(entry.kind));
+  PutLengthPrefixed(&out, entry.from_account_id);
+  PutLengthPrefixed(&out, entry.to_account_id);
+  PutI64(&out, entry.minutes);
+  PutLengthPrefixed(&out, entry.activity);
+  PutLengthPrefixed(&out, entry.note);
+  PutI64(&out, ToMicros(entry.occurred_at));
+  PutI64(&out, ToMicros(entry.recorded_at));
+  PutLengthPrefixed(&out, entry.recorded_by);
+  PutFixed64BigEndian(&out, entry.reverses_seq);
+  return out;
+}
+
+absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes) {
+  Reader reader(bytes);
+  Entry entry;
+  if (!ReadCanonicalEntry(&reader, &entry) || !reader.done()) return Malformed("entry");
+  return entry;
+}
+
+Digest ChainHash(const Digest& previous_hash, const Entry& entry) {
+  return ThreadHasher()
+      .Update(absl::Span<const uint8_t>(previous_hash))
+      .Update(CanonicalEntryBytes(entry))
+      .Finish();
+}
+
+std::string EncodeEntry(const Entry& entry) {
+  std::string out = CanonicalEntryBytes(entry);
+  PutDigest(&out, entry.hash);
+  return out;
+}
+
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
+  Entry entry;
+  if (auto status = DecodeEntryInto(bytes, &entry); !status.ok()) return status;
+  return entry;
+}
+
+absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry) {
+  Reader reader(bytes);
+  if (!ReadCanonicalEntry(&reader, entry) || !ReadDigest(&reader, &entry->hash) ||
+      !reader.done()) {
+    return Malformed("entry");
+  }
+  return absl::OkStatus();
+}
+
+std::string EncodeChainHead(const ChainHead& head) {
+  std::string out;
+  out.push_back(static_cast<char>(kChainHeadVersion));
+  PutFixed64BigEndian(&out, head.next_seq);
+  PutDigest(&out, head.last_hash);
+  PutDigest(&out, head.journal_hash);
+  out += head.journal_tree.Encode();
+  return out;
+}
+
+absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
+  Reader reader(bytes);
+  ChainHead head;
+  uint8_t version = 0;
+  if (!reader.ReadByte(&version) || (version != kRecordVersion && version != kChainHeadVersion) ||
+      !reader.ReadFixed64BigEndian(&head.next_seq) || head.next_seq == 0 ||
+      !ReadDigest(&reader, &head.last_hash)) {
+    return Malformed("chain head");
+  }
+  if (version == kRecordVersion) {
+    if (!reader.done()) return Malformed("chain head");
+    head.has_journal = false;
+    return head;
+  }
+  if (!ReadDigest(&reader, &head.journal_hash)) return Malformed("chain head");
+  const absl::string_view tree_bytes = bytes.substr(1 + 8 + 2 * kDigestBytes);
+  auto tree = CompactMerkleTree::Decode(std::string_view(tree_bytes.data(), tree_bytes.size()));
+  if (!tree.ok()) return Malformed("chain head");
+  head.journal_tree = *std::move(tree);
+  return head;
+}
+
+std::string EncodeEntryIdRecord(const EntryIdRecord& record) {
+  std::string out;
+  PutFixed64BigEndian(&out, record.seq);
+  PutDigest(&out, record.fingerprint);
+  return out;
+}
+
+absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes) {
+  Reader reader(bytes);
+  EntryIdRecord record;
+  if (!reader.ReadFixed64BigEndian(&record.seq) || !ReadDigest(&reader, &record.fingerprint) ||
+      !reader.done()) {
+    return Malformed("idempotency");
+  }
+  return record;
+}
+
+std::string EncodePendingEntry(const PendingEntry& pending) {
+  std::string out;
+  PutLengthPrefixed(&out, EncodeEntry(pending.entry));
+  out.push_back(static_cast<char>(pending.state));
+  PutLengthPrefixed(&out, pending.confirm_by);
+  PutI64(&out, ToMicros(pending.expires_at));
+  PutI64(&out, ToMicros(pending.resolved_at));
+  PutLengthPrefixed(&out, pending.resolved_by);
+  PutLengthPrefixed(&out, pending.reason);
+  return out;
+}
+
+absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
+  Reader reader(bytes);
+  PendingEntry pending;
+  std::string entry_bytes;
+  uint8_t state = 0;
+  if (!reader.ReadLengthPrefixed(&entry_bytes, 4096) || !reader.ReadByte(&state) || state < 1 ||
+      state > 4 || !reader.ReadLengthPrefixed(&pending.confirm_by, kIdLengthMax) ||
+      !ReadTime(&reader, &pending.expires_at) || !ReadTime(&reader, &pending.resolved_at) ||
+      !reader.ReadLengthPrefixed(&pending.resolved_by, kIdLengthMax * 2) ||
+      !reader.ReadLengthPrefixed(&pending.reason, kReasonLengthMax) || !reader.done()) {
+    return Malformed("pending entry");
+  }
+  auto entry = DecodeEntry(entry_bytes);
+  if (!entry.ok()) return entry.status();
+  pending.entry = *std::move(entry);
+  pending.state = static_cast<PendingState>(state);
+  return pending;
+}
+
+Digest SpecFingerprint(const EntrySpec& spec) {
+  std::string out;
+  PutLengthPrefixed(&out, spec.bank_id);
+  PutLengthPrefixed(&out, spec.entry_id);
+  out.push_back(static_cast<char>(spec.kind));
+  PutLengthPrefixed(&out, spec.from_account_id);
+  PutLengthPrefixed(&out, spec.to_account_id);
+  PutI64(&out, spec.minutes);
+  PutLengthPrefixed(&out, spec.activity);
+  PutLengthPrefixed(&out, spec.note);
+  const bool has_time = spec.occurred_at != absl::InfinitePast();
+  PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
+  return Sha256Of(out);
+}
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,93 @@
+// The byte forms of banks, accounts and entries as they are stored, and the canonical encoding of
+// an entry that its hash covers.
+//
+// Canonical entry encoding, version 1 (docs/ARCHITECTURE.md repeats it for outside verifiers):
+//
+//   entry     := 0x01 str(bank_id) u64(seq) str(entry_id) u8(kind) str(from_account_id)
+//                str(to_account_id) i64(minutes) str(activity) str(note) i64(occurred_at_us)
+//                i64(recorded_at_us) str(recorded_by) u64(reverses_seq)
+//   str(s)    := varint(byte length of s) s          (LEB128 varint, s is UTF-8)
+//   u64, i64  := 8 bytes big-endian (two's complement for i64)
+//   u8        := 1 byte; kind is the EntryKind value (1 exchange ... 6 reversal,
+//                7 qualification reward)
+//   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero bytes
+//
+// Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
+#ifndef TIMELEDGER_LEDGER_RECORDS_H_
+#define TIMELEDGER_LEDGER_RECORDS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/core/merkle.h"
+#include "ledger/core/types.h"
+
+namespace timeledger::ledger {
+
+std::string EncodeBank(const Bank& bank);
+absl::StatusOr<Bank> DecodeBank(absl::string_view bytes);
+
+std::string EncodeAccount(const Account& account);
+absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
+
+// The canonical bytes of an entry: every field but `hash` and `reversed_by_seq`.
+std::string CanonicalEntryBytes(const Entry& entry);
+// Parses exactly the canonical bytes of an entry (no hash). DataLoss if malformed.
+absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes);
+// Returns SHA-256(previous_hash || CanonicalEntryBytes(entry)).
+Digest ChainHash(const Digest& previous_hash, const Entry& entry);
+
+// Stored form: the canonical bytes followed by the 32-byte hash.
+std::string EncodeEntry(const Entry& entry);
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
+// The same into *entry, whose strings keep their capacity: for loops over many entries. Sets
+// every field but reversed_by_seq; *entry is unspecified after an error.
+absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry);
+
+// A bank's chain head: the next seq to assign and the hash of the last entry, and the head of
+// the bank's journal (ledger/journal/journal.h): the Merkle frontier over its facts, whose size is the
+// number of facts, and the chain hash of the last fact. Written in the same batch as every fact.
+//
+//   head      := 0x02 u64(next_seq) last_hash(32) journal_hash(32) compact_tree (merkle.h)
+//
+// A version 1 head (0x01 u64(next_seq) last_hash) was written before the journal existed;
+// it decodes with has_journal false.
+struct ChainHead {
+  uint64_t next_seq = 1;
+  Digest last_hash{};
+  CompactMerkleTree journal_tree;
+  Digest journal_hash{};
+  bool has_journal = true;
+
+  uint64_t journal_size() const { return journal_tree.size(); }
+};
+std::string EncodeChainHead(const ChainHead& head);
+absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
+
+// What an idempotency key maps to: the entry it recorded and a fingerprint of the request, so a
+// retry with different content can be told apart from a true retry.
+struct EntryIdRecord {
+  uint64_t seq = 0;
+  Digest fingerprint{};
+};
+std::string EncodeEntryIdRecord(const EntryIdRecord& record);
+absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes);
+
+// A pending entry with its state. The entry inside is stored in its own stored form.
+std::string EncodePendingEntry(const PendingEntry& pending);
+absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes);
+
+// Returns the fingerprint of what a caller asked to record (the spec as given, before defaults).
+Digest SpecFingerprint(const EntrySpec& spec);
+
+// Returns SHA-256 of `bytes`.
+Digest Sha256Of(absl::string_view bytes);
+
+// Time as stored: microseconds since the Unix epoch.
+int64_t ToMicros(absl::Time time);
+absl::Time FromMicros(int64_t micros);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_RECORDS_H_

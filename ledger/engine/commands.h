@@ -1,0 +1,158 @@
+// The write operations of the ledger, as commands that the writer thread executes against a
+// WriteTxn. Each Execute either stages all of its writes or none (it rolls back to its own
+// savepoint). The functions are called only on the writer thread.
+#ifndef TIMELEDGER_LEDGER_COMMANDS_H_
+#define TIMELEDGER_LEDGER_COMMANDS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/engine/write_txn.h"
+
+namespace timeledger::ledger {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Stages this command's writes in `txn`, or none of them, and keeps its result.
+  virtual void Execute(WriteTxn& txn) = 0;
+  // Delivers the result; `commit` is the status of the group's write.
+  virtual void Finish(const absl::Status& commit) = 0;
+  // Delivers `why` instead of a result: the command was refused before it ran (the ledger is
+  // busy or stopping, or the store takes no writes).
+  virtual void Refuse(const absl::Status& why) = 0;
+};
+
+// A command with a result of type T, delivered to a callback.
+template <typename T>
+class TypedCommand : public Command {
+ public:
+  explicit TypedCommand(Callback<T> done) : done_(std::move(done)) {}
+
+  void Finish(const absl::Status& commit) override {
+    if (result_.ok() && wrote_ && !commit.ok()) {
+      std::move(done_)(commit);
+    } else {
+      std::move(done_)(std::move(result_));
+    }
+  }
+
+  void Refuse(const absl::Status& why) override { std::move(done_)(why); }
+
+ protected:
+  // Runs `body` inside a savepoint: its writes stay only if it succeeds.
+  template <typename Body>
+  void Guarded(WriteTxn& txn, Body body) {
+    txn.SetSavePoint();
+    result_ = body();
+    if (result_.ok()) {
+      txn.ReleaseSavePoint();
+      wrote_ = true;
+    } else {
+      txn.RollbackToSavePoint();
+    }
+  }
+
+  absl::StatusOr<T> result_ = absl::UnknownError("command not executed");
+  bool wrote_ = false;
+
+ private:
+  Callback<T> done_;
+};
+
+// Every fact a command records is appended to its bank's journal (WriteTxn::AppendFact) in the
+// same batch, and `principal` is recorded with it.
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
+                                     const std::string& principal);
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
+                                           const std::string& principal);
+// Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
+absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
+                                                const std::string& account_id,
+                                                AccountStatus status, const std::string& reason,
+                                                bool donate_balance_to_pool,
+                                                const std::string& principal);
+absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
+                                        uint64_t expected_version, const std::string& principal);
+absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
+                                            const std::string& entry_id,
+                                            const std::string& principal);
+// Rejects (state kRejected) or expires (kExpired) a pending entry, releasing its hold.
+absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::string& bank_id,
+                                                   const std::string& entry_id,
+                                                   PendingState outcome,
+                                                   const std::string& principal,
+                                                   const std::string& reason);
+
+// Returns credits of persons untouched for the policy's expiry months to the pool.
+absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
+                                                     const std::string& principal);
+
+// Gives a person's account a card number (empty: takes the card away), or a PIN already hashed
+// (kiosk.h); each is a journal fact. AlreadyExists CARD_IN_USE if another account has the card.
+absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string& bank_id,
+                                                const std::string& account_id,
+                                                const std::string& card_number,
+                                                const std::string& principal);
+absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string& bank_id,
+                                               const std::string& account_id,
+                                               const std::string& pin_hash,
+                                               const std::string& principal);
+
+absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
+                                           const std::string& principal);
+// Qualifications, activities and offers (qualification_commands.cc).
+// Defines or changes a catalogue item (version 1, then one more each time); expected_version,
+// if not 0, must be the current version. A retired item stays retired.
+absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueItem item,
+                                                      uint64_t expected_version,
+                                                      const std::string& principal);
+absl::StatusOr<CatalogueItem> ExecuteRetireCatalogueItem(WriteTxn& txn, const std::string& bank_id,
+                                                         CatalogueKind kind,
+                                                         const std::string& code,
+                                                         const std::string& principal);
+absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const AwardSpec& spec,
+                                                       const std::string& principal);
+absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& spec,
+                                              const std::string& principal);
+
+// The catalogue's activity of an entry (if it has one) and what the earner holds of the
+// qualifications it requires, for the rule engine. FailedPrecondition ACTIVITY_RETIRED.
+struct ActivityRules {
+  std::optional<CatalogueItem> item;
+  std::vector<Holding> earner_holdings;
+};
+absl::StatusOr<ActivityRules> LoadActivityRules(WriteTxn& txn, const Entry& entry,
+                                                const Account& earner);
+
+// Shared by the commands (commands.cc).
+absl::StatusOr<const BankHeader*> FindBank(WriteTxn& txn, const std::string& bank_id);
+absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
+                                    const std::string& account_id);
+// Suspended and closed accounts neither earn nor pay: FailedPrecondition.
+absl::Status CheckActive(const Account& account);
+// Each kind of entry moves minutes between the kinds of account it is meant for.
+absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& to);
+// The idempotency fingerprint of an entry the ledger makes itself (a reward, a cap excess, a
+// donation on closing, an expiry): its parties, kind, minutes and activity under its id.
+Digest MadeEntryFingerprint(const Entry& entry);
+// Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from `from` to
+// `to`, and returns the receipt. `reversed`: the entry a reversal undoes.
+Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
+                    const Entry* reversed = nullptr);
+// Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry.
+absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
+                          int64_t minutes, Receipt* receipt);
+
+absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
+                                            uint64_t seq, const std::string& entry_id,
+                                            const std::string& note,
+                                            const std::string& principal);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_COMMANDS_H_

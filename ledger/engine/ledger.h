@@ -1,0 +1,360 @@
+// Ledger: the time bank's state machine over a durable Store.
+//
+// Writes are asynchronous. Each write method queues a command and returns at once; one writer
+// thread takes every queued command (up to group_commit_max), checks each against the state
+// that the batch has built so far, writes them all as one synced WriteBatch, publishes the new
+// state, and then runs each command's callback, on the writer thread. So one fsync serves many
+// callers, no caller's thread waits, and a callback's OK means "durable".
+//
+// Reads are synchronous and thread-safe. They see only committed (synced) state.
+//
+// The Ledger owns its Store and its writer thread. Destroying it drains the queue first.
+#ifndef TIMELEDGER_LEDGER_LEDGER_H_
+#define TIMELEDGER_LEDGER_LEDGER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/rules/access.h"
+#include "ledger/engine/audit.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
+#include "ledger/store/store.h"
+#include "ledger/core/types.h"
+#include "ledger/verify/verify.h"
+#include "ledger/engine/token_registry.h"
+#include "ledger/engine/write_txn.h"
+
+namespace timeledger::ledger {
+
+struct LedgerOptions {
+  std::string data_dir;
+  // Off only in tests that do not test durability; timeledgerd always syncs.
+  bool sync = true;
+  // Where "now" comes from; absl::Now if empty. Tests set a fixed clock.
+  std::function<absl::Time()> clock;
+  // Commands written by one group commit at most.
+  size_t group_commit_max = 8192;
+  // Commands waiting at most; beyond it writes are refused with UNAVAILABLE (BUSY).
+  size_t queue_depth_max = 100'000;
+  // Verify every bank in full when opening (ledger/verify/verify.h); a bank that fails is not served.
+  // Cheap checks of every bank's heads run at open regardless.
+  bool verify_on_open = true;
+  // Backups kept by CreateBackup; older ones are deleted.
+  size_t backups_keep = kBackupsKeptDefault;
+  // The only directory backups go to (and below); empty: <data_dir>/backups. It may not be the
+  // data directory, hold it, or lie inside its store (ledger/store/data_dir.h).
+  std::string backup_dir;
+  // After a failed write, how often the writer tries to make the store writable again
+  // (Store::Recover).
+  absl::Duration store_recovery_interval = absl::Seconds(1);
+  // Tests only (ledger/store/store_test_hooks.h: a file system that injects faults); null otherwise.
+  std::shared_ptr<const StoreTestHooks> store_test_hooks;
+};
+
+// A bank with its counts.
+struct BankSummary {
+  Bank bank;
+  size_t account_count = 0;
+  uint64_t entry_count = 0;
+};
+
+// An account with what the policy makes of it, for kiosks and coordinators.
+struct AccountStanding {
+  Account account;
+  int64_t floor_minutes = 0;      // the lowest balance allowed now
+  int64_t cap_minutes = 0;        // the highest balance allowed; 0 if no cap applies
+  int64_t available_minutes = 0;  // what it can still pay: balance - held - floor
+  ReciprocityFigure reciprocity;
+};
+
+struct ExpirySweepResult {
+  size_t accounts_expired = 0;
+  int64_t minutes_returned = 0;
+  bool more = false;  // the sweep stopped at its per-run limit; run it again
+};
+inline constexpr size_t kExpiriesPerSweepMax = 10'000;
+// Pending entries expired by one group commit at most (the rest wait for the next).
+inline constexpr size_t kExpiriesPerGroupMax = 1000;
+
+template <typename T>
+using Callback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
+
+class Command;
+
+class Ledger {
+ public:
+  // Opens the ledger in options.data_dir, loading banks and accounts into memory and checking
+  // each bank: its balances sum to zero, its chain heads match its last entry and last journal
+  // fact, and (verify_on_open) a full verification. A bank that fails is kept but marked
+  // damaged: its reads and writes are refused with DataLoss BANK_DAMAGED naming the finding.
+  // Creates the data directory (0700) if it is missing, and clears the group and other bits of
+  // it and of everything in it (paths_made_private() says how many it changed).
+  // Returns Unavailable if the store cannot be opened, DataLoss if a bank record is unreadable,
+  // InvalidArgument (INVALID_BACKUP_DIR) if options.backup_dir is the data directory, holds it,
+  // or lies inside its store.
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(LedgerOptions options);
+
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+  ~Ledger();
+
+  // Writes. `done` runs once, on the writer thread, with the result once it is durable, or with
+  // the refusal. Errors: InvalidArgument (malformed), NotFound (bank, account or entry),
+  // AlreadyExists (id taken; idempotency key reused with other content), FailedPrecondition (a
+  // rule refuses), Unavailable (busy, shutting down, or the disk failed: STORE_FULL,
+  // STORE_FAILED). After a failed write, sync, flush or compaction every write is refused with
+  // that reason, and reads are served, until the writer has reopened the store and reloaded every
+  // bank from it (checking each bank's heads again); it tries at most once per
+  // store_recovery_interval, when a write arrives or once a second without them.
+  void CreateBank(Bank bank, std::string principal, Callback<Bank> done);
+  void OpenAccount(Account account, std::string principal, Callback<Account> done);
+  // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
+  void SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
+                        std::string reason, bool donate_balance_to_pool, std::string principal,
+                        Callback<Account> done);
+  // Replaces a bank's policy (InvalidArgument INVALID_POLICY listing every problem). With
+  // expected_version != 0, refuses if the policy changed meanwhile.
+  void SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
+                 std::string principal, Callback<Policy> done);
+  // Whether `spec` would be recorded now, and how (pending, warnings, cap); writes nothing.
+  void CheckEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
+  // Posts a pending entry; the principal must not be the one who recorded it.
+  void ConfirmEntry(std::string bank_id, std::string entry_id, std::string principal,
+                    Callback<Receipt> done);
+  void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
+                   std::string principal, Callback<PendingEntry> done);
+  // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
+  void RunExpirySweep(std::string bank_id, std::string principal,
+                      Callback<ExpirySweepResult> done);
+  void RecordEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
+  // atomic: all or none; the first refusal fails the call with figure "index". Otherwise each
+  // item stands alone and the result holds one status per item.
+  void RecordEntries(std::vector<EntrySpec> specs, bool atomic, std::string principal,
+                     Callback<std::vector<absl::StatusOr<Receipt>>> done);
+  // entry_id: the reversal's idempotency key; "reversal-of-<seq>" if empty.
+  void ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
+                    std::string principal, Callback<Receipt> done);
+
+  // Members at a kiosk (ledger/rules/kiosk.h). SetMemberCard gives a person's account a card number
+  // (empty: takes it away); SetMemberPin stores a PIN already hashed (KioskDesk hashes it, off
+  // the writer thread) and lifts any lock. Each is a journal fact; the hash stays out of it.
+  void SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+                     std::string principal, Callback<MemberCard> done);
+  void SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+                    std::string principal, Callback<MemberCard> done);
+  // An account's card and PIN hash, or nullopt; the account a card belongs to, or nullopt; a
+  // card's wrong PINs. NotFound for an unknown bank, DataLoss BANK_DAMAGED.
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
+                                                          const std::string& account_id) const;
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
+                                                            const std::string& card_number) const;
+  absl::StatusOr<CardAttempts> GetCardAttempts(const std::string& bank_id,
+                                               const std::string& card_number) const;
+  // Writes a card's wrong PINs and lock, synced, outside the journal: operational state, not a
+  // fact, so it does not wait for the writer. Unavailable if the disk refuses.
+  absl::Status PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                               const CardAttempts& attempts);
+
+  // Qualifications, activities and offers (ledger/rules/qualifications.h).
+  // Defines an item, or changes it to a new version (with expected_version != 0, only if that is
+  // the current one). Errors: InvalidArgument naming the field, NotFound for an account or
+  // qualification it names, FailedPrecondition (retired, KIND_MISMATCH, CATALOGUE_LIMIT,
+  // CATALOGUE_VERSION_MISMATCH).
+  void PutCatalogueItem(CatalogueItem item, uint64_t expected_version, std::string principal,
+                        Callback<CatalogueItem> done);
+  // Retires an item for good: kept for the record, no longer used. Retiring twice is a no-op.
+  void RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+                           std::string principal, Callback<CatalogueItem> done);
+  // Records an attainment and, in the same write, pays its reward (QUALIFICATION_REWARD from the
+  // qualification's reward account) under the policy's rules. Idempotent by award_id. An award
+  // of a qualification valid on attained_at pays nothing (outcome already_valid); one after it
+  // expired pays the renewal reward. Errors: PermissionDenied STAFF_ONLY, SELF_AWARD;
+  // FailedPrecondition PREREQUISITE_MISSING, QUALIFICATION_RETIRED, a rule's refusal of the
+  // reward (OVERDRAFT_LIMIT of the paying organisation, ...); AlreadyExists AWARD_ID_REUSED.
+  void AwardQualification(AwardSpec spec, std::string principal, Callback<AwardReceipt> done);
+  // A member spends the offer's price on it: a SPEND entry to the offer's organisation under
+  // every rule. A course marks the qualification it leads to as in progress.
+  void RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done);
+
+  absl::StatusOr<CatalogueItem> GetCatalogueItem(const std::string& bank_id, CatalogueKind kind,
+                                                 const std::string& code) const;
+  // Items of one kind in code order; retired ones only if include_retired.
+  absl::StatusOr<Page<CatalogueItem>> ListCatalogue(const std::string& bank_id, CatalogueKind kind,
+                                                    bool include_retired, int64_t page_size,
+                                                    const std::string& page_token) const;
+  // What a member holds, in qualification code order, each with its status now (expiring:
+  // valid but ending within expiring_within_days; 0 means kExpiringWithinDaysDefault).
+  absl::StatusOr<Page<HoldingView>> ListQualifications(const std::string& bank_id,
+                                                       const std::string& account_id,
+                                                       int64_t expiring_within_days,
+                                                       int64_t page_size,
+                                                       const std::string& page_token) const;
+  // Who holds (or is on a course towards) a qualification, in account id order.
+  absl::StatusOr<Page<HoldingView>> ListHolders(const std::string& bank_id,
+                                                const std::string& qualification_code,
+                                                int64_t expiring_within_days, int64_t page_size,
+                                                const std::string& page_token) const;
+
+  // Reads. NotFound for an unknown bank, account or entry; InvalidArgument for a bad page size
+  // or token.
+  absl::StatusOr<BankSummary> GetBank(const std::string& bank_id) const;
+  // Why banks are served in part, one status each (e.g. FailedPrecondition TIME_ZONE_MISSING: reads
+  // only): for the operator at start. Damaged banks are reported by verification instead.
+  std::vector<absl::Status> DegradedBanks() const;
+  absl::StatusOr<Page<BankSummary>> ListBanks(int64_t page_size,
+                                              const std::string& page_token) const;
+  absl::StatusOr<Account> GetAccount(const std::string& bank_id,
+                                     const std::string& account_id) const;
+  absl::StatusOr<AccountStanding> GetAccountStanding(const std::string& bank_id,
+                                                     const std::string& account_id) const;
+  absl::StatusOr<Policy> GetPolicy(const std::string& bank_id) const;
+  // Every change of a bank's policy, oldest first, as (old, new).
+  absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      const std::string& bank_id) const;
+  // A bank's open pending entries (of one account, if account_id is set), at most `limit`.
+  absl::StatusOr<std::vector<PendingEntry>> ListPending(const std::string& bank_id,
+                                                        const std::string& account_id,
+                                                        size_t limit) const;
+  absl::StatusOr<PendingEntry> GetPending(const std::string& bank_id,
+                                          const std::string& entry_id) const;
+  absl::StatusOr<Page<Account>> ListAccounts(const std::string& bank_id, int64_t page_size,
+                                             const std::string& page_token) const;
+  absl::StatusOr<Entry> GetEntry(const std::string& bank_id, uint64_t seq) const;
+  absl::StatusOr<Entry> GetEntryById(const std::string& bank_id,
+                                     const std::string& entry_id) const;
+  // account_id empty: the whole bank. Otherwise that account's entries with running balances.
+  absl::StatusOr<Page<EntryRow>> ListEntries(const std::string& bank_id,
+                                             const std::string& account_id, int64_t page_size,
+                                             const std::string& page_token) const;
+
+  // Verifies every bank in full from a consistent snapshot (ledger/verify/verify.h) and checks the
+  // balances served from memory against the stored ones. Returns DataLoss naming the first
+  // difference. Marks nothing; see Verify.
+  absl::Status CheckConsistency() const;
+
+  // Audit (ledger/engine/audit.cc). Errors: NotFound (bank, entry), DataLoss BANK_DAMAGED for a damaged
+  // bank, OutOfRange TREE_SIZE_AHEAD for a tree size beyond the journal's, InvalidArgument for
+  // a bad size or page size.
+  // The bank's journal as it stands: size, Merkle root, chain hash, entries, time.
+  absl::StatusOr<JournalDigest> GetDigest(const std::string& bank_id) const;
+  // Proves that a fact is leaf `position` of the tree of `tree_size` facts (0: the current size).
+  // Without a position, the fact of entry `seq`.
+  absl::StatusOr<EntryInclusionProof> GetInclusionProof(const std::string& bank_id, uint64_t seq,
+                                                        std::optional<uint64_t> position,
+                                                        uint64_t tree_size) const;
+  // Proves that the tree of old_size facts is a prefix of the tree of new_size (0: current).
+  absl::StatusOr<JournalConsistencyProof> GetConsistencyProof(const std::string& bank_id,
+                                                              uint64_t old_size,
+                                                              uint64_t new_size) const;
+  // Journal records from `from_position`, below end_position (0: the current size), at most
+  // page_size (0: 100; at most kJournalPageSizeMax) and kJournalPageBytesMax bytes.
+  absl::StatusOr<JournalPage> ListJournal(const std::string& bank_id, uint64_t from_position,
+                                          uint64_t end_position, int64_t page_size) const;
+  // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
+  // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
+  // caller's thread (and one more per bank); writes continue meanwhile.
+  VerifyReport Verify(const std::string& bank_id = "");
+  // Makes an online, consistent backup into `dir` (relative to DefaultBackupDir(), or absolute
+  // inside it; empty: DefaultBackupDir() itself), creating it (0700) if missing, and keeps the
+  // newest options.backups_keep there; its files are made 0600. Writes continue meanwhile.
+  // InvalidArgument (INVALID_BACKUP_DIR, figure `rule`) for a directory ResolveBackupDir refuses
+  // (ledger/store/data_dir.h); Unavailable (BACKUP_FAILED) if the backup cannot be written.
+  absl::StatusOr<BackupMade> CreateBackup(const std::string& dir) const;
+  // The backups in `dir` (as CreateBackup names it), oldest first: none if `dir` is empty and
+  // no backup was made yet; NotFound (BACKUP_NOT_FOUND) if a named one is missing.
+  absl::StatusOr<BackupList> ListBackups(const std::string& dir) const;
+  // The backup directory: options.backup_dir or <data_dir>/backups, absolute, links resolved.
+  const std::string& DefaultBackupDir() const { return backup_root_; }
+  // How many paths of the data directory Open found readable by others and made private.
+  size_t paths_made_private() const { return paths_made_private_; }
+  size_t backups_keep() const { return options_.backups_keep; }
+
+  // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
+  absl::Status CheckBankServable(const std::string& bank_id) const;
+
+  // A consistent snapshot of everything committed, for reports (ledger/reports/report.h); it sees no
+  // later write. Thread-safe. Destroy it before the Ledger.
+  std::unique_ptr<ReadView> NewReadView() const;
+
+  absl::Time Now() const { return clock_(); }
+
+  // The tokens that prove principals (ledger/rules/access.h), loaded when the ledger opens.
+  TokenRegistry& tokens() { return tokens_; }
+  const TokenRegistry& tokens() const { return tokens_; }
+
+  // Issues a token after checking that its bank exists and that its account is one the role
+  // may be bound to (a partner's an organisation of the bank; a coordinator's a person of it).
+  absl::StatusOr<IssuedToken> IssueToken(const Principal& principal, const Principal& by);
+
+ private:
+  Ledger(LedgerOptions options, std::unique_ptr<Store> store);
+  absl::Status Load();
+  // Reads every bank from the store into `banks`, checking its heads, its open pending entries
+  // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
+  absl::Status LoadBanks(BankMap* banks, bool verify) const;
+  // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
+  // and, once it succeeds, reloads every bank (a refused write may have become durable) before
+  // anything is written. Returns the store's refusal meanwhile.
+  absl::Status EnsureWritable();
+  // Cheap checks of a bank's heads against its last entry and last journal fact.
+  absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
+  // Compares the accounts served from memory with the snapshot's, for each bank verified OK
+  // whose journal has not moved since.
+  void CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const;
+  // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
+  void MarkDamaged(const VerifyReport& report);
+  void Submit(std::unique_ptr<Command> command);
+  void WriterLoop();
+  void CommitGroup(std::vector<std::unique_ptr<Command>>* group);
+  // Expires pending entries that are due, inside the group's transaction.
+  void ExpireDuePending(WriteTxn& txn);
+  bool HasDuePending();
+
+  LedgerOptions options_;
+  std::string backup_root_;  // set by Open, then constant
+  size_t paths_made_private_ = 0;
+  std::function<absl::Time()> clock_;
+  std::unique_ptr<Store> store_;
+  TokenRegistry tokens_{store_.get()};
+
+  // Committed state: written by the writer thread under an exclusive lock, read under a shared one.
+  mutable std::shared_mutex state_mu_;
+  BankMap banks_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<Command>> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+  // A write failed and the banks have not been reloaded since. Writer thread only.
+  bool store_failed_ = false;
+};
+
+// Runs an asynchronous Ledger write and waits for its result. For tools and tests.
+template <typename T, typename Start>
+absl::StatusOr<T> Await(Start start) {
+  std::promise<absl::StatusOr<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](absl::StatusOr<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_LEDGER_H_

@@ -1,0 +1,369 @@
+#include "ledger/engine/write_txn.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/core/errors.h"
+#include "ledger/core/merkle.h"
+
+namespace timeledger::ledger {
+namespace {
+
+std::string SeqKey(const std::string& bank_id, uint64_t seq) {
+  return absl::StrCat(bank_id, absl::string_view("\0", 1), seq);
+}
+
+// Records how to restore `map[key]` to what it holds now.
+template <typename Map>
+std::function<void()> UndoFor(Map* map, const std::string& key) {
+  auto it = map->find(key);
+  if (it == map->end()) {
+    return [map, key] { map->erase(key); };
+  }
+  return [map, key, old = it->second] { (*map)[key] = old; };
+}
+
+// The parts joined by 0x00, which no id contains.
+std::string JoinedKey(std::initializer_list<absl::string_view> parts) {
+  std::string key;
+  for (absl::string_view part : parts) {
+    if (!key.empty()) key.push_back('\0');
+    key.append(part.data(), part.size());
+  }
+  return key;
+}
+
+std::string KindPart(CatalogueKind kind) { return std::string(1, static_cast<char>(kind)); }
+
+}  // namespace
+
+WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now)
+    : committed_(committed), store_(store), batch_(batch), now_(now) {}
+
+std::string WriteTxn::AccountKey(const std::string& bank_id, const std::string& account_id) {
+  return absl::StrCat(bank_id, absl::string_view("\0", 1), account_id);
+}
+
+size_t WriteTxn::bank_count() const {
+  size_t count = committed_.size();
+  for (const auto& [id, is_new] : new_banks_) count += is_new ? 1 : 0;
+  return count;
+}
+
+const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
+  if (auto it = banks_.find(bank_id); it != banks_.end()) return &it->second;
+  auto it = committed_.find(bank_id);
+  if (it == committed_.end()) return nullptr;
+  // First sight in this batch: copy the header in. No undo needed: it equals committed state.
+  BankHeader header{it->second->bank, it->second->head, it->second->accounts.size(),
+                    it->second->policy, it->second->zone, it->second->damage,
+                    it->second->degraded};
+  return &banks_.emplace(bank_id, std::move(header)).first->second;
+}
+
+void WriteTxn::PutBank(const BankHeader& header, bool is_new) {
+  undo_.push_back(UndoFor(&banks_, header.bank.bank_id));
+  if (is_new) {
+    undo_.push_back(UndoFor(&new_banks_, header.bank.bank_id));
+    new_banks_[header.bank.bank_id] = true;
+    batch_->PutBank(header.bank);
+  }
+  banks_[header.bank.bank_id] = header;
+}
+
+const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::string& account_id) {
+  if (auto it = accounts_.find(AccountKey(bank_id, account_id)); it != accounts_.end()) {
+    return &it->second;
+  }
+  auto bank = committed_.find(bank_id);
+  if (bank == committed_.end()) return nullptr;
+  auto it = bank->second->accounts.find(account_id);
+  return it == bank->second->accounts.end() ? nullptr : &it->second;
+}
+
+void WriteTxn::PutAccount(const Account& account) {
+  const std::string key = AccountKey(account.bank_id, account.account_id);
+  undo_.push_back(UndoFor(&accounts_, key));
+  accounts_[key] = account;
+}
+
+absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::string& bank_id,
+                                                                  const std::string& entry_id) {
+  if (auto it = entry_ids_.find(AccountKey(bank_id, entry_id)); it != entry_ids_.end()) {
+    return std::optional<EntryIdRecord>(it->second);
+  }
+  // A bank created in this batch has nothing stored yet.
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<EntryIdRecord>();
+  return store_->GetEntryId(bank_id, entry_id);
+}
+
+void WriteTxn::PutEntryId(const std::string& bank_id, const std::string& entry_id,
+                          const EntryIdRecord& record) {
+  const std::string key = AccountKey(bank_id, entry_id);
+  undo_.push_back(UndoFor(&entry_ids_, key));
+  entry_ids_[key] = record;
+  batch_->PutEntryId(bank_id, entry_id, record);
+}
+
+absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_id,
+                                                        uint64_t seq) {
+  if (auto it = entries_.find(SeqKey(bank_id, seq)); it != entries_.end()) {
+    return std::optional<Entry>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Entry>();
+  return store_->GetEntry(bank_id, seq);
+}
+
+void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after,
+                        int64_t to_balance_after) {
+  const std::string key = SeqKey(entry.bank_id, entry.seq);
+  undo_.push_back(UndoFor(&entries_, key));
+  entries_[key] = entry;
+  batch_->PutEntry(entry, from_balance_after, to_balance_after);
+}
+
+absl::StatusOr<std::optional<PendingEntry>> WriteTxn::GetPending(const std::string& bank_id,
+                                                                 const std::string& entry_id) {
+  if (auto it = pending_.find(AccountKey(bank_id, entry_id)); it != pending_.end()) {
+    return std::optional<PendingEntry>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<PendingEntry>();
+  return store_->GetPending(bank_id, entry_id);
+}
+
+void WriteTxn::PutPending(const PendingEntry& pending) {
+  const std::string key = AccountKey(pending.entry.bank_id, pending.entry.entry_id);
+  undo_.push_back(UndoFor(&pending_, key));
+  pending_[key] = pending;
+  batch_->PutPending(pending);
+}
+
+absl::StatusOr<std::optional<MemberCard>> WriteTxn::GetMemberCard(const std::string& bank_id,
+                                                                 const std::string& account_id) {
+  if (auto it = cards_.find(AccountKey(bank_id, account_id)); it != cards_.end()) {
+    return std::optional<MemberCard>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<MemberCard>();
+  return store_->GetMemberCard(bank_id, account_id);
+}
+
+absl::StatusOr<std::optional<std::string>> WriteTxn::FindCardHolder(
+    const std::string& bank_id, const std::string& card_number) {
+  if (auto it = card_holders_.find(AccountKey(bank_id, card_number)); it != card_holders_.end()) {
+    if (it->second.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<std::string>();
+  return store_->FindCardHolder(bank_id, card_number);
+}
+
+void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card_number) {
+  const std::string key = AccountKey(card.bank_id, card.account_id);
+  undo_.push_back(UndoFor(&cards_, key));
+  cards_[key] = card;
+  if (!old_card_number.empty() && old_card_number != card.card_number) {
+    const std::string old_key = AccountKey(card.bank_id, old_card_number);
+    undo_.push_back(UndoFor(&card_holders_, old_key));
+    card_holders_[old_key] = "";
+  }
+  if (!card.card_number.empty()) {
+    const std::string new_key = AccountKey(card.bank_id, card.card_number);
+    undo_.push_back(UndoFor(&card_holders_, new_key));
+    card_holders_[new_key] = card.account_id;
+  }
+  batch_->PutMemberCard(card, old_card_number);
+}
+
+absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(
+    const std::string& bank_id, CatalogueKind kind, const std::string& code) {
+  if (auto it = catalogue_.find(JoinedKey({bank_id, KindPart(kind), code}));
+      it != catalogue_.end()) {
+    return std::optional<CatalogueItem>(it->second.first);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<CatalogueItem>();
+  return store_->GetCatalogueItem(bank_id, kind, code);
+}
+
+void WriteTxn::PutCatalogueItem(const CatalogueItem& item) {
+  const std::string key = JoinedKey({item.bank_id, KindPart(item.kind), item.code});
+  bool created = item.version == 1;
+  if (auto it = catalogue_.find(key); it != catalogue_.end()) created = it->second.second;
+  undo_.push_back(UndoFor(&catalogue_, key));
+  catalogue_[key] = {item, created};
+  batch_->PutCatalogueItem(item);
+}
+
+absl::StatusOr<size_t> WriteTxn::CatalogueCount(const std::string& bank_id, CatalogueKind kind) {
+  size_t count = 0;
+  if (committed_.find(bank_id) != committed_.end()) {
+    auto committed = store_->ListCatalogue(bank_id, kind, "", kCatalogueItemsMax + 1);
+    if (!committed.ok()) return committed.status();
+    count = committed->size();
+  }
+  for (const auto& [key, item] : catalogue_) {
+    if (item.second && item.first.bank_id == bank_id && item.first.kind == kind) ++count;
+  }
+  return count;
+}
+
+absl::StatusOr<std::optional<Holding>> WriteTxn::GetHolding(const std::string& bank_id,
+                                                            const std::string& account_id,
+                                                            const std::string& code) {
+  if (auto it = holdings_.find(JoinedKey({bank_id, account_id, code})); it != holdings_.end()) {
+    return std::optional<Holding>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Holding>();
+  return store_->GetHolding(bank_id, account_id, code);
+}
+
+void WriteTxn::PutHolding(const Holding& holding) {
+  const std::string key =
+      JoinedKey({holding.bank_id, holding.account_id, holding.qualification_code});
+  undo_.push_back(UndoFor(&holdings_, key));
+  holdings_[key] = holding;
+  batch_->PutHolding(holding);
+}
+
+absl::StatusOr<std::optional<Award>> WriteTxn::GetAward(const std::string& bank_id,
+                                                        const std::string& award_id) {
+  if (auto it = awards_.find(JoinedKey({bank_id, award_id})); it != awards_.end()) {
+    return std::optional<Award>(it->second);
+  }
+  if (committed_.find(bank_id) == committed_.end()) return std::optional<Award>();
+  return store_->GetAward(bank_id, award_id);
+}
+
+void WriteTxn::PutAward(const Award& award) {
+  const std::string key = JoinedKey({award.bank_id, award.award_id});
+  undo_.push_back(UndoFor(&awards_, key));
+  awards_[key] = award;
+  batch_->PutAward(award);
+}
+
+absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {
+  if (auto it = reversals_.find(SeqKey(bank_id, seq)); it != reversals_.end()) {
+    return it->second;
+  }
+  if (committed_.find(bank_id) == committed_.end()) return uint64_t{0};
+  return store_->GetReversedBy(bank_id, seq);
+}
+
+void WriteTxn::PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq) {
+  const std::string key = SeqKey(bank_id, seq);
+  undo_.push_back(UndoFor(&reversals_, key));
+  reversals_[key] = reversed_by_seq;
+  batch_->PutReversal(bank_id, seq, reversed_by_seq);
+}
+
+void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
+  ChainHead& head = header->head;
+  fact.position = head.journal_size();
+  fact.at = now_;
+  const std::string bytes = EncodeFact(fact);
+  const Digest leaf_hash = MerkleLeafHash(bytes);
+  head.journal_hash = JournalChainHash(head.journal_hash, leaf_hash);
+  std::vector<MerkleNode> completed;
+  // Append fails only past 2^63 facts, which no bank reaches (a fact a nanosecond for 292 years).
+  head.journal_tree.Append(leaf_hash, &completed).IgnoreError();
+  batch_->PutJournalRecord(fact.bank_id, fact.position, bytes, head.journal_hash);
+  // The nodes below kMerkleStoredLevelMin (the leaf hashes and the subtrees of up to 8 leaves):
+  // the store computes them from the journal records.
+  for (const MerkleNode& node : completed) {
+    if (node.level >= kMerkleStoredLevelMin) batch_->PutMerkleNode(fact.bank_id, node);
+  }
+  if (fact.type == FactType::kEntry) {
+    batch_->PutEntryPosition(fact.bank_id, fact.entry.seq, fact.position);
+  }
+}
+
+void WriteTxn::AppendFact(Fact fact) {
+  BankHeader header = *GetBank(fact.bank_id);
+  AppendFact(std::move(fact), &header);
+  PutBank(header, /*is_new=*/false);
+}
+
+std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) const {
+  std::vector<std::string> ids;
+  if (auto bank = committed_.find(bank_id); bank != committed_.end()) {
+    ids.reserve(bank->second->accounts.size());
+    for (const auto& [id, account] : bank->second->accounts) ids.push_back(id);
+  }
+  for (const auto& [key, account] : accounts_) {
+    if (account.bank_id == bank_id && (committed_.find(bank_id) == committed_.end() ||
+                                       !committed_.at(bank_id)->accounts.contains(account.account_id))) {
+      ids.push_back(account.account_id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void WriteTxn::SetSavePoint() {
+  savepoints_.push_back(undo_.size());
+  batch_->SetSavePoint();
+}
+
+void WriteTxn::RollbackToSavePoint() {
+  const size_t mark = savepoints_.back();
+  savepoints_.pop_back();
+  while (undo_.size() > mark) {
+    undo_.back()();
+    undo_.pop_back();
+  }
+  batch_->RollbackToSavePoint();
+}
+
+void WriteTxn::ReleaseSavePoint() {
+  savepoints_.pop_back();
+  batch_->ReleaseSavePoint();
+}
+
+absl::Status WriteTxn::Finalize() {
+  absl::flat_hash_map<std::string, int64_t> balance_change;  // per bank
+  for (const auto& [key, account] : accounts_) {
+    int64_t before = 0;
+    if (auto bank = committed_.find(account.bank_id); bank != committed_.end()) {
+      if (auto it = bank->second->accounts.find(account.account_id);
+          it != bank->second->accounts.end()) {
+        before = it->second.balance_minutes;
+      }
+    }
+    balance_change[account.bank_id] += account.balance_minutes - before;
+  }
+  for (const auto& [bank_id, change] : balance_change) {
+    if (change != 0) {
+      return Refusal(absl::StatusCode::kInternal, "ZERO_SUM_BROKEN",
+                     absl::StrCat("refusing a write that would leave bank ", bank_id,
+                                  "'s balances summing to ", change, " minutes, not zero"));
+    }
+  }
+  for (const auto& [key, account] : accounts_) batch_->PutAccount(account);
+  for (const auto& [bank_id, header] : banks_) batch_->PutChainHead(bank_id, header.head);
+  return absl::OkStatus();
+}
+
+void WriteTxn::ApplyTo(BankMap* committed) {
+  for (auto& [bank_id, header] : banks_) {
+    auto& state = (*committed)[bank_id];
+    if (!state) state = std::make_unique<BankState>();
+    state->bank = header.bank;
+    state->head = header.head;
+    state->policy = header.policy;
+    state->zone = header.zone;
+  }
+  for (auto& [key, pending] : pending_) {
+    auto& index = (*committed)[pending.entry.bank_id]->pending_by_expiry;
+    const auto item = std::make_pair(pending.expires_at, pending.entry.entry_id);
+    if (pending.state == PendingState::kPending) {
+      index.insert(item);
+    } else {
+      index.erase(item);
+    }
+  }
+  for (auto& [key, account] : accounts_) {
+    auto& state = (*committed)[account.bank_id];
+    state->accounts[account.account_id] = std::move(account);
+  }
+}
+
+}  // namespace timeledger::ledger

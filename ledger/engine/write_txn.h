@@ -1,0 +1,171 @@
+// WriteTxn: the state that one group commit builds on top of the committed ledger.
+//
+// The single writer thread owns a WriteTxn for the duration of one batch. Reads see committed
+// state overlaid with what earlier commands of the batch did, so rules are checked against the
+// batch's own effects (two spends in one batch cannot both pass a limit only one fits). Every
+// mutation is undoable back to a savepoint. Finalize() writes the overlay's final accounts and
+// chain heads into the StoreBatch; after a successful Commit, ApplyTo() publishes the overlay to
+// the committed state. Not thread-safe: the writer thread only.
+#ifndef TIMELEDGER_LEDGER_WRITE_TXN_H_
+#define TIMELEDGER_LEDGER_WRITE_TXN_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/journal/journal.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
+#include "ledger/core/records.h"
+#include "ledger/store/store.h"
+#include "ledger/core/types.h"
+
+namespace timeledger::ledger {
+
+// A bank as the ledger keeps it in memory: its record, chain head, policy and accounts, and its
+// open pending entries ordered by when they expire.
+struct BankState {
+  Bank bank;
+  ChainHead head;
+  Policy policy;
+  absl::TimeZone zone;
+  // Not OK if the bank failed verification (at open, or by Verify): its reads and writes are
+  // refused with this status (DataLoss) rather than served from damaged records.
+  absl::Status damage;
+  // Not OK if the bank's time zone could not be loaded at start (FailedPrecondition TIME_ZONE_MISSING):
+  // its writes are refused with this status, its reads are served (dates in UTC), and the other
+  // banks are not affected. Installing the zone and restarting ends it.
+  absl::Status degraded;
+  absl::flat_hash_map<std::string, Account> accounts;
+  std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
+};
+
+using BankMap = absl::btree_map<std::string, std::unique_ptr<BankState>>;
+
+// A bank's header as a batch changes it.
+struct BankHeader {
+  Bank bank;
+  ChainHead head;
+  size_t account_count = 0;
+  Policy policy;
+  absl::TimeZone zone;
+  absl::Status damage;    // see BankState
+  absl::Status degraded;  // see BankState
+};
+
+class WriteTxn {
+ public:
+  // `committed` is read, never written, until ApplyTo. `batch` receives the writes.
+  WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now);
+
+  absl::Time now() const { return now_; }
+  size_t bank_count() const;
+
+  // Returns the bank as this batch sees it, or nullptr.
+  const BankHeader* GetBank(const std::string& bank_id);
+  void PutBank(const BankHeader& header, bool is_new);
+
+  // Returns the account as this batch sees it, or nullptr.
+  const Account* GetAccount(const std::string& bank_id, const std::string& account_id);
+  void PutAccount(const Account& account);
+
+  absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(const std::string& bank_id,
+                                                          const std::string& entry_id);
+  void PutEntryId(const std::string& bank_id, const std::string& entry_id,
+                  const EntryIdRecord& record);
+
+  absl::StatusOr<std::optional<Entry>> GetEntry(const std::string& bank_id, uint64_t seq);
+  void PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after);
+
+  absl::StatusOr<std::optional<PendingEntry>> GetPending(const std::string& bank_id,
+                                                         const std::string& entry_id);
+  void PutPending(const PendingEntry& pending);
+
+  // A member's card and PIN, or nullopt; the account holding a card number, or nullopt.
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
+                                                          const std::string& account_id);
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
+                                                            const std::string& card_number);
+  // Writes `card`; `old_card_number` (if another) no longer names the account.
+  void PutMemberCard(const MemberCard& card, const std::string& old_card_number);
+  // Qualifications (ledger/rules/qualifications.h), as this batch sees them.
+  absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(const std::string& bank_id,
+                                                                CatalogueKind kind,
+                                                                const std::string& code);
+  void PutCatalogueItem(const CatalogueItem& item);
+  // The bank's items of `kind`, committed and new in this batch (at most kCatalogueItemsMax + 1
+  // committed ones are counted).
+  absl::StatusOr<size_t> CatalogueCount(const std::string& bank_id, CatalogueKind kind);
+  absl::StatusOr<std::optional<Holding>> GetHolding(const std::string& bank_id,
+                                                    const std::string& account_id,
+                                                    const std::string& code);
+  void PutHolding(const Holding& holding);
+  absl::StatusOr<std::optional<Award>> GetAward(const std::string& bank_id,
+                                                const std::string& award_id);
+  void PutAward(const Award& award);
+
+  absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
+  void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
+
+  // Appends `fact` to its bank's journal (ledger/journal/journal.h): gives it the next position and the
+  // batch's time, hashes and chains it, adds its leaf to the bank's Merkle frontier in
+  // header->head, and stages the journal record, the Merkle nodes the leaf completes and, for an
+  // entry, the entry's position. The caller then PutBank()s *header.
+  void AppendFact(Fact fact, BankHeader* header);
+  // The same for a fact that changes nothing else of its bank's header.
+  void AppendFact(Fact fact);
+
+  // The ids of a bank's accounts, committed and new in this batch.
+  std::vector<std::string> AccountIds(const std::string& bank_id) const;
+  // For writes that have no overlay of their own (policy records); undone by savepoints.
+  StoreBatch* Batch() { return batch_; }
+
+  void SetSavePoint();
+  void RollbackToSavePoint();
+  void ReleaseSavePoint();
+
+  // Checks that the batch moved minutes only between accounts of one bank, summing to zero per
+  // bank, and writes final account records and chain heads into the batch. Returns Internal if
+  // the zero-sum invariant would break (nothing is then committed).
+  absl::Status Finalize();
+  // Publishes the overlay into `committed`. Call with the committed state's lock held.
+  void ApplyTo(BankMap* committed);
+
+ private:
+  static std::string AccountKey(const std::string& bank_id, const std::string& account_id);
+
+  const BankMap& committed_;
+  Store* store_;
+  StoreBatch* batch_;
+  absl::Time now_;
+
+  absl::flat_hash_map<std::string, BankHeader> banks_;
+  absl::flat_hash_map<std::string, bool> new_banks_;
+  absl::flat_hash_map<std::string, Account> accounts_;  // key: bank_id 0x00 account_id
+  absl::flat_hash_map<std::string, EntryIdRecord> entry_ids_;
+  absl::flat_hash_map<std::string, Entry> entries_;    // key: bank_id 0x00 seq
+  absl::flat_hash_map<std::string, uint64_t> reversals_;
+  absl::flat_hash_map<std::string, PendingEntry> pending_;  // key: bank_id 0x00 entry_id
+  absl::flat_hash_map<std::string, MemberCard> cards_;      // key: bank_id 0x00 account_id
+  // key: bank_id 0x00 card_number; value: the account, or "" once the card was taken away
+  absl::flat_hash_map<std::string, std::string> card_holders_;
+  // key: bank_id 0x00 kind 0x00 code; with whether this batch created it
+  absl::flat_hash_map<std::string, std::pair<CatalogueItem, bool>> catalogue_;
+  absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code
+  absl::flat_hash_map<std::string, Award> awards_;      // key: bank_id 0x00 award_id
+  std::vector<std::function<void()>> undo_;
+  std::vector<size_t> savepoints_;
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_WRITE_TXN_H_

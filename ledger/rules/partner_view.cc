@@ -1,0 +1,97 @@
+#include "ledger/rules/partner_view.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "ledger/core/errors.h"
+
+namespace timeledger::ledger {
+namespace {
+
+// Figures that describe the partner's own request, never another account: what it tried to
+// record, which item of a batch, which field, and when to try again.
+bool IsFigureOfTheRequest(absl::string_view name) {
+  return name == "attempted_minutes" || name == "index" || name == "field" ||
+         name == "retry_after_ms" || name == "retry_after_seconds";
+}
+
+struct PlainReason {
+  absl::string_view reason;
+  const char* sentence;
+};
+
+// Sentences for the refusals a partner's SPEND meets; each names no one and gives no figure.
+constexpr PlainReason kPlainReasons[] = {
+    {"OVERDRAFT_LIMIT", "the member does not have enough time for this"},
+    {"RECIPROCITY", "the member cannot spend more time until they have given some"},
+    {"BALANCE_CAP", "the receiving account cannot hold this much time"},
+    {"DAILY_LIMIT", "this is more time than one day allows"},
+    {"STAFF_ON_DUTY", "this activity cannot earn time for this account"},
+    {"QUALIFICATION_REQUIRED", "this activity needs a qualification the account does not have"},
+    {"ACCOUNT_CLOSED", "one of the accounts is closed"},
+    {"ACCOUNT_SUSPENDED", "one of the accounts is suspended"},
+    {"ACCOUNT_NOT_FOUND", "no such account in this bank"},
+    {"KIND_MISMATCH", "these accounts cannot take part in this kind of entry"},
+    {"ENTRY_ID_REUSED", "this entry_id was already used for a different entry"},
+    {"GRANULARITY", "the minutes are not a whole number of the bank's unit"},
+    {"ENTRY_MAXIMUM", "this is more time than one entry may hold"},
+    {"BACKDATED", "this entry is dated too far back"},
+    {"MEMBER_CONSENT_REQUIRED", "this bank asks for the member's card and PIN with a spend"},
+    {"NOT_PAYERS_CARD", "the card given is not the paying member's"},
+    {"CARD_OR_PIN_WRONG", "that card number and PIN do not match"},
+    {"CARD_LOCKED", "this card is locked for a while after too many wrong PINs"},
+    {"PIN_NOT_SET", "this card has no PIN yet; the centre's staff set one"},
+    {"BUSY", "the ledger is busy; try again in a moment"},
+};
+
+bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner; }
+
+}  // namespace
+
+const char* PlainReasonForPartner(absl::string_view reason) {
+  for (const PlainReason& plain : kPlainReasons) {
+    if (plain.reason == reason) return plain.sentence;
+  }
+  return "the ledger refused this entry";
+}
+
+Receipt ReceiptAsSeenBy(const Principal& by, Receipt receipt) {
+  if (!IsPartner(by)) return receipt;
+  const bool pays = by.Owns(receipt.entry.from_account_id);
+  const bool earns = by.Owns(receipt.entry.to_account_id);
+  if (!pays) {
+    receipt.from_balance_minutes = 0;
+    receipt.payer_reciprocity = ReciprocityFigure{};
+  }
+  if (!earns) {
+    receipt.to_balance_minutes = 0;
+    receipt.excess_to_pool_minutes = 0;
+    receipt.excess_entry_seq = 0;
+  }
+  for (Warning& warning : receipt.warnings) {
+    warning.message = PlainReasonForPartner(warning.reason);
+    std::erase_if(warning.figures,
+                  [](const auto& figure) { return !IsFigureOfTheRequest(figure.first); });
+  }
+  return receipt;
+}
+
+absl::Status RefusalAsSeenBy(const Principal& by, const absl::Status& refusal) {
+  if (refusal.ok() || !IsPartner(by)) return refusal;
+  if (refusal.code() == absl::StatusCode::kInvalidArgument) return refusal;
+  const std::string reason = ReasonOf(refusal);
+  absl::Status plain = Refusal(refusal.code(), reason.empty() ? "REFUSED" : reason,
+                               PlainReasonForPartner(reason));
+  for (auto& [name, value] : FiguresOf(refusal)) {
+    if (IsFigureOfTheRequest(name)) plain = WithFigure(std::move(plain), name, std::move(value));
+  }
+  return plain;
+}
+
+absl::StatusOr<Receipt> AsSeenBy(const Principal& by, absl::StatusOr<Receipt> result) {
+  if (!result.ok()) return RefusalAsSeenBy(by, result.status());
+  return ReceiptAsSeenBy(by, *std::move(result));
+}
+
+}  // namespace timeledger::ledger

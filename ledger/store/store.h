@@ -1,0 +1,385 @@
+// The durable home of the ledger: banks, accounts, entries, idempotency keys and chain heads.
+//
+// Store is the interface the domain uses; rocksdb_store.cc is the one implementation and the only
+// file that knows RocksDB. Writes go through a StoreBatch and become durable together, synced, in
+// Commit: one business operation is one atomic write. Reads may run on any thread at the same
+// time as a Commit. A StoreBatch belongs to one thread.
+#ifndef TIMELEDGER_LEDGER_STORE_H_
+#define TIMELEDGER_LEDGER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/rules/access.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/core/merkle.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
+#include "ledger/core/records.h"
+#include "ledger/core/types.h"
+
+namespace timeledger::ledger {
+
+// The lowest level of the Merkle nodes (ledger/core/merkle.h) the store keeps. A node below it covers
+// at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
+// a proof needs it (one range read of the 16 facts around it); not storing them spares the writer
+// and the verifier a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
+// from level 4 up). Stores written before this kept levels 1-3 too: opening one for writing
+// deletes them.
+inline constexpr int kMerkleStoredLevelMin = 4;
+
+// Writes gathered for one atomic, synced Commit. Savepoints nest.
+class StoreBatch {
+ public:
+  virtual ~StoreBatch() = default;
+
+  virtual void PutBank(const Bank& bank) = 0;
+  virtual void PutAccount(const Account& account) = 0;
+  // Writes the entry and one posting per account, each with that account's balance after it.
+  virtual void PutEntry(const Entry& entry, int64_t from_balance_after,
+                        int64_t to_balance_after) = 0;
+  virtual void PutEntryId(absl::string_view bank_id, absl::string_view entry_id,
+                          const EntryIdRecord& record) = 0;
+  virtual void PutReversal(absl::string_view bank_id, uint64_t seq, uint64_t reversed_by_seq) = 0;
+  virtual void PutChainHead(absl::string_view bank_id, const ChainHead& head) = 0;
+  // The policy in force, and the record of a change: who, when, old and new.
+  virtual void PutPolicy(absl::string_view bank_id, const Policy& policy) = 0;
+  virtual void PutPolicyChange(absl::string_view bank_id, const Policy& old_policy,
+                               const Policy& new_policy) = 0;
+  // An open pending entry is kept with the open ones; a resolved one moves to the history.
+  virtual void PutPending(const PendingEntry& pending) = 0;
+  // The journal (ledger/journal/journal.h): a fact's canonical bytes and chain hash at its position, the
+  // Merkle nodes its leaf completed (of level kMerkleStoredLevelMin and above), and for an entry
+  // fact the position of the entry's seq.
+  virtual void PutJournalRecord(absl::string_view bank_id, uint64_t position,
+                                absl::string_view fact, const Digest& chain_hash) = 0;
+  virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
+  virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
+  // A member's card and PIN (ledger/rules/kiosk.h), and the card index: `old_card_number` (if not
+  // empty and not the new one) stops naming the account.
+  virtual void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) = 0;
+  // Wrong PINs of a card: operational state, written outside the journal. No failures and no
+  // lock: the record is deleted.
+  virtual void PutCardAttempts(absl::string_view bank_id, absl::string_view card_number,
+                               const CardAttempts& attempts) = 0;
+  // Qualifications (ledger/rules/qualifications.h): a catalogue item as it now stands; a holding (and
+  // its place in the qualification's list of holders); an award (and its place in the time
+  // index of awards).
+  virtual void PutCatalogueItem(const CatalogueItem& item) = 0;
+  virtual void PutHolding(const Holding& holding) = 0;
+  virtual void PutAward(const Award& award) = 0;
+  // A token record (ledger/rules/access.h), as it now stands: installation-wide, outside the journal.
+  virtual void PutToken(const TokenRecord& record) = 0;
+  // A version of a principal's binding (ledger/rules/access.h): installation-wide, outside the journal,
+  // never written over.
+  virtual void PutPrincipalBinding(const PrincipalBinding& binding) = 0;
+
+  virtual void SetSavePoint() = 0;
+  // Drops every write since the latest savepoint, and that savepoint.
+  virtual void RollbackToSavePoint() = 0;
+  // Keeps the writes since the latest savepoint, and forgets that savepoint.
+  virtual void ReleaseSavePoint() = 0;
+  virtual bool empty() const = 0;
+};
+
+// A journal fact as stored: its canonical bytes (journal.h) and its chain hash.
+struct JournalRecord {
+  uint64_t position = 0;
+  std::string fact;
+  Digest chain_hash{};
+};
+
+// Raw records that an audit reads in key order, to check them against the journal.
+struct EntryRecord {
+  uint64_t seq = 0;
+  std::string bytes;  // EncodeEntry's stored form
+};
+struct PostingRecord {
+  std::string account_id;
+  uint64_t seq = 0;
+  int64_t balance_after_minutes = 0;
+};
+// A seq and what it maps to: a reversal marker (seq -> the reversal's seq) or an entry's journal
+// position (seq -> position).
+struct SeqMapping {
+  uint64_t seq = 0;
+  uint64_t value = 0;
+};
+
+// A forward cursor over one kind of record of one bank, in key order. Not thread-safe; one per
+// thread.
+template <typename T>
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // Reads the next record into *record. Returns false at the end, or on an error (see status()).
+  virtual bool Next(T* record) = 0;
+  // OK when the records ran out; DataLoss for a malformed key or value, or the store's error.
+  virtual absl::Status status() const = 0;
+};
+
+// A consistent, read-only view of the whole store at the moment it was made (a RocksDB snapshot),
+// for verification and offline audits: later commits are invisible to it. Its methods and its
+// cursors may be used from several threads at once (each cursor by one thread).
+class StoreSnapshot {
+ public:
+  virtual ~StoreSnapshot() = default;
+
+  // As Store's methods of the same names, at the snapshot's moment.
+  virtual absl::Status ForEachBank(
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
+  virtual absl::Status ForEachAccount(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Account&)>& visit) = 0;
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+
+  virtual std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) = 0;
+  // The stored Merkle nodes of one level, in index order.
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id,
+                                                          int level) = 0;
+  // The stored Merkle nodes of every level from `level` up, in (level, index) order.
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
+                                                              int level) = 0;
+  virtual std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) = 0;
+  // Postings in (account_id, seq) order.
+  virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
+  virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;
+  virtual std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) = 0;
+  // The bank's member cards, in account order.
+  virtual absl::Status ForEachMemberCard(
+      absl::string_view bank_id, const std::function<absl::Status(const MemberCard&)>& visit) = 0;
+  // A bank's catalogue items (by kind, then code), holdings (by account, then qualification)
+  // and awards (by award id).
+  virtual absl::Status ForEachCatalogueItem(
+      absl::string_view bank_id, const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
+  virtual absl::Status ForEachHolding(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Holding&)>& visit) = 0;
+  virtual absl::Status ForEachAward(absl::string_view bank_id,
+                                    const std::function<absl::Status(const Award&)>& visit) = 0;
+};
+
+// One backup made by Store::CreateBackup.
+struct BackupInfo {
+  uint32_t backup_id = 0;
+  absl::Time created_at;
+  uint64_t size_bytes = 0;
+  uint32_t file_count = 0;
+};
+
+// Test-only settings of the store (ledger/store/store_test_hooks.h): a RocksDB FileSystem that injects
+// faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
+struct StoreTestHooks;
+
+struct StoreOptions {
+  std::string path;
+  // Off only in tests that measure something other than durability: never in timeledgerd.
+  bool sync = true;
+  size_t block_cache_bytes = 64 << 20;
+  // Opens without writing anything (offline verification of a stopped ledger). Writes fail.
+  bool read_only = false;
+  // Instead of `path`, opens the backup `backup_id` (0: the latest) in this backup directory,
+  // read-only, without restoring it.
+  std::string backup_dir;
+  uint32_t backup_id = 0;
+  // After a failed write, Store::Recover tries again at most this often.
+  absl::Duration recovery_interval = absl::Seconds(1);
+  // Tests only; null in timeledgerd.
+  std::shared_ptr<const StoreTestHooks> test_hooks;
+};
+
+// A consistent, read-only view of the store at one moment (a RocksDB snapshot): every read through
+// it sees the same committed state, whatever is committed meanwhile. For reports, which must add
+// up while writes continue. Holds the snapshot until destroyed; destroy it before its Store. Use
+// from one thread at a time.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+
+  // Returns the bank, or nullopt.
+  virtual absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) = 0;
+  // Returns the bank's chain head (the initial head if it has no entries).
+  virtual absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) = 0;
+  // Returns the policy in force (the defaults if none was ever set).
+  virtual absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) = 0;
+  virtual absl::StatusOr<std::optional<Account>> GetAccount(absl::string_view bank_id,
+                                                            absl::string_view account_id) = 0;
+  virtual absl::Status ForEachAccount(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Account&)>& visit) = 0;
+  // Returns the entry (reversed_by_seq not filled in), or nullopt.
+  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
+                                                        uint64_t seq) = 0;
+  // Visits the entries whose occurred_at is in [from, to), in seq order, through the time index:
+  // the cost grows with those entries only. More than `entries_max` of them: FailedPrecondition
+  // REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachEntryOccurredIn(
+      absl::string_view bank_id, absl::Time from, absl::Time to, size_t entries_max,
+      const std::function<absl::Status(const Entry&)>& visit) = 0;
+  // Visits the account's postings with after_seq < seq <= through_seq, oldest first: the entry
+  // and the account's balance after it.
+  virtual absl::Status ForEachPosting(
+      absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq,
+      uint64_t through_seq,
+      const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) = 0;
+  // Returns each account's balance after its last posting with seq <= `seq` (0 if it has none),
+  // in the order of `account_ids`. One iterator serves them all.
+  virtual absl::StatusOr<std::vector<int64_t>> BalancesAfter(
+      absl::string_view bank_id, const std::vector<std::string>& account_ids, uint64_t seq) = 0;
+  // Visits the bank's open pending entries, then (ForEachResolvedPending) the resolved ones.
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  virtual absl::Status ForEachResolvedPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  // Visits the awards whose attained_at is in [from, to), in time order, through the time index
+  // of awards. More than `awards_max`: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
+                                      size_t awards_max,
+                                      const std::function<absl::Status(const Award&)>& visit) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // A consistent view of everything committed so far; see ReadView. Thread-safe.
+  virtual std::unique_ptr<ReadView> NewReadView() = 0;
+
+  virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
+  // Makes every write of `batch` durable at once (WAL synced), or none of them. Thread-safe.
+  // Returns Unavailable STORE_FULL (no space left) or STORE_FAILED (any other I/O error) if the
+  // disk refuses, DataLoss STORE_CORRUPT if the store is damaged. After the first failed write
+  // or sync, and after a failed flush or compaction, every Commit is refused with that same
+  // reason, without touching the disk, until Recover succeeds; reads are served meanwhile.
+  // A refused batch may still turn out durable after Recover (its WAL record was written but
+  // not synced): nothing refused is ever half written, but it is not certainly absent either.
+  virtual absl::Status Commit(StoreBatch* batch) = 0;
+  // OK while writes are accepted; otherwise the refusal that Commit returns. Thread-safe.
+  virtual absl::Status WriteStatus() const = 0;
+  // After a failure, tries to make the store writable again, at most once per
+  // StoreOptions::recovery_interval (returning the refusal without trying in between): if the
+  // disk takes a small synced write again, the failed RocksDB instance is closed (never written
+  // again) and the store reopened. Reads are served throughout, from a read-only instance while
+  // the store is reopened. Returns OK once writes are accepted: what was read before may then be
+  // stale (see Commit), so the caller re-reads its state before writing. Returns OK at once if
+  // nothing failed. One caller at a time (the ledger's writer thread).
+  virtual absl::Status Recover() = 0;
+
+  // Visits every bank with its chain head (a bank without entries has the initial head) and its
+  // policy (the defaults if none was ever set).
+  virtual absl::Status ForEachBank(
+      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
+  // Visits a bank's open pending entries, in entry_id order.
+  virtual absl::Status ForEachOpenPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  // Returns a pending entry, open or resolved, or nullopt.
+  virtual absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
+                                                                 absl::string_view entry_id) = 0;
+  // Policy changes of a bank, oldest first: each the (old, new) pair.
+  virtual absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      absl::string_view bank_id) = 0;
+  virtual absl::Status ForEachAccount(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Account&)>& visit) = 0;
+  // Visits every token record, in token id order.
+  virtual absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
+  // Every binding of every principal, by name and then version (oldest first).
+  virtual absl::Status ForEachPrincipalBinding(
+      const std::function<absl::Status(const PrincipalBinding&)>& visit) = 0;
+
+  // Returns the entry, with reversed_by_seq filled in, or nullopt if there is none.
+  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
+                                                        uint64_t seq) = 0;
+  virtual absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
+                                                                  absl::string_view entry_id) = 0;
+  // Returns the seq of the reversal of `seq`, or 0 if it has not been reversed.
+  virtual absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) = 0;
+
+  // Members at a kiosk (ledger/rules/kiosk.h): an account's card and PIN, or nullopt; the account a
+  // card number belongs to, or nullopt; a card's wrong PINs (none if never recorded).
+  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(
+      absl::string_view bank_id, absl::string_view account_id) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> FindCardHolder(
+      absl::string_view bank_id, absl::string_view card_number) = 0;
+  virtual absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
+                                                       absl::string_view card_number) = 0;
+
+  // Entries of a bank with seq > after_seq, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id,
+                                                            uint64_t after_seq, size_t limit) = 0;
+  // Entries touching an account with seq > after_seq, oldest first, with running balances.
+  virtual absl::StatusOr<std::vector<EntryRow>> ListAccountEntries(absl::string_view bank_id,
+                                                                   absl::string_view account_id,
+                                                                   uint64_t after_seq,
+                                                                   size_t limit) = 0;
+  // Accounts of a bank with id > after_account_id, in id order, at most `limit`.
+  virtual absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
+                                                            absl::string_view after_account_id,
+                                                            size_t limit) = 0;
+
+  // The journal. Records are immutable once committed, so these plain reads are consistent for
+  // any position below a committed journal size.
+  // Journal records of a bank with position >= from_position, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
+                                                                 uint64_t from_position,
+                                                                 size_t limit) = 0;
+  // Returns the journal position of entry `seq`, or nullopt if there is none.
+  virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
+                                                                   uint64_t seq) = 0;
+  // Reads a bank's persisted Merkle nodes, one point read each; a node below
+  // kMerkleStoredLevelMin is computed from the journal records of its leaves, read with the rest
+  // of their aligned run of 16 facts in one range read and kept for the proof's other low nodes.
+  // For one proof: not thread-safe. Borrows the store.
+  virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
+  // Returns a consistent read-only view of the store as it is now.
+  virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
+
+  // Qualifications (ledger/rules/qualifications.h). Point reads return nullopt if there is none.
+  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(
+      absl::string_view bank_id, CatalogueKind kind, absl::string_view code) = 0;
+  // Items of one kind with code > after_code, in code order, at most `limit`.
+  virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                                   CatalogueKind kind,
+                                                                   absl::string_view after_code,
+                                                                   size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view code) = 0;
+  // An account's holdings with qualification code > after_code, in code order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view after_code,
+                                                            size_t limit) = 0;
+  // The holdings of one qualification with account id > after_account_id, in id order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                           absl::string_view code,
+                                                           absl::string_view after_account_id,
+                                                           size_t limit) = 0;
+  virtual absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                        absl::string_view award_id) = 0;
+
+  // Makes an online, consistent backup into `backup_dir` (RocksDB BackupEngine: files shared
+  // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may
+  // continue meanwhile. Returns Unavailable if the backup cannot be written.
+  virtual absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) = 0;
+};
+
+// The backups in `backup_dir`, oldest first. Unavailable if it cannot be read.
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir);
+
+// Restores backup `backup_id` (0: the latest) of `backup_dir` into `target_path`, which must not
+// hold a store yet. Unavailable if the backup cannot be read, DataLoss if its files are damaged.
+absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
+                           const std::string& target_path);
+
+// Opens (creating if missing) the RocksDB store at options.path.
+absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options);
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_STORE_H_

@@ -1,0 +1,385 @@
+#include "services/kiosk_desk.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/core/errors.h"
+
+namespace timeledger::ledger {
+namespace {
+
+constexpr size_t kSessionIdBytes = 32;
+
+absl::Status SessionEnded() {
+  return Refusal(absl::StatusCode::kUnauthenticated, "SESSION_ENDED",
+                 "the kiosk session has ended; sign in again");
+}
+
+absl::Status Busy() {
+  return Unavailable("BUSY", "the kiosk desk is busy checking other PINs; try again shortly");
+}
+
+std::string NewSessionId() {
+  unsigned char bytes[kSessionIdBytes];
+  randombytes_buf(bytes, sizeof bytes);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+}
+
+bool IsGiving(EntryKind kind) { return kind == EntryKind::kExchange || kind == EntryKind::kAward; }
+bool IsReceiving(EntryKind kind) {
+  return kind == EntryKind::kExchange || kind == EntryKind::kSpend;
+}
+
+// Adds an entry of the member's to the month it occurred in, if that month is shown. A reversal
+// takes its original's minutes back out of the month the reversal occurred in.
+void AddToMonths(const Entry& entry, const Entry* original, const std::string& account_id,
+                 const absl::TimeZone& zone, std::vector<MonthGiveTake>* months) {
+  const absl::CivilMonth month(absl::ToCivilDay(entry.occurred_at, zone));
+  auto it = std::find_if(months->begin(), months->end(),
+                         [&](const MonthGiveTake& m) { return m.month == month; });
+  if (it == months->end()) return;
+  if (original == nullptr) {
+    if (entry.to_account_id == account_id && IsGiving(entry.kind)) it->given_minutes += entry.minutes;
+    if (entry.from_account_id == account_id && IsReceiving(entry.kind)) {
+      it->received_minutes += entry.minutes;
+    }
+    return;
+  }
+  if (original->to_account_id == account_id && IsGiving(original->kind)) {
+    it->given_minutes -= entry.minutes;
+  }
+  if (original->from_account_id == account_id && IsReceiving(original->kind)) {
+    it->received_minutes -= entry.minutes;
+  }
+}
+
+}  // namespace
+
+KioskDesk::KioskDesk(Ledger* ledger) : ledger_(ledger) {
+  if (sodium_init() < 0) std::abort();  // libsodium cannot work on this machine at all
+  // An unknown card is checked against this, so that it takes as long as a known one.
+  auto dummy = HashPin("00000000");
+  if (dummy.ok()) dummy_hash_ = *dummy;
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+KioskDesk::~KioskDesk() {
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    stopping_ = true;
+  }
+  jobs_cv_.notify_all();
+  worker_.join();
+}
+
+bool KioskDesk::Post(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (stopping_ || jobs_.size() >= kPinJobsWaitingMax) return false;
+    jobs_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_one();
+  return true;
+}
+
+void KioskDesk::WorkerLoop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(jobs_mu_);
+      jobs_cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and everything queued has run
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string pin,
+                       std::string principal, Callback<MemberCard> done) {
+  if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
+  // The job owns `done` until it runs; if the queue is full it is handed back here.
+  auto shared_done = std::make_shared<Callback<MemberCard>>(std::move(done));
+  const bool queued = Post([this, bank_id, account_id, pin, principal, shared_done] {
+    auto hash = HashPin(pin);
+    if (!hash.ok()) return std::move(*shared_done)(hash.status());
+    ledger_->SetMemberPin(bank_id, account_id, *hash, principal, std::move(*shared_done));
+  });
+  if (!queued) std::move(*shared_done)(Busy());
+}
+
+void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string pin,
+                       std::string kiosk, Callback<KioskSession> done) {
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) {
+    return std::move(done)(s);
+  }
+  if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
+  auto shared_done = std::make_shared<Callback<KioskSession>>(std::move(done));
+  const bool queued = Post([this, bank_id, card_number, pin, kiosk, shared_done] {
+    std::move(*shared_done)(CheckPinAndOpen(bank_id, card_number, pin, kiosk));
+  });
+  if (!queued) std::move(*shared_done)(Busy());
+}
+
+void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
+                               Callback<std::string> done) {
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) {
+    return std::move(done)(s);
+  }
+  if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
+  auto shared_done = std::make_shared<Callback<std::string>>(std::move(done));
+  const bool queued = Post([this, bank_id, card_number, pin, shared_done] {
+    auto holder = CheckCardAndPin(bank_id, card_number, pin);
+    if (!holder.ok()) return std::move(*shared_done)(holder.status());
+    std::move(*shared_done)(holder->account_id);
+  });
+  if (!queued) std::move(*shared_done)(Busy());
+}
+
+absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_id,
+                                                        const std::string& card_number,
+                                                        const std::string& pin,
+                                                        const std::string& kiosk) {
+  auto holder = CheckCardAndPin(bank_id, card_number, pin);
+  if (!holder.ok()) return holder.status();
+  return OpenSession(bank_id, holder->account_id, holder->display_name, kiosk);
+}
+
+absl::StatusOr<Account> KioskDesk::CheckCardAndPin(const std::string& bank_id,
+                                                   const std::string& card_number,
+                                                   const std::string& pin) {
+  const absl::Status wrong = Refusal(absl::StatusCode::kUnauthenticated, "CARD_OR_PIN_WRONG",
+                                     "that card number and PIN do not match");
+  auto holder = ledger_->FindCardHolder(bank_id, card_number);
+  if (!holder.ok()) return holder.status();
+  if (!holder->has_value()) {
+    PinMatches(dummy_hash_, pin);  // as long as a known card takes
+    return wrong;
+  }
+  const absl::Time now = ledger_->Now();
+  auto attempts = ledger_->GetCardAttempts(bank_id, card_number);
+  if (!attempts.ok()) return attempts.status();
+  auto locked = [&](const CardAttempts& a) {
+    return FailedPrecondition(
+        "CARD_LOCKED",
+        absl::StrCat("card ", card_number, " is locked after ", kPinAttemptsMax,
+                     " wrong PINs until ", absl::FormatTime(a.locked_until)),
+        {{"locked_until", absl::FormatTime(absl::RFC3339_sec, a.locked_until, absl::UTCTimeZone())},
+         {"retry_after_seconds",
+          std::to_string(absl::ToInt64Seconds(absl::Ceil(a.locked_until - now, absl::Seconds(1))))}});
+  };
+  if (IsLocked(*attempts, now)) return locked(*attempts);
+  auto card = ledger_->GetMemberCard(bank_id, **holder);
+  if (!card.ok()) return card.status();
+  if (!card->has_value() || !(*card)->has_pin()) {
+    return FailedPrecondition("PIN_NOT_SET", "this card has no PIN yet; a coordinator sets one",
+                              {{"account_id", **holder}});
+  }
+  auto account = ledger_->GetAccount(bank_id, **holder);
+  if (!account.ok()) return account.status();
+  if (account->status == AccountStatus::kClosed) {
+    return FailedPrecondition("ACCOUNT_CLOSED", "this member's account is closed",
+                              {{"account_id", **holder}});
+  }
+  if (!PinMatches((*card)->pin_hash, pin)) {
+    const CardAttempts after = AfterWrongPin(*attempts, now);
+    if (auto s = ledger_->PutCardAttempts(bank_id, card_number, after); !s.ok()) return s;
+    if (IsLocked(after, now)) return locked(after);
+    return WithFigure(wrong, "attempts_left", std::to_string(kPinAttemptsMax - after.failed));
+  }
+  if (attempts->failed != 0 || attempts->locked_until != absl::InfinitePast()) {
+    if (auto s = ledger_->PutCardAttempts(bank_id, card_number, CardAttempts{}); !s.ok()) return s;
+  }
+  return *std::move(account);
+}
+
+absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
+                                                    const std::string& account_id,
+                                                    const std::string& display_name,
+                                                    const std::string& kiosk) {
+  const absl::Time now = ledger_->Now();
+  KioskSession session{NewSessionId(), bank_id,  account_id, display_name,
+                       kiosk,          now,      now + kKioskSessionLifetime};
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::erase_if(sessions_, [&](const auto& item) { return item.second.expires_at <= now; });
+  if (sessions_.size() >= kKioskSessionsMax) return Busy();
+  sessions_.emplace(session.session_id, session);
+  return session;
+}
+
+void KioskDesk::SignOut(const std::string& session_id, const std::string& kiosk) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  auto it = sessions_.find(session_id);
+  if (it != sessions_.end() && it->second.kiosk == kiosk) sessions_.erase(it);
+}
+
+absl::StatusOr<KioskSession> KioskDesk::Resolve(const std::string& session_id,
+                                                const std::string& kiosk) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return SessionEnded();
+  const absl::Time now = ledger_->Now();
+  if (it->second.expires_at <= now) {
+    sessions_.erase(it);
+    return SessionEnded();
+  }
+  if (it->second.kiosk != kiosk) {
+    return Refusal(absl::StatusCode::kPermissionDenied, "SESSION_OF_ANOTHER_KIOSK",
+                   "this session was opened at another kiosk");
+  }
+  it->second.expires_at = now + kKioskSessionLifetime;  // each use keeps it open
+  return it->second;
+}
+
+absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
+                                                 const std::string& kiosk) {
+  auto session = Resolve(session_id, kiosk);
+  if (!session.ok()) return session.status();
+  MemberSummary summary;
+  summary.session_expires_at = session->expires_at;
+  auto bank = ledger_->GetBank(session->bank_id);
+  if (!bank.ok()) return bank.status();
+  summary.bank = bank->bank;
+  auto standing = ledger_->GetAccountStanding(session->bank_id, session->account_id);
+  if (!standing.ok()) return standing.status();
+  summary.standing = *std::move(standing);
+  summary.as_of = ledger_->Now();
+  if (auto s = AddEntries(*session, &summary); !s.ok()) return s;
+  if (auto s = AddAwaiting(*session, &summary); !s.ok()) return s;
+  if (auto s = AddQualifications(*session, &summary); !s.ok()) return s;
+  return summary;
+}
+
+std::string KioskDesk::NameOf(const std::string& bank_id, const std::string& account_id) const {
+  auto account = ledger_->GetAccount(bank_id, account_id);
+  return account.ok() ? account->display_name : std::string();
+}
+
+absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* summary) const {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(summary->bank.time_zone, &zone)) zone = absl::UTCTimeZone();
+  const absl::CivilMonth this_month(absl::ToCivilDay(summary->as_of, zone));
+  for (int i = kMonthsShown - 1; i >= 0; --i) summary->months.push_back({this_month - i, 0, 0});
+
+  auto view = ledger_->NewReadView();
+  auto head = view->GetChainHead(session.bank_id);
+  if (!head.ok()) return head.status();
+  size_t visited = 0;
+  std::deque<MemberEntry> recent;  // newest first
+  auto status = view->ForEachPosting(
+      session.bank_id, session.account_id, 0, head->next_seq - 1,
+      [&](const Entry& entry, int64_t balance_after) -> absl::Status {
+        if (++visited > kSummaryEntriesMax) {
+          return FailedPrecondition("SUMMARY_TOO_LONG", "the member has too many entries to show",
+                                    {{"limit", std::to_string(kSummaryEntriesMax)}});
+        }
+        MemberEntry row;
+        row.entry = entry;
+        row.balance_after_minutes = balance_after;
+        row.earned = entry.to_account_id == session.account_id;
+        row.other_account_id = row.earned ? entry.from_account_id : entry.to_account_id;
+        row.original_kind = entry.kind;
+        std::optional<Entry> original;
+        if (entry.kind == EntryKind::kReversal) {
+          auto found = view->GetEntry(session.bank_id, entry.reverses_seq);
+          if (!found.ok()) return found.status();
+          original = *found;
+          if (original.has_value()) row.original_kind = original->kind;
+        }
+        AddToMonths(entry, original.has_value() ? &*original : nullptr, session.account_id, zone,
+                    &summary->months);
+        recent.push_front(std::move(row));
+        if (recent.size() > kRecentEntriesShown) recent.pop_back();
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  for (MemberEntry& row : recent) {
+    row.other_display_name = NameOf(session.bank_id, row.other_account_id);
+    summary->recent.push_back(std::move(row));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KioskDesk::AddQualifications(const KioskSession& session,
+                                          MemberSummary* summary) const {
+  auto page = ledger_->ListQualifications(session.bank_id, session.account_id,
+                                          kQualificationExpiringSoonDays,
+                                          static_cast<int64_t>(kQualificationsShown), "");
+  if (!page.ok()) return page.status();
+  for (const HoldingView& view : page->items) {
+    if (view.status == HoldingStatus::kExpired) continue;
+    MemberQualification shown;
+    shown.code = view.holding.qualification_code;
+    shown.status = view.status;
+    if (view.status != HoldingStatus::kInProgress) shown.valid_until = view.holding.valid_until();
+    auto item = ledger_->GetCatalogueItem(session.bank_id, CatalogueKind::kQualification,
+                                          shown.code);
+    shown.title = item.ok() ? item->title : shown.code;
+    summary->qualifications.push_back(std::move(shown));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* summary) const {
+  auto pending = ledger_->ListPending(session.bank_id, session.account_id, kPageSizeMax);
+  if (!pending.ok()) return pending.status();
+  for (PendingEntry& item : *pending) {
+    if (item.confirm_by != session.account_id) continue;
+    if (summary->awaiting.size() >= kAwaitingShownMax) break;
+    MemberPending row;
+    row.earns = item.entry.to_account_id == session.account_id;
+    row.other_display_name = NameOf(
+        session.bank_id, row.earns ? item.entry.from_account_id : item.entry.to_account_id);
+    row.pending = std::move(item);
+    summary->awaiting.push_back(std::move(row));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PendingEntry> KioskDesk::AwaitingMember(const KioskSession& session,
+                                                       const std::string& entry_id) {
+  auto pending = ledger_->GetPending(session.bank_id, entry_id);
+  if (pending.ok() && pending->confirm_by == session.account_id &&
+      pending->state == PendingState::kPending) {
+    return pending;
+  }
+  if (!pending.ok() && pending.status().code() != absl::StatusCode::kNotFound) {
+    return pending.status();
+  }
+  // Another member's entry, or one already settled, is simply not there for this member.
+  return NotFound("PENDING_NOT_FOUND",
+                  absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
+                  {{"entry_id", entry_id}});
+}
+
+void KioskDesk::Confirm(const std::string& session_id, const std::string& kiosk,
+                        const std::string& entry_id, Callback<Receipt> done) {
+  auto session = Resolve(session_id, kiosk);
+  if (!session.ok()) return std::move(done)(session.status());
+  if (auto pending = AwaitingMember(*session, entry_id); !pending.ok()) {
+    return std::move(done)(pending.status());
+  }
+  ledger_->ConfirmEntry(session->bank_id, entry_id, session->account_id, std::move(done));
+}
+
+void KioskDesk::Reject(const std::string& session_id, const std::string& kiosk,
+                       const std::string& entry_id, Callback<PendingEntry> done) {
+  auto session = Resolve(session_id, kiosk);
+  if (!session.ok()) return std::move(done)(session.status());
+  if (auto pending = AwaitingMember(*session, entry_id); !pending.ok()) {
+    return std::move(done)(pending.status());
+  }
+  ledger_->RejectEntry(session->bank_id, entry_id, "rejected by the member at a kiosk",
+                       session->account_id, std::move(done));
+}
+
+}  // namespace timeledger::ledger
