@@ -3,9 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 
 namespace timeledger::kiosk {
 namespace {
@@ -84,21 +85,10 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   flags->token_file = FromEnvironment("TIMELEDGER_TOKEN_FILE", "");
   flags->security = clients::ChannelSecurityFromEnvironment();
 
-  CLI::App app(kDescription, "timeledger-kiosk");
-  // As before CLI11: an option given twice takes its last value (--host collects them all).
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.failure_message([](const CLI::App*, const CLI::Error& error) {
-    return absl::StrCat("timeledger-kiosk: ", error.what(),
-                        "\nRun 'timeledger-kiosk --help' for the options.\n");
-  });
-  AddPageFlags(app, flags);
-  AddLedgerFlags(app, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : kExitUsage;
-  }
-  return std::nullopt;
+  std::unique_ptr<CLI::App> app = common::NewCommandLine(kDescription, "timeledger-kiosk");
+  AddPageFlags(*app, flags);
+  AddLedgerFlags(*app, flags);
+  return common::ParseCommandLine(*app, argc, argv);
 }
 
 }  // namespace timeledger::kiosk

@@ -2,10 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 
 namespace timeledger::daemon {
 namespace {
@@ -105,21 +107,11 @@ void AddOfflineFlags(CLI::App& app, Flags* flags) {
 }  // namespace
 
 std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
-  CLI::App app(kDescription, "timeledgerd");
-  // As before CLI11: a flag given twice takes its last value.
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.failure_message([](const CLI::App*, const CLI::Error& error) {
-    return absl::StrCat("timeledgerd: ", error.what(), "\nRun 'timeledgerd --help' for the flags.\n");
-  });
-  AddServingFlags(app, flags);
-  AddLedgerFlags(app, flags);
-  AddOfflineFlags(app, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : kExitUsage;
-  }
-  return std::nullopt;
+  std::unique_ptr<CLI::App> app = common::NewCommandLine(kDescription, "timeledgerd");
+  AddServingFlags(*app, flags);
+  AddLedgerFlags(*app, flags);
+  AddOfflineFlags(*app, flags);
+  return common::ParseCommandLine(*app, argc, argv);
 }
 
 services::ServerOptions ServerOptionsOf(const Flags& flags) {
