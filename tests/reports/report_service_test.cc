@@ -38,13 +38,7 @@ class ReportServiceTest : public testing::ServerTest {
     ledger_stub_ = v1::Ledger::NewStub(channel);
     reports_ = v1::Reports::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    bank.set_time_zone("Europe/London");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre", "Europe/London").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON).ok());
     ASSERT_TRUE(Open("bob", v1::PERSON).ok());
     ASSERT_TRUE(Open("centre", v1::ORGANISATION).ok());
@@ -53,14 +47,7 @@ class ReportServiceTest : public testing::ServerTest {
   }
 
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind);
   }
 
   grpc::Status Record(const std::string& id, v1::EntryKind kind, const std::string& from,

@@ -31,27 +31,14 @@ class CatalogueServiceTest : public testing::ServerTest {
     catalogue_ = v1::Catalogue::NewStub(channel);
     qualifications_ = v1::Qualifications::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON, {v1::MEMBER}).ok());
     ASSERT_TRUE(Open("sam", v1::PERSON, {v1::STAFF}).ok());
     ASSERT_TRUE(Open("centre", v1::ORGANISATION, {}).ok());
   }
 
   grpc::Status Open(const std::string& id, v1::AccountKind kind, std::vector<v1::Role> roles) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    for (v1::Role role : roles) request.add_roles(role);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind, roles);
   }
 
   // A context that says who is calling.

@@ -36,13 +36,7 @@ class KioskServiceTest : public testing::ServerTest {
     kiosk_ = v1::Kiosk::NewStub(channel_);
     ledger_stub_ = v1::Ledger::NewStub(channel_);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    bank.set_time_zone("Europe/London");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(v1::Banks::NewStub(channel_)->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre", "Europe/London").ok());
     for (const char* id : {"alice", "bob"}) ASSERT_TRUE(Open(id, v1::PERSON).ok());
     ASSERT_TRUE(Open("cafe", v1::ORGANISATION).ok());
     ASSERT_TRUE(SetCard("alice", "1001").ok());
@@ -58,14 +52,7 @@ class KioskServiceTest : public testing::ServerTest {
   }
 
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name(id == "alice" ? "Alice Brown" : "Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return v1::Accounts::NewStub(channel_)->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind, {}, id == "alice" ? "Alice Brown" : "");
   }
 
   grpc::Status SetCard(const std::string& account_id, const std::string& card) {

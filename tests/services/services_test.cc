@@ -30,25 +30,13 @@ class ServicesTest : public testing::ServerTest {
     health_ = grpc::health::v1::Health::NewStub(channel);
     policies_ = v1::Policies::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON).ok());
     ASSERT_TRUE(Open("bob", v1::PERSON).ok());
   }
 
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind);
   }
 
   static v1::RecordEntryRequest Entry(const std::string& entry_id, const std::string& from,

@@ -1,7 +1,8 @@
 // ServerTest: timeledgerd inside a test, as the service tests need it: a Ledger on a real RocksDB
 // in a fresh temporary directory, the real gRPC services on a free loopback port, and a channel
 // that carries an admin token. A test fixture derives from it, calls StartServer() in its SetUp
-// (under ASSERT_NO_FATAL_FAILURE) and makes its stubs from admin_channel_ or target_.
+// (under ASSERT_NO_FATAL_FAILURE) and makes its stubs from admin_channel_ or target_; the bank and
+// accounts most tests begin with are made by CreateBank and OpenAccount.
 #ifndef TIMELEDGER_TESTS_SUPPORT_SERVER_FIXTURE_H_
 #define TIMELEDGER_TESTS_SUPPORT_SERVER_FIXTURE_H_
 
@@ -11,11 +12,14 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
+#include "timeledger/v1/accounts.grpc.pb.h"
+#include "timeledger/v1/banks.grpc.pb.h"
 
 namespace timeledger::testing {
 
@@ -37,6 +41,34 @@ class ServerTest : public ::testing::Test {
     target_ = "127.0.0.1:" + std::to_string(server_->port());
     admin_token_ = AdminToken(*ledger_);
     admin_channel_ = AuthorizedChannel(target_, admin_token_);
+  }
+
+  // Creates bank `bank_id` called `name` (in `time_zone` if given) as the admin.
+  grpc::Status CreateBank(const std::string& bank_id, const std::string& name,
+                          const std::string& time_zone = "") {
+    v1::CreateBankRequest request;
+    request.set_bank_id(bank_id);
+    request.set_name(name);
+    if (!time_zone.empty()) request.set_time_zone(time_zone);
+    v1::Bank created;
+    grpc::ClientContext context;
+    return v1::Banks::NewStub(admin_channel_)->CreateBank(&context, request, &created);
+  }
+
+  // Opens `account_id` of `kind` in `bank_id` with `roles`, shown as `display_name` (default
+  // "Name of <account_id>"), as the admin.
+  grpc::Status OpenAccount(const std::string& bank_id, const std::string& account_id,
+                           v1::AccountKind kind, const std::vector<v1::Role>& roles = {},
+                           const std::string& display_name = "") {
+    v1::OpenAccountRequest request;
+    request.set_bank_id(bank_id);
+    request.set_account_id(account_id);
+    request.set_kind(kind);
+    request.set_display_name(display_name.empty() ? "Name of " + account_id : display_name);
+    for (v1::Role role : roles) request.add_roles(role);
+    v1::Account account;
+    grpc::ClientContext context;
+    return v1::Accounts::NewStub(admin_channel_)->OpenAccount(&context, request, &account);
   }
 
   // The server stops before the ledger it borrows closes.
