@@ -162,41 +162,6 @@ void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out) {
   out->set_elapsed_ms(absl::ToInt64Milliseconds(report.elapsed));
 }
 
-LongCallWorker::LongCallWorker() : thread_([this] { Loop(); }) {}
-
-LongCallWorker::~LongCallWorker() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
-bool LongCallWorker::Submit(Job job) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || jobs_.size() >= kLongCallsWaitingMax) return false;
-    jobs_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return true;
-}
-
-void LongCallWorker::Loop() {
-  while (true) {
-    Job job;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping and drained
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    std::move(job)();
-  }
-}
-
 grpc::ServerUnaryReactor* AuditService::GetDigest(grpc::CallbackServerContext* context,
                                                   const v1::GetDigestRequest* request,
                                                   v1::Digest* response) {

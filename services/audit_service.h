@@ -11,12 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-
-#include "absl/functional/any_invocable.h"
+#include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/audit.grpc.pb.h"
@@ -25,30 +20,6 @@ namespace timeledger::services {
 
 // Long calls (Verify, CreateBackup) waiting for a service's worker at most.
 inline constexpr size_t kLongCallsWaitingMax = 4;
-
-// One worker thread running queued jobs in order. Thread-safe.
-class LongCallWorker {
- public:
-  using Job = absl::AnyInvocable<void() &&>;
-
-  LongCallWorker();
-  // Runs the jobs still queued, then joins the thread.
-  ~LongCallWorker();
-  LongCallWorker(const LongCallWorker&) = delete;
-  LongCallWorker& operator=(const LongCallWorker&) = delete;
-
-  // Queues `job`; returns false (dropping it) if kLongCallsWaitingMax jobs already wait.
-  bool Submit(Job job);
-
- private:
-  void Loop();
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 class AuditService final : public v1::Audit::CallbackService {
  public:
@@ -73,7 +44,7 @@ class AuditService final : public v1::Audit::CallbackService {
  private:
   ledger::Ledger* ledger_;
   Gate* gate_;
-  LongCallWorker worker_;
+  ledger::Worker worker_{kLongCallsWaitingMax};
 };
 
 class BackupsService final : public v1::Backups::CallbackService {
@@ -90,7 +61,7 @@ class BackupsService final : public v1::Backups::CallbackService {
  private:
   ledger::Ledger* ledger_;
   Gate* gate_;
-  LongCallWorker worker_;
+  ledger::Worker worker_{kLongCallsWaitingMax};
 };
 
 // Conversions of the audit types to the wire (audit_service.cc). Pure, thread-safe.

@@ -68,48 +68,16 @@ KioskDesk::KioskDesk(Ledger* ledger) : ledger_(ledger) {
   // An unknown card is checked against this, so that it takes as long as a known one.
   auto dummy = HashPin("00000000");
   if (dummy.ok()) dummy_hash_ = *dummy;
-  worker_ = std::thread([this] { WorkerLoop(); });
 }
 
-KioskDesk::~KioskDesk() {
-  {
-    std::lock_guard<std::mutex> lock(jobs_mu_);
-    stopping_ = true;
-  }
-  jobs_cv_.notify_all();
-  worker_.join();
-}
-
-bool KioskDesk::Post(Job job) {
-  {
-    std::lock_guard<std::mutex> lock(jobs_mu_);
-    if (stopping_ || jobs_.size() >= kPinJobsWaitingMax) return false;
-    jobs_.push_back(std::move(job));
-  }
-  jobs_cv_.notify_one();
-  return true;
-}
-
-void KioskDesk::WorkerLoop() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock<std::mutex> lock(jobs_mu_);
-      jobs_cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and everything queued has run
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    job();
-  }
-}
+KioskDesk::~KioskDesk() = default;
 
 void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string pin,
                        std::string principal, Callback<MemberCard> done) {
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   // The job owns `done` until it runs; if the queue is full it is handed back here.
   auto shared_done = std::make_shared<Callback<MemberCard>>(std::move(done));
-  const bool queued = Post([this, bank_id, account_id, pin, principal, shared_done] {
+  const bool queued = worker_.Submit([this, bank_id, account_id, pin, principal, shared_done] {
     auto hash = HashPin(pin);
     if (!hash.ok()) return std::move(*shared_done)(hash.status());
     ledger_->SetMemberPin(bank_id, account_id, *hash, principal, std::move(*shared_done));
@@ -124,7 +92,7 @@ void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string
   }
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   auto shared_done = std::make_shared<Callback<KioskSession>>(std::move(done));
-  const bool queued = Post([this, bank_id, card_number, pin, kiosk, shared_done] {
+  const bool queued = worker_.Submit([this, bank_id, card_number, pin, kiosk, shared_done] {
     std::move(*shared_done)(CheckPinAndOpen(bank_id, card_number, pin, kiosk));
   });
   if (!queued) std::move(*shared_done)(Busy());
@@ -137,7 +105,7 @@ void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std
   }
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   auto shared_done = std::make_shared<Callback<std::string>>(std::move(done));
-  const bool queued = Post([this, bank_id, card_number, pin, shared_done] {
+  const bool queued = worker_.Submit([this, bank_id, card_number, pin, shared_done] {
     auto holder = CheckCardAndPin(bank_id, card_number, pin);
     if (!holder.ok()) return std::move(*shared_done)(holder.status());
     std::move(*shared_done)(holder->account_id);

@@ -16,22 +16,20 @@
 #ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
 #define TIMELEDGER_LEDGER_KIOSK_DESK_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "ledger/rules/kiosk.h"
+#include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/rules/kiosk.h"
 #include "ledger/rules/qualifications.h"
 
 namespace timeledger::ledger {
@@ -141,10 +139,6 @@ class KioskDesk {
               const std::string& entry_id, Callback<PendingEntry> done);
 
  private:
-  using Job = std::function<void()>;
-  // Queues a job for the worker; false if too many wait.
-  bool Post(Job job);
-  void WorkerLoop();
   // The card holder's account if `pin` is the PIN of `card_number`; counts a wrong PIN towards
   // the card's lockout. Runs on the worker only.
   absl::StatusOr<Account> CheckCardAndPin(const std::string& bank_id,
@@ -172,11 +166,7 @@ class KioskDesk {
   std::mutex sessions_mu_;
   absl::flat_hash_map<std::string, KioskSession> sessions_;
 
-  std::mutex jobs_mu_;
-  std::condition_variable jobs_cv_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::thread worker_;
+  Worker worker_{kPinJobsWaitingMax};  // last: drained before the rest goes
 };
 
 }  // namespace timeledger::ledger

@@ -18,40 +18,9 @@ absl::Status Busy() {
 }  // namespace
 
 ReportsService::ReportsService(ledger::Ledger* ledger, Gate* gate)
-    : ledger_(ledger), gate_(gate), worker_([this] { WorkerLoop(); }) {}
+    : ledger_(ledger), gate_(gate) {}
 
-ReportsService::~ReportsService() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  worker_.join();
-}
-
-bool ReportsService::Submit(Job job) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || jobs_.size() >= kReportsWaitingMax) return false;
-    jobs_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return true;
-}
-
-void ReportsService::WorkerLoop() {
-  while (true) {
-    Job job;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and every queued call finished
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    std::move(job)();
-  }
-}
+ReportsService::~ReportsService() = default;
 
 grpc::ServerUnaryReactor* ReportsService::GetPeriodReport(grpc::CallbackServerContext* context,
                                                           const v1::GetPeriodReportRequest* request,
@@ -64,7 +33,7 @@ grpc::ServerUnaryReactor* ReportsService::GetPeriodReport(grpc::CallbackServerCo
     reactor->Finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
-  const bool queued = Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+  const bool queued = worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
     ledger::ReportOptions options;
     options.now = ledger_->Now();
     absl::StatusOr<ledger::PeriodReport> report;
@@ -89,7 +58,7 @@ grpc::ServerUnaryReactor* ReportsService::GetStatement(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
-  const bool queued = Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+  const bool queued = worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
     absl::StatusOr<ledger::Statement> statement;
     {
       auto view = ledger_->NewReadView();

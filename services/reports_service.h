@@ -11,12 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-
-#include "absl/functional/any_invocable.h"
+#include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "timeledger/v1/reports.grpc.pb.h"
@@ -42,19 +37,9 @@ class ReportsService final : public v1::Reports::CallbackService {
                                          v1::Statement* response) override;
 
  private:
-  using Job = absl::AnyInvocable<void() &&>;
-
-  // Queues `job` for the worker; false if kReportsWaitingMax jobs already wait.
-  bool Submit(Job job);
-  void WorkerLoop();
-
   ledger::Ledger* ledger_;
   Gate* gate_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::thread worker_;
+  ledger::Worker worker_{kReportsWaitingMax};  // last: drained before the rest goes
 };
 
 }  // namespace timeledger::services

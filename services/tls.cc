@@ -3,129 +3,42 @@
 #include <arpa/inet.h>
 #include <grpcpp/security/server_credentials.h>
 #include <netinet/in.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/pem_files.h"
 #include "ledger/core/errors.h"
 #include "services/server.h"
 
 namespace timeledger::services {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct FileClose {
-  void operator()(FILE* file) const { std::fclose(file); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
 // What each file is called in messages.
 constexpr char kCertWhat[] = "TLS certificate file";
 constexpr char kKeyWhat[] = "TLS key file";
 constexpr char kClientCaWhat[] = "client CA file";
 
-// The whole of a file of at most kPemFileBytesMax bytes, or FailedPrecondition naming it.
-absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::string& path) {
-  std::unique_ptr<FILE, FileClose> file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE",
-        absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
+// `status` from common/pem_files.h with the reason a caller of timeledgerd can branch on.
+absl::Status WithReason(const absl::Status& status) {
+  const std::optional<common::PemProblem> problem = common::PemProblemOf(status);
+  if (!problem.has_value()) return status;
+  const char* reason = "";
+  switch (*problem) {
+    case common::PemProblem::kUnreadable: reason = "TLS_FILE_UNREADABLE"; break;
+    case common::PemProblem::kTooLarge: reason = "TLS_FILE_TOO_LARGE"; break;
+    case common::PemProblem::kNoCertificate: reason = "TLS_NO_CERTIFICATE"; break;
+    case common::PemProblem::kNoKey: reason = "TLS_NO_KEY"; break;
+    case common::PemProblem::kKeyMismatch: reason = "TLS_KEY_MISMATCH"; break;
+    case common::PemProblem::kExpired: reason = "TLS_CERTIFICATE_EXPIRED"; break;
+    case common::PemProblem::kNotYetValid: reason = "TLS_CERTIFICATE_NOT_YET_VALID"; break;
   }
-  std::string pem(kPemFileBytesMax + 1, '\0');
-  pem.resize(std::fread(pem.data(), 1, pem.size(), file.get()));
-  if (std::ferror(file.get())) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE",
-        absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
-  }
-  if (pem.size() > kPemFileBytesMax) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_TOO_LARGE", absl::StrCat("the ", what, " ", path, " is larger than ",
-                                           kPemFileBytesMax, " bytes; is it the right file?"));
-  }
-  return pem;
-}
-
-BioPtr MemoryBio(const std::string& bytes) {
-  return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-}
-
-// The first certificate of a PEM text, or FailedPrecondition naming the file.
-absl::StatusOr<X509Ptr> FirstCertificate(absl::string_view what, const std::string& path,
-                                         const std::string& pem) {
-  BioPtr bio = MemoryBio(pem);
-  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  ERR_clear_error();
-  if (cert == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_NO_CERTIFICATE",
-        absl::StrCat("the ", what, " ", path,
-                     " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
-  }
-  return cert;
-}
-
-// Refuses to ask for a passphrase: a server that starts by itself cannot type one.
-int NoPassphrase(char*, int, int, void*) { return -1; }
-
-absl::StatusOr<PkeyPtr> PrivateKey(const std::string& path, const std::string& pem) {
-  BioPtr bio = MemoryBio(pem);
-  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassphrase, nullptr));
-  ERR_clear_error();
-  if (key == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_NO_KEY", absl::StrCat("the ", kKeyWhat, " ", path,
-                                   " holds no unencrypted PEM private key (-----BEGIN PRIVATE "
-                                   "KEY-----); a key protected by a passphrase cannot be used"));
-  }
-  return key;
-}
-
-std::string TimeText(const ASN1_TIME* time) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  ASN1_TIME_print(bio.get(), time);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, size > 0 ? static_cast<size_t>(size) : 0);
-}
-
-// FailedPrecondition if `cert` has expired or is not valid yet.
-absl::Status CheckValidNow(const std::string& path, const X509* cert) {
-  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
-    return ledger::FailedPrecondition(
-        "TLS_CERTIFICATE_EXPIRED",
-        absl::StrCat("the certificate in ", path, " expired on ",
-                     TimeText(X509_get0_notAfter(cert)), "; clients would refuse it"));
-  }
-  if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
-    return ledger::FailedPrecondition(
-        "TLS_CERTIFICATE_NOT_YET_VALID",
-        absl::StrCat("the certificate in ", path, " is not valid before ",
-                     TimeText(X509_get0_notBefore(cert)), "; is this machine's clock right?"));
-  }
-  return absl::OkStatus();
+  return ledger::FailedPrecondition(reason, status.message());
 }
 
 // The options without a certificate: a key or client CA alone is a mistake, and plaintext is
@@ -163,10 +76,10 @@ absl::StatusOr<std::string> ClientCaPem(const ServerOptions& options) {
     }
     return std::string();
   }
-  auto pem = ReadPemFile(kClientCaWhat, options.tls_client_ca_file);
-  if (!pem.ok()) return pem.status();
-  auto cert = FirstCertificate(kClientCaWhat, options.tls_client_ca_file, *pem);
-  if (!cert.ok()) return cert.status();
+  auto pem = common::ReadPemFile(kClientCaWhat, options.tls_client_ca_file);
+  if (!pem.ok()) return WithReason(pem.status());
+  auto cert = common::FirstCertificate(kClientCaWhat, options.tls_client_ca_file, *pem);
+  if (!cert.ok()) return WithReason(cert.status());
   return pem;
 }
 
@@ -180,22 +93,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
                                    absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
                                                 " needs its private key: give --tls-key too"));
   }
-  auto cert_pem = ReadPemFile(kCertWhat, options.tls_cert_file);
-  if (!cert_pem.ok()) return cert_pem.status();
-  auto key_pem = ReadPemFile(kKeyWhat, options.tls_key_file);
-  if (!key_pem.ok()) return key_pem.status();
-  auto cert = FirstCertificate(kCertWhat, options.tls_cert_file, *cert_pem);
-  if (!cert.ok()) return cert.status();
-  auto key = PrivateKey(options.tls_key_file, *key_pem);
-  if (!key.ok()) return key.status();
-  if (X509_check_private_key(cert->get(), key->get()) != 1) {
-    ERR_clear_error();
-    return ledger::FailedPrecondition(
-        "TLS_KEY_MISMATCH",
-        absl::StrCat("the private key in ", options.tls_key_file,
-                     " does not match the certificate in ", options.tls_cert_file));
+  auto pair = common::LoadKeyPair(
+      {kCertWhat, options.tls_cert_file, kKeyWhat, options.tls_key_file});
+  if (!pair.ok()) return WithReason(pair.status());
+  if (auto valid = common::CheckValidNow(options.tls_cert_file, pair->cert.get(), "clients");
+      !valid.ok()) {
+    return WithReason(valid);
   }
-  if (auto valid = CheckValidNow(options.tls_cert_file, cert->get()); !valid.ok()) return valid;
   auto client_ca_pem = ClientCaPem(options);
   if (!client_ca_pem.ok()) return client_ca_pem.status();
 
@@ -207,7 +111,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   }
   grpc::SslServerCredentialsOptions ssl(request);
   ssl.pem_root_certs = *std::move(client_ca_pem);
-  ssl.pem_key_cert_pairs.push_back({*std::move(key_pem), *std::move(cert_pem)});
+  ssl.pem_key_cert_pairs.push_back({std::move(pair->key_pem), std::move(pair->cert_pem)});
   return grpc::SslServerCredentials(ssl);
 }
 

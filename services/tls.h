@@ -10,7 +10,6 @@
 
 #include <grpcpp/security/server_credentials.h>
 
-#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -20,9 +19,6 @@
 namespace timeledger::services {
 
 struct ServerOptions;
-
-// A PEM file larger than this is refused: certificates, chains and keys are a few kilobytes.
-inline constexpr size_t kPemFileBytesMax = 1 << 20;
 
 // Returns the credentials to listen with on options.listen_address:
 //   - TLS when tls_cert_file is set (tls_key_file then too). With tls_client_ca_file, clients

@@ -1,15 +1,13 @@
 #include "clients/common/channel.h"
 
-#include <openssl/err.h>
-#include <openssl/x509.h>
-
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "clients/common/pem_files.h"
+#include "common/pem_files.h"
 
 namespace timeledger::clients {
 namespace {
@@ -31,22 +29,14 @@ absl::Status AddClientIdentity(const ChannelSecurity& security, grpc::SslCredent
                                                    " needs its private key: give --tls-key (or $",
                                                    kTlsKeyEnvironment, ") too"));
   }
-  auto cert_pem = ReadPemFile(kCertWhat, security.cert_file);
-  if (!cert_pem.ok()) return cert_pem.status();
-  auto key_pem = ReadPemFile(kKeyWhat, security.key_file);
-  if (!key_pem.ok()) return key_pem.status();
-  auto cert = FirstCertificate(kCertWhat, security.cert_file, *cert_pem);
-  if (!cert.ok()) return cert.status();
-  auto key = PrivateKey(kKeyWhat, security.key_file, *key_pem);
-  if (!key.ok()) return key.status();
-  if (X509_check_private_key(cert->get(), key->get()) != 1) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(absl::StrCat("the private key in ", security.key_file,
-                                                      " does not match the client certificate in ",
-                                                      security.cert_file));
-  }
-  ssl->pem_cert_chain = *std::move(cert_pem);
-  ssl->pem_private_key = *std::move(key_pem);
+  auto pair = common::LoadKeyPair({.cert_what = kCertWhat,
+                                   .cert_file = security.cert_file,
+                                   .key_what = kKeyWhat,
+                                   .key_file = security.key_file,
+                                   .cert_name = "client certificate"});
+  if (!pair.ok()) return pair.status();
+  ssl->pem_cert_chain = std::move(pair->cert_pem);
+  ssl->pem_private_key = std::move(pair->key_pem);
   return absl::OkStatus();
 }
 
@@ -65,9 +55,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials
   if (!security.UsesTls()) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;  // pem_root_certs empty: gRPC's default roots
   if (!security.ca_file.empty()) {
-    auto ca_pem = ReadPemFile(kCaWhat, security.ca_file);
+    auto ca_pem = common::ReadPemFile(kCaWhat, security.ca_file);
     if (!ca_pem.ok()) return ca_pem.status();
-    auto ca = FirstCertificate(kCaWhat, security.ca_file, *ca_pem);
+    auto ca = common::FirstCertificate(kCaWhat, security.ca_file, *ca_pem);
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *std::move(ca_pem);
   }

@@ -1,10 +1,6 @@
 // timeledger-kiosk: the member kiosk. Serves one page and its JSON calls (a touch screen's
 // browser in kiosk mode opens it) and asks timeledgerd over gRPC.
-//
-//   timeledger-kiosk [--listen 127.0.0.1:8080] [--host NAME[:PORT]]...
-//                    [--https-cert FILE --https-key FILE] [--insecure-plaintext]
-//                    [--server 127.0.0.1:50051] [--bank holy-cross] --token-file FILE
-//                    [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]
+// Its flags are in clients/kiosk/flags.h (--help lists them).
 //
 // The page is served over plain HTTP only on loopback, unless --insecure-plaintext; otherwise over
 // HTTPS. Only requests to an allowed host name, and changes only from an allowed origin, are
@@ -16,56 +12,27 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
-#include <map>
+#include <optional>
 #include <stdexcept>
 #include <memory>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "clients/common/channel.h"
+#include "clients/kiosk/flags.h"
 #include "clients/kiosk/host_guard.h"
 #include "clients/kiosk/http_server.h"
 #include "clients/kiosk/kiosk_api.h"
 #include "clients/kiosk/page_html.h"
 #include "clients/kiosk/transport.h"
 
+namespace timeledger::kiosk {
 namespace {
 
 constexpr int kServerThreads = 4;
-
-void Usage() {
-  std::fputs(
-      "usage: timeledger-kiosk [--listen HOST:PORT] [--host NAME[:PORT]]...\n"
-      "                        [--https-cert FILE --https-key FILE] [--insecure-plaintext]\n"
-      "                        [--server HOST:PORT] [--bank BANK] --token-file FILE\n"
-      "                        [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]\n"
-      "The page:\n"
-      "  --listen    where the page is served (default 127.0.0.1:8080)\n"
-      "  --host      a name (or address) the touch screen's browser opens the page by; only\n"
-      "              requests to these are answered. Repeat for more. Without a port, the one\n"
-      "              of --listen. Default: the --listen address and localhost\n"
-      "  --https-cert  serve HTTPS with this PEM certificate (then any intermediates)\n"
-      "  --https-key   its unencrypted PEM private key\n"
-      "  --insecure-plaintext  serve plain HTTP on an address that is not loopback (127.0.0.0/8,\n"
-      "              [::1]); without HTTPS, the kiosk refuses to start there\n"
-      "The ledger:\n"
-      "  --server    timeledgerd's gRPC address (default $TIMELEDGER_SERVER or 127.0.0.1:50051)\n"
-      "  --bank      the bank whose members sign in here (default holy-cross)\n"
-      "  --token-file  the file holding this kiosk's token, a kiosk principal of the bank\n"
-      "              (default $TIMELEDGER_TOKEN_FILE; make one with 'timeledger token create\n"
-      "              --role kiosk --bank BANK --name NAME --out FILE')\n"
-      "  --tls       talk TLS to timeledgerd, checking its certificate against the system's CAs\n"
-      "  --tls-ca    talk TLS, trusting the PEM CAs in FILE (default $TIMELEDGER_TLS_CA)\n"
-      "  --tls-cert  present this PEM client certificate to timeledgerd ($TIMELEDGER_TLS_CERT)\n"
-      "  --tls-key   its PEM private key (default $TIMELEDGER_TLS_KEY)\n",
-      stderr);
-}
 
 // Splits "HOST:PORT" or "[IPV6]:PORT"; the host keeps its brackets.
 bool SplitHostPort(const std::string& address, std::string* host, unsigned short* port) {
@@ -78,35 +45,6 @@ bool SplitHostPort(const std::string& address, std::string* host, unsigned short
   }
   *port = static_cast<unsigned short>(value);
   return !host->empty();
-}
-
-// What the command line says; options with one value are in `values`.
-struct Flags {
-  std::map<std::string, std::string> values;
-  std::vector<std::string> hosts;
-  bool tls = false;
-  bool insecure_plaintext = false;
-};
-
-// Parses argv into `flags`; false (after a message) for an unknown or incomplete option.
-bool ParseFlags(int argc, char** argv, Flags* flags) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--tls") {
-      flags->tls = true;
-    } else if (arg == "--insecure-plaintext") {
-      flags->insecure_plaintext = true;
-    } else if (arg == "--host" && i + 1 < argc) {
-      flags->hosts.push_back(argv[++i]);
-    } else if (arg.rfind("--", 0) == 0 && flags->values.count(arg.substr(2)) != 0 &&
-               i + 1 < argc) {
-      flags->values[arg.substr(2)] = argv[++i];
-    } else {
-      std::fprintf(stderr, "timeledger-kiosk: unknown or incomplete option %s\n", arg.c_str());
-      return false;
-    }
-  }
-  return true;
 }
 
 bool IsWildcardHost(const std::string& host) {
@@ -124,10 +62,10 @@ std::string BindAddress(const std::string& host) {
 // for plain HTTP. False (after a message) if the files are wrong or plain HTTP is not allowed.
 // `ledger_cert` says whether a client certificate towards timeledgerd was given, which an
 // operator may have meant for the page.
-bool PageTransport(const timeledger::kiosk::TransportOptions& transport, bool ledger_cert,
+bool PageTransport(const TransportOptions& transport, bool ledger_cert,
                    std::shared_ptr<boost::asio::ssl::context>* tls) {
   if (transport.UsesTls()) {
-    auto context = timeledger::kiosk::MakeTlsContext(transport);
+    auto context = MakeTlsContext(transport);
     if (!context.ok()) {
       std::fprintf(stderr, "timeledger-kiosk: %s\n",
                    std::string(context.status().message()).c_str());
@@ -136,7 +74,7 @@ bool PageTransport(const timeledger::kiosk::TransportOptions& transport, bool le
     *tls = *std::move(context);
     return true;
   }
-  if (auto allowed = timeledger::kiosk::CheckPlaintextAllowed(transport); !allowed.ok()) {
+  if (auto allowed = CheckPlaintextAllowed(transport); !allowed.ok()) {
     std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(allowed.message()).c_str());
     if (ledger_cert) {
       std::fputs("timeledger-kiosk: (--tls-cert and --tls-key are the kiosk's certificate towards "
@@ -148,126 +86,81 @@ bool PageTransport(const timeledger::kiosk::TransportOptions& transport, bool le
   return true;
 }
 
-}  // namespace
+// The page's transport as --listen, --https-cert, --https-key and --insecure-plaintext say.
+TransportOptions TransportOf(const Flags& flags, const std::string& host) {
+  return TransportOptions{.listen_host = host,
+                          .listen = flags.listen,
+                          .cert_file = flags.https_cert,
+                          .key_file = flags.https_key,
+                          .allow_insecure_plaintext = flags.insecure_plaintext};
+}
 
-int main(int argc, char** argv) {
-  timeledger::clients::ChannelSecurity security =
-      timeledger::clients::ChannelSecurityFromEnvironment();
-  Flags flags;
-  flags.values = {
-      {"listen", "127.0.0.1:8080"},
-      {"server", std::getenv("TIMELEDGER_SERVER") != nullptr ? std::getenv("TIMELEDGER_SERVER")
-                                                            : "127.0.0.1:50051"},
-      {"bank", "holy-cross"},
-      {"token-file", std::getenv("TIMELEDGER_TOKEN_FILE") != nullptr
-                         ? std::getenv("TIMELEDGER_TOKEN_FILE")
-                         : ""},
-      {"tls-ca", security.ca_file},
-      {"tls-cert", security.cert_file},
-      {"tls-key", security.key_file},
-      {"https-cert", ""},
-      {"https-key", ""},
-  };
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      Usage();
-      return 0;
-    }
-  }
-  if (!ParseFlags(argc, argv, &flags)) {
-    Usage();
-    return 2;
-  }
-  std::map<std::string, std::string>& values = flags.values;
-  std::string host;
-  unsigned short port = 0;
-  if (!SplitHostPort(values["listen"], &host, &port)) {
+// The page's address, transport and names, checked before anything listens: false (after a
+// message) if a setting is wrong. Sets *host, *port and *tls (null: plain HTTP).
+bool CheckPage(const Flags& flags, std::string* host, unsigned short* port,
+               std::shared_ptr<boost::asio::ssl::context>* tls) {
+  if (!SplitHostPort(flags.listen, host, port)) {
     std::fprintf(stderr, "timeledger-kiosk: --listen needs HOST:PORT, got %s\n",
-                 values["listen"].c_str());
-    return 2;
+                 flags.listen.c_str());
+    return false;
   }
-  security.tls = flags.tls;
-  security.ca_file = values["tls-ca"];
-  security.cert_file = values["tls-cert"];
-  security.key_file = values["tls-key"];
-
-  // The page's transport and hosts are checked first: nothing listens with a wrong setting.
-  timeledger::kiosk::TransportOptions transport{.listen_host = host,
-                                                .listen = values["listen"],
-                                                .cert_file = values["https-cert"],
-                                                .key_file = values["https-key"],
-                                                .allow_insecure_plaintext =
-                                                    flags.insecure_plaintext};
-  std::shared_ptr<boost::asio::ssl::context> tls;
-  if (!PageTransport(transport, !security.cert_file.empty(), &tls)) return 2;
-  if (IsWildcardHost(host) && flags.hosts.empty()) {
+  if (!PageTransport(TransportOf(flags, *host), !flags.security.cert_file.empty(), tls)) {
+    return false;
+  }
+  if (IsWildcardHost(*host) && flags.hosts.empty()) {
     std::fprintf(stderr,
                  "timeledger-kiosk: --listen %s serves other machines, but they would be refused "
                  "by every name but localhost: give --host NAME, the name or address that the "
                  "touch screen opens the page by\n",
-                 values["listen"].c_str());
-    return 2;
+                 flags.listen.c_str());
+    return false;
   }
-  if (auto checked = timeledger::kiosk::HostGuard::Make(flags.hosts, host, port, tls != nullptr);
-      !checked.ok()) {
+  if (auto checked = HostGuard::Make(flags.hosts, *host, *port, *tls != nullptr); !checked.ok()) {
     std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(checked.status().message()).c_str());
-    return 2;
+    return false;
   }
+  return true;
+}
 
-  // Signals are taken by one thread with sigwait; every other thread has them blocked.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  timeledger::kiosk::KioskOptions options;
-  options.bank_id = values["bank"];
-  options.token_file = values["token-file"];
-  if (options.token_file.empty()) {
-    std::fputs("timeledger-kiosk: give --token-file FILE, the kiosk's token\n", stderr);
-    Usage();
-    return 2;
-  }
-  options.page_html = timeledger::kiosk::PageHtml();
+// The channel to timeledgerd, reconnecting soon after the ledger comes back so that the page
+// recovers by itself.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> LedgerChannel(const Flags& flags) {
   grpc::ChannelArguments channel_args;
-  // Reconnect soon after the ledger comes back, so that the page recovers by itself.
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
-  auto channel = timeledger::clients::MakeChannel(values["server"], security, channel_args);
-  if (!channel.ok()) {
-    std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(channel.status().message()).c_str());
-    return 2;
-  }
-  timeledger::kiosk::KioskApi api(*std::move(channel), std::move(options));
+  return clients::MakeChannel(flags.server, flags.security, channel_args);
+}
+
+// Serves the page until a signal of `signals` (blocked in every thread) comes. Returns the exit
+// status.
+int Serve(const Flags& flags, const std::string& host, unsigned short port,
+          std::shared_ptr<boost::asio::ssl::context> tls, KioskApi& api,
+          const sigset_t& signals) {
   try {
     // The guard needs the port actually bound (--listen HOST:0 picks one), and is set before
     // Run(): no request is handled until then.
-    timeledger::kiosk::Handler guarded;
-    timeledger::kiosk::HttpServer server(
-        BindAddress(host), port,
-        [&guarded](const timeledger::kiosk::Request& r) { return guarded(r); }, kServerThreads,
-        tls);
-    auto guard = timeledger::kiosk::HostGuard::Make(flags.hosts, host, server.port(),
-                                                    tls != nullptr);
+    Handler guarded;
+    HttpServer server(
+        BindAddress(host), port, [&guarded](const Request& r) { return guarded(r); },
+        kServerThreads, tls);
+    auto guard = HostGuard::Make(flags.hosts, host, server.port(), tls != nullptr);
     if (!guard.ok()) throw std::runtime_error(std::string(guard.status().message()));
     const std::string origins = guard->Describe();
-    guarded = timeledger::kiosk::Guarded(
-        std::make_shared<const timeledger::kiosk::HostGuard>(*std::move(guard)),
-        [&api](const timeledger::kiosk::Request& r) { return api.Handle(r); });
-    if (timeledger::kiosk::IsInsecurePlaintext(transport)) {
+    guarded = Guarded(std::make_shared<const HostGuard>(*std::move(guard)),
+                      [&api](const Request& r) { return api.Handle(r); });
+    if (IsInsecurePlaintext(TransportOf(flags, host))) {
       std::fprintf(stderr,
                    "timeledger-kiosk: WARNING: serving plain HTTP on %s, which other machines "
                    "can reach: card numbers and PINs cross the network unencrypted "
                    "(--insecure-plaintext)\n",
-                   values["listen"].c_str());
+                   flags.listen.c_str());
     }
     std::printf(
         "timeledger-kiosk: the kiosk of bank %s is on %s://%s:%u/ (ledger at %s%s), answering "
         "to %s\n",
-        values["bank"].c_str(), tls != nullptr ? "https" : "http", host.c_str(), server.port(),
-        values["server"].c_str(), security.UsesTls() ? ", over TLS" : "", origins.c_str());
+        flags.bank.c_str(), tls != nullptr ? "https" : "http", host.c_str(), server.port(),
+        flags.server.c_str(), flags.security.UsesTls() ? ", over TLS" : "", origins.c_str());
     std::fflush(stdout);
     std::thread waiter([&] {
       int signal = 0;
@@ -277,9 +170,49 @@ int main(int argc, char** argv) {
     server.Run();
     waiter.join();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "timeledger-kiosk: cannot serve on %s: %s\n", values["listen"].c_str(),
+    std::fprintf(stderr, "timeledger-kiosk: cannot serve on %s: %s\n", flags.listen.c_str(),
                  e.what());
     return 1;
   }
   return 0;
 }
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (std::optional<int> exit = ParseFlags(argc, argv, &flags)) return *exit;
+  // The page's transport and hosts are checked first: nothing listens with a wrong setting.
+  std::string host;
+  unsigned short port = 0;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!CheckPage(flags, &host, &port, &tls)) return kExitUsage;
+
+  // Signals are taken by one thread with sigwait; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (flags.token_file.empty()) {
+    std::fputs("timeledger-kiosk: give --token-file FILE, the kiosk's token\n"
+               "Run 'timeledger-kiosk --help' for the options.\n",
+               stderr);
+    return kExitUsage;
+  }
+  auto channel = LedgerChannel(flags);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(channel.status().message()).c_str());
+    return kExitUsage;
+  }
+  KioskOptions options;
+  options.bank_id = flags.bank;
+  options.token_file = flags.token_file;
+  options.page_html = PageHtml();
+  KioskApi api(*std::move(channel), std::move(options));
+  return Serve(flags, host, port, std::move(tls), api, signals);
+}
+
+}  // namespace
+}  // namespace timeledger::kiosk
+
+int main(int argc, char** argv) { return timeledger::kiosk::Main(argc, argv); }

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
@@ -12,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "clients/common/pem_files.h"
+#include "common/pem_files.h"
 
 namespace timeledger::kiosk {
 namespace {
@@ -22,19 +21,6 @@ namespace ssl = boost::asio::ssl;
 // What each file is called in messages.
 constexpr char kCertWhat[] = "HTTPS certificate file";
 constexpr char kKeyWhat[] = "HTTPS key file";
-
-// FailedPrecondition if `cert` has expired or is not valid yet: browsers would refuse it.
-absl::Status CheckValidNow(const std::string& path, const X509* cert) {
-  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the certificate in ", path, " has expired; browsers would refuse it"));
-  }
-  if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the certificate in ", path, " is not valid yet; is this machine's clock right?"));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -76,29 +62,20 @@ absl::StatusOr<std::shared_ptr<ssl::context>> MakeTlsContext(const TransportOpti
     return absl::InvalidArgumentError(absl::StrCat(
         "the ", kKeyWhat, " ", options.key_file, " needs its certificate: give --https-cert too"));
   }
-  auto cert_pem = clients::ReadPemFile(kCertWhat, options.cert_file);
-  if (!cert_pem.ok()) return cert_pem.status();
-  auto key_pem = clients::ReadPemFile(kKeyWhat, options.key_file);
-  if (!key_pem.ok()) return key_pem.status();
-  auto cert = clients::FirstCertificate(kCertWhat, options.cert_file, *cert_pem);
-  if (!cert.ok()) return cert.status();
-  auto key = clients::PrivateKey(kKeyWhat, options.key_file, *key_pem);
-  if (!key.ok()) return key.status();
-  if (X509_check_private_key(cert->get(), key->get()) != 1) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(absl::StrCat("the private key in ", options.key_file,
-                                                      " does not match the certificate in ",
-                                                      options.cert_file));
+  auto pair = common::LoadKeyPair({kCertWhat, options.cert_file, kKeyWhat, options.key_file});
+  if (!pair.ok()) return pair.status();
+  if (auto valid = common::CheckValidNow(options.cert_file, pair->cert.get(), "browsers");
+      !valid.ok()) {
+    return valid;
   }
-  if (auto valid = CheckValidNow(options.cert_file, cert->get()); !valid.ok()) return valid;
 
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
                        ssl::context::single_dh_use);
   try {
-    context->use_certificate_chain(boost::asio::buffer(*cert_pem));
-    context->use_private_key(boost::asio::buffer(*key_pem), ssl::context::pem);
+    context->use_certificate_chain(boost::asio::buffer(pair->cert_pem));
+    context->use_private_key(boost::asio::buffer(pair->key_pem), ssl::context::pem);
   } catch (const boost::system::system_error& e) {
     // Checked above, so this is a chain that OpenSSL reads differently from its first
     // certificate: say so, naming the file.

@@ -12,7 +12,7 @@
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -25,32 +25,20 @@ namespace {
 const absl::Time kNow =
     absl::FromCivil(absl::CivilSecond(2026, 9, 21, 12, 0, 0), absl::UTCTimeZone());
 
-class ReportServiceTest : public ::testing::Test {
+class ReportServiceTest : public testing::ServerTest {
  protected:
   void SetUp() override {
     ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
     options.sync = false;
     options.clock = [] { return kNow; };
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
+    ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    const auto& channel = admin_channel_;
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
     reports_ = v1::Reports::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    bank.set_time_zone("Europe/London");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre", "Europe/London").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON).ok());
     ASSERT_TRUE(Open("bob", v1::PERSON).ok());
     ASSERT_TRUE(Open("centre", v1::ORGANISATION).ok());
@@ -58,20 +46,8 @@ class ReportServiceTest : public ::testing::Test {
     ASSERT_TRUE(Record("e2", v1::AWARD, "centre", "bob", 60, "cooking lunch").ok());
   }
 
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
-  }
-
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind);
   }
 
   grpc::Status Record(const std::string& id, v1::EntryKind kind, const std::string& from,
@@ -112,9 +88,6 @@ class ReportServiceTest : public ::testing::Test {
     return "";
   }
 
-  timeledger::testing::TempDir dir_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Banks::Stub> banks_;
   std::unique_ptr<v1::Accounts::Stub> accounts_;
   std::unique_ptr<v1::Ledger::Stub> ledger_stub_;

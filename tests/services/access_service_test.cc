@@ -28,7 +28,7 @@
 #include "services/access.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/access.grpc.pb.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/audit.grpc.pb.h"
@@ -52,23 +52,15 @@ std::string ReasonOf(const grpc::Status& status) {
   return info.has_value() ? info->reason() : "";
 }
 
-class AccessTest : public ::testing::Test {
+class AccessTest : public testing::ServerTest {
  protected:
   void SetUp() override { Start(GateOptions{}); }
 
   void Start(const GateOptions& gate) {
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    ServerOptions server_options{"127.0.0.1:0"};
+    ServerOptions server_options;
     server_options.gate = gate;
-    auto started = Server::Start(ledger_.get(), server_options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    target_ = "127.0.0.1:" + std::to_string(server_->port());
-    admin_ = testing::AdminToken(*ledger_);
+    ASSERT_NO_FATAL_FAILURE(StartServer({}, server_options));
+    admin_ = admin_token_;
     for (const char* bank : {"hcct", "other"}) {
       v1::CreateBankRequest request;
       request.set_bank_id(bank);
@@ -86,11 +78,6 @@ class AccessTest : public ::testing::Test {
     other_coordinator_ = testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "carol", "hcct");
     kiosk_ = testing::IssueToken(*ledger_, PrincipalRole::kKiosk, "kiosk-1", "hcct");
     partner_ = testing::IssueToken(*ledger_, PrincipalRole::kPartner, "cafe-till", "hcct", "cafe");
-  }
-
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
   }
 
   template <typename Service>
@@ -286,10 +273,6 @@ class AccessTest : public ::testing::Test {
     }
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::unique_ptr<Server> server_;
-  std::string target_;
   std::string admin_, coordinator_, other_coordinator_, kiosk_, partner_;
 };
 

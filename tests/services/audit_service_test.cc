@@ -16,7 +16,7 @@
 #include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
 namespace timeledger::services {
@@ -50,21 +50,13 @@ std::vector<Hash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& 
   return out;
 }
 
-class AuditServiceTest : public ::testing::Test {
+class AuditServiceTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
-    ledger_ = *ledger::Ledger::Open(options);
-    server_ = *Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    const auto& channel = admin_channel_;
     audit_ = v1::Audit::NewStub(channel);
     backups_ = v1::Backups::NewStub(channel);
-  }
-
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
   }
 
   void CreateBank(const std::string& bank_id) {
@@ -144,9 +136,6 @@ class AuditServiceTest : public ::testing::Test {
     return backups_->CreateBackup(&context, request, backup);
   }
 
-  timeledger::testing::TempDir dir_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Audit::Stub> audit_;
   std::unique_ptr<v1::Backups::Stub> backups_;
 };

@@ -11,7 +11,7 @@
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/catalogue.grpc.pb.h"
@@ -20,50 +20,25 @@
 namespace timeledger::services {
 namespace {
 
-class CatalogueServiceTest : public ::testing::Test {
+class CatalogueServiceTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    const auto& channel = admin_channel_;
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
     catalogue_ = v1::Catalogue::NewStub(channel);
     qualifications_ = v1::Qualifications::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON, {v1::MEMBER}).ok());
     ASSERT_TRUE(Open("sam", v1::PERSON, {v1::STAFF}).ok());
     ASSERT_TRUE(Open("centre", v1::ORGANISATION, {}).ok());
   }
 
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
-  }
-
   grpc::Status Open(const std::string& id, v1::AccountKind kind, std::vector<v1::Role> roles) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    for (v1::Role role : roles) request.add_roles(role);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind, roles);
   }
 
   // A context that says who is calling.
@@ -140,10 +115,7 @@ class CatalogueServiceTest : public ::testing::Test {
     return info;
   }
 
-  timeledger::testing::TempDir dir_;
-  std::unique_ptr<ledger::Ledger> ledger_;
   std::map<std::string, std::string> tokens_;  // principal -> bearer token
-  std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Banks::Stub> banks_;
   std::unique_ptr<v1::Accounts::Stub> accounts_;
   std::unique_ptr<v1::Ledger::Stub> ledger_stub_;

@@ -15,7 +15,7 @@
 #include "ledger/rules/qualifications.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"
@@ -26,40 +26,23 @@ namespace {
 
 using clients::RefusalOf;
 
-class KioskServiceTest : public ::testing::Test {
+class KioskServiceTest : public testing::ServerTest {
  protected:
   void SetUp() override {
     ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
     options.clock = [this] { return absl::Now() + absl::Seconds(offset_seconds_.load()); };
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    channel_ = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
+    ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    channel_ = admin_channel_;
     kiosk_ = v1::Kiosk::NewStub(channel_);
     ledger_stub_ = v1::Ledger::NewStub(channel_);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    bank.set_time_zone("Europe/London");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(v1::Banks::NewStub(channel_)->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre", "Europe/London").ok());
     for (const char* id : {"alice", "bob"}) ASSERT_TRUE(Open(id, v1::PERSON).ok());
     ASSERT_TRUE(Open("cafe", v1::ORGANISATION).ok());
     ASSERT_TRUE(SetCard("alice", "1001").ok());
     ASSERT_TRUE(SetPin("alice", "1234").ok());
     ASSERT_TRUE(SetCard("bob", "1002").ok());
     ASSERT_TRUE(SetPin("bob", "2468").ok());
-  }
-
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
   }
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& principal) {
@@ -69,14 +52,7 @@ class KioskServiceTest : public ::testing::Test {
   }
 
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name(id == "alice" ? "Alice Brown" : "Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return v1::Accounts::NewStub(channel_)->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind, {}, id == "alice" ? "Alice Brown" : "");
   }
 
   grpc::Status SetCard(const std::string& account_id, const std::string& card) {
@@ -128,11 +104,8 @@ class KioskServiceTest : public ::testing::Test {
 
   void Advance(absl::Duration by) { offset_seconds_ += absl::ToInt64Seconds(by); }
 
-  timeledger::testing::TempDir dir_;
   std::atomic<int64_t> offset_seconds_{0};
-  std::unique_ptr<ledger::Ledger> ledger_;
   std::map<std::string, std::string> tokens_;  // principal -> bearer token
-  std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kiosk::Stub> kiosk_;
   std::unique_ptr<v1::Ledger::Stub> ledger_stub_;

@@ -10,7 +10,7 @@
 #include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/server_fixture.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -19,48 +19,24 @@
 namespace timeledger::services {
 namespace {
 
-class ServicesTest : public ::testing::Test {
+class ServicesTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path();
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    auto started = Server::Start(ledger_.get(), ServerOptions{"127.0.0.1:0"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    auto channel = testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()), testing::AdminToken(*ledger_));
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    const auto& channel = admin_channel_;
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
     ledger_stub_ = v1::Ledger::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);
     policies_ = v1::Policies::NewStub(channel);
 
-    v1::CreateBankRequest bank;
-    bank.set_bank_id("hcct");
-    bank.set_name("Holy Cross Centre");
-    v1::Bank created;
-    grpc::ClientContext context;
-    ASSERT_TRUE(banks_->CreateBank(&context, bank, &created).ok());
+    ASSERT_TRUE(CreateBank("hcct", "Holy Cross Centre").ok());
     ASSERT_TRUE(Open("alice", v1::PERSON).ok());
     ASSERT_TRUE(Open("bob", v1::PERSON).ok());
   }
 
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
-  }
-
   grpc::Status Open(const std::string& id, v1::AccountKind kind) {
-    v1::OpenAccountRequest request;
-    request.set_bank_id("hcct");
-    request.set_account_id(id);
-    request.set_kind(kind);
-    request.set_display_name("Name of " + id);
-    v1::Account account;
-    grpc::ClientContext context;
-    return accounts_->OpenAccount(&context, request, &account);
+    return OpenAccount("hcct", id, kind);
   }
 
   static v1::RecordEntryRequest Entry(const std::string& entry_id, const std::string& from,
@@ -102,9 +78,6 @@ class ServicesTest : public ::testing::Test {
     return account.balance_minutes();
   }
 
-  timeledger::testing::TempDir dir_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Banks::Stub> banks_;
   std::unique_ptr<v1::Accounts::Stub> accounts_;
   std::unique_ptr<v1::Ledger::Stub> ledger_stub_;

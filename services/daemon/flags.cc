@@ -1,0 +1,137 @@
+#include "services/daemon/flags.h"
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/command_line.h"
+
+namespace timeledger::daemon {
+namespace {
+
+constexpr char kDescription[] =
+    "timeledgerd: the Timeledger server. Opens (or creates) the ledger in --data-dir, optionally "
+    "loads the demo bank into an empty ledger and serves gRPC on --listen; on SIGTERM or SIGINT "
+    "it finishes the calls in flight and closes the ledger cleanly.";
+
+// A validator of decimal whole numbers from `low` to `high`: "takes <what> from <low> to <high>".
+CLI::Validator NumberFrom(int64_t low, int64_t high, const std::string& what) {
+  const std::string refusal = absl::StrCat("takes ", what, " from ", low, " to ", high);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        int64_t number = 0;
+        if (absl::SimpleAtoi(text, &number) && number >= low && number <= high) return "";
+        return refusal;
+      },
+      "");
+}
+
+// Adds `name` N, a decimal number checked by NumberFrom, stored into *out once checked. (Read
+// here rather than by CLI11, which would take "010" as octal.)
+template <typename Int>
+CLI::Option* AddNumber(CLI::App& app, const std::string& name, Int* out, int64_t low,
+                       int64_t high, const std::string& what, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [out](const std::string& text) { (void)absl::SimpleAtoi(text, out); }, help)
+      ->check(NumberFrom(low, high, what))
+      ->type_name("N")
+      ->default_str(std::to_string(*out));
+}
+
+void AddServingFlags(CLI::App& app, Flags* flags) {
+  app.add_option("--listen", flags->listen, "where to serve gRPC")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  app.add_option("--tls-cert", flags->tls_cert,
+                 "serve TLS with this PEM certificate (then any intermediates)")
+      ->type_name("FILE");
+  app.add_option("--tls-key", flags->tls_key, "the certificate's PEM private key, unencrypted")
+      ->type_name("FILE");
+  app.add_option("--tls-client-ca", flags->tls_client_ca,
+                 "ask clients for a certificate and verify one presented against the PEM CAs "
+                 "in FILE (partners' mTLS)")
+      ->type_name("FILE");
+  app.add_flag("--tls-require-client-cert", flags->tls_require_client_cert,
+               "with --tls-client-ca: refuse clients without a valid certificate");
+  app.add_flag("--insecure-plaintext", flags->insecure_plaintext,
+               "allow plaintext on an address that is not loopback (127.0.0.0/8, [::1], "
+               "localhost); without TLS, timeledgerd refuses to start there");
+}
+
+void AddLedgerFlags(CLI::App& app, Flags* flags) {
+  app.add_option("--data-dir", flags->data_dir,
+                 "where the ledger lives; created if missing. It and everything in it are made "
+                 "readable by timeledgerd's user only (0700 folders, 0600 files)")
+      ->type_name("DIR")
+      ->capture_default_str();
+  app.add_option("--backup-dir", flags->backup_dir,
+                 "the only directory CreateBackup writes to, and below (default "
+                 "DATA_DIR/backups); not the data directory, nor inside its ledger")
+      ->type_name("DIR");
+  app.add_flag("--demo", flags->demo, "load the demo time bank if the ledger is empty");
+  AddNumber(app, "--expiry-sweep-hours", &flags->expiry_sweep_hours, 0, 24 * 366,
+            "a number of hours",
+            "run the credit expiry sweep of every bank every N hours (0: never; only banks "
+            "whose policy has expiry on)");
+  AddNumber(app, "--backups-keep", &flags->backups_keep, 1, 100'000, "a number",
+            "backups kept by CreateBackup, older ones deleted");
+  app.add_flag_callback(
+      "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
+      "skip the full verification of every bank when opening (the cheap checks of each bank's "
+      "heads still run)");
+}
+
+void AddOfflineFlags(CLI::App& app, Flags* flags) {
+  app.add_flag("--verify-only", flags->verify_only,
+               "verify the ledger in --data-dir with the server stopped, print the result and "
+               "exit (0: consistent, 1: damaged or unreadable)");
+  CLI::Option* restore_from =
+      app.add_option("--restore-from", flags->restore_from,
+                     "restore the newest backup of DIR (a backup directory) into --data-dir, "
+                     "which must hold no ledger yet, verify the restored copy, and exit (0: "
+                     "restored and verified; 1: not restored, or it does not verify)")
+          ->type_name("DIR");
+  app.add_flag("--serve", flags->serve_restored,
+               "with --restore-from: serve the restored ledger once it verifies, instead of "
+               "exiting")
+      ->needs(restore_from);
+  AddNumber(app, "--backup-id", &flags->backup_id, 1, 100'000, "a number",
+            "with --restore-from: restore backup N instead of the newest")
+      ->default_str("");
+}
+
+}  // namespace
+
+std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
+  std::unique_ptr<CLI::App> app = common::NewCommandLine(kDescription, "timeledgerd");
+  AddServingFlags(*app, flags);
+  AddLedgerFlags(*app, flags);
+  AddOfflineFlags(*app, flags);
+  return common::ParseCommandLine(*app, argc, argv);
+}
+
+services::ServerOptions ServerOptionsOf(const Flags& flags) {
+  services::ServerOptions options;
+  options.listen_address = flags.listen;
+  options.tls_cert_file = flags.tls_cert;
+  options.tls_key_file = flags.tls_key;
+  options.tls_client_ca_file = flags.tls_client_ca;
+  options.tls_require_client_cert = flags.tls_require_client_cert;
+  options.allow_insecure_plaintext = flags.insecure_plaintext;
+  return options;
+}
+
+ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {
+  ledger::LedgerOptions options;
+  options.data_dir = flags.data_dir;
+  options.verify_on_open = flags.verify_on_start;
+  options.backups_keep = flags.backups_keep;
+  options.backup_dir = flags.backup_dir;
+  return options;
+}
+
+}  // namespace timeledger::daemon

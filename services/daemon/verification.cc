@@ -1,0 +1,29 @@
+#include "services/daemon/verification.h"
+
+#include <iostream>
+
+#include "ledger/verify/verify.h"
+
+namespace timeledger::daemon {
+
+int VerifyStopped(const std::string& data_dir) {
+  ledger::StoreOptions options;
+  options.path = ledger::StorePathOf(data_dir);
+  const ledger::VerifyReport report = ledger::VerifyStoreOffline(options);
+  std::cout << ledger::FormatVerifyReport(report);
+  return report.ok() ? 0 : 1;
+}
+
+void ReportOpenChecks(const ledger::Ledger& ledger, const std::string& data_dir) {
+  for (const absl::Status& degraded : ledger.DegradedBanks()) {
+    std::cerr << "timeledgerd: warning: " << degraded.message() << "\n";
+  }
+  if (const size_t fixed = ledger.paths_made_private(); fixed > 0) {
+    std::cout << "timeledgerd: " << data_dir
+              << " was readable by other users; made it and what it holds private (0700 "
+                 "folders, 0600 files): "
+              << fixed << " changed" << std::endl;
+  }
+}
+
+}  // namespace timeledger::daemon

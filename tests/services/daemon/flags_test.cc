@@ -1,0 +1,104 @@
+// timeledgerd's command line: defaults, every flag, and a bad one refused with its name.
+#include "services/daemon/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace timeledger::daemon {
+namespace {
+
+// ParseFlags over `words` (after the program name); *error gets what it printed to stderr.
+std::optional<int> Parse(std::vector<std::string> words, Flags* flags, std::string* error) {
+  words.insert(words.begin(), "timeledgerd");
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  std::optional<int> exit = ParseFlags(static_cast<int>(argv.size()), argv.data(), flags);
+  *error = ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
+  return exit;
+}
+
+TEST(DaemonFlagsTest, NoFlagsKeepsTheDefaults) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({}, &flags, &error), std::nullopt);
+  EXPECT_EQ(flags.listen, "127.0.0.1:50051");
+  EXPECT_EQ(flags.data_dir, "./var");
+  EXPECT_EQ(flags.expiry_sweep_hours, 24);
+  EXPECT_EQ(flags.backups_keep, ledger::kBackupsKeptDefault);
+  EXPECT_EQ(flags.backup_id, 0u);
+  EXPECT_TRUE(flags.verify_on_start);
+  EXPECT_FALSE(flags.demo);
+  EXPECT_EQ(error, "");
+}
+
+TEST(DaemonFlagsTest, ReadsEveryFlag) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--listen", "0.0.0.0:1", "--data-dir", "d", "--demo", "--expiry-sweep-hours",
+                   "0", "--backup-dir", "b", "--restore-from", "r", "--serve", "--backup-id",
+                   "7", "--backups-keep", "010", "--no-verify-on-start", "--tls-cert", "c",
+                   "--tls-key", "k", "--tls-client-ca", "ca", "--tls-require-client-cert",
+                   "--insecure-plaintext"},
+                  &flags, &error),
+            std::nullopt)
+      << error;
+  EXPECT_EQ(flags.listen, "0.0.0.0:1");
+  EXPECT_EQ(flags.data_dir, "d");
+  EXPECT_TRUE(flags.demo);
+  EXPECT_EQ(flags.expiry_sweep_hours, 0);
+  EXPECT_EQ(flags.backup_dir, "b");
+  EXPECT_EQ(flags.restore_from, "r");
+  EXPECT_TRUE(flags.serve_restored);
+  EXPECT_EQ(flags.backup_id, 7u);
+  EXPECT_EQ(flags.backups_keep, 10u);  // decimal, not octal
+  EXPECT_FALSE(flags.verify_on_start);
+  EXPECT_EQ(flags.tls_cert, "c");
+  EXPECT_EQ(flags.tls_key, "k");
+  EXPECT_EQ(flags.tls_client_ca, "ca");
+  EXPECT_TRUE(flags.tls_require_client_cert);
+  EXPECT_TRUE(flags.insecure_plaintext);
+}
+
+TEST(DaemonFlagsTest, AFlagGivenTwiceTakesItsLastValue) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--data-dir", "first", "--data-dir", "second"}, &flags, &error), std::nullopt);
+  EXPECT_EQ(flags.data_dir, "second");
+}
+
+TEST(DaemonFlagsTest, HelpExitsZero) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--help"}, &flags, &error), 0);
+  EXPECT_EQ(Parse({"-h"}, &flags, &error), 0);
+}
+
+TEST(DaemonFlagsTest, ABadCommandLineExitsTwoNamingWhatIsWrong) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--bogus"}, "--bogus"},
+      {{"extra"}, "extra"},
+      {{"--listen"}, "--listen"},
+      {{"--expiry-sweep-hours", "8785"},
+       "--expiry-sweep-hours: takes a number of hours from 0 to 8784"},
+      {{"--expiry-sweep-hours", "-1"}, "--expiry-sweep-hours"},
+      {{"--backup-id", "0"}, "--backup-id: takes a number from 1 to 100000"},
+      {{"--backups-keep", "ten"}, "--backups-keep: takes a number from 1 to 100000"},
+      {{"--serve"}, "--serve requires --restore-from"},
+  };
+  for (const auto& [words, named] : cases) {
+    Flags flags;
+    std::string error;
+    EXPECT_EQ(Parse(words, &flags, &error), kExitUsage) << words[0];
+    EXPECT_EQ(error.rfind("timeledgerd: ", 0), 0u) << error;
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+}
+
+}  // namespace
+}  // namespace timeledger::daemon
