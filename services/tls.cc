@@ -49,21 +49,21 @@ constexpr char kClientCaWhat[] = "client CA file";
 absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::string& path) {
   std::unique_ptr<FILE, FileClose> file(std::fopen(path.c_str(), "rb"));
   if (file == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE",
+    return ledger::Refuse(
+        ledger::Reason::kTlsFileUnreadable,
         absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
   }
   std::string pem(kPemFileBytesMax + 1, '\0');
   pem.resize(std::fread(pem.data(), 1, pem.size(), file.get()));
   if (std::ferror(file.get())) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_UNREADABLE",
+    return ledger::Refuse(
+        ledger::Reason::kTlsFileUnreadable,
         absl::StrCat("cannot read the ", what, " ", path, ": ", std::strerror(errno)));
   }
   if (pem.size() > kPemFileBytesMax) {
-    return ledger::FailedPrecondition(
-        "TLS_FILE_TOO_LARGE", absl::StrCat("the ", what, " ", path, " is larger than ",
-                                           kPemFileBytesMax, " bytes; is it the right file?"));
+    return ledger::Refuse(ledger::Reason::kTlsFileTooLarge,
+                          absl::StrCat("the ", what, " ", path, " is larger than ",
+                                       kPemFileBytesMax, " bytes; is it the right file?"));
   }
   return pem;
 }
@@ -79,10 +79,9 @@ absl::StatusOr<X509Ptr> FirstCertificate(absl::string_view what, const std::stri
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
   if (cert == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_NO_CERTIFICATE",
-        absl::StrCat("the ", what, " ", path,
-                     " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
+    return ledger::Refuse(ledger::Reason::kTlsNoCertificate,
+                          absl::StrCat("the ", what, " ", path,
+                                       " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
   }
   return cert;
 }
@@ -95,10 +94,11 @@ absl::StatusOr<PkeyPtr> PrivateKey(const std::string& path, const std::string& p
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassphrase, nullptr));
   ERR_clear_error();
   if (key == nullptr) {
-    return ledger::FailedPrecondition(
-        "TLS_NO_KEY", absl::StrCat("the ", kKeyWhat, " ", path,
-                                   " holds no unencrypted PEM private key (-----BEGIN PRIVATE "
-                                   "KEY-----); a key protected by a passphrase cannot be used"));
+    return ledger::Refuse(
+        ledger::Reason::kTlsNoKey,
+        absl::StrCat("the ", kKeyWhat, " ", path,
+                     " holds no unencrypted PEM private key (-----BEGIN PRIVATE "
+                     "KEY-----); a key protected by a passphrase cannot be used"));
   }
   return key;
 }
@@ -114,14 +114,14 @@ std::string TimeText(const ASN1_TIME* time) {
 // FailedPrecondition if `cert` has expired or is not valid yet.
 absl::Status CheckValidNow(const std::string& path, const X509* cert) {
   if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
-    return ledger::FailedPrecondition(
-        "TLS_CERTIFICATE_EXPIRED",
+    return ledger::Refuse(
+        ledger::Reason::kTlsCertificateExpired,
         absl::StrCat("the certificate in ", path, " expired on ",
                      TimeText(X509_get0_notAfter(cert)), "; clients would refuse it"));
   }
   if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
-    return ledger::FailedPrecondition(
-        "TLS_CERTIFICATE_NOT_YET_VALID",
+    return ledger::Refuse(
+        ledger::Reason::kTlsCertificateNotYetValid,
         absl::StrCat("the certificate in ", path, " is not valid before ",
                      TimeText(X509_get0_notBefore(cert)), "; is this machine's clock right?"));
   }
@@ -133,18 +133,17 @@ absl::Status CheckValidNow(const std::string& path, const X509* cert) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PlaintextCredentials(
     const ServerOptions& options) {
   if (!options.tls_key_file.empty()) {
-    return ledger::InvalidArgument("TLS_CERTIFICATE_MISSING",
-                                   absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
-                                                " needs its certificate: give --tls-cert too"));
+    return ledger::Refuse(ledger::Reason::kTlsCertificateMissing,
+                          absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
+                                       " needs its certificate: give --tls-cert too"));
   }
   if (!options.tls_client_ca_file.empty() || options.tls_require_client_cert) {
-    return ledger::InvalidArgument(
-        "TLS_CERTIFICATE_MISSING",
-        "client certificates need TLS: give --tls-cert and --tls-key as well");
+    return ledger::Refuse(ledger::Reason::kTlsCertificateMissing,
+                          "client certificates need TLS: give --tls-cert and --tls-key as well");
   }
   if (IsInsecurePlaintext(options) && !options.allow_insecure_plaintext) {
-    return ledger::FailedPrecondition(
-        "PLAINTEXT_NOT_LOOPBACK",
+    return ledger::Refuse(
+        ledger::Reason::kPlaintextNotLoopback,
         absl::StrCat("refusing to serve plaintext on ", options.listen_address,
                      ", which other machines can reach: give --tls-cert and --tls-key to serve "
                      "TLS, listen on 127.0.0.1, or give --insecure-plaintext if the network is "
@@ -157,8 +156,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PlaintextCredentials(
 absl::StatusOr<std::string> ClientCaPem(const ServerOptions& options) {
   if (options.tls_client_ca_file.empty()) {
     if (options.tls_require_client_cert) {
-      return ledger::InvalidArgument(
-          "TLS_CLIENT_CA_MISSING",
+      return ledger::Refuse(
+          ledger::Reason::kTlsClientCaMissing,
           "requiring client certificates needs the CAs that sign them: give --tls-client-ca");
     }
     return std::string();
@@ -176,9 +175,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerOptions& options) {
   if (options.tls_cert_file.empty()) return PlaintextCredentials(options);
   if (options.tls_key_file.empty()) {
-    return ledger::InvalidArgument("TLS_KEY_MISSING",
-                                   absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
-                                                " needs its private key: give --tls-key too"));
+    return ledger::Refuse(ledger::Reason::kTlsKeyMissing,
+                          absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
+                                       " needs its private key: give --tls-key too"));
   }
   auto cert_pem = ReadPemFile(kCertWhat, options.tls_cert_file);
   if (!cert_pem.ok()) return cert_pem.status();
@@ -190,8 +189,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (!key.ok()) return key.status();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
-    return ledger::FailedPrecondition(
-        "TLS_KEY_MISMATCH",
+    return ledger::Refuse(
+        ledger::Reason::kTlsKeyMismatch,
         absl::StrCat("the private key in ", options.tls_key_file,
                      " does not match the certificate in ", options.tls_cert_file));
   }
