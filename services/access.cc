@@ -136,16 +136,16 @@ absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext*
                                               absl::string_view bank_id) {
   const absl::string_view bearer = BearerOf(context);
   if (bearer.empty()) {
-    return ledger::Refusal(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                           "this call needs a token: send \"authorization: Bearer <token>\" "
-                           "(the CLI reads --token-file, $TIMELEDGER_TOKEN or ./var/admin.token)");
+    return ledger::Refuse(ledger::Reason::kUnauthenticated,
+                          "this call needs a token: send \"authorization: Bearer <token>\" "
+                          "(the CLI reads --token-file, $TIMELEDGER_TOKEN or ./var/admin.token)");
   }
   auto principal = ledger_->tokens().Authenticate(bearer);
   if (!principal.ok()) return principal.status();
   const Permission* permission = FindPermission(method);
   if (permission == nullptr || (permission->roles & RoleBit(principal->role)) == 0) {
-    return ledger::Refusal(
-        absl::StatusCode::kPermissionDenied, "ROLE_NOT_ALLOWED",
+    return ledger::Refuse(
+        ledger::Reason::kRoleNotAllowed,
         absl::StrCat(principal->name, " is a ", ledger::PrincipalRoleName(principal->role),
                      ", and ", method, " is for ",
                      permission == nullptr ? "no one" : RoleWords(permission->roles)),
@@ -192,8 +192,8 @@ absl::Status Gate::Spend(const ledger::Principal& principal) {
   }
   const int64_t wait_ms =
       static_cast<int64_t>((1 - bucket.tokens) / limit.per_second * 1000) + 1;
-  return ledger::Refusal(
-      absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+  return ledger::Refuse(
+      ledger::Reason::kRateLimited,
       absl::StrCat(principal.name, " has made more than ", limit.per_second,
                    " calls a second; try again in ", wait_ms, " ms"),
       {{"principal", principal.name}, {"retry_after_ms", std::to_string(wait_ms)}});

@@ -40,9 +40,9 @@ void ToProto(const ledger::TokenRecord& record, const ledger::PrincipalBinding& 
 
 absl::StatusOr<ledger::Principal> FromProto(const v1::Principal& in) {
   if (in.role() < v1::PRINCIPAL_ROLE_ADMIN || in.role() > v1::PRINCIPAL_ROLE_PARTNER) {
-    return ledger::InvalidArgument("INVALID_ROLE",
-                                   "role must be admin, coordinator, kiosk or partner",
-                                   {{"field", "principal.role"}});
+    return ledger::Refuse(ledger::Reason::kInvalidRole,
+                          "role must be admin, coordinator, kiosk or partner",
+                          {{"field", "principal.role"}});
   }
   ledger::Principal principal;
   principal.name = in.name();

@@ -124,9 +124,9 @@ void FillBackup(const ledger::BackupInfo& info, const std::string& dir, size_t k
 }
 
 absl::Status Busy() {
-  return ledger::Unavailable("BUSY",
-                             "the server is already running verifications or backups; try again "
-                             "shortly");
+  return ledger::Refuse(ledger::Reason::kBusy,
+                        "the server is already running verifications or backups; try again "
+                        "shortly");
 }
 
 }  // namespace
@@ -196,8 +196,9 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
       position = request->position();
       break;
     default:
-      reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
-          "INVALID_ARGUMENT", "give the entry's seq or the fact's position", {{"field", "seq"}})));
+      reactor->Finish(ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidArgument,
+                                                  "give the entry's seq or the fact's position",
+                                                  {{"field", "seq"}})));
       return reactor;
   }
   Reply(reactor,

@@ -23,10 +23,10 @@ absl::StatusOr<ledger::CatalogueKind> FromProto(v1::CatalogueKind kind) {
     case v1::ACTIVITY: return ledger::CatalogueKind::kActivity;
     case v1::OFFER: return ledger::CatalogueKind::kOffer;
     default:
-      return ledger::InvalidArgument("INVALID_ENUM",
-                                     "kind must be QUALIFICATION, ACTIVITY or OFFER; got " +
-                                         std::to_string(kind),
-                                     {{"field", "kind"}});
+      return ledger::Refuse(
+          ledger::Reason::kInvalidEnum,
+          "kind must be QUALIFICATION, ACTIVITY or OFFER; got " + std::to_string(kind),
+          {{"field", "kind"}});
   }
 }
 
@@ -65,8 +65,8 @@ absl::StatusOr<ledger::CatalogueItem> FromProto(const v1::CatalogueItem& item) {
       return out;
     }
     default:
-      return ledger::InvalidArgument(
-          "MISSING_DETAILS",
+      return ledger::Refuse(
+          ledger::Reason::kMissingDetails,
           "a catalogue item carries its details: qualification, activity or offer",
           {{"field", "details"}});
   }

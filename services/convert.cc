@@ -13,10 +13,9 @@ constexpr int64_t kTimestampSecondsMin = -62135596800;
 constexpr int64_t kTimestampSecondsMax = 253402300799;
 
 absl::Status BadEnum(const char* field, int value) {
-  return ledger::InvalidArgument("INVALID_ENUM",
-                                 std::string(field) + " has an unknown value " +
-                                     std::to_string(value),
-                                 {{"field", field}});
+  return ledger::Refuse(ledger::Reason::kInvalidEnum,
+                        std::string(field) + " has an unknown value " + std::to_string(value),
+                        {{"field", field}});
 }
 
 // A reason for errors that carry none (e.g. a cancelled call), so every error has one.
@@ -68,8 +67,8 @@ void ToProblem(const absl::Status& status, v1::Problem* problem) {
 absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& timestamp) {
   if (timestamp.seconds() < kTimestampSecondsMin || timestamp.seconds() > kTimestampSecondsMax ||
       timestamp.nanos() < 0 || timestamp.nanos() > 999'999'999) {
-    return ledger::InvalidArgument("INVALID_TIMESTAMP", "a timestamp is out of range",
-                                   {{"field", "timestamp"}});
+    return ledger::Refuse(ledger::Reason::kInvalidTimestamp, "a timestamp is out of range",
+                          {{"field", "timestamp"}});
   }
   return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
 }
@@ -92,9 +91,8 @@ absl::StatusOr<ledger::AccountKind> FromProto(v1::AccountKind kind) {
     case v1::ORGANISATION: return ledger::AccountKind::kOrganisation;
     case v1::POOL: return ledger::AccountKind::kPool;
     case v1::ACCOUNT_KIND_UNSPECIFIED:
-      return ledger::InvalidArgument("INVALID_KIND",
-                                     "kind is missing: PERSON, ORGANISATION or POOL",
-                                     {{"field", "kind"}});
+      return ledger::Refuse(ledger::Reason::kInvalidKind,
+                            "kind is missing: PERSON, ORGANISATION or POOL", {{"field", "kind"}});
     default: return BadEnum("kind", kind);
   }
 }
@@ -131,7 +129,8 @@ absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request)
   if (!kind.ok()) return kind.status();
   account.kind = *kind;
   if (request.roles_size() > static_cast<int>(ledger::kRolesMax)) {
-    return ledger::InvalidArgument("INVALID_ROLES", "roles must not repeat", {{"field", "roles"}});
+    return ledger::Refuse(ledger::Reason::kInvalidRoles, "roles must not repeat",
+                          {{"field", "roles"}});
   }
   for (int role_value : request.roles()) {
     auto role = FromProto(static_cast<v1::Role>(role_value));
@@ -354,9 +353,9 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
   if (in.has_staff_duty()) {
     p.staff_duty_enabled = in.staff_duty().enabled();
     if (in.staff_duty().duty_activities_size() > static_cast<int>(ledger::kDutyActivitiesMax)) {
-      return ledger::InvalidArgument("INVALID_POLICY",
-                                     "staff_duty.duty_activities lists too many activities",
-                                     {{"field", "staff_duty.duty_activities"}});
+      return ledger::Refuse(ledger::Reason::kInvalidPolicy,
+                            "staff_duty.duty_activities lists too many activities",
+                            {{"field", "staff_duty.duty_activities"}});
     }
     p.staff_duty_activities.assign(in.staff_duty().duty_activities().begin(),
                                    in.staff_duty().duty_activities().end());

@@ -18,12 +18,11 @@ namespace {
 constexpr size_t kSessionIdBytes = 32;
 
 absl::Status SessionEnded() {
-  return Refusal(absl::StatusCode::kUnauthenticated, "SESSION_ENDED",
-                 "the kiosk session has ended; sign in again");
+  return Refuse(Reason::kSessionEnded, "the kiosk session has ended; sign in again");
 }
 
 absl::Status Busy() {
-  return Unavailable("BUSY", "the kiosk desk is busy checking other PINs; try again shortly");
+  return Refuse(Reason::kBusy, "the kiosk desk is busy checking other PINs; try again shortly");
 }
 
 std::string NewSessionId() {
@@ -125,8 +124,8 @@ absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_
 absl::StatusOr<Account> KioskDesk::CheckCardAndPin(const std::string& bank_id,
                                                    const std::string& card_number,
                                                    const std::string& pin) {
-  const absl::Status wrong = Refusal(absl::StatusCode::kUnauthenticated, "CARD_OR_PIN_WRONG",
-                                     "that card number and PIN do not match");
+  const absl::Status wrong =
+      Refuse(Reason::kCardOrPinWrong, "that card number and PIN do not match");
   auto holder = ledger_->FindCardHolder(bank_id, card_number);
   if (!holder.ok()) return holder.status();
   if (!holder->has_value()) {
@@ -137,26 +136,26 @@ absl::StatusOr<Account> KioskDesk::CheckCardAndPin(const std::string& bank_id,
   auto attempts = ledger_->GetCardAttempts(bank_id, card_number);
   if (!attempts.ok()) return attempts.status();
   auto locked = [&](const CardAttempts& a) {
-    return FailedPrecondition(
-        "CARD_LOCKED",
+    return Refuse(
+        Reason::kCardLocked,
         absl::StrCat("card ", card_number, " is locked after ", kPinAttemptsMax,
                      " wrong PINs until ", absl::FormatTime(a.locked_until)),
         {{"locked_until", absl::FormatTime(absl::RFC3339_sec, a.locked_until, absl::UTCTimeZone())},
-         {"retry_after_seconds",
-          std::to_string(absl::ToInt64Seconds(absl::Ceil(a.locked_until - now, absl::Seconds(1))))}});
+         {"retry_after_seconds", std::to_string(absl::ToInt64Seconds(
+                                     absl::Ceil(a.locked_until - now, absl::Seconds(1))))}});
   };
   if (IsLocked(*attempts, now)) return locked(*attempts);
   auto card = ledger_->GetMemberCard(bank_id, **holder);
   if (!card.ok()) return card.status();
   if (!card->has_value() || !(*card)->has_pin()) {
-    return FailedPrecondition("PIN_NOT_SET", "this card has no PIN yet; a coordinator sets one",
-                              {{"account_id", **holder}});
+    return Refuse(Reason::kPinNotSet, "this card has no PIN yet; a coordinator sets one",
+                  {{"account_id", **holder}});
   }
   auto account = ledger_->GetAccount(bank_id, **holder);
   if (!account.ok()) return account.status();
   if (account->status == AccountStatus::kClosed) {
-    return FailedPrecondition("ACCOUNT_CLOSED", "this member's account is closed",
-                              {{"account_id", **holder}});
+    return Refuse(Reason::kAccountClosed, "this member's account is closed",
+                  {{"account_id", **holder}});
   }
   if (!PinMatches((*card)->pin_hash, pin)) {
     const CardAttempts after = AfterWrongPin(*attempts, now);
@@ -201,8 +200,7 @@ absl::StatusOr<KioskSession> KioskDesk::Resolve(const std::string& session_id,
     return SessionEnded();
   }
   if (it->second.kiosk != kiosk) {
-    return Refusal(absl::StatusCode::kPermissionDenied, "SESSION_OF_ANOTHER_KIOSK",
-                   "this session was opened at another kiosk");
+    return Refuse(Reason::kSessionOfAnotherKiosk, "this session was opened at another kiosk");
   }
   it->second.expires_at = now + kKioskSessionLifetime;  // each use keeps it open
   return it->second;
@@ -247,8 +245,8 @@ absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* s
       session.bank_id, session.account_id, 0, head->next_seq - 1,
       [&](const Entry& entry, int64_t balance_after) -> absl::Status {
         if (++visited > kSummaryEntriesMax) {
-          return FailedPrecondition("SUMMARY_TOO_LONG", "the member has too many entries to show",
-                                    {{"limit", std::to_string(kSummaryEntriesMax)}});
+          return Refuse(Reason::kSummaryTooLong, "the member has too many entries to show",
+                        {{"limit", std::to_string(kSummaryEntriesMax)}});
         }
         MemberEntry row;
         row.entry = entry;
@@ -324,9 +322,9 @@ absl::StatusOr<PendingEntry> KioskDesk::AwaitingMember(const KioskSession& sessi
     return pending.status();
   }
   // Another member's entry, or one already settled, is simply not there for this member.
-  return NotFound("PENDING_NOT_FOUND",
-                  absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
-                  {{"entry_id", entry_id}});
+  return Refuse(Reason::kPendingNotFound,
+                absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
+                {{"entry_id", entry_id}});
 }
 
 void KioskDesk::Confirm(const std::string& session_id, const std::string& kiosk,

@@ -82,12 +82,12 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
   if (!caller.ok()) return Refuse(reactor, caller.status());
   if (request->entries_size() == 0 ||
       request->entries_size() > static_cast<int>(ledger::kBatchSizeMax)) {
-    reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
-        "INVALID_BATCH_SIZE",
-        "a batch holds 1 to " + std::to_string(ledger::kBatchSizeMax) + " entries; got " +
-            std::to_string(request->entries_size()),
-        {{"limit", std::to_string(ledger::kBatchSizeMax)},
-         {"attempted", std::to_string(request->entries_size())}})));
+    reactor->Finish(
+        ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidBatchSize,
+                                    "a batch holds 1 to " + std::to_string(ledger::kBatchSizeMax) +
+                                        " entries; got " + std::to_string(request->entries_size()),
+                                    {{"limit", std::to_string(ledger::kBatchSizeMax)},
+                                     {"attempted", std::to_string(request->entries_size())}})));
     return reactor;
   }
   std::vector<ledger::EntrySpec> specs;
@@ -164,15 +164,17 @@ grpc::ServerUnaryReactor* LedgerService::GetEntry(grpc::CallbackServerContext* c
     return entry;
   };
   if (request->seq() != 0 && !request->entry_id().empty()) {
-    reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
-        "INVALID_ARGUMENT", "give either seq or entry_id, not both", {{"field", "seq"}})));
+    reactor->Finish(
+        ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidArgument,
+                                    "give either seq or entry_id, not both", {{"field", "seq"}})));
   } else if (request->seq() != 0) {
     Reply(reactor, readable(ledger_->GetEntry(request->bank_id(), request->seq())), fill);
   } else if (!request->entry_id().empty()) {
     Reply(reactor, readable(ledger_->GetEntryById(request->bank_id(), request->entry_id())), fill);
   } else {
-    reactor->Finish(ToGrpcStatus(ledger::InvalidArgument(
-        "INVALID_ARGUMENT", "give the entry's seq or its entry_id", {{"field", "seq"}})));
+    reactor->Finish(
+        ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidArgument,
+                                    "give the entry's seq or its entry_id", {{"field", "seq"}})));
   }
   return reactor;
 }

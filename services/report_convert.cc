@@ -100,10 +100,10 @@ absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& date, absl::string_view
   // CivilDay normalises 31 June to 1 July; a day that changes on the way is not a real day.
   if (date.year() < 1 || date.year() > 9999 || day.year() != date.year() ||
       day.month() != date.month() || day.day() != date.day()) {
-    return ledger::InvalidArgument("INVALID_DATE",
-                                   absl::StrCat(field, " is not a day of the calendar: ",
-                                                date.year(), "-", date.month(), "-", date.day()),
-                                   {{"field", std::string(field)}});
+    return ledger::Refuse(ledger::Reason::kInvalidDate,
+                          absl::StrCat(field, " is not a day of the calendar: ", date.year(), "-",
+                                       date.month(), "-", date.day()),
+                          {{"field", std::string(field)}});
   }
   return day;
 }

@@ -12,7 +12,8 @@ namespace timeledger::services {
 namespace {
 
 absl::Status Busy() {
-  return ledger::Unavailable("BUSY", "too many reports are being made; try again shortly");
+  return ledger::Refuse(ledger::Reason::kBusy,
+                        "too many reports are being made; try again shortly");
 }
 
 }  // namespace

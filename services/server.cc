@@ -95,14 +95,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     if (SomethingListensAt(options.listen_address)) {
-      return ledger::Unavailable(
-          "ADDRESS_IN_USE", "cannot listen on " + options.listen_address +
+      return ledger::Refuse(ledger::Reason::kAddressInUse,
+                            "cannot listen on " + options.listen_address +
                                 ": another program (another timeledgerd?) already listens there; "
                                 "stop it, or give this server another --listen");
     }
-    return ledger::Unavailable("LISTEN_FAILED",
-                               "cannot listen on " + options.listen_address +
-                                   ": it is not an address of this machine, or not allowed");
+    return ledger::Refuse(ledger::Reason::kListenFailed,
+                          "cannot listen on " + options.listen_address +
+                              ": it is not an address of this machine, or not allowed");
   }
   return server;
 }

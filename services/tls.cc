@@ -28,17 +28,17 @@ constexpr char kClientCaWhat[] = "client CA file";
 absl::Status WithReason(const absl::Status& status) {
   const std::optional<common::PemProblem> problem = common::PemProblemOf(status);
   if (!problem.has_value()) return status;
-  const char* reason = "";
+  ledger::Reason reason = ledger::Reason::kTlsFileUnreadable;
   switch (*problem) {
-    case common::PemProblem::kUnreadable: reason = "TLS_FILE_UNREADABLE"; break;
-    case common::PemProblem::kTooLarge: reason = "TLS_FILE_TOO_LARGE"; break;
-    case common::PemProblem::kNoCertificate: reason = "TLS_NO_CERTIFICATE"; break;
-    case common::PemProblem::kNoKey: reason = "TLS_NO_KEY"; break;
-    case common::PemProblem::kKeyMismatch: reason = "TLS_KEY_MISMATCH"; break;
-    case common::PemProblem::kExpired: reason = "TLS_CERTIFICATE_EXPIRED"; break;
-    case common::PemProblem::kNotYetValid: reason = "TLS_CERTIFICATE_NOT_YET_VALID"; break;
+    case common::PemProblem::kUnreadable: reason = ledger::Reason::kTlsFileUnreadable; break;
+    case common::PemProblem::kTooLarge: reason = ledger::Reason::kTlsFileTooLarge; break;
+    case common::PemProblem::kNoCertificate: reason = ledger::Reason::kTlsNoCertificate; break;
+    case common::PemProblem::kNoKey: reason = ledger::Reason::kTlsNoKey; break;
+    case common::PemProblem::kKeyMismatch: reason = ledger::Reason::kTlsKeyMismatch; break;
+    case common::PemProblem::kExpired: reason = ledger::Reason::kTlsCertificateExpired; break;
+    case common::PemProblem::kNotYetValid: reason = ledger::Reason::kTlsCertificateNotYetValid; break;
   }
-  return ledger::FailedPrecondition(reason, status.message());
+  return ledger::Refuse(reason, status.message());
 }
 
 // The options without a certificate: a key or client CA alone is a mistake, and plaintext is
@@ -46,18 +46,17 @@ absl::Status WithReason(const absl::Status& status) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PlaintextCredentials(
     const ServerOptions& options) {
   if (!options.tls_key_file.empty()) {
-    return ledger::InvalidArgument("TLS_CERTIFICATE_MISSING",
-                                   absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
-                                                " needs its certificate: give --tls-cert too"));
+    return ledger::Refuse(ledger::Reason::kTlsCertificateMissing,
+                          absl::StrCat("the ", kKeyWhat, " ", options.tls_key_file,
+                                       " needs its certificate: give --tls-cert too"));
   }
   if (!options.tls_client_ca_file.empty() || options.tls_require_client_cert) {
-    return ledger::InvalidArgument(
-        "TLS_CERTIFICATE_MISSING",
-        "client certificates need TLS: give --tls-cert and --tls-key as well");
+    return ledger::Refuse(ledger::Reason::kTlsCertificateMissing,
+                          "client certificates need TLS: give --tls-cert and --tls-key as well");
   }
   if (IsInsecurePlaintext(options) && !options.allow_insecure_plaintext) {
-    return ledger::FailedPrecondition(
-        "PLAINTEXT_NOT_LOOPBACK",
+    return ledger::Refuse(
+        ledger::Reason::kPlaintextNotLoopback,
         absl::StrCat("refusing to serve plaintext on ", options.listen_address,
                      ", which other machines can reach: give --tls-cert and --tls-key to serve "
                      "TLS, listen on 127.0.0.1, or give --insecure-plaintext if the network is "
@@ -70,8 +69,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PlaintextCredentials(
 absl::StatusOr<std::string> ClientCaPem(const ServerOptions& options) {
   if (options.tls_client_ca_file.empty()) {
     if (options.tls_require_client_cert) {
-      return ledger::InvalidArgument(
-          "TLS_CLIENT_CA_MISSING",
+      return ledger::Refuse(
+          ledger::Reason::kTlsClientCaMissing,
           "requiring client certificates needs the CAs that sign them: give --tls-client-ca");
     }
     return std::string();
@@ -89,9 +88,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerOptions& options) {
   if (options.tls_cert_file.empty()) return PlaintextCredentials(options);
   if (options.tls_key_file.empty()) {
-    return ledger::InvalidArgument("TLS_KEY_MISSING",
-                                   absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
-                                                " needs its private key: give --tls-key too"));
+    return ledger::Refuse(ledger::Reason::kTlsKeyMissing,
+                          absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
+                                       " needs its private key: give --tls-key too"));
   }
   auto pair = common::LoadKeyPair(
       {kCertWhat, options.tls_cert_file, kKeyWhat, options.tls_key_file});

@@ -12,42 +12,33 @@ constexpr absl::string_view kFigureUrlPrefix = "timeledger/figure/";
 
 }  // namespace
 
-absl::Status Refusal(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+absl::Status Refusal(absl::StatusCode code, Reason reason, absl::string_view message,
                      Figures figures) {
   absl::Status status(code, message);
-  status.SetPayload(kReasonUrl, absl::Cord(reason));
+  status.SetPayload(kReasonUrl, absl::Cord(ReasonName(reason)));
   for (const auto& [name, value] : figures) {
     status.SetPayload(absl::StrCat(kFigureUrlPrefix, name), absl::Cord(value));
   }
   return status;
 }
 
-absl::Status InvalidArgument(absl::string_view reason, absl::string_view message,
-                             Figures figures) {
-  return Refusal(absl::StatusCode::kInvalidArgument, reason, message, figures);
+absl::Status Refuse(Reason reason, absl::string_view message, Figures figures) {
+  return Refusal(ReasonCode(reason), reason, message, figures);
 }
 
-absl::Status NotFound(absl::string_view reason, absl::string_view message, Figures figures) {
-  return Refusal(absl::StatusCode::kNotFound, reason, message, figures);
-}
-
-absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message,
-                                Figures figures) {
-  return Refusal(absl::StatusCode::kFailedPrecondition, reason, message, figures);
-}
-
-absl::Status AlreadyExists(absl::string_view reason, absl::string_view message,
-                           Figures figures) {
-  return Refusal(absl::StatusCode::kAlreadyExists, reason, message, figures);
-}
-
-absl::Status Unavailable(absl::string_view reason, absl::string_view message, Figures figures) {
-  return Refusal(absl::StatusCode::kUnavailable, reason, message, figures);
+absl::Status BankNotFound(absl::string_view bank_id) {
+  return Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", bank_id),
+                {{"bank_id", std::string(bank_id)}});
 }
 
 std::string ReasonOf(const absl::Status& status) {
   auto payload = status.GetPayload(kReasonUrl);
   return payload ? std::string(*payload) : std::string();
+}
+
+bool HasReason(const absl::Status& status, Reason reason) {
+  auto payload = status.GetPayload(kReasonUrl);
+  return payload && *payload == ReasonName(reason);
 }
 
 std::map<std::string, std::string> FiguresOf(const absl::Status& status) {

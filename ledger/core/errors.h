@@ -1,8 +1,9 @@
 // Refusals that carry a stable reason and the figures behind it.
 //
 // Every error the ledger returns is an absl::Status whose payloads hold a machine-readable reason
-// (e.g. "ACCOUNT_SUSPENDED") and named figures (e.g. balance_minutes). services/ turns them into
-// google.rpc.ErrorInfo in exactly one place. Functions here are pure and thread-safe.
+// (a Reason of reasons.h, e.g. ACCOUNT_SUSPENDED) and named figures (e.g. balance_minutes).
+// services/ turns them into google.rpc.ErrorInfo in exactly one place. Functions here are pure and
+// thread-safe.
 #ifndef TIMELEDGER_LEDGER_ERRORS_H_
 #define TIMELEDGER_LEDGER_ERRORS_H_
 
@@ -14,30 +15,34 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "ledger/core/reasons.h"
 
 namespace timeledger::ledger {
 
 using Figures = std::initializer_list<std::pair<absl::string_view, std::string>>;
 
-// Returns a status with `code`, a sentence a coordinator can read, a stable reason and figures.
-absl::Status Refusal(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+// Returns a refusal for `reason` with the code of its row in the table (reasons.cc), a
+// sentence a coordinator can read, and the figures behind it.
+absl::Status Refuse(Reason reason, absl::string_view message, Figures figures = {});
+
+// Returns a refusal for `reason` with another code than its row's. The sites that need it:
+// a verification finding is DATA_LOSS whatever its reason (verify.cc); ZERO_SUM_BROKEN is
+// INTERNAL when the writer catches its own batch before it is written, DATA_LOSS when found in
+// the store (write_txn.cc); a reason carried over from another status keeps that status's code
+// (FromMerkle in audit.cc, partner_view.cc).
+absl::Status Refusal(absl::StatusCode code, Reason reason, absl::string_view message,
                      Figures figures = {});
 
-// Shorthands for the codes of STYLE.md.
-absl::Status InvalidArgument(absl::string_view reason, absl::string_view message,
-                             Figures figures = {});
-absl::Status NotFound(absl::string_view reason, absl::string_view message, Figures figures = {});
-absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message,
-                                Figures figures = {});
-absl::Status AlreadyExists(absl::string_view reason, absl::string_view message,
-                           Figures figures = {});
-absl::Status Unavailable(absl::string_view reason, absl::string_view message,
-                         Figures figures = {});
+// Returns BANK_NOT_FOUND for `bank_id` (NOT_FOUND, figure bank_id).
+absl::Status BankNotFound(absl::string_view bank_id);
 
-// Returns the reason of a status made by Refusal, or "" if it has none.
+// Returns the wire string of the reason of a status made by Refuse, or "" if it has none.
 std::string ReasonOf(const absl::Status& status);
 
-// Returns the figures of a status made by Refusal (empty if none).
+// Returns whether `status` is a refusal for `reason`.
+bool HasReason(const absl::Status& status, Reason reason);
+
+// Returns the figures of a status made by Refuse (empty if none).
 std::map<std::string, std::string> FiguresOf(const absl::Status& status);
 
 // Returns a copy of `status` with one more figure (e.g. the index of a batch item).

@@ -13,8 +13,8 @@ constexpr uint8_t kRecordVersion = 1;
 constexpr uint8_t kChainHeadVersion = 2;  // with the journal head
 
 absl::Status Malformed(absl::string_view what) {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 std::string("a stored ") + std::string(what) + " record is damaged");
+  return Refuse(Reason::kCorruptRecord,
+                std::string("a stored ") + std::string(what) + " record is damaged");
 }
 
 void PutI64(std::string* out, int64_t value) {

@@ -29,22 +29,22 @@ absl::Status ValidateIdChars(absl::string_view field, absl::string_view id, size
                              bool allow_colon) {
   const std::string max = std::to_string(length_max);
   if (id.empty()) {
-    return InvalidArgument("INVALID_ID", absl::StrCat(field, " is missing"), {{"field", std::string(field)}});
+    return Refuse(Reason::kInvalidId, absl::StrCat(field, " is missing"),
+                  {{"field", std::string(field)}});
   }
   if (id.size() > length_max) {
-    return InvalidArgument("INVALID_ID",
-                           absl::StrCat(field, " is ", id.size(), " characters; the limit is ", max),
-                           {{"field", std::string(field)}, {"limit", max}});
+    return Refuse(Reason::kInvalidId,
+                  absl::StrCat(field, " is ", id.size(), " characters; the limit is ", max),
+                  {{"field", std::string(field)}, {"limit", max}});
   }
   if (!absl::ascii_isalnum(static_cast<unsigned char>(id[0]))) {
-    return InvalidArgument("INVALID_ID",
-                           absl::StrCat(field, " must start with a letter or a digit"),
-                           {{"field", std::string(field)}});
+    return Refuse(Reason::kInvalidId, absl::StrCat(field, " must start with a letter or a digit"),
+                  {{"field", std::string(field)}});
   }
   for (char c : id) {
     if (!IsIdChar(c, allow_colon)) {
-      return InvalidArgument(
-          "INVALID_ID",
+      return Refuse(
+          Reason::kInvalidId,
           absl::StrCat(field, " may hold only letters, digits and . _ -", allow_colon ? " :" : ""),
           {{"field", std::string(field)}});
     }
@@ -168,8 +168,8 @@ absl::Status ValidateNewEntryId(absl::string_view field, absl::string_view id,
                                    kReversalEntryIdPrefix}) {
     if (prefix == kReversalEntryIdPrefix && reversal_default_allowed) continue;
     if (absl::StartsWith(id, prefix)) {
-      return InvalidArgument(
-          "RESERVED_ENTRY_ID",
+      return Refuse(
+          Reason::kReservedEntryId,
           absl::StrCat(field, "s starting with ", prefix,
                        " are the ledger's own (for the entries it makes itself); choose another"),
           {{"field", std::string(field)}, {"prefix", std::string(prefix)}});
@@ -182,31 +182,29 @@ absl::Status ValidateText(absl::string_view field, absl::string_view text, size_
                           bool required) {
   const std::string f(field);
   if (required && text.empty()) {
-    return InvalidArgument("INVALID_TEXT", absl::StrCat(field, " is missing"), {{"field", f}});
+    return Refuse(Reason::kInvalidText, absl::StrCat(field, " is missing"), {{"field", f}});
   }
   if (text.size() > length_max) {
-    return InvalidArgument(
-        "INVALID_TEXT",
-        absl::StrCat(field, " is ", text.size(), " bytes; the limit is ", length_max),
-        {{"field", f}, {"limit", std::to_string(length_max)}});
+    return Refuse(Reason::kInvalidText,
+                  absl::StrCat(field, " is ", text.size(), " bytes; the limit is ", length_max),
+                  {{"field", f}, {"limit", std::to_string(length_max)}});
   }
   bool after_visible = false;
   for (size_t i = 0; i < text.size();) {
     uint32_t code_point = 0;
     const size_t length = DecodeUtf8(text, i, &code_point);
     if (length == 0) {
-      return InvalidArgument("INVALID_TEXT", absl::StrCat(field, " is not valid UTF-8 text"),
-                             {{"field", f}});
+      return Refuse(Reason::kInvalidText, absl::StrCat(field, " is not valid UTF-8 text"),
+                    {{"field", f}});
     }
     const CodePointClass kind = ClassOf(code_point);
     if (kind == CodePointClass::kForbidden || (kind == CodePointClass::kJoiner && !after_visible)) {
       const std::string shown = absl::AsciiStrToUpper(
           absl::StrCat("U+", absl::Hex(code_point, absl::kZeroPad4)));
-      return InvalidArgument(
-          "INVALID_TEXT",
-          absl::StrCat(field, " contains an invisible control or format character (", shown,
-                       ") at byte ", i),
-          {{"field", f}, {"code_point", shown}});
+      return Refuse(Reason::kInvalidText,
+                    absl::StrCat(field, " contains an invisible control or format character (",
+                                 shown, ") at byte ", i),
+                    {{"field", f}, {"code_point", shown}});
     }
     after_visible = kind == CodePointClass::kVisible;
     i += length;
@@ -225,9 +223,8 @@ absl::Status ValidateName(absl::string_view field, absl::string_view text, size_
     if (ClassOf(code_point) == CodePointClass::kVisible) return absl::OkStatus();
     i += length;
   }
-  return InvalidArgument("INVALID_TEXT",
-                         absl::StrCat(field, " has no visible character"),
-                         {{"field", std::string(field)}});
+  return Refuse(Reason::kInvalidText, absl::StrCat(field, " has no visible character"),
+                {{"field", std::string(field)}});
 }
 
 absl::Status ValidateTimeZone(absl::string_view time_zone) {
@@ -236,8 +233,8 @@ absl::Status ValidateTimeZone(absl::string_view time_zone) {
     for (char c : time_zone.substr(0, kTimeZoneLengthMax)) {
       shown += absl::ascii_isprint(static_cast<unsigned char>(c)) ? c : '?';
     }
-    return InvalidArgument(
-        "INVALID_TIME_ZONE",
+    return Refuse(
+        Reason::kInvalidTimeZone,
         absl::StrCat("time_zone \"", shown,
                      "\" is not a time zone name of the tz database, such as Europe/London"),
         {{"field", "time_zone"}});
@@ -264,13 +261,12 @@ absl::Status ValidateNewAccount(const Account& account) {
     return s;
   }
   if (account.kind != AccountKind::kPerson && !account.roles.empty()) {
-    return InvalidArgument("INVALID_ROLES",
-                           "roles (member, volunteer, staff) belong to persons only",
-                           {{"field", "roles"}});
+    return Refuse(Reason::kInvalidRoles, "roles (member, volunteer, staff) belong to persons only",
+                  {{"field", "roles"}});
   }
   std::set<Role> seen(account.roles.begin(), account.roles.end());
   if (seen.size() != account.roles.size() || account.roles.size() > kRolesMax) {
-    return InvalidArgument("INVALID_ROLES", "roles must not repeat", {{"field", "roles"}});
+    return Refuse(Reason::kInvalidRoles, "roles must not repeat", {{"field", "roles"}});
   }
   return absl::OkStatus();
 }
@@ -279,31 +275,30 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateNewEntryId("entry_id", spec.entry_id, false); !s.ok()) return s;
   if (spec.kind == EntryKind::kReversal) {
-    return InvalidArgument("REVERSAL_NOT_RECORDABLE",
-                           "a reversal is made with ReverseEntry, pointing at the entry it undoes",
-                           {{"field", "kind"}});
+    return Refuse(Reason::kReversalNotRecordable,
+                  "a reversal is made with ReverseEntry, pointing at the entry it undoes",
+                  {{"field", "kind"}});
   }
   if (spec.kind == EntryKind::kQualificationReward) {
-    return InvalidArgument("REWARD_NOT_RECORDABLE",
-                           "a qualification reward is paid by AwardQualification, with its award",
-                           {{"field", "kind"}});
+    return Refuse(Reason::kRewardNotRecordable,
+                  "a qualification reward is paid by AwardQualification, with its award",
+                  {{"field", "kind"}});
   }
   if (auto s = ValidateId("from_account_id", spec.from_account_id); !s.ok()) return s;
   if (auto s = ValidateId("to_account_id", spec.to_account_id); !s.ok()) return s;
   if (spec.from_account_id == spec.to_account_id) {
-    return InvalidArgument("SELF_TRANSFER",
-                           absl::StrCat("an entry needs two different accounts; both are ",
-                                        spec.from_account_id),
-                           {{"field", "to_account_id"}});
+    return Refuse(
+        Reason::kSelfTransfer,
+        absl::StrCat("an entry needs two different accounts; both are ", spec.from_account_id),
+        {{"field", "to_account_id"}});
   }
   if (spec.minutes <= 0 || spec.minutes > kEntryMinutesMax) {
-    return InvalidArgument(
-        "INVALID_MINUTES",
-        absl::StrCat("minutes must be between 1 and ", kEntryMinutesMax, " (one day); got ",
-                     spec.minutes),
-        {{"field", "minutes"},
-         {"limit_minutes", std::to_string(kEntryMinutesMax)},
-         {"attempted_minutes", std::to_string(spec.minutes)}});
+    return Refuse(Reason::kInvalidMinutes,
+                  absl::StrCat("minutes must be between 1 and ", kEntryMinutesMax,
+                               " (one day); got ", spec.minutes),
+                  {{"field", "minutes"},
+                   {"limit_minutes", std::to_string(kEntryMinutesMax)},
+                   {"attempted_minutes", std::to_string(spec.minutes)}});
   }
   if (auto s = ValidateText("activity", spec.activity, kActivityLengthMax, false); !s.ok()) {
     return s;
@@ -311,15 +306,15 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
   if (auto s = ValidateText("note", spec.note, kNoteLengthMax, false); !s.ok()) return s;
   if (spec.occurred_at != absl::InfinitePast()) {
     if (spec.occurred_at > now + kClockSkewMax) {
-      return InvalidArgument("OCCURRED_IN_FUTURE",
-                             absl::StrCat("occurred_at ", absl::FormatTime(spec.occurred_at),
-                                          " is in the future"),
-                             {{"field", "occurred_at"}});
+      return Refuse(
+          Reason::kOccurredInFuture,
+          absl::StrCat("occurred_at ", absl::FormatTime(spec.occurred_at), " is in the future"),
+          {{"field", "occurred_at"}});
     }
     if (spec.occurred_at < absl::FromUnixSeconds(kOccurredAtMinUnixSeconds)) {
-      return InvalidArgument("INVALID_OCCURRED_AT",
-                             "occurred_at is before the year 2000; check the date",
-                             {{"field", "occurred_at"}});
+      return Refuse(Reason::kInvalidOccurredAt,
+                    "occurred_at is before the year 2000; check the date",
+                    {{"field", "occurred_at"}});
     }
   }
   return absl::OkStatus();
@@ -327,9 +322,9 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
 
 absl::Status ValidatePageSize(int64_t page_size, size_t* effective) {
   if (page_size < 0 || page_size > static_cast<int64_t>(kPageSizeMax)) {
-    return InvalidArgument("INVALID_PAGE_SIZE",
-                           absl::StrCat("page_size must be between 0 and ", kPageSizeMax),
-                           {{"field", "page_size"}, {"limit", std::to_string(kPageSizeMax)}});
+    return Refuse(Reason::kInvalidPageSize,
+                  absl::StrCat("page_size must be between 0 and ", kPageSizeMax),
+                  {{"field", "page_size"}, {"limit", std::to_string(kPageSizeMax)}});
   }
   *effective = page_size == 0 ? kPageSizeDefault : static_cast<size_t>(page_size);
   return absl::OkStatus();

@@ -18,14 +18,14 @@
 namespace timeledger::ledger {
 
 absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding) {
-  if (ReasonOf(finding) == "BANK_DAMAGED") return finding;
+  if (HasReason(finding, Reason::kBankDamaged)) return finding;
   absl::Status status =
-      Refusal(absl::StatusCode::kDataLoss, "BANK_DAMAGED",
-              absl::StrCat("bank ", bank_id,
-                           " is damaged and is not served until it is restored from a "
-                           "backup: ",
-                           finding.message()),
-              {{"bank_id", bank_id}, {"finding", ReasonOf(finding)}});
+      Refuse(Reason::kBankDamaged,
+             absl::StrCat("bank ", bank_id,
+                          " is damaged and is not served until it is restored from a "
+                          "backup: ",
+                          finding.message()),
+             {{"bank_id", bank_id}, {"finding", ReasonOf(finding)}});
   for (const auto& [name, value] : FiguresOf(finding)) {
     if (name != "bank_id") status = WithFigure(status, name, value);
   }
@@ -35,8 +35,8 @@ absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding
 namespace {
 
 absl::Status TreeSizeAhead(const std::string& bank_id, uint64_t tree_size, uint64_t size) {
-  return Refusal(
-      absl::StatusCode::kOutOfRange, "TREE_SIZE_AHEAD",
+  return Refuse(
+      Reason::kTreeSizeAhead,
       absl::StrCat("bank ", bank_id, "'s journal holds ", size, " facts, fewer than ", tree_size,
                    ": the digest is from another ledger, or facts it "
                    "covered are no longer here"),
@@ -45,12 +45,15 @@ absl::Status TreeSizeAhead(const std::string& bank_id, uint64_t tree_size, uint6
        {"journal_size", std::to_string(size)}});
 }
 
-// Merkle's own errors carry their reason as a message prefix ("MERKLE_...: "); as refusals.
+// Merkle's own errors carry their reason as a message prefix ("MERKLE_...: "); as refusals,
+// with the code merkle.cc gave. Every prefix is a reason of the table (reasons_test holds it).
 absl::Status FromMerkle(const absl::Status& status) {
   if (status.ok() || !ReasonOf(status).empty()) return status;
   const std::string message(status.message());
   const size_t colon = message.find(':');
-  const std::string reason = colon == std::string::npos ? "MERKLE_ERROR" : message.substr(0, colon);
+  const Reason reason = colon == std::string::npos
+                            ? Reason::kMerkleError
+                            : ParseReason(message.substr(0, colon)).value_or(Reason::kMerkleError);
   return Refusal(status.code(), reason, message);
 }
 
@@ -91,37 +94,36 @@ absl::Status Ledger::CheckBankServable(const std::string& bank_id) const {
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   auto it = banks_.find(bank_id);
   if (it == banks_.end()) {
-    return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
-                    {{"bank_id", bank_id}});
+    return BankNotFound(bank_id);
   }
   if (!it->second->damage.ok()) return BankDamaged(bank_id, it->second->damage);
   return absl::OkStatus();
 }
 
 absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& head) const {
-  auto damaged = [&](absl::string_view reason, const std::string& what) {
+  auto damaged = [&](Reason reason, const std::string& what) {
     return Refusal(absl::StatusCode::kDataLoss, reason, absl::StrCat("bank ", bank_id, ": ", what),
                    {{"bank_id", bank_id}});
   };
   if (!head.has_journal) {
-    return Refusal(absl::StatusCode::kFailedPrecondition, "JOURNAL_MISSING",
-                   absl::StrCat("bank ", bank_id,
-                                " was written before the journal existed and "
-                                "cannot be verified or served by this version"),
-                   {{"bank_id", bank_id}});
+    return Refuse(Reason::kJournalMissing,
+                  absl::StrCat("bank ", bank_id,
+                               " was written before the journal existed and "
+                               "cannot be verified or served by this version"),
+                  {{"bank_id", bank_id}});
   }
   if (head.next_seq > 1) {
     auto last = store_->GetEntry(bank_id, head.next_seq - 1);
     if (!last.ok()) return last.status();
     if (!last->has_value() || (*last)->hash != head.last_hash) {
-      return damaged("CHAIN_HEAD_MISMATCH",
+      return damaged(Reason::kChainHeadMismatch,
                      absl::StrCat("the chain head does not match entry ", head.next_seq - 1));
     }
   }
   auto beyond = store_->GetEntry(bank_id, head.next_seq);
   if (!beyond.ok()) return beyond.status();
   if (beyond->has_value()) {
-    return damaged("CHAIN_HEAD_MISMATCH",
+    return damaged(Reason::kChainHeadMismatch,
                    absl::StrCat("entry ", head.next_seq, " is stored beyond the chain head"));
   }
   const uint64_t size = head.journal_size();
@@ -132,7 +134,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
       (size > 0 && ((*last_facts)[0].position != size - 1 ||
                     (*last_facts)[0].chain_hash != head.journal_hash))) {
     return damaged(
-        "JOURNAL_HEAD_MISMATCH",
+        Reason::kJournalHeadMismatch,
         absl::StrCat("the journal head (", size, " facts) does not match the last stored fact"));
   }
   return absl::OkStatus();
@@ -181,10 +183,10 @@ void Ledger::CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const 
           live->second.held_minutes != stored.held_minutes ||
           live->second.pending_in_minutes != stored.pending_in_minutes ||
           live->second.status != stored.status) {
-        return Refusal(absl::StatusCode::kDataLoss, "MEMORY_MISMATCH",
-                       absl::StrCat("bank ", bank.bank_id, ", account ", stored.account_id,
-                                    ": the account served from memory differs from the store"),
-                       {{"bank_id", bank.bank_id}, {"account_id", stored.account_id}});
+        return Refuse(Reason::kMemoryMismatch,
+                      absl::StrCat("bank ", bank.bank_id, ", account ", stored.account_id,
+                                   ": the account served from memory differs from the store"),
+                      {{"bank_id", bank.bank_id}, {"account_id", stored.account_id}});
       }
       return absl::OkStatus();
     });
@@ -232,20 +234,20 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   if (tree_size > digest->tree_size) return TreeSizeAhead(bank_id, tree_size, digest->tree_size);
   if (!position.has_value()) {
     if (seq == 0) {
-      return InvalidArgument("INVALID_SEQ", "give the entry's seq (1 or more) or a position",
-                             {{"field", "seq"}});
+      return Refuse(Reason::kInvalidSeq, "give the entry's seq (1 or more) or a position",
+                    {{"field", "seq"}});
     }
     auto found = store_->GetEntryPosition(bank_id, seq);
     if (!found.ok()) return found.status();
     if (!found->has_value() || seq > digest->entry_count) {
-      return NotFound("ENTRY_NOT_FOUND", absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                      {{"seq", std::to_string(seq)}});
+      return Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                    {{"seq", std::to_string(seq)}});
     }
     position = **found;
   }
   if (*position >= tree_size) {
-    return Refusal(
-        absl::StatusCode::kOutOfRange, "NOT_IN_DIGEST",
+    return Refuse(
+        Reason::kNotInDigest,
         absl::StrCat("journal position ", *position, " is not among the ", tree_size,
                      " facts of the digest; take a newer digest"),
         {{"position", std::to_string(*position)}, {"tree_size", std::to_string(tree_size)}});
@@ -253,9 +255,9 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   auto records = store_->ListJournal(bank_id, *position, 1);
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
-    return Refusal(absl::StatusCode::kDataLoss, "JOURNAL_GAP",
-                   absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
-                   {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
+    return Refuse(Reason::kJournalGap,
+                  absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
+                  {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
   }
   EntryInclusionProof proof;
   proof.bank_id = bank_id;
@@ -285,10 +287,9 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
   if (old_size > digest->tree_size) return TreeSizeAhead(bank_id, old_size, digest->tree_size);
   if (new_size > digest->tree_size) return TreeSizeAhead(bank_id, new_size, digest->tree_size);
   if (old_size > new_size) {
-    return InvalidArgument(
-        "TREE_SIZE_ORDER",
-        absl::StrCat("the old size ", old_size, " exceeds the new size ", new_size),
-        {{"field", "old_size"}});
+    return Refuse(Reason::kTreeSizeOrder,
+                  absl::StrCat("the old size ", old_size, " exceeds the new size ", new_size),
+                  {{"field", "old_size"}});
   }
   auto nodes = store_->MerkleNodes(bank_id);
   JournalConsistencyProof proof;
@@ -310,9 +311,9 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
 absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint64_t from_position,
                                                 uint64_t end_position, int64_t page_size) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
-    return InvalidArgument(
-        "INVALID_PAGE_SIZE", absl::StrCat("page_size is at most ", kJournalPageSizeMax),
-        {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
+    return Refuse(Reason::kInvalidPageSize,
+                  absl::StrCat("page_size is at most ", kJournalPageSizeMax),
+                  {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
   }
   const size_t limit = page_size == 0 ? kPageSizeDefault : static_cast<size_t>(page_size);
   auto digest = GetDigest(bank_id);
@@ -332,8 +333,8 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint
     size_t bytes = 0;
     for (JournalRecord& record : *records) {
       if (record.position != page.next_position) {
-        return Refusal(
-            absl::StatusCode::kDataLoss, "JOURNAL_GAP",
+        return Refuse(
+            Reason::kJournalGap,
             absl::StrCat("bank ", bank_id, " lacks its journal fact ", page.next_position),
             {{"bank_id", bank_id}, {"position", std::to_string(page.next_position)}});
       }

@@ -12,15 +12,10 @@ namespace timeledger::ledger {
 // The helpers below are shared with qualification_commands.cc (declared in commands.h) or used
 // only here.
 
-absl::Status BankNotFound(const std::string& bank_id) {
-  return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
-                  {{"bank_id", bank_id}});
-}
-
 absl::Status AccountNotFound(const std::string& bank_id, const std::string& account_id) {
-  return NotFound("ACCOUNT_NOT_FOUND",
-                  absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
-                  {{"bank_id", bank_id}, {"account_id", account_id}});
+  return Refuse(Reason::kAccountNotFound,
+                absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                {{"bank_id", bank_id}, {"account_id", account_id}});
 }
 
 absl::StatusOr<const BankHeader*> FindBank(WriteTxn& txn, const std::string& bank_id) {
@@ -41,23 +36,21 @@ absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
 // Suspended and closed accounts neither earn nor pay.
 absl::Status CheckActive(const Account& account) {
   if (account.status == AccountStatus::kSuspended) {
-    return FailedPrecondition(
-        "ACCOUNT_SUSPENDED",
-        absl::StrCat(account.display_name, " (", account.account_id,
-                     ") is suspended: reactivate the account first"),
-        {{"account_id", account.account_id}});
+    return Refuse(Reason::kAccountSuspended,
+                  absl::StrCat(account.display_name, " (", account.account_id,
+                               ") is suspended: reactivate the account first"),
+                  {{"account_id", account.account_id}});
   }
   if (account.status == AccountStatus::kClosed) {
-    return FailedPrecondition("ACCOUNT_CLOSED",
-                              absl::StrCat(account.display_name, " (", account.account_id,
-                                           ") is closed"),
-                              {{"account_id", account.account_id}});
+    return Refuse(Reason::kAccountClosed,
+                  absl::StrCat(account.display_name, " (", account.account_id, ") is closed"),
+                  {{"account_id", account.account_id}});
   }
   return absl::OkStatus();
 }
 
 absl::Status KindMismatch(const std::string& message) {
-  return FailedPrecondition("KIND_MISMATCH", message);
+  return Refuse(Reason::kKindMismatch, message);
 }
 
 // Each kind of entry moves minutes between the kinds of account it is meant for.
@@ -171,11 +164,11 @@ absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry e
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
     if ((*taken)->fingerprint == fingerprint) return std::optional<Receipt>();
-    return AlreadyExists("ENTRY_ID_REUSED",
-                         absl::StrCat("entry_id ", entry.entry_id,
-                                      " is taken by another entry, so the ledger cannot make its "
-                                      "own entry of that name"),
-                         {{"entry_id", entry.entry_id}});
+    return Refuse(Reason::kEntryIdReused,
+                  absl::StrCat("entry_id ", entry.entry_id,
+                               " is taken by another entry, so the ledger cannot make its "
+                               "own entry of that name"),
+                  {{"entry_id", entry.entry_id}});
   }
   const BankHeader* bank = txn.GetBank(entry.bank_id);
   TL_CHECK(bank != nullptr);
@@ -249,15 +242,14 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
     auto pending = txn.GetPending(bank_id, entry_id);
     if (!pending.ok()) return pending.status();
     if (!pending->has_value()) {
-      return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                     absl::StrCat("idempotency key ", entry_id, " points at nothing"));
+      return Refuse(Reason::kCorruptRecord,
+                    absl::StrCat("idempotency key ", entry_id, " points at nothing"));
     }
     if ((*pending)->state != PendingState::kPending) {
-      return FailedPrecondition(
-          "PENDING_RESOLVED",
-          absl::StrCat("entry ", entry_id, " was ", PendingStateName((*pending)->state),
-                       " and is not in the ledger; record it again with a new entry_id"),
-          {{"entry_id", entry_id}, {"state", PendingStateName((*pending)->state)}});
+      return Refuse(Reason::kPendingResolved,
+                    absl::StrCat("entry ", entry_id, " was ", PendingStateName((*pending)->state),
+                                 " and is not in the ledger; record it again with a new entry_id"),
+                    {{"entry_id", entry_id}, {"state", PendingStateName((*pending)->state)}});
     }
     receipt.entry = (*pending)->entry;
     receipt.pending = true;
@@ -266,8 +258,8 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
     auto entry = txn.GetEntry(bank_id, seq);
     if (!entry.ok()) return entry.status();
     if (!entry->has_value()) {
-      return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                     absl::StrCat("idempotency key points at missing entry ", seq));
+      return Refuse(Reason::kCorruptRecord,
+                    absl::StrCat("idempotency key points at missing entry ", seq));
     }
     receipt.entry = std::move(**entry);
     if (auto reversed_by = txn.GetReversedBy(bank_id, seq); reversed_by.ok()) {
@@ -293,11 +285,10 @@ absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std
   if ((*existing)->fingerprint != fingerprint) {
     const std::string where =
         (*existing)->seq == 0 ? "a pending entry" : absl::StrCat("entry ", (*existing)->seq);
-    return AlreadyExists(
-        "ENTRY_ID_REUSED",
-        absl::StrCat("entry_id ", entry_id, " was already used for a different entry (", where,
-                     "); use a new entry_id for a new entry"),
-        {{"entry_id", entry_id}, {"seq", std::to_string((*existing)->seq)}});
+    return Refuse(Reason::kEntryIdReused,
+                  absl::StrCat("entry_id ", entry_id, " was already used for a different entry (",
+                               where, "); use a new entry_id for a new entry"),
+                  {{"entry_id", entry_id}, {"seq", std::to_string((*existing)->seq)}});
   }
   auto receipt = Replay(txn, bank_id, entry_id, (*existing)->seq);
   if (!receipt.ok()) return receipt.status();
@@ -314,13 +305,13 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
                                      const std::string& principal) {
   if (auto s = ValidateBank(bank); !s.ok()) return s;
   if (txn.GetBank(bank.bank_id) != nullptr) {
-    return AlreadyExists("BANK_EXISTS", absl::StrCat("bank ", bank.bank_id, " already exists"),
-                         {{"bank_id", bank.bank_id}});
+    return Refuse(Reason::kBankExists, absl::StrCat("bank ", bank.bank_id, " already exists"),
+                  {{"bank_id", bank.bank_id}});
   }
   if (txn.bank_count() >= kBanksMax) {
-    return FailedPrecondition("BANK_LIMIT",
-                              absl::StrCat("this installation holds at most ", kBanksMax, " banks"),
-                              {{"limit", std::to_string(kBanksMax)}});
+    return Refuse(Reason::kBankLimit,
+                  absl::StrCat("this installation holds at most ", kBanksMax, " banks"),
+                  {{"limit", std::to_string(kBanksMax)}});
   }
   bank.created_at = txn.now();
   BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus(),
@@ -349,15 +340,15 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
   auto bank = FindBank(txn, account.bank_id);
   if (!bank.ok()) return bank.status();
   if (txn.GetAccount(account.bank_id, account.account_id) != nullptr) {
-    return AlreadyExists("ACCOUNT_EXISTS",
-                         absl::StrCat("account ", account.account_id, " already exists in bank ",
-                                      account.bank_id),
-                         {{"account_id", account.account_id}});
+    return Refuse(
+        Reason::kAccountExists,
+        absl::StrCat("account ", account.account_id, " already exists in bank ", account.bank_id),
+        {{"account_id", account.account_id}});
   }
   if ((*bank)->account_count >= kAccountsPerBankMax) {
-    return FailedPrecondition(
-        "ACCOUNT_LIMIT", absl::StrCat("a bank holds at most ", kAccountsPerBankMax, " accounts"),
-        {{"limit", std::to_string(kAccountsPerBankMax)}});
+    return Refuse(Reason::kAccountLimit,
+                  absl::StrCat("a bank holds at most ", kAccountsPerBankMax, " accounts"),
+                  {{"limit", std::to_string(kAccountsPerBankMax)}});
   }
   account.status = AccountStatus::kActive;
   account.opened_at = txn.now();
@@ -385,21 +376,21 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
   if (!account.ok()) return account.status();
   if (account->status == status) return account;  // already so: nothing to write
   if (account->status == AccountStatus::kClosed) {
-    return FailedPrecondition("ACCOUNT_CLOSED",
-                              absl::StrCat(account_id, " is closed; a closed account stays closed"),
-                              {{"account_id", account_id}});
+    return Refuse(Reason::kAccountClosed,
+                  absl::StrCat(account_id, " is closed; a closed account stays closed"),
+                  {{"account_id", account_id}});
   }
   if (status == AccountStatus::kClosed) {
     if (account->kind == AccountKind::kPool && account_id == kPoolAccountId) {
-      return FailedPrecondition("POOL_NOT_CLOSABLE", "the bank's community pool cannot be closed",
-                                {{"account_id", account_id}});
+      return Refuse(Reason::kPoolNotClosable, "the bank's community pool cannot be closed",
+                    {{"account_id", account_id}});
     }
     if (account->held_minutes != 0 || account->pending_in_minutes != 0) {
-      return FailedPrecondition(
-          "PENDING_ENTRIES",
-          absl::StrCat(account_id, " has entries waiting for confirmation; confirm or reject them "
-                       "before closing"),
-          {{"account_id", account_id}});
+      return Refuse(Reason::kPendingEntries,
+                    absl::StrCat(account_id,
+                                 " has entries waiting for confirmation; confirm or reject them "
+                                 "before closing"),
+                    {{"account_id", account_id}});
     }
     if (account->balance_minutes > 0 && donate_balance_to_pool) {
       Entry entry;
@@ -420,8 +411,8 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       account = FindAccount(txn, bank_id, account_id);
     }
     if (account->balance_minutes != 0) {
-      return FailedPrecondition(
-          "BALANCE_NOT_ZERO",
+      return Refuse(
+          Reason::kBalanceNotZero,
           absl::StrCat(account_id, " has a balance of ", account->balance_minutes,
                        " minutes; an account closes at zero (settle it, or close with a final "
                        "donation of a positive balance to the pool)"),
@@ -505,25 +496,25 @@ absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& ba
   auto found = txn.GetPending(bank_id, entry_id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) {
-    return NotFound("PENDING_NOT_FOUND",
-                    absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
-                    {{"entry_id", entry_id}});
+    return Refuse(Reason::kPendingNotFound,
+                  absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
+                  {{"entry_id", entry_id}});
   }
   PendingEntry pending = **found;
   if (pending.state == PendingState::kConfirmed) {
     return Replay(txn, bank_id, entry_id, pending.entry.seq);  // confirming twice is a no-op
   }
   if (pending.state != PendingState::kPending) {
-    return FailedPrecondition(
-        "PENDING_RESOLVED",
+    return Refuse(
+        Reason::kPendingResolved,
         absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
         {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
   }
   if (principal == pending.entry.recorded_by) {
-    return FailedPrecondition(
-        "SELF_CONFIRMATION",
-        absl::StrCat("entry ", entry_id, " was recorded by ", principal,
-                     "; someone else (", pending.confirm_by, " or a coordinator) must confirm it"),
+    return Refuse(
+        Reason::kSelfConfirmation,
+        absl::StrCat("entry ", entry_id, " was recorded by ", principal, "; someone else (",
+                     pending.confirm_by, " or a coordinator) must confirm it"),
         {{"entry_id", entry_id}, {"confirm_by", pending.confirm_by}});
   }
   auto from = FindAccount(txn, bank_id, pending.entry.from_account_id);
@@ -569,15 +560,15 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
   auto found = txn.GetPending(bank_id, entry_id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) {
-    return NotFound("PENDING_NOT_FOUND",
-                    absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
-                    {{"entry_id", entry_id}});
+    return Refuse(Reason::kPendingNotFound,
+                  absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
+                  {{"entry_id", entry_id}});
   }
   PendingEntry pending = **found;
   if (pending.state == outcome) return pending;  // rejecting twice is a no-op
   if (pending.state != PendingState::kPending) {
-    return FailedPrecondition(
-        "PENDING_RESOLVED",
+    return Refuse(
+        Reason::kPendingResolved,
         absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
         {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
   }
@@ -604,11 +595,11 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   if (!bank.ok()) return bank.status();
   const std::vector<std::string> problems = PolicyProblems(policy);
   if (!problems.empty()) {
-    absl::Status status = InvalidArgument(
-        "INVALID_POLICY",
-        absl::StrCat("the policy has ", problems.size(), " problem",
-                     problems.size() == 1 ? "" : "s", ": ", absl::StrJoin(problems, "; ")),
-        {{"problem_count", std::to_string(problems.size())}});
+    absl::Status status =
+        Refuse(Reason::kInvalidPolicy,
+               absl::StrCat("the policy has ", problems.size(), " problem",
+                            problems.size() == 1 ? "" : "s", ": ", absl::StrJoin(problems, "; ")),
+               {{"problem_count", std::to_string(problems.size())}});
     for (size_t i = 0; i < problems.size(); ++i) {
       status = WithFigure(status, absl::StrCat("problem_", i + 1), problems[i]);
     }
@@ -616,8 +607,8 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   }
   const Policy current = (*bank)->policy;  // a copy: PutBank below replaces the header
   if (expected_version != 0 && expected_version != current.version) {
-    return FailedPrecondition(
-        "POLICY_VERSION_MISMATCH",
+    return Refuse(
+        Reason::kPolicyVersionMismatch,
         absl::StrCat("the policy is now version ", current.version, ", not ", expected_version,
                      ": someone changed it meanwhile; read it again and reapply your change"),
         {{"current_version", std::to_string(current.version)},
@@ -690,7 +681,7 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   if (auto s = ValidateNewEntryId("entry_id", entry_id, true); !s.ok()) return s;
   if (auto s = ValidateText("note", note, kNoteLengthMax, false); !s.ok()) return s;
   if (seq == 0) {
-    return InvalidArgument("INVALID_SEQ", "seq must be 1 or more", {{"field", "seq"}});
+    return Refuse(Reason::kInvalidSeq, "seq must be 1 or more", {{"field", "seq"}});
   }
   auto bank = FindBank(txn, bank_id);
   if (!bank.ok()) return bank.status();
@@ -709,21 +700,21 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   auto original = txn.GetEntry(bank_id, seq);
   if (!original.ok()) return original.status();
   if (!original->has_value()) {
-    return NotFound("ENTRY_NOT_FOUND", absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                    {{"seq", std::to_string(seq)}});
+    return Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                  {{"seq", std::to_string(seq)}});
   }
   const Entry& undone = **original;
   if (undone.kind == EntryKind::kReversal) {
-    return FailedPrecondition(
-        "CANNOT_REVERSE_REVERSAL",
-        absl::StrCat("entry ", seq, " is itself a reversal; record the original entry again instead"),
-        {{"seq", std::to_string(seq)}});
+    return Refuse(Reason::kCannotReverseReversal,
+                  absl::StrCat("entry ", seq,
+                               " is itself a reversal; record the original entry again instead"),
+                  {{"seq", std::to_string(seq)}});
   }
   auto reversed_by = txn.GetReversedBy(bank_id, seq);
   if (!reversed_by.ok()) return reversed_by.status();
   if (*reversed_by != 0) {
-    return FailedPrecondition(
-        "ALREADY_REVERSED",
+    return Refuse(
+        Reason::kAlreadyReversed,
         absl::StrCat("entry ", seq, " was already reversed by entry ", *reversed_by),
         {{"seq", std::to_string(seq)}, {"reversed_by_seq", std::to_string(*reversed_by)}});
   }
@@ -734,8 +725,8 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   if (!to.ok()) return to.status();
   for (const Account* account : {&*from, &*to}) {
     if (account->status == AccountStatus::kClosed) {
-      return FailedPrecondition(
-          "ACCOUNT_CLOSED",
+      return Refuse(
+          Reason::kAccountClosed,
           absl::StrCat(account->account_id, " is closed, so entry ", seq, " cannot be reversed"),
           {{"account_id", account->account_id}});
     }
@@ -813,9 +804,9 @@ absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string
     auto holder = txn.FindCardHolder(bank_id, card_number);
     if (!holder.ok()) return holder.status();
     if (holder->has_value() && **holder != account_id) {
-      return AlreadyExists("CARD_IN_USE",
-                           absl::StrCat("card ", card_number, " already belongs to another member"),
-                           {{"card_number", card_number}});
+      return Refuse(Reason::kCardInUse,
+                    absl::StrCat("card ", card_number, " already belongs to another member"),
+                    {{"card_number", card_number}});
     }
   }
   const std::string old_card_number = card->card_number;
@@ -834,8 +825,7 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
                                                const std::string& pin_hash,
                                                const std::string& principal) {
   if (pin_hash.empty() || pin_hash.size() > kPinHashLengthMax) {
-    return InvalidArgument("INVALID_PIN", "the PIN's hash is missing or too long",
-                           {{"field", "pin"}});
+    return Refuse(Reason::kInvalidPin, "the PIN's hash is missing or too long", {{"field", "pin"}});
   }
   auto card = CardOfMember(txn, bank_id, account_id);
   if (!card.ok()) return card.status();

@@ -51,8 +51,9 @@ class RecordBatchCommand : public TypedCommand<BatchResult> {
   void Execute(WriteTxn& txn) override {
     Guarded(txn, [&]() -> absl::StatusOr<BatchResult> {
       if (specs_.empty() || specs_.size() > kBatchSizeMax) {
-        return InvalidArgument(
-            "INVALID_BATCH_SIZE",
+        // ledger::, not the command's own Refuse.
+        return ledger::Refuse(
+            Reason::kInvalidBatchSize,
             absl::StrCat("a batch holds 1 to ", kBatchSizeMax, " entries; got ", specs_.size()),
             {{"limit", std::to_string(kBatchSizeMax)},
              {"attempted", std::to_string(specs_.size())}});
@@ -112,15 +113,10 @@ class DryRunCommand : public TypedCommand<Receipt> {
   std::string principal_;
 };
 
-absl::Status BankNotFound(const std::string& bank_id) {
-  return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
-                  {{"bank_id", bank_id}});
-}
-
 absl::Status BadPageToken() {
-  return InvalidArgument("INVALID_PAGE_TOKEN",
-                         "page_token is not one this server gave; start again without it",
-                         {{"field", "page_token"}});
+  return Refuse(Reason::kInvalidPageToken,
+                "page_token is not one this server gave; start again without it",
+                {{"field", "page_token"}});
 }
 
 // Page tokens of entry listings are the last seq returned, in decimal.
@@ -140,21 +136,22 @@ absl::Status KeepFindings(const BankMap& before, BankMap* reloaded) {
   for (const auto& [bank_id, old_state] : before) {
     auto it = reloaded->find(bank_id);
     if (it == reloaded->end()) {
-      return Refusal(absl::StatusCode::kDataLoss, "STORE_LOST_WRITES",
-                     absl::StrCat("bank ", bank_id, " is missing from the reopened store"),
-                     {{"bank_id", bank_id}});
+      return Refuse(Reason::kStoreLostWrites,
+                    absl::StrCat("bank ", bank_id, " is missing from the reopened store"),
+                    {{"bank_id", bank_id}});
     }
     BankState& state = *it->second;
     if (!state.damage.ok()) continue;
     if (state.head.journal_size() < old_state->head.journal_size() ||
         state.head.next_seq < old_state->head.next_seq) {
       state.damage = BankDamaged(
-          bank_id, Refusal(absl::StatusCode::kDataLoss, "STORE_LOST_WRITES",
-                           absl::StrCat("bank ", bank_id, "'s journal holds ",
-                                        state.head.journal_size(), " facts after the store was "
-                                        "reopened, fewer than the ",
-                                        old_state->head.journal_size(), " acknowledged before"),
-                           {{"bank_id", bank_id}}));
+          bank_id,
+          Refuse(Reason::kStoreLostWrites,
+                 absl::StrCat("bank ", bank_id, "'s journal holds ", state.head.journal_size(),
+                              " facts after the store was "
+                              "reopened, fewer than the ",
+                              old_state->head.journal_size(), " acknowledged before"),
+                 {{"bank_id", bank_id}}));
     } else {
       state.damage = old_state->damage;
     }
@@ -217,8 +214,8 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     if (!absl::LoadTimeZone(bank.time_zone, &state->zone)) {
       // One bank's missing zone must not take every bank down: this one is served degraded.
       state->zone = absl::UTCTimeZone();
-      state->degraded = FailedPrecondition(
-          "TIME_ZONE_MISSING",
+      state->degraded = Refuse(
+          Reason::kTimeZoneMissing,
           absl::StrCat("bank ", bank.bank_id, " keeps time in ",
                        absl::string_view(bank.time_zone).substr(0, kTimeZoneLengthMax),
                        ", which this machine's time zone database lacks: its entries are read "
@@ -241,10 +238,10 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     });
     if (damage.ok()) damage = status;
     if (damage.ok() && sum != 0) {
-      damage = Refusal(absl::StatusCode::kDataLoss, "ZERO_SUM_BROKEN",
-                       absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
-                                    " minutes, not zero: the store is damaged"),
-                       {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
+      damage = Refuse(Reason::kZeroSumBroken,
+                      absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
+                                   " minutes, not zero: the store is damaged"),
+                      {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
     }
     if (!damage.ok()) state->damage = BankDamaged(bank.bank_id, damage);
     banks->emplace(bank.bank_id, std::move(state));
@@ -278,7 +275,7 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
     return;
   }
   // Refused: run it against nothing so its callback reports why.
-  command->Refuse(Unavailable("BUSY", "the ledger is busy or shutting down; try again shortly"));
+  command->Refuse(Refuse(Reason::kBusy, "the ledger is busy or shutting down; try again shortly"));
 }
 
 void Ledger::WriterLoop() {
@@ -548,9 +545,9 @@ absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
   if (bank == banks_.end()) return BankNotFound(bank_id);
   auto it = bank->second->accounts.find(account_id);
   if (it == bank->second->accounts.end()) {
-    return NotFound("ACCOUNT_NOT_FOUND",
-                    absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
-                    {{"bank_id", bank_id}, {"account_id", account_id}});
+    return Refuse(Reason::kAccountNotFound,
+                  absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                  {{"bank_id", bank_id}, {"account_id", account_id}});
   }
   return it->second;
 }
@@ -662,9 +659,9 @@ absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
   auto pending = store_->GetPending(bank_id, entry_id);
   if (!pending.ok()) return pending.status();
   if (!pending->has_value()) {
-    return NotFound("PENDING_NOT_FOUND",
-                    absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
-                    {{"entry_id", entry_id}});
+    return Refuse(Reason::kPendingNotFound,
+                  absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
+                  {{"entry_id", entry_id}});
   }
   return **pending;
 }
@@ -697,8 +694,8 @@ absl::StatusOr<Entry> Ledger::GetEntry(const std::string& bank_id, uint64_t seq)
   auto entry = store_->GetEntry(bank_id, seq);
   if (!entry.ok()) return entry.status();
   if (!entry->has_value()) {
-    return NotFound("ENTRY_NOT_FOUND", absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                    {{"seq", std::to_string(seq)}});
+    return Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                  {{"seq", std::to_string(seq)}});
   }
   return **entry;
 }
@@ -710,9 +707,9 @@ absl::StatusOr<Entry> Ledger::GetEntryById(const std::string& bank_id,
   auto record = store_->GetEntryId(bank_id, entry_id);
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
-    return NotFound("ENTRY_NOT_FOUND",
-                    absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
-                    {{"entry_id", entry_id}});
+    return Refuse(Reason::kEntryNotFound,
+                  absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
+                  {{"entry_id", entry_id}});
   }
   return GetEntry(bank_id, (*record)->seq);
 }

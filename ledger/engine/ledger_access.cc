@@ -20,8 +20,8 @@ absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const
                                    ? AccountKind::kOrganisation
                                    : AccountKind::kPerson;
     if (found->kind != wanted) {
-      return FailedPrecondition(
-          "WRONG_ACCOUNT_KIND",
+      return Refuse(
+          Reason::kWrongAccountKind,
           absl::StrCat("a ", PrincipalRoleName(principal.role), " is bound to ",
                        principal.role == PrincipalRole::kPartner ? "an organisation" : "a person",
                        "'s account; ", principal.account_id, " is ", AccountKindName(found->kind)),

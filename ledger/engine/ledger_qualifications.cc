@@ -2,7 +2,6 @@
 // they see only committed state: the store holds nothing else.
 #include "ledger/engine/ledger.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
@@ -13,19 +12,18 @@ namespace {
 // A page token is the last id of the page before: an id, or nothing.
 absl::Status CheckPageToken(const std::string& page_token) {
   if (page_token.empty() || ValidateId("page_token", page_token).ok()) return absl::OkStatus();
-  return InvalidArgument("INVALID_PAGE_TOKEN",
-                         "page_token is not one this server gave; start again without it",
-                         {{"field", "page_token"}});
+  return Refuse(Reason::kInvalidPageToken,
+                "page_token is not one this server gave; start again without it",
+                {{"field", "page_token"}});
 }
 
 absl::StatusOr<absl::Duration> ExpiringWithin(int64_t days) {
   if (days < 0 || days > kExpiringWithinDaysMax) {
-    return InvalidArgument("INVALID_EXPIRING_WITHIN",
-                           absl::StrCat("expiring_within_days must be between 0 (the default, ",
-                                        kExpiringWithinDaysDefault, ") and ",
-                                        kExpiringWithinDaysMax),
-                           {{"field", "expiring_within_days"},
-                            {"limit", std::to_string(kExpiringWithinDaysMax)}});
+    return Refuse(
+        Reason::kInvalidExpiringWithin,
+        absl::StrCat("expiring_within_days must be between 0 (the default, ",
+                     kExpiringWithinDaysDefault, ") and ", kExpiringWithinDaysMax),
+        {{"field", "expiring_within_days"}, {"limit", std::to_string(kExpiringWithinDaysMax)}});
   }
   return absl::Hours(24 * (days == 0 ? kExpiringWithinDaysDefault : days));
 }
@@ -85,9 +83,9 @@ absl::StatusOr<CatalogueItem> Ledger::GetCatalogueItem(const std::string& bank_i
   auto item = store_->GetCatalogueItem(bank_id, kind, code);
   if (!item.ok()) return item.status();
   if (!item->has_value()) {
-    return NotFound(absl::StrCat(absl::AsciiStrToUpper(CatalogueKindName(kind)), "_NOT_FOUND"),
-                    absl::StrCat("bank ", bank_id, " has no ", CatalogueKindName(kind), " ", code),
-                    {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
+    return Refuse(ItemNotFoundReason(kind),
+                  absl::StrCat("bank ", bank_id, " has no ", CatalogueKindName(kind), " ", code),
+                  {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
   }
   return **std::move(item);
 }

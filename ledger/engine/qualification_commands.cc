@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/engine/commands.h"
@@ -15,27 +14,23 @@
 namespace timeledger::ledger {
 namespace {
 
-// "QUALIFICATION", "ACTIVITY", "OFFER": the stem of the reasons about an item of that kind.
-std::string ReasonStem(CatalogueKind kind) { return absl::AsciiStrToUpper(CatalogueKindName(kind)); }
-
 absl::StatusOr<CatalogueItem> FindItem(WriteTxn& txn, const std::string& bank_id,
                                        CatalogueKind kind, const std::string& code) {
   auto item = txn.GetCatalogueItem(bank_id, kind, code);
   if (!item.ok()) return item.status();
   if (!item->has_value()) {
-    return NotFound(absl::StrCat(ReasonStem(kind), "_NOT_FOUND"),
-                    absl::StrCat("bank ", bank_id, " has no ", CatalogueKindName(kind), " ", code),
-                    {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
+    return Refuse(ItemNotFoundReason(kind),
+                  absl::StrCat("bank ", bank_id, " has no ", CatalogueKindName(kind), " ", code),
+                  {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
   }
   return **std::move(item);
 }
 
 absl::Status Retired(const CatalogueItem& item) {
-  return FailedPrecondition(
-      absl::StrCat(ReasonStem(item.kind), "_RETIRED"),
-      absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code, " (", item.title,
-                   ") is retired: it is kept for the record and not used any more"),
-      {{"kind", CatalogueKindName(item.kind)}, {"code", item.code}});
+  return Refuse(ItemRetiredReason(item.kind),
+                absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code, " (", item.title,
+                             ") is retired: it is kept for the record and not used any more"),
+                {{"kind", CatalogueKindName(item.kind)}, {"code", item.code}});
 }
 
 // An item that exists and is not retired.
@@ -48,28 +43,28 @@ absl::StatusOr<CatalogueItem> FindUsableItem(WriteTxn& txn, const std::string& b
 
 absl::Status MinutesWithin(absl::string_view field, int64_t minutes, int64_t low) {
   if (minutes >= low && minutes <= kEntryMinutesMax) return absl::OkStatus();
-  return InvalidArgument(
-      "INVALID_MINUTES",
-      absl::StrCat(field, " must be between ", low, " and ", kEntryMinutesMax, " (one day); got ",
-                   minutes),
-      {{"field", std::string(field)}, {"limit_minutes", std::to_string(kEntryMinutesMax)},
-       {"attempted_minutes", std::to_string(minutes)}});
+  return Refuse(Reason::kInvalidMinutes,
+                absl::StrCat(field, " must be between ", low, " and ", kEntryMinutesMax,
+                             " (one day); got ", minutes),
+                {{"field", std::string(field)},
+                 {"limit_minutes", std::to_string(kEntryMinutesMax)},
+                 {"attempted_minutes", std::to_string(minutes)}});
 }
 
 absl::Status ValidateCodes(absl::string_view field, const std::vector<std::string>& codes,
                            const std::string& own_code) {
   if (codes.size() > kRequirementsMax) {
-    return InvalidArgument("TOO_MANY_REQUIREMENTS",
-                           absl::StrCat(field, " may name at most ", kRequirementsMax,
-                                        " qualifications; got ", codes.size()),
-                           {{"field", std::string(field)}, {"limit", std::to_string(kRequirementsMax)}});
+    return Refuse(Reason::kTooManyRequirements,
+                  absl::StrCat(field, " may name at most ", kRequirementsMax,
+                               " qualifications; got ", codes.size()),
+                  {{"field", std::string(field)}, {"limit", std::to_string(kRequirementsMax)}});
   }
   std::set<std::string> seen;
   for (const std::string& code : codes) {
     if (auto s = ValidateId(field, code); !s.ok()) return s;
     if (!seen.insert(code).second || code == own_code) {
-      return InvalidArgument(
-          "INVALID_REQUIREMENTS",
+      return Refuse(
+          Reason::kInvalidRequirements,
           absl::StrCat(field, " names ", code, code == own_code ? ", the item itself" : " twice"),
           {{"field", std::string(field)}, {"code", code}});
     }
@@ -122,17 +117,16 @@ absl::Status ValidateQualification(const CatalogueItem& item) {
     if (auto s = ValidateId("reward_account_id", item.reward_account_id); !s.ok()) return s;
   }
   if (item.validity_days < 0 || item.validity_days > kValidityDaysMax) {
-    return InvalidArgument("INVALID_VALIDITY",
-                           absl::StrCat("validity_days must be between 0 (never expires) and ",
-                                        kValidityDaysMax, "; got ", item.validity_days),
-                           {{"field", "validity_days"},
-                            {"limit", std::to_string(kValidityDaysMax)}});
+    return Refuse(Reason::kInvalidValidity,
+                  absl::StrCat("validity_days must be between 0 (never expires) and ",
+                               kValidityDaysMax, "; got ", item.validity_days),
+                  {{"field", "validity_days"}, {"limit", std::to_string(kValidityDaysMax)}});
   }
   if (item.validity_days == 0 && item.renewal_reward_minutes > 0) {
-    return InvalidArgument("INVALID_VALIDITY",
-                           "a renewal reward needs a validity period: without one the "
-                           "qualification never expires, so it is never renewed",
-                           {{"field", "renewal_reward_minutes"}});
+    return Refuse(Reason::kInvalidValidity,
+                  "a renewal reward needs a validity period: without one the "
+                  "qualification never expires, so it is never renewed",
+                  {{"field", "renewal_reward_minutes"}});
   }
   return ValidateCodes("prerequisites", item.prerequisites, item.code);
 }
@@ -157,8 +151,8 @@ absl::Status ValidateItem(const CatalogueItem& item) {
       if (item.leads_to_qualification.empty()) return absl::OkStatus();
       return ValidateId("leads_to_qualification", item.leads_to_qualification);
   }
-  return InvalidArgument("INVALID_KIND", "kind must be qualification, activity or offer",
-                         {{"field", "kind"}});
+  return Refuse(Reason::kInvalidKind, "kind must be qualification, activity or offer",
+                {{"field", "kind"}});
 }
 
 // An organisation account of the bank, open for business.
@@ -167,11 +161,10 @@ absl::Status CheckOrganisation(WriteTxn& txn, const std::string& bank_id,
   auto account = FindAccount(txn, bank_id, account_id);
   if (!account.ok()) return account.status();
   if (account->kind != AccountKind::kOrganisation) {
-    return FailedPrecondition(
-        "KIND_MISMATCH",
-        absl::StrCat(field, " must be an organisation account; ", account_id, " is a ",
-                     AccountKindName(account->kind)),
-        {{"field", std::string(field)}, {"account_id", account_id}});
+    return Refuse(Reason::kKindMismatch,
+                  absl::StrCat(field, " must be an organisation account; ", account_id, " is a ",
+                               AccountKindName(account->kind)),
+                  {{"field", std::string(field)}, {"account_id", account_id}});
   }
   return CheckActive(*account);
 }
@@ -226,8 +219,8 @@ absl::Status CheckNewItemFits(WriteTxn& txn, const CatalogueItem& item) {
   auto count = txn.CatalogueCount(item.bank_id, item.kind);
   if (!count.ok()) return count.status();
   if (*count < kCatalogueItemsMax) return absl::OkStatus();
-  return FailedPrecondition(
-      "CATALOGUE_LIMIT",
+  return Refuse(
+      Reason::kCatalogueLimit,
       absl::StrCat("a bank's catalogue holds at most ", kCatalogueItemsMax, " items of each kind; ",
                    "retired ones count too"),
       {{"kind", CatalogueKindName(item.kind)}, {"limit", std::to_string(kCatalogueItemsMax)}});
@@ -235,8 +228,8 @@ absl::Status CheckNewItemFits(WriteTxn& txn, const CatalogueItem& item) {
 
 absl::Status VersionMismatch(const CatalogueItem* current, uint64_t expected_version) {
   const uint64_t version = current == nullptr ? 0 : current->version;
-  return FailedPrecondition(
-      "CATALOGUE_VERSION_MISMATCH",
+  return Refuse(
+      Reason::kCatalogueVersionMismatch,
       absl::StrCat("the item is at version ", version, ", not ", expected_version,
                    ": someone changed it meanwhile; read it again and reapply your change"),
       {{"current_version", std::to_string(version)},
@@ -253,18 +246,19 @@ absl::Status CheckMayAward(WriteTxn& txn, const AwardSpec& spec, const std::stri
   const Account* staff = txn.GetAccount(spec.bank_id, principal);
   if (staff == nullptr || !staff->HasRole(Role::kStaff) ||
       staff->status != AccountStatus::kActive) {
-    return Refusal(absl::StatusCode::kPermissionDenied, "STAFF_ONLY",
-                   absl::StrCat("only active staff of bank ", spec.bank_id,
-                                " award qualifications; ", principal.empty() ? "anonymous" : principal,
-                                " is not one (a coordinator's token names them)"),
-                   {{"principal", principal}});
+    return Refuse(
+        Reason::kStaffOnly,
+        absl::StrCat("only active staff of bank ", spec.bank_id, " award qualifications; ",
+                     principal.empty() ? "anonymous" : principal,
+                     " is not one (a coordinator's token names them)"),
+        {{"principal", principal}});
   }
   if (principal == spec.account_id) {
-    return Refusal(absl::StatusCode::kPermissionDenied, "SELF_AWARD",
-                   absl::StrCat(principal,
-                                " cannot award a qualification to themselves: another member of "
-                                "staff records it"),
-                   {{"principal", principal}, {"account_id", spec.account_id}});
+    return Refuse(Reason::kSelfAward,
+                  absl::StrCat(principal,
+                               " cannot award a qualification to themselves: another member of "
+                               "staff records it"),
+                  {{"principal", principal}, {"account_id", spec.account_id}});
   }
   return absl::OkStatus();
 }
@@ -282,15 +276,14 @@ absl::Status ValidateAwardSpec(const AwardSpec& spec, absl::Time now) {
   }
   if (spec.attained_at == absl::InfinitePast()) return absl::OkStatus();
   if (spec.attained_at > now + kClockSkewMax) {
-    return InvalidArgument("ATTAINED_IN_FUTURE",
-                           absl::StrCat("attained_at ", absl::FormatTime(spec.attained_at),
-                                        " is in the future"),
-                           {{"field", "attained_at"}});
+    return Refuse(
+        Reason::kAttainedInFuture,
+        absl::StrCat("attained_at ", absl::FormatTime(spec.attained_at), " is in the future"),
+        {{"field", "attained_at"}});
   }
   if (spec.attained_at < absl::FromUnixSeconds(kOccurredAtMinUnixSeconds)) {
-    return InvalidArgument("INVALID_ATTAINED_AT",
-                           "attained_at is before the year 2000; check the date",
-                           {{"field", "attained_at"}});
+    return Refuse(Reason::kInvalidAttainedAt, "attained_at is before the year 2000; check the date",
+                  {{"field", "attained_at"}});
   }
   return absl::OkStatus();
 }
@@ -316,15 +309,14 @@ absl::Status CheckPrerequisites(WriteTxn& txn, const AwardSpec& spec,
   if (gap.empty()) return absl::OkStatus();
   std::vector<std::string> lacking = gap.missing;
   for (const std::string& code : gap.expired) lacking.push_back(absl::StrCat(code, " (expired)"));
-  return FailedPrecondition(
-      "PREREQUISITE_MISSING",
-      absl::StrCat(qualification.code, " (", qualification.title, ") needs ",
-                   absl::StrJoin(qualification.prerequisites, ", "), " first; ", spec.account_id,
-                   " lacks ", absl::StrJoin(lacking, ", ")),
-      {{"account_id", spec.account_id},
-       {"qualification_code", qualification.code},
-       {"missing", absl::StrJoin(gap.missing, ",")},
-       {"expired", absl::StrJoin(gap.expired, ",")}});
+  return Refuse(Reason::kPrerequisiteMissing,
+                absl::StrCat(qualification.code, " (", qualification.title, ") needs ",
+                             absl::StrJoin(qualification.prerequisites, ", "), " first; ",
+                             spec.account_id, " lacks ", absl::StrJoin(lacking, ", ")),
+                {{"account_id", spec.account_id},
+                 {"qualification_code", qualification.code},
+                 {"missing", absl::StrJoin(gap.missing, ",")},
+                 {"expired", absl::StrJoin(gap.expired, ",")}});
 }
 
 // The receipt of an award recorded before under the same award_id.
@@ -365,10 +357,10 @@ absl::Status PayReward(WriteTxn& txn, const Award& award, const CatalogueItem& q
   auto taken = txn.GetEntryId(award.bank_id, entry.entry_id);
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
-    return AlreadyExists("ENTRY_ID_REUSED",
-                         absl::StrCat("entry_id ", entry.entry_id,
-                                      " is taken by another entry; choose another award_id"),
-                         {{"entry_id", entry.entry_id}});
+    return Refuse(Reason::kEntryIdReused,
+                  absl::StrCat("entry_id ", entry.entry_id,
+                               " is taken by another entry; choose another award_id"),
+                  {{"entry_id", entry.entry_id}});
   }
   const BankHeader* bank = txn.GetBank(award.bank_id);
   const RuleVerdict verdict =
@@ -398,22 +390,21 @@ absl::StatusOr<Award> DecideNewAward(WriteTxn& txn, const AwardSpec& spec,
       spec.attained_at == absl::InfinitePast() ? txn.now() : spec.attained_at;
   if (auto s = CheckPrerequisites(txn, spec, qualification, attained_at); !s.ok()) return s;
   if (holding.has_value() && holding->attained() && attained_at < holding->periods.back().from) {
-    return FailedPrecondition(
-        "AWARD_OUT_OF_ORDER",
-        absl::StrCat(spec.account_id, " attained ", qualification.code, " again on ",
-                     absl::FormatTime("%Y-%m-%d", holding->periods.back().from, absl::UTCTimeZone()),
-                     "; an award cannot be dated before the latest one"),
-        {{"account_id", spec.account_id}, {"qualification_code", qualification.code}});
+    return Refuse(Reason::kAwardOutOfOrder,
+                  absl::StrCat(spec.account_id, " attained ", qualification.code, " again on ",
+                               absl::FormatTime("%Y-%m-%d", holding->periods.back().from,
+                                                absl::UTCTimeZone()),
+                               "; an award cannot be dated before the latest one"),
+                  {{"account_id", spec.account_id}, {"qualification_code", qualification.code}});
   }
   const AwardDecision decision =
       DecideAward(qualification, holding.has_value() ? &*holding : nullptr, attained_at);
   if (decision.outcome != AwardOutcome::kAlreadyValid && holding.has_value() &&
       holding->periods.size() >= kValidPeriodsMax) {
-    return FailedPrecondition(
-        "RENEWAL_LIMIT",
-        absl::StrCat("a qualification is attained or renewed at most ", kValidPeriodsMax,
-                     " times by one member"),
-        {{"limit", std::to_string(kValidPeriodsMax)}});
+    return Refuse(Reason::kRenewalLimit,
+                  absl::StrCat("a qualification is attained or renewed at most ", kValidPeriodsMax,
+                               " times by one member"),
+                  {{"limit", std::to_string(kValidPeriodsMax)}});
   }
   Award award;
   award.bank_id = spec.bank_id;
@@ -504,17 +495,17 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
     if ((*earlier)->fingerprint == AwardFingerprint(spec)) return ReplayAward(txn, **earlier);
-    return AlreadyExists("AWARD_ID_REUSED",
-                         absl::StrCat("award_id ", spec.award_id,
-                                      " was already used for a different award; use a new "
-                                      "award_id for a new award"),
-                         {{"award_id", spec.award_id}});
+    return Refuse(Reason::kAwardIdReused,
+                  absl::StrCat("award_id ", spec.award_id,
+                               " was already used for a different award; use a new "
+                               "award_id for a new award"),
+                  {{"award_id", spec.award_id}});
   }
   auto member = FindAccount(txn, spec.bank_id, spec.account_id);
   if (!member.ok()) return member.status();
   if (member->kind != AccountKind::kPerson) {
-    return FailedPrecondition("KIND_MISMATCH", "qualifications are awarded to persons",
-                              {{"account_id", spec.account_id}});
+    return Refuse(Reason::kKindMismatch, "qualifications are awarded to persons",
+                  {{"account_id", spec.account_id}});
   }
   if (auto s = CheckActive(*member); !s.ok()) return s;
   auto qualification =

@@ -23,16 +23,11 @@ namespace {
 constexpr char kBearerPrefix[] = "tl_";
 
 absl::Status Malformed() {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 "a stored token or principal binding record is damaged");
-}
-
-absl::Status Denied(absl::string_view reason, absl::string_view message, Figures figures = {}) {
-  return Refusal(absl::StatusCode::kPermissionDenied, reason, message, std::move(figures));
+  return Refuse(Reason::kCorruptRecord, "a stored token or principal binding record is damaged");
 }
 
 absl::Status NotAuthenticated(absl::string_view message) {
-  return Refusal(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED", message);
+  return Refuse(Reason::kUnauthenticated, message);
 }
 
 std::string RandomHex(size_t bytes_count) {
@@ -48,14 +43,13 @@ bool IsLowerHex(absl::string_view text) {
 
 absl::Status Conflict(const Principal& principal, const PrincipalBinding& bound,
                       absl::string_view why) {
-  return AlreadyExists("PRINCIPAL_CONFLICT",
-                       absl::StrCat(principal.name, " is already ", Describe(bound.principal),
-                                    bound.principal.account_id.empty()
-                                        ? std::string()
-                                        : absl::StrCat(", bound to account ",
-                                                       bound.principal.account_id),
-                                    " (set by ", bound.set_by, "); ", why),
-                       {{"name", principal.name}, {"bound_by", bound.set_by}});
+  return Refuse(Reason::kPrincipalConflict,
+                absl::StrCat(principal.name, " is already ", Describe(bound.principal),
+                             bound.principal.account_id.empty()
+                                 ? std::string()
+                                 : absl::StrCat(", bound to account ", bound.principal.account_id),
+                             " (set by ", bound.set_by, "); ", why),
+                {{"name", principal.name}, {"bound_by", bound.set_by}});
 }
 
 }  // namespace
@@ -140,11 +134,12 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
   // A coordinator's coordinator: another token of their own, or a colleague new here.
   if (bound != nullptr) {
     if (principal.name == by.name) return absl::OkStatus();
-    return Denied("ACCOUNT_HELD",
-                  absl::StrCat(principal.name, " is already a coordinator of bank ",
-                               principal.bank_id, ": only they hold their tokens, and an admin "
-                               "makes them new ones"),
-                  {{"name", principal.name}, {"held_by", principal.name}});
+    return Refuse(
+        Reason::kAccountHeld,
+        absl::StrCat(principal.name, " is already a coordinator of bank ", principal.bank_id,
+                     ": only they hold their tokens, and an admin "
+                     "makes them new ones"),
+        {{"name", principal.name}, {"held_by", principal.name}});
   }
   const bool colleague = !principal.account_id.empty() && principal.account_id == principal.name &&
                          account != nullptr && account->bank_id == principal.bank_id &&
@@ -152,21 +147,22 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
                          account->kind == AccountKind::kPerson && account->HasRole(Role::kStaff) &&
                          account->status == AccountStatus::kActive;
   if (!colleague) {
-    return Denied("COLLEAGUE_ACCOUNT_REQUIRED",
-                  absl::StrCat(by.name, " may make a coordinator only for a colleague with their "
-                               "own active staff person account of bank ", principal.bank_id,
-                               ", named as that account (--name ID --account ID); ",
-                               principal.account_id.empty()
-                                   ? std::string("this one has no account")
-                                   : absl::StrCat(principal.name, " bound to ",
-                                                  principal.account_id, " is not one")),
-                  {{"principal", by.name}, {"name", principal.name},
-                   {"account_id", principal.account_id}});
+    return Refuse(
+        Reason::kColleagueAccountRequired,
+        absl::StrCat(
+            by.name,
+            " may make a coordinator only for a colleague with their "
+            "own active staff person account of bank ",
+            principal.bank_id, ", named as that account (--name ID --account ID); ",
+            principal.account_id.empty()
+                ? std::string("this one has no account")
+                : absl::StrCat(principal.name, " bound to ", principal.account_id, " is not one")),
+        {{"principal", by.name}, {"name", principal.name}, {"account_id", principal.account_id}});
   }
   for (const auto& [name, versions] : bindings_) {
     const Principal& holder = versions.back().principal;
     if (holder.bank_id == principal.bank_id && holder.Owns(principal.account_id)) {
-      return Denied("ACCOUNT_HELD",
+      return Refuse(Reason::kAccountHeld,
                     absl::StrCat("account ", principal.account_id, " of bank ", principal.bank_id,
                                  " is already held by ", Describe(holder),
                                  ": one person, one principal a coordinator can make"),
@@ -174,7 +170,7 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
     }
   }
   if (by.Owns(principal.account_id)) {
-    return Denied("ACCOUNT_HELD",
+    return Refuse(Reason::kAccountHeld,
                   absl::StrCat("account ", principal.account_id, " is ", by.name,
                                "'s own: a coordinator makes no second identity for themselves"),
                   {{"account_id", principal.account_id}, {"held_by", by.name}});
@@ -189,10 +185,10 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
   std::lock_guard<std::mutex> writing(write_mu_);
   std::shared_lock<std::shared_mutex> reading(mu_);
   if (tokens_.size() >= kTokensMax) {
-    return Refusal(absl::StatusCode::kResourceExhausted, "TOO_MANY_TOKENS",
-                   absl::StrCat("this installation already keeps ", kTokensMax,
-                                " token records, revoked ones included"),
-                   {{"limit", std::to_string(kTokensMax)}});
+    return Refuse(Reason::kTooManyTokens,
+                  absl::StrCat("this installation already keeps ", kTokensMax,
+                               " token records, revoked ones included"),
+                  {{"limit", std::to_string(kTokensMax)}});
   }
   if (auto s = CheckMayBind(principal, by, account); !s.ok()) return s;
   const PrincipalBinding* bound = Current(principal.name);
@@ -233,8 +229,8 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, co
   std::shared_lock<std::shared_mutex> reading(mu_);
   auto it = tokens_.find(token_id);
   if (it == tokens_.end()) {
-    return NotFound("TOKEN_NOT_FOUND", absl::StrCat("there is no token ", token_id),
-                    {{"token_id", std::string(token_id)}});
+    return Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
+                  {{"token_id", std::string(token_id)}});
   }
   const PrincipalBinding* bound = Current(it->second.principal.name);
   TL_CHECK(bound != nullptr);

@@ -332,7 +332,7 @@ absl::Status WriteTxn::Finalize() {
   }
   for (const auto& [bank_id, change] : balance_change) {
     if (change != 0) {
-      return Refusal(absl::StatusCode::kInternal, "ZERO_SUM_BROKEN",
+      return Refusal(absl::StatusCode::kInternal, Reason::kZeroSumBroken,
                      absl::StrCat("refusing a write that would leave bank ", bank_id,
                                   "'s balances summing to ", change, " minutes, not zero"));
     }

@@ -18,8 +18,8 @@ constexpr size_t kEntryBytesMax = 4096;
 constexpr size_t kRecordBytesMax = 8192;  // a catalogue item or an award
 
 absl::Status Malformed() {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 "a journal fact is damaged or not in the canonical encoding");
+  return Refuse(Reason::kCorruptRecord,
+                "a journal fact is damaged or not in the canonical encoding");
 }
 
 void PutI64(std::string* out, int64_t value) {

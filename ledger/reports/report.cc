@@ -14,11 +14,6 @@
 namespace timeledger::ledger {
 namespace {
 
-absl::Status BankNotFound(const std::string& bank_id) {
-  return NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", bank_id),
-                  {{"bank_id", bank_id}});
-}
-
 // Returns the bank as the view sees it, or NotFound.
 absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
   auto bank = view.GetBank(bank_id);
@@ -30,33 +25,31 @@ absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
 absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(bank.time_zone, &zone)) {
-    return FailedPrecondition("TIME_ZONE_MISSING",
-                       absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
-                                    ", which this machine's time zone database lacks"));
+    return Refuse(Reason::kTimeZoneMissing,
+                  absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
+                               ", which this machine's time zone database lacks"));
   }
   return zone;
 }
 
 absl::Status CorruptStore(absl::string_view what) {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 absl::StrCat("the ledger's store is damaged: ", what));
+  return Refuse(Reason::kCorruptRecord, absl::StrCat("the ledger's store is damaged: ", what));
 }
 
 absl::Status ValidatePeriod(absl::CivilDay first_day, absl::CivilDay last_day) {
   if (last_day < first_day) {
-    return InvalidArgument(
-        "INVALID_PERIOD",
-        absl::StrCat("the period ends (", absl::FormatCivilTime(last_day), ") before it begins (",
-                     absl::FormatCivilTime(first_day), ")"),
-        {{"field", "last_day"}});
+    return Refuse(Reason::kInvalidPeriod,
+                  absl::StrCat("the period ends (", absl::FormatCivilTime(last_day),
+                               ") before it begins (", absl::FormatCivilTime(first_day), ")"),
+                  {{"field", "last_day"}});
   }
   if (last_day - first_day + 1 > kReportDaysMax) {
-    return InvalidArgument("INVALID_PERIOD",
-                           absl::StrCat("a period covers at most ", kReportDaysMax,
-                                        " days; this one covers ", last_day - first_day + 1),
-                           {{"field", "last_day"},
-                            {"limit", std::to_string(kReportDaysMax)},
-                            {"attempted", std::to_string(last_day - first_day + 1)}});
+    return Refuse(Reason::kInvalidPeriod,
+                  absl::StrCat("a period covers at most ", kReportDaysMax,
+                               " days; this one covers ", last_day - first_day + 1),
+                  {{"field", "last_day"},
+                   {"limit", std::to_string(kReportDaysMax)},
+                   {"attempted", std::to_string(last_day - first_day + 1)}});
   }
   return absl::OkStatus();
 }
@@ -465,10 +458,10 @@ absl::StatusOr<PendingFigures> PeriodTally::Pending() const {
 absl::Status AddStatementLine(ReadView& view, const Entry& entry, int64_t balance_after,
                               Statement* statement) {
   if (statement->lines.size() == kStatementLinesMax) {
-    return FailedPrecondition("STATEMENT_TOO_LONG",
-                              absl::StrCat("the statement would have more than ",
-                                           kStatementLinesMax, " lines; choose a shorter period"),
-                              {{"limit", std::to_string(kStatementLinesMax)}});
+    return Refuse(Reason::kStatementTooLong,
+                  absl::StrCat("the statement would have more than ", kStatementLinesMax,
+                               " lines; choose a shorter period"),
+                  {{"limit", std::to_string(kStatementLinesMax)}});
   }
   const std::string& account_id = statement->account.account_id;
   const bool earns = entry.to_account_id == account_id;
@@ -630,8 +623,8 @@ absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest&
   auto account = view.GetAccount(request.bank_id, request.account_id);
   if (!account.ok()) return account.status();
   if (!account->has_value()) {
-    return NotFound(
-        "ACCOUNT_NOT_FOUND",
+    return Refuse(
+        Reason::kAccountNotFound,
         absl::StrCat("there is no account ", request.account_id, " in bank ", request.bank_id),
         {{"bank_id", request.bank_id}, {"account_id", request.account_id}});
   }

@@ -32,12 +32,7 @@ bool ParsePrincipalRoleByte(uint8_t byte, PrincipalRole* role) {
 }
 
 absl::Status Malformed() {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 "a stored token or principal binding record is damaged");
-}
-
-absl::Status Denied(absl::string_view reason, absl::string_view message, Figures figures = {}) {
-  return Refusal(absl::StatusCode::kPermissionDenied, reason, message, std::move(figures));
+  return Refuse(Reason::kCorruptRecord, "a stored token or principal binding record is damaged");
 }
 
 void PutTime(std::string* out, absl::Time time) {
@@ -183,23 +178,23 @@ absl::Status ValidatePrincipal(const Principal& principal) {
   if (auto s = ValidateId("name", principal.name); !s.ok()) return s;
   const bool admin = principal.role == PrincipalRole::kAdmin;
   if (admin && (!principal.bank_id.empty() || !principal.account_id.empty())) {
-    return InvalidArgument("INVALID_PRINCIPAL",
-                           "an admin is of the whole installation: it takes no bank and no account");
+    return Refuse(Reason::kInvalidPrincipal,
+                  "an admin is of the whole installation: it takes no bank and no account");
   }
   if (!admin) {
     if (auto s = ValidateId("bank_id", principal.bank_id); !s.ok()) return s;
   }
   if (principal.role == PrincipalRole::kPartner) {
     if (auto s = ValidateId("account_id", principal.account_id); !s.ok()) {
-      return InvalidArgument("INVALID_PRINCIPAL",
-                             "a partner is bound to one organisation account: give its account id",
-                             {{"field", "account_id"}});
+      return Refuse(Reason::kInvalidPrincipal,
+                    "a partner is bound to one organisation account: give its account id",
+                    {{"field", "account_id"}});
     }
   }
   if (principal.role == PrincipalRole::kKiosk && !principal.account_id.empty()) {
-    return InvalidArgument("INVALID_PRINCIPAL",
-                           "a kiosk has no account of its own: members sign in on it",
-                           {{"field", "account_id"}});
+    return Refuse(Reason::kInvalidPrincipal,
+                  "a kiosk has no account of its own: members sign in on it",
+                  {{"field", "account_id"}});
   }
   if (principal.role == PrincipalRole::kCoordinator && !principal.account_id.empty()) {
     if (auto s = ValidateId("account_id", principal.account_id); !s.ok()) return s;
@@ -213,7 +208,7 @@ absl::Status CheckMayManage(const Principal& by, const Principal& principal) {
       principal.bank_id == by.bank_id) {
     return absl::OkStatus();
   }
-  return Denied("NOT_YOURS_TO_MANAGE",
+  return Refuse(Reason::kNotYoursToManage,
                 absl::StrCat(Describe(by), " may not manage the tokens of ", Describe(principal),
                              ": an admin manages every token, a coordinator those of their own "
                              "bank's coordinators, kiosks and partners"),
@@ -224,7 +219,7 @@ absl::Status CheckMayList(const Principal& by, absl::string_view bank_id) {
   if (by.role == PrincipalRole::kAdmin || bank_id.empty() || bank_id == by.bank_id) {
     return absl::OkStatus();
   }
-  return Denied("NOT_YOURS_TO_MANAGE",
+  return Refuse(Reason::kNotYoursToManage,
                 absl::StrCat(Describe(by), " may not list the tokens of bank ", bank_id,
                              ": a coordinator lists those of their own bank"),
                 {{"principal", by.name}, {"role", PrincipalRoleName(by.role)}});
@@ -232,7 +227,7 @@ absl::Status CheckMayList(const Principal& by, absl::string_view bank_id) {
 
 absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id) {
   if (by.MayActIn(bank_id)) return absl::OkStatus();
-  return Denied("OUT_OF_SCOPE",
+  return Refuse(Reason::kOutOfScope,
                 absl::StrCat(by.name, " acts in bank ", by.bank_id, " only, not in ",
                              bank_id.empty() ? "every bank" : absl::StrCat("bank ", bank_id)),
                 {{"principal", by.name}, {"bank_id", by.bank_id}});
@@ -242,16 +237,18 @@ absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
                             bool self_credit_needs_confirmation) {
   if (by.role == PrincipalRole::kPartner) {
     if (spec.kind != EntryKind::kSpend || spec.to_account_id != by.account_id) {
-      return Denied("PARTNER_SPEND_ONLY",
-                    absl::StrCat("partner ", by.name, " records only SPEND entries paid into its "
-                                 "own account ", by.account_id, "; this one is ",
-                                 EntryKindName(spec.kind), " to ", spec.to_account_id),
+      return Refuse(Reason::kPartnerSpendOnly,
+                    absl::StrCat("partner ", by.name,
+                                 " records only SPEND entries paid into its "
+                                 "own account ",
+                                 by.account_id, "; this one is ", EntryKindName(spec.kind), " to ",
+                                 spec.to_account_id),
                     {{"principal", by.name}, {"account_id", by.account_id}});
     }
   }
   if (by.role == PrincipalRole::kCoordinator && by.Owns(spec.to_account_id) &&
       !self_credit_needs_confirmation) {
-    return Denied("SELF_CREDIT",
+    return Refuse(Reason::kSelfCredit,
                   absl::StrCat(by.name, " may not credit their own account ", spec.to_account_id,
                                ": another coordinator records it (or the bank's policy sends "
                                "self-recorded entries to the payer to confirm)"),
@@ -264,11 +261,12 @@ absl::Status CheckMayReverse(const Principal& by, const Entry& original) {
   if (by.role != PrincipalRole::kCoordinator || !by.Owns(original.from_account_id)) {
     return absl::OkStatus();
   }
-  return Denied("SELF_CREDIT",
+  return Refuse(Reason::kSelfCredit,
                 absl::StrCat(by.name, " may not reverse entry ", original.seq, ": it would credit ",
                              "their own account ", original.from_account_id,
                              "; another coordinator reverses it"),
-                {{"principal", by.name}, {"account_id", original.from_account_id},
+                {{"principal", by.name},
+                 {"account_id", original.from_account_id},
                  {"seq", std::to_string(original.seq)}});
 }
 
@@ -276,15 +274,15 @@ absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
                              const std::optional<Principal>& recorder) {
   if (by.role != PrincipalRole::kCoordinator) return absl::OkStatus();
   if (recorder.has_value() && recorder->name != by.name && SamePerson(by, *recorder)) {
-    return FailedPrecondition(
-        "SELF_CONFIRMATION",
+    return Refuse(
+        Reason::kSelfConfirmation,
         absl::StrCat("entry ", entry.entry_id, " was recorded by ", recorder->name,
                      ", the same person as ", by.name, " (account ", by.PersonAccount(),
                      "); someone else must confirm it"),
         {{"entry_id", entry.entry_id}, {"principal", by.name}, {"recorded_by", recorder->name}});
   }
   if (by.Owns(entry.to_account_id)) {
-    return Denied("SELF_CREDIT",
+    return Refuse(Reason::kSelfCredit,
                   absl::StrCat(by.name, " may not confirm an entry that credits their own account ",
                                entry.to_account_id, ": the payer or another coordinator does"),
                   {{"principal", by.name}, {"account_id", entry.to_account_id}});
@@ -294,7 +292,7 @@ absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
 
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id) {
   if (by.role != PrincipalRole::kPartner || account_id == by.account_id) return absl::OkStatus();
-  return Denied("PARTNER_OWN_ACCOUNT_ONLY",
+  return Refuse(Reason::kPartnerOwnAccountOnly,
                 absl::StrCat("partner ", by.name, " reads only its own account ", by.account_id),
                 {{"principal", by.name}, {"account_id", by.account_id}});
 }
@@ -304,7 +302,7 @@ absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry) {
       entry.to_account_id == by.account_id) {
     return absl::OkStatus();
   }
-  return Denied("PARTNER_OWN_ACCOUNT_ONLY",
+  return Refuse(Reason::kPartnerOwnAccountOnly,
                 absl::StrCat("partner ", by.name, " reads only the entries that touch its account ",
                              by.account_id),
                 {{"principal", by.name}, {"account_id", by.account_id}});

@@ -16,8 +16,7 @@ constexpr uint8_t kMemberCardVersion = 1;
 constexpr uint8_t kCardAttemptsVersion = 1;
 
 absl::Status Malformed(absl::string_view what) {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 absl::StrCat("a stored ", what, " record is damaged"));
+  return Refuse(Reason::kCorruptRecord, absl::StrCat("a stored ", what, " record is damaged"));
 }
 
 void PutTime(std::string* out, absl::Time time) {
@@ -32,30 +31,29 @@ bool ReadTime(Reader* reader, absl::Time* time) {
 }
 
 // InvalidArgument `reason` unless `digits` is min..max ASCII digits.
-absl::Status ValidateDigits(absl::string_view field, absl::string_view reason,
-                            absl::string_view digits, size_t length_min, size_t length_max) {
+absl::Status ValidateDigits(absl::string_view field, Reason reason, absl::string_view digits,
+                            size_t length_min, size_t length_max) {
   bool all_digits = true;
   for (char c : digits) all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
   if (all_digits && digits.size() >= length_min && digits.size() <= length_max) {
     return absl::OkStatus();
   }
-  return InvalidArgument(reason,
-                         absl::StrCat(field, " must be ", length_min, " to ", length_max, " digits"),
-                         {{"field", std::string(field)},
-                          {"length_min", std::to_string(length_min)},
-                          {"length_max", std::to_string(length_max)}});
+  return Refuse(reason, absl::StrCat(field, " must be ", length_min, " to ", length_max, " digits"),
+                {{"field", std::string(field)},
+                 {"length_min", std::to_string(length_min)},
+                 {"length_max", std::to_string(length_max)}});
 }
 
 }  // namespace
 
 absl::Status ValidateCardNumber(absl::string_view card_number, bool allow_empty) {
   if (allow_empty && card_number.empty()) return absl::OkStatus();
-  return ValidateDigits("card_number", "INVALID_CARD_NUMBER", card_number, kCardNumberLengthMin,
-                        kCardNumberLengthMax);
+  return ValidateDigits("card_number", Reason::kInvalidCardNumber, card_number,
+                        kCardNumberLengthMin, kCardNumberLengthMax);
 }
 
 absl::Status ValidatePin(absl::string_view pin) {
-  return ValidateDigits("pin", "INVALID_PIN", pin, kPinLengthMin, kPinLengthMax);
+  return ValidateDigits("pin", Reason::kInvalidPin, pin, kPinLengthMin, kPinLengthMax);
 }
 
 std::string EncodeMemberCard(const MemberCard& card) {

@@ -17,32 +17,33 @@ bool IsFigureOfTheRequest(absl::string_view name) {
 }
 
 struct PlainReason {
-  absl::string_view reason;
+  Reason reason;
   const char* sentence;
 };
 
 // Sentences for the refusals a partner's SPEND meets; each names no one and gives no figure.
 constexpr PlainReason kPlainReasons[] = {
-    {"OVERDRAFT_LIMIT", "the member does not have enough time for this"},
-    {"RECIPROCITY", "the member cannot spend more time until they have given some"},
-    {"BALANCE_CAP", "the receiving account cannot hold this much time"},
-    {"DAILY_LIMIT", "this is more time than one day allows"},
-    {"STAFF_ON_DUTY", "this activity cannot earn time for this account"},
-    {"QUALIFICATION_REQUIRED", "this activity needs a qualification the account does not have"},
-    {"ACCOUNT_CLOSED", "one of the accounts is closed"},
-    {"ACCOUNT_SUSPENDED", "one of the accounts is suspended"},
-    {"ACCOUNT_NOT_FOUND", "no such account in this bank"},
-    {"KIND_MISMATCH", "these accounts cannot take part in this kind of entry"},
-    {"ENTRY_ID_REUSED", "this entry_id was already used for a different entry"},
-    {"GRANULARITY", "the minutes are not a whole number of the bank's unit"},
-    {"ENTRY_MAXIMUM", "this is more time than one entry may hold"},
-    {"BACKDATED", "this entry is dated too far back"},
-    {"MEMBER_CONSENT_REQUIRED", "this bank asks for the member's card and PIN with a spend"},
-    {"NOT_PAYERS_CARD", "the card given is not the paying member's"},
-    {"CARD_OR_PIN_WRONG", "that card number and PIN do not match"},
-    {"CARD_LOCKED", "this card is locked for a while after too many wrong PINs"},
-    {"PIN_NOT_SET", "this card has no PIN yet; the centre's staff set one"},
-    {"BUSY", "the ledger is busy; try again in a moment"},
+    {Reason::kOverdraftLimit, "the member does not have enough time for this"},
+    {Reason::kReciprocity, "the member cannot spend more time until they have given some"},
+    {Reason::kBalanceCap, "the receiving account cannot hold this much time"},
+    {Reason::kDailyLimit, "this is more time than one day allows"},
+    {Reason::kStaffOnDuty, "this activity cannot earn time for this account"},
+    {Reason::kQualificationRequired,
+     "this activity needs a qualification the account does not have"},
+    {Reason::kAccountClosed, "one of the accounts is closed"},
+    {Reason::kAccountSuspended, "one of the accounts is suspended"},
+    {Reason::kAccountNotFound, "no such account in this bank"},
+    {Reason::kKindMismatch, "these accounts cannot take part in this kind of entry"},
+    {Reason::kEntryIdReused, "this entry_id was already used for a different entry"},
+    {Reason::kGranularity, "the minutes are not a whole number of the bank's unit"},
+    {Reason::kEntryMaximum, "this is more time than one entry may hold"},
+    {Reason::kBackdated, "this entry is dated too far back"},
+    {Reason::kMemberConsentRequired, "this bank asks for the member's card and PIN with a spend"},
+    {Reason::kNotPayersCard, "the card given is not the paying member's"},
+    {Reason::kCardOrPinWrong, "that card number and PIN do not match"},
+    {Reason::kCardLocked, "this card is locked for a while after too many wrong PINs"},
+    {Reason::kPinNotSet, "this card has no PIN yet; the centre's staff set one"},
+    {Reason::kBusy, "the ledger is busy; try again in a moment"},
 };
 
 bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner; }
@@ -51,7 +52,7 @@ bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner;
 
 const char* PlainReasonForPartner(absl::string_view reason) {
   for (const PlainReason& plain : kPlainReasons) {
-    if (plain.reason == reason) return plain.sentence;
+    if (ReasonName(plain.reason) == reason) return plain.sentence;
   }
   return "the ledger refused this entry";
 }
@@ -81,7 +82,7 @@ absl::Status RefusalAsSeenBy(const Principal& by, const absl::Status& refusal) {
   if (refusal.ok() || !IsPartner(by)) return refusal;
   if (refusal.code() == absl::StatusCode::kInvalidArgument) return refusal;
   const std::string reason = ReasonOf(refusal);
-  absl::Status plain = Refusal(refusal.code(), reason.empty() ? "REFUSED" : reason,
+  absl::Status plain = Refusal(refusal.code(), ParseReason(reason).value_or(Reason::kRefused),
                                PlainReasonForPartner(reason));
   for (auto& [name, value] : FiguresOf(refusal)) {
     if (IsFigureOfTheRequest(name)) plain = WithFigure(std::move(plain), name, std::move(value));

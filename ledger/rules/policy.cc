@@ -197,8 +197,7 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
   }
   ok = ok && r.done();
   if (!ok) {
-    return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                   "a stored policy record is damaged");
+    return Refuse(Reason::kCorruptRecord, "a stored policy record is damaged");
   }
   p.set_at = FromMicros(set_at);
   p.cap_action = static_cast<CapAction>(cap_action);

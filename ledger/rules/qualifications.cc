@@ -14,8 +14,7 @@ constexpr uint8_t kVersion = 1;
 constexpr size_t kPrincipalLengthMax = kIdLengthMax * 2;
 
 absl::Status Malformed(absl::string_view what) {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 absl::StrCat("a stored ", what, " record is damaged"));
+  return Refuse(Reason::kCorruptRecord, absl::StrCat("a stored ", what, " record is damaged"));
 }
 
 // Times as records.h stores them, and InfiniteFuture ("never expires") as the largest i64.
@@ -68,6 +67,25 @@ const char* CatalogueKindName(CatalogueKind kind) {
     case CatalogueKind::kOffer: return "offer";
   }
   return "unknown";
+}
+
+// A kind outside the enum is refused as INVALID_KIND before any item is looked up.
+Reason ItemNotFoundReason(CatalogueKind kind) {
+  switch (kind) {
+    case CatalogueKind::kQualification: return Reason::kQualificationNotFound;
+    case CatalogueKind::kActivity: return Reason::kActivityNotFound;
+    case CatalogueKind::kOffer: return Reason::kOfferNotFound;
+  }
+  return Reason::kInvalidKind;
+}
+
+Reason ItemRetiredReason(CatalogueKind kind) {
+  switch (kind) {
+    case CatalogueKind::kQualification: return Reason::kQualificationRetired;
+    case CatalogueKind::kActivity: return Reason::kActivityRetired;
+    case CatalogueKind::kOffer: return Reason::kOfferRetired;
+  }
+  return Reason::kInvalidKind;
 }
 
 const char* HoldingStatusName(HoldingStatus status) {

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ledger/core/reasons.h"
 #include "ledger/core/types.h"
 
 namespace timeledger::ledger {
@@ -42,6 +43,10 @@ std::string RewardEntryId(absl::string_view award_id);
 enum class CatalogueKind : uint8_t { kQualification = 1, kActivity = 2, kOffer = 3 };
 // "qualification", "activity", "offer".
 const char* CatalogueKindName(CatalogueKind kind);
+// QUALIFICATION_NOT_FOUND, ACTIVITY_NOT_FOUND, OFFER_NOT_FOUND: no such item of `kind`.
+Reason ItemNotFoundReason(CatalogueKind kind);
+// QUALIFICATION_RETIRED, ACTIVITY_RETIRED, OFFER_RETIRED: the item of `kind` is retired.
+Reason ItemRetiredReason(CatalogueKind kind);
 
 // One item of a bank's catalogue. Which fields count depends on `kind`.
 struct CatalogueItem {

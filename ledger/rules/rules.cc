@@ -39,17 +39,17 @@ absl::Status CheckSize(const RuleInput& in) {
   const int64_t minutes = in.entry.minutes;
   if (!IsTimeGiven(in.entry.kind)) return absl::OkStatus();
   if (p.granularity_enabled && minutes % p.unit_minutes != 0) {
-    return FailedPrecondition(
-        "GRANULARITY",
-        absl::StrCat("this bank records time in steps of ", p.unit_minutes, " minutes; ",
-                     minutes, " minutes is not one"),
+    return Refuse(
+        Reason::kGranularity,
+        absl::StrCat("this bank records time in steps of ", p.unit_minutes, " minutes; ", minutes,
+                     " minutes is not one"),
         {{"limit_minutes", Minutes(p.unit_minutes)}, {"attempted_minutes", Minutes(minutes)}});
   }
   if (p.entry_maximum_enabled && minutes > p.entry_minutes_max) {
-    return FailedPrecondition(
-        "ENTRY_MAXIMUM",
-        absl::StrCat("one entry may record at most ", InWords(p.entry_minutes_max), "; this one has ",
-                     InWords(minutes)),
+    return Refuse(
+        Reason::kEntryMaximum,
+        absl::StrCat("one entry may record at most ", InWords(p.entry_minutes_max),
+                     "; this one has ", InWords(minutes)),
         {{"limit_minutes", Minutes(p.entry_minutes_max)}, {"attempted_minutes", Minutes(minutes)}});
   }
   return absl::OkStatus();
@@ -60,8 +60,8 @@ absl::Status CheckBackdating(const RuleInput& in) {
   if (!p.backdating_enabled || in.entry.kind == EntryKind::kReversal) return absl::OkStatus();
   const absl::Time earliest = in.now - absl::Hours(24 * p.backdate_days_max);
   if (in.entry.occurred_at < earliest) {
-    return FailedPrecondition(
-        "BACKDATED",
+    return Refuse(
+        Reason::kBackdated,
         absl::StrCat("entries may be dated at most ", p.backdate_days_max,
                      " days back; this one is dated ",
                      absl::FormatTime("%Y-%m-%d", in.entry.occurred_at, in.zone)),
@@ -80,8 +80,8 @@ absl::Status CheckEarner(const RuleInput& in) {
       (duty_in_catalogue ||
        std::find(p.staff_duty_activities.begin(), p.staff_duty_activities.end(),
                  in.entry.activity) != p.staff_duty_activities.end())) {
-    return FailedPrecondition(
-        "STAFF_ON_DUTY",
+    return Refuse(
+        Reason::kStaffOnDuty,
         absl::StrCat(to.display_name, " is staff, and \"", in.entry.activity,
                      "\" is paid staff duty: staff earn credits only for time given outside duty"),
         {{"account_id", to.account_id}, {"activity", in.entry.activity}});
@@ -89,14 +89,13 @@ absl::Status CheckEarner(const RuleInput& in) {
   if (p.daily_limit_enabled) {
     const int64_t today = EarnedOnDay(to, DayOf(in.entry.occurred_at, in.zone));
     if (today + in.entry.minutes > p.daily_earn_minutes_max) {
-      return FailedPrecondition(
-          "DAILY_LIMIT",
-          absl::StrCat(to.display_name, " would earn ", InWords(today + in.entry.minutes),
-                       " on one day; the limit is ", InWords(p.daily_earn_minutes_max)),
-          {{"account_id", to.account_id},
-           {"limit_minutes", Minutes(p.daily_earn_minutes_max)},
-           {"current_minutes", Minutes(today)},
-           {"attempted_minutes", Minutes(in.entry.minutes)}});
+      return Refuse(Reason::kDailyLimit,
+                    absl::StrCat(to.display_name, " would earn ", InWords(today + in.entry.minutes),
+                                 " on one day; the limit is ", InWords(p.daily_earn_minutes_max)),
+                    {{"account_id", to.account_id},
+                     {"limit_minutes", Minutes(p.daily_earn_minutes_max)},
+                     {"current_minutes", Minutes(today)},
+                     {"attempted_minutes", Minutes(in.entry.minutes)}});
     }
   }
   return absl::OkStatus();
@@ -119,8 +118,8 @@ absl::Status CheckQualifications(const RuleInput& in) {
     absl::StrAppend(&what, what.empty() ? "" : ", and ", "held ", absl::StrJoin(gap.expired, ", "),
                     " but not valid then (expired)");
   }
-  return FailedPrecondition(
-      "QUALIFICATION_REQUIRED",
+  return Refuse(
+      Reason::kQualificationRequired,
       absl::StrCat("\"", in.activity->title, "\" (", in.activity->code, ") needs ",
                    absl::StrJoin(in.activity->required_qualifications, ", "), "; ",
                    in.to.display_name, " ", what, " on ",
@@ -140,8 +139,8 @@ absl::Status CheckFloor(const RuleInput& in) {
   const int64_t after = from.balance_minutes - from.held_minutes - in.entry.minutes;
   if (after >= floor) return absl::OkStatus();
   const bool newcomer = floor == 0 && in.policy.earn_before_spend && from.earned_minutes == 0;
-  return FailedPrecondition(
-      "OVERDRAFT_LIMIT",
+  return Refuse(
+      Reason::kOverdraftLimit,
       newcomer ? absl::StrCat(from.display_name,
                               " has not given any time yet, and this bank asks members to give "
                               "before they receive")
@@ -177,13 +176,14 @@ absl::Status CheckReciprocity(const RuleInput& in, RuleVerdict* verdict) {
       {"given_minutes", Minutes(figure.given_minutes)},
       {"attempted_minutes", Minutes(in.entry.minutes)}};
   if (p.reciprocity_action == ReciprocityAction::kRefuse) {
-    return FailedPrecondition("RECIPROCITY", message,
-                              {{"account_id", from.account_id},
-                               {"limit_minutes", Minutes(p.received_without_giving_minutes_max)},
-                               {"received_minutes", Minutes(figure.received_minutes)},
-                               {"attempted_minutes", Minutes(in.entry.minutes)}});
+    return Refuse(Reason::kReciprocity, message,
+                  {{"account_id", from.account_id},
+                   {"limit_minutes", Minutes(p.received_without_giving_minutes_max)},
+                   {"received_minutes", Minutes(figure.received_minutes)},
+                   {"attempted_minutes", Minutes(in.entry.minutes)}});
   }
-  verdict->warnings.push_back(Warning{"RECIPROCITY", message, std::move(figures)});
+  verdict->warnings.push_back(
+      Warning{std::string(ReasonName(Reason::kReciprocity)), message, std::move(figures)});
   return absl::OkStatus();
 }
 
@@ -198,15 +198,14 @@ bool PartnerSpendWithoutCard(const RuleInput& in) {
 absl::Status CheckPartnerConsent(const RuleInput& in) {
   if (!in.recorded_by_partner || in.entry.kind != EntryKind::kSpend) return absl::OkStatus();
   if (!in.payer_card_holder.empty() && in.payer_card_holder != in.from.account_id) {
-    return Refusal(absl::StatusCode::kPermissionDenied, "NOT_PAYERS_CARD",
-                   "the card given is not the paying member's",
-                   {{"account_id", in.from.account_id},
-                    {"attempted_minutes", Minutes(in.entry.minutes)}});
+    return Refuse(
+        Reason::kNotPayersCard, "the card given is not the paying member's",
+        {{"account_id", in.from.account_id}, {"attempted_minutes", Minutes(in.entry.minutes)}});
   }
   if (PartnerSpendWithoutCard(in) &&
       in.policy.partner_spend_consent == PartnerSpendConsent::kCardAndPin) {
-    return FailedPrecondition(
-        "MEMBER_CONSENT_REQUIRED",
+    return Refuse(
+        Reason::kMemberConsentRequired,
         "this bank asks for the member's card and PIN with a partner's spend",
         {{"account_id", in.from.account_id}, {"attempted_minutes", Minutes(in.entry.minutes)}});
   }
@@ -250,8 +249,8 @@ absl::Status CheckCap(const Policy& policy, const Account& to, int64_t minutes,
     *excess_to_pool = std::min(minutes, after - policy.person_cap_minutes);
     return absl::OkStatus();
   }
-  return FailedPrecondition(
-      "BALANCE_CAP",
+  return Refuse(
+      Reason::kBalanceCap,
       absl::StrCat(to.display_name, " can hold at most ", InWords(policy.person_cap_minutes),
                    "; earning ", InWords(minutes), " would bring the balance to ", InWords(after),
                    ". Donating spare hours to the pool makes room"),

@@ -18,9 +18,9 @@ namespace fs = std::filesystem;
 constexpr mode_t kGroupAndOtherBits = 077;
 
 absl::Status ModeFailed(const fs::path& path, absl::string_view what, int error) {
-  return Unavailable("FILE_MODE",
-                     absl::StrCat("cannot ", what, " ", path.string(), ": ", strerror(error)),
-                     {{"path", path.string()}});
+  return Refuse(Reason::kFileMode,
+                absl::StrCat("cannot ", what, " ", path.string(), ": ", strerror(error)),
+                {{"path", path.string()}});
 }
 
 // `path` in lexically normal form without a trailing separator ("/a/b/" -> "/a/b").
@@ -51,8 +51,8 @@ bool IsWithin(const fs::path& path, const fs::path& base) {
 }
 
 absl::Status BadBackupDir(absl::string_view rule, absl::string_view message) {
-  return InvalidArgument("INVALID_BACKUP_DIR", message,
-                         {{"field", "dir"}, {"rule", std::string(rule)}});
+  return Refuse(Reason::kInvalidBackupDir, message,
+                {{"field", "dir"}, {"rule", std::string(rule)}});
 }
 
 // Why `target` may not hold backups of the ledger in `data_dir` (both canonical), or OK.
@@ -75,13 +75,13 @@ absl::Status EnterDir(const fs::path& path, bool create, absl::string_view shown
   if (lstat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) return ModeFailed(path, "read", errno);
     if (!create) {
-      return NotFound("BACKUP_NOT_FOUND", absl::StrCat("there is no backup directory ", shown),
-                      {{"backup_dir", path.string()}});
+      return Refuse(Reason::kBackupNotFound, absl::StrCat("there is no backup directory ", shown),
+                    {{"backup_dir", path.string()}});
     }
     if (mkdir(path.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
-      return Unavailable("BACKUP_FAILED",
-                         absl::StrCat("cannot create ", path.string(), ": ", strerror(errno)),
-                         {{"backup_dir", path.string()}});
+      return Refuse(Reason::kBackupFailed,
+                    absl::StrCat("cannot create ", path.string(), ": ", strerror(errno)),
+                    {{"backup_dir", path.string()}});
     }
     if (lstat(path.c_str(), &info) != 0) return ModeFailed(path, "read", errno);
   }
@@ -165,20 +165,19 @@ absl::StatusOr<std::string> ResolveBackupDir(const std::string& root_dir,
                                              const std::string& data_dir,
                                              const std::string& requested, bool create) {
   if (requested.size() > kBackupDirLengthMax) {
-    return InvalidArgument(
-        "INVALID_BACKUP_DIR",
-        absl::StrCat("a backup directory may be ", kBackupDirLengthMax, " bytes long at most; ",
-                     "this one is ", requested.size()),
-        {{"field", "dir"},
-         {"rule", "too_long"},
-         {"length", std::to_string(requested.size())},
-         {"length_max", std::to_string(kBackupDirLengthMax)}});
+    return Refuse(Reason::kInvalidBackupDir,
+                  absl::StrCat("a backup directory may be ", kBackupDirLengthMax,
+                               " bytes long at most; ", "this one is ", requested.size()),
+                  {{"field", "dir"},
+                   {"rule", "too_long"},
+                   {"length", std::to_string(requested.size())},
+                   {"length_max", std::to_string(kBackupDirLengthMax)}});
   }
   const fs::path given(requested);
   for (const fs::path& part : given) {
     if (part.native().size() > kBackupDirNameLengthMax) {
-      return InvalidArgument(
-          "INVALID_BACKUP_DIR",
+      return Refuse(
+          Reason::kInvalidBackupDir,
           absl::StrCat("a folder name in a backup directory may be ", kBackupDirNameLengthMax,
                        " bytes long at most; one is ", part.native().size()),
           {{"field", "dir"},

@@ -133,22 +133,21 @@ absl::Status FromRocks(const rocksdb::Status& status, RocksOp op = RocksOp::kRea
   if (status.ok()) return absl::OkStatus();
   const std::string detail = status.ToString();
   if (status.IsCorruption()) {
-    return Refusal(absl::StatusCode::kDataLoss, "STORE_CORRUPT",
-                   absl::StrCat("the ledger's store is damaged: ", detail));
+    return Refuse(Reason::kStoreCorrupt, absl::StrCat("the ledger's store is damaged: ", detail));
   }
   if (status.IsNoSpace()) {
-    return Unavailable("STORE_FULL",
-                       absl::StrCat("the ledger's disk is full; writes resume by themselves once "
-                                    "there is space again: ",
-                                    detail));
+    return Refuse(Reason::kStoreFull,
+                  absl::StrCat("the ledger's disk is full; writes resume by themselves once "
+                               "there is space again: ",
+                               detail));
   }
   if (op == RocksOp::kWrite) {
-    return Unavailable("STORE_FAILED",
-                       absl::StrCat("the ledger's disk failed a write; writes resume by "
-                                    "themselves once it takes writes again: ",
-                                    detail));
+    return Refuse(Reason::kStoreFailed,
+                  absl::StrCat("the ledger's disk failed a write; writes resume by "
+                               "themselves once it takes writes again: ",
+                               detail));
   }
-  return Unavailable("STORE_UNAVAILABLE", absl::StrCat("the ledger's store failed: ", detail));
+  return Refuse(Reason::kStoreUnavailable, absl::StrCat("the ledger's store failed: ", detail));
 }
 
 std::string BankKey(absl::string_view bank_id) { return absl::StrCat("b", bank_id); }
@@ -196,8 +195,7 @@ std::string PrefixEnd(std::string prefix) {
 }
 
 absl::Status Corrupt(absl::string_view what) {
-  return Refusal(absl::StatusCode::kDataLoss, "CORRUPT_RECORD",
-                 absl::StrCat("a stored ", what, " is damaged"));
+  return Refuse(Reason::kCorruptRecord, absl::StrCat("a stored ", what, " is damaged"));
 }
 
 std::string MerkleLevelPrefix(absl::string_view bank_id, int level) {
@@ -370,11 +368,12 @@ class StoreNodeSource : public MerkleNodeSource {
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), MerkleKey(bank_id_, level, index), &value);
     if (status.IsNotFound()) {
-      return Refusal(absl::StatusCode::kDataLoss, "MERKLE_NODE_MISSING",
-                     absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
-                                  ", index ", index),
-                     {{"bank_id", bank_id_}, {"level", std::to_string(level)},
-                      {"index", std::to_string(index)}});
+      return Refuse(Reason::kMerkleNodeMissing,
+                    absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
+                                 ", index ", index),
+                    {{"bank_id", bank_id_},
+                     {"level", std::to_string(level)},
+                     {"index", std::to_string(index)}});
     }
     if (!status.ok()) return FromRocks(status);
     if (value.size() != kDigestBytes) return Corrupt("Merkle node");
@@ -442,9 +441,9 @@ class StoreNodeSource : public MerkleNodeSource {
   }
 
   absl::Status Gap(uint64_t position) const {
-    return Refusal(absl::StatusCode::kDataLoss, "JOURNAL_GAP",
-                   absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
-                   {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
+    return Refuse(Reason::kJournalGap,
+                  absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
+                  {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
   }
 
   std::shared_ptr<rocksdb::DB> db_;
@@ -770,11 +769,10 @@ class RocksDbReadView : public ReadView {
         OccurredBound(bank_id, to), [&](absl::string_view key, absl::string_view) -> absl::Status {
           if (key.size() != prefix_size + 16) return Corrupt("time index key");
           if (seqs.size() == entries_max) {
-            return FailedPrecondition(
-                "REPORT_TOO_LARGE",
-                absl::StrCat("more than ", entries_max,
-                             " entries occurred in the period; choose a shorter period"),
-                {{"limit", std::to_string(entries_max)}});
+            return Refuse(Reason::kReportTooLarge,
+                          absl::StrCat("more than ", entries_max,
+                                       " entries occurred in the period; choose a shorter period"),
+                          {{"limit", std::to_string(entries_max)}});
           }
           seqs.push_back(DecodeFixed64BigEndian(key.data() + prefix_size + 8));
           return absl::OkStatus();
@@ -862,8 +860,8 @@ class RocksDbReadView : public ReadView {
         [&](absl::string_view key, absl::string_view) -> absl::Status {
           if (key.size() <= prefix.size() + 8) return Corrupt("award time index key");
           if (award_ids.size() == awards_max) {
-            return FailedPrecondition(
-                "REPORT_TOO_LARGE",
+            return Refuse(
+                Reason::kReportTooLarge,
                 absl::StrCat("more than ", awards_max,
                              " qualifications were awarded in the period; choose a shorter period"),
                 {{"limit", std::to_string(awards_max)}});
@@ -1111,14 +1109,14 @@ BackupInfo FromRocksBackup(const rocksdb::BackupInfo& info) {
 
 absl::Status BackupFailed(absl::string_view backup_dir, const rocksdb::Status& status) {
   if (status.IsCorruption()) {
-    return Refusal(absl::StatusCode::kDataLoss, "BACKUP_CORRUPT",
-                   absl::StrCat("the backup in ", backup_dir, " is damaged: ", status.ToString()),
-                   {{"backup_dir", std::string(backup_dir)}});
+    return Refuse(Reason::kBackupCorrupt,
+                  absl::StrCat("the backup in ", backup_dir, " is damaged: ", status.ToString()),
+                  {{"backup_dir", std::string(backup_dir)}});
   }
-  return Unavailable("BACKUP_FAILED",
-                     absl::StrCat("cannot use the backup directory ", backup_dir, ": ",
-                                  status.ToString()),
-                     {{"backup_dir", std::string(backup_dir)}});
+  return Refuse(
+      Reason::kBackupFailed,
+      absl::StrCat("cannot use the backup directory ", backup_dir, ": ", status.ToString()),
+      {{"backup_dir", std::string(backup_dir)}});
 }
 
 // RocksDB wants absolute paths inside a backup directory.
@@ -1132,8 +1130,9 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackupsReadOn
     const std::string& given_dir) {
   const std::string backup_dir = Absolute(given_dir);
   if (!std::filesystem::is_directory(backup_dir)) {
-    return NotFound("BACKUP_NOT_FOUND", absl::StrCat("there is no backup directory ", backup_dir),
-                    {{"backup_dir", backup_dir}});
+    return Refuse(Reason::kBackupNotFound,
+                  absl::StrCat("there is no backup directory ", backup_dir),
+                  {{"backup_dir", backup_dir}});
   }
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   auto status = rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
@@ -1153,10 +1152,10 @@ absl::StatusOr<uint32_t> ChooseBackup(rocksdb::BackupEngineReadOnly& engine,
     newest = std::max(newest, info.backup_id);
   }
   if (backup_id == 0 && newest != 0) return newest;
-  return NotFound("BACKUP_NOT_FOUND",
-                  backup_id == 0 ? absl::StrCat(backup_dir, " holds no backup")
-                                 : absl::StrCat(backup_dir, " holds no backup ", backup_id),
-                  {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
+  return Refuse(Reason::kBackupNotFound,
+                backup_id == 0 ? absl::StrCat(backup_dir, " holds no backup")
+                               : absl::StrCat(backup_dir, " holds no backup ", backup_id),
+                {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
 }
 
 // The first failed write, sync, flush or compaction of one open writable RocksDB instance: once
@@ -1703,9 +1702,9 @@ class RocksDbStore : public Store {
     std::error_code error;
     std::filesystem::create_directories(backup_dir, error);
     if (error) {
-      return Unavailable("BACKUP_FAILED",
-                         absl::StrCat("cannot create ", backup_dir, ": ", error.message()),
-                         {{"backup_dir", backup_dir}});
+      return Refuse(Reason::kBackupFailed,
+                    absl::StrCat("cannot create ", backup_dir, ": ", error.message()),
+                    {{"backup_dir", backup_dir}});
     }
     rocksdb::BackupEngineOptions engine_options(backup_dir);
     engine_options.sync = true;
@@ -1992,21 +1991,21 @@ absl::Status EnsureTimeIndex(rocksdb::DB* db) {
 
 absl::Status OpenFailed(absl::string_view path, const rocksdb::Status& status) {
   if (status.IsCorruption()) {
-    return Refusal(absl::StatusCode::kDataLoss, "STORE_CORRUPT",
-                   absl::StrCat("the ledger at ", path, " is damaged: ", status.ToString()),
-                   {{"path", std::string(path)}});
+    return Refuse(Reason::kStoreCorrupt,
+                  absl::StrCat("the ledger at ", path, " is damaged: ", status.ToString()),
+                  {{"path", std::string(path)}});
   }
   // RocksDB holds an flock on <store>/LOCK while a DB is open: another process has it open.
   if (status.IsIOError() && absl::StrContains(status.ToString(), "lock file")) {
-    return Unavailable("STORE_LOCKED",
-                       absl::StrCat("the ledger at ", path,
-                                    " is in use by another timeledgerd (or another program); stop "
-                                    "it, or give this server another --data-dir"),
-                       {{"path", std::string(path)}});
+    return Refuse(Reason::kStoreLocked,
+                  absl::StrCat("the ledger at ", path,
+                               " is in use by another timeledgerd (or another program); stop "
+                               "it, or give this server another --data-dir"),
+                  {{"path", std::string(path)}});
   }
-  return Unavailable("STORE_OPEN_FAILED",
-                     absl::StrCat("cannot open the ledger at ", path, ": ", status.ToString()),
-                     {{"path", std::string(path)}});
+  return Refuse(Reason::kStoreOpenFailed,
+                absl::StrCat("cannot open the ledger at ", path, ": ", status.ToString()),
+                {{"path", std::string(path)}});
 }
 
 // Opens a backup in place, read-only, through the Env that BackupEngine provides for it.
@@ -2045,8 +2044,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   std::shared_ptr<rocksdb::Logger> info_log;
   if (options.read_only) {
     if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
-      return NotFound("STORE_NOT_FOUND", absl::StrCat("there is no ledger at ", options.path),
-                      {{"path", options.path}});
+      return Refuse(Reason::kStoreNotFound, absl::StrCat("there is no ledger at ", options.path),
+                    {{"path", options.path}});
     }
     status = rocksdb::DB::OpenForReadOnly(MakeOptions(options, env.get()), options.path, &raw);
   } else {
@@ -2080,8 +2079,8 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
 absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
                            const std::string& target_path) {
   if (std::filesystem::exists(std::filesystem::path(target_path) / "CURRENT")) {
-    return FailedPrecondition(
-        "RESTORE_TARGET_NOT_EMPTY",
+    return Refuse(
+        Reason::kRestoreTargetNotEmpty,
         absl::StrCat(target_path, " already holds a ledger; restore into an empty directory"),
         {{"path", target_path}});
   }

@@ -5,10 +5,10 @@
 namespace timeledger::ledger {
 namespace {
 
-ReplayProblem Problem(std::string reason, std::string what, std::string expected = "",
+ReplayProblem Problem(Reason reason, std::string what, std::string expected = "",
                       std::string found = "") {
   ReplayProblem problem;
-  problem.reason = std::move(reason);
+  problem.reason = reason;
   problem.what = std::move(what);
   problem.expected = std::move(expected);
   problem.found = std::move(found);
@@ -30,7 +30,7 @@ std::string ExpectedReward(const Award& award) {
 
 std::optional<ReplayProblem> QualificationReplay::Apply(const Fact& fact) {
   if (awaiting_reward_.has_value()) {
-    return Problem("AWARD_MISMATCH", "an award that pays is not followed by its reward entry",
+    return Problem(Reason::kAwardMismatch, "an award that pays is not followed by its reward entry",
                    ExpectedReward(*awaiting_reward_), FactTypeName(fact.type));
   }
   switch (fact.type) {
@@ -52,13 +52,14 @@ std::optional<ReplayProblem> QualificationReplay::ApplyItem(const Fact& fact) {
   const uint64_t expected_version = it == catalogue_.end() ? 1 : it->second.version + 1;
   if (item.version != expected_version || item.changed_at != fact.at ||
       item.changed_by != fact.principal) {
-    return Problem("CATALOGUE_MISMATCH",
+    return Problem(Reason::kCatalogueMismatch,
                    absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code,
                                 " changes out of order, or not when and by whom its fact says"),
-                   absl::StrCat("version ", expected_version), absl::StrCat("version ", item.version));
+                   absl::StrCat("version ", expected_version),
+                   absl::StrCat("version ", item.version));
   }
   if (it != catalogue_.end() && it->second.retired) {
-    return Problem("CATALOGUE_MISMATCH",
+    return Problem(Reason::kCatalogueMismatch,
                    absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code,
                                 " changes after it was retired"));
   }
@@ -77,8 +78,8 @@ Holding& QualificationReplay::HoldingOf(const std::string& bank_id, const std::s
 
 std::optional<ReplayProblem> QualificationReplay::ApplyAwardFact(const Award& award) {
   auto problem = [&](std::string what, std::string expected = "", std::string found = "") {
-    ReplayProblem p = Problem("AWARD_MISMATCH", std::move(what), std::move(expected),
-                              std::move(found));
+    ReplayProblem p =
+        Problem(Reason::kAwardMismatch, std::move(what), std::move(expected), std::move(found));
     p.account_id = award.account_id;
     return p;
   };
@@ -118,17 +119,17 @@ std::optional<ReplayProblem> QualificationReplay::OnEntry(const Entry& entry) {
         entry.entry_id != RewardEntryId(award.award_id) ||
         entry.minutes != award.reward_minutes || entry.from_account_id != award.paid_by ||
         entry.to_account_id != award.account_id) {
-      ReplayProblem p = Problem("AWARD_MISMATCH",
-                                "the entry after an award that pays is not its reward",
-                                ExpectedReward(award), Describe(entry));
+      ReplayProblem p =
+          Problem(Reason::kAwardMismatch, "the entry after an award that pays is not its reward",
+                  ExpectedReward(award), Describe(entry));
       p.seq = entry.seq;
       return p;
     }
     return std::nullopt;
   }
   if (entry.kind == EntryKind::kQualificationReward) {
-    ReplayProblem p =
-        Problem("AWARD_MISMATCH", "a qualification reward entry follows no award that pays it");
+    ReplayProblem p = Problem(Reason::kAwardMismatch,
+                              "a qualification reward entry follows no award that pays it");
     p.seq = entry.seq;
     return p;
   }
@@ -137,7 +138,7 @@ std::optional<ReplayProblem> QualificationReplay::OnEntry(const Entry& entry) {
 
 std::optional<ReplayProblem> QualificationReplay::ApplyRedeemed(const Fact& fact) {
   auto offer = catalogue_.find({CatalogueKind::kOffer, fact.offer_code});
-  ReplayProblem p = Problem("REDEMPTION_MISMATCH", "");
+  ReplayProblem p = Problem(Reason::kRedemptionMismatch, "");
   p.seq = fact.seq;
   p.account_id = fact.account_id;
   if (offer == catalogue_.end() || offer->second.retired) {
@@ -165,7 +166,7 @@ std::optional<ReplayProblem> QualificationReplay::ApplyRedeemed(const Fact& fact
 
 std::optional<ReplayProblem> QualificationReplay::Finish() const {
   if (!awaiting_reward_.has_value()) return std::nullopt;
-  return Problem("AWARD_MISMATCH", "the journal ends before the reward of its last award",
+  return Problem(Reason::kAwardMismatch, "the journal ends before the reward of its last award",
                  ExpectedReward(*awaiting_reward_), "nothing");
 }
 
@@ -173,8 +174,8 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
     StoreSnapshot& snapshot, const std::string& bank_id) const {
   std::optional<ReplayProblem> problem;
   size_t items = 0, holdings = 0, awards = 0;
-  auto differ = [&](std::string reason, std::string what, std::string account_id = "") {
-    problem = Problem(std::move(reason), std::move(what));
+  auto differ = [&](Reason reason, std::string what, std::string account_id = "") {
+    problem = Problem(reason, std::move(what));
     problem->account_id = std::move(account_id);
     return absl::CancelledError();  // stops the scan; the problem says why
   };
@@ -182,7 +183,7 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
     ++items;
     auto it = catalogue_.find({stored.kind, stored.code});
     if (it == catalogue_.end() || EncodeCatalogueItem(it->second) != EncodeCatalogueItem(stored)) {
-      return differ("CATALOGUE_MISMATCH",
+      return differ(Reason::kCatalogueMismatch,
                     absl::StrCat("the stored ", CatalogueKindName(stored.kind), " ", stored.code,
                                  " differs from the journal"));
     }
@@ -193,7 +194,7 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
       ++holdings;
       auto it = holdings_.find({stored.account_id, stored.qualification_code});
       if (it == holdings_.end() || EncodeHolding(it->second) != EncodeHolding(stored)) {
-        return differ("HOLDING_MISMATCH",
+        return differ(Reason::kHoldingMismatch,
                       absl::StrCat("what the account holds of ", stored.qualification_code,
                                    " differs from the journal"),
                       stored.account_id);
@@ -206,10 +207,10 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
       ++awards;
       auto it = awards_.find(stored.award_id);
       if (it == awards_.end() || EncodeAward(it->second) != EncodeAward(stored)) {
-        return differ("AWARD_MISMATCH",
-                      absl::StrCat("the stored award ", stored.award_id,
-                                   " differs from the journal"),
-                      stored.account_id);
+        return differ(
+            Reason::kAwardMismatch,
+            absl::StrCat("the stored award ", stored.award_id, " differs from the journal"),
+            stored.account_id);
       }
       return absl::OkStatus();
     });
@@ -217,12 +218,12 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
   if (problem.has_value()) return problem;
   if (!status.ok()) return status;
   if (items != catalogue_.size() || holdings != holdings_.size() || awards != awards_.size()) {
-    return std::optional<ReplayProblem>(Problem(
-        "QUALIFICATIONS_MISSING", "the journal records catalogue items, holdings or awards that "
-                                  "are not stored",
-        absl::StrCat(catalogue_.size(), " items, ", holdings_.size(), " holdings, ",
-                     awards_.size(), " awards"),
-        absl::StrCat(items, " items, ", holdings, " holdings, ", awards, " awards")));
+    return std::optional<ReplayProblem>(
+        Problem(Reason::kQualificationsMissing,
+                "the journal records catalogue items, holdings or awards that are not stored",
+                absl::StrCat(catalogue_.size(), " items, ", holdings_.size(), " holdings, ",
+                             awards_.size(), " awards"),
+                absl::StrCat(items, " items, ", holdings, " holdings, ", awards, " awards")));
   }
   return std::optional<ReplayProblem>();
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "ledger/core/reasons.h"
 #include "ledger/journal/journal.h"
 #include "ledger/rules/qualifications.h"
 #include "ledger/store/store.h"
@@ -25,8 +26,8 @@ namespace timeledger::ledger {
 
 // An inconsistency, in the terms of verify.h's findings.
 struct ReplayProblem {
-  std::string reason;  // e.g. AWARD_MISMATCH
-  std::string what;    // a sentence
+  Reason reason = Reason::kAwardMismatch;
+  std::string what;  // a sentence
   std::string expected;
   std::string found;
   uint64_t seq = 0;

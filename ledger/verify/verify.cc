@@ -59,8 +59,10 @@ struct Where {
 };
 
 // Returns the finding: DataLoss, `reason`, a sentence naming the place and what differs, and the
-// figures bank_id, position, seq, account_id, expected, found (those that apply).
-absl::Status Finding(const std::string& bank_id, absl::string_view reason, const Where& where,
+// figures bank_id, position, seq, account_id, expected, found (those that apply). A finding is
+// DataLoss whatever the code of its reason's row: JOURNAL_MISSING, say, is FailedPrecondition
+// when a bank is served, but damage when the verifier finds it.
+absl::Status Finding(const std::string& bank_id, Reason reason, const Where& where,
                      absl::string_view what, const std::string& expected = "",
                      const std::string& found = "") {
   std::string message = absl::StrCat("bank ", bank_id);
@@ -87,7 +89,7 @@ absl::Status Finding(const std::string& bank_id, absl::string_view reason, const
 // A read of the store failed (RocksDB corruption, a malformed key): keeps its reason.
 absl::Status ReadFailed(const std::string& bank_id, const Where& where, absl::string_view what,
                         const absl::Status& cause) {
-  const std::string reason = ReasonOf(cause).empty() ? "STORE_CORRUPT" : ReasonOf(cause);
+  const Reason reason = ParseReason(ReasonOf(cause)).value_or(Reason::kStoreCorrupt);
   return Finding(bank_id, reason, where, absl::StrCat("cannot read ", what, ": ", cause.message()));
 }
 
@@ -110,7 +112,7 @@ struct StoredPositions {
 // A finding of the entry side about one stored entry, whose journal position is known only once
 // the journal side has finished: Finding()'s arguments but the position.
 struct EntryFinding {
-  std::string reason;
+  Reason reason = Reason::kEntryMismatch;
   uint64_t seq = 0;
   std::string what;
   std::string expected;
@@ -169,7 +171,7 @@ class JournalWalker {
       }
       if (stored.out_of_order.has_value()) return WrongPosition(at, *stored.out_of_order);
       if (!stored.status.ok()) return ReadFailed(id_, at, "the entry positions", stored.status);
-      return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
+      return Finding(id_, Reason::kEntryPositionMismatch, at,
                      "the entry's journal position is not stored");
     }
     if (!reached_ends_) return walk_status;
@@ -179,7 +181,7 @@ class JournalWalker {
     }
     if (extra.has_value()) {
       failed_at_ = ends_at_;
-      return Finding(id_, "ENTRY_POSITION_MISMATCH", Where{kNoPosition, extra->seq},
+      return Finding(id_, Reason::kEntryPositionMismatch, Where{kNoPosition, extra->seq},
                      "the entry has a journal position but the journal does not hold it",
                      "no position", absl::StrCat("position ", extra->value));
     }
@@ -215,14 +217,14 @@ class JournalWalker {
       failed_at_ = expected;
       const Where where{expected};
       if (record.position != expected) {
-        return Finding(id_, "JOURNAL_GAP", where, "the fact at this position is missing",
+        return Finding(id_, Reason::kJournalGap, where, "the fact at this position is missing",
                        absl::StrCat("position ", expected),
                        absl::StrCat("position ", record.position));
       }
       const Digest leaf_hash = MerkleLeafHash(record.fact);
       chain_hash_ = JournalChainHash(chain_hash_, leaf_hash);
       if (chain_hash_ != record.chain_hash) {
-        return Finding(id_, "JOURNAL_CHAIN_BROKEN", where,
+        return Finding(id_, Reason::kJournalChainBroken, where,
                        "the fact's chain hash does not follow from the facts before it: the "
                        "fact or its hash was altered",
                        Hex(chain_hash_), Hex(record.chain_hash));
@@ -236,10 +238,11 @@ class JournalWalker {
         if (auto s = CheckNode(node, where); !s.ok()) return s;
       }
       if (!DecodeFactInto(record.fact, &fact).ok()) {
-        return Finding(id_, "FACT_DAMAGED", where, "the fact is not in the canonical encoding");
+        return Finding(id_, Reason::kFactDamaged, where,
+                       "the fact is not in the canonical encoding");
       }
       if (fact.position != expected) {
-        return Finding(id_, "FACT_MISPLACED", where, "the fact names another position",
+        return Finding(id_, Reason::kFactMisplaced, where, "the fact names another position",
                        Num(expected), std::to_string(fact.position));
       }
       if (auto s = Apply(fact, where); !s.ok()) return s;
@@ -268,7 +271,7 @@ class JournalWalker {
   }
 
   absl::Status WrongPosition(const Where& at, const SeqMapping& stored) {
-    return Finding(id_, "ENTRY_POSITION_MISMATCH", at,
+    return Finding(id_, Reason::kEntryPositionMismatch, at,
                    "the stored journal position of the entry is wrong",
                    absl::StrCat("seq ", at.seq, " at ", at.position),
                    absl::StrCat("seq ", stored.seq, " at ", stored.value));
@@ -284,16 +287,16 @@ class JournalWalker {
       if (!cursor->status().ok()) {
         return ReadFailed(id_, where, "the Merkle nodes", cursor->status());
       }
-      return Finding(id_, "MERKLE_NODE_MISSING", where,
+      return Finding(id_, Reason::kMerkleNodeMissing, where,
                      absl::StrCat("the Merkle node ", name, " is not stored"));
     }
     if (stored.index != node.index) {
-      return Finding(id_, "MERKLE_NODE_MISSING", where,
+      return Finding(id_, Reason::kMerkleNodeMissing, where,
                      absl::StrCat("the Merkle node ", name, " is not stored"), name,
                      absl::StrCat("level ", node.level, " index ", stored.index));
     }
     if (stored.hash != node.hash) {
-      return Finding(id_, "MERKLE_NODE_MISMATCH", where,
+      return Finding(id_, Reason::kMerkleNodeMismatch, where,
                      absl::StrCat("the stored Merkle node ", name, " differs from the facts"),
                      Hex(node.hash), Hex(stored.hash));
     }
@@ -318,20 +321,21 @@ class JournalWalker {
       }
     }
     if (!head_.has_journal) {
-      return Finding(id_, "JOURNAL_MISSING", end, "the chain head was written without a journal");
+      return Finding(id_, Reason::kJournalMissing, end,
+                     "the chain head was written without a journal");
     }
     if (head_.journal_size() != size) {
-      return Finding(id_, "JOURNAL_HEAD_MISMATCH", end,
+      return Finding(id_, Reason::kJournalHeadMismatch, end,
                      "the journal head's size differs from the facts stored",
                      absl::StrCat(size, " facts"), absl::StrCat(head_.journal_size(), " facts"));
     }
     if (head_.journal_hash != chain_hash_) {
-      return Finding(id_, "JOURNAL_HEAD_MISMATCH", end,
+      return Finding(id_, Reason::kJournalHeadMismatch, end,
                      "the journal head's chain hash differs from the last fact's", Hex(chain_hash_),
                      Hex(head_.journal_hash));
     }
     if (!(head_.journal_tree == tree_)) {
-      return Finding(id_, "JOURNAL_HEAD_MISMATCH", end,
+      return Finding(id_, Reason::kJournalHeadMismatch, end,
                      "the journal head's Merkle tree differs from the facts' tree",
                      Hex(tree_.Root()), Hex(head_.journal_tree.Root()));
     }
@@ -341,7 +345,7 @@ class JournalWalker {
   absl::Status ExpectNoMoreNodes(Cursor<MerkleNode>& cursor, const Where& end) {
     MerkleNode node;
     if (cursor.Next(&node)) {
-      return Finding(id_, "MERKLE_NODE_EXTRA", end,
+      return Finding(id_, Reason::kMerkleNodeExtra, end,
                      absl::StrCat("a Merkle node (level ", node.level, " index ", node.index,
                                   ") is stored beyond the journal's tree"));
     }
@@ -354,21 +358,21 @@ class JournalWalker {
     if (it == accounts_.end()) {
       Where at = where;
       at.account_id = account_id;
-      return Finding(id_, "FACT_INVALID", at, "the fact refers to an account never opened");
+      return Finding(id_, Reason::kFactInvalid, at, "the fact refers to an account never opened");
     }
     return &it->second;
   }
 
   absl::Status Apply(const Fact& fact, const Where& where) {
     if ((fact.type == FactType::kBankCreated) != (where.position == 0)) {
-      return Finding(id_, "FACT_INVALID", where,
+      return Finding(id_, Reason::kFactInvalid, where,
                      "the journal must begin with the bank's creation, and only there");
     }
     switch (fact.type) {
       case FactType::kBankCreated:
         if (fact.bank_name != bank_.name || fact.time_zone != bank_.time_zone ||
             fact.at != bank_.created_at) {
-          return Finding(id_, "BANK_MISMATCH", where,
+          return Finding(id_, Reason::kBankMismatch, where,
                          "the stored bank record differs from its creation in the journal",
                          absl::StrCat(fact.bank_name, " / ", fact.time_zone),
                          absl::StrCat(bank_.name, " / ", bank_.time_zone));
@@ -380,7 +384,7 @@ class JournalWalker {
         return ApplyStatus(fact, where);
       case FactType::kPolicySet:
         if (fact.policy.version != policy_.version + 1) {
-          return Finding(id_, "FACT_INVALID", where, "policy versions must count up by one",
+          return Finding(id_, Reason::kFactInvalid, where, "policy versions must count up by one",
                          std::to_string(policy_.version + 1), std::to_string(fact.policy.version));
         }
         policy_ = fact.policy;
@@ -419,7 +423,7 @@ class JournalWalker {
     if (!accounts_.emplace(fact.account_id, std::move(model)).second) {
       Where at = where;
       at.account_id = fact.account_id;
-      return Finding(id_, "FACT_INVALID", at, "the account is opened a second time");
+      return Finding(id_, Reason::kFactInvalid, at, "the account is opened a second time");
     }
     return absl::OkStatus();
   }
@@ -441,7 +445,7 @@ class JournalWalker {
     if ((*account)->status != fact.from_status) {
       Where at = where;
       at.account_id = fact.account_id;
-      return Finding(id_, "FACT_INVALID", at, "the status change starts from another status",
+      return Finding(id_, Reason::kFactInvalid, at, "the status change starts from another status",
                      AccountStatusName((*account)->status), AccountStatusName(fact.from_status));
     }
     (*account)->status = fact.to_status;
@@ -452,7 +456,7 @@ class JournalWalker {
     Where at = where;
     at.seq = entry.seq;
     if (entry.seq != next_seq_) {
-      return Finding(id_, "ENTRY_SEQ_GAP", at, "the journal's entries skip or repeat a seq",
+      return Finding(id_, Reason::kEntrySeqGap, at, "the journal's entries skip or repeat a seq",
                      std::to_string(next_seq_), std::to_string(entry.seq));
     }
     auto from = FindAccount(entry.from_account_id, at);
@@ -480,7 +484,7 @@ class JournalWalker {
     if (!to.ok()) return to.status();
     PendingModel pending{fact.entry.from_account_id, fact.entry.to_account_id, fact.entry.minutes};
     if (!pending_.emplace(fact.entry.entry_id, std::move(pending)).second) {
-      return Finding(id_, "FACT_INVALID", where,
+      return Finding(id_, Reason::kFactInvalid, where,
                      absl::StrCat("pending entry ", fact.entry.entry_id, " is created twice"));
     }
     (*from)->held += fact.entry.minutes;
@@ -491,7 +495,7 @@ class JournalWalker {
   absl::Status ApplyPendingResolved(const Fact& fact, const Where& where) {
     auto it = pending_.find(fact.entry_id);
     if (it == pending_.end()) {
-      return Finding(id_, "FACT_INVALID", where,
+      return Finding(id_, Reason::kFactInvalid, where,
                      absl::StrCat("pending entry ", fact.entry_id, " is resolved but not open"));
     }
     auto from = FindAccount(it->second.from, where);
@@ -506,7 +510,7 @@ class JournalWalker {
       if (fact.seq == 0 || recent.first != fact.seq || recent.second != fact.entry_id) {
         Where at = where;
         at.seq = fact.seq;
-        return Finding(id_, "FACT_INVALID", at,
+        return Finding(id_, Reason::kFactInvalid, at,
                        absl::StrCat("pending entry ", fact.entry_id,
                                     " is confirmed as an entry that is not it"));
       }
@@ -561,12 +565,12 @@ class EntryWalker {
       const uint64_t seq = i + 1;
       if (i >= refs.size()) {
         return Stop(i, kNoPosition,
-                    Finding(id_, "ENTRY_NOT_IN_JOURNAL", Where{kNoPosition, seq},
+                    Finding(id_, Reason::kEntryNotInJournal, Where{kNoPosition, seq},
                             "the stored entry is not in the journal"));
       }
       if (refs[i].hash != hashes_[i]) {
         return Stop(i, refs[i].position,
-                    Finding(id_, "ENTRY_MISMATCH", Where{refs[i].position, seq},
+                    Finding(id_, Reason::kEntryMismatch, Where{refs[i].position, seq},
                             "the stored entry differs from the entry in the journal",
                             Hex(refs[i].hash), Hex(hashes_[i])));
       }
@@ -581,17 +585,17 @@ class EntryWalker {
     if (!read_status_.ok()) return Stop(next, kNoPosition, read_status_);
     if (next < refs.size()) {
       return Stop(next, refs[next].position,
-                  Finding(id_, "ENTRY_MISSING", Where{refs[next].position, next + 1},
+                  Finding(id_, Reason::kEntryMissing, Where{refs[next].position, next + 1},
                           "the journal holds the entry but the stored entries lack it"));
     }
     const Digest last = next == 0 ? Digest{} : hashes_[next - 1];
     if (head_.next_seq != next + 1 || head_.last_hash != last) {
-      return Stop(next, kNoPosition,
-                  Finding(id_, "CHAIN_HEAD_MISMATCH", Where{kNoPosition, next},
-                          "the chain head does not match the last entry",
-                          absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
-                          absl::StrCat("next seq ", head_.next_seq, " hash ",
-                                       Hex(head_.last_hash))));
+      return Stop(
+          next, kNoPosition,
+          Finding(id_, Reason::kChainHeadMismatch, Where{kNoPosition, next},
+                  "the chain head does not match the last entry",
+                  absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
+                  absl::StrCat("next seq ", head_.next_seq, " hash ", Hex(head_.last_hash))));
     }
     return Stop(next, kNoPosition, tail_status_);
   }
@@ -653,18 +657,18 @@ class EntryWalker {
     uint64_t expected = 1;
     while (entries->Next(&record)) {
       if (record.seq != expected) {
-        entry_finding_ = EntryFinding{"ENTRY_SEQ_GAP", expected, "the stored entry is missing",
-                                      absl::StrCat("seq ", expected),
-                                      absl::StrCat("seq ", record.seq)};
+        entry_finding_ =
+            EntryFinding{Reason::kEntrySeqGap, expected, "the stored entry is missing",
+                         absl::StrCat("seq ", expected), absl::StrCat("seq ", record.seq)};
         return;
       }
       if (!DecodeEntryInto(record.bytes, &entry).ok()) {
-        entry_finding_ =
-            EntryFinding{"ENTRY_DAMAGED", expected, "the stored entry does not decode", "", ""};
+        entry_finding_ = EntryFinding{Reason::kEntryDamaged, expected,
+                                      "the stored entry does not decode", "", ""};
         return;
       }
       if (entry.seq != record.seq || entry.bank_id != id_) {
-        entry_finding_ = EntryFinding{"ENTRY_MISPLACED", expected,
+        entry_finding_ = EntryFinding{Reason::kEntryMisplaced, expected,
                                       "the stored entry names another bank or seq",
                                       absl::StrCat(id_, " seq ", record.seq),
                                       absl::StrCat(entry.bank_id, " seq ", entry.seq)};
@@ -676,7 +680,7 @@ class EntryWalker {
               .Update(std::string_view(record.bytes.data(), record.bytes.size() - kDigestBytes))
               .Finish();
       if (hash != entry.hash) {
-        entry_finding_ = EntryFinding{"CHAIN_BROKEN", expected,
+        entry_finding_ = EntryFinding{Reason::kChainBroken, expected,
                                       "the stored entry does not hash to its recorded hash after "
                                       "the entry before it: the entry or its hash was altered",
                                       Hex(hash), Hex(entry.hash)};
@@ -744,7 +748,7 @@ class EntryWalker {
     std::vector<bool> seen(ids_.size(), false);
     auto close_account = [&]() -> absl::Status {
       if (!current.empty() && count != posting_counts_[index]) {
-        return Finding(id_, "POSTING_MISSING", Where{kNoPosition, 0, current},
+        return Finding(id_, Reason::kPostingMissing, Where{kNoPosition, 0, current},
                        "the account's postings do not match its entries",
                        absl::StrCat(posting_counts_[index], " postings"),
                        absl::StrCat(count, " postings"));
@@ -757,7 +761,7 @@ class EntryWalker {
         current = posting.account_id;
         auto it = ids_.find(current);
         if (it == ids_.end()) {
-          return Finding(id_, "POSTING_MISMATCH", Where{kNoPosition, posting.seq, current},
+          return Finding(id_, Reason::kPostingMismatch, Where{kNoPosition, posting.seq, current},
                          "a posting exists for an account that no entry touches");
         }
         index = it->second;
@@ -769,7 +773,7 @@ class EntryWalker {
       }
       const Where where{kNoPosition, posting.seq, current};
       if (posting.seq == 0 || posting.seq > moves_.size() || posting.seq <= last_seq) {
-        return Finding(id_, "POSTING_MISMATCH", where, "the posting is for no stored entry");
+        return Finding(id_, Reason::kPostingMismatch, where, "the posting is for no stored entry");
       }
       const Move& move = moves_[posting.seq - 1];
       if (move.from == index) {
@@ -777,11 +781,11 @@ class EntryWalker {
       } else if (move.to == index) {
         running += move.minutes;
       } else {
-        return Finding(id_, "POSTING_MISMATCH", where,
+        return Finding(id_, Reason::kPostingMismatch, where,
                        "the posting is for an entry that does not touch the account");
       }
       if (running != posting.balance_after_minutes) {
-        return Finding(id_, "POSTING_MISMATCH", where,
+        return Finding(id_, Reason::kPostingMismatch, where,
                        "the running balance after the entry differs from the entries",
                        absl::StrCat(running, " minutes"),
                        absl::StrCat(posting.balance_after_minutes, " minutes"));
@@ -796,7 +800,7 @@ class EntryWalker {
     if (accounts_seen != ids_.size()) {
       for (const auto& [account_id, account_index] : ids_) {
         if (!seen[account_index]) {
-          return Finding(id_, "POSTING_MISSING", Where{kNoPosition, 0, account_id},
+          return Finding(id_, Reason::kPostingMissing, Where{kNoPosition, 0, account_id},
                          "the account has entries but no postings");
         }
       }
@@ -812,7 +816,7 @@ class EntryWalker {
     while (markers->Next(&marker)) {
       if (next == reversals_.size() || reversals_[next].first != marker.seq ||
           reversals_[next].second != marker.value) {
-        return Finding(id_, "REVERSAL_MISMATCH", Where{kNoPosition, marker.seq},
+        return Finding(id_, Reason::kReversalMismatch, Where{kNoPosition, marker.seq},
                        "the entry's reversal marker differs from the reversal entries",
                        next < reversals_.size()
                            ? absl::StrCat("seq ", reversals_[next].first, " reversed by ",
@@ -827,7 +831,7 @@ class EntryWalker {
     }
     if (next != reversals_.size()) {
       return Finding(
-          id_, "REVERSAL_MISMATCH", Where{kNoPosition, reversals_[next].second},
+          id_, Reason::kReversalMismatch, Where{kNoPosition, reversals_[next].second},
           absl::StrCat("the reversal of seq ", reversals_[next].first, " has no reversal marker"));
     }
     return absl::OkStatus();
@@ -867,7 +871,7 @@ absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
         absl::StrCat("card '", stored.card_number, "'", stored.has_pin() ? " with a PIN" : "");
     if (it == model.end() || it->second.card_number != stored.card_number ||
         it->second.has_pin != stored.has_pin()) {
-      return Finding(id, "CARD_MISMATCH", where,
+      return Finding(id, Reason::kCardMismatch, where,
                      "the stored member card differs from the journal's card and PIN facts",
                      expected, found);
     }
@@ -875,7 +879,7 @@ absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    if (ReasonOf(status) == "CARD_MISMATCH") return status;
+    if (HasReason(status, Reason::kCardMismatch)) return status;
     return ReadFailed(id, Where{}, "the member cards", status);
   }
   size_t expected_count = 0;
@@ -883,7 +887,7 @@ absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
     expected_count += (!m.card_number.empty() || m.has_pin) ? 1 : 0;
   }
   if (stored_count < expected_count) {
-    return Finding(id, "CARD_MISMATCH", Where{},
+    return Finding(id, Reason::kCardMismatch, Where{},
                    "the journal gave members cards or PINs that are not stored",
                    absl::StrCat(expected_count, " cards"), absl::StrCat(stored_count, " cards"));
   }
@@ -901,24 +905,25 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     const Where where{kNoPosition, 0, stored.account_id};
     auto it = model.find(stored.account_id);
     if (it == model.end()) {
-      return Finding(id, "ACCOUNT_NOT_IN_JOURNAL", where,
+      return Finding(id, Reason::kAccountNotInJournal, where,
                      "the stored account was never opened in the journal");
     }
     const AccountModel& m = it->second;
     seen.insert(stored.account_id);
     sum += stored.balance_minutes;
     if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles) {
-      return Finding(id, "ACCOUNT_MISMATCH", where,
+      return Finding(id, Reason::kAccountMismatch, where,
                      "the stored account's kind, roles or name differ from its opening",
                      absl::StrCat(AccountKindName(m.kind), " ", m.display_name),
                      absl::StrCat(AccountKindName(stored.kind), " ", stored.display_name));
     }
     if (stored.status != m.status) {
-      return Finding(id, "STATUS_MISMATCH", where, "the stored status differs from the journal",
-                     AccountStatusName(m.status), AccountStatusName(stored.status));
+      return Finding(id, Reason::kStatusMismatch, where,
+                     "the stored status differs from the journal", AccountStatusName(m.status),
+                     AccountStatusName(stored.status));
     }
     if (stored.balance_minutes != m.balance) {
-      return Finding(id, "BALANCE_MISMATCH", where,
+      return Finding(id, Reason::kBalanceMismatch, where,
                      "the stored balance differs from the balance its entries add up to",
                      absl::StrCat(m.balance, " minutes"),
                      absl::StrCat(stored.balance_minutes, " minutes"));
@@ -926,7 +931,7 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     if (stored.earned_minutes != m.earned || stored.spent_minutes != m.spent ||
         stored.entry_count != m.entry_count) {
       return Finding(
-          id, "TOTAL_MISMATCH", where,
+          id, Reason::kTotalMismatch, where,
           "the stored earned, spent or entry count differ from its entries",
           absl::StrCat("earned ", m.earned, " spent ", m.spent, " entries ", m.entry_count),
           absl::StrCat("earned ", stored.earned_minutes, " spent ", stored.spent_minutes,
@@ -934,7 +939,7 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     }
     if (stored.held_minutes != m.held || stored.pending_in_minutes != m.pending_in) {
       return Finding(
-          id, "HOLD_MISMATCH", where,
+          id, Reason::kHoldMismatch, where,
           "the stored held or pending-in minutes differ from the open pending entries",
           absl::StrCat("held ", m.held, " pending in ", m.pending_in),
           absl::StrCat("held ", stored.held_minutes, " pending in ", stored.pending_in_minutes));
@@ -942,7 +947,7 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    if (ReasonOf(status) == "CORRUPT_RECORD" || ReasonOf(status) == "STORE_CORRUPT") {
+    if (HasReason(status, Reason::kCorruptRecord) || HasReason(status, Reason::kStoreCorrupt)) {
       return ReadFailed(id, Where{}, "the accounts", status);
     }
     return status;
@@ -950,13 +955,13 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
   if (seen.size() != model.size()) {
     for (const auto& [account_id, m] : model) {
       if (!seen.contains(account_id)) {
-        return Finding(id, "ACCOUNT_MISSING", Where{kNoPosition, 0, account_id},
+        return Finding(id, Reason::kAccountMissing, Where{kNoPosition, 0, account_id},
                        "the journal opened the account but it is not stored");
       }
     }
   }
   if (sum != 0) {
-    return Finding(id, "ZERO_SUM_BROKEN", Where{}, "the stored balances do not sum to zero",
+    return Finding(id, Reason::kZeroSumBroken, Where{}, "the stored balances do not sum to zero",
                    "0 minutes", absl::StrCat(sum, " minutes"));
   }
   size_t open = 0;
@@ -964,7 +969,7 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     auto it = journal.open_pending().find(stored.entry.entry_id);
     if (it == journal.open_pending().end() || it->second.from != stored.entry.from_account_id ||
         it->second.to != stored.entry.to_account_id || it->second.minutes != stored.entry.minutes) {
-      return Finding(id, "PENDING_MISMATCH", Where{},
+      return Finding(id, Reason::kPendingMismatch, Where{},
                      absl::StrCat("the stored open pending entry ", stored.entry.entry_id,
                                   " is not open in the journal, or differs"));
     }
@@ -972,16 +977,17 @@ absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    if (ReasonOf(status) == "PENDING_MISMATCH") return status;
+    if (HasReason(status, Reason::kPendingMismatch)) return status;
     return ReadFailed(id, Where{}, "the pending entries", status);
   }
   if (open != journal.open_pending().size()) {
-    return Finding(
-        id, "PENDING_MISMATCH", Where{}, "the journal has open pending entries that are not stored",
-        absl::StrCat(journal.open_pending().size(), " open"), absl::StrCat(open, " open"));
+    return Finding(id, Reason::kPendingMismatch, Where{},
+                   "the journal has open pending entries that are not stored",
+                   absl::StrCat(journal.open_pending().size(), " open"),
+                   absl::StrCat(open, " open"));
   }
   if (EncodePolicy(stored_policy) != EncodePolicy(journal.policy())) {
-    return Finding(id, "POLICY_MISMATCH", Where{},
+    return Finding(id, Reason::kPolicyMismatch, Where{},
                    "the policy in force differs from the last policy in the journal",
                    absl::StrCat("version ", journal.policy().version),
                    absl::StrCat("version ", stored_policy.version));
@@ -1050,8 +1056,7 @@ VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& option
         return absl::OkStatus();
       });
   if (report.status.ok() && !options.bank_id.empty() && banks.empty()) {
-    report.status = NotFound("BANK_NOT_FOUND", absl::StrCat("there is no bank ", options.bank_id),
-                             {{"bank_id", options.bank_id}});
+    report.status = BankNotFound(options.bank_id);
   }
   if (!report.status.ok()) {
     report.elapsed = absl::Now() - start;
@@ -1096,16 +1101,16 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
   const std::filesystem::path restoring = target.string() + ".restoring";
   std::error_code error;
   if (std::filesystem::exists(target / "CURRENT", error)) {
-    return FailedPrecondition(
-        "RESTORE_TARGET_NOT_EMPTY",
+    return Refuse(
+        Reason::kRestoreTargetNotEmpty,
         absl::StrCat(data_dir, " already holds a ledger; restore into a new data directory"),
         {{"data_dir", data_dir}});
   }
   if (auto s = CreatePrivateDir(data_dir); !s.ok()) return s;
   std::filesystem::remove_all(restoring, error);  // a restore that stopped halfway
   if (error) {
-    return Unavailable("RESTORE_FAILED",
-                       absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
+    return Refuse(Reason::kRestoreFailed,
+                  absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
   }
   if (auto s = RestoreBackup(backup_dir, backup_id, restoring.string()); !s.ok()) return s;
   // The restored files are as private as the ledger they came from, umask or not.
@@ -1117,8 +1122,8 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
   std::filesystem::remove_all(target, error);  // an empty directory at most (checked above)
   std::filesystem::rename(restoring, target, error);
   if (error) {
-    return Unavailable("RESTORE_FAILED", absl::StrCat("cannot move the restored ledger to ",
-                                                      target.string(), ": ", error.message()));
+    return Refuse(Reason::kRestoreFailed, absl::StrCat("cannot move the restored ledger to ",
+                                                       target.string(), ": ", error.message()));
   }
   return report;
 }
