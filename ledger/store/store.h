@@ -1,9 +1,23 @@
 // The durable home of the ledger: banks, accounts, entries, idempotency keys and chain heads.
 //
-// Store is the interface the domain uses; rocksdb_store.cc is the one implementation and the only
-// file that knows RocksDB. Writes go through a StoreBatch and become durable together, synced, in
-// Commit: one business operation is one atomic write. Reads may run on any thread at the same
-// time as a Commit. A StoreBatch belongs to one thread.
+// Store is the interface the domain uses; ledger/store/rocksdb_*.cc are the one implementation
+// (rocksdb_store.h lists its files) and the only files that know RocksDB; keys.h is the key
+// grammar. Writes go through a StoreBatch and become durable together, synced, in Commit: one
+// business operation is one atomic write. Reads may run on any thread at the same time as a
+// Commit. A StoreBatch belongs to one thread.
+//
+// Three readers, one for each kind of caller; all three are made of the same scans and point
+// reads (rocksdb_reads.h), differing only in the moment they read and in their cache use:
+//
+//   Store's own Get/List/ForEach   the latest committed state, each call on its own. For the
+//                                  writer (ledger/engine), which is the only one to commit and so
+//                                  reads what it last wrote, and for single-record lookups.
+//   ReadView (NewReadView)         one snapshot, point reads and time-indexed scans, one thread.
+//                                  For reports and statements (ledger/reports), whose figures must
+//                                  add up while writes continue.
+//   StoreSnapshot (NewSnapshot)    one snapshot, whole key ranges as raw records through cursors,
+//                                  usable from several threads, skipping the block cache. For
+//                                  audits that compare everything stored (ledger/verify).
 #ifndef TIMELEDGER_LEDGER_STORE_H_
 #define TIMELEDGER_LEDGER_STORE_H_
 
@@ -31,9 +45,9 @@ namespace timeledger::ledger {
 // The lowest level of the Merkle nodes (ledger/core/merkle.h) the store keeps. A node below it covers
 // at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
 // a proof needs it (one range read of the 16 facts around it); not storing them spares the writer
-// and the verifier a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
+// and an audit a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
 // from level 4 up). Stores written before this kept levels 1-3 too: opening one for writing
-// deletes them.
+// deletes them (ledger/store/migrations.cc); one opened read-only still has them.
 inline constexpr int kMerkleStoredLevelMin = 4;
 
 // Writes gathered for one atomic, synced Commit. Savepoints nest.
@@ -127,7 +141,7 @@ class Cursor {
 };
 
 // A consistent, read-only view of the whole store at the moment it was made (a RocksDB snapshot),
-// for verification and offline audits: later commits are invisible to it. Its methods and its
+// read in key order as raw records, for audits: later commits are invisible to it. Its methods and its
 // cursors may be used from several threads at once (each cursor by one thread).
 class StoreSnapshot {
  public:
