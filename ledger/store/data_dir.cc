@@ -99,6 +99,13 @@ absl::Status EnterDir(const fs::path& path, bool create, absl::string_view shown
 
 }  // namespace
 
+std::string StorePathOf(const std::string& data_dir) {
+  const std::filesystem::path dir(data_dir);
+  std::error_code error;
+  if (std::filesystem::exists(dir / "CURRENT", error)) return data_dir;
+  return (dir / kStoreDirName).string();
+}
+
 absl::Status CreatePrivateDir(const std::string& dir) {
   const fs::path path = Normal(dir);
   struct stat info;

@@ -37,6 +37,10 @@ inline constexpr char kStoreDirName[] = "ledger";
 // The default backup directory inside a data directory.
 inline constexpr char kBackupDirName[] = "backups";
 
+// The store directory of a ledger's data directory: <data_dir>/ledger, or data_dir itself if it
+// is a store (holds a CURRENT file).
+std::string StorePathOf(const std::string& data_dir);
+
 // Creates `dir` and any missing parents with mode 0700, and clears the group and other bits of
 // `dir` itself if it exists. Unavailable (reason FILE_MODE) if it cannot.
 absl::Status CreatePrivateDir(const std::string& dir);

@@ -73,10 +73,6 @@ VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& option
 // options.backup_dir / backup_id) and verifies it. Opening errors become the report's status.
 VerifyReport VerifyStoreOffline(const StoreOptions& options, const VerifyOptions& verify = {});
 
-// The store directory of a ledger's data directory: <data_dir>/ledger, or data_dir itself if it
-// is a store (holds a CURRENT file).
-std::string StorePathOf(const std::string& data_dir);
-
 // Restores backup `backup_id` (0: the newest) of `backup_dir` as the ledger of `data_dir`, which
 // must hold none yet, verifying the restored copy before it takes its place: it is restored into
 // <data_dir>/ledger.restoring, verified there, and only if it verifies renamed to

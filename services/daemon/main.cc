@@ -23,6 +23,7 @@
 #include "ledger/rules/access.h"
 #include "services/daemon/demo.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 #include "services/server.h"
 #include "services/tls.h"
