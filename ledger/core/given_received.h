@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
+
 #include "ledger/core/types.h"
 
 namespace timeledger::ledger {

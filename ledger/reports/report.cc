@@ -8,12 +8,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
-#include "ledger/rules/policy.h"
 #include "ledger/core/validate.h"
 #include "ledger/reports/report_reads.h"
-
+#include "ledger/rules/policy.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -118,9 +118,9 @@ class PeriodTally {
   absl::Time to() const { return to_; }
 
   absl::Status Scan() {
-    auto status = context_.view.ForEachEntryOccurredIn(
-        context_.bank_id, from_, to_, kReportEntriesMax,
-        [this](const Entry& entry) { return Add(entry); });
+    auto status =
+        context_.view.ForEachEntryOccurredIn(context_.bank_id, from_, to_, kReportEntriesMax,
+                                             [this](const Entry& entry) { return Add(entry); });
     if (!status.ok()) return status;
     return context_.view.ForEachAwardIn(context_.bank_id, from_, to_, kReportAwardsMax,
                                         [this](const Award& award) { return AddAward(award); });

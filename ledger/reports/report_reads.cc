@@ -1,6 +1,7 @@
 #include "ledger/reports/report_reads.h"
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/reports/report.h"
 
@@ -22,8 +23,8 @@ absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(bank.time_zone, &zone)) {
     return FailedPrecondition("TIME_ZONE_MISSING",
-                       absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
-                                    ", which this machine's time zone database lacks"));
+                              absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
+                                           ", which this machine's time zone database lacks"));
   }
   return zone;
 }

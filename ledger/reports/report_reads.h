@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+
 #include "ledger/store/store.h"
 
 namespace timeledger::ledger::report_internal {

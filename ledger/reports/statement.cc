@@ -1,5 +1,3 @@
-#include "ledger/reports/report.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -8,12 +6,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
-#include "ledger/rules/policy.h"
 #include "ledger/core/validate.h"
+#include "ledger/reports/report.h"
 #include "ledger/reports/report_reads.h"
-
+#include "ledger/rules/policy.h"
 
 namespace timeledger::ledger {
 namespace {

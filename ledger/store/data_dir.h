@@ -16,13 +16,12 @@
 #ifndef TIMELEDGER_LEDGER_DATA_DIR_H_
 #define TIMELEDGER_LEDGER_DATA_DIR_H_
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include <sys/types.h>
 
 namespace timeledger::ledger {
 

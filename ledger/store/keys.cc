@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/coding.h"
 
 namespace timeledger::ledger::keys {

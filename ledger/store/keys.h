@@ -69,6 +69,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+
 #include "ledger/core/merkle.h"
 #include "ledger/rules/qualifications.h"
 #include "ledger/store/store.h"

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocksdb_reads.h"

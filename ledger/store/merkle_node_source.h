@@ -3,11 +3,11 @@
 #ifndef TIMELEDGER_LEDGER_STORE_MERKLE_NODE_SOURCE_H_
 #define TIMELEDGER_LEDGER_STORE_MERKLE_NODE_SOURCE_H_
 
-#include <rocksdb/db.h>
-
 #include <memory>
 
 #include "absl/strings/string_view.h"
+#include <rocksdb/db.h>
+
 #include "ledger/core/merkle.h"
 
 namespace timeledger::ledger {

@@ -1,10 +1,10 @@
 #include "ledger/store/migrations.h"
 
-#include <rocksdb/write_batch.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <rocksdb/write_batch.h>
 
 #include "ledger/core/records.h"
 #include "ledger/store/keys.h"

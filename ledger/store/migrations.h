@@ -4,9 +4,8 @@
 #ifndef TIMELEDGER_LEDGER_STORE_MIGRATIONS_H_
 #define TIMELEDGER_LEDGER_STORE_MIGRATIONS_H_
 
-#include <rocksdb/db.h>
-
 #include "absl/status/status.h"
+#include <rocksdb/db.h>
 
 namespace timeledger::ledger {
 

@@ -1,7 +1,5 @@
 #include "ledger/store/rocksdb_backup.h"
 
-#include <rocksdb/utilities/backup_engine.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -9,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include <rocksdb/utilities/backup_engine.h>
+
 #include "ledger/core/errors.h"
 #include "ledger/store/rocksdb_status.h"
 

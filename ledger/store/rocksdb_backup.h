@@ -4,14 +4,14 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_BACKUP_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_BACKUP_H_
 
-#include <rocksdb/db.h>
-#include <rocksdb/env.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
 #include "ledger/store/store.h"
 
 namespace timeledger::ledger {

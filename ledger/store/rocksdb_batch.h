@@ -4,10 +4,10 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_BATCH_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_BATCH_H_
 
-#include <rocksdb/write_batch.h>
-
 #include <string>
 #include <vector>
+
+#include <rocksdb/write_batch.h>
 
 #include "ledger/core/coding.h"
 #include "ledger/store/keys.h"

@@ -1,9 +1,5 @@
 #include "ledger/store/rocksdb_options.h"
 
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/table.h>
-
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
@@ -12,6 +8,10 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/table.h>
+
 #include "ledger/store/store_test_hooks.h"
 
 namespace timeledger::ledger {

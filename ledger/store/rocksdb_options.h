@@ -4,15 +4,15 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_OPTIONS_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_OPTIONS_H_
 
-#include <rocksdb/env.h>
-#include <rocksdb/options.h>
-#include <rocksdb/status.h>
-
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include <rocksdb/env.h>
+#include <rocksdb/options.h>
+#include <rocksdb/status.h>
+
 #include "ledger/store/store.h"
 
 namespace timeledger::ledger {

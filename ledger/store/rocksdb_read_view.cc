@@ -1,14 +1,14 @@
-#include "ledger/store/rocksdb_readers.h"
-
 #include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/rocksdb_readers.h"
 #include "ledger/store/rocksdb_reads.h"
 #include "ledger/store/rocksdb_status.h"
 

@@ -3,9 +3,9 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_READERS_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_READERS_H_
 
-#include <rocksdb/db.h>
-
 #include <memory>
+
+#include <rocksdb/db.h>
 
 #include "ledger/store/store.h"
 

@@ -8,8 +8,6 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_READS_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_READS_H_
 
-#include <rocksdb/db.h>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,6 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <rocksdb/db.h>
+
 #include "ledger/store/keys.h"
 #include "ledger/store/rocksdb_status.h"
 #include "ledger/store/store.h"

@@ -1,10 +1,9 @@
-#include "ledger/store/rocksdb_readers.h"
-
 #include <string>
 #include <utility>
 
 #include "ledger/core/coding.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/rocksdb_readers.h"
 #include "ledger/store/rocksdb_reads.h"
 #include "ledger/store/rocksdb_status.h"
 

@@ -3,10 +3,9 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_STATUS_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_STATUS_H_
 
-#include <rocksdb/status.h>
-
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include <rocksdb/status.h>
 
 namespace timeledger::ledger {
 

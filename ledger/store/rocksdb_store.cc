@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/store/merkle_node_source.h"
 #include "ledger/store/migrations.h"

@@ -33,9 +33,6 @@
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
 
-#include <rocksdb/db.h>
-#include <rocksdb/env.h>
-
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +42,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
 #include "ledger/store/rocksdb_options.h"
 #include "ledger/store/rocksdb_reads.h"
 #include "ledger/store/store.h"

@@ -8,10 +8,10 @@
 #ifndef TIMELEDGER_LEDGER_STORE_TEST_HOOKS_H_
 #define TIMELEDGER_LEDGER_STORE_TEST_HOOKS_H_
 
-#include <rocksdb/file_system.h>
-
 #include <cstddef>
 #include <memory>
+
+#include <rocksdb/file_system.h>
 
 namespace timeledger::ledger {
 

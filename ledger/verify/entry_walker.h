@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
@@ -73,12 +74,12 @@ class EntryWalker {
     }
     const Digest last = next == 0 ? Digest{} : hashes_[next - 1];
     if (head_.next_seq != next + 1 || head_.last_hash != last) {
-      return Stop(next, kNoPosition,
-                  Finding(id_, "CHAIN_HEAD_MISMATCH", Where{kNoPosition, next},
-                          "the chain head does not match the last entry",
-                          absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
-                          absl::StrCat("next seq ", head_.next_seq, " hash ",
-                                       Hex(head_.last_hash))));
+      return Stop(
+          next, kNoPosition,
+          Finding(id_, "CHAIN_HEAD_MISMATCH", Where{kNoPosition, next},
+                  "the chain head does not match the last entry",
+                  absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
+                  absl::StrCat("next seq ", head_.next_seq, " hash ", Hex(head_.last_hash))));
     }
     return Stop(next, kNoPosition, tail_status_);
   }
@@ -140,9 +141,9 @@ class EntryWalker {
     uint64_t expected = 1;
     while (entries->Next(&record)) {
       if (record.seq != expected) {
-        entry_finding_ = EntryFinding{"ENTRY_SEQ_GAP", expected, "the stored entry is missing",
-                                      absl::StrCat("seq ", expected),
-                                      absl::StrCat("seq ", record.seq)};
+        entry_finding_ =
+            EntryFinding{"ENTRY_SEQ_GAP", expected, "the stored entry is missing",
+                         absl::StrCat("seq ", expected), absl::StrCat("seq ", record.seq)};
         return;
       }
       if (!DecodeEntryInto(record.bytes, &entry).ok()) {
@@ -151,10 +152,10 @@ class EntryWalker {
         return;
       }
       if (entry.seq != record.seq || entry.bank_id != id_) {
-        entry_finding_ = EntryFinding{"ENTRY_MISPLACED", expected,
-                                      "the stored entry names another bank or seq",
-                                      absl::StrCat(id_, " seq ", record.seq),
-                                      absl::StrCat(entry.bank_id, " seq ", entry.seq)};
+        entry_finding_ =
+            EntryFinding{"ENTRY_MISPLACED", expected, "the stored entry names another bank or seq",
+                         absl::StrCat(id_, " seq ", record.seq),
+                         absl::StrCat(entry.bank_id, " seq ", entry.seq)};
         return;
       }
       // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).

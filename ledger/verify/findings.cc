@@ -1,6 +1,7 @@
 #include "ledger/verify/findings.h"
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/sha256.h"
 

@@ -3,8 +3,6 @@
 #ifndef TIMELEDGER_LEDGER_VERIFY_FINDINGS_H_
 #define TIMELEDGER_LEDGER_VERIFY_FINDINGS_H_
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -14,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include <sys/mman.h>
+
 #include "ledger/core/types.h"
 #include "ledger/store/store.h"
 
@@ -41,7 +41,6 @@ void ReserveHuge(std::vector<T>* values, size_t count) {
   // Only advice: without transparent huge pages the vectors work as before.
   if (first < last) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
-
 
 // Where an inconsistency is: a journal position and/or an entry seq and/or an account.
 struct Where {

@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"

@@ -55,12 +55,12 @@ std::optional<ReplayProblem> QualificationReplay::ApplyItem(const Fact& fact) {
     return Problem("CATALOGUE_MISMATCH",
                    absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code,
                                 " changes out of order, or not when and by whom its fact says"),
-                   absl::StrCat("version ", expected_version), absl::StrCat("version ", item.version));
+                   absl::StrCat("version ", expected_version),
+                   absl::StrCat("version ", item.version));
   }
   if (it != catalogue_.end() && it->second.retired) {
-    return Problem("CATALOGUE_MISMATCH",
-                   absl::StrCat("the ", CatalogueKindName(item.kind), " ", item.code,
-                                " changes after it was retired"));
+    return Problem("CATALOGUE_MISMATCH", absl::StrCat("the ", CatalogueKindName(item.kind), " ",
+                                                      item.code, " changes after it was retired"));
   }
   catalogue_[key] = item;
   return std::nullopt;
@@ -77,8 +77,8 @@ Holding& QualificationReplay::HoldingOf(const std::string& bank_id, const std::s
 
 std::optional<ReplayProblem> QualificationReplay::ApplyAwardFact(const Award& award) {
   auto problem = [&](std::string what, std::string expected = "", std::string found = "") {
-    ReplayProblem p = Problem("AWARD_MISMATCH", std::move(what), std::move(expected),
-                              std::move(found));
+    ReplayProblem p =
+        Problem("AWARD_MISMATCH", std::move(what), std::move(expected), std::move(found));
     p.account_id = award.account_id;
     return p;
   };
@@ -91,17 +91,16 @@ std::optional<ReplayProblem> QualificationReplay::ApplyAwardFact(const Award& aw
   auto held = holdings_.find({award.account_id, award.qualification_code});
   const AwardDecision decision = DecideAward(
       qualification->second, held == holdings_.end() ? nullptr : &held->second, award.attained_at);
-  const std::string paid_by = decision.reward_minutes > 0
-                                  ? qualification->second.reward_account_id
-                                  : std::string();
+  const std::string paid_by =
+      decision.reward_minutes > 0 ? qualification->second.reward_account_id : std::string();
   if (decision.outcome != award.outcome || decision.reward_minutes != award.reward_minutes ||
       decision.expires_at != award.expires_at || paid_by != award.paid_by ||
       (award.reward_minutes == 0) != (award.reward_seq == 0)) {
     return problem("the award does not pay what the catalogue and the member's holding call for",
                    absl::StrCat(AwardOutcomeName(decision.outcome), " paying ",
                                 decision.reward_minutes, " minutes"),
-                   absl::StrCat(AwardOutcomeName(award.outcome), " paying ",
-                                award.reward_minutes, " minutes"));
+                   absl::StrCat(AwardOutcomeName(award.outcome), " paying ", award.reward_minutes,
+                                " minutes"));
   }
   awards_[award.award_id] = award;
   ApplyAward(award, &HoldingOf(award.bank_id, award.account_id, award.qualification_code));
@@ -115,12 +114,11 @@ std::optional<ReplayProblem> QualificationReplay::OnEntry(const Entry& entry) {
     const Award award = *std::move(awaiting_reward_);
     awaiting_reward_.reset();
     if (entry.kind != EntryKind::kQualificationReward || entry.seq != award.reward_seq ||
-        entry.entry_id != RewardEntryId(award.award_id) ||
-        entry.minutes != award.reward_minutes || entry.from_account_id != award.paid_by ||
-        entry.to_account_id != award.account_id) {
-      ReplayProblem p = Problem("AWARD_MISMATCH",
-                                "the entry after an award that pays is not its reward",
-                                ExpectedReward(award), Describe(entry));
+        entry.entry_id != RewardEntryId(award.award_id) || entry.minutes != award.reward_minutes ||
+        entry.from_account_id != award.paid_by || entry.to_account_id != award.account_id) {
+      ReplayProblem p =
+          Problem("AWARD_MISMATCH", "the entry after an award that pays is not its reward",
+                  ExpectedReward(award), Describe(entry));
       p.seq = entry.seq;
       return p;
     }
@@ -151,8 +149,8 @@ std::optional<ReplayProblem> QualificationReplay::ApplyRedeemed(const Fact& fact
       last_entry_->minutes != item.price_minutes || last_entry_->activity != item.code ||
       fact.qualification_code != item.leads_to_qualification) {
     p.what = "the redemption is not the SPEND entry before it at the offer's price";
-    p.expected = absl::StrCat("spend of ", item.price_minutes, " minutes to ",
-                              item.organisation_account_id);
+    p.expected =
+        absl::StrCat("spend of ", item.price_minutes, " minutes to ", item.organisation_account_id);
     p.found = last_entry_.has_value() ? Describe(*last_entry_) : "no entry";
     return p;
   }
@@ -206,10 +204,10 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
       ++awards;
       auto it = awards_.find(stored.award_id);
       if (it == awards_.end() || EncodeAward(it->second) != EncodeAward(stored)) {
-        return differ("AWARD_MISMATCH",
-                      absl::StrCat("the stored award ", stored.award_id,
-                                   " differs from the journal"),
-                      stored.account_id);
+        return differ(
+            "AWARD_MISMATCH",
+            absl::StrCat("the stored award ", stored.award_id, " differs from the journal"),
+            stored.account_id);
       }
       return absl::OkStatus();
     });
@@ -217,12 +215,13 @@ absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
   if (problem.has_value()) return problem;
   if (!status.ok()) return status;
   if (items != catalogue_.size() || holdings != holdings_.size() || awards != awards_.size()) {
-    return std::optional<ReplayProblem>(Problem(
-        "QUALIFICATIONS_MISSING", "the journal records catalogue items, holdings or awards that "
-                                  "are not stored",
-        absl::StrCat(catalogue_.size(), " items, ", holdings_.size(), " holdings, ",
-                     awards_.size(), " awards"),
-        absl::StrCat(items, " items, ", holdings, " holdings, ", awards, " awards")));
+    return std::optional<ReplayProblem>(
+        Problem("QUALIFICATIONS_MISSING",
+                "the journal records catalogue items, holdings or awards that "
+                "are not stored",
+                absl::StrCat(catalogue_.size(), " items, ", holdings_.size(), " holdings, ",
+                             awards_.size(), " awards"),
+                absl::StrCat(items, " items, ", holdings, " holdings, ", awards, " awards")));
   }
   return std::optional<ReplayProblem>();
 }

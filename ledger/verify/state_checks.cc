@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/verify/findings.h"
 
@@ -17,10 +18,10 @@ absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
   auto status = snapshot.ForEachMemberCard(id, [&](const MemberCard& stored) -> absl::Status {
     const Where where{kNoPosition, 0, stored.account_id};
     auto it = model.find(stored.account_id);
-    const std::string expected =
-        it == model.end() ? "no card"
-                          : absl::StrCat("card '", it->second.card_number, "'",
-                                         it->second.has_pin ? " with a PIN" : "");
+    const std::string expected = it == model.end()
+                                     ? "no card"
+                                     : absl::StrCat("card '", it->second.card_number, "'",
+                                                    it->second.has_pin ? " with a PIN" : "");
     const std::string found =
         absl::StrCat("card '", stored.card_number, "'", stored.has_pin() ? " with a PIN" : "");
     if (it == model.end() || it->second.card_number != stored.card_number ||

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+
 #include "ledger/store/store.h"
 #include "ledger/verify/journal_walker.h"
 

@@ -1,6 +1,6 @@
 // Verify: the full audit of a ledger. From a consistent snapshot of the store it recomputes, for
-// each bank, everything that the bank's journal (ledger/journal/journal.h) implies, and compares it with
-// everything that is stored and served:
+// each bank, everything that the bank's journal (ledger/journal/journal.h) implies, and compares it
+// with everything that is stored and served:
 //
 //   - the journal: dense positions, every fact decodes and belongs where it is, the chain hashes,
 //     the Merkle tree (every persisted node and the root), the journal head with its compact tree;
@@ -31,8 +31,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "ledger/store/store.h"
+
 #include "ledger/core/types.h"
+#include "ledger/store/store.h"
 
 namespace timeledger::ledger {
 

@@ -1,8 +1,7 @@
 // The store on a real RocksDB in a fresh directory: the key grammar (ledger/store/keys.h) round
 // trips and sorts as its readers assume, a batch commits all or nothing, every reader sees one
 // snapshot while commits run, and every key a real ledger writes has a tag of the KeyTag enum.
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
+#include "ledger/store/store.h"
 
 #include <atomic>
 #include <memory>
@@ -13,12 +12,14 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/store/keys.h"
-#include "ledger/store/store.h"
 #include "ledger/store/store_test_hooks.h"
 #include "services/daemon/demo.h"
 #include "tests/support/faulty_file_system.h"
@@ -85,7 +86,8 @@ TEST(KeysTest, PostingsOfOneAccountAreOneRangeInSeqOrder) {
 
 TEST(KeysTest, TimeIndexSortsInTimeOrderBeforeAndAfter1970) {
   const std::vector<absl::Time> times = {absl::FromUnixSeconds(-86'400), absl::UnixEpoch(),
-                                         absl::FromUnixMicros(1), absl::FromUnixSeconds(1'790'000'000)};
+                                         absl::FromUnixMicros(1),
+                                         absl::FromUnixSeconds(1'790'000'000)};
   for (size_t i = 1; i < times.size(); ++i) {
     EXPECT_LT(keys::OccurredKey("b", times[i - 1], 9), keys::OccurredKey("b", times[i], 1));
     EXPECT_LT(keys::AwardTimeKey("b", times[i - 1], "z"), keys::AwardTimeKey("b", times[i], "a"));
@@ -252,11 +254,12 @@ TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
     ++rounds;
     int in_view = 0;
     int64_t view_sum = 0;
-    ASSERT_TRUE(view->ForEachAccount("b", [&](const Account& account) {
-                      ++in_view;
-                      view_sum += account.balance_minutes;
-                      return absl::OkStatus();
-                    })
+    ASSERT_TRUE(view->ForEachAccount("b",
+                                     [&](const Account& account) {
+                                       ++in_view;
+                                       view_sum += account.balance_minutes;
+                                       return absl::OkStatus();
+                                     })
                     .ok());
     EXPECT_EQ(in_view, 10);
     EXPECT_EQ(view_sum, 45);
@@ -264,10 +267,12 @@ TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
     ASSERT_TRUE(a0.ok() && a0->has_value());
     EXPECT_EQ((*a0)->balance_minutes, 0);
     int in_snapshot = 0;
-    ASSERT_TRUE(snapshot->ForEachAccount("b", [&](const Account&) {
-                          ++in_snapshot;
-                          return absl::OkStatus();
-                        })
+    ASSERT_TRUE(snapshot
+                    ->ForEachAccount("b",
+                                     [&](const Account&) {
+                                       ++in_snapshot;
+                                       return absl::OkStatus();
+                                     })
                     .ok());
     EXPECT_EQ(in_snapshot, 10);
   }
@@ -311,11 +316,11 @@ TEST(StoreKeysTest, EveryKeyOfTheDemoLedgerHasAKnownTag) {
   }
   ASSERT_TRUE(it->status().ok()) << it->status().ToString();
   EXPECT_GT(count, 100u);
-  for (KeyTag tag : {KeyTag::kBank, KeyTag::kChainHead, KeyTag::kAccount, KeyTag::kEntry,
-                     KeyTag::kEntryId, KeyTag::kPosting, KeyTag::kOccurred,
-                     KeyTag::kTimeIndexMarker, KeyTag::kJournal, KeyTag::kEntryPosition,
-                     KeyTag::kCatalogue, KeyTag::kHolding, KeyTag::kHolder, KeyTag::kAward,
-                     KeyTag::kAwardTime, KeyTag::kMemberCard, KeyTag::kCardNumber}) {
+  for (KeyTag tag :
+       {KeyTag::kBank, KeyTag::kChainHead, KeyTag::kAccount, KeyTag::kEntry, KeyTag::kEntryId,
+        KeyTag::kPosting, KeyTag::kOccurred, KeyTag::kTimeIndexMarker, KeyTag::kJournal,
+        KeyTag::kEntryPosition, KeyTag::kCatalogue, KeyTag::kHolding, KeyTag::kHolder,
+        KeyTag::kAward, KeyTag::kAwardTime, KeyTag::kMemberCard, KeyTag::kCardNumber}) {
     EXPECT_TRUE(seen.count(tag)) << "the demo ledger wrote no key tagged "
                                  << static_cast<char>(tag);
   }
