@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/given_received.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -32,11 +33,6 @@ std::string NewSessionId() {
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
-bool IsGiving(EntryKind kind) { return kind == EntryKind::kExchange || kind == EntryKind::kAward; }
-bool IsReceiving(EntryKind kind) {
-  return kind == EntryKind::kExchange || kind == EntryKind::kSpend;
-}
-
 // Adds an entry of the member's to the month it occurred in, if that month is shown. A reversal
 // takes its original's minutes back out of the month the reversal occurred in.
 void AddToMonths(const Entry& entry, const Entry* original, const std::string& account_id,
@@ -45,19 +41,9 @@ void AddToMonths(const Entry& entry, const Entry* original, const std::string& a
   auto it = std::find_if(months->begin(), months->end(),
                          [&](const MonthGiveTake& m) { return m.month == month; });
   if (it == months->end()) return;
-  if (original == nullptr) {
-    if (entry.to_account_id == account_id && IsGiving(entry.kind)) it->given_minutes += entry.minutes;
-    if (entry.from_account_id == account_id && IsReceiving(entry.kind)) {
-      it->received_minutes += entry.minutes;
-    }
-    return;
-  }
-  if (original->to_account_id == account_id && IsGiving(original->kind)) {
-    it->given_minutes -= entry.minutes;
-  }
-  if (original->from_account_id == account_id && IsReceiving(original->kind)) {
-    it->received_minutes -= entry.minutes;
-  }
+  const GivenReceived sums = GivenReceivedBy(entry, original, account_id);
+  it->given_minutes += sums.given_minutes;
+  it->received_minutes += sums.received_minutes;
 }
 
 }  // namespace

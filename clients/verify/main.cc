@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "ledger/core/errors.h"
+#include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 
 namespace {

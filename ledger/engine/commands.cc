@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/given_received.h"
 #include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
 
@@ -101,8 +102,8 @@ void TrackActivity(const BankHeader& bank, absl::Time now, const Entry& entry,
   // Of the counted entry: its earner gave time, its payer received.
   Account* earner = reversed != nullptr ? from : to;
   Account* payer = reversed != nullptr ? to : from;
-  const bool given = counted.kind == EntryKind::kExchange || counted.kind == EntryKind::kAward;
-  const bool received = counted.kind == EntryKind::kExchange || counted.kind == EntryKind::kSpend;
+  const bool given = IsTimeGiven(counted.kind);
+  const bool received = IsTimeReceived(counted.kind);
   RecordActivity(earner, day, given ? sign * counted.minutes : 0, 0, oldest);
   RecordActivity(payer, day, 0, received ? sign * counted.minutes : 0, oldest);
 }

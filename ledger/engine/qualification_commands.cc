@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "ledger/engine/commands.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/given_received.h"
 #include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
 
@@ -430,7 +431,7 @@ absl::StatusOr<Award> DecideNewAward(WriteTxn& txn, const AwardSpec& spec,
 absl::StatusOr<ActivityRules> LoadActivityRules(WriteTxn& txn, const Entry& entry,
                                                 const Account& earner) {
   ActivityRules rules;
-  const bool time_given = entry.kind == EntryKind::kExchange || entry.kind == EntryKind::kAward;
+  const bool time_given = IsTimeGiven(entry.kind);
   if (!time_given || !ValidateId("activity", entry.activity).ok()) return rules;
   auto item = txn.GetCatalogueItem(entry.bank_id, CatalogueKind::kActivity, entry.activity);
   if (!item.ok()) return item.status();

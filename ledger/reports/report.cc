@@ -3,63 +3,26 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
-#include "ledger/rules/policy.h"
+#include "ledger/core/given_received.h"
 #include "ledger/core/validate.h"
+#include "ledger/reports/report_reads.h"
+#include "ledger/rules/policy.h"
 
 namespace timeledger::ledger {
 namespace {
 
-// Returns the bank as the view sees it, or NotFound.
-absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
-  auto bank = view.GetBank(bank_id);
-  if (!bank.ok()) return bank.status();
-  if (!bank->has_value()) return BankNotFound(bank_id);
-  return **bank;
-}
-
-absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank) {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(bank.time_zone, &zone)) {
-    return Refuse(Reason::kTimeZoneMissing,
-                  absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
-                               ", which this machine's time zone database lacks"));
-  }
-  return zone;
-}
-
-absl::Status CorruptStore(absl::string_view what) {
-  return Refuse(Reason::kCorruptRecord, absl::StrCat("the ledger's store is damaged: ", what));
-}
-
-absl::Status ValidatePeriod(absl::CivilDay first_day, absl::CivilDay last_day) {
-  if (last_day < first_day) {
-    return Refuse(Reason::kInvalidPeriod,
-                  absl::StrCat("the period ends (", absl::FormatCivilTime(last_day),
-                               ") before it begins (", absl::FormatCivilTime(first_day), ")"),
-                  {{"field", "last_day"}});
-  }
-  if (last_day - first_day + 1 > kReportDaysMax) {
-    return Refuse(Reason::kInvalidPeriod,
-                  absl::StrCat("a period covers at most ", kReportDaysMax,
-                               " days; this one covers ", last_day - first_day + 1),
-                  {{"field", "last_day"},
-                   {"limit", std::to_string(kReportDaysMax)},
-                   {"attempted", std::to_string(last_day - first_day + 1)}});
-  }
-  return absl::OkStatus();
-}
-
-bool IsTimeGiven(EntryKind kind) {
-  return kind == EntryKind::kExchange || kind == EntryKind::kAward;
-}
-bool IsTimeReceived(EntryKind kind) {
-  return kind == EntryKind::kExchange || kind == EntryKind::kSpend;
-}
+using report_internal::CorruptStore;
+using report_internal::FindBank;
+using report_internal::LastSeqRecordedBefore;
+using report_internal::ValidatePeriod;
+using report_internal::ZoneOf;
 
 // The accounts of the bank in the snapshot, by id.
 class AccountDirectory {
@@ -155,9 +118,9 @@ class PeriodTally {
   absl::Time to() const { return to_; }
 
   absl::Status Scan() {
-    auto status = context_.view.ForEachEntryOccurredIn(
-        context_.bank_id, from_, to_, kReportEntriesMax,
-        [this](const Entry& entry) { return Add(entry); });
+    auto status =
+        context_.view.ForEachEntryOccurredIn(context_.bank_id, from_, to_, kReportEntriesMax,
+                                             [this](const Entry& entry) { return Add(entry); });
     if (!status.ok()) return status;
     return context_.view.ForEachAwardIn(context_.bank_id, from_, to_, kReportAwardsMax,
                                         [this](const Award& award) { return AddAward(award); });
@@ -374,31 +337,6 @@ class PeriodTally {
   std::vector<AccountTally> accounts_;             // by account index
 };
 
-// Returns the last seq recorded before `time` (0 if none), by binary search over the entries:
-// seqs are assigned in commit order by the one writer, so recorded_at rises with seq.
-absl::StatusOr<uint64_t> LastSeqRecordedBefore(ReadView& view, const std::string& bank_id,
-                                               uint64_t through_seq, absl::Time time) {
-  auto recorded_before = [&](uint64_t seq) -> absl::StatusOr<bool> {
-    auto entry = view.GetEntry(bank_id, seq);
-    if (!entry.ok()) return entry.status();
-    if (!entry->has_value()) return CorruptStore(absl::StrCat("entry ", seq, " is missing"));
-    return (*entry)->recorded_at < time;
-  };
-  if (through_seq == 0) return uint64_t{0};
-  auto last = recorded_before(through_seq);
-  if (!last.ok()) return last.status();
-  if (*last) return through_seq;
-  uint64_t low = 0;             // recorded before `time` (0: before everything)
-  uint64_t high = through_seq;  // recorded at or after it
-  while (high - low > 1) {
-    const uint64_t middle = low + (high - low) / 2;
-    auto before = recorded_before(middle);
-    if (!before.ok()) return before.status();
-    (*before ? low : high) = middle;
-  }
-  return low;
-}
-
 absl::StatusOr<BalanceFigures> PeriodTally::Balances() const {
   auto through = LastSeqRecordedBefore(context_.view, context_.bank_id, context_.through_seq, to_);
   if (!through.ok()) return through.status();
@@ -451,43 +389,6 @@ absl::StatusOr<PendingFigures> PeriodTally::Pending() const {
       });
   if (!status.ok()) return status;
   return pending;
-}
-
-// Adds one entry to `statement`: its line, and its minutes to the totals. A reversal counts
-// against the kind of the entry it undoes, from the other side.
-absl::Status AddStatementLine(ReadView& view, const Entry& entry, int64_t balance_after,
-                              Statement* statement) {
-  if (statement->lines.size() == kStatementLinesMax) {
-    return Refuse(Reason::kStatementTooLong,
-                  absl::StrCat("the statement would have more than ", kStatementLinesMax,
-                               " lines; choose a shorter period"),
-                  {{"limit", std::to_string(kStatementLinesMax)}});
-  }
-  const std::string& account_id = statement->account.account_id;
-  const bool earns = entry.to_account_id == account_id;
-  (earns ? statement->earned_minutes : statement->paid_minutes) += entry.minutes;
-  EntryKind kind = entry.kind;
-  int64_t sign = 1;
-  bool earner = earns;
-  if (entry.kind == EntryKind::kReversal) {
-    auto original = view.GetEntry(entry.bank_id, entry.reverses_seq);
-    if (!original.ok()) return original.status();
-    if (!original->has_value()) {
-      return CorruptStore(absl::StrCat("reversal ", entry.seq, " points at no entry"));
-    }
-    kind = (*original)->kind;
-    sign = -1;
-    earner = !earns;
-  }
-  if (earner && IsTimeGiven(kind)) statement->given_minutes += sign * entry.minutes;
-  if (!earner && IsTimeReceived(kind)) statement->received_minutes += sign * entry.minutes;
-  StatementLine line;
-  line.entry = entry;
-  line.signed_minutes = earns ? entry.minutes : -entry.minutes;
-  line.balance_after_minutes = balance_after;
-  line.other_account_id = earns ? entry.from_account_id : entry.to_account_id;
-  statement->lines.push_back(std::move(line));
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -609,62 +510,6 @@ absl::StatusOr<PeriodReport> BuildPeriodReport(ReadView& view, const PeriodRepor
   });
   if (!open.ok()) return open;
   return report;
-}
-
-absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest& request,
-                                         absl::Time now) {
-  if (auto s = ValidateId("bank_id", request.bank_id); !s.ok()) return s;
-  if (auto s = ValidateId("account_id", request.account_id); !s.ok()) return s;
-  if (auto s = ValidatePeriod(request.first_day, request.last_day); !s.ok()) return s;
-  auto bank = FindBank(view, request.bank_id);
-  if (!bank.ok()) return bank.status();
-  auto zone = ZoneOf(*bank);
-  if (!zone.ok()) return zone.status();
-  auto account = view.GetAccount(request.bank_id, request.account_id);
-  if (!account.ok()) return account.status();
-  if (!account->has_value()) {
-    return Refuse(
-        Reason::kAccountNotFound,
-        absl::StrCat("there is no account ", request.account_id, " in bank ", request.bank_id),
-        {{"bank_id", request.bank_id}, {"account_id", request.account_id}});
-  }
-  auto head = view.GetChainHead(request.bank_id);
-  if (!head.ok()) return head.status();
-
-  Statement statement;
-  statement.bank = *std::move(bank);
-  statement.account = **std::move(account);
-  statement.first_day = request.first_day;
-  statement.last_day = request.last_day;
-  statement.generated_at = now;
-  statement.through_seq = head->next_seq - 1;
-  // The range in seqs: the entries recorded from the first day's start to the last day's end.
-  const absl::Time from = absl::FromCivil(request.first_day, *zone);
-  const absl::Time to = absl::FromCivil(request.last_day + 1, *zone);
-  auto after_seq = LastSeqRecordedBefore(view, request.bank_id, statement.through_seq, from);
-  if (!after_seq.ok()) return after_seq.status();
-  auto through_seq = LastSeqRecordedBefore(view, request.bank_id, statement.through_seq, to);
-  if (!through_seq.ok()) return through_seq.status();
-
-  const std::vector<std::string> ids = {request.account_id};
-  auto opening = view.BalancesAfter(request.bank_id, ids, *after_seq);
-  if (!opening.ok()) return opening.status();
-  statement.opening_balance_minutes = (*opening)[0];
-  auto status =
-      view.ForEachPosting(request.bank_id, request.account_id, *after_seq, *through_seq,
-                          [&](const Entry& entry, int64_t balance_after) {
-                            return AddStatementLine(view, entry, balance_after, &statement);
-                          });
-  if (!status.ok()) return status;
-  auto closing = view.BalancesAfter(request.bank_id, ids, *through_seq);
-  if (!closing.ok()) return closing.status();
-  statement.closing_balance_minutes = (*closing)[0];
-  // The postings must add up: a running balance that does not is a damaged store.
-  if (statement.opening_balance_minutes + statement.earned_minutes - statement.paid_minutes !=
-      statement.closing_balance_minutes) {
-    return CorruptStore(absl::StrCat("the postings of ", request.account_id, " do not add up"));
-  }
-  return statement;
 }
 
 }  // namespace timeledger::ledger

@@ -35,8 +35,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "ledger/store/store.h"
+
 #include "ledger/core/types.h"
+#include "ledger/store/store.h"
 
 namespace timeledger::ledger {
 
@@ -130,7 +131,8 @@ struct OrganisationFigures {
   int64_t spent_at_minutes = 0;  // SPEND entries paid to it
 };
 
-// Qualifications awarded in the period, by the day they were attained (ledger/rules/qualifications.h).
+// Qualifications awarded in the period, by the day they were attained
+// (ledger/rules/qualifications.h).
 struct QualificationFigures {
   int64_t attained = 0;       // first attainments
   int64_t renewed = 0;        // attained again after they expired

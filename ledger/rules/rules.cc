@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/given_received.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -23,9 +24,6 @@ std::string InWords(int64_t minutes) {
   }
   return words;
 }
-
-bool IsTimeGiven(EntryKind kind) { return kind == EntryKind::kExchange || kind == EntryKind::kAward; }
-bool IsReceiving(EntryKind kind) { return kind == EntryKind::kExchange || kind == EntryKind::kSpend; }
 
 int64_t EarnedOnDay(const Account& account, int32_t day) {
   for (const DayActivity& activity : account.recent_days) {
@@ -159,7 +157,7 @@ absl::Status CheckReciprocity(const RuleInput& in, RuleVerdict* verdict) {
   const Account& from = in.from;
   if (from.kind != AccountKind::kPerson) return absl::OkStatus();
   verdict->payer_reciprocity = ReciprocityOf(from, p, DayOf(in.now, in.zone));
-  if (!p.reciprocity_enabled || !IsReceiving(in.entry.kind)) return absl::OkStatus();
+  if (!p.reciprocity_enabled || !IsTimeReceived(in.entry.kind)) return absl::OkStatus();
   const ReciprocityFigure& figure = verdict->payer_reciprocity;
   const int64_t received = figure.received_minutes + in.entry.minutes;
   if (figure.given_minutes > 0 || received <= p.received_without_giving_minutes_max) {

@@ -1,13 +1,14 @@
 #include "ledger/store/data_dir.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 
 #include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include <sys/stat.h>
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::ledger {
@@ -61,9 +62,9 @@ absl::Status CheckNotLive(const fs::path& target, const fs::path& data_dir,
   if (target == data_dir || IsWithin(target, data_dir / kStoreDirName) ||
       IsWithin(data_dir, target)) {
     return BadBackupDir(
-        "data_dir",
-        absl::StrCat(shown, " is the live data directory, holds it or lies inside its store; "
-                            "backups go to a directory of their own"));
+        "data_dir", absl::StrCat(shown,
+                                 " is the live data directory, holds it or lies inside its store; "
+                                 "backups go to a directory of their own"));
   }
   return absl::OkStatus();
 }
@@ -86,9 +87,9 @@ absl::Status EnterDir(const fs::path& path, bool create, absl::string_view shown
     if (lstat(path.c_str(), &info) != 0) return ModeFailed(path, "read", errno);
   }
   if (S_ISLNK(info.st_mode)) {
-    return BadBackupDir("symlink", absl::StrCat(shown, " passes through the symbolic link ",
-                                                EchoOf(path.string()),
-                                                "; backups do not follow links"));
+    return BadBackupDir(
+        "symlink", absl::StrCat(shown, " passes through the symbolic link ", EchoOf(path.string()),
+                                "; backups do not follow links"));
   }
   if (!S_ISDIR(info.st_mode)) {
     return BadBackupDir("not_a_directory", absl::StrCat(shown, " names ", EchoOf(path.string()),
@@ -98,6 +99,13 @@ absl::Status EnterDir(const fs::path& path, bool create, absl::string_view shown
 }
 
 }  // namespace
+
+std::string StorePathOf(const std::string& data_dir) {
+  const std::filesystem::path dir(data_dir);
+  std::error_code error;
+  if (std::filesystem::exists(dir / "CURRENT", error)) return data_dir;
+  return (dir / kStoreDirName).string();
+}
 
 absl::Status CreatePrivateDir(const std::string& dir) {
   const fs::path path = Normal(dir);
@@ -200,9 +208,9 @@ absl::StatusOr<std::string> ResolveBackupDir(const std::string& root_dir,
     }
   }
   const fs::path root(root_dir);
-  const fs::path target = requested.empty()        ? root
-                          : given.is_absolute()    ? Normal(given)
-                                                   : Normal(root / given);
+  const fs::path target = requested.empty()     ? root
+                          : given.is_absolute() ? Normal(given)
+                                                : Normal(root / given);
   // The data directory as given and with its links resolved: a request may name either.
   std::error_code error;
   for (const fs::path& data : {Canonical(data_dir), Normal(fs::absolute(data_dir, error))}) {

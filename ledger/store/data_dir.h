@@ -16,13 +16,12 @@
 #ifndef TIMELEDGER_LEDGER_DATA_DIR_H_
 #define TIMELEDGER_LEDGER_DATA_DIR_H_
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include <sys/types.h>
 
 namespace timeledger::ledger {
 
@@ -36,6 +35,10 @@ inline constexpr size_t kBackupDirNameLengthMax = 255;
 inline constexpr char kStoreDirName[] = "ledger";
 // The default backup directory inside a data directory.
 inline constexpr char kBackupDirName[] = "backups";
+
+// The store directory of a ledger's data directory: <data_dir>/ledger, or data_dir itself if it
+// is a store (holds a CURRENT file).
+std::string StorePathOf(const std::string& data_dir);
 
 // Creates `dir` and any missing parents with mode 0700, and clears the group and other bits of
 // `dir` itself if it exists. Unavailable (reason FILE_MODE) if it cannot.

@@ -1,9 +1,23 @@
 // The durable home of the ledger: banks, accounts, entries, idempotency keys and chain heads.
 //
-// Store is the interface the domain uses; rocksdb_store.cc is the one implementation and the only
-// file that knows RocksDB. Writes go through a StoreBatch and become durable together, synced, in
-// Commit: one business operation is one atomic write. Reads may run on any thread at the same
-// time as a Commit. A StoreBatch belongs to one thread.
+// Store is the interface the domain uses; ledger/store/rocksdb_*.cc are the one implementation
+// (rocksdb_store.h lists its files) and the only files that know RocksDB; keys.h is the key
+// grammar. Writes go through a StoreBatch and become durable together, synced, in Commit: one
+// business operation is one atomic write. Reads may run on any thread at the same time as a
+// Commit. A StoreBatch belongs to one thread.
+//
+// Three readers, one for each kind of caller; all three are made of the same scans and point
+// reads (rocksdb_reads.h), differing only in the moment they read and in their cache use:
+//
+//   Store's own Get/List/ForEach   the latest committed state, each call on its own. For the
+//                                  writer (ledger/engine), which is the only one to commit and so
+//                                  reads what it last wrote, and for single-record lookups.
+//   ReadView (NewReadView)         one snapshot, point reads and time-indexed scans, one thread.
+//                                  For reports and statements (ledger/reports), whose figures must
+//                                  add up while writes continue.
+//   StoreSnapshot (NewSnapshot)    one snapshot, whole key ranges as raw records through cursors,
+//                                  usable from several threads, skipping the block cache. For
+//                                  audits that compare everything stored (ledger/verify).
 #ifndef TIMELEDGER_LEDGER_STORE_H_
 #define TIMELEDGER_LEDGER_STORE_H_
 
@@ -18,22 +32,23 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "ledger/rules/access.h"
-#include "ledger/rules/kiosk.h"
+
 #include "ledger/core/merkle.h"
-#include "ledger/rules/policy.h"
-#include "ledger/rules/qualifications.h"
 #include "ledger/core/records.h"
 #include "ledger/core/types.h"
+#include "ledger/rules/access.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
 
 namespace timeledger::ledger {
 
-// The lowest level of the Merkle nodes (ledger/core/merkle.h) the store keeps. A node below it covers
-// at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records when
-// a proof needs it (one range read of the 16 facts around it); not storing them spares the writer
-// and the verifier a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
+// The lowest level of the Merkle nodes (ledger/core/merkle.h) the store keeps. A node below it
+// covers at most 2^(kMerkleStoredLevelMin - 1) = 8 facts and is computed from their journal records
+// when a proof needs it (one range read of the 16 facts around it); not storing them spares the
+// writer and an audit a key per fact (a tree of n leaves has about n nodes above the leaves, n / 8
 // from level 4 up). Stores written before this kept levels 1-3 too: opening one for writing
-// deletes them.
+// deletes them (ledger/store/migrations.cc); one opened read-only still has them.
 inline constexpr int kMerkleStoredLevelMin = 4;
 
 // Writes gathered for one atomic, synced Commit. Savepoints nest.
@@ -56,9 +71,9 @@ class StoreBatch {
                                const Policy& new_policy) = 0;
   // An open pending entry is kept with the open ones; a resolved one moves to the history.
   virtual void PutPending(const PendingEntry& pending) = 0;
-  // The journal (ledger/journal/journal.h): a fact's canonical bytes and chain hash at its position, the
-  // Merkle nodes its leaf completed (of level kMerkleStoredLevelMin and above), and for an entry
-  // fact the position of the entry's seq.
+  // The journal (ledger/journal/journal.h): a fact's canonical bytes and chain hash at its
+  // position, the Merkle nodes its leaf completed (of level kMerkleStoredLevelMin and above), and
+  // for an entry fact the position of the entry's seq.
   virtual void PutJournalRecord(absl::string_view bank_id, uint64_t position,
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
@@ -70,16 +85,17 @@ class StoreBatch {
   // lock: the record is deleted.
   virtual void PutCardAttempts(absl::string_view bank_id, absl::string_view card_number,
                                const CardAttempts& attempts) = 0;
-  // Qualifications (ledger/rules/qualifications.h): a catalogue item as it now stands; a holding (and
-  // its place in the qualification's list of holders); an award (and its place in the time
+  // Qualifications (ledger/rules/qualifications.h): a catalogue item as it now stands; a holding
+  // (and its place in the qualification's list of holders); an award (and its place in the time
   // index of awards).
   virtual void PutCatalogueItem(const CatalogueItem& item) = 0;
   virtual void PutHolding(const Holding& holding) = 0;
   virtual void PutAward(const Award& award) = 0;
-  // A token record (ledger/rules/access.h), as it now stands: installation-wide, outside the journal.
+  // A token record (ledger/rules/access.h), as it now stands: installation-wide, outside the
+  // journal.
   virtual void PutToken(const TokenRecord& record) = 0;
-  // A version of a principal's binding (ledger/rules/access.h): installation-wide, outside the journal,
-  // never written over.
+  // A version of a principal's binding (ledger/rules/access.h): installation-wide, outside the
+  // journal, never written over.
   virtual void PutPrincipalBinding(const PrincipalBinding& binding) = 0;
 
   virtual void SetSavePoint() = 0;
@@ -127,8 +143,8 @@ class Cursor {
 };
 
 // A consistent, read-only view of the whole store at the moment it was made (a RocksDB snapshot),
-// for verification and offline audits: later commits are invisible to it. Its methods and its
-// cursors may be used from several threads at once (each cursor by one thread).
+// read in key order as raw records, for audits: later commits are invisible to it. Its methods and
+// its cursors may be used from several threads at once (each cursor by one thread).
 class StoreSnapshot {
  public:
   virtual ~StoreSnapshot() = default;
@@ -143,8 +159,7 @@ class StoreSnapshot {
 
   virtual std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) = 0;
   // The stored Merkle nodes of one level, in index order.
-  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id,
-                                                          int level) = 0;
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id, int level) = 0;
   // The stored Merkle nodes of every level from `level` up, in (level, index) order.
   virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
                                                               int level) = 0;
@@ -159,7 +174,8 @@ class StoreSnapshot {
   // A bank's catalogue items (by kind, then code), holdings (by account, then qualification)
   // and awards (by award id).
   virtual absl::Status ForEachCatalogueItem(
-      absl::string_view bank_id, const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
+      absl::string_view bank_id,
+      const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
   virtual absl::Status ForEachHolding(absl::string_view bank_id,
                                       const std::function<absl::Status(const Holding&)>& visit) = 0;
   virtual absl::Status ForEachAward(absl::string_view bank_id,
@@ -174,8 +190,8 @@ struct BackupInfo {
   uint32_t file_count = 0;
 };
 
-// Test-only settings of the store (ledger/store/store_test_hooks.h): a RocksDB FileSystem that injects
-// faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
+// Test-only settings of the store (ledger/store/store_test_hooks.h): a RocksDB FileSystem that
+// injects faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
 struct StoreTestHooks;
 
 struct StoreOptions {
@@ -287,7 +303,8 @@ class Store {
   virtual absl::Status ForEachAccount(absl::string_view bank_id,
                                       const std::function<absl::Status(const Account&)>& visit) = 0;
   // Visits every token record, in token id order.
-  virtual absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
+  virtual absl::Status ForEachToken(
+      const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
   // Every binding of every principal, by name and then version (oldest first).
   virtual absl::Status ForEachPrincipalBinding(
       const std::function<absl::Status(const PrincipalBinding&)>& visit) = 0;
@@ -302,8 +319,8 @@ class Store {
 
   // Members at a kiosk (ledger/rules/kiosk.h): an account's card and PIN, or nullopt; the account a
   // card number belongs to, or nullopt; a card's wrong PINs (none if never recorded).
-  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(
-      absl::string_view bank_id, absl::string_view account_id) = 0;
+  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(absl::string_view bank_id,
+                                                                  absl::string_view account_id) = 0;
   virtual absl::StatusOr<std::optional<std::string>> FindCardHolder(
       absl::string_view bank_id, absl::string_view card_number) = 0;
   virtual absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
@@ -340,8 +357,9 @@ class Store {
   virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
 
   // Qualifications (ledger/rules/qualifications.h). Point reads return nullopt if there is none.
-  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(
-      absl::string_view bank_id, CatalogueKind kind, absl::string_view code) = 0;
+  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
+                                                                        CatalogueKind kind,
+                                                                        absl::string_view code) = 0;
   // Items of one kind with code > after_code, in code order, at most `limit`.
   virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
                                                                    CatalogueKind kind,

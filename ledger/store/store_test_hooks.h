@@ -1,16 +1,17 @@
 // StoreTestHooks: what tests may change in how the RocksDB store is opened (StoreOptions::
 // test_hooks, LedgerOptions::store_test_hooks). An internal header: it names RocksDB, so only
-// rocksdb_store.cc and tests include it; ledger's public headers only forward-declare the struct.
+// the store's own files and tests include it; ledger's public headers only forward-declare the
+// struct.
 //
 // Immutable once handed to an open; the FileSystem it holds must be thread-safe (RocksDB calls it
 // from its background threads).
 #ifndef TIMELEDGER_LEDGER_STORE_TEST_HOOKS_H_
 #define TIMELEDGER_LEDGER_STORE_TEST_HOOKS_H_
 
-#include <rocksdb/file_system.h>
-
 #include <cstddef>
 #include <memory>
+
+#include <rocksdb/file_system.h>
 
 namespace timeledger::ledger {
 

@@ -92,17 +92,16 @@ std::optional<ReplayProblem> QualificationReplay::ApplyAwardFact(const Award& aw
   auto held = holdings_.find({award.account_id, award.qualification_code});
   const AwardDecision decision = DecideAward(
       qualification->second, held == holdings_.end() ? nullptr : &held->second, award.attained_at);
-  const std::string paid_by = decision.reward_minutes > 0
-                                  ? qualification->second.reward_account_id
-                                  : std::string();
+  const std::string paid_by =
+      decision.reward_minutes > 0 ? qualification->second.reward_account_id : std::string();
   if (decision.outcome != award.outcome || decision.reward_minutes != award.reward_minutes ||
       decision.expires_at != award.expires_at || paid_by != award.paid_by ||
       (award.reward_minutes == 0) != (award.reward_seq == 0)) {
     return problem("the award does not pay what the catalogue and the member's holding call for",
                    absl::StrCat(AwardOutcomeName(decision.outcome), " paying ",
                                 decision.reward_minutes, " minutes"),
-                   absl::StrCat(AwardOutcomeName(award.outcome), " paying ",
-                                award.reward_minutes, " minutes"));
+                   absl::StrCat(AwardOutcomeName(award.outcome), " paying ", award.reward_minutes,
+                                " minutes"));
   }
   awards_[award.award_id] = award;
   ApplyAward(award, &HoldingOf(award.bank_id, award.account_id, award.qualification_code));
@@ -152,8 +151,8 @@ std::optional<ReplayProblem> QualificationReplay::ApplyRedeemed(const Fact& fact
       last_entry_->minutes != item.price_minutes || last_entry_->activity != item.code ||
       fact.qualification_code != item.leads_to_qualification) {
     p.what = "the redemption is not the SPEND entry before it at the offer's price";
-    p.expected = absl::StrCat("spend of ", item.price_minutes, " minutes to ",
-                              item.organisation_account_id);
+    p.expected =
+        absl::StrCat("spend of ", item.price_minutes, " minutes to ", item.organisation_account_id);
     p.found = last_entry_.has_value() ? Describe(*last_entry_) : "no entry";
     return p;
   }

@@ -2,8 +2,8 @@
 //
 // Fed every fact in journal order (catalogue changes, awards, offers redeemed, and every entry),
 // it rebuilds the catalogue, every holding and every award with the same pure functions the
-// writer uses (ledger/rules/qualifications.h), and checks as it goes that each award paid exactly what
-// the catalogue and the member's holding called for, by the QUALIFICATION_REWARD entry that
+// writer uses (ledger/rules/qualifications.h), and checks as it goes that each award paid exactly
+// what the catalogue and the member's holding called for, by the QUALIFICATION_REWARD entry that
 // follows it and points at it; that no reward entry is without its award; and that each offer
 // redeemed is the SPEND entry before it, at the offer's price, to the offer's organisation.
 // Compare() then checks the stored catalogue, holdings and awards against the model.

@@ -1,6 +1,6 @@
 // Verify: the full audit of a ledger. From a consistent snapshot of the store it recomputes, for
-// each bank, everything that the bank's journal (ledger/journal/journal.h) implies, and compares it with
-// everything that is stored and served:
+// each bank, everything that the bank's journal (ledger/journal/journal.h) implies, and compares it
+// with everything that is stored and served:
 //
 //   - the journal: dense positions, every fact decodes and belongs where it is, the chain hashes,
 //     the Merkle tree (every persisted node and the root), the journal head with its compact tree;
@@ -31,8 +31,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "ledger/store/store.h"
+
 #include "ledger/core/types.h"
+#include "ledger/store/store.h"
 
 namespace timeledger::ledger {
 
@@ -72,10 +73,6 @@ VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& option
 // Opens the store of a stopped ledger read-only (`options.path`, or the backup named by
 // options.backup_dir / backup_id) and verifies it. Opening errors become the report's status.
 VerifyReport VerifyStoreOffline(const StoreOptions& options, const VerifyOptions& verify = {});
-
-// The store directory of a ledger's data directory: <data_dir>/ledger, or data_dir itself if it
-// is a store (holds a CURRENT file).
-std::string StorePathOf(const std::string& data_dir);
 
 // Restores backup `backup_id` (0: the newest) of `backup_dir` as the ledger of `data_dir`, which
 // must hold none yet, verifying the restored copy before it takes its place: it is restored into

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 
 namespace timeledger::daemon {

@@ -13,6 +13,7 @@
 #include "ledger/journal/journal.h"
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
+#include "ledger/store/data_dir.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace timeledger::ledger {

@@ -1,0 +1,197 @@
+// RocksDbStore: the RocksDB implementation of Store. Internal to ledger/store/; the domain sees
+// only store.h (OpenRocksDbStore).
+//
+// The files of the store, by subject:
+//   keys.{h,cc}               the key grammar: KeyTag, every key built and parsed
+//   rocksdb_store.{h,cc}      this class: opening, Commit, Recover, backups made online
+//   rocksdb_store_reads.cc    Store's reads of the latest committed state
+//   rocksdb_readers.h         the ReadView (rocksdb_read_view.cc, reports) and the
+//                             StoreSnapshot (rocksdb_snapshot.cc, audits)
+//   rocksdb_reads.*           the scans and point reads all of these are made of
+//   merkle_node_source.*      the Merkle nodes of a proof
+//   rocksdb_batch.h           the StoreBatch              rocksdb_backup.*    backups
+//   rocksdb_options.*         RocksDB options, WriteFault, the LOG
+//   migrations.*              layout upgrades at open     rocksdb_status.*    rocksdb::Status
+//
+// Every Put of an operation goes into one WriteBatch written with sync=true: an entry, its journal
+// record, the Merkle nodes it completes and the chain head (which holds the journal's compact
+// Merkle tree) are durable together.
+//
+// A failing disk. The first failed write or sync of the WAL, and the first failed flush or
+// compaction (RocksDB's background errors, seen by a listener, rocksdb_options.cc), stop writes:
+// every Commit after it is refused with that failure (STORE_FULL for ENOSPC, STORE_FAILED
+// otherwise) and that RocksDB instance is never written again. Its WAL writer may hold a
+// half-written record and an error flag, and RocksDB asserts if it is used again
+// (WritableFileWriter:: AssertFalseAndGetStatusForPrevError). DB::Resume would not always replace
+// it (it switches the WAL only if the memtable holds something, and refuses an EIO as fatal), so
+// RocksDB's own recovery is off and Recover reopens instead: once a probe file can be written and
+// synced, a read-only instance takes over the reads, the failed one is closed when its last reader
+// is done (closing does not write to a WAL writer in error), and a new writable instance replaces
+// the read-only one. Instances are shared_ptrs held by every reader for the length of its read.
+// RocksDB's informational LOG is written by StoreInfoLog, with stdio: RocksDB's own logger uses
+// the same asserting writer and aborted the server on the line after a failed one.
+#ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
+#define TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
+#include "ledger/store/rocksdb_options.h"
+#include "ledger/store/rocksdb_reads.h"
+#include "ledger/store/store.h"
+
+namespace timeledger::ledger {
+
+class RocksDbStore : public Store {
+ public:
+  // A store over `db`. `env`, if not null, is what every instance reads and writes through; it
+  // outlives them. `fault` is null for a store opened read-only.
+  RocksDbStore(StoreOptions options, std::shared_ptr<rocksdb::Env> env,
+               std::shared_ptr<rocksdb::Logger> info_log, std::shared_ptr<rocksdb::DB> db,
+               std::shared_ptr<WriteFault> fault);
+
+  // Writes and recovery (rocksdb_store.cc).
+  std::unique_ptr<StoreBatch> NewBatch() override;
+  absl::Status Commit(StoreBatch* batch) override;
+  absl::Status WriteStatus() const override;
+  absl::Status Recover() override;
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) override;
+
+  // The readers bound to a snapshot, and the Merkle nodes of a proof (rocksdb_store.cc).
+  std::unique_ptr<ReadView> NewReadView() override;
+  std::unique_ptr<StoreSnapshot> NewSnapshot() override;
+  std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) override;
+
+  // Reads of the latest committed state (rocksdb_store_reads.cc).
+  absl::Status ForEachBank(const std::function<absl::Status(const Bank&, const ChainHead&,
+                                                            const Policy&)>& visit) override;
+  absl::Status ForEachOpenPending(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const PendingEntry&)>& visit) override;
+  absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
+                                                         absl::string_view entry_id) override;
+  absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      absl::string_view bank_id) override;
+  absl::Status ForEachAccount(absl::string_view bank_id,
+                              const std::function<absl::Status(const Account&)>& visit) override;
+  absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) override;
+  absl::Status ForEachPrincipalBinding(
+      const std::function<absl::Status(const PrincipalBinding&)>& visit) override;
+  absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id, uint64_t seq) override;
+  absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
+                                                          absl::string_view entry_id) override;
+  absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) override;
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(absl::string_view bank_id,
+                                                          absl::string_view account_id) override;
+  absl::StatusOr<std::optional<std::string>> FindCardHolder(absl::string_view bank_id,
+                                                            absl::string_view card_number) override;
+  absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
+                                               absl::string_view card_number) override;
+  absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id, uint64_t after_seq,
+                                                    size_t limit) override;
+  absl::StatusOr<std::vector<EntryRow>> ListAccountEntries(absl::string_view bank_id,
+                                                           absl::string_view account_id,
+                                                           uint64_t after_seq,
+                                                           size_t limit) override;
+  absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
+                                                    absl::string_view after_account_id,
+                                                    size_t limit) override;
+  absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
+                                                         uint64_t from_position,
+                                                         size_t limit) override;
+  absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
+                                                           uint64_t seq) override;
+  absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
+                                                                CatalogueKind kind,
+                                                                absl::string_view code) override;
+  absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                           CatalogueKind kind,
+                                                           absl::string_view after_code,
+                                                           size_t limit) override;
+  absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                    absl::string_view account_id,
+                                                    absl::string_view code) override;
+  absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                    absl::string_view account_id,
+                                                    absl::string_view after_code,
+                                                    size_t limit) override;
+  absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                   absl::string_view code,
+                                                   absl::string_view after_account_id,
+                                                   size_t limit) override;
+  absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                absl::string_view award_id) override;
+
+  // Keeps alive the Env that a store opened from a backup reads through.
+  void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }
+
+ private:
+  // A reader of the latest committed state: holds the instance it reads (see Db()) for as long
+  // as it lives.
+  struct Committed {
+    std::shared_ptr<rocksdb::DB> db;
+    RocksReads reads;
+  };
+  Committed Latest() const;
+
+  // The instance reads go to. Readers hold it while they read: a failed instance is closed only
+  // once none does.
+  std::shared_ptr<rocksdb::DB> Db() const;
+
+  // The instance and its fault record (null for the read-only stand-in), and OK if it takes
+  // writes, or the refusal: its first failure, or why the stand-in is there.
+  absl::Status Current(std::shared_ptr<rocksdb::DB>* db, std::shared_ptr<WriteFault>* fault) const;
+
+  // OK if the disk takes a small synced write again: a file beside the store's, through the
+  // store's own file system, written, synced and deleted. A raw file, not RocksDB's writer.
+  rocksdb::Status ProbeDisk() const;
+
+  // A read-only instance of the store's files, opened beside the failed one (a read-only open
+  // takes no lock and writes nothing) with every table file open, so that files the reopened
+  // writable instance deletes stay readable to it.
+  absl::StatusOr<std::shared_ptr<rocksdb::DB>> OpenStandIn() const;
+
+  // Recover's steps: retires the failed instance behind a read-only stand-in (OK once no reader
+  // holds the failed one), then opens a fresh writable instance.
+  absl::Status RetireFailed(const std::shared_ptr<WriteFault>& fault, const absl::Status& refusal)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status ReopenWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  absl::Status FillReversals(absl::string_view bank_id, std::vector<EntryRow>* rows);
+
+  // The probe writes this much: room for a few WAL records at least.
+  static constexpr size_t kProbeBytes = 1 << 20;
+
+  const StoreOptions options_;
+  std::mutex backup_mu_;
+  std::shared_ptr<rocksdb::Env> backup_env_;         // before the instances: outlives them
+  const std::shared_ptr<rocksdb::Env> env_;          // likewise; null: rocksdb::Env::Default()
+  const std::shared_ptr<rocksdb::Logger> info_log_;  // of every writable instance
+  const bool writable_;                              // false: opened read-only, or a backup
+  rocksdb::WriteOptions write_options_;
+
+  // Held by Commit and Recover: a write never races the swap of instances.
+  std::mutex write_mu_;
+  bool recovering_ ABSL_GUARDED_BY(write_mu_) = false;  // a failure was seen, not yet mended
+  absl::Time next_recovery_ ABSL_GUARDED_BY(write_mu_);
+  std::shared_ptr<rocksdb::DB> failed_ ABSL_GUARDED_BY(write_mu_);  // waiting for its readers
+
+  mutable std::mutex db_mu_;
+  std::shared_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  // The first failure of db_ (writable store), or null while db_ is the read-only stand-in.
+  std::shared_ptr<WriteFault> fault_ ABSL_GUARDED_BY(db_mu_);
+  absl::Status stand_in_refusal_ ABSL_GUARDED_BY(db_mu_);  // why the stand-in is there
+};
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
