@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/engine/commands.h"
+#include "ledger/engine/postings.h"
 #include "ledger/core/errors.h"
 #include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
@@ -562,7 +563,7 @@ absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& s
   entry.minutes = offer->price_minutes;
   entry.activity = offer->code;
   entry.note = spec.note.empty() ? offer->title : spec.note;
-  auto receipt = ExecuteRecordEntry(txn, entry, principal);
+  auto receipt = RecordCheckedEntry(txn, entry, principal);
   if (!receipt.ok()) return receipt.status();
   Redemption redemption;
   redemption.qualification_in_progress = offer->leads_to_qualification;

@@ -47,6 +47,12 @@ constexpr PlainReason kPlainReasons[] = {
 
 bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner; }
 
+// Refusals of the partner's own rights (ledger/rules/access.h), which the writer decides: they
+// name only the partner, its bank and account and what it asked for, so they pass whole.
+bool IsAboutThePartnerOnly(absl::string_view reason) {
+  return reason == "OUT_OF_SCOPE" || reason == "PARTNER_SPEND_ONLY";
+}
+
 }  // namespace
 
 const char* PlainReasonForPartner(absl::string_view reason) {
@@ -81,6 +87,7 @@ absl::Status RefusalAsSeenBy(const Principal& by, const absl::Status& refusal) {
   if (refusal.ok() || !IsPartner(by)) return refusal;
   if (refusal.code() == absl::StatusCode::kInvalidArgument) return refusal;
   const std::string reason = ReasonOf(refusal);
+  if (IsAboutThePartnerOnly(reason)) return refusal;
   absl::Status plain = Refusal(refusal.code(), reason.empty() ? "REFUSED" : reason,
                                PlainReasonForPartner(reason));
   for (auto& [name, value] : FiguresOf(refusal)) {
