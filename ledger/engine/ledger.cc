@@ -2,17 +2,13 @@
 // failure. The writer is in ledger_writer.cc, the reads in ledger_reads.cc.
 #include "ledger/engine/ledger.h"
 
-#include <algorithm>
-#include <charconv>
 #include <filesystem>
-#include <map>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/engine/commands.h"
-#include "ledger/store/data_dir.h"
 #include "ledger/core/errors.h"
-#include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
+#include "ledger/engine/commands.h"  // ~Ledger destroys the commands still queued
+#include "ledger/store/data_dir.h"
 
 namespace timeledger::ledger {
 namespace {

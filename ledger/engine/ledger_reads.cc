@@ -2,18 +2,13 @@
 // pending entries, cards), of committed state only.
 #include "ledger/engine/ledger.h"
 
-#include <algorithm>
 #include <charconv>
-#include <filesystem>
-#include <map>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/engine/commands.h"
-#include "ledger/store/data_dir.h"
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
-#include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
+#include "ledger/rules/rules.h"
 
 namespace timeledger::ledger {
 namespace {
