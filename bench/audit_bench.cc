@@ -144,7 +144,7 @@ void Build(Ledger& ledger, uint64_t entries) {
       cv.wait(lock, [&] { return in_flight < 8; });
       ++in_flight;
     }
-    ledger.RecordEntries(std::move(batch), false, "bench",
+    ledger.RecordEntries(std::move(batch), false, AdminNamed("bench"),
                          [&](absl::StatusOr<std::vector<absl::StatusOr<Receipt>>> result) {
                            Check(result.status(), "record");
                            std::lock_guard<std::mutex> lock(mu);
@@ -287,7 +287,8 @@ double DurableMicrosPerEntry(const std::string& dir, double seconds) {
       cv.wait(lock, [&] { return in_flight < kInFlightMax; });
       ++in_flight;
     }
-    (*ledger)->RecordEntry(Spec("big", n++, random), "bench", [&](absl::StatusOr<Receipt> r) {
+    (*ledger)->RecordEntry(Spec("big", n++, random), AdminNamed("bench"),
+                           [&](absl::StatusOr<Receipt> r) {
       Check(r.status(), "durable record");
       std::lock_guard<std::mutex> lock(mu);
       --in_flight;

@@ -181,7 +181,7 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
       cv.wait(lock, [&] { return in_flight < kBatchesInFlight; });
       ++in_flight;
     }
-    ledger.RecordEntries(std::move(batch), /*atomic=*/false, "bench",
+    ledger.RecordEntries(std::move(batch), /*atomic=*/false, ledger::AdminNamed("bench"),
                          [&](absl::StatusOr<std::vector<absl::StatusOr<ledger::Receipt>>> r) {
                            Check(r.status(), "record");
                            for (const auto& item : *r) Check(item.status(), "record item");
@@ -192,7 +192,7 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
     // About one entry in a thousand is reversed, a little while after it was recorded.
     if (done % kBatch == 0 && done > 6 * kBatch) {
       const uint64_t seq = 1 + pick(done - 5 * kBatch);
-      ledger.ReverseEntry(kBank, seq, "", "bench", "bench",
+      ledger.ReverseEntry(kBank, seq, "", "bench", ledger::AdminNamed("bench"),
                           [](absl::StatusOr<ledger::Receipt>) {});  // already reversed: fine
     }
     if (done % 100'000 == 0) std::fprintf(stderr, "  %zu entries\n", done);

@@ -3,9 +3,11 @@
 // this bank, and whether the principal is within its rate.
 //
 // The permission table below is the one place that says which role may make which call; the
-// handlers ask the gate first, and the checks that depend on the request's content (a partner's
-// own account, a coordinator's own credit, a kiosk's own session) follow in the handler with the
-// functions of ledger/rules/access.h. docs/SECURITY.md prints the table (a test keeps the two equal).
+// handlers ask the gate first. The checks that depend on the request's content (a partner's own
+// account, a coordinator's own credit, a kiosk's own session) follow: those of a write in the
+// ledger's writer, against the state it commits (ledger/engine/commands.h), those of a read in the
+// handler, with the functions of ledger/rules/access.h. docs/SECURITY.md prints the table (a test
+// keeps the two equal).
 // Thread-safe.
 #ifndef TIMELEDGER_SERVICES_ACCESS_H_
 #define TIMELEDGER_SERVICES_ACCESS_H_

@@ -297,41 +297,21 @@ absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* 
   return absl::OkStatus();
 }
 
-absl::StatusOr<PendingEntry> KioskDesk::AwaitingMember(const KioskSession& session,
-                                                       const std::string& entry_id) {
-  auto pending = ledger_->GetPending(session.bank_id, entry_id);
-  if (pending.ok() && pending->confirm_by == session.account_id &&
-      pending->state == PendingState::kPending) {
-    return pending;
-  }
-  if (!pending.ok() && pending.status().code() != absl::StatusCode::kNotFound) {
-    return pending.status();
-  }
-  // Another member's entry, or one already settled, is simply not there for this member.
-  return Refuse(Reason::kPendingNotFound,
-                absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
-                {{"entry_id", entry_id}});
-}
-
 void KioskDesk::Confirm(const std::string& session_id, const std::string& kiosk,
                         const std::string& entry_id, Callback<Receipt> done) {
   auto session = Resolve(session_id, kiosk);
   if (!session.ok()) return std::move(done)(session.status());
-  if (auto pending = AwaitingMember(*session, entry_id); !pending.ok()) {
-    return std::move(done)(pending.status());
-  }
-  ledger_->ConfirmEntry(session->bank_id, entry_id, session->account_id, std::move(done));
+  // The writer finds only the entries that wait for this member (MemberAtKiosk).
+  ledger_->ConfirmEntry(session->bank_id, entry_id,
+                        MemberAtKiosk(session->bank_id, session->account_id), std::move(done));
 }
 
 void KioskDesk::Reject(const std::string& session_id, const std::string& kiosk,
                        const std::string& entry_id, Callback<PendingEntry> done) {
   auto session = Resolve(session_id, kiosk);
   if (!session.ok()) return std::move(done)(session.status());
-  if (auto pending = AwaitingMember(*session, entry_id); !pending.ok()) {
-    return std::move(done)(pending.status());
-  }
   ledger_->RejectEntry(session->bank_id, entry_id, "rejected by the member at a kiosk",
-                       session->account_id, std::move(done));
+                       MemberAtKiosk(session->bank_id, session->account_id), std::move(done));
 }
 
 }  // namespace timeledger::ledger

@@ -156,9 +156,6 @@ class KioskDesk {
   absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
   absl::Status AddQualifications(const KioskSession& session, MemberSummary* summary) const;
   std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
-  // The pending entry `entry_id` if it waits for the session's member.
-  absl::StatusOr<PendingEntry> AwaitingMember(const KioskSession& session,
-                                              const std::string& entry_id);
 
   Ledger* ledger_;
   std::string dummy_hash_;  // checked against for unknown cards, so they take as long

@@ -19,26 +19,20 @@ auto ReplyWithReceipt(grpc::ServerUnaryReactor* reactor, v1::RecordEntryResponse
 
 }  // namespace
 
-absl::Status LedgerService::MayRecord(const ledger::Principal& caller,
-                                      const ledger::EntrySpec& spec) const {
-  if (auto s = ledger::CheckMayActIn(caller, spec.bank_id); !s.ok()) return s;
-  // A coordinator's own credit is allowed only where the bank's policy sends an entry that its
-  // recorder earns to the payer for confirmation (rules.cc, SELF_RECORDED).
-  bool goes_to_confirmation = false;
-  if (caller.role == ledger::PrincipalRole::kCoordinator && caller.name == spec.to_account_id) {
-    auto policy = ledger_->GetPolicy(spec.bank_id);
-    goes_to_confirmation = policy.ok() && policy->self_recorded_needs_confirmation &&
-                           spec.kind != ledger::EntryKind::kReversal;
-  }
-  return ledger::CheckMayRecord(caller, spec, goes_to_confirmation);
-}
-
 void LedgerService::WithPayerCard(const ledger::Principal& caller,
                                   const v1::RecordEntryRequest& request, ledger::EntrySpec spec,
                                   grpc::ServerUnaryReactor* reactor,
                                   std::function<void(ledger::EntrySpec)> submit) {
   spec.recorded_by_partner = caller.role == ledger::PrincipalRole::kPartner;
   if (!spec.recorded_by_partner || !request.has_payer_card()) return submit(std::move(spec));
+  // A PIN is tried only for an entry the partner may record at all, so that no one can guess
+  // PINs with entries they may not make. A partner's rights depend on nothing the ledger holds;
+  // the writer decides them again with the entry.
+  if (auto s = ledger::CheckMayRecord(caller, spec, /*self_credit_needs_confirmation=*/false);
+      !s.ok()) {
+    Refuse(reactor, s);
+    return;
+  }
   std::string bank_id = spec.bank_id;  // before the callback takes the spec
   desk_->CheckPayerCard(
       std::move(bank_id), request.payer_card().card_number(), request.payer_card().pin(),
@@ -64,11 +58,10 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
   WithPayerCard(*caller, *request, *std::move(spec), reactor,
                 [writer = ledger_, reactor, response,
                  caller = *caller](ledger::EntrySpec checked) {
-                  writer->RecordEntry(std::move(checked), caller.name,
+                  writer->RecordEntry(std::move(checked), caller,
                                       ReplyWithReceipt(reactor, response, caller));
                 });
   return reactor;
@@ -99,9 +92,6 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
       reactor->Finish(ToGrpcStatus(ledger::WithFigure(spec.status(), "index", std::to_string(i))));
       return reactor;
     }
-    if (auto s = MayRecord(*caller, *spec); !s.ok()) {
-      return Refuse(reactor, ledger::WithFigure(s, "index", std::to_string(i)));
-    }
     // A batch carries no cards: a partner's spends in it wait for the member or are refused,
     // as the bank's policy says.
     spec->recorded_by_partner = caller->role == ledger::PrincipalRole::kPartner;
@@ -109,7 +99,7 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
   ledger_->RecordEntries(
-      std::move(specs), request->atomic(), caller->name,
+      std::move(specs), request->atomic(), *caller,
       [reactor, response, caller = *caller](absl::StatusOr<Results> results) {
         // An atomic batch answers with its first item's refusal.
         if (!results.ok()) results = ledger::RefusalAsSeenBy(caller, results.status());
@@ -134,17 +124,8 @@ grpc::ServerUnaryReactor* LedgerService::ReverseEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ReverseEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  if (caller->role == ledger::PrincipalRole::kCoordinator && request->seq() != 0) {
-    // Entries never change, so the original read here is the one the writer will reverse.
-    auto original = ledger_->GetEntry(request->bank_id(), request->seq());
-    if (original.ok()) {
-      if (auto s = ledger::CheckMayReverse(*caller, *original); !s.ok()) {
-        return Refuse(reactor, s);
-      }
-    }
-  }
   ledger_->ReverseEntry(request->bank_id(), request->seq(), request->entry_id(), request->note(),
-                        caller->name,
+                        *caller,
                         ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                           ToProto(r, response);
                         }));
@@ -219,11 +200,10 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  if (auto s = MayRecord(*caller, *spec); !s.ok()) return Refuse(reactor, s);
   WithPayerCard(*caller, *request, *std::move(spec), reactor,
                 [writer = ledger_, reactor, response,
                  caller = *caller](ledger::EntrySpec checked) {
-                  writer->CheckEntry(std::move(checked), caller.name,
+                  writer->CheckEntry(std::move(checked), caller,
                                      ReplyWithReceipt(reactor, response, caller));
                 });
   return reactor;
@@ -235,21 +215,7 @@ grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ConfirmEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  if (caller->role == ledger::PrincipalRole::kCoordinator) {
-    // An entry the caller recorded under this very name gets the ledger's own SELF_CONFIRMATION
-    // refusal; one recorded under another principal of the same person, this one's.
-    auto pending = ledger_->GetPending(request->bank_id(), request->entry_id());
-    if (pending.ok() && pending->entry.recorded_by != caller->name) {
-      std::optional<ledger::Principal> recorder;
-      if (auto bound = ledger_->tokens().BindingOf(pending->entry.recorded_by)) {
-        recorder = bound->principal;
-      }
-      if (auto s = ledger::CheckMayConfirm(*caller, pending->entry, recorder); !s.ok()) {
-        return Refuse(reactor, s);
-      }
-    }
-  }
-  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), caller->name,
+  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), *caller,
                         ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
                           ToProto(r, response);
                         }));
@@ -262,8 +228,7 @@ grpc::ServerUnaryReactor* LedgerService::RejectEntry(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/RejectEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->RejectEntry(request->bank_id(), request->entry_id(), request->reason(),
-                       caller->name,
+  ledger_->RejectEntry(request->bank_id(), request->entry_id(), request->reason(), *caller,
                        ReplyLater<ledger::PendingEntry>(
                            reactor, [response](const ledger::PendingEntry& pending) {
                              ToProto(pending, response);

@@ -111,11 +111,10 @@ class LedgerService final : public v1::Ledger::CallbackService {
                                            v1::RunExpirySweepResponse* response) override;
 
  private:
-  // The checks of ledger/rules/access.h for one entry `caller` asks to record.
-  absl::Status MayRecord(const ledger::Principal& caller, const ledger::EntrySpec& spec) const;
   // Runs `submit` with `spec`; first, for a partner's entry that carries the payer's card and
   // PIN, has the desk check them and names their holder in the spec (the rules decide what that
-  // consent is worth). A refused card finishes `reactor` as the partner may see it.
+  // consent is worth). A refused card finishes `reactor` as the partner may see it. The caller's
+  // rights are the writer's to decide (ledger/engine/commands.h).
   void WithPayerCard(const ledger::Principal& caller, const v1::RecordEntryRequest& request,
                      ledger::EntrySpec spec, grpc::ServerUnaryReactor* reactor,
                      std::function<void(ledger::EntrySpec)> submit);

@@ -20,7 +20,7 @@ namespace timeledger::ledger {
 absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding) {
   if (HasReason(finding, Reason::kBankDamaged)) return finding;
   absl::Status status =
-      Refuse(Reason::kBankDamaged,
+      ledger::Refuse(Reason::kBankDamaged,
              absl::StrCat("bank ", bank_id,
                           " is damaged and is not served until it is restored from a "
                           "backup: ",
@@ -106,7 +106,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
                    {{"bank_id", bank_id}});
   };
   if (!head.has_journal) {
-    return Refuse(Reason::kJournalMissing,
+    return ledger::Refuse(Reason::kJournalMissing,
                   absl::StrCat("bank ", bank_id,
                                " was written before the journal existed and "
                                "cannot be verified or served by this version"),
@@ -183,7 +183,7 @@ void Ledger::CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const 
           live->second.held_minutes != stored.held_minutes ||
           live->second.pending_in_minutes != stored.pending_in_minutes ||
           live->second.status != stored.status) {
-        return Refuse(Reason::kMemoryMismatch,
+        return ledger::Refuse(Reason::kMemoryMismatch,
                       absl::StrCat("bank ", bank.bank_id, ", account ", stored.account_id,
                                    ": the account served from memory differs from the store"),
                       {{"bank_id", bank.bank_id}, {"account_id", stored.account_id}});
@@ -234,13 +234,13 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   if (tree_size > digest->tree_size) return TreeSizeAhead(bank_id, tree_size, digest->tree_size);
   if (!position.has_value()) {
     if (seq == 0) {
-      return Refuse(Reason::kInvalidSeq, "give the entry's seq (1 or more) or a position",
+      return ledger::Refuse(Reason::kInvalidSeq, "give the entry's seq (1 or more) or a position",
                     {{"field", "seq"}});
     }
     auto found = store_->GetEntryPosition(bank_id, seq);
     if (!found.ok()) return found.status();
     if (!found->has_value() || seq > digest->entry_count) {
-      return Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
+      return ledger::Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
                     {{"seq", std::to_string(seq)}});
     }
     position = **found;
@@ -255,7 +255,7 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   auto records = store_->ListJournal(bank_id, *position, 1);
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
-    return Refuse(Reason::kJournalGap,
+    return ledger::Refuse(Reason::kJournalGap,
                   absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
                   {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
   }
@@ -287,7 +287,7 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
   if (old_size > digest->tree_size) return TreeSizeAhead(bank_id, old_size, digest->tree_size);
   if (new_size > digest->tree_size) return TreeSizeAhead(bank_id, new_size, digest->tree_size);
   if (old_size > new_size) {
-    return Refuse(Reason::kTreeSizeOrder,
+    return ledger::Refuse(Reason::kTreeSizeOrder,
                   absl::StrCat("the old size ", old_size, " exceeds the new size ", new_size),
                   {{"field", "old_size"}});
   }
@@ -311,7 +311,7 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
 absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint64_t from_position,
                                                 uint64_t end_position, int64_t page_size) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
-    return Refuse(Reason::kInvalidPageSize,
+    return ledger::Refuse(Reason::kInvalidPageSize,
                   absl::StrCat("page_size is at most ", kJournalPageSizeMax),
                   {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
   }

@@ -1,15 +1,27 @@
 // The write operations of the ledger, as commands that the writer thread executes against a
 // WriteTxn. Each Execute either stages all of its writes or none (it rolls back to its own
 // savepoint). The functions are called only on the writer thread.
+//
+// Every decision a write needs is made here, against the state that the group commits: the
+// caller's rights that depend on ledger state (ledger/rules/access.h: a coordinator's own credit
+// under the policy in force, confirming or reversing what touches their own account, a member at
+// a kiosk and the entries that wait for them) as well as the rules. The services only translate.
+//
+// Files: commands.cc (banks, accounts, policies, cards, the expiry sweep), entry_commands.cc
+// (record, confirm, reject, reverse), qualification_commands.cc, postings.h (posting entries).
 #ifndef TIMELEDGER_LEDGER_COMMANDS_H_
 #define TIMELEDGER_LEDGER_COMMANDS_H_
 
 #include <optional>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/rules/access.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/engine/write_txn.h"
 
@@ -78,14 +90,22 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                                                 const std::string& principal);
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
                                         uint64_t expected_version, const std::string& principal);
+// The principal a recorded name is bound to now, or nullopt if the token registry does not know
+// the name (ledger/engine/token_registry.h).
+using BindingLookup = absl::FunctionRef<std::optional<Principal>(absl::string_view name)>;
+
+// Posts a pending entry. Refuses a caller who recorded it (SELF_CONFIRMATION), a coordinator whom
+// it credits or who recorded it under another name (CheckMayConfirm, with `binding_of` the
+// recorder's binding), and a member at a kiosk for an entry that does not wait for them
+// (PENDING_NOT_FOUND).
 absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
-                                            const std::string& entry_id,
-                                            const std::string& principal);
-// Rejects (state kRejected) or expires (kExpired) a pending entry, releasing its hold.
+                                            const std::string& entry_id, const Principal& caller,
+                                            BindingLookup binding_of);
+// Rejects (state kRejected) or expires (kExpired) a pending entry, releasing its hold. A member
+// at a kiosk rejects only an entry that waits for them (PENDING_NOT_FOUND).
 absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::string& bank_id,
                                                    const std::string& entry_id,
-                                                   PendingState outcome,
-                                                   const std::string& principal,
+                                                   PendingState outcome, const Principal& caller,
                                                    const std::string& reason);
 
 // Returns credits of persons untouched for the policy's expiry months to the pool.
@@ -103,8 +123,17 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
                                                const std::string& pin_hash,
                                                const std::string& principal);
 
+// Records an entry for `caller`: first the caller's rights (CheckMayActIn, then CheckMayRecord
+// with the policy of this very batch deciding whether a coordinator's own credit goes to
+// confirmation), then RecordCheckedEntry.
 absl::StatusOr<Receipt> ExecuteRecordEntry(WriteTxn& txn, const EntrySpec& spec,
-                                           const std::string& principal);
+                                           const Principal& caller);
+// The caller's rights over `spec` alone, as ExecuteRecordEntry decides them; writes nothing.
+absl::Status CheckCallerMayRecord(WriteTxn& txn, const Principal& caller, const EntrySpec& spec);
+// Records an entry under every rule, with `recorded_by` as its principal and no check of the
+// caller's rights (a command that made its own, e.g. RedeemOffer).
+absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
+                                           const std::string& recorded_by);
 // Qualifications, activities and offers (qualification_commands.cc).
 // Defines or changes a catalogue item (version 1, then one more each time); expected_version,
 // if not 0, must be the current version. A retired item stays retired.
@@ -137,21 +166,13 @@ absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
 absl::Status CheckActive(const Account& account);
 // Each kind of entry moves minutes between the kinds of account it is meant for.
 absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& to);
-// The idempotency fingerprint of an entry the ledger makes itself (a reward, a cap excess, a
-// donation on closing, an expiry): its parties, kind, minutes and activity under its id.
-Digest MadeEntryFingerprint(const Entry& entry);
-// Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from `from` to
-// `to`, and returns the receipt. `reversed`: the entry a reversal undoes.
-Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
-                    const Entry* reversed = nullptr);
-// Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry.
-absl::Status DonateExcess(WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
-                          int64_t minutes, Receipt* receipt);
+// FailedPrecondition KIND_MISMATCH with `message`.
+absl::Status KindMismatch(const std::string& message);
 
+// Reverses entry `seq`. Refuses a coordinator whom the reversal would credit (CheckMayReverse).
 absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
                                             uint64_t seq, const std::string& entry_id,
-                                            const std::string& note,
-                                            const std::string& principal);
+                                            const std::string& note, const Principal& caller);
 
 }  // namespace timeledger::ledger
 

@@ -8,6 +8,10 @@
 //
 // Reads are synchronous and thread-safe. They see only committed (synced) state.
 //
+// A write that a caller's rights depend on takes the caller as a Principal (ledger/rules/access.h)
+// and decides them on the writer thread, against the state it commits (commands.h): a check made
+// before the write was queued could be overtaken by another write.
+//
 // The Ledger owns its Store and its writer thread. Destroying it drains the queue first.
 #ifndef TIMELEDGER_LEDGER_LEDGER_H_
 #define TIMELEDGER_LEDGER_LEDGER_H_
@@ -25,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -132,24 +137,33 @@ class Ledger {
   // expected_version != 0, refuses if the policy changed meanwhile.
   void SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
                  std::string principal, Callback<Policy> done);
-  // Whether `spec` would be recorded now, and how (pending, warnings, cap); writes nothing.
-  void CheckEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
-  // Posts a pending entry; the principal must not be the one who recorded it.
-  void ConfirmEntry(std::string bank_id, std::string entry_id, std::string principal,
+  // Whether `spec` would be recorded now for `caller`, and how (pending, warnings, cap); writes
+  // nothing.
+  void CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done);
+  // Posts a pending entry. The caller must not be the one who recorded it, nor (a coordinator)
+  // the same person under another name or the one it credits (CheckMayConfirm); a member at a
+  // kiosk (MemberAtKiosk) confirms only what waits for them (NotFound PENDING_NOT_FOUND).
+  void ConfirmEntry(std::string bank_id, std::string entry_id, const Principal& caller,
                     Callback<Receipt> done);
+  // Rejects a pending entry, releasing its hold; a member at a kiosk only what waits for them.
   void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
-                   std::string principal, Callback<PendingEntry> done);
+                   const Principal& caller, Callback<PendingEntry> done);
   // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
   void RunExpirySweep(std::string bank_id, std::string principal,
                       Callback<ExpirySweepResult> done);
-  void RecordEntry(EntrySpec spec, std::string principal, Callback<Receipt> done);
+  // Records an entry under `caller`'s name. PermissionDenied if the caller may not record it:
+  // OUT_OF_SCOPE, PARTNER_SPEND_ONLY, or SELF_CREDIT for a coordinator's own credit unless the
+  // policy in force at this write sends self-recorded entries to confirmation.
+  void RecordEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done);
   // atomic: all or none; the first refusal fails the call with figure "index". Otherwise each
-  // item stands alone and the result holds one status per item.
-  void RecordEntries(std::vector<EntrySpec> specs, bool atomic, std::string principal,
+  // item stands alone and the result holds one status per item. An item the caller may not
+  // record fails the whole call (figure "index"), atomic or not.
+  void RecordEntries(std::vector<EntrySpec> specs, bool atomic, const Principal& caller,
                      Callback<std::vector<absl::StatusOr<Receipt>>> done);
-  // entry_id: the reversal's idempotency key; "reversal-of-<seq>" if empty.
+  // entry_id: the reversal's idempotency key; "reversal-of-<seq>" if empty. A coordinator does
+  // not reverse an entry that they paid (SELF_CREDIT).
   void ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
-                    std::string principal, Callback<Receipt> done);
+                    const Principal& caller, Callback<Receipt> done);
 
   // Members at a kiosk (ledger/rules/kiosk.h). SetMemberCard gives a person's account a card number
   // (empty: takes it away); SetMemberPin stores a PIN already hashed (KioskDesk hashes it, off
@@ -304,27 +318,39 @@ class Ledger {
 
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
-  absl::Status Load();
+  // Before the writer starts: fills banks_ without the lock.
+  absl::Status Load() ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Reads every bank from the store into `banks`, checking its heads, its open pending entries
   // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
   absl::Status LoadBanks(BankMap* banks, bool verify) const;
   // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
   // and, once it succeeds, reloads every bank (a refused write may have become durable) before
   // anything is written. Returns the store's refusal meanwhile.
-  absl::Status EnsureWritable();
+  absl::Status EnsureWritable() ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Cheap checks of a bank's heads against its last entry and last journal fact.
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
   // Compares the accounts served from memory with the snapshot's, for each bank verified OK
   // whose journal has not moved since.
   void CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const;
   // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
-  void MarkDamaged(const VerifyReport& report);
-  void Submit(std::unique_ptr<Command> command);
-  void WriterLoop();
-  void CommitGroup(std::vector<std::unique_ptr<Command>>* group);
+  void MarkDamaged(const VerifyReport& report) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  void Submit(std::unique_ptr<Command> command) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  void WriterLoop() ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
+  // The functions below run on the writer thread, the only one that writes banks_: they read it
+  // without the lock, and take it exclusively only to publish (hence no static analysis).
+  void CommitGroup(std::vector<std::unique_ptr<Command>>* group) ABSL_LOCKS_EXCLUDED(state_mu_)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // Runs the group's commands in `txn` and commits it; returns the commit's status.
+  absl::Status RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
+                            StoreBatch* batch) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Expires pending entries that are due, inside the group's transaction.
-  void ExpireDuePending(WriteTxn& txn);
-  bool HasDuePending();
+  void ExpireDuePending(WriteTxn& txn) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  bool HasDuePending() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // A bank that GetBank found, from the committed state.
+  const BankState& ServedBank(const std::string& bank_id) const
+      ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
+  // The principal `name` is bound to now (token registry), for the writer's decisions.
+  std::optional<Principal> BoundPrincipal(absl::string_view name) const;
 
   LedgerOptions options_;
   std::string backup_root_;  // set by Open, then constant
@@ -333,14 +359,15 @@ class Ledger {
   std::unique_ptr<Store> store_;
   TokenRegistry tokens_{store_.get()};
 
-  // Committed state: written by the writer thread under an exclusive lock, read under a shared one.
+  // Committed state: written by the writer thread under an exclusive lock, read under a shared one
+  // (and by the writer thread, its only writer, without one).
   mutable std::shared_mutex state_mu_;
-  BankMap banks_;
+  BankMap banks_ ABSL_GUARDED_BY(state_mu_);
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<std::unique_ptr<Command>> queue_;
-  bool stopping_ = false;
+  std::deque<std::unique_ptr<Command>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread writer_;
   // A write failed and the banks have not been reloaded since. Writer thread only.
   bool store_failed_ = false;

@@ -12,7 +12,7 @@ namespace {
 // A page token is the last id of the page before: an id, or nothing.
 absl::Status CheckPageToken(const std::string& page_token) {
   if (page_token.empty() || ValidateId("page_token", page_token).ok()) return absl::OkStatus();
-  return Refuse(Reason::kInvalidPageToken,
+  return ledger::Refuse(Reason::kInvalidPageToken,
                 "page_token is not one this server gave; start again without it",
                 {{"field", "page_token"}});
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/engine/commands.h"
+#include "ledger/engine/postings.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
 #include "ledger/rules/rules.h"
@@ -44,7 +45,7 @@ absl::StatusOr<CatalogueItem> FindUsableItem(WriteTxn& txn, const std::string& b
 
 absl::Status MinutesWithin(absl::string_view field, int64_t minutes, int64_t low) {
   if (minutes >= low && minutes <= kEntryMinutesMax) return absl::OkStatus();
-  return Refuse(Reason::kInvalidMinutes,
+  return ledger::Refuse(Reason::kInvalidMinutes,
                 absl::StrCat(field, " must be between ", low, " and ", kEntryMinutesMax,
                              " (one day); got ", minutes),
                 {{"field", std::string(field)},
@@ -55,7 +56,7 @@ absl::Status MinutesWithin(absl::string_view field, int64_t minutes, int64_t low
 absl::Status ValidateCodes(absl::string_view field, const std::vector<std::string>& codes,
                            const std::string& own_code) {
   if (codes.size() > kRequirementsMax) {
-    return Refuse(Reason::kTooManyRequirements,
+    return ledger::Refuse(Reason::kTooManyRequirements,
                   absl::StrCat(field, " may name at most ", kRequirementsMax,
                                " qualifications; got ", codes.size()),
                   {{"field", std::string(field)}, {"limit", std::to_string(kRequirementsMax)}});
@@ -118,13 +119,13 @@ absl::Status ValidateQualification(const CatalogueItem& item) {
     if (auto s = ValidateId("reward_account_id", item.reward_account_id); !s.ok()) return s;
   }
   if (item.validity_days < 0 || item.validity_days > kValidityDaysMax) {
-    return Refuse(Reason::kInvalidValidity,
+    return ledger::Refuse(Reason::kInvalidValidity,
                   absl::StrCat("validity_days must be between 0 (never expires) and ",
                                kValidityDaysMax, "; got ", item.validity_days),
                   {{"field", "validity_days"}, {"limit", std::to_string(kValidityDaysMax)}});
   }
   if (item.validity_days == 0 && item.renewal_reward_minutes > 0) {
-    return Refuse(Reason::kInvalidValidity,
+    return ledger::Refuse(Reason::kInvalidValidity,
                   "a renewal reward needs a validity period: without one the "
                   "qualification never expires, so it is never renewed",
                   {{"field", "renewal_reward_minutes"}});
@@ -152,7 +153,7 @@ absl::Status ValidateItem(const CatalogueItem& item) {
       if (item.leads_to_qualification.empty()) return absl::OkStatus();
       return ValidateId("leads_to_qualification", item.leads_to_qualification);
   }
-  return Refuse(Reason::kInvalidKind, "kind must be qualification, activity or offer",
+  return ledger::Refuse(Reason::kInvalidKind, "kind must be qualification, activity or offer",
                 {{"field", "kind"}});
 }
 
@@ -162,7 +163,7 @@ absl::Status CheckOrganisation(WriteTxn& txn, const std::string& bank_id,
   auto account = FindAccount(txn, bank_id, account_id);
   if (!account.ok()) return account.status();
   if (account->kind != AccountKind::kOrganisation) {
-    return Refuse(Reason::kKindMismatch,
+    return ledger::Refuse(Reason::kKindMismatch,
                   absl::StrCat(field, " must be an organisation account; ", account_id, " is a ",
                                AccountKindName(account->kind)),
                   {{"field", std::string(field)}, {"account_id", account_id}});
@@ -255,7 +256,7 @@ absl::Status CheckMayAward(WriteTxn& txn, const AwardSpec& spec, const std::stri
         {{"principal", principal}});
   }
   if (principal == spec.account_id) {
-    return Refuse(Reason::kSelfAward,
+    return ledger::Refuse(Reason::kSelfAward,
                   absl::StrCat(principal,
                                " cannot award a qualification to themselves: another member of "
                                "staff records it"),
@@ -283,7 +284,7 @@ absl::Status ValidateAwardSpec(const AwardSpec& spec, absl::Time now) {
         {{"field", "attained_at"}});
   }
   if (spec.attained_at < absl::FromUnixSeconds(kOccurredAtMinUnixSeconds)) {
-    return Refuse(Reason::kInvalidAttainedAt, "attained_at is before the year 2000; check the date",
+    return ledger::Refuse(Reason::kInvalidAttainedAt, "attained_at is before the year 2000; check the date",
                   {{"field", "attained_at"}});
   }
   return absl::OkStatus();
@@ -310,7 +311,7 @@ absl::Status CheckPrerequisites(WriteTxn& txn, const AwardSpec& spec,
   if (gap.empty()) return absl::OkStatus();
   std::vector<std::string> lacking = gap.missing;
   for (const std::string& code : gap.expired) lacking.push_back(absl::StrCat(code, " (expired)"));
-  return Refuse(Reason::kPrerequisiteMissing,
+  return ledger::Refuse(Reason::kPrerequisiteMissing,
                 absl::StrCat(qualification.code, " (", qualification.title, ") needs ",
                              absl::StrJoin(qualification.prerequisites, ", "), " first; ",
                              spec.account_id, " lacks ", absl::StrJoin(lacking, ", ")),
@@ -358,7 +359,7 @@ absl::Status PayReward(WriteTxn& txn, const Award& award, const CatalogueItem& q
   auto taken = txn.GetEntryId(award.bank_id, entry.entry_id);
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
-    return Refuse(Reason::kEntryIdReused,
+    return ledger::Refuse(Reason::kEntryIdReused,
                   absl::StrCat("entry_id ", entry.entry_id,
                                " is taken by another entry; choose another award_id"),
                   {{"entry_id", entry.entry_id}});
@@ -391,7 +392,7 @@ absl::StatusOr<Award> DecideNewAward(WriteTxn& txn, const AwardSpec& spec,
       spec.attained_at == absl::InfinitePast() ? txn.now() : spec.attained_at;
   if (auto s = CheckPrerequisites(txn, spec, qualification, attained_at); !s.ok()) return s;
   if (holding.has_value() && holding->attained() && attained_at < holding->periods.back().from) {
-    return Refuse(Reason::kAwardOutOfOrder,
+    return ledger::Refuse(Reason::kAwardOutOfOrder,
                   absl::StrCat(spec.account_id, " attained ", qualification.code, " again on ",
                                absl::FormatTime("%Y-%m-%d", holding->periods.back().from,
                                                 absl::UTCTimeZone()),
@@ -402,7 +403,7 @@ absl::StatusOr<Award> DecideNewAward(WriteTxn& txn, const AwardSpec& spec,
       DecideAward(qualification, holding.has_value() ? &*holding : nullptr, attained_at);
   if (decision.outcome != AwardOutcome::kAlreadyValid && holding.has_value() &&
       holding->periods.size() >= kValidPeriodsMax) {
-    return Refuse(Reason::kRenewalLimit,
+    return ledger::Refuse(Reason::kRenewalLimit,
                   absl::StrCat("a qualification is attained or renewed at most ", kValidPeriodsMax,
                                " times by one member"),
                   {{"limit", std::to_string(kValidPeriodsMax)}});
@@ -496,7 +497,7 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
     if ((*earlier)->fingerprint == AwardFingerprint(spec)) return ReplayAward(txn, **earlier);
-    return Refuse(Reason::kAwardIdReused,
+    return ledger::Refuse(Reason::kAwardIdReused,
                   absl::StrCat("award_id ", spec.award_id,
                                " was already used for a different award; use a new "
                                "award_id for a new award"),
@@ -505,7 +506,7 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
   auto member = FindAccount(txn, spec.bank_id, spec.account_id);
   if (!member.ok()) return member.status();
   if (member->kind != AccountKind::kPerson) {
-    return Refuse(Reason::kKindMismatch, "qualifications are awarded to persons",
+    return ledger::Refuse(Reason::kKindMismatch, "qualifications are awarded to persons",
                   {{"account_id", spec.account_id}});
   }
   if (auto s = CheckActive(*member); !s.ok()) return s;
@@ -554,7 +555,7 @@ absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& s
   entry.minutes = offer->price_minutes;
   entry.activity = offer->code;
   entry.note = spec.note.empty() ? offer->title : spec.note;
-  auto receipt = ExecuteRecordEntry(txn, entry, principal);
+  auto receipt = RecordCheckedEntry(txn, entry, principal);
   if (!receipt.ok()) return receipt.status();
   Redemption redemption;
   redemption.qualification_in_progress = offer->leads_to_qualification;

@@ -23,11 +23,11 @@ namespace {
 constexpr char kBearerPrefix[] = "tl_";
 
 absl::Status Malformed() {
-  return Refuse(Reason::kCorruptRecord, "a stored token or principal binding record is damaged");
+  return ledger::Refuse(Reason::kCorruptRecord, "a stored token or principal binding record is damaged");
 }
 
 absl::Status NotAuthenticated(absl::string_view message) {
-  return Refuse(Reason::kUnauthenticated, message);
+  return ledger::Refuse(Reason::kUnauthenticated, message);
 }
 
 std::string RandomHex(size_t bytes_count) {
@@ -43,7 +43,7 @@ bool IsLowerHex(absl::string_view text) {
 
 absl::Status Conflict(const Principal& principal, const PrincipalBinding& bound,
                       absl::string_view why) {
-  return Refuse(Reason::kPrincipalConflict,
+  return ledger::Refuse(Reason::kPrincipalConflict,
                 absl::StrCat(principal.name, " is already ", Describe(bound.principal),
                              bound.principal.account_id.empty()
                                  ? std::string()
@@ -162,7 +162,7 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
   for (const auto& [name, versions] : bindings_) {
     const Principal& holder = versions.back().principal;
     if (holder.bank_id == principal.bank_id && holder.Owns(principal.account_id)) {
-      return Refuse(Reason::kAccountHeld,
+      return ledger::Refuse(Reason::kAccountHeld,
                     absl::StrCat("account ", principal.account_id, " of bank ", principal.bank_id,
                                  " is already held by ", Describe(holder),
                                  ": one person, one principal a coordinator can make"),
@@ -170,7 +170,7 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
     }
   }
   if (by.Owns(principal.account_id)) {
-    return Refuse(Reason::kAccountHeld,
+    return ledger::Refuse(Reason::kAccountHeld,
                   absl::StrCat("account ", principal.account_id, " is ", by.name,
                                "'s own: a coordinator makes no second identity for themselves"),
                   {{"account_id", principal.account_id}, {"held_by", by.name}});
@@ -185,7 +185,7 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
   std::lock_guard<std::mutex> writing(write_mu_);
   std::shared_lock<std::shared_mutex> reading(mu_);
   if (tokens_.size() >= kTokensMax) {
-    return Refuse(Reason::kTooManyTokens,
+    return ledger::Refuse(Reason::kTooManyTokens,
                   absl::StrCat("this installation already keeps ", kTokensMax,
                                " token records, revoked ones included"),
                   {{"limit", std::to_string(kTokensMax)}});
@@ -229,7 +229,7 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, co
   std::shared_lock<std::shared_mutex> reading(mu_);
   auto it = tokens_.find(token_id);
   if (it == tokens_.end()) {
-    return Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
+    return ledger::Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
                   {{"token_id", std::string(token_id)}});
   }
   const PrincipalBinding* bound = Current(it->second.principal.name);

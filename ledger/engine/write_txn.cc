@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
 
@@ -256,7 +257,9 @@ void WriteTxn::PutReversal(const std::string& bank_id, uint64_t seq, uint64_t re
 }
 
 void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
+  TL_CHECK(fact.bank_id == header->bank.bank_id);
   ChainHead& head = header->head;
+  const Digest previous_hash = head.journal_hash;
   fact.position = head.journal_size();
   fact.at = now_;
   const std::string bytes = EncodeFact(fact);
@@ -274,6 +277,10 @@ void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
   if (fact.type == FactType::kEntry) {
     batch_->PutEntryPosition(fact.bank_id, fact.entry.seq, fact.position);
   }
+  // The fact took the next position, no gap, and the journal's chain runs through it from the
+  // head it had.
+  TL_CHECK(head.journal_size() == fact.position + 1);
+  TL_CHECK(head.journal_hash == JournalChainHash(previous_hash, leaf_hash));
 }
 
 void WriteTxn::AppendFact(Fact fact) {
@@ -319,16 +326,23 @@ void WriteTxn::ReleaseSavePoint() {
 }
 
 absl::Status WriteTxn::Finalize() {
+  TL_CHECK(savepoints_.empty());  // every command released or rolled back its own
   absl::flat_hash_map<std::string, int64_t> balance_change;  // per bank
   for (const auto& [key, account] : accounts_) {
-    int64_t before = 0;
+    // Every account the batch touched is of a bank it knows.
+    TL_CHECK(banks_.contains(account.bank_id) || committed_.contains(account.bank_id));
+    Account before;
     if (auto bank = committed_.find(account.bank_id); bank != committed_.end()) {
       if (auto it = bank->second->accounts.find(account.account_id);
           it != bank->second->accounts.end()) {
-        before = it->second.balance_minutes;
+        before = it->second;
       }
     }
-    balance_change[account.bank_id] += account.balance_minutes - before;
+    // A balance moves only by postings: what it earned less what it paid.
+    TL_CHECK(account.balance_minutes - before.balance_minutes ==
+             (account.earned_minutes - before.earned_minutes) -
+                 (account.spent_minutes - before.spent_minutes));
+    balance_change[account.bank_id] += account.balance_minutes - before.balance_minutes;
   }
   for (const auto& [bank_id, change] : balance_change) {
     if (change != 0) {
@@ -346,6 +360,9 @@ void WriteTxn::ApplyTo(BankMap* committed) {
   for (auto& [bank_id, header] : banks_) {
     auto& state = (*committed)[bank_id];
     if (!state) state = std::make_unique<BankState>();
+    // A bank's sequence and journal only grow.
+    TL_CHECK(header.head.next_seq >= state->head.next_seq);
+    TL_CHECK(header.head.journal_size() >= state->head.journal_size());
     state->bank = header.bank;
     state->head = header.head;
     state->policy = header.policy;

@@ -7,11 +7,6 @@
 
 namespace timeledger::ledger::report_internal {
 
-absl::Status BankNotFound(const std::string& bank_id) {
-  return Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", bank_id),
-                  {{"bank_id", bank_id}});
-}
-
 absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
   auto bank = view.GetBank(bank_id);
   if (!bank.ok()) return bank.status();

@@ -16,8 +16,6 @@
 
 namespace timeledger::ledger::report_internal {
 
-absl::Status BankNotFound(const std::string& bank_id);
-
 // Returns the bank as the view sees it, or NotFound.
 absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id);
 

@@ -113,6 +113,22 @@ bool Principal::Owns(absl::string_view account) const {
   return account == account_id || (role == PrincipalRole::kCoordinator && account == name);
 }
 
+Principal AdminNamed(std::string name) {
+  Principal principal;
+  principal.name = std::move(name);
+  principal.role = PrincipalRole::kAdmin;
+  return principal;
+}
+
+Principal MemberAtKiosk(std::string bank_id, std::string account_id) {
+  Principal principal;
+  principal.name = account_id;
+  principal.role = PrincipalRole::kKiosk;
+  principal.bank_id = std::move(bank_id);
+  principal.account_id = std::move(account_id);
+  return principal;
+}
+
 bool SamePerson(const Principal& a, const Principal& b) {
   if (a.name == b.name) return true;
   const absl::string_view account = a.PersonAccount();

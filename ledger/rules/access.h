@@ -70,6 +70,14 @@ struct Principal {
   bool Owns(absl::string_view account_id) const;
 };
 
+// The installation itself acting under `name`: an admin, bound by no role's limits. For the
+// in-process writers (the demo, tools, tests) that record a name but act for nobody in particular.
+Principal AdminNamed(std::string name);
+
+// A member signed in at a kiosk of `bank_id` (ledger/rules/kiosk.h): the kiosk acts for the member
+// alone, under the member's account as its name, and only on what waits for that member.
+Principal MemberAtKiosk(std::string bank_id, std::string account_id);
+
 // "carol (coordinator of camden)", for messages.
 std::string Describe(const Principal& principal);
 // The same name, role, bank and account.

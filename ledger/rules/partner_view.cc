@@ -48,6 +48,13 @@ constexpr PlainReason kPlainReasons[] = {
 
 bool IsPartner(const Principal& by) { return by.role == PrincipalRole::kPartner; }
 
+// Refusals of the partner's own rights (ledger/rules/access.h), which the writer decides: they
+// name only the partner, its bank and account and what it asked for, so they pass whole.
+bool IsAboutThePartnerOnly(absl::string_view reason) {
+  return reason == ReasonName(Reason::kOutOfScope) ||
+         reason == ReasonName(Reason::kPartnerSpendOnly);
+}
+
 }  // namespace
 
 const char* PlainReasonForPartner(absl::string_view reason) {
@@ -82,6 +89,7 @@ absl::Status RefusalAsSeenBy(const Principal& by, const absl::Status& refusal) {
   if (refusal.ok() || !IsPartner(by)) return refusal;
   if (refusal.code() == absl::StatusCode::kInvalidArgument) return refusal;
   const std::string reason = ReasonOf(refusal);
+  if (IsAboutThePartnerOnly(reason)) return refusal;
   absl::Status plain = Refusal(refusal.code(), ParseReason(reason).value_or(Reason::kRefused),
                                PlainReasonForPartner(reason));
   for (auto& [name, value] : FiguresOf(refusal)) {

@@ -11,7 +11,7 @@
 //   (OVERDRAFT_LIMIT: "the member does not have enough time for this") and keeps only the figures
 //   of the request itself (attempted_minutes, and a batch item's index or a field's name).
 // A refusal of a malformed request (INVALID_ARGUMENT) speaks only of the partner's own input and
-// keeps its message.
+// keeps its message; so does one of the partner's own rights (OUT_OF_SCOPE, PARTNER_SPEND_ONLY).
 //
 // Everyone else is told everything. Pure functions; thread-safe.
 #ifndef TIMELEDGER_LEDGER_PARTNER_VIEW_H_

@@ -183,7 +183,7 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     entry.activity = spec.activity;
     entry.occurred_at = now - absl::Hours(24 * spec.days_ago);
     auto recorded = Await<Receipt>([&](auto done) {
-      ledger.RecordEntry(entry, kDemoPrincipal, std::move(done));
+      ledger.RecordEntry(entry, AdminNamed(kDemoPrincipal), std::move(done));
     });
     if (!recorded.ok()) return recorded.status();
   }
@@ -198,7 +198,7 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
   shopping.activity = "shopping";
   shopping.occurred_at = now - absl::Hours(24);
   auto recorded = Await<Receipt>([&](auto done) {
-    ledger.RecordEntry(shopping, "alice", std::move(done));
+    ledger.RecordEntry(shopping, AdminNamed("alice"), std::move(done));
   });
   if (!recorded.ok()) return recorded.status();
   return LoadDemoCards(ledger);

@@ -129,11 +129,12 @@ TEST_F(JournalTest, EveryFactIsJournaledInOrderAndChained) {
   ASSERT_TRUE(SetPolicy(policy).ok());
   ASSERT_TRUE(Record(Spec("p1", "bob", "alice", 30)).value().pending);
   ASSERT_TRUE(Await<Receipt>([&](auto done) {
-                ledger_->ConfirmEntry("hcct", "p1", "bob", std::move(done));
+                ledger_->ConfirmEntry("hcct", "p1", AdminNamed("bob"), std::move(done));
               }).ok());
   ASSERT_TRUE(Record(Spec("p2", "bob", "alice", 45)).value().pending);
   ASSERT_TRUE(Await<PendingEntry>([&](auto done) {
-                ledger_->RejectEntry("hcct", "p2", "did not happen", "bob", std::move(done));
+                ledger_->RejectEntry("hcct", "p2", "did not happen", AdminNamed("bob"),
+                                     std::move(done));
               }).ok());
   ASSERT_TRUE(Reverse(1).ok());
   ASSERT_TRUE(SetStatus("bob", AccountStatus::kSuspended).ok());
@@ -180,11 +181,12 @@ TEST_F(JournalTest, RefusedAndDryRunCommandsLeaveNoFacts) {
   const uint64_t before = ledger_->GetDigest("hcct")->tree_size;
   EXPECT_FALSE(Record(Spec("x", "bob", "alice", 50)).ok());  // granularity
   ASSERT_TRUE(Await<Receipt>([&](auto done) {
-                ledger_->CheckEntry(Spec("y", "bob", "alice", 60), "c", std::move(done));
+                ledger_->CheckEntry(Spec("y", "bob", "alice", 60), AdminNamed("c"),
+                                    std::move(done));
               }).ok());
   auto batch = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
     ledger_->RecordEntries({Spec("z1", "bob", "alice", 60), Spec("z2", "bob", "alice", 61)}, true,
-                           "c", std::move(done));
+                           AdminNamed("c"), std::move(done));
   });
   EXPECT_FALSE(batch.ok());
   EXPECT_EQ(ledger_->GetDigest("hcct")->tree_size, before);

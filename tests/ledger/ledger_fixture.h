@@ -82,12 +82,15 @@ class LedgerTest : public ::testing::Test {
   }
 
   absl::StatusOr<Receipt> Record(const EntrySpec& spec) {
-    return Await<Receipt>([&](auto done) { ledger_->RecordEntry(spec, "coordinator", std::move(done)); });
+    return Await<Receipt>([&](auto done) {
+      ledger_->RecordEntry(spec, AdminNamed("coordinator"), std::move(done));
+    });
   }
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
     return Await<Receipt>([&](auto done) {
-      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", "coordinator", std::move(done));
+      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", AdminNamed("coordinator"),
+                            std::move(done));
     });
   }
 

@@ -589,7 +589,8 @@ class Worker {
   void Submit(EntryAttempt attempt) {
     EntryAttempt* record = &singles_.emplace_back(std::move(attempt));
     window_.Acquire();
-    ledger_->RecordEntry(record->spec, principal_, [this, record](absl::StatusOr<Receipt> result) {
+    ledger_->RecordEntry(record->spec, AdminNamed(principal_),
+                         [this, record](absl::StatusOr<Receipt> result) {
       NoteAcked(record->spec, result);
       record->result = std::move(result);
       window_.Release();
@@ -670,7 +671,7 @@ class Worker {
     for (const EntryAttempt& item : record->items) specs.push_back(item.spec);
     window_.Acquire();
     ledger_->RecordEntries(
-        std::move(specs), record->atomic, principal_,
+        std::move(specs), record->atomic, AdminNamed(principal_),
         [this, record](absl::StatusOr<std::vector<absl::StatusOr<Receipt>>> result) {
           record->status = result.status();
           if (result.ok() && result->size() == record->items.size()) {
@@ -710,7 +711,8 @@ class Worker {
     attempt.acked_seq_max = acked_seq_max_->load();
     ReversalAttempt* record = &reversals_.emplace_back(std::move(attempt));
     window_.Acquire();
-    ledger_->ReverseEntry(kBank, record->seq, record->entry_id, record->note, principal_,
+    ledger_->ReverseEntry(kBank, record->seq, record->entry_id, record->note,
+                          AdminNamed(principal_),
                           [this, record](absl::StatusOr<Receipt> result) {
                             if (result.ok()) {
                               RaiseTo(acked_seq_max_, result->entry.seq);
@@ -1760,7 +1762,7 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
       }
       ++retried;
       auto again = Await<Receipt>([&](auto done) {
-        ledger_->RecordEntry(attempt.spec, "after-reopen", std::move(done));
+        ledger_->RecordEntry(attempt.spec, AdminNamed("after-reopen"), std::move(done));
       });
       if (!again.ok() || !again->replayed || again->entry.seq != (*attempt.result)->entry.seq) {
         problems_.Add(absl::StrCat(Describe(attempt.spec), ": after reopen, retry gives ",
@@ -1777,7 +1779,7 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
   next.to_account_id = "cafe";
   next.minutes = 60;
   auto receipt = Await<Receipt>([&](auto done) {
-    ledger_->RecordEntry(next, "after-reopen", std::move(done));
+    ledger_->RecordEntry(next, AdminNamed("after-reopen"), std::move(done));
   });
   ASSERT_TRUE(receipt.ok()) << receipt.status();
   EXPECT_EQ(receipt->entry.seq, entries_before[kBank].size() + 1);

@@ -253,7 +253,7 @@ TEST_F(LedgerTest, AtomicBatchIsAllOrNothing) {
   std::vector<EntrySpec> specs = {Spec("b1", "bob", "alice", 30), Spec("b2", "bob", "zoe", 30),
                                   Spec("b3", "alice", "bob", 15)};
   auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, /*atomic=*/true, "t", std::move(done));
+    ledger_->RecordEntries(specs, /*atomic=*/true, AdminNamed("t"), std::move(done));
   });
   EXPECT_EQ(ReasonOf(result.status()), "ACCOUNT_NOT_FOUND");
   EXPECT_EQ(FiguresOf(result.status())["index"], "1");
@@ -267,7 +267,7 @@ TEST_F(LedgerTest, NonAtomicBatchRecordsEachItemOnItsOwn) {
   std::vector<EntrySpec> specs = {Spec("b1", "bob", "alice", 30), Spec("b2", "bob", "zoe", 30),
                                   Spec("b3", "alice", "bob", 15)};
   auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, /*atomic=*/false, "t", std::move(done));
+    ledger_->RecordEntries(specs, /*atomic=*/false, AdminNamed("t"), std::move(done));
   });
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->size(), 3u);
@@ -285,12 +285,12 @@ TEST_F(LedgerTest, BatchSizeIsLimited) {
     specs.push_back(Spec("b" + std::to_string(i), "bob", "alice", 15));
   }
   auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, false, "t", std::move(done));
+    ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done));
   });
   EXPECT_EQ(ReasonOf(result.status()), "INVALID_BATCH_SIZE");
   specs.pop_back();
   result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, false, "t", std::move(done));
+    ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done));
   });
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(Balance("alice"), static_cast<int64_t>(15 * kBatchSizeMax));

@@ -26,13 +26,13 @@ class RulesTest : public LedgerTest {
 
   absl::StatusOr<Receipt> Confirm(const std::string& entry_id, const std::string& principal) {
     return Await<Receipt>([&](auto done) {
-      ledger_->ConfirmEntry("hcct", entry_id, principal, std::move(done));
+      ledger_->ConfirmEntry("hcct", entry_id, AdminNamed(principal), std::move(done));
     });
   }
 
   absl::StatusOr<PendingEntry> Reject(const std::string& entry_id) {
     return Await<PendingEntry>([&](auto done) {
-      ledger_->RejectEntry("hcct", entry_id, "did not happen", "bob", std::move(done));
+      ledger_->RejectEntry("hcct", entry_id, "did not happen", AdminNamed("bob"), std::move(done));
     });
   }
 
@@ -157,7 +157,7 @@ TEST_F(RulesTest, SameBatchSpendsSeeEachOther) {
     specs.push_back(Spec(std::string("b-") + std::to_string(specs.size()), "bob", earner, 300));
   }
   auto results = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, false, "coordinator", std::move(done));
+    ledger_->RecordEntries(specs, false, AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(results.ok());
   EXPECT_TRUE((*results)[0].ok());
@@ -289,7 +289,7 @@ TEST_F(RulesTest, StaffCannotEarnForDutyActivities) {
 
 TEST_F(RulesTest, AnEntryRecordedByItsEarnerWaitsForSomeoneElse) {
   auto receipt = Await<Receipt>([&](auto done) {
-    ledger_->RecordEntry(Spec("self", "bob", "alice", 60), "alice", std::move(done));
+    ledger_->RecordEntry(Spec("self", "bob", "alice", 60), AdminNamed("alice"), std::move(done));
   });
   ASSERT_TRUE(receipt.ok()) << receipt.status();
   EXPECT_TRUE(receipt->pending);
@@ -501,12 +501,14 @@ TEST_F(RulesTest, AnInvalidPolicyIsRefusedWholeWithEveryProblemListed) {
 
 TEST_F(RulesTest, CheckEntryAnswersWithoutWriting) {
   auto ok = Await<Receipt>([&](auto done) {
-    ledger_->CheckEntry(Spec("dry", "bob", "alice", 60), "coordinator", std::move(done));
+    ledger_->CheckEntry(Spec("dry", "bob", "alice", 60), AdminNamed("coordinator"),
+                        std::move(done));
   });
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->to_balance_minutes, 60);
   auto refused = Await<Receipt>([&](auto done) {
-    ledger_->CheckEntry(Spec("dry2", "bob", "alice", 50), "coordinator", std::move(done));
+    ledger_->CheckEntry(Spec("dry2", "bob", "alice", 50), AdminNamed("coordinator"),
+                        std::move(done));
   });
   EXPECT_EQ(ReasonOf(refused.status()), "GRANULARITY");
   EXPECT_EQ(Balance("alice"), 0);

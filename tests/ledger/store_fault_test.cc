@@ -94,7 +94,7 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
     spec.activity = "gardening";
     spec.note = std::string(200, 'n');  // bulk, so that memtables fill sooner
     auto receipt = Await<Receipt>(
-        [&](auto done) { ledger_->RecordEntry(spec, "coordinator", std::move(done)); });
+        [&](auto done) { ledger_->RecordEntry(spec, AdminNamed("coordinator"), std::move(done)); });
     if (receipt.ok()) {
       acknowledged_.emplace_back(spec.entry_id, receipt->entry.seq);
     } else {
@@ -191,7 +191,7 @@ TEST_P(StoreFaultTest, RefusesWritesServesReadsAndRecoversWithNothingLost) {
   retry.activity = "gardening";
   retry.note = std::string(200, 'n');
   auto retried = Await<Receipt>(
-      [&](auto done) { ledger_->RecordEntry(retry, "coordinator", std::move(done)); });
+      [&](auto done) { ledger_->RecordEntry(retry, AdminNamed("coordinator"), std::move(done)); });
   ASSERT_TRUE(retried.ok()) << retried.status();
   acknowledged_.emplace_back(retry.entry_id, retried->entry.seq);
   refused_.erase(refused_.begin());

@@ -80,12 +80,15 @@ class ReportTest : public ::testing::Test {
     spec.activity = activity;
     spec.occurred_at = occurred_at;
     return Await<Receipt>(
-        [&](auto done) { ledger_->RecordEntry(spec, principal, std::move(done)); });
+        [&](auto done) {
+          ledger_->RecordEntry(spec, ledger::AdminNamed(principal), std::move(done));
+        });
   }
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq) {
     return Await<Receipt>([&](auto done) {
-      ledger_->ReverseEntry(kBank, seq, "", "a mistake", "coordinator", std::move(done));
+      ledger_->ReverseEntry(kBank, seq, "", "a mistake", ledger::AdminNamed("coordinator"),
+                            std::move(done));
     });
   }
 

@@ -88,8 +88,8 @@ class HandBuiltLedgerTest : public ReportTest {
                      absl::InfinitePast(), "carol");
     ASSERT_TRUE(p2.ok() && p2->pending) << p2.status();
     ASSERT_TRUE(Await<PendingEntry>([&](auto done) {
-                  ledger_->RejectEntry(kBank, "p2", "never happened", "coordinator",
-                                       std::move(done));
+                  ledger_->RejectEntry(kBank, "p2", "never happened",
+                                       ledger::AdminNamed("coordinator"), std::move(done));
                 }).ok());
 
     SetClock(CivilDay(2026, 10, 1));

@@ -85,7 +85,7 @@ class AuditServiceTest : public testing::ServerTest {
     spec.to_account_id = to;
     spec.minutes = 15;
     ASSERT_TRUE(ledger::Await<ledger::Receipt>([&](auto done) {
-                  ledger_->RecordEntry(spec, "coordinator", std::move(done));
+                  ledger_->RecordEntry(spec, ledger::AdminNamed("coordinator"), std::move(done));
                 }).ok());
   }
 

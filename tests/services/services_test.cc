@@ -2,12 +2,18 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+
 #include "absl/strings/cord.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/journal/journal.h"
 #include "services/convert.h"
 #include "services/server.h"
 #include "tests/support/access.h"
@@ -350,6 +356,81 @@ TEST_F(ServicesTest, HealthCheckServes) {
   grpc::ClientContext context;
   ASSERT_TRUE(health_->Check(&context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// A coordinator's own credit is decided by the policy in force at the write, not at the call:
+// with the policy turned on and off over the wire while carol records her own credits, no credit
+// to carol is ever posted outright, and each that waits for confirmation was written under a
+// policy that asks for it. (When the service read the policy before submitting, an entry
+// allowed under "on" could be written under "off", and posted.)
+TEST_F(ServicesTest, AnOwnCreditFollowsThePolicyInForceAtItsWriteNotAtTheCall) {
+  ASSERT_TRUE(Open("carol", v1::PERSON).ok());
+  std::map<std::string, std::string> tokens;
+  auto carol_channel = testing::AuthorizedChannel(
+      "127.0.0.1:" + std::to_string(server_->port()),
+      testing::TokenOf(*ledger_, "hcct", "carol", &tokens));
+  auto carol = v1::Ledger::NewStub(carol_channel);
+  constexpr int kRecords = 200;
+  std::atomic<bool> records_done{false};
+  std::thread policies([&] {
+    for (int i = 0; !records_done.load(); ++i) {
+      v1::SetPolicyRequest set;
+      set.set_bank_id("hcct");
+      set.mutable_policy()->mutable_floors()->set_enabled(false);
+      set.mutable_policy()->mutable_balance_cap()->set_enabled(false);
+      set.mutable_policy()->mutable_daily_limit()->set_enabled(false);
+      set.mutable_policy()->mutable_reciprocity()->set_enabled(false);
+      set.mutable_policy()->mutable_confirmation()->set_enabled(false);
+      set.mutable_policy()->mutable_confirmation()->set_expiry_hours(24);
+      set.mutable_policy()->mutable_staff_duty()->set_self_recorded_needs_confirmation(i % 2 == 0);
+      v1::Policy policy;
+      grpc::ClientContext context;
+      EXPECT_TRUE(policies_->SetPolicy(&context, set, &policy).ok());
+    }
+  });
+  int accepted = 0;
+  int refused = 0;
+  for (int i = 0; i < kRecords; ++i) {
+    v1::RecordEntryResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        carol->RecordEntry(&context, Entry("own-" + std::to_string(i), "bob", "carol", 15),
+                           &response);
+    if (status.ok()) {
+      EXPECT_TRUE(response.pending()) << i;
+      ++accepted;
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+      EXPECT_EQ(InfoOf(status).reason(), "SELF_CREDIT");
+      ++refused;
+    }
+  }
+  records_done = true;
+  policies.join();
+
+  bool self_recorded_on = ledger::Policy().self_recorded_needs_confirmation;  // before any change
+  int pending = 0;
+  for (uint64_t from = 0;;) {
+    auto page = ledger_->ListJournal("hcct", from, 0, 1000);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const ledger::Fact& fact : page->facts) {
+      if (fact.type == ledger::FactType::kPolicySet) {
+        self_recorded_on = fact.policy.self_recorded_needs_confirmation;
+      } else if (fact.type == ledger::FactType::kPendingCreated) {
+        EXPECT_TRUE(self_recorded_on) << fact.entry.entry_id << " at " << fact.position;
+        ++pending;
+      } else if (fact.type == ledger::FactType::kEntry) {
+        EXPECT_NE(fact.entry.to_account_id, "carol") << fact.entry.entry_id;
+      }
+    }
+    if (page->done) break;
+    from = page->next_position;
+  }
+  EXPECT_EQ(pending, accepted);
+  EXPECT_EQ(accepted + refused, kRecords);
+  // Both outcomes occurred, so the policy did change under the records.
+  EXPECT_GT(accepted, 0);
+  EXPECT_GT(refused, 0);
 }
 
 TEST_F(ServicesTest, ManyConcurrentAsyncCallsAllComplete) {

@@ -1,0 +1,265 @@
+// Ledger: the reads, served from memory (banks, accounts, policies) and from the store (entries,
+// pending entries, cards), of committed state only.
+#include "ledger/engine/ledger.h"
+
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/core/check.h"
+#include "ledger/core/errors.h"
+#include "ledger/core/validate.h"
+#include "ledger/rules/rules.h"
+
+namespace timeledger::ledger {
+namespace {
+
+absl::Status BadPageToken() {
+  return ledger::Refuse(Reason::kInvalidPageToken,
+                         "page_token is not one this server gave; start again without it",
+                         {{"field", "page_token"}});
+}
+
+// Page tokens of entry listings are the last seq returned, in decimal.
+absl::StatusOr<uint64_t> ParseSeqToken(const std::string& token) {
+  if (token.empty()) return uint64_t{0};
+  uint64_t seq = 0;
+  auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), seq);
+  if (error != std::errc() || end != token.data() + token.size()) return BadPageToken();
+  return seq;
+}
+
+}  // namespace
+
+const BankState& Ledger::ServedBank(const std::string& bank_id) const {
+  auto it = banks_.find(bank_id);
+  // Callers asked GetBank first, and a bank once loaded is never dropped.
+  TL_CHECK(it != banks_.end());
+  return *it->second;
+}
+
+absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
+  if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  auto it = banks_.find(bank_id);
+  if (it == banks_.end()) return BankNotFound(bank_id);
+  const BankState& state = *it->second;
+  return BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1};
+}
+
+std::vector<absl::Status> Ledger::DegradedBanks() const {
+  std::vector<absl::Status> degraded;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->degraded.ok()) degraded.push_back(state->degraded);
+  }
+  return degraded;
+}
+
+absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
+                                                    const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (!page_token.empty()) {
+    if (auto s = ValidateId("page_token", page_token); !s.ok()) return BadPageToken();
+  }
+  Page<BankSummary> page;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (auto it = banks_.upper_bound(page_token); it != banks_.end(); ++it) {
+    if (page.items.size() == limit) {
+      page.next_page_token = page.items.back().bank.bank_id;
+      break;
+    }
+    const BankState& state = *it->second;
+    page.items.push_back(BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1});
+  }
+  return page;
+}
+
+absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
+                                           const std::string& account_id) const {
+  if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  auto bank = banks_.find(bank_id);
+  if (bank == banks_.end()) return BankNotFound(bank_id);
+  auto it = bank->second->accounts.find(account_id);
+  if (it == bank->second->accounts.end()) {
+    return ledger::Refuse(Reason::kAccountNotFound,
+                    absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                    {{"bank_id", bank_id}, {"account_id", account_id}});
+  }
+  return it->second;
+}
+
+absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const std::string& bank_id,
+                                                           const std::string& account_id) const {
+  auto account = GetAccount(bank_id, account_id);
+  if (!account.ok()) return account.status();
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  const BankState& bank = ServedBank(bank_id);
+  AccountStanding standing;
+  standing.account = *std::move(account);
+  const Account& a = standing.account;
+  standing.floor_minutes = bank.policy.floors_enabled ? FloorOf(bank.policy, a) : 0;
+  standing.cap_minutes = bank.policy.balance_cap_enabled && a.kind == AccountKind::kPerson
+                             ? bank.policy.person_cap_minutes
+                             : 0;
+  standing.available_minutes =
+      bank.policy.floors_enabled ? a.balance_minutes - a.held_minutes - standing.floor_minutes
+                                 : INT64_MAX;
+  standing.reciprocity = ReciprocityOf(a, bank.policy, DayOf(clock_(), bank.zone));
+  return standing;
+}
+
+absl::StatusOr<Policy> Ledger::GetPolicy(const std::string& bank_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  return ServedBank(bank_id).policy;
+}
+
+absl::StatusOr<std::vector<std::pair<Policy, Policy>>> Ledger::ListPolicyChanges(
+    const std::string& bank_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  return store_->ListPolicyChanges(bank_id);
+}
+
+absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string& bank_id,
+                                                              const std::string& account_id,
+                                                              size_t limit) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!account_id.empty()) {
+    if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
+  }
+  std::vector<PendingEntry> found;
+  auto status = store_->ForEachOpenPending(bank_id, [&](const PendingEntry& pending) {
+    if (found.size() < limit &&
+        (account_id.empty() || pending.entry.from_account_id == account_id ||
+         pending.entry.to_account_id == account_id)) {
+      found.push_back(pending);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<std::optional<MemberCard>> Ledger::GetMemberCard(
+    const std::string& bank_id, const std::string& account_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  return store_->GetMemberCard(bank_id, account_id);
+}
+
+absl::StatusOr<std::optional<std::string>> Ledger::FindCardHolder(
+    const std::string& bank_id, const std::string& card_number) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  return store_->FindCardHolder(bank_id, card_number);
+}
+
+absl::StatusOr<CardAttempts> Ledger::GetCardAttempts(const std::string& bank_id,
+                                                     const std::string& card_number) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  return store_->GetCardAttempts(bank_id, card_number);
+}
+
+absl::Status Ledger::PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                                     const CardAttempts& attempts) {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  auto batch = store_->NewBatch();
+  batch->PutCardAttempts(bank_id, card_number, attempts);
+  return store_->Commit(batch.get());
+}
+
+absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
+                                                const std::string& entry_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  auto pending = store_->GetPending(bank_id, entry_id);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value()) {
+    return ledger::Refuse(Reason::kPendingNotFound,
+                    absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
+                    {{"entry_id", entry_id}});
+  }
+  return **pending;
+}
+
+absl::StatusOr<Page<Account>> Ledger::ListAccounts(const std::string& bank_id, int64_t page_size,
+                                                   const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!page_token.empty() && !ValidateId("page_token", page_token).ok()) return BadPageToken();
+  auto accounts = store_->ListAccounts(bank_id, page_token, limit + 1);
+  if (!accounts.ok()) return accounts.status();
+  Page<Account> page;
+  page.items = *std::move(accounts);
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.next_page_token = page.items.back().account_id;
+  }
+  // The store may be a moment ahead of memory; report balances as the ledger serves them.
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  const auto& live = ServedBank(bank_id).accounts;
+  for (Account& account : page.items) {
+    if (auto it = live.find(account.account_id); it != live.end()) account = it->second;
+  }
+  return page;
+}
+
+absl::StatusOr<Entry> Ledger::GetEntry(const std::string& bank_id, uint64_t seq) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  auto entry = store_->GetEntry(bank_id, seq);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) {
+    return ledger::Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                    {{"seq", std::to_string(seq)}});
+  }
+  return **entry;
+}
+
+absl::StatusOr<Entry> Ledger::GetEntryById(const std::string& bank_id,
+                                           const std::string& entry_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
+  auto record = store_->GetEntryId(bank_id, entry_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return ledger::Refuse(Reason::kEntryNotFound,
+                    absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
+                    {{"entry_id", entry_id}});
+  }
+  return GetEntry(bank_id, (*record)->seq);
+}
+
+absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
+                                                   const std::string& account_id,
+                                                   int64_t page_size,
+                                                   const std::string& page_token) const {
+  size_t limit = 0;
+  if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (!account_id.empty()) {
+    if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
+  }
+  auto after = ParseSeqToken(page_token);
+  if (!after.ok()) return after.status();
+  auto rows = account_id.empty() ? store_->ListEntries(bank_id, *after, limit + 1)
+                                 : store_->ListAccountEntries(bank_id, account_id, *after,
+                                                              limit + 1);
+  if (!rows.ok()) return rows.status();
+  Page<EntryRow> page;
+  page.items = *std::move(rows);
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.next_page_token = std::to_string(page.items.back().entry.seq);
+  }
+  return page;
+}
+
+std::unique_ptr<ReadView> Ledger::NewReadView() const { return store_->NewReadView(); }
+
+}  // namespace timeledger::ledger

@@ -1,0 +1,377 @@
+// Ledger: the writer. Write methods queue a command; one thread takes the queue in groups, runs
+// each command against one WriteTxn, commits the group as one synced batch and publishes it.
+#include "ledger/engine/ledger.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/core/check.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/commands.h"
+
+namespace timeledger::ledger {
+namespace {
+
+
+// A command whose work is a function of the transaction.
+template <typename T>
+class FunctionCommand : public TypedCommand<T> {
+ public:
+  using Body = absl::AnyInvocable<absl::StatusOr<T>(WriteTxn&)>;
+  FunctionCommand(Body body, Callback<T> done)
+      : TypedCommand<T>(std::move(done)), body_(std::move(body)) {}
+
+  void Execute(WriteTxn& txn) override {
+    this->Guarded(txn, [&] { return body_(txn); });
+  }
+
+ private:
+  Body body_;
+};
+
+template <typename T>
+std::unique_ptr<Command> MakeCommand(typename FunctionCommand<T>::Body body, Callback<T> done) {
+  return std::make_unique<FunctionCommand<T>>(std::move(body), std::move(done));
+}
+
+using BatchResult = std::vector<absl::StatusOr<Receipt>>;
+
+// RecordEntries: many entries, all or none (atomic) or each alone.
+class RecordBatchCommand : public TypedCommand<BatchResult> {
+ public:
+  RecordBatchCommand(std::vector<EntrySpec> specs, bool atomic, Principal caller,
+                     Callback<BatchResult> done)
+      : TypedCommand<BatchResult>(std::move(done)),
+        specs_(std::move(specs)),
+        atomic_(atomic),
+        caller_(std::move(caller)) {}
+
+  void Execute(WriteTxn& txn) override {
+    Guarded(txn, [&]() -> absl::StatusOr<BatchResult> {
+      if (specs_.empty() || specs_.size() > kBatchSizeMax) {
+        return ledger::Refuse(Reason::kInvalidBatchSize,
+            absl::StrCat("a batch holds 1 to ", kBatchSizeMax, " entries; got ", specs_.size()),
+            {{"limit", std::to_string(kBatchSizeMax)},
+             {"attempted", std::to_string(specs_.size())}});
+      }
+      // The caller's rights over any item refuse the whole call, atomic or not: nothing of a
+      // batch with an item the caller may not record is written.
+      for (size_t i = 0; i < specs_.size(); ++i) {
+        if (auto s = CheckCallerMayRecord(txn, caller_, specs_[i]); !s.ok()) {
+          return WithFigure(s, "index", std::to_string(i));
+        }
+      }
+      BatchResult results;
+      results.reserve(specs_.size());
+      for (size_t i = 0; i < specs_.size(); ++i) {
+        txn.SetSavePoint();
+        auto receipt = RecordCheckedEntry(txn, specs_[i], caller_.name);
+        if (!receipt.ok()) {
+          txn.RollbackToSavePoint();
+          if (atomic_) {
+            return WithFigure(receipt.status(), "index", std::to_string(i));
+          }
+        } else {
+          txn.ReleaseSavePoint();
+        }
+        results.push_back(std::move(receipt));
+      }
+      return results;
+    });
+  }
+
+  void Finish(const absl::Status& commit) override {
+    if (result_.ok() && !commit.ok()) {
+      // The group's write failed: every item that was to be written failed with it.
+      for (auto& item : *result_) {
+        if (item.ok() && !item->replayed) item = commit;
+      }
+    }
+    wrote_ = false;  // per-item statuses carry the commit failure
+    TypedCommand<BatchResult>::Finish(commit);
+  }
+
+ private:
+  std::vector<EntrySpec> specs_;
+  bool atomic_;
+  Principal caller_;
+};
+
+// CheckEntry: records the entry inside a savepoint to see what would happen, then undoes it.
+class DryRunCommand : public TypedCommand<Receipt> {
+ public:
+  DryRunCommand(EntrySpec spec, Principal caller, Callback<Receipt> done)
+      : TypedCommand<Receipt>(std::move(done)),
+        spec_(std::move(spec)),
+        caller_(std::move(caller)) {}
+
+  void Execute(WriteTxn& txn) override {
+    txn.SetSavePoint();
+    result_ = ExecuteRecordEntry(txn, spec_, caller_);
+    txn.RollbackToSavePoint();
+  }
+
+ private:
+  EntrySpec spec_;
+  Principal caller_;
+};
+}  // namespace
+
+std::optional<Principal> Ledger::BoundPrincipal(absl::string_view name) const {
+  if (auto bound = tokens_.BindingOf(name)) return bound->principal;
+  return std::nullopt;
+}
+
+void Ledger::Submit(std::unique_ptr<Command> command) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (!stopping_ && queue_.size() < options_.queue_depth_max) {
+      queue_.push_back(std::move(command));
+      command = nullptr;
+    }
+  }
+  if (command == nullptr) {
+    queue_cv_.notify_one();
+    return;
+  }
+  // Refused: run it against nothing so its callback reports why.
+  command->Refuse(ledger::Refuse(Reason::kBusy, "the ledger is busy or shutting down; try again shortly"));
+}
+
+void Ledger::WriterLoop() {
+  std::vector<std::unique_ptr<Command>> group;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      // Wake at least once a second, so that pending entries expire without traffic.
+      queue_cv_.wait_for(lock, std::chrono::seconds(1),
+                         [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;  // drained
+      if (queue_.empty()) {
+        lock.unlock();
+        if (store_failed_ || !store_->WriteStatus().ok()) {
+          // Recovers without traffic; the refusal is the store's to report, to the next write.
+          EnsureWritable().IgnoreError();
+        } else if (HasDuePending()) {
+          CommitGroup(&group);
+        }
+        continue;
+      }
+      const size_t take = std::min(queue_.size(), options_.group_commit_max);
+      for (size_t i = 0; i < take; ++i) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(&group);
+    group.clear();
+  }
+}
+
+void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
+  TL_CHECK(group->size() <= options_.group_commit_max);
+  // The group is checked against banks_, which must be what the store holds.
+  if (auto writable = EnsureWritable(); !writable.ok()) {
+    for (auto& command : *group) command->Refuse(writable);
+    return;
+  }
+  auto batch = store_->NewBatch();
+  // Only this thread writes banks_, so reading it here without the lock is safe.
+  // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
+  // and what a later read says are the same.
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
+  WriteTxn txn(banks_, store_.get(), batch.get(), now);
+  const absl::Status commit = RunAndCommit(group, txn, batch.get());
+  if (commit.ok()) {
+    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    txn.ApplyTo(&banks_);
+  }
+  for (auto& command : *group) command->Finish(commit);
+}
+
+absl::Status Ledger::RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
+                                  StoreBatch* batch) {
+  ExpireDuePending(txn);
+  for (auto& command : *group) command->Execute(txn);
+  // Finalize refuses a batch that does not sum to zero per bank; nothing is then written.
+  if (auto finalized = txn.Finalize(); !finalized.ok()) return finalized;
+  if (batch->empty()) return absl::OkStatus();
+  return store_->Commit(batch);
+}
+
+bool Ledger::HasDuePending() {
+  const absl::Time now = clock_();
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok() || !state->degraded.ok()) continue;  // it takes no writes
+    if (!state->pending_by_expiry.empty() && state->pending_by_expiry.begin()->first <= now) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Ledger::ExpireDuePending(WriteTxn& txn) {
+  size_t expired = 0;
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok() || !state->degraded.ok()) continue;
+    for (const auto& [expires_at, entry_id] : state->pending_by_expiry) {
+      if (expires_at > txn.now() || expired == kExpiriesPerGroupMax) break;
+      txn.SetSavePoint();
+      auto result = ExecuteReleasePending(txn, bank_id, entry_id, PendingState::kExpired,
+                                          AdminNamed(kServerPrincipal), "not confirmed in time");
+      if (result.ok()) {
+        txn.ReleaseSavePoint();
+        ++expired;
+      } else {
+        txn.RollbackToSavePoint();
+      }
+    }
+  }
+}
+
+void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
+  Submit(MakeCommand<Bank>(
+      [bank = std::move(bank), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteCreateBank(txn, bank, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::OpenAccount(Account account, std::string principal, Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [account = std::move(account), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteOpenAccount(txn, account, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
+                              std::string reason, bool donate_balance_to_pool,
+                              std::string principal, Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason,
+                                       donate_balance_to_pool, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
+                       std::string principal, Callback<Policy> done) {
+  Submit(MakeCommand<Policy>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetPolicy(txn, bank_id, policy, expected_version, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done) {
+  Submit(std::make_unique<DryRunCommand>(std::move(spec), caller, std::move(done)));
+}
+
+void Ledger::ConfirmEntry(std::string bank_id, std::string entry_id, const Principal& caller,
+                          Callback<Receipt> done) {
+  Submit(MakeCommand<Receipt>(
+      [this, bank_id = std::move(bank_id), entry_id = std::move(entry_id),
+       caller](WriteTxn& txn) {
+        return ExecuteConfirmEntry(txn, bank_id, entry_id, caller,
+                                   [this](absl::string_view name) { return BoundPrincipal(name); });
+      },
+      std::move(done)));
+}
+
+void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
+                         const Principal& caller, Callback<PendingEntry> done) {
+  Submit(MakeCommand<PendingEntry>(
+      [=](WriteTxn& txn) {
+        return ExecuteReleasePending(txn, bank_id, entry_id, PendingState::kRejected, caller,
+                                     reason);
+      },
+      std::move(done)));
+}
+
+void Ledger::RunExpirySweep(std::string bank_id, std::string principal,
+                            Callback<ExpirySweepResult> done) {
+  Submit(MakeCommand<ExpirySweepResult>(
+      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, principal); },
+      std::move(done)));
+}
+
+void Ledger::RecordEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done) {
+  Submit(MakeCommand<Receipt>(
+      [spec = std::move(spec), caller](WriteTxn& txn) {
+        return ExecuteRecordEntry(txn, spec, caller);
+      },
+      std::move(done)));
+}
+
+void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, const Principal& caller,
+                           Callback<BatchResult> done) {
+  Submit(std::make_unique<RecordBatchCommand>(std::move(specs), atomic, caller, std::move(done)));
+}
+
+void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id,
+                          std::string note, const Principal& caller, Callback<Receipt> done) {
+  if (entry_id.empty()) entry_id = absl::StrCat(kReversalEntryIdPrefix, seq);
+  Submit(MakeCommand<Receipt>(
+      [=](WriteTxn& txn) {
+        return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, caller);
+      },
+      std::move(done)));
+}
+
+void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version,
+                              std::string principal, Callback<CatalogueItem> done) {
+  Submit(MakeCommand<CatalogueItem>(
+      [item = std::move(item), expected_version, principal = std::move(principal)](WriteTxn& txn) {
+        return ExecutePutCatalogueItem(txn, item, expected_version, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+                                 std::string principal, Callback<CatalogueItem> done) {
+  Submit(MakeCommand<CatalogueItem>(
+      [=](WriteTxn& txn) {
+        return ExecuteRetireCatalogueItem(txn, bank_id, kind, code, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::AwardQualification(AwardSpec spec, std::string principal,
+                                Callback<AwardReceipt> done) {
+  Submit(MakeCommand<AwardReceipt>(
+      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteAwardQualification(txn, spec, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done) {
+  Submit(MakeCommand<Redemption>(
+      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
+        return ExecuteRedeemOffer(txn, spec, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+                           std::string principal, Callback<MemberCard> done) {
+  Submit(MakeCommand<MemberCard>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetMemberCard(txn, bank_id, account_id, card_number, principal);
+      },
+      std::move(done)));
+}
+
+void Ledger::SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+                          std::string principal, Callback<MemberCard> done) {
+  Submit(MakeCommand<MemberCard>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetMemberPin(txn, bank_id, account_id, pin_hash, principal);
+      },
+      std::move(done)));
+}
+
+}  // namespace timeledger::ledger
+

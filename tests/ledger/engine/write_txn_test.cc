@@ -1,0 +1,177 @@
+// WriteTxn, the overlay one group commit builds over the committed state: what its reads see,
+// what a savepoint undoes, what Finalize refuses and writes, and what ApplyTo publishes.
+#include "ledger/engine/write_txn.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/postings.h"
+#include "tests/ledger/engine/engine_fixture.h"
+
+namespace timeledger::ledger {
+namespace {
+
+class WriteTxnTest : public EngineTest {
+ protected:
+  // Stages an entry from `from` to `to` as the commands do.
+  static Receipt Post(WriteTxn& txn, const std::string& from, const std::string& to,
+                      int64_t minutes) {
+    Entry entry;
+    entry.bank_id = "hcct";
+    entry.entry_id = absl::StrCat("e-", from, "-", to, "-", minutes);
+    entry.kind = EntryKind::kExchange;
+    entry.from_account_id = from;
+    entry.to_account_id = to;
+    entry.minutes = minutes;
+    entry.occurred_at = txn.now();
+    entry.recorded_by = "test";
+    return AppendEntry(txn, *txn.GetBank("hcct"), entry, *txn.GetAccount("hcct", from),
+                       *txn.GetAccount("hcct", to));
+  }
+};
+
+TEST_F(WriteTxnTest, ReadsSeeTheEarlierCommandsOfTheGroup) {
+  const uint64_t next_seq = Committed().head.next_seq;
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount("dave", AccountKind::kPerson),
+                                               "test")
+                                .ok());
+                ASSERT_NE(txn.GetAccount("hcct", "dave"), nullptr);
+                const Receipt first = Post(txn, "bob", "alice", 60);
+                EXPECT_EQ(first.entry.seq, next_seq);
+                // A later command sees the first one's entry, balances and chain head.
+                EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 60);
+                EXPECT_EQ(txn.GetBank("hcct")->head.next_seq, next_seq + 1);
+                EXPECT_EQ(txn.GetBank("hcct")->head.last_hash, first.entry.hash);
+                auto stored = txn.GetEntry("hcct", first.entry.seq);
+                ASSERT_TRUE(stored.ok() && stored->has_value());
+                EXPECT_EQ((*stored)->entry_id, first.entry.entry_id);
+                const Receipt second = Post(txn, "alice", "dave", 20);
+                EXPECT_EQ(second.entry.seq, next_seq + 1);
+                EXPECT_EQ(second.to_balance_minutes, 20);
+                // The committed state is not touched before ApplyTo.
+                EXPECT_FALSE(Committed().accounts.contains("dave"));
+                EXPECT_EQ(Committed().head.next_seq, next_seq);
+              }).ok());
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 40);
+  EXPECT_EQ(Committed().accounts.at("dave").balance_minutes, 20);
+}
+
+TEST_F(WriteTxnTest, RollingBackASavepointUndoesEverythingAfterIt) {
+  const ChainHead head_before = Committed().head;
+  uint64_t undone_seq = 0;
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                txn.SetSavePoint();
+                undone_seq = Post(txn, "bob", "alice", 60).entry.seq;
+                txn.PutEntryId("hcct", "kept-out", EntryIdRecord{undone_seq, Digest{}});
+                txn.RollbackToSavePoint();
+                EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 0);
+                EXPECT_EQ(txn.GetBank("hcct")->head.next_seq, head_before.next_seq);
+                EXPECT_EQ(txn.GetBank("hcct")->head.journal_size(), head_before.journal_size());
+                auto id = txn.GetEntryId("hcct", "kept-out");
+                ASSERT_TRUE(id.ok());
+                EXPECT_FALSE(id->has_value());
+                auto entry = txn.GetEntry("hcct", undone_seq);
+                ASSERT_TRUE(entry.ok());
+                EXPECT_FALSE(entry->has_value());
+              }).ok());
+  // Nothing of it reached the store either.
+  auto stored = store_->GetEntry("hcct", undone_seq);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+  EXPECT_EQ(Committed().head.journal_size(), head_before.journal_size());
+}
+
+TEST_F(WriteTxnTest, AnInnerSavepointReleasedStaysUntilTheOuterOneRollsBack) {
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                txn.SetSavePoint();
+                Post(txn, "bob", "alice", 30);
+                txn.SetSavePoint();
+                Post(txn, "bob", "alice", 20);
+                txn.ReleaseSavePoint();
+                EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 50);
+                txn.SetSavePoint();
+                Post(txn, "bob", "alice", 5);
+                txn.RollbackToSavePoint();
+                EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 50);
+                txn.RollbackToSavePoint();
+                EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 0);
+                Post(txn, "bob", "alice", 7);
+              }).ok());
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 7);
+  EXPECT_EQ(Committed().accounts.at("bob").balance_minutes, -7);
+}
+
+TEST_F(WriteTxnTest, FinalizeRefusesABatchThatDoesNotSumToZero) {
+  const ChainHead head_before = Committed().head;
+  const absl::Status refused = Commit([&](WriteTxn& txn) {
+    Post(txn, "bob", "alice", 60);
+    // Minutes from nowhere: earned, so it is a posting, but paid by no one.
+    Account alice = *txn.GetAccount("hcct", "alice");
+    alice.balance_minutes += 10;
+    alice.earned_minutes += 10;
+    txn.PutAccount(alice);
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ReasonOf(refused), "ZERO_SUM_BROKEN");
+  // Nothing published, nothing stored.
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 0);
+  EXPECT_EQ(Committed().head.next_seq, head_before.next_seq);
+  auto stored = store_->GetEntry("hcct", head_before.next_seq);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+}
+
+TEST_F(WriteTxnTest, FinalizeWritesTheFinalAccountsAndHeadsAndApplyToPublishesThem) {
+  auto batch = store_->NewBatch();
+  WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+  const Receipt receipt = Post(txn, "bob", "alice", 45);
+  ASSERT_TRUE(txn.Finalize().ok());
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  // Committed to the store, not yet published.
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 0);
+  auto stored = store_->GetEntry("hcct", receipt.entry.seq);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  txn.ApplyTo(&banks_);
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 45);
+  EXPECT_EQ(Committed().accounts.at("bob").balance_minutes, -45);
+  EXPECT_EQ(Committed().head.next_seq, receipt.entry.seq + 1);
+  EXPECT_EQ(Committed().head.last_hash, receipt.entry.hash);
+}
+
+TEST_F(WriteTxnTest, ApplyToPublishesPendingEntriesByWhenTheyExpire) {
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(true), 0, "test").ok());
+                Principal carol;
+                carol.name = "carol";
+                carol.role = PrincipalRole::kCoordinator;
+                carol.bank_id = "hcct";
+                auto receipt = ExecuteRecordEntry(txn, Spec("own", "bob", "carol", 60), carol);
+                ASSERT_TRUE(receipt.ok()) << receipt.status();
+                EXPECT_TRUE(receipt->pending);
+              }).ok());
+  ASSERT_EQ(Committed().pending_by_expiry.size(), 1u);
+  EXPECT_EQ(Committed().pending_by_expiry.begin()->second, "own");
+  EXPECT_EQ(Committed().accounts.at("bob").held_minutes, 60);
+}
+
+TEST_F(WriteTxnTest, ABalanceThatMovesWithoutAPostingStopsTheWriter) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto batch = store_->NewBatch();
+        WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+        Account alice = *txn.GetAccount("hcct", "alice");
+        alice.balance_minutes += 10;  // and bob's down by as much, but neither earned nor paid
+        Account bob = *txn.GetAccount("hcct", "bob");
+        bob.balance_minutes -= 10;
+        txn.PutAccount(alice);
+        txn.PutAccount(bob);
+        txn.Finalize().IgnoreError();
+      },
+      "invariant broken");
+}
+
+}  // namespace
+}  // namespace timeledger::ledger
