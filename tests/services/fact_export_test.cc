@@ -111,7 +111,7 @@ std::string Serialized(const v1::JournalRecord& record) {
 
 TEST(FactExportTest, EveryTypeExportsToItsGoldenRecord) {
   const std::vector<ledger::Fact> facts = testing::EveryFact();
-  ASSERT_EQ(facts.size(), std::size(kGoldenRecordHex)) << "a fact type without its golden record";
+  EXPECT_EQ(facts.size(), std::size(kGoldenRecordHex));
   for (size_t i = 0; i < facts.size(); ++i) {
     ledger::JournalRecord record;
     record.position = facts[i].position;
@@ -119,7 +119,13 @@ TEST(FactExportTest, EveryTypeExportsToItsGoldenRecord) {
     record.chain_hash.fill(0x11);
     v1::JournalRecord out;
     ToProto(record, facts[i], &out);
-    EXPECT_EQ(absl::BytesToHexString(Serialized(out)), kGoldenRecordHex[i])
+    const std::string hex = absl::BytesToHexString(Serialized(out));
+    if (i >= std::size(kGoldenRecordHex)) {
+      ADD_FAILURE() << "no golden record for " << ledger::FactTypeName(facts[i].type) << ": "
+                    << hex << "\n" << out.ShortDebugString();
+      continue;
+    }
+    EXPECT_EQ(hex, kGoldenRecordHex[i])
         << ledger::FactTypeName(facts[i].type) << ": " << out.ShortDebugString();
   }
 }
