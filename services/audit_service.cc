@@ -50,7 +50,8 @@ M* As(google::protobuf::Message* message) {
 }
 
 // The records nested in facts, each into the message audit.proto gives it.
-void FillRecord(const ledger::Policy& policy, ledger::PolicyRecord, google::protobuf::Message* out) {
+void FillRecord(const ledger::Policy& policy, ledger::PolicyRecord,
+                google::protobuf::Message* out) {
   ToProto(policy, As<v1::Policy>(out));
 }
 void FillRecord(const ledger::Entry& entry, ledger::StoredEntryRecord,

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -181,9 +182,13 @@ void Records(const fs::path& dir) {
   facts.push_back(ledger::PinSetFact("camden", "alice", "carol"));
   // A type of fact not sampled above still gets a seed, with its fields at their defaults.
   for (ledger::FactType type : ledger::FactTypes()) {
-    const bool sampled =
-        std::any_of(facts.begin(), facts.end(), [&](const auto& fact) { return fact.type == type; });
-    if (!sampled) facts.push_back(ledger::Fact{.type = type, .bank_id = "camden"});
+    const bool sampled = std::any_of(facts.begin(), facts.end(),
+                                     [&](const auto& fact) { return fact.type == type; });
+    if (sampled) continue;
+    ledger::Fact fact;
+    fact.type = type;
+    fact.bank_id = "camden";
+    facts.push_back(std::move(fact));
   }
   for (size_t i = 0; i < facts.size(); ++i) {
     facts[i].position = i;
