@@ -3,6 +3,7 @@
 //
 // Proofs are verified here, on the client, with clients/audit/proof_check.h (RFC 9162), against
 // the roots of digest files the user kept: the server only supplies the proof hashes.
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cctype>
@@ -298,49 +299,13 @@ std::string BodyJson(const v1::JournalRecord& record) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
-  const google::protobuf::Message* body = nullptr;
-  switch (record.body_case()) {
-    case v1::JournalRecord::kBankCreated:
-      body = &record.bank_created();
-      break;
-    case v1::JournalRecord::kAccountOpened:
-      body = &record.account_opened();
-      break;
-    case v1::JournalRecord::kAccountStatus:
-      body = &record.account_status();
-      break;
-    case v1::JournalRecord::kPolicySet:
-      body = &record.policy_set();
-      break;
-    case v1::JournalRecord::kEntry:
-      body = &record.entry();
-      break;
-    case v1::JournalRecord::kPendingCreated:
-      body = &record.pending_created();
-      break;
-    case v1::JournalRecord::kPendingResolved:
-      body = &record.pending_resolved();
-      break;
-    case v1::JournalRecord::kCardSet:
-      body = &record.card_set();
-      break;
-    case v1::JournalRecord::kPinSet:
-      body = &record.pin_set();
-      break;
-    case v1::JournalRecord::kCatalogueItem:
-      body = &record.catalogue_item();
-      break;
-    case v1::JournalRecord::kQualificationAwarded:
-      body = &record.qualification_awarded();
-      break;
-    case v1::JournalRecord::kOfferRedeemed:
-      body = &record.offer_redeemed();
-      break;
-    default:
-      return "{}";
-  }
+  // Whichever field of the oneof is set: a new type of fact needs nothing here.
+  const google::protobuf::FieldDescriptor* field = record.GetReflection()->GetOneofFieldDescriptor(
+      record, record.GetDescriptor()->FindOneofByName("body"));
+  if (field == nullptr) return "{}";
+  const google::protobuf::Message& body = record.GetReflection()->GetMessage(record, field);
   std::string json;
-  if (!google::protobuf::util::MessageToJsonString(*body, &json, options).ok()) return "{}";
+  if (!google::protobuf::util::MessageToJsonString(body, &json, options).ok()) return "{}";
   return json;
 }
 

@@ -1,8 +1,11 @@
 #include "ledger/journal/journal.h"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
+#include "ledger/core/check.h"
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
@@ -13,9 +16,6 @@ namespace {
 
 constexpr uint8_t kFactVersion = 1;
 constexpr size_t kPrincipalLengthMax = kIdLengthMax * 2;
-constexpr size_t kPolicyBytesMax = 1 << 14;
-constexpr size_t kEntryBytesMax = 4096;
-constexpr size_t kRecordBytesMax = 8192;  // a catalogue item or an award
 
 absl::Status Malformed() {
   return Refuse(Reason::kCorruptRecord,
@@ -33,177 +33,98 @@ bool ReadTime(Reader* reader, absl::Time* time) {
   return true;
 }
 
-bool ReadEnum(Reader* reader, uint8_t low, uint8_t high, uint8_t* value) {
-  return reader->ReadByte(value) && *value >= low && *value <= high;
-}
+// Writes a body in the canonical encoding (VisitBody's table).
+class BodyEncoder {
+ public:
+  explicit BodyEncoder(std::string* out) : out_(out) {}
 
-bool ReadFactType(Reader* reader, uint8_t* type) {
-  return reader->ReadByte(type) &&
-         ((*type >= static_cast<uint8_t>(FactType::kBankCreated) &&
-           *type <= static_cast<uint8_t>(FactType::kOfferRedeemed)) ||
-          *type == static_cast<uint8_t>(FactType::kCardSet) ||
-          *type == static_cast<uint8_t>(FactType::kPinSet));
-}
-
-void EncodeBody(const Fact& fact, std::string* out) {
-  switch (fact.type) {
-    case FactType::kBankCreated:
-      PutLengthPrefixed(out, fact.bank_name);
-      PutLengthPrefixed(out, fact.time_zone);
-      return;
-    case FactType::kAccountOpened:
-      PutLengthPrefixed(out, fact.account_id);
-      out->push_back(static_cast<char>(fact.account_kind));
-      out->push_back(static_cast<char>(fact.roles.size()));
-      for (Role role : fact.roles) out->push_back(static_cast<char>(role));
-      PutLengthPrefixed(out, fact.display_name);
-      return;
-    case FactType::kAccountStatus:
-      PutLengthPrefixed(out, fact.account_id);
-      out->push_back(static_cast<char>(fact.from_status));
-      out->push_back(static_cast<char>(fact.to_status));
-      PutLengthPrefixed(out, fact.reason);
-      return;
-    case FactType::kPolicySet:
-      PutFixed64BigEndian(out, fact.policy.version);
-      PutLengthPrefixed(out, EncodePolicy(fact.policy));
-      return;
-    case FactType::kEntry:
-      PutLengthPrefixed(out, EncodeEntry(fact.entry));
-      return;
-    case FactType::kPendingCreated:
-      PutLengthPrefixed(out, CanonicalEntryBytes(fact.entry));
-      PutLengthPrefixed(out, fact.confirm_by);
-      PutI64(out, ToMicros(fact.expires_at));
-      PutLengthPrefixed(out, fact.reason);
-      return;
-    case FactType::kPendingResolved:
-      PutLengthPrefixed(out, fact.entry_id);
-      out->push_back(static_cast<char>(fact.state));
-      PutFixed64BigEndian(out, fact.seq);
-      PutLengthPrefixed(out, fact.reason);
-      return;
-    case FactType::kCardSet:
-      PutLengthPrefixed(out, fact.account_id);
-      PutLengthPrefixed(out, fact.card_number);
-      return;
-    case FactType::kPinSet:
-      PutLengthPrefixed(out, fact.account_id);
-      return;
-    case FactType::kCatalogueItem:
-      PutLengthPrefixed(out, EncodeCatalogueItem(fact.catalogue_item));
-      return;
-    case FactType::kQualificationAwarded:
-      PutLengthPrefixed(out, EncodeAward(fact.award));
-      return;
-    case FactType::kOfferRedeemed:
-      PutLengthPrefixed(out, fact.offer_code);
-      PutFixed64BigEndian(out, fact.seq);
-      PutLengthPrefixed(out, fact.account_id);
-      PutLengthPrefixed(out, fact.qualification_code);
-      return;
+  void Name(const char*) {}
+  void Str(const char*, const std::string& value, size_t) { PutLengthPrefixed(out_, value); }
+  void U64(const char*, uint64_t value) { PutFixed64BigEndian(out_, value); }
+  void Time(const char*, absl::Time value) { PutI64(out_, ToMicros(value)); }
+  template <class E>
+  void Enum(const char*, E value, E, E) {
+    out_->push_back(static_cast<char>(value));
   }
-}
-
-bool DecodeBody(Reader* reader, Fact* fact) {
-  uint8_t byte = 0;
-  switch (fact->type) {
-    case FactType::kBankCreated:
-      return reader->ReadLengthPrefixed(&fact->bank_name, kNameLengthMax) &&
-             reader->ReadLengthPrefixed(&fact->time_zone, kTimeZoneLengthMax);
-    case FactType::kAccountOpened: {
-      uint8_t role_count = 0;
-      if (!reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) ||
-          !ReadEnum(reader, 1, 3, &byte) || !reader->ReadByte(&role_count) ||
-          role_count > kRolesMax) {
-        return false;
-      }
-      fact->account_kind = static_cast<AccountKind>(byte);
-      for (uint8_t i = 0; i < role_count; ++i) {
-        if (!ReadEnum(reader, 1, 3, &byte)) return false;
-        fact->roles.push_back(static_cast<Role>(byte));
-      }
-      return reader->ReadLengthPrefixed(&fact->display_name, kNameLengthMax);
-    }
-    case FactType::kAccountStatus: {
-      uint8_t from = 0, to = 0;
-      if (!reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) ||
-          !ReadEnum(reader, 1, 3, &from) || !ReadEnum(reader, 1, 3, &to)) {
-        return false;
-      }
-      fact->from_status = static_cast<AccountStatus>(from);
-      fact->to_status = static_cast<AccountStatus>(to);
-      return reader->ReadLengthPrefixed(&fact->reason, kReasonLengthMax);
-    }
-    case FactType::kPolicySet: {
-      uint64_t version = 0;
-      std::string bytes;
-      if (!reader->ReadFixed64BigEndian(&version) ||
-          !reader->ReadLengthPrefixed(&bytes, kPolicyBytesMax)) {
-        return false;
-      }
-      auto policy = DecodePolicy(bytes);
-      if (!policy.ok() || policy->version != version) return false;
-      // A fact is hashed as it is written, so it has exactly one encoding: the policy record in
-      // it must be byte for byte what EncodePolicy writes (tests/fuzz/records_fuzz found one
-      // that was not, through an overlong varint; the policy record is not the place to define
-      // what "canonical" means, so the fact checks it here).
-      if (EncodePolicy(*policy) != bytes) return false;
-      fact->policy = *std::move(policy);
-      return true;
-    }
-    case FactType::kEntry: {
-      absl::string_view bytes;
-      if (!reader->ReadLengthPrefixedView(&bytes, kEntryBytesMax)) return false;
-      return DecodeEntryInto(bytes, &fact->entry).ok() && fact->entry.bank_id == fact->bank_id;
-    }
-    case FactType::kPendingCreated: {
-      std::string bytes;
-      if (!reader->ReadLengthPrefixed(&bytes, kEntryBytesMax)) return false;
-      auto entry = DecodeCanonicalEntry(bytes);
-      if (!entry.ok() || entry->bank_id != fact->bank_id) return false;
-      fact->entry = *std::move(entry);
-      return reader->ReadLengthPrefixed(&fact->confirm_by, kIdLengthMax) &&
-             ReadTime(reader, &fact->expires_at) &&
-             reader->ReadLengthPrefixed(&fact->reason, kReasonLengthMax);
-    }
-    case FactType::kPendingResolved:
-      if (!reader->ReadLengthPrefixed(&fact->entry_id, kEntryIdLengthMax) ||
-          !ReadEnum(reader, 2, 4, &byte)) {
-        return false;
-      }
-      fact->state = static_cast<PendingState>(byte);
-      return reader->ReadFixed64BigEndian(&fact->seq) &&
-             reader->ReadLengthPrefixed(&fact->reason, kReasonLengthMax);
-    case FactType::kCardSet:
-      return reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) &&
-             reader->ReadLengthPrefixed(&fact->card_number, kCardNumberLengthMax);
-    case FactType::kPinSet:
-      return reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax);
-    case FactType::kCatalogueItem: {
-      std::string bytes;
-      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
-      auto item = DecodeCatalogueItem(bytes);
-      if (!item.ok() || item->bank_id != fact->bank_id) return false;
-      fact->catalogue_item = *std::move(item);
-      return true;
-    }
-    case FactType::kQualificationAwarded: {
-      std::string bytes;
-      if (!reader->ReadLengthPrefixed(&bytes, kRecordBytesMax)) return false;
-      auto award = DecodeAward(bytes);
-      if (!award.ok() || award->bank_id != fact->bank_id) return false;
-      fact->award = *std::move(award);
-      return true;
-    }
-    case FactType::kOfferRedeemed:
-      return reader->ReadLengthPrefixed(&fact->offer_code, kIdLengthMax) &&
-             reader->ReadFixed64BigEndian(&fact->seq) &&
-             reader->ReadLengthPrefixed(&fact->account_id, kIdLengthMax) &&
-             reader->ReadLengthPrefixed(&fact->qualification_code, kIdLengthMax);
+  template <class E>
+  void Enums(const char*, const std::vector<E>& values, E, E, size_t) {
+    out_->push_back(static_cast<char>(values.size()));
+    for (E value : values) out_->push_back(static_cast<char>(value));
   }
-  return false;
-}
+  template <class T, class R>
+  void Record(const char*, const T& value, R) {
+    PutLengthPrefixed(out_, R::Encode(value));
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Reads a body in the canonical encoding into a fact whose header is read. Stops at the first
+// field that is not valid; ok() says whether all were.
+class BodyDecoder {
+ public:
+  BodyDecoder(Reader* reader, Fact* fact) : reader_(reader), fact_(fact) {}
+
+  bool ok() const { return ok_; }
+
+  void Name(const char*) {}
+  void Str(const char*, std::string& value, size_t length_max) {
+    ok_ = ok_ && reader_->ReadLengthPrefixed(&value, length_max);
+  }
+  void U64(const char*, uint64_t& value) { ok_ = ok_ && reader_->ReadFixed64BigEndian(&value); }
+  void Time(const char*, absl::Time& value) { ok_ = ok_ && ReadTime(reader_, &value); }
+  template <class E>
+  void Enum(const char*, E& value, E low, E high) {
+    ok_ = ok_ && ReadEnum(low, high, &value);
+  }
+  template <class E>
+  void Enums(const char*, std::vector<E>& values, E low, E high, size_t count_max) {
+    uint8_t count = 0;
+    ok_ = ok_ && reader_->ReadByte(&count) && count <= count_max;
+    values.clear();
+    for (uint8_t i = 0; ok_ && i < count; ++i) {
+      ok_ = ReadEnum(low, high, &values.emplace_back());
+    }
+  }
+  template <class T, class R>
+  void Record(const char*, T& value, R) {
+    absl::string_view bytes;
+    ok_ = ok_ && reader_->ReadLengthPrefixedView(&bytes, R::kBytesMax) &&
+          R::Decode(bytes, *fact_, &value);
+  }
+
+ private:
+  template <class E>
+  bool ReadEnum(E low, E high, E* value) {
+    uint8_t byte = 0;
+    if (!reader_->ReadByte(&byte) || byte < static_cast<uint8_t>(low) ||
+        byte > static_cast<uint8_t>(high)) {
+      return false;
+    }
+    *value = static_cast<E>(byte);
+    return true;
+  }
+
+  Reader* reader_;
+  Fact* fact_;
+  bool ok_ = true;
+};
+
+// Keeps the name VisitBody gives a type.
+struct NameOf {
+  const char* name = "unknown";
+  void Name(const char* type_name) { name = type_name; }
+  void Str(const char*, const std::string&, size_t) {}
+  void U64(const char*, uint64_t) {}
+  void Time(const char*, absl::Time) {}
+  template <class E>
+  void Enum(const char*, E, E, E) {}
+  template <class E>
+  void Enums(const char*, const std::vector<E>&, E, E, size_t) {}
+  template <class T, class R>
+  void Record(const char*, const T&, R) {}
+};
 
 Fact NewFact(FactType type, const std::string& bank_id, const std::string& principal) {
   Fact fact;
@@ -216,33 +137,76 @@ Fact NewFact(FactType type, const std::string& bank_id, const std::string& princ
 }  // namespace
 
 const char* FactTypeName(FactType type) {
-  switch (type) {
-    case FactType::kBankCreated:
-      return "bank_created";
-    case FactType::kAccountOpened:
-      return "account_opened";
-    case FactType::kAccountStatus:
-      return "account_status";
-    case FactType::kPolicySet:
-      return "policy_set";
-    case FactType::kEntry:
-      return "entry";
-    case FactType::kPendingCreated:
-      return "pending_created";
-    case FactType::kPendingResolved:
-      return "pending_resolved";
-    case FactType::kCardSet:
-      return "card_set";
-    case FactType::kPinSet:
-      return "pin_set";
-    case FactType::kCatalogueItem:
-      return "catalogue_item";
-    case FactType::kQualificationAwarded:
-      return "qualification_awarded";
-    case FactType::kOfferRedeemed:
-      return "offer_redeemed";
-  }
-  return "unknown";
+  Fact fact;
+  fact.type = type;
+  NameOf name_of;
+  VisitBody(fact, name_of);
+  return name_of.name;
+}
+
+const std::vector<FactType>& FactTypes() {
+  static const std::vector<FactType>* const types = [] {
+    auto* list = new std::vector<FactType>;
+    Fact fact;
+    NameOf name_of;
+    for (int number = 0; number <= UINT8_MAX; ++number) {
+      fact.type = static_cast<FactType>(number);
+      if (VisitBody(fact, name_of)) list->push_back(fact.type);
+    }
+    return list;
+  }();
+  return *types;
+}
+
+std::string PolicyRecord::Encode(const Policy& policy) { return EncodePolicy(policy); }
+
+bool PolicyRecord::Decode(absl::string_view bytes, const Fact&, Policy* policy) {
+  auto decoded = DecodePolicy(bytes);
+  // The version before the record is already in *policy and must be the record's own. A fact is
+  // hashed as it is written, so it has exactly one encoding: the policy record in it must be
+  // byte for byte what EncodePolicy writes (tests/fuzz/records_fuzz found one that was not,
+  // through an overlong varint; the policy record is not the place to define what "canonical"
+  // means, so the fact checks it here).
+  if (!decoded.ok() || decoded->version != policy->version) return false;
+  if (EncodePolicy(*decoded) != bytes) return false;
+  *policy = *std::move(decoded);
+  return true;
+}
+
+std::string StoredEntryRecord::Encode(const Entry& entry) { return EncodeEntry(entry); }
+
+bool StoredEntryRecord::Decode(absl::string_view bytes, const Fact& fact, Entry* entry) {
+  // Into the entry of the fact before, when that was an entry too: its strings are reused.
+  return DecodeEntryInto(bytes, entry).ok() && entry->bank_id == fact.bank_id;
+}
+
+std::string CanonicalEntryRecord::Encode(const Entry& entry) { return CanonicalEntryBytes(entry); }
+
+bool CanonicalEntryRecord::Decode(absl::string_view bytes, const Fact& fact, Entry* entry) {
+  auto decoded = DecodeCanonicalEntry(bytes);
+  if (!decoded.ok() || decoded->bank_id != fact.bank_id) return false;
+  *entry = *std::move(decoded);
+  return true;
+}
+
+std::string CatalogueItemRecord::Encode(const CatalogueItem& item) {
+  return EncodeCatalogueItem(item);
+}
+
+bool CatalogueItemRecord::Decode(absl::string_view bytes, const Fact& fact, CatalogueItem* item) {
+  auto decoded = DecodeCatalogueItem(bytes);
+  if (!decoded.ok() || decoded->bank_id != fact.bank_id) return false;
+  *item = *std::move(decoded);
+  return true;
+}
+
+std::string AwardRecord::Encode(const Award& award) { return EncodeAward(award); }
+
+bool AwardRecord::Decode(absl::string_view bytes, const Fact& fact, Award* award) {
+  auto decoded = DecodeAward(bytes);
+  if (!decoded.ok() || decoded->bank_id != fact.bank_id) return false;
+  *award = *std::move(decoded);
+  return true;
 }
 
 Fact BankCreatedFact(const Bank& bank, const std::string& principal) {
@@ -348,7 +312,8 @@ std::string EncodeFact(const Fact& fact) {
   PutFixed64BigEndian(&out, fact.position);
   PutI64(&out, ToMicros(fact.at));
   PutLengthPrefixed(&out, fact.principal);
-  EncodeBody(fact, &out);
+  BodyEncoder encoder(&out);
+  TL_CHECK(VisitBody(fact, encoder));
   return out;
 }
 
@@ -359,7 +324,7 @@ bool DecodeFactFields(absl::string_view bytes, Fact* fact) {
   if (bytes.size() > kFactBytesMax) return false;
   Reader reader(bytes);
   uint8_t version = 0, type = 0;
-  if (!reader.ReadByte(&version) || version != kFactVersion || !ReadFactType(&reader, &type)) {
+  if (!reader.ReadByte(&version) || version != kFactVersion || !reader.ReadByte(&type)) {
     return false;
   }
   // Decoding writes every field of an entry fact, none of the others': those must be defaults.
@@ -372,7 +337,8 @@ bool DecodeFactFields(absl::string_view bytes, Fact* fact) {
     return false;
   }
   fact->type = static_cast<FactType>(type);
-  return DecodeBody(&reader, fact) && reader.done();
+  BodyDecoder decoder(&reader, fact);
+  return VisitBody(*fact, decoder) && decoder.ok() && reader.done();
 }
 
 }  // namespace

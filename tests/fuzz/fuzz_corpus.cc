@@ -1,10 +1,12 @@
 // fuzz_corpus DIR: writes the seed corpus of the fuzz targets into DIR/<target>/, from the real
 // encoders, so that fuzzing starts from valid records and requests rather than from nothing.
 // scripts/fuzz.sh --corpus regenerates tests/fuzz/corpus/ with it.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -178,6 +180,16 @@ void Records(const fs::path& dir) {
   spend.kind = ledger::EntryKind::kSpend;
   facts.push_back(ledger::OfferRedeemedFact(spend, course));
   facts.push_back(ledger::PinSetFact("camden", "alice", "carol"));
+  // A type of fact not sampled above still gets a seed, with its fields at their defaults.
+  for (ledger::FactType type : ledger::FactTypes()) {
+    const bool sampled = std::any_of(facts.begin(), facts.end(),
+                                     [&](const auto& fact) { return fact.type == type; });
+    if (sampled) continue;
+    ledger::Fact fact;
+    fact.type = type;
+    fact.bank_id = "camden";
+    facts.push_back(std::move(fact));
+  }
   for (size_t i = 0; i < facts.size(); ++i) {
     facts[i].position = i;
     facts[i].at = kAt;

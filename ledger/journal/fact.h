@@ -1,0 +1,212 @@
+// What a fact of a bank's journal is, and the one place where each type of fact is defined: its
+// number, its fields, and its body as an ordered list of named fields (VisitBody). The canonical
+// encoding and decoding (journal.cc), the type's name, and its export to proto
+// (services/audit_service.cc, by the same names as the fields of its message in audit.proto) all
+// follow from that list, so a new type of fact is declared here once. docs/ARCHITECTURE.md
+// ("How to add a fact") lists the few other places a new fact goes.
+//
+// Plain values; thread-safe.
+#ifndef TIMELEDGER_LEDGER_JOURNAL_FACT_H_
+#define TIMELEDGER_LEDGER_JOURNAL_FACT_H_
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/core/types.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
+
+namespace timeledger::ledger {
+
+// The number of a type is written in every fact of that type: never reuse or renumber one.
+enum class FactType : uint8_t {
+  kBankCreated = 1,
+  kAccountOpened = 2,
+  kAccountStatus = 3,
+  kPolicySet = 4,
+  kEntry = 5,
+  kPendingCreated = 6,
+  kPendingResolved = 7,
+  kCatalogueItem = 8,
+  kQualificationAwarded = 9,
+  kOfferRedeemed = 10,
+  // Members at a kiosk (ledger/rules/kiosk.h); 11 to 15 are free for other facts of the bank.
+  kCardSet = 16,
+  kPinSet = 17,
+};
+
+// One fact of a bank's journal. Which fields count depends on `type` (VisitBody below); the
+// others stay at their defaults and are not encoded.
+struct Fact {
+  FactType type = FactType::kEntry;
+  std::string bank_id;
+  uint64_t position = 0;  // assigned by the journal when appended
+  absl::Time at;          // when the ledger recorded it (assigned when appended)
+  std::string principal;  // who asked for it
+
+  // kBankCreated
+  std::string bank_name;
+  std::string time_zone;
+  // kAccountOpened, kAccountStatus, kCardSet, kPinSet
+  std::string account_id;
+  AccountKind account_kind = AccountKind::kPerson;
+  std::vector<Role> roles;
+  std::string display_name;
+  AccountStatus from_status = AccountStatus::kActive;
+  AccountStatus to_status = AccountStatus::kActive;
+  // kAccountStatus, kPendingCreated, kPendingResolved
+  std::string reason;
+  // kPolicySet
+  Policy policy;
+  // kEntry (with seq and hash), kPendingCreated (seq 0, hash not encoded)
+  Entry entry;
+  // kPendingCreated
+  std::string confirm_by;
+  absl::Time expires_at;
+  // kPendingResolved
+  std::string entry_id;
+  PendingState state = PendingState::kPending;
+  uint64_t seq = 0;  // also kOfferRedeemed: its SPEND entry
+  // kCatalogueItem
+  CatalogueItem catalogue_item;
+  // kQualificationAwarded
+  Award award;
+  // kOfferRedeemed (with account_id and seq)
+  std::string offer_code;
+  std::string qualification_code;
+  // kCardSet
+  std::string card_number;
+};
+
+// Records of their own nested in a fact, each written as str(its own encoding). Decode returns
+// false unless the bytes are exactly one valid record that belongs with `fact` (its header is
+// already read). Defined in journal.cc.
+struct PolicyRecord {  // ledger/rules/policy.h EncodePolicy; its version is the field before it
+  static constexpr size_t kBytesMax = 1 << 14;
+  static std::string Encode(const Policy& policy);
+  static bool Decode(absl::string_view bytes, const Fact& fact, Policy* policy);
+};
+struct StoredEntryRecord {  // canonical entry bytes || the entry's 32-byte hash (records.h)
+  static constexpr size_t kBytesMax = 4096;
+  static std::string Encode(const Entry& entry);
+  static bool Decode(absl::string_view bytes, const Fact& fact, Entry* entry);
+};
+struct CanonicalEntryRecord {  // canonical entry bytes, without the hash (records.h)
+  static constexpr size_t kBytesMax = 4096;
+  static std::string Encode(const Entry& entry);
+  static bool Decode(absl::string_view bytes, const Fact& fact, Entry* entry);
+};
+struct CatalogueItemRecord {  // ledger/rules/qualifications.h EncodeCatalogueItem
+  static constexpr size_t kBytesMax = 8192;
+  static std::string Encode(const CatalogueItem& item);
+  static bool Decode(absl::string_view bytes, const Fact& fact, CatalogueItem* item);
+};
+struct AwardRecord {  // ledger/rules/qualifications.h EncodeAward
+  static constexpr size_t kBytesMax = 8192;
+  static std::string Encode(const Award& award);
+  static bool Decode(absl::string_view bytes, const Fact& fact, Award* award);
+};
+
+// Calls `v` on the body of `fact` (a Fact or a const Fact), field by field in encoding order,
+// after v.Name(the type's stable lower-case name, also its field in audit.proto's
+// JournalRecord.body). Returns false if fact.type is no type of fact. The calls, and what each
+// is in the canonical encoding (str, u8, u64, i64 as in records.h):
+//
+//   v.Name(name)                          nothing
+//   v.Str(name, string, length_max)       str
+//   v.U64(name, uint64)                   u64
+//   v.Time(name, absl::Time)              i64(microseconds since the epoch)
+//   v.Enum(name, enum, low, high)         u8, from low to high
+//   v.Enums(name, vector, low, high, max) u8(count, at most max) then u8 each, from low to high
+//   v.Record(name, value, R)              str(R::Encode(value)), at most R::kBytesMax bytes
+//
+// A name is the field of the type's message in audit.proto; "" is that message itself.
+template <class FactRef, class Visitor>
+bool VisitBody(FactRef& fact, Visitor& v) {
+  static_assert(std::is_same_v<std::remove_const_t<FactRef>, Fact>);
+  switch (fact.type) {
+    case FactType::kBankCreated:
+      v.Name("bank_created");
+      v.Str("name", fact.bank_name, kNameLengthMax);
+      v.Str("time_zone", fact.time_zone, kTimeZoneLengthMax);
+      return true;
+    case FactType::kAccountOpened:
+      v.Name("account_opened");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Enum("kind", fact.account_kind, AccountKind::kPerson, AccountKind::kPool);
+      v.Enums("roles", fact.roles, Role::kMember, Role::kStaff, kRolesMax);
+      v.Str("display_name", fact.display_name, kNameLengthMax);
+      return true;
+    case FactType::kAccountStatus:
+      v.Name("account_status");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Enum("from_status", fact.from_status, AccountStatus::kActive, AccountStatus::kClosed);
+      v.Enum("to_status", fact.to_status, AccountStatus::kActive, AccountStatus::kClosed);
+      v.Str("reason", fact.reason, kReasonLengthMax);
+      return true;
+    case FactType::kPolicySet:
+      v.Name("policy_set");
+      v.U64("version", fact.policy.version);
+      v.Record("policy", fact.policy, PolicyRecord());
+      return true;
+    case FactType::kEntry:
+      v.Name("entry");
+      v.Record("", fact.entry, StoredEntryRecord());
+      return true;
+    case FactType::kPendingCreated:
+      v.Name("pending_created");
+      v.Record("entry", fact.entry, CanonicalEntryRecord());
+      v.Str("confirm_by", fact.confirm_by, kIdLengthMax);
+      v.Time("expires_at", fact.expires_at);
+      v.Str("reason", fact.reason, kReasonLengthMax);
+      return true;
+    case FactType::kPendingResolved:
+      v.Name("pending_resolved");
+      v.Str("entry_id", fact.entry_id, kEntryIdLengthMax);
+      v.Enum("state", fact.state, PendingState::kConfirmed, PendingState::kExpired);
+      v.U64("seq", fact.seq);  // the entry it became if confirmed, else 0
+      v.Str("reason", fact.reason, kReasonLengthMax);
+      return true;
+    case FactType::kCatalogueItem:
+      v.Name("catalogue_item");
+      v.Record("", fact.catalogue_item, CatalogueItemRecord());
+      return true;
+    case FactType::kQualificationAwarded:
+      // An award that pays is followed by its QUALIFICATION_REWARD entry's fact.
+      v.Name("qualification_awarded");
+      v.Record("", fact.award, AwardRecord());
+      return true;
+    case FactType::kOfferRedeemed:
+      v.Name("offer_redeemed");
+      v.Str("offer_code", fact.offer_code, kIdLengthMax);
+      v.U64("seq", fact.seq);  // its SPEND entry, the fact before
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Str("qualification_code", fact.qualification_code, kIdLengthMax);  // "" if none
+      return true;
+    case FactType::kCardSet:
+      v.Name("card_set");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Str("card_number", fact.card_number, kCardNumberLengthMax);  // "": the card was removed
+      return true;
+    case FactType::kPinSet:  // the PIN's hash is never in the journal (kiosk.h)
+      v.Name("pin_set");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      return true;
+  }
+  return false;
+}
+
+// Stable lower-case names ("bank_created", ...), used in exports and messages.
+const char* FactTypeName(FactType type);
+
+// Every type of fact, in the order of their numbers.
+const std::vector<FactType>& FactTypes();
+
+}  // namespace timeledger::ledger
+
+#endif  // TIMELEDGER_LEDGER_JOURNAL_FACT_H_
