@@ -2,9 +2,10 @@
 // command, built from the CommandSpec tables, and then turns what CLI11 parsed (or left over)
 // into a ParsedArgs or into one sentence that names the mistake.
 //
-// CLI11 is set up so that it does not throw for a wrong command line: every app allows extras
-// (left-over words are named here, in the words scripts expect), options are TakeAll (a repeated
-// one is refused here), and --help is a counted flag rather than CLI11's own.
+// CLI11 is set up so that it throws only for an option left without its value at the end of the
+// line: every app allows extras (left-over words are named here, in the words scripts expect),
+// options are TakeAll (a repeated one is refused here), and --help is a counted flag rather than
+// CLI11's own.
 #include "clients/cli/command_line.h"
 
 #include <CLI/CLI.hpp>
@@ -53,16 +54,16 @@ const FlagSpec& HelpFlagSpec() {
   return *kHelp;
 }
 
-// A switch counts its uses. An option takes at most one value, from "=value" or from the next
-// word unless that word is an option itself: "--minutes --to X" leaves --minutes without a
-// value (named by ArgsBuilder) instead of taking "--to" as the amount.
+// A switch counts its uses. An option takes one value, from "=value" or from the next word
+// whatever it is (so "--note -x" is a note); ArgsBuilder refuses a value that begins with "--",
+// which is an option the user meant, not a value ("--minutes --to X").
 void AddFlag(CLI::App& app, const FlagSpec& flag) {
   const std::string names = flag.name == kHelpFlag ? kHelpNames : absl::StrCat("--", flag.name);
   const std::string help(flag.help);
   if (flag.value_name.empty()) {
     app.add_flag(names, help);
   } else {
-    app.add_option(names, help)->expected(0, 1)->type_name(std::string(flag.value_name));
+    app.add_option(names, help)->type_name(std::string(flag.value_name));
   }
 }
 
@@ -116,6 +117,18 @@ AppTree BuildApps(absl::Span<const CommandSpec> commands) {
 bool HelpAsked(const CLI::App& app) {
   const CLI::Option* help = app.get_option_no_throw("--help");
   return help != nullptr && help->count() > 0;
+}
+
+// True if --help or -h was taken as an option's value ("--minutes --help"): it still asks for
+// help, as a --help anywhere before "--" always has.
+bool HelpTakenAsValue(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_positional()) continue;
+    for (const std::string& value : option->results()) {
+      if (value == "--help" || value == "-h") return true;
+    }
+  }
+  return false;
 }
 
 Invocation Help(std::string text) { return {.exit_code = kExitOk, .out = std::move(text)}; }
@@ -174,12 +187,16 @@ class ArgsBuilder {
   explicit ArgsBuilder(const CommandSpec& spec) : args_(spec) {}
 
   // Returns the first mistake in a sentence, or "" when the command line is complete.
-  std::string Read(const CLI::App& root, const CLI::App& command) {
+  // `dangling` is the option that ended the command line without its value, if any.
+  std::string Read(const CLI::App& root, const CLI::App& command, const std::string& dangling) {
     for (const std::string& word : command.remaining()) {
       if (word != "--") return UnknownOption(word);  // CLI11 keeps the "--" it honoured
     }
     if (std::string mistake = TakeOptions(root); !mistake.empty()) return mistake;
     if (std::string mistake = TakeOptions(command); !mistake.empty()) return mistake;
+    if (!dangling.empty()) {
+      if (const CLI::Option* option = command.get_option_no_throw(dangling)) return NoValue(*option);
+    }
     for (const CLI::Option* option : command.get_options()) {
       if (!option->get_positional()) continue;
       for (const std::string& word : option->results()) args_.positionals_.push_back(word);
@@ -199,6 +216,12 @@ class ArgsBuilder {
                         CommandName(args_.spec()), "'");
   }
 
+  std::string NoValue(const CLI::Option& option) const {
+    const std::string& name = option.get_lnames().front();
+    if (args_.Has(name)) return absl::StrCat("--", name, " was given more than once");
+    return absl::StrCat("--", name, " needs a value: --", name, " ", option.get_type_name());
+  }
+
   // The options of `app` in the order they were given; each value is results()[k] for the
   // option's k-th use.
   std::string TakeOptions(const CLI::App& app) {
@@ -211,9 +234,8 @@ class ArgsBuilder {
       if (option->get_items_expected_max() == 0) {
         if (value != "true") return absl::StrCat("--", name, " takes no value");
         args_.flags_[name] = "";
-      } else if (value.empty()) {
-        return absl::StrCat("--", name, " needs a value: --", name, " ",
-                            option->get_type_name());
+      } else if (value.empty() || absl::StartsWith(value, "--")) {
+        return NoValue(*option);
       } else {
         args_.flags_[name] = value;
       }
@@ -252,17 +274,20 @@ class ArgsBuilder {
 
 namespace {
 
-Invocation ReadCommand(const CLI::App& root, const CLI::App& app, const CommandSpec& spec) {
-  if (HelpAsked(app)) return Help(CommandHelp(spec));
+Invocation ReadCommand(const CLI::App& root, const CLI::App& app, const CommandSpec& spec,
+                       const std::string& dangling) {
+  if (HelpAsked(app) || HelpTakenAsValue(root) || HelpTakenAsValue(app)) {
+    return Help(CommandHelp(spec));
+  }
   ArgsBuilder builder(spec);
-  if (std::string mistake = builder.Read(root, app); !mistake.empty()) {
+  if (std::string mistake = builder.Read(root, app, dangling); !mistake.empty()) {
     return {.exit_code = kExitUsage, .err = builder.args().UsageErrorText(mistake)};
   }
   return {.args = std::move(builder.args())};
 }
 
 Invocation ReadGroup(const AppTree& tree, const CLI::App& app,
-                     absl::Span<const CommandSpec> commands) {
+                     absl::Span<const CommandSpec> commands, const std::string& dangling) {
   const std::string& group = app.get_name();
   if (HelpAsked(app)) return Help(GroupHelp(group, commands));
   const std::vector<std::string> extras = app.remaining();
@@ -277,10 +302,11 @@ Invocation ReadGroup(const AppTree& tree, const CLI::App& app,
     return Mistake(absl::StrCat("'", extras.front(), "' is not a ", group, " command; the ",
                                 group, " commands are ", verbs));
   }
-  return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()));
+  return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()), dangling);
 }
 
-Invocation Interpret(const AppTree& tree, absl::Span<const CommandSpec> commands) {
+Invocation Interpret(const AppTree& tree, absl::Span<const CommandSpec> commands,
+                     const std::string& dangling) {
   const CLI::App& root = *tree.root;
   if (HelpAsked(root)) return Help(OverviewHelp(commands));
   const std::vector<std::string> before = root.remaining();
@@ -290,9 +316,9 @@ Invocation Interpret(const AppTree& tree, absl::Span<const CommandSpec> commands
   const CLI::App* app = chosen.front();
   if (app == tree.help) return Help(HelpFor(commands, app->remaining()));
   if (auto command = tree.commands.find(app); command != tree.commands.end()) {
-    return ReadCommand(root, *app, *command->second);
+    return ReadCommand(root, *app, *command->second, dangling);
   }
-  return ReadGroup(tree, *app, commands);
+  return ReadGroup(tree, *app, commands, dangling);
 }
 
 }  // namespace
@@ -323,13 +349,19 @@ Invocation ReadCommandLine(absl::Span<const CommandSpec> commands,
                            absl::Span<const std::string> words) {
   AppTree tree = BuildApps(commands);
   std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 parses from the back
+  std::string dangling;
   try {
     tree.root->parse(reversed);
+  } catch (const CLI::ArgumentMismatch& error) {
+    // Thrown when the last word is an option that needs a value; CLI11 stops there, with every
+    // earlier word parsed, so the rest of the line can still be read and its mistakes named.
+    if (words.empty() || !absl::StartsWith(words.back(), "--")) return Mistake(error.what());
+    dangling = words.back().substr(0, words.back().find('='));
   } catch (const CLI::ParseError& error) {
     // Not expected with the settings above; said as CLI11 says it rather than lost.
     return Mistake(error.what());
   }
-  return Interpret(tree, commands);
+  return Interpret(tree, commands, dangling);
 }
 
 }  // namespace timeledger::cli

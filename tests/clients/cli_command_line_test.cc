@@ -78,6 +78,16 @@ TEST_F(CliCommandLineTest, ReadsAFullCommandWithOptionsBeforeAndAfterTheWords) {
   EXPECT_EQ(invocation.err, "");
 }
 
+TEST_F(CliCommandLineTest, TakesTheNextWordAsAValueUnlessItBeginsWithTwoDashes) {
+  const Invocation invocation =
+      Read({"entry", "record", "hcct", "--note", "-x", "--from", "b", "--to", "a", "--minutes",
+            "5"});
+  ASSERT_TRUE(invocation.args.has_value()) << invocation.err;
+  EXPECT_EQ(invocation.args->Value("note"), "-x");
+  EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--note", "--", "x"}),
+            "error: --note needs a value: --note TEXT");
+}
+
 TEST_F(CliCommandLineTest, TakesEverythingAfterDoubleDashAsWords) {
   const Invocation invocation = Read({"entry", "list", "hcct", "--", "--json"});
   ASSERT_TRUE(invocation.args.has_value()) << invocation.err;
@@ -100,6 +110,10 @@ TEST_F(CliCommandLineTest, NamesAnOptionWithoutItsValue) {
   EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--minutes", "--to", "a", "--from", "b"}),
             expected);
   EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--minutes="}), expected);
+  EXPECT_EQ(MistakeOf({"entry", "record", "--minutes", "5", "hcct", "--minutes"}),
+            "error: --minutes was given more than once");
+  EXPECT_EQ(MistakeOf({"entry", "record", "--bogus", "hcct", "--minutes"}),
+            "error: unknown option '--bogus' for 'timeledger entry record'");
   const Invocation invocation = Read({"entry", "record", "hcct", "--minutes"});
   EXPECT_EQ(invocation.err,
             "error: --minutes needs a value: --minutes AMOUNT\n"
@@ -166,6 +180,7 @@ TEST_F(CliCommandLineTest, PrintsACommandsHelpWithItsOptions) {
     EXPECT_NE(invocation.out.find(line), std::string::npos) << line;
   }
   EXPECT_EQ(Read({"entry", "record", "-h"}).out, invocation.out);
+  EXPECT_EQ(Read({"entry", "record", "hcct", "--minutes", "--help"}).out, invocation.out);
   EXPECT_EQ(Read({"help", "entry", "record"}).out, invocation.out);
 }
 
