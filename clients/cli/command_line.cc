@@ -46,14 +46,6 @@ struct AppTree {
   std::map<const CLI::App*, const CommandSpec*> commands;
 };
 
-const FlagSpec& HelpFlagSpec() {
-  for (const FlagSpec& flag : GlobalFlags()) {
-    if (flag.name == kHelpFlag) return flag;
-  }
-  static const FlagSpec* const kHelp = new FlagSpec{kHelpFlag, "", "show this help"};
-  return *kHelp;
-}
-
 // A switch counts its uses. An option takes one value, from "=value" or from the next word
 // whatever it is (so "--note -x" is a note); ArgsBuilder refuses a value that begins with "--",
 // which is an option the user meant, not a value ("--minutes --to X").
@@ -85,7 +77,8 @@ CLI::App* AddGroup(CLI::App& root, absl::string_view group) {
   CLI::App* app = root.add_subcommand(std::string(group));
   app->allow_extras();
   app->require_subcommand(0, 1);
-  AddFlag(*app, HelpFlagSpec());
+  const std::string help = "show this group's commands";
+  app->add_flag(kHelpNames, help);
   return app;
 }
 
