@@ -1,100 +1,317 @@
+// Reads the command line with CLI11 (Debian's libcli11-dev): one CLI::App per group and per
+// command, built from the CommandSpec tables, and then turns what CLI11 parsed (or left over)
+// into a ParsedArgs or into one sentence that names the mistake.
+//
+// CLI11 is set up so that it throws only for an option left without its value at the end of the
+// line: every app allows extras (left-over words are named here, in the words scripts expect),
+// options are TakeAll (a repeated one is refused here), and --help is a counted flag rather than
+// CLI11's own.
 #include "clients/cli/command_line.h"
 
-#include <algorithm>
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "clients/cli/exit_code.h"
 
 namespace timeledger::cli {
 namespace {
 
-constexpr absl::string_view kProgram = "timeledger";
+constexpr char kProgram[] = "timeledger";
+constexpr char kHelpCommand[] = "help";
+constexpr char kHelpNames[] = "--help,-h";
 
-// Every command accepts these as well as its own options.
-const FlagSpec kGlobalFlags[] = {
-    {kServerFlag, "HOST:PORT",
-     "the timeledgerd to talk to (default: $TIMELEDGER_SERVER, else 127.0.0.1:50051)"},
-    {kJsonFlag, "", "print the server's answers as JSON instead of sentences and tables"},
-    {kTokenFileFlag, "FILE",
-     "the file holding your token (default: $TIMELEDGER_TOKEN_FILE, else the token in "
-     "$TIMELEDGER_TOKEN, else ./var/admin.token, which timeledgerd makes on first start)"},
-    {kTlsFlag, "", "talk TLS, checking the server's certificate against the system's CAs"},
-    {kTlsCaFlag, "FILE",
-     "talk TLS, trusting the PEM CAs in FILE for the server's certificate (default: "
-     "$TIMELEDGER_TLS_CA)"},
-    {kTlsCertFlag, "FILE",
-     "present this PEM client certificate, for a server that requires one (default: "
-     "$TIMELEDGER_TLS_CERT)"},
-    {kTlsKeyFlag, "FILE",
-     "the client certificate's PEM private key (default: $TIMELEDGER_TLS_KEY)"},
-    {kHelpFlag, "", "show this help"},
+// A hidden last positional of every command that collects the words after its own, so that an
+// extra word is named as such rather than handed back to the group or to the program.
+constexpr char kExtraWords[] = "EXTRA_WORDS";
+// So large that the collector is never full: CLI11 then keeps "--", and what follows it, with
+// the command (it hands them to the parent app once a command has no positional left to fill).
+constexpr int kExtraWordsMax = 1 << 20;
+
+// The CLI11 apps built from the CommandSpec tables, and which spec each command's app stands for.
+struct AppTree {
+  std::unique_ptr<CLI::App> root;
+  CLI::App* help = nullptr;  // `timeledger help [GROUP [VERB]]`
+  std::map<const CLI::App*, const CommandSpec*> commands;
 };
 
-// The help column where explanations start; longer option names push it right.
-constexpr std::size_t kHelpColumnMin = 22;
-
-const FlagSpec* FindGlobalFlag(absl::string_view name) {
-  for (const FlagSpec& flag : kGlobalFlags) {
-    if (flag.name == name) return &flag;
+// A switch counts its uses. An option takes one value, from "=value" or from the next word
+// whatever it is (so "--note -x" is a note); ArgsBuilder refuses a value that begins with "--",
+// which is an option the user meant, not a value ("--minutes --to X").
+void AddFlag(CLI::App& app, const FlagSpec& flag) {
+  const std::string names = flag.name == kHelpFlag ? kHelpNames : absl::StrCat("--", flag.name);
+  const std::string help(flag.help);
+  if (flag.value_name.empty()) {
+    app.add_flag(names, help);
+  } else {
+    app.add_option(names, help)->type_name(std::string(flag.value_name));
   }
-  return nullptr;
 }
 
-const FlagSpec* FindFlag(const CommandSpec& spec, absl::string_view name) {
-  for (const FlagSpec& flag : spec.flags) {
-    if (flag.name == name) return &flag;
-  }
-  return FindGlobalFlag(name);
-}
-
-// "-x" and "--x" are options; "-" and negative numbers such as "-5" are plain words.
-bool LooksLikeOption(absl::string_view word) {
-  return word.size() > 1 && word[0] == '-' && !absl::ascii_isdigit(word[1]);
-}
-
-// The name of an option word without its dashes and any "=value".
-absl::string_view OptionName(absl::string_view word) {
-  if (absl::StartsWith(word, "--")) word.remove_prefix(2);
-  return word.substr(0, word.find('='));
-}
-
-std::string FlagUsage(const FlagSpec& flag) {
-  if (flag.value_name.empty()) return absl::StrCat("--", flag.name);
-  return absl::StrCat("--", flag.name, " ", flag.value_name);
-}
-
-// "only BANK ACCOUNT", or "only options" for a command without positional words.
-std::string PositionalNames(const CommandSpec& spec) {
-  std::string names;
+CLI::App* AddCommand(CLI::App& parent, const CommandSpec& spec) {
+  const absl::string_view name = spec.verb.empty() ? spec.group : spec.verb;
+  CLI::App* app = parent.add_subcommand(std::string(name), std::string(spec.summary));
+  app->allow_extras();
   for (const PositionalSpec& positional : spec.positionals) {
-    absl::StrAppend(&names, names.empty() ? "" : " ", positional.name);
+    const std::string help(positional.help);
+    app->add_option(std::string(positional.name), help);
   }
-  return absl::StrCat("only ", names.empty() ? "options" : names);
+  app->add_option(kExtraWords)->expected(kExtraWordsMax, kExtraWordsMax);
+  for (const FlagSpec& flag : spec.flags) AddFlag(*app, flag);
+  for (const FlagSpec& flag : GlobalFlags()) AddFlag(*app, flag);
+  return app;
 }
 
-// Lines "  left   help", with the help column aligned across all rows.
-std::string AlignedRows(const std::vector<std::pair<std::string, std::string>>& rows) {
-  std::size_t width = kHelpColumnMin;
-  for (const auto& [left, help] : rows) width = std::max(width, left.size() + 4);
-  std::string out;
-  for (const auto& [left, help] : rows) {
-    absl::StrAppend(&out, "  ", left, std::string(width - 2 - left.size(), ' '), help, "\n");
-  }
-  return out;
+CLI::App* AddGroup(CLI::App& root, absl::string_view group) {
+  CLI::App* app = root.add_subcommand(std::string(group));
+  app->allow_extras();
+  app->require_subcommand(0, 1);
+  const std::string help = "show this group's commands";
+  app->add_flag(kHelpNames, help);
+  return app;
 }
 
-std::string GlobalOptionsHelp() {
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const FlagSpec& flag : kGlobalFlags) rows.emplace_back(FlagUsage(flag), flag.help);
-  return AlignedRows(rows);
+AppTree BuildApps(absl::Span<const CommandSpec> commands) {
+  AppTree tree;
+  tree.root = std::make_unique<CLI::App>("the staff tool for a Timeledger time bank", kProgram);
+  CLI::App& root = *tree.root;
+  root.set_help_flag();  // --help is one of GlobalFlags(): counted, then answered here
+  root.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  root.allow_extras();
+  // One command per line; it also stops CLI11 from taking a later word for a second command.
+  root.require_subcommand(0, 1);
+  for (const FlagSpec& flag : GlobalFlags()) AddFlag(root, flag);
+  tree.help = root.add_subcommand(kHelpCommand, "show the help of a command");
+  tree.help->prefix_command();
+  std::map<absl::string_view, CLI::App*> groups;
+  for (const CommandSpec& spec : commands) {
+    if (spec.verb.empty()) {
+      tree.commands[AddCommand(root, spec)] = &spec;
+      continue;
+    }
+    CLI::App*& group = groups[spec.group];
+    if (group == nullptr) group = AddGroup(root, spec.group);
+    tree.commands[AddCommand(*group, spec)] = &spec;
+  }
+  return tree;
+}
+
+bool HelpAsked(const CLI::App& app) {
+  const CLI::Option* help = app.get_option_no_throw("--help");
+  return help != nullptr && help->count() > 0;
+}
+
+// True if --help or -h was taken as an option's value ("--minutes --help"): it still asks for
+// help, as a --help anywhere before "--" always has.
+bool HelpTakenAsValue(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_positional()) continue;
+    for (const std::string& value : option->results()) {
+      if (value == "--help" || value == "-h") return true;
+    }
+  }
+  return false;
+}
+
+Invocation Help(std::string text) { return {.exit_code = kExitOk, .out = std::move(text)}; }
+
+Invocation Mistake(absl::string_view message) {
+  return {.exit_code = kExitUsage,
+          .err = absl::StrCat("error: ", message, "\nRun '", kProgram,
+                              " --help' for the list of commands.\n")};
+}
+
+std::string GroupNames(absl::Span<const CommandSpec> commands) {
+  std::vector<std::string> names;
+  for (const CommandSpec& spec : commands) {
+    if (names.empty() || names.back() != spec.group) names.emplace_back(spec.group);
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string VerbNames(absl::Span<const CommandSpec> commands, absl::string_view group) {
+  std::vector<std::string> names;
+  for (const CommandSpec& spec : commands) {
+    if (spec.group == group) names.emplace_back(spec.verb);
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// `timeledger help [GROUP [VERB]]`: a command's help, a group's, or the overview.
+std::string HelpFor(absl::Span<const CommandSpec> commands, const std::vector<std::string>& topic) {
+  bool group_known = false;
+  for (const CommandSpec& spec : commands) {
+    if (topic.empty() || spec.group != topic[0]) continue;
+    group_known = true;
+    if (spec.verb.empty() || (topic.size() > 1 && spec.verb == topic[1])) return CommandHelp(spec);
+  }
+  return group_known ? GroupHelp(topic[0], commands) : OverviewHelp(commands);
+}
+
+// A word CLI11 left over before the command words: an option that is not global, or a first
+// word that names no command.
+Invocation MisplacedWord(const std::string& word, absl::Span<const CommandSpec> commands) {
+  if (word.size() > 1 && word[0] == '-') {
+    return Mistake(absl::StrCat("unknown option '", word,
+                                "' before the command; only --server, --token-file, --json, "
+                                "the --tls options and --help may come first"));
+  }
+  return Mistake(
+      absl::StrCat("'", word, "' is not a command; the commands are ", GroupNames(commands)));
+}
+
+}  // namespace
+
+// Fills a ParsedArgs from the apps CLI11 parsed for one command: the global options given before
+// the command words, then the command's own options and positional words.
+class ArgsBuilder {
+ public:
+  explicit ArgsBuilder(const CommandSpec& spec) : args_(spec) {}
+
+  // Returns the first mistake in a sentence, or "" when the command line is complete.
+  // `dangling` is the option that ended the command line without its value, if any.
+  std::string Read(const CLI::App& root, const CLI::App& command, const std::string& dangling) {
+    for (const std::string& word : command.remaining()) {
+      if (word != "--") return UnknownOption(word);  // CLI11 keeps the "--" it honoured
+    }
+    if (std::string mistake = TakeOptions(root); !mistake.empty()) return mistake;
+    if (std::string mistake = TakeOptions(command); !mistake.empty()) return mistake;
+    if (!dangling.empty()) {
+      if (const CLI::Option* option = command.get_option_no_throw(dangling)) return NoValue(*option);
+    }
+    for (const CLI::Option* option : command.get_options()) {
+      if (!option->get_positional()) continue;
+      for (const std::string& word : option->results()) args_.positionals_.push_back(word);
+    }
+    return CheckComplete();
+  }
+
+  ParsedArgs& args() { return args_; }
+
+ private:
+  std::string UnknownOption(const std::string& word) const {
+    if (!absl::StartsWith(word, "--")) {
+      return absl::StrCat("unknown option '", word,
+                          "' (options start with two dashes, e.g. --name)");
+    }
+    return absl::StrCat("unknown option '", word.substr(0, word.find('=')), "' for '",
+                        CommandName(args_.spec()), "'");
+  }
+
+  std::string NoValue(const CLI::Option& option) const {
+    const std::string& name = option.get_lnames().front();
+    if (args_.Has(name)) return absl::StrCat("--", name, " was given more than once");
+    return absl::StrCat("--", name, " needs a value: --", name, " ", option.get_type_name());
+  }
+
+  // The options of `app` in the order they were given; each value is results()[k] for the
+  // option's k-th use.
+  std::string TakeOptions(const CLI::App& app) {
+    std::map<const CLI::Option*, std::size_t> uses;
+    for (const CLI::Option* option : app.parse_order()) {
+      if (option->get_positional()) continue;
+      const std::string& name = option->get_lnames().front();
+      const std::string& value = option->results()[uses[option]++];
+      if (args_.Has(name)) return absl::StrCat("--", name, " was given more than once");
+      if (option->get_items_expected_max() == 0) {
+        if (value != "true") return absl::StrCat("--", name, " takes no value");
+        args_.flags_[name] = "";
+      } else if (value.empty() || absl::StartsWith(value, "--")) {
+        return NoValue(*option);
+      } else {
+        args_.flags_[name] = value;
+      }
+    }
+    return "";
+  }
+
+  // A positional word that is missing or extra, or a required option left out.
+  std::string CheckComplete() const {
+    const CommandSpec& spec = args_.spec();
+    const std::vector<std::string>& words = args_.positionals_;
+    for (std::size_t i = words.size(); i < spec.positionals.size(); ++i) {
+      const PositionalSpec& missing = spec.positionals[i];
+      if (!missing.optional) return absl::StrCat("missing ", missing.name, " (", missing.help, ")");
+    }
+    if (words.size() > spec.positionals.size()) {
+      const std::string& extra = words[spec.positionals.size()];
+      std::vector<absl::string_view> names;
+      for (const PositionalSpec& positional : spec.positionals) names.push_back(positional.name);
+      return absl::StrCat(
+          "unexpected '", extra, "': '", CommandName(spec), "' takes only ",
+          names.empty() ? "options" : absl::StrJoin(names, " "), "; if '", extra,
+          "' belongs to the value before it, put that value in quotes, e.g. --name \"Alice "
+          "Brown\"");
+    }
+    for (const FlagSpec& flag : spec.flags) {
+      if (flag.required && !args_.Has(flag.name)) {
+        return absl::StrCat("missing ", FlagUsage(flag), " (", flag.help, ")");
+      }
+    }
+    return "";
+  }
+
+  ParsedArgs args_;
+};
+
+namespace {
+
+Invocation ReadCommand(const CLI::App& root, const CLI::App& app, const CommandSpec& spec,
+                       const std::string& dangling) {
+  if (HelpAsked(app) || HelpTakenAsValue(root) || HelpTakenAsValue(app)) {
+    return Help(CommandHelp(spec));
+  }
+  ArgsBuilder builder(spec);
+  if (std::string mistake = builder.Read(root, app, dangling); !mistake.empty()) {
+    return {.exit_code = kExitUsage, .err = builder.args().UsageErrorText(mistake)};
+  }
+  return {.args = std::move(builder.args())};
+}
+
+Invocation ReadGroup(const AppTree& tree, const CLI::App& app,
+                     absl::Span<const CommandSpec> commands, const std::string& dangling) {
+  const std::string& group = app.get_name();
+  if (HelpAsked(app)) return Help(GroupHelp(group, commands));
+  const std::vector<std::string> extras = app.remaining();
+  const std::vector<CLI::App*> chosen = app.get_subcommands();
+  if (!extras.empty() || chosen.empty()) {
+    const std::string verbs = VerbNames(commands, group);
+    if (extras.empty()) {
+      return {.exit_code = kExitUsage,
+              .err = absl::StrCat("error: '", group, "' needs a command: ", verbs, "\n\n",
+                                  GroupHelp(group, commands))};
+    }
+    return Mistake(absl::StrCat("'", extras.front(), "' is not a ", group, " command; the ",
+                                group, " commands are ", verbs));
+  }
+  return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()), dangling);
+}
+
+Invocation Interpret(const AppTree& tree, absl::Span<const CommandSpec> commands,
+                     const std::string& dangling) {
+  const CLI::App& root = *tree.root;
+  if (HelpAsked(root)) return Help(OverviewHelp(commands));
+  const std::vector<std::string> before = root.remaining();
+  if (!before.empty()) return MisplacedWord(before.front(), commands);
+  const std::vector<CLI::App*> chosen = root.get_subcommands();
+  if (chosen.empty()) return {.exit_code = kExitUsage, .err = OverviewHelp(commands)};
+  const CLI::App* app = chosen.front();
+  if (app == tree.help) return Help(HelpFor(commands, app->remaining()));
+  if (auto command = tree.commands.find(app); command != tree.commands.end()) {
+    return ReadCommand(root, *app, *command->second, dangling);
+  }
+  return ReadGroup(tree, *app, commands, dangling);
 }
 
 }  // namespace
@@ -111,183 +328,33 @@ std::string ParsedArgs::Value(absl::string_view flag, absl::string_view fallback
   return it == flags_.end() ? std::string(fallback) : it->second;
 }
 
+std::string ParsedArgs::UsageErrorText(absl::string_view message) const {
+  return absl::StrCat("error: ", message, "\nusage: ", UsageLine(*spec_), "\nRun '",
+                      CommandName(*spec_), " --help' for more.\n");
+}
+
 int ParsedArgs::ReportUsageError(absl::string_view message) const {
-  std::fprintf(stderr, "error: %.*s\nusage: %s\nRun '%s --help' for more.\n",
-               static_cast<int>(message.size()), message.data(), UsageLine(*spec_).c_str(),
-               CommandName(*spec_).c_str());
+  std::fputs(UsageErrorText(message).c_str(), stderr);
   return kExitUsage;
 }
 
-absl::Status ParsedArgs::TakeOption(absl::Span<const std::string> words, std::size_t* i) {
-  const std::string& word = words[*i];
-  if (word == "-h") {
-    flags_[std::string(kHelpFlag)] = "";
-    return absl::OkStatus();
+Invocation ReadCommandLine(absl::Span<const CommandSpec> commands,
+                           absl::Span<const std::string> words) {
+  AppTree tree = BuildApps(commands);
+  std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 parses from the back
+  std::string dangling;
+  try {
+    tree.root->parse(reversed);
+  } catch (const CLI::ArgumentMismatch& error) {
+    // Thrown when the last word is an option that needs a value; CLI11 stops there, with every
+    // earlier word parsed, so the rest of the line can still be read and its mistakes named.
+    if (words.empty() || !absl::StartsWith(words.back(), "--")) return Mistake(error.what());
+    dangling = words.back().substr(0, words.back().find('='));
+  } catch (const CLI::ParseError& error) {
+    // Not expected with the settings above; said as CLI11 says it rather than lost.
+    return Mistake(error.what());
   }
-  if (!absl::StartsWith(word, "--")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown option '", word, "' (options start with two dashes, e.g. --name)"));
-  }
-  const absl::string_view name = OptionName(word);
-  const FlagSpec* flag = FindFlag(*spec_, name);
-  if (flag == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown option '--", name, "' for '", CommandName(*spec_), "'"));
-  }
-  if (Has(name)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", name, " was given more than once"));
-  }
-  const std::size_t equals = word.find('=');
-  if (flag->value_name.empty()) {
-    if (equals != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
-    }
-    flags_[std::string(name)] = "";
-    return absl::OkStatus();
-  }
-  std::string value;
-  if (equals != std::string::npos) {
-    value = word.substr(equals + 1);
-  } else if (*i + 1 < words.size() && !absl::StartsWith(words[*i + 1], "--")) {
-    value = words[++*i];
-  }
-  if (value.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, " needs a value: ", FlagUsage(*flag)));
-  }
-  flags_[std::string(name)] = std::move(value);
-  return absl::OkStatus();
-}
-
-absl::Status ParsedArgs::CheckComplete() const {
-  const CommandSpec& spec = *spec_;
-  const std::size_t required_count =
-      static_cast<std::size_t>(std::count_if(spec.positionals.begin(), spec.positionals.end(),
-                                             [](const PositionalSpec& p) { return !p.optional; }));
-  if (positionals_.size() < required_count) {
-    const PositionalSpec& missing = spec.positionals[positionals_.size()];
-    return absl::InvalidArgumentError(
-        absl::StrCat("missing ", missing.name, " (", missing.help, ")"));
-  }
-  if (positionals_.size() > spec.positionals.size()) {
-    const std::string& extra = positionals_[spec.positionals.size()];
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unexpected '", extra, "': '", CommandName(spec), "' takes ", PositionalNames(spec),
-        "; if '", extra,
-        "' belongs to the value before it, put that value in quotes, e.g. --name \"Alice "
-        "Brown\""));
-  }
-  for (const FlagSpec& flag : spec.flags) {
-    if (flag.required && !Has(flag.name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("missing ", FlagUsage(flag), " (", flag.help, ")"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& spec, absl::Span<const std::string> words) {
-  ParsedArgs args(spec);
-  bool only_positionals = false;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (only_positionals || !LooksLikeOption(words[i])) {
-      args.positionals_.push_back(words[i]);
-    } else if (words[i] == "--") {
-      only_positionals = true;
-    } else if (absl::Status status = args.TakeOption(words, &i); !status.ok()) {
-      return status;
-    }
-  }
-  if (absl::Status status = args.CheckComplete(); !status.ok()) return status;
-  return args;
-}
-
-bool WantsHelp(absl::Span<const std::string> words) {
-  for (const std::string& word : words) {
-    if (word == "--") return false;
-    if (word == "-h" || word == "--help") return true;
-  }
-  return false;
-}
-
-bool IsGlobalFlag(absl::string_view word) {
-  return absl::StartsWith(word, "--") && FindGlobalFlag(OptionName(word)) != nullptr;
-}
-
-bool GlobalFlagTakesValue(absl::string_view word) {
-  const FlagSpec* flag = FindGlobalFlag(OptionName(word));
-  return flag != nullptr && !flag->value_name.empty() && word.find('=') == std::string::npos;
-}
-
-std::string CommandName(const CommandSpec& spec) {
-  if (spec.verb.empty()) return absl::StrCat(kProgram, " ", spec.group);
-  return absl::StrCat(kProgram, " ", spec.group, " ", spec.verb);
-}
-
-std::string UsageLine(const CommandSpec& spec) {
-  std::string line = CommandName(spec);
-  for (const PositionalSpec& positional : spec.positionals) {
-    if (positional.optional) {
-      absl::StrAppend(&line, " [", positional.name, "]");
-    } else {
-      absl::StrAppend(&line, " ", positional.name);
-    }
-  }
-  for (const FlagSpec& flag : spec.flags) {
-    if (flag.required) absl::StrAppend(&line, " ", FlagUsage(flag));
-  }
-  absl::StrAppend(&line, " [options]");
-  return line;
-}
-
-std::string CommandHelp(const CommandSpec& spec) {
-  std::string out = absl::StrCat("Usage: ", UsageLine(spec), "\n\n", spec.description, "\n");
-  if (!spec.positionals.empty()) {
-    std::vector<std::pair<std::string, std::string>> rows;
-    for (const PositionalSpec& positional : spec.positionals) {
-      rows.emplace_back(std::string(positional.name),
-                        positional.optional ? absl::StrCat(positional.help, " (optional)")
-                                            : std::string(positional.help));
-    }
-    absl::StrAppend(&out, "\nArguments:\n", AlignedRows(rows));
-  }
-  if (!spec.flags.empty()) {
-    std::vector<std::pair<std::string, std::string>> rows;
-    for (const FlagSpec& flag : spec.flags) {
-      rows.emplace_back(FlagUsage(flag), flag.required ? absl::StrCat(flag.help, " (required)")
-                                                       : std::string(flag.help));
-    }
-    absl::StrAppend(&out, "\nOptions:\n", AlignedRows(rows));
-  }
-  absl::StrAppend(&out, "\nGlobal options:\n", GlobalOptionsHelp());
-  if (!spec.examples.empty()) absl::StrAppend(&out, "\nExamples:\n", spec.examples);
-  return out;
-}
-
-std::string GroupHelp(absl::string_view group, absl::Span<const CommandSpec> commands) {
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const CommandSpec& spec : commands) {
-    if (spec.group == group) rows.emplace_back(std::string(spec.verb), std::string(spec.summary));
-  }
-  return absl::StrCat("Usage: ", kProgram, " ", group, " COMMAND [options]\n\nCommands:\n",
-                      AlignedRows(rows), "\nRun '", kProgram, " ", group,
-                      " COMMAND --help' for the details of one.\n");
-}
-
-std::string OverviewHelp(absl::Span<const CommandSpec> commands) {
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const CommandSpec& spec : commands) {
-    std::string name =
-        spec.verb.empty() ? std::string(spec.group) : absl::StrCat(spec.group, " ", spec.verb);
-    rows.emplace_back(std::move(name), std::string(spec.summary));
-  }
-  return absl::StrCat(kProgram, ": the staff tool for a Timeledger time bank.\n\n",
-                      "Usage: ", kProgram, " COMMAND [options]\n\nCommands:\n", AlignedRows(rows),
-                      "\nGlobal options:\n", GlobalOptionsHelp(),
-                      "\nAmounts of time are whole minutes: 90, or 1h30m, 1h, 45m, 1:30.\n"
-                      "Exit codes: 0 done; 1 refused by the server; 2 the command line is wrong;\n"
-                      "3 the server cannot be reached.\n\nRun '",
-                      kProgram, " COMMAND --help' for the details of one command.\n");
+  return Interpret(tree, commands, dangling);
 }
 
 }  // namespace timeledger::cli

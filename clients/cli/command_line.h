@@ -1,20 +1,20 @@
-// The command-line grammar of the `timeledger` staff CLI: what each command accepts, the parser
-// that checks a command line against it, and the help text generated from the same description.
+// The command-line grammar of the `timeledger` staff CLI: what each command accepts, the reading
+// of a command line against it (command_line.cc, with CLI11 built from the same descriptions),
+// and the help text generated from them (command_help.cc).
 //
 // A CommandSpec is a static description (all string_views point at literals); ParsedArgs owns
-// copies of the words it was given. Neither does I/O except ReportUsageError, which writes to
-// stderr. No shared state; safe to use from any one thread.
+// copies of the words it was given. Nothing here does I/O except ReportUsageError, which writes
+// to stderr. No shared state; safe to use from any one thread.
 #ifndef TIMELEDGER_CLIENTS_CLI_COMMAND_LINE_H_
 #define TIMELEDGER_CLIENTS_CLI_COMMAND_LINE_H_
 
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
@@ -83,38 +83,40 @@ class ParsedArgs {
   // kExitUsage. For problems found after parsing, such as an --minutes that is not a duration.
   int ReportUsageError(absl::string_view message) const;
 
+  // The text ReportUsageError prints.
+  std::string UsageErrorText(absl::string_view message) const;
+
  private:
-  friend absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& spec,
-                                              absl::Span<const std::string> words);
-
-  // Takes the option at words[*i], and its value from the next word if it needs one (moving *i
-  // past it). Returns InvalidArgument for an unknown option, a missing value, a value given to
-  // a switch, or an option given twice.
-  absl::Status TakeOption(absl::Span<const std::string> words, std::size_t* i);
-
-  // Returns InvalidArgument if a positional word is missing or extra, or a required option is
-  // missing.
-  absl::Status CheckComplete() const;
+  friend class ArgsBuilder;  // command_line.cc fills these from what CLI11 parsed
 
   const CommandSpec* spec_;
   std::vector<std::string> positionals_;
   std::map<std::string, std::string, std::less<>> flags_;
 };
 
-// Checks `words` (everything after the command words, plus any global options given before
-// them) against `spec`. Returns InvalidArgument with a sentence naming exactly what is wrong:
-// an unknown option, an option without its value, an option given twice, a missing or an extra
-// positional word, or a required option left out.
-absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& spec, absl::Span<const std::string> words);
+// What a whole command line asks for: a command to run with its arguments, or an exit status to
+// leave with at once, after printing `out` (help) or `err` (what is wrong).
+struct Invocation {
+  std::optional<ParsedArgs> args = std::nullopt;  // set when there is a command to run
+  int exit_code = 0;  // otherwise: 0 after help, kExitUsage after a mistake
+  std::string out = "";  // for stdout
+  std::string err = "";  // for stderr
+};
 
-// True if `words` asks for help (--help or -h) anywhere.
-bool WantsHelp(absl::Span<const std::string> words);
+// Reads `words` (argv without the program name) with CLI11 against `commands`: "GROUP VERB" or
+// a one-word command, its positionals and options, and the global options before or after the
+// command words; `help [GROUP [VERB]]`; --help or -h at any level. A mistake is named in one
+// sentence: an unknown command or option, an option without its value or given twice, a value
+// given to a switch, a missing or an extra positional word, or a required option left out.
+// The returned ParsedArgs points into `commands`, which must outlive it.
+Invocation ReadCommandLine(absl::Span<const CommandSpec> commands,
+                           absl::Span<const std::string> words);
 
-// True if `word` names one of the global options (with or without "=value").
-bool IsGlobalFlag(absl::string_view word);
+// The options that every command accepts (kServerFlag, ..., kHelpFlag), for parsing and help.
+absl::Span<const FlagSpec> GlobalFlags();
 
-// True if the global option named by `word` takes a value in the next word.
-bool GlobalFlagTakesValue(absl::string_view word);
+// "--minutes AMOUNT", or "--json" for a switch.
+std::string FlagUsage(const FlagSpec& flag);
 
 // "timeledger account open".
 std::string CommandName(const CommandSpec& spec);
