@@ -100,7 +100,7 @@ absl::Status CompareAccounts(StoreSnapshot& snapshot, const std::string& id,
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    if (ReasonOf(status) == "CORRUPT_RECORD" || HasReason(status, Reason::kStoreCorrupt)) {
+    if (HasReason(status, Reason::kCorruptRecord) || HasReason(status, Reason::kStoreCorrupt)) {
       return ReadFailed(id, Where{}, "the accounts", status);
     }
     return status;

@@ -29,6 +29,7 @@ const fs::path kSourceDir = TIMELEDGER_SOURCE_DIR;
 const std::set<std::string> kNotReasons = {
     "CURRENT",  // RocksDB's file naming the live manifest
     "TZDIR",    // the environment variable of the tz database
+    "FILE",     // the value name of a file flag in --help (CLI11 type_name)
     "PARTNER_SPEND", "SELF_RECORDED", "CONFIRMATION",  // why a pending entry waits (rules.h)
 };
 
