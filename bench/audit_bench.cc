@@ -27,10 +27,11 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "ledger/journal/journal.h"
-#include "ledger/engine/ledger.h"
+
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/store.h"
 #include "ledger/verify/verify.h"
 
@@ -289,12 +290,12 @@ double DurableMicrosPerEntry(const std::string& dir, double seconds) {
     }
     (*ledger)->RecordEntry(Spec("big", n++, random), AdminNamed("bench"),
                            [&](absl::StatusOr<Receipt> r) {
-      Check(r.status(), "durable record");
-      std::lock_guard<std::mutex> lock(mu);
-      --in_flight;
-      ++done;
-      cv.notify_all();
-    });
+                             Check(r.status(), "durable record");
+                             std::lock_guard<std::mutex> lock(mu);
+                             --in_flight;
+                             ++done;
+                             cv.notify_all();
+                           });
   }
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return in_flight == 0; });

@@ -13,8 +13,6 @@
 #ifndef TIMELEDGER_BENCH_DRIVER_H_
 #define TIMELEDGER_BENCH_DRIVER_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -22,6 +20,8 @@
 #include <map>
 #include <memory>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "bench/histogram.h"
 

@@ -32,6 +32,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+
 #include "bench/driver.h"
 #include "bench/exchange_plan.h"
 #include "bench/workloads.h"
@@ -48,8 +49,9 @@ ABSL_FLAG(double, seconds, 10, "length of the measured window");
 ABSL_FLAG(double, warmup_seconds, 1, "load run before the measured window and not counted");
 ABSL_FLAG(int64_t, count, 0, "> 0: run exactly this many calls instead of a timed window");
 ABSL_FLAG(std::string, bank, "bench", "bank id");
-ABSL_FLAG(std::string, rules, "on",
-          "setup: 'on' keeps the bank's default policy, 'off' sets one with every rule switched off");
+ABSL_FLAG(
+    std::string, rules, "on",
+    "setup: 'on' keeps the bank's default policy, 'off' sets one with every rule switched off");
 ABSL_FLAG(int64_t, accounts, 10000, "number of bench accounts (setup opens them)");
 ABSL_FLAG(std::string, account_prefix, "m", "bench account ids are <prefix>0000000 ...");
 ABSL_FLAG(int, batch_size, 100, "entries per RecordEntries call (record-batch)");

@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+
 #include "ledger/engine/ledger.h"
 #include "ledger/reports/report.h"
 

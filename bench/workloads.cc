@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"

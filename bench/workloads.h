@@ -16,13 +16,13 @@
 #ifndef TIMELEDGER_BENCH_WORKLOADS_H_
 #define TIMELEDGER_BENCH_WORKLOADS_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <grpcpp/grpcpp.h>
 
 #include "bench/driver.h"
 #include "bench/exchange_plan.h"

@@ -6,11 +6,11 @@
 #ifndef TIMELEDGER_COMMON_COMMAND_LINE_H_
 #define TIMELEDGER_COMMON_COMMAND_LINE_H_
 
-#include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 namespace timeledger::common {
 

@@ -1,10 +1,5 @@
 #include "common/pem_files.h"
 
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +7,10 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 namespace timeledger::common {
 namespace {
@@ -122,24 +121,24 @@ absl::StatusOr<KeyPair> LoadKeyPair(const KeyPairFiles& files) {
   if (X509_check_private_key(pair.cert.get(), pair.key.get()) != 1) {
     ERR_clear_error();
     return Problem(PemProblem::kKeyMismatch,
-                   absl::StrCat("the private key in ", files.key_file,
-                                " does not match the ", files.cert_name, " in ", files.cert_file));
+                   absl::StrCat("the private key in ", files.key_file, " does not match the ",
+                                files.cert_name, " in ", files.cert_file));
   }
   return pair;
 }
 
 absl::Status CheckValidNow(const std::string& path, const X509* cert, absl::string_view refusers) {
   if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
-    return Problem(PemProblem::kExpired,
-                   absl::StrCat("the certificate in ", path, " has expired (on ",
-                                TimeText(X509_get0_notAfter(cert)), "); ", refusers,
-                                " would refuse it"));
+    return Problem(
+        PemProblem::kExpired,
+        absl::StrCat("the certificate in ", path, " has expired (on ",
+                     TimeText(X509_get0_notAfter(cert)), "); ", refusers, " would refuse it"));
   }
   if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
-    return Problem(PemProblem::kNotYetValid,
-                   absl::StrCat("the certificate in ", path, " is not valid before ",
-                                TimeText(X509_get0_notBefore(cert)),
-                                "; is this machine's clock right?"));
+    return Problem(
+        PemProblem::kNotYetValid,
+        absl::StrCat("the certificate in ", path, " is not valid before ",
+                     TimeText(X509_get0_notBefore(cert)), "; is this machine's clock right?"));
   }
   return absl::OkStatus();
 }

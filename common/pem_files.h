@@ -9,9 +9,6 @@
 #ifndef TIMELEDGER_COMMON_PEM_FILES_H_
 #define TIMELEDGER_COMMON_PEM_FILES_H_
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -20,6 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 namespace timeledger::common {
 

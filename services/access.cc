@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::services {
@@ -132,8 +133,7 @@ std::string PermissionTableMarkdown() {
 }
 
 absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext* context,
-                                              absl::string_view method,
-                                              absl::string_view bank_id) {
+                                              absl::string_view method, absl::string_view bank_id) {
   const absl::string_view bearer = BearerOf(context);
   if (bearer.empty()) {
     return ledger::Refuse(ledger::Reason::kUnauthenticated,
@@ -190,8 +190,7 @@ absl::Status Gate::Spend(const ledger::Principal& principal) {
     bucket.tokens -= 1;
     return absl::OkStatus();
   }
-  const int64_t wait_ms =
-      static_cast<int64_t>((1 - bucket.tokens) / limit.per_second * 1000) + 1;
+  const int64_t wait_ms = static_cast<int64_t>((1 - bucket.tokens) / limit.per_second * 1000) + 1;
   return ledger::Refuse(
       ledger::Reason::kRateLimited,
       absl::StrCat(principal.name, " has made more than ", limit.per_second,

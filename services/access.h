@@ -12,8 +12,6 @@
 #ifndef TIMELEDGER_SERVICES_ACCESS_H_
 #define TIMELEDGER_SERVICES_ACCESS_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -23,8 +21,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "ledger/rules/access.h"
+#include <grpcpp/grpcpp.h>
+
 #include "ledger/engine/ledger.h"
+#include "ledger/rules/access.h"
 
 namespace timeledger::services {
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "services/convert.h"

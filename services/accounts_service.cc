@@ -50,23 +50,17 @@ grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerCont
   return reactor;
 }
 
-grpc::ServerUnaryReactor* AccountsService::SetStatus(grpc::CallbackServerContext* context,
-                                                     absl::string_view method,
-                                                     const std::string& bank_id,
-                                                     const std::string& account_id,
-                                                     ledger::AccountStatus status,
-                                                     const std::string& reason,
-                                                     bool donate_balance_to_pool,
-                                                     v1::Account* response) {
+grpc::ServerUnaryReactor* AccountsService::SetStatus(
+    grpc::CallbackServerContext* context, absl::string_view method, const std::string& bank_id,
+    const std::string& account_id, ledger::AccountStatus status, const std::string& reason,
+    bool donate_balance_to_pool, v1::Account* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, method, bank_id);
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->SetAccountStatus(bank_id, account_id, status, reason, donate_balance_to_pool,
-                            caller->name,
-                            ReplyLater<ledger::Account>(reactor,
-                                                        [response](const ledger::Account& a) {
-                                                          ToProto(a, response);
-                                                        }));
+  ledger_->SetAccountStatus(
+      bank_id, account_id, status, reason, donate_balance_to_pool, caller->name,
+      ReplyLater<ledger::Account>(reactor,
+                                  [response](const ledger::Account& a) { ToProto(a, response); }));
   return reactor;
 }
 

@@ -7,6 +7,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
@@ -121,8 +122,8 @@ class BodyToProto {
     return field;
   }
   google::protobuf::Message* Message(const char* name) {
-    return body_->GetReflection()->MutableMessage(
-        body_, Field(name, FieldDescriptor::CPPTYPE_MESSAGE));
+    return body_->GetReflection()->MutableMessage(body_,
+                                                  Field(name, FieldDescriptor::CPPTYPE_MESSAGE));
   }
 
   v1::JournalRecord* record_;

@@ -1,6 +1,6 @@
-#include "services/services.h"
 #include "ledger/core/validate.h"
 #include "services/reply.h"
+#include "services/services.h"
 
 namespace timeledger::services {
 
@@ -41,7 +41,9 @@ grpc::ServerUnaryReactor* BanksService::ListBanks(grpc::CallbackServerContext* c
   if (caller->role != ledger::PrincipalRole::kAdmin) {
     // Every other principal is of one bank, and sees that one.
     Reply(reactor, ledger_->GetBank(caller->bank_id),
-          [response](const ledger::BankSummary& summary) { ToProto(summary, response->add_banks()); });
+          [response](const ledger::BankSummary& summary) {
+            ToProto(summary, response->add_banks());
+          });
     return reactor;
   }
   Reply(reactor, ledger_->ListBanks(request->page_size(), request->page_token()),

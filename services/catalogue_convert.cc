@@ -19,9 +19,12 @@ std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::s
 
 absl::StatusOr<ledger::CatalogueKind> FromProto(v1::CatalogueKind kind) {
   switch (kind) {
-    case v1::QUALIFICATION: return ledger::CatalogueKind::kQualification;
-    case v1::ACTIVITY: return ledger::CatalogueKind::kActivity;
-    case v1::OFFER: return ledger::CatalogueKind::kOffer;
+    case v1::QUALIFICATION:
+      return ledger::CatalogueKind::kQualification;
+    case v1::ACTIVITY:
+      return ledger::CatalogueKind::kActivity;
+    case v1::OFFER:
+      return ledger::CatalogueKind::kOffer;
     default:
       return ledger::Refuse(
           ledger::Reason::kInvalidEnum,

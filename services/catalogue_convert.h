@@ -1,4 +1,5 @@
-// Translation between the messages of timeledger/v1/catalogue.proto and ledger/rules/qualifications.h.
+// Translation between the messages of timeledger/v1/catalogue.proto and
+// ledger/rules/qualifications.h.
 //
 // Pure functions, thread-safe. From-proto functions return InvalidArgument (INVALID_ENUM,
 // INVALID_TIMESTAMP, MISSING_DETAILS) for what the domain cannot represent.
@@ -6,6 +7,7 @@
 #define TIMELEDGER_SERVICES_CATALOGUE_CONVERT_H_
 
 #include "absl/status/statusor.h"
+
 #include "ledger/rules/qualifications.h"
 #include "timeledger/v1/catalogue.pb.h"
 

@@ -69,9 +69,9 @@ grpc::ServerUnaryReactor* CatalogueService::GetCatalogueItem(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* CatalogueService::ListCatalogue(
-    grpc::CallbackServerContext* context, const v1::ListCatalogueRequest* request,
-    v1::ListCatalogueResponse* response) {
+grpc::ServerUnaryReactor* CatalogueService::ListCatalogue(grpc::CallbackServerContext* context,
+                                                          const v1::ListCatalogueRequest* request,
+                                                          v1::ListCatalogueResponse* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Catalogue/ListCatalogue", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
@@ -97,22 +97,23 @@ grpc::ServerUnaryReactor* QualificationsService::AwardQualification(
   if (FinishIfBad(reactor, spec)) return reactor;
   ledger_->AwardQualification(
       *std::move(spec), caller->name,
-      ReplyLater<ledger::AwardReceipt>(
-          reactor, [response](const ledger::AwardReceipt& receipt) { ToProto(receipt, response); }));
+      ReplyLater<ledger::AwardReceipt>(reactor, [response](const ledger::AwardReceipt& receipt) {
+        ToProto(receipt, response);
+      }));
   return reactor;
 }
 
-grpc::ServerUnaryReactor* QualificationsService::RedeemOffer(
-    grpc::CallbackServerContext* context, const v1::RedeemOfferRequest* request,
-    v1::RedeemOfferResponse* response) {
+grpc::ServerUnaryReactor* QualificationsService::RedeemOffer(grpc::CallbackServerContext* context,
+                                                             const v1::RedeemOfferRequest* request,
+                                                             v1::RedeemOfferResponse* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Qualifications/RedeemOffer", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->RedeemOffer(FromProto(*request), caller->name,
-                       ReplyLater<ledger::Redemption>(
-                           reactor, [response](const ledger::Redemption& redemption) {
-                             ToProto(redemption, response);
-                           }));
+  ledger_->RedeemOffer(
+      FromProto(*request), caller->name,
+      ReplyLater<ledger::Redemption>(reactor, [response](const ledger::Redemption& redemption) {
+        ToProto(redemption, response);
+      }));
   return reactor;
 }
 
@@ -130,9 +131,9 @@ grpc::ServerUnaryReactor* QualificationsService::ListQualifications(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* QualificationsService::ListHolders(
-    grpc::CallbackServerContext* context, const v1::ListHoldersRequest* request,
-    v1::ListHoldersResponse* response) {
+grpc::ServerUnaryReactor* QualificationsService::ListHolders(grpc::CallbackServerContext* context,
+                                                             const v1::ListHoldersRequest* request,
+                                                             v1::ListHoldersResponse* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Qualifications/ListHolders", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());

@@ -2,6 +2,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::services {
@@ -87,36 +88,52 @@ void ToProto(absl::Time time, google::protobuf::Timestamp* timestamp) {
 
 absl::StatusOr<ledger::AccountKind> FromProto(v1::AccountKind kind) {
   switch (kind) {
-    case v1::PERSON: return ledger::AccountKind::kPerson;
-    case v1::ORGANISATION: return ledger::AccountKind::kOrganisation;
-    case v1::POOL: return ledger::AccountKind::kPool;
+    case v1::PERSON:
+      return ledger::AccountKind::kPerson;
+    case v1::ORGANISATION:
+      return ledger::AccountKind::kOrganisation;
+    case v1::POOL:
+      return ledger::AccountKind::kPool;
     case v1::ACCOUNT_KIND_UNSPECIFIED:
       return ledger::Refuse(ledger::Reason::kInvalidKind,
                             "kind is missing: PERSON, ORGANISATION or POOL", {{"field", "kind"}});
-    default: return BadEnum("kind", kind);
+    default:
+      return BadEnum("kind", kind);
   }
 }
 
 absl::StatusOr<ledger::Role> FromProto(v1::Role role) {
   switch (role) {
-    case v1::MEMBER: return ledger::Role::kMember;
-    case v1::VOLUNTEER: return ledger::Role::kVolunteer;
-    case v1::STAFF: return ledger::Role::kStaff;
-    default: return BadEnum("roles", role);
+    case v1::MEMBER:
+      return ledger::Role::kMember;
+    case v1::VOLUNTEER:
+      return ledger::Role::kVolunteer;
+    case v1::STAFF:
+      return ledger::Role::kStaff;
+    default:
+      return BadEnum("roles", role);
   }
 }
 
 absl::StatusOr<ledger::EntryKind> FromProto(v1::EntryKind kind) {
   switch (kind) {
     case v1::ENTRY_KIND_UNSPECIFIED:
-    case v1::EXCHANGE: return ledger::EntryKind::kExchange;
-    case v1::AWARD: return ledger::EntryKind::kAward;
-    case v1::SPEND: return ledger::EntryKind::kSpend;
-    case v1::DONATION: return ledger::EntryKind::kDonation;
-    case v1::GRANT: return ledger::EntryKind::kGrant;
-    case v1::REVERSAL: return ledger::EntryKind::kReversal;
-    case v1::QUALIFICATION_REWARD: return ledger::EntryKind::kQualificationReward;
-    default: return BadEnum("kind", kind);
+    case v1::EXCHANGE:
+      return ledger::EntryKind::kExchange;
+    case v1::AWARD:
+      return ledger::EntryKind::kAward;
+    case v1::SPEND:
+      return ledger::EntryKind::kSpend;
+    case v1::DONATION:
+      return ledger::EntryKind::kDonation;
+    case v1::GRANT:
+      return ledger::EntryKind::kGrant;
+    case v1::REVERSAL:
+      return ledger::EntryKind::kReversal;
+    case v1::QUALIFICATION_REWARD:
+      return ledger::EntryKind::kQualificationReward;
+    default:
+      return BadEnum("kind", kind);
   }
 }
 
@@ -324,9 +341,14 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
     p.person_cap_minutes = in.balance_cap().person_minutes();
     switch (in.balance_cap().action()) {
       case v1::Policy::REFUSE:
-      case v1::Policy::CAP_ACTION_UNSPECIFIED: p.cap_action = ledger::CapAction::kRefuse; break;
-      case v1::Policy::TO_POOL: p.cap_action = ledger::CapAction::kToPool; break;
-      default: return BadEnum("balance_cap.action", in.balance_cap().action());
+      case v1::Policy::CAP_ACTION_UNSPECIFIED:
+        p.cap_action = ledger::CapAction::kRefuse;
+        break;
+      case v1::Policy::TO_POOL:
+        p.cap_action = ledger::CapAction::kToPool;
+        break;
+      default:
+        return BadEnum("balance_cap.action", in.balance_cap().action());
     }
   }
   if (in.has_daily_limit()) {
@@ -346,8 +368,11 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
       case v1::Policy::RECIPROCITY_ACTION_UNSPECIFIED:
         p.reciprocity_action = ledger::ReciprocityAction::kWarn;
         break;
-      case v1::Policy::REFUSE_ENTRY: p.reciprocity_action = ledger::ReciprocityAction::kRefuse; break;
-      default: return BadEnum("reciprocity.action", in.reciprocity().action());
+      case v1::Policy::REFUSE_ENTRY:
+        p.reciprocity_action = ledger::ReciprocityAction::kRefuse;
+        break;
+      default:
+        return BadEnum("reciprocity.action", in.reciprocity().action());
     }
   }
   if (in.has_staff_duty()) {
@@ -381,7 +406,8 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
       case v1::Policy::NOT_ASKED:
         p.partner_spend_consent = ledger::PartnerSpendConsent::kNotAsked;
         break;
-      default: return BadEnum("partner_spends.consent", in.partner_spends().consent());
+      default:
+        return BadEnum("partner_spends.consent", in.partner_spends().consent());
     }
   }
   return p;

@@ -5,12 +5,12 @@
 #ifndef TIMELEDGER_SERVICES_CONVERT_H_
 #define TIMELEDGER_SERVICES_CONVERT_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ledger/engine/ledger.h"
+#include <grpcpp/grpcpp.h>
+
 #include "ledger/core/types.h"
+#include "ledger/engine/ledger.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
 #include "timeledger/v1/ledger.pb.h"

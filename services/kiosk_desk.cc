@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
 
@@ -67,7 +68,7 @@ void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string 
     if (!hash.ok()) return std::move(*shared_done)(hash.status());
     ledger_->SetMemberPin(bank_id, account_id, *hash, principal, std::move(*shared_done));
   });
-  if (!queued) std::move(*shared_done)(Busy());
+  if (!queued) std::move (*shared_done)(Busy());
 }
 
 void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string pin,
@@ -78,9 +79,9 @@ void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   auto shared_done = std::make_shared<Callback<KioskSession>>(std::move(done));
   const bool queued = worker_.Submit([this, bank_id, card_number, pin, kiosk, shared_done] {
-    std::move(*shared_done)(CheckPinAndOpen(bank_id, card_number, pin, kiosk));
+    std::move (*shared_done)(CheckPinAndOpen(bank_id, card_number, pin, kiosk));
   });
-  if (!queued) std::move(*shared_done)(Busy());
+  if (!queued) std::move (*shared_done)(Busy());
 }
 
 void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
@@ -93,9 +94,9 @@ void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std
   const bool queued = worker_.Submit([this, bank_id, card_number, pin, shared_done] {
     auto holder = CheckCardAndPin(bank_id, card_number, pin);
     if (!holder.ok()) return std::move(*shared_done)(holder.status());
-    std::move(*shared_done)(holder->account_id);
+    std::move (*shared_done)(holder->account_id);
   });
-  if (!queued) std::move(*shared_done)(Busy());
+  if (!queued) std::move (*shared_done)(Busy());
 }
 
 absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_id,
@@ -160,8 +161,8 @@ absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
                                                     const std::string& display_name,
                                                     const std::string& kiosk) {
   const absl::Time now = ledger_->Now();
-  KioskSession session{NewSessionId(), bank_id,  account_id, display_name,
-                       kiosk,          now,      now + kKioskSessionLifetime};
+  KioskSession session{
+      NewSessionId(), bank_id, account_id, display_name, kiosk, now, now + kKioskSessionLifetime};
   std::lock_guard<std::mutex> lock(sessions_mu_);
   absl::erase_if(sessions_, [&](const auto& item) { return item.second.expires_at <= now; });
   if (sessions_.size() >= kKioskSessionsMax) return Busy();
@@ -273,8 +274,8 @@ absl::Status KioskDesk::AddQualifications(const KioskSession& session,
     shown.code = view.holding.qualification_code;
     shown.status = view.status;
     if (view.status != HoldingStatus::kInProgress) shown.valid_until = view.holding.valid_until();
-    auto item = ledger_->GetCatalogueItem(session.bank_id, CatalogueKind::kQualification,
-                                          shown.code);
+    auto item =
+        ledger_->GetCatalogueItem(session.bank_id, CatalogueKind::kQualification, shown.code);
     shown.title = item.ok() ? item->title : shown.code;
     summary->qualifications.push_back(std::move(shown));
   }
@@ -289,8 +290,8 @@ absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* 
     if (summary->awaiting.size() >= kAwaitingShownMax) break;
     MemberPending row;
     row.earns = item.entry.to_account_id == session.account_id;
-    row.other_display_name = NameOf(
-        session.bank_id, row.earns ? item.entry.from_account_id : item.entry.to_account_id);
+    row.other_display_name =
+        NameOf(session.bank_id, row.earns ? item.entry.from_account_id : item.entry.to_account_id);
     row.pending = std::move(item);
     summary->awaiting.push_back(std::move(row));
   }

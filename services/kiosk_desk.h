@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+
 #include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/rules/kiosk.h"
@@ -76,7 +77,7 @@ struct MemberPending {
 struct MemberQualification {
   std::string code;
   std::string title;
-  HoldingStatus status = HoldingStatus::kValid;  // kValid, kExpiring or kInProgress
+  HoldingStatus status = HoldingStatus::kValid;     // kValid, kExpiring or kInProgress
   absl::Time valid_until = absl::InfiniteFuture();  // InfiniteFuture: it does not expire
 };
 
@@ -85,9 +86,9 @@ struct MemberSummary {
   AccountStanding standing;
   absl::Time as_of;
   absl::Time session_expires_at;
-  std::vector<MemberEntry> recent;       // newest first, at most kRecentEntriesShown
-  std::vector<MonthGiveTake> months;     // oldest first, kMonthsShown, the last this month
-  std::vector<MemberPending> awaiting;   // waiting for this member's confirmation
+  std::vector<MemberEntry> recent;      // newest first, at most kRecentEntriesShown
+  std::vector<MonthGiveTake> months;    // oldest first, kMonthsShown, the last this month
+  std::vector<MemberPending> awaiting;  // waiting for this member's confirmation
   std::vector<MemberQualification> qualifications;  // in code order, at most kQualificationsShown
 };
 inline constexpr size_t kRecentEntriesShown = 10;
@@ -133,10 +134,10 @@ class KioskDesk {
   absl::StatusOr<MemberSummary> Summary(const std::string& session_id, const std::string& kiosk);
   // Confirms or rejects a pending entry that waits for the signed-in member (NotFound
   // PENDING_NOT_FOUND for any other); the member is the principal recorded.
-  void Confirm(const std::string& session_id, const std::string& kiosk,
-               const std::string& entry_id, Callback<Receipt> done);
-  void Reject(const std::string& session_id, const std::string& kiosk,
-              const std::string& entry_id, Callback<PendingEntry> done);
+  void Confirm(const std::string& session_id, const std::string& kiosk, const std::string& entry_id,
+               Callback<Receipt> done);
+  void Reject(const std::string& session_id, const std::string& kiosk, const std::string& entry_id,
+              Callback<PendingEntry> done);
 
  private:
   // The card holder's account if `pin` is the PIN of `card_number`; counts a wrong PIN towards

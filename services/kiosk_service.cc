@@ -1,6 +1,7 @@
 #include "services/kiosk_service.h"
 
 #include "absl/strings/str_cat.h"
+
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -86,8 +87,9 @@ grpc::ServerUnaryReactor* KioskService::SetMemberPin(grpc::CallbackServerContext
   auto caller = gate_->Admit(context, "Kiosk/SetMemberPin", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), caller->name,
-                ReplyLater<ledger::MemberCard>(
-                    reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
+                ReplyLater<ledger::MemberCard>(reactor, [response](const ledger::MemberCard& card) {
+                  ToProto(card, response);
+                }));
   return reactor;
 }
 
@@ -97,14 +99,14 @@ grpc::ServerUnaryReactor* KioskService::SignIn(grpc::CallbackServerContext* cont
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Kiosk/SignIn", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  desk_->SignIn(request->bank_id(), request->card_number(), request->pin(), KioskIdentity(*caller),
-                ReplyLater<ledger::KioskSession>(
-                    reactor, [response](const ledger::KioskSession& session) {
-                      response->set_session_id(session.session_id);
-                      response->set_account_id(session.account_id);
-                      response->set_display_name(session.display_name);
-                      services::ToProto(session.expires_at, response->mutable_expires_at());
-                    }));
+  desk_->SignIn(
+      request->bank_id(), request->card_number(), request->pin(), KioskIdentity(*caller),
+      ReplyLater<ledger::KioskSession>(reactor, [response](const ledger::KioskSession& session) {
+        response->set_session_id(session.session_id);
+        response->set_account_id(session.account_id);
+        response->set_display_name(session.display_name);
+        services::ToProto(session.expires_at, response->mutable_expires_at());
+      }));
   return reactor;
 }
 
@@ -119,9 +121,9 @@ grpc::ServerUnaryReactor* KioskService::SignOut(grpc::CallbackServerContext* con
   return reactor;
 }
 
-grpc::ServerUnaryReactor* KioskService::GetMemberSummary(
-    grpc::CallbackServerContext* context, const v1::GetMemberSummaryRequest* request,
-    v1::MemberSummary* response) {
+grpc::ServerUnaryReactor* KioskService::GetMemberSummary(grpc::CallbackServerContext* context,
+                                                         const v1::GetMemberSummaryRequest* request,
+                                                         v1::MemberSummary* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Kiosk/GetMemberSummary", "");
   if (!caller.ok()) return Refuse(reactor, caller.status());

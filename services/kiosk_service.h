@@ -8,9 +8,9 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "services/kiosk_desk.h"
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
+#include "services/kiosk_desk.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"
 
 namespace timeledger::services {

@@ -1,6 +1,6 @@
 #include "ledger/core/errors.h"
-#include "ledger/rules/partner_view.h"
 #include "ledger/core/validate.h"
+#include "ledger/rules/partner_view.h"
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -8,7 +8,8 @@ namespace timeledger::services {
 namespace {
 
 // Returns a callback for a ledger write whose receipt `caller` asked for: it replies with what
-// the caller may see of it (ledger/rules/partner_view.h), the one place a partner's answer is cut down.
+// the caller may see of it (ledger/rules/partner_view.h), the one place a partner's answer is cut
+// down.
 auto ReplyWithReceipt(grpc::ServerUnaryReactor* reactor, v1::RecordEntryResponse* response,
                       const ledger::Principal& caller) {
   return [reactor, response, caller](absl::StatusOr<ledger::Receipt> result) {
@@ -34,17 +35,17 @@ void LedgerService::WithPayerCard(const ledger::Principal& caller,
     return;
   }
   std::string bank_id = spec.bank_id;  // before the callback takes the spec
-  desk_->CheckPayerCard(
-      std::move(bank_id), request.payer_card().card_number(), request.payer_card().pin(),
-      [reactor, caller, spec = std::move(spec),
-       submit = std::move(submit)](absl::StatusOr<std::string> holder) mutable {
-        if (!holder.ok()) {
-          Refuse(reactor, ledger::RefusalAsSeenBy(caller, holder.status()));
-          return;
-        }
-        spec.payer_card_holder = *std::move(holder);
-        submit(std::move(spec));
-      });
+  desk_->CheckPayerCard(std::move(bank_id), request.payer_card().card_number(),
+                        request.payer_card().pin(),
+                        [reactor, caller, spec = std::move(spec),
+                         submit = std::move(submit)](absl::StatusOr<std::string> holder) mutable {
+                          if (!holder.ok()) {
+                            Refuse(reactor, ledger::RefusalAsSeenBy(caller, holder.status()));
+                            return;
+                          }
+                          spec.payer_card_holder = *std::move(holder);
+                          submit(std::move(spec));
+                        });
 }
 
 grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
@@ -59,8 +60,7 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext
     return reactor;
   }
   WithPayerCard(*caller, *request, *std::move(spec), reactor,
-                [writer = ledger_, reactor, response,
-                 caller = *caller](ledger::EntrySpec checked) {
+                [writer = ledger_, reactor, response, caller = *caller](ledger::EntrySpec checked) {
                   writer->RecordEntry(std::move(checked), caller,
                                       ReplyWithReceipt(reactor, response, caller));
                 });
@@ -71,7 +71,9 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
                                                        const v1::RecordEntriesRequest* request,
                                                        v1::RecordEntriesResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto caller = gate_->Admit(context, "Ledger/RecordEntries", request->entries().empty() ? std::string() : request->entries(0).bank_id());
+  auto caller =
+      gate_->Admit(context, "Ledger/RecordEntries",
+                   request->entries().empty() ? std::string() : request->entries(0).bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   if (request->entries_size() == 0 ||
       request->entries_size() > static_cast<int>(ledger::kBatchSizeMax)) {
@@ -98,23 +100,23 @@ grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerConte
     specs.push_back(*std::move(spec));
   }
   using Results = std::vector<absl::StatusOr<ledger::Receipt>>;
-  ledger_->RecordEntries(
-      std::move(specs), request->atomic(), *caller,
-      [reactor, response, caller = *caller](absl::StatusOr<Results> results) {
-        // An atomic batch answers with its first item's refusal.
-        if (!results.ok()) results = ledger::RefusalAsSeenBy(caller, results.status());
-        Reply(reactor, results, [response, &caller](const Results& items) {
-          for (const auto& result : items) {
-            auto* item = response->add_results();
-            auto seen = ledger::AsSeenBy(caller, result);
-            if (seen.ok()) {
-              ToProto(*seen, item->mutable_receipt());
-            } else {
-              ToProblem(seen.status(), item->mutable_problem());
-            }
-          }
-        });
-      });
+  ledger_->RecordEntries(std::move(specs), request->atomic(), *caller,
+                         [reactor, response, caller = *caller](absl::StatusOr<Results> results) {
+                           // An atomic batch answers with its first item's refusal.
+                           if (!results.ok())
+                             results = ledger::RefusalAsSeenBy(caller, results.status());
+                           Reply(reactor, results, [response, &caller](const Results& items) {
+                             for (const auto& result : items) {
+                               auto* item = response->add_results();
+                               auto seen = ledger::AsSeenBy(caller, result);
+                               if (seen.ok()) {
+                                 ToProto(*seen, item->mutable_receipt());
+                               } else {
+                                 ToProblem(seen.status(), item->mutable_problem());
+                               }
+                             }
+                           });
+                         });
   return reactor;
 }
 
@@ -124,11 +126,10 @@ grpc::ServerUnaryReactor* LedgerService::ReverseEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ReverseEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->ReverseEntry(request->bank_id(), request->seq(), request->entry_id(), request->note(),
-                        *caller,
-                        ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                          ToProto(r, response);
-                        }));
+  ledger_->ReverseEntry(
+      request->bank_id(), request->seq(), request->entry_id(), request->note(), *caller,
+      ReplyLater<ledger::Receipt>(reactor,
+                                  [response](const ledger::Receipt& r) { ToProto(r, response); }));
   return reactor;
 }
 
@@ -201,8 +202,7 @@ grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext*
     return reactor;
   }
   WithPayerCard(*caller, *request, *std::move(spec), reactor,
-                [writer = ledger_, reactor, response,
-                 caller = *caller](ledger::EntrySpec checked) {
+                [writer = ledger_, reactor, response, caller = *caller](ledger::EntrySpec checked) {
                   writer->CheckEntry(std::move(checked), caller,
                                      ReplyWithReceipt(reactor, response, caller));
                 });
@@ -228,11 +228,11 @@ grpc::ServerUnaryReactor* LedgerService::RejectEntry(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/RejectEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->RejectEntry(request->bank_id(), request->entry_id(), request->reason(), *caller,
-                       ReplyLater<ledger::PendingEntry>(
-                           reactor, [response](const ledger::PendingEntry& pending) {
-                             ToProto(pending, response);
-                           }));
+  ledger_->RejectEntry(
+      request->bank_id(), request->entry_id(), request->reason(), *caller,
+      ReplyLater<ledger::PendingEntry>(reactor, [response](const ledger::PendingEntry& pending) {
+        ToProto(pending, response);
+      }));
   return reactor;
 }
 

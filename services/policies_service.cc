@@ -28,9 +28,8 @@ grpc::ServerUnaryReactor* PoliciesService::SetPolicy(grpc::CallbackServerContext
   }
   ledger_->SetPolicy(request->bank_id(), *std::move(policy), request->expected_version(),
                      caller->name,
-                     ReplyLater<ledger::Policy>(reactor, [response](const ledger::Policy& p) {
-                       ToProto(p, response);
-                     }));
+                     ReplyLater<ledger::Policy>(
+                         reactor, [response](const ledger::Policy& p) { ToProto(p, response); }));
   return reactor;
 }
 

@@ -4,11 +4,11 @@
 #ifndef TIMELEDGER_SERVICES_REPLY_H_
 #define TIMELEDGER_SERVICES_REPLY_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <exception>
 
 #include "absl/status/statusor.h"
+#include <grpcpp/grpcpp.h>
+
 #include "services/convert.h"
 
 namespace timeledger::services {
@@ -37,9 +37,8 @@ inline grpc::ServerUnaryReactor* Refuse(grpc::ServerUnaryReactor* reactor,
 // Returns a callback for a ledger write that replies on `reactor`.
 template <typename T, typename Fill>
 auto ReplyLater(grpc::ServerUnaryReactor* reactor, Fill fill) {
-  return [reactor, fill = std::move(fill)](absl::StatusOr<T> result) {
-    Reply(reactor, result, fill);
-  };
+  return
+      [reactor, fill = std::move(fill)](absl::StatusOr<T> result) { Reply(reactor, result, fill); };
 }
 
 }  // namespace timeledger::services

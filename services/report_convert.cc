@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "services/convert.h"
 

@@ -1,12 +1,13 @@
 // Translation between the messages of timeledger.v1.Reports and the report types of
-// ledger/reports/report.h. Pure functions, thread-safe. FromProto returns InvalidArgument (INVALID_DATE,
-// naming the field) for a day that does not exist.
+// ledger/reports/report.h. Pure functions, thread-safe. FromProto returns InvalidArgument
+// (INVALID_DATE, naming the field) for a day that does not exist.
 #ifndef TIMELEDGER_SERVICES_REPORT_CONVERT_H_
 #define TIMELEDGER_SERVICES_REPORT_CONVERT_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+
 #include "ledger/reports/report.h"
 #include "timeledger/v1/reports.pb.h"
 

@@ -18,8 +18,7 @@ absl::Status Busy() {
 
 }  // namespace
 
-ReportsService::ReportsService(ledger::Ledger* ledger, Gate* gate)
-    : ledger_(ledger), gate_(gate) {}
+ReportsService::ReportsService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
 
 ReportsService::~ReportsService() = default;
 
@@ -34,16 +33,17 @@ grpc::ServerUnaryReactor* ReportsService::GetPeriodReport(grpc::CallbackServerCo
     reactor->Finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
-  const bool queued = worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
-    ledger::ReportOptions options;
-    options.now = ledger_->Now();
-    absl::StatusOr<ledger::PeriodReport> report;
-    {
-      auto view = ledger_->NewReadView();  // released before the call finishes
-      report = ledger::BuildPeriodReport(*view, parsed, options);
-    }
-    Reply(reactor, report, [response](const ledger::PeriodReport& r) { ToProto(r, response); });
-  });
+  const bool queued =
+      worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+        ledger::ReportOptions options;
+        options.now = ledger_->Now();
+        absl::StatusOr<ledger::PeriodReport> report;
+        {
+          auto view = ledger_->NewReadView();  // released before the call finishes
+          report = ledger::BuildPeriodReport(*view, parsed, options);
+        }
+        Reply(reactor, report, [response](const ledger::PeriodReport& r) { ToProto(r, response); });
+      });
   if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
   return reactor;
 }
@@ -59,14 +59,15 @@ grpc::ServerUnaryReactor* ReportsService::GetStatement(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
-  const bool queued = worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
-    absl::StatusOr<ledger::Statement> statement;
-    {
-      auto view = ledger_->NewReadView();
-      statement = ledger::BuildStatement(*view, parsed, ledger_->Now());
-    }
-    Reply(reactor, statement, [response](const ledger::Statement& s) { ToProto(s, response); });
-  });
+  const bool queued =
+      worker_.Submit([this, reactor, response, parsed = *std::move(parsed)]() mutable {
+        absl::StatusOr<ledger::Statement> statement;
+        {
+          auto view = ledger_->NewReadView();
+          statement = ledger::BuildStatement(*view, parsed, ledger_->Now());
+        }
+        Reply(reactor, statement, [response](const ledger::Statement& s) { ToProto(s, response); });
+      });
   if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
   return reactor;
 }

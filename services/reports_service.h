@@ -1,4 +1,5 @@
-// ReportsService: timeledger.v1.Reports, the period reports and statements of ledger/reports/report.h.
+// ReportsService: timeledger.v1.Reports, the period reports and statements of
+// ledger/reports/report.h.
 //
 // A report reads up to millions of entries, so it does not run on gRPC's callback threads: each
 // call is queued for one worker thread the service owns, which builds the report from a fresh

@@ -1,14 +1,14 @@
 #include "services/server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include <netdb.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <string>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <sys/socket.h>
 
 #include "ledger/core/errors.h"
 #include "services/tls.h"

@@ -6,20 +6,20 @@
 #ifndef TIMELEDGER_SERVICES_SERVER_H_
 #define TIMELEDGER_SERVICES_SERVER_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include <grpcpp/grpcpp.h>
+
 #include "ledger/engine/ledger.h"
-#include "services/kiosk_desk.h"
 #include "services/access.h"
 #include "services/access_service.h"
 #include "services/audit_service.h"
-#include "services/kiosk_service.h"
 #include "services/catalogue_service.h"
+#include "services/kiosk_desk.h"
+#include "services/kiosk_service.h"
 #include "services/reports_service.h"
 #include "services/services.h"
 
@@ -33,12 +33,12 @@ inline constexpr int kConcurrentStreamsMax = 256;
 // Every field has an initializer, so that ServerOptions{"127.0.0.1:0"} names only the address.
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // "HOST:0" picks a free port
-  GateOptions gate = GateOptions();               // rate limits of each role
+  GateOptions gate = GateOptions();                // rate limits of each role
 
   // Transport security (services/tls.h). TLS when tls_cert_file is set; PEM files.
-  std::string tls_cert_file = "";       // the server's certificate, then any intermediates
-  std::string tls_key_file = "";        // its private key, unencrypted
-  std::string tls_client_ca_file = "";  // set: clients' certificates are asked for and verified
+  std::string tls_cert_file = "";        // the server's certificate, then any intermediates
+  std::string tls_key_file = "";         // its private key, unencrypted
+  std::string tls_client_ca_file = "";   // set: clients' certificates are asked for and verified
   bool tls_require_client_cert = false;  // with tls_client_ca_file: no valid certificate, no call
   // Plaintext on an address other machines can reach; refused without this, warned about with it.
   bool allow_insecure_plaintext = false;
@@ -60,7 +60,7 @@ class Server {
  private:
   Server(ledger::Ledger* ledger, const GateOptions& gate);
 
-  Gate gate_;  // before the services, which borrow it
+  Gate gate_;               // before the services, which borrow it
   ledger::KioskDesk desk_;  // before ledger_service_ and kiosk_, which borrow it
   AccessService access_;
   BanksService banks_;

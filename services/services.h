@@ -7,13 +7,13 @@
 #ifndef TIMELEDGER_SERVICES_SERVICES_H_
 #define TIMELEDGER_SERVICES_SERVICES_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <string>
 
-#include "services/kiosk_desk.h"
+#include <grpcpp/grpcpp.h>
+
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
+#include "services/kiosk_desk.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -29,8 +29,7 @@ class BanksService final : public v1::Banks::CallbackService {
                                        const v1::CreateBankRequest* request,
                                        v1::Bank* response) override;
   grpc::ServerUnaryReactor* GetBank(grpc::CallbackServerContext* context,
-                                    const v1::GetBankRequest* request,
-                                    v1::Bank* response) override;
+                                    const v1::GetBankRequest* request, v1::Bank* response) override;
   grpc::ServerUnaryReactor* ListBanks(grpc::CallbackServerContext* context,
                                       const v1::ListBanksRequest* request,
                                       v1::ListBanksResponse* response) override;
@@ -65,9 +64,10 @@ class AccountsService final : public v1::Accounts::CallbackService {
 
  private:
   grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* context,
-                                      absl::string_view method, const std::string& bank_id, const std::string& account_id,
-                                      ledger::AccountStatus status, const std::string& reason,
-                                      bool donate_balance_to_pool, v1::Account* response);
+                                      absl::string_view method, const std::string& bank_id,
+                                      const std::string& account_id, ledger::AccountStatus status,
+                                      const std::string& reason, bool donate_balance_to_pool,
+                                      v1::Account* response);
 
   ledger::Ledger* ledger_;
   Gate* gate_;

@@ -1,9 +1,5 @@
 #include "services/tls.h"
 
-#include <arpa/inet.h>
-#include <grpcpp/security/server_credentials.h>
-#include <netinet/in.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include <arpa/inet.h>
+#include <grpcpp/security/server_credentials.h>
+#include <netinet/in.h>
+
 #include "common/pem_files.h"
 #include "ledger/core/errors.h"
 #include "services/server.h"
@@ -30,13 +30,27 @@ absl::Status WithReason(const absl::Status& status) {
   if (!problem.has_value()) return status;
   ledger::Reason reason = ledger::Reason::kTlsFileUnreadable;
   switch (*problem) {
-    case common::PemProblem::kUnreadable: reason = ledger::Reason::kTlsFileUnreadable; break;
-    case common::PemProblem::kTooLarge: reason = ledger::Reason::kTlsFileTooLarge; break;
-    case common::PemProblem::kNoCertificate: reason = ledger::Reason::kTlsNoCertificate; break;
-    case common::PemProblem::kNoKey: reason = ledger::Reason::kTlsNoKey; break;
-    case common::PemProblem::kKeyMismatch: reason = ledger::Reason::kTlsKeyMismatch; break;
-    case common::PemProblem::kExpired: reason = ledger::Reason::kTlsCertificateExpired; break;
-    case common::PemProblem::kNotYetValid: reason = ledger::Reason::kTlsCertificateNotYetValid; break;
+    case common::PemProblem::kUnreadable:
+      reason = ledger::Reason::kTlsFileUnreadable;
+      break;
+    case common::PemProblem::kTooLarge:
+      reason = ledger::Reason::kTlsFileTooLarge;
+      break;
+    case common::PemProblem::kNoCertificate:
+      reason = ledger::Reason::kTlsNoCertificate;
+      break;
+    case common::PemProblem::kNoKey:
+      reason = ledger::Reason::kTlsNoKey;
+      break;
+    case common::PemProblem::kKeyMismatch:
+      reason = ledger::Reason::kTlsKeyMismatch;
+      break;
+    case common::PemProblem::kExpired:
+      reason = ledger::Reason::kTlsCertificateExpired;
+      break;
+    case common::PemProblem::kNotYetValid:
+      reason = ledger::Reason::kTlsCertificateNotYetValid;
+      break;
   }
   return ledger::Refuse(reason, status.message());
 }
@@ -92,8 +106,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
                           absl::StrCat("the ", kCertWhat, " ", options.tls_cert_file,
                                        " needs its private key: give --tls-key too"));
   }
-  auto pair = common::LoadKeyPair(
-      {kCertWhat, options.tls_cert_file, kKeyWhat, options.tls_key_file});
+  auto pair =
+      common::LoadKeyPair({kCertWhat, options.tls_cert_file, kKeyWhat, options.tls_key_file});
   if (!pair.ok()) return WithReason(pair.status());
   if (auto valid = common::CheckValidNow(options.tls_cert_file, pair->cert.get(), "clients");
       !valid.ok()) {

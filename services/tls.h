@@ -8,13 +8,12 @@
 #ifndef TIMELEDGER_SERVICES_TLS_H_
 #define TIMELEDGER_SERVICES_TLS_H_
 
-#include <grpcpp/security/server_credentials.h>
-
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <grpcpp/security/server_credentials.h>
 
 namespace timeledger::services {
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "clients/audit/proof_check.h"
 
 namespace timeledger::audit {

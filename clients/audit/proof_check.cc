@@ -1,10 +1,9 @@
 #include "clients/audit/proof_check.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include <openssl/evp.h>
 
 namespace timeledger::audit {
 namespace {

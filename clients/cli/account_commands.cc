@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -54,8 +55,8 @@ void PrintStanding(const v1::Account& account) {
     if (account.kind() == v1::PERSON) {
       fields.emplace_back(
           absl::StrCat("Last ", account.reciprocity().window_days(), " days"),
-          absl::StrCat("gave ", FormatMinutes(account.reciprocity().given_minutes()),
-                       ", received ", FormatMinutes(account.reciprocity().received_minutes())));
+          absl::StrCat("gave ", FormatMinutes(account.reciprocity().given_minutes()), ", received ",
+                       FormatMinutes(account.reciprocity().received_minutes())));
     }
   }
   if (!fields.empty()) std::fputs(RenderFields(fields).c_str(), stdout);
@@ -251,9 +252,10 @@ std::vector<CommandSpec> AccountCommands() {
           .group = "account",
           .verb = "close",
           .summary = "close an account for good (its balance must be 0)",
-          .description = "Closes an account for good. Its balance must be 0 minutes first, or,\n"
-                         "with --donate-to-pool, a positive balance is given to the community pool\n"
-                         "in the same step. Its entries stay on record and can still be read.",
+          .description =
+              "Closes an account for good. Its balance must be 0 minutes first, or,\n"
+              "with --donate-to-pool, a positive balance is given to the community pool\n"
+              "in the same step. Its entries stay on record and can still be read.",
           .positionals = {kBankArg, kAccountArg},
           .flags = {{"reason", "TEXT", "why, for the record"},
                     {"donate-to-pool", "", "first give a positive balance to the pool"}},

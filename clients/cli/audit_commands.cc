@@ -3,9 +3,6 @@
 //
 // Proofs are verified here, on the client, with clients/audit/proof_check.h (RFC 9162), against
 // the roots of digest files the user kept: the server only supplies the proof hashes.
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/util/json_util.h>
+
 #include "clients/audit/digest_file.h"
 #include "clients/audit/proof_check.h"
 #include "clients/cli/command_line.h"

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -39,12 +40,12 @@ int RunSetCard(const ParsedArgs& args, Connection& connection) {
   const grpc::Status status = connection.Call(&v1::Kiosk::Stub::SetMemberCard, request, &card);
   if (!status.ok()) return connection.ReportFailure(status);
   const std::string label = connection.LabelOf(card.bank_id(), card.account_id());
-  return ShowCard(card,
-                  card.card_number().empty()
-                      ? absl::StrCat(label, " has no kiosk card now.")
-                      : absl::StrCat(label, " signs in at the kiosk with card ",
-                                     card.card_number(), "."),
-                  connection);
+  return ShowCard(
+      card,
+      card.card_number().empty()
+          ? absl::StrCat(label, " has no kiosk card now.")
+          : absl::StrCat(label, " signs in at the kiosk with card ", card.card_number(), "."),
+      connection);
 }
 
 // The PIN from --pin, or else the first line of standard input (so that it stays out of the
@@ -64,11 +65,11 @@ int RunSetPin(const ParsedArgs& args, Connection& connection) {
   v1::MemberCard card;
   const grpc::Status status = connection.Call(&v1::Kiosk::Stub::SetMemberPin, request, &card);
   if (!status.ok()) return connection.ReportFailure(status);
-  return ShowCard(card,
-                  absl::StrCat("The kiosk PIN of ",
-                               connection.LabelOf(card.bank_id(), card.account_id()),
-                               " is set; a lock on the card is lifted."),
-                  connection);
+  return ShowCard(
+      card,
+      absl::StrCat("The kiosk PIN of ", connection.LabelOf(card.bank_id(), card.account_id()),
+                   " is set; a lock on the card is lifted."),
+      connection);
 }
 
 }  // namespace

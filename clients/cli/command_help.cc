@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+
 #include "clients/cli/command_line.h"
 
 namespace timeledger::cli {

@@ -8,8 +8,6 @@
 // CLI11's own.
 #include "clients/cli/command_line.h"
 
-#include <CLI/CLI.hpp>
-
 #include <cstddef>
 #include <cstdio>
 #include <map>
@@ -23,6 +21,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include <CLI/CLI.hpp>
+
 #include "clients/cli/exit_code.h"
 
 namespace timeledger::cli {
@@ -188,7 +188,8 @@ class ArgsBuilder {
     if (std::string mistake = TakeOptions(root); !mistake.empty()) return mistake;
     if (std::string mistake = TakeOptions(command); !mistake.empty()) return mistake;
     if (!dangling.empty()) {
-      if (const CLI::Option* option = command.get_option_no_throw(dangling)) return NoValue(*option);
+      if (const CLI::Option* option = command.get_option_no_throw(dangling))
+        return NoValue(*option);
     }
     for (const CLI::Option* option : command.get_options()) {
       if (!option->get_positional()) continue;
@@ -292,8 +293,8 @@ Invocation ReadGroup(const AppTree& tree, const CLI::App& app,
               .err = absl::StrCat("error: '", group, "' needs a command: ", verbs, "\n\n",
                                   GroupHelp(group, commands))};
     }
-    return Mistake(absl::StrCat("'", extras.front(), "' is not a ", group, " command; the ",
-                                group, " commands are ", verbs));
+    return Mistake(absl::StrCat("'", extras.front(), "' is not a ", group, " command; the ", group,
+                                " commands are ", verbs));
   }
   return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()), dangling);
 }

@@ -98,7 +98,7 @@ class ParsedArgs {
 // leave with at once, after printing `out` (help) or `err` (what is wrong).
 struct Invocation {
   std::optional<ParsedArgs> args = std::nullopt;  // set when there is a command to run
-  int exit_code = 0;  // otherwise: 0 after help, kExitUsage after a mistake
+  int exit_code = 0;     // otherwise: 0 after help, kExitUsage after a mistake
   std::string out = "";  // for stdout
   std::string err = "";  // for stderr
 };

@@ -1,7 +1,5 @@
 #include "clients/cli/connection.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -14,12 +12,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include <google/protobuf/util/json_util.h>
+
 #include "clients/cli/duration.h"
 #include "clients/cli/exit_code.h"
 #include "clients/cli/words.h"
 #include "clients/common/error_info.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 
 namespace timeledger::cli {
 namespace {

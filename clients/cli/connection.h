@@ -1,15 +1,13 @@
 // Connection: the CLI's one channel to timeledgerd and what every command shares through it.
 //
 // It owns the gRPC channel, makes a stub of whichever timeledger.v1 service a call needs, puts
-// the same deadline and the caller's token on every call, turns a failed call into the message and exit code the user sees,
-// prints answers as JSON in --json mode, and remembers account names and bank time zones that
-// it has looked up so that tables show "Alice Brown (alice)" and local dates.
+// the same deadline and the caller's token on every call, turns a failed call into the message and
+// exit code the user sees, prints answers as JSON in --json mode, and remembers account names and
+// bank time zones that it has looked up so that tables show "Alice Brown (alice)" and local dates.
 //
 // Not thread-safe: the CLI makes one Connection per run and uses it from main's thread only.
 #ifndef TIMELEDGER_CLIENTS_CLI_CONNECTION_H_
 #define TIMELEDGER_CLIENTS_CLI_CONNECTION_H_
-
-#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <map>
@@ -20,6 +18,8 @@
 
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include <grpcpp/grpcpp.h>
+
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"

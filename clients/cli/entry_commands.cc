@@ -12,14 +12,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/duration.h"
 #include "clients/cli/entry_text.h"
-#include "clients/cli/receipt.h"
 #include "clients/cli/exit_code.h"
 #include "clients/cli/paging.h"
+#include "clients/cli/receipt.h"
 #include "clients/cli/table.h"
 #include "clients/cli/words.h"
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+
 #include "clients/cli/duration.h"
 #include "clients/cli/words.h"
 

@@ -6,10 +6,10 @@
 #ifndef TIMELEDGER_CLIENTS_CLI_PAGING_H_
 #define TIMELEDGER_CLIENTS_CLI_PAGING_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <cstdint>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "clients/cli/connection.h"
 

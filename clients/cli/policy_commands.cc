@@ -1,9 +1,5 @@
 // policy get | validate | set | history: a bank's reciprocity rules, read and written as a file
 // in protobuf text format (docs/policy.example.txtpb) that a coordinator can read and edit.
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-#include <google/protobuf/util/message_differencer.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -13,6 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -46,14 +46,15 @@ int ReadPolicyFile(const ParsedArgs& args, const std::string& path, v1::Policy* 
   in.read(text.data(), kPolicyFileBytesMax + 1);
   text.resize(static_cast<size_t>(in.gcount()));
   if (static_cast<std::streamsize>(text.size()) > kPolicyFileBytesMax) {
-    return args.ReportUsageError(absl::StrCat(path, " is larger than a policy file can be (64 KiB)"));
+    return args.ReportUsageError(
+        absl::StrCat(path, " is larger than a policy file can be (64 KiB)"));
   }
   google::protobuf::TextFormat::Parser parser;
   ProblemCollector problems;
   parser.RecordErrorsTo(&problems);
   if (!parser.ParseFromString(text, policy)) {
-    return args.ReportUsageError(absl::StrCat(path, " is not a policy file: ",
-                                              absl::StrJoin(problems.problems, "; ")));
+    return args.ReportUsageError(
+        absl::StrCat(path, " is not a policy file: ", absl::StrJoin(problems.problems, "; ")));
   }
   return kExitOk;
 }
@@ -82,10 +83,11 @@ int RunGet(const ParsedArgs& args, Connection& connection) {
   const grpc::Status status = connection.Call(&v1::Policies::Stub::GetPolicy, request, &policy);
   if (!status.ok()) return connection.ReportFailure(status);
   if (connection.json()) return connection.PrintJson(policy);
-  std::printf("# Policy of bank %s: %s.\n# Edit, check with 'timeledger policy validate FILE', "
-              "apply with 'timeledger policy set %s FILE'.\n%s",
-              request.bank_id().c_str(), VersionLine(policy, connection, request.bank_id()).c_str(),
-              request.bank_id().c_str(), PolicyText(policy).c_str());
+  std::printf(
+      "# Policy of bank %s: %s.\n# Edit, check with 'timeledger policy validate FILE', "
+      "apply with 'timeledger policy set %s FILE'.\n%s",
+      request.bank_id().c_str(), VersionLine(policy, connection, request.bank_id()).c_str(),
+      request.bank_id().c_str(), PolicyText(policy).c_str());
   return kExitOk;
 }
 
@@ -128,9 +130,10 @@ int RunSet(const ParsedArgs& args, Connection& connection) {
   const grpc::Status status = connection.Call(&v1::Policies::Stub::SetPolicy, request, &policy);
   if (!status.ok()) return connection.ReportFailure(status);
   if (connection.json()) return connection.PrintJson(policy);
-  std::printf("Policy version %llu is now in force for bank %s; it applies to entries recorded "
-              "from now on.\n",
-              static_cast<unsigned long long>(policy.version()), request.bank_id().c_str());
+  std::printf(
+      "Policy version %llu is now in force for bank %s; it applies to entries recorded "
+      "from now on.\n",
+      static_cast<unsigned long long>(policy.version()), request.bank_id().c_str());
   return kExitOk;
 }
 

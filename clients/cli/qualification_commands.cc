@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -48,8 +49,8 @@ bool ReadMinutes(const ParsedArgs& args, absl::string_view flag, int64_t* minute
 bool ReadDays(const ParsedArgs& args, absl::string_view flag, int64_t* days) {
   if (!args.Has(flag)) return true;
   if (!absl::SimpleAtoi(args.Value(flag), days) || *days < 0) {
-    args.ReportUsageError(absl::StrCat("--", flag, " must be a whole number of days, not '",
-                                       args.Value(flag), "'"));
+    args.ReportUsageError(
+        absl::StrCat("--", flag, " must be a whole number of days, not '", args.Value(flag), "'"));
     return false;
   }
   return true;
@@ -102,7 +103,8 @@ int RunDefineActivity(const ParsedArgs& args, Connection& connection) {
   v1::CatalogueItem item = ItemOf(args);
   v1::ActivityDetails* a = item.mutable_activity();
   a->set_category(args.Value("category"));
-  for (const std::string& code : Codes(args.Value("requires"))) a->add_required_qualifications(code);
+  for (const std::string& code : Codes(args.Value("requires")))
+    a->add_required_qualifications(code);
   a->set_staff_on_duty_may_earn(args.Has("staff-on-duty-may-earn"));
   return Define(item, connection);
 }
@@ -150,8 +152,8 @@ std::string Details(const v1::CatalogueItem& item) {
     return text;
   }
   const v1::OfferDetails& o = item.offer();
-  std::string text = absl::StrCat(FormatMinutes(o.price_minutes()), " to ",
-                                  o.organisation_account_id());
+  std::string text =
+      absl::StrCat(FormatMinutes(o.price_minutes()), " to ", o.organisation_account_id());
   if (!o.leads_to_qualification().empty()) {
     absl::StrAppend(&text, ", leads to ", o.leads_to_qualification());
   }
@@ -166,12 +168,11 @@ int RunCatalogueList(const ParsedArgs& args, Connection& connection) {
   request.set_kind(*kind);
   request.set_include_retired(args.Has("retired"));
   v1::ListCatalogueResponse all;
-  const grpc::Status status = ForEachPage(
-      connection, &v1::Catalogue::Stub::ListCatalogue, request,
-      [&all](const v1::ListCatalogueResponse& page) {
-        all.mutable_items()->MergeFrom(page.items());
-        return true;
-      });
+  const grpc::Status status = ForEachPage(connection, &v1::Catalogue::Stub::ListCatalogue, request,
+                                          [&all](const v1::ListCatalogueResponse& page) {
+                                            all.mutable_items()->MergeFrom(page.items());
+                                            return true;
+                                          });
   if (!status.ok()) return connection.ReportFailure(status);
   if (connection.json()) return connection.PrintJson(all);
   if (all.items().empty()) {
@@ -229,7 +230,8 @@ int RunAward(const ParsedArgs& args, Connection& connection) {
   request.set_evidence(args.Value("evidence"));
   request.set_verified_by(args.Value("verified-by"));
   if (args.Has("attained-on")) {
-    auto when = ParseOccurredAt(args.Value("attained-on"), connection.BankTimeZone(request.bank_id()));
+    auto when =
+        ParseOccurredAt(args.Value("attained-on"), connection.BankTimeZone(request.bank_id()));
     if (!when.ok()) return args.ReportUsageError(when.status().message());
     *request.mutable_attained_at() = ToTimestamp(*when);
   }
@@ -273,11 +275,10 @@ int RunRedeem(const ParsedArgs& args, Connection& connection) {
   if (connection.json()) return connection.PrintJson(response);
   const v1::RecordEntryResponse& receipt = response.receipt();
   PrintReceipt(receipt,
-               receipt.replayed()
-                   ? absl::StrCat("Already bought as entry ", receipt.entry().seq(),
-                                  "; nothing new was written.")
-                   : absl::StrCat("Bought ", request.offer_code(), " (entry ",
-                                  receipt.entry().seq(), ")."),
+               receipt.replayed() ? absl::StrCat("Already bought as entry ", receipt.entry().seq(),
+                                                 "; nothing new was written.")
+                                  : absl::StrCat("Bought ", request.offer_code(), " (entry ",
+                                                 receipt.entry().seq(), ")."),
                connection);
   if (!response.qualification_in_progress().empty()) {
     std::printf("%s is now in progress until it is awarded.\n",
@@ -288,11 +289,16 @@ int RunRedeem(const ParsedArgs& args, Connection& connection) {
 
 std::string StatusWords(v1::QualificationStatus status) {
   switch (status) {
-    case v1::QUALIFICATION_VALID: return "valid";
-    case v1::QUALIFICATION_EXPIRING: return "valid, expiring soon";
-    case v1::QUALIFICATION_EXPIRED: return "expired";
-    case v1::QUALIFICATION_IN_PROGRESS: return "in progress";
-    default: return "-";
+    case v1::QUALIFICATION_VALID:
+      return "valid";
+    case v1::QUALIFICATION_EXPIRING:
+      return "valid, expiring soon";
+    case v1::QUALIFICATION_EXPIRED:
+      return "expired";
+    case v1::QUALIFICATION_IN_PROGRESS:
+      return "in progress";
+    default:
+      return "-";
   }
 }
 
@@ -339,18 +345,20 @@ int RunList(const ParsedArgs& args, Connection& connection) {
   v1::ListQualificationsRequest request;
   request.set_bank_id(args.Positional(0));
   request.set_account_id(args.Positional(1));
-  return ListHoldings(args, connection, request, &v1::Qualifications::Stub::ListQualifications,
-                      [](v1::ListQualificationsResponse* r) { return r->mutable_qualifications(); },
-                      /*by_account=*/false);
+  return ListHoldings(
+      args, connection, request, &v1::Qualifications::Stub::ListQualifications,
+      [](v1::ListQualificationsResponse* r) { return r->mutable_qualifications(); },
+      /*by_account=*/false);
 }
 
 int RunHolders(const ParsedArgs& args, Connection& connection) {
   v1::ListHoldersRequest request;
   request.set_bank_id(args.Positional(0));
   request.set_qualification_code(args.Positional(1));
-  return ListHoldings(args, connection, request, &v1::Qualifications::Stub::ListHolders,
-                      [](v1::ListHoldersResponse* r) { return r->mutable_holders(); },
-                      /*by_account=*/true);
+  return ListHoldings(
+      args, connection, request, &v1::Qualifications::Stub::ListHolders,
+      [](v1::ListHoldersResponse* r) { return r->mutable_holders(); },
+      /*by_account=*/true);
 }
 
 constexpr FlagSpec kExpiringFlag = {"expiring-within", "DAYS",
@@ -377,9 +385,10 @@ std::vector<CommandSpec> QualificationCommands() {
                     {"prerequisites", "CODES", "qualifications needed first, comma-separated"},
                     {"awarding-body", "TEXT", "who issues it"},
                     {"level", "TEXT", "its level, e.g. 2"}},
-          .examples = "  timeledger qualification define hcct food-hygiene-2 --title \"Food hygiene, "
-                      "level 2\" \\\n      --reward-from centre --reward 2h --valid-days 1095 "
-                      "--renewal-reward 1h\n",
+          .examples =
+              "  timeledger qualification define hcct food-hygiene-2 --title \"Food hygiene, "
+              "level 2\" \\\n      --reward-from centre --reward 2h --valid-days 1095 "
+              "--renewal-reward 1h\n",
           .run = RunDefineQualification,
       },
       {
@@ -398,7 +407,8 @@ std::vector<CommandSpec> QualificationCommands() {
                     {"evidence", "TEXT", "what shows it, e.g. certificate 12345", true},
                     {"verified-by", "NAME", "who saw the evidence", true},
                     {"attained-on", "DATE", "when it was attained (default: now)"}},
-          .examples = "  timeledger --token-file sam.token qualification award hcct alice food-hygiene-2 --id "
+          .examples = "  timeledger --token-file sam.token qualification award hcct alice "
+                      "food-hygiene-2 --id "
                       "cert-123 \\\n      --evidence \"certificate 123\" --verified-by \"Sam\"\n",
           .run = RunAward,
       },
@@ -445,8 +455,9 @@ std::vector<CommandSpec> QualificationCommands() {
                     {"price", "AMOUNT", "what it costs, e.g. 3h", true},
                     {"to", "ACCOUNT", "the organisation that receives the credits", true},
                     {"leads-to", "QUALIFICATION", "for a course: the qualification it leads to"}},
-          .examples = "  timeledger offer define hcct hygiene-course --title \"Food hygiene course\" "
-                      "--price 3h --to centre \\\n      --leads-to food-hygiene-2\n",
+          .examples =
+              "  timeledger offer define hcct hygiene-course --title \"Food hygiene course\" "
+              "--price 3h --to centre \\\n      --leads-to food-hygiene-2\n",
           .run = RunDefineOffer,
       },
       {

@@ -1,7 +1,5 @@
 // report | statement-report: a period's figures for a commissioner, as a table on the terminal,
 // CSV files or one HTML page; and an account's statement over a date range.
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include <grpcpp/grpcpp.h>
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"

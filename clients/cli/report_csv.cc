@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+
 #include "clients/cli/report_words.h"
 
 namespace timeledger::cli {
@@ -99,10 +100,10 @@ CsvFile ByKind(const v1::PeriodReport& report) {
 }
 
 CsvFile ByCategory(const v1::PeriodReport& report) {
-  CsvWriter csv("by_category.csv", {"period", "category", "entries", "exchange_minutes",
-                                    "award_minutes", "spend_minutes", "donation_minutes",
-                                    "grant_minutes", "qualification_reward_minutes",
-                                    "total_minutes", "total_hours"});
+  CsvWriter csv("by_category.csv",
+                {"period", "category", "entries", "exchange_minutes", "award_minutes",
+                 "spend_minutes", "donation_minutes", "grant_minutes",
+                 "qualification_reward_minutes", "total_minutes", "total_hours"});
   for (const v1::PeriodFigures* p : Periods(report)) {
     for (const v1::CategoryFigures& c : p->categories()) {
       const v1::MinutesByKind& m = c.minutes();

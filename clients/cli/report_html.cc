@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+
 #include "clients/cli/report_words.h"
 
 namespace timeledger::cli {

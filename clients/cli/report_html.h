@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+
 #include "timeledger/v1/reports.pb.h"
 
 namespace timeledger::cli {

@@ -126,8 +126,9 @@ std::string QualificationsText(const v1::PeriodReport& report) {
     return absl::StrCat(Plural(q.renewed(), "qualification was", "qualifications were"),
                         " renewed ", ThisPeriod(report.current()), ".");
   }
-  const std::string attained = absl::StrCat(Plural(q.persons(), "person", "people"), " attained ",
-                                            Plural(q.attained(), "qualification", "qualifications"));
+  const std::string attained =
+      absl::StrCat(Plural(q.persons(), "person", "people"), " attained ",
+                   Plural(q.attained(), "qualification", "qualifications"));
   if (q.renewed() == 0) return absl::StrCat(attained, " ", ThisPeriod(report.current()), ".");
   return absl::StrCat(attained, " and renewed ", q.renewed(), " ", ThisPeriod(report.current()),
                       ".");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+
 #include "timeledger/v1/reports.pb.h"
 
 namespace timeledger::cli {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -40,9 +41,8 @@ std::string RoleName(v1::PrincipalRole role) {
 }
 
 bool ParseRole(const std::string& text, v1::PrincipalRole* role) {
-  for (v1::PrincipalRole candidate :
-       {v1::PRINCIPAL_ROLE_ADMIN, v1::PRINCIPAL_ROLE_COORDINATOR, v1::PRINCIPAL_ROLE_KIOSK,
-        v1::PRINCIPAL_ROLE_PARTNER}) {
+  for (v1::PrincipalRole candidate : {v1::PRINCIPAL_ROLE_ADMIN, v1::PRINCIPAL_ROLE_COORDINATOR,
+                                      v1::PRINCIPAL_ROLE_KIOSK, v1::PRINCIPAL_ROLE_PARTNER}) {
     if (text == RoleName(candidate)) {
       *role = candidate;
       return true;
@@ -58,7 +58,8 @@ std::string Describe(const v1::Principal& principal) {
   }
   std::string out = absl::StrCat(principal.name(), ", ", RoleName(principal.role()));
   if (!principal.bank_id().empty()) absl::StrAppend(&out, " of ", principal.bank_id());
-  if (!principal.account_id().empty()) absl::StrAppend(&out, " (account ", principal.account_id(), ")");
+  if (!principal.account_id().empty())
+    absl::StrAppend(&out, " (account ", principal.account_id(), ")");
   return out;
 }
 
@@ -97,15 +98,15 @@ int RunCreate(const ParsedArgs& args, Connection& connection) {
         absl::StrCat(args.Value("out"), " exists; a token is never written over a file"));
   }
   v1::CreateTokenResponse response;
-  const grpc::Status status =
-      connection.Call(&v1::Access::Stub::CreateToken, request, &response);
+  const grpc::Status status = connection.Call(&v1::Access::Stub::CreateToken, request, &response);
   if (!status.ok()) return connection.ReportFailure(status);
   const std::string out = args.Value("out");
   if (!out.empty()) {
     std::string error;
     if (!WriteNewTokenFile(out, response.bearer(), &error)) {
-      std::fprintf(stderr, "error: %s\n  The token %s was made; revoke it with "
-                           "'timeledger token revoke %s'.\n",
+      std::fprintf(stderr,
+                   "error: %s\n  The token %s was made; revoke it with "
+                   "'timeledger token revoke %s'.\n",
                    error.c_str(), response.token().token_id().c_str(),
                    response.token().token_id().c_str());
       return kExitRefused;
@@ -122,8 +123,9 @@ int RunCreate(const ParsedArgs& args, Connection& connection) {
                 out.c_str());
   } else {
     std::printf("%s\n", response.bearer().c_str());
-    std::fprintf(stderr, "This is the only time the token is shown; keep it in a file of mode "
-                         "0600 (or use --out FILE).\n");
+    std::fprintf(stderr,
+                 "This is the only time the token is shown; keep it in a file of mode "
+                 "0600 (or use --out FILE).\n");
   }
   return kExitOk;
 }
@@ -140,15 +142,13 @@ int RunList(const ParsedArgs& args, Connection& connection) {
     std::printf("No tokens%s.\n", args.Has("all") ? "" : " in force");
     return kExitOk;
   }
-  Table table(
-      {"token", "name", "role", "bank", "account", "bound by", "created", "by", "state"});
+  Table table({"token", "name", "role", "bank", "account", "bound by", "created", "by", "state"});
   for (const v1::Token& token : response.tokens()) {
-    table.AddRow({token.token_id(), token.principal().name(), RoleName(token.principal().role()),
-                  token.principal().bank_id(), token.principal().account_id(),
-                  token.principal().bound_by(), FormatDateTime(token.created_at(), absl::UTCTimeZone()), token.created_by(),
-                  token.has_revoked_at()
-                      ? absl::StrCat("revoked by ", token.revoked_by())
-                      : "in force"});
+    table.AddRow(
+        {token.token_id(), token.principal().name(), RoleName(token.principal().role()),
+         token.principal().bank_id(), token.principal().account_id(), token.principal().bound_by(),
+         FormatDateTime(token.created_at(), absl::UTCTimeZone()), token.created_by(),
+         token.has_revoked_at() ? absl::StrCat("revoked by ", token.revoked_by()) : "in force"});
   }
   std::fputs(table.Render().c_str(), stdout);
   return kExitOk;
@@ -202,11 +202,13 @@ std::vector<CommandSpec> TokenCommands() {
                      "a partner's organisation account (required); a coordinator's own person "
                      "account (required when a coordinator makes one)"},
                     {"out", "FILE", "write the token to this new file (mode 0600)"}},
-          .examples =
-              "  timeledger token create --role coordinator --bank hcct --name sam --out sam.token\n"
-              "  timeledger token create --role kiosk --bank hcct --name kiosk-2 --out kiosk-2.token\n"
-              "  timeledger token create --role partner --bank hcct --name cafe-till --account cafe \\\n"
-              "      --out cafe-till.token\n",
+          .examples = "  timeledger token create --role coordinator --bank hcct --name sam --out "
+                      "sam.token\n"
+                      "  timeledger token create --role kiosk --bank hcct --name kiosk-2 --out "
+                      "kiosk-2.token\n"
+                      "  timeledger token create --role partner --bank hcct --name cafe-till "
+                      "--account cafe \\\n"
+                      "      --out cafe-till.token\n",
           .run = RunCreate,
       },
       {

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
+
 #include "timeledger/v1/types.pb.h"
 
 namespace timeledger::cli {

@@ -7,13 +7,12 @@
 #ifndef TIMELEDGER_CLIENTS_COMMON_CHANNEL_H_
 #define TIMELEDGER_CLIENTS_COMMON_CHANNEL_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include <grpcpp/grpcpp.h>
 
 namespace timeledger::clients {
 

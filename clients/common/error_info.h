@@ -4,13 +4,12 @@
 #ifndef TIMELEDGER_CLIENTS_COMMON_ERROR_INFO_H_
 #define TIMELEDGER_CLIENTS_COMMON_ERROR_INFO_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <map>
 #include <optional>
 #include <string>
 
 #include "google/rpc/error_details.pb.h"
+#include <grpcpp/grpcpp.h>
 
 namespace timeledger::clients {
 

@@ -1,10 +1,10 @@
 #include "clients/kiosk/flags.h"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <memory>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "common/command_line.h"
 

@@ -23,7 +23,7 @@ struct Flags {
   // The ledger.
   std::string server;  // default $TIMELEDGER_SERVER, else 127.0.0.1:50051
   std::string bank = "holy-cross";
-  std::string token_file;  // default $TIMELEDGER_TOKEN_FILE
+  std::string token_file;             // default $TIMELEDGER_TOKEN_FILE
   clients::ChannelSecurity security;  // defaults from $TIMELEDGER_TLS_*
 };
 

@@ -1,8 +1,5 @@
 #include "clients/kiosk/host_guard.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 namespace timeledger::kiosk {
 namespace {
@@ -54,8 +53,7 @@ Response PlainRefusal(http::status status, absl::string_view message, unsigned v
 
 }  // namespace
 
-std::optional<HostAndPort> ParseHostAndPort(absl::string_view text,
-                                            unsigned short default_port) {
+std::optional<HostAndPort> ParseHostAndPort(absl::string_view text, unsigned short default_port) {
   if (text.empty() || text.size() > kHostNameBytesMax) return std::nullopt;
   HostAndPort parsed;
   absl::string_view rest;

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "clients/kiosk/http_server.h"
 
 namespace timeledger::kiosk {

@@ -1,15 +1,15 @@
 #include "clients/kiosk/http_server.h"
 
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-
 #include <array>
 #include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace timeledger::kiosk {
 namespace {
@@ -67,8 +67,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (error == http::error::end_of_stream || error == beast::error::timeout) return Close();
     if (error == http::error::body_limit || error == http::error::header_limit) {
       return Send(JsonResponse(http::status::payload_too_large,
-                               R"({"error":"TOO_LARGE","message":"The request is too large."})",
-                               11, false));
+                               R"({"error":"TOO_LARGE","message":"The request is too large."})", 11,
+                               false));
     }
     // Any other error of the HTTP parser: what arrived is not an HTTP request.
     if (error && error.category() == http::make_error_code(http::error::bad_method).category()) {
@@ -178,7 +178,8 @@ HttpServer::HttpServer(const std::string& address, unsigned short port, Handler 
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error,
+                                                        tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (!error) {
       if (connections_->fetch_add(1) >= kConnectionsMax) {

@@ -14,10 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
-#include "clients/common/error_info.h"
-#include "clients/kiosk/member_words.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+
+#include "clients/common/error_info.h"
+#include "clients/kiosk/member_words.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 

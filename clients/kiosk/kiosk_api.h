@@ -16,11 +16,11 @@
 #ifndef TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_
 #define TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <memory>
 #include <mutex>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "clients/kiosk/http_server.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"

@@ -8,19 +8,20 @@
 //
 // SIGINT or SIGTERM stops it. A ledger that is down is not an error: the page says so calmly and
 // the kiosk goes on trying.
-#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
-#include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
+#include <grpcpp/grpcpp.h>
+
 #include "clients/common/channel.h"
 #include "clients/kiosk/flags.h"
 #include "clients/kiosk/host_guard.h"
@@ -77,9 +78,10 @@ bool PageTransport(const TransportOptions& transport, bool ledger_cert,
   if (auto allowed = CheckPlaintextAllowed(transport); !allowed.ok()) {
     std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(allowed.message()).c_str());
     if (ledger_cert) {
-      std::fputs("timeledger-kiosk: (--tls-cert and --tls-key are the kiosk's certificate towards "
-                 "timeledgerd; the page's are --https-cert and --https-key)\n",
-                 stderr);
+      std::fputs(
+          "timeledger-kiosk: (--tls-cert and --tls-key are the kiosk's certificate towards "
+          "timeledgerd; the page's are --https-cert and --https-key)\n",
+          stderr);
     }
     return false;
   }
@@ -135,8 +137,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> LedgerChannel(const Flags& flags)
 // Serves the page until a signal of `signals` (blocked in every thread) comes. Returns the exit
 // status.
 int Serve(const Flags& flags, const std::string& host, unsigned short port,
-          std::shared_ptr<boost::asio::ssl::context> tls, KioskApi& api,
-          const sigset_t& signals) {
+          std::shared_ptr<boost::asio::ssl::context> tls, KioskApi& api, const sigset_t& signals) {
   try {
     // The guard needs the port actually bound (--listen HOST:0 picks one), and is set before
     // Run(): no request is handled until then.
@@ -194,9 +195,10 @@ int Main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (flags.token_file.empty()) {
-    std::fputs("timeledger-kiosk: give --token-file FILE, the kiosk's token\n"
-               "Run 'timeledger-kiosk --help' for the options.\n",
-               stderr);
+    std::fputs(
+        "timeledger-kiosk: give --token-file FILE, the kiosk's token\n"
+        "Run 'timeledger-kiosk --help' for the options.\n",
+        stderr);
     return kExitUsage;
   }
   auto channel = LedgerChannel(flags);

@@ -8,9 +8,9 @@
 namespace timeledger::kiosk {
 namespace {
 
-constexpr const char* kMonths[] = {"January", "February", "March",     "April",
-                                   "May",     "June",     "July",      "August",
-                                   "September", "October", "November", "December"};
+constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
 constexpr const char* kWeekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                      "Friday", "Saturday", "Sunday"};
 
@@ -29,13 +29,20 @@ std::string NameOr(const std::string& name, const char* fallback) {
 
 int WeekdayIndex(absl::Weekday weekday) {
   switch (weekday) {
-    case absl::Weekday::monday: return 0;
-    case absl::Weekday::tuesday: return 1;
-    case absl::Weekday::wednesday: return 2;
-    case absl::Weekday::thursday: return 3;
-    case absl::Weekday::friday: return 4;
-    case absl::Weekday::saturday: return 5;
-    case absl::Weekday::sunday: return 6;
+    case absl::Weekday::monday:
+      return 0;
+    case absl::Weekday::tuesday:
+      return 1;
+    case absl::Weekday::wednesday:
+      return 2;
+    case absl::Weekday::thursday:
+      return 3;
+    case absl::Weekday::friday:
+      return 4;
+    case absl::Weekday::saturday:
+      return 5;
+    case absl::Weekday::sunday:
+      return 6;
   }
   return 0;
 }
@@ -101,14 +108,13 @@ std::string EntrySentence(const v1::MemberEntryLine& line) {
       return line.earned() ? absl::StrCat("You helped ", other, WithActivity(activity, "with"))
                            : absl::StrCat(other, " helped you", WithActivity(activity, "with"));
     case v1::AWARD:
-      return line.earned() ? absl::StrCat("You gave your time to ", other,
-                                          WithActivity(activity, "for"))
-                           : absl::StrCat("You thanked ", other, WithActivity(activity, "for"));
+      return line.earned()
+                 ? absl::StrCat("You gave your time to ", other, WithActivity(activity, "for"))
+                 : absl::StrCat("You thanked ", other, WithActivity(activity, "for"));
     case v1::SPEND:
-      return line.earned() ? absl::StrCat(other, " used time at your place",
-                                          WithActivity(activity, "for"))
-                           : absl::StrCat("You used your time at ", other,
-                                          WithActivity(activity, "for"));
+      return line.earned()
+                 ? absl::StrCat(other, " used time at your place", WithActivity(activity, "for"))
+                 : absl::StrCat("You used your time at ", other, WithActivity(activity, "for"));
     case v1::DONATION:
       return line.earned() ? absl::StrCat(other, " gave time to the community pool")
                            : "You gave time to the community pool";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+
 #include "timeledger/v1/kiosk.pb.h"
 
 namespace timeledger::kiosk {

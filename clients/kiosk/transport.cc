@@ -1,16 +1,15 @@
 #include "clients/kiosk/transport.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include <arpa/inet.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/system/system_error.hpp>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/system/system_error.hpp>
-
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "common/pem_files.h"
 
 namespace timeledger::kiosk {
@@ -80,9 +79,9 @@ absl::StatusOr<std::shared_ptr<ssl::context>> MakeTlsContext(const TransportOpti
     // Checked above, so this is a chain that OpenSSL reads differently from its first
     // certificate: say so, naming the file.
     ERR_clear_error();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot use the certificate chain in ", options.cert_file, " with the key in ",
-        options.key_file, ": ", e.code().message()));
+    return absl::FailedPreconditionError(absl::StrCat("cannot use the certificate chain in ",
+                                                      options.cert_file, " with the key in ",
+                                                      options.key_file, ": ", e.code().message()));
   }
   return context;
 }

@@ -11,17 +11,16 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/ssl/context.hpp>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <boost/asio/ssl/context.hpp>
 
 namespace timeledger::kiosk {
 
 struct TransportOptions {
-  std::string listen_host;   // the host part of --listen: "127.0.0.1", "0.0.0.0", "[::1]"
-  std::string listen = "";   // --listen as given, for messages
+  std::string listen_host;     // the host part of --listen: "127.0.0.1", "0.0.0.0", "[::1]"
+  std::string listen = "";     // --listen as given, for messages
   std::string cert_file = "";  // --https-cert: serve HTTPS with this PEM certificate (and chain)
   std::string key_file = "";   // --https-key: its unencrypted PEM private key
   bool allow_insecure_plaintext = false;  // --insecure-plaintext

@@ -1,6 +1,6 @@
 // timeledger-verify: the offline audit. Opens a stopped ledger's data directory, or a backup in
-// place, read-only, verifies every bank (ledger/verify/verify.h) and prints the result. Needs no server
-// and writes nothing.
+// place, read-only, verifies every bank (ledger/verify/verify.h) and prints the result. Needs no
+// server and writes nothing.
 //
 // Exit codes: 0 every bank verified; 1 a bank is damaged, or the store cannot be read; 2 the
 // command line is wrong.
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define TL_CHECK(condition)                                                              \
-  do {                                                                                   \
-    if (!(condition)) [[unlikely]] {                                                     \
+#define TL_CHECK(condition)                                                                  \
+  do {                                                                                       \
+    if (!(condition)) [[unlikely]] {                                                         \
       std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                      \
-    }                                                                                    \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (false)
 
 #endif  // TIMELEDGER_LEDGER_CHECK_H_

@@ -24,8 +24,7 @@ void PutVarint64(std::string* out, uint64_t value) {
 }
 
 void PutVarsint64(std::string* out, int64_t value) {
-  const uint64_t zigzag =
-      (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+  const uint64_t zigzag = (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
   PutVarint64(out, zigzag);
 }
 

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
 #include "ledger/core/reasons.h"
 
 namespace timeledger::ledger {

@@ -41,16 +41,14 @@ Digest FoldPeaks(absl::Span<const Digest> peaks) {
 // [begin, end) a subtree of the RFC split of some tree: then each piece is
 // aligned to its own width. Returns the source's error, or Internal if that
 // requirement is broken.
-absl::Status CollectPeaks(uint64_t begin, uint64_t end,
-                          const MerkleNodeSource& source,
+absl::Status CollectPeaks(uint64_t begin, uint64_t end, const MerkleNodeSource& source,
                           std::vector<Digest>* peaks) {
   for (uint64_t at = begin; at < end;) {
     const uint64_t width = std::bit_floor(end - at);
     const int level = std::countr_zero(width);
     if (at % width != 0) {
-      return absl::InternalError(
-          absl::StrCat("MERKLE_UNALIGNED_RANGE: leaves [", begin, ", ", end,
-                       ") are not a subtree of a Merkle tree"));
+      return absl::InternalError(absl::StrCat("MERKLE_UNALIGNED_RANGE: leaves [", begin, ", ", end,
+                                              ") are not a subtree of a Merkle tree"));
     }
     absl::StatusOr<Digest> hash = source.NodeHash(level, at >> level);
     if (!hash.ok()) return hash.status();
@@ -62,8 +60,7 @@ absl::Status CollectPeaks(uint64_t begin, uint64_t end,
 
 // Returns MTH of the leaves [begin, end), begin < end, from the perfect nodes
 // that cover them. Same requirement and errors as CollectPeaks.
-absl::StatusOr<Digest> SubtreeHash(uint64_t begin, uint64_t end,
-                                   const MerkleNodeSource& source) {
+absl::StatusOr<Digest> SubtreeHash(uint64_t begin, uint64_t end, const MerkleNodeSource& source) {
   std::vector<Digest> peaks;
   peaks.reserve(std::popcount(end - begin));
   absl::Status status = CollectPeaks(begin, end, source, &peaks);
@@ -73,18 +70,17 @@ absl::StatusOr<Digest> SubtreeHash(uint64_t begin, uint64_t end,
 
 absl::Status CheckTreeSize(uint64_t tree_size) {
   if (tree_size > kMerkleTreeSizeMax) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_TREE_SIZE_LIMIT: tree size ", tree_size,
-                     " exceeds the limit ", kMerkleTreeSizeMax));
+    return absl::InvalidArgumentError(absl::StrCat("MERKLE_TREE_SIZE_LIMIT: tree size ", tree_size,
+                                                   " exceeds the limit ", kMerkleTreeSizeMax));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckProofLength(size_t proof_length) {
   if (proof_length > kMerkleProofHashesMax) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_PROOF_LENGTH_LIMIT: proof of ", proof_length,
-                     " hashes exceeds the limit ", kMerkleProofHashesMax));
+    return absl::InvalidArgumentError(absl::StrCat("MERKLE_PROOF_LENGTH_LIMIT: proof of ",
+                                                   proof_length, " hashes exceeds the limit ",
+                                                   kMerkleProofHashesMax));
   }
   return absl::OkStatus();
 }
@@ -128,8 +124,8 @@ Digest MerkleTreeHash(absl::Span<const Digest> leaf_hashes) {
 // ---------------------------------------------------------------------------
 // CompactMerkleTree
 
-absl::StatusOr<CompactMerkleTree> CompactMerkleTree::FromNodes(
-    uint64_t tree_size, const MerkleNodeSource& source) {
+absl::StatusOr<CompactMerkleTree> CompactMerkleTree::FromNodes(uint64_t tree_size,
+                                                               const MerkleNodeSource& source) {
   absl::Status status = CheckTreeSize(tree_size);
   if (!status.ok()) return status;
   std::vector<Digest> peaks;
@@ -139,12 +135,11 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::FromNodes(
   return CompactMerkleTree(tree_size, std::move(peaks));
 }
 
-absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(
-    std::string_view bytes) {
+absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(std::string_view bytes) {
   if (bytes.size() < kEncodedBytesMin || bytes.size() > kEncodedBytesMax) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "COMPACT_TREE_LENGTH: encoding is ", bytes.size(), " bytes, outside [",
-        kEncodedBytesMin, ", ", kEncodedBytesMax, "]"));
+    return absl::InvalidArgumentError(absl::StrCat("COMPACT_TREE_LENGTH: encoding is ",
+                                                   bytes.size(), " bytes, outside [",
+                                                   kEncodedBytesMin, ", ", kEncodedBytesMax, "]"));
   }
   const uint8_t format = static_cast<uint8_t>(bytes[0]);
   if (format != kCompactTreeFormat) {
@@ -160,14 +155,13 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(
   const size_t peak_count = std::popcount(size);
   if (bytes.size() != kEncodedBytesMin + peak_count * kDigestBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "COMPACT_TREE_LENGTH: a tree of ", size, " leaves has ", peak_count,
-        " peaks, so ", kEncodedBytesMin + peak_count * kDigestBytes,
-        " bytes, got ", bytes.size()));
+        "COMPACT_TREE_LENGTH: a tree of ", size, " leaves has ", peak_count, " peaks, so ",
+        kEncodedBytesMin + peak_count * kDigestBytes, " bytes, got ", bytes.size()));
   }
   std::vector<Digest> peaks(peak_count);
   for (size_t i = 0; i < peak_count; ++i) {
-    std::copy_n(bytes.data() + kEncodedBytesMin + i * kDigestBytes,
-                kDigestBytes, reinterpret_cast<char*>(peaks[i].data()));
+    std::copy_n(bytes.data() + kEncodedBytesMin + i * kDigestBytes, kDigestBytes,
+                reinterpret_cast<char*>(peaks[i].data()));
   }
   return CompactMerkleTree(size, std::move(peaks));
 }
@@ -175,9 +169,8 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(
 absl::Status CompactMerkleTree::Append(const Digest& leaf_hash,
                                        std::vector<MerkleNode>* completed) {
   if (size_ >= kMerkleTreeSizeMax) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("MERKLE_TREE_FULL: the tree holds the limit of ",
-                     kMerkleTreeSizeMax, " leaves"));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "MERKLE_TREE_FULL: the tree holds the limit of ", kMerkleTreeSizeMax, " leaves"));
   }
   uint64_t index = size_;
   int level = 0;
@@ -220,25 +213,22 @@ std::string CompactMerkleTree::Encode() const {
 absl::Status MemoryNodeStore::Put(const MerkleNode& node) {
   if (node.level < 0 || node.level > kMerkleLevelMax) {
     return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_LEVEL: level ", node.level, " is outside [0, ",
-                     kMerkleLevelMax, "]"));
+        absl::StrCat("MERKLE_LEVEL: level ", node.level, " is outside [0, ", kMerkleLevelMax, "]"));
   }
   const size_t level = static_cast<size_t>(node.level);
   if (levels_.size() <= level) levels_.resize(level + 1);
   std::vector<Digest>& hashes = levels_[level];
   if (node.index != hashes.size()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("MERKLE_NODE_ORDER: level ", node.level, " expects index ",
-                     hashes.size(), ", got ", node.index));
+    return absl::FailedPreconditionError(absl::StrCat("MERKLE_NODE_ORDER: level ", node.level,
+                                                      " expects index ", hashes.size(), ", got ",
+                                                      node.index));
   }
   hashes.push_back(node.hash);
   return absl::OkStatus();
 }
 
-absl::StatusOr<Digest> MemoryNodeStore::NodeHash(int level,
-                                                 uint64_t index) const {
-  if (level < 0 || static_cast<size_t>(level) >= levels_.size() ||
-      index >= levels_[level].size()) {
+absl::StatusOr<Digest> MemoryNodeStore::NodeHash(int level, uint64_t index) const {
+  if (level < 0 || static_cast<size_t>(level) >= levels_.size() || index >= levels_[level].size()) {
     return absl::NotFoundError(
         absl::StrCat("MERKLE_NODE_MISSING: level ", level, " index ", index));
   }
@@ -254,22 +244,20 @@ size_t MemoryNodeStore::node_count() const {
 // ---------------------------------------------------------------------------
 // Proofs
 
-absl::StatusOr<Digest> MerkleRootAt(uint64_t tree_size,
-                                    const MerkleNodeSource& source) {
+absl::StatusOr<Digest> MerkleRootAt(uint64_t tree_size, const MerkleNodeSource& source) {
   absl::Status status = CheckTreeSize(tree_size);
   if (!status.ok()) return status;
   if (tree_size == 0) return MerkleEmptyRoot();
   return SubtreeHash(0, tree_size, source);
 }
 
-absl::StatusOr<std::vector<Digest>> InclusionProof(
-    uint64_t index, uint64_t tree_size, const MerkleNodeSource& source) {
+absl::StatusOr<std::vector<Digest>> InclusionProof(uint64_t index, uint64_t tree_size,
+                                                   const MerkleNodeSource& source) {
   absl::Status status = CheckTreeSize(tree_size);
   if (!status.ok()) return status;
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
-                     " is not in a tree of ", tree_size, " leaves"));
+    return absl::InvalidArgumentError(absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
+                                                   " is not in a tree of ", tree_size, " leaves"));
   }
   // Walk down from the root; the sibling of each subtree on the way to the
   // leaf is a proof hash. They are found top-down and sent bottom-up.
@@ -279,9 +267,8 @@ absl::StatusOr<std::vector<Digest>> InclusionProof(
   while (end - begin > 1) {
     const uint64_t split = begin + SplitPoint(end - begin);
     const bool go_left = index < split;
-    absl::StatusOr<Digest> sibling = go_left
-                                         ? SubtreeHash(split, end, source)
-                                         : SubtreeHash(begin, split, source);
+    absl::StatusOr<Digest> sibling =
+        go_left ? SubtreeHash(split, end, source) : SubtreeHash(begin, split, source);
     if (!sibling.ok()) return sibling.status();
     proof.push_back(*sibling);
     (go_left ? end : begin) = split;
@@ -290,14 +277,13 @@ absl::StatusOr<std::vector<Digest>> InclusionProof(
   return proof;
 }
 
-absl::StatusOr<std::vector<Digest>> ConsistencyProof(
-    uint64_t old_size, uint64_t new_size, const MerkleNodeSource& source) {
+absl::StatusOr<std::vector<Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size,
+                                                     const MerkleNodeSource& source) {
   absl::Status status = CheckTreeSize(new_size);
   if (!status.ok()) return status;
   if (old_size > new_size) {
     return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size,
-                     " exceeds new size ", new_size));
+        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size, " exceeds new size ", new_size));
   }
   std::vector<Digest> proof;
   if (old_size == 0 || old_size == new_size) return proof;
@@ -310,9 +296,8 @@ absl::StatusOr<std::vector<Digest>> ConsistencyProof(
   while (end != old_size) {
     const uint64_t split = begin + SplitPoint(end - begin);
     const bool go_left = old_size <= split;
-    absl::StatusOr<Digest> sibling = go_left
-                                         ? SubtreeHash(split, end, source)
-                                         : SubtreeHash(begin, split, source);
+    absl::StatusOr<Digest> sibling =
+        go_left ? SubtreeHash(split, end, source) : SubtreeHash(begin, split, source);
     if (!sibling.ok()) return sibling.status();
     proof.push_back(*sibling);
     if (go_left) {
@@ -334,17 +319,15 @@ absl::StatusOr<std::vector<Digest>> ConsistencyProof(
 // ---------------------------------------------------------------------------
 // Verification
 
-absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index,
-                             uint64_t tree_size, absl::Span<const Digest> proof,
-                             const Digest& root) {
+absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t tree_size,
+                             absl::Span<const Digest> proof, const Digest& root) {
   absl::Status status = CheckTreeSize(tree_size);
   if (!status.ok()) return status;
   status = CheckProofLength(proof.size());
   if (!status.ok()) return status;
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
-                     " is not in a tree of ", tree_size, " leaves"));
+    return absl::InvalidArgumentError(absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
+                                                   " is not in a tree of ", tree_size, " leaves"));
   }
   // RFC 9162 2.1.3.2, step by step.
   uint64_t fn = index;
@@ -352,9 +335,9 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index,
   Digest r = leaf_hash;
   for (const Digest& p : proof) {
     if (sn == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "INCLUSION_PROOF_LENGTH: proof of ", proof.size(),
-          " hashes is too long for leaf ", index, " of ", tree_size));
+      return absl::InvalidArgumentError(absl::StrCat("INCLUSION_PROOF_LENGTH: proof of ",
+                                                     proof.size(), " hashes is too long for leaf ",
+                                                     index, " of ", tree_size));
     }
     if (IsOdd(fn) || fn == sn) {
       r = MerkleChildrenHash(p, r);
@@ -366,50 +349,46 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index,
     sn >>= 1;
   }
   if (sn != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "INCLUSION_PROOF_LENGTH: proof of ", proof.size(),
-        " hashes is too short for leaf ", index, " of ", tree_size));
+    return absl::InvalidArgumentError(absl::StrCat("INCLUSION_PROOF_LENGTH: proof of ",
+                                                   proof.size(), " hashes is too short for leaf ",
+                                                   index, " of ", tree_size));
   }
   if (r != root) {
-    return absl::DataLossError(
-        absl::StrCat("INCLUSION_ROOT_MISMATCH: the proof for leaf ", index,
-                     " of ", tree_size, " leads to root ", DigestToHex(r),
-                     ", expected ", DigestToHex(root)));
+    return absl::DataLossError(absl::StrCat("INCLUSION_ROOT_MISMATCH: the proof for leaf ", index,
+                                            " of ", tree_size, " leads to root ", DigestToHex(r),
+                                            ", expected ", DigestToHex(root)));
   }
   return absl::OkStatus();
 }
 
-absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
-                               const Digest& old_root, const Digest& new_root,
-                               absl::Span<const Digest> proof) {
+absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
+                               const Digest& new_root, absl::Span<const Digest> proof) {
   absl::Status status = CheckTreeSize(new_size);
   if (!status.ok()) return status;
   status = CheckProofLength(proof.size());
   if (!status.ok()) return status;
   if (old_size > new_size) {
     return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size,
-                     " exceeds new size ", new_size));
+        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size, " exceeds new size ", new_size));
   }
   if (old_size == 0 || old_size == new_size) {
     if (!proof.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CONSISTENCY_PROOF_LENGTH: sizes ", old_size, " and ", new_size,
-          " need an empty proof, got ", proof.size(), " hashes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("CONSISTENCY_PROOF_LENGTH: sizes ", old_size, " and ", new_size,
+                       " need an empty proof, got ", proof.size(), " hashes"));
     }
     // The old tree is the empty tree, or the new tree itself.
     const Digest expected = old_size == 0 ? MerkleEmptyRoot() : new_root;
     if (old_root != expected) {
-      return absl::DataLossError(absl::StrCat(
-          "CONSISTENCY_OLD_ROOT_MISMATCH: old root ", DigestToHex(old_root),
-          " of ", old_size, " leaves should be ", DigestToHex(expected)));
+      return absl::DataLossError(absl::StrCat("CONSISTENCY_OLD_ROOT_MISMATCH: old root ",
+                                              DigestToHex(old_root), " of ", old_size,
+                                              " leaves should be ", DigestToHex(expected)));
     }
     return absl::OkStatus();
   }
   if (proof.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("CONSISTENCY_PROOF_LENGTH: sizes ", old_size, " and ",
-                     new_size, " need a non-empty proof"));
+    return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: sizes ", old_size,
+                                                   " and ", new_size, " need a non-empty proof"));
   }
   // RFC 9162 2.1.4.2, step by step. Step 2 prepends old_root when old_size is
   // a power of two; here `next` skips the first proof hash otherwise.
@@ -426,9 +405,9 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
   for (; next < proof.size(); ++next) {
     const Digest& c = proof[next];
     if (sn == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CONSISTENCY_PROOF_LENGTH: proof of ", proof.size(),
-          " hashes is too long for sizes ", old_size, " and ", new_size));
+      return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: proof of ",
+                                                     proof.size(), " hashes is too long for sizes ",
+                                                     old_size, " and ", new_size));
     }
     if (IsOdd(fn) || fn == sn) {
       fr = MerkleChildrenHash(c, fr);
@@ -441,19 +420,19 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
     sn >>= 1;
   }
   if (sn != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "CONSISTENCY_PROOF_LENGTH: proof of ", proof.size(),
-        " hashes is too short for sizes ", old_size, " and ", new_size));
+    return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: proof of ",
+                                                   proof.size(), " hashes is too short for sizes ",
+                                                   old_size, " and ", new_size));
   }
   if (fr != old_root) {
-    return absl::DataLossError(absl::StrCat(
-        "CONSISTENCY_OLD_ROOT_MISMATCH: the proof leads to old root ",
-        DigestToHex(fr), ", expected ", DigestToHex(old_root)));
+    return absl::DataLossError(
+        absl::StrCat("CONSISTENCY_OLD_ROOT_MISMATCH: the proof leads to old root ", DigestToHex(fr),
+                     ", expected ", DigestToHex(old_root)));
   }
   if (sr != new_root) {
-    return absl::DataLossError(absl::StrCat(
-        "CONSISTENCY_NEW_ROOT_MISMATCH: the proof leads to new root ",
-        DigestToHex(sr), ", expected ", DigestToHex(new_root)));
+    return absl::DataLossError(
+        absl::StrCat("CONSISTENCY_NEW_ROOT_MISMATCH: the proof leads to new root ", DigestToHex(sr),
+                     ", expected ", DigestToHex(new_root)));
   }
   return absl::OkStatus();
 }

@@ -47,6 +47,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+
 #include "ledger/core/sha256.h"
 
 namespace timeledger::ledger {
@@ -97,8 +98,7 @@ class CompactMerkleTree {
  public:
   // Exact length bounds of Encode()'s output.
   static constexpr size_t kEncodedBytesMin = 1 + 8;
-  static constexpr size_t kEncodedBytesMax =
-      kEncodedBytesMin + kMerkleLevelMax * kDigestBytes;
+  static constexpr size_t kEncodedBytesMax = kEncodedBytesMin + kMerkleLevelMax * kDigestBytes;
 
   // An empty tree.
   CompactMerkleTree() = default;
@@ -106,8 +106,8 @@ class CompactMerkleTree {
   // Rebuilds the frontier of the tree of `tree_size` leaves from persisted
   // nodes, with one lookup per peak. Returns InvalidArgument if tree_size
   // exceeds kMerkleTreeSizeMax, or the source's error.
-  static absl::StatusOr<CompactMerkleTree> FromNodes(
-      uint64_t tree_size, const MerkleNodeSource& source);
+  static absl::StatusOr<CompactMerkleTree> FromNodes(uint64_t tree_size,
+                                                     const MerkleNodeSource& source);
 
   // Parses Encode()'s output. Returns InvalidArgument if `bytes` is not
   // exactly a valid encoding (any length, format byte or size is checked).
@@ -117,8 +117,7 @@ class CompactMerkleTree {
   // to it the perfect nodes this leaf completes: (0, old size, leaf_hash)
   // first, then one node per level it merged, in increasing level. Returns
   // ResourceExhausted if the tree already holds kMerkleTreeSizeMax leaves.
-  absl::Status Append(const Digest& leaf_hash,
-                      std::vector<MerkleNode>* completed = nullptr);
+  absl::Status Append(const Digest& leaf_hash, std::vector<MerkleNode>* completed = nullptr);
 
   // Returns the number of leaves appended.
   uint64_t size() const { return size_; }
@@ -135,8 +134,7 @@ class CompactMerkleTree {
   //                   the largest first
   std::string Encode() const;
 
-  friend bool operator==(const CompactMerkleTree&,
-                         const CompactMerkleTree&) = default;
+  friend bool operator==(const CompactMerkleTree&, const CompactMerkleTree&) = default;
 
  private:
   CompactMerkleTree(uint64_t size, std::vector<Digest> peaks)
@@ -172,31 +170,29 @@ class MemoryNodeStore : public MerkleNodeSource {
 // Returns the root of the first `tree_size` leaves, composed from at most
 // log2(n) + 1 persisted nodes. Returns InvalidArgument if tree_size exceeds
 // kMerkleTreeSizeMax, or the source's error.
-absl::StatusOr<Digest> MerkleRootAt(uint64_t tree_size,
-                                    const MerkleNodeSource& source);
+absl::StatusOr<Digest> MerkleRootAt(uint64_t tree_size, const MerkleNodeSource& source);
 
 // Returns the inclusion proof PATH(index, D[tree_size]) of RFC 9162 section
 // 2.1.3.1, nearest sibling first, composed from at most 2 log2(n) node
 // lookups. Returns InvalidArgument if index >= tree_size or tree_size exceeds
 // kMerkleTreeSizeMax, or the source's error.
-absl::StatusOr<std::vector<Digest>> InclusionProof(
-    uint64_t index, uint64_t tree_size, const MerkleNodeSource& source);
+absl::StatusOr<std::vector<Digest>> InclusionProof(uint64_t index, uint64_t tree_size,
+                                                   const MerkleNodeSource& source);
 
 // Returns the consistency proof PROOF(old_size, D[new_size]) of RFC 9162
 // section 2.1.4.1: empty when old_size is 0 or equals new_size. Returns
 // InvalidArgument if old_size > new_size or new_size exceeds
 // kMerkleTreeSizeMax, or the source's error.
-absl::StatusOr<std::vector<Digest>> ConsistencyProof(
-    uint64_t old_size, uint64_t new_size, const MerkleNodeSource& source);
+absl::StatusOr<std::vector<Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size,
+                                                     const MerkleNodeSource& source);
 
 // Checks that `leaf_hash` is leaf `index` of the tree of `tree_size` leaves
 // whose root is `root`, by the algorithm of RFC 9162 section 2.1.3.2.
 // Returns OK if it is; InvalidArgument if index >= tree_size, tree_size
 // exceeds kMerkleTreeSizeMax, or the proof has the wrong length for the
 // index and size; DataLoss if the proof leads to another root.
-absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index,
-                             uint64_t tree_size, absl::Span<const Digest> proof,
-                             const Digest& root);
+absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t tree_size,
+                             absl::Span<const Digest> proof, const Digest& root);
 
 // Checks that the tree of `old_size` leaves with root `old_root` is a prefix
 // of the tree of `new_size` leaves with root `new_root`, by the algorithm of
@@ -206,9 +202,8 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index,
 // InvalidArgument if old_size > new_size, new_size exceeds
 // kMerkleTreeSizeMax, or the proof has the wrong length for the sizes;
 // DataLoss if the proof does not lead to both roots.
-absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
-                               const Digest& old_root, const Digest& new_root,
-                               absl::Span<const Digest> proof);
+absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
+                               const Digest& new_root, absl::Span<const Digest> proof);
 
 }  // namespace timeledger::ledger
 

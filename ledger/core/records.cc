@@ -62,7 +62,8 @@ bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
   if (!ReadI64(reader, &entry->minutes)) return false;
   if (!reader->ReadLengthPrefixed(&entry->activity, kActivityLengthMax)) return false;
   if (!reader->ReadLengthPrefixed(&entry->note, kNoteLengthMax)) return false;
-  if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at)) return false;
+  if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at))
+    return false;
   if (!reader->ReadLengthPrefixed(&entry->recorded_by, kIdLengthMax * 2)) return false;
   return reader->ReadFixed64BigEndian(&entry->reverses_seq);
 }
@@ -145,9 +146,8 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
   uint8_t version = 0, kind = 0, role_count = 0, status = 0;
   if (!reader.ReadByte(&version) || version != kRecordVersion ||
       !reader.ReadLengthPrefixed(&account.bank_id, kIdLengthMax) ||
-      !reader.ReadLengthPrefixed(&account.account_id, kIdLengthMax) ||
-      !reader.ReadByte(&kind) || kind < 1 || kind > 3 || !reader.ReadByte(&role_count) ||
-      role_count > kRolesMax) {
+      !reader.ReadLengthPrefixed(&account.account_id, kIdLengthMax) || !reader.ReadByte(&kind) ||
+      kind < 1 || kind > 3 || !reader.ReadByte(&role_count) || role_count > kRolesMax) {
     return Malformed("account");
   }
   account.kind = static_cast<AccountKind>(kind);
@@ -158,11 +158,9 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
   }
   if (!reader.ReadLengthPrefixed(&account.display_name, kNameLengthMax) ||
       !reader.ReadByte(&status) || status < 1 || status > 3 ||
-      !ReadTime(&reader, &account.opened_at) ||
-      !reader.ReadVarsint64(&account.balance_minutes) ||
+      !ReadTime(&reader, &account.opened_at) || !reader.ReadVarsint64(&account.balance_minutes) ||
       !reader.ReadVarsint64(&account.earned_minutes) ||
-      !reader.ReadVarsint64(&account.spent_minutes) ||
-      !reader.ReadVarint64(&account.entry_count) ||
+      !reader.ReadVarsint64(&account.spent_minutes) || !reader.ReadVarint64(&account.entry_count) ||
       !reader.ReadVarsint64(&account.held_minutes) ||
       !reader.ReadVarsint64(&account.pending_in_minutes) ||
       !ReadTime(&reader, &account.last_activity_at)) {
@@ -233,8 +231,7 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
 
 absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry) {
   Reader reader(bytes);
-  if (!ReadCanonicalEntry(&reader, entry) || !ReadDigest(&reader, &entry->hash) ||
-      !reader.done()) {
+  if (!ReadCanonicalEntry(&reader, entry) || !ReadDigest(&reader, &entry->hash) || !reader.done()) {
     return Malformed("entry");
   }
   return absl::OkStatus();

@@ -10,7 +10,8 @@
 //   u64, i64  := 8 bytes big-endian (two's complement for i64)
 //   u8        := 1 byte; kind is the EntryKind value (1 exchange ... 6 reversal,
 //                7 qualification reward)
-//   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero bytes
+//   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero
+//   bytes
 //
 // Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
 #ifndef TIMELEDGER_LEDGER_RECORDS_H_
@@ -20,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "ledger/core/merkle.h"
 #include "ledger/core/types.h"
 
@@ -46,8 +48,9 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
 absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry);
 
 // A bank's chain head: the next seq to assign and the hash of the last entry, and the head of
-// the bank's journal (ledger/journal/journal.h): the Merkle frontier over its facts, whose size is the
-// number of facts, and the chain hash of the last fact. Written in the same batch as every fact.
+// the bank's journal (ledger/journal/journal.h): the Merkle frontier over its facts, whose size is
+// the number of facts, and the chain hash of the last fact. Written in the same batch as every
+// fact.
 //
 //   head      := 0x02 u64(next_seq) last_hash(32) journal_hash(32) compact_tree (merkle.h)
 //

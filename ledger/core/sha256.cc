@@ -2,13 +2,12 @@
 
 // SHA256_Init/Update/Final: deprecated by OpenSSL 3, chosen for speed (see the header).
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include <cstdio>
 #include <cstdlib>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include <openssl/sha.h>
 
 namespace timeledger::ledger {
 namespace {
@@ -32,9 +31,7 @@ int HexValue(char c) {
 
 }  // namespace
 
-Sha256::Sha256() : ctx_(new SHA256_CTX) {
-  CheckOpenSsl(SHA256_Init(ctx_), "SHA256_Init");
-}
+Sha256::Sha256() : ctx_(new SHA256_CTX) { CheckOpenSsl(SHA256_Init(ctx_), "SHA256_Init"); }
 
 Sha256::~Sha256() { delete ctx_; }
 
@@ -55,9 +52,7 @@ Digest Sha256::Finish() {
   return digest;
 }
 
-Digest Sha256::Hash(std::string_view data) {
-  return Sha256().Update(data).Finish();
-}
+Digest Sha256::Hash(std::string_view data) { return Sha256().Update(data).Finish(); }
 
 std::string DigestToHex(const Digest& digest) {
   static constexpr char kHexDigits[] = "0123456789abcdef";
@@ -71,17 +66,17 @@ std::string DigestToHex(const Digest& digest) {
 
 absl::StatusOr<Digest> DigestFromHex(std::string_view hex) {
   if (hex.size() != kDigestHexChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("DIGEST_HEX_LENGTH: a SHA-256 digest is ", kDigestHexChars,
-                     " hex characters, got ", hex.size()));
+    return absl::InvalidArgumentError(absl::StrCat("DIGEST_HEX_LENGTH: a SHA-256 digest is ",
+                                                   kDigestHexChars, " hex characters, got ",
+                                                   hex.size()));
   }
   Digest digest;
   for (size_t i = 0; i < kDigestBytes; ++i) {
     const int high = HexValue(hex[2 * i]);
     const int low = HexValue(hex[2 * i + 1]);
     if (high < 0 || low < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "DIGEST_HEX_CHARACTER: non-hex character near offset ", 2 * i));
+      return absl::InvalidArgumentError(
+          absl::StrCat("DIGEST_HEX_CHARACTER: non-hex character near offset ", 2 * i));
     }
     digest[i] = static_cast<uint8_t>((high << 4) | low);
   }

@@ -18,9 +18,9 @@ namespace timeledger::ledger {
 
 // Limits on everything that grows. Each is enforced where input enters the ledger, and named in
 // the refusal when it is hit (docs/API.md lists them).
-inline constexpr size_t kIdLengthMax = 64;            // bank and account ids
-inline constexpr size_t kEntryIdLengthMax = 128;      // client idempotency keys
-inline constexpr size_t kNameLengthMax = 200;         // bank and display names, bytes of UTF-8
+inline constexpr size_t kIdLengthMax = 64;        // bank and account ids
+inline constexpr size_t kEntryIdLengthMax = 128;  // client idempotency keys
+inline constexpr size_t kNameLengthMax = 200;     // bank and display names, bytes of UTF-8
 inline constexpr size_t kActivityLengthMax = 64;
 inline constexpr size_t kNoteLengthMax = 500;
 inline constexpr size_t kReasonLengthMax = 500;
@@ -29,18 +29,18 @@ inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds
 
 // The ids of the entries the ledger makes itself. Each is registered as an idempotency key like a
 // caller's, and a caller's new key may not start with one of these prefixes (RESERVED_ENTRY_ID).
-inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";        // + the entry's seq
+inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";           // + the entry's seq
 inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";  // + account id
-inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";  // + account id "-" + YYYY-MM-DD
+inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";         // + account id "-" + YYYY-MM-DD
 inline constexpr char kReversalEntryIdPrefix[] = "reversal-of-";  // + seq: a reversal's default
 inline constexpr char kRewardEntryIdPrefix[] = "award-";  // + award id: a qualification reward
-inline constexpr size_t kBatchSizeMax = 1000;         // entries in one RecordEntries call
+inline constexpr size_t kBatchSizeMax = 1000;             // entries in one RecordEntries call
 inline constexpr size_t kPageSizeMax = 1000;
 inline constexpr size_t kPageSizeDefault = 100;
-inline constexpr size_t kBanksMax = 1000;             // banks in one installation
+inline constexpr size_t kBanksMax = 1000;  // banks in one installation
 inline constexpr size_t kAccountsPerBankMax = 2'000'000;
 inline constexpr size_t kRolesMax = 3;
-inline constexpr size_t kRecentDaysMax = 3700;        // days of activity an account remembers
+inline constexpr size_t kRecentDaysMax = 3700;  // days of activity an account remembers
 // A client clock may run a little fast; an occurred_at further ahead than this is refused.
 inline constexpr absl::Duration kClockSkewMax = absl::Minutes(5);
 // Nothing happened in this time bank before this day.
@@ -164,11 +164,11 @@ const char* PendingStateName(PendingState state);
 struct PendingEntry {
   Entry entry;  // seq 0 until confirmed; then the seq of the entry it became
   PendingState state = PendingState::kPending;
-  std::string confirm_by;      // the account whose confirmation it waits for
+  std::string confirm_by;  // the account whose confirmation it waits for
   absl::Time expires_at;
   absl::Time resolved_at = absl::InfinitePast();
   std::string resolved_by;
-  std::string reason;          // why it waits (CONFIRMATION or SELF_RECORDED) or was rejected
+  std::string reason;  // why it waits (CONFIRMATION or SELF_RECORDED) or was rejected
 };
 
 // Given and received over the reciprocity window, for coordinators.
@@ -184,7 +184,7 @@ struct Receipt {
   bool replayed = false;  // the idempotency key was already recorded with this content
   int64_t from_balance_minutes = 0;
   int64_t to_balance_minutes = 0;
-  bool pending = false;   // waiting for confirmation; entry.seq is 0 and nothing moved yet
+  bool pending = false;  // waiting for confirmation; entry.seq is 0 and nothing moved yet
   std::string confirm_by;
   std::vector<Warning> warnings;
   // Set when the earner's balance cap sent minutes on to the pool, by a second entry.

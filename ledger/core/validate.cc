@@ -7,9 +7,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "unicode/uchar.h"
@@ -63,10 +64,17 @@ size_t DecodeUtf8(absl::string_view text, size_t i, uint32_t* code_point) {
     *code_point = lead;
     return 1;
   }
-  if ((lead & 0xe0) == 0xc0) { length = 2; point = lead & 0x1f; }
-  else if ((lead & 0xf0) == 0xe0) { length = 3; point = lead & 0x0f; }
-  else if ((lead & 0xf8) == 0xf0) { length = 4; point = lead & 0x07; }
-  else return 0;
+  if ((lead & 0xe0) == 0xc0) {
+    length = 2;
+    point = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3;
+    point = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4;
+    point = lead & 0x07;
+  } else
+    return 0;
   if (i + length > text.size()) return 0;
   for (size_t k = 1; k < length; ++k) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;
@@ -121,8 +129,8 @@ bool IsTimeZoneNameShaped(absl::string_view name) {
   for (absl::string_view part : absl::StrSplit(name, '/')) {
     if (part.empty() || part[0] == '.') return false;
     for (char c : part) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' &&
-          c != '+' && c != '.') {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '+' &&
+          c != '.') {
         return false;
       }
     }
@@ -136,8 +144,8 @@ const absl::flat_hash_set<std::string>& TimeZoneNames() {
   static const auto* names = [] {
     auto* set = new absl::flat_hash_set<std::string>();
     const char* dir = std::getenv("TZDIR");
-    std::ifstream file(absl::StrCat(dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo",
-                                    "/tzdata.zi"));
+    std::ifstream file(
+        absl::StrCat(dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo", "/tzdata.zi"));
     std::string line;
     while (std::getline(file, line) && set->size() < kTimeZoneNamesMax) {
       // "Z NAME ..." names a zone, "L TARGET NAME" a link to one.
@@ -163,9 +171,9 @@ absl::Status ValidateEntryId(absl::string_view field, absl::string_view id) {
 absl::Status ValidateNewEntryId(absl::string_view field, absl::string_view id,
                                 bool reversal_default_allowed) {
   if (auto s = ValidateEntryId(field, id); !s.ok()) return s;
-  for (absl::string_view prefix : {kCapExcessEntryIdPrefix, kClosingDonationEntryIdPrefix,
-                                   kExpiryEntryIdPrefix, kRewardEntryIdPrefix,
-                                   kReversalEntryIdPrefix}) {
+  for (absl::string_view prefix :
+       {kCapExcessEntryIdPrefix, kClosingDonationEntryIdPrefix, kExpiryEntryIdPrefix,
+        kRewardEntryIdPrefix, kReversalEntryIdPrefix}) {
     if (prefix == kReversalEntryIdPrefix && reversal_default_allowed) continue;
     if (absl::StartsWith(id, prefix)) {
       return Refuse(
@@ -199,8 +207,8 @@ absl::Status ValidateText(absl::string_view field, absl::string_view text, size_
     }
     const CodePointClass kind = ClassOf(code_point);
     if (kind == CodePointClass::kForbidden || (kind == CodePointClass::kJoiner && !after_visible)) {
-      const std::string shown = absl::AsciiStrToUpper(
-          absl::StrCat("U+", absl::Hex(code_point, absl::kZeroPad4)));
+      const std::string shown =
+          absl::AsciiStrToUpper(absl::StrCat("U+", absl::Hex(code_point, absl::kZeroPad4)));
       return Refuse(Reason::kInvalidText,
                     absl::StrCat(field, " contains an invisible control or format character (",
                                  shown, ") at byte ", i),

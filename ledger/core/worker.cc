@@ -40,8 +40,8 @@ void Worker::Loop() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       const auto ready = [this] { return stopping_ || !jobs_.empty(); };
-      const bool woken = task_ == nullptr ? (cv_.wait(lock, ready), true)
-                                          : cv_.wait_until(lock, next_task, ready);
+      const bool woken =
+          task_ == nullptr ? (cv_.wait(lock, ready), true) : cv_.wait_until(lock, next_task, ready);
       if (!woken) {
         lock.unlock();
         task_();

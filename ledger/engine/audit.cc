@@ -8,12 +8,13 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/engine/commands.h"
-#include "ledger/store/data_dir.h"
+
 #include "ledger/core/errors.h"
-#include "ledger/engine/ledger.h"
 #include "ledger/core/merkle.h"
 #include "ledger/core/validate.h"
+#include "ledger/engine/commands.h"
+#include "ledger/engine/ledger.h"
+#include "ledger/store/data_dir.h"
 
 namespace timeledger::ledger {
 
@@ -21,11 +22,11 @@ absl::Status BankDamaged(const std::string& bank_id, const absl::Status& finding
   if (HasReason(finding, Reason::kBankDamaged)) return finding;
   absl::Status status =
       ledger::Refuse(Reason::kBankDamaged,
-             absl::StrCat("bank ", bank_id,
-                          " is damaged and is not served until it is restored from a "
-                          "backup: ",
-                          finding.message()),
-             {{"bank_id", bank_id}, {"finding", ReasonOf(finding)}});
+                     absl::StrCat("bank ", bank_id,
+                                  " is damaged and is not served until it is restored from a "
+                                  "backup: ",
+                                  finding.message()),
+                     {{"bank_id", bank_id}, {"finding", ReasonOf(finding)}});
   for (const auto& [name, value] : FiguresOf(finding)) {
     if (name != "bank_id") status = WithFigure(status, name, value);
   }
@@ -107,10 +108,10 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
   };
   if (!head.has_journal) {
     return ledger::Refuse(Reason::kJournalMissing,
-                  absl::StrCat("bank ", bank_id,
-                               " was written before the journal existed and "
-                               "cannot be verified or served by this version"),
-                  {{"bank_id", bank_id}});
+                          absl::StrCat("bank ", bank_id,
+                                       " was written before the journal existed and "
+                                       "cannot be verified or served by this version"),
+                          {{"bank_id", bank_id}});
   }
   if (head.next_seq > 1) {
     auto last = store_->GetEntry(bank_id, head.next_seq - 1);
@@ -183,10 +184,11 @@ void Ledger::CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const 
           live->second.held_minutes != stored.held_minutes ||
           live->second.pending_in_minutes != stored.pending_in_minutes ||
           live->second.status != stored.status) {
-        return ledger::Refuse(Reason::kMemoryMismatch,
-                      absl::StrCat("bank ", bank.bank_id, ", account ", stored.account_id,
-                                   ": the account served from memory differs from the store"),
-                      {{"bank_id", bank.bank_id}, {"account_id", stored.account_id}});
+        return ledger::Refuse(
+            Reason::kMemoryMismatch,
+            absl::StrCat("bank ", bank.bank_id, ", account ", stored.account_id,
+                         ": the account served from memory differs from the store"),
+            {{"bank_id", bank.bank_id}, {"account_id", stored.account_id}});
       }
       return absl::OkStatus();
     });
@@ -235,13 +237,14 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   if (!position.has_value()) {
     if (seq == 0) {
       return ledger::Refuse(Reason::kInvalidSeq, "give the entry's seq (1 or more) or a position",
-                    {{"field", "seq"}});
+                            {{"field", "seq"}});
     }
     auto found = store_->GetEntryPosition(bank_id, seq);
     if (!found.ok()) return found.status();
     if (!found->has_value() || seq > digest->entry_count) {
-      return ledger::Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                    {{"seq", std::to_string(seq)}});
+      return ledger::Refuse(Reason::kEntryNotFound,
+                            absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                            {{"seq", std::to_string(seq)}});
     }
     position = **found;
   }
@@ -256,8 +259,8 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
     return ledger::Refuse(Reason::kJournalGap,
-                  absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
-                  {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
+                          absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
+                          {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
   }
   EntryInclusionProof proof;
   proof.bank_id = bank_id;
@@ -287,9 +290,10 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
   if (old_size > digest->tree_size) return TreeSizeAhead(bank_id, old_size, digest->tree_size);
   if (new_size > digest->tree_size) return TreeSizeAhead(bank_id, new_size, digest->tree_size);
   if (old_size > new_size) {
-    return ledger::Refuse(Reason::kTreeSizeOrder,
-                  absl::StrCat("the old size ", old_size, " exceeds the new size ", new_size),
-                  {{"field", "old_size"}});
+    return ledger::Refuse(
+        Reason::kTreeSizeOrder,
+        absl::StrCat("the old size ", old_size, " exceeds the new size ", new_size),
+        {{"field", "old_size"}});
   }
   auto nodes = store_->MerkleNodes(bank_id);
   JournalConsistencyProof proof;
@@ -312,8 +316,8 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint
                                                 uint64_t end_position, int64_t page_size) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
     return ledger::Refuse(Reason::kInvalidPageSize,
-                  absl::StrCat("page_size is at most ", kJournalPageSizeMax),
-                  {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
+                          absl::StrCat("page_size is at most ", kJournalPageSizeMax),
+                          {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
   }
   const size_t limit = page_size == 0 ? kPageSizeDefault : static_cast<size_t>(page_size);
   auto digest = GetDigest(bank_id);

@@ -15,9 +15,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+
+#include "ledger/core/types.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/store.h"
-#include "ledger/core/types.h"
 
 namespace timeledger::ledger {
 

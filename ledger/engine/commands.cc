@@ -4,19 +4,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/validate.h"
 #include "ledger/engine/postings.h"
 #include "ledger/rules/rules.h"
-#include "ledger/core/validate.h"
 
 namespace timeledger::ledger {
 namespace {
 
 absl::Status AccountNotFound(const std::string& bank_id, const std::string& account_id) {
   return ledger::Refuse(Reason::kAccountNotFound,
-                  absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
-                  {{"bank_id", bank_id}, {"account_id", account_id}});
+                        absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                        {{"bank_id", bank_id}, {"account_id", account_id}});
 }
 
 }  // namespace
@@ -40,15 +41,15 @@ absl::StatusOr<Account> FindAccount(WriteTxn& txn, const std::string& bank_id,
 absl::Status CheckActive(const Account& account) {
   if (account.status == AccountStatus::kSuspended) {
     return ledger::Refuse(Reason::kAccountSuspended,
-        absl::StrCat(account.display_name, " (", account.account_id,
-                     ") is suspended: reactivate the account first"),
-        {{"account_id", account.account_id}});
+                          absl::StrCat(account.display_name, " (", account.account_id,
+                                       ") is suspended: reactivate the account first"),
+                          {{"account_id", account.account_id}});
   }
   if (account.status == AccountStatus::kClosed) {
-    return ledger::Refuse(Reason::kAccountClosed,
-                              absl::StrCat(account.display_name, " (", account.account_id,
-                                           ") is closed"),
-                              {{"account_id", account.account_id}});
+    return ledger::Refuse(
+        Reason::kAccountClosed,
+        absl::StrCat(account.display_name, " (", account.account_id, ") is closed"),
+        {{"account_id", account.account_id}});
   }
   return absl::OkStatus();
 }
@@ -95,21 +96,21 @@ absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& t
   return absl::OkStatus();
 }
 
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
-                                     const std::string& principal) {
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const std::string& principal) {
   if (auto s = ValidateBank(bank); !s.ok()) return s;
   if (txn.GetBank(bank.bank_id) != nullptr) {
-    return ledger::Refuse(Reason::kBankExists, absl::StrCat("bank ", bank.bank_id, " already exists"),
-                         {{"bank_id", bank.bank_id}});
+    return ledger::Refuse(Reason::kBankExists,
+                          absl::StrCat("bank ", bank.bank_id, " already exists"),
+                          {{"bank_id", bank.bank_id}});
   }
   if (txn.bank_count() >= kBanksMax) {
     return ledger::Refuse(Reason::kBankLimit,
-                              absl::StrCat("this installation holds at most ", kBanksMax, " banks"),
-                              {{"limit", std::to_string(kBanksMax)}});
+                          absl::StrCat("this installation holds at most ", kBanksMax, " banks"),
+                          {{"limit", std::to_string(kBanksMax)}});
   }
   bank.created_at = txn.now();
-  BankHeader header{bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus(),
-                    absl::OkStatus()};
+  BankHeader header{
+      bank, ChainHead{}, 0, Policy{}, absl::TimeZone(), absl::OkStatus(), absl::OkStatus()};
   if (!absl::LoadTimeZone(bank.time_zone, &header.zone)) {
     return ValidateTimeZone(bank.time_zone);
   }
@@ -134,14 +135,15 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
   auto bank = FindBank(txn, account.bank_id);
   if (!bank.ok()) return bank.status();
   if (txn.GetAccount(account.bank_id, account.account_id) != nullptr) {
-    return ledger::Refuse(Reason::kAccountExists,
-                         absl::StrCat("account ", account.account_id, " already exists in bank ",
-                                      account.bank_id),
-                         {{"account_id", account.account_id}});
+    return ledger::Refuse(
+        Reason::kAccountExists,
+        absl::StrCat("account ", account.account_id, " already exists in bank ", account.bank_id),
+        {{"account_id", account.account_id}});
   }
   if ((*bank)->account_count >= kAccountsPerBankMax) {
-    return ledger::Refuse(Reason::kAccountLimit, absl::StrCat("a bank holds at most ", kAccountsPerBankMax, " accounts"),
-        {{"limit", std::to_string(kAccountsPerBankMax)}});
+    return ledger::Refuse(Reason::kAccountLimit,
+                          absl::StrCat("a bank holds at most ", kAccountsPerBankMax, " accounts"),
+                          {{"limit", std::to_string(kAccountsPerBankMax)}});
   }
   account.status = AccountStatus::kActive;
   account.opened_at = txn.now();
@@ -156,8 +158,8 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
 }
 
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
-                                                const std::string& account_id,
-                                                AccountStatus status, const std::string& reason,
+                                                const std::string& account_id, AccountStatus status,
+                                                const std::string& reason,
                                                 bool donate_balance_to_pool,
                                                 const std::string& principal) {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
@@ -170,17 +172,19 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
   if (account->status == status) return account;  // already so: nothing to write
   if (account->status == AccountStatus::kClosed) {
     return ledger::Refuse(Reason::kAccountClosed,
-                              absl::StrCat(account_id, " is closed; a closed account stays closed"),
-                              {{"account_id", account_id}});
+                          absl::StrCat(account_id, " is closed; a closed account stays closed"),
+                          {{"account_id", account_id}});
   }
   if (status == AccountStatus::kClosed) {
     if (account->kind == AccountKind::kPool && account_id == kPoolAccountId) {
       return ledger::Refuse(Reason::kPoolNotClosable, "the bank's community pool cannot be closed",
-                                {{"account_id", account_id}});
+                            {{"account_id", account_id}});
     }
     if (account->held_minutes != 0 || account->pending_in_minutes != 0) {
-      return ledger::Refuse(Reason::kPendingEntries,
-          absl::StrCat(account_id, " has entries waiting for confirmation; confirm or reject them "
+      return ledger::Refuse(
+          Reason::kPendingEntries,
+          absl::StrCat(account_id,
+                       " has entries waiting for confirmation; confirm or reject them "
                        "before closing"),
           {{"account_id", account_id}});
     }
@@ -203,7 +207,8 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       account = FindAccount(txn, bank_id, account_id);
     }
     if (account->balance_minutes != 0) {
-      return ledger::Refuse(Reason::kBalanceNotZero,
+      return ledger::Refuse(
+          Reason::kBalanceNotZero,
           absl::StrCat(account_id, " has a balance of ", account->balance_minutes,
                        " minutes; an account closes at zero (settle it, or close with a final "
                        "donation of a positive balance to the pool)"),
@@ -224,7 +229,8 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   if (!bank.ok()) return bank.status();
   const std::vector<std::string> problems = PolicyProblems(policy);
   if (!problems.empty()) {
-    absl::Status status = ledger::Refuse(Reason::kInvalidPolicy,
+    absl::Status status = ledger::Refuse(
+        Reason::kInvalidPolicy,
         absl::StrCat("the policy has ", problems.size(), " problem",
                      problems.size() == 1 ? "" : "s", ": ", absl::StrJoin(problems, "; ")),
         {{"problem_count", std::to_string(problems.size())}});
@@ -235,7 +241,8 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   }
   const Policy current = (*bank)->policy;  // a copy: PutBank below replaces the header
   if (expected_version != 0 && expected_version != current.version) {
-    return ledger::Refuse(Reason::kPolicyVersionMismatch,
+    return ledger::Refuse(
+        Reason::kPolicyVersionMismatch,
         absl::StrCat("the policy is now version ", current.version, ", not ", expected_version,
                      ": someone changed it meanwhile; read it again and reapply your change"),
         {{"current_version", std::to_string(current.version)},
@@ -262,8 +269,8 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
   ExpirySweepResult result;
   if (!policy.expiry_enabled) return result;
   const absl::CivilDay today = absl::ToCivilDay(txn.now(), (*bank)->zone);
-  const absl::Time untouched_since = absl::FromCivil(
-      absl::CivilMonth(today) - policy.expiry_months, (*bank)->zone);
+  const absl::Time untouched_since =
+      absl::FromCivil(absl::CivilMonth(today) - policy.expiry_months, (*bank)->zone);
   for (const std::string& account_id : txn.AccountIds(bank_id)) {
     const Account* account = txn.GetAccount(bank_id, account_id);
     if (account == nullptr || account->kind != AccountKind::kPerson ||
@@ -286,8 +293,8 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
     entry.to_account_id = kPoolAccountId;
     entry.minutes = account->balance_minutes;
     entry.activity = "expiry";
-    entry.note = absl::StrCat("credits untouched for ", policy.expiry_months,
-                              " months return to the pool");
+    entry.note =
+        absl::StrCat("credits untouched for ", policy.expiry_months, " months return to the pool");
     entry.occurred_at = txn.now();
     entry.recorded_by = principal;
     const int64_t minutes = entry.minutes;
@@ -338,9 +345,10 @@ absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string
     auto holder = txn.FindCardHolder(bank_id, card_number);
     if (!holder.ok()) return holder.status();
     if (holder->has_value() && **holder != account_id) {
-      return ledger::Refuse(Reason::kCardInUse,
-                           absl::StrCat("card ", card_number, " already belongs to another member"),
-                           {{"card_number", card_number}});
+      return ledger::Refuse(
+          Reason::kCardInUse,
+          absl::StrCat("card ", card_number, " already belongs to another member"),
+          {{"card_number", card_number}});
     }
   }
   const std::string old_card_number = card->card_number;
@@ -360,7 +368,7 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
                                                const std::string& principal) {
   if (pin_hash.empty() || pin_hash.size() > kPinHashLengthMax) {
     return ledger::Refuse(Reason::kInvalidPin, "the PIN's hash is missing or too long",
-                           {{"field", "pin"}});
+                          {{"field", "pin"}});
   }
   auto card = CardOfMember(txn, bank_id, account_id);
   if (!card.ok()) return card.status();

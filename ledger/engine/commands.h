@@ -12,8 +12,8 @@
 #ifndef TIMELEDGER_LEDGER_COMMANDS_H_
 #define TIMELEDGER_LEDGER_COMMANDS_H_
 
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,9 +21,10 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ledger/rules/access.h"
+
 #include "ledger/engine/ledger.h"
 #include "ledger/engine/write_txn.h"
+#include "ledger/rules/access.h"
 
 namespace timeledger::ledger {
 
@@ -78,14 +79,13 @@ class TypedCommand : public Command {
 
 // Every fact a command records is appended to its bank's journal (WriteTxn::AppendFact) in the
 // same batch, and `principal` is recorded with it.
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank,
-                                     const std::string& principal);
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const std::string& principal);
 absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
                                            const std::string& principal);
 // Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
-                                                const std::string& account_id,
-                                                AccountStatus status, const std::string& reason,
+                                                const std::string& account_id, AccountStatus status,
+                                                const std::string& reason,
                                                 bool donate_balance_to_pool,
                                                 const std::string& principal);
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
@@ -170,9 +170,9 @@ absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& t
 absl::Status KindMismatch(const std::string& message);
 
 // Reverses entry `seq`. Refuses a coordinator whom the reversal would credit (CheckMayReverse).
-absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
-                                            uint64_t seq, const std::string& entry_id,
-                                            const std::string& note, const Principal& caller);
+absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id, uint64_t seq,
+                                            const std::string& entry_id, const std::string& note,
+                                            const Principal& caller);
 
 }  // namespace timeledger::ledger
 

@@ -1,6 +1,7 @@
 // The entry commands: record (one, a batch's item, a dry run), confirm, reject or expire, reverse.
 // Each decides the caller's rights (ledger/rules/access.h) against the state that it commits.
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
@@ -59,8 +60,8 @@ absl::Status CheckAwaitsMember(const Principal& caller, const std::string& entry
     return absl::OkStatus();
   }
   return ledger::Refuse(Reason::kPendingNotFound,
-                  absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
-                  {{"entry_id", entry_id}});
+                        absl::StrCat("no entry ", entry_id, " is waiting for your confirmation"),
+                        {{"entry_id", entry_id}});
 }
 
 // The pending entry `entry_id` as `caller` may find it; NotFound PENDING_NOT_FOUND otherwise.
@@ -71,8 +72,8 @@ absl::StatusOr<PendingEntry> FindPending(WriteTxn& txn, const std::string& bank_
   if (auto s = CheckAwaitsMember(caller, entry_id, *found); !s.ok()) return s;
   if (!found->has_value()) {
     return ledger::Refuse(Reason::kPendingNotFound,
-                    absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
-                    {{"entry_id", entry_id}});
+                          absl::StrCat("no entry ", entry_id, " is waiting for confirmation"),
+                          {{"entry_id", entry_id}});
   }
   return **found;
 }
@@ -104,11 +105,13 @@ absl::StatusOr<Entry> FindReversible(WriteTxn& txn, const std::string& bank_id, 
   auto original = txn.GetEntry(bank_id, seq);
   if (!original.ok()) return original.status();
   if (!original->has_value()) {
-    return ledger::Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                    {{"seq", std::to_string(seq)}});
+    return ledger::Refuse(Reason::kEntryNotFound,
+                          absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                          {{"seq", std::to_string(seq)}});
   }
   if ((*original)->kind == EntryKind::kReversal) {
-    return ledger::Refuse(Reason::kCannotReverseReversal,
+    return ledger::Refuse(
+        Reason::kCannotReverseReversal,
         absl::StrCat("entry ", seq,
                      " is itself a reversal; record the original entry again instead"),
         {{"seq", std::to_string(seq)}});
@@ -116,7 +119,8 @@ absl::StatusOr<Entry> FindReversible(WriteTxn& txn, const std::string& bank_id, 
   auto reversed_by = txn.GetReversedBy(bank_id, seq);
   if (!reversed_by.ok()) return reversed_by.status();
   if (*reversed_by != 0) {
-    return ledger::Refuse(Reason::kAlreadyReversed,
+    return ledger::Refuse(
+        Reason::kAlreadyReversed,
         absl::StrCat("entry ", seq, " was already reversed by entry ", *reversed_by),
         {{"seq", std::to_string(seq)}, {"reversed_by_seq", std::to_string(*reversed_by)}});
   }
@@ -215,14 +219,16 @@ absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& ba
     return Replay(txn, bank_id, entry_id, pending.entry.seq);  // confirming twice is a no-op
   }
   if (pending.state != PendingState::kPending) {
-    return ledger::Refuse(Reason::kPendingResolved,
+    return ledger::Refuse(
+        Reason::kPendingResolved,
         absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
         {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
   }
   if (caller.name == pending.entry.recorded_by) {
-    return ledger::Refuse(Reason::kSelfConfirmation,
-        absl::StrCat("entry ", entry_id, " was recorded by ", caller.name,
-                     "; someone else (", pending.confirm_by, " or a coordinator) must confirm it"),
+    return ledger::Refuse(
+        Reason::kSelfConfirmation,
+        absl::StrCat("entry ", entry_id, " was recorded by ", caller.name, "; someone else (",
+                     pending.confirm_by, " or a coordinator) must confirm it"),
         {{"entry_id", entry_id}, {"confirm_by", pending.confirm_by}});
   }
   auto from = FindAccount(txn, bank_id, pending.entry.from_account_id);
@@ -265,7 +271,8 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
   PendingEntry pending = *std::move(found);
   if (pending.state == outcome) return pending;  // rejecting twice is a no-op
   if (pending.state != PendingState::kPending) {
-    return ledger::Refuse(Reason::kPendingResolved,
+    return ledger::Refuse(
+        Reason::kPendingResolved,
         absl::StrCat("entry ", entry_id, " was already ", PendingStateName(pending.state)),
         {{"entry_id", entry_id}, {"state", PendingStateName(pending.state)}});
   }
@@ -285,9 +292,9 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
   return pending;
 }
 
-absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id,
-                                            uint64_t seq, const std::string& entry_id,
-                                            const std::string& note, const Principal& caller) {
+absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& bank_id, uint64_t seq,
+                                            const std::string& entry_id, const std::string& note,
+                                            const Principal& caller) {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   // First, as before anything else: the caller may not undo what credits their own account.
   if (auto s = CheckCallerMayReverse(txn, bank_id, seq, caller); !s.ok()) return s;
@@ -318,7 +325,8 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   if (!to.ok()) return to.status();
   for (const Account* account : {&*from, &*to}) {
     if (account->status == AccountStatus::kClosed) {
-      return ledger::Refuse(Reason::kAccountClosed,
+      return ledger::Refuse(
+          Reason::kAccountClosed,
           absl::StrCat(account->account_id, " is closed, so entry ", seq, " cannot be reversed"),
           {{"account_id", account->account_id}});
     }

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
 #include "ledger/engine/commands.h"  // ~Ledger destroys the commands still queued
@@ -22,20 +23,22 @@ absl::Status KeepFindings(const BankMap& before, BankMap* reloaded) {
     auto it = reloaded->find(bank_id);
     if (it == reloaded->end()) {
       return ledger::Refuse(Reason::kStoreLostWrites,
-                     absl::StrCat("bank ", bank_id, " is missing from the reopened store"),
-                     {{"bank_id", bank_id}});
+                            absl::StrCat("bank ", bank_id, " is missing from the reopened store"),
+                            {{"bank_id", bank_id}});
     }
     BankState& state = *it->second;
     if (!state.damage.ok()) continue;
     if (state.head.journal_size() < old_state->head.journal_size() ||
         state.head.next_seq < old_state->head.next_seq) {
       state.damage = BankDamaged(
-          bank_id, ledger::Refuse(Reason::kStoreLostWrites,
-                           absl::StrCat("bank ", bank_id, "'s journal holds ",
-                                        state.head.journal_size(), " facts after the store was "
-                                        "reopened, fewer than the ",
-                                        old_state->head.journal_size(), " acknowledged before"),
-                           {{"bank_id", bank_id}}));
+          bank_id,
+          ledger::Refuse(
+              Reason::kStoreLostWrites,
+              absl::StrCat("bank ", bank_id, "'s journal holds ", state.head.journal_size(),
+                           " facts after the store was "
+                           "reopened, fewer than the ",
+                           old_state->head.journal_size(), " acknowledged before"),
+              {{"bank_id", bank_id}}));
     } else {
       state.damage = old_state->damage;
     }
@@ -98,7 +101,8 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     if (!absl::LoadTimeZone(bank.time_zone, &state->zone)) {
       // One bank's missing zone must not take every bank down: this one is served degraded.
       state->zone = absl::UTCTimeZone();
-      state->degraded = ledger::Refuse(Reason::kTimeZoneMissing,
+      state->degraded = ledger::Refuse(
+          Reason::kTimeZoneMissing,
           absl::StrCat("bank ", bank.bank_id, " keeps time in ",
                        absl::string_view(bank.time_zone).substr(0, kTimeZoneLengthMax),
                        ", which this machine's time zone database lacks: its entries are read "
@@ -122,9 +126,9 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     if (damage.ok()) damage = status;
     if (damage.ok() && sum != 0) {
       damage = ledger::Refuse(Reason::kZeroSumBroken,
-                       absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
-                                    " minutes, not zero: the store is damaged"),
-                       {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
+                              absl::StrCat("bank ", bank.bank_id, "'s balances sum to ", sum,
+                                           " minutes, not zero: the store is damaged"),
+                              {{"bank_id", bank.bank_id}, {"sum_minutes", std::to_string(sum)}});
     }
     if (!damage.ok()) state->damage = BankDamaged(bank.bank_id, damage);
     banks->emplace(bank.bank_id, std::move(state));

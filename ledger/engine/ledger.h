@@ -34,16 +34,17 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ledger/rules/access.h"
+
+#include "ledger/core/types.h"
 #include "ledger/engine/audit.h"
+#include "ledger/engine/token_registry.h"
+#include "ledger/engine/write_txn.h"
+#include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
 #include "ledger/rules/qualifications.h"
 #include "ledger/store/store.h"
-#include "ledger/core/types.h"
 #include "ledger/verify/verify.h"
-#include "ledger/engine/token_registry.h"
-#include "ledger/engine/write_txn.h"
 
 namespace timeledger::ledger {
 
@@ -57,8 +58,8 @@ struct LedgerOptions {
   size_t group_commit_max = 8192;
   // Commands waiting at most; beyond it writes are refused with UNAVAILABLE (BUSY).
   size_t queue_depth_max = 100'000;
-  // Verify every bank in full when opening (ledger/verify/verify.h); a bank that fails is not served.
-  // Cheap checks of every bank's heads run at open regardless.
+  // Verify every bank in full when opening (ledger/verify/verify.h); a bank that fails is not
+  // served. Cheap checks of every bank's heads run at open regardless.
   bool verify_on_open = true;
   // Backups kept by CreateBackup; older ones are deleted.
   size_t backups_keep = kBackupsKeptDefault;
@@ -68,7 +69,8 @@ struct LedgerOptions {
   // After a failed write, how often the writer tries to make the store writable again
   // (Store::Recover).
   absl::Duration store_recovery_interval = absl::Seconds(1);
-  // Tests only (ledger/store/store_test_hooks.h: a file system that injects faults); null otherwise.
+  // Tests only (ledger/store/store_test_hooks.h: a file system that injects faults); null
+  // otherwise.
   std::shared_ptr<const StoreTestHooks> store_test_hooks;
 };
 
@@ -149,8 +151,7 @@ class Ledger {
   void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
                    const Principal& caller, Callback<PendingEntry> done);
   // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
-  void RunExpirySweep(std::string bank_id, std::string principal,
-                      Callback<ExpirySweepResult> done);
+  void RunExpirySweep(std::string bank_id, std::string principal, Callback<ExpirySweepResult> done);
   // Records an entry under `caller`'s name. PermissionDenied if the caller may not record it:
   // OUT_OF_SCOPE, PARTNER_SPEND_ONLY, or SELF_CREDIT for a coordinator's own credit unless the
   // policy in force at this write sends self-recorded entries to confirmation.
@@ -250,8 +251,7 @@ class Ledger {
   absl::StatusOr<Page<Account>> ListAccounts(const std::string& bank_id, int64_t page_size,
                                              const std::string& page_token) const;
   absl::StatusOr<Entry> GetEntry(const std::string& bank_id, uint64_t seq) const;
-  absl::StatusOr<Entry> GetEntryById(const std::string& bank_id,
-                                     const std::string& entry_id) const;
+  absl::StatusOr<Entry> GetEntryById(const std::string& bank_id, const std::string& entry_id) const;
   // account_id empty: the whole bank. Otherwise that account's entries with running balances.
   absl::StatusOr<Page<EntryRow>> ListEntries(const std::string& bank_id,
                                              const std::string& account_id, int64_t page_size,
@@ -262,10 +262,10 @@ class Ledger {
   // difference. Marks nothing; see Verify.
   absl::Status CheckConsistency() const;
 
-  // Audit (ledger/engine/audit.cc). Errors: NotFound (bank, entry), DataLoss BANK_DAMAGED for a damaged
-  // bank, OutOfRange TREE_SIZE_AHEAD for a tree size beyond the journal's, InvalidArgument for
-  // a bad size or page size.
-  // The bank's journal as it stands: size, Merkle root, chain hash, entries, time.
+  // Audit (ledger/engine/audit.cc). Errors: NotFound (bank, entry), DataLoss BANK_DAMAGED for a
+  // damaged bank, OutOfRange TREE_SIZE_AHEAD for a tree size beyond the journal's, InvalidArgument
+  // for a bad size or page size. The bank's journal as it stands: size, Merkle root, chain hash,
+  // entries, time.
   absl::StatusOr<JournalDigest> GetDigest(const std::string& bank_id) const;
   // Proves that a fact is leaf `position` of the tree of `tree_size` facts (0: the current size).
   // Without a position, the fact of entry `seq`.
@@ -302,8 +302,8 @@ class Ledger {
   // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
   absl::Status CheckBankServable(const std::string& bank_id) const;
 
-  // A consistent snapshot of everything committed, for reports (ledger/reports/report.h); it sees no
-  // later write. Thread-safe. Destroy it before the Ledger.
+  // A consistent snapshot of everything committed, for reports (ledger/reports/report.h); it sees
+  // no later write. Thread-safe. Destroy it before the Ledger.
   std::unique_ptr<ReadView> NewReadView() const;
 
   absl::Time Now() const { return clock_(); }
@@ -338,8 +338,8 @@ class Ledger {
   void WriterLoop() ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
   // The functions below run on the writer thread, the only one that writes banks_: they read it
   // without the lock, and take it exclusively only to publish (hence no static analysis).
-  void CommitGroup(std::vector<std::unique_ptr<Command>>* group) ABSL_LOCKS_EXCLUDED(state_mu_)
-      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  void CommitGroup(std::vector<std::unique_ptr<Command>>* group)
+      ABSL_LOCKS_EXCLUDED(state_mu_) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Runs the group's commands in `txn` and commits it; returns the commit's status.
   absl::Status RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
                             StoreBatch* batch) ABSL_NO_THREAD_SAFETY_ANALYSIS;

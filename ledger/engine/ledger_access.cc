@@ -1,5 +1,6 @@
 // Ledger: issuing tokens, with the checks that need the bank's accounts (ledger/rules/access.h).
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 

@@ -1,10 +1,10 @@
 // The reads of qualifications, activities and offers (ledger.h). Like every read of the Ledger,
 // they see only committed state: the store holds nothing else.
-#include "ledger/engine/ledger.h"
-
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
+#include "ledger/engine/ledger.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -13,8 +13,8 @@ namespace {
 absl::Status CheckPageToken(const std::string& page_token) {
   if (page_token.empty() || ValidateId("page_token", page_token).ok()) return absl::OkStatus();
   return ledger::Refuse(Reason::kInvalidPageToken,
-                "page_token is not one this server gave; start again without it",
-                {{"field", "page_token"}});
+                        "page_token is not one this server gave; start again without it",
+                        {{"field", "page_token"}});
 }
 
 absl::StatusOr<absl::Duration> ExpiringWithin(int64_t days) {
@@ -91,8 +91,7 @@ absl::StatusOr<CatalogueItem> Ledger::GetCatalogueItem(const std::string& bank_i
 }
 
 absl::StatusOr<Page<CatalogueItem>> Ledger::ListCatalogue(const std::string& bank_id,
-                                                          CatalogueKind kind,
-                                                          bool include_retired,
+                                                          CatalogueKind kind, bool include_retired,
                                                           int64_t page_size,
                                                           const std::string& page_token) const {
   size_t limit = 0;
@@ -118,8 +117,8 @@ absl::StatusOr<Page<HoldingView>> Ledger::ListQualifications(const std::string& 
   auto args = CheckHoldingListArgs(expiring_within_days, page_size, page_token);
   if (!args.ok()) return args.status();
   if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
-  return Viewed(store_->ListHoldings(bank_id, account_id, page_token, args->limit + 1),
-                args->limit, Now(), args->expiring_within, /*by_account=*/false);
+  return Viewed(store_->ListHoldings(bank_id, account_id, page_token, args->limit + 1), args->limit,
+                Now(), args->expiring_within, /*by_account=*/false);
 }
 
 absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const std::string& bank_id,
@@ -129,8 +128,7 @@ absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const std::string& bank_id
                                                       const std::string& page_token) const {
   auto args = CheckHoldingListArgs(expiring_within_days, page_size, page_token);
   if (!args.ok()) return args.status();
-  auto qualification =
-      GetCatalogueItem(bank_id, CatalogueKind::kQualification, qualification_code);
+  auto qualification = GetCatalogueItem(bank_id, CatalogueKind::kQualification, qualification_code);
   if (!qualification.ok()) return qualification.status();
   return Viewed(store_->ListHolders(bank_id, qualification_code, page_token, args->limit + 1),
                 args->limit, Now(), args->expiring_within, /*by_account=*/true);

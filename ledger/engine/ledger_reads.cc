@@ -1,13 +1,13 @@
 // Ledger: the reads, served from memory (banks, accounts, policies) and from the store (entries,
 // pending entries, cards), of committed state only.
-#include "ledger/engine/ledger.h"
-
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
+#include "ledger/engine/ledger.h"
 #include "ledger/rules/rules.h"
 
 namespace timeledger::ledger {
@@ -15,8 +15,8 @@ namespace {
 
 absl::Status BadPageToken() {
   return ledger::Refuse(Reason::kInvalidPageToken,
-                         "page_token is not one this server gave; start again without it",
-                         {{"field", "page_token"}});
+                        "page_token is not one this server gave; start again without it",
+                        {{"field", "page_token"}});
 }
 
 // Page tokens of entry listings are the last seq returned, in decimal.
@@ -85,8 +85,8 @@ absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
   auto it = bank->second->accounts.find(account_id);
   if (it == bank->second->accounts.end()) {
     return ledger::Refuse(Reason::kAccountNotFound,
-                    absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
-                    {{"bank_id", bank_id}, {"account_id", account_id}});
+                          absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
+                          {{"bank_id", bank_id}, {"account_id", account_id}});
   }
   return it->second;
 }
@@ -104,9 +104,9 @@ absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const std::string& ba
   standing.cap_minutes = bank.policy.balance_cap_enabled && a.kind == AccountKind::kPerson
                              ? bank.policy.person_cap_minutes
                              : 0;
-  standing.available_minutes =
-      bank.policy.floors_enabled ? a.balance_minutes - a.held_minutes - standing.floor_minutes
-                                 : INT64_MAX;
+  standing.available_minutes = bank.policy.floors_enabled
+                                   ? a.balance_minutes - a.held_minutes - standing.floor_minutes
+                                   : INT64_MAX;
   standing.reciprocity = ReciprocityOf(a, bank.policy, DayOf(clock_(), bank.zone));
   return standing;
 }
@@ -181,8 +181,8 @@ absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
   if (!pending.ok()) return pending.status();
   if (!pending->has_value()) {
     return ledger::Refuse(Reason::kPendingNotFound,
-                    absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
-                    {{"entry_id", entry_id}});
+                          absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
+                          {{"entry_id", entry_id}});
   }
   return **pending;
 }
@@ -215,8 +215,9 @@ absl::StatusOr<Entry> Ledger::GetEntry(const std::string& bank_id, uint64_t seq)
   auto entry = store_->GetEntry(bank_id, seq);
   if (!entry.ok()) return entry.status();
   if (!entry->has_value()) {
-    return ledger::Refuse(Reason::kEntryNotFound, absl::StrCat("bank ", bank_id, " has no entry ", seq),
-                    {{"seq", std::to_string(seq)}});
+    return ledger::Refuse(Reason::kEntryNotFound,
+                          absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                          {{"seq", std::to_string(seq)}});
   }
   return **entry;
 }
@@ -229,15 +230,14 @@ absl::StatusOr<Entry> Ledger::GetEntryById(const std::string& bank_id,
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
     return ledger::Refuse(Reason::kEntryNotFound,
-                    absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
-                    {{"entry_id", entry_id}});
+                          absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
+                          {{"entry_id", entry_id}});
   }
   return GetEntry(bank_id, (*record)->seq);
 }
 
 absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
-                                                   const std::string& account_id,
-                                                   int64_t page_size,
+                                                   const std::string& account_id, int64_t page_size,
                                                    const std::string& page_token) const {
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
@@ -247,9 +247,9 @@ absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
   }
   auto after = ParseSeqToken(page_token);
   if (!after.ok()) return after.status();
-  auto rows = account_id.empty() ? store_->ListEntries(bank_id, *after, limit + 1)
-                                 : store_->ListAccountEntries(bank_id, account_id, *after,
-                                                              limit + 1);
+  auto rows = account_id.empty()
+                  ? store_->ListEntries(bank_id, *after, limit + 1)
+                  : store_->ListAccountEntries(bank_id, account_id, *after, limit + 1);
   if (!rows.ok()) return rows.status();
   Page<EntryRow> page;
   page.items = *std::move(rows);

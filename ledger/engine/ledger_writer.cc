@@ -1,17 +1,16 @@
 // Ledger: the writer. Write methods queue a command; one thread takes the queue in groups, runs
 // each command against one WriteTxn, commits the group as one synced batch and publishes it.
-#include "ledger/engine/ledger.h"
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/commands.h"
+#include "ledger/engine/ledger.h"
 
 namespace timeledger::ledger {
 namespace {
-
 
 // A command whose work is a function of the transaction.
 template <typename T>
@@ -49,7 +48,8 @@ class RecordBatchCommand : public TypedCommand<BatchResult> {
   void Execute(WriteTxn& txn) override {
     Guarded(txn, [&]() -> absl::StatusOr<BatchResult> {
       if (specs_.empty() || specs_.size() > kBatchSizeMax) {
-        return ledger::Refuse(Reason::kInvalidBatchSize,
+        return ledger::Refuse(
+            Reason::kInvalidBatchSize,
             absl::StrCat("a batch holds 1 to ", kBatchSizeMax, " entries; got ", specs_.size()),
             {{"limit", std::to_string(kBatchSizeMax)},
              {"attempted", std::to_string(specs_.size())}});
@@ -135,7 +135,8 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
     return;
   }
   // Refused: run it against nothing so its callback reports why.
-  command->Refuse(ledger::Refuse(Reason::kBusy, "the ledger is busy or shutting down; try again shortly"));
+  command->Refuse(
+      ledger::Refuse(Reason::kBusy, "the ledger is busy or shutting down; try again shortly"));
 }
 
 void Ledger::WriterLoop() {
@@ -230,11 +231,9 @@ void Ledger::ExpireDuePending(WriteTxn& txn) {
 }
 
 void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
-  Submit(MakeCommand<Bank>(
-      [bank = std::move(bank), principal = std::move(principal)](WriteTxn& txn) {
-        return ExecuteCreateBank(txn, bank, principal);
-      },
-      std::move(done)));
+  Submit(MakeCommand<Bank>([bank = std::move(bank), principal = std::move(principal)](
+                               WriteTxn& txn) { return ExecuteCreateBank(txn, bank, principal); },
+                           std::move(done)));
 }
 
 void Ledger::OpenAccount(Account account, std::string principal, Callback<Account> done) {
@@ -272,8 +271,7 @@ void Ledger::CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receip
 void Ledger::ConfirmEntry(std::string bank_id, std::string entry_id, const Principal& caller,
                           Callback<Receipt> done) {
   Submit(MakeCommand<Receipt>(
-      [this, bank_id = std::move(bank_id), entry_id = std::move(entry_id),
-       caller](WriteTxn& txn) {
+      [this, bank_id = std::move(bank_id), entry_id = std::move(entry_id), caller](WriteTxn& txn) {
         return ExecuteConfirmEntry(txn, bank_id, entry_id, caller,
                                    [this](absl::string_view name) { return BoundPrincipal(name); });
       },
@@ -293,16 +291,13 @@ void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string 
 void Ledger::RunExpirySweep(std::string bank_id, std::string principal,
                             Callback<ExpirySweepResult> done) {
   Submit(MakeCommand<ExpirySweepResult>(
-      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, principal); },
-      std::move(done)));
+      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, principal); }, std::move(done)));
 }
 
 void Ledger::RecordEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done) {
-  Submit(MakeCommand<Receipt>(
-      [spec = std::move(spec), caller](WriteTxn& txn) {
-        return ExecuteRecordEntry(txn, spec, caller);
-      },
-      std::move(done)));
+  Submit(MakeCommand<Receipt>([spec = std::move(spec), caller](
+                                  WriteTxn& txn) { return ExecuteRecordEntry(txn, spec, caller); },
+                              std::move(done)));
 }
 
 void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, const Principal& caller,
@@ -310,18 +305,16 @@ void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, const Prin
   Submit(std::make_unique<RecordBatchCommand>(std::move(specs), atomic, caller, std::move(done)));
 }
 
-void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id,
-                          std::string note, const Principal& caller, Callback<Receipt> done) {
+void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
+                          const Principal& caller, Callback<Receipt> done) {
   if (entry_id.empty()) entry_id = absl::StrCat(kReversalEntryIdPrefix, seq);
   Submit(MakeCommand<Receipt>(
-      [=](WriteTxn& txn) {
-        return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, caller);
-      },
+      [=](WriteTxn& txn) { return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, caller); },
       std::move(done)));
 }
 
-void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version,
-                              std::string principal, Callback<CatalogueItem> done) {
+void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version, std::string principal,
+                              Callback<CatalogueItem> done) {
   Submit(MakeCommand<CatalogueItem>(
       [item = std::move(item), expected_version, principal = std::move(principal)](WriteTxn& txn) {
         return ExecutePutCatalogueItem(txn, item, expected_version, principal);
@@ -374,4 +367,3 @@ void Ledger::SetMemberPin(std::string bank_id, std::string account_id, std::stri
 }
 
 }  // namespace timeledger::ledger
-

@@ -4,6 +4,7 @@
 #include "ledger/engine/postings.h"
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
@@ -93,8 +94,8 @@ Digest MadeEntryFingerprint(const Entry& entry) {
 // or nullopt if an entry of that id and content is already written (a replay writes nothing
 // twice); AlreadyExists ENTRY_ID_REUSED if the id holds another entry (a caller's key taken before
 // the ledger reserved the name).
-absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry,
-                                                          Account from, Account to) {
+absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry, Account from,
+                                                          Account to) {
   TL_CHECK(entry.from_account_id == from.account_id && entry.to_account_id == to.account_id);
   const Digest fingerprint = MadeEntryFingerprint(entry);
   auto taken = txn.GetEntryId(entry.bank_id, entry.entry_id);
@@ -102,10 +103,10 @@ absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry e
   if (taken->has_value()) {
     if ((*taken)->fingerprint == fingerprint) return std::optional<Receipt>();
     return ledger::Refuse(Reason::kEntryIdReused,
-                         absl::StrCat("entry_id ", entry.entry_id,
-                                      " is taken by another entry, so the ledger cannot make its "
-                                      "own entry of that name"),
-                         {{"entry_id", entry.entry_id}});
+                          absl::StrCat("entry_id ", entry.entry_id,
+                                       " is taken by another entry, so the ledger cannot make its "
+                                       "own entry of that name"),
+                          {{"entry_id", entry.entry_id}});
   }
   const BankHeader* bank = txn.GetBank(entry.bank_id);
   TL_CHECK(bank != nullptr);
@@ -180,10 +181,11 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
     if (!pending.ok()) return pending.status();
     if (!pending->has_value()) {
       return ledger::Refuse(Reason::kCorruptRecord,
-                     absl::StrCat("idempotency key ", entry_id, " points at nothing"));
+                            absl::StrCat("idempotency key ", entry_id, " points at nothing"));
     }
     if ((*pending)->state != PendingState::kPending) {
-      return ledger::Refuse(Reason::kPendingResolved,
+      return ledger::Refuse(
+          Reason::kPendingResolved,
           absl::StrCat("entry ", entry_id, " was ", PendingStateName((*pending)->state),
                        " and is not in the ledger; record it again with a new entry_id"),
           {{"entry_id", entry_id}, {"state", PendingStateName((*pending)->state)}});
@@ -196,7 +198,7 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
     if (!entry.ok()) return entry.status();
     if (!entry->has_value()) {
       return ledger::Refuse(Reason::kCorruptRecord,
-                     absl::StrCat("idempotency key points at missing entry ", seq));
+                            absl::StrCat("idempotency key points at missing entry ", seq));
     }
     receipt.entry = std::move(**entry);
     if (auto reversed_by = txn.GetReversedBy(bank_id, seq); reversed_by.ok()) {
@@ -222,7 +224,8 @@ absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std
   if ((*existing)->fingerprint != fingerprint) {
     const std::string where =
         (*existing)->seq == 0 ? "a pending entry" : absl::StrCat("entry ", (*existing)->seq);
-    return ledger::Refuse(Reason::kEntryIdReused,
+    return ledger::Refuse(
+        Reason::kEntryIdReused,
         absl::StrCat("entry_id ", entry_id, " was already used for a different entry (", where,
                      "); use a new entry_id for a new entry"),
         {{"entry_id", entry_id}, {"seq", std::to_string((*existing)->seq)}});

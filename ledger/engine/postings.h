@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+
 #include "ledger/core/types.h"
 #include "ledger/engine/write_txn.h"
 #include "ledger/rules/rules.h"
@@ -27,8 +28,8 @@ Digest MadeEntryFingerprint(const Entry& entry);
 // Appends an entry the ledger makes itself (cap excess, closing donation, expiry) under its
 // deterministic id. Returns nullopt if that id already holds the same entry (a replay writes
 // nothing twice); AlreadyExists ENTRY_ID_REUSED if it holds another.
-absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry,
-                                                          Account from, Account to);
+absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry, Account from,
+                                                          Account to);
 
 // Sends `minutes` of what `account_id` just earned on to the pool, by a DONATION entry, and
 // notes it in `receipt`.

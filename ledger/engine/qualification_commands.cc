@@ -6,12 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ledger/engine/commands.h"
-#include "ledger/engine/postings.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
-#include "ledger/rules/rules.h"
 #include "ledger/core/validate.h"
+#include "ledger/engine/commands.h"
+#include "ledger/engine/postings.h"
+#include "ledger/rules/rules.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -46,20 +47,21 @@ absl::StatusOr<CatalogueItem> FindUsableItem(WriteTxn& txn, const std::string& b
 absl::Status MinutesWithin(absl::string_view field, int64_t minutes, int64_t low) {
   if (minutes >= low && minutes <= kEntryMinutesMax) return absl::OkStatus();
   return ledger::Refuse(Reason::kInvalidMinutes,
-                absl::StrCat(field, " must be between ", low, " and ", kEntryMinutesMax,
-                             " (one day); got ", minutes),
-                {{"field", std::string(field)},
-                 {"limit_minutes", std::to_string(kEntryMinutesMax)},
-                 {"attempted_minutes", std::to_string(minutes)}});
+                        absl::StrCat(field, " must be between ", low, " and ", kEntryMinutesMax,
+                                     " (one day); got ", minutes),
+                        {{"field", std::string(field)},
+                         {"limit_minutes", std::to_string(kEntryMinutesMax)},
+                         {"attempted_minutes", std::to_string(minutes)}});
 }
 
 absl::Status ValidateCodes(absl::string_view field, const std::vector<std::string>& codes,
                            const std::string& own_code) {
   if (codes.size() > kRequirementsMax) {
-    return ledger::Refuse(Reason::kTooManyRequirements,
-                  absl::StrCat(field, " may name at most ", kRequirementsMax,
-                               " qualifications; got ", codes.size()),
-                  {{"field", std::string(field)}, {"limit", std::to_string(kRequirementsMax)}});
+    return ledger::Refuse(
+        Reason::kTooManyRequirements,
+        absl::StrCat(field, " may name at most ", kRequirementsMax, " qualifications; got ",
+                     codes.size()),
+        {{"field", std::string(field)}, {"limit", std::to_string(kRequirementsMax)}});
   }
   std::set<std::string> seen;
   for (const std::string& code : codes) {
@@ -119,16 +121,17 @@ absl::Status ValidateQualification(const CatalogueItem& item) {
     if (auto s = ValidateId("reward_account_id", item.reward_account_id); !s.ok()) return s;
   }
   if (item.validity_days < 0 || item.validity_days > kValidityDaysMax) {
-    return ledger::Refuse(Reason::kInvalidValidity,
-                  absl::StrCat("validity_days must be between 0 (never expires) and ",
-                               kValidityDaysMax, "; got ", item.validity_days),
-                  {{"field", "validity_days"}, {"limit", std::to_string(kValidityDaysMax)}});
+    return ledger::Refuse(
+        Reason::kInvalidValidity,
+        absl::StrCat("validity_days must be between 0 (never expires) and ", kValidityDaysMax,
+                     "; got ", item.validity_days),
+        {{"field", "validity_days"}, {"limit", std::to_string(kValidityDaysMax)}});
   }
   if (item.validity_days == 0 && item.renewal_reward_minutes > 0) {
     return ledger::Refuse(Reason::kInvalidValidity,
-                  "a renewal reward needs a validity period: without one the "
-                  "qualification never expires, so it is never renewed",
-                  {{"field", "renewal_reward_minutes"}});
+                          "a renewal reward needs a validity period: without one the "
+                          "qualification never expires, so it is never renewed",
+                          {{"field", "renewal_reward_minutes"}});
   }
   return ValidateCodes("prerequisites", item.prerequisites, item.code);
 }
@@ -154,19 +157,19 @@ absl::Status ValidateItem(const CatalogueItem& item) {
       return ValidateId("leads_to_qualification", item.leads_to_qualification);
   }
   return ledger::Refuse(Reason::kInvalidKind, "kind must be qualification, activity or offer",
-                {{"field", "kind"}});
+                        {{"field", "kind"}});
 }
 
 // An organisation account of the bank, open for business.
-absl::Status CheckOrganisation(WriteTxn& txn, const std::string& bank_id,
-                               absl::string_view field, const std::string& account_id) {
+absl::Status CheckOrganisation(WriteTxn& txn, const std::string& bank_id, absl::string_view field,
+                               const std::string& account_id) {
   auto account = FindAccount(txn, bank_id, account_id);
   if (!account.ok()) return account.status();
   if (account->kind != AccountKind::kOrganisation) {
     return ledger::Refuse(Reason::kKindMismatch,
-                  absl::StrCat(field, " must be an organisation account; ", account_id, " is a ",
-                               AccountKindName(account->kind)),
-                  {{"field", std::string(field)}, {"account_id", account_id}});
+                          absl::StrCat(field, " must be an organisation account; ", account_id,
+                                       " is a ", AccountKindName(account->kind)),
+                          {{"field", std::string(field)}, {"account_id", account_id}});
   }
   return CheckActive(*account);
 }
@@ -174,8 +177,7 @@ absl::Status CheckOrganisation(WriteTxn& txn, const std::string& bank_id,
 absl::Status CheckQualificationsUsable(WriteTxn& txn, const std::string& bank_id,
                                        const std::vector<std::string>& codes) {
   for (const std::string& code : codes) {
-    if (auto item = FindUsableItem(txn, bank_id, CatalogueKind::kQualification, code);
-        !item.ok()) {
+    if (auto item = FindUsableItem(txn, bank_id, CatalogueKind::kQualification, code); !item.ok()) {
       return item.status();
     }
   }
@@ -187,8 +189,8 @@ absl::Status CheckReferences(WriteTxn& txn, const CatalogueItem& item) {
   switch (item.kind) {
     case CatalogueKind::kQualification:
       if (!item.reward_account_id.empty()) {
-        if (auto s = CheckOrganisation(txn, item.bank_id, "reward_account_id",
-                                       item.reward_account_id);
+        if (auto s =
+                CheckOrganisation(txn, item.bank_id, "reward_account_id", item.reward_account_id);
             !s.ok()) {
           return s;
         }
@@ -256,11 +258,12 @@ absl::Status CheckMayAward(WriteTxn& txn, const AwardSpec& spec, const std::stri
         {{"principal", principal}});
   }
   if (principal == spec.account_id) {
-    return ledger::Refuse(Reason::kSelfAward,
-                  absl::StrCat(principal,
-                               " cannot award a qualification to themselves: another member of "
-                               "staff records it"),
-                  {{"principal", principal}, {"account_id", spec.account_id}});
+    return ledger::Refuse(
+        Reason::kSelfAward,
+        absl::StrCat(principal,
+                     " cannot award a qualification to themselves: another member of "
+                     "staff records it"),
+        {{"principal", principal}, {"account_id", spec.account_id}});
   }
   return absl::OkStatus();
 }
@@ -284,8 +287,9 @@ absl::Status ValidateAwardSpec(const AwardSpec& spec, absl::Time now) {
         {{"field", "attained_at"}});
   }
   if (spec.attained_at < absl::FromUnixSeconds(kOccurredAtMinUnixSeconds)) {
-    return ledger::Refuse(Reason::kInvalidAttainedAt, "attained_at is before the year 2000; check the date",
-                  {{"field", "attained_at"}});
+    return ledger::Refuse(Reason::kInvalidAttainedAt,
+                          "attained_at is before the year 2000; check the date",
+                          {{"field", "attained_at"}});
   }
   return absl::OkStatus();
 }
@@ -312,13 +316,13 @@ absl::Status CheckPrerequisites(WriteTxn& txn, const AwardSpec& spec,
   std::vector<std::string> lacking = gap.missing;
   for (const std::string& code : gap.expired) lacking.push_back(absl::StrCat(code, " (expired)"));
   return ledger::Refuse(Reason::kPrerequisiteMissing,
-                absl::StrCat(qualification.code, " (", qualification.title, ") needs ",
-                             absl::StrJoin(qualification.prerequisites, ", "), " first; ",
-                             spec.account_id, " lacks ", absl::StrJoin(lacking, ", ")),
-                {{"account_id", spec.account_id},
-                 {"qualification_code", qualification.code},
-                 {"missing", absl::StrJoin(gap.missing, ",")},
-                 {"expired", absl::StrJoin(gap.expired, ",")}});
+                        absl::StrCat(qualification.code, " (", qualification.title, ") needs ",
+                                     absl::StrJoin(qualification.prerequisites, ", "), " first; ",
+                                     spec.account_id, " lacks ", absl::StrJoin(lacking, ", ")),
+                        {{"account_id", spec.account_id},
+                         {"qualification_code", qualification.code},
+                         {"missing", absl::StrJoin(gap.missing, ",")},
+                         {"expired", absl::StrJoin(gap.expired, ",")}});
 }
 
 // The receipt of an award recorded before under the same award_id.
@@ -360,9 +364,9 @@ absl::Status PayReward(WriteTxn& txn, const Award& award, const CatalogueItem& q
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
     return ledger::Refuse(Reason::kEntryIdReused,
-                  absl::StrCat("entry_id ", entry.entry_id,
-                               " is taken by another entry; choose another award_id"),
-                  {{"entry_id", entry.entry_id}});
+                          absl::StrCat("entry_id ", entry.entry_id,
+                                       " is taken by another entry; choose another award_id"),
+                          {{"entry_id", entry.entry_id}});
   }
   const BankHeader* bank = txn.GetBank(award.bank_id);
   const RuleVerdict verdict =
@@ -372,8 +376,8 @@ absl::Status PayReward(WriteTxn& txn, const Award& award, const CatalogueItem& q
                  EntryIdRecord{award.reward_seq, MadeEntryFingerprint(entry)});
   Receipt paid = AppendEntry(txn, *bank, std::move(entry), *std::move(payer), std::move(member));
   if (verdict.excess_to_pool_minutes > 0) {
-    if (auto s = DonateExcess(txn, award.bank_id, award.account_id,
-                              verdict.excess_to_pool_minutes, &paid);
+    if (auto s = DonateExcess(txn, award.bank_id, award.account_id, verdict.excess_to_pool_minutes,
+                              &paid);
         !s.ok()) {
       return s;
     }
@@ -392,21 +396,22 @@ absl::StatusOr<Award> DecideNewAward(WriteTxn& txn, const AwardSpec& spec,
       spec.attained_at == absl::InfinitePast() ? txn.now() : spec.attained_at;
   if (auto s = CheckPrerequisites(txn, spec, qualification, attained_at); !s.ok()) return s;
   if (holding.has_value() && holding->attained() && attained_at < holding->periods.back().from) {
-    return ledger::Refuse(Reason::kAwardOutOfOrder,
-                  absl::StrCat(spec.account_id, " attained ", qualification.code, " again on ",
-                               absl::FormatTime("%Y-%m-%d", holding->periods.back().from,
-                                                absl::UTCTimeZone()),
-                               "; an award cannot be dated before the latest one"),
-                  {{"account_id", spec.account_id}, {"qualification_code", qualification.code}});
+    return ledger::Refuse(
+        Reason::kAwardOutOfOrder,
+        absl::StrCat(
+            spec.account_id, " attained ", qualification.code, " again on ",
+            absl::FormatTime("%Y-%m-%d", holding->periods.back().from, absl::UTCTimeZone()),
+            "; an award cannot be dated before the latest one"),
+        {{"account_id", spec.account_id}, {"qualification_code", qualification.code}});
   }
   const AwardDecision decision =
       DecideAward(qualification, holding.has_value() ? &*holding : nullptr, attained_at);
   if (decision.outcome != AwardOutcome::kAlreadyValid && holding.has_value() &&
       holding->periods.size() >= kValidPeriodsMax) {
     return ledger::Refuse(Reason::kRenewalLimit,
-                  absl::StrCat("a qualification is attained or renewed at most ", kValidPeriodsMax,
-                               " times by one member"),
-                  {{"limit", std::to_string(kValidPeriodsMax)}});
+                          absl::StrCat("a qualification is attained or renewed at most ",
+                                       kValidPeriodsMax, " times by one member"),
+                          {{"limit", std::to_string(kValidPeriodsMax)}});
   }
   Award award;
   award.bank_id = spec.bank_id;
@@ -498,16 +503,16 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
   if (earlier->has_value()) {
     if ((*earlier)->fingerprint == AwardFingerprint(spec)) return ReplayAward(txn, **earlier);
     return ledger::Refuse(Reason::kAwardIdReused,
-                  absl::StrCat("award_id ", spec.award_id,
-                               " was already used for a different award; use a new "
-                               "award_id for a new award"),
-                  {{"award_id", spec.award_id}});
+                          absl::StrCat("award_id ", spec.award_id,
+                                       " was already used for a different award; use a new "
+                                       "award_id for a new award"),
+                          {{"award_id", spec.award_id}});
   }
   auto member = FindAccount(txn, spec.bank_id, spec.account_id);
   if (!member.ok()) return member.status();
   if (member->kind != AccountKind::kPerson) {
     return ledger::Refuse(Reason::kKindMismatch, "qualifications are awarded to persons",
-                  {{"account_id", spec.account_id}});
+                          {{"account_id", spec.account_id}});
   }
   if (auto s = CheckActive(*member); !s.ok()) return s;
   auto qualification =

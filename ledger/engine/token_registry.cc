@@ -1,6 +1,5 @@
 #include "ledger/engine/token_registry.h"
 
-#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -10,12 +9,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/core/coding.h"
+#include <openssl/crypto.h>
+
 #include "ledger/core/check.h"
+#include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
-#include "ledger/store/store.h"
 #include "ledger/core/validate.h"
+#include "ledger/store/store.h"
 
 namespace timeledger::ledger {
 namespace {
@@ -23,7 +24,8 @@ namespace {
 constexpr char kBearerPrefix[] = "tl_";
 
 absl::Status Malformed() {
-  return ledger::Refuse(Reason::kCorruptRecord, "a stored token or principal binding record is damaged");
+  return ledger::Refuse(Reason::kCorruptRecord,
+                        "a stored token or principal binding record is damaged");
 }
 
 absl::Status NotAuthenticated(absl::string_view message) {
@@ -43,13 +45,14 @@ bool IsLowerHex(absl::string_view text) {
 
 absl::Status Conflict(const Principal& principal, const PrincipalBinding& bound,
                       absl::string_view why) {
-  return ledger::Refuse(Reason::kPrincipalConflict,
-                absl::StrCat(principal.name, " is already ", Describe(bound.principal),
-                             bound.principal.account_id.empty()
-                                 ? std::string()
-                                 : absl::StrCat(", bound to account ", bound.principal.account_id),
-                             " (set by ", bound.set_by, "); ", why),
-                {{"name", principal.name}, {"bound_by", bound.set_by}});
+  return ledger::Refuse(
+      Reason::kPrincipalConflict,
+      absl::StrCat(principal.name, " is already ", Describe(bound.principal),
+                   bound.principal.account_id.empty()
+                       ? std::string()
+                       : absl::StrCat(", bound to account ", bound.principal.account_id),
+                   " (set by ", bound.set_by, "); ", why),
+      {{"name", principal.name}, {"bound_by", bound.set_by}});
 }
 
 }  // namespace
@@ -162,18 +165,20 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
   for (const auto& [name, versions] : bindings_) {
     const Principal& holder = versions.back().principal;
     if (holder.bank_id == principal.bank_id && holder.Owns(principal.account_id)) {
-      return ledger::Refuse(Reason::kAccountHeld,
-                    absl::StrCat("account ", principal.account_id, " of bank ", principal.bank_id,
-                                 " is already held by ", Describe(holder),
-                                 ": one person, one principal a coordinator can make"),
-                    {{"account_id", principal.account_id}, {"held_by", holder.name}});
+      return ledger::Refuse(
+          Reason::kAccountHeld,
+          absl::StrCat("account ", principal.account_id, " of bank ", principal.bank_id,
+                       " is already held by ", Describe(holder),
+                       ": one person, one principal a coordinator can make"),
+          {{"account_id", principal.account_id}, {"held_by", holder.name}});
     }
   }
   if (by.Owns(principal.account_id)) {
-    return ledger::Refuse(Reason::kAccountHeld,
-                  absl::StrCat("account ", principal.account_id, " is ", by.name,
-                               "'s own: a coordinator makes no second identity for themselves"),
-                  {{"account_id", principal.account_id}, {"held_by", by.name}});
+    return ledger::Refuse(
+        Reason::kAccountHeld,
+        absl::StrCat("account ", principal.account_id, " is ", by.name,
+                     "'s own: a coordinator makes no second identity for themselves"),
+        {{"account_id", principal.account_id}, {"held_by", by.name}});
   }
   return absl::OkStatus();
 }
@@ -186,9 +191,9 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
   std::shared_lock<std::shared_mutex> reading(mu_);
   if (tokens_.size() >= kTokensMax) {
     return ledger::Refuse(Reason::kTooManyTokens,
-                  absl::StrCat("this installation already keeps ", kTokensMax,
-                               " token records, revoked ones included"),
-                  {{"limit", std::to_string(kTokensMax)}});
+                          absl::StrCat("this installation already keeps ", kTokensMax,
+                                       " token records, revoked ones included"),
+                          {{"limit", std::to_string(kTokensMax)}});
   }
   if (auto s = CheckMayBind(principal, by, account); !s.ok()) return s;
   const PrincipalBinding* bound = Current(principal.name);
@@ -230,7 +235,7 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, co
   auto it = tokens_.find(token_id);
   if (it == tokens_.end()) {
     return ledger::Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
-                  {{"token_id", std::string(token_id)}});
+                          {{"token_id", std::string(token_id)}});
   }
   const PrincipalBinding* bound = Current(it->second.principal.name);
   TL_CHECK(bound != nullptr);

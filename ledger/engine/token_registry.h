@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+
 #include "ledger/rules/access.h"
 
 namespace timeledger::ledger {
@@ -42,8 +43,8 @@ class TokenRegistry {
   // coordinator any name already bound otherwise: only an admin changes a binding. Refuses a
   // coordinator's new coordinator unless it is named as its own active staff person account
   // (COLLEAGUE_ACCOUNT_REQUIRED) that no other principal holds (ACCOUNT_HELD).
-  absl::StatusOr<IssuedToken> Issue(const Principal& principal, const Principal& by,
-                                    absl::Time now, const Account* account = nullptr);
+  absl::StatusOr<IssuedToken> Issue(const Principal& principal, const Principal& by, absl::Time now,
+                                    const Account* account = nullptr);
   // Ends a token at once. Revoking a revoked token changes nothing and returns it.
   absl::StatusOr<TokenRecord> Revoke(absl::string_view token_id, const Principal& by,
                                      absl::Time now);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
@@ -56,8 +57,8 @@ const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
   auto it = committed_.find(bank_id);
   if (it == committed_.end()) return nullptr;
   // First sight in this batch: copy the header in. No undo needed: it equals committed state.
-  BankHeader header{it->second->bank, it->second->head, it->second->accounts.size(),
-                    it->second->policy, it->second->zone, it->second->damage,
+  BankHeader header{it->second->bank,    it->second->head, it->second->accounts.size(),
+                    it->second->policy,  it->second->zone, it->second->damage,
                     it->second->degraded};
   return &banks_.emplace(bank_id, std::move(header)).first->second;
 }
@@ -106,8 +107,7 @@ void WriteTxn::PutEntryId(const std::string& bank_id, const std::string& entry_i
   batch_->PutEntryId(bank_id, entry_id, record);
 }
 
-absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_id,
-                                                        uint64_t seq) {
+absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_id, uint64_t seq) {
   if (auto it = entries_.find(SeqKey(bank_id, seq)); it != entries_.end()) {
     return std::optional<Entry>(it->second);
   }
@@ -115,8 +115,7 @@ absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_
   return store_->GetEntry(bank_id, seq);
 }
 
-void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after,
-                        int64_t to_balance_after) {
+void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after) {
   const std::string key = SeqKey(entry.bank_id, entry.seq);
   undo_.push_back(UndoFor(&entries_, key));
   entries_[key] = entry;
@@ -140,7 +139,7 @@ void WriteTxn::PutPending(const PendingEntry& pending) {
 }
 
 absl::StatusOr<std::optional<MemberCard>> WriteTxn::GetMemberCard(const std::string& bank_id,
-                                                                 const std::string& account_id) {
+                                                                  const std::string& account_id) {
   if (auto it = cards_.find(AccountKey(bank_id, account_id)); it != cards_.end()) {
     return std::optional<MemberCard>(it->second);
   }
@@ -175,8 +174,9 @@ void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card
   batch_->PutMemberCard(card, old_card_number);
 }
 
-absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(
-    const std::string& bank_id, CatalogueKind kind, const std::string& code) {
+absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const std::string& bank_id,
+                                                                        CatalogueKind kind,
+                                                                        const std::string& code) {
   if (auto it = catalogue_.find(JoinedKey({bank_id, KindPart(kind), code}));
       it != catalogue_.end()) {
     return std::optional<CatalogueItem>(it->second.first);
@@ -296,8 +296,9 @@ std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) const 
     for (const auto& [id, account] : bank->second->accounts) ids.push_back(id);
   }
   for (const auto& [key, account] : accounts_) {
-    if (account.bank_id == bank_id && (committed_.find(bank_id) == committed_.end() ||
-                                       !committed_.at(bank_id)->accounts.contains(account.account_id))) {
+    if (account.bank_id == bank_id &&
+        (committed_.find(bank_id) == committed_.end() ||
+         !committed_.at(bank_id)->accounts.contains(account.account_id))) {
       ids.push_back(account.account_id);
     }
   }

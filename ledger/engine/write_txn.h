@@ -21,13 +21,14 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
+#include "ledger/core/records.h"
+#include "ledger/core/types.h"
 #include "ledger/journal/journal.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
 #include "ledger/rules/qualifications.h"
-#include "ledger/core/records.h"
 #include "ledger/store/store.h"
-#include "ledger/core/types.h"
 
 namespace timeledger::ledger {
 
@@ -41,9 +42,9 @@ struct BankState {
   // Not OK if the bank failed verification (at open, or by Verify): its reads and writes are
   // refused with this status (DataLoss) rather than served from damaged records.
   absl::Status damage;
-  // Not OK if the bank's time zone could not be loaded at start (FailedPrecondition TIME_ZONE_MISSING):
-  // its writes are refused with this status, its reads are served (dates in UTC), and the other
-  // banks are not affected. Installing the zone and restarting ends it.
+  // Not OK if the bank's time zone could not be loaded at start (FailedPrecondition
+  // TIME_ZONE_MISSING): its writes are refused with this status, its reads are served (dates in
+  // UTC), and the other banks are not affected. Installing the zone and restarting ends it.
   absl::Status degraded;
   absl::flat_hash_map<std::string, Account> accounts;
   std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
@@ -116,8 +117,8 @@ class WriteTxn {
   absl::StatusOr<uint64_t> GetReversedBy(const std::string& bank_id, uint64_t seq);
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
 
-  // Appends `fact` to its bank's journal (ledger/journal/journal.h): gives it the next position and the
-  // batch's time, hashes and chains it, adds its leaf to the bank's Merkle frontier in
+  // Appends `fact` to its bank's journal (ledger/journal/journal.h): gives it the next position and
+  // the batch's time, hashes and chains it, adds its leaf to the bank's Merkle frontier in
   // header->head, and stages the journal record, the Merkle nodes the leaf completes and, for an
   // entry, the entry's position. The caller then PutBank()s *header.
   void AppendFact(Fact fact, BankHeader* header);
@@ -152,7 +153,7 @@ class WriteTxn {
   absl::flat_hash_map<std::string, bool> new_banks_;
   absl::flat_hash_map<std::string, Account> accounts_;  // key: bank_id 0x00 account_id
   absl::flat_hash_map<std::string, EntryIdRecord> entry_ids_;
-  absl::flat_hash_map<std::string, Entry> entries_;    // key: bank_id 0x00 seq
+  absl::flat_hash_map<std::string, Entry> entries_;  // key: bank_id 0x00 seq
   absl::flat_hash_map<std::string, uint64_t> reversals_;
   absl::flat_hash_map<std::string, PendingEntry> pending_;  // key: bank_id 0x00 entry_id
   absl::flat_hash_map<std::string, MemberCard> cards_;      // key: bank_id 0x00 account_id

@@ -16,6 +16,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+
 #include "ledger/core/types.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"

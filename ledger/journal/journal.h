@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "ledger/core/types.h"
 #include "ledger/journal/fact.h"
 

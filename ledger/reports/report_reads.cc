@@ -18,31 +18,30 @@ absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(bank.time_zone, &zone)) {
     return Refuse(Reason::kTimeZoneMissing,
-                              absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
-                                           ", which this machine's time zone database lacks"));
+                  absl::StrCat("bank ", bank.bank_id, " keeps time in ", bank.time_zone,
+                               ", which this machine's time zone database lacks"));
   }
   return zone;
 }
 
 absl::Status CorruptStore(absl::string_view what) {
-  return Refuse(Reason::kCorruptRecord,
-                 absl::StrCat("the ledger's store is damaged: ", what));
+  return Refuse(Reason::kCorruptRecord, absl::StrCat("the ledger's store is damaged: ", what));
 }
 
 absl::Status ValidatePeriod(absl::CivilDay first_day, absl::CivilDay last_day) {
   if (last_day < first_day) {
     return Refuse(Reason::kInvalidPeriod,
-        absl::StrCat("the period ends (", absl::FormatCivilTime(last_day), ") before it begins (",
-                     absl::FormatCivilTime(first_day), ")"),
-        {{"field", "last_day"}});
+                  absl::StrCat("the period ends (", absl::FormatCivilTime(last_day),
+                               ") before it begins (", absl::FormatCivilTime(first_day), ")"),
+                  {{"field", "last_day"}});
   }
   if (last_day - first_day + 1 > kReportDaysMax) {
     return Refuse(Reason::kInvalidPeriod,
-                           absl::StrCat("a period covers at most ", kReportDaysMax,
-                                        " days; this one covers ", last_day - first_day + 1),
-                           {{"field", "last_day"},
-                            {"limit", std::to_string(kReportDaysMax)},
-                            {"attempted", std::to_string(last_day - first_day + 1)}});
+                  absl::StrCat("a period covers at most ", kReportDaysMax,
+                               " days; this one covers ", last_day - first_day + 1),
+                  {{"field", "last_day"},
+                   {"limit", std::to_string(kReportDaysMax)},
+                   {"attempted", std::to_string(last_day - first_day + 1)}});
   }
   return absl::OkStatus();
 }

@@ -29,9 +29,9 @@ absl::Status AddStatementLine(ReadView& view, const Entry& entry, int64_t balanc
                               Statement* statement) {
   if (statement->lines.size() == kStatementLinesMax) {
     return Refuse(Reason::kStatementTooLong,
-                              absl::StrCat("the statement would have more than ",
-                                           kStatementLinesMax, " lines; choose a shorter period"),
-                              {{"limit", std::to_string(kStatementLinesMax)}});
+                  absl::StrCat("the statement would have more than ", kStatementLinesMax,
+                               " lines; choose a shorter period"),
+                  {{"limit", std::to_string(kStatementLinesMax)}});
   }
   const std::string& account_id = statement->account.account_id;
   const bool earns = entry.to_account_id == account_id;
@@ -72,7 +72,8 @@ absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest&
   auto account = view.GetAccount(request.bank_id, request.account_id);
   if (!account.ok()) return account.status();
   if (!account->has_value()) {
-    return Refuse(Reason::kAccountNotFound,
+    return Refuse(
+        Reason::kAccountNotFound,
         absl::StrCat("there is no account ", request.account_id, " in bank ", request.bank_id),
         {{"bank_id", request.bank_id}, {"account_id", request.account_id}});
   }

@@ -1,7 +1,5 @@
 #include "ledger/rules/access.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <tuple>
 #include <utility>
@@ -9,8 +7,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/core/coding.h"
+#include <openssl/crypto.h>
+
 #include "ledger/core/check.h"
+#include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
 #include "ledger/core/validate.h"
@@ -155,8 +155,8 @@ absl::StatusOr<TokenRecord> DecodeTokenRecord(absl::string_view bytes) {
   absl::string_view hash;
   if (!reader.ReadByte(&version) || version != kTokenRecordVersion ||
       !reader.ReadLengthPrefixed(&record.token_id, kTokenIdHexChars) ||
-      !ReadPrincipal(&reader, &record.principal) ||
-      !reader.ReadBytes(kDigestBytes, &hash) || !ReadTime(&reader, &record.created_at) ||
+      !ReadPrincipal(&reader, &record.principal) || !reader.ReadBytes(kDigestBytes, &hash) ||
+      !ReadTime(&reader, &record.created_at) ||
       !reader.ReadLengthPrefixed(&record.created_by, kNameBytesMax) ||
       !ReadTime(&reader, &record.revoked_at) ||
       !reader.ReadLengthPrefixed(&record.revoked_by, kNameBytesMax) || !reader.done()) {

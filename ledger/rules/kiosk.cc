@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
@@ -34,7 +35,8 @@ bool ReadTime(Reader* reader, absl::Time* time) {
 absl::Status ValidateDigits(absl::string_view field, Reason reason, absl::string_view digits,
                             size_t length_min, size_t length_max) {
   bool all_digits = true;
-  for (char c : digits) all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
+  for (char c : digits)
+    all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
   if (all_digits && digits.size() >= length_min && digits.size() <= length_max) {
     return absl::OkStatus();
   }

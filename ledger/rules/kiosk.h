@@ -2,8 +2,8 @@
 // guessing, and the limits on both.
 //
 // A card number identifies a member of one bank (it is printed on the card, so it is not a
-// secret); the PIN is the secret. Setting either is a journal fact (ledger/journal/journal.h, types 16
-// and 17), but the PIN's hash never enters the journal: the journal is exported to outsiders,
+// secret); the PIN is the secret. Setting either is a journal fact (ledger/journal/journal.h, types
+// 16 and 17), but the PIN's hash never enters the journal: the journal is exported to outsiders,
 // and a short PIN's hash can be reversed by trying every PIN, however slow the hash. Failed
 // attempts and sessions are operational state, not facts.
 //

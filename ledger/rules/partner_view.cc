@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::ledger {

@@ -19,8 +19,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ledger/rules/access.h"
+
 #include "ledger/core/types.h"
+#include "ledger/rules/access.h"
 
 namespace timeledger::ledger {
 

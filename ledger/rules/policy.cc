@@ -3,9 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/coding.h"
-#include "ledger/core/records.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/records.h"
 #include "ledger/core/validate.h"
 
 namespace timeledger::ledger {
@@ -16,8 +17,8 @@ constexpr uint8_t kPolicyVersion = 1;
 void CheckRange(std::vector<std::string>* problems, absl::string_view field, int64_t value,
                 int64_t low, int64_t high) {
   if (value < low || value > high) {
-    problems->push_back(absl::StrCat(field, " is ", value, "; it must be between ", low, " and ",
-                                     high));
+    problems->push_back(
+        absl::StrCat(field, " is ", value, "; it must be between ", low, " and ", high));
   }
 }
 
@@ -40,8 +41,9 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
   if (p.entry_maximum_enabled) {
     CheckRange(&problems, "entry_maximum.minutes_max", p.entry_minutes_max, 1, kEntryMinutesMax);
     if (p.granularity_enabled && p.unit_minutes > 0 && p.entry_minutes_max < p.unit_minutes) {
-      problems.push_back("entry_maximum.minutes_max is below granularity.unit_minutes: "
-                         "no entry could pass");
+      problems.push_back(
+          "entry_maximum.minutes_max is below granularity.unit_minutes: "
+          "no entry could pass");
     }
   }
   if (p.floors_enabled) {
@@ -51,8 +53,7 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
     CheckRange(&problems, "floors.pool_minutes", p.pool_floor_minutes, -kPolicyMinutesMax, 0);
   }
   if (p.balance_cap_enabled) {
-    CheckRange(&problems, "balance_cap.person_minutes", p.person_cap_minutes, 1,
-               kPolicyMinutesMax);
+    CheckRange(&problems, "balance_cap.person_minutes", p.person_cap_minutes, 1, kPolicyMinutesMax);
   }
   if (p.daily_limit_enabled) {
     CheckRange(&problems, "daily_limit.earn_minutes_max", p.daily_earn_minutes_max, 1, 24 * 60);
@@ -62,8 +63,8 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
   }
   if (p.reciprocity_enabled) {
     CheckRange(&problems, "reciprocity.window_days", p.reciprocity_window_days, 1, kPolicyDaysMax);
-    CheckRange(&problems, "reciprocity.received_minutes_max",
-               p.received_without_giving_minutes_max, 0, kPolicyMinutesMax);
+    CheckRange(&problems, "reciprocity.received_minutes_max", p.received_without_giving_minutes_max,
+               0, kPolicyMinutesMax);
   }
   if (p.staff_duty_activities.size() > kDutyActivitiesMax) {
     problems.push_back(absl::StrCat("staff_duty.duty_activities lists ",
@@ -105,8 +106,10 @@ int64_t FloorOf(const Policy& policy, const Account& account) {
     case AccountKind::kPerson:
       if (policy.earn_before_spend && account.earned_minutes == 0) return 0;
       return policy.person_floor_minutes;
-    case AccountKind::kOrganisation: return policy.organisation_floor_minutes;
-    case AccountKind::kPool: return policy.pool_floor_minutes;
+    case AccountKind::kOrganisation:
+      return policy.organisation_floor_minutes;
+    case AccountKind::kPool:
+      return policy.pool_floor_minutes;
   }
   return 0;
 }
@@ -164,23 +167,22 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
   uint8_t partner_spend_consent = static_cast<uint8_t>(PartnerSpendConsent::kNotAsked);
   int64_t set_at = 0;
   uint64_t activities = 0;
-  bool ok = r.ReadByte(&version) && version == kPolicyVersion && r.ReadVarint64(&p.version) &&
-            r.ReadVarsint64(&set_at) && r.ReadLengthPrefixed(&p.set_by, kIdLengthMax * 2) &&
-            ReadBool(&r, &p.granularity_enabled) && r.ReadVarsint64(&p.unit_minutes) &&
-            ReadBool(&r, &p.entry_maximum_enabled) && r.ReadVarsint64(&p.entry_minutes_max) &&
-            ReadBool(&r, &p.floors_enabled) && r.ReadVarsint64(&p.person_floor_minutes) &&
-            r.ReadVarsint64(&p.organisation_floor_minutes) &&
-            r.ReadVarsint64(&p.pool_floor_minutes) && ReadBool(&r, &p.earn_before_spend) &&
-            ReadBool(&r, &p.balance_cap_enabled) && r.ReadVarsint64(&p.person_cap_minutes) &&
-            r.ReadByte(&cap_action) && (cap_action == 1 || cap_action == 2) &&
-            ReadBool(&r, &p.daily_limit_enabled) && r.ReadVarsint64(&p.daily_earn_minutes_max) &&
-            ReadBool(&r, &p.backdating_enabled) && r.ReadVarsint64(&p.backdate_days_max) &&
-            ReadBool(&r, &p.reciprocity_enabled) && r.ReadVarsint64(&p.reciprocity_window_days) &&
-            r.ReadVarsint64(&p.received_without_giving_minutes_max) &&
-            r.ReadByte(&reciprocity_action) &&
-            (reciprocity_action == 1 || reciprocity_action == 2) &&
-            ReadBool(&r, &p.staff_duty_enabled) && r.ReadVarint64(&activities) &&
-            activities <= kDutyActivitiesMax;
+  bool ok =
+      r.ReadByte(&version) && version == kPolicyVersion && r.ReadVarint64(&p.version) &&
+      r.ReadVarsint64(&set_at) && r.ReadLengthPrefixed(&p.set_by, kIdLengthMax * 2) &&
+      ReadBool(&r, &p.granularity_enabled) && r.ReadVarsint64(&p.unit_minutes) &&
+      ReadBool(&r, &p.entry_maximum_enabled) && r.ReadVarsint64(&p.entry_minutes_max) &&
+      ReadBool(&r, &p.floors_enabled) && r.ReadVarsint64(&p.person_floor_minutes) &&
+      r.ReadVarsint64(&p.organisation_floor_minutes) && r.ReadVarsint64(&p.pool_floor_minutes) &&
+      ReadBool(&r, &p.earn_before_spend) && ReadBool(&r, &p.balance_cap_enabled) &&
+      r.ReadVarsint64(&p.person_cap_minutes) && r.ReadByte(&cap_action) &&
+      (cap_action == 1 || cap_action == 2) && ReadBool(&r, &p.daily_limit_enabled) &&
+      r.ReadVarsint64(&p.daily_earn_minutes_max) && ReadBool(&r, &p.backdating_enabled) &&
+      r.ReadVarsint64(&p.backdate_days_max) && ReadBool(&r, &p.reciprocity_enabled) &&
+      r.ReadVarsint64(&p.reciprocity_window_days) &&
+      r.ReadVarsint64(&p.received_without_giving_minutes_max) && r.ReadByte(&reciprocity_action) &&
+      (reciprocity_action == 1 || reciprocity_action == 2) && ReadBool(&r, &p.staff_duty_enabled) &&
+      r.ReadVarint64(&activities) && activities <= kDutyActivitiesMax;
   for (uint64_t i = 0; ok && i < activities; ++i) {
     std::string activity;
     ok = r.ReadLengthPrefixed(&activity, kActivityLengthMax);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
@@ -62,9 +63,12 @@ std::string RewardEntryId(absl::string_view award_id) {
 
 const char* CatalogueKindName(CatalogueKind kind) {
   switch (kind) {
-    case CatalogueKind::kQualification: return "qualification";
-    case CatalogueKind::kActivity: return "activity";
-    case CatalogueKind::kOffer: return "offer";
+    case CatalogueKind::kQualification:
+      return "qualification";
+    case CatalogueKind::kActivity:
+      return "activity";
+    case CatalogueKind::kOffer:
+      return "offer";
   }
   return "unknown";
 }
@@ -72,37 +76,50 @@ const char* CatalogueKindName(CatalogueKind kind) {
 // A kind outside the enum is refused as INVALID_KIND before any item is looked up.
 Reason ItemNotFoundReason(CatalogueKind kind) {
   switch (kind) {
-    case CatalogueKind::kQualification: return Reason::kQualificationNotFound;
-    case CatalogueKind::kActivity: return Reason::kActivityNotFound;
-    case CatalogueKind::kOffer: return Reason::kOfferNotFound;
+    case CatalogueKind::kQualification:
+      return Reason::kQualificationNotFound;
+    case CatalogueKind::kActivity:
+      return Reason::kActivityNotFound;
+    case CatalogueKind::kOffer:
+      return Reason::kOfferNotFound;
   }
   return Reason::kInvalidKind;
 }
 
 Reason ItemRetiredReason(CatalogueKind kind) {
   switch (kind) {
-    case CatalogueKind::kQualification: return Reason::kQualificationRetired;
-    case CatalogueKind::kActivity: return Reason::kActivityRetired;
-    case CatalogueKind::kOffer: return Reason::kOfferRetired;
+    case CatalogueKind::kQualification:
+      return Reason::kQualificationRetired;
+    case CatalogueKind::kActivity:
+      return Reason::kActivityRetired;
+    case CatalogueKind::kOffer:
+      return Reason::kOfferRetired;
   }
   return Reason::kInvalidKind;
 }
 
 const char* HoldingStatusName(HoldingStatus status) {
   switch (status) {
-    case HoldingStatus::kValid: return "valid";
-    case HoldingStatus::kExpiring: return "expiring";
-    case HoldingStatus::kExpired: return "expired";
-    case HoldingStatus::kInProgress: return "in_progress";
+    case HoldingStatus::kValid:
+      return "valid";
+    case HoldingStatus::kExpiring:
+      return "expiring";
+    case HoldingStatus::kExpired:
+      return "expired";
+    case HoldingStatus::kInProgress:
+      return "in_progress";
   }
   return "unknown";
 }
 
 const char* AwardOutcomeName(AwardOutcome outcome) {
   switch (outcome) {
-    case AwardOutcome::kAttained: return "attained";
-    case AwardOutcome::kRenewed: return "renewed";
-    case AwardOutcome::kAlreadyValid: return "already_valid";
+    case AwardOutcome::kAttained:
+      return "attained";
+    case AwardOutcome::kRenewed:
+      return "renewed";
+    case AwardOutcome::kAlreadyValid:
+      return "already_valid";
   }
   return "unknown";
 }
@@ -156,8 +173,8 @@ absl::StatusOr<CatalogueItem> DecodeCatalogueItem(absl::string_view bytes) {
       !r.ReadFixed64Signed(&item.reward_minutes) || !r.ReadFixed64Signed(&item.validity_days) ||
       !r.ReadFixed64Signed(&item.renewal_reward_minutes) || !ReadList(&r, &item.prerequisites) ||
       !r.ReadLengthPrefixed(&item.category, kCategoryLengthMax) ||
-      !ReadList(&r, &item.required_qualifications) ||
-      !ReadBool(&r, &item.staff_on_duty_may_earn) || !r.ReadFixed64Signed(&item.price_minutes) ||
+      !ReadList(&r, &item.required_qualifications) || !ReadBool(&r, &item.staff_on_duty_may_earn) ||
+      !r.ReadFixed64Signed(&item.price_minutes) ||
       !r.ReadLengthPrefixed(&item.organisation_account_id, kIdLengthMax) ||
       !r.ReadLengthPrefixed(&item.leads_to_qualification, kIdLengthMax) || !r.done()) {
     return Malformed("catalogue item");
@@ -206,8 +223,8 @@ absl::StatusOr<Holding> DecodeHolding(absl::string_view bytes) {
   if (!r.ReadByte(&version) || version != kVersion ||
       !r.ReadLengthPrefixed(&holding.bank_id, kIdLengthMax) ||
       !r.ReadLengthPrefixed(&holding.account_id, kIdLengthMax) ||
-      !r.ReadLengthPrefixed(&holding.qualification_code, kIdLengthMax) ||
-      !r.ReadVarint64(&count) || count > kValidPeriodsMax) {
+      !r.ReadLengthPrefixed(&holding.qualification_code, kIdLengthMax) || !r.ReadVarint64(&count) ||
+      count > kValidPeriodsMax) {
     return Malformed("qualification holding");
   }
   holding.periods.resize(count);
@@ -284,7 +301,8 @@ absl::StatusOr<Award> DecodeAward(absl::string_view bytes) {
       !ReadTime(&r, &award.attained_at) || !ReadTime(&r, &award.expires_at) ||
       !r.ReadLengthPrefixed(&award.evidence, kEvidenceLengthMax) ||
       !r.ReadLengthPrefixed(&award.verified_by, kNameLengthMax) || !ReadEnum(&r, 3, &outcome) ||
-      !r.ReadFixed64Signed(&award.reward_minutes) || !r.ReadLengthPrefixed(&award.paid_by, kIdLengthMax) ||
+      !r.ReadFixed64Signed(&award.reward_minutes) ||
+      !r.ReadLengthPrefixed(&award.paid_by, kIdLengthMax) ||
       !r.ReadFixed64BigEndian(&award.reward_seq) || !ReadTime(&r, &award.recorded_at) ||
       !r.ReadLengthPrefixed(&award.recorded_by, kPrincipalLengthMax) ||
       !r.ReadBytes(award.fingerprint.size(), &fingerprint) || !r.done()) {

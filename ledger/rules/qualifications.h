@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+
 #include "ledger/core/reasons.h"
 #include "ledger/core/types.h"
 
@@ -32,7 +33,7 @@ inline constexpr int64_t kValidityDaysMax = 36'500;   // a hundred years
 inline constexpr size_t kEvidenceLengthMax = 500;
 inline constexpr size_t kLevelLengthMax = 64;
 inline constexpr size_t kCategoryLengthMax = 64;
-inline constexpr size_t kValidPeriodsMax = 100;         // attainments and renewals of one holding
+inline constexpr size_t kValidPeriodsMax = 100;  // attainments and renewals of one holding
 inline constexpr int64_t kExpiringWithinDaysMax = 3650;
 inline constexpr int64_t kExpiringWithinDaysDefault = 30;
 
@@ -60,16 +61,16 @@ struct CatalogueItem {
   std::string changed_by;
 
   // kQualification
-  std::string awarding_body;      // who issues it, e.g. "Highfield"
-  std::string level;              // e.g. "2"
-  std::string reward_account_id;  // the organisation that pays its rewards
-  int64_t reward_minutes = 0;     // on first attainment
-  int64_t validity_days = 0;      // 0: it never expires
-  int64_t renewal_reward_minutes = 0;  // on attainment again after it expired
+  std::string awarding_body;               // who issues it, e.g. "Highfield"
+  std::string level;                       // e.g. "2"
+  std::string reward_account_id;           // the organisation that pays its rewards
+  int64_t reward_minutes = 0;              // on first attainment
+  int64_t validity_days = 0;               // 0: it never expires
+  int64_t renewal_reward_minutes = 0;      // on attainment again after it expired
   std::vector<std::string> prerequisites;  // qualifications valid on the day it is attained
 
   // kActivity
-  std::string category;  // for reports
+  std::string category;                              // for reports
   std::vector<std::string> required_qualifications;  // of whoever earns for it
   bool staff_on_duty_may_earn = false;  // false: under the staff-duty rule, staff do not earn
 
@@ -128,8 +129,8 @@ struct AwardSpec {
   std::string account_id;
   std::string qualification_code;
   absl::Time attained_at = absl::InfinitePast();  // InfinitePast: now
-  std::string evidence;                            // e.g. the certificate number
-  std::string verified_by;                         // who saw the evidence
+  std::string evidence;                           // e.g. the certificate number
+  std::string verified_by;                        // who saw the evidence
 };
 Digest AwardFingerprint(const AwardSpec& spec);
 
@@ -158,8 +159,8 @@ absl::StatusOr<Award> DecodeAward(absl::string_view bytes);
 // What AwardQualification gives back.
 struct AwardReceipt {
   Award award;
-  bool replayed = false;  // the award_id was already recorded with this content
-  Entry reward_entry;     // the QUALIFICATION_REWARD entry; seq 0 if the award paid nothing
+  bool replayed = false;        // the award_id was already recorded with this content
+  Entry reward_entry;           // the QUALIFICATION_REWARD entry; seq 0 if the award paid nothing
   int64_t balance_minutes = 0;  // the member's balance now
   int64_t excess_to_pool_minutes = 0;  // what the balance cap sent on to the pool
 };

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+
 #include "ledger/core/errors.h"
 #include "ledger/core/given_received.h"
 
@@ -111,7 +112,8 @@ absl::Status CheckQualifications(const RuleInput& in) {
             in.earner_holdings != nullptr ? *in.earner_holdings : kNone, in.entry.occurred_at);
   if (gap.empty()) return absl::OkStatus();
   std::string what;
-  if (!gap.missing.empty()) absl::StrAppend(&what, "does not hold ", absl::StrJoin(gap.missing, ", "));
+  if (!gap.missing.empty())
+    absl::StrAppend(&what, "does not hold ", absl::StrJoin(gap.missing, ", "));
   if (!gap.expired.empty()) {
     absl::StrAppend(&what, what.empty() ? "" : ", and ", "held ", absl::StrJoin(gap.expired, ", "),
                     " but not valid then (expired)");
@@ -163,10 +165,11 @@ absl::Status CheckReciprocity(const RuleInput& in, RuleVerdict* verdict) {
   if (figure.given_minutes > 0 || received <= p.received_without_giving_minutes_max) {
     return absl::OkStatus();
   }
-  const std::string message = absl::StrCat(
-      from.display_name, " has received ", InWords(received), " in the last ",
-      p.reciprocity_window_days, " days without giving any time: a coordinator may want to talk "
-      "about ways to give");
+  const std::string message =
+      absl::StrCat(from.display_name, " has received ", InWords(received), " in the last ",
+                   p.reciprocity_window_days,
+                   " days without giving any time: a coordinator may want to talk "
+                   "about ways to give");
   std::vector<std::pair<std::string, std::string>> figures = {
       {"account_id", from.account_id},
       {"limit_minutes", Minutes(p.received_without_giving_minutes_max)},
@@ -274,8 +277,8 @@ RuleVerdict CheckEntryRules(const RuleInput& in) {
   return verdict;
 }
 
-void RecordActivity(Account* account, int32_t day, int64_t given_minutes,
-                    int64_t received_minutes, int32_t oldest_day) {
+void RecordActivity(Account* account, int32_t day, int64_t given_minutes, int64_t received_minutes,
+                    int32_t oldest_day) {
   auto& days = account->recent_days;
   days.erase(std::remove_if(days.begin(), days.end(),
                             [&](const DayActivity& d) { return d.day < oldest_day; }),

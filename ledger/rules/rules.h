@@ -23,9 +23,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+
+#include "ledger/core/types.h"
 #include "ledger/rules/policy.h"
 #include "ledger/rules/qualifications.h"
-#include "ledger/core/types.h"
 
 namespace timeledger::ledger {
 
@@ -67,8 +68,8 @@ int32_t DayOf(absl::Time time, absl::TimeZone zone);
 
 // Adds (or with a negative sign, removes) activity on `day` to the account's recent days, and
 // forgets days before `oldest_day`.
-void RecordActivity(Account* account, int32_t day, int64_t given_minutes,
-                    int64_t received_minutes, int32_t oldest_day);
+void RecordActivity(Account* account, int32_t day, int64_t given_minutes, int64_t received_minutes,
+                    int32_t oldest_day);
 
 ReciprocityFigure ReciprocityOf(const Account& account, const Policy& policy, int32_t today);
 

@@ -31,11 +31,11 @@ class StoreNodeSource : public MerkleNodeSource {
     auto status = db_->Get(rocksdb::ReadOptions(), keys::MerkleKey(bank_id_, level, index), &value);
     if (status.IsNotFound()) {
       return Refuse(Reason::kMerkleNodeMissing,
-                     absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
-                                  ", index ", index),
-                     {{"bank_id", bank_id_},
-                      {"level", std::to_string(level)},
-                      {"index", std::to_string(index)}});
+                    absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
+                                 ", index ", index),
+                    {{"bank_id", bank_id_},
+                     {"level", std::to_string(level)},
+                     {"index", std::to_string(index)}});
     }
     if (!status.ok()) return FromRocks(status);
     if (value.size() != kDigestBytes) return Corrupt("Merkle node");
@@ -106,8 +106,8 @@ class StoreNodeSource : public MerkleNodeSource {
 
   absl::Status Gap(uint64_t position) const {
     return Refuse(Reason::kJournalGap,
-                   absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
-                   {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
+                  absl::StrCat("bank ", bank_id_, " lacks its journal fact ", position),
+                  {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
   }
 
   std::shared_ptr<rocksdb::DB> db_;

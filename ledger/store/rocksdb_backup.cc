@@ -27,10 +27,11 @@ BackupInfo FromRocksBackup(const rocksdb::BackupInfo& info) {
 absl::Status BackupFailed(absl::string_view backup_dir, const rocksdb::Status& status) {
   if (status.IsCorruption()) {
     return Refuse(Reason::kBackupCorrupt,
-                   absl::StrCat("the backup in ", backup_dir, " is damaged: ", status.ToString()),
-                   {{"backup_dir", std::string(backup_dir)}});
+                  absl::StrCat("the backup in ", backup_dir, " is damaged: ", status.ToString()),
+                  {{"backup_dir", std::string(backup_dir)}});
   }
-  return Refuse(Reason::kBackupFailed,
+  return Refuse(
+      Reason::kBackupFailed,
       absl::StrCat("cannot use the backup directory ", backup_dir, ": ", status.ToString()),
       {{"backup_dir", std::string(backup_dir)}});
 }
@@ -46,8 +47,9 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackupsReadOn
     const std::string& given_dir) {
   const std::string backup_dir = Absolute(given_dir);
   if (!std::filesystem::is_directory(backup_dir)) {
-    return Refuse(Reason::kBackupNotFound, absl::StrCat("there is no backup directory ", backup_dir),
-                    {{"backup_dir", backup_dir}});
+    return Refuse(Reason::kBackupNotFound,
+                  absl::StrCat("there is no backup directory ", backup_dir),
+                  {{"backup_dir", backup_dir}});
   }
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   auto status = rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
@@ -68,9 +70,9 @@ absl::StatusOr<uint32_t> ChooseBackup(rocksdb::BackupEngineReadOnly& engine,
   }
   if (backup_id == 0 && newest != 0) return newest;
   return Refuse(Reason::kBackupNotFound,
-                  backup_id == 0 ? absl::StrCat(backup_dir, " holds no backup")
-                                 : absl::StrCat(backup_dir, " holds no backup ", backup_id),
-                  {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
+                backup_id == 0 ? absl::StrCat(backup_dir, " holds no backup")
+                               : absl::StrCat(backup_dir, " holds no backup ", backup_id),
+                {{"backup_dir", backup_dir}, {"backup_id", std::to_string(backup_id)}});
 }
 
 }  // namespace
@@ -82,8 +84,8 @@ absl::StatusOr<BackupInfo> CreateRocksDbBackup(rocksdb::DB* db, const std::strin
   std::filesystem::create_directories(backup_dir, error);
   if (error) {
     return Refuse(Reason::kBackupFailed,
-                       absl::StrCat("cannot create ", backup_dir, ": ", error.message()),
-                       {{"backup_dir", backup_dir}});
+                  absl::StrCat("cannot create ", backup_dir, ": ", error.message()),
+                  {{"backup_dir", backup_dir}});
   }
   rocksdb::BackupEngineOptions engine_options(backup_dir);
   engine_options.sync = true;
@@ -135,7 +137,8 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
 absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
                            const std::string& target_path) {
   if (std::filesystem::exists(std::filesystem::path(target_path) / "CURRENT")) {
-    return Refuse(Reason::kRestoreTargetNotEmpty,
+    return Refuse(
+        Reason::kRestoreTargetNotEmpty,
         absl::StrCat(target_path, " already holds a ledger; restore into an empty directory"),
         {{"path", target_path}});
   }

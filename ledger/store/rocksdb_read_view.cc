@@ -101,7 +101,8 @@ class RocksDbReadView : public ReadView {
                   [&](absl::string_view key, absl::string_view) -> absl::Status {
                     if (key.size() != prefix_size + 16) return Corrupt("time index key");
                     if (seqs.size() == entries_max) {
-                      return Refuse(Reason::kReportTooLarge,
+                      return Refuse(
+                          Reason::kReportTooLarge,
                           absl::StrCat("more than ", entries_max,
                                        " entries occurred in the period; choose a shorter period"),
                           {{"limit", std::to_string(entries_max)}});
@@ -196,7 +197,8 @@ class RocksDbReadView : public ReadView {
                 [&](absl::string_view key, absl::string_view) -> absl::Status {
                   if (key.size() <= prefix.size() + 8) return Corrupt("award time index key");
                   if (award_ids.size() == awards_max) {
-                    return Refuse(Reason::kReportTooLarge,
+                    return Refuse(
+                        Reason::kReportTooLarge,
                         absl::StrCat(
                             "more than ", awards_max,
                             " qualifications were awarded in the period; choose a shorter period"),

@@ -205,7 +205,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   if (options.read_only) {
     if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
       return Refuse(Reason::kStoreNotFound, absl::StrCat("there is no ledger at ", options.path),
-                      {{"path", options.path}});
+                    {{"path", options.path}});
     }
     status = rocksdb::DB::OpenForReadOnly(MakeOptions(options, env.get()), options.path, &raw);
   } else {

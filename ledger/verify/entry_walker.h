@@ -147,15 +147,15 @@ class EntryWalker {
         return;
       }
       if (!DecodeEntryInto(record.bytes, &entry).ok()) {
-        entry_finding_ =
-            EntryFinding{Reason::kEntryDamaged, expected, "the stored entry does not decode", "", ""};
+        entry_finding_ = EntryFinding{Reason::kEntryDamaged, expected,
+                                      "the stored entry does not decode", "", ""};
         return;
       }
       if (entry.seq != record.seq || entry.bank_id != id_) {
-        entry_finding_ =
-            EntryFinding{Reason::kEntryMisplaced, expected, "the stored entry names another bank or seq",
-                         absl::StrCat(id_, " seq ", record.seq),
-                         absl::StrCat(entry.bank_id, " seq ", entry.seq)};
+        entry_finding_ = EntryFinding{Reason::kEntryMisplaced, expected,
+                                      "the stored entry names another bank or seq",
+                                      absl::StrCat(id_, " seq ", record.seq),
+                                      absl::StrCat(entry.bank_id, " seq ", entry.seq)};
         return;
       }
       // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).

@@ -117,7 +117,8 @@ class JournalWalker {
         if (auto s = CheckNode(node, where); !s.ok()) return s;
       }
       if (!DecodeFactInto(record.fact, &fact).ok()) {
-        return Finding(id_, Reason::kFactDamaged, where, "the fact is not in the canonical encoding");
+        return Finding(id_, Reason::kFactDamaged, where,
+                       "the fact is not in the canonical encoding");
       }
       if (fact.position != expected) {
         return Finding(id_, Reason::kFactMisplaced, where, "the fact names another position",
@@ -199,7 +200,8 @@ class JournalWalker {
       }
     }
     if (!head_.has_journal) {
-      return Finding(id_, Reason::kJournalMissing, end, "the chain head was written without a journal");
+      return Finding(id_, Reason::kJournalMissing, end,
+                     "the chain head was written without a journal");
     }
     if (head_.journal_size() != size) {
       return Finding(id_, Reason::kJournalHeadMismatch, end,

@@ -115,9 +115,8 @@ std::optional<ReplayProblem> QualificationReplay::OnEntry(const Entry& entry) {
     const Award award = *std::move(awaiting_reward_);
     awaiting_reward_.reset();
     if (entry.kind != EntryKind::kQualificationReward || entry.seq != award.reward_seq ||
-        entry.entry_id != RewardEntryId(award.award_id) ||
-        entry.minutes != award.reward_minutes || entry.from_account_id != award.paid_by ||
-        entry.to_account_id != award.account_id) {
+        entry.entry_id != RewardEntryId(award.award_id) || entry.minutes != award.reward_minutes ||
+        entry.from_account_id != award.paid_by || entry.to_account_id != award.account_id) {
       ReplayProblem p =
           Problem(Reason::kAwardMismatch, "the entry after an award that pays is not its reward",
                   ExpectedReward(award), Describe(entry));

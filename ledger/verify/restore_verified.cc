@@ -16,7 +16,8 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
   const std::filesystem::path restoring = target.string() + ".restoring";
   std::error_code error;
   if (std::filesystem::exists(target / "CURRENT", error)) {
-    return Refuse(Reason::kRestoreTargetNotEmpty,
+    return Refuse(
+        Reason::kRestoreTargetNotEmpty,
         absl::StrCat(data_dir, " already holds a ledger; restore into a new data directory"),
         {{"data_dir", data_dir}});
   }
@@ -24,7 +25,7 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
   std::filesystem::remove_all(restoring, error);  // a restore that stopped halfway
   if (error) {
     return Refuse(Reason::kRestoreFailed,
-                       absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
+                  absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
   }
   if (auto s = RestoreBackup(backup_dir, backup_id, restoring.string()); !s.ok()) return s;
   // The restored files are as private as the ledger they came from, umask or not.
@@ -37,7 +38,7 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
   std::filesystem::rename(restoring, target, error);
   if (error) {
     return Refuse(Reason::kRestoreFailed, absl::StrCat("cannot move the restored ledger to ",
-                                                      target.string(), ": ", error.message()));
+                                                       target.string(), ": ", error.message()));
   }
   return report;
 }

@@ -72,8 +72,9 @@ absl::Status CompareAccounts(StoreSnapshot& snapshot, const std::string& id,
                      absl::StrCat(AccountKindName(stored.kind), " ", stored.display_name));
     }
     if (stored.status != m.status) {
-      return Finding(id, Reason::kStatusMismatch, where, "the stored status differs from the journal",
-                     AccountStatusName(m.status), AccountStatusName(stored.status));
+      return Finding(id, Reason::kStatusMismatch, where,
+                     "the stored status differs from the journal", AccountStatusName(m.status),
+                     AccountStatusName(stored.status));
     }
     if (stored.balance_minutes != m.balance) {
       return Finding(id, Reason::kBalanceMismatch, where,
@@ -140,9 +141,10 @@ absl::Status ComparePending(StoreSnapshot& snapshot, const std::string& id,
     return ReadFailed(id, Where{}, "the pending entries", status);
   }
   if (open != journal.open_pending().size()) {
-    return Finding(
-        id, Reason::kPendingMismatch, Where{}, "the journal has open pending entries that are not stored",
-        absl::StrCat(journal.open_pending().size(), " open"), absl::StrCat(open, " open"));
+    return Finding(id, Reason::kPendingMismatch, Where{},
+                   "the journal has open pending entries that are not stored",
+                   absl::StrCat(journal.open_pending().size(), " open"),
+                   absl::StrCat(open, " open"));
   }
   return absl::OkStatus();
 }

@@ -71,8 +71,9 @@ VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& option
         return absl::OkStatus();
       });
   if (report.status.ok() && !options.bank_id.empty() && banks.empty()) {
-    report.status = Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", options.bank_id),
-                             {{"bank_id", options.bank_id}});
+    report.status =
+        Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", options.bank_id),
+               {{"bank_id", options.bank_id}});
   }
   if (!report.status.ok()) {
     report.elapsed = absl::Now() - start;

@@ -80,7 +80,8 @@ std::vector<CatalogueItem> DemoCatalogue() {
   first_aid.reward_minutes = 180;
   first_aid.validity_days = 3 * 365;
   first_aid.renewal_reward_minutes = 90;
-  CatalogueItem cooking = item(CatalogueKind::kActivity, "cook-lunch", "Cooking the day-centre lunch");
+  CatalogueItem cooking =
+      item(CatalogueKind::kActivity, "cook-lunch", "Cooking the day-centre lunch");
   cooking.category = "kitchen";
   cooking.required_qualifications = {"food-hygiene-2"};
   CatalogueItem mentoring = item(CatalogueKind::kActivity, "mentoring", "Mentoring a newcomer");
@@ -98,9 +99,8 @@ std::vector<CatalogueItem> DemoCatalogue() {
 
 absl::Status LoadCatalogue(Ledger& ledger) {
   for (const CatalogueItem& item : DemoCatalogue()) {
-    auto put = Await<CatalogueItem>([&](auto done) {
-      ledger.PutCatalogueItem(item, 0, kDemoPrincipal, std::move(done));
-    });
+    auto put = Await<CatalogueItem>(
+        [&](auto done) { ledger.PutCatalogueItem(item, 0, kDemoPrincipal, std::move(done)); });
     if (!put.ok()) return put.status();
   }
   return absl::OkStatus();
@@ -108,20 +108,22 @@ absl::Status LoadCatalogue(Ledger& ledger) {
 
 // Carol (staff) awarded Dev food hygiene a month ago, so that Dev may cook the lunch.
 absl::Status LoadAwards(Ledger& ledger) {
-  AwardSpec spec{kDemoBankId, "cert-dev-hygiene", "dev", "food-hygiene-2",
-                 ledger.Now() - absl::Hours(24 * 30), "Highfield certificate 204518", "Carol Jones"};
-  return Await<AwardReceipt>([&](auto done) {
-           ledger.AwardQualification(spec, "carol", std::move(done));
-         })
+  AwardSpec spec{kDemoBankId,
+                 "cert-dev-hygiene",
+                 "dev",
+                 "food-hygiene-2",
+                 ledger.Now() - absl::Hours(24 * 30),
+                 "Highfield certificate 204518",
+                 "Carol Jones"};
+  return Await<AwardReceipt>(
+             [&](auto done) { ledger.AwardQualification(spec, "carol", std::move(done)); })
       .status();
 }
 
 // Bob buys the food hygiene course with credits: it shows in progress on his record.
 absl::Status LoadRedemptions(Ledger& ledger) {
   RedeemSpec spec{kDemoBankId, "demo-course-bob", "bob", "hygiene-course", ""};
-  return Await<Redemption>([&](auto done) {
-           ledger.RedeemOffer(spec, "bob", std::move(done));
-         })
+  return Await<Redemption>([&](auto done) { ledger.RedeemOffer(spec, "bob", std::move(done)); })
       .status();
 }
 
@@ -133,9 +135,8 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
   if (!banks->items.empty()) return absl::OkStatus();
 
   Bank bank{kDemoBankId, "Holy Cross Centre time bank", "Europe/London", absl::Time()};
-  auto created = Await<Bank>([&](auto done) {
-    ledger.CreateBank(bank, kDemoPrincipal, std::move(done));
-  });
+  auto created =
+      Await<Bank>([&](auto done) { ledger.CreateBank(bank, kDemoPrincipal, std::move(done)); });
   if (!created.ok()) return created.status();
 
   const std::vector<DemoAccount> accounts = {
@@ -153,9 +154,8 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     account.kind = spec.kind;
     account.roles = spec.roles;
     account.display_name = spec.name;
-    auto opened = Await<Account>([&](auto done) {
-      ledger.OpenAccount(account, kDemoPrincipal, std::move(done));
-    });
+    auto opened = Await<Account>(
+        [&](auto done) { ledger.OpenAccount(account, kDemoPrincipal, std::move(done)); });
     if (!opened.ok()) return opened.status();
   }
   if (auto s = LoadCatalogue(ledger); !s.ok()) return s;
@@ -182,9 +182,8 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
     entry.minutes = spec.minutes;
     entry.activity = spec.activity;
     entry.occurred_at = now - absl::Hours(24 * spec.days_ago);
-    auto recorded = Await<Receipt>([&](auto done) {
-      ledger.RecordEntry(entry, AdminNamed(kDemoPrincipal), std::move(done));
-    });
+    auto recorded = Await<Receipt>(
+        [&](auto done) { ledger.RecordEntry(entry, AdminNamed(kDemoPrincipal), std::move(done)); });
     if (!recorded.ok()) return recorded.status();
   }
   if (auto s = LoadRedemptions(ledger); !s.ok()) return s;
@@ -197,9 +196,8 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
   shopping.minutes = 60;
   shopping.activity = "shopping";
   shopping.occurred_at = now - absl::Hours(24);
-  auto recorded = Await<Receipt>([&](auto done) {
-    ledger.RecordEntry(shopping, AdminNamed("alice"), std::move(done));
-  });
+  auto recorded = Await<Receipt>(
+      [&](auto done) { ledger.RecordEntry(shopping, AdminNamed("alice"), std::move(done)); });
   if (!recorded.ok()) return recorded.status();
   return LoadDemoCards(ledger);
 }

@@ -6,6 +6,7 @@
 #define TIMELEDGER_LEDGER_DEMO_H_
 
 #include "absl/status/status.h"
+
 #include "ledger/engine/ledger.h"
 
 namespace timeledger::ledger {

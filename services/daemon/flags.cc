@@ -1,12 +1,12 @@
 #include "services/daemon/flags.h"
 
-#include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include <CLI/CLI.hpp>
+
 #include "common/command_line.h"
 
 namespace timeledger::daemon {
@@ -32,8 +32,8 @@ CLI::Validator NumberFrom(int64_t low, int64_t high, const std::string& what) {
 // Adds `name` N, a decimal number checked by NumberFrom, stored into *out once checked. (Read
 // here rather than by CLI11, which would take "010" as octal.)
 template <typename Int>
-CLI::Option* AddNumber(CLI::App& app, const std::string& name, Int* out, int64_t low,
-                       int64_t high, const std::string& what, const std::string& help) {
+CLI::Option* AddNumber(CLI::App& app, const std::string& name, Int* out, int64_t low, int64_t high,
+                       const std::string& what, const std::string& help) {
   return app
       .add_option_function<std::string>(
           name, [out](const std::string& text) { (void)absl::SimpleAtoi(text, out); }, help)

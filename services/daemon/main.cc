@@ -5,12 +5,13 @@
 // This file only wires the units of services/daemon/ together: flags, verification, restore,
 // demo, token_files and expiry_sweeper.
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
+
+#include <sys/stat.h>
 
 #include "ledger/engine/ledger.h"
 #include "services/daemon/demo.h"
@@ -73,8 +74,8 @@ int Serve(const Flags& flags, ledger::Ledger* ledger, const sigset_t& stop_signa
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   sweeper.reset();  // before the ledger goes
-  std::cout << "timeledgerd: " << strsignal(signal_number)
-            << " received; finishing calls in flight" << std::endl;
+  std::cout << "timeledgerd: " << strsignal(signal_number) << " received; finishing calls in flight"
+            << std::endl;
   (*server)->Shutdown(absl::Seconds(10));
   return 0;
 }

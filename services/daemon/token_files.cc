@@ -1,7 +1,6 @@
 #include "services/daemon/token_files.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include <sys/stat.h>
+
 #include "ledger/rules/access.h"
 #include "services/daemon/demo.h"
 
@@ -24,7 +25,8 @@ namespace {
 absl::Status WriteTokenFile(const std::filesystem::path& path, const std::string& bearer) {
   const std::string temp = path.string() + ".new";
   const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", temp, ": ", strerror(errno)));
+  if (fd < 0)
+    return absl::UnavailableError(absl::StrCat("cannot write ", temp, ": ", strerror(errno)));
   const std::string line = bearer + "\n";
   const bool written = fchmod(fd, 0600) == 0 &&
                        write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
@@ -41,8 +43,7 @@ absl::Status WriteTokenFile(const std::filesystem::path& path, const std::string
 
 // Makes sure `path` holds a live token of `principal`: if it is missing, or its token is not live
 // or is another principal's, issues a new one and writes it. Returns whether it wrote one.
-absl::StatusOr<bool> EnsureTokenFile(ledger::Ledger& ledger,
-                                     const std::filesystem::path& path,
+absl::StatusOr<bool> EnsureTokenFile(ledger::Ledger& ledger, const std::filesystem::path& path,
                                      const ledger::Principal& principal) {
   std::ifstream in(path);
   std::string bearer;
@@ -66,7 +67,8 @@ absl::StatusOr<bool> EnsureTokenFile(ledger::Ledger& ledger,
 // directory the CLI runs in, which timeledgerd cannot know; so it names the default's condition.
 std::string TokenFileHint(const std::filesystem::path& path) {
   std::error_code error;
-  const auto here = std::filesystem::weakly_canonical(std::filesystem::path("var") / kAdminTokenFile, error);
+  const auto here =
+      std::filesystem::weakly_canonical(std::filesystem::path("var") / kAdminTokenFile, error);
   const auto there = std::filesystem::weakly_canonical(path, error);
   if (!error && here == there) return "the CLI run from this directory reads it by itself";
   return absl::StrCat("give it to the CLI with --token-file ", path.string(),

@@ -1,12 +1,12 @@
 // The staff CLI's command line read with CLI11 from CommandSpec tables: a command with options
 // before and after its words, `--`, and each mistake named in the sentence scripts match on.
-#include "clients/cli/command_line.h"
-
 #include <string>
 #include <vector>
 
-#include "clients/cli/exit_code.h"
 #include "gtest/gtest.h"
+
+#include "clients/cli/command_line.h"
+#include "clients/cli/exit_code.h"
 
 namespace timeledger::cli {
 namespace {
@@ -79,9 +79,8 @@ TEST_F(CliCommandLineTest, ReadsAFullCommandWithOptionsBeforeAndAfterTheWords) {
 }
 
 TEST_F(CliCommandLineTest, TakesTheNextWordAsAValueUnlessItBeginsWithTwoDashes) {
-  const Invocation invocation =
-      Read({"entry", "record", "hcct", "--note", "-x", "--from", "b", "--to", "a", "--minutes",
-            "5"});
+  const Invocation invocation = Read(
+      {"entry", "record", "hcct", "--note", "-x", "--from", "b", "--to", "a", "--minutes", "5"});
   ASSERT_TRUE(invocation.args.has_value()) << invocation.err;
   EXPECT_EQ(invocation.args->Value("note"), "-x");
   EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--note", "--", "x"}),

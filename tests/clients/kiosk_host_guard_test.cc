@@ -2,10 +2,10 @@
 // headers are answered (DNS rebinding and cross-site POSTs are not), and which listen addresses
 // and certificate files it starts with. The end-to-end test (tests/e2e/kiosk_host_test.sh) runs
 // the same rules through the real binaries.
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "clients/kiosk/host_guard.h"
 #include "clients/kiosk/transport.h"
@@ -88,8 +88,8 @@ TEST(HostGuardTest, RefusesHostValuesThatAreNotHostNames) {
   auto bad = HostGuard::Make({"http://kiosk.hall.example"}, "0.0.0.0", 8080, false);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("--host http://kiosk.hall.example"), std::string::npos);
-  EXPECT_FALSE(HostGuard::Make(std::vector<std::string>(kAllowedHostsMax + 1, "kiosk"),
-                               "0.0.0.0", 8080, false)
+  EXPECT_FALSE(HostGuard::Make(std::vector<std::string>(kAllowedHostsMax + 1, "kiosk"), "0.0.0.0",
+                               8080, false)
                    .ok());
 }
 
@@ -116,9 +116,9 @@ TEST(HostGuardTest, ForeignHostGets421WithAPlainMessage) {
     EXPECT_EQ(refusal->at(http::field::cache_control), "no-store");
   }
   // Even with the kiosk's own Origin: the Host decides where the request went.
-  EXPECT_TRUE(guard.Refusal(MakeRequest(http::verb::post, "evil.example:8080",
-                                        "http://127.0.0.1:8080"))
-                  .has_value());
+  EXPECT_TRUE(
+      guard.Refusal(MakeRequest(http::verb::post, "evil.example:8080", "http://127.0.0.1:8080"))
+          .has_value());
 }
 
 TEST(HostGuardTest, TwoHostHeadersAreRefused) {
@@ -145,12 +145,12 @@ TEST(HostGuardTest, OwnPageIsLetThrough) {
   const HostGuard guard = LoopbackGuard();
   EXPECT_FALSE(guard.Refusal(MakeRequest(http::verb::get, "127.0.0.1:8080", "")).has_value());
   EXPECT_FALSE(guard.Refusal(MakeRequest(http::verb::head, "localhost:8080", "")).has_value());
-  EXPECT_FALSE(guard.Refusal(MakeRequest(http::verb::post, "127.0.0.1:8080",
-                                         "http://127.0.0.1:8080"))
-                   .has_value());
-  EXPECT_FALSE(guard.Refusal(MakeRequest(http::verb::post, "localhost:8080",
-                                         "http://localhost:8080"))
-                   .has_value());
+  EXPECT_FALSE(
+      guard.Refusal(MakeRequest(http::verb::post, "127.0.0.1:8080", "http://127.0.0.1:8080"))
+          .has_value());
+  EXPECT_FALSE(
+      guard.Refusal(MakeRequest(http::verb::post, "localhost:8080", "http://localhost:8080"))
+          .has_value());
 }
 
 TEST(HostGuardTest, ARefusedRequestNeverReachesTheHandler) {
@@ -166,9 +166,9 @@ TEST(HostGuardTest, ARefusedRequestNeverReachesTheHandler) {
   EXPECT_EQ(handler(MakeRequest(http::verb::post, "127.0.0.1:8080", "")).result(),
             http::status::forbidden);
   EXPECT_EQ(calls, 0);
-  EXPECT_EQ(handler(MakeRequest(http::verb::post, "127.0.0.1:8080", "http://127.0.0.1:8080"))
-                .result(),
-            http::status::ok);
+  EXPECT_EQ(
+      handler(MakeRequest(http::verb::post, "127.0.0.1:8080", "http://127.0.0.1:8080")).result(),
+      http::status::ok);
   EXPECT_EQ(calls, 1);
 }
 
@@ -202,8 +202,7 @@ class TlsContextTest : public ::testing::Test {
   void SetUp() override { files_ = testing::WriteTestCertificates(dir_.path()); }
 
   absl::Status Make(const std::string& cert, const std::string& key) {
-    return MakeTlsContext({.listen_host = "0.0.0.0", .cert_file = cert, .key_file = key})
-        .status();
+    return MakeTlsContext({.listen_host = "0.0.0.0", .cert_file = cert, .key_file = key}).status();
   }
 
   testing::TempDir dir_;

@@ -3,13 +3,13 @@
 // the client library itself never links ledger/.
 #include "clients/audit/proof_check.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 
+#include <gtest/gtest.h>
+
 #include "clients/audit/digest_file.h"
-#include "ledger/journal/journal.h"
 #include "ledger/core/merkle.h"
+#include "ledger/journal/journal.h"
 
 namespace timeledger::audit {
 namespace {
@@ -129,8 +129,7 @@ TEST(ProofCheckTest, RefusesTreesLargerThanAnyLedgers) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(VerifyInclusion(root, 0, too_large, {}, root).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger::VerifyConsistency(too_large, too_large, root,
-                                      root, {}).code(),
+  EXPECT_EQ(ledger::VerifyConsistency(too_large, too_large, root, root, {}).code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -2,9 +2,9 @@
 // PemProblem a caller can give its own reason.
 #include "common/pem_files.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certs.h"
@@ -17,8 +17,8 @@ class PemFilesTest : public ::testing::Test {
   void SetUp() override { files_ = testing::WriteTestCertificates(dir_.path()); }
 
   KeyPairFiles Files(const std::string& cert, const std::string& key) const {
-    return KeyPairFiles{.cert_what = "cert file", .cert_file = cert,
-                        .key_what = "key file", .key_file = key};
+    return KeyPairFiles{
+        .cert_what = "cert file", .cert_file = cert, .key_what = "key file", .key_file = key};
   }
 
   testing::TempDir dir_;

@@ -20,13 +20,7 @@
 // refuse one anyway (a balance at its floor or cap), that refusal is checked like any answer.
 // The last server must then stop cleanly on SIGTERM.
 #include <fcntl.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <openssl/sha.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,10 +42,16 @@
 #include <thread>
 #include <vector>
 
-#include <google/protobuf/util/message_differencer.h>
-
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include "tests/support/access.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
@@ -155,8 +155,8 @@ class ServerProcess {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return "timeledgerd exited before listening (status " + std::to_string(status) +
-               "):\n" + log;
+        return "timeledgerd exited before listening (status " + std::to_string(status) + "):\n" +
+               log;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -260,10 +260,10 @@ class ChainVerifier {
 
 // The ledger as read back after a restart.
 struct Snapshot {
-  std::vector<v1::Entry> entries;           // entries[i].seq == i + 1
-  std::map<std::string, uint64_t> seq_of;   // entry_id -> seq
+  std::vector<v1::Entry> entries;          // entries[i].seq == i + 1
+  std::map<std::string, uint64_t> seq_of;  // entry_id -> seq
   std::map<std::string, v1::Account> accounts;
-  std::map<std::string, int64_t> replayed;  // balances from the entries
+  std::map<std::string, int64_t> replayed;         // balances from the entries
   std::vector<std::pair<int64_t, int64_t>> after;  // (from, to) balances after each seq
 };
 
@@ -312,7 +312,8 @@ class CrashTest : public ::testing::Test {
     const std::string log = dir_.path() + "/" + what + ".log";
     const std::string error = server_->Start(binary_, data_dir_, log);
     ASSERT_EQ(error, "") << what;
-    auto channel = testing::AuthorizedChannel(server_->address(), testing::ReadAdminToken(data_dir_));
+    auto channel =
+        testing::AuthorizedChannel(server_->address(), testing::ReadAdminToken(data_dir_));
     ASSERT_TRUE(channel->WaitForConnected(Deadline())) << what << ": cannot connect";
     banks_ = v1::Banks::NewStub(channel);
     accounts_ = v1::Accounts::NewStub(channel);
@@ -390,8 +391,9 @@ class CrashTest : public ::testing::Test {
     if (uniform(0, 4) == 0) request.set_note("slip " + entry_id);
     if (uniform(0, 4) != 0) {  // mostly dated in the past weeks, so daily limits rarely bite
       const auto now = std::chrono::system_clock::now();
-      const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                  now.time_since_epoch()).count() - uniform(0, 50 * 86400);
+      const int64_t seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() -
+          uniform(0, 50 * 86400);
       request.mutable_occurred_at()->set_seconds(seconds);
       request.mutable_occurred_at()->set_nanos(uniform(0, 999) * 1000);
     }
@@ -421,20 +423,19 @@ class CrashTest : public ::testing::Test {
           }
           auto attempt = std::make_unique<Attempt>();
           attempt->cycle = cycle;
-          attempt->request = RandomRequest(
-              thread_rng, "c" + std::to_string(cycle) + "-t" + std::to_string(t) + "-" +
-                              std::to_string(n));
+          attempt->request =
+              RandomRequest(thread_rng, "c" + std::to_string(cycle) + "-t" + std::to_string(t) +
+                                            "-" + std::to_string(n));
           Attempt* raw = attempt.get();
           per_thread[t].push_back(std::move(attempt));
           auto context = std::make_shared<grpc::ClientContext>();
           context->set_deadline(Deadline());
-          ledger_->async()->RecordEntry(
-              context.get(), &raw->request, &raw->response,
-              [raw, context, &killed, &window](grpc::Status status) {
-                raw->answered_before_kill = !killed.load();
-                raw->status = std::move(status);
-                window.Release();
-              });
+          ledger_->async()->RecordEntry(context.get(), &raw->request, &raw->response,
+                                        [raw, context, &killed, &window](grpc::Status status) {
+                                          raw->answered_before_kill = !killed.load();
+                                          raw->status = std::move(status);
+                                          window.Release();
+                                        });
         }
       });
     }
@@ -610,8 +611,8 @@ class CrashTest : public ::testing::Test {
   void CheckAck(const Snapshot& snapshot, const Ack& ack) {
     const v1::Entry& receipt = ack.response.entry();
     const std::string what = "acknowledged " + ack.request.entry_id() + " (cycle " +
-                             std::to_string(ack.cycle) + ", seq " +
-                             std::to_string(receipt.seq()) + ")";
+                             std::to_string(ack.cycle) + ", seq " + std::to_string(receipt.seq()) +
+                             ")";
     std::string problem;
     if (receipt.seq() == 0 || receipt.seq() > snapshot.entries.size()) {
       problem = " is missing after the restart";
@@ -644,10 +645,10 @@ class CrashTest : public ::testing::Test {
       for (size_t i = start; i < end; ++i) {
         const auto& result = response.results(static_cast<int>(i - start));
         const uint64_t seq = acks_[i].response.entry().seq();
-        const bool same = result.has_receipt() && result.receipt().replayed() &&
-                          seq >= 1 && seq <= snapshot.entries.size() &&
-                          MessageDifferencer::Equals(result.receipt().entry(),
-                                                     snapshot.entries[seq - 1]);
+        const bool same =
+            result.has_receipt() && result.receipt().replayed() && seq >= 1 &&
+            seq <= snapshot.entries.size() &&
+            MessageDifferencer::Equals(result.receipt().entry(), snapshot.entries[seq - 1]);
         if (!same && failures++ < 10) {
           ADD_FAILURE() << "acknowledged " << acks_[i].request.entry_id() << " (seq " << seq
                         << ") does not replay: " << result.ShortDebugString();
@@ -749,8 +750,7 @@ class CrashTest : public ::testing::Test {
       ++present;
       const v1::Entry& entry = snapshot.entries[listed->second - 1];
       EXPECT_TRUE(RecordsRequest(entry, attempt->request))
-          << "unanswered " << id << " was recorded as something else: "
-          << entry.ShortDebugString();
+          << "unanswered " << id << " was recorded as something else: " << entry.ShortDebugString();
       EXPECT_TRUE(lookup.ok() && MessageDifferencer::Equals(found, entry))
           << "unanswered " << id << " is listed but GetEntry gives " << Describe(lookup);
     }
@@ -818,8 +818,8 @@ TEST_F(CrashTest, AcknowledgedEntriesSurviveSigkillAndNothingIsHalfWritten) {
     for (const auto& attempt : attempts) {
       if (!attempt->status.ok()) continue;
       ++acknowledged;
-      EXPECT_NE(attempt->response.entry().seq(), 0u) << attempt->request.entry_id()
-                                                     << " was acknowledged as pending";
+      EXPECT_NE(attempt->response.entry().seq(), 0u)
+          << attempt->request.entry_id() << " was acknowledged as pending";
       EXPECT_FALSE(attempt->response.replayed()) << attempt->request.entry_id();
       acks_.push_back(Ack{attempt->request, attempt->response, cycle});
     }

@@ -12,11 +12,7 @@
 // The binaries come from the environment: TIMELEDGERD and TIMELEDGER_VERIFY. Bounded: the cycles
 // stop after kCycleTimeBudget, so the test stays well under a minute and a half on 2 cores.
 #include <fcntl.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,9 +27,14 @@
 #include <sstream>
 #include <thread>
 
-#include "clients/audit/proof_check.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <sys/wait.h>
+
+#include "clients/audit/proof_check.h"
 #include "tests/support/access.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"

@@ -7,11 +7,7 @@
 // The binaries come from the environment: TIMELEDGERD and TIMELEDGER_VERIFY.
 #include <errno.h>
 #include <fcntl.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -27,6 +23,11 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
 #include "tests/support/access.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -95,8 +96,7 @@ class FullDiskTest : public ::testing::Test {
     std::filesystem::create_directories(mount_point_);
     if (mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, kMountOptions) != 0) {
       GTEST_SKIP() << "cannot mount a " << kMountOptions << " tmpfs at " << mount_point_ << ": "
-                   << std::strerror(errno)
-                   << " (needs root or CAP_SYS_ADMIN; CI runs it as root)";
+                   << std::strerror(errno) << " (needs root or CAP_SYS_ADMIN; CI runs it as root)";
     }
     mounted_ = true;
     data_dir_ = mount_point_ + "/data";
@@ -168,8 +168,7 @@ class FullDiskTest : public ::testing::Test {
     request.set_note(std::string(300, 'n'));
     auto ledger = v1::Ledger::NewStub(channel_);
     v1::RecordEntryResponse response;
-    auto status =
-        WithDeadline([&](auto* c) { return ledger->RecordEntry(c, request, &response); });
+    auto status = WithDeadline([&](auto* c) { return ledger->RecordEntry(c, request, &response); });
     if (status.ok()) acknowledged_.push_back(request.entry_id());
     return status;
   }

@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "ledger/rules/access.h"
-#include "ledger/journal/journal.h"
-#include "ledger/rules/kiosk.h"
+
 #include "ledger/core/merkle.h"
-#include "ledger/rules/policy.h"
-#include "ledger/rules/qualifications.h"
 #include "ledger/core/records.h"
 #include "ledger/core/sha256.h"
+#include "ledger/journal/journal.h"
+#include "ledger/rules/access.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/rules/policy.h"
+#include "ledger/rules/qualifications.h"
 #include "timeledger/v1/access.pb.h"
 #include "timeledger/v1/accounts.pb.h"
 #include "timeledger/v1/banks.pb.h"
@@ -36,8 +37,8 @@ namespace fs = std::filesystem;
 const absl::Time kAt = absl::FromUnixSeconds(1790000000);
 
 // Writes `selector` followed by `bytes` as DIR/target/NAME.
-void Write(const fs::path& dir, const std::string& target, const std::string& name,
-           char selector, const std::string& bytes) {
+void Write(const fs::path& dir, const std::string& target, const std::string& name, char selector,
+           const std::string& bytes) {
   fs::create_directories(dir / target);
   std::ofstream out(dir / target / name, std::ios::binary);
   out << selector << bytes;
@@ -113,7 +114,8 @@ ledger::Award SampleAward() {
 
 // The records of qualifications, kiosk cards and tokens: selectors 9 to 14 of records_fuzz.
 void QualificationAndCardRecords(const fs::path& dir) {
-  Write(dir, "records_fuzz", "catalogue-item", 9, ledger::EncodeCatalogueItem(SampleQualification()));
+  Write(dir, "records_fuzz", "catalogue-item", 9,
+        ledger::EncodeCatalogueItem(SampleQualification()));
   Write(dir, "records_fuzz", "award", 10, ledger::EncodeAward(SampleAward()));
   ledger::Holding holding;
   holding.bank_id = "camden";
@@ -149,12 +151,10 @@ void Records(const fs::path& dir) {
   Write(dir, "records_fuzz", "stored-entry", 1, ledger::EncodeEntry(entry));
   ledger::Bank bank{"camden", "Camden time bank", "Europe/London", kAt};
   std::vector<ledger::Fact> facts = {
-      ledger::BankCreatedFact(bank, "admin"),
-      ledger::AccountOpenedFact(SampleAccount(), "carol"),
+      ledger::BankCreatedFact(bank, "admin"), ledger::AccountOpenedFact(SampleAccount(), "carol"),
       ledger::AccountStatusFact(SampleAccount(), ledger::AccountStatus::kActive,
                                 ledger::AccountStatus::kSuspended, "moved away", "carol"),
-      ledger::PolicySetFact("camden", ledger::Policy(), "carol"),
-      ledger::EntryFact(entry)};
+      ledger::PolicySetFact("camden", ledger::Policy(), "carol"), ledger::EntryFact(entry)};
   ledger::PendingEntry pending;
   pending.entry = entry;
   pending.entry.seq = 0;

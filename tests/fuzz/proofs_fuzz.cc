@@ -16,9 +16,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
 #include "clients/audit/proof_check.h"
-#include "ledger/journal/journal.h"
 #include "ledger/core/merkle.h"
+#include "ledger/journal/journal.h"
 
 namespace {
 
@@ -48,9 +49,9 @@ class Input {
     return hash;
   }
   absl::string_view Rest() const {
-    return offset_ < size_ ? absl::string_view(reinterpret_cast<const char*>(data_) + offset_,
-                                               size_ - offset_)
-                           : absl::string_view();
+    return offset_ < size_
+               ? absl::string_view(reinterpret_cast<const char*>(data_) + offset_, size_ - offset_)
+               : absl::string_view();
   }
 
  private:
@@ -71,14 +72,12 @@ void HostileProofs(Input& input) {
   const Digest leaf = input.Hash(), root = input.Hash(), other_root = input.Hash();
   std::vector<Digest> proof(input.Byte() % (kProofHashesMax + 1));
   for (Digest& hash : proof) hash = input.Hash();
-  CheckSameVerdict(
-      timeledger::ledger::VerifyInclusion(leaf, index, size, proof, root),
-      timeledger::audit::VerifyInclusion(leaf, index, size, proof, root),
-      "the verifiers disagree on an inclusion proof");
-  CheckSameVerdict(
-      timeledger::ledger::VerifyConsistency(index, size, root, other_root, proof),
-      timeledger::audit::VerifyConsistency(index, size, root, other_root, proof),
-      "the verifiers disagree on a consistency proof");
+  CheckSameVerdict(timeledger::ledger::VerifyInclusion(leaf, index, size, proof, root),
+                   timeledger::audit::VerifyInclusion(leaf, index, size, proof, root),
+                   "the verifiers disagree on an inclusion proof");
+  CheckSameVerdict(timeledger::ledger::VerifyConsistency(index, size, root, other_root, proof),
+                   timeledger::audit::VerifyConsistency(index, size, root, other_root, proof),
+                   "the verifiers disagree on a consistency proof");
 }
 
 void HonestProofs(Input& input) {
@@ -151,9 +150,15 @@ void FactHeaders(Input& input) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input input(data, size);
   switch (input.Byte() % 3) {
-    case 0: HostileProofs(input); break;
-    case 1: HonestProofs(input); break;
-    case 2: FactHeaders(input); break;
+    case 0:
+      HostileProofs(input);
+      break;
+    case 1:
+      HonestProofs(input);
+      break;
+    case 2:
+      FactHeaders(input);
+      break;
   }
   return 0;
 }

@@ -13,12 +13,13 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "ledger/rules/access.h"
+
+#include "ledger/core/records.h"
 #include "ledger/journal/journal.h"
+#include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
 #include "ledger/rules/qualifications.h"
-#include "ledger/core/records.h"
 
 namespace timeledger::ledger {
 namespace {

@@ -13,12 +13,13 @@
 #include <cstdlib>
 
 #include "absl/time/time.h"
+
+#include "ledger/core/records.h"
+#include "ledger/core/validate.h"
 #include "ledger/engine/token_registry.h"
 #include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
-#include "ledger/core/records.h"
-#include "ledger/core/validate.h"
 #include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/report_convert.h"
@@ -58,8 +59,8 @@ void RecordEntry(const v1::RecordEntryRequest& request) {
   entry.minutes = spec->minutes;
   entry.activity = spec->activity;
   entry.note = spec->note;
-  entry.occurred_at = ledger::FromMicros(ledger::ToMicros(
-      spec->occurred_at == absl::InfinitePast() ? kNow : spec->occurred_at));
+  entry.occurred_at = ledger::FromMicros(
+      ledger::ToMicros(spec->occurred_at == absl::InfinitePast() ? kNow : spec->occurred_at));
   entry.recorded_at = kNow;
   entry.recorded_by = "fuzz";
   const std::string bytes = ledger::CanonicalEntryBytes(entry);
@@ -126,8 +127,8 @@ void Kiosk(const v1::SignInRequest& sign_in) {
   // A card number and PIN that validation accepts are digits only, within their lengths.
   const bool card_ok = ledger::ValidateCardNumber(sign_in.card_number(), false).ok();
   const bool pin_ok = ledger::ValidatePin(sign_in.pin()).ok();
-  for (const auto& [ok, text] : {std::pair{card_ok, &sign_in.card_number()},
-                                 std::pair{pin_ok, &sign_in.pin()}}) {
+  for (const auto& [ok, text] :
+       {std::pair{card_ok, &sign_in.card_number()}, std::pair{pin_ok, &sign_in.pin()}}) {
     if (!ok) continue;
     for (char c : *text) {
       if (c < '0' || c > '9') Fail("validation accepted a card number or PIN that is not digits");

@@ -2,13 +2,13 @@
 // whatever the umask, and backups confined to the backup directory (issue 16, findings 3 and 4).
 #include "ledger/store/data_dir.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "ledger/verify/verify.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -191,9 +191,8 @@ TEST_F(BackupDirTest, ASymlinkLeavingTheBackupDirIsRefusedAndNothingIsWritten) {
   fs::create_symlink(outside.path(), root() / "link");
   fs::create_directory(root() / "real");
   fs::create_directory_symlink(root() / "real", root() / "inner-link");
-  for (const std::string& dir :
-       {std::string("link"), std::string("link/sub"), (root() / "link").string(),
-        std::string("inner-link")}) {
+  for (const std::string& dir : {std::string("link"), std::string("link/sub"),
+                                 (root() / "link").string(), std::string("inner-link")}) {
     const absl::Status status = Backup(dir);
     EXPECT_TRUE(absl::IsInvalidArgument(status)) << dir << ": " << status;
     EXPECT_EQ(RuleOf(status), "symlink") << dir;
@@ -211,8 +210,9 @@ TEST_F(BackupDirTest, ABackupDirThatIsALinkItselfIsRefused) {
 
 TEST_F(BackupDirTest, AnAbsolutePathOutsideTheBackupDirIsRefused) {
   timeledger::testing::TempDir outside;
-  for (const std::string& dir : {outside.path(), (fs::path(outside.path()) / "new").string(),
-                                std::string("/"), (fs::path(dir_.path()) / "elsewhere").string()}) {
+  for (const std::string& dir :
+       {outside.path(), (fs::path(outside.path()) / "new").string(), std::string("/"),
+        (fs::path(dir_.path()) / "elsewhere").string()}) {
     const absl::Status status = Backup(dir);
     EXPECT_TRUE(absl::IsInvalidArgument(status)) << dir << ": " << status;
     EXPECT_EQ(ReasonOf(status), "INVALID_BACKUP_DIR") << dir;

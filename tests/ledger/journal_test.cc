@@ -2,11 +2,11 @@
 // the chain and the Merkle tree over it, proofs from the persisted nodes, and backups.
 #include "ledger/journal/journal.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <random>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"

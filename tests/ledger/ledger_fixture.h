@@ -3,11 +3,11 @@
 #ifndef TIMELEDGER_TESTS_LEDGER_LEDGER_FIXTURE_H_
 #define TIMELEDGER_TESTS_LEDGER_LEDGER_FIXTURE_H_
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
@@ -50,9 +50,8 @@ class LedgerTest : public ::testing::Test {
     account.account_id = id;
     account.kind = kind;
     account.display_name = "Name of " + id;
-    return Await<Account>([&](auto done) {
-      ledger_->OpenAccount(account, "test", std::move(done));
-    });
+    return Await<Account>(
+        [&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); });
   }
 
   // A person with the staff role (who may award qualifications).
@@ -63,14 +62,13 @@ class LedgerTest : public ::testing::Test {
     account.kind = AccountKind::kPerson;
     account.roles = {Role::kStaff};
     account.display_name = "Staff " + id;
-    return Await<Account>([&](auto done) {
-             ledger_->OpenAccount(account, "test", std::move(done));
-           })
+    return Await<Account>(
+               [&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); })
         .status();
   }
 
-  static EntrySpec Spec(const std::string& entry_id, const std::string& from,
-                        const std::string& to, int64_t minutes) {
+  static EntrySpec Spec(const std::string& entry_id, const std::string& from, const std::string& to,
+                        int64_t minutes) {
     EntrySpec spec;
     spec.bank_id = "hcct";
     spec.entry_id = entry_id;
@@ -82,9 +80,8 @@ class LedgerTest : public ::testing::Test {
   }
 
   absl::StatusOr<Receipt> Record(const EntrySpec& spec) {
-    return Await<Receipt>([&](auto done) {
-      ledger_->RecordEntry(spec, AdminNamed("coordinator"), std::move(done));
-    });
+    return Await<Receipt>(
+        [&](auto done) { ledger_->RecordEntry(spec, AdminNamed("coordinator"), std::move(done)); });
   }
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
@@ -102,8 +99,9 @@ class LedgerTest : public ::testing::Test {
 
   absl::Status SetPolicy(const Policy& policy) {
     return Await<Policy>([&](auto done) {
-      ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
-    }).status();
+             ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
+           })
+        .status();
   }
 
   // Switches every rule off, for tests of the ledger's own mechanics.
@@ -113,9 +111,8 @@ class LedgerTest : public ::testing::Test {
     policy.balance_cap_enabled = policy.daily_limit_enabled = policy.backdating_enabled = false;
     policy.reciprocity_enabled = policy.staff_duty_enabled = false;
     policy.self_recorded_needs_confirmation = false;
-    auto set = Await<Policy>([&](auto done) {
-      ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
-    });
+    auto set = Await<Policy>(
+        [&](auto done) { ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done)); });
     ASSERT_TRUE(set.ok()) << set.status();
   }
 

@@ -11,8 +11,6 @@
 // quarter hours; "camden" sends minutes over its cap to the pool and enforces little else, so its
 // valid entries must all succeed. The operations come from a fixed seed per thread; the
 // interleaving of threads is the scheduler's, so every expectation holds for any interleaving.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -35,10 +33,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/errors.h"
+#include "ledger/core/records.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/rules/policy.h"
-#include "ledger/core/records.h"
 #include "ledger/rules/rules.h"
 #include "tests/support/temp_dir.h"
 
@@ -53,11 +53,11 @@ constexpr int kPageSize = 397;    // odd on purpose, so pages end mid-way throug
 
 constexpr char kBank[] = "hcct";
 constexpr char kOtherBank[] = "camden";
-constexpr int kPersons = 46;       // p00..p45 in hcct
-constexpr int kVolatile = 6;       // p00..p05: suspended and reactivated while entries fly
-constexpr int kOtherPersons = 8;   // p00..p07 in camden: same ids, never suspended there
-constexpr int kStaffOnDuty = 9;    // p09 is staff (i % 7 == 2) and never volatile
-constexpr int kContestedIds = 40;  // ids every thread races for, in camden
+constexpr int kPersons = 46;        // p00..p45 in hcct
+constexpr int kVolatile = 6;        // p00..p05: suspended and reactivated while entries fly
+constexpr int kOtherPersons = 8;    // p00..p07 in camden: same ids, never suspended there
+constexpr int kStaffOnDuty = 9;     // p09 is staff (i % 7 == 2) and never volatile
+constexpr int kContestedIds = 40;   // ids every thread races for, in camden
 constexpr char kClosed[] = "gone";  // opened and closed at once
 constexpr char kDutyActivity[] = "cooking lunch";
 
@@ -423,11 +423,26 @@ class Worker {
     };
     std::string reason;
     switch (Uniform(0, 17)) {
-      case 0: spec.minutes = 0; reason = "INVALID_MINUTES"; break;
-      case 1: spec.minutes = -30; reason = "INVALID_MINUTES"; break;
-      case 2: spec.minutes = kEntryMinutesMax + 1; reason = "INVALID_MINUTES"; break;
-      case 3: spec.to_account_id = spec.from_account_id; reason = "SELF_TRANSFER"; break;
-      case 4: spec.to_account_id = "nobody"; reason = "ACCOUNT_NOT_FOUND"; break;
+      case 0:
+        spec.minutes = 0;
+        reason = "INVALID_MINUTES";
+        break;
+      case 1:
+        spec.minutes = -30;
+        reason = "INVALID_MINUTES";
+        break;
+      case 2:
+        spec.minutes = kEntryMinutesMax + 1;
+        reason = "INVALID_MINUTES";
+        break;
+      case 3:
+        spec.to_account_id = spec.from_account_id;
+        reason = "SELF_TRANSFER";
+        break;
+      case 4:
+        spec.to_account_id = "nobody";
+        reason = "ACCOUNT_NOT_FOUND";
+        break;
       case 5:  // an account of the other bank only: banks do not share accounts
         spec.bank_id = kOtherBank;
         spec.kind = EntryKind::kExchange;
@@ -435,9 +450,18 @@ class Worker {
         spec.to_account_id = PersonId(Uniform(0, kOtherPersons - 1));
         reason = "ACCOUNT_NOT_FOUND";
         break;
-      case 6: spec.bank_id = "atlantis"; reason = "BANK_NOT_FOUND"; break;
-      case 7: spec.kind = EntryKind::kReversal; reason = "REVERSAL_NOT_RECORDABLE"; break;
-      case 8: spec.occurred_at = absl::Now() + absl::Hours(2); reason = "OCCURRED_IN_FUTURE"; break;
+      case 6:
+        spec.bank_id = "atlantis";
+        reason = "BANK_NOT_FOUND";
+        break;
+      case 7:
+        spec.kind = EntryKind::kReversal;
+        reason = "REVERSAL_NOT_RECORDABLE";
+        break;
+      case 8:
+        spec.occurred_at = absl::Now() + absl::Hours(2);
+        reason = "OCCURRED_IN_FUTURE";
+        break;
       case 9:
         spec.occurred_at = absl::FromUnixSeconds(kOccurredAtMinUnixSeconds - 86400);
         reason = "INVALID_OCCURRED_AT";
@@ -451,7 +475,10 @@ class Worker {
         spec.activity = std::string(kActivityLengthMax + 1, 'a');
         reason = "INVALID_TEXT";
         break;
-      case 12: spec.note = "line one\nline two"; reason = "INVALID_TEXT"; break;
+      case 12:
+        spec.note = "line one\nline two";
+        reason = "INVALID_TEXT";
+        break;
       case 13:  // a closed account neither earns nor pays
         spec.bank_id = kBank;
         spec.kind = EntryKind::kExchange;
@@ -460,8 +487,14 @@ class Worker {
         if (Chance(50)) std::swap(spec.from_account_id, spec.to_account_id);
         reason = "ACCOUNT_CLOSED";
         break;
-      case 14: hcct_award(kUnit + 5); reason = "GRANULARITY"; break;
-      case 15: hcct_award(kEntryMax + kUnit); reason = "ENTRY_MAXIMUM"; break;
+      case 14:
+        hcct_award(kUnit + 5);
+        reason = "GRANULARITY";
+        break;
+      case 15:
+        hcct_award(kEntryMax + kUnit);
+        reason = "ENTRY_MAXIMUM";
+        break;
       case 16:
         spec.occurred_at = absl::Now() - absl::Hours(24 * (kBackdateDays + 30));
         reason = "BACKDATED";
@@ -493,10 +526,18 @@ class Worker {
     spec.from_account_id = a;
     spec.to_account_id = b;
     switch (Uniform(0, 5)) {
-      case 0: spec.kind = EntryKind::kDonation; break;
-      case 1: spec.kind = EntryKind::kGrant; break;
-      case 2: spec.kind = EntryKind::kAward; break;
-      case 3: spec.kind = EntryKind::kSpend; break;
+      case 0:
+        spec.kind = EntryKind::kDonation;
+        break;
+      case 1:
+        spec.kind = EntryKind::kGrant;
+        break;
+      case 2:
+        spec.kind = EntryKind::kAward;
+        break;
+      case 3:
+        spec.kind = EntryKind::kSpend;
+        break;
       case 4:
         spec.kind = EntryKind::kExchange;
         spec.from_account_id = kPoolAccountId;
@@ -535,9 +576,15 @@ class Worker {
     EntryAttempt attempt;
     attempt.spec = acked->spec;
     switch (Uniform(0, 3)) {
-      case 0: attempt.spec.minutes = attempt.spec.minutes % kEntryMinutesMax + 1; break;
-      case 1: attempt.spec.note += "!"; break;
-      case 2: attempt.spec.activity = attempt.spec.activity == "tea" ? "coffee" : "tea"; break;
+      case 0:
+        attempt.spec.minutes = attempt.spec.minutes % kEntryMinutesMax + 1;
+        break;
+      case 1:
+        attempt.spec.note += "!";
+        break;
+      case 2:
+        attempt.spec.activity = attempt.spec.activity == "tea" ? "coffee" : "tea";
+        break;
       default: {
         std::lock_guard<std::mutex> lock(acked_mu_);
         if (!acked_reversals_.empty()) {
@@ -591,10 +638,10 @@ class Worker {
     window_.Acquire();
     ledger_->RecordEntry(record->spec, AdminNamed(principal_),
                          [this, record](absl::StatusOr<Receipt> result) {
-      NoteAcked(record->spec, result);
-      record->result = std::move(result);
-      window_.Release();
-    });
+                           NoteAcked(record->spec, result);
+                           record->result = std::move(result);
+                           window_.Release();
+                         });
   }
 
   // All or nothing. Safe batches hold entries no rule can refuse, maybe one repeated with the same
@@ -711,21 +758,20 @@ class Worker {
     attempt.acked_seq_max = acked_seq_max_->load();
     ReversalAttempt* record = &reversals_.emplace_back(std::move(attempt));
     window_.Acquire();
-    ledger_->ReverseEntry(kBank, record->seq, record->entry_id, record->note,
-                          AdminNamed(principal_),
-                          [this, record](absl::StatusOr<Receipt> result) {
-                            if (result.ok()) {
-                              RaiseTo(acked_seq_max_, result->entry.seq);
-                              if (!result->replayed) {
-                                std::lock_guard<std::mutex> lock(acked_mu_);
-                                acked_reversals_.push_back(AckedReversal{
-                                    record->seq, record->entry_id, record->note,
-                                    result->entry.seq});
-                              }
-                            }
-                            record->result = std::move(result);
-                            window_.Release();
-                          });
+    ledger_->ReverseEntry(
+        kBank, record->seq, record->entry_id, record->note, AdminNamed(principal_),
+        [this, record](absl::StatusOr<Receipt> result) {
+          if (result.ok()) {
+            RaiseTo(acked_seq_max_, result->entry.seq);
+            if (!result->replayed) {
+              std::lock_guard<std::mutex> lock(acked_mu_);
+              acked_reversals_.push_back(
+                  AckedReversal{record->seq, record->entry_id, record->note, result->entry.seq});
+            }
+          }
+          record->result = std::move(result);
+          window_.Release();
+        });
   }
 
   void SubmitStatus(StatusAttempt attempt) {
@@ -938,9 +984,8 @@ class LedgerPropertyTest : public ::testing::Test {
                           std::move(done));
     });
     ASSERT_TRUE(bank.ok()) << bank.status();
-    auto set = Await<Policy>([&](auto done) {
-      ledger_->SetPolicy(bank_id, policy, 0, "setup", std::move(done));
-    });
+    auto set = Await<Policy>(
+        [&](auto done) { ledger_->SetPolicy(bank_id, policy, 0, "setup", std::move(done)); });
     ASSERT_TRUE(set.ok()) << set.status();
   }
 
@@ -952,9 +997,8 @@ class LedgerPropertyTest : public ::testing::Test {
     account.kind = kind;
     account.roles = std::move(roles);
     account.display_name = "Name of " + account_id;
-    auto opened = Await<Account>([&](auto done) {
-      ledger_->OpenAccount(account, "setup", std::move(done));
-    });
+    auto opened =
+        Await<Account>([&](auto done) { ledger_->OpenAccount(account, "setup", std::move(done)); });
     ASSERT_TRUE(opened.ok()) << opened.status();
   }
 
@@ -1013,8 +1057,8 @@ class LedgerPropertyTest : public ::testing::Test {
     for (size_t i = 0; i < model.entries.size(); ++i) {
       const Entry& entry = model.entries[i];
       if (entry.seq != i + 1) {
-        problems_.Add(absl::StrCat(bank_id, ": listing position ", i + 1, " holds seq ",
-                                   entry.seq, ": seqs are not dense"));
+        problems_.Add(absl::StrCat(bank_id, ": listing position ", i + 1, " holds seq ", entry.seq,
+                                   ": seqs are not dense"));
       }
       if (entry.bank_id != bank_id) {
         problems_.Add(absl::StrCat(bank_id, ": entry ", entry.seq, " names bank ", entry.bank_id));
@@ -1049,8 +1093,7 @@ class LedgerPropertyTest : public ::testing::Test {
 
   // A rule's refusal must name figures that add up to a refusal, and (unless the balance included
   // items of a batch that was then rolled back) a balance the account really had.
-  void CheckRuleFigures(const EntrySpec& spec, const absl::Status& status,
-                        bool balance_committed) {
+  void CheckRuleFigures(const EntrySpec& spec, const absl::Status& status, bool balance_committed) {
     const BankModel& model = models_.at(spec.bank_id);
     const std::string reason = ReasonOf(status);
     const auto figures = FiguresOf(status);
@@ -1143,8 +1186,8 @@ class LedgerPropertyTest : public ::testing::Test {
     const std::string what = Describe(attempt.spec);
     const std::string reason = ReasonOf(status);
     if (attempt.expect.reasons.count(reason) == 0) {
-      problems_.Add(absl::StrCat(what, ": refused with ", status.ToString(), "; allowed: ",
-                                 attempt.expect.ok_allowed ? "OK " : "",
+      problems_.Add(absl::StrCat(what, ": refused with ", status.ToString(),
+                                 "; allowed: ", attempt.expect.ok_allowed ? "OK " : "",
                                  absl::StrJoin(attempt.expect.reasons, " ")));
       return;
     }
@@ -1165,8 +1208,8 @@ class LedgerPropertyTest : public ::testing::Test {
       }
       auto read = ledger_->GetEntryById(attempt.spec.bank_id, attempt.spec.entry_id);
       if (ReasonOf(read.status()) != "ENTRY_NOT_FOUND") {
-        problems_.Add(absl::StrCat(what, ": refused, yet GetEntryById gives ",
-                                   read.status().ToString()));
+        problems_.Add(
+            absl::StrCat(what, ": refused, yet GetEntryById gives ", read.status().ToString()));
       }
     }
     if (reason == "ENTRY_ID_REUSED") {
@@ -1291,8 +1334,8 @@ class LedgerPropertyTest : public ::testing::Test {
     for (const EntryAttempt& item : batch.items) {
       const BankModel* model = ModelOf(item.spec.bank_id);
       if (item.expect.fresh_id && model != nullptr && model->FindId(item.spec.entry_id)) {
-        problems_.Add(absl::StrCat(Describe(item.spec),
-                                   ": written although its atomic batch was refused"));
+        problems_.Add(
+            absl::StrCat(Describe(item.spec), ": written although its atomic batch was refused"));
       }
     }
   }
@@ -1377,8 +1420,8 @@ class LedgerPropertyTest : public ::testing::Test {
       }
     } else if (reason == "ENTRY_NOT_FOUND") {
       if (attempt.seq <= attempt.acked_seq_max) {
-        problems_.Add(absl::StrCat(what, ": ENTRY_NOT_FOUND although seq ",
-                                   attempt.acked_seq_max, " was acknowledged before"));
+        problems_.Add(absl::StrCat(what, ": ENTRY_NOT_FOUND although seq ", attempt.acked_seq_max,
+                                   " was acknowledged before"));
       }
     } else if (reason == "OVERDRAFT_LIMIT" || reason == "BALANCE_CAP") {
       // A reversal keeps the money rules: the original earner's floor, the original payer's cap.
@@ -1416,8 +1459,8 @@ class LedgerPropertyTest : public ::testing::Test {
       problems_.Add(absl::StrCat(what, ": ", attempt.result->status().ToString()));
     } else if (!attempt.expected_reason.empty() &&
                ReasonOf(attempt.result->status()) != attempt.expected_reason) {
-      problems_.Add(absl::StrCat(what, ": got ", attempt.result->status().ToString(),
-                                 ", expected ", attempt.expected_reason));
+      problems_.Add(absl::StrCat(what, ": got ", attempt.result->status().ToString(), ", expected ",
+                                 attempt.expected_reason));
     }
   }
 
@@ -1434,10 +1477,9 @@ class LedgerPropertyTest : public ::testing::Test {
       auto replayed = model.replayed.find(account.account_id);
       if (replayed == model.replayed.end()) continue;
       if (auto diff = AccountDifference(account, replayed->second, false); !diff.empty()) {
-        problems_.Add(absl::StrCat(bank_id, "/", account.account_id,
-                                   ": differs from the replay in ", diff, " (balance ",
-                                   account.balance_minutes, " vs ",
-                                   replayed->second.balance_minutes, ")"));
+        problems_.Add(absl::StrCat(
+            bank_id, "/", account.account_id, ": differs from the replay in ", diff, " (balance ",
+            account.balance_minutes, " vs ", replayed->second.balance_minutes, ")"));
       }
       auto got = ledger_->GetAccount(bank_id, account.account_id);
       if (!got.ok() || !AccountDifference(*got, account, true).empty()) {
@@ -1516,8 +1558,8 @@ class LedgerPropertyTest : public ::testing::Test {
         ++reversals_of[entry.reverses_seq];
         const Entry* original = model.Find(entry.reverses_seq);
         if (original == nullptr || original->reversed_by_seq != entry.seq) {
-          problems_.Add(absl::StrCat(bank_id, ": reversal ", entry.seq, " of ",
-                                     entry.reverses_seq, " is not linked back"));
+          problems_.Add(absl::StrCat(bank_id, ": reversal ", entry.seq, " of ", entry.reverses_seq,
+                                     " is not linked back"));
         }
       } else if (entry.reversed_by_seq != 0) {
         const Entry* reverser = model.Find(entry.reversed_by_seq);
@@ -1570,8 +1612,8 @@ class LedgerPropertyTest : public ::testing::Test {
                                    ", below the floor ", floor));
       }
       if (earner.kind == AccountKind::kPerson && to_after > kPersonCap) {
-        problems_.Add(absl::StrCat(what, " brought ", earner.account_id, " to ", to_after,
-                                   ", over the cap"));
+        problems_.Add(
+            absl::StrCat(what, " brought ", earner.account_id, " to ", to_after, ", over the cap"));
       }
       if (entry.occurred_at < entry.recorded_at - absl::Hours(24 * kBackdateDays)) {
         problems_.Add(absl::StrCat(what, " is backdated too far"));
@@ -1743,8 +1785,8 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
     for (size_t i = 0; i < accounts.size(); ++i) {
       if (auto diff = AccountDifference(accounts[i], accounts_before[bank_id][i], true);
           !diff.empty()) {
-        problems_.Add(absl::StrCat(bank_id, "/", accounts[i].account_id,
-                                   ": changed on reopen: ", diff));
+        problems_.Add(
+            absl::StrCat(bank_id, "/", accounts[i].account_id, ": changed on reopen: ", diff));
       }
     }
     EXPECT_EQ(EncodePolicy(*ledger_->GetPolicy(bank_id)), policy_before[bank_id]) << bank_id;
@@ -1765,9 +1807,9 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
         ledger_->RecordEntry(attempt.spec, AdminNamed("after-reopen"), std::move(done));
       });
       if (!again.ok() || !again->replayed || again->entry.seq != (*attempt.result)->entry.seq) {
-        problems_.Add(absl::StrCat(Describe(attempt.spec), ": after reopen, retry gives ",
-                                   again.ok() ? absl::StrCat("seq ", again->entry.seq)
-                                              : again.status().ToString()));
+        problems_.Add(absl::StrCat(
+            Describe(attempt.spec), ": after reopen, retry gives ",
+            again.ok() ? absl::StrCat("seq ", again->entry.seq) : again.status().ToString()));
       }
     }
   }
@@ -1778,9 +1820,8 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
   next.from_account_id = "centre";
   next.to_account_id = "cafe";
   next.minutes = 60;
-  auto receipt = Await<Receipt>([&](auto done) {
-    ledger_->RecordEntry(next, AdminNamed("after-reopen"), std::move(done));
-  });
+  auto receipt = Await<Receipt>(
+      [&](auto done) { ledger_->RecordEntry(next, AdminNamed("after-reopen"), std::move(done)); });
   ASSERT_TRUE(receipt.ok()) << receipt.status();
   EXPECT_EQ(receipt->entry.seq, entries_before[kBank].size() + 1);
   EXPECT_EQ(receipt->entry.hash, ChainHash(entries_before[kBank].back().hash, receipt->entry));

@@ -1,10 +1,10 @@
 // The ledger core on a real RocksDB in a fresh directory, with a fixed clock.
 #include "ledger/engine/ledger.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "ledger/core/errors.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -128,16 +128,16 @@ TEST_F(LedgerTest, BadInputIsRefusedWithAReasonAndLeavesLedgerUntouched) {
        absl::StatusCode::kNotFound},
       {with(good, [](auto& s) { s.to_account_id = "zoe"; }), "ACCOUNT_NOT_FOUND",
        absl::StatusCode::kNotFound},
-      {with(good, [](auto& s) { s.note = std::string(kNoteLengthMax + 1, 'n'); }),
-       "INVALID_TEXT", absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.note = std::string(kNoteLengthMax + 1, 'n'); }), "INVALID_TEXT",
+       absl::StatusCode::kInvalidArgument},
       {with(good, [](auto& s) { s.note = "bad \xff byte"; }), "INVALID_TEXT",
        absl::StatusCode::kInvalidArgument},
       {with(good, [](auto& s) { s.activity = "tab\there"; }), "INVALID_TEXT",
        absl::StatusCode::kInvalidArgument},
       {with(good, [](auto& s) { s.occurred_at = kNow + absl::Hours(1); }), "OCCURRED_IN_FUTURE",
        absl::StatusCode::kInvalidArgument},
-      {with(good, [](auto& s) { s.occurred_at = absl::FromUnixSeconds(0); }),
-       "INVALID_OCCURRED_AT", absl::StatusCode::kInvalidArgument},
+      {with(good, [](auto& s) { s.occurred_at = absl::FromUnixSeconds(0); }), "INVALID_OCCURRED_AT",
+       absl::StatusCode::kInvalidArgument},
       {with(good, [](auto& s) { s.kind = EntryKind::kReversal; }), "REVERSAL_NOT_RECORDABLE",
        absl::StatusCode::kInvalidArgument},
       {with(good, [](auto& s) { s.kind = EntryKind::kDonation; }), "KIND_MISMATCH",
@@ -212,7 +212,8 @@ TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
   org.kind = AccountKind::kOrganisation;
   org.display_name = "College";
   org.roles = {Role::kStaff};
-  auto refused = Await<Account>([&](auto done) { ledger_->OpenAccount(org, "t", std::move(done)); });
+  auto refused =
+      Await<Account>([&](auto done) { ledger_->OpenAccount(org, "t", std::move(done)); });
   EXPECT_EQ(ReasonOf(refused.status()), "INVALID_ROLES");
   auto person = ledger_->GetAccount("hcct", "alice");
   ASSERT_EQ(person->roles.size(), 1u);
@@ -284,14 +285,12 @@ TEST_F(LedgerTest, BatchSizeIsLimited) {
   for (size_t i = 0; i <= kBatchSizeMax; ++i) {
     specs.push_back(Spec("b" + std::to_string(i), "bob", "alice", 15));
   }
-  auto result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done));
-  });
+  auto result = Await<std::vector<absl::StatusOr<Receipt>>>(
+      [&](auto done) { ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done)); });
   EXPECT_EQ(ReasonOf(result.status()), "INVALID_BATCH_SIZE");
   specs.pop_back();
-  result = Await<std::vector<absl::StatusOr<Receipt>>>([&](auto done) {
-    ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done));
-  });
+  result = Await<std::vector<absl::StatusOr<Receipt>>>(
+      [&](auto done) { ledger_->RecordEntries(specs, false, AdminNamed("t"), std::move(done)); });
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(Balance("alice"), static_cast<int64_t>(15 * kBatchSizeMax));
 }
@@ -324,8 +323,8 @@ TEST_F(LedgerTest, TwoConcurrentWritersOnOneAccountSeeEachOthersEffects) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto result = Record(Spec("t" + std::to_string(t) + "-" + std::to_string(i), "bob",
-                                  "alice", 15));
+        auto result =
+            Record(Spec("t" + std::to_string(t) + "-" + std::to_string(i), "bob", "alice", 15));
         if (!result.ok()) ++failures;
       }
     });

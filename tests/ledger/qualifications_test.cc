@@ -3,13 +3,13 @@
 // lists of what members hold, and verification of all of it.
 #include "ledger/rules/qualifications.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+
 #include "services/daemon/demo.h"
 #include "tests/ledger/ledger_fixture.h"
 
@@ -91,17 +91,15 @@ class QualificationsTest : public LedgerTest {
   }
 
   absl::StatusOr<AwardReceipt> Award(const AwardSpec& spec, const std::string& principal = "sam") {
-    return Await<AwardReceipt>([&](auto done) {
-      ledger_->AwardQualification(spec, principal, std::move(done));
-    });
+    return Await<AwardReceipt>(
+        [&](auto done) { ledger_->AwardQualification(spec, principal, std::move(done)); });
   }
 
   absl::StatusOr<Redemption> Redeem(const std::string& id, const std::string& account_id,
                                     const std::string& offer = "hygiene-course") {
     RedeemSpec spec{"hcct", id, account_id, offer, ""};
-    return Await<Redemption>([&](auto done) {
-      ledger_->RedeemOffer(spec, account_id, std::move(done));
-    });
+    return Await<Redemption>(
+        [&](auto done) { ledger_->RedeemOffer(spec, account_id, std::move(done)); });
   }
 
   absl::StatusOr<Receipt> Cook(const std::string& entry_id, const std::string& to,

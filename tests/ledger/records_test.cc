@@ -1,11 +1,11 @@
 // Stored record encodings: round trips, and damaged bytes refused without crashing.
 #include "ledger/core/records.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 
 #include "absl/strings/escaping.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/coding.h"
 
 namespace timeledger::ledger {
@@ -53,10 +53,22 @@ TEST(RecordsTest, CanonicalBytesFollowTheDocumentedLayout) {
   entry.occurred_at = absl::FromUnixMicros(0);
   entry.recorded_at = absl::FromUnixMicros(0);
   entry.recorded_by = "r";
-  const std::string expected = std::string("\x01\x01" "b", 3) +
-                               std::string("\0\0\0\0\0\0\0\x01", 8) + "\x01" "e" + "\x01" +
-                               "\x01" "x" "\x01" "y" + std::string("\0\0\0\0\0\0\0\x0f", 8) +
-                               std::string("\0\0", 2) + std::string(16, '\0') + "\x01" "r" +
+  const std::string expected = std::string(
+                                   "\x01\x01"
+                                   "b",
+                                   3) +
+                               std::string("\0\0\0\0\0\0\0\x01", 8) +
+                               "\x01"
+                               "e" +
+                               "\x01" +
+                               "\x01"
+                               "x"
+                               "\x01"
+                               "y" +
+                               std::string("\0\0\0\0\0\0\0\x0f", 8) + std::string("\0\0", 2) +
+                               std::string(16, '\0') +
+                               "\x01"
+                               "r" +
                                std::string(8, '\0');
   EXPECT_EQ(CanonicalEntryBytes(entry), expected);
 }
@@ -119,8 +131,8 @@ TEST(RecordsTest, TruncatedOrFlippedBytesAreDataLossNotACrash) {
 }
 
 TEST(CodingTest, VarintsRoundTripAndRejectOverflow) {
-  for (int64_t value : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64},
-                        INT64_MAX, INT64_MIN}) {
+  for (int64_t value :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, INT64_MAX, INT64_MIN}) {
     std::string out;
     PutVarsint64(&out, value);
     Reader reader(out);

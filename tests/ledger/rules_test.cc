@@ -1,9 +1,9 @@
 // The rule engine in the commit path: each rule at its edge, one past it, by default, and off.
 #include "ledger/rules/rules.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/ledger/ledger_fixture.h"
 
@@ -133,8 +133,8 @@ TEST_F(RulesTest, TwoConcurrentSpendsCannotBothPassAFloorOnlyOneFits) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 2; ++t) {
       threads.emplace_back([&, t] {
-        EntrySpec spend = Spec("r" + std::to_string(round) + "-" + std::to_string(t), "bob",
-                               "centre", 60);
+        EntrySpec spend =
+            Spec("r" + std::to_string(round) + "-" + std::to_string(t), "bob", "centre", 60);
         spend.kind = EntryKind::kSpend;
         auto result = Record(spend);
         if (result.ok()) ++accepted;
@@ -269,9 +269,8 @@ TEST_F(RulesTest, StaffCannotEarnForDutyActivities) {
   staff.kind = AccountKind::kPerson;
   staff.roles = {Role::kMember, Role::kStaff};
   staff.display_name = "Sam";
-  ASSERT_TRUE(Await<Account>([&](auto done) {
-                ledger_->OpenAccount(staff, "t", std::move(done));
-              }).ok());
+  ASSERT_TRUE(
+      Await<Account>([&](auto done) { ledger_->OpenAccount(staff, "t", std::move(done)); }).ok());
   Policy policy;
   policy.staff_duty_activities = {"running the day centre"};
   ASSERT_TRUE(SetPolicy(policy).ok());
@@ -556,8 +555,8 @@ TEST_F(RulesTest, AReversalMayNotTakeTheOriginalPayerPastTheirCap) {
   policy.person_cap_minutes = 600;
   ASSERT_TRUE(SetPolicy(policy).ok());
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 300)).ok());  // bob -300
-  ASSERT_TRUE(Award("a1", "bob", 480).ok());                   // bob +180
-  ASSERT_TRUE(Award("a2", "bob", 420).ok());                   // bob +600, at the cap
+  ASSERT_TRUE(Award("a1", "bob", 480).ok());                  // bob +180
+  ASSERT_TRUE(Award("a2", "bob", 420).ok());                  // bob +600, at the cap
   auto refused = Reverse(1);
   EXPECT_EQ(Reason(refused), "BALANCE_CAP") << refused.status();
   EXPECT_EQ(FiguresOf(refused.status())["account_id"], "bob");
@@ -656,9 +655,8 @@ TEST_F(RulesTest, ExpirySweepReturnsUntouchedCreditsToThePoolOnce) {
   policy.expiry_months = 12;
   ASSERT_TRUE(SetPolicy(policy).ok());
   auto sweep = [&] {
-    return Await<ExpirySweepResult>([&](auto done) {
-      ledger_->RunExpirySweep("hcct", "coordinator", std::move(done));
-    });
+    return Await<ExpirySweepResult>(
+        [&](auto done) { ledger_->RunExpirySweep("hcct", "coordinator", std::move(done)); });
   };
   EXPECT_EQ(sweep()->accounts_expired, 0u);  // touched today
   now_ = kNow + absl::Hours(24 * 400);
@@ -672,8 +670,8 @@ TEST_F(RulesTest, ExpirySweepReturnsUntouchedCreditsToThePoolOnce) {
   absl::TimeZone london;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/London", &london));
   auto expiry = ledger_->GetEntryById(
-      "hcct", absl::StrCat("expiry-alice-",
-                           absl::FormatCivilTime(absl::ToCivilDay(now_.load(), london))));
+      "hcct",
+      absl::StrCat("expiry-alice-", absl::FormatCivilTime(absl::ToCivilDay(now_.load(), london))));
   ASSERT_TRUE(expiry.ok()) << expiry.status();
   EXPECT_EQ(expiry->minutes, 90);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
@@ -685,7 +683,8 @@ TEST(RuleHelpersTest, DaysAreCountedInTheBanksTimeZone) {
   absl::TimeZone london;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/London", &london));
   // 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
-  const absl::Time late = absl::FromCivil(absl::CivilSecond(2026, 6, 30, 23, 30, 0), absl::UTCTimeZone());
+  const absl::Time late =
+      absl::FromCivil(absl::CivilSecond(2026, 6, 30, 23, 30, 0), absl::UTCTimeZone());
   EXPECT_EQ(DayOf(late, london), DayOf(late, absl::UTCTimeZone()) + 1);
 }
 

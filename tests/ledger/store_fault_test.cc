@@ -7,8 +7,6 @@
 // die with it); and after a reopen on the plain file system every acknowledged entry is there
 // and every bank verifies in full. Memtables of 64 KiB make flushes and compactions come after a
 // few hundred entries.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -17,6 +15,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/store/store_test_hooks.h"
@@ -53,8 +53,8 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
       Account account;
       account.bank_id = "hcct";
       account.account_id = id;
-      account.kind = std::string(id) == "centre" ? AccountKind::kOrganisation
-                                                 : AccountKind::kPerson;
+      account.kind =
+          std::string(id) == "centre" ? AccountKind::kOrganisation : AccountKind::kPerson;
       account.display_name = absl::StrCat("Name of ", id);
       ASSERT_TRUE(Await<Account>([&](auto done) {
                     ledger_->OpenAccount(account, "test", std::move(done));

@@ -1,10 +1,10 @@
-// The checks of what callers send (ledger/core/validate.h): text that hides or reorders what it shows,
-// names with nothing to see, and time zones that are paths. Issue 16, finding 7 and 5.
+// The checks of what callers send (ledger/core/validate.h): text that hides or reorders what it
+// shows, names with nothing to see, and time zones that are paths. Issue 16, finding 7 and 5.
 #include "ledger/core/validate.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "ledger/core/errors.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -19,23 +19,29 @@ std::string ReasonOfText(absl::string_view text) {
 TEST(ValidateTextTest, RefusesC0C1AndDeleteControls) {
   EXPECT_EQ(ReasonOfText("tab\there"), "INVALID_TEXT");
   EXPECT_EQ(ReasonOfText("del\x7f"), "INVALID_TEXT");
-  EXPECT_EQ(ReasonOfText("c1 \xc2\x85 next line"), "INVALID_TEXT");   // U+0085
-  EXPECT_EQ(ReasonOfText("c1 \xc2\x9f"), "INVALID_TEXT");             // U+009F
-  EXPECT_EQ(ReasonOfText("c1 \xc2\x80"), "INVALID_TEXT");             // U+0080
+  EXPECT_EQ(ReasonOfText("c1 \xc2\x85 next line"), "INVALID_TEXT");  // U+0085
+  EXPECT_EQ(ReasonOfText("c1 \xc2\x9f"), "INVALID_TEXT");            // U+009F
+  EXPECT_EQ(ReasonOfText("c1 \xc2\x80"), "INVALID_TEXT");            // U+0080
 }
 
 TEST(ValidateTextTest, RefusesBidirectionalControlsAndFormatCharacters) {
-  EXPECT_EQ(ReasonOfText("Alice \xe2\x80\xae" "nworB"), "INVALID_TEXT");  // U+202E RLO
-  EXPECT_EQ(ReasonOfText("x\xe2\x80\xaay"), "INVALID_TEXT");              // U+202A LRE
-  EXPECT_EQ(ReasonOfText("x\xe2\x81\xa6y"), "INVALID_TEXT");              // U+2066 LRI
-  EXPECT_EQ(ReasonOfText("x\xe2\x80\x8fy"), "INVALID_TEXT");              // U+200F RLM
-  EXPECT_EQ(ReasonOfText("x\xd8\x9cy"), "INVALID_TEXT");                  // U+061C ALM
-  EXPECT_EQ(ReasonOfText("zero\xe2\x80\x8bwidth"), "INVALID_TEXT");       // U+200B ZWSP
-  EXPECT_EQ(ReasonOfText("\xef\xbb\xbf" "bom"), "INVALID_TEXT");          // U+FEFF
-  EXPECT_EQ(ReasonOfText("soft\xc2\xadhyphen"), "INVALID_TEXT");          // U+00AD
-  EXPECT_EQ(ReasonOfText("line\xe2\x80\xa8sep"), "INVALID_TEXT");         // U+2028
-  EXPECT_EQ(ReasonOfText("tag\xf3\xa0\x80\x81"), "INVALID_TEXT");         // U+E0001
-  EXPECT_EQ(ReasonOfText("non\xef\xbf\xbf" "char"), "INVALID_TEXT");      // U+FFFF
+  EXPECT_EQ(ReasonOfText("Alice \xe2\x80\xae"
+                         "nworB"),
+            "INVALID_TEXT");                                         // U+202E RLO
+  EXPECT_EQ(ReasonOfText("x\xe2\x80\xaay"), "INVALID_TEXT");         // U+202A LRE
+  EXPECT_EQ(ReasonOfText("x\xe2\x81\xa6y"), "INVALID_TEXT");         // U+2066 LRI
+  EXPECT_EQ(ReasonOfText("x\xe2\x80\x8fy"), "INVALID_TEXT");         // U+200F RLM
+  EXPECT_EQ(ReasonOfText("x\xd8\x9cy"), "INVALID_TEXT");             // U+061C ALM
+  EXPECT_EQ(ReasonOfText("zero\xe2\x80\x8bwidth"), "INVALID_TEXT");  // U+200B ZWSP
+  EXPECT_EQ(ReasonOfText("\xef\xbb\xbf"
+                         "bom"),
+            "INVALID_TEXT");                                       // U+FEFF
+  EXPECT_EQ(ReasonOfText("soft\xc2\xadhyphen"), "INVALID_TEXT");   // U+00AD
+  EXPECT_EQ(ReasonOfText("line\xe2\x80\xa8sep"), "INVALID_TEXT");  // U+2028
+  EXPECT_EQ(ReasonOfText("tag\xf3\xa0\x80\x81"), "INVALID_TEXT");  // U+E0001
+  EXPECT_EQ(ReasonOfText("non\xef\xbf\xbf"
+                         "char"),
+            "INVALID_TEXT");  // U+FFFF
 }
 
 TEST(ValidateTextTest, TheRefusalNamesTheCodePoint) {
@@ -48,21 +54,32 @@ TEST(ValidateTextTest, TheRefusalNamesTheCodePoint) {
 TEST(ValidateTextTest, AcceptsTheWritingOfEveryMember) {
   EXPECT_TRUE(ValidateText("note", "Zo\xc3\xab \xc5\x81ukasz", kNoteLengthMax, false).ok());
   EXPECT_TRUE(ValidateText("note", "\xd8\xb9\xd9\x84\xd9\x8a", kNoteLengthMax, false).ok());  // علي
-  // Bengali "ক্ষ" written with a zero-width joiner, and Persian "می‌خواهم" with a non-joiner.
+  // Bengali "ক্ষ" written with a zero-width joiner, and Persian "می‌خواهم" with a
+  // non-joiner.
   EXPECT_TRUE(ValidateText("note", "\xe0\xa6\x95\xe0\xa7\x8d\xe2\x80\x8d\xe0\xa6\xb7",
-                           kNoteLengthMax, false).ok());
-  EXPECT_TRUE(ValidateText("note", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85",
-                           kNoteLengthMax, false).ok());
+                           kNoteLengthMax, false)
+                  .ok());
+  EXPECT_TRUE(ValidateText("note",
+                           "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85",
+                           kNoteLengthMax, false)
+                  .ok());
   // A family emoji: three faces joined by ZWJ.
-  EXPECT_TRUE(ValidateText("note", "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
-                           kNoteLengthMax, false).ok());
+  EXPECT_TRUE(
+      ValidateText("note", "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7", kNoteLengthMax, false)
+          .ok());
   EXPECT_TRUE(ValidateText("note", "Caf\xc3\xa9 \xe2\x80\x94 12:30", kNoteLengthMax, false).ok());
 }
 
 TEST(ValidateTextTest, AJoinerMustFollowAVisibleCharacter) {
-  EXPECT_EQ(ReasonOfText("\xe2\x80\x8d" "abc"), "INVALID_TEXT");
-  EXPECT_EQ(ReasonOfText("a \xe2\x80\x8c" "b"), "INVALID_TEXT");
-  EXPECT_EQ(ReasonOfText("a\xe2\x80\x8d\xe2\x80\x8d" "b"), "INVALID_TEXT");
+  EXPECT_EQ(ReasonOfText("\xe2\x80\x8d"
+                         "abc"),
+            "INVALID_TEXT");
+  EXPECT_EQ(ReasonOfText("a \xe2\x80\x8c"
+                         "b"),
+            "INVALID_TEXT");
+  EXPECT_EQ(ReasonOfText("a\xe2\x80\x8d\xe2\x80\x8d"
+                         "b"),
+            "INVALID_TEXT");
 }
 
 TEST(ValidateNameTest, RefusesNamesWithNoVisibleCharacter) {
@@ -119,10 +136,11 @@ TEST_F(ValidateLedgerTest, AnAccountNameWithABidiOverrideIsNotOpened) {
   account.bank_id = "hcct";
   account.account_id = "mallory";
   account.kind = AccountKind::kPerson;
-  account.display_name = "Alice \xe2\x80\xae" "nworB";
-  auto opened = Await<Account>([&](auto done) {
-    ledger_->OpenAccount(account, "test", std::move(done));
-  });
+  account.display_name =
+      "Alice \xe2\x80\xae"
+      "nworB";
+  auto opened =
+      Await<Account>([&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); });
   EXPECT_EQ(ReasonOf(opened.status()), "INVALID_TEXT");
   EXPECT_EQ(ledger_->GetAccount("hcct", "mallory").status().code(), absl::StatusCode::kNotFound);
 }

@@ -4,15 +4,15 @@
 // it serves the others.
 #include "ledger/verify/verify.h"
 
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
-
 #include <filesystem>
 #include <functional>
 
-#include "ledger/journal/journal.h"
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "tests/ledger/ledger_fixture.h"
 
@@ -199,8 +199,8 @@ void AwardAlice(Ledger& ledger) {
   ASSERT_TRUE(Await<CatalogueItem>([&](auto done) {
                 ledger.PutCatalogueItem(first_aid, 0, "sam", std::move(done));
               }).ok());
-  AwardSpec spec{"hcct", "cert-1", "alice", "first-aid", absl::InfinitePast(), "certificate 1",
-                 "Sam"};
+  AwardSpec spec{"hcct",          "cert-1", "alice", "first-aid", absl::InfinitePast(),
+                 "certificate 1", "Sam"};
   ASSERT_TRUE(Await<AwardReceipt>([&](auto done) {
                 ledger.AwardQualification(spec, "sam", std::move(done));
               }).ok());
@@ -282,11 +282,11 @@ TEST_F(VerifyTest, TheFirstOfADamagedFactAndALaterDamagedEntryIsNamed) {
 }
 
 TEST_F(VerifyTest, AWrongEntryPositionIsNamedBySeqAndPosition) {
-  const VerifyReport report = Damage(
-      [&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(3)), Fixed64(99)); });
-  ExpectFinding(report, "ENTRY_POSITION_MISMATCH",
-                {{"seq", "3"}, {"position", "8"}, {"expected", "seq 3 at 8"},
-                 {"found", "seq 3 at 99"}});
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(3)), Fixed64(99)); });
+  ExpectFinding(
+      report, "ENTRY_POSITION_MISMATCH",
+      {{"seq", "3"}, {"position", "8"}, {"expected", "seq 3 at 8"}, {"found", "seq 3 at 99"}});
 }
 
 TEST_F(VerifyTest, AMissingEntryPositionIsNamedBySeqAndPosition) {
@@ -297,8 +297,8 @@ TEST_F(VerifyTest, AMissingEntryPositionIsNamedBySeqAndPosition) {
 }
 
 TEST_F(VerifyTest, AnEntryPositionBeyondTheJournalIsNamed) {
-  const VerifyReport report = Damage(
-      [&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(7)), Fixed64(12)); });
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Put(Scoped('x', "hcct", Fixed64(7)), Fixed64(12)); });
   ExpectFinding(report, "ENTRY_POSITION_MISMATCH",
                 {{"seq", "7"}, {"position", ""}, {"found", "position 12"}});
 }
@@ -331,8 +331,8 @@ TEST_F(VerifyTest, AnAlteredMerkleNodeIsNamed) {
 }
 
 TEST_F(VerifyTest, AStrayNodeBelowTheStoredLevelsIsNamed) {
-  const VerifyReport report = Damage(
-      [&](RawStore& raw) { raw.Put(MerkleNodeKey(2, 1), std::string(kDigestBytes, 'x')); });
+  const VerifyReport report =
+      Damage([&](RawStore& raw) { raw.Put(MerkleNodeKey(2, 1), std::string(kDigestBytes, 'x')); });
   // Taken for a store that keeps the low levels, which then lacks node (1, 0) of facts 0 and 1.
   ExpectFinding(report, "MERKLE_NODE_MISSING", {{"position", "1"}});
 }
@@ -426,9 +426,9 @@ TEST_F(VerifyTest, AMemberCardOrPinSlippedInWithoutItsFactIsNamed) {
       *value = EncodeMemberCard(altered);
     });
   });
-  ExpectFinding(report, "CARD_MISMATCH",
-                {{"account_id", "alice"}, {"expected", "card '1001'"},
-                 {"found", "card '1001' with a PIN"}});
+  ExpectFinding(
+      report, "CARD_MISMATCH",
+      {{"account_id", "alice"}, {"expected", "card '1001'"}, {"found", "card '1001' with a PIN"}});
 }
 
 TEST_F(VerifyTest, AChainHeadOutOfStepIsCaughtAtOpenEvenWithoutFullVerification) {

@@ -3,14 +3,14 @@
 #ifndef TIMELEDGER_TESTS_REPORTS_REPORT_FIXTURE_H_
 #define TIMELEDGER_TESTS_REPORTS_REPORT_FIXTURE_H_
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include <gtest/gtest.h>
+
 #include "ledger/engine/ledger.h"
 #include "ledger/reports/report.h"
 #include "tests/support/temp_dir.h"
@@ -79,10 +79,9 @@ class ReportTest : public ::testing::Test {
     spec.minutes = minutes;
     spec.activity = activity;
     spec.occurred_at = occurred_at;
-    return Await<Receipt>(
-        [&](auto done) {
-          ledger_->RecordEntry(spec, ledger::AdminNamed(principal), std::move(done));
-        });
+    return Await<Receipt>([&](auto done) {
+      ledger_->RecordEntry(spec, ledger::AdminNamed(principal), std::move(done));
+    });
   }
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq) {

@@ -1,8 +1,6 @@
 // Reports reconcile with the ledger: random entries (fixed seed) over 21 months, backdated and
 // reversed at random, then every report and statement is checked against a plain replay of the
 // entries. And reports read one snapshot while a writer keeps recording.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -10,6 +8,8 @@
 #include <set>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tests/reports/report_fixture.h"
 

@@ -1,7 +1,4 @@
 // timeledger.v1.Reports against a real server on a loopback port, over a real channel.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -9,6 +6,9 @@
 #include "absl/time/civil_time.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"

@@ -28,10 +28,10 @@
 //      q10 14 Oct  alice -> bob 15 exchange "gardening"
 //      15 Oct  q10 reversed (same quarter), q7 reversed (a correction to Q3); p3 bob -> alice 15
 //              recorded by alice, left pending
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
-
-#include <thread>
 
 #include "ledger/core/errors.h"
 #include "tests/reports/report_fixture.h"
@@ -193,9 +193,8 @@ TEST_F(ReportTest, CountsQualificationsAttainedAndRenewedInThePeriod) {
   sam.account_id = "sam";
   sam.roles = {Role::kStaff};
   sam.display_name = "Sam";
-  ASSERT_TRUE(Await<Account>([&](auto done) {
-                ledger_->OpenAccount(sam, "test", std::move(done));
-              }).ok());
+  ASSERT_TRUE(
+      Await<Account>([&](auto done) { ledger_->OpenAccount(sam, "test", std::move(done)); }).ok());
   CatalogueItem first_aid;
   first_aid.kind = CatalogueKind::kQualification;
   first_aid.bank_id = kBank;
@@ -210,9 +209,8 @@ TEST_F(ReportTest, CountsQualificationsAttainedAndRenewedInThePeriod) {
               }).ok());
   auto award = [&](const std::string& id, const std::string& who, CivilDay day) {
     AwardSpec spec{kBank, id, who, "first-aid", At(day), "certificate " + id, "Sam"};
-    auto result = Await<AwardReceipt>([&](auto done) {
-      ledger_->AwardQualification(spec, "sam", std::move(done));
-    });
+    auto result = Await<AwardReceipt>(
+        [&](auto done) { ledger_->AwardQualification(spec, "sam", std::move(done)); });
     EXPECT_TRUE(result.ok()) << result.status();
   };
   award("c0", "carol", CivilDay(2025, 12, 1));  // the quarter before

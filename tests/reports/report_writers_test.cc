@@ -1,14 +1,14 @@
 // The CSV and HTML writers of the CLI: CSV files parsed back (RFC 4180) and compared with the
 // report they came from; the HTML page checked for its charts, its escaping and its lack of any
 // external asset. The page's rendering in Chromium is checked by report_e2e_test.sh.
-#include <gtest/gtest.h>
-
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include <gtest/gtest.h>
+
 #include "clients/cli/report_csv.h"
 #include "clients/cli/report_html.h"
 #include "clients/cli/report_words.h"
@@ -235,11 +235,10 @@ TEST(ReportCsvTest, ParsesBackToTheReportsFigures) {
   EXPECT_EQ(kinds[0]["kind"], "exchange");
   EXPECT_EQ(Int(kinds[0]["corrections_minutes"]), 45);
 
-  auto categories =
-      Table(files, "by_category.csv",
-            {"period", "category", "entries", "exchange_minutes", "award_minutes", "spend_minutes",
-             "donation_minutes", "grant_minutes", "qualification_reward_minutes", "total_minutes",
-             "total_hours"});
+  auto categories = Table(files, "by_category.csv",
+                          {"period", "category", "entries", "exchange_minutes", "award_minutes",
+                           "spend_minutes", "donation_minutes", "grant_minutes",
+                           "qualification_reward_minutes", "total_minutes", "total_hours"});
   ASSERT_EQ(categories.size(), 12u);
   for (int i = 0; i < report.current().categories_size(); ++i) {
     const std::string& name = report.current().categories(i).category();

@@ -2,10 +2,6 @@
 // each role that may not make it is refused and leaves no trace; the checks beyond the role
 // (a partner's own account, a coordinator's own credit, scopes); tokens made, listed and revoked;
 // the rate limit; and the permission table against the services and the docs.
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -19,11 +15,15 @@
 #include <utility>
 #include <vector>
 
-#include "clients/common/error_info.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
-#include "ledger/engine/ledger.h"
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "clients/common/error_info.h"
 #include "ledger/core/sha256.h"
+#include "ledger/engine/ledger.h"
 #include "ledger/store/store.h"
 #include "services/access.h"
 #include "services/server.h"
@@ -43,8 +43,8 @@ namespace {
 
 using ledger::PrincipalRole;
 
-constexpr const char* kServices[] = {"Access",  "Banks",  "Accounts", "Ledger",
-                                     "Policies", "Audit", "Backups",  "Reports",
+constexpr const char* kServices[] = {"Access",    "Banks",          "Accounts", "Ledger",
+                                     "Policies",  "Audit",          "Backups",  "Reports",
                                      "Catalogue", "Qualifications", "Kiosk"};
 
 std::string ReasonOf(const grpc::Status& status) {
@@ -75,7 +75,8 @@ class AccessTest : public testing::ServerTest {
     ASSERT_TRUE(Open("hcct", "library", v1::ORGANISATION, v1::ROLE_UNSPECIFIED).ok());
     ASSERT_TRUE(Open("other", "zoe", v1::PERSON, v1::MEMBER).ok());
     coordinator_ = testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "sam", "hcct");
-    other_coordinator_ = testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "carol", "hcct");
+    other_coordinator_ =
+        testing::IssueToken(*ledger_, PrincipalRole::kCoordinator, "carol", "hcct");
     kiosk_ = testing::IssueToken(*ledger_, PrincipalRole::kKiosk, "kiosk-1", "hcct");
     partner_ = testing::IssueToken(*ledger_, PrincipalRole::kPartner, "cafe-till", "hcct", "cafe");
   }
@@ -118,8 +119,9 @@ class AccessTest : public testing::ServerTest {
                                                 response != nullptr ? response : &ignored);
   }
 
-  grpc::Status CreateToken(const std::string& token, const std::string& name, v1::PrincipalRole role,
-                           const std::string& bank, const std::string& account = "",
+  grpc::Status CreateToken(const std::string& token, const std::string& name,
+                           v1::PrincipalRole role, const std::string& bank,
+                           const std::string& account = "",
                            v1::CreateTokenResponse* response = nullptr) {
     v1::CreateTokenRequest request;
     request.mutable_principal()->set_name(name);
@@ -175,8 +177,8 @@ class AccessTest : public testing::ServerTest {
   }
 
   // The cafe's till charges alice an hour with the card and PIN typed at the till.
-  grpc::Status SpendWithCard(const std::string& id, const std::string& card,
-                             const std::string& pin, v1::RecordEntryResponse* response = nullptr) {
+  grpc::Status SpendWithCard(const std::string& id, const std::string& card, const std::string& pin,
+                             v1::RecordEntryResponse* response = nullptr) {
     v1::RecordEntryRequest request;
     request.set_bank_id("hcct");
     request.set_entry_id(id);
@@ -263,7 +265,8 @@ class AccessTest : public testing::ServerTest {
     for (int i = 0; i < descriptor->field_count(); ++i) {
       const auto* field = descriptor->field(i);
       if (field->name() == "bank_id" &&
-          field->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !field->is_repeated()) {
+          field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+          !field->is_repeated()) {
         reflection->SetString(message, field, "hcct");
       } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
                  !field->is_repeated() &&
@@ -457,10 +460,11 @@ TEST_F(AccessTest, APartnerSeesNoOtherAccountsBalanceOrNameInReceiptsRefusalsOrL
   };
 
   v1::RecordEntryResponse receipt;
-  ASSERT_TRUE(
-      Stub<v1::Ledger>(partner_)->RecordEntry(Context().get(), spend("lunch-1", 30), &receipt).ok());
-  EXPECT_EQ(receipt.to_balance_minutes(), 30);    // the cafe's own side
-  EXPECT_EQ(receipt.from_balance_minutes(), 0);   // alice's 90 is not the cafe's business
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)
+                  ->RecordEntry(Context().get(), spend("lunch-1", 30), &receipt)
+                  .ok());
+  EXPECT_EQ(receipt.to_balance_minutes(), 30);   // the cafe's own side
+  EXPECT_EQ(receipt.from_balance_minutes(), 0);  // alice's 90 is not the cafe's business
   EXPECT_FALSE(receipt.has_payer_reciprocity() &&
                (receipt.payer_reciprocity().given_minutes() != 0 ||
                 receipt.payer_reciprocity().received_minutes() != 0));
@@ -506,7 +510,8 @@ TEST_F(AccessTest, APartnerSeesNoOtherAccountsBalanceOrNameInReceiptsRefusalsOrL
   EXPECT_TRUE(tells_nothing_of_alice(refused.error_details()));
 
   // A coordinator is still told the member's figures.
-  refused = Stub<v1::Ledger>(coordinator_)->CheckEntry(Context().get(), spend("big-2", 480), &receipt);
+  refused =
+      Stub<v1::Ledger>(coordinator_)->CheckEntry(Context().get(), spend("big-2", 480), &receipt);
   EXPECT_EQ(ReasonOf(refused), "OVERDRAFT_LIMIT");
   EXPECT_EQ(clients::FindErrorInfo(refused)->metadata().at("balance_minutes"), "-390");
 
@@ -578,7 +583,7 @@ TEST_F(AccessTest, APartnersSpendWithoutTheMembersCardAndPinIsRefusedWhereThePol
   refused = SpendWithCard("lunch-1", "4001", "9999");
   EXPECT_EQ(ReasonOf(refused), "CARD_OR_PIN_WRONG");
   EXPECT_EQ(clients::FindErrorInfo(refused)->metadata_size(), 0);  // nothing of alice's card
-  v1::RecordEntriesRequest batch;  // a batch carries no cards
+  v1::RecordEntriesRequest batch;                                  // a batch carries no cards
   auto* item = batch.add_entries();
   item->set_bank_id("hcct");
   item->set_entry_id("lunch-2");
@@ -634,8 +639,9 @@ TEST_F(AccessTest, ACoordinatorDoesNotCreditThemselves) {
   confirm.set_bank_id("hcct");
   confirm.set_entry_id("sam-1");
   v1::RecordEntryResponse confirmed;
-  EXPECT_TRUE(
-      Stub<v1::Ledger>(other_coordinator_)->ConfirmEntry(Context().get(), confirm, &confirmed).ok());
+  EXPECT_TRUE(Stub<v1::Ledger>(other_coordinator_)
+                  ->ConfirmEntry(Context().get(), confirm, &confirmed)
+                  .ok());
 
   // An entry carol records for sam waits for alice; sam may not confirm what credits him.
   ASSERT_TRUE(Record(other_coordinator_, "sam-2", v1::EXCHANGE, "alice", "sam", &pending).ok());
@@ -735,9 +741,8 @@ TEST_F(AccessTest, TokensAreMadeListedAndRevokedWithinTheirScope) {
   }
   ASSERT_FALSE(kiosk_2_id.empty());
   v1::ListTokensResponse all;
-  ASSERT_TRUE(Stub<v1::Access>(admin_)
-                  ->ListTokens(Context().get(), v1::ListTokensRequest(), &all)
-                  .ok());
+  ASSERT_TRUE(
+      Stub<v1::Access>(admin_)->ListTokens(Context().get(), v1::ListTokensRequest(), &all).ok());
   EXPECT_GT(all.tokens_size(), listed.tokens_size());
 
   // Revoked: refused from the next call on.
@@ -1011,15 +1016,15 @@ TEST_F(AccessTest, CatalogueEditsNeedACoordinatorOfThatBank) {
   ASSERT_TRUE(put(coordinator_, "hcct", "film-night").ok());
   const std::string before = Trace();
   for (const char* bank : {"hcct", "nowhere"}) {
-    for (const grpc::Status& status : {put(olga, bank, "film-night"),
-                                       retire(olga, bank, "film-night")}) {
+    for (const grpc::Status& status :
+         {put(olga, bank, "film-night"), retire(olga, bank, "film-night")}) {
       EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << bank;
       EXPECT_EQ(ReasonOf(status), "OUT_OF_SCOPE") << bank;
     }
   }
   for (const std::string& token : {kiosk_, partner_}) {
-    for (const grpc::Status& status : {put(token, "hcct", "film-night"),
-                                       retire(token, "hcct", "film-night")}) {
+    for (const grpc::Status& status :
+         {put(token, "hcct", "film-night"), retire(token, "hcct", "film-night")}) {
       EXPECT_EQ(ReasonOf(status), "ROLE_NOT_ALLOWED");
     }
   }

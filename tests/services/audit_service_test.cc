@@ -1,17 +1,17 @@
 // The Audit and Backups services on a real server over a real channel, with every proof checked
 // by the client's own verification code (clients/audit/proof_check.h), against roots computed
 // here by hand for small trees and by a reference tree hash for random ones.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
 
-#include "clients/audit/proof_check.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "clients/audit/proof_check.h"
 #include "ledger/engine/ledger.h"
 #include "services/convert.h"
 #include "services/server.h"
@@ -305,9 +305,9 @@ TEST_F(AuditServiceTest, BackupsOutsideTheBackupDirAreInvalidArgument) {
   std::ofstream(ledger_->DefaultBackupDir() + "/a-file") << "not a directory\n";
   std::filesystem::create_directory_symlink(outside.path(), ledger_->DefaultBackupDir() + "/link");
   const std::string root = ledger_->DefaultBackupDir();
-  for (const std::string& dir : {root + "/../escape", root + "/link", outside.path() + "/backups",
-                                 dir_.path(), dir_.path() + "/ledger", root + "/a-file",
-                                 std::string("../escape"), std::string("link")}) {
+  for (const std::string& dir :
+       {root + "/../escape", root + "/link", outside.path() + "/backups", dir_.path(),
+        dir_.path() + "/ledger", root + "/a-file", std::string("../escape"), std::string("link")}) {
     const grpc::Status status = CreateBackup(dir, &backup);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << dir << ": " << status.error_message();

@@ -1,13 +1,13 @@
 // Catalogue and Qualifications over a real server on a loopback port: the food-hygiene scenario
 // end to end over gRPC, and how refusals and malformed requests come back.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <map>
 #include <string>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
 #include "tests/support/access.h"

@@ -1,8 +1,6 @@
 // The limits tables of docs/SECURITY.md and docs/API.md against the constants the code enforces:
 // every number in a row must be the code's, and every row of SECURITY.md's table is checked, so
 // the docs cannot say 64 where the server says 128 (issue 16, finding 9).
-#include <gtest/gtest.h>
-
 #include <cctype>
 #include <cstdint>
 #include <fstream>
@@ -15,10 +13,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "ledger/rules/access.h"
-#include "ledger/store/data_dir.h"
-#include "ledger/rules/kiosk.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/types.h"
+#include "ledger/rules/access.h"
+#include "ledger/rules/kiosk.h"
+#include "ledger/store/data_dir.h"
 #include "services/access.h"
 #include "services/convert.h"
 #include "services/server.h"
@@ -73,14 +73,14 @@ std::vector<int64_t> NumbersIn(const std::string& cell) {
       continue;
     }
     // A name with a number in it ("UTF-8", "SHA-256") states no limit either.
-    const bool in_name = i > 0 && (std::isalpha(static_cast<unsigned char>(cell[i - 1])) ||
-                                   (cell[i - 1] == '-' && i > 1 &&
-                                    std::isalpha(static_cast<unsigned char>(cell[i - 2]))));
+    const bool in_name =
+        i > 0 &&
+        (std::isalpha(static_cast<unsigned char>(cell[i - 1])) ||
+         (cell[i - 1] == '-' && i > 1 && std::isalpha(static_cast<unsigned char>(cell[i - 2]))));
     int64_t value = 0;
-    while (i < cell.size() &&
-           (std::isdigit(static_cast<unsigned char>(cell[i])) ||
-            (cell[i] == ',' && i + 1 < cell.size() &&
-             std::isdigit(static_cast<unsigned char>(cell[i + 1]))))) {
+    while (i < cell.size() && (std::isdigit(static_cast<unsigned char>(cell[i])) ||
+                               (cell[i] == ',' && i + 1 < cell.size() &&
+                                std::isdigit(static_cast<unsigned char>(cell[i + 1]))))) {
       if (cell[i] != ',') value = value * 10 + (cell[i] - '0');
       ++i;
     }

@@ -1,13 +1,13 @@
 // The export of one fact of every type, with every field set, as services/audit_service.cc
 // produced it before the export followed the fact bodies declared in ledger/journal/fact.h: the
 // JournalRecord it becomes (and so the JSON the CLI exports from it) must not change.
-#include <gtest/gtest.h>
-
 #include <string>
 
 #include "absl/strings/escaping.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include <gtest/gtest.h>
+
 #include "services/audit_service.h"
 #include "tests/support/every_fact.h"
 
@@ -121,8 +121,9 @@ TEST(FactExportTest, EveryTypeExportsToItsGoldenRecord) {
     ToProto(record, facts[i], &out);
     const std::string hex = absl::BytesToHexString(Serialized(out));
     if (i >= std::size(kGoldenRecordHex)) {
-      ADD_FAILURE() << "no golden record for " << ledger::FactTypeName(facts[i].type) << ": "
-                    << hex << "\n" << out.ShortDebugString();
+      ADD_FAILURE() << "no golden record for " << ledger::FactTypeName(facts[i].type) << ": " << hex
+                    << "\n"
+                    << out.ShortDebugString();
       continue;
     }
     EXPECT_EQ(hex, kGoldenRecordHex[i])

@@ -2,16 +2,16 @@
 // Argon2id-hashed PINs, the five-wrong-PINs lockout and its end, sessions bound to one kiosk and
 // one member that expire, and confirming only the member's own pending entries. A real RocksDB in
 // a fresh directory and a real in-process gRPC server; the clock is the ledger's, moved by hand.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <map>
 #include <tuple>
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include "clients/common/error_info.h"
-#include "ledger/journal/journal.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/journal/journal.h"
 #include "ledger/rules/qualifications.h"
 #include "services/server.h"
 #include "tests/support/access.h"
@@ -342,15 +342,14 @@ TEST_F(KioskServiceTest, SummaryShowsTheMembersQualifications) {
     item.title = title;
     item.reward_account_id = "cafe";
     item.validity_days = validity_days;
-    auto put = ledger::Await<ledger::CatalogueItem>([&](auto done) {
-      ledger_->PutCatalogueItem(item, 0, "carol", std::move(done));
-    });
+    auto put = ledger::Await<ledger::CatalogueItem>(
+        [&](auto done) { ledger_->PutCatalogueItem(item, 0, "carol", std::move(done)); });
     ASSERT_TRUE(put.ok()) << put.status();
-    ledger::AwardSpec award{"hcct", std::string("award-") + code, "alice", code,
-                            absl::InfinitePast(), "certificate 1", "Carol Jones"};
-    auto awarded = ledger::Await<ledger::AwardReceipt>([&](auto done) {
-      ledger_->AwardQualification(award, "carol", std::move(done));
-    });
+    ledger::AwardSpec award{"hcct",       std::string("award-") + code, "alice",
+                            code,         absl::InfinitePast(),         "certificate 1",
+                            "Carol Jones"};
+    auto awarded = ledger::Await<ledger::AwardReceipt>(
+        [&](auto done) { ledger_->AwardQualification(award, "carol", std::move(done)); });
     ASSERT_TRUE(awarded.ok()) << awarded.status();
   }
   v1::KioskSession session;

@@ -1,7 +1,4 @@
 // The gRPC services against a real server on a loopback port, over a real channel.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <map>
 #include <string>
@@ -10,6 +7,9 @@
 #include "absl/strings/cord.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
@@ -176,9 +176,8 @@ TEST(ToGrpcStatusTest, EveryPartOfAnErrorIsBoundedToFitTheMetadata) {
 
 TEST_F(ServicesTest, ARefusalOfAHugeInputComesBackWithItsOwnCode) {
   v1::RecordEntryResponse response;
-  for (const auto& request :
-       {Entry(std::string(10'000, 'e'), "bob", "alice", 30),
-        Entry("e1", "bob", std::string(10'000, 'z'), 30)}) {
+  for (const auto& request : {Entry(std::string(10'000, 'e'), "bob", "alice", 30),
+                              Entry("e1", "bob", std::string(10'000, 'z'), 30)}) {
     const grpc::Status status = Record(request, &response);
     EXPECT_NE(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << status.error_message().substr(0, 200);
@@ -366,9 +365,9 @@ TEST_F(ServicesTest, HealthCheckServes) {
 TEST_F(ServicesTest, AnOwnCreditFollowsThePolicyInForceAtItsWriteNotAtTheCall) {
   ASSERT_TRUE(Open("carol", v1::PERSON).ok());
   std::map<std::string, std::string> tokens;
-  auto carol_channel = testing::AuthorizedChannel(
-      "127.0.0.1:" + std::to_string(server_->port()),
-      testing::TokenOf(*ledger_, "hcct", "carol", &tokens));
+  auto carol_channel =
+      testing::AuthorizedChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                 testing::TokenOf(*ledger_, "hcct", "carol", &tokens));
   auto carol = v1::Ledger::NewStub(carol_channel);
   constexpr int kRecords = 200;
   std::atomic<bool> records_done{false};
@@ -393,9 +392,8 @@ TEST_F(ServicesTest, AnOwnCreditFollowsThePolicyInForceAtItsWriteNotAtTheCall) {
   for (int i = 0; i < kRecords; ++i) {
     v1::RecordEntryResponse response;
     grpc::ClientContext context;
-    const grpc::Status status =
-        carol->RecordEntry(&context, Entry("own-" + std::to_string(i), "bob", "carol", 15),
-                           &response);
+    const grpc::Status status = carol->RecordEntry(
+        &context, Entry("own-" + std::to_string(i), "bob", "carol", 15), &response);
     if (status.ok()) {
       EXPECT_TRUE(response.pending()) << i;
       ++accepted;

@@ -3,12 +3,12 @@
 // for wrong files on both sides.
 #include "services/tls.h"
 
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "clients/common/channel.h"
 #include "ledger/engine/ledger.h"
@@ -61,8 +61,8 @@ class TlsTest : public ::testing::Test {
   grpc::Status ListBanks(const ChannelSecurity& security, const std::string& server_name = "") {
     grpc::ChannelArguments arguments;
     if (!server_name.empty()) arguments.SetSslTargetNameOverride(server_name);
-    auto channel = clients::MakeChannel("127.0.0.1:" + std::to_string(server_->port()), security,
-                                        arguments);
+    auto channel =
+        clients::MakeChannel("127.0.0.1:" + std::to_string(server_->port()), security, arguments);
     if (!channel.ok()) {
       ADD_FAILURE() << channel.status();
       return grpc::Status(grpc::StatusCode::INTERNAL, "no channel");

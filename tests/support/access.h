@@ -3,9 +3,6 @@
 #ifndef TIMELEDGER_TESTS_SUPPORT_ACCESS_H_
 #define TIMELEDGER_TESTS_SUPPORT_ACCESS_H_
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/client_interceptor.h>
-
 #include <fstream>
 #include <map>
 #include <memory>
@@ -14,8 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/rules/access.h"
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/client_interceptor.h>
+
 #include "ledger/engine/ledger.h"
+#include "ledger/rules/access.h"
 
 namespace timeledger::testing {
 
@@ -38,11 +38,12 @@ inline std::string IssueToken(ledger::Ledger& ledger, ledger::PrincipalRole role
 // The token of a principal of `bank_id`, made on first use and kept in `tokens` (name -> token):
 // a name starting "kiosk" is a kiosk, any other a coordinator named as their account.
 inline std::string TokenOf(ledger::Ledger& ledger, const std::string& bank_id,
-                           const std::string& principal, std::map<std::string, std::string>* tokens) {
+                           const std::string& principal,
+                           std::map<std::string, std::string>* tokens) {
   auto it = tokens->find(principal);
   if (it != tokens->end()) return it->second;
   const auto role = principal.rfind("kiosk", 0) == 0 ? ledger::PrincipalRole::kKiosk
-                                                    : ledger::PrincipalRole::kCoordinator;
+                                                     : ledger::PrincipalRole::kCoordinator;
   return (*tokens)[principal] = IssueToken(ledger, role, principal, bank_id);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+
 #include "ledger/journal/journal.h"
 
 namespace timeledger::testing {

@@ -1,8 +1,8 @@
 // FaultyFileSystem: the default RocksDB file system, except that while it is armed one kind of
 // write fails with the error it was armed with (ENOSPC as IOStatus::NoSpace, EIO as a plain
 // IOError), the way a full or failing disk answers. For the store's fault tests, through
-// StoreTestHooks (ledger/store/store_test_hooks.h). Thread-safe: RocksDB calls it from its writer and
-// from its background threads.
+// StoreTestHooks (ledger/store/store_test_hooks.h). Thread-safe: RocksDB calls it from its writer
+// and from its background threads.
 //
 // The points are told apart by the file and the thread: the WAL is "*.log"; table files
 // ("*.sst") are written by flushes on RocksDB's high-priority thread ("rocksdb:high") and by
@@ -11,7 +11,6 @@
 #define TIMELEDGER_TESTS_SUPPORT_FAULTY_FILE_SYSTEM_H_
 
 #include <pthread.h>
-#include <rocksdb/file_system.h>
 
 #include <atomic>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include <rocksdb/file_system.h>
 
 namespace timeledger::testing {
 
@@ -28,10 +28,14 @@ enum class FaultError { kNoSpace, kIoError };
 
 inline const char* FaultPointName(FaultPoint point) {
   switch (point) {
-    case FaultPoint::kWalAppend: return "WalAppend";
-    case FaultPoint::kWalSync: return "WalSync";
-    case FaultPoint::kFlush: return "Flush";
-    case FaultPoint::kCompaction: return "Compaction";
+    case FaultPoint::kWalAppend:
+      return "WalAppend";
+    case FaultPoint::kWalSync:
+      return "WalSync";
+    case FaultPoint::kFlush:
+      return "Flush";
+    case FaultPoint::kCompaction:
+      return "Compaction";
   }
   return "?";
 }
@@ -88,17 +92,20 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
     std::lock_guard<std::mutex> lock(mu_);
     if (!armed_ || !Matches(kind, op)) return rocksdb::IOStatus::OK();
     ++failures_;
-    return error_ == FaultError::kNoSpace
-               ? rocksdb::IOStatus::NoSpace("injected ENOSPC")
-               : rocksdb::IOStatus::IOError("injected EIO");
+    return error_ == FaultError::kNoSpace ? rocksdb::IOStatus::NoSpace("injected ENOSPC")
+                                          : rocksdb::IOStatus::IOError("injected EIO");
   }
 
   bool Matches(Kind kind, Op op) const {
     switch (point_) {
-      case FaultPoint::kWalAppend: return kind == Kind::kWal && op == Op::kAppend;
-      case FaultPoint::kWalSync: return kind == Kind::kWal && op == Op::kSync;
-      case FaultPoint::kFlush: return kind == Kind::kTable && ThreadName() == "rocksdb:high";
-      case FaultPoint::kCompaction: return kind == Kind::kTable && ThreadName() == "rocksdb:low";
+      case FaultPoint::kWalAppend:
+        return kind == Kind::kWal && op == Op::kAppend;
+      case FaultPoint::kWalSync:
+        return kind == Kind::kWal && op == Op::kSync;
+      case FaultPoint::kFlush:
+        return kind == Kind::kTable && ThreadName() == "rocksdb:high";
+      case FaultPoint::kCompaction:
+        return kind == Kind::kTable && ThreadName() == "rocksdb:low";
     }
     return false;
   }
@@ -142,8 +149,7 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
       if (auto s = fs_->Check(kind_, Op::kSync); !s.ok()) return s;
       return FSWritableFileOwnerWrapper::Fsync(options, dbg);
     }
-    rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes,
-                                const rocksdb::IOOptions& options,
+    rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& options,
                                 rocksdb::IODebugContext* dbg) override {
       if (auto s = fs_->Check(kind_, Op::kSync); !s.ok()) return s;
       return FSWritableFileOwnerWrapper::RangeSync(offset, nbytes, options, dbg);

@@ -5,7 +5,6 @@
 #define TIMELEDGER_TESTS_SUPPORT_PROCESS_H_
 
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
 
 namespace timeledger::testing {
 

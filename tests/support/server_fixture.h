@@ -6,13 +6,13 @@
 #ifndef TIMELEDGER_TESTS_SUPPORT_SERVER_FIXTURE_H_
 #define TIMELEDGER_TESTS_SUPPORT_SERVER_FIXTURE_H_
 
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
@@ -80,8 +80,8 @@ class ServerTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<services::Server> server_;
-  std::string target_;       // "127.0.0.1:PORT"
-  std::string admin_token_;  // an admin's bearer token
+  std::string target_;                            // "127.0.0.1:PORT"
+  std::string admin_token_;                       // an admin's bearer token
   std::shared_ptr<grpc::Channel> admin_channel_;  // sends admin_token_ with every call
 };
 

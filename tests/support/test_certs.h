@@ -8,17 +8,17 @@
 #ifndef TIMELEDGER_TESTS_SUPPORT_TEST_CERTS_H_
 #define TIMELEDGER_TESTS_SUPPORT_TEST_CERTS_H_
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 namespace timeledger::testing {
 

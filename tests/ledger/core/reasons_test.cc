@@ -3,8 +3,6 @@
 // exactly the table's reasons, and every reason the clients match on is in the table.
 #include "ledger/core/reasons.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +14,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::ledger {

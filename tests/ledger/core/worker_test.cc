@@ -2,14 +2,14 @@
 // finishes what it accepted.
 #include "ledger/core/worker.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace timeledger::ledger {
 namespace {

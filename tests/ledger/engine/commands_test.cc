@@ -3,11 +3,11 @@
 // inside a TypedCommand's savepoint, in one WriteTxn, on a real store.
 #include "ledger/engine/commands.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "ledger/core/errors.h"
 #include "tests/ledger/engine/engine_fixture.h"

@@ -3,8 +3,6 @@
 // in force at that very write, however the policy changes meanwhile. Before the decision moved
 // into the writer, the service read the policy first and submitted after, so a change in between
 // was not seen.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -15,6 +13,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/journal/journal.h"

@@ -6,13 +6,13 @@
 #ifndef TIMELEDGER_TESTS_LEDGER_ENGINE_ENGINE_FIXTURE_H_
 #define TIMELEDGER_TESTS_LEDGER_ENGINE_ENGINE_FIXTURE_H_
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include <gtest/gtest.h>
+
 #include "ledger/engine/commands.h"
 #include "ledger/engine/write_txn.h"
 #include "ledger/store/store.h"
@@ -31,22 +31,20 @@ class EngineTest : public ::testing::Test {
     auto store = OpenRocksDbStore(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    ASSERT_TRUE(Commit([](WriteTxn& txn) {
-                  const std::string setup = "test-setup";
-                  ASSERT_TRUE(
-                      ExecuteCreateBank(txn, Bank{"hcct", "Holy Cross", "Europe/London", {}}, setup)
-                          .ok());
-                  for (const char* person : {"alice", "bob", "carol"}) {
-                    ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount(person, AccountKind::kPerson),
-                                                   setup)
-                                    .ok());
-                  }
-                  ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount("centre",
-                                                                 AccountKind::kOrganisation),
-                                                 setup)
-                                  .ok());
-                  ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, setup).ok());
-                }).ok());
+    ASSERT_TRUE(
+        Commit([](WriteTxn& txn) {
+          const std::string setup = "test-setup";
+          ASSERT_TRUE(
+              ExecuteCreateBank(txn, Bank{"hcct", "Holy Cross", "Europe/London", {}}, setup).ok());
+          for (const char* person : {"alice", "bob", "carol"}) {
+            ASSERT_TRUE(
+                ExecuteOpenAccount(txn, NewAccount(person, AccountKind::kPerson), setup).ok());
+          }
+          ASSERT_TRUE(
+              ExecuteOpenAccount(txn, NewAccount("centre", AccountKind::kOrganisation), setup)
+                  .ok());
+          ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, setup).ok());
+        }).ok());
   }
 
   // Runs `body` in one WriteTxn over the committed state, then finalizes, commits and publishes
@@ -83,8 +81,8 @@ class EngineTest : public ::testing::Test {
     return policy;
   }
 
-  static EntrySpec Spec(const std::string& entry_id, const std::string& from,
-                        const std::string& to, int64_t minutes) {
+  static EntrySpec Spec(const std::string& entry_id, const std::string& from, const std::string& to,
+                        int64_t minutes) {
     EntrySpec spec;
     spec.bank_id = "hcct";
     spec.entry_id = entry_id;

@@ -2,9 +2,9 @@
 // what a savepoint undoes, what Finalize refuses and writes, and what ApplyTo publishes.
 #include "ledger/engine/write_txn.h"
 
+#include "absl/strings/str_cat.h"
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/postings.h"
 #include "tests/ledger/engine/engine_fixture.h"
@@ -34,9 +34,8 @@ class WriteTxnTest : public EngineTest {
 TEST_F(WriteTxnTest, ReadsSeeTheEarlierCommandsOfTheGroup) {
   const uint64_t next_seq = Committed().head.next_seq;
   ASSERT_TRUE(Commit([&](WriteTxn& txn) {
-                ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount("dave", AccountKind::kPerson),
-                                               "test")
-                                .ok());
+                ASSERT_TRUE(
+                    ExecuteOpenAccount(txn, NewAccount("dave", AccountKind::kPerson), "test").ok());
                 ASSERT_NE(txn.GetAccount("hcct", "dave"), nullptr);
                 const Receipt first = Post(txn, "bob", "alice", 60);
                 EXPECT_EQ(first.entry.seq, next_seq);

@@ -1,8 +1,6 @@
 // The canonical bytes of one fact of every type, with every field set, as the encoder wrote them
 // before the fact bodies were declared once (ledger/journal/fact.h). They are hashed into every
 // chain and Merkle root already written, so they may never change by a single bit.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -10,6 +8,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+
 #include "ledger/journal/journal.h"
 #include "tests/support/every_fact.h"
 

@@ -2,11 +2,11 @@
 // principals are well formed, who is the same person, and the token records' encoding.
 #include "ledger/rules/access.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 
 #include "absl/time/time.h"
+#include <gtest/gtest.h>
+
 #include "ledger/core/errors.h"
 
 namespace timeledger::ledger {

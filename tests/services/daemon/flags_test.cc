@@ -1,11 +1,11 @@
 // timeledgerd's command line: defaults, every flag, and a bad one refused with its name.
 #include "services/daemon/flags.h"
 
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace timeledger::daemon {
 namespace {
@@ -40,10 +40,30 @@ TEST(DaemonFlagsTest, NoFlagsKeepsTheDefaults) {
 TEST(DaemonFlagsTest, ReadsEveryFlag) {
   Flags flags;
   std::string error;
-  EXPECT_EQ(Parse({"--listen", "0.0.0.0:1", "--data-dir", "d", "--demo", "--expiry-sweep-hours",
-                   "0", "--backup-dir", "b", "--restore-from", "r", "--serve", "--backup-id",
-                   "7", "--backups-keep", "010", "--no-verify-on-start", "--tls-cert", "c",
-                   "--tls-key", "k", "--tls-client-ca", "ca", "--tls-require-client-cert",
+  EXPECT_EQ(Parse({"--listen",
+                   "0.0.0.0:1",
+                   "--data-dir",
+                   "d",
+                   "--demo",
+                   "--expiry-sweep-hours",
+                   "0",
+                   "--backup-dir",
+                   "b",
+                   "--restore-from",
+                   "r",
+                   "--serve",
+                   "--backup-id",
+                   "7",
+                   "--backups-keep",
+                   "010",
+                   "--no-verify-on-start",
+                   "--tls-cert",
+                   "c",
+                   "--tls-key",
+                   "k",
+                   "--tls-client-ca",
+                   "ca",
+                   "--tls-require-client-cert",
                    "--insecure-plaintext"},
                   &flags, &error),
             std::nullopt)
