@@ -18,7 +18,7 @@
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/journal/journal.h"
-#include "tests/ledger/ledger_fixture.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {

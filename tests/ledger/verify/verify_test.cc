@@ -14,7 +14,7 @@
 #include "ledger/core/records.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
-#include "tests/ledger/ledger_fixture.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {

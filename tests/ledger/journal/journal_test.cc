@@ -11,7 +11,7 @@
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
 #include "ledger/verify/verify.h"
-#include "tests/ledger/ledger_fixture.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {

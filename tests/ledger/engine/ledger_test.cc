@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/core/errors.h"
-#include "tests/ledger/ledger_fixture.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "services/daemon/demo.h"
-#include "tests/ledger/ledger_fixture.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace timeledger::ledger {
 namespace {
