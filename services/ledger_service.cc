@@ -48,23 +48,35 @@ void LedgerService::WithPayerCard(const ledger::Principal& caller,
                         });
 }
 
-grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* LedgerService::SubmitEntry(grpc::CallbackServerContext* context,
                                                      const v1::RecordEntryRequest* request,
-                                                     v1::RecordEntryResponse* response) {
+                                                     v1::RecordEntryResponse* response,
+                                                     absl::string_view method, bool dry_run) {
   auto* reactor = context->DefaultReactor();
-  auto caller = gate_->Admit(context, "Ledger/RecordEntry", request->bank_id());
+  auto caller = gate_->Admit(context, method, request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   auto spec = FromProto(*request);
   if (!spec.ok()) {
     reactor->Finish(ToGrpcStatus(spec.status()));
     return reactor;
   }
-  WithPayerCard(*caller, *request, *std::move(spec), reactor,
-                [writer = ledger_, reactor, response, caller = *caller](ledger::EntrySpec checked) {
-                  writer->RecordEntry(std::move(checked), caller,
-                                      ReplyWithReceipt(reactor, response, caller));
-                });
+  WithPayerCard(
+      *caller, *request, *std::move(spec), reactor,
+      [writer = ledger_, reactor, response, caller = *caller, dry_run](ledger::EntrySpec checked) {
+        auto reply = ReplyWithReceipt(reactor, response, caller);
+        if (dry_run) {
+          writer->CheckEntry(std::move(checked), caller, std::move(reply));
+        } else {
+          writer->RecordEntry(std::move(checked), caller, std::move(reply));
+        }
+      });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::RecordEntry(grpc::CallbackServerContext* context,
+                                                     const v1::RecordEntryRequest* request,
+                                                     v1::RecordEntryResponse* response) {
+  return SubmitEntry(context, request, response, "Ledger/RecordEntry", /*dry_run=*/false);
 }
 
 grpc::ServerUnaryReactor* LedgerService::RecordEntries(grpc::CallbackServerContext* context,
@@ -193,20 +205,7 @@ grpc::ServerUnaryReactor* LedgerService::ListEntries(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* LedgerService::CheckEntry(grpc::CallbackServerContext* context,
                                                     const v1::RecordEntryRequest* request,
                                                     v1::RecordEntryResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  auto caller = gate_->Admit(context, "Ledger/CheckEntry", request->bank_id());
-  if (!caller.ok()) return Refuse(reactor, caller.status());
-  auto spec = FromProto(*request);
-  if (!spec.ok()) {
-    reactor->Finish(ToGrpcStatus(spec.status()));
-    return reactor;
-  }
-  WithPayerCard(*caller, *request, *std::move(spec), reactor,
-                [writer = ledger_, reactor, response, caller = *caller](ledger::EntrySpec checked) {
-                  writer->CheckEntry(std::move(checked), caller,
-                                     ReplyWithReceipt(reactor, response, caller));
-                });
-  return reactor;
+  return SubmitEntry(context, request, response, "Ledger/CheckEntry", /*dry_run=*/true);
 }
 
 grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContext* context,

@@ -119,6 +119,13 @@ class LedgerService final : public v1::Ledger::CallbackService {
                      ledger::EntrySpec spec, grpc::ServerUnaryReactor* reactor,
                      std::function<void(ledger::EntrySpec)> submit);
 
+  // RecordEntry and CheckEntry: the same gate, conversion and card check, then the ledger records
+  // the entry, or (`dry_run`) only says what recording it would do.
+  grpc::ServerUnaryReactor* SubmitEntry(grpc::CallbackServerContext* context,
+                                        const v1::RecordEntryRequest* request,
+                                        v1::RecordEntryResponse* response, absl::string_view method,
+                                        bool dry_run);
+
   ledger::Ledger* ledger_;
   ledger::KioskDesk* desk_;
   Gate* gate_;
