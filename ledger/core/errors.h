@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 #include "ledger/core/reasons.h"
@@ -33,6 +34,13 @@ absl::Status Refuse(Reason reason, absl::string_view message, Figures figures = 
 // (FromMerkle in audit.cc, partner_view.cc).
 absl::Status Refusal(absl::StatusCode code, Reason reason, absl::string_view message,
                      Figures figures = {});
+
+// The same with a message that begins "REASON: ", as the Merkle tree's and the digests' errors
+// are written (ledger/core/merkle.h): a caller that keeps only the message still has the reason.
+template <typename... Parts>
+absl::Status RefusalSaying(absl::StatusCode code, Reason reason, const Parts&... parts) {
+  return Refusal(code, reason, absl::StrCat(ReasonName(reason), ": ", parts...));
+}
 
 // Returns BANK_NOT_FOUND for `bank_id` (NOT_FOUND, figure bank_id).
 absl::Status BankNotFound(absl::string_view bank_id);

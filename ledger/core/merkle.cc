@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "ledger/core/errors.h"
+
 namespace timeledger::ledger {
 namespace {
 
@@ -47,8 +49,8 @@ absl::Status CollectPeaks(uint64_t begin, uint64_t end, const MerkleNodeSource& 
     const uint64_t width = std::bit_floor(end - at);
     const int level = std::countr_zero(width);
     if (at % width != 0) {
-      return absl::InternalError(absl::StrCat("MERKLE_UNALIGNED_RANGE: leaves [", begin, ", ", end,
-                                              ") are not a subtree of a Merkle tree"));
+      return RefusalSaying(absl::StatusCode::kInternal, Reason::kMerkleUnalignedRange, "leaves [",
+                           begin, ", ", end, ") are not a subtree of a Merkle tree");
     }
     absl::StatusOr<Digest> hash = source.NodeHash(level, at >> level);
     if (!hash.ok()) return hash.status();
@@ -70,17 +72,17 @@ absl::StatusOr<Digest> SubtreeHash(uint64_t begin, uint64_t end, const MerkleNod
 
 absl::Status CheckTreeSize(uint64_t tree_size) {
   if (tree_size > kMerkleTreeSizeMax) {
-    return absl::InvalidArgumentError(absl::StrCat("MERKLE_TREE_SIZE_LIMIT: tree size ", tree_size,
-                                                   " exceeds the limit ", kMerkleTreeSizeMax));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleTreeSizeLimit,
+                         "tree size ", tree_size, " exceeds the limit ", kMerkleTreeSizeMax);
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckProofLength(size_t proof_length) {
   if (proof_length > kMerkleProofHashesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("MERKLE_PROOF_LENGTH_LIMIT: proof of ",
-                                                   proof_length, " hashes exceeds the limit ",
-                                                   kMerkleProofHashesMax));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleProofLengthLimit,
+                         "proof of ", proof_length, " hashes exceeds the limit ",
+                         kMerkleProofHashesMax);
   }
   return absl::OkStatus();
 }
@@ -137,14 +139,14 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::FromNodes(uint64_t tree_siz
 
 absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(std::string_view bytes) {
   if (bytes.size() < kEncodedBytesMin || bytes.size() > kEncodedBytesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("COMPACT_TREE_LENGTH: encoding is ",
-                                                   bytes.size(), " bytes, outside [",
-                                                   kEncodedBytesMin, ", ", kEncodedBytesMax, "]"));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kCompactTreeLength,
+                         "encoding is ", bytes.size(), " bytes, outside [", kEncodedBytesMin, ", ",
+                         kEncodedBytesMax, "]");
   }
   const uint8_t format = static_cast<uint8_t>(bytes[0]);
   if (format != kCompactTreeFormat) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("COMPACT_TREE_FORMAT: unknown format byte ", format));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kCompactTreeFormat,
+                         "unknown format byte ", format);
   }
   uint64_t size = 0;
   for (size_t i = 1; i < kEncodedBytesMin; ++i) {
@@ -154,9 +156,10 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(std::string_view byt
   if (!status.ok()) return status;
   const size_t peak_count = std::popcount(size);
   if (bytes.size() != kEncodedBytesMin + peak_count * kDigestBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "COMPACT_TREE_LENGTH: a tree of ", size, " leaves has ", peak_count, " peaks, so ",
-        kEncodedBytesMin + peak_count * kDigestBytes, " bytes, got ", bytes.size()));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kCompactTreeLength,
+                         "a tree of ", size, " leaves has ", peak_count, " peaks, so ",
+                         kEncodedBytesMin + peak_count * kDigestBytes, " bytes, got ",
+                         bytes.size());
   }
   std::vector<Digest> peaks(peak_count);
   for (size_t i = 0; i < peak_count; ++i) {
@@ -169,8 +172,8 @@ absl::StatusOr<CompactMerkleTree> CompactMerkleTree::Decode(std::string_view byt
 absl::Status CompactMerkleTree::Append(const Digest& leaf_hash,
                                        std::vector<MerkleNode>* completed) {
   if (size_ >= kMerkleTreeSizeMax) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "MERKLE_TREE_FULL: the tree holds the limit of ", kMerkleTreeSizeMax, " leaves"));
+    return RefusalSaying(absl::StatusCode::kResourceExhausted, Reason::kMerkleTreeFull,
+                         "the tree holds the limit of ", kMerkleTreeSizeMax, " leaves");
   }
   uint64_t index = size_;
   int level = 0;
@@ -212,16 +215,15 @@ std::string CompactMerkleTree::Encode() const {
 
 absl::Status MemoryNodeStore::Put(const MerkleNode& node) {
   if (node.level < 0 || node.level > kMerkleLevelMax) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_LEVEL: level ", node.level, " is outside [0, ", kMerkleLevelMax, "]"));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleLevel, "level ",
+                         node.level, " is outside [0, ", kMerkleLevelMax, "]");
   }
   const size_t level = static_cast<size_t>(node.level);
   if (levels_.size() <= level) levels_.resize(level + 1);
   std::vector<Digest>& hashes = levels_[level];
   if (node.index != hashes.size()) {
-    return absl::FailedPreconditionError(absl::StrCat("MERKLE_NODE_ORDER: level ", node.level,
-                                                      " expects index ", hashes.size(), ", got ",
-                                                      node.index));
+    return RefusalSaying(absl::StatusCode::kFailedPrecondition, Reason::kMerkleNodeOrder, "level ",
+                         node.level, " expects index ", hashes.size(), ", got ", node.index);
   }
   hashes.push_back(node.hash);
   return absl::OkStatus();
@@ -229,8 +231,8 @@ absl::Status MemoryNodeStore::Put(const MerkleNode& node) {
 
 absl::StatusOr<Digest> MemoryNodeStore::NodeHash(int level, uint64_t index) const {
   if (level < 0 || static_cast<size_t>(level) >= levels_.size() || index >= levels_[level].size()) {
-    return absl::NotFoundError(
-        absl::StrCat("MERKLE_NODE_MISSING: level ", level, " index ", index));
+    return RefusalSaying(absl::StatusCode::kNotFound, Reason::kMerkleNodeMissing, "level ", level,
+                         " index ", index);
   }
   return levels_[level][index];
 }
@@ -256,8 +258,8 @@ absl::StatusOr<std::vector<Digest>> InclusionProof(uint64_t index, uint64_t tree
   absl::Status status = CheckTreeSize(tree_size);
   if (!status.ok()) return status;
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
-                                                   " is not in a tree of ", tree_size, " leaves"));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleIndexRange,
+                         "leaf index ", index, " is not in a tree of ", tree_size, " leaves");
   }
   // Walk down from the root; the sibling of each subtree on the way to the
   // leaf is a proof hash. They are found top-down and sent bottom-up.
@@ -282,8 +284,8 @@ absl::StatusOr<std::vector<Digest>> ConsistencyProof(uint64_t old_size, uint64_t
   absl::Status status = CheckTreeSize(new_size);
   if (!status.ok()) return status;
   if (old_size > new_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size, " exceeds new size ", new_size));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleSizeOrder, "old size ",
+                         old_size, " exceeds new size ", new_size);
   }
   std::vector<Digest> proof;
   if (old_size == 0 || old_size == new_size) return proof;
@@ -326,8 +328,8 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t t
   status = CheckProofLength(proof.size());
   if (!status.ok()) return status;
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(absl::StrCat("MERKLE_INDEX_RANGE: leaf index ", index,
-                                                   " is not in a tree of ", tree_size, " leaves"));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleIndexRange,
+                         "leaf index ", index, " is not in a tree of ", tree_size, " leaves");
   }
   // RFC 9162 2.1.3.2, step by step.
   uint64_t fn = index;
@@ -335,9 +337,9 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t t
   Digest r = leaf_hash;
   for (const Digest& p : proof) {
     if (sn == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("INCLUSION_PROOF_LENGTH: proof of ",
-                                                     proof.size(), " hashes is too long for leaf ",
-                                                     index, " of ", tree_size));
+      return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kInclusionProofLength,
+                           "proof of ", proof.size(), " hashes is too long for leaf ", index,
+                           " of ", tree_size);
     }
     if (IsOdd(fn) || fn == sn) {
       r = MerkleChildrenHash(p, r);
@@ -349,14 +351,14 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t t
     sn >>= 1;
   }
   if (sn != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("INCLUSION_PROOF_LENGTH: proof of ",
-                                                   proof.size(), " hashes is too short for leaf ",
-                                                   index, " of ", tree_size));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kInclusionProofLength,
+                         "proof of ", proof.size(), " hashes is too short for leaf ", index, " of ",
+                         tree_size);
   }
   if (r != root) {
-    return absl::DataLossError(absl::StrCat("INCLUSION_ROOT_MISMATCH: the proof for leaf ", index,
-                                            " of ", tree_size, " leads to root ", DigestToHex(r),
-                                            ", expected ", DigestToHex(root)));
+    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kInclusionRootMismatch,
+                         "the proof for leaf ", index, " of ", tree_size, " leads to root ",
+                         DigestToHex(r), ", expected ", DigestToHex(root));
   }
   return absl::OkStatus();
 }
@@ -368,27 +370,27 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Diges
   status = CheckProofLength(proof.size());
   if (!status.ok()) return status;
   if (old_size > new_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MERKLE_SIZE_ORDER: old size ", old_size, " exceeds new size ", new_size));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleSizeOrder, "old size ",
+                         old_size, " exceeds new size ", new_size);
   }
   if (old_size == 0 || old_size == new_size) {
     if (!proof.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("CONSISTENCY_PROOF_LENGTH: sizes ", old_size, " and ", new_size,
-                       " need an empty proof, got ", proof.size(), " hashes"));
+      return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
+                           "sizes ", old_size, " and ", new_size, " need an empty proof, got ",
+                           proof.size(), " hashes");
     }
     // The old tree is the empty tree, or the new tree itself.
     const Digest expected = old_size == 0 ? MerkleEmptyRoot() : new_root;
     if (old_root != expected) {
-      return absl::DataLossError(absl::StrCat("CONSISTENCY_OLD_ROOT_MISMATCH: old root ",
-                                              DigestToHex(old_root), " of ", old_size,
-                                              " leaves should be ", DigestToHex(expected)));
+      return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
+                           "old root ", DigestToHex(old_root), " of ", old_size,
+                           " leaves should be ", DigestToHex(expected));
     }
     return absl::OkStatus();
   }
   if (proof.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: sizes ", old_size,
-                                                   " and ", new_size, " need a non-empty proof"));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
+                         "sizes ", old_size, " and ", new_size, " need a non-empty proof");
   }
   // RFC 9162 2.1.4.2, step by step. Step 2 prepends old_root when old_size is
   // a power of two; here `next` skips the first proof hash otherwise.
@@ -405,9 +407,9 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Diges
   for (; next < proof.size(); ++next) {
     const Digest& c = proof[next];
     if (sn == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: proof of ",
-                                                     proof.size(), " hashes is too long for sizes ",
-                                                     old_size, " and ", new_size));
+      return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
+                           "proof of ", proof.size(), " hashes is too long for sizes ", old_size,
+                           " and ", new_size);
     }
     if (IsOdd(fn) || fn == sn) {
       fr = MerkleChildrenHash(c, fr);
@@ -420,19 +422,19 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Diges
     sn >>= 1;
   }
   if (sn != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("CONSISTENCY_PROOF_LENGTH: proof of ",
-                                                   proof.size(), " hashes is too short for sizes ",
-                                                   old_size, " and ", new_size));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
+                         "proof of ", proof.size(), " hashes is too short for sizes ", old_size,
+                         " and ", new_size);
   }
   if (fr != old_root) {
-    return absl::DataLossError(
-        absl::StrCat("CONSISTENCY_OLD_ROOT_MISMATCH: the proof leads to old root ", DigestToHex(fr),
-                     ", expected ", DigestToHex(old_root)));
+    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
+                         "the proof leads to old root ", DigestToHex(fr), ", expected ",
+                         DigestToHex(old_root));
   }
   if (sr != new_root) {
-    return absl::DataLossError(
-        absl::StrCat("CONSISTENCY_NEW_ROOT_MISMATCH: the proof leads to new root ", DigestToHex(sr),
-                     ", expected ", DigestToHex(new_root)));
+    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyNewRootMismatch,
+                         "the proof leads to new root ", DigestToHex(sr), ", expected ",
+                         DigestToHex(new_root));
   }
   return absl::OkStatus();
 }

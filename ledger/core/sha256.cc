@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include <openssl/sha.h>
 
+#include "ledger/core/errors.h"
+
 namespace timeledger::ledger {
 namespace {
 
@@ -66,17 +68,17 @@ std::string DigestToHex(const Digest& digest) {
 
 absl::StatusOr<Digest> DigestFromHex(std::string_view hex) {
   if (hex.size() != kDigestHexChars) {
-    return absl::InvalidArgumentError(absl::StrCat("DIGEST_HEX_LENGTH: a SHA-256 digest is ",
-                                                   kDigestHexChars, " hex characters, got ",
-                                                   hex.size()));
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kDigestHexLength,
+                         "a SHA-256 digest is ", kDigestHexChars, " hex characters, got ",
+                         hex.size());
   }
   Digest digest;
   for (size_t i = 0; i < kDigestBytes; ++i) {
     const int high = HexValue(hex[2 * i]);
     const int low = HexValue(hex[2 * i + 1]);
     if (high < 0 || low < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("DIGEST_HEX_CHARACTER: non-hex character near offset ", 2 * i));
+      return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kDigestHexCharacter,
+                           "non-hex character near offset ", 2 * i);
     }
     digest[i] = static_cast<uint8_t>((high << 4) | low);
   }
