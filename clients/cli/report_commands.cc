@@ -151,7 +151,10 @@ void AddFigureRow(Table& table, const v1::PeriodReport& report, const std::strin
   table.AddRow(std::move(row));
 }
 
-std::string ReportText(const v1::PeriodReport& report) {
+std::string Count(int64_t value) { return absl::StrCat(value); }
+
+// The title, the period (and the one compared with) and the headlines in plain words.
+std::string HeadingText(const v1::PeriodReport& report) {
   const v1::PeriodFigures& now = report.current();
   const v1::PeriodFigures& before = report.previous();
   std::string out = absl::StrCat("Report for ", AccountLabel(report.bank_name(), report.bank_id()),
@@ -161,8 +164,13 @@ std::string ReportText(const v1::PeriodReport& report) {
   }
   out += "\n\nIn plain words\n";
   for (const std::string& line : Headlines(report)) out += Bullet(line);
-  out += "\n";
+  return out + "\n";
+}
 
+// Hours by kind, then the corrections to earlier periods if there were any.
+std::string KindsText(const v1::PeriodReport& report) {
+  const v1::PeriodFigures& now = report.current();
+  const v1::PeriodFigures& before = report.previous();
   Table kinds = FigureTable(report, "Kind");
   const std::vector<KindMinutes> kinds_now = KindsOf(now.minutes());
   const std::vector<KindMinutes> kinds_before = KindsOf(before.minutes());
@@ -173,7 +181,7 @@ std::string ReportText(const v1::PeriodReport& report) {
   }
   AddFigureRow(kinds, report, "all kinds", HoursText(now.total_minutes()),
                HoursText(before.total_minutes()));
-  out += Section("Hours by kind", kinds.Render());
+  std::string out = Section("Hours by kind", kinds.Render());
   std::string corrections;
   for (const KindMinutes& k : KindsOf(now.corrections())) {
     if (k.minutes != 0)
@@ -183,14 +191,18 @@ std::string ReportText(const v1::PeriodReport& report) {
     out += Section("Corrections to earlier periods (reversals made now of earlier entries)",
                    corrections);
   }
+  return out;
+}
 
+// Hours by activity, then month by month.
+std::string ActivitiesAndMonthsText(const v1::PeriodFigures& now) {
   Table categories({"Activity", "Entries", "Hours"});
   categories.AlignRight(1);
   categories.AlignRight(2);
   for (const v1::CategoryFigures& c : now.categories()) {
     categories.AddRow({c.category(), absl::StrCat(c.entry_count()), HoursText(c.total_minutes())});
   }
-  out +=
+  std::string out =
       Section("Hours by activity", categories.row_count() == 0 ? "  none\n" : categories.Render());
 
   Table months({"Month", "Given", "Received", "All kinds", "Entries"});
@@ -200,60 +212,70 @@ std::string ReportText(const v1::PeriodReport& report) {
                    HoursText(m.received_minutes()), HoursText(m.total_minutes()),
                    absl::StrCat(m.entry_count())});
   }
-  out += Section("Month by month", months.Render());
+  return out + Section("Month by month", months.Render());
+}
 
-  const v1::MemberFigures& m = now.members();
-  const v1::MemberFigures& mb = before.members();
+// Who took part, then how their giving and taking compare.
+std::string PeopleText(const v1::PeriodReport& report) {
+  const v1::MemberFigures& m = report.current().members();
+  const v1::MemberFigures& mb = report.previous().members();
   Table people = FigureTable(report, "People");
-  auto n = [](int64_t value) { return absl::StrCat(value); };
-  AddFigureRow(people, report, "took part (gave or received)", n(m.active_persons()),
-               n(mb.active_persons()));
-  AddFigureRow(people, report, "new members", n(m.new_persons()), n(mb.new_persons()));
+  AddFigureRow(people, report, "took part (gave or received)", Count(m.active_persons()),
+               Count(mb.active_persons()));
+  AddFigureRow(people, report, "new members", Count(m.new_persons()), Count(mb.new_persons()));
   AddFigureRow(people, report, "took part the period before too",
-               m.returning_counted() ? n(m.returning_persons()) : "-", "-");
-  AddFigureRow(people, report, "gave time", n(m.gave_persons()), n(mb.gave_persons()));
-  AddFigureRow(people, report, "received time", n(m.received_persons()), n(mb.received_persons()));
+               m.returning_counted() ? Count(m.returning_persons()) : "-", "-");
+  AddFigureRow(people, report, "gave time", Count(m.gave_persons()), Count(mb.gave_persons()));
+  AddFigureRow(people, report, "received time", Count(m.received_persons()),
+               Count(mb.received_persons()));
   AddFigureRow(people, report, "both gave and received",
                absl::StrCat(m.gave_and_received_persons(), " (",
                             PercentText(m.gave_and_received_persons(), m.active_persons()), ")"),
                absl::StrCat(mb.gave_and_received_persons(), " (",
                             PercentText(mb.gave_and_received_persons(), mb.active_persons()), ")"));
-  AddFigureRow(people, report, "member accounts at the end", n(m.persons_at_period_end()),
-               n(mb.persons_at_period_end()));
-  out += Section("Who took part", people.Render());
+  AddFigureRow(people, report, "member accounts at the end", Count(m.persons_at_period_end()),
+               Count(mb.persons_at_period_end()));
+  std::string out = Section("Who took part", people.Render());
 
   Table buckets = FigureTable(report, "People who");
   for (int i = 0; i < m.ratio_buckets_size(); ++i) {
     AddFigureRow(buckets, report, RatioBucketText(m.ratio_buckets(i).bucket()),
-                 n(m.ratio_buckets(i).persons()),
-                 i < mb.ratio_buckets_size() ? n(mb.ratio_buckets(i).persons()) : "0");
+                 Count(m.ratio_buckets(i).persons()),
+                 i < mb.ratio_buckets_size() ? Count(mb.ratio_buckets(i).persons()) : "0");
   }
-  out += Section("Give and take", buckets.Render());
+  return out + Section("Give and take", buckets.Render());
+}
 
+// The organisations, then the members' balances at the end of the period.
+std::string OrganisationsAndBalancesText(const v1::PeriodReport& report) {
   Table organisations({"Organisation", "Credits issued (awards)", "Credits spent there"});
   organisations.AlignRight(1);
   organisations.AlignRight(2);
-  for (const v1::OrganisationFigures& o : now.organisations()) {
+  for (const v1::OrganisationFigures& o : report.current().organisations()) {
     organisations.AddRow({AccountLabel(o.display_name(), o.account_id()),
                           HoursText(o.issued_minutes()), HoursText(o.spent_at_minutes())});
   }
-  out += Section("Organisations",
-                 organisations.row_count() == 0 ? "  none\n" : organisations.Render());
+  std::string out = Section("Organisations",
+                            organisations.row_count() == 0 ? "  none\n" : organisations.Render());
 
-  const v1::BalanceFigures& b = now.balances();
-  const v1::BalanceFigures& bb = before.balances();
+  const v1::BalanceFigures& b = report.current().balances();
+  const v1::BalanceFigures& bb = report.previous().balances();
   Table balances = FigureTable(report, "Members");
-  AddFigureRow(balances, report, "counted", n(b.persons_counted()), n(bb.persons_counted()));
-  AddFigureRow(balances, report, "below zero", n(b.below_zero_persons()),
-               n(bb.below_zero_persons()));
-  AddFigureRow(balances, report, "within 10% of their floor", n(b.near_floor_persons()),
-               n(bb.near_floor_persons()));
-  AddFigureRow(balances, report, "within 10% of the cap", n(b.near_cap_persons()),
-               n(bb.near_cap_persons()));
-  out += Section("Balances at the end of the period", balances.Render());
+  AddFigureRow(balances, report, "counted", Count(b.persons_counted()),
+               Count(bb.persons_counted()));
+  AddFigureRow(balances, report, "below zero", Count(b.below_zero_persons()),
+               Count(bb.below_zero_persons()));
+  AddFigureRow(balances, report, "within 10% of their floor", Count(b.near_floor_persons()),
+               Count(bb.near_floor_persons()));
+  AddFigureRow(balances, report, "within 10% of the cap", Count(b.near_cap_persons()),
+               Count(bb.near_cap_persons()));
+  return out + Section("Balances at the end of the period", balances.Render());
+}
 
-  const v1::PendingFigures& p = now.pending();
-  out += Section(
+// The entries waiting for confirmation, the qualifications, and when the report was made.
+std::string PendingAndQualificationsText(const v1::PeriodReport& report) {
+  const v1::PendingFigures& p = report.current().pending();
+  std::string out = Section(
       "Entries waiting for confirmation",
       absl::StrCat(Bullet(absl::StrCat("waiting now: ", report.open_pending_count(), " (",
                                        HoursText(report.open_pending_minutes()), " held)")),
@@ -261,20 +283,27 @@ std::string ReportText(const v1::PeriodReport& report) {
                                        " (", HoursText(p.expired_minutes()), ")")),
                    Bullet(absl::StrCat("rejected in the period: ", p.rejected_count(), " (",
                                        HoursText(p.rejected_minutes()), ")"))));
-  const v1::QualificationFigures& q = now.qualifications();
-  const v1::QualificationFigures& qq = before.qualifications();
+  const v1::QualificationFigures& q = report.current().qualifications();
+  const v1::QualificationFigures& qq = report.previous().qualifications();
   Table qualifications = FigureTable(report, "Qualifications");
-  AddFigureRow(qualifications, report, "attained", n(q.attained()), n(qq.attained()));
-  AddFigureRow(qualifications, report, "renewed after they expired", n(q.renewed()),
-               n(qq.renewed()));
-  AddFigureRow(qualifications, report, "people who attained or renewed one", n(q.persons()),
-               n(qq.persons()));
+  AddFigureRow(qualifications, report, "attained", Count(q.attained()), Count(qq.attained()));
+  AddFigureRow(qualifications, report, "renewed after they expired", Count(q.renewed()),
+               Count(qq.renewed()));
+  AddFigureRow(qualifications, report, "people who attained or renewed one", Count(q.persons()),
+               Count(qq.persons()));
   out += Section("Qualifications", qualifications.Render());
   absl::TimeZone zone = absl::UTCTimeZone();
   absl::LoadTimeZone(report.time_zone(), &zone);
   absl::StrAppend(&out, "Made ", FormatDateTime(report.generated_at(), zone),
                   " from the ledger up to entry ", report.through_seq(), ".\n");
   return out;
+}
+
+// The report as the terminal shows it, section by section.
+std::string ReportText(const v1::PeriodReport& report) {
+  return absl::StrCat(HeadingText(report), KindsText(report),
+                      ActivitiesAndMonthsText(report.current()), PeopleText(report),
+                      OrganisationsAndBalancesText(report), PendingAndQualificationsText(report));
 }
 
 int WriteReport(const v1::PeriodReport& report, Format format, const ParsedArgs& args) {
