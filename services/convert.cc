@@ -319,96 +319,130 @@ void ToProto(const ledger::Policy& p, v1::Policy* out) {
   }
 }
 
-absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
-  ledger::Policy p;
+namespace {
+
+// An unset action is the default, REFUSE.
+absl::StatusOr<ledger::CapAction> CapActionFromProto(v1::Policy::CapAction action) {
+  switch (action) {
+    case v1::Policy::REFUSE:
+    case v1::Policy::CAP_ACTION_UNSPECIFIED:
+      return ledger::CapAction::kRefuse;
+    case v1::Policy::TO_POOL:
+      return ledger::CapAction::kToPool;
+    default:
+      return BadEnum("balance_cap.action", action);
+  }
+}
+
+// An unset action is the default, WARN.
+absl::StatusOr<ledger::ReciprocityAction> ReciprocityActionFromProto(
+    v1::Policy::ReciprocityAction action) {
+  switch (action) {
+    case v1::Policy::WARN:
+    case v1::Policy::RECIPROCITY_ACTION_UNSPECIFIED:
+      return ledger::ReciprocityAction::kWarn;
+    case v1::Policy::REFUSE_ENTRY:
+      return ledger::ReciprocityAction::kRefuse;
+    default:
+      return BadEnum("reciprocity.action", action);
+  }
+}
+
+// An unset consent is the default, MEMBER_CONFIRMS.
+absl::StatusOr<ledger::PartnerSpendConsent> PartnerSpendConsentFromProto(
+    v1::Policy::PartnerSpendConsent consent) {
+  switch (consent) {
+    case v1::Policy::PARTNER_SPEND_CONSENT_UNSPECIFIED:
+    case v1::Policy::MEMBER_CONFIRMS:
+      return ledger::PartnerSpendConsent::kMemberConfirms;
+    case v1::Policy::CARD_AND_PIN:
+      return ledger::PartnerSpendConsent::kCardAndPin;
+    case v1::Policy::NOT_ASKED:
+      return ledger::PartnerSpendConsent::kNotAsked;
+    default:
+      return BadEnum("partner_spends.consent", consent);
+  }
+}
+
+// Refuses a list of duty activities longer than the policy may hold.
+absl::Status StaffDutyFromProto(const v1::Policy::StaffDuty& in, ledger::Policy* p) {
+  p->staff_duty_enabled = in.enabled();
+  if (in.duty_activities_size() > static_cast<int>(ledger::kDutyActivitiesMax)) {
+    return ledger::Refuse(ledger::Reason::kInvalidPolicy,
+                          "staff_duty.duty_activities lists too many activities",
+                          {{"field", "staff_duty.duty_activities"}});
+  }
+  p->staff_duty_activities.assign(in.duty_activities().begin(), in.duty_activities().end());
+  p->self_recorded_needs_confirmation = in.self_recorded_needs_confirmation();
+  return absl::OkStatus();
+}
+
+// The sections of numbers and switches alone: nothing here refuses them, the ledger judges
+// their values (PolicyProblems).
+void LimitsFromProto(const v1::Policy& in, ledger::Policy* p) {
   if (in.has_granularity()) {
-    p.granularity_enabled = in.granularity().enabled();
-    p.unit_minutes = in.granularity().unit_minutes();
+    p->granularity_enabled = in.granularity().enabled();
+    p->unit_minutes = in.granularity().unit_minutes();
   }
   if (in.has_entry_maximum()) {
-    p.entry_maximum_enabled = in.entry_maximum().enabled();
-    p.entry_minutes_max = in.entry_maximum().minutes_max();
+    p->entry_maximum_enabled = in.entry_maximum().enabled();
+    p->entry_minutes_max = in.entry_maximum().minutes_max();
   }
   if (in.has_floors()) {
-    p.floors_enabled = in.floors().enabled();
-    p.person_floor_minutes = in.floors().person_minutes();
-    p.organisation_floor_minutes = in.floors().organisation_minutes();
-    p.pool_floor_minutes = in.floors().pool_minutes();
-    p.earn_before_spend = in.floors().earn_before_spend();
+    p->floors_enabled = in.floors().enabled();
+    p->person_floor_minutes = in.floors().person_minutes();
+    p->organisation_floor_minutes = in.floors().organisation_minutes();
+    p->pool_floor_minutes = in.floors().pool_minutes();
+    p->earn_before_spend = in.floors().earn_before_spend();
   }
+  if (in.has_daily_limit()) {
+    p->daily_limit_enabled = in.daily_limit().enabled();
+    p->daily_earn_minutes_max = in.daily_limit().earn_minutes_max();
+  }
+  if (in.has_backdating()) {
+    p->backdating_enabled = in.backdating().enabled();
+    p->backdate_days_max = in.backdating().days_max();
+  }
+  if (in.has_confirmation()) {
+    p->confirmation_enabled = in.confirmation().enabled();
+    p->pending_expiry_hours = in.confirmation().expiry_hours();
+  }
+  if (in.has_expiry()) {
+    p->expiry_enabled = in.expiry().enabled();
+    p->expiry_months = in.expiry().months();
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
+  ledger::Policy p;
+  LimitsFromProto(in, &p);
   if (in.has_balance_cap()) {
     p.balance_cap_enabled = in.balance_cap().enabled();
     p.person_cap_minutes = in.balance_cap().person_minutes();
-    switch (in.balance_cap().action()) {
-      case v1::Policy::REFUSE:
-      case v1::Policy::CAP_ACTION_UNSPECIFIED:
-        p.cap_action = ledger::CapAction::kRefuse;
-        break;
-      case v1::Policy::TO_POOL:
-        p.cap_action = ledger::CapAction::kToPool;
-        break;
-      default:
-        return BadEnum("balance_cap.action", in.balance_cap().action());
-    }
-  }
-  if (in.has_daily_limit()) {
-    p.daily_limit_enabled = in.daily_limit().enabled();
-    p.daily_earn_minutes_max = in.daily_limit().earn_minutes_max();
-  }
-  if (in.has_backdating()) {
-    p.backdating_enabled = in.backdating().enabled();
-    p.backdate_days_max = in.backdating().days_max();
+    absl::StatusOr<ledger::CapAction> action = CapActionFromProto(in.balance_cap().action());
+    if (!action.ok()) return action.status();
+    p.cap_action = *action;
   }
   if (in.has_reciprocity()) {
     p.reciprocity_enabled = in.reciprocity().enabled();
     p.reciprocity_window_days = in.reciprocity().window_days();
     p.received_without_giving_minutes_max = in.reciprocity().received_minutes_max();
-    switch (in.reciprocity().action()) {
-      case v1::Policy::WARN:
-      case v1::Policy::RECIPROCITY_ACTION_UNSPECIFIED:
-        p.reciprocity_action = ledger::ReciprocityAction::kWarn;
-        break;
-      case v1::Policy::REFUSE_ENTRY:
-        p.reciprocity_action = ledger::ReciprocityAction::kRefuse;
-        break;
-      default:
-        return BadEnum("reciprocity.action", in.reciprocity().action());
-    }
+    absl::StatusOr<ledger::ReciprocityAction> action =
+        ReciprocityActionFromProto(in.reciprocity().action());
+    if (!action.ok()) return action.status();
+    p.reciprocity_action = *action;
   }
   if (in.has_staff_duty()) {
-    p.staff_duty_enabled = in.staff_duty().enabled();
-    if (in.staff_duty().duty_activities_size() > static_cast<int>(ledger::kDutyActivitiesMax)) {
-      return ledger::Refuse(ledger::Reason::kInvalidPolicy,
-                            "staff_duty.duty_activities lists too many activities",
-                            {{"field", "staff_duty.duty_activities"}});
-    }
-    p.staff_duty_activities.assign(in.staff_duty().duty_activities().begin(),
-                                   in.staff_duty().duty_activities().end());
-    p.self_recorded_needs_confirmation = in.staff_duty().self_recorded_needs_confirmation();
-  }
-  if (in.has_confirmation()) {
-    p.confirmation_enabled = in.confirmation().enabled();
-    p.pending_expiry_hours = in.confirmation().expiry_hours();
-  }
-  if (in.has_expiry()) {
-    p.expiry_enabled = in.expiry().enabled();
-    p.expiry_months = in.expiry().months();
+    absl::Status status = StaffDutyFromProto(in.staff_duty(), &p);
+    if (!status.ok()) return status;
   }
   if (in.has_partner_spends()) {
-    switch (in.partner_spends().consent()) {
-      case v1::Policy::PARTNER_SPEND_CONSENT_UNSPECIFIED:
-      case v1::Policy::MEMBER_CONFIRMS:
-        p.partner_spend_consent = ledger::PartnerSpendConsent::kMemberConfirms;
-        break;
-      case v1::Policy::CARD_AND_PIN:
-        p.partner_spend_consent = ledger::PartnerSpendConsent::kCardAndPin;
-        break;
-      case v1::Policy::NOT_ASKED:
-        p.partner_spend_consent = ledger::PartnerSpendConsent::kNotAsked;
-        break;
-      default:
-        return BadEnum("partner_spends.consent", in.partner_spends().consent());
-    }
+    absl::StatusOr<ledger::PartnerSpendConsent> consent =
+        PartnerSpendConsentFromProto(in.partner_spends().consent());
+    if (!consent.ok()) return consent.status();
+    p.partner_spend_consent = *consent;
   }
   return p;
 }
