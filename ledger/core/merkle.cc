@@ -363,37 +363,40 @@ absl::Status VerifyInclusion(const Digest& leaf_hash, uint64_t index, uint64_t t
   return absl::OkStatus();
 }
 
-absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
-                               const Digest& new_root, absl::Span<const Digest> proof) {
-  absl::Status status = CheckTreeSize(new_size);
-  if (!status.ok()) return status;
-  status = CheckProofLength(proof.size());
-  if (!status.ok()) return status;
-  if (old_size > new_size) {
-    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleSizeOrder, "old size ",
-                         old_size, " exceeds new size ", new_size);
-  }
-  if (old_size == 0 || old_size == new_size) {
-    if (!proof.empty()) {
-      return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
-                           "sizes ", old_size, " and ", new_size, " need an empty proof, got ",
-                           proof.size(), " hashes");
-    }
-    // The old tree is the empty tree, or the new tree itself.
-    const Digest expected = old_size == 0 ? MerkleEmptyRoot() : new_root;
-    if (old_root != expected) {
-      return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
-                           "old root ", DigestToHex(old_root), " of ", old_size,
-                           " leaves should be ", DigestToHex(expected));
-    }
-    return absl::OkStatus();
-  }
-  if (proof.empty()) {
+namespace {
+
+// VerifyConsistency when the old tree is empty or the new tree itself: the proof must be empty
+// and the old root the empty root or the new root.
+absl::Status VerifyTrivialConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
+                                      const Digest& new_root, absl::Span<const Digest> proof) {
+  if (!proof.empty()) {
     return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
-                         "sizes ", old_size, " and ", new_size, " need a non-empty proof");
+                         "sizes ", old_size, " and ", new_size, " need an empty proof, got ",
+                         proof.size(), " hashes");
   }
-  // RFC 9162 2.1.4.2, step by step. Step 2 prepends old_root when old_size is
-  // a power of two; here `next` skips the first proof hash otherwise.
+  const Digest expected = old_size == 0 ? MerkleEmptyRoot() : new_root;
+  if (old_root != expected) {
+    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
+                         "old root ", DigestToHex(old_root), " of ", old_size, " leaves should be ",
+                         DigestToHex(expected));
+  }
+  return absl::OkStatus();
+}
+
+// The old and the new root that a consistency proof leads to.
+struct ConsistencyRoots {
+  Digest old_root;
+  Digest new_root;
+};
+
+// Walks a non-empty `proof` for 0 < old_size < new_size as RFC 9162 2.1.4.2 does, step by step.
+// Returns the roots it leads to, or kConsistencyProofLength if the proof has too many or too few
+// hashes for the sizes.
+absl::StatusOr<ConsistencyRoots> WalkConsistencyProof(uint64_t old_size, uint64_t new_size,
+                                                      const Digest& old_root,
+                                                      absl::Span<const Digest> proof) {
+  // Step 2 prepends old_root when old_size is a power of two; here `next` skips the first proof
+  // hash otherwise.
   const bool old_is_perfect = std::has_single_bit(old_size);
   Digest fr = old_is_perfect ? old_root : proof[0];
   Digest sr = fr;
@@ -426,15 +429,40 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Diges
                          "proof of ", proof.size(), " hashes is too short for sizes ", old_size,
                          " and ", new_size);
   }
-  if (fr != old_root) {
-    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
-                         "the proof leads to old root ", DigestToHex(fr), ", expected ",
-                         DigestToHex(old_root));
+  return ConsistencyRoots{fr, sr};
+}
+
+}  // namespace
+
+absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
+                               const Digest& new_root, absl::Span<const Digest> proof) {
+  absl::Status status = CheckTreeSize(new_size);
+  if (!status.ok()) return status;
+  status = CheckProofLength(proof.size());
+  if (!status.ok()) return status;
+  if (old_size > new_size) {
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kMerkleSizeOrder, "old size ",
+                         old_size, " exceeds new size ", new_size);
   }
-  if (sr != new_root) {
+  if (old_size == 0 || old_size == new_size) {
+    return VerifyTrivialConsistency(old_size, new_size, old_root, new_root, proof);
+  }
+  if (proof.empty()) {
+    return RefusalSaying(absl::StatusCode::kInvalidArgument, Reason::kConsistencyProofLength,
+                         "sizes ", old_size, " and ", new_size, " need a non-empty proof");
+  }
+  absl::StatusOr<ConsistencyRoots> roots =
+      WalkConsistencyProof(old_size, new_size, old_root, proof);
+  if (!roots.ok()) return roots.status();
+  if (roots->old_root != old_root) {
+    return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyOldRootMismatch,
+                         "the proof leads to old root ", DigestToHex(roots->old_root),
+                         ", expected ", DigestToHex(old_root));
+  }
+  if (roots->new_root != new_root) {
     return RefusalSaying(absl::StatusCode::kDataLoss, Reason::kConsistencyNewRootMismatch,
-                         "the proof leads to new root ", DigestToHex(sr), ", expected ",
-                         DigestToHex(new_root));
+                         "the proof leads to new root ", DigestToHex(roots->new_root),
+                         ", expected ", DigestToHex(new_root));
   }
   return absl::OkStatus();
 }
