@@ -127,13 +127,8 @@ absl::Status LoadRedemptions(Ledger& ledger) {
       .status();
 }
 
-}  // namespace
-
-absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
-  auto banks = ledger.ListBanks(1, "");
-  if (!banks.ok()) return banks.status();
-  if (!banks->items.empty()) return absl::OkStatus();
-
+// The bank, its two organisations and four members.
+absl::Status LoadBankAndAccounts(Ledger& ledger) {
   Bank bank{kDemoBankId, "Holy Cross Centre time bank", "Europe/London", absl::Time()};
   auto created =
       Await<Bank>([&](auto done) { ledger.CreateBank(bank, kDemoPrincipal, std::move(done)); });
@@ -158,9 +153,11 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
         [&](auto done) { ledger.OpenAccount(account, kDemoPrincipal, std::move(done)); });
     if (!opened.ok()) return opened.status();
   }
-  if (auto s = LoadCatalogue(ledger); !s.ok()) return s;
-  if (auto s = LoadAwards(ledger); !s.ok()) return s;
+  return absl::OkStatus();
+}
 
+// A few weeks of exchanges, awards, a spend, a donation and a grant, dated back from now.
+absl::Status LoadEntries(Ledger& ledger) {
   const std::vector<DemoEntry> entries = {
       {"demo-1", EntryKind::kExchange, "bob", "alice", 90, "gardening", 20},
       {"demo-2", EntryKind::kAward, "centre", "dev", 180, "cook-lunch", 14},
@@ -186,8 +183,11 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
         [&](auto done) { ledger.RecordEntry(entry, AdminNamed(kDemoPrincipal), std::move(done)); });
     if (!recorded.ok()) return recorded.status();
   }
-  if (auto s = LoadRedemptions(ledger); !s.ok()) return s;
-  // Alice records an hour of shopping that Bob owes her: it waits for Bob, at the kiosk.
+  return absl::OkStatus();
+}
+
+// Alice records an hour of shopping that Bob owes her: it waits for Bob, at the kiosk.
+absl::Status LoadPendingEntry(Ledger& ledger) {
   EntrySpec shopping;
   shopping.bank_id = kDemoBankId;
   shopping.entry_id = "demo-9";
@@ -195,11 +195,25 @@ absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
   shopping.to_account_id = "alice";
   shopping.minutes = 60;
   shopping.activity = "shopping";
-  shopping.occurred_at = now - absl::Hours(24);
-  auto recorded = Await<Receipt>(
-      [&](auto done) { ledger.RecordEntry(shopping, AdminNamed("alice"), std::move(done)); });
-  if (!recorded.ok()) return recorded.status();
-  return LoadDemoCards(ledger);
+  shopping.occurred_at = ledger.Now() - absl::Hours(24);
+  return Await<Receipt>(
+             [&](auto done) { ledger.RecordEntry(shopping, AdminNamed("alice"), std::move(done)); })
+      .status();
+}
+
+}  // namespace
+
+absl::Status LoadDemoBankIfEmpty(Ledger& ledger) {
+  auto banks = ledger.ListBanks(1, "");
+  if (!banks.ok()) return banks.status();
+  if (!banks->items.empty()) return absl::OkStatus();
+  // Each part names what the parts before it made (an award the catalogue's qualification, an
+  // entry the award's holder): keep the order.
+  for (absl::Status (*load)(Ledger&) : {LoadBankAndAccounts, LoadCatalogue, LoadAwards, LoadEntries,
+                                        LoadRedemptions, LoadPendingEntry, LoadDemoCards}) {
+    if (absl::Status status = load(ledger); !status.ok()) return status;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace timeledger::ledger
