@@ -230,58 +230,93 @@ int PlanCheck(const ExchangePlan& plan) {
   return problem.empty() ? 0 : 1;
 }
 
-int Main() {
-  const std::string workload = absl::GetFlag(FLAGS_workload);
-  RunOptions options;
-  options.concurrency = absl::GetFlag(FLAGS_concurrency);
-  options.threads = absl::GetFlag(FLAGS_threads);
-  options.seconds = absl::GetFlag(FLAGS_seconds);
-  options.warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
-  options.count = absl::GetFlag(FLAGS_count);
+// The run's options from the flags; false (having said why) if one is out of range.
+bool OptionsFromFlags(RunOptions* options) {
+  options->concurrency = absl::GetFlag(FLAGS_concurrency);
+  options->threads = absl::GetFlag(FLAGS_threads);
+  options->seconds = absl::GetFlag(FLAGS_seconds);
+  options->warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
+  options->count = absl::GetFlag(FLAGS_count);
   const int timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
-  options.call_timeout = std::chrono::milliseconds(timeout_ms);
+  options->call_timeout = std::chrono::milliseconds(timeout_ms);
   const int64_t accounts = absl::GetFlag(FLAGS_accounts);
   const int batch_size = absl::GetFlag(FLAGS_batch_size);
   const std::string rules = absl::GetFlag(FLAGS_rules);
   if (rules != "on" && rules != "off") {
     std::fprintf(stderr, "loadgen: --rules must be on or off, not %s\n", rules.c_str());
-    return 2;
+    return false;
   }
-  if (options.concurrency < 1 || options.concurrency > kConcurrencyMax || options.threads < 1 ||
+  if (options->concurrency < 1 || options->concurrency > kConcurrencyMax || options->threads < 1 ||
       accounts < 2 || accounts > kAccountsMax || batch_size < 1 || batch_size > kBatchSizeMax ||
-      absl::GetFlag(FLAGS_channels) < 1 || timeout_ms < 1 || options.seconds <= 0) {
+      absl::GetFlag(FLAGS_channels) < 1 || timeout_ms < 1 || options->seconds <= 0) {
     std::fprintf(stderr, "loadgen: a flag is out of range (see --help)\n");
-    return 2;
+    return false;
   }
+  return true;
+}
 
+// Adds the bearer token from --token_file (or $TIMELEDGER_TOKEN_FILE) to the metadata, if one is
+// named; false (having said why) if it cannot be read.
+bool AddToken(WorkloadConfig* config) {
+  std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (token_file.empty() && std::getenv("TIMELEDGER_TOKEN_FILE") != nullptr) {
+    token_file = std::getenv("TIMELEDGER_TOKEN_FILE");
+  }
+  if (token_file.empty()) return true;
+  std::ifstream in(token_file);
+  std::string token;
+  if (!in || !std::getline(in, token) || token.empty()) {
+    std::fprintf(stderr, "loadgen: cannot read a token from %s\n", token_file.c_str());
+    return false;
+  }
+  config->metadata.emplace_back("authorization", "Bearer " + token);
+  return true;
+}
+
+// The workloads' shared configuration from the flags, without its channels; null (having said
+// why) if the token cannot be read.
+std::shared_ptr<WorkloadConfig> ConfigFromFlags() {
+  const int64_t accounts = absl::GetFlag(FLAGS_accounts);
   auto config = std::make_shared<WorkloadConfig>();
   config->bank_id = absl::GetFlag(FLAGS_bank);
   config->account_ids = AccountIds(absl::GetFlag(FLAGS_account_prefix), accounts);
-  config->batch_size = batch_size;
+  config->batch_size = absl::GetFlag(FLAGS_batch_size);
   config->run_id = absl::GetFlag(FLAGS_run_id);
   if (config->run_id.empty()) {
     config->run_id = absl::StrFormat("r%x-%x", static_cast<uint64_t>(std::time(nullptr)),
                                      static_cast<uint64_t>(getpid()));
   }
   config->metadata = ParseMetadata(absl::GetFlag(FLAGS_metadata));
-  std::string token_file = absl::GetFlag(FLAGS_token_file);
-  if (token_file.empty() && std::getenv("TIMELEDGER_TOKEN_FILE") != nullptr) {
-    token_file = std::getenv("TIMELEDGER_TOKEN_FILE");
-  }
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    std::string token;
-    if (!in || !std::getline(in, token) || token.empty()) {
-      std::fprintf(stderr, "loadgen: cannot read a token from %s\n", token_file.c_str());
-      return 2;
-    }
-    config->metadata.emplace_back("authorization", "Bearer " + token);
-  }
+  if (!AddToken(config.get())) return nullptr;
   config->seed = absl::GetFlag(FLAGS_seed);
   config->plan = ExchangePlan(accounts, config->seed);
   config->first_entry = absl::GetFlag(FLAGS_first_entry);
   config->anchor_unix_seconds = absl::GetFlag(FLAGS_anchor_unix_seconds);
   if (config->anchor_unix_seconds == 0) config->anchor_unix_seconds = TodayUtcMidnight();
+  return config;
+}
+
+// After a record or record-batch run: how many entries it used of the exchange plan, and a
+// warning if the plan is spent.
+void PrintEntriesIssued(const std::string& workload, const WorkloadConfig& config,
+                        const RunResult& result) {
+  const int64_t entries_issued = result.issued * (workload == "record" ? 1 : config.batch_size);
+  PrintKeyValue("entries_issued", absl::StrCat(entries_issued));
+  if (config.first_entry + entries_issued > config.plan.Capacity()) {
+    std::fprintf(stderr,
+                 "loadgen: the exchange plan holds %lld entries for %lld accounts; entries past "
+                 "it are dated too far back and will be refused\n",
+                 static_cast<long long>(config.plan.Capacity()),
+                 static_cast<long long>(config.account_ids.size()));
+  }
+}
+
+int Main() {
+  const std::string workload = absl::GetFlag(FLAGS_workload);
+  RunOptions options;
+  if (!OptionsFromFlags(&options)) return 2;
+  std::shared_ptr<WorkloadConfig> config = ConfigFromFlags();
+  if (config == nullptr) return 2;
   if (workload == "plan-check") return PlanCheck(config->plan);
   config->channels = Connect(absl::GetFlag(FLAGS_target), absl::GetFlag(FLAGS_channels),
                              absl::GetFlag(FLAGS_connect_timeout_s));
@@ -289,6 +324,7 @@ int Main() {
 
   PrintKeyValue("workload", workload);
   PrintKeyValue("concurrency", absl::StrCat(options.concurrency));
+  const int timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
   if (workload == "setup") return Setup(config, options, timeout_ms);
   if (workload == "stats") return Stats(*config, timeout_ms);
   CallFactory factory = MakeWorkload(workload, config);
@@ -296,19 +332,11 @@ int Main() {
     std::fprintf(stderr, "loadgen: unknown workload %s\n", workload.c_str());
     return 2;
   }
-  if (workload == "record-batch") PrintKeyValue("batch_size", absl::StrCat(batch_size));
+  if (workload == "record-batch") PrintKeyValue("batch_size", absl::StrCat(config->batch_size));
   const RunResult result = Run(options, factory);
   PrintResult(result);
   if (workload == "record" || workload == "record-batch") {
-    const int64_t entries_issued = result.issued * (workload == "record" ? 1 : batch_size);
-    PrintKeyValue("entries_issued", absl::StrCat(entries_issued));
-    if (config->first_entry + entries_issued > config->plan.Capacity()) {
-      std::fprintf(stderr,
-                   "loadgen: the exchange plan holds %lld entries for %lld accounts; entries past "
-                   "it are dated too far back and will be refused\n",
-                   static_cast<long long>(config->plan.Capacity()),
-                   static_cast<long long>(accounts));
-    }
+    PrintEntriesIssued(workload, *config, result);
   }
   return result.ops_failed == 0 ? 0 : 1;
 }

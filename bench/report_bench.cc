@@ -113,10 +113,8 @@ std::unique_ptr<ledger::Ledger> OpenLedger(const std::string& dir, std::atomic<a
   return *std::move(opened);
 }
 
-// Records `count` entries over kDays days ending at `end`, the clock moving with them.
-void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end, size_t count) {
-  const absl::Time start = end - absl::Hours(24 * kDays);
-  *now = start - absl::Hours(24);
+// Creates the bank with every rule off, then its persons and organisations.
+void OpenBankAndAccounts(ledger::Ledger& ledger) {
   Check(Await<ledger::Bank>([&](auto done) {
           ledger.CreateBank({kBank, "Bench time bank", "Europe/London", {}}, "bench",
                             std::move(done));
@@ -137,69 +135,95 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
           }).status(),
           "open account");
   }
+}
+
+// Entry number `index`, recorded at `at`: 70 % exchanges between two persons, then awards,
+// spends, donations and grants; one in twenty backdated by up to 30 days.
+ledger::EntrySpec RandomEntry(std::mt19937_64& random, size_t index, absl::Time at) {
   static const char* kActivities[] = {"gardening",     "cooking lunch", "mentoring",
                                       "computer help", "film night",    "lunch",
                                       "befriending",   "transport",     "reading group",
                                       "DIY",           "shopping",      "language class"};
-  std::mt19937_64 random(42);
   auto pick = [&](uint64_t n) { return random() % n; };
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0;
+  ledger::EntrySpec spec;
+  spec.bank_id = kBank;
+  spec.entry_id = absl::StrCat("b", index);
+  spec.minutes = 15 * static_cast<int64_t>(1 + pick(12));
+  spec.activity = kActivities[pick(12)];
+  spec.occurred_at = pick(20) == 0 ? at - absl::Minutes(static_cast<int64_t>(pick(30 * 1440))) : at;
+  const int a = static_cast<int>(pick(kPersons));
+  int b = static_cast<int>(pick(kPersons));
+  if (b == a) b = (a + 1) % kPersons;
+  const std::string org = Organisation(static_cast<int>(pick(kOrganisations)));
+  const uint64_t roll = pick(100);
+  spec.kind = roll < 70   ? ledger::EntryKind::kExchange
+              : roll < 82 ? ledger::EntryKind::kAward
+              : roll < 92 ? ledger::EntryKind::kSpend
+              : roll < 96 ? ledger::EntryKind::kDonation
+                          : ledger::EntryKind::kGrant;
+  spec.from_account_id = Person(a);
+  spec.to_account_id = Person(b);
+  if (spec.kind == ledger::EntryKind::kAward) spec.from_account_id = org;
+  if (spec.kind == ledger::EntryKind::kSpend) spec.to_account_id = org;
+  if (spec.kind == ledger::EntryKind::kDonation) spec.to_account_id = ledger::kPoolAccountId;
+  if (spec.kind == ledger::EntryKind::kGrant) spec.from_account_id = ledger::kPoolAccountId;
+  return spec;
+}
+
+// Lets at most kBatchesInFlight calls be queued at once, and waits for the last of them.
+class InFlight {
+ public:
+  void WaitForRoom() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return calls_ < kBatchesInFlight; });
+    ++calls_;
+  }
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --calls_;
+    cv_.notify_all();
+  }
+  void WaitForAll() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return calls_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int calls_ = 0;
+};
+
+// Records `count` entries over kDays days ending at `end`, the clock moving with them.
+void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end, size_t count) {
+  const absl::Time start = end - absl::Hours(24 * kDays);
+  *now = start - absl::Hours(24);
+  OpenBankAndAccounts(ledger);
+  std::mt19937_64 random(42);
+  InFlight in_flight;
   const absl::Duration step = absl::Hours(24 * kDays) / static_cast<double>(count);
   for (size_t done = 0; done < count;) {
     std::vector<ledger::EntrySpec> batch;
     for (; batch.size() < kBatch && done < count; ++done) {
-      const absl::Time at = start + step * static_cast<double>(done);
-      ledger::EntrySpec spec;
-      spec.bank_id = kBank;
-      spec.entry_id = absl::StrCat("b", done);
-      spec.minutes = 15 * static_cast<int64_t>(1 + pick(12));
-      spec.activity = kActivities[pick(12)];
-      spec.occurred_at =
-          pick(20) == 0 ? at - absl::Minutes(static_cast<int64_t>(pick(30 * 1440))) : at;
-      const int a = static_cast<int>(pick(kPersons));
-      int b = static_cast<int>(pick(kPersons));
-      if (b == a) b = (a + 1) % kPersons;
-      const std::string org = Organisation(static_cast<int>(pick(kOrganisations)));
-      const uint64_t roll = pick(100);
-      spec.kind = roll < 70   ? ledger::EntryKind::kExchange
-                  : roll < 82 ? ledger::EntryKind::kAward
-                  : roll < 92 ? ledger::EntryKind::kSpend
-                  : roll < 96 ? ledger::EntryKind::kDonation
-                              : ledger::EntryKind::kGrant;
-      spec.from_account_id = Person(a);
-      spec.to_account_id = Person(b);
-      if (spec.kind == ledger::EntryKind::kAward) spec.from_account_id = org;
-      if (spec.kind == ledger::EntryKind::kSpend) spec.to_account_id = org;
-      if (spec.kind == ledger::EntryKind::kDonation) spec.to_account_id = ledger::kPoolAccountId;
-      if (spec.kind == ledger::EntryKind::kGrant) spec.from_account_id = ledger::kPoolAccountId;
-      batch.push_back(std::move(spec));
+      batch.push_back(RandomEntry(random, done, start + step * static_cast<double>(done)));
     }
     *now = start + step * static_cast<double>(done);
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return in_flight < kBatchesInFlight; });
-      ++in_flight;
-    }
+    in_flight.WaitForRoom();
     ledger.RecordEntries(std::move(batch), /*atomic=*/false, ledger::AdminNamed("bench"),
                          [&](absl::StatusOr<std::vector<absl::StatusOr<ledger::Receipt>>> r) {
                            Check(r.status(), "record");
                            for (const auto& item : *r) Check(item.status(), "record item");
-                           std::lock_guard<std::mutex> lock(mu);
-                           --in_flight;
-                           cv.notify_all();
+                           in_flight.Done();
                          });
     // About one entry in a thousand is reversed, a little while after it was recorded.
     if (done % kBatch == 0 && done > 6 * kBatch) {
-      const uint64_t seq = 1 + pick(done - 5 * kBatch);
+      const uint64_t seq = 1 + random() % (done - 5 * kBatch);
       ledger.ReverseEntry(kBank, seq, "", "bench", ledger::AdminNamed("bench"),
                           [](absl::StatusOr<ledger::Receipt>) {});  // already reversed: fine
     }
     if (done % 100'000 == 0) std::fprintf(stderr, "  %zu entries\n", done);
   }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return in_flight == 0; });
+  in_flight.WaitForAll();
 }
 
 struct Timing {
