@@ -5,13 +5,18 @@
 // CLI11 is set up so that it throws only for an option left without its value at the end of the
 // line: every app allows extras (left-over words are named here, in the words scripts expect),
 // options are TakeAll (a repeated one is refused here), and --help is a counted flag rather than
-// CLI11's own.
+// CLI11's own. CLI11 reads a few words in ways this CLI does not want, so it is not shown them
+// as they are (LineWords): "--" and what follows it, "-h" as a short option ("-hx" would be
+// "-h -x"), and "++" (the end of a subcommand, to CLI11); and what it does not keep, whether an
+// option was written "--name=VALUE", is noted before it parses.
 #include "clients/cli/command_line.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include <CLI/CLI.hpp>
@@ -30,14 +36,59 @@ namespace {
 
 constexpr char kProgram[] = "timeledger";
 constexpr char kHelpCommand[] = "help";
-constexpr char kHelpNames[] = "--help,-h";
+constexpr char kHelpNames[] = "--help";  // and "-h", as a word of its own (HelpAsked)
+constexpr char kShortHelp[] = "-h";
+// "--" ends the options: the words after it are positional words, whatever they look like.
+constexpr char kMark[] = "--";
+// What CLI11 is shown for a word "++": a word no command line can hold (it has a NUL), so that
+// CLI11 reads it as any other word; messages name it "++" again.
+constexpr char kPlusPlus[] = "++";
+const std::string& HiddenPlusPlus() {
+  static const std::string* const kHidden = new std::string("\0++", 3);
+  return *kHidden;
+}
 
 // A hidden last positional of every command that collects the words after its own, so that an
 // extra word is named as such rather than handed back to the group or to the program.
 constexpr char kExtraWords[] = "EXTRA_WORDS";
-// So large that the collector is never full: CLI11 then keeps "--", and what follows it, with
-// the command (it hands them to the parent app once a command has no positional left to fill).
+// So large that the collector is never full (a full one hands the next word back to the group).
 constexpr int kExtraWordsMax = 1 << 20;
+
+// A command line split where CLI11 would misread it (see the top of this file).
+struct LineWords {
+  std::vector<std::string> parsed;      // the words before the first "--", "++" hidden, for CLI11
+  bool has_mark = false;                // whether there was a "--"
+  std::vector<std::string> after_mark;  // the words after it: positional words of the command
+  // The options written "--name=VALUE", and those written "--name=" with nothing after it, by
+  // name: CLI11 reads "--json=true" as "--json" and "--minutes= 5" as "--minutes 5".
+  std::set<std::string, std::less<>> with_equals;
+  std::set<std::string, std::less<>> with_empty_equals;
+};
+
+LineWords SplitLine(absl::Span<const std::string> words) {
+  LineWords line;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == kMark) {
+      line.has_mark = true;
+      line.after_mark.assign(words.begin() + i + 1, words.end());
+      break;
+    }
+    line.parsed.push_back(word == kPlusPlus ? HiddenPlusPlus() : word);
+    if (const std::size_t equals = word.find('=');
+        absl::StartsWith(word, "--") && equals != std::string::npos) {
+      const std::string name = word.substr(2, equals - 2);
+      line.with_equals.insert(name);
+      if (equals + 1 == word.size()) line.with_empty_equals.insert(name);
+    }
+  }
+  return line;
+}
+
+// The word as the user wrote it: "++" where CLI11 was shown HiddenPlusPlus().
+std::string Unhidden(const std::string& word) {
+  return word == HiddenPlusPlus() ? kPlusPlus : word;
+}
 
 // The CLI11 apps built from the CommandSpec tables, and which spec each command's app stands for.
 struct AppTree {
@@ -107,9 +158,12 @@ AppTree BuildApps(absl::Span<const CommandSpec> commands) {
   return tree;
 }
 
+// True if --help was given to `app`, or -h (which CLI11 leaves over as a word it does not know).
 bool HelpAsked(const CLI::App& app) {
   const CLI::Option* help = app.get_option_no_throw("--help");
-  return help != nullptr && help->count() > 0;
+  if (help != nullptr && help->count() > 0) return true;
+  const std::vector<std::string> words = app.remaining();
+  return std::find(words.begin(), words.end(), kShortHelp) != words.end();
 }
 
 // True if --help or -h was taken as an option's value ("--minutes --help"): it still asks for
@@ -159,10 +213,25 @@ std::string HelpFor(absl::Span<const CommandSpec> commands, const std::vector<st
   return group_known ? GroupHelp(topic[0], commands) : OverviewHelp(commands);
 }
 
+bool LooksLikeOption(absl::string_view word) { return word.size() > 1 && word[0] == '-'; }
+
+// An option `command` ("timeledger entry record") does not have.
+std::string UnknownOption(absl::string_view word, absl::string_view command) {
+  if (!absl::StartsWith(word, "--")) {
+    return absl::StrCat("unknown option '", word, "' (options start with two dashes, e.g. --name)");
+  }
+  return absl::StrCat("unknown option '", word.substr(0, word.find('=')), "' for '", command, "'");
+}
+
+// A "--" before the command was complete; `choices` names what could have come instead.
+Invocation MarkTooEarly(absl::string_view choices) {
+  return Mistake(absl::StrCat("'--' must come after the command's words; ", choices));
+}
+
 // A word CLI11 left over before the command words: an option that is not global, or a first
 // word that names no command.
 Invocation MisplacedWord(const std::string& word, absl::Span<const CommandSpec> commands) {
-  if (word.size() > 1 && word[0] == '-') {
+  if (LooksLikeOption(word)) {
     return Mistake(absl::StrCat("unknown option '", word,
                                 "' before the command; only --server, --token-file, --json, "
                                 "the --tls options and --help may come first"));
@@ -177,13 +246,13 @@ Invocation MisplacedWord(const std::string& word, absl::Span<const CommandSpec> 
 // the command words, then the command's own options and positional words.
 class ArgsBuilder {
  public:
-  explicit ArgsBuilder(const CommandSpec& spec) : args_(spec) {}
+  ArgsBuilder(const CommandSpec& spec, const LineWords& line) : args_(spec), line_(line) {}
 
   // Returns the first mistake in a sentence, or "" when the command line is complete.
   // `dangling` is the option that ended the command line without its value, if any.
   std::string Read(const CLI::App& root, const CLI::App& command, const std::string& dangling) {
-    for (const std::string& word : command.remaining()) {
-      if (word != "--") return UnknownOption(word);  // CLI11 keeps the "--" it honoured
+    if (const std::vector<std::string> unknown = command.remaining(); !unknown.empty()) {
+      return UnknownOption(unknown.front(), CommandName(args_.spec()));
     }
     if (std::string mistake = TakeOptions(root); !mistake.empty()) return mistake;
     if (std::string mistake = TakeOptions(command); !mistake.empty()) return mistake;
@@ -193,23 +262,17 @@ class ArgsBuilder {
     }
     for (const CLI::Option* option : command.get_options()) {
       if (!option->get_positional()) continue;
-      for (const std::string& word : option->results()) args_.positionals_.push_back(word);
+      for (const std::string& word : option->results()) {
+        args_.positionals_.push_back(Unhidden(word));
+      }
     }
+    for (const std::string& word : line_.after_mark) args_.positionals_.push_back(word);
     return CheckComplete();
   }
 
   ParsedArgs& args() { return args_; }
 
  private:
-  std::string UnknownOption(const std::string& word) const {
-    if (!absl::StartsWith(word, "--")) {
-      return absl::StrCat("unknown option '", word,
-                          "' (options start with two dashes, e.g. --name)");
-    }
-    return absl::StrCat("unknown option '", word.substr(0, word.find('=')), "' for '",
-                        CommandName(args_.spec()), "'");
-  }
-
   std::string NoValue(const CLI::Option& option) const {
     const std::string& name = option.get_lnames().front();
     if (args_.Has(name)) return absl::StrCat("--", name, " was given more than once");
@@ -226,12 +289,15 @@ class ArgsBuilder {
       const std::string& value = option->results()[uses[option]++];
       if (args_.Has(name)) return absl::StrCat("--", name, " was given more than once");
       if (option->get_items_expected_max() == 0) {
-        if (value != "true") return absl::StrCat("--", name, " takes no value");
+        if (value != "true" || line_.with_equals.contains(name)) {
+          return absl::StrCat("--", name, " takes no value");
+        }
         args_.flags_[name] = "";
-      } else if (value.empty() || absl::StartsWith(value, "--")) {
+      } else if (value.empty() || absl::StartsWith(value, "--") ||
+                 line_.with_empty_equals.contains(name)) {
         return NoValue(*option);
       } else {
-        args_.flags_[name] = value;
+        args_.flags_[name] = Unhidden(value);
       }
     }
     return "";
@@ -264,16 +330,17 @@ class ArgsBuilder {
   }
 
   ParsedArgs args_;
+  const LineWords& line_;
 };
 
 namespace {
 
 Invocation ReadCommand(const CLI::App& root, const CLI::App& app, const CommandSpec& spec,
-                       const std::string& dangling) {
+                       const LineWords& line, const std::string& dangling) {
   if (HelpAsked(app) || HelpTakenAsValue(root) || HelpTakenAsValue(app)) {
     return Help(CommandHelp(spec));
   }
-  ArgsBuilder builder(spec);
+  ArgsBuilder builder(spec, line);
   if (std::string mistake = builder.Read(root, app, dangling); !mistake.empty()) {
     return {.exit_code = kExitUsage, .err = builder.args().UsageErrorText(mistake)};
   }
@@ -281,38 +348,49 @@ Invocation ReadCommand(const CLI::App& root, const CLI::App& app, const CommandS
 }
 
 Invocation ReadGroup(const AppTree& tree, const CLI::App& app,
-                     absl::Span<const CommandSpec> commands, const std::string& dangling) {
+                     absl::Span<const CommandSpec> commands, const LineWords& line,
+                     const std::string& dangling) {
   const std::string& group = app.get_name();
   if (HelpAsked(app)) return Help(GroupHelp(group, commands));
   const std::vector<std::string> extras = app.remaining();
   const std::vector<CLI::App*> chosen = app.get_subcommands();
-  if (!extras.empty() || chosen.empty()) {
-    const std::string verbs = VerbNames(commands, group);
-    if (extras.empty()) {
-      return {.exit_code = kExitUsage,
-              .err = absl::StrCat("error: '", group, "' needs a command: ", verbs, "\n\n",
-                                  GroupHelp(group, commands))};
+  const std::string verbs = VerbNames(commands, group);
+  if (!extras.empty()) {
+    if (LooksLikeOption(extras.front())) {
+      return Mistake(UnknownOption(extras.front(), absl::StrCat(kProgram, " ", group)));
     }
     return Mistake(absl::StrCat("'", extras.front(), "' is not a ", group, " command; the ", group,
                                 " commands are ", verbs));
   }
-  return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()), dangling);
+  if (chosen.empty() && line.has_mark) {
+    return MarkTooEarly(absl::StrCat("the ", group, " commands are ", verbs));
+  }
+  if (chosen.empty()) {
+    return {.exit_code = kExitUsage,
+            .err = absl::StrCat("error: '", group, "' needs a command: ", verbs, "\n\n",
+                                GroupHelp(group, commands))};
+  }
+  return ReadCommand(*tree.root, *chosen.front(), *tree.commands.at(chosen.front()), line,
+                     dangling);
 }
 
 Invocation Interpret(const AppTree& tree, absl::Span<const CommandSpec> commands,
-                     const std::string& dangling) {
+                     const LineWords& line, const std::string& dangling) {
   const CLI::App& root = *tree.root;
   if (HelpAsked(root)) return Help(OverviewHelp(commands));
   const std::vector<std::string> before = root.remaining();
   if (!before.empty()) return MisplacedWord(before.front(), commands);
   const std::vector<CLI::App*> chosen = root.get_subcommands();
+  if (chosen.empty() && line.has_mark) {
+    return MarkTooEarly(absl::StrCat("the commands are ", GroupNames(commands)));
+  }
   if (chosen.empty()) return {.exit_code = kExitUsage, .err = OverviewHelp(commands)};
   const CLI::App* app = chosen.front();
   if (app == tree.help) return Help(HelpFor(commands, app->remaining()));
   if (auto command = tree.commands.find(app); command != tree.commands.end()) {
-    return ReadCommand(root, *app, *command->second, dangling);
+    return ReadCommand(root, *app, *command->second, line, dangling);
   }
-  return ReadGroup(tree, *app, commands, dangling);
+  return ReadGroup(tree, *app, commands, line, dangling);
 }
 
 }  // namespace
@@ -341,21 +419,26 @@ int ParsedArgs::ReportUsageError(absl::string_view message) const {
 
 Invocation ReadCommandLine(absl::Span<const CommandSpec> commands,
                            absl::Span<const std::string> words) {
+  const LineWords line = SplitLine(words);
   AppTree tree = BuildApps(commands);
-  std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 parses from the back
+  // CLI11 parses from the back.
+  std::vector<std::string> reversed(line.parsed.rbegin(), line.parsed.rend());
   std::string dangling;
   try {
     tree.root->parse(reversed);
   } catch (const CLI::ArgumentMismatch& error) {
     // Thrown when the last word is an option that needs a value; CLI11 stops there, with every
     // earlier word parsed, so the rest of the line can still be read and its mistakes named.
-    if (words.empty() || !absl::StartsWith(words.back(), "--")) return Mistake(error.what());
-    dangling = words.back().substr(0, words.back().find('='));
+    const std::vector<std::string>& parsed = line.parsed;
+    if (parsed.empty() || !absl::StartsWith(parsed.back(), "--")) return Mistake(error.what());
+    dangling = parsed.back().substr(0, parsed.back().find('='));
   } catch (const CLI::ParseError& error) {
     // Not expected with the settings above; said as CLI11 says it rather than lost.
     return Mistake(error.what());
   }
-  return Interpret(tree, commands, dangling);
+  Invocation invocation = Interpret(tree, commands, line, dangling);
+  absl::StrReplaceAll({{HiddenPlusPlus(), kPlusPlus}}, &invocation.err);
+  return invocation;
 }
 
 }  // namespace timeledger::cli

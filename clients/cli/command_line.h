@@ -105,9 +105,11 @@ struct Invocation {
 
 // Reads `words` (argv without the program name) with CLI11 against `commands`: "GROUP VERB" or
 // a one-word command, its positionals and options, and the global options before or after the
-// command words; `help [GROUP [VERB]]`; --help or -h at any level. A mistake is named in one
-// sentence: an unknown command or option, an option without its value or given twice, a value
-// given to a switch, a missing or an extra positional word, or a required option left out.
+// command words; `help [GROUP [VERB]]`; --help or -h at any level; after "--", positional words
+// only. A mistake is named in one sentence: an unknown command or option (-hx is one), an option
+// without its value ("--minutes=" too) or given twice, a value given to a switch ("--json=true"
+// too), a "--" before the command words, a missing or an extra positional word, or a required
+// option left out.
 // The returned ParsedArgs points into `commands`, which must outlive it.
 Invocation ReadCommandLine(absl::Span<const CommandSpec> commands,
                            absl::Span<const std::string> words);

@@ -1,5 +1,6 @@
 // The staff CLI's command line read with CLI11 from CommandSpec tables: a command with options
-// before and after its words, `--`, and each mistake named in the sentence scripts match on.
+// before and after its words, `--`, and each mistake named in the sentence scripts match on,
+// including the words CLI11 alone would misread ("--json=true", "--minutes= 5", "-hx", "++").
 #include <string>
 #include <vector>
 
@@ -161,6 +162,65 @@ TEST_F(CliCommandLineTest, RefusesAnOptionGivenTwiceAndASwitchWithAValue) {
             "error: --server was given more than once");
   EXPECT_EQ(MistakeOf({"statement", "hcct", "alice", "--json=yes"}),
             "error: --json takes no value");
+}
+
+TEST_F(CliCommandLineTest, RefusesAnEqualsSignWithNothingAfterItOrAfterASwitch) {
+  EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--from", "b", "--to", "a", "--minutes=", "5"}),
+            "error: --minutes needs a value: --minutes AMOUNT");
+  EXPECT_EQ(MistakeOf({"entry", "list", "hcct", "--server=", "a:1"}),
+            "error: --server needs a value: --server HOST:PORT");
+  EXPECT_EQ(MistakeOf({"statement", "hcct", "alice", "--json=true"}),
+            "error: --json takes no value");
+  EXPECT_EQ(MistakeOf({"--json=true", "statement", "hcct", "alice"}),
+            "error: --json takes no value");
+  EXPECT_EQ(MistakeOf({"statement", "hcct", "alice", "--json="}), "error: --json takes no value");
+  EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "--from", "b", "--to", "a", "--minutes", "5",
+                       "--dry-run=true"}),
+            "error: --dry-run takes no value");
+}
+
+TEST_F(CliCommandLineTest, TakesMinusHAloneForHelpAndNamesAnyOtherShortOption) {
+  EXPECT_EQ(MistakeOf({"-hx"}),
+            "error: unknown option '-hx' before the command; only --server, --token-file, "
+            "--json, the --tls options and --help may come first");
+  EXPECT_EQ(MistakeOf({"entry", "-hx"}),
+            "error: unknown option '-hx' (options start with two dashes, e.g. --name)");
+  EXPECT_EQ(MistakeOf({"entry", "record", "hcct", "-hx"}),
+            "error: unknown option '-hx' (options start with two dashes, e.g. --name)");
+  EXPECT_EQ(MistakeOf({"entry", "-x", "record"}),
+            "error: unknown option '-x' (options start with two dashes, e.g. --name)");
+  EXPECT_EQ(MistakeOf({"entry", "--bogus", "record"}),
+            "error: unknown option '--bogus' for 'timeledger entry'");
+  EXPECT_EQ(Read({"-h"}).out, OverviewHelp(commands_));
+  EXPECT_EQ(Read({"entry", "-h"}).out, GroupHelp("entry", commands_));
+  EXPECT_EQ(Read({"statement", "hcct", "-h"}).out, CommandHelp(commands_[2]));
+}
+
+TEST_F(CliCommandLineTest, ReadsPlusPlusAsAnyOtherWord) {
+  EXPECT_EQ(MistakeOf({"++"}), "error: '++' is not a command; the commands are entry, statement");
+  EXPECT_EQ(MistakeOf({"entry", "++", "record"}),
+            "error: '++' is not a entry command; the entry commands are record, list");
+  EXPECT_EQ(MistakeOf({"statement", "hcct", "alice", "++"}),
+            "error: unexpected '++': 'timeledger statement' takes only BANK ACCOUNT; if '++' "
+            "belongs to the value before it, put that value in quotes, e.g. --name \"Alice "
+            "Brown\"");
+  const Invocation invocation = Read(
+      {"entry", "record", "hcct", "--note", "++", "--from", "b", "--to", "a", "--minutes", "5"});
+  ASSERT_TRUE(invocation.args.has_value()) << invocation.err;
+  EXPECT_EQ(invocation.args->Value("note"), "++");
+  const Invocation listed = Read({"entry", "list", "hcct", "++"});
+  ASSERT_TRUE(listed.args.has_value()) << listed.err;
+  EXPECT_EQ(listed.args->Positional(1), "++");
+}
+
+TEST_F(CliCommandLineTest, NamesADoubleDashBeforeTheCommandWords) {
+  EXPECT_EQ(MistakeOf({"entry", "--", "record"}),
+            "error: '--' must come after the command's words; the entry commands are record, "
+            "list");
+  EXPECT_EQ(MistakeOf({"--", "entry", "record"}),
+            "error: '--' must come after the command's words; the commands are entry, statement");
+  EXPECT_EQ(MistakeOf({"--json", "--", "statement"}),
+            "error: '--' must come after the command's words; the commands are entry, statement");
 }
 
 TEST_F(CliCommandLineTest, PrintsACommandsHelpWithItsOptions) {
