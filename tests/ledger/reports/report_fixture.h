@@ -1,7 +1,7 @@
 // ReportTest: a Ledger on a real RocksDB in a fresh directory, with a clock the test moves, for
 // period reports and statements. Days and times are in Europe/London, the bank's time zone.
-#ifndef TIMELEDGER_TESTS_REPORTS_REPORT_FIXTURE_H_
-#define TIMELEDGER_TESTS_REPORTS_REPORT_FIXTURE_H_
+#ifndef TIMELEDGER_TESTS_LEDGER_REPORTS_REPORT_FIXTURE_H_
+#define TIMELEDGER_TESTS_LEDGER_REPORTS_REPORT_FIXTURE_H_
 
 #include <atomic>
 #include <memory>
@@ -113,4 +113,4 @@ class ReportTest : public ::testing::Test {
 
 }  // namespace timeledger::ledger
 
-#endif  // TIMELEDGER_TESTS_REPORTS_REPORT_FIXTURE_H_
+#endif  // TIMELEDGER_TESTS_LEDGER_REPORTS_REPORT_FIXTURE_H_

@@ -27,7 +27,7 @@ readonly CHROMIUM_TIMEOUT_S=120  # one Chromium run at most
 readonly TZ_NAME=Europe/London
 
 # The shared harness: the server on a free port, cleanup, run/expect/check, pass/fail.
-source "$(dirname "${BASH_SOURCE[0]}")/../e2e/harness.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 # must ARGS...: runs the CLI and stops the test if it fails (setting up the scenario).
 must() {

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/reports/report_fixture.h"
+#include "tests/ledger/reports/report_fixture.h"
 
 namespace timeledger::ledger {
 namespace {

@@ -34,7 +34,7 @@
 #include <rocksdb/db.h>
 
 #include "ledger/core/errors.h"
-#include "tests/reports/report_fixture.h"
+#include "tests/ledger/reports/report_fixture.h"
 
 namespace timeledger::ledger {
 namespace {
