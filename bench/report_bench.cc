@@ -118,12 +118,12 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
   const absl::Time start = end - absl::Hours(24 * kDays);
   *now = start - absl::Hours(24);
   Check(Await<ledger::Bank>([&](auto done) {
-          ledger.CreateBank({kBank, "Bench time bank", "Europe/London", {}}, "bench",
-                            std::move(done));
+          ledger.CreateBank({kBank, "Bench time bank", "Europe/London", {}},
+                            ledger::AdminNamed("bench"), std::move(done));
         }).status(),
         "create bank");
   Check(Await<ledger::Policy>([&](auto done) {
-          ledger.SetPolicy(kBank, RulesOff(), 0, "bench", std::move(done));
+          ledger.SetPolicy(kBank, RulesOff(), 0, ledger::AdminNamed("bench"), std::move(done));
         }).status(),
         "policy");
   for (int i = 0; i < kPersons + kOrganisations; ++i) {
@@ -133,7 +133,7 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
     account.kind = i < kPersons ? ledger::AccountKind::kPerson : ledger::AccountKind::kOrganisation;
     account.display_name = account.account_id;
     Check(Await<ledger::Account>([&](auto done) {
-            ledger.OpenAccount(account, "bench", std::move(done));
+            ledger.OpenAccount(account, ledger::AdminNamed("bench"), std::move(done));
           }).status(),
           "open account");
   }
