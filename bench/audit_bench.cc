@@ -97,11 +97,12 @@ void Check(const absl::Status& status, const char* what) {
 
 void CreateBank(Ledger& ledger, const std::string& bank_id) {
   Check(Await<Bank>([&](auto done) {
-          ledger.CreateBank(Bank{bank_id, "Bench", "Europe/London", {}}, "bench", std::move(done));
+          ledger.CreateBank(Bank{bank_id, "Bench", "Europe/London", {}}, AdminNamed("bench"),
+                            std::move(done));
         }).status(),
         "create bank");
   Check(Await<Policy>([&](auto done) {
-          ledger.SetPolicy(bank_id, RulesOff(), 0, "bench", std::move(done));
+          ledger.SetPolicy(bank_id, RulesOff(), 0, AdminNamed("bench"), std::move(done));
         }).status(),
         "policy");
   for (int i = 0; i < kPeople; ++i) {
@@ -110,7 +111,7 @@ void CreateBank(Ledger& ledger, const std::string& bank_id) {
     account.account_id = Person(i);
     account.display_name = "Person " + std::to_string(i);
     Check(Await<Account>([&](auto done) {
-            ledger.OpenAccount(account, "bench", std::move(done));
+            ledger.OpenAccount(account, AdminNamed("bench"), std::move(done));
           }).status(),
           "open account");
   }

@@ -116,12 +116,12 @@ std::unique_ptr<ledger::Ledger> OpenLedger(const std::string& dir, std::atomic<a
 // Creates the bank with every rule off, then its persons and organisations.
 void OpenBankAndAccounts(ledger::Ledger& ledger) {
   Check(Await<ledger::Bank>([&](auto done) {
-          ledger.CreateBank({kBank, "Bench time bank", "Europe/London", {}}, "bench",
-                            std::move(done));
+          ledger.CreateBank({kBank, "Bench time bank", "Europe/London", {}},
+                            ledger::AdminNamed("bench"), std::move(done));
         }).status(),
         "create bank");
   Check(Await<ledger::Policy>([&](auto done) {
-          ledger.SetPolicy(kBank, RulesOff(), 0, "bench", std::move(done));
+          ledger.SetPolicy(kBank, RulesOff(), 0, ledger::AdminNamed("bench"), std::move(done));
         }).status(),
         "policy");
   for (int i = 0; i < kPersons + kOrganisations; ++i) {
@@ -131,7 +131,7 @@ void OpenBankAndAccounts(ledger::Ledger& ledger) {
     account.kind = i < kPersons ? ledger::AccountKind::kPerson : ledger::AccountKind::kOrganisation;
     account.display_name = account.account_id;
     Check(Await<ledger::Account>([&](auto done) {
-            ledger.OpenAccount(account, "bench", std::move(done));
+            ledger.OpenAccount(account, ledger::AdminNamed("bench"), std::move(done));
           }).status(),
           "open account");
   }

@@ -14,7 +14,7 @@ grpc::ServerUnaryReactor* AccountsService::OpenAccount(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(account.status()));
     return reactor;
   }
-  ledger_->OpenAccount(*std::move(account), caller->name,
+  ledger_->OpenAccount(*std::move(account), *caller,
                        ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
                          ToProto(a, response);
                        }));
@@ -58,7 +58,7 @@ grpc::ServerUnaryReactor* AccountsService::SetStatus(
   auto caller = gate_->Admit(context, method, bank_id);
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetAccountStatus(
-      bank_id, account_id, status, reason, donate_balance_to_pool, caller->name,
+      bank_id, account_id, status, reason, donate_balance_to_pool, *caller,
       ReplyLater<ledger::Account>(reactor,
                                   [response](const ledger::Account& a) { ToProto(a, response); }));
   return reactor;

@@ -14,7 +14,7 @@ grpc::ServerUnaryReactor* BanksService::CreateBank(grpc::CallbackServerContext* 
   bank.bank_id = request->bank_id();
   bank.name = request->name();
   bank.time_zone = request->time_zone().empty() ? "Europe/London" : request->time_zone();
-  ledger_->CreateBank(std::move(bank), caller->name,
+  ledger_->CreateBank(std::move(bank), *caller,
                       ReplyLater<ledger::Bank>(reactor, [response](const ledger::Bank& created) {
                         ToProto(ledger::BankSummary{created, 1, 0}, response);
                       }));

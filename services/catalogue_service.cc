@@ -35,7 +35,7 @@ grpc::ServerUnaryReactor* CatalogueService::PutCatalogueItem(
   auto item = FromProto(request->item());
   if (FinishIfBad(reactor, item)) return reactor;
   ledger_->PutCatalogueItem(
-      *std::move(item), request->expected_version(), caller->name,
+      *std::move(item), request->expected_version(), *caller,
       ReplyLater<ledger::CatalogueItem>(
           reactor, [response](const ledger::CatalogueItem& done) { ToProto(done, response); }));
   return reactor;
@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* CatalogueService::RetireCatalogueItem(
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
   ledger_->RetireCatalogueItem(
-      request->bank_id(), *kind, request->code(), caller->name,
+      request->bank_id(), *kind, request->code(), *caller,
       ReplyLater<ledger::CatalogueItem>(
           reactor, [response](const ledger::CatalogueItem& done) { ToProto(done, response); }));
   return reactor;
@@ -96,7 +96,7 @@ grpc::ServerUnaryReactor* QualificationsService::AwardQualification(
   auto spec = FromProto(*request);
   if (FinishIfBad(reactor, spec)) return reactor;
   ledger_->AwardQualification(
-      *std::move(spec), caller->name,
+      *std::move(spec), *caller,
       ReplyLater<ledger::AwardReceipt>(reactor, [response](const ledger::AwardReceipt& receipt) {
         ToProto(receipt, response);
       }));
@@ -110,7 +110,7 @@ grpc::ServerUnaryReactor* QualificationsService::RedeemOffer(grpc::CallbackServe
   auto caller = gate_->Admit(context, "Qualifications/RedeemOffer", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RedeemOffer(
-      FromProto(*request), caller->name,
+      FromProto(*request), *caller,
       ReplyLater<ledger::Redemption>(reactor, [response](const ledger::Redemption& redemption) {
         ToProto(redemption, response);
       }));

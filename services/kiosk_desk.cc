@@ -56,104 +56,85 @@ KioskDesk::KioskDesk(Ledger* ledger) : ledger_(ledger) {
   if (dummy.ok()) dummy_hash_ = *dummy;
 }
 
-KioskDesk::~KioskDesk() = default;
+KioskDesk::~KioskDesk() {
+  std::unique_lock<std::mutex> lock(sessions_mu_);
+  checks_done_.wait(lock, [this] { return checks_in_flight_ == 0; });
+}
 
 void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string pin,
-                       std::string principal, Callback<MemberCard> done) {
+                       const Principal& caller, Callback<MemberCard> done) {
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   // The job owns `done` until it runs; if the queue is full it is handed back here.
   auto shared_done = std::make_shared<Callback<MemberCard>>(std::move(done));
-  const bool queued = worker_.Submit([this, bank_id, account_id, pin, principal, shared_done] {
+  const bool queued = worker_.Submit([this, bank_id, account_id, pin, caller, shared_done] {
     auto hash = HashPin(pin);
     if (!hash.ok()) return std::move(*shared_done)(hash.status());
-    ledger_->SetMemberPin(bank_id, account_id, *hash, principal, std::move(*shared_done));
+    ledger_->SetMemberPin(bank_id, account_id, *hash, caller, std::move(*shared_done));
   });
   if (!queued) std::move (*shared_done)(Busy());
 }
 
 void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string pin,
                        std::string kiosk, Callback<KioskSession> done) {
-  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) {
-    return std::move(done)(s);
-  }
-  if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
-  auto shared_done = std::make_shared<Callback<KioskSession>>(std::move(done));
-  const bool queued = worker_.Submit([this, bank_id, card_number, pin, kiosk, shared_done] {
-    std::move (*shared_done)(CheckPinAndOpen(bank_id, card_number, pin, kiosk));
-  });
-  if (!queued) std::move (*shared_done)(Busy());
+  CheckCard(std::move(bank_id), std::move(card_number), std::move(pin),
+            [this, kiosk = std::move(kiosk),
+             done = std::move(done)](absl::StatusOr<Account> holder) mutable {
+              if (!holder.ok()) return std::move(done)(holder.status());
+              std::move(done)(
+                  OpenSession(holder->bank_id, holder->account_id, holder->display_name, kiosk));
+            });
 }
 
 void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
                                Callback<std::string> done) {
+  CheckCard(std::move(bank_id), std::move(card_number), std::move(pin),
+            [done = std::move(done)](absl::StatusOr<Account> holder) mutable {
+              if (!holder.ok()) return std::move(done)(holder.status());
+              std::move(done)(holder->account_id);
+            });
+}
+
+void KioskDesk::CheckCard(std::string bank_id, std::string card_number, std::string pin,
+                          Callback<Account> done) {
   if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) {
     return std::move(done)(s);
   }
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
-  auto shared_done = std::make_shared<Callback<std::string>>(std::move(done));
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    ++checks_in_flight_;
+  }
+  // Runs `done` (on whichever thread answers), then lets the destructor go on.
+  auto shared_done = std::make_shared<Callback<Account>>(
+      [this, done = std::move(done)](absl::StatusOr<Account> holder) mutable {
+        std::move(done)(std::move(holder));
+        std::lock_guard<std::mutex> lock(sessions_mu_);
+        if (--checks_in_flight_ == 0) checks_done_.notify_all();
+      });
   const bool queued = worker_.Submit([this, bank_id, card_number, pin, shared_done] {
-    auto holder = CheckCardAndPin(bank_id, card_number, pin);
-    if (!holder.ok()) return std::move(*shared_done)(holder.status());
-    std::move (*shared_done)(holder->account_id);
+    auto check = CheckPin(bank_id, card_number, pin);
+    if (!check.ok()) return std::move(*shared_done)(check.status());
+    ledger_->CheckMemberPin(bank_id, card_number, *std::move(check), std::move(*shared_done));
   });
   if (!queued) std::move (*shared_done)(Busy());
 }
 
-absl::StatusOr<KioskSession> KioskDesk::CheckPinAndOpen(const std::string& bank_id,
-                                                        const std::string& card_number,
-                                                        const std::string& pin,
-                                                        const std::string& kiosk) {
-  auto holder = CheckCardAndPin(bank_id, card_number, pin);
-  if (!holder.ok()) return holder.status();
-  return OpenSession(bank_id, holder->account_id, holder->display_name, kiosk);
-}
-
-absl::StatusOr<Account> KioskDesk::CheckCardAndPin(const std::string& bank_id,
-                                                   const std::string& card_number,
-                                                   const std::string& pin) {
-  const absl::Status wrong =
-      Refuse(Reason::kCardOrPinWrong, "that card number and PIN do not match");
+absl::StatusOr<PinCheck> KioskDesk::CheckPin(const std::string& bank_id,
+                                             const std::string& card_number,
+                                             const std::string& pin) const {
+  PinCheck check;
   auto holder = ledger_->FindCardHolder(bank_id, card_number);
   if (!holder.ok()) return holder.status();
-  if (!holder->has_value()) {
-    PinMatches(dummy_hash_, pin);  // as long as a known card takes
-    return wrong;
+  if (holder->has_value()) {
+    auto card = ledger_->GetMemberCard(bank_id, **holder);
+    if (!card.ok()) return card.status();
+    if (card->has_value()) check.pin_hash = (*card)->pin_hash;
   }
-  const absl::Time now = ledger_->Now();
-  auto attempts = ledger_->GetCardAttempts(bank_id, card_number);
-  if (!attempts.ok()) return attempts.status();
-  auto locked = [&](const CardAttempts& a) {
-    return Refuse(
-        Reason::kCardLocked,
-        absl::StrCat("card ", card_number, " is locked after ", kPinAttemptsMax,
-                     " wrong PINs until ", absl::FormatTime(a.locked_until)),
-        {{"locked_until", absl::FormatTime(absl::RFC3339_sec, a.locked_until, absl::UTCTimeZone())},
-         {"retry_after_seconds", std::to_string(absl::ToInt64Seconds(
-                                     absl::Ceil(a.locked_until - now, absl::Seconds(1))))}});
-  };
-  if (IsLocked(*attempts, now)) return locked(*attempts);
-  auto card = ledger_->GetMemberCard(bank_id, **holder);
-  if (!card.ok()) return card.status();
-  if (!card->has_value() || !(*card)->has_pin()) {
-    return Refuse(Reason::kPinNotSet, "this card has no PIN yet; a coordinator sets one",
-                  {{"account_id", **holder}});
-  }
-  auto account = ledger_->GetAccount(bank_id, **holder);
-  if (!account.ok()) return account.status();
-  if (account->status == AccountStatus::kClosed) {
-    return Refuse(Reason::kAccountClosed, "this member's account is closed",
-                  {{"account_id", **holder}});
-  }
-  if (!PinMatches((*card)->pin_hash, pin)) {
-    const CardAttempts after = AfterWrongPin(*attempts, now);
-    if (auto s = ledger_->PutCardAttempts(bank_id, card_number, after); !s.ok()) return s;
-    if (IsLocked(after, now)) return locked(after);
-    return WithFigure(wrong, "attempts_left", std::to_string(kPinAttemptsMax - after.failed));
-  }
-  if (attempts->failed != 0 || attempts->locked_until != absl::InfinitePast()) {
-    if (auto s = ledger_->PutCardAttempts(bank_id, card_number, CardAttempts{}); !s.ok()) return s;
-  }
-  return *std::move(account);
+  // An unknown card, or one without a PIN, is checked against the dummy hash, so that it takes
+  // as long as a known one.
+  const bool matches = PinMatches(check.pin_hash.empty() ? dummy_hash_ : check.pin_hash, pin);
+  check.matches = matches && !check.pin_hash.empty();
+  return check;
 }
 
 absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,

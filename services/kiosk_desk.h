@@ -3,8 +3,9 @@
 //
 // PINs are hashed and checked with Argon2id (libsodium crypto_pwhash_str: salted, 64 MiB, slow
 // on purpose) on the desk's own worker thread, never on the ledger's writer or a caller's thread;
-// at most kPinJobsWaitingMax jobs wait (more: Unavailable BUSY). Every sign-in runs on that one
-// thread, so a card's wrong-PIN count cannot be raced past the lockout.
+// at most kPinJobsWaitingMax jobs wait (more: Unavailable BUSY). What a PIN's check means (the
+// lock, the count of wrong PINs, whether the member gets in) is decided by the ledger's writer
+// (Ledger::CheckMemberPin), so concurrent wrong PINs cannot be raced past the lockout.
 //
 // A session is an opaque random id (256 bits, hex), bound to the principal of the kiosk that
 // signed the member in and to that one member, ending kKioskSessionLifetime after its last use
@@ -16,6 +17,7 @@
 #ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
 #define TIMELEDGER_LEDGER_KIOSK_DESK_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -107,19 +109,19 @@ class KioskDesk {
   // A coordinator sets a member's PIN: validated (InvalidArgument INVALID_PIN), hashed on the
   // worker, then written as a pin_set fact; a lock on the member's card is lifted. `done` runs on
   // the worker or the writer thread. Unavailable BUSY if too many PIN jobs wait.
-  void SetPin(std::string bank_id, std::string account_id, std::string pin, std::string principal,
+  void SetPin(std::string bank_id, std::string account_id, std::string pin, const Principal& caller,
               Callback<MemberCard> done);
 
   // Signs a member in with card and PIN at the kiosk `kiosk`. Errors: InvalidArgument
   // (malformed card or PIN), Unauthenticated CARD_OR_PIN_WRONG (figure attempts_left for a known
   // card), FailedPrecondition CARD_LOCKED (figures locked_until, retry_after_seconds), PIN_NOT_SET,
-  // ACCOUNT_CLOSED, Unavailable BUSY. `done` runs on the worker thread.
+  // ACCOUNT_CLOSED, Unavailable BUSY. `done` runs on the worker or the writer thread.
   void SignIn(std::string bank_id, std::string card_number, std::string pin, std::string kiosk,
               Callback<KioskSession> done);
   // Checks a member's card and PIN typed at a partner's till, as their consent to a SPEND
   // (Policy::partner_spend_consent): the same check, wrong-PIN count and lockout as SignIn, but
   // no session. `done` gets the card holder's account_id, or SignIn's errors; it runs on the
-  // worker thread.
+  // worker or the writer thread.
   void CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
                       Callback<std::string> done);
   // Ends the session if `kiosk` holds it; ending an unknown or ended session is OK.
@@ -140,13 +142,13 @@ class KioskDesk {
               Callback<PendingEntry> done);
 
  private:
-  // The card holder's account if `pin` is the PIN of `card_number`; counts a wrong PIN towards
-  // the card's lockout. Runs on the worker only.
-  absl::StatusOr<Account> CheckCardAndPin(const std::string& bank_id,
-                                          const std::string& card_number, const std::string& pin);
-  absl::StatusOr<KioskSession> CheckPinAndOpen(const std::string& bank_id,
-                                               const std::string& card_number,
-                                               const std::string& pin, const std::string& kiosk);
+  // Checks `pin` on the worker, then has the writer decide (Ledger::CheckMemberPin); `done` gets
+  // the card holder's account.
+  void CheckCard(std::string bank_id, std::string card_number, std::string pin,
+                 Callback<Account> done);
+  // `pin` checked against the hash the card has now (committed). Runs on the worker only.
+  absl::StatusOr<PinCheck> CheckPin(const std::string& bank_id, const std::string& card_number,
+                                    const std::string& pin) const;
   absl::StatusOr<KioskSession> OpenSession(const std::string& bank_id,
                                            const std::string& account_id,
                                            const std::string& display_name,
@@ -163,6 +165,10 @@ class KioskDesk {
 
   std::mutex sessions_mu_;
   absl::flat_hash_map<std::string, KioskSession> sessions_;
+  // Card checks accepted whose answer has not come back from the writer yet; the destructor
+  // waits for none, since an answer opens a session here.
+  std::condition_variable checks_done_;
+  size_t checks_in_flight_ = 0;  // guarded by sessions_mu_
 
   Worker worker_{kPinJobsWaitingMax};  // last: drained before the rest goes
 };

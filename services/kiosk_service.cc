@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* KioskService::SetMemberCard(grpc::CallbackServerContex
   auto caller = gate_->Admit(context, "Kiosk/SetMemberCard", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetMemberCard(
-      request->bank_id(), request->account_id(), request->card_number(), caller->name,
+      request->bank_id(), request->account_id(), request->card_number(), *caller,
       ReplyLater<ledger::MemberCard>(
           reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
   return reactor;
@@ -86,7 +86,7 @@ grpc::ServerUnaryReactor* KioskService::SetMemberPin(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Kiosk/SetMemberPin", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), caller->name,
+  desk_->SetPin(request->bank_id(), request->account_id(), request->pin(), *caller,
                 ReplyLater<ledger::MemberCard>(reactor, [response](const ledger::MemberCard& card) {
                   ToProto(card, response);
                 }));

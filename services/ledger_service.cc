@@ -260,7 +260,7 @@ grpc::ServerUnaryReactor* LedgerService::RunExpirySweep(grpc::CallbackServerCont
   auto caller = gate_->Admit(context, "Ledger/RunExpirySweep", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RunExpirySweep(
-      request->bank_id(), caller->name,
+      request->bank_id(), *caller,
       ReplyLater<ledger::ExpirySweepResult>(
           reactor, [response](const ledger::ExpirySweepResult& result) {
             response->set_accounts_expired(static_cast<int64_t>(result.accounts_expired));

@@ -96,7 +96,8 @@ absl::Status CheckKindFits(EntryKind kind, const Account& from, const Account& t
   return absl::OkStatus();
 }
 
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const std::string& principal) {
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal& caller) {
+  if (auto s = CheckAdmin(caller); !s.ok()) return s;
   if (auto s = ValidateBank(bank); !s.ok()) return s;
   if (txn.GetBank(bank.bank_id) != nullptr) {
     return ledger::Refuse(Reason::kBankExists,
@@ -114,20 +115,21 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const std::stri
   if (!absl::LoadTimeZone(bank.time_zone, &header.zone)) {
     return ValidateTimeZone(bank.time_zone);
   }
-  txn.AppendFact(BankCreatedFact(bank, principal), &header);
+  txn.AppendFact(BankCreatedFact(bank, caller.name), &header);
   txn.PutBank(header, /*is_new=*/true);
   Account pool;
   pool.bank_id = bank.bank_id;
   pool.account_id = kPoolAccountId;
   pool.kind = AccountKind::kPool;
   pool.display_name = "Community pool";
-  auto opened = ExecuteOpenAccount(txn, pool, principal);
+  auto opened = ExecuteOpenAccount(txn, pool, caller);
   if (!opened.ok()) return opened.status();
   return bank;
 }
 
 absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
-                                           const std::string& principal) {
+                                           const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, account.bank_id); !s.ok()) return s;
   if (account.kind == AccountKind::kPerson && account.roles.empty()) {
     account.roles.push_back(Role::kMember);
   }
@@ -151,7 +153,7 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
   account.entry_count = 0;
   BankHeader updated = **bank;
   ++updated.account_count;
-  txn.AppendFact(AccountOpenedFact(account, principal), &updated);
+  txn.AppendFact(AccountOpenedFact(account, caller.name), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.PutAccount(account);
   return account;
@@ -161,7 +163,8 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
                                                 bool donate_balance_to_pool,
-                                                const std::string& principal) {
+                                                const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   if (auto s = ValidateText("reason", reason, kReasonLengthMax, false); !s.ok()) return s;
@@ -199,7 +202,7 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       entry.activity = "closing donation";
       entry.note = reason;
       entry.occurred_at = txn.now();
-      entry.recorded_by = principal;
+      entry.recorded_by = caller.name;
       auto pool = FindAccount(txn, bank_id, kPoolAccountId);
       if (!pool.ok()) return pool.status();
       auto appended = AppendDerivedEntry(txn, std::move(entry), *account, *std::move(pool));
@@ -216,14 +219,15 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
            {"balance_minutes", std::to_string(account->balance_minutes)}});
     }
   }
-  txn.AppendFact(AccountStatusFact(*account, account->status, status, reason, principal));
+  txn.AppendFact(AccountStatusFact(*account, account->status, status, reason, caller.name));
   account->status = status;
   txn.PutAccount(*account);
   return account;
 }
 
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
-                                        uint64_t expected_version, const std::string& principal) {
+                                        uint64_t expected_version, const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   auto bank = FindBank(txn, bank_id);
   if (!bank.ok()) return bank.status();
@@ -250,10 +254,10 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
   }
   policy.version = current.version + 1;
   policy.set_at = txn.now();
-  policy.set_by = principal;
+  policy.set_by = caller.name;
   BankHeader updated = **bank;
   updated.policy = policy;
-  txn.AppendFact(PolicySetFact(bank_id, policy, principal), &updated);
+  txn.AppendFact(PolicySetFact(bank_id, policy, caller.name), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.Batch()->PutPolicy(bank_id, policy);
   txn.Batch()->PutPolicyChange(bank_id, current, policy);
@@ -261,7 +265,8 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
 }
 
 absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
-                                                     const std::string& principal) {
+                                                     const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   auto bank = FindBank(txn, bank_id);
   if (!bank.ok()) return bank.status();
@@ -296,7 +301,7 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
     entry.note =
         absl::StrCat("credits untouched for ", policy.expiry_months, " months return to the pool");
     entry.occurred_at = txn.now();
-    entry.recorded_by = principal;
+    entry.recorded_by = caller.name;
     const int64_t minutes = entry.minutes;
     auto appended = AppendDerivedEntry(txn, std::move(entry), *account, *std::move(pool));
     if (!appended.ok()) return appended.status();
@@ -332,12 +337,85 @@ absl::StatusOr<MemberCard> CardOfMember(WriteTxn& txn, const std::string& bank_i
   return fresh;
 }
 
+absl::Status CardLocked(const std::string& card_number, const CardAttempts& attempts,
+                        absl::Time now) {
+  return Refuse(Reason::kCardLocked,
+                absl::StrCat("card ", card_number, " is locked after ", kPinAttemptsMax,
+                             " wrong PINs until ", absl::FormatTime(attempts.locked_until)),
+                {{"locked_until",
+                  absl::FormatTime(absl::RFC3339_sec, attempts.locked_until, absl::UTCTimeZone())},
+                 {"retry_after_seconds", std::to_string(absl::ToInt64Seconds(absl::Ceil(
+                                             attempts.locked_until - now, absl::Seconds(1))))}});
+}
+
+// The account holding `card_number`, if it may sign in at all: the card is not locked, has a
+// PIN, and its account is not closed. Writes nothing.
+absl::StatusOr<Account> FindSigningInHolder(WriteTxn& txn, const std::string& bank_id,
+                                            const std::string& card_number,
+                                            const CardAttempts& attempts, MemberCard* card) {
+  auto holder = txn.FindCardHolder(bank_id, card_number);
+  if (!holder.ok()) return holder.status();
+  if (!holder->has_value()) return CardOrPinWrong();
+  if (IsLocked(attempts, txn.now())) return CardLocked(card_number, attempts, txn.now());
+  auto found = txn.GetMemberCard(bank_id, **holder);
+  if (!found.ok()) return found.status();
+  if (!found->has_value() || !(*found)->has_pin()) {
+    return Refuse(Reason::kPinNotSet, "this card has no PIN yet; a coordinator sets one",
+                  {{"account_id", **holder}});
+  }
+  *card = **std::move(found);
+  auto account = FindAccount(txn, bank_id, **holder);
+  if (!account.ok()) return account.status();
+  if (account->status == AccountStatus::kClosed) {
+    return Refuse(Reason::kAccountClosed, "this member's account is closed",
+                  {{"account_id", **holder}});
+  }
+  return account;
+}
+
 }  // namespace
+
+absl::Status CardOrPinWrong() {
+  return Refuse(Reason::kCardOrPinWrong, "that card number and PIN do not match");
+}
+
+absl::StatusOr<Account> ExecuteCheckMemberPin(WriteTxn& txn, const std::string& bank_id,
+                                              const std::string& card_number, const PinCheck& check,
+                                              bool* counted) {
+  *counted = false;
+  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
+  // Damage refuses, as for a read; a bank without its time zone still signs members in.
+  const BankHeader* bank = txn.GetBank(bank_id);
+  if (bank == nullptr) return BankNotFound(bank_id);
+  if (!bank->damage.ok()) return bank->damage;
+  auto attempts = txn.GetCardAttempts(bank_id, card_number);
+  if (!attempts.ok()) return attempts.status();
+  MemberCard card;
+  auto holder = FindSigningInHolder(txn, bank_id, card_number, *attempts, &card);
+  if (!holder.ok()) return holder.status();
+  // A PIN set since the check makes it say nothing of this PIN: not counted, not let in.
+  if (check.pin_hash != card.pin_hash) return CardOrPinWrong();
+  if (!check.matches) {
+    const CardAttempts after = AfterWrongPin(*attempts, txn.now());
+    txn.PutCardAttempts(bank_id, card_number, after);
+    *counted = true;
+    if (IsLocked(after, txn.now())) return CardLocked(card_number, after, txn.now());
+    return WithFigure(CardOrPinWrong(), "attempts_left",
+                      std::to_string(kPinAttemptsMax - after.failed));
+  }
+  if (attempts->failed != 0 || attempts->locked_until != absl::InfinitePast()) {
+    txn.PutCardAttempts(bank_id, card_number, CardAttempts{});
+    *counted = true;
+  }
+  TL_CHECK(!IsLocked(*attempts, txn.now()));
+  return holder;
+}
 
 absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id,
                                                 const std::string& card_number,
-                                                const std::string& principal) {
+                                                const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/true); !s.ok()) return s;
   auto card = CardOfMember(txn, bank_id, account_id);
   if (!card.ok()) return card.status();
@@ -354,10 +432,10 @@ absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string
   const std::string old_card_number = card->card_number;
   card->card_number = card_number;
   card->card_set_at = txn.now();
-  txn.AppendFact(CardSetFact(bank_id, account_id, card_number, principal));
+  txn.AppendFact(CardSetFact(bank_id, account_id, card_number, caller.name));
   txn.PutMemberCard(*card, old_card_number);
   if (!old_card_number.empty() && old_card_number != card_number) {
-    txn.Batch()->PutCardAttempts(bank_id, old_card_number, CardAttempts{});
+    txn.PutCardAttempts(bank_id, old_card_number, CardAttempts{});
   }
   return *card;
 }
@@ -365,7 +443,8 @@ absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string
 absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string& bank_id,
                                                const std::string& account_id,
                                                const std::string& pin_hash,
-                                               const std::string& principal) {
+                                               const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (pin_hash.empty() || pin_hash.size() > kPinHashLengthMax) {
     return ledger::Refuse(Reason::kInvalidPin, "the PIN's hash is missing or too long",
                           {{"field", "pin"}});
@@ -374,11 +453,11 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
   if (!card.ok()) return card.status();
   card->pin_hash = pin_hash;
   card->pin_set_at = txn.now();
-  txn.AppendFact(PinSetFact(bank_id, account_id, principal));
+  txn.AppendFact(PinSetFact(bank_id, account_id, caller.name));
   txn.PutMemberCard(*card, card->card_number);
   // A new PIN lifts a lock and forgets the wrong PINs typed before it.
   if (!card->card_number.empty()) {
-    txn.Batch()->PutCardAttempts(bank_id, card->card_number, CardAttempts{});
+    txn.PutCardAttempts(bank_id, card->card_number, CardAttempts{});
   }
   return *card;
 }

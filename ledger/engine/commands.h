@@ -78,18 +78,19 @@ class TypedCommand : public Command {
 };
 
 // Every fact a command records is appended to its bank's journal (WriteTxn::AppendFact) in the
-// same batch, and `principal` is recorded with it.
-absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const std::string& principal);
-absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
-                                           const std::string& principal);
+// same batch, and the caller's name is recorded with it. Each first decides the caller's rights:
+// creating a bank is an admin's (CheckAdmin); the other writes of this file but entries are
+// staff's, in their own bank (CheckStaffOf: ROLE_NOT_ALLOWED, OUT_OF_SCOPE).
+absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal& caller);
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller);
 // Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
                                                 bool donate_balance_to_pool,
-                                                const std::string& principal);
+                                                const Principal& caller);
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
-                                        uint64_t expected_version, const std::string& principal);
+                                        uint64_t expected_version, const Principal& caller);
 // The principal a recorded name is bound to now, or nullopt if the token registry does not know
 // the name (ledger/engine/token_registry.h).
 using BindingLookup = absl::FunctionRef<std::optional<Principal>(absl::string_view name)>;
@@ -110,18 +111,31 @@ absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::str
 
 // Returns credits of persons untouched for the policy's expiry months to the pool.
 absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::string& bank_id,
-                                                     const std::string& principal);
+                                                     const Principal& caller);
 
 // Gives a person's account a card number (empty: takes the card away), or a PIN already hashed
 // (kiosk.h); each is a journal fact. AlreadyExists CARD_IN_USE if another account has the card.
 absl::StatusOr<MemberCard> ExecuteSetMemberCard(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id,
                                                 const std::string& card_number,
-                                                const std::string& principal);
+                                                const Principal& caller);
 absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string& bank_id,
                                                const std::string& account_id,
                                                const std::string& pin_hash,
-                                               const std::string& principal);
+                                               const Principal& caller);
+
+// A member signing in with card and PIN (a kiosk, a partner's till), decided in one write: the
+// card's holder, its lock, its PIN and the holder's account, then a wrong PIN counted towards the
+// lockout (kiosk.h) or the count cleared by a right one. `check` is the PIN as checked against
+// the hash the card had. Returns the holder's account; `counted` says whether the attempts were
+// written (a refusal of a wrong PIN keeps them). Errors: Unauthenticated CARD_OR_PIN_WRONG
+// (figure attempts_left for a known card), FailedPrecondition CARD_LOCKED, PIN_NOT_SET,
+// ACCOUNT_CLOSED.
+absl::StatusOr<Account> ExecuteCheckMemberPin(WriteTxn& txn, const std::string& bank_id,
+                                              const std::string& card_number, const PinCheck& check,
+                                              bool* counted);
+// Unauthenticated CARD_OR_PIN_WRONG, without figures.
+absl::Status CardOrPinWrong();
 
 // Records an entry for `caller`: first the caller's rights (CheckMayActIn, then CheckMayRecord
 // with the policy of this very batch deciding whether a coordinator's own credit goes to
@@ -139,15 +153,15 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
 // if not 0, must be the current version. A retired item stays retired.
 absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueItem item,
                                                       uint64_t expected_version,
-                                                      const std::string& principal);
+                                                      const Principal& caller);
 absl::StatusOr<CatalogueItem> ExecuteRetireCatalogueItem(WriteTxn& txn, const std::string& bank_id,
                                                          CatalogueKind kind,
                                                          const std::string& code,
-                                                         const std::string& principal);
+                                                         const Principal& caller);
 absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const AwardSpec& spec,
-                                                       const std::string& principal);
+                                                       const Principal& caller);
 absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& spec,
-                                              const std::string& principal);
+                                              const Principal& caller);
 
 // The catalogue's activity of an entry (if it has one) and what the earner holds of the
 // qualifications it requires, for the rule engine. FailedPrecondition ACTIVITY_RETIRED.

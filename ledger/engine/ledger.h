@@ -8,9 +8,10 @@
 //
 // Reads are synchronous and thread-safe. They see only committed (synced) state.
 //
-// A write that a caller's rights depend on takes the caller as a Principal (ledger/rules/access.h)
-// and decides them on the writer thread, against the state it commits (commands.h): a check made
-// before the write was queued could be overtaken by another write.
+// Every write takes its caller as a Principal (ledger/rules/access.h) and decides the caller's
+// rights on the writer thread, against the state it commits (commands.h): a check made before the
+// write was queued could be overtaken by another write. The caller's name is what the ledger
+// records. In-process writers that act for no one in particular pass AdminNamed(name).
 //
 // The Ledger owns its Store and its writer thread. Destroying it drains the queue first.
 #ifndef TIMELEDGER_LEDGER_LEDGER_H_
@@ -129,16 +130,19 @@ class Ledger {
   // that reason, and reads are served, until the writer has reopened the store and reloaded every
   // bank from it (checking each bank's heads again); it tries at most once per
   // store_recovery_interval, when a write arrives or once a second without them.
-  void CreateBank(Bank bank, std::string principal, Callback<Bank> done);
-  void OpenAccount(Account account, std::string principal, Callback<Account> done);
+  // PermissionDenied if the caller may not make the write: CreateBank is an admin's; the writes
+  // of accounts, policies, cards, the catalogue, awards, offers and the sweep are staff's in their
+  // own bank (ROLE_NOT_ALLOWED, OUT_OF_SCOPE).
+  void CreateBank(Bank bank, const Principal& caller, Callback<Bank> done);
+  void OpenAccount(Account account, const Principal& caller, Callback<Account> done);
   // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
   void SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
-                        std::string reason, bool donate_balance_to_pool, std::string principal,
+                        std::string reason, bool donate_balance_to_pool, const Principal& caller,
                         Callback<Account> done);
   // Replaces a bank's policy (InvalidArgument INVALID_POLICY listing every problem). With
   // expected_version != 0, refuses if the policy changed meanwhile.
   void SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
-                 std::string principal, Callback<Policy> done);
+                 const Principal& caller, Callback<Policy> done);
   // Whether `spec` would be recorded now for `caller`, and how (pending, warnings, cap); writes
   // nothing.
   void CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done);
@@ -151,7 +155,8 @@ class Ledger {
   void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
                    const Principal& caller, Callback<PendingEntry> done);
   // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
-  void RunExpirySweep(std::string bank_id, std::string principal, Callback<ExpirySweepResult> done);
+  void RunExpirySweep(std::string bank_id, const Principal& caller,
+                      Callback<ExpirySweepResult> done);
   // Records an entry under `caller`'s name. PermissionDenied if the caller may not record it:
   // OUT_OF_SCOPE, PARTNER_SPEND_ONLY, or SELF_CREDIT for a coordinator's own credit unless the
   // policy in force at this write sends self-recorded entries to confirmation.
@@ -170,42 +175,47 @@ class Ledger {
   // (empty: takes it away); SetMemberPin stores a PIN already hashed (KioskDesk hashes it, off
   // the writer thread) and lifts any lock. Each is a journal fact; the hash stays out of it.
   void SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
-                     std::string principal, Callback<MemberCard> done);
+                     const Principal& caller, Callback<MemberCard> done);
   void SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
-                    std::string principal, Callback<MemberCard> done);
-  // An account's card and PIN hash, or nullopt; the account a card belongs to, or nullopt; a
-  // card's wrong PINs. NotFound for an unknown bank, DataLoss BANK_DAMAGED.
+                    const Principal& caller, Callback<MemberCard> done);
+  // Signs a member's card in (at a kiosk, or as a payer's consent at a partner's till) in one
+  // write, so that concurrent wrong PINs are each counted: finds the card's holder, refuses a
+  // locked card, a card without a PIN and a closed account, then counts a wrong PIN towards the
+  // lockout (kiosk.h; outside the journal) or clears the count after a right one. `check` is the
+  // PIN checked against the hash the card had (KioskDesk does it off the writer thread); if the
+  // card's PIN changed since, the PIN is wrong and nothing is counted. `done` gets the holder's
+  // account. Errors: InvalidArgument INVALID_CARD_NUMBER, NotFound for an unknown bank,
+  // Unauthenticated CARD_OR_PIN_WRONG (figure attempts_left for a known card), FailedPrecondition
+  // CARD_LOCKED (figures locked_until, retry_after_seconds), PIN_NOT_SET, ACCOUNT_CLOSED.
+  void CheckMemberPin(std::string bank_id, std::string card_number, PinCheck check,
+                      Callback<Account> done);
+  // An account's card and PIN hash, or nullopt; the account a card belongs to, or nullopt.
+  // NotFound for an unknown bank, DataLoss BANK_DAMAGED.
   absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
                                                           const std::string& account_id) const;
   absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
                                                             const std::string& card_number) const;
-  absl::StatusOr<CardAttempts> GetCardAttempts(const std::string& bank_id,
-                                               const std::string& card_number) const;
-  // Writes a card's wrong PINs and lock, synced, outside the journal: operational state, not a
-  // fact, so it does not wait for the writer. Unavailable if the disk refuses.
-  absl::Status PutCardAttempts(const std::string& bank_id, const std::string& card_number,
-                               const CardAttempts& attempts);
 
   // Qualifications, activities and offers (ledger/rules/qualifications.h).
   // Defines an item, or changes it to a new version (with expected_version != 0, only if that is
   // the current one). Errors: InvalidArgument naming the field, NotFound for an account or
   // qualification it names, FailedPrecondition (retired, KIND_MISMATCH, CATALOGUE_LIMIT,
   // CATALOGUE_VERSION_MISMATCH).
-  void PutCatalogueItem(CatalogueItem item, uint64_t expected_version, std::string principal,
+  void PutCatalogueItem(CatalogueItem item, uint64_t expected_version, const Principal& caller,
                         Callback<CatalogueItem> done);
   // Retires an item for good: kept for the record, no longer used. Retiring twice is a no-op.
   void RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
-                           std::string principal, Callback<CatalogueItem> done);
+                           const Principal& caller, Callback<CatalogueItem> done);
   // Records an attainment and, in the same write, pays its reward (QUALIFICATION_REWARD from the
   // qualification's reward account) under the policy's rules. Idempotent by award_id. An award
   // of a qualification valid on attained_at pays nothing (outcome already_valid); one after it
   // expired pays the renewal reward. Errors: PermissionDenied STAFF_ONLY, SELF_AWARD;
   // FailedPrecondition PREREQUISITE_MISSING, QUALIFICATION_RETIRED, a rule's refusal of the
   // reward (OVERDRAFT_LIMIT of the paying organisation, ...); AlreadyExists AWARD_ID_REUSED.
-  void AwardQualification(AwardSpec spec, std::string principal, Callback<AwardReceipt> done);
+  void AwardQualification(AwardSpec spec, const Principal& caller, Callback<AwardReceipt> done);
   // A member spends the offer's price on it: a SPEND entry to the offer's organisation under
   // every rule. A course marks the qualification it leads to as in progress.
-  void RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done);
+  void RedeemOffer(RedeemSpec spec, const Principal& caller, Callback<Redemption> done);
 
   absl::StatusOr<CatalogueItem> GetCatalogueItem(const std::string& bank_id, CatalogueKind kind,
                                                  const std::string& code) const;

@@ -157,22 +157,6 @@ absl::StatusOr<std::optional<std::string>> Ledger::FindCardHolder(
   return store_->FindCardHolder(bank_id, card_number);
 }
 
-absl::StatusOr<CardAttempts> Ledger::GetCardAttempts(const std::string& bank_id,
-                                                     const std::string& card_number) const {
-  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
-  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
-  return store_->GetCardAttempts(bank_id, card_number);
-}
-
-absl::Status Ledger::PutCardAttempts(const std::string& bank_id, const std::string& card_number,
-                                     const CardAttempts& attempts) {
-  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
-  if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
-  auto batch = store_->NewBatch();
-  batch->PutCardAttempts(bank_id, card_number, attempts);
-  return store_->Commit(batch.get());
-}
-
 absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
                                                 const std::string& entry_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();

@@ -115,6 +115,34 @@ class DryRunCommand : public TypedCommand<Receipt> {
   EntrySpec spec_;
   Principal caller_;
 };
+
+// CheckMemberPin: a wrong PIN is refused and yet counted, so the command keeps its writes
+// whatever its result, and reports a failed commit if it wrote.
+class PinCommand : public TypedCommand<Account> {
+ public:
+  PinCommand(std::string bank_id, std::string card_number, PinCheck check, Callback<Account> done)
+      : TypedCommand<Account>(std::move(done)),
+        bank_id_(std::move(bank_id)),
+        card_number_(std::move(card_number)),
+        check_(std::move(check)) {}
+
+  void Execute(WriteTxn& txn) override {
+    txn.SetSavePoint();
+    result_ = ExecuteCheckMemberPin(txn, bank_id_, card_number_, check_, &wrote_);
+    txn.ReleaseSavePoint();
+  }
+
+  void Finish(const absl::Status& commit) override {
+    if (wrote_ && !commit.ok()) result_ = commit;  // the count is not on disk
+    TypedCommand<Account>::Finish(commit);
+  }
+
+ private:
+  std::string bank_id_;
+  std::string card_number_;
+  PinCheck check_;
+};
+
 }  // namespace
 
 std::optional<Principal> Ledger::BoundPrincipal(absl::string_view name) const {
@@ -230,36 +258,36 @@ void Ledger::ExpireDuePending(WriteTxn& txn) {
   }
 }
 
-void Ledger::CreateBank(Bank bank, std::string principal, Callback<Bank> done) {
-  Submit(MakeCommand<Bank>([bank = std::move(bank), principal = std::move(principal)](
-                               WriteTxn& txn) { return ExecuteCreateBank(txn, bank, principal); },
+void Ledger::CreateBank(Bank bank, const Principal& caller, Callback<Bank> done) {
+  Submit(MakeCommand<Bank>([bank = std::move(bank),
+                            caller](WriteTxn& txn) { return ExecuteCreateBank(txn, bank, caller); },
                            std::move(done)));
 }
 
-void Ledger::OpenAccount(Account account, std::string principal, Callback<Account> done) {
+void Ledger::OpenAccount(Account account, const Principal& caller, Callback<Account> done) {
   Submit(MakeCommand<Account>(
-      [account = std::move(account), principal = std::move(principal)](WriteTxn& txn) {
-        return ExecuteOpenAccount(txn, account, principal);
+      [account = std::move(account), caller](WriteTxn& txn) {
+        return ExecuteOpenAccount(txn, account, caller);
       },
       std::move(done)));
 }
 
 void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
                               std::string reason, bool donate_balance_to_pool,
-                              std::string principal, Callback<Account> done) {
+                              const Principal& caller, Callback<Account> done) {
   Submit(MakeCommand<Account>(
       [=](WriteTxn& txn) {
         return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason,
-                                       donate_balance_to_pool, principal);
+                                       donate_balance_to_pool, caller);
       },
       std::move(done)));
 }
 
 void Ledger::SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
-                       std::string principal, Callback<Policy> done) {
+                       const Principal& caller, Callback<Policy> done) {
   Submit(MakeCommand<Policy>(
       [=](WriteTxn& txn) {
-        return ExecuteSetPolicy(txn, bank_id, policy, expected_version, principal);
+        return ExecuteSetPolicy(txn, bank_id, policy, expected_version, caller);
       },
       std::move(done)));
 }
@@ -288,10 +316,10 @@ void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string 
       std::move(done)));
 }
 
-void Ledger::RunExpirySweep(std::string bank_id, std::string principal,
+void Ledger::RunExpirySweep(std::string bank_id, const Principal& caller,
                             Callback<ExpirySweepResult> done) {
   Submit(MakeCommand<ExpirySweepResult>(
-      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, principal); }, std::move(done)));
+      [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, caller); }, std::move(done)));
 }
 
 void Ledger::RecordEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done) {
@@ -313,55 +341,59 @@ void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_i
       std::move(done)));
 }
 
-void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version, std::string principal,
-                              Callback<CatalogueItem> done) {
+void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version,
+                              const Principal& caller, Callback<CatalogueItem> done) {
   Submit(MakeCommand<CatalogueItem>(
-      [item = std::move(item), expected_version, principal = std::move(principal)](WriteTxn& txn) {
-        return ExecutePutCatalogueItem(txn, item, expected_version, principal);
+      [item = std::move(item), expected_version, caller](WriteTxn& txn) {
+        return ExecutePutCatalogueItem(txn, item, expected_version, caller);
       },
       std::move(done)));
 }
 
 void Ledger::RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
-                                 std::string principal, Callback<CatalogueItem> done) {
+                                 const Principal& caller, Callback<CatalogueItem> done) {
   Submit(MakeCommand<CatalogueItem>(
-      [=](WriteTxn& txn) {
-        return ExecuteRetireCatalogueItem(txn, bank_id, kind, code, principal);
-      },
+      [=](WriteTxn& txn) { return ExecuteRetireCatalogueItem(txn, bank_id, kind, code, caller); },
       std::move(done)));
 }
 
-void Ledger::AwardQualification(AwardSpec spec, std::string principal,
+void Ledger::AwardQualification(AwardSpec spec, const Principal& caller,
                                 Callback<AwardReceipt> done) {
   Submit(MakeCommand<AwardReceipt>(
-      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
-        return ExecuteAwardQualification(txn, spec, principal);
+      [spec = std::move(spec), caller](WriteTxn& txn) {
+        return ExecuteAwardQualification(txn, spec, caller);
       },
       std::move(done)));
 }
 
-void Ledger::RedeemOffer(RedeemSpec spec, std::string principal, Callback<Redemption> done) {
+void Ledger::RedeemOffer(RedeemSpec spec, const Principal& caller, Callback<Redemption> done) {
   Submit(MakeCommand<Redemption>(
-      [spec = std::move(spec), principal = std::move(principal)](WriteTxn& txn) {
-        return ExecuteRedeemOffer(txn, spec, principal);
+      [spec = std::move(spec), caller](WriteTxn& txn) {
+        return ExecuteRedeemOffer(txn, spec, caller);
       },
       std::move(done)));
 }
 
 void Ledger::SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
-                           std::string principal, Callback<MemberCard> done) {
+                           const Principal& caller, Callback<MemberCard> done) {
   Submit(MakeCommand<MemberCard>(
       [=](WriteTxn& txn) {
-        return ExecuteSetMemberCard(txn, bank_id, account_id, card_number, principal);
+        return ExecuteSetMemberCard(txn, bank_id, account_id, card_number, caller);
       },
       std::move(done)));
 }
 
+void Ledger::CheckMemberPin(std::string bank_id, std::string card_number, PinCheck check,
+                            Callback<Account> done) {
+  Submit(std::make_unique<PinCommand>(std::move(bank_id), std::move(card_number), std::move(check),
+                                      std::move(done)));
+}
+
 void Ledger::SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
-                          std::string principal, Callback<MemberCard> done) {
+                          const Principal& caller, Callback<MemberCard> done) {
   Submit(MakeCommand<MemberCard>(
       [=](WriteTxn& txn) {
-        return ExecuteSetMemberPin(txn, bank_id, account_id, pin_hash, principal);
+        return ExecuteSetMemberPin(txn, bank_id, account_id, pin_hash, caller);
       },
       std::move(done)));
 }

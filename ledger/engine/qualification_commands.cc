@@ -453,7 +453,8 @@ absl::StatusOr<ActivityRules> LoadActivityRules(WriteTxn& txn, const Entry& entr
 
 absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueItem item,
                                                       uint64_t expected_version,
-                                                      const std::string& principal) {
+                                                      const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, item.bank_id); !s.ok()) return s;
   item = Normalised(std::move(item));
   if (auto s = ValidateItem(item); !s.ok()) return s;
   if (auto bank = FindBank(txn, item.bank_id); !bank.ok()) return bank.status();
@@ -471,7 +472,7 @@ absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueIt
   if (auto s = CheckReferences(txn, item); !s.ok()) return s;
   item.version = existing == nullptr ? 1 : existing->version + 1;
   item.changed_at = txn.now();
-  item.changed_by = principal;
+  item.changed_by = caller.name;
   RecordItem(txn, item);
   return item;
 }
@@ -479,7 +480,8 @@ absl::StatusOr<CatalogueItem> ExecutePutCatalogueItem(WriteTxn& txn, CatalogueIt
 absl::StatusOr<CatalogueItem> ExecuteRetireCatalogueItem(WriteTxn& txn, const std::string& bank_id,
                                                          CatalogueKind kind,
                                                          const std::string& code,
-                                                         const std::string& principal) {
+                                                         const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   if (auto s = ValidateId("code", code); !s.ok()) return s;
   if (auto bank = FindBank(txn, bank_id); !bank.ok()) return bank.status();
@@ -488,16 +490,17 @@ absl::StatusOr<CatalogueItem> ExecuteRetireCatalogueItem(WriteTxn& txn, const st
   item->retired = true;
   ++item->version;
   item->changed_at = txn.now();
-  item->changed_by = principal;
+  item->changed_by = caller.name;
   RecordItem(txn, *item);
   return item;
 }
 
 absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const AwardSpec& spec,
-                                                       const std::string& principal) {
+                                                       const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateAwardSpec(spec, txn.now()); !s.ok()) return s;
   if (auto bank = FindBank(txn, spec.bank_id); !bank.ok()) return bank.status();
-  if (auto s = CheckMayAward(txn, spec, principal); !s.ok()) return s;
+  if (auto s = CheckMayAward(txn, spec, caller.name); !s.ok()) return s;
   auto earlier = txn.GetAward(spec.bank_id, spec.award_id);
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
@@ -520,7 +523,7 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
   if (!qualification.ok()) return qualification.status();
   auto holding = txn.GetHolding(spec.bank_id, spec.account_id, spec.qualification_code);
   if (!holding.ok()) return holding.status();
-  auto award = DecideNewAward(txn, spec, *qualification, *holding, principal);
+  auto award = DecideNewAward(txn, spec, *qualification, *holding, caller.name);
   if (!award.ok()) return award.status();
 
   // The award's fact comes first; its reward entry, which points at it, follows.
@@ -539,7 +542,8 @@ absl::StatusOr<AwardReceipt> ExecuteAwardQualification(WriteTxn& txn, const Awar
 }
 
 absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& spec,
-                                              const std::string& principal) {
+                                              const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateNewEntryId("redemption_id", spec.redemption_id, false); !s.ok()) return s;
   if (auto s = ValidateId("account_id", spec.account_id); !s.ok()) return s;
@@ -560,7 +564,7 @@ absl::StatusOr<Redemption> ExecuteRedeemOffer(WriteTxn& txn, const RedeemSpec& s
   entry.minutes = offer->price_minutes;
   entry.activity = offer->code;
   entry.note = spec.note.empty() ? offer->title : spec.note;
-  auto receipt = RecordCheckedEntry(txn, entry, principal);
+  auto receipt = RecordCheckedEntry(txn, entry, caller.name);
   if (!receipt.ok()) return receipt.status();
   Redemption redemption;
   redemption.qualification_in_progress = offer->leads_to_qualification;

@@ -174,6 +174,23 @@ void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card
   batch_->PutMemberCard(card, old_card_number);
 }
 
+absl::StatusOr<CardAttempts> WriteTxn::GetCardAttempts(const std::string& bank_id,
+                                                       const std::string& card_number) {
+  if (auto it = card_attempts_.find(AccountKey(bank_id, card_number)); it != card_attempts_.end()) {
+    return it->second;
+  }
+  if (committed_.find(bank_id) == committed_.end()) return CardAttempts{};
+  return store_->GetCardAttempts(bank_id, card_number);
+}
+
+void WriteTxn::PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                               const CardAttempts& attempts) {
+  const std::string key = AccountKey(bank_id, card_number);
+  undo_.push_back(UndoFor(&card_attempts_, key));
+  card_attempts_[key] = attempts;
+  batch_->PutCardAttempts(bank_id, card_number, attempts);
+}
+
 absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const std::string& bank_id,
                                                                         CatalogueKind kind,
                                                                         const std::string& code) {

@@ -98,6 +98,12 @@ class WriteTxn {
                                                             const std::string& card_number);
   // Writes `card`; `old_card_number` (if another) no longer names the account.
   void PutMemberCard(const MemberCard& card, const std::string& old_card_number);
+  // A card's wrong PINs and lock (kiosk.h), as this batch sees them: operational state, written
+  // in the batch but outside the journal.
+  absl::StatusOr<CardAttempts> GetCardAttempts(const std::string& bank_id,
+                                               const std::string& card_number);
+  void PutCardAttempts(const std::string& bank_id, const std::string& card_number,
+                       const CardAttempts& attempts);
   // Qualifications (ledger/rules/qualifications.h), as this batch sees them.
   absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(const std::string& bank_id,
                                                                 CatalogueKind kind,
@@ -159,6 +165,7 @@ class WriteTxn {
   absl::flat_hash_map<std::string, MemberCard> cards_;      // key: bank_id 0x00 account_id
   // key: bank_id 0x00 card_number; value: the account, or "" once the card was taken away
   absl::flat_hash_map<std::string, std::string> card_holders_;
+  absl::flat_hash_map<std::string, CardAttempts> card_attempts_;  // key: bank_id 0x00 card_number
   // key: bank_id 0x00 kind 0x00 code; with whether this batch created it
   absl::flat_hash_map<std::string, std::pair<CatalogueItem, bool>> catalogue_;
   absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code

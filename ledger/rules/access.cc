@@ -249,6 +249,29 @@ absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id) {
                 {{"principal", by.name}, {"bank_id", by.bank_id}});
 }
 
+namespace {
+
+absl::Status RoleNotAllowed(const Principal& by, absl::string_view roles) {
+  return Refuse(Reason::kRoleNotAllowed,
+                absl::StrCat(by.name, " is a ", PrincipalRoleName(by.role),
+                             ", and this write is for ", roles),
+                {{"principal", by.name}, {"role", PrincipalRoleName(by.role)}});
+}
+
+}  // namespace
+
+absl::Status CheckStaffOf(const Principal& by, absl::string_view bank_id) {
+  if (by.role != PrincipalRole::kAdmin && by.role != PrincipalRole::kCoordinator) {
+    return RoleNotAllowed(by, "admin, coordinator");
+  }
+  return CheckMayActIn(by, bank_id);
+}
+
+absl::Status CheckAdmin(const Principal& by) {
+  if (by.role == PrincipalRole::kAdmin) return absl::OkStatus();
+  return RoleNotAllowed(by, "admin");
+}
+
 absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
                             bool self_credit_needs_confirmation) {
   if (by.role == PrincipalRole::kPartner) {

@@ -154,6 +154,13 @@ absl::Status CheckMayList(const Principal& by, absl::string_view bank_id);
 // PERMISSION_DENIED (OUT_OF_SCOPE) unless the principal may act in `bank_id` at all.
 absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id);
 
+// The checks of a write that only staff make (accounts, policies, cards and PINs, the catalogue,
+// awards, offers, the expiry sweep): PERMISSION_DENIED ROLE_NOT_ALLOWED for a kiosk or a partner,
+// then OUT_OF_SCOPE (CheckMayActIn) outside the principal's bank.
+absl::Status CheckStaffOf(const Principal& by, absl::string_view bank_id);
+// PERMISSION_DENIED ROLE_NOT_ALLOWED unless `by` is an admin (creating a bank).
+absl::Status CheckAdmin(const Principal& by);
+
 // The checks of an entry that depend on who records it (the role's table has already allowed
 // the call):
 // - a partner records only SPEND entries paid into its own organisation account;

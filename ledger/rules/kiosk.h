@@ -59,6 +59,13 @@ struct CardAttempts {
   absl::Time locked_until = absl::InfinitePast();
 };
 
+// A PIN typed for a card, checked against the hash the card had when it was read (Argon2id is
+// slow on purpose, so it is checked off the ledger's writer thread); the writer decides with it.
+struct PinCheck {
+  std::string pin_hash;  // the hash the PIN was checked against; "" if the card had none
+  bool matches = false;
+};
+
 // InvalidArgument INVALID_CARD_NUMBER / INVALID_PIN, naming the rule, unless valid. An empty card
 // number is valid for ValidateCardNumber with allow_empty (it removes the card).
 absl::Status ValidateCardNumber(absl::string_view card_number, bool allow_empty);

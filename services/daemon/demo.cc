@@ -42,14 +42,15 @@ struct DemoEntry {
 absl::Status LoadDemoCards(Ledger& ledger) {
   for (const DemoCard& spec : kDemoCards) {
     auto card = Await<MemberCard>([&](auto done) {
-      ledger.SetMemberCard(kDemoBankId, spec.account_id, spec.card_number, kDemoPrincipal,
-                           std::move(done));
+      ledger.SetMemberCard(kDemoBankId, spec.account_id, spec.card_number,
+                           AdminNamed(kDemoPrincipal), std::move(done));
     });
     if (!card.ok()) return card.status();
     auto hash = HashPin(spec.pin);
     if (!hash.ok()) return hash.status();
     card = Await<MemberCard>([&](auto done) {
-      ledger.SetMemberPin(kDemoBankId, spec.account_id, *hash, kDemoPrincipal, std::move(done));
+      ledger.SetMemberPin(kDemoBankId, spec.account_id, *hash, AdminNamed(kDemoPrincipal),
+                          std::move(done));
     });
     if (!card.ok()) return card.status();
   }
@@ -99,8 +100,9 @@ std::vector<CatalogueItem> DemoCatalogue() {
 
 absl::Status LoadCatalogue(Ledger& ledger) {
   for (const CatalogueItem& item : DemoCatalogue()) {
-    auto put = Await<CatalogueItem>(
-        [&](auto done) { ledger.PutCatalogueItem(item, 0, kDemoPrincipal, std::move(done)); });
+    auto put = Await<CatalogueItem>([&](auto done) {
+      ledger.PutCatalogueItem(item, 0, AdminNamed(kDemoPrincipal), std::move(done));
+    });
     if (!put.ok()) return put.status();
   }
   return absl::OkStatus();
@@ -115,23 +117,25 @@ absl::Status LoadAwards(Ledger& ledger) {
                  ledger.Now() - absl::Hours(24 * 30),
                  "Highfield certificate 204518",
                  "Carol Jones"};
-  return Await<AwardReceipt>(
-             [&](auto done) { ledger.AwardQualification(spec, "carol", std::move(done)); })
+  return Await<AwardReceipt>([&](auto done) {
+           ledger.AwardQualification(spec, AdminNamed("carol"), std::move(done));
+         })
       .status();
 }
 
 // Bob buys the food hygiene course with credits: it shows in progress on his record.
 absl::Status LoadRedemptions(Ledger& ledger) {
   RedeemSpec spec{kDemoBankId, "demo-course-bob", "bob", "hygiene-course", ""};
-  return Await<Redemption>([&](auto done) { ledger.RedeemOffer(spec, "bob", std::move(done)); })
+  return Await<Redemption>(
+             [&](auto done) { ledger.RedeemOffer(spec, AdminNamed("bob"), std::move(done)); })
       .status();
 }
 
 // The bank, its two organisations and four members.
 absl::Status LoadBankAndAccounts(Ledger& ledger) {
   Bank bank{kDemoBankId, "Holy Cross Centre time bank", "Europe/London", absl::Time()};
-  auto created =
-      Await<Bank>([&](auto done) { ledger.CreateBank(bank, kDemoPrincipal, std::move(done)); });
+  auto created = Await<Bank>(
+      [&](auto done) { ledger.CreateBank(bank, AdminNamed(kDemoPrincipal), std::move(done)); });
   if (!created.ok()) return created.status();
 
   const std::vector<DemoAccount> accounts = {
@@ -149,8 +153,9 @@ absl::Status LoadBankAndAccounts(Ledger& ledger) {
     account.kind = spec.kind;
     account.roles = spec.roles;
     account.display_name = spec.name;
-    auto opened = Await<Account>(
-        [&](auto done) { ledger.OpenAccount(account, kDemoPrincipal, std::move(done)); });
+    auto opened = Await<Account>([&](auto done) {
+      ledger.OpenAccount(account, AdminNamed(kDemoPrincipal), std::move(done));
+    });
     if (!opened.ok()) return opened.status();
   }
   return absl::OkStatus();

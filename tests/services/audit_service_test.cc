@@ -61,8 +61,8 @@ class AuditServiceTest : public testing::ServerTest {
 
   void CreateBank(const std::string& bank_id) {
     ASSERT_TRUE(ledger::Await<ledger::Bank>([&](auto done) {
-                  ledger_->CreateBank(ledger::Bank{bank_id, "Bank", "Europe/London", {}}, "t",
-                                      std::move(done));
+                  ledger_->CreateBank(ledger::Bank{bank_id, "Bank", "Europe/London", {}},
+                                      ledger::AdminNamed("t"), std::move(done));
                 }).ok());
   }
 
@@ -72,7 +72,7 @@ class AuditServiceTest : public testing::ServerTest {
     account.account_id = id;
     account.display_name = "Name of " + id;
     ASSERT_TRUE(ledger::Await<ledger::Account>([&](auto done) {
-                  ledger_->OpenAccount(account, "t", std::move(done));
+                  ledger_->OpenAccount(account, ledger::AdminNamed("t"), std::move(done));
                 }).ok());
   }
 

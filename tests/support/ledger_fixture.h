@@ -39,7 +39,8 @@ class LedgerTest : public ::testing::Test {
 
   absl::StatusOr<Bank> CreateBank(const std::string& id) {
     return Await<Bank>([&](auto done) {
-      ledger_->CreateBank(Bank{id, "Holy Cross", "Europe/London", {}}, "test", std::move(done));
+      ledger_->CreateBank(Bank{id, "Holy Cross", "Europe/London", {}}, AdminNamed("test"),
+                          std::move(done));
     });
   }
 
@@ -51,7 +52,7 @@ class LedgerTest : public ::testing::Test {
     account.kind = kind;
     account.display_name = "Name of " + id;
     return Await<Account>(
-        [&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); });
+        [&](auto done) { ledger_->OpenAccount(account, AdminNamed("test"), std::move(done)); });
   }
 
   // A person with the staff role (who may award qualifications).
@@ -62,8 +63,9 @@ class LedgerTest : public ::testing::Test {
     account.kind = AccountKind::kPerson;
     account.roles = {Role::kStaff};
     account.display_name = "Staff " + id;
-    return Await<Account>(
-               [&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); })
+    return Await<Account>([&](auto done) {
+             ledger_->OpenAccount(account, AdminNamed("test"), std::move(done));
+           })
         .status();
   }
 
@@ -93,13 +95,14 @@ class LedgerTest : public ::testing::Test {
 
   absl::StatusOr<Account> SetStatus(const std::string& id, AccountStatus status) {
     return Await<Account>([&](auto done) {
-      ledger_->SetAccountStatus("hcct", id, status, "", false, "coordinator", std::move(done));
+      ledger_->SetAccountStatus("hcct", id, status, "", false, AdminNamed("coordinator"),
+                                std::move(done));
     });
   }
 
   absl::Status SetPolicy(const Policy& policy) {
     return Await<Policy>([&](auto done) {
-             ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
+             ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
            })
         .status();
   }
@@ -111,8 +114,9 @@ class LedgerTest : public ::testing::Test {
     policy.balance_cap_enabled = policy.daily_limit_enabled = policy.backdating_enabled = false;
     policy.reciprocity_enabled = policy.staff_duty_enabled = false;
     policy.self_recorded_needs_confirmation = false;
-    auto set = Await<Policy>(
-        [&](auto done) { ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done)); });
+    auto set = Await<Policy>([&](auto done) {
+      ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
+    });
     ASSERT_TRUE(set.ok()) << set.status();
   }
 

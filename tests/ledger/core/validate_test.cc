@@ -119,11 +119,12 @@ using ValidateLedgerTest = LedgerTest;
 
 TEST_F(ValidateLedgerTest, ABankNamedWithSpacesOrKeptInAFileIsNotCreated) {
   auto spaces = Await<Bank>([&](auto done) {
-    ledger_->CreateBank(Bank{"spaces", "   ", "Europe/London", {}}, "test", std::move(done));
+    ledger_->CreateBank(Bank{"spaces", "   ", "Europe/London", {}}, AdminNamed("test"),
+                        std::move(done));
   });
   EXPECT_EQ(ReasonOf(spaces.status()), "INVALID_TEXT");
   auto path = Await<Bank>([&](auto done) {
-    ledger_->CreateBank(Bank{"pathzone", "Path Zone", "/etc/localtime", {}}, "test",
+    ledger_->CreateBank(Bank{"pathzone", "Path Zone", "/etc/localtime", {}}, AdminNamed("test"),
                         std::move(done));
   });
   EXPECT_EQ(ReasonOf(path.status()), "INVALID_TIME_ZONE");
@@ -139,8 +140,8 @@ TEST_F(ValidateLedgerTest, AnAccountNameWithABidiOverrideIsNotOpened) {
   account.display_name =
       "Alice \xe2\x80\xae"
       "nworB";
-  auto opened =
-      Await<Account>([&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); });
+  auto opened = Await<Account>(
+      [&](auto done) { ledger_->OpenAccount(account, AdminNamed("test"), std::move(done)); });
   EXPECT_EQ(ReasonOf(opened.status()), "INVALID_TEXT");
   EXPECT_EQ(ledger_->GetAccount("hcct", "mallory").status().code(), absl::StatusCode::kNotFound);
 }

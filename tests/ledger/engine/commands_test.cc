@@ -88,7 +88,7 @@ class CommandsTest : public EngineTest {
 
   void SetPolicy(const Policy& policy) {
     ASSERT_TRUE(Run<Policy>([&](WriteTxn& txn) {
-                  return ExecuteSetPolicy(txn, "hcct", policy, 0, "test");
+                  return ExecuteSetPolicy(txn, "hcct", policy, 0, AdminNamed("test"));
                 }).result.ok());
   }
 
@@ -121,15 +121,16 @@ TEST_F(CommandsTest, ACoordinatorsOwnCreditIsRefusedWhereThePolicySendsItNowhere
 
 TEST_F(CommandsTest, TheOwnCreditFollowsThePolicyInForceInTheSameTransaction) {
   std::vector<absl::StatusOr<Receipt>> results;
-  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
-                const Principal carol = Coordinator("carol");
-                ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(true), 0, "t").ok());
-                results.push_back(ExecuteRecordEntry(txn, Spec("on", "bob", "carol", 60), carol));
-                ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, "t").ok());
-                txn.SetSavePoint();
-                results.push_back(ExecuteRecordEntry(txn, Spec("off", "bob", "carol", 60), carol));
-                txn.RollbackToSavePoint();
-              }).ok());
+  ASSERT_TRUE(
+      Commit([&](WriteTxn& txn) {
+        const Principal carol = Coordinator("carol");
+        ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(true), 0, AdminNamed("t")).ok());
+        results.push_back(ExecuteRecordEntry(txn, Spec("on", "bob", "carol", 60), carol));
+        ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, AdminNamed("t")).ok());
+        txn.SetSavePoint();
+        results.push_back(ExecuteRecordEntry(txn, Spec("off", "bob", "carol", 60), carol));
+        txn.RollbackToSavePoint();
+      }).ok());
   ASSERT_TRUE(results[0].ok()) << results[0].status();
   EXPECT_TRUE(results[0]->pending);
   EXPECT_EQ(results[0]->confirm_by, "bob");
@@ -241,7 +242,7 @@ TEST_F(CommandsTest, ARuleRefusalAfterTheCallerPassesLeavesNothingBehind) {
   // Open, but suspended: the command finds both accounts, then refuses.
   ASSERT_TRUE(Run<Account>([](WriteTxn& txn) {
                 return ExecuteSetAccountStatus(txn, "hcct", "alice", AccountStatus::kSuspended,
-                                               "away", false, "test");
+                                               "away", false, AdminNamed("test"));
               }).result.ok());
   const ChainHead suspended = Committed().head;
   EXPECT_GT(suspended.journal_size(), before.journal_size());

@@ -34,16 +34,19 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(
         Commit([](WriteTxn& txn) {
           const std::string setup = "test-setup";
-          ASSERT_TRUE(
-              ExecuteCreateBank(txn, Bank{"hcct", "Holy Cross", "Europe/London", {}}, setup).ok());
+          ASSERT_TRUE(ExecuteCreateBank(txn, Bank{"hcct", "Holy Cross", "Europe/London", {}},
+                                        AdminNamed(setup))
+                          .ok());
           for (const char* person : {"alice", "bob", "carol"}) {
             ASSERT_TRUE(
-                ExecuteOpenAccount(txn, NewAccount(person, AccountKind::kPerson), setup).ok());
+                ExecuteOpenAccount(txn, NewAccount(person, AccountKind::kPerson), AdminNamed(setup))
+                    .ok());
           }
+          ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount("centre", AccountKind::kOrganisation),
+                                         AdminNamed(setup))
+                          .ok());
           ASSERT_TRUE(
-              ExecuteOpenAccount(txn, NewAccount("centre", AccountKind::kOrganisation), setup)
-                  .ok());
-          ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, setup).ok());
+              ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(false), 0, AdminNamed(setup)).ok());
         }).ok());
   }
 

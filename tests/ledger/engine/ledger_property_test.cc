@@ -778,7 +778,7 @@ class Worker {
     StatusAttempt* record = &statuses_.emplace_back(std::move(attempt));
     window_.Acquire();
     ledger_->SetAccountStatus(record->bank_id, record->account_id, record->status, "property test",
-                              /*donate_balance_to_pool=*/false, principal_,
+                              /*donate_balance_to_pool=*/false, AdminNamed(principal_),
                               [this, record](absl::StatusOr<Account> result) {
                                 record->result = std::move(result);
                                 window_.Release();
@@ -960,7 +960,7 @@ class LedgerPropertyTest : public ::testing::Test {
     OpenAccount(kBank, kClosed, AccountKind::kPerson, {});
     auto closed = Await<Account>([&](auto done) {
       ledger_->SetAccountStatus(kBank, kClosed, AccountStatus::kClosed, "moved away", false,
-                                "setup", std::move(done));
+                                AdminNamed("setup"), std::move(done));
     });
     ASSERT_TRUE(closed.ok()) << closed.status();
     OpenAccount(kOtherBank, "hall", AccountKind::kOrganisation, {});
@@ -980,12 +980,13 @@ class LedgerPropertyTest : public ::testing::Test {
 
   void CreateBank(const std::string& bank_id, const Policy& policy) {
     auto bank = Await<Bank>([&](auto done) {
-      ledger_->CreateBank(Bank{bank_id, "Bank " + bank_id, "Europe/London", {}}, "setup",
-                          std::move(done));
+      ledger_->CreateBank(Bank{bank_id, "Bank " + bank_id, "Europe/London", {}},
+                          AdminNamed("setup"), std::move(done));
     });
     ASSERT_TRUE(bank.ok()) << bank.status();
-    auto set = Await<Policy>(
-        [&](auto done) { ledger_->SetPolicy(bank_id, policy, 0, "setup", std::move(done)); });
+    auto set = Await<Policy>([&](auto done) {
+      ledger_->SetPolicy(bank_id, policy, 0, AdminNamed("setup"), std::move(done));
+    });
     ASSERT_TRUE(set.ok()) << set.status();
   }
 
@@ -997,8 +998,8 @@ class LedgerPropertyTest : public ::testing::Test {
     account.kind = kind;
     account.roles = std::move(roles);
     account.display_name = "Name of " + account_id;
-    auto opened =
-        Await<Account>([&](auto done) { ledger_->OpenAccount(account, "setup", std::move(done)); });
+    auto opened = Await<Account>(
+        [&](auto done) { ledger_->OpenAccount(account, AdminNamed("setup"), std::move(done)); });
     ASSERT_TRUE(opened.ok()) << opened.status();
   }
 

@@ -212,8 +212,8 @@ TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
   org.kind = AccountKind::kOrganisation;
   org.display_name = "College";
   org.roles = {Role::kStaff};
-  auto refused =
-      Await<Account>([&](auto done) { ledger_->OpenAccount(org, "t", std::move(done)); });
+  auto refused = Await<Account>(
+      [&](auto done) { ledger_->OpenAccount(org, AdminNamed("t"), std::move(done)); });
   EXPECT_EQ(ReasonOf(refused.status()), "INVALID_ROLES");
   auto person = ledger_->GetAccount("hcct", "alice");
   ASSERT_EQ(person->roles.size(), 1u);

@@ -34,8 +34,9 @@ class WriteTxnTest : public EngineTest {
 TEST_F(WriteTxnTest, ReadsSeeTheEarlierCommandsOfTheGroup) {
   const uint64_t next_seq = Committed().head.next_seq;
   ASSERT_TRUE(Commit([&](WriteTxn& txn) {
-                ASSERT_TRUE(
-                    ExecuteOpenAccount(txn, NewAccount("dave", AccountKind::kPerson), "test").ok());
+                ASSERT_TRUE(ExecuteOpenAccount(txn, NewAccount("dave", AccountKind::kPerson),
+                                               AdminNamed("test"))
+                                .ok());
                 ASSERT_NE(txn.GetAccount("hcct", "dave"), nullptr);
                 const Receipt first = Post(txn, "bob", "alice", 60);
                 EXPECT_EQ(first.entry.seq, next_seq);
@@ -140,16 +141,18 @@ TEST_F(WriteTxnTest, FinalizeWritesTheFinalAccountsAndHeadsAndApplyToPublishesTh
 }
 
 TEST_F(WriteTxnTest, ApplyToPublishesPendingEntriesByWhenTheyExpire) {
-  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
-                ASSERT_TRUE(ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(true), 0, "test").ok());
-                Principal carol;
-                carol.name = "carol";
-                carol.role = PrincipalRole::kCoordinator;
-                carol.bank_id = "hcct";
-                auto receipt = ExecuteRecordEntry(txn, Spec("own", "bob", "carol", 60), carol);
-                ASSERT_TRUE(receipt.ok()) << receipt.status();
-                EXPECT_TRUE(receipt->pending);
-              }).ok());
+  ASSERT_TRUE(
+      Commit([&](WriteTxn& txn) {
+        ASSERT_TRUE(
+            ExecuteSetPolicy(txn, "hcct", RulesOffPolicy(true), 0, AdminNamed("test")).ok());
+        Principal carol;
+        carol.name = "carol";
+        carol.role = PrincipalRole::kCoordinator;
+        carol.bank_id = "hcct";
+        auto receipt = ExecuteRecordEntry(txn, Spec("own", "bob", "carol", 60), carol);
+        ASSERT_TRUE(receipt.ok()) << receipt.status();
+        EXPECT_TRUE(receipt->pending);
+      }).ok());
   ASSERT_EQ(Committed().pending_by_expiry.size(), 1u);
   EXPECT_EQ(Committed().pending_by_expiry.begin()->second, "own");
   EXPECT_EQ(Committed().accounts.at("bob").held_minutes, 60);

@@ -32,7 +32,7 @@ class ReportTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status();
     ledger_ = *std::move(opened);
     auto bank = Await<Bank>([&](auto done) {
-      ledger_->CreateBank(Bank{kBank, "Holy Cross Centre", "Europe/London", {}}, "test",
+      ledger_->CreateBank(Bank{kBank, "Holy Cross Centre", "Europe/London", {}}, AdminNamed("test"),
                           std::move(done));
     });
     ASSERT_TRUE(bank.ok()) << bank.status();
@@ -48,7 +48,7 @@ class ReportTest : public ::testing::Test {
 
   absl::Status SetPolicy(const Policy& policy) {
     return Await<Policy>([&](auto done) {
-             ledger_->SetPolicy(kBank, policy, 0, "coordinator", std::move(done));
+             ledger_->SetPolicy(kBank, policy, 0, AdminNamed("coordinator"), std::move(done));
            })
         .status();
   }
@@ -59,8 +59,9 @@ class ReportTest : public ::testing::Test {
     account.account_id = id;
     account.kind = kind;
     account.display_name = "Name of " + id;
-    return Await<Account>(
-               [&](auto done) { ledger_->OpenAccount(account, "test", std::move(done)); })
+    return Await<Account>([&](auto done) {
+             ledger_->OpenAccount(account, AdminNamed("test"), std::move(done));
+           })
         .status();
   }
 

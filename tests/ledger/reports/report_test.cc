@@ -193,8 +193,9 @@ TEST_F(ReportTest, CountsQualificationsAttainedAndRenewedInThePeriod) {
   sam.account_id = "sam";
   sam.roles = {Role::kStaff};
   sam.display_name = "Sam";
-  ASSERT_TRUE(
-      Await<Account>([&](auto done) { ledger_->OpenAccount(sam, "test", std::move(done)); }).ok());
+  ASSERT_TRUE(Await<Account>([&](auto done) {
+                ledger_->OpenAccount(sam, AdminNamed("test"), std::move(done));
+              }).ok());
   CatalogueItem first_aid;
   first_aid.kind = CatalogueKind::kQualification;
   first_aid.bank_id = kBank;
@@ -205,12 +206,12 @@ TEST_F(ReportTest, CountsQualificationsAttainedAndRenewedInThePeriod) {
   first_aid.validity_days = 30;
   first_aid.renewal_reward_minutes = 30;
   ASSERT_TRUE(Await<CatalogueItem>([&](auto done) {
-                ledger_->PutCatalogueItem(first_aid, 0, "sam", std::move(done));
+                ledger_->PutCatalogueItem(first_aid, 0, AdminNamed("sam"), std::move(done));
               }).ok());
   auto award = [&](const std::string& id, const std::string& who, CivilDay day) {
     AwardSpec spec{kBank, id, who, "first-aid", At(day), "certificate " + id, "Sam"};
     auto result = Await<AwardReceipt>(
-        [&](auto done) { ledger_->AwardQualification(spec, "sam", std::move(done)); });
+        [&](auto done) { ledger_->AwardQualification(spec, AdminNamed("sam"), std::move(done)); });
     EXPECT_TRUE(result.ok()) << result.status();
   };
   award("c0", "carol", CivilDay(2025, 12, 1));  // the quarter before

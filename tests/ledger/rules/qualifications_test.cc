@@ -68,13 +68,13 @@ class QualificationsTest : public LedgerTest {
 
   absl::StatusOr<CatalogueItem> Put(const CatalogueItem& item, uint64_t expected_version = 0) {
     return Await<CatalogueItem>([&](auto done) {
-      ledger_->PutCatalogueItem(item, expected_version, "sam", std::move(done));
+      ledger_->PutCatalogueItem(item, expected_version, AdminNamed("sam"), std::move(done));
     });
   }
 
   absl::StatusOr<CatalogueItem> Retire(CatalogueKind kind, const std::string& code) {
     return Await<CatalogueItem>([&](auto done) {
-      ledger_->RetireCatalogueItem("hcct", kind, code, "sam", std::move(done));
+      ledger_->RetireCatalogueItem("hcct", kind, code, AdminNamed("sam"), std::move(done));
     });
   }
 
@@ -91,15 +91,16 @@ class QualificationsTest : public LedgerTest {
   }
 
   absl::StatusOr<AwardReceipt> Award(const AwardSpec& spec, const std::string& principal = "sam") {
-    return Await<AwardReceipt>(
-        [&](auto done) { ledger_->AwardQualification(spec, principal, std::move(done)); });
+    return Await<AwardReceipt>([&](auto done) {
+      ledger_->AwardQualification(spec, AdminNamed(principal), std::move(done));
+    });
   }
 
   absl::StatusOr<Redemption> Redeem(const std::string& id, const std::string& account_id,
                                     const std::string& offer = "hygiene-course") {
     RedeemSpec spec{"hcct", id, account_id, offer, ""};
     return Await<Redemption>(
-        [&](auto done) { ledger_->RedeemOffer(spec, account_id, std::move(done)); });
+        [&](auto done) { ledger_->RedeemOffer(spec, AdminNamed(account_id), std::move(done)); });
   }
 
   absl::StatusOr<Receipt> Cook(const std::string& entry_id, const std::string& to,

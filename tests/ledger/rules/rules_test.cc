@@ -269,8 +269,9 @@ TEST_F(RulesTest, StaffCannotEarnForDutyActivities) {
   staff.kind = AccountKind::kPerson;
   staff.roles = {Role::kMember, Role::kStaff};
   staff.display_name = "Sam";
-  ASSERT_TRUE(
-      Await<Account>([&](auto done) { ledger_->OpenAccount(staff, "t", std::move(done)); }).ok());
+  ASSERT_TRUE(Await<Account>([&](auto done) {
+                ledger_->OpenAccount(staff, AdminNamed("t"), std::move(done));
+              }).ok());
   Policy policy;
   policy.staff_duty_activities = {"running the day centre"};
   ASSERT_TRUE(SetPolicy(policy).ok());
@@ -618,7 +619,7 @@ TEST_F(RulesTest, TheLedgersOwnEntriesAreIdempotencyKeysToo) {
 
   auto closed = Await<Account>([&](auto done) {
     ledger_->SetAccountStatus("hcct", "alice", AccountStatus::kClosed, "moving away", true,
-                              "coordinator", std::move(done));
+                              AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
   auto donation = ledger_->GetEntryById("hcct", "closing-donation-alice");
@@ -634,7 +635,7 @@ TEST_F(RulesTest, ClosingCanDonateTheBalanceToThePoolAtomically) {
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 90)).ok());
   auto closed = Await<Account>([&](auto done) {
     ledger_->SetAccountStatus("hcct", "alice", AccountStatus::kClosed, "moving away", true,
-                              "coordinator", std::move(done));
+                              AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(closed->status, AccountStatus::kClosed);
@@ -642,8 +643,8 @@ TEST_F(RulesTest, ClosingCanDonateTheBalanceToThePoolAtomically) {
   EXPECT_EQ(Balance("pool"), 90);
   // A negative balance cannot be donated away.
   auto refused = Await<Account>([&](auto done) {
-    ledger_->SetAccountStatus("hcct", "bob", AccountStatus::kClosed, "", true, "coordinator",
-                              std::move(done));
+    ledger_->SetAccountStatus("hcct", "bob", AccountStatus::kClosed, "", true,
+                              AdminNamed("coordinator"), std::move(done));
   });
   EXPECT_EQ(ReasonOf(refused.status()), "BALANCE_NOT_ZERO");
 }
@@ -655,8 +656,9 @@ TEST_F(RulesTest, ExpirySweepReturnsUntouchedCreditsToThePoolOnce) {
   policy.expiry_months = 12;
   ASSERT_TRUE(SetPolicy(policy).ok());
   auto sweep = [&] {
-    return Await<ExpirySweepResult>(
-        [&](auto done) { ledger_->RunExpirySweep("hcct", "coordinator", std::move(done)); });
+    return Await<ExpirySweepResult>([&](auto done) {
+      ledger_->RunExpirySweep("hcct", AdminNamed("coordinator"), std::move(done));
+    });
   };
   EXPECT_EQ(sweep()->accounts_expired, 0u);  // touched today
   now_ = kNow + absl::Hours(24 * 400);

@@ -46,8 +46,8 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
     hooks_ = hooks;
     Open(hooks_);
     ASSERT_TRUE(Await<Bank>([&](auto done) {
-                  ledger_->CreateBank(Bank{"hcct", "Holy Cross", "Europe/London", {}}, "test",
-                                      std::move(done));
+                  ledger_->CreateBank(Bank{"hcct", "Holy Cross", "Europe/London", {}},
+                                      AdminNamed("test"), std::move(done));
                 }).ok());
     for (const char* id : {"alice", "centre"}) {
       Account account;
@@ -57,7 +57,7 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
           std::string(id) == "centre" ? AccountKind::kOrganisation : AccountKind::kPerson;
       account.display_name = absl::StrCat("Name of ", id);
       ASSERT_TRUE(Await<Account>([&](auto done) {
-                    ledger_->OpenAccount(account, "test", std::move(done));
+                    ledger_->OpenAccount(account, AdminNamed("test"), std::move(done));
                   }).ok());
     }
     Policy policy;  // every rule off: the test is about the disk
@@ -66,7 +66,7 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
     policy.reciprocity_enabled = policy.staff_duty_enabled = false;
     policy.self_recorded_needs_confirmation = false;
     ASSERT_TRUE(Await<Policy>([&](auto done) {
-                  ledger_->SetPolicy("hcct", policy, 0, "coordinator", std::move(done));
+                  ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
                 }).ok());
   }
 

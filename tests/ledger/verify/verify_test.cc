@@ -197,12 +197,12 @@ void AwardAlice(Ledger& ledger) {
   first_aid.reward_minutes = 60;
   first_aid.validity_days = 365;
   ASSERT_TRUE(Await<CatalogueItem>([&](auto done) {
-                ledger.PutCatalogueItem(first_aid, 0, "sam", std::move(done));
+                ledger.PutCatalogueItem(first_aid, 0, AdminNamed("sam"), std::move(done));
               }).ok());
   AwardSpec spec{"hcct",          "cert-1", "alice", "first-aid", absl::InfinitePast(),
                  "certificate 1", "Sam"};
   ASSERT_TRUE(Await<AwardReceipt>([&](auto done) {
-                ledger.AwardQualification(spec, "sam", std::move(done));
+                ledger.AwardQualification(spec, AdminNamed("sam"), std::move(done));
               }).ok());
 }
 
@@ -415,7 +415,7 @@ TEST_F(VerifyTest, AnAlteredHoldIsNamed) {
 
 TEST_F(VerifyTest, AMemberCardOrPinSlippedInWithoutItsFactIsNamed) {
   auto card = Await<MemberCard>([&](auto done) {
-    ledger_->SetMemberCard("hcct", "alice", "1001", "carol", std::move(done));
+    ledger_->SetMemberCard("hcct", "alice", "1001", AdminNamed("carol"), std::move(done));
   });
   ASSERT_TRUE(card.ok()) << card.status();
   ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
