@@ -184,13 +184,13 @@ struct Latency {
 
 // 3. Proofs from the stored nodes, at the bank's full size.
 void Proofs(Ledger& ledger, int count) {
-  const JournalDigest digest = *ledger.GetDigest("big");
+  const JournalDigest digest = *ledger.GetDigest(BankId("big"));
   std::mt19937_64 random(3);
   Latency inclusion, consistency;
   for (int i = 0; i < count; ++i) {
     const uint64_t position = random() % digest.tree_size;
     const auto start = Clock::now();
-    auto proof = ledger.GetInclusionProof("big", 0, position, digest.tree_size);
+    auto proof = ledger.GetInclusionProof(BankId("big"), 0, position, digest.tree_size);
     inclusion.micros.push_back(Seconds(Clock::now() - start) * 1e6);
     Check(proof.status(), "inclusion proof");
     if (i % 100 == 0) {
@@ -202,7 +202,7 @@ void Proofs(Ledger& ledger, int count) {
   for (int i = 0; i < count; ++i) {
     const uint64_t old_size = 1 + random() % digest.tree_size;
     const auto start = Clock::now();
-    auto proof = ledger.GetConsistencyProof("big", old_size, digest.tree_size);
+    auto proof = ledger.GetConsistencyProof(BankId("big"), old_size, digest.tree_size);
     consistency.micros.push_back(Seconds(Clock::now() - start) * 1e6);
     Check(proof.status(), "consistency proof");
   }

@@ -270,7 +270,8 @@ void ReportRow(ledger::Ledger& ledger, const char* name, absl::CivilDay first, a
     auto view = ledger.NewReadView();
     ledger::ReportOptions options;
     options.now = now;
-    auto built = ledger::BuildPeriodReport(*view, {kBank, first, last, false}, options);
+    auto built =
+        ledger::BuildPeriodReport(*view, {ledger::BankId(kBank), first, last, false}, options);
     Check(built.status(), "report");
     report = *std::move(built);
   });
@@ -287,7 +288,8 @@ void StatementRow(ledger::Ledger& ledger, const std::string& account_id, absl::C
   size_t lines = 0;
   const Timing timing = Time(runs, [&] {
     auto view = ledger.NewReadView();
-    auto statement = ledger::BuildStatement(*view, {kBank, account_id, first, last}, now);
+    auto statement = ledger::BuildStatement(
+        *view, {ledger::BankId(kBank), ledger::AccountId(account_id), first, last}, now);
     Check(statement.status(), "statement");
     lines = statement->lines.size();
   });
@@ -319,7 +321,7 @@ int Main(int argc, char** argv) {
   bool built = false;
   {
     auto ledger = OpenLedger(dir, &now);
-    if (!ledger->GetBank(kBank).ok()) {
+    if (!ledger->GetBank(ledger::BankId(kBank)).ok()) {
       Build(*ledger, &now, end, flags.entries);
       built = true;
     }
@@ -327,7 +329,7 @@ int Main(int argc, char** argv) {
   const double build_s = Seconds(std::chrono::steady_clock::now() - build_started);
   now = end;
   auto ledger = OpenLedger(dir, &now);  // reopened: reports read SST files
-  auto bank = ledger->GetBank(kBank);
+  auto bank = ledger->GetBank(ledger::BankId(kBank));
   Check(bank.status(), "bank");
   if (built) {
     std::printf("built %llu entries (with reversals) in %.1f s (sync off), reopened\n\n",

@@ -30,7 +30,9 @@ grpc::ServerUnaryReactor* AccountsService::GetAccount(grpc::CallbackServerContex
   if (auto s = ledger::CheckMayReadAccount(*caller, request->account_id()); !s.ok()) {
     return Refuse(reactor, s);
   }
-  Reply(reactor, ledger_->GetAccountStanding(request->bank_id(), request->account_id()),
+  Reply(reactor,
+        ledger_->GetAccountStanding(ledger::BankId(request->bank_id()),
+                                    ledger::AccountId(request->account_id())),
         [response](const ledger::AccountStanding& standing) { ToProto(standing, response); });
   return reactor;
 }
@@ -42,7 +44,8 @@ grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerCont
   auto caller = gate_->Admit(context, "Accounts/ListAccounts", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
-        ledger_->ListAccounts(request->bank_id(), request->page_size(), request->page_token()),
+        ledger_->ListAccounts(ledger::BankId(request->bank_id()), request->page_size(),
+                              request->page_token()),
         [response](const ledger::Page<ledger::Account>& page) {
           for (const auto& account : page.items) ToProto(account, response->add_accounts());
           response->set_next_page_token(page.next_page_token);

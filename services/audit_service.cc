@@ -186,7 +186,7 @@ grpc::ServerUnaryReactor* AuditService::GetDigest(grpc::CallbackServerContext* c
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Audit/GetDigest", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  Reply(reactor, ledger_->GetDigest(request->bank_id()),
+  Reply(reactor, ledger_->GetDigest(ledger::BankId(request->bank_id())),
         [response](const ledger::JournalDigest& digest) {
           response->set_bank_id(digest.bank_id);
           response->set_tree_size(digest.tree_size);
@@ -220,7 +220,8 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
       return reactor;
   }
   Reply(reactor,
-        ledger_->GetInclusionProof(request->bank_id(), seq, position, request->tree_size()),
+        ledger_->GetInclusionProof(ledger::BankId(request->bank_id()), seq, position,
+                                   request->tree_size()),
         [response](const ledger::EntryInclusionProof& proof) {
           response->set_bank_id(proof.bank_id);
           response->set_tree_size(proof.tree_size);
@@ -238,7 +239,8 @@ grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
   auto caller = gate_->Admit(context, "Audit/GetConsistencyProof", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
-        ledger_->GetConsistencyProof(request->bank_id(), request->old_size(), request->new_size()),
+        ledger_->GetConsistencyProof(ledger::BankId(request->bank_id()), request->old_size(),
+                                     request->new_size()),
         [response](const ledger::JournalConsistencyProof& proof) {
           response->set_bank_id(proof.bank_id);
           response->set_old_size(proof.old_size);
@@ -257,7 +259,7 @@ grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* cont
   auto caller = gate_->Admit(context, "Audit/Verify", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   const bool queued = worker_.Submit([this, reactor, response, bank_id = request->bank_id()] {
-    const ledger::VerifyReport report = ledger_->Verify(bank_id);
+    const ledger::VerifyReport report = ledger_->Verify(ledger::BankId(bank_id));
     // A report that found damage is an answer; only a failure to run (e.g. an unknown bank) is
     // an error of the call.
     if (report.banks.empty() && !report.ok()) {
@@ -278,8 +280,8 @@ grpc::ServerUnaryReactor* AuditService::ListJournal(grpc::CallbackServerContext*
   auto caller = gate_->Admit(context, "Audit/ListJournal", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
-        ledger_->ListJournal(request->bank_id(), request->start_position(), request->end_position(),
-                             request->page_size()),
+        ledger_->ListJournal(ledger::BankId(request->bank_id()), request->start_position(),
+                             request->end_position(), request->page_size()),
         [response](const ledger::JournalPage& page) {
           for (size_t i = 0; i < page.records.size(); ++i) {
             ToProto(page.records[i], page.facts[i], response->add_records());

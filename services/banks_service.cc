@@ -27,7 +27,7 @@ grpc::ServerUnaryReactor* BanksService::GetBank(grpc::CallbackServerContext* con
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Banks/GetBank", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  Reply(reactor, ledger_->GetBank(request->bank_id()),
+  Reply(reactor, ledger_->GetBank(ledger::BankId(request->bank_id())),
         [response](const ledger::BankSummary& summary) { ToProto(summary, response); });
   return reactor;
 }
@@ -40,7 +40,7 @@ grpc::ServerUnaryReactor* BanksService::ListBanks(grpc::CallbackServerContext* c
   if (!caller.ok()) return Refuse(reactor, caller.status());
   if (caller->role != ledger::PrincipalRole::kAdmin) {
     // Every other principal is of one bank, and sees that one.
-    Reply(reactor, ledger_->GetBank(caller->bank_id),
+    Reply(reactor, ledger_->GetBank(ledger::BankId(caller->bank_id)),
           [response](const ledger::BankSummary& summary) {
             ToProto(summary, response->add_banks());
           });

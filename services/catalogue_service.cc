@@ -64,7 +64,8 @@ grpc::ServerUnaryReactor* CatalogueService::GetCatalogueItem(
   if (!caller.ok()) return Refuse(reactor, caller.status());
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
-  Reply(reactor, ledger_->GetCatalogueItem(request->bank_id(), *kind, request->code()),
+  Reply(reactor,
+        ledger_->GetCatalogueItem(ledger::BankId(request->bank_id()), *kind, request->code()),
         [response](const ledger::CatalogueItem& item) { ToProto(item, response); });
   return reactor;
 }
@@ -77,9 +78,10 @@ grpc::ServerUnaryReactor* CatalogueService::ListCatalogue(grpc::CallbackServerCo
   if (!caller.ok()) return Refuse(reactor, caller.status());
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
+  const ledger::BankId bank_id(request->bank_id());
   Reply(reactor,
-        ledger_->ListCatalogue(request->bank_id(), *kind, request->include_retired(),
-                               request->page_size(), request->page_token()),
+        ledger_->ListCatalogue(bank_id, *kind, request->include_retired(), request->page_size(),
+                               request->page_token()),
         [response](const ledger::Page<ledger::CatalogueItem>& page) {
           for (const ledger::CatalogueItem& item : page.items) ToProto(item, response->add_items());
           response->set_next_page_token(page.next_page_token);
@@ -124,9 +126,9 @@ grpc::ServerUnaryReactor* QualificationsService::ListQualifications(
   auto caller = gate_->Admit(context, "Qualifications/ListQualifications", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
-        ledger_->ListQualifications(request->bank_id(), request->account_id(),
-                                    request->expiring_within_days(), request->page_size(),
-                                    request->page_token()),
+        ledger_->ListQualifications(
+            ledger::BankId(request->bank_id()), ledger::AccountId(request->account_id()),
+            request->expiring_within_days(), request->page_size(), request->page_token()),
         FillHoldings(response->mutable_qualifications(), response->mutable_next_page_token()));
   return reactor;
 }
@@ -138,7 +140,7 @@ grpc::ServerUnaryReactor* QualificationsService::ListHolders(grpc::CallbackServe
   auto caller = gate_->Admit(context, "Qualifications/ListHolders", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   Reply(reactor,
-        ledger_->ListHolders(request->bank_id(), request->qualification_code(),
+        ledger_->ListHolders(ledger::BankId(request->bank_id()), request->qualification_code(),
                              request->expiring_within_days(), request->page_size(),
                              request->page_token()),
         FillHoldings(response->mutable_holders(), response->mutable_next_page_token()));

@@ -247,9 +247,9 @@ void ToProto(const ledger::Receipt& receipt, v1::RecordEntryResponse* out) {
 
 void ToProto(const ledger::AccountStanding& standing, v1::Account* out) {
   ToProto(standing.account, out);
-  out->set_floor_minutes(standing.floor_minutes);
-  out->set_cap_minutes(standing.cap_minutes);
-  out->set_available_minutes(standing.available_minutes);
+  out->set_floor_minutes(standing.floor_minutes.count());
+  out->set_cap_minutes(standing.cap_minutes.count());
+  out->set_available_minutes(standing.available_minutes.count());
   auto* reciprocity = out->mutable_reciprocity();
   reciprocity->set_given_minutes(standing.reciprocity.given_minutes);
   reciprocity->set_received_minutes(standing.reciprocity.received_minutes);

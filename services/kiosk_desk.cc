@@ -180,10 +180,11 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
   if (!session.ok()) return session.status();
   MemberSummary summary;
   summary.session_expires_at = session->expires_at;
-  auto bank = ledger_->GetBank(session->bank_id);
+  auto bank = ledger_->GetBank(BankId(session->bank_id));
   if (!bank.ok()) return bank.status();
   summary.bank = bank->bank;
-  auto standing = ledger_->GetAccountStanding(session->bank_id, session->account_id);
+  auto standing =
+      ledger_->GetAccountStanding(BankId(session->bank_id), AccountId(session->account_id));
   if (!standing.ok()) return standing.status();
   summary.standing = *std::move(standing);
   summary.as_of = ledger_->Now();
@@ -194,7 +195,7 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
 }
 
 std::string KioskDesk::NameOf(const std::string& bank_id, const std::string& account_id) const {
-  auto account = ledger_->GetAccount(bank_id, account_id);
+  auto account = ledger_->GetAccount(BankId(bank_id), AccountId(account_id));
   return account.ok() ? account->display_name : std::string();
 }
 
@@ -245,7 +246,7 @@ absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* s
 
 absl::Status KioskDesk::AddQualifications(const KioskSession& session,
                                           MemberSummary* summary) const {
-  auto page = ledger_->ListQualifications(session.bank_id, session.account_id,
+  auto page = ledger_->ListQualifications(BankId(session.bank_id), AccountId(session.account_id),
                                           kQualificationExpiringSoonDays,
                                           static_cast<int64_t>(kQualificationsShown), "");
   if (!page.ok()) return page.status();
@@ -255,8 +256,8 @@ absl::Status KioskDesk::AddQualifications(const KioskSession& session,
     shown.code = view.holding.qualification_code;
     shown.status = view.status;
     if (view.status != HoldingStatus::kInProgress) shown.valid_until = view.holding.valid_until();
-    auto item =
-        ledger_->GetCatalogueItem(session.bank_id, CatalogueKind::kQualification, shown.code);
+    auto item = ledger_->GetCatalogueItem(BankId(session.bank_id), CatalogueKind::kQualification,
+                                          shown.code);
     shown.title = item.ok() ? item->title : shown.code;
     summary->qualifications.push_back(std::move(shown));
   }
@@ -264,7 +265,8 @@ absl::Status KioskDesk::AddQualifications(const KioskSession& session,
 }
 
 absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* summary) const {
-  auto pending = ledger_->ListPending(session.bank_id, session.account_id, kPageSizeMax);
+  auto pending =
+      ledger_->ListPending(BankId(session.bank_id), AccountId(session.account_id), kPageSizeMax);
   if (!pending.ok()) return pending.status();
   for (PendingEntry& item : *pending) {
     if (item.confirm_by != session.account_id) continue;

@@ -27,7 +27,7 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
   services::ToProto(summary.standing, out->mutable_account());
   services::ToProto(summary.as_of, out->mutable_as_of());
   services::ToProto(summary.session_expires_at, out->mutable_session_expires_at());
-  out->set_floor_minutes(summary.standing.floor_minutes);
+  out->set_floor_minutes(summary.standing.floor_minutes.count());
   for (const ledger::MemberEntry& row : summary.recent) {
     auto* line = out->add_recent();
     services::ToProto(row.entry, line->mutable_entry());

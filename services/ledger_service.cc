@@ -162,9 +162,13 @@ grpc::ServerUnaryReactor* LedgerService::GetEntry(grpc::CallbackServerContext* c
         ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidArgument,
                                     "give either seq or entry_id, not both", {{"field", "seq"}})));
   } else if (request->seq() != 0) {
-    Reply(reactor, readable(ledger_->GetEntry(request->bank_id(), request->seq())), fill);
+    Reply(reactor, readable(ledger_->GetEntry(ledger::BankId(request->bank_id()), request->seq())),
+          fill);
   } else if (!request->entry_id().empty()) {
-    Reply(reactor, readable(ledger_->GetEntryById(request->bank_id(), request->entry_id())), fill);
+    Reply(reactor,
+          readable(ledger_->GetEntryById(ledger::BankId(request->bank_id()),
+                                         ledger::EntryId(request->entry_id()))),
+          fill);
   } else {
     reactor->Finish(
         ToGrpcStatus(ledger::Refuse(ledger::Reason::kInvalidArgument,
@@ -189,7 +193,8 @@ grpc::ServerUnaryReactor* LedgerService::ListEntries(grpc::CallbackServerContext
   }
   const bool by_account = !request->account_id().empty();
   Reply(reactor,
-        ledger_->ListEntries(request->bank_id(), request->account_id(), request->page_size(),
+        ledger_->ListEntries(ledger::BankId(request->bank_id()),
+                             ledger::AccountId(request->account_id()), request->page_size(),
                              request->page_token()),
         [response, by_account](const ledger::Page<ledger::EntryRow>& page) {
           for (const auto& row : page.items) {
@@ -246,7 +251,9 @@ grpc::ServerUnaryReactor* LedgerService::ListPendingEntries(
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
-  Reply(reactor, ledger_->ListPending(request->bank_id(), request->account_id(), limit),
+  Reply(reactor,
+        ledger_->ListPending(ledger::BankId(request->bank_id()),
+                             ledger::AccountId(request->account_id()), limit),
         [response](const std::vector<ledger::PendingEntry>& pending) {
           for (const auto& p : pending) ToProto(p, response->add_pending());
         });
@@ -264,7 +271,7 @@ grpc::ServerUnaryReactor* LedgerService::RunExpirySweep(grpc::CallbackServerCont
       ReplyLater<ledger::ExpirySweepResult>(
           reactor, [response](const ledger::ExpirySweepResult& result) {
             response->set_accounts_expired(static_cast<int64_t>(result.accounts_expired));
-            response->set_minutes_returned(result.minutes_returned);
+            response->set_minutes_returned(result.minutes_returned.count());
             response->set_more(result.more);
           }));
   return reactor;

@@ -10,7 +10,7 @@ grpc::ServerUnaryReactor* PoliciesService::GetPolicy(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Policies/GetPolicy", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  Reply(reactor, ledger_->GetPolicy(request->bank_id()),
+  Reply(reactor, ledger_->GetPolicy(ledger::BankId(request->bank_id())),
         [response](const ledger::Policy& policy) { ToProto(policy, response); });
   return reactor;
 }
@@ -59,7 +59,7 @@ grpc::ServerUnaryReactor* PoliciesService::ListPolicyChanges(
   auto caller = gate_->Admit(context, "Policies/ListPolicyChanges", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   using Changes = std::vector<std::pair<ledger::Policy, ledger::Policy>>;
-  Reply(reactor, ledger_->ListPolicyChanges(request->bank_id()),
+  Reply(reactor, ledger_->ListPolicyChanges(ledger::BankId(request->bank_id())),
         [response](const Changes& changes) {
           for (const auto& [old_policy, new_policy] : changes) {
             auto* change = response->add_changes();

@@ -117,7 +117,7 @@ void ToProto(absl::CivilDay day, v1::Date* date) {
 
 absl::StatusOr<ledger::PeriodReportRequest> FromProto(const v1::GetPeriodReportRequest& request) {
   ledger::PeriodReportRequest out;
-  out.bank_id = request.bank_id();
+  out.bank_id = ledger::BankId(request.bank_id());
   auto first = FromProto(request.first_day(), "first_day");
   if (!first.ok()) return first.status();
   auto last = FromProto(request.last_day(), "last_day");
@@ -130,8 +130,8 @@ absl::StatusOr<ledger::PeriodReportRequest> FromProto(const v1::GetPeriodReportR
 
 absl::StatusOr<ledger::StatementRequest> FromProto(const v1::GetStatementRequest& request) {
   ledger::StatementRequest out;
-  out.bank_id = request.bank_id();
-  out.account_id = request.account_id();
+  out.bank_id = ledger::BankId(request.bank_id());
+  out.account_id = ledger::AccountId(request.account_id());
   auto first = FromProto(request.first_day(), "first_day");
   if (!first.ok()) return first.status();
   auto last = FromProto(request.last_day(), "last_day");

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         return 2;
       }
     } else if (arg == "--bank") {
-      verify.bank_id = value;
+      verify.bank_id = timeledger::ledger::BankId(value);
     } else {
       std::cerr << "timeledger-verify: unknown argument " << arg << "\n" << kUsage;
       return 2;

@@ -90,7 +90,7 @@ class MarkDamagedCommand : public Command {
 
 }  // namespace
 
-absl::Status Ledger::CheckBankServable(const std::string& bank_id) const {
+absl::Status Ledger::CheckBankServable(const BankId& bank_id) const {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   auto it = banks_.find(bank_id);
@@ -148,7 +148,7 @@ absl::Status Ledger::CheckConsistency() const {
   return report.status;
 }
 
-VerifyReport Ledger::Verify(const std::string& bank_id) {
+VerifyReport Ledger::Verify(const BankId& bank_id) {
   if (!bank_id.empty()) {
     if (auto s = ValidateId("bank_id", bank_id); !s.ok()) {
       VerifyReport report;
@@ -212,7 +212,7 @@ void Ledger::MarkDamaged(const VerifyReport& report) {
   marked.get_future().wait();
 }
 
-absl::StatusOr<JournalDigest> Ledger::GetDigest(const std::string& bank_id) const {
+absl::StatusOr<JournalDigest> Ledger::GetDigest(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   const ChainHead& head = banks_.at(bank_id)->head;
@@ -226,8 +226,7 @@ absl::StatusOr<JournalDigest> Ledger::GetDigest(const std::string& bank_id) cons
   return digest;
 }
 
-absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string& bank_id,
-                                                              uint64_t seq,
+absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const BankId& bank_id, uint64_t seq,
                                                               std::optional<uint64_t> position,
                                                               uint64_t tree_size) const {
   auto digest = GetDigest(bank_id);
@@ -243,7 +242,7 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
     if (!found.ok()) return found.status();
     if (!found->has_value() || seq > digest->entry_count) {
       return ledger::Refuse(Reason::kEntryNotFound,
-                            absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                            absl::StrCat("bank ", bank_id.value(), " has no entry ", seq),
                             {{"seq", std::to_string(seq)}});
     }
     position = **found;
@@ -258,9 +257,10 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   auto records = store_->ListJournal(bank_id, *position, 1);
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
-    return ledger::Refuse(Reason::kJournalGap,
-                          absl::StrCat("bank ", bank_id, " lacks its journal fact ", *position),
-                          {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
+    return ledger::Refuse(
+        Reason::kJournalGap,
+        absl::StrCat("bank ", bank_id.value(), " lacks its journal fact ", *position),
+        {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
   }
   EntryInclusionProof proof;
   proof.bank_id = bank_id;
@@ -280,7 +280,7 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const std::string&
   return proof;
 }
 
-absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::string& bank_id,
+absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const BankId& bank_id,
                                                                     uint64_t old_size,
                                                                     uint64_t new_size) const {
   auto digest = GetDigest(bank_id);
@@ -312,7 +312,7 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const std::s
   return proof;
 }
 
-absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint64_t from_position,
+absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t from_position,
                                                 uint64_t end_position, int64_t page_size) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
     return ledger::Refuse(Reason::kInvalidPageSize,
@@ -339,7 +339,7 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const std::string& bank_id, uint
       if (record.position != page.next_position) {
         return Refuse(
             Reason::kJournalGap,
-            absl::StrCat("bank ", bank_id, " lacks its journal fact ", page.next_position),
+            absl::StrCat("bank ", bank_id.value(), " lacks its journal fact ", page.next_position),
             {{"bank_id", bank_id}, {"position", std::to_string(page.next_position)}});
       }
       bytes += record.fact.size() + kDigestBytes;

@@ -306,7 +306,7 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
     auto appended = AppendDerivedEntry(txn, std::move(entry), *account, *std::move(pool));
     if (!appended.ok()) return appended.status();
     if (!appended->has_value()) continue;  // expired by an earlier sweep today
-    result.minutes_returned += minutes;
+    result.minutes_returned += Minutes(minutes);
     ++result.accounts_expired;
   }
   return result;

@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+#include "ledger/core/ids.h"
 #include "ledger/core/types.h"
 #include "ledger/engine/audit.h"
 #include "ledger/engine/token_registry.h"
@@ -85,15 +86,15 @@ struct BankSummary {
 // An account with what the policy makes of it, for kiosks and coordinators.
 struct AccountStanding {
   Account account;
-  int64_t floor_minutes = 0;      // the lowest balance allowed now
-  int64_t cap_minutes = 0;        // the highest balance allowed; 0 if no cap applies
-  int64_t available_minutes = 0;  // what it can still pay: balance - held - floor
+  Minutes floor_minutes;      // the lowest balance allowed now
+  Minutes cap_minutes;        // the highest balance allowed; 0 if no cap applies
+  Minutes available_minutes;  // what it can still pay: balance - held - floor
   ReciprocityFigure reciprocity;
 };
 
 struct ExpirySweepResult {
   size_t accounts_expired = 0;
-  int64_t minutes_returned = 0;
+  Minutes minutes_returned;
   bool more = false;  // the sweep stopped at its per-run limit; run it again
 };
 inline constexpr size_t kExpiriesPerSweepMax = 10'000;
@@ -217,54 +218,52 @@ class Ledger {
   // every rule. A course marks the qualification it leads to as in progress.
   void RedeemOffer(RedeemSpec spec, const Principal& caller, Callback<Redemption> done);
 
-  absl::StatusOr<CatalogueItem> GetCatalogueItem(const std::string& bank_id, CatalogueKind kind,
+  absl::StatusOr<CatalogueItem> GetCatalogueItem(const BankId& bank_id, CatalogueKind kind,
                                                  const std::string& code) const;
   // Items of one kind in code order; retired ones only if include_retired.
-  absl::StatusOr<Page<CatalogueItem>> ListCatalogue(const std::string& bank_id, CatalogueKind kind,
+  absl::StatusOr<Page<CatalogueItem>> ListCatalogue(const BankId& bank_id, CatalogueKind kind,
                                                     bool include_retired, int64_t page_size,
                                                     const std::string& page_token) const;
   // What a member holds, in qualification code order, each with its status now (expiring:
   // valid but ending within expiring_within_days; 0 means kExpiringWithinDaysDefault).
-  absl::StatusOr<Page<HoldingView>> ListQualifications(const std::string& bank_id,
-                                                       const std::string& account_id,
+  absl::StatusOr<Page<HoldingView>> ListQualifications(const BankId& bank_id,
+                                                       const AccountId& account_id,
                                                        int64_t expiring_within_days,
                                                        int64_t page_size,
                                                        const std::string& page_token) const;
   // Who holds (or is on a course towards) a qualification, in account id order.
-  absl::StatusOr<Page<HoldingView>> ListHolders(const std::string& bank_id,
+  absl::StatusOr<Page<HoldingView>> ListHolders(const BankId& bank_id,
                                                 const std::string& qualification_code,
                                                 int64_t expiring_within_days, int64_t page_size,
                                                 const std::string& page_token) const;
 
   // Reads. NotFound for an unknown bank, account or entry; InvalidArgument for a bad page size
-  // or token.
-  absl::StatusOr<BankSummary> GetBank(const std::string& bank_id) const;
+  // or token. They take strong ids (ledger/core/ids.h), so one kind cannot stand for another.
+  absl::StatusOr<BankSummary> GetBank(const BankId& bank_id) const;
   // Why banks are served in part, one status each (e.g. FailedPrecondition TIME_ZONE_MISSING: reads
   // only): for the operator at start. Damaged banks are reported by verification instead.
   std::vector<absl::Status> DegradedBanks() const;
   absl::StatusOr<Page<BankSummary>> ListBanks(int64_t page_size,
                                               const std::string& page_token) const;
-  absl::StatusOr<Account> GetAccount(const std::string& bank_id,
-                                     const std::string& account_id) const;
-  absl::StatusOr<AccountStanding> GetAccountStanding(const std::string& bank_id,
-                                                     const std::string& account_id) const;
-  absl::StatusOr<Policy> GetPolicy(const std::string& bank_id) const;
+  absl::StatusOr<Account> GetAccount(const BankId& bank_id, const AccountId& account_id) const;
+  absl::StatusOr<AccountStanding> GetAccountStanding(const BankId& bank_id,
+                                                     const AccountId& account_id) const;
+  absl::StatusOr<Policy> GetPolicy(const BankId& bank_id) const;
   // Every change of a bank's policy, oldest first, as (old, new).
   absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
-      const std::string& bank_id) const;
+      const BankId& bank_id) const;
   // A bank's open pending entries (of one account, if account_id is set), at most `limit`.
-  absl::StatusOr<std::vector<PendingEntry>> ListPending(const std::string& bank_id,
-                                                        const std::string& account_id,
+  absl::StatusOr<std::vector<PendingEntry>> ListPending(const BankId& bank_id,
+                                                        const AccountId& account_id,
                                                         size_t limit) const;
-  absl::StatusOr<PendingEntry> GetPending(const std::string& bank_id,
-                                          const std::string& entry_id) const;
-  absl::StatusOr<Page<Account>> ListAccounts(const std::string& bank_id, int64_t page_size,
+  absl::StatusOr<PendingEntry> GetPending(const BankId& bank_id, const EntryId& entry_id) const;
+  absl::StatusOr<Page<Account>> ListAccounts(const BankId& bank_id, int64_t page_size,
                                              const std::string& page_token) const;
-  absl::StatusOr<Entry> GetEntry(const std::string& bank_id, uint64_t seq) const;
-  absl::StatusOr<Entry> GetEntryById(const std::string& bank_id, const std::string& entry_id) const;
+  absl::StatusOr<Entry> GetEntry(const BankId& bank_id, uint64_t seq) const;
+  absl::StatusOr<Entry> GetEntryById(const BankId& bank_id, const EntryId& entry_id) const;
   // account_id empty: the whole bank. Otherwise that account's entries with running balances.
-  absl::StatusOr<Page<EntryRow>> ListEntries(const std::string& bank_id,
-                                             const std::string& account_id, int64_t page_size,
+  absl::StatusOr<Page<EntryRow>> ListEntries(const BankId& bank_id, const AccountId& account_id,
+                                             int64_t page_size,
                                              const std::string& page_token) const;
 
   // Verifies every bank in full from a consistent snapshot (ledger/verify/verify.h) and checks the
@@ -276,24 +275,24 @@ class Ledger {
   // damaged bank, OutOfRange TREE_SIZE_AHEAD for a tree size beyond the journal's, InvalidArgument
   // for a bad size or page size. The bank's journal as it stands: size, Merkle root, chain hash,
   // entries, time.
-  absl::StatusOr<JournalDigest> GetDigest(const std::string& bank_id) const;
+  absl::StatusOr<JournalDigest> GetDigest(const BankId& bank_id) const;
   // Proves that a fact is leaf `position` of the tree of `tree_size` facts (0: the current size).
   // Without a position, the fact of entry `seq`.
-  absl::StatusOr<EntryInclusionProof> GetInclusionProof(const std::string& bank_id, uint64_t seq,
+  absl::StatusOr<EntryInclusionProof> GetInclusionProof(const BankId& bank_id, uint64_t seq,
                                                         std::optional<uint64_t> position,
                                                         uint64_t tree_size) const;
   // Proves that the tree of old_size facts is a prefix of the tree of new_size (0: current).
-  absl::StatusOr<JournalConsistencyProof> GetConsistencyProof(const std::string& bank_id,
+  absl::StatusOr<JournalConsistencyProof> GetConsistencyProof(const BankId& bank_id,
                                                               uint64_t old_size,
                                                               uint64_t new_size) const;
   // Journal records from `from_position`, below end_position (0: the current size), at most
   // page_size (0: 100; at most kJournalPageSizeMax) and kJournalPageBytesMax bytes.
-  absl::StatusOr<JournalPage> ListJournal(const std::string& bank_id, uint64_t from_position,
+  absl::StatusOr<JournalPage> ListJournal(const BankId& bank_id, uint64_t from_position,
                                           uint64_t end_position, int64_t page_size) const;
   // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
   // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
   // caller's thread (and one more per bank); writes continue meanwhile.
-  VerifyReport Verify(const std::string& bank_id = "");
+  VerifyReport Verify(const BankId& bank_id = BankId());
   // Makes an online, consistent backup into `dir` (relative to DefaultBackupDir(), or absolute
   // inside it; empty: DefaultBackupDir() itself), creating it (0700) if missing, and keeps the
   // newest options.backups_keep there; its files are made 0600. Writes continue meanwhile.
@@ -310,7 +309,7 @@ class Ledger {
   size_t backups_keep() const { return options_.backups_keep; }
 
   // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
-  absl::Status CheckBankServable(const std::string& bank_id) const;
+  absl::Status CheckBankServable(const BankId& bank_id) const;
 
   // A consistent snapshot of everything committed, for reports (ledger/reports/report.h); it sees
   // no later write. Thread-safe. Destroy it before the Ledger.

@@ -11,11 +11,11 @@ absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const
   // Scope before existence: a coordinator learns nothing of a bank that is not theirs.
   if (auto s = CheckMayManage(by, principal); !s.ok()) return s;
   if (principal.role != PrincipalRole::kAdmin) {
-    if (auto bank = GetBank(principal.bank_id); !bank.ok()) return bank.status();
+    if (auto bank = GetBank(BankId(principal.bank_id)); !bank.ok()) return bank.status();
   }
   std::optional<Account> account;
   if (!principal.account_id.empty()) {
-    auto found = GetAccount(principal.bank_id, principal.account_id);
+    auto found = GetAccount(BankId(principal.bank_id), AccountId(principal.account_id));
     if (!found.ok()) return found.status();
     const AccountKind wanted = principal.role == PrincipalRole::kPartner
                                    ? AccountKind::kOrganisation

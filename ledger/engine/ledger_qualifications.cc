@@ -75,24 +75,23 @@ absl::StatusOr<Page<HoldingView>> Viewed(absl::StatusOr<std::vector<Holding>> ho
 
 }  // namespace
 
-absl::StatusOr<CatalogueItem> Ledger::GetCatalogueItem(const std::string& bank_id,
-                                                       CatalogueKind kind,
+absl::StatusOr<CatalogueItem> Ledger::GetCatalogueItem(const BankId& bank_id, CatalogueKind kind,
                                                        const std::string& code) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (auto s = ValidateId("code", code); !s.ok()) return s;
   auto item = store_->GetCatalogueItem(bank_id, kind, code);
   if (!item.ok()) return item.status();
   if (!item->has_value()) {
-    return Refuse(ItemNotFoundReason(kind),
-                  absl::StrCat("bank ", bank_id, " has no ", CatalogueKindName(kind), " ", code),
-                  {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
+    return Refuse(
+        ItemNotFoundReason(kind),
+        absl::StrCat("bank ", bank_id.value(), " has no ", CatalogueKindName(kind), " ", code),
+        {{"bank_id", bank_id}, {"kind", CatalogueKindName(kind)}, {"code", code}});
   }
   return **std::move(item);
 }
 
-absl::StatusOr<Page<CatalogueItem>> Ledger::ListCatalogue(const std::string& bank_id,
-                                                          CatalogueKind kind, bool include_retired,
-                                                          int64_t page_size,
+absl::StatusOr<Page<CatalogueItem>> Ledger::ListCatalogue(const BankId& bank_id, CatalogueKind kind,
+                                                          bool include_retired, int64_t page_size,
                                                           const std::string& page_token) const {
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
@@ -109,8 +108,8 @@ absl::StatusOr<Page<CatalogueItem>> Ledger::ListCatalogue(const std::string& ban
   return Paged(std::move(kept), limit, [](const CatalogueItem& item) { return item.code; });
 }
 
-absl::StatusOr<Page<HoldingView>> Ledger::ListQualifications(const std::string& bank_id,
-                                                             const std::string& account_id,
+absl::StatusOr<Page<HoldingView>> Ledger::ListQualifications(const BankId& bank_id,
+                                                             const AccountId& account_id,
                                                              int64_t expiring_within_days,
                                                              int64_t page_size,
                                                              const std::string& page_token) const {
@@ -121,7 +120,7 @@ absl::StatusOr<Page<HoldingView>> Ledger::ListQualifications(const std::string& 
                 Now(), args->expiring_within, /*by_account=*/false);
 }
 
-absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const std::string& bank_id,
+absl::StatusOr<Page<HoldingView>> Ledger::ListHolders(const BankId& bank_id,
                                                       const std::string& qualification_code,
                                                       int64_t expiring_within_days,
                                                       int64_t page_size,

@@ -37,7 +37,7 @@ const BankState& Ledger::ServedBank(const std::string& bank_id) const {
   return *it->second;
 }
 
-absl::StatusOr<BankSummary> Ledger::GetBank(const std::string& bank_id) const {
+absl::StatusOr<BankSummary> Ledger::GetBank(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   auto it = banks_.find(bank_id);
@@ -75,8 +75,8 @@ absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
   return page;
 }
 
-absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
-                                           const std::string& account_id) const {
+absl::StatusOr<Account> Ledger::GetAccount(const BankId& bank_id,
+                                           const AccountId& account_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(state_mu_);
@@ -84,15 +84,16 @@ absl::StatusOr<Account> Ledger::GetAccount(const std::string& bank_id,
   if (bank == banks_.end()) return BankNotFound(bank_id);
   auto it = bank->second->accounts.find(account_id);
   if (it == bank->second->accounts.end()) {
-    return ledger::Refuse(Reason::kAccountNotFound,
-                          absl::StrCat("there is no account ", account_id, " in bank ", bank_id),
-                          {{"bank_id", bank_id}, {"account_id", account_id}});
+    return ledger::Refuse(
+        Reason::kAccountNotFound,
+        absl::StrCat("there is no account ", account_id.value(), " in bank ", bank_id.value()),
+        {{"bank_id", bank_id}, {"account_id", account_id}});
   }
   return it->second;
 }
 
-absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const std::string& bank_id,
-                                                           const std::string& account_id) const {
+absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const BankId& bank_id,
+                                                           const AccountId& account_id) const {
   auto account = GetAccount(bank_id, account_id);
   if (!account.ok()) return account.status();
   std::shared_lock<std::shared_mutex> lock(state_mu_);
@@ -100,31 +101,32 @@ absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const std::string& ba
   AccountStanding standing;
   standing.account = *std::move(account);
   const Account& a = standing.account;
-  standing.floor_minutes = bank.policy.floors_enabled ? FloorOf(bank.policy, a) : 0;
-  standing.cap_minutes = bank.policy.balance_cap_enabled && a.kind == AccountKind::kPerson
-                             ? bank.policy.person_cap_minutes
-                             : 0;
-  standing.available_minutes = bank.policy.floors_enabled
-                                   ? a.balance_minutes - a.held_minutes - standing.floor_minutes
-                                   : INT64_MAX;
+  standing.floor_minutes = Minutes(bank.policy.floors_enabled ? FloorOf(bank.policy, a) : 0);
+  standing.cap_minutes = Minutes(bank.policy.balance_cap_enabled && a.kind == AccountKind::kPerson
+                                     ? bank.policy.person_cap_minutes
+                                     : 0);
+  standing.available_minutes =
+      bank.policy.floors_enabled
+          ? Minutes(a.balance_minutes - a.held_minutes) - standing.floor_minutes
+          : Minutes(INT64_MAX);
   standing.reciprocity = ReciprocityOf(a, bank.policy, DayOf(clock_(), bank.zone));
   return standing;
 }
 
-absl::StatusOr<Policy> Ledger::GetPolicy(const std::string& bank_id) const {
+absl::StatusOr<Policy> Ledger::GetPolicy(const BankId& bank_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   return ServedBank(bank_id).policy;
 }
 
 absl::StatusOr<std::vector<std::pair<Policy, Policy>>> Ledger::ListPolicyChanges(
-    const std::string& bank_id) const {
+    const BankId& bank_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   return store_->ListPolicyChanges(bank_id);
 }
 
-absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string& bank_id,
-                                                              const std::string& account_id,
+absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const BankId& bank_id,
+                                                              const AccountId& account_id,
                                                               size_t limit) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (!account_id.empty()) {
@@ -133,8 +135,8 @@ absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string&
   std::vector<PendingEntry> found;
   auto status = store_->ForEachOpenPending(bank_id, [&](const PendingEntry& pending) {
     if (found.size() < limit &&
-        (account_id.empty() || pending.entry.from_account_id == account_id ||
-         pending.entry.to_account_id == account_id)) {
+        (account_id.empty() || pending.entry.from_account_id == account_id.value() ||
+         pending.entry.to_account_id == account_id.value())) {
       found.push_back(pending);
     }
     return absl::OkStatus();
@@ -145,33 +147,34 @@ absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const std::string&
 
 absl::StatusOr<std::optional<MemberCard>> Ledger::GetMemberCard(
     const std::string& bank_id, const std::string& account_id) const {
-  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto bank = GetBank(BankId(bank_id)); !bank.ok()) return bank.status();
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   return store_->GetMemberCard(bank_id, account_id);
 }
 
 absl::StatusOr<std::optional<std::string>> Ledger::FindCardHolder(
     const std::string& bank_id, const std::string& card_number) const {
-  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
+  if (auto bank = GetBank(BankId(bank_id)); !bank.ok()) return bank.status();
   if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
   return store_->FindCardHolder(bank_id, card_number);
 }
 
-absl::StatusOr<PendingEntry> Ledger::GetPending(const std::string& bank_id,
-                                                const std::string& entry_id) const {
+absl::StatusOr<PendingEntry> Ledger::GetPending(const BankId& bank_id,
+                                                const EntryId& entry_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
   auto pending = store_->GetPending(bank_id, entry_id);
   if (!pending.ok()) return pending.status();
   if (!pending->has_value()) {
-    return ledger::Refuse(Reason::kPendingNotFound,
-                          absl::StrCat("no entry ", entry_id, " was ever waiting for confirmation"),
-                          {{"entry_id", entry_id}});
+    return ledger::Refuse(
+        Reason::kPendingNotFound,
+        absl::StrCat("no entry ", entry_id.value(), " was ever waiting for confirmation"),
+        {{"entry_id", entry_id}});
   }
   return **pending;
 }
 
-absl::StatusOr<Page<Account>> Ledger::ListAccounts(const std::string& bank_id, int64_t page_size,
+absl::StatusOr<Page<Account>> Ledger::ListAccounts(const BankId& bank_id, int64_t page_size,
                                                    const std::string& page_token) const {
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
@@ -194,34 +197,34 @@ absl::StatusOr<Page<Account>> Ledger::ListAccounts(const std::string& bank_id, i
   return page;
 }
 
-absl::StatusOr<Entry> Ledger::GetEntry(const std::string& bank_id, uint64_t seq) const {
+absl::StatusOr<Entry> Ledger::GetEntry(const BankId& bank_id, uint64_t seq) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   auto entry = store_->GetEntry(bank_id, seq);
   if (!entry.ok()) return entry.status();
   if (!entry->has_value()) {
     return ledger::Refuse(Reason::kEntryNotFound,
-                          absl::StrCat("bank ", bank_id, " has no entry ", seq),
+                          absl::StrCat("bank ", bank_id.value(), " has no entry ", seq),
                           {{"seq", std::to_string(seq)}});
   }
   return **entry;
 }
 
-absl::StatusOr<Entry> Ledger::GetEntryById(const std::string& bank_id,
-                                           const std::string& entry_id) const {
+absl::StatusOr<Entry> Ledger::GetEntryById(const BankId& bank_id, const EntryId& entry_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
   auto record = store_->GetEntryId(bank_id, entry_id);
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
-    return ledger::Refuse(Reason::kEntryNotFound,
-                          absl::StrCat("bank ", bank_id, " has no entry with entry_id ", entry_id),
-                          {{"entry_id", entry_id}});
+    return ledger::Refuse(
+        Reason::kEntryNotFound,
+        absl::StrCat("bank ", bank_id.value(), " has no entry with entry_id ", entry_id.value()),
+        {{"entry_id", entry_id}});
   }
   return GetEntry(bank_id, (*record)->seq);
 }
 
-absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const std::string& bank_id,
-                                                   const std::string& account_id, int64_t page_size,
+absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const BankId& bank_id,
+                                                   const AccountId& account_id, int64_t page_size,
                                                    const std::string& page_token) const {
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;

@@ -36,6 +36,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
+#include "ledger/core/ids.h"
 #include "ledger/core/types.h"
 #include "ledger/store/store.h"
 
@@ -175,7 +176,7 @@ struct PeriodFigures {
 };
 
 struct PeriodReportRequest {
-  std::string bank_id;
+  BankId bank_id;
   absl::CivilDay first_day;
   absl::CivilDay last_day;  // inclusive
   bool compare = false;     // also return the previous period's figures
@@ -209,8 +210,8 @@ absl::StatusOr<PeriodReport> BuildPeriodReport(ReadView& view, const PeriodRepor
                                                const ReportOptions& options = {});
 
 struct StatementRequest {
-  std::string bank_id;
-  std::string account_id;
+  BankId bank_id;
+  AccountId account_id;
   absl::CivilDay first_day;
   absl::CivilDay last_day;  // inclusive
 };

@@ -72,10 +72,10 @@ absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest&
   auto account = view.GetAccount(request.bank_id, request.account_id);
   if (!account.ok()) return account.status();
   if (!account->has_value()) {
-    return Refuse(
-        Reason::kAccountNotFound,
-        absl::StrCat("there is no account ", request.account_id, " in bank ", request.bank_id),
-        {{"bank_id", request.bank_id}, {"account_id", request.account_id}});
+    return Refuse(Reason::kAccountNotFound,
+                  absl::StrCat("there is no account ", request.account_id.value(), " in bank ",
+                               request.bank_id.value()),
+                  {{"bank_id", request.bank_id}, {"account_id", request.account_id}});
   }
   auto head = view.GetChainHead(request.bank_id);
   if (!head.ok()) return head.status();
@@ -111,7 +111,8 @@ absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest&
   // The postings must add up: a running balance that does not is a damaged store.
   if (statement.opening_balance_minutes + statement.earned_minutes - statement.paid_minutes !=
       statement.closing_balance_minutes) {
-    return CorruptStore(absl::StrCat("the postings of ", request.account_id, " do not add up"));
+    return CorruptStore(
+        absl::StrCat("the postings of ", request.account_id.value(), " do not add up"));
   }
   return statement;
 }

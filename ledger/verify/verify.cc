@@ -65,14 +65,14 @@ VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& option
   std::vector<Listed> banks;
   report.status = snapshot.ForEachBank(
       [&](const Bank& bank, const ChainHead& head, const Policy& policy) -> absl::Status {
-        if (options.bank_id.empty() || options.bank_id == bank.bank_id) {
+        if (options.bank_id.empty() || options.bank_id.value() == bank.bank_id) {
           banks.push_back(Listed{bank, head, policy});
         }
         return absl::OkStatus();
       });
   if (report.status.ok() && !options.bank_id.empty() && banks.empty()) {
     report.status =
-        Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", options.bank_id),
+        Refuse(Reason::kBankNotFound, absl::StrCat("there is no bank ", options.bank_id.value()),
                {{"bank_id", options.bank_id}});
   }
   if (!report.status.ok()) {

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
+#include "ledger/core/ids.h"
 #include "ledger/core/types.h"
 #include "ledger/store/store.h"
 
@@ -63,7 +64,7 @@ struct VerifyReport {
 };
 
 struct VerifyOptions {
-  std::string bank_id;  // only this bank if set (NotFound if there is none)
+  BankId bank_id;  // only this bank if set (NotFound if there is none)
 };
 
 // Verifies everything in `snapshot`. A bank that cannot even be listed (a damaged bank record)

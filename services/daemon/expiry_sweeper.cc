@@ -25,8 +25,8 @@ void ExpirySweeper::SweepAll() {
       });
       if (result.ok() && result->accounts_expired > 0) {
         std::cout << "timeledgerd: expiry sweep of " << summary.bank.bank_id << " returned "
-                  << result->minutes_returned << " minutes from " << result->accounts_expired
-                  << " accounts to the pool" << std::endl;
+                  << result->minutes_returned.count() << " minutes from "
+                  << result->accounts_expired << " accounts to the pool" << std::endl;
       }
     }
     token = page->next_page_token;

@@ -90,7 +90,7 @@ bool EnsureTokenFiles(ledger::Ledger& ledger, const std::string& data_dir, bool 
   std::cout << "timeledgerd: " << (*made ? "made an admin token; it is" : "the admin token is")
             << " in " << (dir / kAdminTokenFile).string() << " (mode 0600; "
             << TokenFileHint(dir / kAdminTokenFile) << ")" << std::endl;
-  if (!demo || !ledger.GetBank(ledger::kDemoBankId).ok()) return true;
+  if (!demo || !ledger.GetBank(ledger::BankId(ledger::kDemoBankId)).ok()) return true;
   ledger::Principal kiosk;
   kiosk.name = kDemoKioskName;
   kiosk.role = ledger::PrincipalRole::kKiosk;

@@ -150,7 +150,7 @@ TEST_F(KioskServiceTest, PinIsStoredAsArgon2idAndNeverInTheJournal) {
   EXPECT_EQ((*card)->pin_hash.rfind("$argon2id$", 0), 0u) << (*card)->pin_hash;
   EXPECT_EQ((*card)->pin_hash.find("1234"), std::string::npos);
 
-  auto journal = ledger_->ListJournal("hcct", 0, 0, 100);
+  auto journal = ledger_->ListJournal(ledger::BankId("hcct"), 0, 0, 100);
   ASSERT_TRUE(journal.ok()) << journal.status();
   int cards = 0, pins = 0;
   for (const auto& record : journal->records) {

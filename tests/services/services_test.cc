@@ -409,7 +409,7 @@ TEST_F(ServicesTest, AnOwnCreditFollowsThePolicyInForceAtItsWriteNotAtTheCall) {
   bool self_recorded_on = ledger::Policy().self_recorded_needs_confirmation;  // before any change
   int pending = 0;
   for (uint64_t from = 0;;) {
-    auto page = ledger_->ListJournal("hcct", from, 0, 1000);
+    auto page = ledger_->ListJournal(ledger::BankId("hcct"), from, 0, 1000);
     ASSERT_TRUE(page.ok()) << page.status();
     for (const ledger::Fact& fact : page->facts) {
       if (fact.type == ledger::FactType::kPolicySet) {

@@ -121,7 +121,7 @@ class LedgerTest : public ::testing::Test {
   }
 
   int64_t Balance(const std::string& id) {
-    auto account = ledger_->GetAccount("hcct", id);
+    auto account = ledger_->GetAccount(BankId("hcct"), AccountId(id));
     EXPECT_TRUE(account.ok()) << account.status();
     return account.ok() ? account->balance_minutes : 0;
   }

@@ -128,8 +128,8 @@ TEST_F(ValidateLedgerTest, ABankNamedWithSpacesOrKeptInAFileIsNotCreated) {
                         std::move(done));
   });
   EXPECT_EQ(ReasonOf(path.status()), "INVALID_TIME_ZONE");
-  EXPECT_EQ(ledger_->GetBank("spaces").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(ledger_->GetBank("pathzone").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->GetBank(BankId("spaces")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->GetBank(BankId("pathzone")).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ValidateLedgerTest, AnAccountNameWithABidiOverrideIsNotOpened) {
@@ -143,7 +143,8 @@ TEST_F(ValidateLedgerTest, AnAccountNameWithABidiOverrideIsNotOpened) {
   auto opened = Await<Account>(
       [&](auto done) { ledger_->OpenAccount(account, AdminNamed("test"), std::move(done)); });
   EXPECT_EQ(ReasonOf(opened.status()), "INVALID_TEXT");
-  EXPECT_EQ(ledger_->GetAccount("hcct", "mallory").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("mallory")).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

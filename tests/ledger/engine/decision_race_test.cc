@@ -45,7 +45,7 @@ class DecisionRaceTest : public LedgerTest {
     carol_.name = "carol";
     carol_.role = PrincipalRole::kCoordinator;
     carol_.bank_id = "hcct";
-    auto policy = ledger_->GetPolicy("hcct");
+    auto policy = ledger_->GetPolicy(BankId("hcct"));
     ASSERT_TRUE(policy.ok()) << policy.status();
     base_policy_ = *policy;
     base_policy_.confirmation_enabled = false;  // only SELF_RECORDED sends anything to confirm
@@ -99,7 +99,7 @@ class DecisionRaceTest : public LedgerTest {
                    std::map<std::string, uint64_t>* pending_at) {
     uint64_t from = 0;
     while (true) {
-      auto page = ledger_->ListJournal("hcct", from, 0, 1000);
+      auto page = ledger_->ListJournal(BankId("hcct"), from, 0, 1000);
       ASSERT_TRUE(page.ok()) << page.status();
       for (const Fact& fact : page->facts) {
         if (fact.type == FactType::kPolicySet) (*policy_at)[fact.policy.version] = fact.position;

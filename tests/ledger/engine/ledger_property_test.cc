@@ -1016,7 +1016,7 @@ class LedgerPropertyTest : public ::testing::Test {
     std::vector<Account> accounts;
     std::string token;
     for (int pages = 0; pages < 1000; ++pages) {
-      auto page = ledger_->ListAccounts(bank_id, 7, token);
+      auto page = ledger_->ListAccounts(BankId(bank_id), 7, token);
       if (!page.ok()) {
         problems_.Add(absl::StrCat("ListAccounts ", bank_id, ": ", page.status().ToString()));
         break;
@@ -1033,7 +1033,7 @@ class LedgerPropertyTest : public ::testing::Test {
     BankModel model;
     std::string token;
     for (int pages = 0;; ++pages) {
-      auto page = ledger_->ListEntries(bank_id, "", kPageSize, token);
+      auto page = ledger_->ListEntries(BankId(bank_id), AccountId(), kPageSize, token);
       if (!page.ok()) {
         problems_.Add(absl::StrCat("ListEntries ", bank_id, ": ", page.status().ToString()));
         break;
@@ -1207,7 +1207,8 @@ class LedgerPropertyTest : public ::testing::Test {
         problems_.Add(absl::StrCat(what, ": refused (", reason, ") but entry ", stored->seq,
                                    " holds its entry_id"));
       }
-      auto read = ledger_->GetEntryById(attempt.spec.bank_id, attempt.spec.entry_id);
+      auto read =
+          ledger_->GetEntryById(BankId(attempt.spec.bank_id), EntryId(attempt.spec.entry_id));
       if (ReasonOf(read.status()) != "ENTRY_NOT_FOUND") {
         problems_.Add(
             absl::StrCat(what, ": refused, yet GetEntryById gives ", read.status().ToString()));
@@ -1255,11 +1256,11 @@ class LedgerPropertyTest : public ::testing::Test {
                                  receipt.to_balance_minutes, " but the replay gives ",
                                  model.after[stored.seq - 1].first, "/", to_after));
     }
-    auto read = ledger_->GetEntry(spec.bank_id, stored.seq);
+    auto read = ledger_->GetEntry(BankId(spec.bank_id), stored.seq);
     if (!read.ok() || !EntryDifference(*read, stored, true).empty()) {
       problems_.Add(absl::StrCat(what, ": GetEntry(", stored.seq, ") differs or fails"));
     }
-    auto by_id = ledger_->GetEntryById(spec.bank_id, spec.entry_id);
+    auto by_id = ledger_->GetEntryById(BankId(spec.bank_id), EntryId(spec.entry_id));
     if (!by_id.ok() || by_id->seq != stored.seq) {
       problems_.Add(absl::StrCat(what, ": GetEntryById does not find seq ", stored.seq));
     }
@@ -1482,7 +1483,7 @@ class LedgerPropertyTest : public ::testing::Test {
             bank_id, "/", account.account_id, ": differs from the replay in ", diff, " (balance ",
             account.balance_minutes, " vs ", replayed->second.balance_minutes, ")"));
       }
-      auto got = ledger_->GetAccount(bank_id, account.account_id);
+      auto got = ledger_->GetAccount(BankId(bank_id), AccountId(account.account_id));
       if (!got.ok() || !AccountDifference(*got, account, true).empty()) {
         problems_.Add(absl::StrCat(bank_id, "/", account.account_id,
                                    ": GetAccount and ListAccounts disagree"));
@@ -1490,11 +1491,11 @@ class LedgerPropertyTest : public ::testing::Test {
       CheckStatement(bank_id, account.account_id);
     }
     EXPECT_EQ(sum, 0) << bank_id << "'s balances do not sum to zero";
-    auto summary = ledger_->GetBank(bank_id);
+    auto summary = ledger_->GetBank(BankId(bank_id));
     ASSERT_TRUE(summary.ok()) << summary.status();
     EXPECT_EQ(summary->entry_count, model.entries.size()) << bank_id;
     EXPECT_EQ(summary->account_count, listed.size()) << bank_id;
-    auto pending = ledger_->ListPending(bank_id, "", 10);
+    auto pending = ledger_->ListPending(BankId(bank_id), AccountId(), 10);
     ASSERT_TRUE(pending.ok()) << pending.status();
     EXPECT_TRUE(pending->empty()) << bank_id << " holds pending entries";
   }
@@ -1511,7 +1512,7 @@ class LedgerPropertyTest : public ::testing::Test {
     size_t position = 0;
     std::string token;
     for (int pages = 0; pages < 10'000; ++pages) {
-      auto page = ledger_->ListEntries(bank_id, account_id, kPageSizeMax, token);
+      auto page = ledger_->ListEntries(BankId(bank_id), AccountId(account_id), kPageSizeMax, token);
       if (!page.ok()) {
         problems_.Add(absl::StrCat("statement of ", account_id, ": ", page.status().ToString()));
         return;
@@ -1668,7 +1669,7 @@ class LedgerPropertyTest : public ::testing::Test {
       for (const ReversalAttempt& attempt : worker->reversals()) CheckReversal(attempt);
       for (const StatusAttempt& attempt : worker->statuses()) CheckStatus(attempt);
       for (const auto& [account_id, status] : worker->last_status()) {
-        auto account = ledger_->GetAccount(kBank, account_id);
+        auto account = ledger_->GetAccount(BankId(kBank), AccountId(account_id));
         ASSERT_TRUE(account.ok()) << account.status();
         EXPECT_EQ(account->status, status) << account_id << ": not the status last asked for";
       }
@@ -1680,11 +1681,11 @@ class LedgerPropertyTest : public ::testing::Test {
     CheckStrictRulesHeld();
     CheckCapToPoolHeld();
     for (int i = 0; i < kOtherPersons; ++i) {
-      auto account = ledger_->GetAccount(kOtherBank, PersonId(i));
+      auto account = ledger_->GetAccount(BankId(kOtherBank), AccountId(PersonId(i)));
       ASSERT_TRUE(account.ok());
       EXPECT_EQ(account->status, AccountStatus::kActive) << "a status crossed banks";
     }
-    auto closed = ledger_->GetAccount(kBank, kClosed);
+    auto closed = ledger_->GetAccount(BankId(kBank), AccountId(kClosed));
     ASSERT_TRUE(closed.ok());
     EXPECT_EQ(closed->status, AccountStatus::kClosed);
     EXPECT_EQ(closed->entry_count, 0u);
@@ -1768,7 +1769,7 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
   for (const char* bank_id : {kBank, kOtherBank}) {
     entries_before[bank_id] = models_.at(bank_id).entries;
     accounts_before[bank_id] = ListAllAccounts(bank_id);
-    policy_before[bank_id] = EncodePolicy(*ledger_->GetPolicy(bank_id));
+    policy_before[bank_id] = EncodePolicy(*ledger_->GetPolicy(BankId(bank_id)));
   }
   ledger_.reset();
   OpenLedger();
@@ -1790,7 +1791,8 @@ TEST_F(LedgerPropertyTest, ConcurrentRandomWritesKeepEveryInvariantAndSurviveReo
             absl::StrCat(bank_id, "/", accounts[i].account_id, ": changed on reopen: ", diff));
       }
     }
-    EXPECT_EQ(EncodePolicy(*ledger_->GetPolicy(bank_id)), policy_before[bank_id]) << bank_id;
+    EXPECT_EQ(EncodePolicy(*ledger_->GetPolicy(BankId(bank_id))), policy_before[bank_id])
+        << bank_id;
   }
   absl::Status consistency = ledger_->CheckConsistency();
   EXPECT_TRUE(consistency.ok()) << consistency;

@@ -23,17 +23,17 @@ TEST_F(LedgerTest, RecordingAnExchangeMovesMinutesFromPayerToEarner) {
   EXPECT_EQ(receipt->to_balance_minutes, 90);
   EXPECT_EQ(Balance("alice"), 90);
   EXPECT_EQ(Balance("bob"), -90);
-  auto alice = ledger_->GetAccount("hcct", "alice");
+  auto alice = ledger_->GetAccount(BankId("hcct"), AccountId("alice"));
   EXPECT_EQ(alice->earned_minutes, 90);
   EXPECT_EQ(alice->spent_minutes, 0);
   EXPECT_EQ(alice->entry_count, 1u);
 }
 
 TEST_F(LedgerTest, CreatingABankOpensItsPool) {
-  auto pool = ledger_->GetAccount("hcct", kPoolAccountId);
+  auto pool = ledger_->GetAccount(BankId("hcct"), AccountId(kPoolAccountId));
   ASSERT_TRUE(pool.ok()) << pool.status();
   EXPECT_EQ(pool->kind, AccountKind::kPool);
-  auto bank = ledger_->GetBank("hcct");
+  auto bank = ledger_->GetBank(BankId("hcct"));
   ASSERT_TRUE(bank.ok());
   EXPECT_EQ(bank->account_count, 4u);
   EXPECT_EQ(ReasonOf(CreateBank("hcct").status()), "BANK_EXISTS");
@@ -44,7 +44,7 @@ TEST_F(LedgerTest, SeqsAreDenseAndHashesChain) {
   ASSERT_TRUE(Record(Spec("e2", "alice", "bob", 30)).ok());
   ASSERT_FALSE(Record(Spec("e3", "alice", "nobody", 30)).ok());
   ASSERT_TRUE(Record(Spec("e4", "alice", "bob", 45)).ok());
-  auto page = ledger_->ListEntries("hcct", "", 0, "");
+  auto page = ledger_->ListEntries(BankId("hcct"), AccountId(), 0, "");
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(page->items[i].entry.seq, i + 1);
@@ -62,7 +62,7 @@ TEST_F(LedgerTest, RetryWithSameEntryIdReturnsOriginalAndWritesNothing) {
   EXPECT_EQ(again->entry.seq, first->entry.seq);
   EXPECT_EQ(again->entry.hash, first->entry.hash);
   EXPECT_EQ(Balance("alice"), 60);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 1u);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 1u);
 }
 
 TEST_F(LedgerTest, ReusingAnEntryIdForOtherContentIsAlreadyExists) {
@@ -84,7 +84,7 @@ TEST_F(LedgerTest, ReversalRestoresBalancesAndHappensOnce) {
   EXPECT_EQ(reversal->entry.entry_id, "reversal-of-1");
   EXPECT_EQ(Balance("alice"), 0);
   EXPECT_EQ(Balance("bob"), 0);
-  EXPECT_EQ(ledger_->GetEntry("hcct", 1)->reversed_by_seq, 2u);
+  EXPECT_EQ(ledger_->GetEntry(BankId("hcct"), 1)->reversed_by_seq, 2u);
 
   auto twice = Reverse(1, "another-key");
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -152,7 +152,7 @@ TEST_F(LedgerTest, BadInputIsRefusedWithAReasonAndLeavesLedgerUntouched) {
     EXPECT_EQ(result.status().code(), c.code) << c.reason << ": " << result.status();
     EXPECT_EQ(ReasonOf(result.status()), c.reason) << result.status();
   }
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 0u);
   EXPECT_EQ(Balance("alice"), 0);
   EXPECT_EQ(Balance("bob"), 0);
 }
@@ -215,7 +215,7 @@ TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
   auto refused = Await<Account>(
       [&](auto done) { ledger_->OpenAccount(org, AdminNamed("t"), std::move(done)); });
   EXPECT_EQ(ReasonOf(refused.status()), "INVALID_ROLES");
-  auto person = ledger_->GetAccount("hcct", "alice");
+  auto person = ledger_->GetAccount(BankId("hcct"), AccountId("alice"));
   ASSERT_EQ(person->roles.size(), 1u);
   EXPECT_EQ(person->roles[0], Role::kMember);  // persons are members unless told otherwise
 }
@@ -225,7 +225,7 @@ TEST_F(LedgerTest, StatementCarriesRunningBalanceAndPages) {
     ASSERT_TRUE(Record(Spec("in-" + std::to_string(i), "bob", "alice", 30)).ok());
     ASSERT_TRUE(Record(Spec("out-" + std::to_string(i), "alice", "centre", 15)).ok());
   }
-  auto first = ledger_->ListEntries("hcct", "alice", 4, "");
+  auto first = ledger_->ListEntries(BankId("hcct"), AccountId("alice"), 4, "");
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->items.size(), 4u);
   EXPECT_EQ(first->items[0].running_balance_minutes, 30);
@@ -234,7 +234,7 @@ TEST_F(LedgerTest, StatementCarriesRunningBalanceAndPages) {
   std::vector<EntryRow> all = first->items;
   std::string token = first->next_page_token;
   while (!token.empty()) {
-    auto page = ledger_->ListEntries("hcct", "alice", 4, token);
+    auto page = ledger_->ListEntries(BankId("hcct"), AccountId("alice"), 4, token);
     ASSERT_TRUE(page.ok());
     all.insert(all.end(), page->items.begin(), page->items.end());
     token = page->next_page_token;
@@ -243,10 +243,10 @@ TEST_F(LedgerTest, StatementCarriesRunningBalanceAndPages) {
   EXPECT_EQ(all.back().running_balance_minutes, 75);
   EXPECT_EQ(all.back().running_balance_minutes, Balance("alice"));
   // Bob's statement holds only his five entries.
-  EXPECT_EQ(ledger_->ListEntries("hcct", "bob", 100, "")->items.size(), 5u);
-  EXPECT_EQ(ReasonOf(ledger_->ListEntries("hcct", "alice", 4, "x1").status()),
+  EXPECT_EQ(ledger_->ListEntries(BankId("hcct"), AccountId("bob"), 100, "")->items.size(), 5u);
+  EXPECT_EQ(ReasonOf(ledger_->ListEntries(BankId("hcct"), AccountId("alice"), 4, "x1").status()),
             "INVALID_PAGE_TOKEN");
-  EXPECT_EQ(ReasonOf(ledger_->ListEntries("hcct", "alice", 5000, "").status()),
+  EXPECT_EQ(ReasonOf(ledger_->ListEntries(BankId("hcct"), AccountId("alice"), 5000, "").status()),
             "INVALID_PAGE_SIZE");
 }
 
@@ -258,7 +258,7 @@ TEST_F(LedgerTest, AtomicBatchIsAllOrNothing) {
   });
   EXPECT_EQ(ReasonOf(result.status()), "ACCOUNT_NOT_FOUND");
   EXPECT_EQ(FiguresOf(result.status())["index"], "1");
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 0u);
   EXPECT_EQ(Balance("alice"), 0);
   // b1 was never written, so its idempotency key is still free.
   EXPECT_FALSE(Record(Spec("b1", "bob", "alice", 45)).value().replayed);
@@ -303,9 +303,10 @@ TEST_F(LedgerTest, EverythingSurvivesReopening) {
   Reopen();
   EXPECT_EQ(Balance("alice"), 45);
   EXPECT_EQ(Balance("bob"), -45);
-  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->status, AccountStatus::kSuspended);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 3u);
-  EXPECT_EQ(ledger_->GetEntry("hcct", 1)->reversed_by_seq, 2u);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("bob"))->status,
+            AccountStatus::kSuspended);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 3u);
+  EXPECT_EQ(ledger_->GetEntry(BankId("hcct"), 1)->reversed_by_seq, 2u);
   EXPECT_TRUE(Record(Spec("e1", "bob", "alice", 90)).value().replayed);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
   ASSERT_TRUE(SetStatus("bob", AccountStatus::kActive).ok());
@@ -332,7 +333,7 @@ TEST_F(LedgerTest, TwoConcurrentWritersOnOneAccountSeeEachOthersEffects) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(Balance("alice"), 4 * kPerThread * 15);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 4u * kPerThread);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 4u * kPerThread);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
 }
 
@@ -355,7 +356,7 @@ TEST_F(LedgerTest, BanksAreIsolated) {
   ASSERT_TRUE(Open("alice", AccountKind::kPerson, "camden").ok());
   ASSERT_TRUE(Open("centre", AccountKind::kOrganisation, "camden").ok());
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 30)).ok());
-  EXPECT_EQ(ledger_->GetAccount("camden", "alice")->balance_minutes, 0);
+  EXPECT_EQ(ledger_->GetAccount(BankId("camden"), AccountId("alice"))->balance_minutes, 0);
   EntrySpec elsewhere = Spec("e1", "centre", "alice", 30);
   elsewhere.bank_id = "camden";
   elsewhere.kind = EntryKind::kAward;

@@ -103,7 +103,7 @@ class JournalTest : public LedgerTest {
   std::vector<JournalRecord> Journal(const std::string& bank = "hcct") {
     std::vector<JournalRecord> all;
     for (uint64_t from = 0;;) {
-      auto page = ledger_->ListJournal(bank, from, 0, 1000);
+      auto page = ledger_->ListJournal(BankId(bank), from, 0, 1000);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) return all;
       all.insert(all.end(), page->records.begin(), page->records.end());
@@ -156,7 +156,7 @@ TEST_F(JournalTest, EveryFactIsJournaledInOrderAndChained) {
     chain = JournalChainHash(chain, leaves.back());
     EXPECT_EQ(journal[i].chain_hash, chain) << i;
   }
-  auto digest = ledger_->GetDigest("hcct");
+  auto digest = ledger_->GetDigest(BankId("hcct"));
   ASSERT_TRUE(digest.ok());
   EXPECT_EQ(digest->tree_size, journal.size());
   EXPECT_EQ(digest->root_hash, MerkleTreeHash(leaves));
@@ -165,7 +165,7 @@ TEST_F(JournalTest, EveryFactIsJournaledInOrderAndChained) {
 
   // An entry fact embeds the entry as served, hash included; the status fact keeps its reason.
   auto entry_fact = DecodeFact(journal[8].fact);
-  EXPECT_EQ(entry_fact->entry.hash, ledger_->GetEntry("hcct", 1)->hash);
+  EXPECT_EQ(entry_fact->entry.hash, ledger_->GetEntry(BankId("hcct"), 1)->hash);
   EXPECT_EQ(entry_fact->principal, "coordinator");
   auto rejected = DecodeFact(journal[11].fact);
   EXPECT_EQ(rejected->state, PendingState::kRejected);
@@ -178,7 +178,7 @@ TEST_F(JournalTest, EveryFactIsJournaledInOrderAndChained) {
 }
 
 TEST_F(JournalTest, RefusedAndDryRunCommandsLeaveNoFacts) {
-  const uint64_t before = ledger_->GetDigest("hcct")->tree_size;
+  const uint64_t before = ledger_->GetDigest(BankId("hcct"))->tree_size;
   EXPECT_FALSE(Record(Spec("x", "bob", "alice", 50)).ok());  // granularity
   ASSERT_TRUE(Await<Receipt>([&](auto done) {
                 ledger_->CheckEntry(Spec("y", "bob", "alice", 60), AdminNamed("c"),
@@ -189,9 +189,9 @@ TEST_F(JournalTest, RefusedAndDryRunCommandsLeaveNoFacts) {
                            AdminNamed("c"), std::move(done));
   });
   EXPECT_FALSE(batch.ok());
-  EXPECT_EQ(ledger_->GetDigest("hcct")->tree_size, before);
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->tree_size, before);
   EXPECT_TRUE(Record(Spec("w", "bob", "alice", 60)).ok());
-  EXPECT_EQ(ledger_->GetDigest("hcct")->tree_size, before + 1);
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->tree_size, before + 1);
 }
 
 TEST_F(JournalTest, ProofsFromStoredNodesVerifyForEveryLeafAndSize) {
@@ -210,13 +210,13 @@ TEST_F(JournalTest, ProofsFromStoredNodesVerifyForEveryLeafAndSize) {
     for (uint64_t i = 0; i < tree_size; ++i) leaves.push_back(MerkleLeafHash(journal[i].fact));
     const Digest root = MerkleTreeHash(leaves);
     for (uint64_t position = 0; position < tree_size; ++position) {
-      auto proof = ledger_->GetInclusionProof("hcct", 0, position, tree_size);
+      auto proof = ledger_->GetInclusionProof(BankId("hcct"), 0, position, tree_size);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_EQ(proof->root_hash, root);
       EXPECT_TRUE(VerifyInclusion(proof->leaf_hash, position, tree_size, proof->path, root).ok());
     }
     for (uint64_t old_size = 0; old_size <= tree_size; ++old_size) {
-      auto proof = ledger_->GetConsistencyProof("hcct", old_size, tree_size);
+      auto proof = ledger_->GetConsistencyProof(BankId("hcct"), old_size, tree_size);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_EQ(proof->new_root, root);
       EXPECT_TRUE(VerifyConsistency(old_size, tree_size, proof->old_root, root, proof->path).ok())
@@ -224,7 +224,7 @@ TEST_F(JournalTest, ProofsFromStoredNodesVerifyForEveryLeafAndSize) {
     }
   }
   // By seq: the entry's own fact.
-  auto by_seq = ledger_->GetInclusionProof("hcct", 5, std::nullopt, 0);
+  auto by_seq = ledger_->GetInclusionProof(BankId("hcct"), 5, std::nullopt, 0);
   ASSERT_TRUE(by_seq.ok());
   EXPECT_EQ(by_seq->fact.type, FactType::kEntry);
   EXPECT_EQ(by_seq->fact.entry.seq, 5u);
@@ -232,20 +232,23 @@ TEST_F(JournalTest, ProofsFromStoredNodesVerifyForEveryLeafAndSize) {
 }
 
 TEST_F(JournalTest, SizesBeyondTheJournalAreRefusedWithReasons) {
-  const uint64_t size = ledger_->GetDigest("hcct")->tree_size;
-  EXPECT_EQ(ReasonOf(ledger_->GetConsistencyProof("hcct", 1, size + 1).status()),
+  const uint64_t size = ledger_->GetDigest(BankId("hcct"))->tree_size;
+  EXPECT_EQ(ReasonOf(ledger_->GetConsistencyProof(BankId("hcct"), 1, size + 1).status()),
             "TREE_SIZE_AHEAD");
-  EXPECT_EQ(ledger_->GetConsistencyProof("hcct", 1, size + 1).status().code(),
+  EXPECT_EQ(ledger_->GetConsistencyProof(BankId("hcct"), 1, size + 1).status().code(),
             absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(ReasonOf(ledger_->GetConsistencyProof("hcct", 3, 2).status()), "TREE_SIZE_ORDER");
-  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof("hcct", 0, size, 0).status()), "NOT_IN_DIGEST");
-  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof("hcct", 9, std::nullopt, 0).status()),
+  EXPECT_EQ(ReasonOf(ledger_->GetConsistencyProof(BankId("hcct"), 3, 2).status()),
+            "TREE_SIZE_ORDER");
+  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof(BankId("hcct"), 0, size, 0).status()),
+            "NOT_IN_DIGEST");
+  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof(BankId("hcct"), 9, std::nullopt, 0).status()),
             "ENTRY_NOT_FOUND");
-  EXPECT_EQ(ReasonOf(ledger_->GetDigest("nowhere").status()), "BANK_NOT_FOUND");
-  EXPECT_EQ(ReasonOf(ledger_->ListJournal("hcct", 0, 0, 1001).status()), "INVALID_PAGE_SIZE");
+  EXPECT_EQ(ReasonOf(ledger_->GetDigest(BankId("nowhere")).status()), "BANK_NOT_FOUND");
+  EXPECT_EQ(ReasonOf(ledger_->ListJournal(BankId("hcct"), 0, 0, 1001).status()),
+            "INVALID_PAGE_SIZE");
   ASSERT_TRUE(Record(Spec("a", "bob", "alice", 60)).ok());
   // An entry after the digest's facts is not in it.
-  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof("hcct", 1, std::nullopt, size).status()),
+  EXPECT_EQ(ReasonOf(ledger_->GetInclusionProof(BankId("hcct"), 1, std::nullopt, size).status()),
             "NOT_IN_DIGEST");
 }
 
@@ -253,10 +256,10 @@ TEST_F(JournalTest, JournalPagesAreBoundedAndContiguous) {
   RulesOff();
   for (int i = 0; i < 30; ++i)
     ASSERT_TRUE(Record(Spec("e" + std::to_string(i), "bob", "alice", 15)).ok());
-  const uint64_t size = ledger_->GetDigest("hcct")->tree_size;
+  const uint64_t size = ledger_->GetDigest(BankId("hcct"))->tree_size;
   uint64_t from = 0, pages = 0;
   while (true) {
-    auto page = ledger_->ListJournal("hcct", from, 0, 7);
+    auto page = ledger_->ListJournal(BankId("hcct"), from, 0, 7);
     ASSERT_TRUE(page.ok());
     EXPECT_LE(page->records.size(), 7u);
     for (const JournalRecord& record : page->records) EXPECT_EQ(record.position, from++);
@@ -265,7 +268,7 @@ TEST_F(JournalTest, JournalPagesAreBoundedAndContiguous) {
   }
   EXPECT_EQ(from, size);
   EXPECT_EQ(pages, (size + 6) / 7);
-  auto prefix = ledger_->ListJournal("hcct", 0, 3, 100);
+  auto prefix = ledger_->ListJournal(BankId("hcct"), 0, 3, 100);
   EXPECT_EQ(prefix->records.size(), 3u);
   EXPECT_TRUE(prefix->done);
 }
@@ -303,9 +306,9 @@ TEST_F(JournalTest, RandomConcurrentWorkVerifiesAndSurvivesReopening) {
   ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
   const VerifyReport report = ledger_->Verify();
   ASSERT_TRUE(report.ok()) << report.status;
-  const JournalDigest before = *ledger_->GetDigest("hcct");
+  const JournalDigest before = *ledger_->GetDigest(BankId("hcct"));
   Reopen();
-  EXPECT_EQ(ledger_->GetDigest("hcct")->root_hash, before.root_hash);
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->root_hash, before.root_hash);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
   std::vector<Digest> leaves;
   for (const JournalRecord& record : Journal()) leaves.push_back(MerkleLeafHash(record.fact));
@@ -350,11 +353,11 @@ TEST_F(JournalTest, OnlineBackupWhileWritingRestoresToAVerifiedLedger) {
   auto report = RestoreVerified(ledger_->DefaultBackupDir(), 0, restored.path());
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_TRUE(report->ok()) << report->status;
-  const uint64_t live_size = ledger_->GetDigest("hcct")->tree_size;
+  const uint64_t live_size = ledger_->GetDigest(BankId("hcct"))->tree_size;
   EXPECT_LE(report->banks[0].journal_size, live_size);
   EXPECT_GT(report->banks[0].journal_size, backup_report.banks[0].journal_size);
   // The backup's history is a prefix of the live one.
-  auto proof = ledger_->GetConsistencyProof("hcct", report->banks[0].journal_size, 0);
+  auto proof = ledger_->GetConsistencyProof(BankId("hcct"), report->banks[0].journal_size, 0);
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(proof->old_root, report->banks[0].root_hash);
   EXPECT_EQ(ReasonOf(RestoreVerified(ledger_->DefaultBackupDir(), 0, restored.path()).status()),
@@ -364,7 +367,7 @@ TEST_F(JournalTest, OnlineBackupWhileWritingRestoresToAVerifiedLedger) {
   auto reopened = Ledger::Open(options);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_TRUE((*reopened)->CheckConsistency().ok());
-  EXPECT_EQ((*reopened)->GetDigest("hcct")->root_hash, report->banks[0].root_hash);
+  EXPECT_EQ((*reopened)->GetDigest(BankId("hcct"))->root_hash, report->banks[0].root_hash);
 }
 
 TEST_F(JournalTest, BackupsBeyondTheRetentionAreDeleted) {

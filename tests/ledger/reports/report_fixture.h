@@ -97,13 +97,15 @@ class ReportTest : public ::testing::Test {
     auto view = ledger_->NewReadView();
     ReportOptions options;
     options.now = now_.load();
-    return BuildPeriodReport(*view, PeriodReportRequest{kBank, first, last, compare}, options);
+    return BuildPeriodReport(*view, PeriodReportRequest{BankId(kBank), first, last, compare},
+                             options);
   }
 
   absl::StatusOr<Statement> StatementOf(const std::string& account_id, absl::CivilDay first,
                                         absl::CivilDay last) {
     auto view = ledger_->NewReadView();
-    return BuildStatement(*view, StatementRequest{kBank, account_id, first, last}, now_.load());
+    return BuildStatement(
+        *view, StatementRequest{BankId(kBank), AccountId(account_id), first, last}, now_.load());
   }
 
   absl::TimeZone london_;

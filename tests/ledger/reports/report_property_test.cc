@@ -102,7 +102,7 @@ class ReportPropertyTest : public ReportTest {
     std::vector<Entry> entries;
     std::string token;
     do {
-      auto page = ledger_->ListEntries(kBank, "", kPageSizeMax, token);
+      auto page = ledger_->ListEntries(BankId(kBank), AccountId(), kPageSizeMax, token);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
       for (EntryRow& row : page->items) entries.push_back(std::move(row.entry));
@@ -257,7 +257,7 @@ TEST_F(ReportPropertyTest, BalancesAtThePeriodEndMatchAReplayOfWhatWasRecordedBy
     }
     int64_t counted = 0, below_zero = 0;
     for (int i = 0; i < kPersons; ++i) {
-      auto account = ledger_->GetAccount(kBank, Person(i));
+      auto account = ledger_->GetAccount(BankId(kBank), AccountId(Person(i)));
       ASSERT_TRUE(account.ok());
       if (account->opened_at >= end) continue;
       ++counted;
@@ -290,7 +290,7 @@ TEST_F(ReportPropertyTest, StatementsChainAndCloseAtTheAccountsBalance) {
       carried = statement->closing_balance_minutes;
       lines += statement->lines.size();
     }
-    auto account = ledger_->GetAccount(kBank, id);
+    auto account = ledger_->GetAccount(BankId(kBank), AccountId(id));
     ASSERT_TRUE(account.ok());
     EXPECT_EQ(carried, account->balance_minutes);
     EXPECT_EQ(lines, account->entry_count);

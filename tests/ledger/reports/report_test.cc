@@ -125,7 +125,7 @@ class HandBuiltLedgerTest : public ReportTest {
   // The writer expires due pending entries within a second of its clock passing their time.
   void WaitForExpiry(const std::string& entry_id) {
     for (int i = 0; i < 100; ++i) {
-      auto pending = ledger_->GetPending(kBank, entry_id);
+      auto pending = ledger_->GetPending(BankId(kBank), EntryId(entry_id));
       ASSERT_TRUE(pending.ok()) << pending.status();
       if (pending->state == PendingState::kExpired) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -251,7 +251,7 @@ TEST_F(HandBuiltLedgerTest, ACategoryLookupGroupsActivities) {
     if (activity == "cooking lunch" || activity == "lunch") return "food";
     return activity.empty() ? "" : "other";
   };
-  auto report = BuildPeriodReport(*view, {kBank, kQ3First, kQ3Last, false}, options);
+  auto report = BuildPeriodReport(*view, {BankId(kBank), kQ3First, kQ3Last, false}, options);
   ASSERT_TRUE(report.ok()) << report.status();
   const std::vector<std::pair<std::string, int64_t>> expected = {
       {"food", 240}, {"other", 255}, {"uncategorised", 45}};
@@ -425,7 +425,7 @@ TEST_F(HandBuiltLedgerTest, StatementOverEverythingClosesAtTheAccountsBalance) {
   for (const char* id : {"alice", "bob", "carol", "dev", "erin", "fay", "centre", "cafe", "pool"}) {
     auto statement = StatementOf(id, CivilDay(2026, 1, 1), CivilDay(2026, 12, 31));
     ASSERT_TRUE(statement.ok()) << statement.status();
-    auto account = ledger_->GetAccount(kBank, id);
+    auto account = ledger_->GetAccount(BankId(kBank), AccountId(id));
     ASSERT_TRUE(account.ok());
     EXPECT_EQ(statement->opening_balance_minutes, 0) << id;
     EXPECT_EQ(statement->closing_balance_minutes, account->balance_minutes) << id;
@@ -434,18 +434,19 @@ TEST_F(HandBuiltLedgerTest, StatementOverEverythingClosesAtTheAccountsBalance) {
 
 TEST_F(HandBuiltLedgerTest, RefusesUnknownBanksAccountsAndBackwardPeriods) {
   auto view = ledger_->NewReadView();
-  auto no_bank = BuildPeriodReport(*view, {"nope", kQ3First, kQ3Last, false});
+  auto no_bank = BuildPeriodReport(*view, {BankId("nope"), kQ3First, kQ3Last, false});
   EXPECT_EQ(no_bank.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ReasonOf(no_bank.status()), "BANK_NOT_FOUND");
-  auto backwards = BuildPeriodReport(*view, {kBank, kQ3Last, kQ3First, false});
+  auto backwards = BuildPeriodReport(*view, {BankId(kBank), kQ3Last, kQ3First, false});
   EXPECT_EQ(backwards.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ReasonOf(backwards.status()), "INVALID_PERIOD");
   auto too_long =
-      BuildPeriodReport(*view, {kBank, CivilDay(2000, 1, 1), CivilDay(2020, 1, 1), false});
+      BuildPeriodReport(*view, {BankId(kBank), CivilDay(2000, 1, 1), CivilDay(2020, 1, 1), false});
   EXPECT_EQ(ReasonOf(too_long.status()), "INVALID_PERIOD");
-  auto bad_id = BuildPeriodReport(*view, {"no spaces", kQ3First, kQ3Last, false});
+  auto bad_id = BuildPeriodReport(*view, {BankId("no spaces"), kQ3First, kQ3Last, false});
   EXPECT_EQ(bad_id.status().code(), absl::StatusCode::kInvalidArgument);
-  auto no_account = BuildStatement(*view, {kBank, "zed", kQ3First, kQ3Last}, now_.load());
+  auto no_account =
+      BuildStatement(*view, {BankId(kBank), AccountId("zed"), kQ3First, kQ3Last}, now_.load());
   EXPECT_EQ(ReasonOf(no_account.status()), "ACCOUNT_NOT_FOUND");
 }
 

@@ -114,7 +114,8 @@ class QualificationsTest : public LedgerTest {
 
   HoldingView Holds(const std::string& account_id, const std::string& code = "food-hygiene-2",
                     int64_t expiring_within_days = 0) {
-    auto page = ledger_->ListQualifications("hcct", account_id, expiring_within_days, 0, "");
+    auto page = ledger_->ListQualifications(BankId("hcct"), AccountId(account_id),
+                                            expiring_within_days, 0, "");
     EXPECT_TRUE(page.ok()) << page.status();
     for (const HoldingView& view : page->items) {
       if (view.holding.qualification_code == code) return view;
@@ -126,18 +127,19 @@ class QualificationsTest : public LedgerTest {
   void ExpectVerified() {
     EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
     Reopen();  // verifies every bank in full
-    EXPECT_TRUE(ledger_->CheckBankServable("hcct").ok());
+    EXPECT_TRUE(ledger_->CheckBankServable(BankId("hcct")).ok());
   }
 };
 
 // --- The catalogue -----------------------------------------------------------------------------
 
 TEST_F(QualificationsTest, CatalogueItemsAreVersionedFactsAndRetiredNeverDeleted) {
-  auto first = ledger_->GetCatalogueItem("hcct", CatalogueKind::kQualification, "food-hygiene-2");
+  auto first =
+      ledger_->GetCatalogueItem(BankId("hcct"), CatalogueKind::kQualification, "food-hygiene-2");
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->version, 1u);
   EXPECT_EQ(first->changed_by, "sam");
-  const uint64_t journal_before = ledger_->GetDigest("hcct")->tree_size;
+  const uint64_t journal_before = ledger_->GetDigest(BankId("hcct"))->tree_size;
 
   CatalogueItem changed = FoodHygiene();
   changed.reward_minutes = 180;
@@ -154,14 +156,14 @@ TEST_F(QualificationsTest, CatalogueItemsAreVersionedFactsAndRetiredNeverDeleted
   EXPECT_EQ(ReasonOf(Put(HygieneCourse()).status()), "OFFER_RETIRED");
   EXPECT_EQ(ReasonOf(Redeem("r1", "alice").status()), "OFFER_RETIRED");
 
-  auto listed = ledger_->ListCatalogue("hcct", CatalogueKind::kOffer, false, 0, "");
+  auto listed = ledger_->ListCatalogue(BankId("hcct"), CatalogueKind::kOffer, false, 0, "");
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->items.empty());
-  listed = ledger_->ListCatalogue("hcct", CatalogueKind::kOffer, true, 0, "");
+  listed = ledger_->ListCatalogue(BankId("hcct"), CatalogueKind::kOffer, true, 0, "");
   ASSERT_EQ(listed->items.size(), 1u);
   EXPECT_TRUE(listed->items[0].retired);
   // One change and one retirement are two facts; the retry and the second retirement none.
-  EXPECT_EQ(ledger_->GetDigest("hcct")->tree_size, journal_before + 2);
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->tree_size, journal_before + 2);
   ExpectVerified();
 }
 
@@ -195,7 +197,7 @@ TEST_F(QualificationsTest, CatalogueRefusesBadInputNamingTheProblem) {
   item = FoodHygiene();
   item.title = "";
   EXPECT_EQ(FiguresOf(Put(item).status())["field"], "title");
-  auto page = ledger_->ListCatalogue("hcct", CatalogueKind::kOffer, false, 1001, "");
+  auto page = ledger_->ListCatalogue(BankId("hcct"), CatalogueKind::kOffer, false, 1001, "");
   EXPECT_EQ(ReasonOf(page.status()), "INVALID_PAGE_SIZE");
 }
 
@@ -264,7 +266,7 @@ TEST_F(QualificationsTest, RewardIsRefusedWithThePayingOrganisationAtItsFloor) {
   EXPECT_EQ(ReasonOf(refused.status()), "OVERDRAFT_LIMIT");
   EXPECT_EQ(FiguresOf(refused.status())["account_id"], "centre");
   // Nothing of the award was written: no holding, no award, no entry.
-  auto held = ledger_->ListQualifications("hcct", "alice", 0, 0, "");
+  auto held = ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 0, 0, "");
   ASSERT_TRUE(held.ok());
   EXPECT_TRUE(held->items.empty());
   EXPECT_EQ(Balance("alice"), 0);
@@ -411,7 +413,7 @@ TEST_F(QualificationsTest, OffersAreSpendsUnderEveryRule) {
   auto refused = Redeem("course-1", "bob");
   EXPECT_EQ(ReasonOf(refused.status()), "OVERDRAFT_LIMIT");
   EXPECT_EQ(FiguresOf(refused.status())["attempted_minutes"], "180");
-  auto held = ledger_->ListQualifications("hcct", "bob", 0, 0, "");
+  auto held = ledger_->ListQualifications(BankId("hcct"), AccountId("bob"), 0, 0, "");
   ASSERT_TRUE(held.ok());
   EXPECT_TRUE(held->items.empty());
   EXPECT_EQ(ReasonOf(Redeem("course-2", "bob", "no-such").status()), "OFFER_NOT_FOUND");
@@ -478,31 +480,35 @@ TEST_F(QualificationsTest, ListsShowValidExpiringExpiredAndInProgressPaged) {
   EXPECT_EQ(Holds("alice", "first-aid", 10).status, HoldingStatus::kValid);
   EXPECT_EQ(Holds("alice", "safeguarding").status, HoldingStatus::kExpired);
 
-  auto page = ledger_->ListQualifications("hcct", "alice", 0, 2, "");
+  auto page = ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 0, 2, "");
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->next_page_token, "food-hygiene-2");
-  page = ledger_->ListQualifications("hcct", "alice", 0, 2, page->next_page_token);
+  page =
+      ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 0, 2, page->next_page_token);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].holding.qualification_code, "safeguarding");
   EXPECT_TRUE(page->next_page_token.empty());
 
-  auto holders = ledger_->ListHolders("hcct", "first-aid", 0, 1, "");
+  auto holders = ledger_->ListHolders(BankId("hcct"), "first-aid", 0, 1, "");
   ASSERT_TRUE(holders.ok()) << holders.status();
   ASSERT_EQ(holders->items.size(), 1u);
   EXPECT_EQ(holders->items[0].holding.account_id, "alice");
-  holders = ledger_->ListHolders("hcct", "first-aid", 0, 1, holders->next_page_token);
+  holders = ledger_->ListHolders(BankId("hcct"), "first-aid", 0, 1, holders->next_page_token);
   ASSERT_EQ(holders->items.size(), 1u);
   EXPECT_EQ(holders->items[0].holding.account_id, "bob");
 
-  EXPECT_EQ(ReasonOf(ledger_->ListHolders("hcct", "first-aid", 0, 1001, "").status()),
+  EXPECT_EQ(ReasonOf(ledger_->ListHolders(BankId("hcct"), "first-aid", 0, 1001, "").status()),
             "INVALID_PAGE_SIZE");
-  EXPECT_EQ(ReasonOf(ledger_->ListQualifications("hcct", "alice", 4000, 0, "").status()),
-            "INVALID_EXPIRING_WITHIN");
-  EXPECT_EQ(ReasonOf(ledger_->ListHolders("hcct", "no-such", 0, 0, "").status()),
+  EXPECT_EQ(
+      ReasonOf(
+          ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 4000, 0, "").status()),
+      "INVALID_EXPIRING_WITHIN");
+  EXPECT_EQ(ReasonOf(ledger_->ListHolders(BankId("hcct"), "no-such", 0, 0, "").status()),
             "QUALIFICATION_NOT_FOUND");
-  EXPECT_EQ(ReasonOf(ledger_->ListQualifications("hcct", "nobody", 0, 0, "").status()),
-            "ACCOUNT_NOT_FOUND");
+  EXPECT_EQ(
+      ReasonOf(ledger_->ListQualifications(BankId("hcct"), AccountId("nobody"), 0, 0, "").status()),
+      "ACCOUNT_NOT_FOUND");
   ExpectVerified();
 }
 
@@ -516,14 +522,14 @@ TEST(DemoBankTest, LoadsTheCatalogueAnAwardAndACourse) {
   auto ledger = Ledger::Open(options);
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   ASSERT_TRUE(LoadDemoBankIfEmpty(**ledger).ok());
-  auto offers = (*ledger)->ListCatalogue(kDemoBankId, CatalogueKind::kOffer, false, 0, "");
+  auto offers = (*ledger)->ListCatalogue(BankId(kDemoBankId), CatalogueKind::kOffer, false, 0, "");
   ASSERT_TRUE(offers.ok());
   EXPECT_EQ(offers->items.size(), 2u);
-  auto dev = (*ledger)->ListQualifications(kDemoBankId, "dev", 0, 0, "");
+  auto dev = (*ledger)->ListQualifications(BankId(kDemoBankId), AccountId("dev"), 0, 0, "");
   ASSERT_TRUE(dev.ok());
   ASSERT_EQ(dev->items.size(), 1u);
   EXPECT_EQ(dev->items[0].status, HoldingStatus::kValid);
-  auto bob = (*ledger)->ListQualifications(kDemoBankId, "bob", 0, 0, "");
+  auto bob = (*ledger)->ListQualifications(BankId(kDemoBankId), AccountId("bob"), 0, 0, "");
   ASSERT_TRUE(bob.ok());
   ASSERT_EQ(bob->items.size(), 1u);
   EXPECT_EQ(bob->items[0].status, HoldingStatus::kInProgress);

@@ -193,7 +193,7 @@ TEST_F(RulesTest, BalanceCapCanSendTheExcessToThePool) {
   EXPECT_EQ(receipt->to_balance_minutes, 600);
   EXPECT_EQ(Balance("alice"), 600);
   EXPECT_EQ(Balance("pool"), 120);
-  auto donation = ledger_->GetEntry("hcct", receipt->excess_entry_seq);
+  auto donation = ledger_->GetEntry(BankId("hcct"), receipt->excess_entry_seq);
   ASSERT_TRUE(donation.ok());
   EXPECT_EQ(donation->kind, EntryKind::kDonation);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
@@ -245,7 +245,7 @@ TEST_F(RulesTest, ReceivingMuchWithoutGivingWarnsByDefault) {
   EXPECT_EQ(warned->warnings[0].reason, "RECIPROCITY");
   EXPECT_EQ(warned->payer_reciprocity.received_minutes, 1200);
   EXPECT_EQ(warned->payer_reciprocity.given_minutes, 0);
-  auto standing = ledger_->GetAccountStanding("hcct", "bob");
+  auto standing = ledger_->GetAccountStanding(BankId("hcct"), AccountId("bob"));
   ASSERT_TRUE(standing.ok());
   EXPECT_EQ(standing->reciprocity.received_minutes, 1215);
 
@@ -262,7 +262,7 @@ TEST_F(RulesTest, ReceivingMuchWithoutGivingWarnsByDefault) {
 // --- 6. Staff on duty and self-recorded entries -----------------------------------------------
 
 TEST_F(RulesTest, StaffCannotEarnForDutyActivities) {
-  Account carol = *ledger_->GetAccount("hcct", "carol");
+  Account carol = *ledger_->GetAccount(BankId("hcct"), AccountId("carol"));
   Account staff;
   staff.bank_id = "hcct";
   staff.account_id = "sam";
@@ -378,11 +378,11 @@ TEST_F(RulesTest, ConfirmationHoldsThenPostsOnConfirm) {
   ASSERT_TRUE(receipt.ok());
   EXPECT_TRUE(receipt->pending);
   EXPECT_EQ(receipt->entry.seq, 0u);
-  auto bob = *ledger_->GetAccount("hcct", "bob");
+  auto bob = *ledger_->GetAccount(BankId("hcct"), AccountId("bob"));
   EXPECT_EQ(bob.balance_minutes, 0);
   EXPECT_EQ(bob.held_minutes, 120);
-  EXPECT_EQ(ledger_->GetAccount("hcct", "alice")->pending_in_minutes, 120);
-  EXPECT_EQ(ledger_->ListPending("hcct", "bob", 10)->size(), 1u);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("alice"))->pending_in_minutes, 120);
+  EXPECT_EQ(ledger_->ListPending(BankId("hcct"), AccountId("bob"), 10)->size(), 1u);
   // Retrying the recording returns the same pending entry.
   auto retry = Record(Spec("ex", "bob", "alice", 120));
   ASSERT_TRUE(retry.ok());
@@ -393,10 +393,10 @@ TEST_F(RulesTest, ConfirmationHoldsThenPostsOnConfirm) {
   EXPECT_EQ(posted->entry.seq, 1u);
   EXPECT_EQ(posted->entry.entry_id, "ex");
   EXPECT_EQ(Balance("bob"), -120);
-  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->held_minutes, 0);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("bob"))->held_minutes, 0);
   EXPECT_TRUE(Confirm("ex", "bob").value().replayed);  // confirming twice changes nothing
   EXPECT_TRUE(Record(Spec("ex", "bob", "alice", 120)).value().replayed);
-  EXPECT_TRUE(ledger_->ListPending("hcct", "", 10)->empty());
+  EXPECT_TRUE(ledger_->ListPending(BankId("hcct"), AccountId(), 10)->empty());
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
 }
 
@@ -421,8 +421,8 @@ TEST_F(RulesTest, RejectedEntriesReleaseTheirHoldAndStayOutOfTheLedger) {
   auto rejected = Reject("ex");
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(rejected->state, PendingState::kRejected);
-  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->held_minutes, 0);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("bob"))->held_minutes, 0);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 0u);
   EXPECT_EQ(Reason(Confirm("ex", "bob")), "PENDING_RESOLVED");
   EXPECT_EQ(Reason(Record(Spec("ex", "bob", "alice", 60))), "PENDING_RESOLVED");
   EXPECT_EQ(Reason(Confirm("never", "bob")), "PENDING_NOT_FOUND");
@@ -436,18 +436,19 @@ TEST_F(RulesTest, PendingEntriesExpireByThemselves) {
   ASSERT_TRUE(Record(Spec("ex", "bob", "alice", 60)).ok());
   now_ = kNow + absl::Hours(47);
   ASSERT_TRUE(Award("other", "carol", 15).ok());  // a group commit runs; nothing is due yet
-  EXPECT_EQ(ledger_->GetPending("hcct", "ex")->state, PendingState::kPending);
+  EXPECT_EQ(ledger_->GetPending(BankId("hcct"), EntryId("ex"))->state, PendingState::kPending);
   now_ = kNow + absl::Hours(49);
   // No write needed: the writer wakes each second and expires what is due.
-  for (int i = 0; i < 50 && ledger_->GetPending("hcct", "ex")->state == PendingState::kPending;
+  for (int i = 0; i < 50 && ledger_->GetPending(BankId("hcct"), EntryId("ex"))->state ==
+                                PendingState::kPending;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_EQ(ledger_->GetPending("hcct", "ex")->state, PendingState::kExpired);
-  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->held_minutes, 0);
+  EXPECT_EQ(ledger_->GetPending(BankId("hcct"), EntryId("ex"))->state, PendingState::kExpired);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("bob"))->held_minutes, 0);
   Reopen();  // the open pending index is rebuilt from the store
-  EXPECT_EQ(ledger_->GetPending("hcct", "ex")->state, PendingState::kExpired);
-  EXPECT_TRUE(ledger_->ListPending("hcct", "", 10)->empty());
+  EXPECT_EQ(ledger_->GetPending(BankId("hcct"), EntryId("ex"))->state, PendingState::kExpired);
+  EXPECT_TRUE(ledger_->ListPending(BankId("hcct"), AccountId(), 10)->empty());
 }
 
 TEST_F(RulesTest, OpenPendingEntriesSurviveARestartAndStillExpire) {
@@ -457,10 +458,10 @@ TEST_F(RulesTest, OpenPendingEntriesSurviveARestartAndStillExpire) {
   ASSERT_TRUE(SetPolicy(policy).ok());
   ASSERT_TRUE(Record(Spec("ex", "bob", "alice", 60)).ok());
   Reopen();
-  EXPECT_EQ(ledger_->GetAccount("hcct", "bob")->held_minutes, 60);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("bob"))->held_minutes, 60);
   now_ = kNow + absl::Hours(2);
   ASSERT_TRUE(Award("other", "carol", 15).ok());
-  EXPECT_EQ(ledger_->GetPending("hcct", "ex")->state, PendingState::kExpired);
+  EXPECT_EQ(ledger_->GetPending(BankId("hcct"), EntryId("ex"))->state, PendingState::kExpired);
 }
 
 // --- Policy changes ----------------------------------------------------------------------------
@@ -471,18 +472,18 @@ TEST_F(RulesTest, PolicyChangesApplyOnlyToLaterEntriesAndAreRecorded) {
   policy.unit_minutes = 30;
   ASSERT_TRUE(SetPolicy(policy).ok());
   EXPECT_EQ(Reason(Record(Spec("after", "bob", "alice", 45))), "GRANULARITY");
-  EXPECT_EQ(ledger_->GetEntry("hcct", 1)->minutes, 45);  // the past stands
-  auto current = ledger_->GetPolicy("hcct");
+  EXPECT_EQ(ledger_->GetEntry(BankId("hcct"), 1)->minutes, 45);  // the past stands
+  auto current = ledger_->GetPolicy(BankId("hcct"));
   EXPECT_EQ(current->version, 1u);
   EXPECT_EQ(current->set_by, "coordinator");
   EXPECT_EQ(current->set_at, kNow);
-  auto changes = ledger_->ListPolicyChanges("hcct");
+  auto changes = ledger_->ListPolicyChanges(BankId("hcct"));
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), 1u);
   EXPECT_EQ((*changes)[0].first.unit_minutes, 15);
   EXPECT_EQ((*changes)[0].second.unit_minutes, 30);
   Reopen();
-  EXPECT_EQ(ledger_->GetPolicy("hcct")->unit_minutes, 30);
+  EXPECT_EQ(ledger_->GetPolicy(BankId("hcct"))->unit_minutes, 30);
 }
 
 TEST_F(RulesTest, AnInvalidPolicyIsRefusedWholeWithEveryProblemListed) {
@@ -496,7 +497,7 @@ TEST_F(RulesTest, AnInvalidPolicyIsRefusedWholeWithEveryProblemListed) {
   auto figures = FiguresOf(status);
   EXPECT_EQ(figures["problem_count"], "3");
   EXPECT_NE(figures["problem_1"].find("granularity.unit_minutes"), std::string::npos);
-  EXPECT_EQ(ledger_->GetPolicy("hcct")->version, 0u);
+  EXPECT_EQ(ledger_->GetPolicy(BankId("hcct"))->version, 0u);
 }
 
 TEST_F(RulesTest, CheckEntryAnswersWithoutWriting) {
@@ -512,7 +513,7 @@ TEST_F(RulesTest, CheckEntryAnswersWithoutWriting) {
   });
   EXPECT_EQ(ReasonOf(refused.status()), "GRANULARITY");
   EXPECT_EQ(Balance("alice"), 0);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 0u);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 0u);
   EXPECT_FALSE(Record(Spec("dry", "bob", "alice", 60)).value().replayed);  // the key is free
 }
 
@@ -535,13 +536,13 @@ TEST_F(RulesTest, AReversalMayNotTakeTheOriginalEarnerPastTheirFloor) {
   ASSERT_TRUE(Record(Spec("e3", "alice", "carol", 300)).ok());
   ASSERT_TRUE(Record(Spec("e3b", "alice", "carol", 300)).ok());
   EXPECT_EQ(Balance("alice"), -600);
-  const uint64_t entries_before = ledger_->GetBank("hcct")->entry_count;
+  const uint64_t entries_before = ledger_->GetBank(BankId("hcct"))->entry_count;
   auto refused = Reverse(1);
   EXPECT_EQ(Reason(refused), "OVERDRAFT_LIMIT") << refused.status();
   EXPECT_EQ(FiguresOf(refused.status())["account_id"], "alice");
   EXPECT_EQ(Balance("alice"), -600);
   EXPECT_EQ(Balance("bob"), -300);
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, entries_before);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, entries_before);
   // The reversal's key was not taken: once alice has given time again, the same call works.
   ASSERT_TRUE(Record(Spec("e4", "bob", "alice", 300)).ok());
   auto reversed = Reverse(1);
@@ -579,7 +580,8 @@ TEST_F(RulesTest, AReversalPastTheCapSendsTheExcessToThePoolWhenThePolicySaysSo)
   EXPECT_EQ(reversed->excess_to_pool_minutes, 210);
   EXPECT_EQ(Balance("bob"), 600);
   EXPECT_EQ(Balance("pool"), 210);
-  auto excess = ledger_->GetEntryById("hcct", absl::StrCat("cap-excess-of-", reversed->entry.seq));
+  auto excess = ledger_->GetEntryById(BankId("hcct"),
+                                      EntryId(absl::StrCat("cap-excess-of-", reversed->entry.seq)));
   ASSERT_TRUE(excess.ok()) << excess.status();
   EXPECT_EQ(excess->seq, reversed->excess_entry_seq);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());
@@ -594,7 +596,7 @@ TEST_F(RulesTest, TheLedgersOwnEntryIdsAreNotForCallers) {
   }
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 60)).ok());
   EXPECT_EQ(Reason(Reverse(1, "expiry-alice-2026-09-21")), "RESERVED_ENTRY_ID");
-  EXPECT_EQ(ledger_->GetBank("hcct")->entry_count, 1u);
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->entry_count, 1u);
   // The default key of a reversal may be given explicitly: it is the same call.
   EXPECT_TRUE(Reverse(1, "reversal-of-1").ok());
 }
@@ -608,7 +610,8 @@ TEST_F(RulesTest, TheLedgersOwnEntriesAreIdempotencyKeysToo) {
   ASSERT_TRUE(Award("a", "alice", 480).ok());
   auto capped = Award("b", "alice", 240);
   ASSERT_TRUE(capped.ok()) << capped.status();
-  auto excess = ledger_->GetEntryById("hcct", absl::StrCat("cap-excess-of-", capped->entry.seq));
+  auto excess = ledger_->GetEntryById(BankId("hcct"),
+                                      EntryId(absl::StrCat("cap-excess-of-", capped->entry.seq)));
   ASSERT_TRUE(excess.ok()) << excess.status();
   EXPECT_EQ(excess->minutes, 120);
   // Retrying the capped award replays it: no second excess.
@@ -622,7 +625,7 @@ TEST_F(RulesTest, TheLedgersOwnEntriesAreIdempotencyKeysToo) {
                               AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
-  auto donation = ledger_->GetEntryById("hcct", "closing-donation-alice");
+  auto donation = ledger_->GetEntryById(BankId("hcct"), EntryId("closing-donation-alice"));
   ASSERT_TRUE(donation.ok()) << donation.status();
   EXPECT_EQ(donation->minutes, 600);
   EXPECT_EQ(Balance("pool"), 720);
@@ -665,15 +668,15 @@ TEST_F(RulesTest, ExpirySweepReturnsUntouchedCreditsToThePoolOnce) {
   auto first = sweep();
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->accounts_expired, 1u);  // alice; bob's balance is negative
-  EXPECT_EQ(first->minutes_returned, 90);
+  EXPECT_EQ(first->minutes_returned, Minutes(90));
   EXPECT_EQ(Balance("alice"), 0);
   EXPECT_EQ(Balance("pool"), 90);
   EXPECT_EQ(sweep()->accounts_expired, 0u);  // idempotent
   absl::TimeZone london;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/London", &london));
   auto expiry = ledger_->GetEntryById(
-      "hcct",
-      absl::StrCat("expiry-alice-", absl::FormatCivilTime(absl::ToCivilDay(now_.load(), london))));
+      BankId("hcct"), EntryId(absl::StrCat("expiry-alice-", absl::FormatCivilTime(absl::ToCivilDay(
+                                                                now_.load(), london)))));
   ASSERT_TRUE(expiry.ok()) << expiry.status();
   EXPECT_EQ(expiry->minutes, 90);
   EXPECT_TRUE(ledger_->CheckConsistency().ok());

@@ -132,20 +132,20 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
   // and every bank verifies in full with memory matching the store.
   void ExpectNothingLost() {
     for (const auto& [entry_id, seq] : acknowledged_) {
-      auto entry = ledger_->GetEntryById("hcct", entry_id);
+      auto entry = ledger_->GetEntryById(BankId("hcct"), EntryId(entry_id));
       ASSERT_TRUE(entry.ok()) << entry_id << ": " << entry.status();
       EXPECT_EQ(entry->seq, seq) << entry_id;
     }
     size_t refused_present = 0;
     for (const auto& entry_id : refused_) {
-      if (ledger_->GetEntryById("hcct", entry_id).ok()) ++refused_present;
+      if (ledger_->GetEntryById(BankId("hcct"), EntryId(entry_id)).ok()) ++refused_present;
     }
-    auto alice = ledger_->GetAccount("hcct", "alice");
+    auto alice = ledger_->GetAccount(BankId("hcct"), AccountId("alice"));
     ASSERT_TRUE(alice.ok()) << alice.status();
     EXPECT_EQ(alice->balance_minutes,
               15 * static_cast<int64_t>(acknowledged_.size() + refused_present));
     EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
-    EXPECT_TRUE(ledger_->CheckBankServable("hcct").ok());
+    EXPECT_TRUE(ledger_->CheckBankServable(BankId("hcct")).ok());
   }
 
   timeledger::testing::TempDir dir_;
@@ -169,13 +169,13 @@ TEST_P(StoreFaultTest, RefusesWritesServesReadsAndRecoversWithNothingLost) {
   EXPECT_EQ(ReasonOf(refusal), ExpectedReason()) << refusal;
 
   // Reads are served while the disk fails: from memory and from the store.
-  auto first = ledger_->GetEntryById("hcct", acknowledged_.front().first);
+  auto first = ledger_->GetEntryById(BankId("hcct"), EntryId(acknowledged_.front().first));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->seq, acknowledged_.front().second);
-  auto listed = ledger_->ListEntries("hcct", "alice", 50, "");
+  auto listed = ledger_->ListEntries(BankId("hcct"), AccountId("alice"), 50, "");
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_FALSE(listed->items.empty());
-  auto digest = ledger_->GetDigest("hcct");
+  auto digest = ledger_->GetDigest(BankId("hcct"));
   ASSERT_TRUE(digest.ok()) << digest.status();
 
   fs_->Disarm();

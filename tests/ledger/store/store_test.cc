@@ -279,7 +279,7 @@ TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
   writer.join();
   EXPECT_EQ(AccountIds(*store_, "b").size(), 10u + kCommits);
   auto fresh = store_->NewReadView();
-  auto a0 = fresh->GetAccount("b", "a0");
+  auto a0 = fresh->GetAccount(BankId("b"), AccountId("a0"));
   ASSERT_TRUE(a0.ok() && a0->has_value());
   EXPECT_EQ((*a0)->balance_minutes, 1000 + kCommits - 1);
   view.reset();

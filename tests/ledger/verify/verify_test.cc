@@ -98,15 +98,16 @@ class VerifyTest : public LedgerTest {
   // Reopens (verifying on open) and checks that hcct is refused and "other" is served.
   void ExpectHcctRefusedOthersServed(const std::string& finding) {
     Reopen();
-    auto refused = ledger_->GetAccount("hcct", "alice");
+    auto refused = ledger_->GetAccount(BankId("hcct"), AccountId("alice"));
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_EQ(ReasonOf(refused.status()), "BANK_DAMAGED");
     EXPECT_EQ(FiguresOf(refused.status())["finding"], finding);
-    EXPECT_EQ(ReasonOf(ledger_->GetBank("hcct").status()), "BANK_DAMAGED");
-    EXPECT_EQ(ReasonOf(ledger_->ListEntries("hcct", "", 10, "").status()), "BANK_DAMAGED");
-    EXPECT_EQ(ReasonOf(ledger_->GetDigest("hcct").status()), "BANK_DAMAGED");
+    EXPECT_EQ(ReasonOf(ledger_->GetBank(BankId("hcct")).status()), "BANK_DAMAGED");
+    EXPECT_EQ(ReasonOf(ledger_->ListEntries(BankId("hcct"), AccountId(), 10, "").status()),
+              "BANK_DAMAGED");
+    EXPECT_EQ(ReasonOf(ledger_->GetDigest(BankId("hcct")).status()), "BANK_DAMAGED");
     EXPECT_EQ(ReasonOf(Record(Spec("after", "bob", "alice", 15)).status()), "BANK_DAMAGED");
-    EXPECT_TRUE(ledger_->GetAccount("other", "zed").ok());
+    EXPECT_TRUE(ledger_->GetAccount(BankId("other"), AccountId("zed")).ok());
     EntrySpec spec = Spec("o1", "yan", "zed", 15);
     spec.bank_id = "other";
     EXPECT_TRUE(Record(spec).ok()) << Record(spec).status();
@@ -137,7 +138,7 @@ TEST_F(VerifyTest, AnUndamagedLedgerVerifiesAndReportsWhatItChecked) {
   EXPECT_EQ(report.entries, 6u);
   EXPECT_NE(FormatVerifyReport(report).find(": OK"), std::string::npos);
   Reopen();
-  EXPECT_EQ(ledger_->GetDigest("hcct")->root_hash, report.banks[0].root_hash);
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->root_hash, report.banks[0].root_hash);
 }
 
 TEST_F(VerifyTest, AFlippedByteInAStoredEntryIsNamedBySeqAndPosition) {
@@ -343,7 +344,7 @@ TEST_F(VerifyTest, AStoreWithTheLowMerkleLevelsVerifiesAndLosesThemOnOpen) {
   for (int i = 0; i < 12; ++i) {
     ASSERT_TRUE(Record(Spec("m" + std::to_string(i), "bob", "alice", 15)).ok());
   }
-  const uint64_t size = ledger_->GetDigest("hcct")->tree_size;
+  const uint64_t size = ledger_->GetDigest(BankId("hcct"))->tree_size;
   ledger_.reset();
   std::vector<MerkleNode> low;
   {
@@ -379,7 +380,7 @@ TEST_F(VerifyTest, AStoreWithTheLowMerkleLevelsVerifiesAndLosesThemOnOpen) {
   Reopen();
   ASSERT_TRUE(Record(Spec("after", "bob", "alice", 15)).ok());
   ASSERT_TRUE(ledger_->CheckConsistency().ok());
-  auto proof = ledger_->GetInclusionProof("hcct", 0, 5, 0);
+  auto proof = ledger_->GetInclusionProof(BankId("hcct"), 0, 5, 0);
   ASSERT_TRUE(proof.ok()) << proof.status();
   EXPECT_TRUE(
       VerifyInclusion(proof->leaf_hash, 5, proof->tree_size, proof->path, proof->root_hash).ok());
@@ -446,10 +447,10 @@ TEST_F(VerifyTest, AChainHeadOutOfStepIsCaughtAtOpenEvenWithoutFullVerification)
   options.verify_on_open = false;
   auto opened = Ledger::Open(options);
   ASSERT_TRUE(opened.ok());
-  auto refused = (*opened)->GetAccount("hcct", "alice");
+  auto refused = (*opened)->GetAccount(BankId("hcct"), AccountId("alice"));
   EXPECT_EQ(ReasonOf(refused.status()), "BANK_DAMAGED");
   EXPECT_EQ(FiguresOf(refused.status())["finding"], "CHAIN_HEAD_MISMATCH");
-  EXPECT_TRUE((*opened)->GetAccount("other", "zed").ok());
+  EXPECT_TRUE((*opened)->GetAccount(BankId("other"), AccountId("zed")).ok());
 }
 
 TEST_F(VerifyTest, AnOnlineVerifyMarksTheDamagedBankUnserved) {
@@ -465,12 +466,13 @@ TEST_F(VerifyTest, AnOnlineVerifyMarksTheDamagedBankUnserved) {
   options.data_dir = dir_.path();
   options.verify_on_open = false;
   ledger_ = *Ledger::Open(options);
-  EXPECT_TRUE(ledger_->GetAccount("hcct", "alice").ok());
+  EXPECT_TRUE(ledger_->GetAccount(BankId("hcct"), AccountId("alice")).ok());
   const VerifyReport report = ledger_->Verify();
   EXPECT_EQ(ReasonOf(report.status), "CHAIN_BROKEN");
-  EXPECT_EQ(ReasonOf(ledger_->GetAccount("hcct", "alice").status()), "BANK_DAMAGED");
+  EXPECT_EQ(ReasonOf(ledger_->GetAccount(BankId("hcct"), AccountId("alice")).status()),
+            "BANK_DAMAGED");
   EXPECT_EQ(ReasonOf(ledger_->CheckConsistency()), "CHAIN_BROKEN");
-  EXPECT_TRUE(ledger_->GetAccount("other", "zed").ok());
+  EXPECT_TRUE(ledger_->GetAccount(BankId("other"), AccountId("zed")).ok());
 }
 
 }  // namespace
