@@ -30,7 +30,7 @@ namespace timeledger::ledger::verify_internal {
 // entry the journal holds, and places the entry side's findings in the journal.
 class EntryWalker {
  public:
-  EntryWalker(StoreSnapshot& snapshot, const std::string& bank_id, const ChainHead& head)
+  EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head)
       : snapshot_(snapshot), id_(bank_id), head_(head) {}
 
   // Walks the entries and reads their stored journal positions, then (if the entries are in
@@ -321,7 +321,7 @@ class EntryWalker {
     return absl::OkStatus();
   }
 
-  StoreSnapshot& snapshot_;
+  StoreReader& snapshot_;
   const std::string id_;
   const ChainHead& head_;
 

@@ -29,7 +29,7 @@ namespace timeledger::ledger::verify_internal {
 // nodes and the seq -> position index, and replays the facts into a model of the bank.
 class JournalWalker {
  public:
-  JournalWalker(StoreSnapshot& snapshot, const Bank& bank, const ChainHead& head)
+  JournalWalker(StoreReader& snapshot, const Bank& bank, const ChainHead& head)
       : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head) {}
 
   // Returns the first inconsistency of the walk, which does not read the entry positions.
@@ -159,7 +159,7 @@ class JournalWalker {
   // Checks a Merkle node completed by the walk against the stored one.
   absl::Status CheckNode(const MerkleNode& node, const Where& where) {
     auto& cursor = levels_[node.level];
-    if (cursor == nullptr) cursor = snapshot_.MerkleNodes(id_, node.level);
+    if (cursor == nullptr) cursor = snapshot_.MerkleLevel(id_, node.level);
     const std::string name = absl::StrCat("level ", node.level, " index ", node.index);
     MerkleNode stored;
     if (!cursor->Next(&stored)) {
@@ -397,7 +397,7 @@ class JournalWalker {
     return absl::OkStatus();
   }
 
-  StoreSnapshot& snapshot_;
+  StoreReader& snapshot_;
   const Bank& bank_;
   const std::string id_;
   const ChainHead& head_;
