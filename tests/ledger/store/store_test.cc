@@ -229,7 +229,7 @@ TEST_F(StoreTest, ARefusedBatchWritesNothingOfIt) {
 
 // Each reader made before a run of commits sees none of them, however the reads interleave with
 // the commits; Store's own reads see each one once it is committed.
-TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
+TEST_F(StoreTest, SnapshotsOfEitherCacheUseSeeOneMomentWhileCommitsRun) {
   Open();
   auto setup = store_->NewBatch();
   setup->PutBank(TestBank("b"));
