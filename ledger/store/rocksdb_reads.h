@@ -112,9 +112,6 @@ class RocksReads {
     return records;
   }
 
-  rocksdb::DB* db() const { return db_; }
-  const rocksdb::ReadOptions& options() const { return options_; }
-
  private:
   rocksdb::DB* db_;
   rocksdb::ReadOptions options_;

@@ -140,10 +140,9 @@ enum class BlockCache {
   kBypass,  // nothing fills it: an audit reads everything once and leaves the cache to serving
 };
 
-// Every read of the store, for every reader: the writer and the point lookups (through the Store
-// itself, which is a StoreReader of the latest committed state), reports and statements, audits
-// and proofs (through a snapshot, Store::NewSnapshot). The two differ only in the moment they
-// read:
+// Every read of the store, for every reader: the writer, the lookups and the proofs (through the
+// Store itself, which is a StoreReader of the latest committed state), reports, statements and
+// audits (through a snapshot, Store::NewSnapshot). The two differ only in the moment they read:
 //
 //   the Store              the latest committed state, each call on its own: two calls may see
 //                          different moments. For the writer (ledger/engine), which is the only
@@ -154,8 +153,8 @@ enum class BlockCache {
 //
 // Thread-safe: its methods may be called from several threads at once. A cursor and a node
 // source belong to one thread each and borrow the reader: destroy them first. Point reads return
-// nullopt if the record is not there; every read returns DataLoss for a malformed record and the
-// store's error (rocksdb_status.h) for a failed read.
+// nullopt if the record is not there. Every read returns DataLoss CORRUPT_RECORD for a malformed
+// record, DataLoss STORE_CORRUPT or Unavailable STORE_UNAVAILABLE if the store cannot be read.
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
