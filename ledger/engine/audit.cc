@@ -142,7 +142,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
 }
 
 absl::Status Ledger::CheckConsistency() const {
-  auto snapshot = store_->NewSnapshot();
+  auto snapshot = store_->NewSnapshot(BlockCache::kBypass);
   VerifyReport report = VerifySnapshot(*snapshot);
   if (report.ok()) CompareMemory(*snapshot, &report);
   return report.status;
@@ -156,7 +156,7 @@ VerifyReport Ledger::Verify(const BankId& bank_id) {
       return report;
     }
   }
-  auto snapshot = store_->NewSnapshot();
+  auto snapshot = store_->NewSnapshot(BlockCache::kBypass);
   VerifyOptions options;
   options.bank_id = bank_id;
   VerifyReport report = VerifySnapshot(*snapshot, options);
@@ -165,7 +165,7 @@ VerifyReport Ledger::Verify(const BankId& bank_id) {
   return report;
 }
 
-void Ledger::CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const {
+void Ledger::CompareMemory(StoreReader& snapshot, VerifyReport* report) const {
   for (BankVerification& bank : report->banks) {
     if (!bank.status.ok()) continue;
     bool moved = false;

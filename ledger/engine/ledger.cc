@@ -135,7 +135,7 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     return absl::OkStatus();
   });
   if (!loaded.ok() || !verify) return loaded;
-  auto snapshot = store_->NewSnapshot();
+  auto snapshot = store_->NewSnapshot(BlockCache::kBypass);
   const VerifyReport report = VerifySnapshot(*snapshot);
   if (!report.banks.empty() || report.status.ok()) {
     for (const BankVerification& bank : report.banks) {

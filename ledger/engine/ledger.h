@@ -311,9 +311,9 @@ class Ledger {
   // OK if the bank exists and is served; NotFound, or DataLoss BANK_DAMAGED.
   absl::Status CheckBankServable(const BankId& bank_id) const;
 
-  // A consistent snapshot of everything committed, for reports (ledger/reports/report.h); it sees
-  // no later write. Thread-safe. Destroy it before the Ledger.
-  std::unique_ptr<ReadView> NewReadView() const;
+  // A snapshot of everything committed, for reports (ledger/reports/report.h): a StoreReader
+  // that sees no later write. Thread-safe. Destroy it before the Ledger.
+  std::unique_ptr<StoreReader> NewReadView() const;
 
   absl::Time Now() const { return clock_(); }
 
@@ -340,7 +340,7 @@ class Ledger {
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
   // Compares the accounts served from memory with the snapshot's, for each bank verified OK
   // whose journal has not moved since.
-  void CompareMemory(StoreSnapshot& snapshot, VerifyReport* report) const;
+  void CompareMemory(StoreReader& snapshot, VerifyReport* report) const;
   // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
   void MarkDamaged(const VerifyReport& report) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   void Submit(std::unique_ptr<Command> command) ABSL_LOCKS_EXCLUDED(queue_mu_);

@@ -247,6 +247,8 @@ absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const BankId& bank_id,
   return page;
 }
 
-std::unique_ptr<ReadView> Ledger::NewReadView() const { return store_->NewReadView(); }
+std::unique_ptr<StoreReader> Ledger::NewReadView() const {
+  return store_->NewSnapshot(BlockCache::kFill);
+}
 
 }  // namespace timeledger::ledger

@@ -27,7 +27,7 @@ using report_internal::ZoneOf;
 // The accounts of the bank in the snapshot, by id.
 class AccountDirectory {
  public:
-  absl::Status Load(ReadView& view, const std::string& bank_id) {
+  absl::Status Load(StoreReader& view, const std::string& bank_id) {
     return view.ForEachAccount(bank_id, [&](const Account& account) {
       index_.emplace(account.account_id, accounts_.size());
       accounts_.push_back(account);
@@ -88,7 +88,7 @@ struct AccountTally {
 
 // Everything shared by the two periods of one report.
 struct ReportContext {
-  ReadView& view;
+  StoreReader& view;
   std::string bank_id;
   absl::TimeZone zone;
   Policy policy;
@@ -466,7 +466,8 @@ std::pair<absl::CivilDay, absl::CivilDay> PreviousPeriod(absl::CivilDay first_da
   return {first_day - days, first_day - 1};
 }
 
-absl::StatusOr<PeriodReport> BuildPeriodReport(ReadView& view, const PeriodReportRequest& request,
+absl::StatusOr<PeriodReport> BuildPeriodReport(StoreReader& view,
+                                               const PeriodReportRequest& request,
                                                const ReportOptions& options) {
   if (auto s = ValidateId("bank_id", request.bank_id); !s.ok()) return s;
   if (auto s = ValidatePeriod(request.first_day, request.last_day); !s.ok()) return s;

@@ -1,5 +1,5 @@
 // Period reports and member statements: the figures a time bank hands to its commissioners,
-// computed from one consistent snapshot of the ledger (a ReadView, store.h).
+// computed from one consistent snapshot of the ledger (a StoreReader, store.h).
 //
 // Pure computation over what the view holds: no gRPC, no clock of its own (the caller says when
 // "now" is). docs/REPORTS.md defines every figure in one sentence; the comments here say the
@@ -19,7 +19,7 @@
 // account of the bank; never the whole ledger. A statement reads the account's postings
 // recorded in its range. Both are bounded by the limits below.
 //
-// Thread-compatible: the functions keep no state; a ReadView is used by one thread at a time.
+// Thread-compatible: the functions keep no state.
 #ifndef TIMELEDGER_LEDGER_REPORT_H_
 #define TIMELEDGER_LEDGER_REPORT_H_
 
@@ -206,7 +206,8 @@ std::pair<absl::CivilDay, absl::CivilDay> PreviousPeriod(absl::CivilDay first_da
 // Returns the report. Errors: InvalidArgument (bad id, last day before first, a period over
 // kReportDaysMax), NotFound (BANK_NOT_FOUND), FailedPrecondition (REPORT_TOO_LARGE: over
 // kReportEntriesMax entries), DataLoss (a damaged store), Unavailable (I/O).
-absl::StatusOr<PeriodReport> BuildPeriodReport(ReadView& view, const PeriodReportRequest& request,
+absl::StatusOr<PeriodReport> BuildPeriodReport(StoreReader& view,
+                                               const PeriodReportRequest& request,
                                                const ReportOptions& options = {});
 
 struct StatementRequest {
@@ -244,7 +245,7 @@ struct Statement {
 // Returns the statement. Errors: InvalidArgument, NotFound (BANK_NOT_FOUND,
 // ACCOUNT_NOT_FOUND), FailedPrecondition (STATEMENT_TOO_LONG: over kStatementLinesMax lines),
 // DataLoss (the postings do not add up: a damaged store), Unavailable.
-absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest& request,
+absl::StatusOr<Statement> BuildStatement(StoreReader& view, const StatementRequest& request,
                                          absl::Time now);
 
 }  // namespace timeledger::ledger

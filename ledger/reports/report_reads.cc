@@ -7,7 +7,7 @@
 
 namespace timeledger::ledger::report_internal {
 
-absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id) {
+absl::StatusOr<Bank> FindBank(StoreReader& view, const std::string& bank_id) {
   auto bank = view.GetBank(bank_id);
   if (!bank.ok()) return bank.status();
   if (!bank->has_value()) return BankNotFound(bank_id);
@@ -46,7 +46,7 @@ absl::Status ValidatePeriod(absl::CivilDay first_day, absl::CivilDay last_day) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> LastSeqRecordedBefore(ReadView& view, const std::string& bank_id,
+absl::StatusOr<uint64_t> LastSeqRecordedBefore(StoreReader& view, const std::string& bank_id,
                                                uint64_t through_seq, absl::Time time) {
   auto recorded_before = [&](uint64_t seq) -> absl::StatusOr<bool> {
     auto entry = view.GetEntry(bank_id, seq);

@@ -17,7 +17,7 @@
 namespace timeledger::ledger::report_internal {
 
 // Returns the bank as the view sees it, or NotFound.
-absl::StatusOr<Bank> FindBank(ReadView& view, const std::string& bank_id);
+absl::StatusOr<Bank> FindBank(StoreReader& view, const std::string& bank_id);
 
 // The bank's time zone; FailedPrecondition TIME_ZONE_MISSING if this machine lacks it.
 absl::StatusOr<absl::TimeZone> ZoneOf(const Bank& bank);
@@ -30,7 +30,7 @@ absl::Status ValidatePeriod(absl::CivilDay first_day, absl::CivilDay last_day);
 
 // Returns the last seq recorded before `time` (0 if none), by binary search over the entries:
 // seqs are assigned in commit order by the one writer, so recorded_at rises with seq.
-absl::StatusOr<uint64_t> LastSeqRecordedBefore(ReadView& view, const std::string& bank_id,
+absl::StatusOr<uint64_t> LastSeqRecordedBefore(StoreReader& view, const std::string& bank_id,
                                                uint64_t through_seq, absl::Time time);
 
 }  // namespace timeledger::ledger::report_internal

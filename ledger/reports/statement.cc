@@ -25,7 +25,7 @@ using report_internal::ZoneOf;
 
 // Adds one entry to `statement`: its line, and its minutes to the totals. A reversal counts
 // against the kind of the entry it undoes, from the other side.
-absl::Status AddStatementLine(ReadView& view, const Entry& entry, int64_t balance_after,
+absl::Status AddStatementLine(StoreReader& view, const Entry& entry, int64_t balance_after,
                               Statement* statement) {
   if (statement->lines.size() == kStatementLinesMax) {
     return Refuse(Reason::kStatementTooLong,
@@ -60,7 +60,7 @@ absl::Status AddStatementLine(ReadView& view, const Entry& entry, int64_t balanc
 
 }  // namespace
 
-absl::StatusOr<Statement> BuildStatement(ReadView& view, const StatementRequest& request,
+absl::StatusOr<Statement> BuildStatement(StoreReader& view, const StatementRequest& request,
                                          absl::Time now) {
   if (auto s = ValidateId("bank_id", request.bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", request.account_id); !s.ok()) return s;

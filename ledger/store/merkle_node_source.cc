@@ -22,13 +22,12 @@ namespace {
 // runs: its leaf's, the old tree's last and the new tree's last). Not thread-safe: one per proof.
 class StoreNodeSource : public MerkleNodeSource {
  public:
-  StoreNodeSource(std::shared_ptr<rocksdb::DB> db, absl::string_view bank_id)
-      : db_(std::move(db)), bank_id_(bank_id) {}
+  StoreNodeSource(ReadAt at, absl::string_view bank_id) : at_(std::move(at)), bank_id_(bank_id) {}
 
   absl::StatusOr<Digest> NodeHash(int level, uint64_t index) const override {
     if (level < kMerkleStoredLevelMin) return ComputedHash(level, index);
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), keys::MerkleKey(bank_id_, level, index), &value);
+    auto status = at_.db->Get(at_.options, keys::MerkleKey(bank_id_, level, index), &value);
     if (status.IsNotFound()) {
       return Refuse(Reason::kMerkleNodeMissing,
                     absl::StrCat("bank ", bank_id_, " lacks its Merkle node at level ", level,
@@ -80,9 +79,9 @@ class StoreNodeSource : public MerkleNodeSource {
     run.size = 0;
     const std::string upper = keys::SeqKey(KeyTag::kJournal, bank_id_, first + kRunLeaves);
     const rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions options;
+    rocksdb::ReadOptions options = at_.options;
     options.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    std::unique_ptr<rocksdb::Iterator> it(at_.db->NewIterator(options));
     uint64_t size = 0;
     for (it->Seek(keys::SeqKey(KeyTag::kJournal, bank_id_, first)); it->Valid();
          it->Next(), ++size) {
@@ -110,7 +109,7 @@ class StoreNodeSource : public MerkleNodeSource {
                   {{"bank_id", bank_id_}, {"position", std::to_string(position)}});
   }
 
-  std::shared_ptr<rocksdb::DB> db_;
+  const ReadAt at_;
   std::string bank_id_;
   mutable std::array<LeafRun, kRunsKept> runs_;
   mutable size_t next_run_ = 0;
@@ -118,9 +117,8 @@ class StoreNodeSource : public MerkleNodeSource {
 
 }  // namespace
 
-std::unique_ptr<MerkleNodeSource> NewStoreNodeSource(std::shared_ptr<rocksdb::DB> db,
-                                                     absl::string_view bank_id) {
-  return std::make_unique<StoreNodeSource>(std::move(db), bank_id);
+std::unique_ptr<MerkleNodeSource> NewStoreNodeSource(ReadAt at, absl::string_view bank_id) {
+  return std::make_unique<StoreNodeSource>(std::move(at), bank_id);
 }
 
 }  // namespace timeledger::ledger

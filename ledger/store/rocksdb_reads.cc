@@ -5,6 +5,18 @@
 
 namespace timeledger::ledger {
 
+absl::StatusOr<std::optional<std::string>> KeptIterator::Get(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (it_ == nullptr) it_.reset(db_->NewIterator(options_));
+  it_->Seek(key);
+  if (!it_->Valid()) {
+    if (auto s = FromRocks(it_->status()); !s.ok()) return s;
+    return std::optional<std::string>();
+  }
+  if (it_->key() != rocksdb::Slice(key)) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(it_->value().data(), it_->value().size()));
+}
+
 absl::Status RocksReads::Scan(const std::string& start, const std::string& end,
                               const RawVisitor& visit, size_t limit) const {
   rocksdb::ReadOptions read_options = options_;
@@ -20,26 +32,12 @@ absl::Status RocksReads::Scan(const std::string& start, const std::string& end,
 }
 
 absl::StatusOr<std::optional<std::string>> RocksReads::Get(const std::string& key) const {
+  if (point_ != nullptr) return point_->Get(key);
   std::string value;
   auto status = db_->Get(options_, key, &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return FromRocks(status);
   return std::optional<std::string>(std::move(value));
-}
-
-absl::Status RocksReads::ForEachBank(
-    const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) const {
-  return ScanPrefix(
-      keys::TagPrefix(KeyTag::kBank),
-      [&](absl::string_view, absl::string_view value) -> absl::Status {
-        auto bank = DecodeBank(value);
-        if (!bank.ok()) return bank.status();
-        auto head = GetDecoded<ChainHead>(keys::ChainKey(bank->bank_id), &DecodeChainHead);
-        if (!head.ok()) return head.status();
-        auto policy = GetDecoded<Policy>(keys::PolicyKey(bank->bank_id), &DecodePolicy);
-        if (!policy.ok()) return policy.status();
-        return visit(*bank, head->value_or(ChainHead{}), policy->value_or(Policy{}));
-      });
 }
 
 }  // namespace timeledger::ledger

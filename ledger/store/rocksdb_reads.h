@@ -1,19 +1,22 @@
 // RocksReads: the reads of one RocksDB instance as one rocksdb::ReadOptions sees them, at a
-// snapshot or at the latest committed state. Every reader of the store (Store's committed reads,
-// the ReadView, the StoreSnapshot, the migrations) reads through it, so that a scan, a point
-// read and a decoded record are written once. Internal to ledger/store/.
+// snapshot or at the latest committed state. Every reader of the store (the StoreReader of
+// rocksdb_reader.h, the migrations) reads through it, so that a scan, a point read and a decoded
+// record are written once. Internal to ledger/store/.
 //
-// Borrows the DB and whatever the ReadOptions point at (a snapshot); the caller keeps them alive.
-// Thread-safe as RocksDB is: const, no state of its own.
+// Borrows the DB, whatever the ReadOptions point at (a snapshot) and the KeptIterator; the caller
+// keeps them alive. Thread-safe as RocksDB is: const, no state of its own.
 #ifndef TIMELEDGER_LEDGER_STORE_ROCKSDB_READS_H_
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_READS_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -31,10 +34,30 @@ inline absl::string_view AsView(const rocksdb::Slice& slice) {
 
 using RawVisitor = std::function<absl::Status(absl::string_view key, absl::string_view value)>;
 
+// Point reads of a snapshot through one iterator kept for it, rather than DB::Get: a report makes
+// thousands of point reads (reversals, statements), and a Get consults the table's whole-key
+// filter, which a large table may not keep in the block cache. Thread-safe: one read at a time.
+// Borrows the DB and the snapshot; destroy it before releasing them.
+class KeptIterator {
+ public:
+  KeptIterator(rocksdb::DB* db, rocksdb::ReadOptions options)
+      : db_(db), options_(std::move(options)) {}
+
+  // The value at `key`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::ReadOptions options_;
+  std::mutex mu_;
+  std::unique_ptr<rocksdb::Iterator> it_ ABSL_GUARDED_BY(mu_);  // made by the first read
+};
+
 class RocksReads {
  public:
-  RocksReads(rocksdb::DB* db, rocksdb::ReadOptions options)
-      : db_(db), options_(std::move(options)) {}
+  // Point reads go through `point` if it is not null, else to DB::Get.
+  RocksReads(rocksdb::DB* db, rocksdb::ReadOptions options, KeptIterator* point = nullptr)
+      : db_(db), options_(std::move(options)), point_(point) {}
 
   // Visits the keys in [start, end), at most `limit` of them, in key order.
   absl::Status Scan(const std::string& start, const std::string& end, const RawVisitor& visit,
@@ -89,17 +112,10 @@ class RocksReads {
     return records;
   }
 
-  // Store::ForEachBank: every bank with its chain head (the initial one if it has no entries)
-  // and its policy (the defaults if none was ever set).
-  absl::Status ForEachBank(
-      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) const;
-
-  rocksdb::DB* db() const { return db_; }
-  const rocksdb::ReadOptions& options() const { return options_; }
-
  private:
   rocksdb::DB* db_;
   rocksdb::ReadOptions options_;
+  KeptIterator* point_;
 };
 
 }  // namespace timeledger::ledger

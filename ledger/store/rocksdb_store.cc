@@ -7,11 +7,9 @@
 #include "absl/time/clock.h"
 
 #include "ledger/core/errors.h"
-#include "ledger/store/merkle_node_source.h"
 #include "ledger/store/migrations.h"
 #include "ledger/store/rocksdb_backup.h"
 #include "ledger/store/rocksdb_batch.h"
-#include "ledger/store/rocksdb_readers.h"
 #include "ledger/store/rocksdb_status.h"
 #include "ledger/store/store_test_hooks.h"
 
@@ -31,12 +29,8 @@ RocksDbStore::RocksDbStore(StoreOptions options, std::shared_ptr<rocksdb::Env> e
 
 std::unique_ptr<StoreBatch> RocksDbStore::NewBatch() { return std::make_unique<RocksDbBatch>(); }
 
-std::unique_ptr<ReadView> RocksDbStore::NewReadView() { return NewRocksDbReadView(Db()); }
-
-std::unique_ptr<StoreSnapshot> RocksDbStore::NewSnapshot() { return NewRocksDbSnapshot(Db()); }
-
-std::unique_ptr<MerkleNodeSource> RocksDbStore::MerkleNodes(absl::string_view bank_id) {
-  return NewStoreNodeSource(Db(), bank_id);
+std::unique_ptr<StoreReader> RocksDbStore::NewSnapshot(BlockCache cache) {
+  return NewRocksDbSnapshot(Db(), cache);
 }
 
 absl::Status RocksDbStore::Commit(StoreBatch* batch) {
@@ -134,11 +128,7 @@ std::shared_ptr<rocksdb::DB> RocksDbStore::Db() const {
   return db_;
 }
 
-RocksDbStore::Committed RocksDbStore::Latest() const {
-  std::shared_ptr<rocksdb::DB> db = Db();
-  rocksdb::DB* raw = db.get();
-  return Committed{std::move(db), RocksReads(raw, rocksdb::ReadOptions())};
-}
+ReadAt RocksDbStore::At() const { return ReadAt{Db(), rocksdb::ReadOptions()}; }
 
 absl::Status RocksDbStore::Current(std::shared_ptr<rocksdb::DB>* db,
                                    std::shared_ptr<WriteFault>* fault) const {

@@ -4,10 +4,10 @@
 // The files of the store, by subject:
 //   keys.{h,cc}               the key grammar: KeyTag, every key built and parsed
 //   rocksdb_store.{h,cc}      this class: opening, Commit, Recover, backups made online
-//   rocksdb_store_reads.cc    Store's reads of the latest committed state
-//   rocksdb_readers.h         the ReadView (rocksdb_read_view.cc, reports) and the
-//                             StoreSnapshot (rocksdb_snapshot.cc, audits)
-//   rocksdb_reads.*           the scans and point reads all of these are made of
+//   rocksdb_reader.h          the one StoreReader, of the latest committed state (this class)
+//                             and of a snapshot: rocksdb_reader.cc (records by key),
+//                             rocksdb_reader_scans.cc (reports), rocksdb_cursors.cc (audits)
+//   rocksdb_reads.*           the scans and point reads it is made of
 //   merkle_node_source.*      the Merkle nodes of a proof
 //   rocksdb_batch.h           the StoreBatch              rocksdb_backup.*    backups
 //   rocksdb_options.*         RocksDB options, WriteFault, the LOG
@@ -46,12 +46,13 @@
 #include <rocksdb/env.h>
 
 #include "ledger/store/rocksdb_options.h"
-#include "ledger/store/rocksdb_reads.h"
+#include "ledger/store/rocksdb_reader.h"
 #include "ledger/store/store.h"
 
 namespace timeledger::ledger {
 
-class RocksDbStore : public Store {
+// Its reads are RocksDbReader's, of the latest committed state of the current instance.
+class RocksDbStore final : public Store, public RocksDbReader {
  public:
   // A store over `db`. `env`, if not null, is what every instance reads and writes through; it
   // outlives them. `fault` is null for a store opened read-only.
@@ -59,89 +60,19 @@ class RocksDbStore : public Store {
                std::shared_ptr<rocksdb::Logger> info_log, std::shared_ptr<rocksdb::DB> db,
                std::shared_ptr<WriteFault> fault);
 
-  // Writes and recovery (rocksdb_store.cc).
   std::unique_ptr<StoreBatch> NewBatch() override;
   absl::Status Commit(StoreBatch* batch) override;
   absl::Status WriteStatus() const override;
   absl::Status Recover() override;
+  std::unique_ptr<StoreReader> NewSnapshot(BlockCache cache) override;
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) override;
-
-  // The readers bound to a snapshot, and the Merkle nodes of a proof (rocksdb_store.cc).
-  std::unique_ptr<ReadView> NewReadView() override;
-  std::unique_ptr<StoreSnapshot> NewSnapshot() override;
-  std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) override;
-
-  // Reads of the latest committed state (rocksdb_store_reads.cc).
-  absl::Status ForEachBank(const std::function<absl::Status(const Bank&, const ChainHead&,
-                                                            const Policy&)>& visit) override;
-  absl::Status ForEachOpenPending(
-      absl::string_view bank_id,
-      const std::function<absl::Status(const PendingEntry&)>& visit) override;
-  absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
-                                                         absl::string_view entry_id) override;
-  absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
-      absl::string_view bank_id) override;
-  absl::Status ForEachAccount(absl::string_view bank_id,
-                              const std::function<absl::Status(const Account&)>& visit) override;
-  absl::Status ForEachToken(const std::function<absl::Status(const TokenRecord&)>& visit) override;
-  absl::Status ForEachPrincipalBinding(
-      const std::function<absl::Status(const PrincipalBinding&)>& visit) override;
-  absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id, uint64_t seq) override;
-  absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
-                                                          absl::string_view entry_id) override;
-  absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) override;
-  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(absl::string_view bank_id,
-                                                          absl::string_view account_id) override;
-  absl::StatusOr<std::optional<std::string>> FindCardHolder(absl::string_view bank_id,
-                                                            absl::string_view card_number) override;
-  absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
-                                               absl::string_view card_number) override;
-  absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id, uint64_t after_seq,
-                                                    size_t limit) override;
-  absl::StatusOr<std::vector<EntryRow>> ListAccountEntries(absl::string_view bank_id,
-                                                           absl::string_view account_id,
-                                                           uint64_t after_seq,
-                                                           size_t limit) override;
-  absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
-                                                    absl::string_view after_account_id,
-                                                    size_t limit) override;
-  absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
-                                                         uint64_t from_position,
-                                                         size_t limit) override;
-  absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
-                                                           uint64_t seq) override;
-  absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
-                                                                CatalogueKind kind,
-                                                                absl::string_view code) override;
-  absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
-                                                           CatalogueKind kind,
-                                                           absl::string_view after_code,
-                                                           size_t limit) override;
-  absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
-                                                    absl::string_view account_id,
-                                                    absl::string_view code) override;
-  absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
-                                                    absl::string_view account_id,
-                                                    absl::string_view after_code,
-                                                    size_t limit) override;
-  absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
-                                                   absl::string_view code,
-                                                   absl::string_view after_account_id,
-                                                   size_t limit) override;
-  absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
-                                                absl::string_view award_id) override;
 
   // Keeps alive the Env that a store opened from a backup reads through.
   void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }
 
  private:
-  // A reader of the latest committed state: holds the instance it reads (see Db()) for as long
-  // as it lives.
-  struct Committed {
-    std::shared_ptr<rocksdb::DB> db;
-    RocksReads reads;
-  };
-  Committed Latest() const;
+  // Each read holds the instance it reads (see Db()) until it is done.
+  ReadAt At() const override;
 
   // The instance reads go to. Readers hold it while they read: a failed instance is closed only
   // once none does.
@@ -165,8 +96,6 @@ class RocksDbStore : public Store {
   absl::Status RetireFailed(const std::shared_ptr<WriteFault>& fault, const absl::Status& refusal)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status ReopenWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-
-  absl::Status FillReversals(absl::string_view bank_id, std::vector<EntryRow>* rows);
 
   // The probe writes this much: room for a few WAL records at least.
   static constexpr size_t kProbeBytes = 1 << 20;

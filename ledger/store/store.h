@@ -1,23 +1,14 @@
-// The durable home of the ledger: banks, accounts, entries, idempotency keys and chain heads.
+// The durable home of the ledger: banks, accounts, entries, the journal, idempotency keys and
+// chain heads.
 //
 // Store is the interface the domain uses; ledger/store/rocksdb_*.cc are the one implementation
 // (rocksdb_store.h lists its files) and the only files that know RocksDB; keys.h is the key
 // grammar. Writes go through a StoreBatch and become durable together, synced, in Commit: one
-// business operation is one atomic write. Reads may run on any thread at the same time as a
-// Commit. A StoreBatch belongs to one thread.
+// business operation is one atomic write. A StoreBatch belongs to one thread.
 //
-// Three readers, one for each kind of caller; all three are made of the same scans and point
-// reads (rocksdb_reads.h), differing only in the moment they read and in their cache use:
-//
-//   Store's own Get/List/ForEach   the latest committed state, each call on its own. For the
-//                                  writer (ledger/engine), which is the only one to commit and so
-//                                  reads what it last wrote, and for single-record lookups.
-//   ReadView (NewReadView)         one snapshot, point reads and time-indexed scans, one thread.
-//                                  For reports and statements (ledger/reports), whose figures must
-//                                  add up while writes continue.
-//   StoreSnapshot (NewSnapshot)    one snapshot, whole key ranges as raw records through cursors,
-//                                  usable from several threads, skipping the block cache. For
-//                                  audits that compare everything stored (ledger/verify).
+// Reads have one interface, StoreReader, whether they read the latest committed state (the Store
+// itself) or one moment (a snapshot, Store::NewSnapshot). Reads may run on any thread at the same
+// time as a Commit.
 #ifndef TIMELEDGER_LEDGER_STORE_H_
 #define TIMELEDGER_LEDGER_STORE_H_
 
@@ -142,24 +133,174 @@ class Cursor {
   virtual absl::Status status() const = 0;
 };
 
-// A consistent, read-only view of the whole store at the moment it was made (a RocksDB snapshot),
-// read in key order as raw records, for audits: later commits are invisible to it. Its methods and
-// its cursors may be used from several threads at once (each cursor by one thread).
-class StoreSnapshot {
- public:
-  virtual ~StoreSnapshot() = default;
+// How a snapshot uses RocksDB's block cache. Long scans (the cursors, the time indexes) never
+// fill it, whatever this says.
+enum class BlockCache {
+  kFill,    // point reads and short scans fill it: for serving (reports, statements, the kiosk)
+  kBypass,  // nothing fills it: an audit reads everything once and leaves the cache to serving
+};
 
-  // As Store's methods of the same names, at the snapshot's moment.
+// Every read of the store, for every reader: the writer, the lookups and the proofs (through the
+// Store itself, which is a StoreReader of the latest committed state), reports, statements and
+// audits (through a snapshot, Store::NewSnapshot). The two differ only in the moment they read:
+//
+//   the Store              the latest committed state, each call on its own: two calls may see
+//                          different moments. For the writer (ledger/engine), which is the only
+//                          one to commit and so reads what it last wrote, and single lookups.
+//   Store::NewSnapshot     one moment for all its reads, whatever is committed meanwhile. For
+//                          reports (figures that must add up while writes continue) and audits
+//                          (ledger/verify, which compare everything stored).
+//
+// Thread-safe: its methods may be called from several threads at once. A cursor and a node
+// source belong to one thread each and borrow the reader: destroy them first. Point reads return
+// nullopt if the record is not there. Every read returns DataLoss CORRUPT_RECORD for a malformed
+// record, DataLoss STORE_CORRUPT or Unavailable STORE_UNAVAILABLE if the store cannot be read.
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  // Banks. Visits every bank with its chain head (the initial head if it has no entries) and its
+  // policy (the defaults if none was ever set).
   virtual absl::Status ForEachBank(
       const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
+  virtual absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) = 0;
+  // Returns the bank's chain head (the initial head if it has no entries).
+  virtual absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) = 0;
+  // Returns the policy in force (the defaults if none was ever set).
+  virtual absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) = 0;
+  // Policy changes of a bank, oldest first: each the (old, new) pair.
+  virtual absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
+      absl::string_view bank_id) = 0;
+
+  // Accounts, in account id order.
+  virtual absl::StatusOr<std::optional<Account>> GetAccount(absl::string_view bank_id,
+                                                            absl::string_view account_id) = 0;
   virtual absl::Status ForEachAccount(absl::string_view bank_id,
                                       const std::function<absl::Status(const Account&)>& visit) = 0;
+  // Accounts of a bank with id > after_account_id, at most `limit`.
+  virtual absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
+                                                            absl::string_view after_account_id,
+                                                            size_t limit) = 0;
+
+  // Entries. Returns the entry, with reversed_by_seq filled in.
+  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
+                                                        uint64_t seq) = 0;
+  virtual absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
+                                                                  absl::string_view entry_id) = 0;
+  // Returns the seq of the reversal of `seq`, or 0 if it has not been reversed.
+  virtual absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) = 0;
+  // Entries of a bank with seq > after_seq, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id,
+                                                            uint64_t after_seq, size_t limit) = 0;
+  // Entries touching an account with seq > after_seq, oldest first, with running balances.
+  virtual absl::StatusOr<std::vector<EntryRow>> ListAccountEntries(absl::string_view bank_id,
+                                                                   absl::string_view account_id,
+                                                                   uint64_t after_seq,
+                                                                   size_t limit) = 0;
+  // Visits the entries whose occurred_at is in [from, to), in seq order, through the time index:
+  // the cost grows with those entries only (reversed_by_seq not filled in). More than
+  // `entries_max` of them: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachEntryOccurredIn(
+      absl::string_view bank_id, absl::Time from, absl::Time to, size_t entries_max,
+      const std::function<absl::Status(const Entry&)>& visit) = 0;
+  // Visits the account's postings with after_seq < seq <= through_seq, oldest first: the entry
+  // (reversed_by_seq not filled in) and the account's balance after it.
+  virtual absl::Status ForEachPosting(
+      absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq,
+      uint64_t through_seq,
+      const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) = 0;
+  // Returns each account's balance after its last posting with seq <= `seq` (0 if it has none),
+  // in the order of `account_ids`. One iterator serves them all.
+  virtual absl::StatusOr<std::vector<int64_t>> BalancesAfter(
+      absl::string_view bank_id, const std::vector<std::string>& account_ids, uint64_t seq) = 0;
+
+  // Pending entries: one, open or resolved; the open ones, then the resolved ones, in entry_id
+  // order.
+  virtual absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
+                                                                 absl::string_view entry_id) = 0;
   virtual absl::Status ForEachOpenPending(
       absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
+  virtual absl::Status ForEachResolvedPending(
+      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
 
+  // Members at a kiosk (ledger/rules/kiosk.h): an account's card and PIN; the account a card
+  // number belongs to; a card's wrong PINs (none if never recorded); every card, in account order.
+  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(absl::string_view bank_id,
+                                                                  absl::string_view account_id) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> FindCardHolder(
+      absl::string_view bank_id, absl::string_view card_number) = 0;
+  virtual absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
+                                                       absl::string_view card_number) = 0;
+  virtual absl::Status ForEachMemberCard(
+      absl::string_view bank_id, const std::function<absl::Status(const MemberCard&)>& visit) = 0;
+
+  // Qualifications (ledger/rules/qualifications.h).
+  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
+                                                                        CatalogueKind kind,
+                                                                        absl::string_view code) = 0;
+  // Items of one kind with code > after_code, in code order, at most `limit`.
+  virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
+                                                                   CatalogueKind kind,
+                                                                   absl::string_view after_code,
+                                                                   size_t limit) = 0;
+  // Every item, by kind, then code.
+  virtual absl::Status ForEachCatalogueItem(
+      absl::string_view bank_id,
+      const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
+  virtual absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view code) = 0;
+  // An account's holdings with qualification code > after_code, in code order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
+                                                            absl::string_view account_id,
+                                                            absl::string_view after_code,
+                                                            size_t limit) = 0;
+  // The holdings of one qualification with account id > after_account_id, in id order.
+  virtual absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
+                                                           absl::string_view code,
+                                                           absl::string_view after_account_id,
+                                                           size_t limit) = 0;
+  // Every holding, by account, then qualification.
+  virtual absl::Status ForEachHolding(absl::string_view bank_id,
+                                      const std::function<absl::Status(const Holding&)>& visit) = 0;
+  virtual absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
+                                                        absl::string_view award_id) = 0;
+  // Every award, by award id.
+  virtual absl::Status ForEachAward(absl::string_view bank_id,
+                                    const std::function<absl::Status(const Award&)>& visit) = 0;
+  // Visits the awards whose attained_at is in [from, to), in time order, through the time index
+  // of awards. More than `awards_max`: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
+  virtual absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
+                                      size_t awards_max,
+                                      const std::function<absl::Status(const Award&)>& visit) = 0;
+
+  // Installation-wide, outside the journals (ledger/rules/access.h): every token record, in token
+  // id order; every binding of every principal, by name and then version (oldest first).
+  virtual absl::Status ForEachToken(
+      const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
+  virtual absl::Status ForEachPrincipalBinding(
+      const std::function<absl::Status(const PrincipalBinding&)>& visit) = 0;
+
+  // The journal. Records are immutable once committed, so the Store's own reads of them are
+  // consistent for any position below a committed journal size.
+  // Journal records of a bank with position >= from_position, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
+                                                                 uint64_t from_position,
+                                                                 size_t limit) = 0;
+  // Returns the journal position of entry `seq`, or nullopt if there is none.
+  virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
+                                                                   uint64_t seq) = 0;
+  // Reads a bank's persisted Merkle nodes, one point read each; a node below
+  // kMerkleStoredLevelMin is computed from the journal records of its leaves, read with the rest
+  // of their aligned run of 16 facts in one range read and kept for the proof's other low nodes.
+  // For one proof.
+  virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
+
+  // Whole key ranges of one bank as raw records, in key order, for audits that compare
+  // everything stored. Each cursor reads one moment (the snapshot's, or its own creation's).
   virtual std::unique_ptr<Cursor<JournalRecord>> Journal(absl::string_view bank_id) = 0;
   // The stored Merkle nodes of one level, in index order.
-  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodes(absl::string_view bank_id, int level) = 0;
+  virtual std::unique_ptr<Cursor<MerkleNode>> MerkleLevel(absl::string_view bank_id, int level) = 0;
   // The stored Merkle nodes of every level from `level` up, in (level, index) order.
   virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
                                                               int level) = 0;
@@ -168,18 +309,6 @@ class StoreSnapshot {
   virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) = 0;
-  // The bank's member cards, in account order.
-  virtual absl::Status ForEachMemberCard(
-      absl::string_view bank_id, const std::function<absl::Status(const MemberCard&)>& visit) = 0;
-  // A bank's catalogue items (by kind, then code), holdings (by account, then qualification)
-  // and awards (by award id).
-  virtual absl::Status ForEachCatalogueItem(
-      absl::string_view bank_id,
-      const std::function<absl::Status(const CatalogueItem&)>& visit) = 0;
-  virtual absl::Status ForEachHolding(absl::string_view bank_id,
-                                      const std::function<absl::Status(const Holding&)>& visit) = 0;
-  virtual absl::Status ForEachAward(absl::string_view bank_id,
-                                    const std::function<absl::Status(const Award&)>& visit) = 0;
 };
 
 // One backup made by Store::CreateBackup.
@@ -211,62 +340,11 @@ struct StoreOptions {
   std::shared_ptr<const StoreTestHooks> test_hooks;
 };
 
-// A consistent, read-only view of the store at one moment (a RocksDB snapshot): every read through
-// it sees the same committed state, whatever is committed meanwhile. For reports, which must add
-// up while writes continue. Holds the snapshot until destroyed; destroy it before its Store. Use
-// from one thread at a time.
-class ReadView {
+// The durable store: a StoreReader of the latest committed state, its writes and its snapshots.
+// The StoreReader base is virtual so that the store and its snapshots can share one
+// implementation of it (ledger/store/rocksdb_reader.h).
+class Store : public virtual StoreReader {
  public:
-  virtual ~ReadView() = default;
-
-  // Returns the bank, or nullopt.
-  virtual absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) = 0;
-  // Returns the bank's chain head (the initial head if it has no entries).
-  virtual absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) = 0;
-  // Returns the policy in force (the defaults if none was ever set).
-  virtual absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) = 0;
-  virtual absl::StatusOr<std::optional<Account>> GetAccount(absl::string_view bank_id,
-                                                            absl::string_view account_id) = 0;
-  virtual absl::Status ForEachAccount(absl::string_view bank_id,
-                                      const std::function<absl::Status(const Account&)>& visit) = 0;
-  // Returns the entry (reversed_by_seq not filled in), or nullopt.
-  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
-                                                        uint64_t seq) = 0;
-  // Visits the entries whose occurred_at is in [from, to), in seq order, through the time index:
-  // the cost grows with those entries only. More than `entries_max` of them: FailedPrecondition
-  // REPORT_TOO_LARGE, before any is visited.
-  virtual absl::Status ForEachEntryOccurredIn(
-      absl::string_view bank_id, absl::Time from, absl::Time to, size_t entries_max,
-      const std::function<absl::Status(const Entry&)>& visit) = 0;
-  // Visits the account's postings with after_seq < seq <= through_seq, oldest first: the entry
-  // and the account's balance after it.
-  virtual absl::Status ForEachPosting(
-      absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq,
-      uint64_t through_seq,
-      const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) = 0;
-  // Returns each account's balance after its last posting with seq <= `seq` (0 if it has none),
-  // in the order of `account_ids`. One iterator serves them all.
-  virtual absl::StatusOr<std::vector<int64_t>> BalancesAfter(
-      absl::string_view bank_id, const std::vector<std::string>& account_ids, uint64_t seq) = 0;
-  // Visits the bank's open pending entries, then (ForEachResolvedPending) the resolved ones.
-  virtual absl::Status ForEachOpenPending(
-      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
-  virtual absl::Status ForEachResolvedPending(
-      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
-  // Visits the awards whose attained_at is in [from, to), in time order, through the time index
-  // of awards. More than `awards_max`: FailedPrecondition REPORT_TOO_LARGE, before any is visited.
-  virtual absl::Status ForEachAwardIn(absl::string_view bank_id, absl::Time from, absl::Time to,
-                                      size_t awards_max,
-                                      const std::function<absl::Status(const Award&)>& visit) = 0;
-};
-
-class Store {
- public:
-  virtual ~Store() = default;
-
-  // A consistent view of everything committed so far; see ReadView. Thread-safe.
-  virtual std::unique_ptr<ReadView> NewReadView() = 0;
-
   virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
   // Makes every write of `batch` durable at once (WAL synced), or none of them. Thread-safe.
   // Returns Unavailable STORE_FULL (no space left) or STORE_FAILED (any other I/O error) if the
@@ -287,99 +365,9 @@ class Store {
   // nothing failed. One caller at a time (the ledger's writer thread).
   virtual absl::Status Recover() = 0;
 
-  // Visits every bank with its chain head (a bank without entries has the initial head) and its
-  // policy (the defaults if none was ever set).
-  virtual absl::Status ForEachBank(
-      const std::function<absl::Status(const Bank&, const ChainHead&, const Policy&)>& visit) = 0;
-  // Visits a bank's open pending entries, in entry_id order.
-  virtual absl::Status ForEachOpenPending(
-      absl::string_view bank_id, const std::function<absl::Status(const PendingEntry&)>& visit) = 0;
-  // Returns a pending entry, open or resolved, or nullopt.
-  virtual absl::StatusOr<std::optional<PendingEntry>> GetPending(absl::string_view bank_id,
-                                                                 absl::string_view entry_id) = 0;
-  // Policy changes of a bank, oldest first: each the (old, new) pair.
-  virtual absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
-      absl::string_view bank_id) = 0;
-  virtual absl::Status ForEachAccount(absl::string_view bank_id,
-                                      const std::function<absl::Status(const Account&)>& visit) = 0;
-  // Visits every token record, in token id order.
-  virtual absl::Status ForEachToken(
-      const std::function<absl::Status(const TokenRecord&)>& visit) = 0;
-  // Every binding of every principal, by name and then version (oldest first).
-  virtual absl::Status ForEachPrincipalBinding(
-      const std::function<absl::Status(const PrincipalBinding&)>& visit) = 0;
-
-  // Returns the entry, with reversed_by_seq filled in, or nullopt if there is none.
-  virtual absl::StatusOr<std::optional<Entry>> GetEntry(absl::string_view bank_id,
-                                                        uint64_t seq) = 0;
-  virtual absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(absl::string_view bank_id,
-                                                                  absl::string_view entry_id) = 0;
-  // Returns the seq of the reversal of `seq`, or 0 if it has not been reversed.
-  virtual absl::StatusOr<uint64_t> GetReversedBy(absl::string_view bank_id, uint64_t seq) = 0;
-
-  // Members at a kiosk (ledger/rules/kiosk.h): an account's card and PIN, or nullopt; the account a
-  // card number belongs to, or nullopt; a card's wrong PINs (none if never recorded).
-  virtual absl::StatusOr<std::optional<MemberCard>> GetMemberCard(absl::string_view bank_id,
-                                                                  absl::string_view account_id) = 0;
-  virtual absl::StatusOr<std::optional<std::string>> FindCardHolder(
-      absl::string_view bank_id, absl::string_view card_number) = 0;
-  virtual absl::StatusOr<CardAttempts> GetCardAttempts(absl::string_view bank_id,
-                                                       absl::string_view card_number) = 0;
-
-  // Entries of a bank with seq > after_seq, oldest first, at most `limit`.
-  virtual absl::StatusOr<std::vector<EntryRow>> ListEntries(absl::string_view bank_id,
-                                                            uint64_t after_seq, size_t limit) = 0;
-  // Entries touching an account with seq > after_seq, oldest first, with running balances.
-  virtual absl::StatusOr<std::vector<EntryRow>> ListAccountEntries(absl::string_view bank_id,
-                                                                   absl::string_view account_id,
-                                                                   uint64_t after_seq,
-                                                                   size_t limit) = 0;
-  // Accounts of a bank with id > after_account_id, in id order, at most `limit`.
-  virtual absl::StatusOr<std::vector<Account>> ListAccounts(absl::string_view bank_id,
-                                                            absl::string_view after_account_id,
-                                                            size_t limit) = 0;
-
-  // The journal. Records are immutable once committed, so these plain reads are consistent for
-  // any position below a committed journal size.
-  // Journal records of a bank with position >= from_position, in order, at most `limit`.
-  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
-                                                                 uint64_t from_position,
-                                                                 size_t limit) = 0;
-  // Returns the journal position of entry `seq`, or nullopt if there is none.
-  virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
-                                                                   uint64_t seq) = 0;
-  // Reads a bank's persisted Merkle nodes, one point read each; a node below
-  // kMerkleStoredLevelMin is computed from the journal records of its leaves, read with the rest
-  // of their aligned run of 16 facts in one range read and kept for the proof's other low nodes.
-  // For one proof: not thread-safe. Borrows the store.
-  virtual std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) = 0;
-  // Returns a consistent read-only view of the store as it is now.
-  virtual std::unique_ptr<StoreSnapshot> NewSnapshot() = 0;
-
-  // Qualifications (ledger/rules/qualifications.h). Point reads return nullopt if there is none.
-  virtual absl::StatusOr<std::optional<CatalogueItem>> GetCatalogueItem(absl::string_view bank_id,
-                                                                        CatalogueKind kind,
-                                                                        absl::string_view code) = 0;
-  // Items of one kind with code > after_code, in code order, at most `limit`.
-  virtual absl::StatusOr<std::vector<CatalogueItem>> ListCatalogue(absl::string_view bank_id,
-                                                                   CatalogueKind kind,
-                                                                   absl::string_view after_code,
-                                                                   size_t limit) = 0;
-  virtual absl::StatusOr<std::optional<Holding>> GetHolding(absl::string_view bank_id,
-                                                            absl::string_view account_id,
-                                                            absl::string_view code) = 0;
-  // An account's holdings with qualification code > after_code, in code order.
-  virtual absl::StatusOr<std::vector<Holding>> ListHoldings(absl::string_view bank_id,
-                                                            absl::string_view account_id,
-                                                            absl::string_view after_code,
-                                                            size_t limit) = 0;
-  // The holdings of one qualification with account id > after_account_id, in id order.
-  virtual absl::StatusOr<std::vector<Holding>> ListHolders(absl::string_view bank_id,
-                                                           absl::string_view code,
-                                                           absl::string_view after_account_id,
-                                                           size_t limit) = 0;
-  virtual absl::StatusOr<std::optional<Award>> GetAward(absl::string_view bank_id,
-                                                        absl::string_view award_id) = 0;
+  // A reader of everything committed so far and nothing committed later (a RocksDB snapshot,
+  // held until the reader is destroyed; destroy it before the Store). Thread-safe.
+  virtual std::unique_ptr<StoreReader> NewSnapshot(BlockCache cache) = 0;
 
   // Makes an online, consistent backup into `backup_dir` (RocksDB BackupEngine: files shared
   // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may

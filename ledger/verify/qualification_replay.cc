@@ -169,7 +169,7 @@ std::optional<ReplayProblem> QualificationReplay::Finish() const {
 }
 
 absl::StatusOr<std::optional<ReplayProblem>> QualificationReplay::Compare(
-    StoreSnapshot& snapshot, const std::string& bank_id) const {
+    StoreReader& snapshot, const std::string& bank_id) const {
   std::optional<ReplayProblem> problem;
   size_t items = 0, holdings = 0, awards = 0;
   auto differ = [&](Reason reason, std::string what, std::string account_id = "") {

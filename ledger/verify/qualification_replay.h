@@ -43,7 +43,7 @@ class QualificationReplay {
   // At the end of the journal: no award may still wait for its reward.
   std::optional<ReplayProblem> Finish() const;
   // The stored records against the model. A read error is returned as the status.
-  absl::StatusOr<std::optional<ReplayProblem>> Compare(StoreSnapshot& snapshot,
+  absl::StatusOr<std::optional<ReplayProblem>> Compare(StoreReader& snapshot,
                                                        const std::string& bank_id) const;
 
  private:

@@ -12,7 +12,7 @@ namespace {
 
 // Compares the stored member cards with the card_set and pin_set facts: each card number, and
 // whether a PIN is set (its hash is not in the journal), and that no card is stored without them.
-absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
+absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
                           const absl::flat_hash_map<std::string, AccountModel>& model) {
   size_t stored_count = 0;
   auto status = snapshot.ForEachMemberCard(id, [&](const MemberCard& stored) -> absl::Status {
@@ -51,7 +51,7 @@ absl::Status CompareCards(StoreSnapshot& snapshot, const std::string& id,
 
 // Compares the stored accounts with the journal's model: each one, none missing, and their
 // balances' zero sum.
-absl::Status CompareAccounts(StoreSnapshot& snapshot, const std::string& id,
+absl::Status CompareAccounts(StoreReader& snapshot, const std::string& id,
                              const absl::flat_hash_map<std::string, AccountModel>& model) {
   absl::flat_hash_set<std::string> seen;
   int64_t sum = 0;
@@ -122,7 +122,7 @@ absl::Status CompareAccounts(StoreSnapshot& snapshot, const std::string& id,
 }
 
 // Compares the stored open pending entries with those the journal leaves open.
-absl::Status ComparePending(StoreSnapshot& snapshot, const std::string& id,
+absl::Status ComparePending(StoreReader& snapshot, const std::string& id,
                             const JournalWalker& journal) {
   size_t open = 0;
   auto status = snapshot.ForEachOpenPending(id, [&](const PendingEntry& stored) -> absl::Status {
@@ -151,7 +151,7 @@ absl::Status ComparePending(StoreSnapshot& snapshot, const std::string& id,
 
 }  // namespace
 
-absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
+absl::Status CompareState(StoreReader& snapshot, const std::string& id,
                           const JournalWalker& journal, const Policy& stored_policy,
                           size_t* account_count) {
   const auto& model = journal.accounts();

@@ -16,7 +16,7 @@ namespace timeledger::ledger::verify_internal {
 
 // Compares the stored accounts, open pending entries and policy with the journal's model, and
 // sets *account_count to the accounts compared.
-absl::Status CompareState(StoreSnapshot& snapshot, const std::string& id,
+absl::Status CompareState(StoreReader& snapshot, const std::string& id,
                           const JournalWalker& journal, const Policy& stored_policy,
                           size_t* account_count);
 

@@ -21,7 +21,7 @@ using verify_internal::Hex;
 using verify_internal::JournalWalker;
 using verify_internal::kNoPosition;
 
-BankVerification VerifyBank(StoreSnapshot& snapshot, const Bank& bank, const ChainHead& head,
+BankVerification VerifyBank(StoreReader& snapshot, const Bank& bank, const ChainHead& head,
                             const Policy& policy) {
   BankVerification result;
   result.bank_id = bank.bank_id;
@@ -54,7 +54,7 @@ BankVerification VerifyBank(StoreSnapshot& snapshot, const Bank& bank, const Cha
 
 }  // namespace
 
-VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& options) {
+VerifyReport VerifySnapshot(StoreReader& snapshot, const VerifyOptions& options) {
   const absl::Time start = absl::Now();
   VerifyReport report;
   struct Listed {
@@ -99,7 +99,7 @@ VerifyReport VerifyStoreOffline(const StoreOptions& options, const VerifyOptions
     report.status = store.status();
     return report;
   }
-  auto snapshot = (*store)->NewSnapshot();
+  auto snapshot = (*store)->NewSnapshot(BlockCache::kBypass);
   VerifyReport report = VerifySnapshot(*snapshot, verify);
   snapshot.reset();
   return report;

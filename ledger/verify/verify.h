@@ -69,7 +69,7 @@ struct VerifyOptions {
 
 // Verifies everything in `snapshot`. A bank that cannot even be listed (a damaged bank record)
 // fails the whole report with that error.
-VerifyReport VerifySnapshot(StoreSnapshot& snapshot, const VerifyOptions& options = {});
+VerifyReport VerifySnapshot(StoreReader& snapshot, const VerifyOptions& options = {});
 
 // Opens the store of a stopped ledger read-only (`options.path`, or the backup named by
 // options.backup_dir / backup_id) and verifies it. Opening errors become the report's status.

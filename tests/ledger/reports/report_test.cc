@@ -463,7 +463,7 @@ TEST_F(HandBuiltLedgerTest, AnEmptyPeriodHasZeroFigures) {
 TEST_F(HandBuiltLedgerTest, ReadViewSeesNothingCommittedAfterIt) {
   auto view = ledger_->NewReadView();
   const absl::Time from = At(kQ4First), to = At(kQ4Last + 1);
-  auto count = [&](ReadView& v) {
+  auto count = [&](StoreReader& v) {
     int64_t n = 0;
     EXPECT_TRUE(v.ForEachEntryOccurredIn(kBank, from, to, 1000, [&](const Entry&) {
                    ++n;

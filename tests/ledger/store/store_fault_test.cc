@@ -232,7 +232,7 @@ TEST_P(StoreFaultReaderTest, ReopensOnlyOnceTheFailedStoresReadersAreDone) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(RecordNext().ok());
   fs_->Arm(FaultPoint::kWalAppend, FaultError::kNoSpace);
   ASSERT_FALSE(WriteUntilRefused().ok());
-  std::unique_ptr<ReadView> view = ledger_->NewReadView();
+  std::unique_ptr<StoreReader> view = ledger_->NewReadView();
   fs_->Disarm();
 
   for (int i = 0; i < 5; ++i) {

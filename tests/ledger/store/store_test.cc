@@ -229,15 +229,15 @@ TEST_F(StoreTest, ARefusedBatchWritesNothingOfIt) {
 
 // Each reader made before a run of commits sees none of them, however the reads interleave with
 // the commits; Store's own reads see each one once it is committed.
-TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
+TEST_F(StoreTest, SnapshotsOfEitherCacheUseSeeOneMomentWhileCommitsRun) {
   Open();
   auto setup = store_->NewBatch();
   setup->PutBank(TestBank("b"));
   for (int i = 0; i < 10; ++i) setup->PutAccount(TestAccount("b", absl::StrCat("a", i), i));
   ASSERT_TRUE(store_->Commit(setup.get()).ok());
 
-  auto view = store_->NewReadView();
-  auto snapshot = store_->NewSnapshot();
+  auto view = store_->NewSnapshot(BlockCache::kFill);
+  auto snapshot = store_->NewSnapshot(BlockCache::kBypass);
   constexpr int kCommits = 200;
   std::atomic<int> committed{0};
   std::thread writer([&] {
@@ -278,8 +278,8 @@ TEST_F(StoreTest, ReadViewsAndSnapshotsSeeOneMomentWhileCommitsRun) {
   }
   writer.join();
   EXPECT_EQ(AccountIds(*store_, "b").size(), 10u + kCommits);
-  auto fresh = store_->NewReadView();
-  auto a0 = fresh->GetAccount(BankId("b"), AccountId("a0"));
+  auto fresh = store_->NewSnapshot(BlockCache::kFill);
+  auto a0 = fresh->GetAccount("b", "a0");
   ASSERT_TRUE(a0.ok() && a0->has_value());
   EXPECT_EQ((*a0)->balance_minutes, 1000 + kCommits - 1);
   view.reset();
