@@ -163,7 +163,7 @@ absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
   const absl::Time now = ledger_->Now();
   KioskSession session{
       NewSessionId(), bank_id, account_id, display_name, kiosk, now, now + kKioskSessionLifetime};
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   absl::erase_if(sessions_, [&](const auto& item) { return item.second.expires_at <= now; });
   if (sessions_.size() >= kKioskSessionsMax) return Busy();
   sessions_.emplace(session.session_id, session);
@@ -171,14 +171,14 @@ absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
 }
 
 void KioskDesk::SignOut(const std::string& session_id, const std::string& kiosk) {
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   auto it = sessions_.find(session_id);
   if (it != sessions_.end() && it->second.kiosk == kiosk) sessions_.erase(it);
 }
 
 absl::StatusOr<KioskSession> KioskDesk::Resolve(const std::string& session_id,
                                                 const std::string& kiosk) {
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return SessionEnded();
   const absl::Time now = ledger_->Now();

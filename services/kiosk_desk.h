@@ -19,12 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -161,8 +162,8 @@ class KioskDesk {
   Ledger* ledger_;
   std::string dummy_hash_;  // checked against for unknown cards, so they take as long
 
-  std::mutex sessions_mu_;
-  absl::flat_hash_map<std::string, KioskSession> sessions_;
+  absl::Mutex sessions_mu_;
+  absl::flat_hash_map<std::string, KioskSession> sessions_ ABSL_GUARDED_BY(sessions_mu_);
 
   Worker worker_{kPinJobsWaitingMax};  // last: drained before the rest goes
 };
