@@ -11,9 +11,8 @@
 #include <memory>
 #include <optional>
 
-#include <sys/stat.h>
-
 #include "absl/synchronization/mutex.h"
+#include <sys/stat.h>
 
 #include "ledger/engine/ledger.h"
 #include "services/daemon/demo.h"
