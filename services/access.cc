@@ -177,7 +177,7 @@ absl::Status Gate::Spend(const ledger::Principal& principal) {
   }
   if (limit.per_second <= 0) return absl::OkStatus();
   const absl::Time now = ledger_->Now();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   Bucket& bucket = buckets_[absl::StrCat(principal.name, "@", principal.bank_id)];
   if (bucket.refilled == absl::InfinitePast()) {
     bucket.tokens = limit.burst;

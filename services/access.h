@@ -13,12 +13,13 @@
 #define TIMELEDGER_SERVICES_ACCESS_H_
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include <grpcpp/grpcpp.h>
@@ -90,13 +91,13 @@ class Gate {
     double tokens = 0;
     absl::Time refilled = absl::InfinitePast();
   };
-  absl::Status Spend(const ledger::Principal& principal);
+  absl::Status Spend(const ledger::Principal& principal) ABSL_LOCKS_EXCLUDED(mu_);
 
   ledger::Ledger* ledger_;
   const GateOptions options_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   // One bucket per principal ("name@bank"); principals come from tokens, so at most kTokensMax.
-  absl::flat_hash_map<std::string, Bucket> buckets_;
+  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace timeledger::services

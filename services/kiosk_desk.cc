@@ -57,8 +57,9 @@ KioskDesk::KioskDesk(Ledger* ledger) : ledger_(ledger) {
 }
 
 KioskDesk::~KioskDesk() {
-  std::unique_lock<std::mutex> lock(sessions_mu_);
-  checks_done_.wait(lock, [this] { return checks_in_flight_ == 0; });
+  absl::MutexLock lock(&sessions_mu_);
+  sessions_mu_.Await(absl::Condition(
+      +[](size_t* in_flight) { return *in_flight == 0; }, &checks_in_flight_));
 }
 
 void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string pin,
@@ -101,15 +102,15 @@ void KioskDesk::CheckCard(std::string bank_id, std::string card_number, std::str
   }
   if (auto s = ValidatePin(pin); !s.ok()) return std::move(done)(s);
   {
-    std::lock_guard<std::mutex> lock(sessions_mu_);
+    absl::MutexLock lock(&sessions_mu_);
     ++checks_in_flight_;
   }
   // Runs `done` (on whichever thread answers), then lets the destructor go on.
   auto shared_done = std::make_shared<Callback<Account>>(
       [this, done = std::move(done)](absl::StatusOr<Account> holder) mutable {
         std::move(done)(std::move(holder));
-        std::lock_guard<std::mutex> lock(sessions_mu_);
-        if (--checks_in_flight_ == 0) checks_done_.notify_all();
+        absl::MutexLock lock(&sessions_mu_);
+        --checks_in_flight_;  // the destructor's Await sees it
       });
   const bool queued = worker_.Submit([this, bank_id, card_number, pin, shared_done] {
     auto check = CheckPin(bank_id, card_number, pin);
@@ -144,7 +145,7 @@ absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
   const absl::Time now = ledger_->Now();
   KioskSession session{
       NewSessionId(), bank_id, account_id, display_name, kiosk, now, now + kKioskSessionLifetime};
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   absl::erase_if(sessions_, [&](const auto& item) { return item.second.expires_at <= now; });
   if (sessions_.size() >= kKioskSessionsMax) return Busy();
   sessions_.emplace(session.session_id, session);
@@ -152,14 +153,14 @@ absl::StatusOr<KioskSession> KioskDesk::OpenSession(const std::string& bank_id,
 }
 
 void KioskDesk::SignOut(const std::string& session_id, const std::string& kiosk) {
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   auto it = sessions_.find(session_id);
   if (it != sessions_.end() && it->second.kiosk == kiosk) sessions_.erase(it);
 }
 
 absl::StatusOr<KioskSession> KioskDesk::Resolve(const std::string& session_id,
                                                 const std::string& kiosk) {
-  std::lock_guard<std::mutex> lock(sessions_mu_);
+  absl::MutexLock lock(&sessions_mu_);
   auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return SessionEnded();
   const absl::Time now = ledger_->Now();

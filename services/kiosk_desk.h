@@ -17,16 +17,16 @@
 #ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
 #define TIMELEDGER_LEDGER_KIOSK_DESK_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -163,12 +163,11 @@ class KioskDesk {
   Ledger* ledger_;
   std::string dummy_hash_;  // checked against for unknown cards, so they take as long
 
-  std::mutex sessions_mu_;
-  absl::flat_hash_map<std::string, KioskSession> sessions_;
+  absl::Mutex sessions_mu_;
+  absl::flat_hash_map<std::string, KioskSession> sessions_ ABSL_GUARDED_BY(sessions_mu_);
   // Card checks accepted whose answer has not come back from the writer yet; the destructor
   // waits for none, since an answer opens a session here.
-  std::condition_variable checks_done_;
-  size_t checks_in_flight_ = 0;  // guarded by sessions_mu_
+  size_t checks_in_flight_ ABSL_GUARDED_BY(sessions_mu_) = 0;
 
   Worker worker_{kPinJobsWaitingMax};  // last: drained before the rest goes
 };

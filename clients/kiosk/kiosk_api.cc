@@ -332,7 +332,7 @@ Response KioskApi::Status(const Request& request) {
 
 std::string KioskApi::BankName() {
   {
-    std::lock_guard<std::mutex> lock(bank_name_mu_);
+    absl::MutexLock lock(&bank_name_mu_);
     if (!bank_name_.empty()) return bank_name_;
   }
   v1::GetBankRequest get;
@@ -340,7 +340,7 @@ std::string KioskApi::BankName() {
   v1::Bank bank;
   auto context = NewContext(kStatusDeadline);
   if (!v1::Banks::NewStub(channel_)->GetBank(context.get(), get, &bank).ok()) return "";
-  std::lock_guard<std::mutex> lock(bank_name_mu_);
+  absl::MutexLock lock(&bank_name_mu_);
   bank_name_ = bank.name();
   return bank_name_;
 }

@@ -17,9 +17,10 @@
 #define TIMELEDGER_CLIENTS_KIOSK_KIOSK_API_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include <grpcpp/grpcpp.h>
 
 #include "clients/kiosk/http_server.h"
@@ -50,15 +51,15 @@ class KioskApi {
   Response SignOut(const Request& request);
 
   // The bank's name, asked of the ledger once and remembered; "" until it answers.
-  std::string BankName();
+  std::string BankName() ABSL_LOCKS_EXCLUDED(bank_name_mu_);
   // A client context with a deadline and this kiosk's principal.
   std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::seconds deadline) const;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kiosk::Stub> stub_;
   KioskOptions options_;
-  std::mutex bank_name_mu_;
-  std::string bank_name_;
+  absl::Mutex bank_name_mu_;
+  std::string bank_name_ ABSL_GUARDED_BY(bank_name_mu_);
 };
 
 }  // namespace timeledger::kiosk

@@ -16,20 +16,18 @@ Worker::Worker(size_t waiting_max, std::chrono::milliseconds period, Task task)
 
 Worker::~Worker() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
   thread_.join();
 }
 
 bool Worker::Submit(Job job) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stopping_ || jobs_.size() >= waiting_max_) return false;
     jobs_.push_back(std::move(job));
   }
-  cv_.notify_one();
   return true;
 }
 
@@ -37,20 +35,24 @@ void Worker::Loop() {
   auto next_task = std::chrono::steady_clock::now() + period_;
   for (;;) {
     Job job;
+    bool task_due = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      const auto ready = [this] { return stopping_ || !jobs_.empty(); };
-      const bool woken =
-          task_ == nullptr ? (cv_.wait(lock, ready), true) : cv_.wait_until(lock, next_task, ready);
-      if (!woken) {
-        lock.unlock();
-        task_();
-        next_task = std::chrono::steady_clock::now() + period_;
-        continue;
+      absl::MutexLock lock(&mu_);
+      const absl::Condition ready(this, &Worker::Ready);
+      task_due = task_ == nullptr
+                     ? (mu_.Await(ready), false)
+                     : !mu_.AwaitWithTimeout(
+                           ready, absl::FromChrono(next_task - std::chrono::steady_clock::now()));
+      if (!task_due) {
+        if (jobs_.empty()) return;  // stopping, and everything queued has run
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
       }
-      if (jobs_.empty()) return;  // stopping, and everything queued has run
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+    }
+    if (task_due) {
+      task_();
+      next_task = std::chrono::steady_clock::now() + period_;
+      continue;
     }
     std::move(job)();
   }

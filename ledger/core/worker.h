@@ -1,7 +1,7 @@
 // Worker: one thread that runs queued jobs in order and, if asked, a task every period, until it
 // is destroyed. It is the loop that long calls (verification, backups, reports), kiosk PIN
-// hashing and timeledgerd's expiry sweep each need: a thread waiting on a condition variable for a
-// job, the next period or the stop flag.
+// hashing and timeledgerd's expiry sweep each need: a thread waiting on its mutex for a job, the
+// next period or the stop flag.
 //
 // The queue is bounded (waiting_max): Submit refuses a job rather than let a burst of callers
 // pile up work without limit. Destroying a Worker runs the jobs still queued (each was accepted,
@@ -11,14 +11,13 @@
 #define TIMELEDGER_LEDGER_CORE_WORKER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/synchronization/mutex.h"
 
 namespace timeledger::ledger {
 
@@ -42,16 +41,17 @@ class Worker {
 
   // Queues `job`; returns false (dropping it) if waiting_max jobs already wait or the worker is
   // stopping.
-  bool Submit(Job job);
+  bool Submit(Job job) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Loop();
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
+  // What the thread waits for: a job, or the stop.
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !jobs_.empty(); }
 
   const size_t waiting_max_;
   const std::chrono::milliseconds period_;
   Task task_;  // empty: no periodic task
-  std::mutex mu_;
-  std::condition_variable cv_;
+  absl::Mutex mu_;
   std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: started once everything above is ready

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 #include "ledger/core/errors.h"
 #include "ledger/core/merkle.h"
@@ -61,9 +62,9 @@ absl::Status FromMerkle(const absl::Status& status) {
 // Sets the damage of banks, on the writer thread; reports back through `done`.
 class MarkDamagedCommand : public Command {
  public:
-  MarkDamagedCommand(BankMap* banks, std::shared_mutex* mu,
-                     std::map<std::string, absl::Status> found, std::promise<void>* done)
-      : banks_(banks), mu_(mu), found_(std::move(found)), done_(done) {}
+  MarkDamagedCommand(BankMap* banks, absl::Mutex* mu, std::map<std::string, absl::Status> found,
+                     std::promise<void>* done)
+      : mu_(mu), banks_(banks), found_(std::move(found)), done_(done) {}
 
   void Execute(WriteTxn&) override { Mark(); }
   void Finish(const absl::Status&) override { done_->set_value(); }
@@ -75,15 +76,15 @@ class MarkDamagedCommand : public Command {
 
  private:
   void Mark() {
-    std::unique_lock<std::shared_mutex> lock(*mu_);
+    absl::MutexLock lock(mu_);
     for (const auto& [bank_id, damage] : found_) {
       auto it = banks_->find(bank_id);
       if (it != banks_->end() && it->second->damage.ok()) it->second->damage = damage;
     }
   }
 
-  BankMap* banks_;
-  std::shared_mutex* mu_;
+  absl::Mutex* mu_;
+  BankMap* banks_ ABSL_PT_GUARDED_BY(mu_);
   std::map<std::string, absl::Status> found_;
   std::promise<void>* done_;
 };
@@ -92,7 +93,7 @@ class MarkDamagedCommand : public Command {
 
 absl::Status Ledger::CheckBankServable(const BankId& bank_id) const {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   auto it = banks_.find(bank_id);
   if (it == banks_.end()) {
     return BankNotFound(bank_id);
@@ -170,7 +171,7 @@ void Ledger::CompareMemory(StoreReader& snapshot, VerifyReport* report) const {
     if (!bank.status.ok()) continue;
     bool moved = false;
     auto status = snapshot.ForEachAccount(bank.bank_id, [&](const Account& stored) -> absl::Status {
-      std::shared_lock<std::shared_mutex> lock(state_mu_);
+      absl::ReaderMutexLock lock(&state_mu_);
       auto state = banks_.find(bank.bank_id);
       if (state == banks_.end() || state->second->head.journal_size() != bank.journal_size) {
         moved = true;  // memory is behind or ahead of the snapshot: nothing to compare
@@ -214,7 +215,7 @@ void Ledger::MarkDamaged(const VerifyReport& report) {
 
 absl::StatusOr<JournalDigest> Ledger::GetDigest(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   const ChainHead& head = banks_.at(bank_id)->head;
   JournalDigest digest;
   digest.bank_id = bank_id;

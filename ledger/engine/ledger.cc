@@ -82,14 +82,19 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
 
 Ledger::~Ledger() {
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    absl::MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
 }
 
-absl::Status Ledger::Load() { return LoadBanks(&banks_, options_.verify_on_open); }
+absl::Status Ledger::Load() {
+  BankMap loaded;
+  if (auto s = LoadBanks(&loaded, options_.verify_on_open); !s.ok()) return s;
+  absl::MutexLock lock(&state_mu_);
+  banks_.swap(loaded);
+  return absl::OkStatus();
+}
 
 absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
   auto loaded = store_->ForEachBank([&](const Bank& bank, const ChainHead& head,
@@ -155,10 +160,9 @@ absl::Status Ledger::EnsureWritable() {
   if (auto recovered = store_->Recover(); !recovered.ok()) return recovered;
   BankMap reloaded;
   if (auto loaded = LoadBanks(&reloaded, /*verify=*/false); !loaded.ok()) return loaded;
-  // Only this thread writes banks_: reading it without the lock is safe.
-  if (auto kept = KeepFindings(banks_, &reloaded); !kept.ok()) return kept;
+  if (auto kept = KeepFindings(WriterBanks(), &reloaded); !kept.ok()) return kept;
   {
-    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    absl::MutexLock lock(&state_mu_);
     banks_.swap(reloaded);
   }
   store_failed_ = false;

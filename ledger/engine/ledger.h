@@ -17,15 +17,12 @@
 #ifndef TIMELEDGER_LEDGER_LEDGER_H_
 #define TIMELEDGER_LEDGER_LEDGER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +31,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 #include "ledger/core/ids.h"
@@ -327,34 +325,38 @@ class Ledger {
 
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
-  // Before the writer starts: fills banks_ without the lock.
-  absl::Status Load() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // Before the writer starts: fills banks_.
+  absl::Status Load() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Reads every bank from the store into `banks`, checking its heads, its open pending entries
   // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
   absl::Status LoadBanks(BankMap* banks, bool verify) const;
   // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
   // and, once it succeeds, reloads every bank (a refused write may have become durable) before
   // anything is written. Returns the store's refusal meanwhile.
-  absl::Status EnsureWritable() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  absl::Status EnsureWritable() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Cheap checks of a bank's heads against its last entry and last journal fact.
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
   // Compares the accounts served from memory with the snapshot's, for each bank verified OK
   // whose journal has not moved since.
   void CompareMemory(StoreReader& snapshot, VerifyReport* report) const;
   // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
-  void MarkDamaged(const VerifyReport& report) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  void MarkDamaged(const VerifyReport& report) ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
   void Submit(std::unique_ptr<Command> command) ABSL_LOCKS_EXCLUDED(queue_mu_);
   void WriterLoop() ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
+  // What the writer waits for: a command, or the stop.
+  bool QueueReady() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty();
+  }
   // The functions below run on the writer thread, the only one that writes banks_: they read it
-  // without the lock, and take it exclusively only to publish (hence no static analysis).
-  void CommitGroup(std::vector<std::unique_ptr<Command>>* group)
-      ABSL_LOCKS_EXCLUDED(state_mu_) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // through WriterBanks, and take state_mu_ exclusively only to publish.
+  const BankMap& WriterBanks() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return banks_; }
+  void CommitGroup(std::vector<std::unique_ptr<Command>>* group) ABSL_LOCKS_EXCLUDED(state_mu_);
   // Runs the group's commands in `txn` and commits it; returns the commit's status.
   absl::Status RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
-                            StoreBatch* batch) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+                            StoreBatch* batch) ABSL_LOCKS_EXCLUDED(state_mu_);
   // Expires pending entries that are due, inside the group's transaction.
-  void ExpireDuePending(WriteTxn& txn) ABSL_NO_THREAD_SAFETY_ANALYSIS;
-  bool HasDuePending() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  void ExpireDuePending(WriteTxn& txn) ABSL_LOCKS_EXCLUDED(state_mu_);
+  bool HasDuePending() ABSL_LOCKS_EXCLUDED(state_mu_);
   // A bank that GetBank found, from the committed state.
   const BankState& ServedBank(const std::string& bank_id) const
       ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
@@ -369,12 +371,12 @@ class Ledger {
   TokenRegistry tokens_{store_.get()};
 
   // Committed state: written by the writer thread under an exclusive lock, read under a shared one
-  // (and by the writer thread, its only writer, without one).
-  mutable std::shared_mutex state_mu_;
+  // (and by the writer thread, its only writer, without one: WriterBanks).
+  mutable absl::Mutex state_mu_;
   BankMap banks_ ABSL_GUARDED_BY(state_mu_);
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  // The writer waits on queue_mu_ (Await) for QueueReady: no condition variable to notify.
+  absl::Mutex queue_mu_;
   std::deque<std::unique_ptr<Command>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread writer_;

@@ -39,7 +39,7 @@ const BankState& Ledger::ServedBank(const std::string& bank_id) const {
 
 absl::StatusOr<BankSummary> Ledger::GetBank(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   auto it = banks_.find(bank_id);
   if (it == banks_.end()) return BankNotFound(bank_id);
   const BankState& state = *it->second;
@@ -48,7 +48,7 @@ absl::StatusOr<BankSummary> Ledger::GetBank(const BankId& bank_id) const {
 
 std::vector<absl::Status> Ledger::DegradedBanks() const {
   std::vector<absl::Status> degraded;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   for (const auto& [bank_id, state] : banks_) {
     if (!state->degraded.ok()) degraded.push_back(state->degraded);
   }
@@ -63,7 +63,7 @@ absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
     if (auto s = ValidateId("page_token", page_token); !s.ok()) return BadPageToken();
   }
   Page<BankSummary> page;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   for (auto it = banks_.upper_bound(page_token); it != banks_.end(); ++it) {
     if (page.items.size() == limit) {
       page.next_page_token = page.items.back().bank.bank_id;
@@ -79,7 +79,7 @@ absl::StatusOr<Account> Ledger::GetAccount(const BankId& bank_id,
                                            const AccountId& account_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   auto bank = banks_.find(bank_id);
   if (bank == banks_.end()) return BankNotFound(bank_id);
   auto it = bank->second->accounts.find(account_id);
@@ -96,7 +96,7 @@ absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const BankId& bank_id
                                                            const AccountId& account_id) const {
   auto account = GetAccount(bank_id, account_id);
   if (!account.ok()) return account.status();
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   const BankState& bank = ServedBank(bank_id);
   AccountStanding standing;
   standing.account = *std::move(account);
@@ -115,7 +115,7 @@ absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const BankId& bank_id
 
 absl::StatusOr<Policy> Ledger::GetPolicy(const BankId& bank_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   return ServedBank(bank_id).policy;
 }
 
@@ -189,7 +189,7 @@ absl::StatusOr<Page<Account>> Ledger::ListAccounts(const BankId& bank_id, int64_
     page.next_page_token = page.items.back().account_id;
   }
   // The store may be a moment ahead of memory; report balances as the ledger serves them.
-  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  absl::ReaderMutexLock lock(&state_mu_);
   const auto& live = ServedBank(bank_id).accounts;
   for (Account& account : page.items) {
     if (auto it = live.find(account.account_id); it != live.end()) account = it->second;

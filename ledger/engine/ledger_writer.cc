@@ -152,16 +152,13 @@ std::optional<Principal> Ledger::BoundPrincipal(absl::string_view name) const {
 
 void Ledger::Submit(std::unique_ptr<Command> command) {
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    absl::MutexLock lock(&queue_mu_);
     if (!stopping_ && queue_.size() < options_.queue_depth_max) {
       queue_.push_back(std::move(command));
       command = nullptr;
     }
   }
-  if (command == nullptr) {
-    queue_cv_.notify_one();
-    return;
-  }
+  if (command == nullptr) return;  // the writer's Await sees it when queue_mu_ is released
   // Refused: run it against nothing so its callback reports why.
   command->Refuse(
       ledger::Refuse(Reason::kBusy, "the ledger is busy or shutting down; try again shortly"));
@@ -170,27 +167,27 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
 void Ledger::WriterLoop() {
   std::vector<std::unique_ptr<Command>> group;
   while (true) {
+    bool idle = false;
     {
-      std::unique_lock<std::mutex> lock(queue_mu_);
+      absl::MutexLock lock(&queue_mu_);
       // Wake at least once a second, so that pending entries expire without traffic.
-      queue_cv_.wait_for(lock, std::chrono::seconds(1),
-                         [&] { return stopping_ || !queue_.empty(); });
+      queue_mu_.AwaitWithTimeout(absl::Condition(this, &Ledger::QueueReady), absl::Seconds(1));
       if (queue_.empty() && stopping_) return;  // drained
-      if (queue_.empty()) {
-        lock.unlock();
-        if (store_failed_ || !store_->WriteStatus().ok()) {
-          // Recovers without traffic; the refusal is the store's to report, to the next write.
-          EnsureWritable().IgnoreError();
-        } else if (HasDuePending()) {
-          CommitGroup(&group);
-        }
-        continue;
-      }
+      idle = queue_.empty();
       const size_t take = std::min(queue_.size(), options_.group_commit_max);
       for (size_t i = 0; i < take; ++i) {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+    }
+    if (idle) {
+      if (store_failed_ || !store_->WriteStatus().ok()) {
+        // Recovers without traffic; the refusal is the store's to report, to the next write.
+        EnsureWritable().IgnoreError();
+      } else if (HasDuePending()) {
+        CommitGroup(&group);
+      }
+      continue;
     }
     CommitGroup(&group);
     group.clear();
@@ -205,14 +202,13 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
     return;
   }
   auto batch = store_->NewBatch();
-  // Only this thread writes banks_, so reading it here without the lock is safe.
   // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
   // and what a later read says are the same.
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
-  WriteTxn txn(banks_, store_.get(), batch.get(), now);
+  WriteTxn txn(WriterBanks(), store_.get(), batch.get(), now);
   const absl::Status commit = RunAndCommit(group, txn, batch.get());
   if (commit.ok()) {
-    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    absl::MutexLock lock(&state_mu_);
     txn.ApplyTo(&banks_);
   }
   for (auto& command : *group) command->Finish(commit);
@@ -230,7 +226,7 @@ absl::Status Ledger::RunAndCommit(std::vector<std::unique_ptr<Command>>* group, 
 
 bool Ledger::HasDuePending() {
   const absl::Time now = clock_();
-  for (const auto& [bank_id, state] : banks_) {
+  for (const auto& [bank_id, state] : WriterBanks()) {
     if (!state->damage.ok() || !state->degraded.ok()) continue;  // it takes no writes
     if (!state->pending_by_expiry.empty() && state->pending_by_expiry.begin()->first <= now) {
       return true;
@@ -241,7 +237,7 @@ bool Ledger::HasDuePending() {
 
 void Ledger::ExpireDuePending(WriteTxn& txn) {
   size_t expired = 0;
-  for (const auto& [bank_id, state] : banks_) {
+  for (const auto& [bank_id, state] : WriterBanks()) {
     if (!state->damage.ok() || !state->degraded.ok()) continue;
     for (const auto& [expires_at, entry_id] : state->pending_by_expiry) {
       if (expires_at > txn.now() || expired == kExpiriesPerGroupMax) break;

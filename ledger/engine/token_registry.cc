@@ -58,21 +58,23 @@ absl::Status Conflict(const Principal& principal, const PrincipalBinding& bound,
 }  // namespace
 
 absl::Status TokenRegistry::Load() {
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<TokenRecord> records;
   auto status = store_->ForEachToken([&](const TokenRecord& record) {
     records.push_back(record);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  absl::flat_hash_map<std::string, std::vector<PrincipalBinding>> bindings;
   status = store_->ForEachPrincipalBinding([&](const PrincipalBinding& binding) {
-    auto& versions = bindings_[binding.principal.name];
+    auto& versions = bindings[binding.principal.name];
     // Keys order a name's versions; they count up from 1 without a gap.
     if (binding.version != versions.size() + 1) return Malformed();
     versions.push_back(binding);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  bindings_ = std::move(bindings);
   std::sort(records.begin(), records.end(), [](const TokenRecord& a, const TokenRecord& b) {
     return std::tie(a.created_at, a.token_id) < std::tie(b.created_at, b.token_id);
   });
@@ -187,37 +189,40 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
                                                  absl::Time now, const Account* account) {
   if (auto s = ValidatePrincipal(principal); !s.ok()) return s;
   if (auto s = CheckMayManage(by, principal); !s.ok()) return s;
-  std::lock_guard<std::mutex> writing(write_mu_);
-  std::shared_lock<std::shared_mutex> reading(mu_);
-  if (tokens_.size() >= kTokensMax) {
-    return ledger::Refuse(Reason::kTooManyTokens,
-                          absl::StrCat("this installation already keeps ", kTokensMax,
-                                       " token records, revoked ones included"),
-                          {{"limit", std::to_string(kTokensMax)}});
-  }
-  if (auto s = CheckMayBind(principal, by, account); !s.ok()) return s;
-  const PrincipalBinding* bound = Current(principal.name);
-  std::optional<PrincipalBinding> rebound;
-  if (bound == nullptr || !SamePrincipal(bound->principal, principal)) {
-    rebound = PrincipalBinding{principal, bound == nullptr ? 1 : bound->version + 1, now, by.name};
-  }
+  absl::MutexLock writing(&write_mu_);
   IssuedToken issued;
   TokenRecord& record = issued.record;
-  do {
-    record.token_id = RandomHex(kTokenIdHexChars / 2);
-  } while (tokens_.contains(record.token_id));
-  const std::string secret = RandomHex(kTokenSecretHexChars / 2);
-  record.principal = principal;
-  record.secret_hash = Sha256::Hash(secret);
-  record.created_at = now;
-  record.created_by = by.name;
-  reading.unlock();
+  std::optional<PrincipalBinding> rebound;
+  std::string secret;
+  {
+    absl::ReaderMutexLock reading(&mu_);
+    if (tokens_.size() >= kTokensMax) {
+      return ledger::Refuse(Reason::kTooManyTokens,
+                            absl::StrCat("this installation already keeps ", kTokensMax,
+                                         " token records, revoked ones included"),
+                            {{"limit", std::to_string(kTokensMax)}});
+    }
+    if (auto s = CheckMayBind(principal, by, account); !s.ok()) return s;
+    const PrincipalBinding* bound = Current(principal.name);
+    if (bound == nullptr || !SamePrincipal(bound->principal, principal)) {
+      rebound =
+          PrincipalBinding{principal, bound == nullptr ? 1 : bound->version + 1, now, by.name};
+    }
+    do {
+      record.token_id = RandomHex(kTokenIdHexChars / 2);
+    } while (tokens_.contains(record.token_id));
+    secret = RandomHex(kTokenSecretHexChars / 2);
+    record.principal = principal;
+    record.secret_hash = Sha256::Hash(secret);
+    record.created_at = now;
+    record.created_by = by.name;
+  }
   auto batch = store_->NewBatch();
   batch->PutToken(record);
   if (rebound.has_value()) batch->PutPrincipalBinding(*rebound);
   if (auto s = store_->Commit(batch.get()); !s.ok()) return s;
   issued.bearer = absl::StrCat(kBearerPrefix, record.token_id, "_", secret);
-  std::unique_lock<std::shared_mutex> changing(mu_);
+  absl::MutexLock changing(&mu_);
   if (rebound.has_value()) bindings_[principal.name].push_back(*std::move(rebound));
   order_.push_back(record.token_id);
   tokens_.emplace(record.token_id, record);
@@ -230,26 +235,28 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
 
 absl::StatusOr<TokenRecord> TokenRegistry::Revoke(absl::string_view token_id, const Principal& by,
                                                   absl::Time now) {
-  std::lock_guard<std::mutex> writing(write_mu_);
-  std::shared_lock<std::shared_mutex> reading(mu_);
-  auto it = tokens_.find(token_id);
-  if (it == tokens_.end()) {
-    return ledger::Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
-                          {{"token_id", std::string(token_id)}});
+  absl::MutexLock writing(&write_mu_);
+  TokenRecord revoked;
+  {
+    absl::ReaderMutexLock reading(&mu_);
+    auto it = tokens_.find(token_id);
+    if (it == tokens_.end()) {
+      return ledger::Refuse(Reason::kTokenNotFound, absl::StrCat("there is no token ", token_id),
+                            {{"token_id", std::string(token_id)}});
+    }
+    const PrincipalBinding* bound = Current(it->second.principal.name);
+    TL_CHECK(bound != nullptr);
+    if (auto s = CheckMayManage(by, bound->principal); !s.ok()) return s;
+    if (it->second.revoked()) return it->second;
+    revoked = it->second;
+    revoked.revoked_at = now;
+    revoked.revoked_by = by.name;
   }
-  const PrincipalBinding* bound = Current(it->second.principal.name);
-  TL_CHECK(bound != nullptr);
-  if (auto s = CheckMayManage(by, bound->principal); !s.ok()) return s;
-  if (it->second.revoked()) return it->second;
-  TokenRecord revoked = it->second;
-  revoked.revoked_at = now;
-  revoked.revoked_by = by.name;
-  reading.unlock();
   auto batch = store_->NewBatch();
   batch->PutToken(revoked);
   if (auto s = store_->Commit(batch.get()); !s.ok()) return s;
-  std::unique_lock<std::shared_mutex> changing(mu_);
-  it->second = revoked;  // still valid: only this writer changes the map
+  absl::MutexLock changing(&mu_);
+  tokens_.find(token_id)->second = revoked;  // still there: only this writer changes the map
   return revoked;
 }
 
@@ -257,7 +264,7 @@ absl::StatusOr<std::vector<TokenView>> TokenRegistry::List(const Principal& by,
                                                            absl::string_view bank_id,
                                                            bool include_revoked) const {
   if (auto s = CheckMayList(by, bank_id); !s.ok()) return s;
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  absl::ReaderMutexLock lock(&mu_);
   std::vector<TokenView> out;
   for (const auto& id : order_) {
     const TokenRecord& record = tokens_.at(id);
@@ -272,14 +279,14 @@ absl::StatusOr<std::vector<TokenView>> TokenRegistry::List(const Principal& by,
 }
 
 std::optional<PrincipalBinding> TokenRegistry::BindingOf(absl::string_view name) const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  absl::ReaderMutexLock lock(&mu_);
   const PrincipalBinding* bound = Current(name);
   if (bound == nullptr) return std::nullopt;
   return *bound;
 }
 
 std::vector<PrincipalBinding> TokenRegistry::BindingHistory(absl::string_view name) const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  absl::ReaderMutexLock lock(&mu_);
   auto it = bindings_.find(name);
   return it == bindings_.end() ? std::vector<PrincipalBinding>() : it->second;
 }
@@ -297,7 +304,7 @@ absl::StatusOr<Principal> TokenRegistry::Authenticate(absl::string_view bearer) 
     return NotAuthenticated("the bearer token is not a Timeledger token (tl_<id>_<secret>)");
   }
   const Digest hash = Sha256::Hash(std::string_view(secret.data(), secret.size()));
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  absl::ReaderMutexLock lock(&mu_);
   auto it = tokens_.find(token_id);
   // The same answer for an unknown id and a wrong secret; the secret compared in constant time.
   if (it == tokens_.end() ||

@@ -6,9 +6,7 @@
 #ifndef TIMELEDGER_LEDGER_ENGINE_TOKEN_REGISTRY_H_
 #define TIMELEDGER_LEDGER_ENGINE_TOKEN_REGISTRY_H_
 
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 #include "ledger/rules/access.h"
@@ -34,7 +33,7 @@ class TokenRegistry {
   TokenRegistry& operator=(const TokenRegistry&) = delete;
 
   // Reads every token record into memory. Call once, before anything else.
-  absl::Status Load();
+  absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Makes a new token for `principal` (validated, and allowed to `by`), durable before it
   // returns, with the name's binding if it is new or changed. `account` is the account
@@ -44,29 +43,31 @@ class TokenRegistry {
   // coordinator's new coordinator unless it is named as its own active staff person account
   // (COLLEAGUE_ACCOUNT_REQUIRED) that no other principal holds (ACCOUNT_HELD).
   absl::StatusOr<IssuedToken> Issue(const Principal& principal, const Principal& by, absl::Time now,
-                                    const Account* account = nullptr);
+                                    const Account* account = nullptr)
+      ABSL_LOCKS_EXCLUDED(write_mu_, mu_);
   // Ends a token at once. Revoking a revoked token changes nothing and returns it.
   absl::StatusOr<TokenRecord> Revoke(absl::string_view token_id, const Principal& by,
-                                     absl::Time now);
+                                     absl::Time now) ABSL_LOCKS_EXCLUDED(write_mu_, mu_);
   // The tokens `by` may manage, of `bank_id` if not empty, oldest first, with the binding each
   // carries now; NOT_YOURS_TO_MANAGE for another bank's (CheckMayList).
   absl::StatusOr<std::vector<TokenView>> List(const Principal& by, absl::string_view bank_id,
-                                              bool include_revoked) const;
+                                              bool include_revoked) const ABSL_LOCKS_EXCLUDED(mu_);
   // The principal whose live token `bearer` is, as its name is bound now; UNAUTHENTICATED for
   // anything else.
-  absl::StatusOr<Principal> Authenticate(absl::string_view bearer) const;
+  absl::StatusOr<Principal> Authenticate(absl::string_view bearer) const ABSL_LOCKS_EXCLUDED(mu_);
   // The binding of `name` in force, or nullopt if the name was never made.
-  std::optional<PrincipalBinding> BindingOf(absl::string_view name) const;
+  std::optional<PrincipalBinding> BindingOf(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
   // Every binding `name` has had, oldest first (empty if none).
-  std::vector<PrincipalBinding> BindingHistory(absl::string_view name) const;
+  std::vector<PrincipalBinding> BindingHistory(absl::string_view name) const
+      ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   Store* store_;
   // Issue and Revoke one at a time, the synced commit included; they change the map only under
   // an exclusive lock of mu_, after the commit, so that authentication (a shared lock) never
   // waits for a disk.
-  std::mutex write_mu_;
-  mutable std::shared_mutex mu_;
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  mutable absl::Mutex mu_;
   absl::Status CheckMayBind(const Principal& principal, const Principal& by,
                             const Account* account) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   bool HoldsLiveTokens(absl::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include <rocksdb/filter_policy.h>
@@ -47,7 +48,7 @@ class FaultListener : public rocksdb::EventListener {
 class StoreInfoLog : public rocksdb::Logger {
  public:
   explicit StoreInfoLog(std::string path) : path_(std::move(path)) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     Rotate();
   }
   ~StoreInfoLog() override {
@@ -66,7 +67,7 @@ class StoreInfoLog : public rocksdb::Logger {
     const int length = std::vsnprintf(line, sizeof(line), format, copy);
     va_end(copy);
     if (length < 0) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (written_bytes_ > kInfoLogBytesMax) Rotate();
     if (file_ == nullptr) return;
     std::fputs(stamp.c_str(), file_);
@@ -92,7 +93,7 @@ class StoreInfoLog : public rocksdb::Logger {
   }
 
   const std::string path_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
   size_t written_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -5,10 +5,10 @@
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_OPTIONS_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/status.h>
@@ -24,17 +24,17 @@ class WriteFault {
   // Keeps `status` if it is the first failure.
   void Record(const rocksdb::Status& status) {
     if (status.ok()) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (first_.ok()) first_ = status;
   }
   // OK, or the first failure.
   rocksdb::Status first() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return first_;
   }
 
  private:
-  mutable std::mutex mu_;
+  mutable absl::Mutex mu_;
   rocksdb::Status first_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -6,7 +6,7 @@
 namespace timeledger::ledger {
 
 absl::StatusOr<std::optional<std::string>> KeptIterator::Get(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (it_ == nullptr) it_.reset(db_->NewIterator(options_));
   it_->Seek(key);
   if (!it_->Valid()) {

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include <rocksdb/db.h>
 
 #include "ledger/store/keys.h"
@@ -49,7 +49,7 @@ class KeptIterator {
  private:
   rocksdb::DB* const db_;
   const rocksdb::ReadOptions options_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::unique_ptr<rocksdb::Iterator> it_ ABSL_GUARDED_BY(mu_);  // made by the first read
 };
 

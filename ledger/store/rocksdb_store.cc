@@ -35,7 +35,7 @@ std::unique_ptr<StoreReader> RocksDbStore::NewSnapshot(BlockCache cache) {
 
 absl::Status RocksDbStore::Commit(StoreBatch* batch) {
   auto* rocks_batch = static_cast<RocksDbBatch*>(batch);
-  std::lock_guard<std::mutex> writing(write_mu_);
+  absl::MutexLock writing(&write_mu_);
   if (!writable_) return FromRocks(Db()->Write(write_options_, rocks_batch->batch()));
   std::shared_ptr<rocksdb::DB> db;
   std::shared_ptr<WriteFault> fault;
@@ -60,7 +60,7 @@ absl::Status RocksDbStore::WriteStatus() const {
 }
 
 absl::Status RocksDbStore::Recover() {
-  std::lock_guard<std::mutex> writing(write_mu_);
+  absl::MutexLock writing(&write_mu_);
   if (!writable_) return absl::OkStatus();
   std::shared_ptr<rocksdb::DB> db;
   std::shared_ptr<WriteFault> fault;
@@ -87,14 +87,17 @@ absl::Status RocksDbStore::RetireFailed(const std::shared_ptr<WriteFault>& fault
   if (fault != nullptr) {
     auto stand_in = OpenStandIn();
     if (!stand_in.ok()) return refusal;
-    std::lock_guard<std::mutex> lock(db_mu_);
+    absl::MutexLock lock(&db_mu_);
     failed_ = std::exchange(db_, *std::move(stand_in));
     fault_ = nullptr;
     stand_in_refusal_ = refusal;
   }
   // Closed once no reader holds it (RocksDB's Close does not write to a WAL that failed).
   if (failed_ != nullptr) {
-    if (failed_.use_count() > 1) return stand_in_refusal_;
+    if (failed_.use_count() > 1) {
+      absl::MutexLock lock(&db_mu_);
+      return stand_in_refusal_;
+    }
     failed_.reset();
   }
   return absl::OkStatus();
@@ -106,10 +109,11 @@ absl::Status RocksDbStore::ReopenWritable() {
   const rocksdb::Status opened = rocksdb::DB::Open(
       MakeWritableOptions(options_, env_.get(), info_log_, fresh_fault), options_.path, &raw);
   if (!opened.ok()) {
+    absl::MutexLock lock(&db_mu_);
     stand_in_refusal_ = FromRocks(opened, RocksOp::kWrite);
     return stand_in_refusal_;
   }
-  std::lock_guard<std::mutex> lock(db_mu_);
+  absl::MutexLock lock(&db_mu_);
   db_ = std::shared_ptr<rocksdb::DB>(raw);  // the stand-in closes with its last reader
   fault_ = std::move(fresh_fault);
   stand_in_refusal_ = absl::OkStatus();
@@ -118,13 +122,13 @@ absl::Status RocksDbStore::ReopenWritable() {
 }
 
 absl::StatusOr<BackupInfo> RocksDbStore::CreateBackup(const std::string& backup_dir, size_t keep) {
-  std::lock_guard<std::mutex> lock(backup_mu_);  // one backup at a time
+  absl::MutexLock lock(&backup_mu_);  // one backup at a time
   const std::shared_ptr<rocksdb::DB> db = Db();
   return CreateRocksDbBackup(db.get(), backup_dir, keep);
 }
 
 std::shared_ptr<rocksdb::DB> RocksDbStore::Db() const {
-  std::lock_guard<std::mutex> lock(db_mu_);
+  absl::MutexLock lock(&db_mu_);
   return db_;
 }
 
@@ -132,7 +136,7 @@ ReadAt RocksDbStore::At() const { return ReadAt{Db(), rocksdb::ReadOptions()}; }
 
 absl::Status RocksDbStore::Current(std::shared_ptr<rocksdb::DB>* db,
                                    std::shared_ptr<WriteFault>* fault) const {
-  std::lock_guard<std::mutex> lock(db_mu_);
+  absl::MutexLock lock(&db_mu_);
   *db = db_;
   *fault = fault_;
   if (fault_ == nullptr) {

@@ -34,13 +34,13 @@
 #define TIMELEDGER_LEDGER_STORE_ROCKSDB_STORE_H_
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
@@ -101,7 +101,7 @@ class RocksDbStore final : public Store, public RocksDbReader {
   static constexpr size_t kProbeBytes = 1 << 20;
 
   const StoreOptions options_;
-  std::mutex backup_mu_;
+  absl::Mutex backup_mu_;
   std::shared_ptr<rocksdb::Env> backup_env_;         // before the instances: outlives them
   const std::shared_ptr<rocksdb::Env> env_;          // likewise; null: rocksdb::Env::Default()
   const std::shared_ptr<rocksdb::Logger> info_log_;  // of every writable instance
@@ -109,12 +109,12 @@ class RocksDbStore final : public Store, public RocksDbReader {
   rocksdb::WriteOptions write_options_;
 
   // Held by Commit and Recover: a write never races the swap of instances.
-  std::mutex write_mu_;
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   bool recovering_ ABSL_GUARDED_BY(write_mu_) = false;  // a failure was seen, not yet mended
   absl::Time next_recovery_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<rocksdb::DB> failed_ ABSL_GUARDED_BY(write_mu_);  // waiting for its readers
 
-  mutable std::mutex db_mu_;
+  mutable absl::Mutex db_mu_;
   std::shared_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
   // The first failure of db_ (writable store), or null while db_ is the read-only stand-in.
   std::shared_ptr<WriteFault> fault_ ABSL_GUARDED_BY(db_mu_);
