@@ -3,6 +3,8 @@
 #include "ledger/engine/ledger.h"
 
 #include <filesystem>
+#include <mutex>
+#include <shared_mutex>
 
 #include "absl/strings/str_cat.h"
 
@@ -147,6 +149,16 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     return absl::OkStatus();
   }
   return report.status;  // not even the banks could be listed
+}
+
+absl::Status Ledger::ServingStatus() const {
+  if (absl::Status writes = store_->WriteStatus(); !writes.ok()) return writes;
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok()) return state->damage;
+    if (!state->degraded.ok()) return state->degraded;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Ledger::EnsureWritable() {
