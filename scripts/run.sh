@@ -2,8 +2,15 @@
 # The main job: installs what is missing, builds, and runs timeledgerd on 127.0.0.1:50051 with
 # its ledger in ./var (created on first run) and the demo time bank loaded into an empty ledger,
 # and beside it the member kiosk on http://127.0.0.1:8080/ for the demo bank.
-# Stop both with Ctrl-C (SIGINT) or SIGTERM: calls in flight finish and the ledger closes cleanly.
+# Stop both with Ctrl-C (SIGINT) or SIGTERM, also when run in the background: calls in flight
+# finish and the ledger closes cleanly.
 set -euo pipefail
+# A background job of a non-interactive shell (`scripts/run.sh &` in a script) starts with SIGINT
+# ignored, and bash cannot trap a signal that was ignored when it started: begin again with SIGINT
+# and SIGTERM at their defaults, so that kill -INT stops it as Ctrl-C does.
+if [[ -z ${TIMELEDGER_RUN_SIGNALS_RESET:-} ]]; then
+  TIMELEDGER_RUN_SIGNALS_RESET=1 exec env --default-signal=INT,TERM "$0" "$@"
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # TIMELEDGER_SKIP_BUILD=1 runs what is already built (the tests of this script use it).
 [[ ${TIMELEDGER_SKIP_BUILD:-0} == 1 ]] || configure_and_build timeledgerd timeledger timeledger-kiosk

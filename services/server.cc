@@ -16,6 +16,16 @@
 namespace timeledger::services {
 namespace {
 
+// Every timeledger.v1 service, by the name a health check asks for.
+std::vector<std::string> ServiceNames() {
+  return {v1::Access::service_full_name(),        v1::Banks::service_full_name(),
+          v1::Accounts::service_full_name(),      v1::Ledger::service_full_name(),
+          v1::Policies::service_full_name(),      v1::Audit::service_full_name(),
+          v1::Backups::service_full_name(),       v1::Reports::service_full_name(),
+          v1::Kiosk::service_full_name(),         v1::Catalogue::service_full_name(),
+          v1::Qualifications::service_full_name()};
+}
+
 // True if something accepts TCP connections at `address` (HOST:PORT, [V6]:PORT): tells "in use"
 // from "not an address of this machine" after a failed listen.
 bool SomethingListensAt(const std::string& address) {
@@ -93,6 +103,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->catalogue_);
   builder.RegisterService(&server->qualifications_);
   server->server_ = builder.BuildAndStart();
+  if (server->server_ != nullptr && server->port_ != 0) {
+    server->health_ = std::make_unique<HealthReporter>(
+        ledger, server->server_->GetHealthCheckService(), ServiceNames());
+  }
   if (server->server_ == nullptr || server->port_ == 0) {
     if (SomethingListensAt(options.listen_address)) {
       return ledger::Refuse(ledger::Reason::kAddressInUse,
@@ -108,6 +122,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  health_.reset();  // gRPC's shutdown sets NOT_SERVING; nothing may set it back
   if (server_ == nullptr) return;
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   server_->Wait();

@@ -1,4 +1,5 @@
-// Server: timeledgerd's gRPC server around a Ledger, with health checking and reflection.
+// Server: timeledgerd's gRPC server around a Ledger, with health checking (services/health.h) and
+// reflection.
 //
 // Owns the service objects and the grpc::Server; borrows the Ledger, which must outlive it.
 // Start returns once the server is listening. Shutdown stops taking calls and waits up to its
@@ -18,6 +19,7 @@
 #include "services/access_service.h"
 #include "services/audit_service.h"
 #include "services/catalogue_service.h"
+#include "services/health.h"
 #include "services/kiosk_desk.h"
 #include "services/kiosk_service.h"
 #include "services/reports_service.h"
@@ -74,6 +76,7 @@ class Server {
   CatalogueService catalogue_;
   QualificationsService qualifications_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HealthReporter> health_;  // after server_, whose health service it sets
   int port_ = 0;
 };
 

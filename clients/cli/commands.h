@@ -41,6 +41,8 @@ std::vector<CommandSpec> ReportCommands();
 std::vector<CommandSpec> QualificationCommands();
 // token create | list | revoke, whoami (token_commands.cc)
 std::vector<CommandSpec> TokenCommands();
+// status: whether the server serves as it should (status_command.cc)
+std::vector<CommandSpec> StatusCommands();
 
 }  // namespace timeledger::cli
 

@@ -88,6 +88,7 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   std::unique_ptr<CLI::App> app = common::NewCommandLine(kDescription, "timeledger-kiosk");
   AddPageFlags(*app, flags);
   AddLedgerFlags(*app, flags);
+  common::AddConfigFile(*app, "bank = \"holy-cross\"");
   return common::ParseCommandLine(*app, argc, argv);
 }
 

@@ -29,6 +29,7 @@
 #include "clients/kiosk/kiosk_api.h"
 #include "clients/kiosk/page_html.h"
 #include "clients/kiosk/transport.h"
+#include "common/systemd_notify.h"
 
 namespace timeledger::kiosk {
 namespace {
@@ -163,9 +164,14 @@ int Serve(const Flags& flags, const std::string& host, unsigned short port,
         flags.bank.c_str(), tls != nullptr ? "https" : "http", host.c_str(), server.port(),
         flags.server.c_str(), flags.security.UsesTls() ? ", over TLS" : "", origins.c_str());
     std::fflush(stdout);
+    if (auto told = common::NotifySystemd("READY=1\nSTATUS=serving the page on " + flags.listen);
+        !told.ok()) {
+      std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(told.message()).c_str());
+    }
     std::thread waiter([&] {
       int signal = 0;
       sigwait(&signals, &signal);
+      common::NotifySystemd("STOPPING=1").IgnoreError();
       server.Stop();
     });
     server.Run();

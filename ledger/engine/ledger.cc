@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 #include "ledger/core/errors.h"
 #include "ledger/core/validate.h"
@@ -152,6 +153,16 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     return absl::OkStatus();
   }
   return report.status;  // not even the banks could be listed
+}
+
+absl::Status Ledger::ServingStatus() const {
+  if (absl::Status writes = store_->WriteStatus(); !writes.ok()) return writes;
+  absl::ReaderMutexLock lock(&state_mu_);
+  for (const auto& [bank_id, state] : banks_) {
+    if (!state->damage.ok()) return state->damage;
+    if (!state->degraded.ok()) return state->degraded;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Ledger::EnsureWritable() {

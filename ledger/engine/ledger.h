@@ -241,6 +241,11 @@ class Ledger {
   // Why banks are served in part, one status each (e.g. FailedPrecondition TIME_ZONE_MISSING: reads
   // only): for the operator at start. Damaged banks are reported by verification instead.
   std::vector<absl::Status> DegradedBanks() const;
+  // Whether the ledger serves as it should: OK, or the first reason it does not, for health
+  // checks (gRPC health, `timeledger status`): writes refused by the store (Unavailable
+  // STORE_FULL, STORE_FAILED; it recovers by itself), or a bank damaged (DataLoss BANK_DAMAGED) or
+  // served in part (FailedPrecondition, e.g. TIME_ZONE_MISSING). Thread-safe; cheap.
+  absl::Status ServingStatus() const ABSL_LOCKS_EXCLUDED(state_mu_);
   absl::StatusOr<Page<BankSummary>> ListBanks(int64_t page_size,
                                               const std::string& page_token) const;
   absl::StatusOr<Account> GetAccount(const BankId& bank_id, const AccountId& account_id) const;

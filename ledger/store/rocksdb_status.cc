@@ -1,7 +1,11 @@
 #include "ledger/store/rocksdb_status.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -42,19 +46,44 @@ absl::Status Corrupt(absl::string_view what) {
   return Refuse(Reason::kCorruptRecord, absl::StrCat("a stored ", what, " is damaged"));
 }
 
+namespace {
+
+// The process holding RocksDB's lock on <store>/LOCK (a POSIX record lock, which F_GETLK reports
+// with its holder's pid), if it can be told.
+std::optional<pid_t> LockHolder(absl::string_view store_path) {
+  const std::string lock_file = absl::StrCat(store_path, "/LOCK");
+  const int fd = open(lock_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock probe = {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const bool asked = fcntl(fd, F_GETLK, &probe) == 0;
+  close(fd);
+  if (!asked || probe.l_type == F_UNLCK || probe.l_pid <= 0) return std::nullopt;
+  return probe.l_pid;
+}
+
+}  // namespace
+
 absl::Status OpenFailed(absl::string_view path, const rocksdb::Status& status) {
   if (status.IsCorruption()) {
     return Refuse(Reason::kStoreCorrupt,
                   absl::StrCat("the ledger at ", path, " is damaged: ", status.ToString()),
                   {{"path", std::string(path)}});
   }
-  // RocksDB holds an flock on <store>/LOCK while a DB is open: another process has it open.
+  // RocksDB holds a POSIX record lock on <store>/LOCK while a DB is open: another process has
+  // it open.
   if (status.IsIOError() && absl::StrContains(status.ToString(), "lock file")) {
-    return Refuse(Reason::kStoreLocked,
-                  absl::StrCat("the ledger at ", path,
-                               " is in use by another timeledgerd (or another program); stop "
-                               "it, or give this server another --data-dir"),
-                  {{"path", std::string(path)}});
+    const std::optional<pid_t> holder = LockHolder(path);
+    const std::string who = holder.has_value() ? absl::StrCat("another timeledgerd (pid ", *holder,
+                                                              ", or another program with that pid)")
+                                               : "another timeledgerd (or another program)";
+    absl::Status locked = Refuse(Reason::kStoreLocked,
+                                 absl::StrCat("the ledger at ", path, " is in use by ", who,
+                                              "; stop it, or give this server another --data-dir"),
+                                 {{"path", std::string(path)}});
+    if (holder.has_value()) locked = WithFigure(locked, "pid", std::to_string(*holder));
+    return locked;
   }
   return Refuse(Reason::kStoreOpenFailed,
                 absl::StrCat("cannot open the ledger at ", path, ": ", status.ToString()),

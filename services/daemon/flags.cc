@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/command_line.h"
+#include "services/daemon/backup_scheduler.h"
 
 namespace timeledger::daemon {
 namespace {
@@ -77,8 +78,27 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
             "a number of hours",
             "run the credit expiry sweep of every bank every N hours (0: never; only banks "
             "whose policy has expiry on)");
-  AddNumber(app, "--backups-keep", &flags->backups_keep, 1, 100'000, "a number",
-            "backups kept by CreateBackup, older ones deleted");
+  AddNumber(app, "--backups-keep,--backup-keep", &flags->backups_keep, 1, 100'000, "a number",
+            "backups kept (made by CreateBackup or --backup-every), older ones deleted");
+  app.add_option_function<std::string>(
+         "--backup-every",
+         [flags](const std::string& text) {
+           (void)absl::ParseDuration(text, &flags->backup_every);
+         },
+         "back up the whole ledger into the backup directory every DURATION (e.g. 24h, 6h, "
+         "90m), and verify each backup after it is written; 0: never")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            absl::Duration every;
+            if (absl::ParseDuration(text, &every) &&
+                (every == absl::ZeroDuration() || every >= kBackupEveryMin)) {
+              return "";
+            }
+            return "takes a duration of at least 1s, such as 24h, 90m or 30s, or 0 for never";
+          },
+          ""))
+      ->type_name("DURATION")
+      ->default_str("0");
   app.add_flag_callback(
       "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
       "skip the full verification of every bank when opening (the cheap checks of each bank's "
@@ -111,6 +131,7 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   AddServingFlags(*app, flags);
   AddLedgerFlags(*app, flags);
   AddOfflineFlags(*app, flags);
+  common::AddConfigFile(*app, "data-dir = \"/var/lib/timeledger\"");
   return common::ParseCommandLine(*app, argc, argv);
 }
 

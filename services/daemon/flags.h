@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "absl/time/time.h"
+
 #include "ledger/engine/audit.h"
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
@@ -24,7 +26,8 @@ struct Flags {
   bool serve_restored = false;
   uint32_t backup_id = 0;  // 0: the newest
   size_t backups_keep = ledger::kBackupsKeptDefault;
-  std::string backup_dir;  // empty: DATA_DIR/backups
+  absl::Duration backup_every = absl::ZeroDuration();  // zero: no scheduled backups
+  std::string backup_dir;                              // empty: DATA_DIR/backups
   bool verify_on_start = true;
   std::string tls_cert;
   std::string tls_key;

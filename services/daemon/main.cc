@@ -3,7 +3,7 @@
 // stops taking calls, finishes those in flight, and closes the ledger cleanly.
 //
 // This file only wires the units of services/daemon/ together: flags, verification, restore,
-// demo, token_files and expiry_sweeper.
+// demo, token_files, expiry_sweeper and backup_scheduler.
 #include <signal.h>
 
 #include <cstring>
@@ -11,10 +11,13 @@
 #include <memory>
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include <sys/stat.h>
 
+#include "common/systemd_notify.h"
 #include "ledger/engine/ledger.h"
+#include "services/daemon/backup_scheduler.h"
 #include "services/daemon/demo.h"
 #include "services/daemon/expiry_sweeper.h"
 #include "services/daemon/flags.h"
@@ -71,12 +74,20 @@ int Serve(const Flags& flags, ledger::Ledger* ledger, const sigset_t& stop_signa
   std::cout << "timeledgerd listening on " << flags.listen << " (port " << (*server)->port()
             << ") over " << services::DescribeTransport(server_options) << ", ledger in "
             << flags.data_dir << std::endl;
+  // Under systemd (Type=notify) the unit is started only now, when calls are answered.
+  if (auto told = common::NotifySystemd(absl::StrCat("READY=1\nSTATUS=serving on ", flags.listen));
+      !told.ok()) {
+    std::cerr << "timeledgerd: " << told.message() << "\n";
+  }
   auto sweeper = std::make_unique<ExpirySweeper>(ledger, flags.expiry_sweep_hours);
+  auto backups = std::make_unique<BackupScheduler>(ledger, flags.backup_every);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  sweeper.reset();  // before the ledger goes
   std::cout << "timeledgerd: " << strsignal(signal_number) << " received; finishing calls in flight"
             << std::endl;
+  common::NotifySystemd("STOPPING=1\nSTATUS=finishing calls in flight").IgnoreError();
+  sweeper.reset();  // before the ledger goes; a backup in progress is finished first
+  backups.reset();
   (*server)->Shutdown(absl::Seconds(10));
   return 0;
 }

@@ -22,18 +22,6 @@ VERIFY_BIN=$(realpath "$3")
 VERIFY_PY=$(realpath "$4")
 source "$(dirname "$0")/harness.sh"
 
-# check_command CODE DESCRIPTION REGEX COMMAND...: runs a program other than the CLI.
-check_command() {
-  local code=$1 description=$2 pattern=$3
-  shift 3
-  LAST_ARGS="(not the CLI) $*"
-  RC=0
-  "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
-  OUT=$(cat "$WORK/out")
-  ERR=$(cat "$WORK/err")
-  check "$code" "$description" "$pattern"
-}
-
 # check_private DESCRIPTION DIR: no folder or file below DIR that others may read (links aside).
 check_private() {
   local open

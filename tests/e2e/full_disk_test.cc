@@ -1,6 +1,7 @@
 // The full-disk test: the real timeledgerd with its data directory on a small tmpfs that the test
 // fills to the brim. Writes are refused with UNAVAILABLE STORE_FULL while reads are served; once
-// space is freed, writes come back by themselves; SIGTERM then exits 0, and so does SIGTERM while
+// space is freed, writes come back by themselves; gRPC health is NOT_SERVING meanwhile and
+// SERVING again after; SIGTERM then exits 0, and so does SIGTERM while
 // the disk is still full. Afterwards the offline verifier passes and every acknowledged entry is
 // there. Mounting needs root (or CAP_SYS_ADMIN), as in CI; elsewhere the test is skipped.
 //
@@ -28,6 +29,7 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/access.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -212,6 +214,25 @@ class FullDiskTest : public ::testing::Test {
     ExpectEntry(acknowledged_.back());
   }
 
+  // Waits up to 10 s for the server's gRPC health (service "", and the Ledger service) to be
+  // `expected`; returns whether it was.
+  bool HealthBecomes(grpc::health::v1::HealthCheckResponse::ServingStatus expected) {
+    auto health = grpc::health::v1::Health::NewStub(channel_);
+    for (int tenths = 0; tenths < 100; ++tenths) {
+      bool all = true;
+      for (const char* service : {"", "timeledger.v1.Ledger"}) {
+        grpc::health::v1::HealthCheckRequest request;
+        request.set_service(service);
+        grpc::health::v1::HealthCheckResponse response;
+        auto status = WithDeadline([&](auto* c) { return health->Check(c, request, &response); });
+        all = all && status.ok() && response.status() == expected;
+      }
+      if (all) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
   void ExpectEntry(const std::string& entry_id) {
     auto ledger = v1::Ledger::NewStub(channel_);
     v1::GetEntryRequest request;
@@ -239,6 +260,7 @@ TEST_F(FullDiskTest, RefusesWritesWhenFullRecoversWhenFreedAndStopsCleanly) {
   Start();
   CreateBank();
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(RecordNext().ok());
+  EXPECT_TRUE(HealthBecomes(grpc::health::v1::HealthCheckResponse::SERVING));
 
   // Full: refused with STORE_FULL, reads still served.
   ASSERT_GT(FillDisk(filler_), 0u);
@@ -249,10 +271,15 @@ TEST_F(FullDiskTest, RefusesWritesWhenFullRecoversWhenFreedAndStopsCleanly) {
   refusal = RecordNext();
   EXPECT_EQ(Reason(refusal), "STORE_FULL") << refusal.error_message();
   ExpectReadsServed();
+  // Health says so, for load balancers and `timeledger status`, and the log says why.
+  EXPECT_TRUE(HealthBecomes(grpc::health::v1::HealthCheckResponse::NOT_SERVING));
+  EXPECT_NE(ReadFile(log_).find("health: NOT_SERVING: STORE_FULL"), std::string::npos)
+      << ReadFile(log_);
 
-  // Freed: writes come back by themselves.
+  // Freed: writes come back by themselves, and so does health.
   std::filesystem::remove(filler_);
   ASSERT_TRUE(RecordUntilAcknowledged()) << ReadFile(log_);
+  EXPECT_TRUE(HealthBecomes(grpc::health::v1::HealthCheckResponse::SERVING)) << ReadFile(log_);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(RecordNext().ok());
   EXPECT_EQ(Stop(), 0) << ReadFile(log_);
 

@@ -52,15 +52,17 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# start_server: starts timeledgerd on DATA_DIR at a free random port and waits until it says
-# "listening on". Sets SERVER_PID and ADDRESS. Exits the test if it cannot.
+# start_server: starts timeledgerd on DATA_DIR at a free random port (with the flags in the array
+# SERVER_ARGS, if the test sets it) and waits until it says "listening on". Sets SERVER_PID and
+# ADDRESS. Exits the test if it cannot.
 start_server() {
   local attempt tenths port
   for ((attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++)); do
     port=$((20000 + RANDOM % 40000))
     if port_in_use "$port"; then continue; fi
     SERVER_LOG="$WORK/server-$(date +%s%N).log"
-    "$SERVER_BIN" --listen "127.0.0.1:$port" --data-dir "$DATA_DIR" >"$SERVER_LOG" 2>&1 &
+    "$SERVER_BIN" --listen "127.0.0.1:$port" --data-dir "$DATA_DIR" \
+      "${SERVER_ARGS[@]+"${SERVER_ARGS[@]}"}" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     for ((tenths = 0; tenths < START_WAIT_TENTHS; tenths++)); do
       if grep -q "listening on" "$SERVER_LOG"; then
@@ -148,6 +150,18 @@ expect() {
   shift
   run "$@"
   check "$code" "$description" "${patterns[@]+"${patterns[@]}"}"
+}
+
+# check_command CODE DESCRIPTION REGEX COMMAND...: runs a program other than the CLI.
+check_command() {
+  local code=$1 description=$2 pattern=$3
+  shift 3
+  LAST_ARGS="(not the CLI) $*"
+  RC=0
+  "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+  check "$code" "$description" "$pattern"
 }
 
 # check CODE DESCRIPTION [REGEX...]: checks the last run, as expect does.

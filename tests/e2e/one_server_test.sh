@@ -64,7 +64,7 @@ refused_start "a second server on the same address refuses to start, and says so
   "cannot listen on $ADDRESS: another program \(another timeledgerd\?\) already listens there" \
   --listen "$ADDRESS" --data-dir "$WORK/second"
 refused_start "a second server on the same data directory refuses to start, and says so" \
-  "the ledger at .* is in use by another timeledgerd" \
+  "the ledger at .* is in use by another timeledgerd \\(pid $SERVER_PID," \
   --listen "127.0.0.1:$(free_port)" --data-dir "$DATA_DIR"
 
 all_first=1
@@ -132,23 +132,37 @@ else
 fi
 stop_server
 
-# And 0 after a clean stop by SIGTERM (or Ctrl-C), once it runs.
-run_log="$WORK/run-clean.log"
-TIMELEDGER_SKIP_BUILD=1 TIMELEDGER_BUILD_DIR=$(dirname "$(dirname "$SERVER_BIN")") \
-  TIMELEDGER_LISTEN="127.0.0.1:$(free_port)" TIMELEDGER_KIOSK_LISTEN="127.0.0.1:$(free_port)" \
-  TIMELEDGER_DATA_DIR="$WORK/run-clean" "$RUN_SH" >"$run_log" 2>&1 &
-run_pid=$!
-for ((tenths = 0; tenths < 300; tenths++)); do
-  grep -q "kiosk.*http" "$run_log" 2>/dev/null && grep -q "listening on" "$run_log" && break
-  sleep 0.1
+# And 0 after a clean stop by SIGTERM or SIGINT, once it runs, also as a background job of this
+# (non-interactive) script, which starts it with SIGINT ignored.
+for stop_signal in TERM INT; do
+  run_log="$WORK/run-clean-$stop_signal.log"
+  TIMELEDGER_SKIP_BUILD=1 TIMELEDGER_BUILD_DIR=$(dirname "$(dirname "$SERVER_BIN")") \
+    TIMELEDGER_LISTEN="127.0.0.1:$(free_port)" TIMELEDGER_KIOSK_LISTEN="127.0.0.1:$(free_port)" \
+    TIMELEDGER_DATA_DIR="$WORK/run-clean-$stop_signal" "$RUN_SH" >"$run_log" 2>&1 &
+  run_pid=$!
+  for ((tenths = 0; tenths < 300; tenths++)); do
+    grep -q "kiosk.*http" "$run_log" 2>/dev/null && grep -q "listening on" "$run_log" && break
+    sleep 0.1
+  done
+  kill -"$stop_signal" "$run_pid"
+  status=0
+  for ((tenths = 0; tenths < 300; tenths++)); do
+    kill -0 "$run_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$run_pid" 2>/dev/null; then
+    fail "run.sh in the background stops on SIG$stop_signal" "still running after 30 s" \
+      "$(tail -20 "$run_log")"
+    pkill -KILL -P "$run_pid" 2>/dev/null || true
+    kill -KILL "$run_pid" 2>/dev/null || true
+  fi
+  wait "$run_pid" || status=$?
+  if [[ $status -eq 0 ]] && grep -q "stopped cleanly" "$run_log"; then
+    pass "run.sh in the background exits 0 after a clean stop by SIG$stop_signal"
+  else
+    fail "run.sh in the background exits 0 after a clean stop by SIG$stop_signal" "exit $status" \
+      "$(tail -20 "$run_log")"
+  fi
 done
-kill -TERM "$run_pid"
-status=0
-wait "$run_pid" || status=$?
-if [[ $status -eq 0 ]] && grep -q "stopped cleanly" "$run_log"; then
-  pass "run.sh exits 0 after a clean stop"
-else
-  fail "run.sh exits 0 after a clean stop" "exit $status" "$(tail -20 "$run_log")"
-fi
 
 finish one_server_test

@@ -57,11 +57,18 @@ expect 1 "the bank without its zone refuses writes, and says why" 'TIME_ZONE_MIS
   'America/Lima' -- entry record lima --from alice --to bob --minutes 30m --id second
 expect 0 "its balances are still read" 'Alice' -- account get lima alice
 expect 0 "its entries are still listed" "1 entry" -- entry list lima
+expect 1 "timeledger status says the server does not serve as it should" 'is NOT serving' -- status
+if grep -q "health: NOT_SERVING: .*TIME_ZONE_MISSING" "$SERVER_LOG"; then
+  pass "the server's log says why its health is NOT_SERVING"
+else
+  fail "the server's log says why its health is NOT_SERVING" "$(cat "$SERVER_LOG")"
+fi
 stop_server
 
 # The zone comes back: so does the bank.
 cp /usr/share/zoneinfo/America/Lima "$TZDIR/America/Lima"
 start_server
+expect 0 "with its zone back, timeledger status says it serves" 'is serving' -- status
 expect 0 "with its zone back, the bank takes entries again" -- entry record lima --from alice \
   --to bob --minutes 30m --id second
 stop_server

@@ -1,7 +1,10 @@
 // timeledgerd's command line: defaults, every flag, and a bad one refused with its name.
 #include "services/daemon/flags.h"
 
+#include <cstdio>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -118,6 +121,105 @@ TEST(DaemonFlagsTest, ABadCommandLineExitsTwoNamingWhatIsWrong) {
     EXPECT_EQ(error.rfind("timeledgerd: ", 0), 0u) << error;
     EXPECT_NE(error.find(named), std::string::npos) << error;
   }
+}
+
+// A config file in the test's temporary directory holding `text`; returns its path.
+std::string ConfigFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(DaemonFlagsTest, AConfigFileSetsWhatTheFlagsSetAndTheCommandLineWins) {
+  const std::string config = ConfigFile("settings.conf",
+                                        "# the centre's server\n"
+                                        "data-dir = \"/var/lib/timeledger\"\n"
+                                        "listen = \"0.0.0.0:50051\"\n"
+                                        "backups-keep = 14\n"
+                                        "backup-every = \"6h\"\n"
+                                        "expiry-sweep-hours = 6\n"
+                                        "no-verify-on-start = true\n"
+                                        "tls-require-client-cert = true\n");
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--config", config, "--listen", "127.0.0.1:1"}, &flags, &error), std::nullopt)
+      << error;
+  EXPECT_EQ(flags.data_dir, "/var/lib/timeledger");
+  EXPECT_EQ(flags.listen, "127.0.0.1:1");  // the command line wins
+  EXPECT_EQ(flags.backups_keep, 14u);
+  EXPECT_EQ(flags.backup_every, absl::Hours(6));
+  EXPECT_EQ(flags.expiry_sweep_hours, 6);
+  EXPECT_FALSE(flags.verify_on_start);
+  EXPECT_TRUE(flags.tls_require_client_cert);
+}
+
+TEST(DaemonFlagsTest, AConfigFileIsCheckedAsTheCommandLineIs) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"listne = \"0.0.0.0:1\"\n", "a setting it does not know: listne"},
+      {"backups-keep = 0\n", "--backups-keep: takes a number from 1 to 100000"},
+      {"expiry-sweep-hours = \"often\"\n", "--expiry-sweep-hours"},
+      {"backup-every = \"10ms\"\n", "--backup-every: takes a duration of at least 1s"},
+  };
+  for (const auto& [text, named] : cases) {
+    const std::string config = ConfigFile("bad.conf", text);
+    Flags flags;
+    std::string error;
+    EXPECT_EQ(Parse({"--config", config}, &flags, &error), kExitUsage) << text;
+    EXPECT_EQ(error.rfind("timeledgerd: ", 0), 0u) << error;
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--config", ::testing::TempDir() + "missing.conf"}, &flags, &error), kExitUsage);
+  EXPECT_NE(error.find("missing.conf"), std::string::npos) << error;
+}
+
+// The example the package installs as /etc/timeledger/timeledgerd.conf parses, and so does every
+// setting it shows commented out: the example never teaches a name timeledgerd refuses.
+TEST(DaemonFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
+  const std::string example = Slurp(TIMELEDGER_DAEMON_CONFIG_EXAMPLE);
+  ASSERT_NE(example.find("data-dir = "), std::string::npos);
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--config", TIMELEDGER_DAEMON_CONFIG_EXAMPLE}, &flags, &error), std::nullopt)
+      << error;
+  EXPECT_EQ(flags.data_dir, "/var/lib/timeledger");
+  EXPECT_EQ(flags.listen, "127.0.0.1:50051");
+  EXPECT_EQ(flags.backup_every, absl::Hours(24));
+
+  std::string uncommented;
+  int settings = 0;
+  std::istringstream lines(example);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > 1 && line[0] == '#' && line[1] != ' ' &&
+        line.find(" = ") != std::string::npos) {
+      line = line.substr(1);
+      ++settings;
+    }
+    uncommented += line + "\n";
+  }
+  EXPECT_GE(settings, 9);
+  Flags every;
+  EXPECT_EQ(Parse({"--config", ConfigFile("every.conf", uncommented)}, &every, &error),
+            std::nullopt)
+      << error;
+  EXPECT_EQ(every.backup_dir, "/var/lib/timeledger/backups");
+  EXPECT_EQ(every.backups_keep, 10u);
+  EXPECT_TRUE(every.verify_on_start);  // "no-verify-on-start = false"
+  EXPECT_FALSE(every.demo);
+}
+
+TEST(DaemonFlagsTest, VersionExitsZero) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--version"}, &flags, &error), 0);
 }
 
 }  // namespace
