@@ -27,9 +27,10 @@ const fs::path kSourceDir = TIMELEDGER_SOURCE_DIR;
 
 // Upper-case words that are string literals in ledger/ or services/ but not refusal reasons.
 const std::set<std::string> kNotReasons = {
-    "CURRENT",  // RocksDB's file naming the live manifest
-    "TZDIR",    // the environment variable of the tz database
-    "FILE",     // the value name of a file flag in --help (CLI11 type_name)
+    "CURRENT",   // RocksDB's file naming the live manifest
+    "TZDIR",     // the environment variable of the tz database
+    "FILE",      // the value name of a file flag in --help (CLI11 type_name)
+    "DURATION",  // and of a duration flag (--backup-every)
     "PARTNER_SPEND", "SELF_RECORDED", "CONFIRMATION",  // why a pending entry waits (rules.h)
 };
 
