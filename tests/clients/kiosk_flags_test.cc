@@ -1,43 +1,30 @@
 // timeledger-kiosk's command line and config file: the settings an operator gives in
 // /etc/timeledger/timeledger-kiosk.conf, the command line winning, and a wrong name refused.
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "clients/kiosk/flags.h"
+#include "tests/support/command_line.h"
 
 namespace timeledger::kiosk {
 namespace {
 
 std::optional<int> Parse(std::vector<std::string> words, Flags* flags, std::string* error) {
-  words.insert(words.begin(), "timeledger-kiosk");
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  ::testing::internal::CaptureStderr();
-  ::testing::internal::CaptureStdout();
-  std::optional<int> exit = ParseFlags(static_cast<int>(argv.size()), argv.data(), flags);
-  *error = ::testing::internal::GetCapturedStderr();
-  ::testing::internal::GetCapturedStdout();
-  return exit;
-}
-
-std::string ConfigFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path) << text;
-  return path;
+  return testing::ParseWords(&ParseFlags, "timeledger-kiosk", std::move(words), flags, error);
 }
 
 TEST(KioskFlagsTest, AConfigFileSetsThePageAndTheLedgerAndTheCommandLineWins) {
-  const std::string config = ConfigFile("kiosk.conf",
-                                        "bank = \"hall\"\n"
-                                        "listen = \"0.0.0.0:8443\"\n"
-                                        "host = [\"kiosk.hall.example\", \"192.168.1.20\"]\n"
-                                        "server = \"ledger.hall.example:50051\"\n"
-                                        "tls = true\n");
+  const std::string config =
+      testing::ConfigFile("kiosk.conf",
+                          "bank = \"hall\"\n"
+                          "listen = \"0.0.0.0:8443\"\n"
+                          "host = [\"kiosk.hall.example\", \"192.168.1.20\"]\n"
+                          "server = \"ledger.hall.example:50051\"\n"
+                          "tls = true\n");
   Flags flags;
   std::string error;
   EXPECT_EQ(Parse({"--config", config, "--bank", "riverside"}, &flags, &error), std::nullopt)
@@ -52,28 +39,18 @@ TEST(KioskFlagsTest, AConfigFileSetsThePageAndTheLedgerAndTheCommandLineWins) {
 TEST(KioskFlagsTest, AnUnknownSettingIsRefusedByName) {
   Flags flags;
   std::string error;
-  EXPECT_EQ(Parse({"--config", ConfigFile("typo.conf", "bnak = \"hall\"\n")}, &flags, &error),
-            kExitUsage);
+  EXPECT_EQ(
+      Parse({"--config", testing::ConfigFile("typo.conf", "bnak = \"hall\"\n")}, &flags, &error),
+      kExitUsage);
   EXPECT_EQ(error.rfind("timeledger-kiosk: ", 0), 0u) << error;
   EXPECT_NE(error.find("a setting it does not know: bnak"), std::string::npos) << error;
 }
 
 // The example the package installs, and every setting it shows commented out, parse.
 TEST(KioskFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
-  std::ifstream in(TIMELEDGER_KIOSK_CONFIG_EXAMPLE);
-  std::stringstream example;
-  example << in.rdbuf();
-  std::string uncommented;
   int settings = 0;
-  std::istringstream lines(example.str());
-  for (std::string line; std::getline(lines, line);) {
-    if (line.size() > 1 && line[0] == '#' && line[1] != ' ' &&
-        line.find(" = ") != std::string::npos) {
-      line = line.substr(1);
-      ++settings;
-    }
-    uncommented += line + "\n";
-  }
+  const std::string uncommented =
+      testing::Uncommented(testing::FileText(TIMELEDGER_KIOSK_CONFIG_EXAMPLE), &settings);
   EXPECT_GE(settings, 8);
   Flags packaged;
   std::string error;
@@ -82,7 +59,7 @@ TEST(KioskFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
   EXPECT_EQ(packaged.bank, "holy-cross");
   EXPECT_EQ(packaged.listen, "127.0.0.1:8080");
   Flags every;
-  EXPECT_EQ(Parse({"--config", ConfigFile("every.conf", uncommented)}, &every, &error),
+  EXPECT_EQ(Parse({"--config", testing::ConfigFile("every.conf", uncommented)}, &every, &error),
             std::nullopt)
       << error;
   EXPECT_EQ(every.https_key, "/etc/timeledger/tls/kiosk.key");

@@ -1,29 +1,21 @@
 // timeledgerd's command line: defaults, every flag, and a bad one refused with its name.
 #include "services/daemon/flags.h"
 
-#include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "tests/support/command_line.h"
 
 namespace timeledger::daemon {
 namespace {
 
 // ParseFlags over `words` (after the program name); *error gets what it printed to stderr.
 std::optional<int> Parse(std::vector<std::string> words, Flags* flags, std::string* error) {
-  words.insert(words.begin(), "timeledgerd");
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  ::testing::internal::CaptureStderr();
-  ::testing::internal::CaptureStdout();
-  std::optional<int> exit = ParseFlags(static_cast<int>(argv.size()), argv.data(), flags);
-  *error = ::testing::internal::GetCapturedStderr();
-  ::testing::internal::GetCapturedStdout();
-  return exit;
+  return testing::ParseWords(&ParseFlags, "timeledgerd", std::move(words), flags, error);
 }
 
 TEST(DaemonFlagsTest, NoFlagsKeepsTheDefaults) {
@@ -123,30 +115,16 @@ TEST(DaemonFlagsTest, ABadCommandLineExitsTwoNamingWhatIsWrong) {
   }
 }
 
-// A config file in the test's temporary directory holding `text`; returns its path.
-std::string ConfigFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(DaemonFlagsTest, AConfigFileSetsWhatTheFlagsSetAndTheCommandLineWins) {
-  const std::string config = ConfigFile("settings.conf",
-                                        "# the centre's server\n"
-                                        "data-dir = \"/var/lib/timeledger\"\n"
-                                        "listen = \"0.0.0.0:50051\"\n"
-                                        "backups-keep = 14\n"
-                                        "backup-every = \"6h\"\n"
-                                        "expiry-sweep-hours = 6\n"
-                                        "no-verify-on-start = true\n"
-                                        "tls-require-client-cert = true\n");
+  const std::string config = testing::ConfigFile("settings.conf",
+                                                 "# the centre's server\n"
+                                                 "data-dir = \"/var/lib/timeledger\"\n"
+                                                 "listen = \"0.0.0.0:50051\"\n"
+                                                 "backups-keep = 14\n"
+                                                 "backup-every = \"6h\"\n"
+                                                 "expiry-sweep-hours = 6\n"
+                                                 "no-verify-on-start = true\n"
+                                                 "tls-require-client-cert = true\n");
   Flags flags;
   std::string error;
   EXPECT_EQ(Parse({"--config", config, "--listen", "127.0.0.1:1"}, &flags, &error), std::nullopt)
@@ -168,7 +146,7 @@ TEST(DaemonFlagsTest, AConfigFileIsCheckedAsTheCommandLineIs) {
       {"backup-every = \"10ms\"\n", "--backup-every: takes a duration of at least 1s"},
   };
   for (const auto& [text, named] : cases) {
-    const std::string config = ConfigFile("bad.conf", text);
+    const std::string config = testing::ConfigFile("bad.conf", text);
     Flags flags;
     std::string error;
     EXPECT_EQ(Parse({"--config", config}, &flags, &error), kExitUsage) << text;
@@ -184,7 +162,7 @@ TEST(DaemonFlagsTest, AConfigFileIsCheckedAsTheCommandLineIs) {
 // The example the package installs as /etc/timeledger/timeledgerd.conf parses, and so does every
 // setting it shows commented out: the example never teaches a name timeledgerd refuses.
 TEST(DaemonFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
-  const std::string example = Slurp(TIMELEDGER_DAEMON_CONFIG_EXAMPLE);
+  const std::string example = testing::FileText(TIMELEDGER_DAEMON_CONFIG_EXAMPLE);
   ASSERT_NE(example.find("data-dir = "), std::string::npos);
   Flags flags;
   std::string error;
@@ -194,20 +172,11 @@ TEST(DaemonFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
   EXPECT_EQ(flags.listen, "127.0.0.1:50051");
   EXPECT_EQ(flags.backup_every, absl::Hours(24));
 
-  std::string uncommented;
   int settings = 0;
-  std::istringstream lines(example);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.size() > 1 && line[0] == '#' && line[1] != ' ' &&
-        line.find(" = ") != std::string::npos) {
-      line = line.substr(1);
-      ++settings;
-    }
-    uncommented += line + "\n";
-  }
+  const std::string uncommented = testing::Uncommented(example, &settings);
   EXPECT_GE(settings, 9);
   Flags every;
-  EXPECT_EQ(Parse({"--config", ConfigFile("every.conf", uncommented)}, &every, &error),
+  EXPECT_EQ(Parse({"--config", testing::ConfigFile("every.conf", uncommented)}, &every, &error),
             std::nullopt)
       << error;
   EXPECT_EQ(every.backup_dir, "/var/lib/timeledger/backups");
