@@ -112,7 +112,7 @@ class CallerRightsTest : public LedgerTest {
   }
 
   size_t JournalLength(const std::string& bank) {
-    auto page = ledger_->ListJournal(bank, 0, 0, 1000);
+    auto page = ledger_->ListJournal(BankId(bank), 0, 0, 1000);
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? page->facts.size() : 0;
   }
@@ -151,7 +151,7 @@ TEST_F(CallerRightsTest, OnlyAnAdminCreatesABank) {
     });
     EXPECT_EQ(ReasonOf(created.status()), "ROLE_NOT_ALLOWED") << Describe(caller);
   }
-  EXPECT_EQ(ledger_->GetBank("third").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->GetBank(BankId("third")).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(CallerRightsTest, TheBanksOwnCoordinatorMakesThem) {
@@ -165,7 +165,7 @@ TEST_F(CallerRightsTest, TheBanksOwnCoordinatorMakesThem) {
     ledger_->OpenAccount(account, coordinator, std::move(done));
   });
   ASSERT_TRUE(opened.ok()) << opened.status();
-  auto journal = ledger_->ListJournal("other", 0, 0, 1000);
+  auto journal = ledger_->ListJournal(BankId("other"), 0, 0, 1000);
   ASSERT_TRUE(journal.ok()) << journal.status();
   EXPECT_EQ(journal->facts.back().principal, "olga");  // the name recorded, as before
 }
