@@ -71,8 +71,8 @@ void LedgerPropertyTest::SetUp() {
   }
   OpenAccount(kBank, kClosed, AccountKind::kPerson, {});
   auto closed = Await<Account>([&](auto done) {
-    ledger_->SetAccountStatus(kBank, kClosed, AccountStatus::kClosed, "moved away", false,
-                              AdminNamed("setup"), std::move(done));
+    ledger_->SetAccountStatus(BankId(kBank), AccountId(kClosed), AccountStatus::kClosed,
+                              "moved away", false, AdminNamed("setup"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
   OpenAccount(kOtherBank, "hall", AccountKind::kOrganisation, {});
@@ -97,7 +97,7 @@ void LedgerPropertyTest::CreateBank(const std::string& bank_id, const Policy& po
   });
   ASSERT_TRUE(bank.ok()) << bank.status();
   auto set = Await<Policy>([&](auto done) {
-    ledger_->SetPolicy(bank_id, policy, 0, AdminNamed("setup"), std::move(done));
+    ledger_->SetPolicy(BankId(bank_id), policy, 0, AdminNamed("setup"), std::move(done));
   });
   ASSERT_TRUE(set.ok()) << set.status();
 }

@@ -163,8 +163,8 @@ void Worker::SubmitReversal() {
   attempt.acked_seq_max = acked_seq_max_->load();
   ReversalAttempt* record = &reversals_.emplace_back(std::move(attempt));
   window_.Acquire();
-  ledger_->ReverseEntry(kBank, record->seq, record->entry_id, record->note, AdminNamed(principal_),
-                        [this, record](absl::StatusOr<Receipt> result) {
+  ledger_->ReverseEntry(BankId(kBank), record->seq, EntryId(record->entry_id), record->note,
+                        AdminNamed(principal_), [this, record](absl::StatusOr<Receipt> result) {
                           if (result.ok()) {
                             RaiseTo(acked_seq_max_, result->entry.seq);
                             if (!result->replayed) {
@@ -181,7 +181,8 @@ void Worker::SubmitReversal() {
 void Worker::SubmitStatus(StatusAttempt attempt) {
   StatusAttempt* record = &statuses_.emplace_back(std::move(attempt));
   window_.Acquire();
-  ledger_->SetAccountStatus(record->bank_id, record->account_id, record->status, "property test",
+  ledger_->SetAccountStatus(BankId(record->bank_id), AccountId(record->account_id), record->status,
+                            "property test",
                             /*donate_balance_to_pool=*/false, AdminNamed(principal_),
                             [this, record](absl::StatusOr<Account> result) {
                               record->result = std::move(result);

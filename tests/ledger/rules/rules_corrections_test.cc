@@ -164,8 +164,8 @@ TEST_F(RulesTest, TheLedgersOwnEntriesAreIdempotencyKeysToo) {
   EXPECT_EQ(Balance("pool"), 120);
 
   auto closed = Await<Account>([&](auto done) {
-    ledger_->SetAccountStatus("hcct", "alice", AccountStatus::kClosed, "moving away", true,
-                              AdminNamed("coordinator"), std::move(done));
+    ledger_->SetAccountStatus(BankId("hcct"), AccountId("alice"), AccountStatus::kClosed,
+                              "moving away", true, AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
   auto donation = ledger_->GetEntryById(BankId("hcct"), EntryId("closing-donation-alice"));

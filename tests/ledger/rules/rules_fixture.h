@@ -27,13 +27,15 @@ class RulesTest : public LedgerTest {
 
   absl::StatusOr<Receipt> Confirm(const std::string& entry_id, const std::string& principal) {
     return Await<Receipt>([&](auto done) {
-      ledger_->ConfirmEntry("hcct", entry_id, AdminNamed(principal), std::move(done));
+      ledger_->ConfirmEntry(BankId("hcct"), EntryId(entry_id), AdminNamed(principal),
+                            std::move(done));
     });
   }
 
   absl::StatusOr<PendingEntry> Reject(const std::string& entry_id) {
     return Await<PendingEntry>([&](auto done) {
-      ledger_->RejectEntry("hcct", entry_id, "did not happen", AdminNamed("bob"), std::move(done));
+      ledger_->RejectEntry(BankId("hcct"), EntryId(entry_id), "did not happen", AdminNamed("bob"),
+                           std::move(done));
     });
   }
 

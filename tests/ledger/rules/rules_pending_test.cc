@@ -175,8 +175,8 @@ TEST_F(RulesTest, OpenPendingEntriesSurviveARestartAndStillExpire) {
 TEST_F(RulesTest, ClosingCanDonateTheBalanceToThePoolAtomically) {
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 90)).ok());
   auto closed = Await<Account>([&](auto done) {
-    ledger_->SetAccountStatus("hcct", "alice", AccountStatus::kClosed, "moving away", true,
-                              AdminNamed("coordinator"), std::move(done));
+    ledger_->SetAccountStatus(BankId("hcct"), AccountId("alice"), AccountStatus::kClosed,
+                              "moving away", true, AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(closed->status, AccountStatus::kClosed);
@@ -184,7 +184,7 @@ TEST_F(RulesTest, ClosingCanDonateTheBalanceToThePoolAtomically) {
   EXPECT_EQ(Balance("pool"), 90);
   // A negative balance cannot be donated away.
   auto refused = Await<Account>([&](auto done) {
-    ledger_->SetAccountStatus("hcct", "bob", AccountStatus::kClosed, "", true,
+    ledger_->SetAccountStatus(BankId("hcct"), AccountId("bob"), AccountStatus::kClosed, "", true,
                               AdminNamed("coordinator"), std::move(done));
   });
   EXPECT_EQ(ReasonOf(refused.status()), "BALANCE_NOT_ZERO");
@@ -198,7 +198,7 @@ TEST_F(RulesTest, ExpirySweepReturnsUntouchedCreditsToThePoolOnce) {
   ASSERT_TRUE(SetPolicy(policy).ok());
   auto sweep = [&] {
     return Await<ExpirySweepResult>([&](auto done) {
-      ledger_->RunExpirySweep("hcct", AdminNamed("coordinator"), std::move(done));
+      ledger_->RunExpirySweep(BankId("hcct"), AdminNamed("coordinator"), std::move(done));
     });
   };
   EXPECT_EQ(sweep()->accounts_expired, 0u);  // touched today
