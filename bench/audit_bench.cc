@@ -102,7 +102,7 @@ void CreateBank(Ledger& ledger, const std::string& bank_id) {
         }).status(),
         "create bank");
   Check(Await<Policy>([&](auto done) {
-          ledger.SetPolicy(bank_id, RulesOff(), 0, AdminNamed("bench"), std::move(done));
+          ledger.SetPolicy(BankId(bank_id), RulesOff(), 0, AdminNamed("bench"), std::move(done));
         }).status(),
         "policy");
   for (int i = 0; i < kPeople; ++i) {

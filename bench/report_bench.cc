@@ -121,7 +121,8 @@ void OpenBankAndAccounts(ledger::Ledger& ledger) {
         }).status(),
         "create bank");
   Check(Await<ledger::Policy>([&](auto done) {
-          ledger.SetPolicy(kBank, RulesOff(), 0, ledger::AdminNamed("bench"), std::move(done));
+          ledger.SetPolicy(ledger::BankId(kBank), RulesOff(), 0, ledger::AdminNamed("bench"),
+                           std::move(done));
         }).status(),
         "policy");
   for (int i = 0; i < kPersons + kOrganisations; ++i) {
@@ -218,7 +219,8 @@ void Build(ledger::Ledger& ledger, std::atomic<absl::Time>* now, absl::Time end,
     // About one entry in a thousand is reversed, a little while after it was recorded.
     if (done % kBatch == 0 && done > 6 * kBatch) {
       const uint64_t seq = 1 + random() % (done - 5 * kBatch);
-      ledger.ReverseEntry(kBank, seq, "", "bench", ledger::AdminNamed("bench"),
+      ledger.ReverseEntry(ledger::BankId(kBank), seq, ledger::EntryId(), "bench",
+                          ledger::AdminNamed("bench"),
                           [](absl::StatusOr<ledger::Receipt>) {});  // already reversed: fine
     }
     if (done % 100'000 == 0) std::fprintf(stderr, "  %zu entries\n", done);

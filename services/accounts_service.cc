@@ -61,7 +61,8 @@ grpc::ServerUnaryReactor* AccountsService::SetStatus(
   auto caller = gate_->Admit(context, method, bank_id);
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetAccountStatus(
-      bank_id, account_id, status, reason, donate_balance_to_pool, *caller,
+      ledger::BankId(bank_id), ledger::AccountId(account_id), status, reason,
+      donate_balance_to_pool, *caller,
       ReplyLater<ledger::Account>(reactor,
                                   [response](const ledger::Account& a) { ToProto(a, response); }));
   return reactor;

@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* CatalogueService::RetireCatalogueItem(
   auto kind = FromProto(request->kind());
   if (FinishIfBad(reactor, kind)) return reactor;
   ledger_->RetireCatalogueItem(
-      request->bank_id(), *kind, request->code(), *caller,
+      ledger::BankId(request->bank_id()), *kind, request->code(), *caller,
       ReplyLater<ledger::CatalogueItem>(
           reactor, [response](const ledger::CatalogueItem& done) { ToProto(done, response); }));
   return reactor;

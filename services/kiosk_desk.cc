@@ -70,7 +70,8 @@ void KioskDesk::SetPin(std::string bank_id, std::string account_id, std::string 
   const bool queued = worker_.Submit([this, bank_id, account_id, pin, caller, shared_done] {
     auto hash = HashPin(pin);
     if (!hash.ok()) return std::move(*shared_done)(hash.status());
-    ledger_->SetMemberPin(bank_id, account_id, *hash, caller, std::move(*shared_done));
+    ledger_->SetMemberPin(BankId(bank_id), AccountId(account_id), *hash, caller,
+                          std::move(*shared_done));
   });
   if (!queued) std::move (*shared_done)(Busy());
 }
@@ -115,7 +116,8 @@ void KioskDesk::CheckCard(std::string bank_id, std::string card_number, std::str
   const bool queued = worker_.Submit([this, bank_id, card_number, pin, shared_done] {
     auto check = CheckPin(bank_id, card_number, pin);
     if (!check.ok()) return std::move(*shared_done)(check.status());
-    ledger_->CheckMemberPin(bank_id, card_number, *std::move(check), std::move(*shared_done));
+    ledger_->CheckMemberPin(BankId(bank_id), card_number, *std::move(check),
+                            std::move(*shared_done));
   });
   if (!queued) std::move (*shared_done)(Busy());
 }
@@ -124,10 +126,10 @@ absl::StatusOr<PinCheck> KioskDesk::CheckPin(const std::string& bank_id,
                                              const std::string& card_number,
                                              const std::string& pin) const {
   PinCheck check;
-  auto holder = ledger_->FindCardHolder(bank_id, card_number);
+  auto holder = ledger_->FindCardHolder(BankId(bank_id), card_number);
   if (!holder.ok()) return holder.status();
   if (holder->has_value()) {
-    auto card = ledger_->GetMemberCard(bank_id, **holder);
+    auto card = ledger_->GetMemberCard(BankId(bank_id), **holder);
     if (!card.ok()) return card.status();
     if (card->has_value()) check.pin_hash = (*card)->pin_hash;
   }
@@ -287,7 +289,7 @@ void KioskDesk::Confirm(const std::string& session_id, const std::string& kiosk,
   auto session = Resolve(session_id, kiosk);
   if (!session.ok()) return std::move(done)(session.status());
   // The writer finds only the entries that wait for this member (MemberAtKiosk).
-  ledger_->ConfirmEntry(session->bank_id, entry_id,
+  ledger_->ConfirmEntry(BankId(session->bank_id), EntryId(entry_id),
                         MemberAtKiosk(session->bank_id, session->account_id), std::move(done));
 }
 
@@ -295,7 +297,8 @@ void KioskDesk::Reject(const std::string& session_id, const std::string& kiosk,
                        const std::string& entry_id, Callback<PendingEntry> done) {
   auto session = Resolve(session_id, kiosk);
   if (!session.ok()) return std::move(done)(session.status());
-  ledger_->RejectEntry(session->bank_id, entry_id, "rejected by the member at a kiosk",
+  ledger_->RejectEntry(BankId(session->bank_id), EntryId(entry_id),
+                       "rejected by the member at a kiosk",
                        MemberAtKiosk(session->bank_id, session->account_id), std::move(done));
 }
 

@@ -74,7 +74,8 @@ grpc::ServerUnaryReactor* KioskService::SetMemberCard(grpc::CallbackServerContex
   auto caller = gate_->Admit(context, "Kiosk/SetMemberCard", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetMemberCard(
-      request->bank_id(), request->account_id(), request->card_number(), *caller,
+      ledger::BankId(request->bank_id()), ledger::AccountId(request->account_id()),
+      request->card_number(), *caller,
       ReplyLater<ledger::MemberCard>(
           reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
   return reactor;

@@ -138,10 +138,11 @@ grpc::ServerUnaryReactor* LedgerService::ReverseEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ReverseEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->ReverseEntry(
-      request->bank_id(), request->seq(), request->entry_id(), request->note(), *caller,
-      ReplyLater<ledger::Receipt>(reactor,
-                                  [response](const ledger::Receipt& r) { ToProto(r, response); }));
+  ledger_->ReverseEntry(ledger::BankId(request->bank_id()), request->seq(),
+                        ledger::EntryId(request->entry_id()), request->note(), *caller,
+                        ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
+                          ToProto(r, response);
+                        }));
   return reactor;
 }
 
@@ -219,10 +220,10 @@ grpc::ServerUnaryReactor* LedgerService::ConfirmEntry(grpc::CallbackServerContex
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ConfirmEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  ledger_->ConfirmEntry(request->bank_id(), request->entry_id(), *caller,
-                        ReplyLater<ledger::Receipt>(reactor, [response](const ledger::Receipt& r) {
-                          ToProto(r, response);
-                        }));
+  ledger_->ConfirmEntry(
+      ledger::BankId(request->bank_id()), ledger::EntryId(request->entry_id()), *caller,
+      ReplyLater<ledger::Receipt>(reactor,
+                                  [response](const ledger::Receipt& r) { ToProto(r, response); }));
   return reactor;
 }
 
@@ -233,7 +234,8 @@ grpc::ServerUnaryReactor* LedgerService::RejectEntry(grpc::CallbackServerContext
   auto caller = gate_->Admit(context, "Ledger/RejectEntry", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RejectEntry(
-      request->bank_id(), request->entry_id(), request->reason(), *caller,
+      ledger::BankId(request->bank_id()), ledger::EntryId(request->entry_id()), request->reason(),
+      *caller,
       ReplyLater<ledger::PendingEntry>(reactor, [response](const ledger::PendingEntry& pending) {
         ToProto(pending, response);
       }));
@@ -267,7 +269,7 @@ grpc::ServerUnaryReactor* LedgerService::RunExpirySweep(grpc::CallbackServerCont
   auto caller = gate_->Admit(context, "Ledger/RunExpirySweep", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->RunExpirySweep(
-      request->bank_id(), *caller,
+      ledger::BankId(request->bank_id()), *caller,
       ReplyLater<ledger::ExpirySweepResult>(
           reactor, [response](const ledger::ExpirySweepResult& result) {
             response->set_accounts_expired(static_cast<int64_t>(result.accounts_expired));

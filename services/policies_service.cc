@@ -26,7 +26,8 @@ grpc::ServerUnaryReactor* PoliciesService::SetPolicy(grpc::CallbackServerContext
     reactor->Finish(ToGrpcStatus(policy.status()));
     return reactor;
   }
-  ledger_->SetPolicy(request->bank_id(), *std::move(policy), request->expected_version(), *caller,
+  ledger_->SetPolicy(ledger::BankId(request->bank_id()), *std::move(policy),
+                     request->expected_version(), *caller,
                      ReplyLater<ledger::Policy>(
                          reactor, [response](const ledger::Policy& p) { ToProto(p, response); }));
   return reactor;

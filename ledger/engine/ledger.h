@@ -135,27 +135,26 @@ class Ledger {
   void CreateBank(Bank bank, const Principal& caller, Callback<Bank> done);
   void OpenAccount(Account account, const Principal& caller, Callback<Account> done);
   // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
-  void SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
+  void SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatus status,
                         std::string reason, bool donate_balance_to_pool, const Principal& caller,
                         Callback<Account> done);
   // Replaces a bank's policy (InvalidArgument INVALID_POLICY listing every problem). With
   // expected_version != 0, refuses if the policy changed meanwhile.
-  void SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
-                 const Principal& caller, Callback<Policy> done);
+  void SetPolicy(BankId bank_id, Policy policy, uint64_t expected_version, const Principal& caller,
+                 Callback<Policy> done);
   // Whether `spec` would be recorded now for `caller`, and how (pending, warnings, cap); writes
   // nothing.
   void CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receipt> done);
   // Posts a pending entry. The caller must not be the one who recorded it, nor (a coordinator)
   // the same person under another name or the one it credits (CheckMayConfirm); a member at a
   // kiosk (MemberAtKiosk) confirms only what waits for them (NotFound PENDING_NOT_FOUND).
-  void ConfirmEntry(std::string bank_id, std::string entry_id, const Principal& caller,
+  void ConfirmEntry(BankId bank_id, EntryId entry_id, const Principal& caller,
                     Callback<Receipt> done);
   // Rejects a pending entry, releasing its hold; a member at a kiosk only what waits for them.
-  void RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
-                   const Principal& caller, Callback<PendingEntry> done);
+  void RejectEntry(BankId bank_id, EntryId entry_id, std::string reason, const Principal& caller,
+                   Callback<PendingEntry> done);
   // Returns credits untouched for the policy's expiry months to the pool (if expiry is on).
-  void RunExpirySweep(std::string bank_id, const Principal& caller,
-                      Callback<ExpirySweepResult> done);
+  void RunExpirySweep(BankId bank_id, const Principal& caller, Callback<ExpirySweepResult> done);
   // Records an entry under `caller`'s name. PermissionDenied if the caller may not record it:
   // OUT_OF_SCOPE, PARTNER_SPEND_ONLY, or SELF_CREDIT for a coordinator's own credit unless the
   // policy in force at this write sends self-recorded entries to confirmation.
@@ -167,15 +166,15 @@ class Ledger {
                      Callback<std::vector<absl::StatusOr<Receipt>>> done);
   // entry_id: the reversal's idempotency key; "reversal-of-<seq>" if empty. A coordinator does
   // not reverse an entry that they paid (SELF_CREDIT).
-  void ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
+  void ReverseEntry(BankId bank_id, uint64_t seq, EntryId entry_id, std::string note,
                     const Principal& caller, Callback<Receipt> done);
 
   // Members at a kiosk (ledger/rules/kiosk.h). SetMemberCard gives a person's account a card number
   // (empty: takes it away); SetMemberPin stores a PIN already hashed (KioskDesk hashes it, off
   // the writer thread) and lifts any lock. Each is a journal fact; the hash stays out of it.
-  void SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+  void SetMemberCard(BankId bank_id, AccountId account_id, std::string card_number,
                      const Principal& caller, Callback<MemberCard> done);
-  void SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+  void SetMemberPin(BankId bank_id, AccountId account_id, std::string pin_hash,
                     const Principal& caller, Callback<MemberCard> done);
   // Signs a member's card in (at a kiosk, or as a payer's consent at a partner's till) in one
   // write, so that concurrent wrong PINs are each counted: finds the card's holder, refuses a
@@ -186,14 +185,14 @@ class Ledger {
   // account. Errors: InvalidArgument INVALID_CARD_NUMBER, NotFound for an unknown bank,
   // Unauthenticated CARD_OR_PIN_WRONG (figure attempts_left for a known card), FailedPrecondition
   // CARD_LOCKED (figures locked_until, retry_after_seconds), PIN_NOT_SET, ACCOUNT_CLOSED.
-  void CheckMemberPin(std::string bank_id, std::string card_number, PinCheck check,
+  void CheckMemberPin(BankId bank_id, std::string card_number, PinCheck check,
                       Callback<Account> done);
   // An account's card and PIN hash, or nullopt; the account a card belongs to, or nullopt.
   // NotFound for an unknown bank, DataLoss BANK_DAMAGED.
-  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const std::string& bank_id,
-                                                          const std::string& account_id) const;
-  absl::StatusOr<std::optional<std::string>> FindCardHolder(const std::string& bank_id,
-                                                            const std::string& card_number) const;
+  absl::StatusOr<std::optional<MemberCard>> GetMemberCard(const BankId& bank_id,
+                                                          const AccountId& account_id) const;
+  absl::StatusOr<std::optional<AccountId>> FindCardHolder(const BankId& bank_id,
+                                                          const std::string& card_number) const;
 
   // Qualifications, activities and offers (ledger/rules/qualifications.h).
   // Defines an item, or changes it to a new version (with expected_version != 0, only if that is
@@ -203,7 +202,7 @@ class Ledger {
   void PutCatalogueItem(CatalogueItem item, uint64_t expected_version, const Principal& caller,
                         Callback<CatalogueItem> done);
   // Retires an item for good: kept for the record, no longer used. Retiring twice is a no-op.
-  void RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+  void RetireCatalogueItem(BankId bank_id, CatalogueKind kind, std::string code,
                            const Principal& caller, Callback<CatalogueItem> done);
   // Records an attainment and, in the same write, pays its reward (QUALIFICATION_REWARD from the
   // qualification's reward account) under the policy's rules. Idempotent by award_id. An award

@@ -145,18 +145,21 @@ absl::StatusOr<std::vector<PendingEntry>> Ledger::ListPending(const BankId& bank
   return found;
 }
 
-absl::StatusOr<std::optional<MemberCard>> Ledger::GetMemberCard(
-    const std::string& bank_id, const std::string& account_id) const {
-  if (auto bank = GetBank(BankId(bank_id)); !bank.ok()) return bank.status();
+absl::StatusOr<std::optional<MemberCard>> Ledger::GetMemberCard(const BankId& bank_id,
+                                                                const AccountId& account_id) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
   return store_->GetMemberCard(bank_id, account_id);
 }
 
-absl::StatusOr<std::optional<std::string>> Ledger::FindCardHolder(
-    const std::string& bank_id, const std::string& card_number) const {
-  if (auto bank = GetBank(BankId(bank_id)); !bank.ok()) return bank.status();
+absl::StatusOr<std::optional<AccountId>> Ledger::FindCardHolder(
+    const BankId& bank_id, const std::string& card_number) const {
+  if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
   if (auto s = ValidateCardNumber(card_number, /*allow_empty=*/false); !s.ok()) return s;
-  return store_->FindCardHolder(bank_id, card_number);
+  auto holder = store_->FindCardHolder(bank_id, card_number);
+  if (!holder.ok()) return holder.status();
+  if (!holder->has_value()) return std::optional<AccountId>();
+  return std::optional<AccountId>(AccountId(**std::move(holder)));
 }
 
 absl::StatusOr<PendingEntry> Ledger::GetPending(const BankId& bank_id,

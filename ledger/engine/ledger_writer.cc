@@ -268,7 +268,7 @@ void Ledger::OpenAccount(Account account, const Principal& caller, Callback<Acco
       std::move(done)));
 }
 
-void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, AccountStatus status,
+void Ledger::SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatus status,
                               std::string reason, bool donate_balance_to_pool,
                               const Principal& caller, Callback<Account> done) {
   Submit(MakeCommand<Account>(
@@ -279,7 +279,7 @@ void Ledger::SetAccountStatus(std::string bank_id, std::string account_id, Accou
       std::move(done)));
 }
 
-void Ledger::SetPolicy(std::string bank_id, Policy policy, uint64_t expected_version,
+void Ledger::SetPolicy(BankId bank_id, Policy policy, uint64_t expected_version,
                        const Principal& caller, Callback<Policy> done) {
   Submit(MakeCommand<Policy>(
       [=](WriteTxn& txn) {
@@ -292,7 +292,7 @@ void Ledger::CheckEntry(EntrySpec spec, const Principal& caller, Callback<Receip
   Submit(std::make_unique<DryRunCommand>(std::move(spec), caller, std::move(done)));
 }
 
-void Ledger::ConfirmEntry(std::string bank_id, std::string entry_id, const Principal& caller,
+void Ledger::ConfirmEntry(BankId bank_id, EntryId entry_id, const Principal& caller,
                           Callback<Receipt> done) {
   Submit(MakeCommand<Receipt>(
       [this, bank_id = std::move(bank_id), entry_id = std::move(entry_id), caller](WriteTxn& txn) {
@@ -302,7 +302,7 @@ void Ledger::ConfirmEntry(std::string bank_id, std::string entry_id, const Princ
       std::move(done)));
 }
 
-void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string reason,
+void Ledger::RejectEntry(BankId bank_id, EntryId entry_id, std::string reason,
                          const Principal& caller, Callback<PendingEntry> done) {
   Submit(MakeCommand<PendingEntry>(
       [=](WriteTxn& txn) {
@@ -312,7 +312,7 @@ void Ledger::RejectEntry(std::string bank_id, std::string entry_id, std::string 
       std::move(done)));
 }
 
-void Ledger::RunExpirySweep(std::string bank_id, const Principal& caller,
+void Ledger::RunExpirySweep(BankId bank_id, const Principal& caller,
                             Callback<ExpirySweepResult> done) {
   Submit(MakeCommand<ExpirySweepResult>(
       [=](WriteTxn& txn) { return ExecuteExpirySweep(txn, bank_id, caller); }, std::move(done)));
@@ -329,9 +329,9 @@ void Ledger::RecordEntries(std::vector<EntrySpec> specs, bool atomic, const Prin
   Submit(std::make_unique<RecordBatchCommand>(std::move(specs), atomic, caller, std::move(done)));
 }
 
-void Ledger::ReverseEntry(std::string bank_id, uint64_t seq, std::string entry_id, std::string note,
+void Ledger::ReverseEntry(BankId bank_id, uint64_t seq, EntryId entry_id, std::string note,
                           const Principal& caller, Callback<Receipt> done) {
-  if (entry_id.empty()) entry_id = absl::StrCat(kReversalEntryIdPrefix, seq);
+  if (entry_id.empty()) entry_id = EntryId(absl::StrCat(kReversalEntryIdPrefix, seq));
   Submit(MakeCommand<Receipt>(
       [=](WriteTxn& txn) { return ExecuteReverseEntry(txn, bank_id, seq, entry_id, note, caller); },
       std::move(done)));
@@ -346,7 +346,7 @@ void Ledger::PutCatalogueItem(CatalogueItem item, uint64_t expected_version,
       std::move(done)));
 }
 
-void Ledger::RetireCatalogueItem(std::string bank_id, CatalogueKind kind, std::string code,
+void Ledger::RetireCatalogueItem(BankId bank_id, CatalogueKind kind, std::string code,
                                  const Principal& caller, Callback<CatalogueItem> done) {
   Submit(MakeCommand<CatalogueItem>(
       [=](WriteTxn& txn) { return ExecuteRetireCatalogueItem(txn, bank_id, kind, code, caller); },
@@ -370,7 +370,7 @@ void Ledger::RedeemOffer(RedeemSpec spec, const Principal& caller, Callback<Rede
       std::move(done)));
 }
 
-void Ledger::SetMemberCard(std::string bank_id, std::string account_id, std::string card_number,
+void Ledger::SetMemberCard(BankId bank_id, AccountId account_id, std::string card_number,
                            const Principal& caller, Callback<MemberCard> done) {
   Submit(MakeCommand<MemberCard>(
       [=](WriteTxn& txn) {
@@ -379,13 +379,13 @@ void Ledger::SetMemberCard(std::string bank_id, std::string account_id, std::str
       std::move(done)));
 }
 
-void Ledger::CheckMemberPin(std::string bank_id, std::string card_number, PinCheck check,
+void Ledger::CheckMemberPin(BankId bank_id, std::string card_number, PinCheck check,
                             Callback<Account> done) {
-  Submit(std::make_unique<PinCommand>(std::move(bank_id), std::move(card_number), std::move(check),
-                                      std::move(done)));
+  Submit(std::make_unique<PinCommand>(std::string(bank_id), std::move(card_number),
+                                      std::move(check), std::move(done)));
 }
 
-void Ledger::SetMemberPin(std::string bank_id, std::string account_id, std::string pin_hash,
+void Ledger::SetMemberPin(BankId bank_id, AccountId account_id, std::string pin_hash,
                           const Principal& caller, Callback<MemberCard> done) {
   Submit(MakeCommand<MemberCard>(
       [=](WriteTxn& txn) {

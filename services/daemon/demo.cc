@@ -42,15 +42,15 @@ struct DemoEntry {
 absl::Status LoadDemoCards(Ledger& ledger) {
   for (const DemoCard& spec : kDemoCards) {
     auto card = Await<MemberCard>([&](auto done) {
-      ledger.SetMemberCard(kDemoBankId, spec.account_id, spec.card_number,
+      ledger.SetMemberCard(BankId(kDemoBankId), AccountId(spec.account_id), spec.card_number,
                            AdminNamed(kDemoPrincipal), std::move(done));
     });
     if (!card.ok()) return card.status();
     auto hash = HashPin(spec.pin);
     if (!hash.ok()) return hash.status();
     card = Await<MemberCard>([&](auto done) {
-      ledger.SetMemberPin(kDemoBankId, spec.account_id, *hash, AdminNamed(kDemoPrincipal),
-                          std::move(done));
+      ledger.SetMemberPin(BankId(kDemoBankId), AccountId(spec.account_id), *hash,
+                          AdminNamed(kDemoPrincipal), std::move(done));
     });
     if (!card.ok()) return card.status();
   }

@@ -20,8 +20,8 @@ void ExpirySweeper::SweepAll() {
     if (!page.ok()) return;
     for (const auto& summary : page->items) {
       auto result = ledger::Await<ledger::ExpirySweepResult>([&](auto done) {
-        ledger_->RunExpirySweep(summary.bank.bank_id, ledger::AdminNamed(ledger::kServerPrincipal),
-                                std::move(done));
+        ledger_->RunExpirySweep(ledger::BankId(summary.bank.bank_id),
+                                ledger::AdminNamed(ledger::kServerPrincipal), std::move(done));
       });
       if (result.ok() && result->accounts_expired > 0) {
         std::cout << "timeledgerd: expiry sweep of " << summary.bank.bank_id << " returned "

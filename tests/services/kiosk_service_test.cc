@@ -144,7 +144,7 @@ TEST_F(KioskServiceTest, SignedInMemberReadsTheirBalanceEntriesAndMonths) {
 }
 
 TEST_F(KioskServiceTest, PinIsStoredAsArgon2idAndNeverInTheJournal) {
-  auto card = ledger_->GetMemberCard("hcct", "alice");
+  auto card = ledger_->GetMemberCard(ledger::BankId("hcct"), ledger::AccountId("alice"));
   ASSERT_TRUE(card.ok() && card->has_value());
   EXPECT_EQ((*card)->card_number, "1001");
   EXPECT_EQ((*card)->pin_hash.rfind("$argon2id$", 0), 0u) << (*card)->pin_hash;

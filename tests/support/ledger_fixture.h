@@ -88,21 +88,22 @@ class LedgerTest : public ::testing::Test {
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq, const std::string& entry_id = "") {
     return Await<Receipt>([&](auto done) {
-      ledger_->ReverseEntry("hcct", seq, entry_id, "recorded twice", AdminNamed("coordinator"),
-                            std::move(done));
+      ledger_->ReverseEntry(BankId("hcct"), seq, EntryId(entry_id), "recorded twice",
+                            AdminNamed("coordinator"), std::move(done));
     });
   }
 
   absl::StatusOr<Account> SetStatus(const std::string& id, AccountStatus status) {
     return Await<Account>([&](auto done) {
-      ledger_->SetAccountStatus("hcct", id, status, "", false, AdminNamed("coordinator"),
-                                std::move(done));
+      ledger_->SetAccountStatus(BankId("hcct"), AccountId(id), status, "", false,
+                                AdminNamed("coordinator"), std::move(done));
     });
   }
 
   absl::Status SetPolicy(const Policy& policy) {
     return Await<Policy>([&](auto done) {
-             ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
+             ledger_->SetPolicy(BankId("hcct"), policy, 0, AdminNamed("coordinator"),
+                                std::move(done));
            })
         .status();
   }
@@ -115,7 +116,7 @@ class LedgerTest : public ::testing::Test {
     policy.reciprocity_enabled = policy.staff_duty_enabled = false;
     policy.self_recorded_needs_confirmation = false;
     auto set = Await<Policy>([&](auto done) {
-      ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
+      ledger_->SetPolicy(BankId("hcct"), policy, 0, AdminNamed("coordinator"), std::move(done));
     });
     ASSERT_TRUE(set.ok()) << set.status();
   }

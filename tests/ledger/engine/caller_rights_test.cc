@@ -48,29 +48,31 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
       {"SetAccountStatus",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<Account>([&](auto done) {
-           l.SetAccountStatus(bank, "dora", AccountStatus::kSuspended, "", false, c,
-                              std::move(done));
+           l.SetAccountStatus(BankId(bank), AccountId("dora"), AccountStatus::kSuspended, "", false,
+                              c, std::move(done));
          });
        }},
       {"SetPolicy",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<Policy>(
-             [&](auto done) { l.SetPolicy(bank, Policy{}, 0, c, std::move(done)); });
+             [&](auto done) { l.SetPolicy(BankId(bank), Policy{}, 0, c, std::move(done)); });
        }},
       {"RunExpirySweep",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<ExpirySweepResult>(
-             [&](auto done) { l.RunExpirySweep(bank, c, std::move(done)); });
+             [&](auto done) { l.RunExpirySweep(BankId(bank), c, std::move(done)); });
        }},
       {"SetMemberCard",
        [](Ledger& l, const Principal& c, const std::string& bank) {
-         return Status<MemberCard>(
-             [&](auto done) { l.SetMemberCard(bank, "dora", "2002", c, std::move(done)); });
+         return Status<MemberCard>([&](auto done) {
+           l.SetMemberCard(BankId(bank), AccountId("dora"), "2002", c, std::move(done));
+         });
        }},
       {"SetMemberPin",
        [](Ledger& l, const Principal& c, const std::string& bank) {
-         return Status<MemberCard>(
-             [&](auto done) { l.SetMemberPin(bank, "dora", "a-hash", c, std::move(done)); });
+         return Status<MemberCard>([&](auto done) {
+           l.SetMemberPin(BankId(bank), AccountId("dora"), "a-hash", c, std::move(done));
+         });
        }},
       {"PutCatalogueItem",
        [](Ledger& l, const Principal& c, const std::string& bank) {
@@ -85,7 +87,8 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
       {"RetireCatalogueItem",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<CatalogueItem>([&](auto done) {
-           l.RetireCatalogueItem(bank, CatalogueKind::kActivity, "gardening", c, std::move(done));
+           l.RetireCatalogueItem(BankId(bank), CatalogueKind::kActivity, "gardening", c,
+                                 std::move(done));
          });
        }},
       {"AwardQualification",

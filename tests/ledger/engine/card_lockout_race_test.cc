@@ -29,18 +29,19 @@ class CardLockoutRaceTest : public LedgerTest {
   void SetUp() override {
     LedgerTest::SetUp();
     ASSERT_TRUE(Await<MemberCard>([&](auto done) {
-                  ledger_->SetMemberCard("hcct", "alice", "1001", AdminNamed("carol"),
-                                         std::move(done));
+                  ledger_->SetMemberCard(BankId("hcct"), AccountId("alice"), "1001",
+                                         AdminNamed("carol"), std::move(done));
                 }).ok());
     ASSERT_TRUE(Await<MemberCard>([&](auto done) {
-                  ledger_->SetMemberPin("hcct", "alice", kPinHash, AdminNamed("carol"),
-                                        std::move(done));
+                  ledger_->SetMemberPin(BankId("hcct"), AccountId("alice"), kPinHash,
+                                        AdminNamed("carol"), std::move(done));
                 }).ok());
   }
 
   absl::StatusOr<Account> Try(bool right_pin) {
     return Await<Account>([&](auto done) {
-      ledger_->CheckMemberPin("hcct", "1001", PinCheck{kPinHash, right_pin}, std::move(done));
+      ledger_->CheckMemberPin(BankId("hcct"), "1001", PinCheck{kPinHash, right_pin},
+                              std::move(done));
     });
   }
 };
@@ -90,21 +91,22 @@ TEST_F(CardLockoutRaceTest, TheLockEndsAndARightPinClearsTheCount) {
 
 TEST_F(CardLockoutRaceTest, APinCheckedAgainstAReplacedHashIsWrongAndNotCounted) {
   ASSERT_TRUE(Await<MemberCard>([&](auto done) {
-                ledger_->SetMemberPin("hcct", "alice", "another-hash", AdminNamed("carol"),
-                                      std::move(done));
+                ledger_->SetMemberPin(BankId("hcct"), AccountId("alice"), "another-hash",
+                                      AdminNamed("carol"), std::move(done));
               }).ok());
   auto stale = Try(/*right_pin=*/true);  // right against the old hash
   EXPECT_EQ(ReasonOf(stale.status()), "CARD_OR_PIN_WRONG");
   EXPECT_EQ(FiguresOf(stale.status()).count("attempts_left"), 0u);
   auto fresh = Await<Account>([&](auto done) {
-    ledger_->CheckMemberPin("hcct", "1001", PinCheck{"another-hash", false}, std::move(done));
+    ledger_->CheckMemberPin(BankId("hcct"), "1001", PinCheck{"another-hash", false},
+                            std::move(done));
   });
   EXPECT_EQ(FiguresOf(fresh.status())["attempts_left"], std::to_string(kPinAttemptsMax - 1));
 }
 
 TEST_F(CardLockoutRaceTest, AnUnknownCardIsWrongWithoutACount) {
   auto unknown = Await<Account>([&](auto done) {
-    ledger_->CheckMemberPin("hcct", "9999", PinCheck{"", false}, std::move(done));
+    ledger_->CheckMemberPin(BankId("hcct"), "9999", PinCheck{"", false}, std::move(done));
   });
   EXPECT_EQ(ReasonOf(unknown.status()), "CARD_OR_PIN_WRONG");
   EXPECT_EQ(FiguresOf(unknown.status()).count("attempts_left"), 0u);

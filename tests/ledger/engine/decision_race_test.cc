@@ -65,7 +65,7 @@ class DecisionRaceTest : public LedgerTest {
       Policy policy = base_policy_;
       policy.self_recorded_needs_confirmation = i % 2 == 0;
       auto set = Await<Policy>([&](auto done) {
-        ledger_->SetPolicy("hcct", policy, 0, AdminNamed("admin"),
+        ledger_->SetPolicy(BankId("hcct"), policy, 0, AdminNamed("admin"),
                            [this, done = std::move(done)](absl::StatusOr<Policy> result) mutable {
                              if (result.ok()) {
                                Log({true, result->version, result->self_recorded_needs_confirmation,

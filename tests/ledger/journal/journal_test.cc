@@ -129,12 +129,13 @@ TEST_F(JournalTest, EveryFactIsJournaledInOrderAndChained) {
   ASSERT_TRUE(SetPolicy(policy).ok());
   ASSERT_TRUE(Record(Spec("p1", "bob", "alice", 30)).value().pending);
   ASSERT_TRUE(Await<Receipt>([&](auto done) {
-                ledger_->ConfirmEntry("hcct", "p1", AdminNamed("bob"), std::move(done));
+                ledger_->ConfirmEntry(BankId("hcct"), EntryId("p1"), AdminNamed("bob"),
+                                      std::move(done));
               }).ok());
   ASSERT_TRUE(Record(Spec("p2", "bob", "alice", 45)).value().pending);
   ASSERT_TRUE(Await<PendingEntry>([&](auto done) {
-                ledger_->RejectEntry("hcct", "p2", "did not happen", AdminNamed("bob"),
-                                     std::move(done));
+                ledger_->RejectEntry(BankId("hcct"), EntryId("p2"), "did not happen",
+                                     AdminNamed("bob"), std::move(done));
               }).ok());
   ASSERT_TRUE(Reverse(1).ok());
   ASSERT_TRUE(SetStatus("bob", AccountStatus::kSuspended).ok());

@@ -48,7 +48,8 @@ class ReportTest : public ::testing::Test {
 
   absl::Status SetPolicy(const Policy& policy) {
     return Await<Policy>([&](auto done) {
-             ledger_->SetPolicy(kBank, policy, 0, AdminNamed("coordinator"), std::move(done));
+             ledger_->SetPolicy(BankId(kBank), policy, 0, AdminNamed("coordinator"),
+                                std::move(done));
            })
         .status();
   }
@@ -87,8 +88,8 @@ class ReportTest : public ::testing::Test {
 
   absl::StatusOr<Receipt> Reverse(uint64_t seq) {
     return Await<Receipt>([&](auto done) {
-      ledger_->ReverseEntry(kBank, seq, "", "a mistake", ledger::AdminNamed("coordinator"),
-                            std::move(done));
+      ledger_->ReverseEntry(BankId(kBank), seq, EntryId(), "a mistake",
+                            ledger::AdminNamed("coordinator"), std::move(done));
     });
   }
 

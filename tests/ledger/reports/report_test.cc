@@ -88,7 +88,7 @@ class HandBuiltLedgerTest : public ReportTest {
                      absl::InfinitePast(), "carol");
     ASSERT_TRUE(p2.ok() && p2->pending) << p2.status();
     ASSERT_TRUE(Await<PendingEntry>([&](auto done) {
-                  ledger_->RejectEntry(kBank, "p2", "never happened",
+                  ledger_->RejectEntry(BankId(kBank), EntryId("p2"), "never happened",
                                        ledger::AdminNamed("coordinator"), std::move(done));
                 }).ok());
 

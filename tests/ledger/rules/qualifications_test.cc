@@ -74,7 +74,7 @@ class QualificationsTest : public LedgerTest {
 
   absl::StatusOr<CatalogueItem> Retire(CatalogueKind kind, const std::string& code) {
     return Await<CatalogueItem>([&](auto done) {
-      ledger_->RetireCatalogueItem("hcct", kind, code, AdminNamed("sam"), std::move(done));
+      ledger_->RetireCatalogueItem(BankId("hcct"), kind, code, AdminNamed("sam"), std::move(done));
     });
   }
 

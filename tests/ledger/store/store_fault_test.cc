@@ -66,7 +66,8 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
     policy.reciprocity_enabled = policy.staff_duty_enabled = false;
     policy.self_recorded_needs_confirmation = false;
     ASSERT_TRUE(Await<Policy>([&](auto done) {
-                  ledger_->SetPolicy("hcct", policy, 0, AdminNamed("coordinator"), std::move(done));
+                  ledger_->SetPolicy(BankId("hcct"), policy, 0, AdminNamed("coordinator"),
+                                     std::move(done));
                 }).ok());
   }
 

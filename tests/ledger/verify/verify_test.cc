@@ -416,7 +416,8 @@ TEST_F(VerifyTest, AnAlteredHoldIsNamed) {
 
 TEST_F(VerifyTest, AMemberCardOrPinSlippedInWithoutItsFactIsNamed) {
   auto card = Await<MemberCard>([&](auto done) {
-    ledger_->SetMemberCard("hcct", "alice", "1001", AdminNamed("carol"), std::move(done));
+    ledger_->SetMemberCard(BankId("hcct"), AccountId("alice"), "1001", AdminNamed("carol"),
+                           std::move(done));
   });
   ASSERT_TRUE(card.ok()) << card.status();
   ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
