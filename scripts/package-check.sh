@@ -50,8 +50,8 @@ check "/var/lib/timeledger is the timeledger user's alone" \
 check "the settings are in /etc/timeledger" \
   "grep -q '^data-dir = \"/var/lib/timeledger\"' /etc/timeledger/timeledgerd.conf"
 check "man timeledgerd is installed" "[[ -s /usr/share/man/man8/timeledgerd.8.gz ]]"
-check "systemd-analyze verify passes the units (systemd installed for the check)" \
-  "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null &&
+check "systemd-analyze verify passes the units, man pages included (systemd and man-db installed for the check)" \
+  "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd man-db >/dev/null 2>&1 &&
    systemd-analyze verify /usr/lib/systemd/system/timeledgerd.service /usr/lib/systemd/system/timeledger-kiosk.service"
 
 # The unit's own command line, as the unit's own user.
