@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -38,6 +37,7 @@
 #include <sys/wait.h>
 
 #include "tests/support/access.h"
+#include "tests/support/in_flight_window.h"
 #include "tests/support/temp_dir.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
@@ -252,33 +252,7 @@ struct Snapshot {
 };
 
 // Bounds the calls one client thread has in flight; Release runs on gRPC's threads.
-class Window {
- public:
-  explicit Window(int max) : max_(max) {}
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ < max_; });
-    ++in_flight_;
-  }
-  void Release() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --in_flight_;
-    }
-    cv_.notify_all();
-  }
-  // Returns false if calls are still in flight after `timeout`.
-  bool Drain(std::chrono::seconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return in_flight_ == 0; });
-  }
-
- private:
-  const int max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int in_flight_ = 0;
-};
+using Window = ::timeledger::testing::InFlightWindow;
 
 }  // namespace timeledger::crash_test
 

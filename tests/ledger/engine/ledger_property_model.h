@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <iostream>
@@ -33,6 +32,7 @@
 #include "ledger/engine/ledger.h"
 #include "ledger/rules/policy.h"
 #include "ledger/rules/rules.h"
+#include "tests/support/in_flight_window.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger::property {
@@ -158,32 +158,7 @@ struct AckedReversal {
 };
 
 // Bounds the writes one thread has in flight. Release runs on the ledger's writer thread.
-class Window {
- public:
-  explicit Window(int max) : max_(max) {}
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ < max_; });
-    ++in_flight_;
-  }
-  void Release() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --in_flight_;
-    }
-    cv_.notify_all();
-  }
-  void Drain() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ == 0; });
-  }
-
- private:
-  const int max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int in_flight_ = 0;
-};
+using Window = ::timeledger::testing::InFlightWindow;
 
 inline void RaiseTo(std::atomic<uint64_t>* value, uint64_t candidate) {
   uint64_t seen = value->load();
