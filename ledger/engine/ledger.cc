@@ -87,6 +87,8 @@ Ledger::~Ledger() {
     stopping_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  // A clean shutdown: the next open walks only what is written after this.
+  WriteCheckpoints(WriterBanks());
 }
 
 absl::Status Ledger::Load() {
@@ -141,18 +143,7 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
     return absl::OkStatus();
   });
   if (!loaded.ok() || !verify) return loaded;
-  auto snapshot = store_->NewSnapshot(BlockCache::kBypass);
-  const VerifyReport report = VerifySnapshot(*snapshot);
-  if (!report.banks.empty() || report.status.ok()) {
-    for (const BankVerification& bank : report.banks) {
-      auto it = banks->find(bank.bank_id);
-      if (!bank.status.ok() && it != banks->end() && it->second->damage.ok()) {
-        it->second->damage = BankDamaged(bank.bank_id, bank.status);
-      }
-    }
-    return absl::OkStatus();
-  }
-  return report.status;  // not even the banks could be listed
+  return CheckOnOpen(banks);
 }
 
 absl::Status Ledger::ServingStatus() const {

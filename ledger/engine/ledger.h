@@ -58,9 +58,13 @@ struct LedgerOptions {
   size_t group_commit_max = 8192;
   // Commands waiting at most; beyond it writes are refused with UNAVAILABLE (BUSY).
   size_t queue_depth_max = 100'000;
-  // Verify every bank in full when opening (ledger/verify/verify.h); a bank that fails is not
-  // served. Cheap checks of every bank's heads run at open regardless.
+  // Check every bank when opening; a bank that fails is not served. A bank with a checkpoint
+  // (ledger/verify/tail.h: its head when it was last checked or cleanly shut down) has its
+  // journal since then walked; one without is verified in full (ledger/verify/verify.h). Cheap
+  // checks of every bank's heads run at open regardless.
   bool verify_on_open = true;
+  // With verify_on_open: verify every bank in full, checkpoint or not.
+  bool full_verify_on_open = false;
   // Backups kept by CreateBackup; older ones are deleted.
   size_t backups_keep = kBackupsKeptDefault;
   // The only directory backups go to (and below); empty: <data_dir>/backups. It may not be the
@@ -334,6 +338,11 @@ class Ledger {
   // Reads every bank from the store into `banks`, checking its heads, its open pending entries
   // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
   absl::Status LoadBanks(BankMap* banks, bool verify) const;
+  // The check at open of each loaded bank (verify_on_open), then its new checkpoint
+  // (ledger/engine/open_check.cc).
+  absl::Status CheckOnOpen(BankMap* banks) const;
+  // Records each undamaged bank's head as its checkpoint. Best effort.
+  void WriteCheckpoints(const BankMap& banks) const;
   // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
   // and, once it succeeds, reloads every bank (a refused write may have become durable) before
   // anything is written. Returns the store's refusal meanwhile.

@@ -43,6 +43,10 @@ std::string BankKey(absl::string_view bank_id) { return UnscopedKey(KeyTag::kBan
 
 std::string ChainKey(absl::string_view bank_id) { return UnscopedKey(KeyTag::kChainHead, bank_id); }
 
+std::string CheckpointKey(absl::string_view bank_id) {
+  return UnscopedKey(KeyTag::kCheckpoint, bank_id);
+}
+
 std::string PolicyKey(absl::string_view bank_id) { return UnscopedKey(KeyTag::kPolicy, bank_id); }
 
 std::string AccountKey(absl::string_view bank_id, absl::string_view account_id) {

@@ -81,6 +81,7 @@ namespace timeledger::ledger {
 enum class KeyTag : char {
   kBank = 'b',             // a bank, by id
   kChainHead = 'c',        // a bank's chain head (entry and journal heads, compact Merkle tree)
+  kCheckpoint = 'K',       // a bank's chain head when it was last checked (verify/tail.h)
   kAccount = 'a',          // an account with its balances
   kEntry = 'e',            // an entry by seq
   kEntryId = 'i',          // an entry id (idempotency key) -> what it named
@@ -109,32 +110,15 @@ enum class KeyTag : char {
 
 // Every tag, for tests and tools that check a store's keys.
 inline constexpr KeyTag kAllKeyTags[] = {
-    KeyTag::kBank,
-    KeyTag::kChainHead,
-    KeyTag::kAccount,
-    KeyTag::kEntry,
-    KeyTag::kEntryId,
-    KeyTag::kReversal,
-    KeyTag::kPosting,
-    KeyTag::kPolicy,
-    KeyTag::kPolicyChange,
-    KeyTag::kOpenPending,
-    KeyTag::kResolvedPending,
-    KeyTag::kOccurred,
-    KeyTag::kTimeIndexMarker,
-    KeyTag::kJournal,
-    KeyTag::kMerkleNode,
-    KeyTag::kEntryPosition,
-    KeyTag::kMemberCard,
-    KeyTag::kCardNumber,
-    KeyTag::kCardAttempts,
-    KeyTag::kCatalogue,
-    KeyTag::kHolding,
-    KeyTag::kHolder,
-    KeyTag::kAward,
-    KeyTag::kAwardTime,
-    KeyTag::kToken,
-    KeyTag::kBinding,
+    KeyTag::kBank,         KeyTag::kChainHead,       KeyTag::kCheckpoint,
+    KeyTag::kAccount,      KeyTag::kEntry,           KeyTag::kEntryId,
+    KeyTag::kReversal,     KeyTag::kPosting,         KeyTag::kPolicy,
+    KeyTag::kPolicyChange, KeyTag::kOpenPending,     KeyTag::kResolvedPending,
+    KeyTag::kOccurred,     KeyTag::kTimeIndexMarker, KeyTag::kJournal,
+    KeyTag::kMerkleNode,   KeyTag::kEntryPosition,   KeyTag::kMemberCard,
+    KeyTag::kCardNumber,   KeyTag::kCardAttempts,    KeyTag::kCatalogue,
+    KeyTag::kHolding,      KeyTag::kHolder,          KeyTag::kAward,
+    KeyTag::kAwardTime,    KeyTag::kToken,           KeyTag::kBinding,
 };
 
 namespace keys {
@@ -158,6 +142,7 @@ std::string SeqKey(KeyTag tag, absl::string_view bank_id, uint64_t seq);
 
 std::string BankKey(absl::string_view bank_id);
 std::string ChainKey(absl::string_view bank_id);
+std::string CheckpointKey(absl::string_view bank_id);
 std::string PolicyKey(absl::string_view bank_id);
 std::string AccountKey(absl::string_view bank_id, absl::string_view account_id);
 std::string EntryIdKey(absl::string_view bank_id, absl::string_view entry_id);

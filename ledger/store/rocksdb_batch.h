@@ -45,6 +45,10 @@ class RocksDbBatch : public StoreBatch {
     Put(keys::ChainKey(bank_id), EncodeChainHead(head));
   }
 
+  void PutCheckpoint(absl::string_view bank_id, const ChainHead& head) override {
+    Put(keys::CheckpointKey(bank_id), EncodeChainHead(head));
+  }
+
   void PutPolicy(absl::string_view bank_id, const Policy& policy) override {
     Put(keys::PolicyKey(bank_id), EncodePolicy(policy));
   }

@@ -67,6 +67,10 @@ absl::StatusOr<ChainHead> RocksDbReader::GetChainHead(absl::string_view bank_id)
   return head->value_or(ChainHead{});
 }
 
+absl::StatusOr<std::optional<ChainHead>> RocksDbReader::GetCheckpoint(absl::string_view bank_id) {
+  return At().reads().GetDecoded<ChainHead>(keys::CheckpointKey(bank_id), &DecodeChainHead);
+}
+
 absl::StatusOr<Policy> RocksDbReader::GetPolicy(absl::string_view bank_id) {
   auto policy = At().reads().GetDecoded<Policy>(keys::PolicyKey(bank_id), &DecodePolicy);
   if (!policy.ok()) return policy.status();

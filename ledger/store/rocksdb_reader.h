@@ -56,6 +56,7 @@ class RocksDbReader : public virtual StoreReader {
                                                             const Policy&)>& visit) override;
   absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) override;
   absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) override;
+  absl::StatusOr<std::optional<ChainHead>> GetCheckpoint(absl::string_view bank_id) override;
   absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) override;
   absl::StatusOr<std::vector<std::pair<Policy, Policy>>> ListPolicyChanges(
       absl::string_view bank_id) override;

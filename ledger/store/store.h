@@ -56,6 +56,8 @@ class StoreBatch {
                           const EntryIdRecord& record) = 0;
   virtual void PutReversal(absl::string_view bank_id, uint64_t seq, uint64_t reversed_by_seq) = 0;
   virtual void PutChainHead(absl::string_view bank_id, const ChainHead& head) = 0;
+  // The head the bank had when it was last checked or cleanly shut down (ledger/verify/tail.h).
+  virtual void PutCheckpoint(absl::string_view bank_id, const ChainHead& head) = 0;
   // The policy in force, and the record of a change: who, when, old and new.
   virtual void PutPolicy(absl::string_view bank_id, const Policy& policy) = 0;
   virtual void PutPolicyChange(absl::string_view bank_id, const Policy& old_policy,
@@ -166,6 +168,8 @@ class StoreReader {
   virtual absl::StatusOr<std::optional<Bank>> GetBank(absl::string_view bank_id) = 0;
   // Returns the bank's chain head (the initial head if it has no entries).
   virtual absl::StatusOr<ChainHead> GetChainHead(absl::string_view bank_id) = 0;
+  // Returns the bank's checkpoint (StoreBatch::PutCheckpoint), or nullopt if it has none.
+  virtual absl::StatusOr<std::optional<ChainHead>> GetCheckpoint(absl::string_view bank_id) = 0;
   // Returns the policy in force (the defaults if none was ever set).
   virtual absl::StatusOr<Policy> GetPolicy(absl::string_view bank_id) = 0;
   // Policy changes of a bank, oldest first: each the (old, new) pair.

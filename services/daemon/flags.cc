@@ -99,10 +99,15 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
           ""))
       ->type_name("DURATION")
       ->default_str("0");
-  app.add_flag_callback(
+  CLI::Option* no_verify = app.add_flag_callback(
       "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
-      "skip the full verification of every bank when opening (the cheap checks of each bank's "
-      "heads still run)");
+      "skip the check of every bank's journal since its last checkpoint when opening (the cheap "
+      "checks of each bank's heads still run)");
+  app.add_flag("--full-verify-on-start", flags->full_verify_on_start,
+               "verify every bank in full before serving, not only what it wrote since its last "
+               "checkpoint (a clean shutdown or check); `timeledger audit verify` does the same "
+               "while serving")
+      ->excludes(no_verify);
 }
 
 void AddOfflineFlags(CLI::App& app, Flags* flags) {
@@ -150,6 +155,7 @@ ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {
   ledger::LedgerOptions options;
   options.data_dir = flags.data_dir;
   options.verify_on_open = flags.verify_on_start;
+  options.full_verify_on_open = flags.full_verify_on_start;
   options.backups_keep = flags.backups_keep;
   options.backup_dir = flags.backup_dir;
   return options;

@@ -29,6 +29,7 @@ struct Flags {
   absl::Duration backup_every = absl::ZeroDuration();  // zero: no scheduled backups
   std::string backup_dir;                              // empty: DATA_DIR/backups
   bool verify_on_start = true;
+  bool full_verify_on_start = false;
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;

@@ -185,6 +185,21 @@ TEST(DaemonFlagsTest, ThePackagedConfigFileAndEveryCommentedSettingParse) {
   EXPECT_FALSE(every.demo);
 }
 
+TEST(DaemonFlagsTest, AFullVerificationAtStartIsAskedForAndCannotBeSkippedAtOnce) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--full-verify-on-start"}, &flags, &error), std::nullopt) << error;
+  EXPECT_TRUE(flags.full_verify_on_start);
+  EXPECT_TRUE(LedgerOptionsOf(flags).full_verify_on_open);
+  EXPECT_TRUE(LedgerOptionsOf(flags).verify_on_open);
+  Flags both;
+  EXPECT_EQ(Parse({"--full-verify-on-start", "--no-verify-on-start"}, &both, &error), kExitUsage);
+  EXPECT_NE(error.find("--no-verify-on-start"), std::string::npos) << error;
+  Flags plain;
+  EXPECT_EQ(Parse({}, &plain, &error), std::nullopt) << error;
+  EXPECT_FALSE(LedgerOptionsOf(plain).full_verify_on_open);
+}
+
 TEST(DaemonFlagsTest, VersionExitsZero) {
   Flags flags;
   std::string error;
