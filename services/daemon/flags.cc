@@ -99,15 +99,22 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
           ""))
       ->type_name("DURATION")
       ->default_str("0");
-  CLI::Option* no_verify = app.add_flag_callback(
+  app.add_flag_callback(
       "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
       "skip the check of every bank's journal since its last checkpoint when opening (the cheap "
       "checks of each bank's heads still run)");
   app.add_flag("--full-verify-on-start", flags->full_verify_on_start,
                "verify every bank in full before serving, not only what it wrote since its last "
                "checkpoint (a clean shutdown or check); `timeledger audit verify` does the same "
-               "while serving")
-      ->excludes(no_verify);
+               "while serving");
+  // Checked once both are read: a config file may say "= false" of either.
+  app.final_callback([flags] {
+    if (flags->full_verify_on_start && !flags->verify_on_start) {
+      throw CLI::ValidationError("--full-verify-on-start",
+                                 "asks for the full check that --no-verify-on-start skips; "
+                                 "give one of them");
+    }
+  });
 }
 
 void AddOfflineFlags(CLI::App& app, Flags* flags) {
