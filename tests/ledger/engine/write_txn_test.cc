@@ -83,6 +83,25 @@ TEST_F(WriteTxnTest, RollingBackASavepointUndoesEverythingAfterIt) {
   EXPECT_EQ(Committed().head.journal_size(), head_before.journal_size());
 }
 
+// An entry and a fact move the bank's head on in place; a rollback gives back the head as it
+// was, byte for byte: seq, both chains and the Merkle frontier.
+TEST_F(WriteTxnTest, RollingBackRestoresTheWholeChainHead) {
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                Post(txn, "bob", "alice", 15);
+                const std::string head_before = EncodeChainHead(txn.GetBank("hcct")->head);
+                txn.SetSavePoint();
+                for (int i = 1; i <= 5; ++i) Post(txn, "bob", "alice", 15 * i);
+                Account alice = *txn.GetAccount("hcct", "alice");
+                txn.AppendFact(AccountStatusFact(alice, AccountStatus::kActive,
+                                                 AccountStatus::kSuspended, "away", "test"));
+                EXPECT_NE(EncodeChainHead(txn.GetBank("hcct")->head), head_before);
+                txn.RollbackToSavePoint();
+                EXPECT_EQ(EncodeChainHead(txn.GetBank("hcct")->head), head_before);
+                Post(txn, "bob", "alice", 30);
+              }).ok());
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 45);
+}
+
 TEST_F(WriteTxnTest, AnInnerSavepointReleasedStaysUntilTheOuterOneRollsBack) {
   ASSERT_TRUE(Commit([&](WriteTxn& txn) {
                 txn.SetSavePoint();
