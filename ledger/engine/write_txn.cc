@@ -221,7 +221,13 @@ absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const st
     return std::optional<CatalogueItem>(it->second.first);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<CatalogueItem>();
-  return store_->GetCatalogueItem(bank_id, kind, code);
+  // Every entry of an activity looks its item up (LoadActivityRules): the batch reads the store
+  // once per item, known or not. What it read stays true until the batch commits, and the
+  // batch's own changes are found above first.
+  if (auto it = catalogue_reads_.find(key); it != catalogue_reads_.end()) return it->second;
+  auto read = store_->GetCatalogueItem(bank_id, kind, code);
+  if (read.ok()) catalogue_reads_.emplace(key, *read);
+  return read;
 }
 
 void WriteTxn::PutCatalogueItem(const CatalogueItem& item) {

@@ -181,6 +181,8 @@ class WriteTxn {
   absl::flat_hash_map<std::string, CardAttempts> card_attempts_;  // key: bank_id 0x00 card_number
   // key: bank_id 0x00 kind 0x00 code; with whether this batch created it
   absl::flat_hash_map<std::string, std::pair<CatalogueItem, bool>> catalogue_;
+  // Committed catalogue items as the store gave them (nullopt: none), read once per batch.
+  absl::flat_hash_map<std::string, std::optional<CatalogueItem>> catalogue_reads_;
   absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code
   absl::flat_hash_map<std::string, Award> awards_;      // key: bank_id 0x00 award_id
   std::vector<std::function<void()>> undo_;
