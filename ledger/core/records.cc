@@ -322,9 +322,8 @@ absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
 }
 
 Digest SpecFingerprint(const EntrySpec& spec) {
-  std::string out;
-  out.reserve(64 + spec.bank_id.size() + spec.entry_id.size() + spec.from_account_id.size() +
-              spec.to_account_id.size() + spec.activity.size() + spec.note.size());
+  thread_local std::string out;  // one per entry the writer decides: kept for its capacity
+  out.clear();
   PutLengthPrefixed(&out, spec.bank_id);
   PutLengthPrefixed(&out, spec.entry_id);
   out.push_back(static_cast<char>(spec.kind));

@@ -36,13 +36,27 @@ std::function<void()> UndoTakingOut(Map* map, const std::string& key) {
   return [map, key, old = std::move(it->second)]() mutable { (*map)[key] = std::move(old); };
 }
 
-// The parts joined by 0x00, which no id contains.
+// bank_id 0x00 id, as AccountKey makes it, in this thread's buffer: the writer looks up an
+// entry's accounts and id several times per entry, and a key over 15 bytes would be allocated.
+absl::string_view LookupKey(const std::string& bank_id, const std::string& id) {
+  thread_local std::string buffer;
+  buffer.assign(bank_id);
+  buffer.push_back('\0');
+  buffer.append(id);
+  return buffer;
+}
+
+// Appends the parts joined by 0x00, which no id contains, to an empty *key.
+void AppendJoined(std::string* key, std::initializer_list<absl::string_view> parts) {
+  for (absl::string_view part : parts) {
+    if (!key->empty()) key->push_back('\0');
+    key->append(part.data(), part.size());
+  }
+}
+
 std::string JoinedKey(std::initializer_list<absl::string_view> parts) {
   std::string key;
-  for (absl::string_view part : parts) {
-    if (!key.empty()) key.push_back('\0');
-    key.append(part.data(), part.size());
-  }
+  AppendJoined(&key, parts);
   return key;
 }
 
@@ -87,7 +101,7 @@ void WriteTxn::PutBank(const BankHeader& header, bool is_new) {
 }
 
 const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::string& account_id) {
-  if (auto it = accounts_.find(AccountKey(bank_id, account_id)); it != accounts_.end()) {
+  if (auto it = accounts_.find(LookupKey(bank_id, account_id)); it != accounts_.end()) {
     return &it->second;
   }
   auto bank = committed_.find(bank_id);
@@ -106,7 +120,7 @@ void WriteTxn::PutAccount(Account&& account) {
 
 absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::string& bank_id,
                                                                   const std::string& entry_id) {
-  if (auto it = entry_ids_.find(AccountKey(bank_id, entry_id)); it != entry_ids_.end()) {
+  if (auto it = entry_ids_.find(LookupKey(bank_id, entry_id)); it != entry_ids_.end()) {
     return std::optional<EntryIdRecord>(it->second);
   }
   // A bank created in this batch has nothing stored yet.
@@ -216,7 +230,9 @@ void WriteTxn::PutCardAttempts(const std::string& bank_id, const std::string& ca
 absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const std::string& bank_id,
                                                                         CatalogueKind kind,
                                                                         const std::string& code) {
-  const std::string key = JoinedKey({bank_id, KindPart(kind), code});
+  thread_local std::string key;  // a lookup per entry of an activity: no allocation for it
+  key.clear();
+  AppendJoined(&key, {bank_id, KindPart(kind), code});
   if (auto it = catalogue_.find(key); it != catalogue_.end()) {
     return std::optional<CatalogueItem>(it->second.first);
   }
