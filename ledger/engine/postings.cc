@@ -35,6 +35,7 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
                     const Entry* reversed) {
   // Two accounts of this bank, the entry's own, and minutes to move.
   TL_CHECK(entry.bank_id == bank.bank.bank_id);
+  TL_CHECK(&bank == txn.GetBank(entry.bank_id));  // the header the append moves on in place
   TL_CHECK(from.bank_id == entry.bank_id && to.bank_id == entry.bank_id);
   TL_CHECK(from.account_id == entry.from_account_id && to.account_id == entry.to_account_id);
   TL_CHECK(from.account_id != to.account_id);
@@ -60,7 +61,6 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   const int64_t from_balance = from.balance_minutes;
   const int64_t to_balance = to.balance_minutes;
 
-  // `bank` is this batch's header of the bank (txn.GetBank), which the append moves on in place.
   txn.AppendEntryFact(entry, canonical);
   txn.PutAccount(std::move(from));
   txn.PutAccount(std::move(to));
