@@ -2,20 +2,11 @@
 
 namespace timeledger::ledger {
 
-void PutFixed64BigEndian(std::string* out, uint64_t value) {
-  char bytes[8];
-  for (int i = 7; i >= 0; --i) {
-    bytes[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
-  out->append(bytes, sizeof(bytes));
-}
-
 void PutFixed64Signed(std::string* out, int64_t value) {
   PutFixed64BigEndian(out, static_cast<uint64_t>(value));
 }
 
-void PutVarint64(std::string* out, uint64_t value) {
+void PutLongVarint64(std::string* out, uint64_t value) {
   while (value >= 0x80) {
     out->push_back(static_cast<char>((value & 0x7f) | 0x80));
     value >>= 7;
@@ -26,11 +17,6 @@ void PutVarint64(std::string* out, uint64_t value) {
 void PutVarsint64(std::string* out, int64_t value) {
   const uint64_t zigzag = (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
   PutVarint64(out, zigzag);
-}
-
-void PutLengthPrefixed(std::string* out, absl::string_view value) {
-  PutVarint64(out, value.size());
-  out->append(value.data(), value.size());
 }
 
 bool Reader::ReadLongVarint64(uint64_t* value) {

@@ -13,13 +13,37 @@
 
 namespace timeledger::ledger {
 
-void PutFixed64BigEndian(std::string* out, uint64_t value);
+// The writers are inline: the writer thread encodes every entry with them, a dozen calls each.
+inline void PutFixed64BigEndian(std::string* out, uint64_t value) {
+  char bytes[8];
+  for (int i = 7; i >= 0; --i) {
+    bytes[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  out->append(bytes, sizeof(bytes));  // one append, not eight
+}
+
 // A signed value as its two's complement, in the same 8 big-endian bytes.
 void PutFixed64Signed(std::string* out, int64_t value);
-void PutVarint64(std::string* out, uint64_t value);
+
+// PutVarint64 of a value of 0x80 or more: two bytes or more.
+void PutLongVarint64(std::string* out, uint64_t value);
+
+inline void PutVarint64(std::string* out, uint64_t value) {
+  if (value < 0x80) {  // one byte: most lengths
+    out->push_back(static_cast<char>(value));
+    return;
+  }
+  PutLongVarint64(out, value);
+}
+
 // Signed values are zig-zag encoded so small negatives stay short.
 void PutVarsint64(std::string* out, int64_t value);
-void PutLengthPrefixed(std::string* out, absl::string_view value);
+
+inline void PutLengthPrefixed(std::string* out, absl::string_view value) {
+  PutVarint64(out, value.size());
+  out->append(value.data(), value.size());
+}
 
 // Decodes a big-endian fixed64 from exactly 8 bytes.
 inline uint64_t DecodeFixed64BigEndian(const char* bytes) {

@@ -211,9 +211,13 @@ absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes) {
 }
 
 Digest ChainHash(const Digest& previous_hash, const Entry& entry) {
+  return ChainHashOfBytes(previous_hash, CanonicalEntryBytes(entry));
+}
+
+Digest ChainHashOfBytes(const Digest& previous_hash, absl::string_view canonical_bytes) {
   return ThreadHasher()
       .Update(absl::Span<const uint8_t>(previous_hash))
-      .Update(CanonicalEntryBytes(entry))
+      .Update(std::string_view(canonical_bytes.data(), canonical_bytes.size()))
       .Finish();
 }
 
@@ -318,7 +322,8 @@ absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
 }
 
 Digest SpecFingerprint(const EntrySpec& spec) {
-  std::string out;
+  thread_local std::string out;  // one per entry the writer decides: kept for its capacity
+  out.clear();
   PutLengthPrefixed(&out, spec.bank_id);
   PutLengthPrefixed(&out, spec.entry_id);
   out.push_back(static_cast<char>(spec.kind));

@@ -39,6 +39,9 @@ std::string CanonicalEntryBytes(const Entry& entry);
 absl::StatusOr<Entry> DecodeCanonicalEntry(absl::string_view bytes);
 // Returns SHA-256(previous_hash || CanonicalEntryBytes(entry)).
 Digest ChainHash(const Digest& previous_hash, const Entry& entry);
+// The same from bytes CanonicalEntryBytes already made: the writer encodes an entry once and
+// hashes and embeds that one buffer.
+Digest ChainHashOfBytes(const Digest& previous_hash, absl::string_view canonical_bytes);
 
 // Stored form: the canonical bytes followed by the 32-byte hash.
 std::string EncodeEntry(const Entry& entry);

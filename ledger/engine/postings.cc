@@ -35,6 +35,7 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
                     const Entry* reversed) {
   // Two accounts of this bank, the entry's own, and minutes to move.
   TL_CHECK(entry.bank_id == bank.bank.bank_id);
+  TL_CHECK(&bank == txn.GetBank(entry.bank_id));  // the header the append moves on in place
   TL_CHECK(from.bank_id == entry.bank_id && to.bank_id == entry.bank_id);
   TL_CHECK(from.account_id == entry.from_account_id && to.account_id == entry.to_account_id);
   TL_CHECK(from.account_id != to.account_id);
@@ -45,7 +46,9 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
 
   entry.seq = bank.head.next_seq;
   entry.recorded_at = txn.now();
-  entry.hash = ChainHash(bank.head.last_hash, entry);
+  // Encoded once: hashed here, embedded in the journal fact as they are.
+  const std::string canonical = CanonicalEntryBytes(entry);
+  entry.hash = ChainHashOfBytes(bank.head.last_hash, canonical);
 
   from.balance_minutes -= entry.minutes;
   from.spent_minutes += entry.minutes;
@@ -55,25 +58,24 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   ++to.entry_count;
   from.last_activity_at = to.last_activity_at = txn.now();
   TrackActivity(bank, txn.now(), entry, reversed, &from, &to);
+  const int64_t from_balance = from.balance_minutes;
+  const int64_t to_balance = to.balance_minutes;
 
-  BankHeader updated = bank;
-  updated.head.next_seq = entry.seq + 1;
-  updated.head.last_hash = entry.hash;
-  txn.AppendFact(EntryFact(entry), &updated);
-  txn.PutBank(updated, /*is_new=*/false);
-  txn.PutAccount(from);
-  txn.PutAccount(to);
-  txn.PutEntry(entry, from.balance_minutes, to.balance_minutes);
+  txn.AppendEntryFact(entry, canonical);
+  txn.PutAccount(std::move(from));
+  txn.PutAccount(std::move(to));
+  txn.PutEntry(entry, from_balance, to_balance);
   // The entry moved minutes without making any, took the next seq and the next journal position,
   // and is the bank's new chain head.
-  TL_CHECK(from.balance_minutes + to.balance_minutes == sum_before);
-  TL_CHECK(updated.head.journal_size() == journal_size_before + 1);
-  TL_CHECK(txn.GetBank(entry.bank_id)->head.next_seq == entry.seq + 1);
-  TL_CHECK(txn.GetBank(entry.bank_id)->head.last_hash == entry.hash);
+  const BankHeader* updated = txn.GetBank(entry.bank_id);
+  TL_CHECK(from_balance + to_balance == sum_before);
+  TL_CHECK(updated->head.journal_size() == journal_size_before + 1);
+  TL_CHECK(updated->head.next_seq == entry.seq + 1);
+  TL_CHECK(updated->head.last_hash == entry.hash);
   Receipt receipt;
   receipt.entry = std::move(entry);
-  receipt.from_balance_minutes = from.balance_minutes;
-  receipt.to_balance_minutes = to.balance_minutes;
+  receipt.from_balance_minutes = from_balance;
+  receipt.to_balance_minutes = to_balance;
   return receipt;
 }
 

@@ -17,7 +17,8 @@ namespace timeledger::ledger {
 
 // Appends `entry` (seq, hash and recorded_at assigned here) moving its minutes from `from` to
 // `to`, and returns the receipt. `reversed`: the entry a reversal undoes. The new entry's hash
-// chains to the bank's head, and the bank's sequence moves on by exactly one.
+// chains to the bank's head, and the bank's sequence moves on by exactly one. `bank` must be
+// txn.GetBank()'s header of the entry's bank: the append moves its head on in place.
 Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account from, Account to,
                     const Entry* reversed = nullptr);
 

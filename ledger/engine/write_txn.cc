@@ -25,13 +25,38 @@ std::function<void()> UndoFor(Map* map, const std::string& key) {
   return [map, key, old = it->second] { (*map)[key] = old; };
 }
 
-// The parts joined by 0x00, which no id contains.
+// The same, taking the value out of the map rather than copying it: the caller overwrites
+// `map[key]` next.
+template <typename Map>
+std::function<void()> UndoTakingOut(Map* map, const std::string& key) {
+  auto it = map->find(key);
+  if (it == map->end()) {
+    return [map, key] { map->erase(key); };
+  }
+  return [map, key, old = std::move(it->second)]() mutable { (*map)[key] = std::move(old); };
+}
+
+// bank_id 0x00 id, as AccountKey makes it, in this thread's buffer: the writer looks up an
+// entry's accounts and id several times per entry, and a key over 15 bytes would be allocated.
+absl::string_view LookupKey(const std::string& bank_id, const std::string& id) {
+  thread_local std::string buffer;
+  buffer.assign(bank_id);
+  buffer.push_back('\0');
+  buffer.append(id);
+  return buffer;
+}
+
+// Appends the parts joined by 0x00, which no id contains, to an empty *key.
+void AppendJoined(std::string* key, std::initializer_list<absl::string_view> parts) {
+  for (absl::string_view part : parts) {
+    if (!key->empty()) key->push_back('\0');
+    key->append(part.data(), part.size());
+  }
+}
+
 std::string JoinedKey(std::initializer_list<absl::string_view> parts) {
   std::string key;
-  for (absl::string_view part : parts) {
-    if (!key.empty()) key.push_back('\0');
-    key.append(part.data(), part.size());
-  }
+  AppendJoined(&key, parts);
   return key;
 }
 
@@ -64,17 +89,19 @@ const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
 }
 
 void WriteTxn::PutBank(const BankHeader& header, bool is_new) {
-  undo_.push_back(UndoFor(&banks_, header.bank.bank_id));
+  BankHeader copy = header;  // first, as `header` may be the one in banks_
+  const std::string& bank_id = copy.bank.bank_id;
   if (is_new) {
-    undo_.push_back(UndoFor(&new_banks_, header.bank.bank_id));
-    new_banks_[header.bank.bank_id] = true;
-    batch_->PutBank(header.bank);
+    undo_.push_back(UndoFor(&new_banks_, bank_id));
+    new_banks_[bank_id] = true;
+    batch_->PutBank(copy.bank);
   }
-  banks_[header.bank.bank_id] = header;
+  undo_.push_back(UndoTakingOut(&banks_, bank_id));
+  banks_[bank_id] = std::move(copy);
 }
 
 const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::string& account_id) {
-  if (auto it = accounts_.find(AccountKey(bank_id, account_id)); it != accounts_.end()) {
+  if (auto it = accounts_.find(LookupKey(bank_id, account_id)); it != accounts_.end()) {
     return &it->second;
   }
   auto bank = committed_.find(bank_id);
@@ -83,15 +110,17 @@ const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::strin
   return it == bank->second->accounts.end() ? nullptr : &it->second;
 }
 
-void WriteTxn::PutAccount(const Account& account) {
+void WriteTxn::PutAccount(const Account& account) { PutAccount(Account(account)); }
+
+void WriteTxn::PutAccount(Account&& account) {
   const std::string key = AccountKey(account.bank_id, account.account_id);
-  undo_.push_back(UndoFor(&accounts_, key));
-  accounts_[key] = account;
+  undo_.push_back(UndoTakingOut(&accounts_, key));
+  accounts_[key] = std::move(account);
 }
 
 absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::string& bank_id,
                                                                   const std::string& entry_id) {
-  if (auto it = entry_ids_.find(AccountKey(bank_id, entry_id)); it != entry_ids_.end()) {
+  if (auto it = entry_ids_.find(LookupKey(bank_id, entry_id)); it != entry_ids_.end()) {
     return std::optional<EntryIdRecord>(it->second);
   }
   // A bank created in this batch has nothing stored yet.
@@ -101,9 +130,16 @@ absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::str
 
 void WriteTxn::PutEntryId(const std::string& bank_id, const std::string& entry_id,
                           const EntryIdRecord& record) {
-  const std::string key = AccountKey(bank_id, entry_id);
-  undo_.push_back(UndoFor(&entry_ids_, key));
-  entry_ids_[key] = record;
+  std::string key = AccountKey(bank_id, entry_id);
+  auto [it, inserted] = entry_ids_.try_emplace(key, record);
+  if (inserted) {
+    // The usual case, a new key: its undo owns the key, no second copy.
+    undo_.push_back([map = &entry_ids_, key = std::move(key)] { map->erase(key); });
+  } else {
+    undo_.push_back(
+        [map = &entry_ids_, key = std::move(key), old = it->second] { (*map)[key] = old; });
+    it->second = record;
+  }
   batch_->PutEntryId(bank_id, entry_id, record);
 }
 
@@ -194,12 +230,20 @@ void WriteTxn::PutCardAttempts(const std::string& bank_id, const std::string& ca
 absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const std::string& bank_id,
                                                                         CatalogueKind kind,
                                                                         const std::string& code) {
-  if (auto it = catalogue_.find(JoinedKey({bank_id, KindPart(kind), code}));
-      it != catalogue_.end()) {
+  thread_local std::string key;  // a lookup per entry of an activity: no allocation for it
+  key.clear();
+  AppendJoined(&key, {bank_id, KindPart(kind), code});
+  if (auto it = catalogue_.find(key); it != catalogue_.end()) {
     return std::optional<CatalogueItem>(it->second.first);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<CatalogueItem>();
-  return store_->GetCatalogueItem(bank_id, kind, code);
+  // Every entry of an activity looks its item up (LoadActivityRules): the batch reads the store
+  // once per item, known or not. What it read stays true until the batch commits, and the
+  // batch's own changes are found above first.
+  if (auto it = catalogue_reads_.find(key); it != catalogue_reads_.end()) return it->second;
+  auto read = store_->GetCatalogueItem(bank_id, kind, code);
+  if (read.ok()) catalogue_reads_.emplace(key, *read);
+  return read;
 }
 
 void WriteTxn::PutCatalogueItem(const CatalogueItem& item) {
@@ -275,35 +319,62 @@ void WriteTxn::PutReversal(const std::string& bank_id, uint64_t seq, uint64_t re
 
 void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
   TL_CHECK(fact.bank_id == header->bank.bank_id);
-  ChainHead& head = header->head;
-  const Digest previous_hash = head.journal_hash;
-  fact.position = head.journal_size();
+  fact.position = header->head.journal_size();
   fact.at = now_;
-  const std::string bytes = EncodeFact(fact);
+  const uint64_t entry_seq = fact.type == FactType::kEntry ? fact.entry.seq : 0;
+  StageFact(fact.bank_id, fact.position, EncodeFact(fact), entry_seq, &header->head);
+}
+
+void WriteTxn::AppendEntryFact(const Entry& entry, absl::string_view canonical_entry) {
+  ChainHead& head = *MutableHead(entry.bank_id);
+  // The entry takes the next seq and chains to the last entry's hash (its hash is computed
+  // from the head the caller read, which is this one).
+  TL_CHECK(entry.seq == head.next_seq);
+  head.next_seq = entry.seq + 1;
+  head.last_hash = entry.hash;
+  const uint64_t position = head.journal_size();
+  StageFact(entry.bank_id, position, EncodeEntryFact(entry, canonical_entry, position, now_),
+            entry.seq, &head);
+  TL_CHECK(head.next_seq == entry.seq + 1 && head.last_hash == entry.hash);
+}
+
+void WriteTxn::StageFact(const std::string& bank_id, uint64_t position, const std::string& bytes,
+                         uint64_t entry_seq, ChainHead* head) {
+  TL_CHECK(position == head->journal_size());
+  const Digest previous_hash = head->journal_hash;
   const Digest leaf_hash = MerkleLeafHash(bytes);
-  head.journal_hash = JournalChainHash(head.journal_hash, leaf_hash);
-  std::vector<MerkleNode> completed;
+  head->journal_hash = JournalChainHash(head->journal_hash, leaf_hash);
+  completed_nodes_.clear();
   // Append fails only past 2^63 facts, which no bank reaches (a fact a nanosecond for 292 years).
-  head.journal_tree.Append(leaf_hash, &completed).IgnoreError();
-  batch_->PutJournalRecord(fact.bank_id, fact.position, bytes, head.journal_hash);
+  head->journal_tree.Append(leaf_hash, &completed_nodes_).IgnoreError();
+  batch_->PutJournalRecord(bank_id, position, bytes, head->journal_hash);
   // The nodes below kMerkleStoredLevelMin (the leaf hashes and the subtrees of up to 8 leaves):
   // the store computes them from the journal records.
-  for (const MerkleNode& node : completed) {
-    if (node.level >= kMerkleStoredLevelMin) batch_->PutMerkleNode(fact.bank_id, node);
+  for (const MerkleNode& node : completed_nodes_) {
+    if (node.level >= kMerkleStoredLevelMin) batch_->PutMerkleNode(bank_id, node);
   }
-  if (fact.type == FactType::kEntry) {
-    batch_->PutEntryPosition(fact.bank_id, fact.entry.seq, fact.position);
-  }
+  if (entry_seq != 0) batch_->PutEntryPosition(bank_id, entry_seq, position);
   // The fact took the next position, no gap, and the journal's chain runs through it from the
   // head it had.
-  TL_CHECK(head.journal_size() == fact.position + 1);
-  TL_CHECK(head.journal_hash == JournalChainHash(previous_hash, leaf_hash));
+  TL_CHECK(head->journal_size() == position + 1);
+  TL_CHECK(head->journal_hash == JournalChainHash(previous_hash, leaf_hash));
 }
 
 void WriteTxn::AppendFact(Fact fact) {
-  BankHeader header = *GetBank(fact.bank_id);
-  AppendFact(std::move(fact), &header);
-  PutBank(header, /*is_new=*/false);
+  ChainHead* head = MutableHead(fact.bank_id);
+  fact.position = head->journal_size();
+  fact.at = now_;
+  const uint64_t entry_seq = fact.type == FactType::kEntry ? fact.entry.seq : 0;
+  StageFact(fact.bank_id, fact.position, EncodeFact(fact), entry_seq, head);
+}
+
+ChainHead* WriteTxn::MutableHead(const std::string& bank_id) {
+  TL_CHECK(GetBank(bank_id) != nullptr);
+  ChainHead& head = banks_.find(bank_id)->second.head;
+  // The head alone is saved, not the header with its policy: an append changes nothing else.
+  undo_.push_back(
+      [map = &banks_, bank_id, old = head]() mutable { (*map)[bank_id].head = std::move(old); });
+  return &head;
 }
 
 std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) const {

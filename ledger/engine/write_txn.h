@@ -20,6 +20,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 #include "ledger/core/records.h"
@@ -78,6 +79,7 @@ class WriteTxn {
   // Returns the account as this batch sees it, or nullptr.
   const Account* GetAccount(const std::string& bank_id, const std::string& account_id);
   void PutAccount(const Account& account);
+  void PutAccount(Account&& account);
 
   absl::StatusOr<std::optional<EntryIdRecord>> GetEntryId(const std::string& bank_id,
                                                           const std::string& entry_id);
@@ -130,6 +132,11 @@ class WriteTxn {
   void AppendFact(Fact fact, BankHeader* header);
   // The same for a fact that changes nothing else of its bank's header.
   void AppendFact(Fact fact);
+  // Appends the fact of `entry`, whose seq is its bank's next and whose hash chains to the bank's
+  // last (`canonical_entry`: its CanonicalEntryBytes, which the fact embeds as they are), and
+  // moves the bank's head on in place: next seq, last hash, journal. Byte for byte what
+  // AppendFact(EntryFact(entry), ...) writes, without a Fact or a copy of the header.
+  void AppendEntryFact(const Entry& entry, absl::string_view canonical_entry);
 
   // The ids of a bank's accounts, committed and new in this batch.
   std::vector<std::string> AccountIds(const std::string& bank_id) const;
@@ -149,6 +156,12 @@ class WriteTxn {
 
  private:
   static std::string AccountKey(const std::string& bank_id, const std::string& account_id);
+  // The head of a bank this batch knows, to change in place; savepoints restore it.
+  ChainHead* MutableHead(const std::string& bank_id);
+  // What every AppendFact shares: hashes the fact's `bytes` into `head`'s journal and stages
+  // its record, its Merkle nodes and, if `entry_seq` is not 0, the entry's position.
+  void StageFact(const std::string& bank_id, uint64_t position, const std::string& bytes,
+                 uint64_t entry_seq, ChainHead* head);
 
   const BankMap& committed_;
   Store* store_;
@@ -168,10 +181,13 @@ class WriteTxn {
   absl::flat_hash_map<std::string, CardAttempts> card_attempts_;  // key: bank_id 0x00 card_number
   // key: bank_id 0x00 kind 0x00 code; with whether this batch created it
   absl::flat_hash_map<std::string, std::pair<CatalogueItem, bool>> catalogue_;
+  // Committed catalogue items as the store gave them (nullopt: none), read once per batch.
+  absl::flat_hash_map<std::string, std::optional<CatalogueItem>> catalogue_reads_;
   absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code
   absl::flat_hash_map<std::string, Award> awards_;      // key: bank_id 0x00 award_id
   std::vector<std::function<void()>> undo_;
   std::vector<size_t> savepoints_;
+  std::vector<MerkleNode> completed_nodes_;  // StageFact's, kept for its capacity
 };
 
 }  // namespace timeledger::ledger

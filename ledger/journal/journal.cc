@@ -126,6 +126,17 @@ struct NameOf {
   void Record(const char*, const T&, R) {}
 };
 
+// The part of every fact before its body (version 1, journal.h).
+void PutFactHeader(std::string* out, FactType type, absl::string_view bank_id, uint64_t position,
+                   absl::Time at, absl::string_view principal) {
+  out->push_back(static_cast<char>(kFactVersion));
+  out->push_back(static_cast<char>(type));
+  PutLengthPrefixed(out, bank_id);
+  PutFixed64BigEndian(out, position);
+  PutI64(out, ToMicros(at));
+  PutLengthPrefixed(out, principal);
+}
+
 Fact NewFact(FactType type, const std::string& bank_id, const std::string& principal) {
   Fact fact;
   fact.type = type;
@@ -306,14 +317,22 @@ Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer) {
 std::string EncodeFact(const Fact& fact) {
   std::string out;
   out.reserve(256);
-  out.push_back(static_cast<char>(kFactVersion));
-  out.push_back(static_cast<char>(fact.type));
-  PutLengthPrefixed(&out, fact.bank_id);
-  PutFixed64BigEndian(&out, fact.position);
-  PutI64(&out, ToMicros(fact.at));
-  PutLengthPrefixed(&out, fact.principal);
+  PutFactHeader(&out, fact.type, fact.bank_id, fact.position, fact.at, fact.principal);
   BodyEncoder encoder(&out);
   TL_CHECK(VisitBody(fact, encoder));
+  return out;
+}
+
+std::string EncodeEntryFact(const Entry& entry, absl::string_view canonical_entry,
+                            uint64_t position, absl::Time at) {
+  // The body of an entry fact is one StoredEntryRecord: str(canonical bytes || hash).
+  std::string out;
+  out.reserve(32 + entry.bank_id.size() + entry.recorded_by.size() + canonical_entry.size() +
+              kDigestBytes);
+  PutFactHeader(&out, FactType::kEntry, entry.bank_id, position, at, entry.recorded_by);
+  PutVarint64(&out, canonical_entry.size() + kDigestBytes);
+  out.append(canonical_entry.data(), canonical_entry.size());
+  out.append(reinterpret_cast<const char*>(entry.hash.data()), kDigestBytes);
   return out;
 }
 

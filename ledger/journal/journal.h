@@ -53,6 +53,11 @@ Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);
+// Returns EncodeFact(EntryFact(entry)) at `position` and `at`, byte for byte, from the entry's
+// canonical bytes (CanonicalEntryBytes) and its hash, without building a Fact: the writer's path
+// for every entry, which encodes the entry once.
+std::string EncodeEntryFact(const Entry& entry, absl::string_view canonical_entry,
+                            uint64_t position, absl::Time at);
 // Parses canonical bytes. Returns DataLoss (CORRUPT_RECORD) if they are not exactly a valid fact.
 absl::StatusOr<Fact> DecodeFact(absl::string_view bytes);
 // The same into *fact, which must be a default Fact or what an earlier call left there: for loops

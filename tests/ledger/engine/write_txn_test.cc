@@ -83,6 +83,52 @@ TEST_F(WriteTxnTest, RollingBackASavepointUndoesEverythingAfterIt) {
   EXPECT_EQ(Committed().head.journal_size(), head_before.journal_size());
 }
 
+// An entry and a fact move the bank's head on in place; a rollback gives back the head as it
+// was, byte for byte: seq, both chains and the Merkle frontier.
+TEST_F(WriteTxnTest, RollingBackRestoresTheWholeChainHead) {
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                Post(txn, "bob", "alice", 15);
+                const std::string head_before = EncodeChainHead(txn.GetBank("hcct")->head);
+                txn.SetSavePoint();
+                for (int i = 1; i <= 5; ++i) Post(txn, "bob", "alice", 15 * i);
+                Account alice = *txn.GetAccount("hcct", "alice");
+                txn.AppendFact(AccountStatusFact(alice, AccountStatus::kActive,
+                                                 AccountStatus::kSuspended, "away", "test"));
+                EXPECT_NE(EncodeChainHead(txn.GetBank("hcct")->head), head_before);
+                txn.RollbackToSavePoint();
+                EXPECT_EQ(EncodeChainHead(txn.GetBank("hcct")->head), head_before);
+                Post(txn, "bob", "alice", 30);
+              }).ok());
+  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 45);
+}
+
+// The batch reads a catalogue item from the store once and keeps what it read, an item or none;
+// an item the batch itself defines is found before what it read.
+TEST_F(WriteTxnTest, CatalogueReadsAreKeptButTheBatchsOwnItemsComeFirst) {
+  ASSERT_TRUE(Commit([&](WriteTxn& txn) {
+                for (int i = 0; i < 2; ++i) {
+                  auto none = txn.GetCatalogueItem("hcct", CatalogueKind::kActivity, "sewing");
+                  ASSERT_TRUE(none.ok());
+                  EXPECT_FALSE(none->has_value());
+                }
+                CatalogueItem item;
+                item.kind = CatalogueKind::kActivity;
+                item.bank_id = "hcct";
+                item.code = "sewing";
+                item.title = "Sewing";
+                item.version = 1;
+                txn.SetSavePoint();
+                txn.PutCatalogueItem(item);
+                auto found = txn.GetCatalogueItem("hcct", CatalogueKind::kActivity, "sewing");
+                ASSERT_TRUE(found.ok() && found->has_value());
+                EXPECT_EQ((*found)->title, "Sewing");
+                txn.RollbackToSavePoint();
+                auto gone = txn.GetCatalogueItem("hcct", CatalogueKind::kActivity, "sewing");
+                ASSERT_TRUE(gone.ok());
+                EXPECT_FALSE(gone->has_value());
+              }).ok());
+}
+
 TEST_F(WriteTxnTest, AnInnerSavepointReleasedStaysUntilTheOuterOneRollsBack) {
   ASSERT_TRUE(Commit([&](WriteTxn& txn) {
                 txn.SetSavePoint();

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include <gtest/gtest.h>
 
+#include "ledger/core/records.h"
 #include "ledger/journal/journal.h"
 #include "tests/support/every_fact.h"
 
@@ -64,6 +65,26 @@ TEST(FactGoldenTest, EveryTypeEncodesToItsGoldenBytes) {
     }
     EXPECT_EQ(hex, kGoldenFactHex[i]) << FactTypeName(facts[i].type);
   }
+}
+
+// The writer encodes an entry's fact from the entry's canonical bytes (EncodeEntryFact), without
+// a Fact: the same golden bytes, and the same bytes as EncodeFact for texts whose lengths take
+// varints of two bytes.
+TEST(FactGoldenTest, EntryFactFromCanonicalBytesIsTheGoldenFact) {
+  for (const Fact& fact : testing::EveryFact()) {
+    if (fact.type != FactType::kEntry) continue;
+    const std::string bytes =
+        EncodeEntryFact(fact.entry, CanonicalEntryBytes(fact.entry), fact.position, fact.at);
+    EXPECT_EQ(bytes, EncodeFact(fact));
+    EXPECT_EQ(absl::BytesToHexString(bytes), kGoldenFactHex[4]);
+  }
+  Fact fact = EntryFact(testing::EveryFieldEntry());
+  fact.position = 1'000'000;
+  fact.at = testing::kEveryFactAt;
+  fact.entry.note = std::string(kNoteLengthMax, 'n');
+  fact.entry.recorded_by = fact.principal = std::string(200, 'r');
+  EXPECT_EQ(EncodeEntryFact(fact.entry, CanonicalEntryBytes(fact.entry), fact.position, fact.at),
+            EncodeFact(fact));
 }
 
 TEST(FactGoldenTest, GoldenBytesDecodeAndEncodeBackUnchanged) {
