@@ -55,8 +55,9 @@ bool SomethingListensAt(const std::string& address) {
 }  // namespace
 
 Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
-    : gate_(ledger, gate),
+    : gate_(ledger, gate, &principals_),
       desk_(ledger),
+      metrics_(ledger, &desk_),
       access_(ledger, &gate_),
       banks_(ledger, &gate_),
       accounts_(ledger, &gate_),
@@ -102,6 +103,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->kiosk_);
   builder.RegisterService(&server->catalogue_);
   builder.RegisterService(&server->qualifications_);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(
+      std::make_unique<CallLogFactory>(&server->principals_, server->metrics_.rpc_counters()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ != nullptr && server->port_ != 0) {
     server->health_ = std::make_unique<HealthReporter>(
@@ -118,10 +123,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
                           "cannot listen on " + options.listen_address +
                               ": it is not an address of this machine, or not allowed");
   }
+  if (!options.metrics_address.empty()) {
+    auto endpoint = MetricsEndpoint::Start(
+        options.metrics_address, [metrics = &server->metrics_] { return metrics->Render(); });
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
   return server;
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  metrics_endpoint_.reset();
   health_.reset();  // gRPC's shutdown sets NOT_SERVING; nothing may set it back
   if (server_ == nullptr) return;
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
