@@ -6,10 +6,12 @@
 #include <iostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
 #include "ledger/core/errors.h"
 #include "services/tls.h"
 
@@ -77,9 +79,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   auto credentials = MakeServerCredentials(options);
   if (!credentials.ok()) return credentials.status();
   if (IsInsecurePlaintext(options)) {
-    std::cerr << "timeledgerd: WARNING: serving plaintext on " << options.listen_address
-              << ", which other machines can reach: anyone on the network can read and alter "
-                 "the calls (--insecure-plaintext)\n";
+    common::LogLine(common::LogLevel::kWarn, "insecure_plaintext")
+        .Add("listen", options.listen_address)
+        .Add("msg", absl::StrCat("WARNING: serving plaintext on ", options.listen_address,
+                                 ", which other machines can reach: anyone on the network can "
+                                 "read and alter the calls (--insecure-plaintext)"))
+        .Write();
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -63,7 +63,7 @@ struct WriterStats {
   }
 
   std::atomic<int64_t> queue_depth{0};  // commands queued, not yet taken by the writer
-  Log2Counts<14> group_sizes;           // commands per group: 1 to 8192 (group_commit_max)
+  Log2Counts<15> group_sizes;           // commands per group: 1 to 8192 (group_commit_max)
   Log2Counts<24> commit_micros;         // a group's synced commit: 1 us to 8 s and above
 };
 

@@ -1,5 +1,8 @@
 #include "services/daemon/flags.h"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,7 +12,10 @@
 #include <CLI/CLI.hpp>
 
 #include "common/command_line.h"
+#include "common/log.h"
+#include "common/version.h"
 #include "services/daemon/backup_scheduler.h"
+#include "services/daemon/token_files.h"
 #include "services/metrics_endpoint.h"
 #include "services/tls.h"
 
@@ -180,6 +186,31 @@ services::ServerOptions ServerOptionsOf(const Flags& flags) {
   options.allow_insecure_plaintext = flags.insecure_plaintext;
   options.metrics_address = flags.metrics_address;
   return options;
+}
+
+void LogStart(const Flags& flags) {
+  const std::filesystem::path data_dir(flags.data_dir);
+  common::LogLine(common::LogLevel::kInfo, "start")
+      .Add("version", common::kVersion)
+      .Add("pid", static_cast<int64_t>(getpid()))
+      .Add("listen", flags.listen)
+      .Add("data_dir", flags.data_dir)
+      .Add("admin_token_file", (data_dir / kAdminTokenFile).string())
+      .Add("demo", flags.demo)
+      .Add("backup_dir",
+           flags.backup_dir.empty() ? (data_dir / "backups").string() : flags.backup_dir)
+      .Add("backup_every", absl::FormatDuration(flags.backup_every))
+      .Add("backups_keep", static_cast<int64_t>(flags.backups_keep))
+      .Add("expiry_sweep_hours", static_cast<int64_t>(flags.expiry_sweep_hours))
+      .Add("verify_on_start", flags.verify_on_start)
+      .Add("tls_cert", flags.tls_cert)
+      .Add("tls_key", flags.tls_key)
+      .Add("tls_client_ca", flags.tls_client_ca)
+      .Add("tls_require_client_cert", flags.tls_require_client_cert)
+      .Add("insecure_plaintext", flags.insecure_plaintext)
+      .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
+      .Add("metrics_allow_remote", flags.metrics_allow_remote)
+      .Write();
 }
 
 ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {

@@ -50,6 +50,10 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags);
 services::ServerOptions ServerOptionsOf(const Flags& flags);
 ledger::LedgerOptions LedgerOptionsOf(const Flags& flags);
 
+// Logs the "start" line (common/log.h): the version, the pid and every effective setting. Paths
+// of token and TLS files, never what they hold.
+void LogStart(const Flags& flags);
+
 }  // namespace timeledger::daemon
 
 #endif  // TIMELEDGER_SERVICES_DAEMON_FLAGS_H_
