@@ -11,7 +11,6 @@
 #include "absl/time/time.h"
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
-#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
 #include "ledger/store/store_test_hooks.h"
@@ -156,10 +155,7 @@ rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb:
   rocksdb::Options options = MakeOptions(store_options, env);
   options.info_log = std::move(info_log);
   options.max_bgerror_resume_count = 0;
-  // Tickers only (stalls, block cache hits and misses, Store::Stats): no histograms or timers,
-  // whose clock reads would cost every write and read.
-  options.statistics = rocksdb::CreateDBStatistics();
-  options.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  options.statistics = NewTickerStatistics();  // for Store::Stats
   options.listeners.push_back(std::make_shared<FaultListener>(std::move(fault)));
   return options;
 }

@@ -1,5 +1,6 @@
 // RocksDbStore::Stats: RocksDB's own figures for timeledgerd's metrics, read from the current
-// instance's properties and (for a writable instance) its statistics' tickers.
+// instance's properties and (for a writable instance) its statistics' tickers, which
+// NewTickerStatistics makes (rocksdb_options.h).
 #include <rocksdb/statistics.h>
 
 #include "ledger/store/rocksdb_store.h"
@@ -14,6 +15,12 @@ uint64_t IntProperty(rocksdb::DB& db, const rocksdb::Slice& name) {
 }
 
 }  // namespace
+
+std::shared_ptr<rocksdb::Statistics> NewTickerStatistics() {
+  std::shared_ptr<rocksdb::Statistics> statistics = rocksdb::CreateDBStatistics();
+  statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  return statistics;
+}
 
 StoreStats RocksDbStore::Stats() const {
   StoreStats stats;

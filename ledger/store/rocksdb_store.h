@@ -12,7 +12,7 @@
 //   rocksdb_batch.h           the StoreBatch              rocksdb_backup.*    backups
 //   rocksdb_options.*         RocksDB options, WriteFault, the LOG
 //   migrations.*              layout upgrades at open     rocksdb_status.*    rocksdb::Status
-//   rocksdb_stats.cc          Stats: RocksDB's properties and statistics for metrics
+//   rocksdb_stats.cc          Stats: RocksDB's properties and tickers for metrics
 //
 // Every Put of an operation goes into one WriteBatch written with sync=true: an entry, its journal
 // record, the Merkle nodes it completes and the chain head (which holds the journal's compact
