@@ -1,6 +1,5 @@
 #include "services/health.h"
 
-#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"

@@ -3,7 +3,6 @@
 #include <netdb.h>
 #include <unistd.h>
 
-#include <iostream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
