@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "ledger/rules/kiosk.h"
 #include "services/server.h"
 #include "tests/support/access.h"
 #include "tests/support/metrics_text.h"
@@ -154,6 +155,24 @@ TEST_F(MetricsTest, CallsRefusalsAndSignInsMoveTheCounts) {
   EXPECT_EQ(after.Value("timeledger_serving", {{"reason", ""}}), 1);
   EXPECT_EQ(after.types.at("timeledger_rocksdb_block_cache_hits_total"), "counter");
   EXPECT_GE(after.Value("timeledger_rocksdb_memtable_bytes"), 0);
+}
+
+TEST_F(MetricsTest, AWrongPinThatLocksACardAndEachTryAfterAreLockouts) {
+  ASSERT_NO_FATAL_FAILURE(StartWithMetrics());
+  for (int32_t i = 1; i < ledger::kPinAttemptsMax; ++i) {
+    EXPECT_EQ(SignIn("9999").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(SignIn("9999").error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // locks it
+  EXPECT_EQ(SignIn("1234").error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // still locked
+  const MetricsPage page = Scrape();
+  EXPECT_EQ(page.Value("timeledger_kiosk_sign_ins_total", {{"result", "card_or_pin_wrong"}}),
+            ledger::kPinAttemptsMax - 1);
+  EXPECT_EQ(page.Value("timeledger_kiosk_sign_ins_total", {{"result", "card_locked"}}), 2);
+  EXPECT_EQ(page.Value("timeledger_kiosk_sign_ins_total", {{"result", "signed_in"}}), 0);
+  EXPECT_EQ(page.Value("timeledger_kiosk_lockouts_total"), 2);
+  EXPECT_EQ(
+      page.Value("timeledger_rpc_refusals_total", {{"rpc", kSignIn}, {"reason", "CARD_LOCKED"}}),
+      2);
 }
 
 TEST_F(MetricsTest, OnlyGetAndHeadOfMetricsAreAnswered) {
