@@ -104,6 +104,27 @@ class ServiceLogsTest : public ::testing::Test {
     return kiosk_->SignIn(As(kiosk_token_).get(), request, &session);
   }
 
+  // A sane request id comes back as sent; without one, the server makes one and sends it.
+  // *made_id gets the one it made.
+  void CheckRequestIds(std::string* made_id) {
+    auto banks = v1::Banks::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
+                                                        grpc::InsecureChannelCredentials()));
+    auto tagged = As(admin_token_);
+    tagged->AddMetadata("x-request-id", "ops-check-42");
+    v1::ListBanksResponse listed;
+    ASSERT_TRUE(banks->ListBanks(tagged.get(), v1::ListBanksRequest(), &listed).ok());
+    auto echoed = tagged->GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(echoed, tagged->GetServerInitialMetadata().end());
+    EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "ops-check-42");
+    auto untagged = As(admin_token_);
+    untagged->AddMetadata("x-request-id", "not a sane id\"");
+    ASSERT_TRUE(banks->ListBanks(untagged.get(), v1::ListBanksRequest(), &listed).ok());
+    auto made = untagged->GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(made, untagged->GetServerInitialMetadata().end());
+    *made_id = std::string(made->second.data(), made->second.size());
+    EXPECT_TRUE(std::regex_match(*made_id, std::regex("[0-9a-f]{16}"))) << *made_id;
+  }
+
   TempDir dir_;
   std::string data_dir_;
   std::string log_;
@@ -130,24 +151,8 @@ TEST_F(ServiceLogsTest, CallsAreLoggedOneLineEachAndNoSecretIsEver) {
   ASSERT_TRUE(SignIn(kPin).ok());
   EXPECT_EQ(SignIn(kWrongPin).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
-  // A sane request id comes back as sent; without one, the server makes one and sends it.
-  auto banks = v1::Banks::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                                      grpc::InsecureChannelCredentials()));
-  auto tagged = As(admin_token_);
-  tagged->AddMetadata("x-request-id", "ops-check-42");
-  v1::ListBanksResponse listed;
-  ASSERT_TRUE(banks->ListBanks(tagged.get(), v1::ListBanksRequest(), &listed).ok());
-  auto echoed = tagged->GetServerInitialMetadata().find("x-request-id");
-  ASSERT_NE(echoed, tagged->GetServerInitialMetadata().end());
-  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "ops-check-42");
-  auto untagged = As(admin_token_);
-  untagged->AddMetadata("x-request-id", "not a sane id\"");
-  ASSERT_TRUE(banks->ListBanks(untagged.get(), v1::ListBanksRequest(), &listed).ok());
-  auto made = untagged->GetServerInitialMetadata().find("x-request-id");
-  ASSERT_NE(made, untagged->GetServerInitialMetadata().end());
-  const std::string made_id(made->second.data(), made->second.size());
-  EXPECT_TRUE(std::regex_match(made_id, std::regex("[0-9a-f]{16}"))) << made_id;
-
+  std::string made_id;
+  ASSERT_NO_FATAL_FAILURE(CheckRequestIds(&made_id));
   const HttpAnswer scraped = HttpRequest(metrics_port_, "GET", "/metrics");
   MetricsPage page;
   ASSERT_EQ(ParseMetricsText(scraped.body, &page), "") << scraped.body;
