@@ -142,6 +142,11 @@ absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext*
   }
   auto principal = ledger_->tokens().Authenticate(bearer);
   if (!principal.ok()) return principal.status();
+  if (principals_ != nullptr) {
+    principals_->Name(context, principal->bank_id.empty()
+                                   ? principal->name
+                                   : absl::StrCat(principal->name, "@", principal->bank_id));
+  }
   const Permission* permission = FindPermission(method);
   if (permission == nullptr || (permission->roles & RoleBit(principal->role)) == 0) {
     return ledger::Refuse(

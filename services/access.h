@@ -26,6 +26,7 @@
 
 #include "ledger/engine/ledger.h"
 #include "ledger/rules/access.h"
+#include "services/call_log.h"
 
 namespace timeledger::services {
 
@@ -74,8 +75,10 @@ struct GateOptions {
 
 class Gate {
  public:
-  // Borrows the ledger (its token registry), which must outlive the gate.
-  Gate(ledger::Ledger* ledger, GateOptions options) : ledger_(ledger), options_(options) {}
+  // Borrows the ledger (its token registry), which must outlive the gate, and `principals`
+  // (null: none), where each call's authenticated principal is named for its log line.
+  Gate(ledger::Ledger* ledger, GateOptions options, CallPrincipals* principals = nullptr)
+      : ledger_(ledger), options_(options), principals_(principals) {}
 
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
@@ -95,6 +98,7 @@ class Gate {
 
   ledger::Ledger* ledger_;
   const GateOptions options_;
+  CallPrincipals* const principals_;
   absl::Mutex mu_;
   // One bucket per principal ("name@bank"); principals come from tokens, so at most kTokensMax.
   absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);

@@ -1,8 +1,10 @@
 #include "services/health.h"
 
-#include <iostream>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
+#include "common/log.h"
 #include "ledger/core/errors.h"
 
 namespace timeledger::services {
@@ -23,10 +25,17 @@ absl::Status HealthReporter::Update() {
   for (const std::string& name : service_names_) health_->SetServingStatus(name, serving);
   if (!last_.has_value() || last_->ok() != serving || last_->message() != status.message()) {
     if (!serving) {
-      std::cerr << "timeledgerd: health: NOT_SERVING: " << ledger::ReasonOf(status) << ": "
-                << status.message() << std::endl;
+      common::LogLine(common::LogLevel::kWarn, "health")
+          .Add("serving", false)
+          .Add("reason", ledger::ReasonOf(status))
+          .Add("msg", absl::StrCat("health: NOT_SERVING: ", ledger::ReasonOf(status), ": ",
+                                   status.message()))
+          .Write();
     } else if (last_.has_value()) {
-      std::cerr << "timeledgerd: health: SERVING again" << std::endl;
+      common::LogLine(common::LogLevel::kInfo, "health")
+          .Add("serving", true)
+          .Add("msg", "health: SERVING again")
+          .Write();
     }
   }
   last_ = status;

@@ -81,9 +81,18 @@ void KioskDesk::SignIn(std::string bank_id, std::string card_number, std::string
   CheckCard(std::move(bank_id), std::move(card_number), std::move(pin),
             [this, kiosk = std::move(kiosk),
              done = std::move(done)](absl::StatusOr<Account> holder) mutable {
-              if (!holder.ok()) return std::move(done)(holder.status());
-              std::move(done)(
-                  OpenSession(holder->bank_id, holder->account_id, holder->display_name, kiosk));
+              if (!holder.ok()) {
+                CountRefusedSignIn(holder.status());
+                return std::move(done)(holder.status());
+              }
+              auto session =
+                  OpenSession(holder->bank_id, holder->account_id, holder->display_name, kiosk);
+              if (session.ok()) {
+                stats_.signed_in.fetch_add(1, std::memory_order_relaxed);
+              } else {
+                CountRefusedSignIn(session.status());
+              }
+              std::move(done)(std::move(session));
             });
 }
 
@@ -94,6 +103,14 @@ void KioskDesk::CheckPayerCard(std::string bank_id, std::string card_number, std
               if (!holder.ok()) return std::move(done)(holder.status());
               std::move(done)(holder->account_id);
             });
+}
+
+void KioskDesk::CountRefusedSignIn(const absl::Status& refusal) {
+  std::atomic<uint64_t>& count = HasReason(refusal, Reason::kCardOrPinWrong)
+                                     ? stats_.card_or_pin_wrong
+                                 : HasReason(refusal, Reason::kCardLocked) ? stats_.card_locked
+                                                                           : stats_.refused_other;
+  count.fetch_add(1, std::memory_order_relaxed);
 }
 
 void KioskDesk::CheckCard(std::string bank_id, std::string card_number, std::string pin,
@@ -109,6 +126,9 @@ void KioskDesk::CheckCard(std::string bank_id, std::string card_number, std::str
   // Runs `done` (on whichever thread answers), then lets the destructor go on.
   auto shared_done = std::make_shared<Callback<Account>>(
       [this, done = std::move(done)](absl::StatusOr<Account> holder) mutable {
+        if (!holder.ok() && HasReason(holder.status(), Reason::kCardLocked)) {
+          stats_.lockouts.fetch_add(1, std::memory_order_relaxed);
+        }
         std::move(done)(std::move(holder));
         absl::MutexLock lock(&sessions_mu_);
         --checks_in_flight_;  // the destructor's Await sees it

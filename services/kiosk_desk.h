@@ -17,6 +17,7 @@
 #ifndef TIMELEDGER_LEDGER_KIOSK_DESK_H_
 #define TIMELEDGER_LEDGER_KIOSK_DESK_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -99,6 +100,18 @@ inline constexpr size_t kAwaitingShownMax = 20;
 inline constexpr size_t kQualificationsShown = 20;
 inline constexpr int64_t kQualificationExpiringSoonDays = 60;  // "renew soon" at the kiosk
 
+// What the desk counts for timeledgerd's metrics (services/server_metrics.h). Relaxed atomics,
+// read at any time.
+struct KioskDeskStats {
+  std::atomic<uint64_t> signed_in{0};          // sign-ins that opened a session
+  std::atomic<uint64_t> card_or_pin_wrong{0};  // sign-ins refused CARD_OR_PIN_WRONG
+  std::atomic<uint64_t> card_locked{0};        // sign-ins refused CARD_LOCKED
+  std::atomic<uint64_t> refused_other{0};      // sign-ins refused for any other reason
+  // Card checks (a sign-in, or a payer's card at a till) refused CARD_LOCKED: the wrong PIN that
+  // locks a card, and every try while it stays locked.
+  std::atomic<uint64_t> lockouts{0};
+};
+
 class KioskDesk {
  public:
   explicit KioskDesk(Ledger* ledger);
@@ -124,6 +137,8 @@ class KioskDesk {
   // worker or the writer thread.
   void CheckPayerCard(std::string bank_id, std::string card_number, std::string pin,
                       Callback<std::string> done);
+  const KioskDeskStats& stats() const { return stats_; }
+
   // Ends the session if `kiosk` holds it; ending an unknown or ended session is OK.
   void SignOut(const std::string& session_id, const std::string& kiosk);
 
@@ -146,6 +161,7 @@ class KioskDesk {
   // the card holder's account.
   void CheckCard(std::string bank_id, std::string card_number, std::string pin,
                  Callback<Account> done);
+  void CountRefusedSignIn(const absl::Status& refusal);
   // `pin` checked against the hash the card has now (committed). Runs on the worker only.
   absl::StatusOr<PinCheck> CheckPin(const std::string& bank_id, const std::string& card_number,
                                     const std::string& pin) const;
@@ -168,6 +184,7 @@ class KioskDesk {
   // Card checks accepted whose answer has not come back from the writer yet; the destructor
   // waits for none, since an answer opens a session here.
   size_t checks_in_flight_ ABSL_GUARDED_BY(sessions_mu_) = 0;
+  KioskDeskStats stats_;
 
   Worker worker_{kPinJobsWaitingMax};  // last: drained before the rest goes
 };

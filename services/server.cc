@@ -3,13 +3,14 @@
 #include <netdb.h>
 #include <unistd.h>
 
-#include <iostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
 #include "ledger/core/errors.h"
 #include "services/tls.h"
 
@@ -55,8 +56,9 @@ bool SomethingListensAt(const std::string& address) {
 }  // namespace
 
 Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
-    : gate_(ledger, gate),
+    : gate_(ledger, gate, &principals_),
       desk_(ledger),
+      metrics_(ledger, &desk_),
       access_(ledger, &gate_),
       banks_(ledger, &gate_),
       accounts_(ledger, &gate_),
@@ -76,9 +78,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   auto credentials = MakeServerCredentials(options);
   if (!credentials.ok()) return credentials.status();
   if (IsInsecurePlaintext(options)) {
-    std::cerr << "timeledgerd: WARNING: serving plaintext on " << options.listen_address
-              << ", which other machines can reach: anyone on the network can read and alter "
-                 "the calls (--insecure-plaintext)\n";
+    common::LogLine(common::LogLevel::kWarn, "insecure_plaintext")
+        .Add("listen", options.listen_address)
+        .Add("msg", absl::StrCat("WARNING: serving plaintext on ", options.listen_address,
+                                 ", which other machines can reach: anyone on the network can "
+                                 "read and alter the calls (--insecure-plaintext)"))
+        .Write();
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -102,6 +107,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   builder.RegisterService(&server->kiosk_);
   builder.RegisterService(&server->catalogue_);
   builder.RegisterService(&server->qualifications_);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(
+      std::make_unique<CallLogFactory>(&server->principals_, server->metrics_.rpc_counters()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ != nullptr && server->port_ != 0) {
     server->health_ = std::make_unique<HealthReporter>(
@@ -118,10 +127,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
                           "cannot listen on " + options.listen_address +
                               ": it is not an address of this machine, or not allowed");
   }
+  if (!options.metrics_address.empty()) {
+    auto endpoint = MetricsEndpoint::Start(
+        options.metrics_address, [metrics = &server->metrics_] { return metrics->Render(); });
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
   return server;
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  metrics_endpoint_.reset();
   health_.reset();  // gRPC's shutdown sets NOT_SERVING; nothing may set it back
   if (server_ == nullptr) return;
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));

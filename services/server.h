@@ -1,5 +1,6 @@
-// Server: timeledgerd's gRPC server around a Ledger, with health checking (services/health.h) and
-// reflection.
+// Server: timeledgerd's gRPC server around a Ledger, with health checking (services/health.h),
+// reflection, a log line and metrics for every call (services/call_log.h) and, if asked, the
+// metrics endpoint (services/metrics_endpoint.h).
 //
 // Owns the service objects and the grpc::Server; borrows the Ledger, which must outlive it.
 // Start returns once the server is listening. Shutdown stops taking calls and waits up to its
@@ -18,11 +19,14 @@
 #include "services/access.h"
 #include "services/access_service.h"
 #include "services/audit_service.h"
+#include "services/call_log.h"
 #include "services/catalogue_service.h"
 #include "services/health.h"
 #include "services/kiosk_desk.h"
 #include "services/kiosk_service.h"
+#include "services/metrics_endpoint.h"
 #include "services/reports_service.h"
+#include "services/server_metrics.h"
 #include "services/services.h"
 
 namespace timeledger::services {
@@ -44,6 +48,10 @@ struct ServerOptions {
   bool tls_require_client_cert = false;  // with tls_client_ca_file: no valid certificate, no call
   // Plaintext on an address other machines can reach; refused without this, warned about with it.
   bool allow_insecure_plaintext = false;
+
+  // Where to serve Prometheus metrics (services/metrics_endpoint.h), HOST:PORT; "": nowhere.
+  // Whether a host other than loopback is allowed is timeledgerd's flags' to decide.
+  std::string metrics_address = "";
 };
 
 class Server {
@@ -57,13 +65,17 @@ class Server {
 
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // The metrics endpoint's port, or 0 if it is off.
+  int metrics_port() const { return metrics_endpoint_ == nullptr ? 0 : metrics_endpoint_->port(); }
   void Shutdown(absl::Duration grace);
 
  private:
   Server(ledger::Ledger* ledger, const GateOptions& gate);
 
-  Gate gate_;               // before the services, which borrow it
-  ledger::KioskDesk desk_;  // before ledger_service_ and kiosk_, which borrow it
+  CallPrincipals principals_;  // before the gate, which names them
+  Gate gate_;                  // before the services, which borrow it
+  ledger::KioskDesk desk_;     // before ledger_service_ and kiosk_, which borrow it
+  ServerMetrics metrics_;      // borrows the desk
   AccessService access_;
   BanksService banks_;
   AccountsService accounts_;
@@ -77,6 +89,7 @@ class Server {
   QualificationsService qualifications_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HealthReporter> health_;  // after server_, whose health service it sets
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // null: off
   int port_ = 0;
 };
 

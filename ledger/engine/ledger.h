@@ -39,6 +39,7 @@
 #include "ledger/engine/audit.h"
 #include "ledger/engine/token_registry.h"
 #include "ledger/engine/write_txn.h"
+#include "ledger/engine/writer_stats.h"
 #include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
@@ -327,6 +328,11 @@ class Ledger {
   TokenRegistry& tokens() { return tokens_; }
   const TokenRegistry& tokens() const { return tokens_; }
 
+  // What the writer counts about itself (queue, groups, commit times), for metrics.
+  const WriterStats& writer_stats() const { return writer_stats_; }
+  // RocksDB's own figures (stalls, compaction debt, block cache), for metrics. Thread-safe.
+  StoreStats StoreStatistics() const { return store_->Stats(); }
+
   // Issues a token after checking that its bank exists and that its account is one the role
   // may be bound to (a partner's an organisation of the bank; a coordinator's a person of it).
   absl::StatusOr<IssuedToken> IssueToken(const Principal& principal, const Principal& by);
@@ -395,6 +401,7 @@ class Ledger {
   std::thread writer_;
   // A write failed and the banks have not been reloaded since. Writer thread only.
   bool store_failed_ = false;
+  WriterStats writer_stats_;
 };
 
 // Runs an asynchronous Ledger write and waits for its result. For tools and tests.

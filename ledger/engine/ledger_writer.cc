@@ -155,6 +155,7 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_ && queue_.size() < options_.queue_depth_max) {
       queue_.push_back(std::move(command));
+      writer_stats_.Queued();
       command = nullptr;
     }
   }
@@ -179,6 +180,7 @@ void Ledger::WriterLoop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      writer_stats_.TookGroup(take);
     }
     if (idle) {
       if (store_failed_ || !store_->WriteStatus().ok()) {
@@ -221,6 +223,7 @@ absl::Status Ledger::RunAndCommit(std::vector<std::unique_ptr<Command>>* group, 
   // Finalize refuses a batch that does not sum to zero per bank; nothing is then written.
   if (auto finalized = txn.Finalize(); !finalized.ok()) return finalized;
   if (batch->empty()) return absl::OkStatus();
+  const WriterStats::Timer timed(&writer_stats_.commit_micros);
   return store_->Commit(batch);
 }
 

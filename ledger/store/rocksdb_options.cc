@@ -179,6 +179,7 @@ rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb:
   rocksdb::Options options = MakeOptions(store_options, env);
   options.info_log = std::move(info_log);
   options.max_bgerror_resume_count = 0;
+  options.statistics = NewTickerStatistics();  // for Store::Stats
   options.listeners.push_back(std::make_shared<FaultListener>(std::move(fault)));
   return options;
 }

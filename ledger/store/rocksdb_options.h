@@ -48,6 +48,11 @@ rocksdb::Options MakeWritableOptions(const StoreOptions& store_options, rocksdb:
                                      std::shared_ptr<rocksdb::Logger> info_log,
                                      std::shared_ptr<WriteFault> fault);
 
+// RocksDB's statistics with its tickers only (stalls, block cache hits and misses, read by
+// Store::Stats): no histograms or timers, whose clock reads would cost every write and read.
+// rocksdb_stats.cc.
+std::shared_ptr<rocksdb::Statistics> NewTickerStatistics();
+
 // RocksDB's informational LOG at `path`, written with stdio (see StoreInfoLog in the .cc).
 std::shared_ptr<rocksdb::Logger> NewStoreInfoLog(std::string path);
 

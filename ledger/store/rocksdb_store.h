@@ -12,6 +12,7 @@
 //   rocksdb_batch.h           the StoreBatch              rocksdb_backup.*    backups
 //   rocksdb_options.*         RocksDB options, WriteFault, the LOG
 //   migrations.*              layout upgrades at open     rocksdb_status.*    rocksdb::Status
+//   rocksdb_stats.cc          Stats: RocksDB's properties and tickers for metrics
 //
 // Every Put of an operation goes into one WriteBatch written with sync=true: an entry, its journal
 // record, the Merkle nodes it completes and the chain head (which holds the journal's compact
@@ -66,6 +67,7 @@ class RocksDbStore final : public Store, public RocksDbReader {
   absl::Status Recover() override;
   std::unique_ptr<StoreReader> NewSnapshot(BlockCache cache) override;
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) override;
+  StoreStats Stats() const override;  // rocksdb_stats.cc
 
   // Keeps alive the Env that a store opened from a backup reads through.
   void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }

@@ -323,6 +323,21 @@ struct BackupInfo {
   uint32_t file_count = 0;
 };
 
+// RocksDB's own figures that tell an operator the store is struggling, as Store::Stats reads
+// them: zero where RocksDB does not know (a read-only store keeps no statistics). The counters
+// count since the current RocksDB instance opened (Store::Recover opens a new one).
+struct StoreStats {
+  uint64_t stall_micros = 0;              // time writes were delayed or stopped by write stalls
+  bool writes_stopped = false;            // RocksDB stops writes now (too many files, debt)
+  uint64_t pending_compaction_bytes = 0;  // bytes compaction must rewrite to settle the levels
+  uint64_t running_compactions = 0;
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  uint64_t block_cache_bytes = 0;  // what the block cache holds now
+  uint64_t memtable_bytes = 0;     // the memtables, active and waiting to be flushed
+  uint64_t live_table_bytes = 0;   // the table files of the current version
+};
+
 // Test-only settings of the store (ledger/store/store_test_hooks.h): a RocksDB FileSystem that
 // injects faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
 struct StoreTestHooks;
@@ -377,6 +392,9 @@ class Store : public virtual StoreReader {
   // between backups, WAL included), then deletes all but the newest `keep` backups. Writes may
   // continue meanwhile. Returns Unavailable if the backup cannot be written.
   virtual absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) = 0;
+
+  // RocksDB's figures now (StoreStats). Thread-safe; cheap enough for every metrics scrape.
+  virtual StoreStats Stats() const = 0;
 };
 
 // The backups in `backup_dir`, oldest first. Unavailable if it cannot be read.

@@ -3,6 +3,10 @@
 #include <chrono>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+
+#include "common/log.h"
+#include "ledger/core/errors.h"
 #include "ledger/verify/verify.h"
 
 namespace timeledger::daemon {
@@ -18,7 +22,10 @@ bool BackupScheduler::BackUpAndVerify() {
   const absl::Time started = absl::Now();
   auto made = ledger_->CreateBackup("");
   if (!made.ok()) {
-    std::cerr << "timeledgerd: scheduled backup failed: " << made.status().message() << std::endl;
+    common::LogLine(common::LogLevel::kError, "backup_failed")
+        .Add("reason", ledger::ReasonOf(made.status()))
+        .Add("msg", absl::StrCat("scheduled backup failed: ", made.status().message()))
+        .Write();
     return false;
   }
   ledger::StoreOptions backup;
@@ -26,9 +33,12 @@ bool BackupScheduler::BackUpAndVerify() {
   backup.backup_id = made->info.backup_id;
   const ledger::VerifyReport report = ledger::VerifyStoreOffline(backup);
   if (!report.ok()) {
-    std::cerr << "timeledgerd: scheduled backup " << made->info.backup_id << " in " << made->dir
-              << " does NOT verify; it is kept for investigation:\n"
-              << ledger::FormatVerifyReport(report) << std::flush;
+    common::LogLine(common::LogLevel::kError, "backup_failed")
+        .Add("backup_id", static_cast<int64_t>(made->info.backup_id))
+        .Add("msg", absl::StrCat("scheduled backup ", made->info.backup_id, " in ", made->dir,
+                                 " does NOT verify; it is kept for investigation: ",
+                                 ledger::FormatVerifyReport(report)))
+        .Write();
     return false;
   }
   std::cout << "timeledgerd: scheduled backup " << made->info.backup_id << " made in " << made->dir

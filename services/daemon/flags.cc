@@ -1,5 +1,9 @@
 #include "services/daemon/flags.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -8,7 +12,12 @@
 #include <CLI/CLI.hpp>
 
 #include "common/command_line.h"
+#include "common/log.h"
+#include "common/version.h"
 #include "services/daemon/backup_scheduler.h"
+#include "services/daemon/token_files.h"
+#include "services/metrics_endpoint.h"
+#include "services/tls.h"
 
 namespace timeledger::daemon {
 namespace {
@@ -61,6 +70,36 @@ void AddServingFlags(CLI::App& app, Flags* flags) {
   app.add_flag("--insecure-plaintext", flags->insecure_plaintext,
                "allow plaintext on an address that is not loopback (127.0.0.0/8, [::1], "
                "localhost); without TLS, timeledgerd refuses to start there");
+}
+
+void AddMetricsFlags(CLI::App& app, Flags* flags) {
+  app.add_option("--metrics-address", flags->metrics_address,
+                 "serve Prometheus metrics (GET /metrics) on HOST:PORT, e.g. 127.0.0.1:9464; off "
+                 "unless given. Loopback only (127.0.0.0/8, [::1], localhost) unless "
+                 "--metrics-allow-remote")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::string why;
+            return services::ParseHostPort(text, &why).has_value() ? "" : why;
+          },
+          ""))
+      ->type_name("HOST:PORT");
+  app.add_flag("--metrics-allow-remote", flags->metrics_allow_remote,
+               "allow --metrics-address on an address other machines can reach: anyone who can "
+               "connect then sees how busy the ledger is and why it may not serve");
+}
+
+// Nothing if the metrics address is allowed, or the status to exit with after saying why.
+std::optional<int> CheckMetricsAddress(const Flags& flags) {
+  if (flags.metrics_address.empty() || flags.metrics_allow_remote ||
+      services::IsLoopbackAddress(flags.metrics_address)) {
+    return std::nullopt;
+  }
+  std::cerr << "timeledgerd: --metrics-address " << flags.metrics_address
+            << " is not a loopback address; listen on 127.0.0.1 (and let a local Prometheus or a "
+               "proxy reach it), or add --metrics-allow-remote if the network is trusted\n"
+            << "Run 'timeledgerd --help' for the options.\n";
+  return kExitUsage;
 }
 
 void AddLedgerFlags(CLI::App& app, Flags* flags) {
@@ -141,10 +180,12 @@ void AddOfflineFlags(CLI::App& app, Flags* flags) {
 std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   std::unique_ptr<CLI::App> app = common::NewCommandLine(kDescription, "timeledgerd");
   AddServingFlags(*app, flags);
+  AddMetricsFlags(*app, flags);
   AddLedgerFlags(*app, flags);
   AddOfflineFlags(*app, flags);
   common::AddConfigFile(*app, "data-dir = \"/var/lib/timeledger\"");
-  return common::ParseCommandLine(*app, argc, argv);
+  if (std::optional<int> exit = common::ParseCommandLine(*app, argc, argv)) return exit;
+  return CheckMetricsAddress(*flags);
 }
 
 services::ServerOptions ServerOptionsOf(const Flags& flags) {
@@ -155,7 +196,33 @@ services::ServerOptions ServerOptionsOf(const Flags& flags) {
   options.tls_client_ca_file = flags.tls_client_ca;
   options.tls_require_client_cert = flags.tls_require_client_cert;
   options.allow_insecure_plaintext = flags.insecure_plaintext;
+  options.metrics_address = flags.metrics_address;
   return options;
+}
+
+void LogStart(const Flags& flags) {
+  const std::filesystem::path data_dir(flags.data_dir);
+  common::LogLine(common::LogLevel::kInfo, "start")
+      .Add("version", common::kVersion)
+      .Add("pid", static_cast<int64_t>(getpid()))
+      .Add("listen", flags.listen)
+      .Add("data_dir", flags.data_dir)
+      .Add("admin_token_file", (data_dir / kAdminTokenFile).string())
+      .Add("demo", flags.demo)
+      .Add("backup_dir",
+           flags.backup_dir.empty() ? (data_dir / "backups").string() : flags.backup_dir)
+      .Add("backup_every", absl::FormatDuration(flags.backup_every))
+      .Add("backups_keep", static_cast<int64_t>(flags.backups_keep))
+      .Add("expiry_sweep_hours", static_cast<int64_t>(flags.expiry_sweep_hours))
+      .Add("verify_on_start", flags.verify_on_start)
+      .Add("tls_cert", flags.tls_cert)
+      .Add("tls_key", flags.tls_key)
+      .Add("tls_client_ca", flags.tls_client_ca)
+      .Add("tls_require_client_cert", flags.tls_require_client_cert)
+      .Add("insecure_plaintext", flags.insecure_plaintext)
+      .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
+      .Add("metrics_allow_remote", flags.metrics_allow_remote)
+      .Write();
 }
 
 ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {

@@ -35,6 +35,8 @@ struct Flags {
   std::string tls_client_ca;
   bool tls_require_client_cert = false;
   bool insecure_plaintext = false;
+  std::string metrics_address;  // empty: no metrics endpoint
+  bool metrics_allow_remote = false;
 };
 
 // Exit status of a command line that timeledgerd does not understand.
@@ -42,11 +44,16 @@ inline constexpr int kExitUsage = 2;
 
 // Parses argv into *flags. Returns nothing if timeledgerd should go on, or the status to exit with
 // at once: 0 after printing --help to stdout, kExitUsage after saying on stderr what is wrong
-// (an unknown argument, a flag without its value, a value out of range), naming the flag.
+// (an unknown argument, a flag without its value, a value out of range, a metrics address that is
+// not loopback without --metrics-allow-remote), naming the flag.
 std::optional<int> ParseFlags(int argc, char** argv, Flags* flags);
 
 services::ServerOptions ServerOptionsOf(const Flags& flags);
 ledger::LedgerOptions LedgerOptionsOf(const Flags& flags);
+
+// Logs the "start" line (common/log.h): the version, the pid and every effective setting. Paths
+// of token and TLS files, never what they hold.
+void LogStart(const Flags& flags);
 
 }  // namespace timeledger::daemon
 

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "common/systemd_notify.h"
 #include "ledger/engine/ledger.h"
 #include "services/daemon/backup_scheduler.h"
@@ -43,18 +44,23 @@ std::optional<int> Restore(const Flags& flags) {
   return 0;
 }
 
+// Logs a failure that stops timeledgerd (common/log.h), with the sentence a person reads.
+void LogFailure(absl::string_view event, absl::string_view message) {
+  common::LogLine(common::LogLevel::kError, event).Add("msg", message).Write();
+}
+
 // The ledger of --data-dir, open, with the demo bank (--demo) and the token files in place; null
 // if it could not be made ready (said on stderr).
 std::unique_ptr<ledger::Ledger> OpenLedger(const Flags& flags) {
   auto ledger = ledger::Ledger::Open(LedgerOptionsOf(flags));
   if (!ledger.ok()) {
-    std::cerr << "timeledgerd: " << ledger.status().message() << "\n";
+    LogFailure("open_failed", ledger.status().message());
     return nullptr;
   }
   ReportOpenChecks(**ledger, flags.data_dir);
   if (flags.demo) {
     if (auto s = ledger::LoadDemoBankIfEmpty(**ledger); !s.ok()) {
-      std::cerr << "timeledgerd: cannot load the demo bank: " << s.message() << "\n";
+      LogFailure("demo_failed", absl::StrCat("cannot load the demo bank: ", s.message()));
       return nullptr;
     }
   }
@@ -68,16 +74,24 @@ int Serve(const Flags& flags, ledger::Ledger* ledger, const sigset_t& stop_signa
   const services::ServerOptions server_options = ServerOptionsOf(flags);
   auto server = services::Server::Start(ledger, server_options);
   if (!server.ok()) {
-    std::cerr << "timeledgerd: " << server.status().message() << "\n";
+    LogFailure("serve_failed", server.status().message());
     return 1;
   }
   std::cout << "timeledgerd listening on " << flags.listen << " (port " << (*server)->port()
             << ") over " << services::DescribeTransport(server_options) << ", ledger in "
             << flags.data_dir << std::endl;
+  common::LogLine(common::LogLevel::kInfo, "serving")
+      .Add("listen", flags.listen)
+      .Add("port", static_cast<int64_t>((*server)->port()))
+      .Add("transport", services::DescribeTransport(server_options))
+      .Add("metrics_port", static_cast<int64_t>((*server)->metrics_port()))
+      .Write();
   // Under systemd (Type=notify) the unit is started only now, when calls are answered.
   if (auto told = common::NotifySystemd(absl::StrCat("READY=1\nSTATUS=serving on ", flags.listen));
       !told.ok()) {
-    std::cerr << "timeledgerd: " << told.message() << "\n";
+    common::LogLine(common::LogLevel::kWarn, "systemd_notify_failed")
+        .Add("msg", told.message())
+        .Write();
   }
   auto sweeper = std::make_unique<ExpirySweeper>(ledger, flags.expiry_sweep_hours);
   auto backups = std::make_unique<BackupScheduler>(ledger, flags.backup_every);
@@ -85,6 +99,10 @@ int Serve(const Flags& flags, ledger::Ledger* ledger, const sigset_t& stop_signa
   sigwait(&stop_signals, &signal_number);
   std::cout << "timeledgerd: " << strsignal(signal_number) << " received; finishing calls in flight"
             << std::endl;
+  const char* signal_name = sigabbrev_np(signal_number);
+  common::LogLine(common::LogLevel::kInfo, "stopping")
+      .Add("signal", absl::StrCat("SIG", signal_name == nullptr ? "?" : signal_name))
+      .Write();
   common::NotifySystemd("STOPPING=1\nSTATUS=finishing calls in flight").IgnoreError();
   sweeper.reset();  // before the ledger goes; a backup in progress is finished first
   backups.reset();
@@ -99,7 +117,7 @@ int Main(int argc, char** argv) {
   // A bad TLS file or a refused plaintext address stops here, before a restore or the
   // ledger's verification.
   if (auto checked = services::MakeServerCredentials(ServerOptionsOf(flags)); !checked.ok()) {
-    std::cerr << "timeledgerd: " << checked.status().message() << "\n";
+    LogFailure("start_refused", checked.status().message());
     return 1;
   }
   if (!flags.restore_from.empty()) {
@@ -113,12 +131,14 @@ int Main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  LogStart(flags);
   std::unique_ptr<ledger::Ledger> ledger = OpenLedger(flags);
   if (ledger == nullptr) return 1;
   const int status = Serve(flags, ledger.get(), stop_signals);
   if (status != 0) return status;
   ledger.reset();  // drains the writer: every accepted write is committed or refused
   std::cout << "timeledgerd: stopped cleanly" << std::endl;
+  common::LogLine(common::LogLevel::kInfo, "stop").Add("clean", true).Write();
   return 0;
 }
 

@@ -2,6 +2,10 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+
+#include "common/log.h"
+#include "ledger/core/errors.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 
@@ -11,14 +15,18 @@ bool RestoreFrom(const std::string& backup_dir, uint32_t backup_id, const std::s
   std::cout << "timeledgerd: restoring " << backup_dir << " into " << data_dir << std::endl;
   auto report = ledger::RestoreVerified(backup_dir, backup_id, data_dir);
   if (!report.ok()) {
-    std::cerr << "timeledgerd: cannot restore: " << report.status().message() << "\n";
+    common::LogLine(common::LogLevel::kError, "restore_failed")
+        .Add("msg", absl::StrCat("cannot restore: ", report.status().message()))
+        .Write();
     return false;
   }
   std::cout << ledger::FormatVerifyReport(*report);
   if (!report->ok()) {
-    std::cerr << "timeledgerd: the restored ledger does not verify; it is left in "
-              << ledger::StorePathOf(data_dir)
-              << ".restoring for inspection and will not be served\n";
+    common::LogLine(common::LogLevel::kError, "restore_failed")
+        .Add("msg", absl::StrCat("the restored ledger does not verify; it is left in ",
+                                 ledger::StorePathOf(data_dir),
+                                 ".restoring for inspection and will not be served"))
+        .Write();
     return false;
   }
   return true;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "ledger/rules/access.h"
 #include "services/daemon/demo.h"
 
@@ -84,7 +85,9 @@ bool EnsureTokenFiles(ledger::Ledger& ledger, const std::string& data_dir, bool 
   admin.role = ledger::PrincipalRole::kAdmin;
   auto made = EnsureTokenFile(ledger, dir / kAdminTokenFile, admin);
   if (!made.ok()) {
-    std::cerr << "timeledgerd: cannot make the admin token: " << made.status().message() << "\n";
+    common::LogLine(common::LogLevel::kError, "token_file_failed")
+        .Add("msg", absl::StrCat("cannot make the admin token: ", made.status().message()))
+        .Write();
     return false;
   }
   std::cout << "timeledgerd: " << (*made ? "made an admin token; it is" : "the admin token is")
@@ -97,8 +100,9 @@ bool EnsureTokenFiles(ledger::Ledger& ledger, const std::string& data_dir, bool 
   kiosk.bank_id = ledger::kDemoBankId;
   made = EnsureTokenFile(ledger, dir / kDemoKioskTokenFile, kiosk);
   if (!made.ok()) {
-    std::cerr << "timeledgerd: cannot make the demo kiosk's token: " << made.status().message()
-              << "\n";
+    common::LogLine(common::LogLevel::kError, "token_file_failed")
+        .Add("msg", absl::StrCat("cannot make the demo kiosk's token: ", made.status().message()))
+        .Write();
     return false;
   }
   return true;

@@ -2,6 +2,10 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+
+#include "common/log.h"
+#include "ledger/core/errors.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 
@@ -17,7 +21,10 @@ int VerifyStopped(const std::string& data_dir) {
 
 void ReportOpenChecks(const ledger::Ledger& ledger, const std::string& data_dir) {
   for (const absl::Status& degraded : ledger.DegradedBanks()) {
-    std::cerr << "timeledgerd: warning: " << degraded.message() << "\n";
+    common::LogLine(common::LogLevel::kWarn, "bank_degraded")
+        .Add("reason", ledger::ReasonOf(degraded))
+        .Add("msg", absl::StrCat("warning: ", degraded.message()))
+        .Write();
   }
   if (const size_t fixed = ledger.paths_made_private(); fixed > 0) {
     std::cout << "timeledgerd: " << data_dir

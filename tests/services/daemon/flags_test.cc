@@ -29,6 +29,8 @@ TEST(DaemonFlagsTest, NoFlagsKeepsTheDefaults) {
   EXPECT_EQ(flags.backup_id, 0u);
   EXPECT_TRUE(flags.verify_on_start);
   EXPECT_FALSE(flags.demo);
+  EXPECT_EQ(flags.metrics_address, "");  // no metrics endpoint unless asked for
+  EXPECT_FALSE(flags.metrics_allow_remote);
   EXPECT_EQ(error, "");
 }
 
@@ -59,7 +61,10 @@ TEST(DaemonFlagsTest, ReadsEveryFlag) {
                    "--tls-client-ca",
                    "ca",
                    "--tls-require-client-cert",
-                   "--insecure-plaintext"},
+                   "--insecure-plaintext",
+                   "--metrics-address",
+                   "0.0.0.0:9464",
+                   "--metrics-allow-remote"},
                   &flags, &error),
             std::nullopt)
       << error;
@@ -78,6 +83,48 @@ TEST(DaemonFlagsTest, ReadsEveryFlag) {
   EXPECT_EQ(flags.tls_client_ca, "ca");
   EXPECT_TRUE(flags.tls_require_client_cert);
   EXPECT_TRUE(flags.insecure_plaintext);
+  EXPECT_EQ(flags.metrics_address, "0.0.0.0:9464");
+  EXPECT_TRUE(flags.metrics_allow_remote);
+  EXPECT_EQ(ServerOptionsOf(flags).metrics_address, "0.0.0.0:9464");
+}
+
+TEST(DaemonFlagsTest, MetricsListenOnLoopbackUnlessRemoteIsAllowed) {
+  for (const std::string address : {"127.0.0.1:9464", "localhost:0", "[::1]:9464"}) {
+    Flags flags;
+    std::string error;
+    EXPECT_EQ(Parse({"--metrics-address", address}, &flags, &error), std::nullopt) << error;
+    EXPECT_EQ(flags.metrics_address, address);
+  }
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--metrics-address", "0.0.0.0:9464"}, &flags, &error), kExitUsage);
+  EXPECT_EQ(error.rfind("timeledgerd: --metrics-address 0.0.0.0:9464 is not a loopback", 0), 0u)
+      << error;
+  EXPECT_NE(error.find("--metrics-allow-remote"), std::string::npos) << error;
+  EXPECT_EQ(Parse({"--metrics-address", "10.0.0.5:9464", "--metrics-allow-remote"}, &flags, &error),
+            std::nullopt)
+      << error;
+}
+
+TEST(DaemonFlagsTest, ABadMetricsAddressIsRefusedNamingTheFlag) {
+  for (const std::string address :
+       {"9464", "127.0.0.1:65536", "127.0.0.1:", "prometheus:9464", ":9464", "127.0.0.1:http"}) {
+    Flags flags;
+    std::string error;
+    EXPECT_EQ(Parse({"--metrics-address", address}, &flags, &error), kExitUsage) << address;
+    EXPECT_EQ(error.rfind("timeledgerd: --metrics-address", 0), 0u) << error;
+  }
+  const std::string config = testing::ConfigFile("metrics.conf",
+                                                 "metrics-address = \"127.0.0.1:9999\"\n"
+                                                 "metrics-allow-remote = false\n");
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({"--config", config}, &flags, &error), std::nullopt) << error;
+  EXPECT_EQ(flags.metrics_address, "127.0.0.1:9999");
+  const std::string remote =
+      testing::ConfigFile("remote.conf", "metrics-address = \"0.0.0.0:9999\"\n");
+  EXPECT_EQ(Parse({"--config", remote}, &flags, &error), kExitUsage);
+  EXPECT_NE(error.find("--metrics-address 0.0.0.0:9999"), std::string::npos) << error;
 }
 
 TEST(DaemonFlagsTest, AFlagGivenTwiceTakesItsLastValue) {
