@@ -176,6 +176,9 @@ namespace {
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& options) {
   auto opened = OpenRocksDbBackupInPlace(options, MakeOptions(options, nullptr));
   if (!opened.ok()) return opened.status();
+  if (auto readable = CheckLayoutReadable(opened->db.get(), options.backup_dir); !readable.ok()) {
+    return readable;
+  }
   StoreOptions read_only = options;
   read_only.sync = false;
   auto store = std::make_unique<RocksDbStore>(std::move(read_only), nullptr, nullptr,
@@ -212,8 +215,14 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   }
   if (!status.ok()) return OpenFailed(options.path, status);
   std::shared_ptr<rocksdb::DB> db(raw);
-  if (!options.read_only) {
-    if (auto migrated = MigrateStore(db.get()); !migrated.ok()) return migrated;
+  if (options.read_only) {
+    if (auto readable = CheckLayoutReadable(db.get(), options.path); !readable.ok()) {
+      return readable;
+    }
+  } else {
+    StoreMigration migration;
+    if (auto migrated = MigrateStore(db.get(), &migration); !migrated.ok()) return migrated;
+    if (options.migration != nullptr) *options.migration = migration;
   }
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
       options, std::move(env), std::move(info_log), std::move(db), std::move(fault)));

@@ -36,9 +36,8 @@ absl::Status EntryWalker::Reconcile(const std::vector<EntryRef>& refs) {
   const size_t next = hashes_.size();
   if (entry_finding_.has_value()) {
     const EntryFinding& f = *entry_finding_;
-    const uint64_t position = next < refs.size() ? refs[next].position : kNoPosition;
-    return Stop(next, position,
-                Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
+    return Stop(next, f.position,
+                Finding(id_, f.reason, Where{f.position, f.seq}, f.what, f.expected, f.found));
   }
   if (!read_status_.ok()) return Stop(next, kNoPosition, read_status_);
   if (next < refs.size()) {
@@ -99,20 +98,30 @@ void EntryWalker::WalkEntries() {
   uint64_t expected = 1;
   while (entries->Next(&record)) {
     if (record.seq != expected) {
-      entry_finding_ =
-          EntryFinding{Reason::kEntrySeqGap, expected, "the stored entry is missing",
-                       absl::StrCat("seq ", expected), absl::StrCat("seq ", record.seq)};
+      entry_finding_ = EntryFinding{Reason::kEntrySeqGap,
+                                    expected,
+                                    record.position,
+                                    "the journal's entries skip or repeat a seq",
+                                    absl::StrCat("seq ", expected),
+                                    absl::StrCat("seq ", record.seq)};
       return;
     }
     if (!DecodeEntryInto(record.bytes, &entry).ok()) {
-      entry_finding_ =
-          EntryFinding{Reason::kEntryDamaged, expected, "the stored entry does not decode", "", ""};
+      entry_finding_ = EntryFinding{Reason::kEntryDamaged,
+                                    expected,
+                                    record.position,
+                                    "the stored entry does not decode",
+                                    "",
+                                    ""};
       return;
     }
     if (entry.seq != record.seq || entry.bank_id != id_) {
-      entry_finding_ = EntryFinding{
-          Reason::kEntryMisplaced, expected, "the stored entry names another bank or seq",
-          absl::StrCat(id_, " seq ", record.seq), absl::StrCat(entry.bank_id, " seq ", entry.seq)};
+      entry_finding_ = EntryFinding{Reason::kEntryMisplaced,
+                                    expected,
+                                    record.position,
+                                    "the stored entry names another bank or seq",
+                                    absl::StrCat(id_, " seq ", record.seq),
+                                    absl::StrCat(entry.bank_id, " seq ", entry.seq)};
       return;
     }
     // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).
@@ -121,10 +130,13 @@ void EntryWalker::WalkEntries() {
             .Update(std::string_view(record.bytes.data(), record.bytes.size() - kDigestBytes))
             .Finish();
     if (hash != entry.hash) {
-      entry_finding_ = EntryFinding{Reason::kChainBroken, expected,
+      entry_finding_ = EntryFinding{Reason::kChainBroken,
+                                    expected,
+                                    record.position,
                                     "the stored entry does not hash to its recorded hash after "
                                     "the entry before it: the entry or its hash was altered",
-                                    Hex(hash), Hex(entry.hash)};
+                                    Hex(hash),
+                                    Hex(entry.hash)};
       return;
     }
     previous = entry.hash;

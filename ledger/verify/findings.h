@@ -79,11 +79,12 @@ struct StoredPositions {
   absl::Status status;                     // the read error after them, if any
 };
 
-// A finding of the entry side about one stored entry, whose journal position is known only once
-// the journal side has finished: Finding()'s arguments but the position.
+// A finding of the entry side about one stored entry: Finding()'s arguments, the position being
+// that of the journal fact the entry was read from.
 struct EntryFinding {
   Reason reason = Reason::kEntryMismatch;
   uint64_t seq = 0;
+  uint64_t position = kNoPosition;
   std::string what;
   std::string expected;
   std::string found;
