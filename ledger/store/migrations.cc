@@ -10,6 +10,7 @@
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
+#include "ledger/journal/entry_fact.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocksdb_entries.h"
 #include "ledger/store/rocksdb_reads.h"
@@ -50,7 +51,8 @@ absl::Status DropUnstoredMerkleLevels(rocksdb::DB* db) {
 }
 
 // A ledger written before the time index existed gets it once, at open, before any write; the
-// marker key says it is complete. Puts are idempotent, so a crash midway only means redoing it.
+// marker key says it is complete. The entries are read out of their journal facts, which every
+// layout holds. Puts are idempotent, so a crash midway only means redoing it.
 absl::Status EnsureTimeIndex(rocksdb::DB* db) {
   constexpr size_t kPutsPerBatch = 10'000;
   std::string marker;
@@ -60,27 +62,27 @@ absl::Status EnsureTimeIndex(rocksdb::DB* db) {
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
   rocksdb::WriteBatch batch;
+  Entry entry;
+  auto index = [&](absl::string_view, absl::string_view value) -> absl::Status {
+    absl::string_view bytes;
+    uint64_t position = 0;
+    if (!IsEntryFact(value)) return absl::OkStatus();
+    if (!EntryOfRecord(value, &bytes, &position)) return Corrupt("entry fact");
+    if (auto decoded = DecodeEntryInto(bytes, &entry); !decoded.ok()) return decoded;
+    batch.Put(keys::OccurredKey(entry.bank_id, entry.occurred_at, entry.seq), rocksdb::Slice())
+        .PermitUncheckedError();
+    if (batch.Count() < static_cast<uint32_t>(kPutsPerBatch)) return absl::OkStatus();
+    auto written = FromRocks(db->Write(write_options, &batch));
+    batch.Clear();
+    return written;
+  };
   auto scanned =
-      RocksReads(db, rocksdb::ReadOptions())
-          .ScanPrefix(keys::TagPrefix(KeyTag::kEntry),
-                      [&](absl::string_view, absl::string_view value) -> absl::Status {
-                        auto entry = DecodeEntry(value);
-                        if (!entry.ok()) return entry.status();
-                        batch
-                            .Put(keys::OccurredKey(entry->bank_id, entry->occurred_at, entry->seq),
-                                 rocksdb::Slice())
-                            .PermitUncheckedError();
-                        if (batch.Count() < static_cast<uint32_t>(kPutsPerBatch)) {
-                          return absl::OkStatus();
-                        }
-                        auto written = FromRocks(db->Write(write_options, &batch));
-                        batch.Clear();
-                        return written;
-                      });
+      RocksReads(db, rocksdb::ReadOptions()).ScanPrefix(keys::TagPrefix(KeyTag::kJournal), index);
   if (!scanned.ok()) return scanned;
   batch.Put(keys::TimeIndexMarkerKey(), rocksdb::Slice()).PermitUncheckedError();
   return FromRocks(db->Write(write_options, &batch));
 }
+
 // The layout version of the store: its 'V' key, else 1 if it holds an 'e' key, else 0 (a new
 // store, or a layout-1 store without entries: either can be written as the current layout).
 absl::StatusOr<uint64_t> StoredLayoutVersion(rocksdb::DB* db) {
@@ -105,8 +107,8 @@ absl::StatusOr<uint64_t> StoredLayoutVersion(rocksdb::DB* db) {
 }
 
 absl::Status TooNew(uint64_t version) {
-  return Refuse(
-      Reason::kStoreTooNew,
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, Reason::kStoreOpenFailed,
       absl::StrCat("this ledger's store has layout version ", version,
                    ", written by a newer timeledgerd; this one knows layout versions up to ",
                    kLayoutVersionCurrent, ": run the newer timeledgerd"),
@@ -224,8 +226,8 @@ absl::Status CheckLayoutReadable(rocksdb::DB* db, absl::string_view path) {
   if (!version.ok()) return version.status();
   if (*version > kLayoutVersionCurrent) return TooNew(*version);
   if (*version == 1) {
-    return Refuse(
-        Reason::kStoreNeedsMigration,
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, Reason::kStoreOpenFailed,
         absl::StrCat("this ledger (", path,
                      ") was written by an older timeledgerd; start timeledgerd on it once "
                      "to migrate it (or run timeledgerd --migrate)"),

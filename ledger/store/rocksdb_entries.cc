@@ -174,7 +174,6 @@ class JournalEntryCursor final : public Cursor<EntryRecord> {
         return false;
       }
       record->seq = SeqOfStoredEntry(entry);
-      record->position = position;
       record->bytes.assign(entry.data(), entry.size());
       started_ = journal_.Next();
       return true;

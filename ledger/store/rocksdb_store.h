@@ -16,8 +16,8 @@
 //   rocksdb_status.*          rocksdb::Status
 //
 // Every Put of an operation goes into one WriteBatch written with sync=true: an entry's journal
-// record (which holds the entry), its indexes, the Merkle nodes it completes and the chain head (which holds the journal's compact
-// Merkle tree) are durable together.
+// record (which holds the entry), its indexes, the Merkle nodes it completes and the chain head
+// (which holds the journal's compact Merkle tree) are durable together.
 //
 // A failing disk. The first failed write or sync of the WAL, and the first failed flush or
 // compaction (RocksDB's background errors, seen by a listener, rocksdb_options.cc), stop writes:

@@ -49,9 +49,7 @@ class StoreBatch {
 
   virtual void PutBank(const Bank& bank) = 0;
   virtual void PutAccount(const Account& account) = 0;
-  // Writes the entry's indexes: one posting per account, each with that account's balance after
-  // it, and its place in the time index. The entry itself is in its journal fact
-  // (PutJournalRecord), found through PutEntryPosition, in the same batch.
+  // Writes the entry and one posting per account, each with that account's balance after it.
   virtual void PutEntry(const Entry& entry, int64_t from_balance_after,
                         int64_t to_balance_after) = 0;
   virtual void PutEntryId(absl::string_view bank_id, absl::string_view entry_id,
@@ -109,8 +107,7 @@ struct JournalRecord {
 // Raw records that an audit reads in key order, to check them against the journal.
 struct EntryRecord {
   uint64_t seq = 0;
-  uint64_t position = 0;  // of its journal fact, which holds it
-  std::string bytes;      // EncodeEntry's stored form
+  std::string bytes;  // EncodeEntry's stored form
 };
 struct PostingRecord {
   std::string account_id;
@@ -326,16 +323,6 @@ struct BackupInfo {
 // injects faults, smaller memtables. Opaque here, so that RocksDB stays out of this header.
 struct StoreTestHooks;
 
-// What opening a store for writing did to its layout (ledger/store/keys.h, "layout"): nothing
-// (from_version == to_version), a new store given the current version (from_version 0), or a
-// migration from an older layout.
-struct StoreMigration {
-  uint64_t from_version = 0;
-  uint64_t to_version = 0;
-  uint64_t entries_checked = 0;  // second copies of entries found equal to their facts, dropped
-  uint64_t bytes_dropped = 0;    // their keys and values
-};
-
 struct StoreOptions {
   std::string path;
   // Off only in tests that measure something other than durability: never in timeledgerd.
@@ -351,8 +338,6 @@ struct StoreOptions {
   absl::Duration recovery_interval = absl::Seconds(1);
   // Tests only; null in timeledgerd.
   std::shared_ptr<const StoreTestHooks> test_hooks;
-  // If set, a writable open says here what it did to the store's layout.
-  StoreMigration* migration = nullptr;
 };
 
 // The durable store: a StoreReader of the latest committed state, its writes and its snapshots.
@@ -398,10 +383,7 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
 absl::Status RestoreBackup(const std::string& backup_dir, uint32_t backup_id,
                            const std::string& target_path);
 
-// Opens (creating if missing) the RocksDB store at options.path. A writable open brings a store
-// of an older layout up to date first (or refuses with DataLoss if its copies disagree); a
-// read-only one refuses it (FailedPrecondition STORE_NEEDS_MIGRATION). A store of a newer layout
-// than this code knows is refused either way (FailedPrecondition STORE_TOO_NEW).
+// Opens (creating if missing) the RocksDB store at options.path.
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options);
 
 }  // namespace timeledger::ledger

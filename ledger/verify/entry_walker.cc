@@ -35,9 +35,14 @@ absl::Status EntryWalker::Reconcile(const std::vector<EntryRef>& refs) {
   }
   const size_t next = hashes_.size();
   if (entry_finding_.has_value()) {
+    // The entry is read from its fact; 'x' says where that is (and the journal side whether
+    // 'x' is right).
     const EntryFinding& f = *entry_finding_;
-    return Stop(next, f.position,
-                Finding(id_, f.reason, Where{f.position, f.seq}, f.what, f.expected, f.found));
+    const std::vector<uint64_t>& stored = positions_.positions;
+    const uint64_t placed_by = f.placed_by_seq != 0 ? f.placed_by_seq : f.seq;
+    const uint64_t position = placed_by - 1 < stored.size() ? stored[placed_by - 1] : kNoPosition;
+    return Stop(next, position,
+                Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
   }
   if (!read_status_.ok()) return Stop(next, kNoPosition, read_status_);
   if (next < refs.size()) {
@@ -100,28 +105,21 @@ void EntryWalker::WalkEntries() {
     if (record.seq != expected) {
       entry_finding_ = EntryFinding{Reason::kEntrySeqGap,
                                     expected,
-                                    record.position,
                                     "the journal's entries skip or repeat a seq",
                                     absl::StrCat("seq ", expected),
-                                    absl::StrCat("seq ", record.seq)};
+                                    absl::StrCat("seq ", record.seq),
+                                    record.seq};
       return;
     }
     if (!DecodeEntryInto(record.bytes, &entry).ok()) {
-      entry_finding_ = EntryFinding{Reason::kEntryDamaged,
-                                    expected,
-                                    record.position,
-                                    "the stored entry does not decode",
-                                    "",
-                                    ""};
+      entry_finding_ =
+          EntryFinding{Reason::kEntryDamaged, expected, "the stored entry does not decode", "", ""};
       return;
     }
     if (entry.seq != record.seq || entry.bank_id != id_) {
-      entry_finding_ = EntryFinding{Reason::kEntryMisplaced,
-                                    expected,
-                                    record.position,
-                                    "the stored entry names another bank or seq",
-                                    absl::StrCat(id_, " seq ", record.seq),
-                                    absl::StrCat(entry.bank_id, " seq ", entry.seq)};
+      entry_finding_ = EntryFinding{
+          Reason::kEntryMisplaced, expected, "the stored entry names another bank or seq",
+          absl::StrCat(id_, " seq ", record.seq), absl::StrCat(entry.bank_id, " seq ", entry.seq)};
       return;
     }
     // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).
@@ -130,13 +128,10 @@ void EntryWalker::WalkEntries() {
             .Update(std::string_view(record.bytes.data(), record.bytes.size() - kDigestBytes))
             .Finish();
     if (hash != entry.hash) {
-      entry_finding_ = EntryFinding{Reason::kChainBroken,
-                                    expected,
-                                    record.position,
+      entry_finding_ = EntryFinding{Reason::kChainBroken, expected,
                                     "the stored entry does not hash to its recorded hash after "
                                     "the entry before it: the entry or its hash was altered",
-                                    Hex(hash),
-                                    Hex(entry.hash)};
+                                    Hex(hash), Hex(entry.hash)};
       return;
     }
     previous = entry.hash;

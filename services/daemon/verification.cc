@@ -1,9 +1,9 @@
 #include "services/daemon/verification.h"
 
-#include <filesystem>
 #include <iostream>
 
 #include "ledger/store/data_dir.h"
+#include "ledger/store/layout.h"
 #include "ledger/verify/verify.h"
 
 namespace timeledger::daemon {
@@ -17,29 +17,20 @@ int VerifyStopped(const std::string& data_dir) {
 }
 
 int MigrateStopped(const std::string& data_dir) {
-  ledger::StoreOptions options;
-  options.path = ledger::StorePathOf(data_dir);
-  if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT")) {
-    std::cerr << "timeledgerd: there is no ledger in " << data_dir << "\n";
+  auto migration = ledger::MigrateStoreAt(ledger::StorePathOf(data_dir));
+  if (!migration.ok()) {
+    std::cerr << "timeledgerd: " << migration.status().message() << "\n";
     return 1;
   }
-  ledger::StoreMigration migration;
-  options.migration = &migration;
-  auto store = ledger::OpenRocksDbStore(options);
-  if (!store.ok()) {
-    std::cerr << "timeledgerd: " << store.status().message() << "\n";
-    return 1;
-  }
-  store->reset();  // closed before it says it is done
-  if (migration.from_version == migration.to_version) {
+  if (migration->from_version == migration->to_version) {
     std::cout << "timeledgerd: " << data_dir << " already has layout version "
-              << migration.to_version << "; nothing to do" << std::endl;
+              << migration->to_version << "; nothing to do" << std::endl;
   } else {
     std::cout << "timeledgerd: migrated " << data_dir << " from layout version "
-              << migration.from_version << " to " << migration.to_version << ": "
-              << migration.entries_checked
+              << migration->from_version << " to " << migration->to_version << ": "
+              << migration->entries_checked
               << " second copies of entries found equal to their journal facts and dropped ("
-              << migration.bytes_dropped << " bytes)" << std::endl;
+              << migration->bytes_dropped << " bytes)" << std::endl;
   }
   return 0;
 }

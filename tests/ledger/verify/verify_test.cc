@@ -267,9 +267,9 @@ TEST_F(VerifyTest, AMissingFactIsAGap) {
 
 // The entry side walks without waiting for the journal side: where its findings are in the
 // journal, and which of the two sides' findings comes first, is settled after both have finished.
-TEST_F(VerifyTest, AnEntryFactWithAnotherSeqIsNamedAtItsJournalPosition) {
-  // Entry 4's fact (position 9) rewritten to name seq 5: the fact's chain hash breaks there too;
-  // the finding names the entry.
+TEST_F(VerifyTest, AnEntryFactRewrittenToAnotherSeqBreaksTheJournalChainThere) {
+  // Entry 4's fact (position 9) rewritten to name seq 5: the journal's chain breaks at the fact,
+  // before the entries' seqs (which skip 4 there) show it.
   const VerifyReport report = Damage([&](RawStore& raw) {
     const std::string key = EntryFactKey(raw, 4);
     const std::string record = raw.Get(key);
@@ -277,7 +277,7 @@ TEST_F(VerifyTest, AnEntryFactWithAnotherSeqIsNamedAtItsJournalPosition) {
     fact.entry.seq = 5;
     raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
   });
-  ExpectFinding(report, "ENTRY_SEQ_GAP", {{"seq", "4"}, {"position", "9"}});
+  ExpectFinding(report, "JOURNAL_CHAIN_BROKEN", {{"position", "9"}});
 }
 
 TEST_F(VerifyTest, AMissingLastEntryPositionIsNamedAtItsJournalPosition) {
