@@ -132,6 +132,8 @@ std::string BindingKey(absl::string_view name, uint64_t version) {
   return SeqKey(KeyTag::kBinding, name, version);
 }
 
+std::string LayoutVersionKey() { return TagPrefix(KeyTag::kLayoutVersion); }
+
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
   if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);

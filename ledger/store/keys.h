@@ -2,13 +2,13 @@
 // parsed by the functions below. Pure string work, no RocksDB: the files of ledger/store/ and the
 // store's tests use it; nothing outside ledger/store/ should.
 //
-// Key layout (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also ':', so the
-// 0x00 separator never occurs inside one):
+// Key layout, version 2 (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also
+// ':', so the 0x00 separator never occurs inside one):
 //
+//   version      := 'V'                                       -> layout version:fixed64be
 //   bank         := 'b' bank_id                               -> EncodeBank
 //   chain        := 'c' bank_id                               -> EncodeChainHead
 //   account      := 'a' bank_id 0x00 account_id               -> EncodeAccount (balances included)
-//   entry        := 'e' bank_id 0x00 seq:fixed64be            -> EncodeEntry (canonical || hash)
 //   entry_id     := 'i' bank_id 0x00 entry_id                 -> EncodeEntryIdRecord
 //   reversal     := 'r' bank_id 0x00 seq:fixed64be            -> reversing seq:fixed64be
 //   posting      := 'p' bank_id 0x00 account_id 0x00 seq:fixed64be -> balance after:fixed64be
@@ -22,7 +22,8 @@
 //   journal      := 'j' bank_id 0x00 position:fixed64be       -> fact (journal.h) || chain hash(32)
 //   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >=
 //                                                                kMerkleStoredLevelMin (4)
-//   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be
+//   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be: the
+//                                                                index of the entries
 //   member_card  := 'k' bank_id 0x00 account_id               -> EncodeMemberCard (kiosk.h)
 //   card_number  := 'n' bank_id 0x00 card_number              -> account_id
 //   card_attempts:= 't' bank_id 0x00 card_number              -> EncodeCardAttempts (kiosk.h)
@@ -59,6 +60,12 @@
 // kMerkleStoredLevelMin up (a leaf hash is computed from its journal record, a subtree of up to 8
 // leaves from theirs); 'x' the journal position of each entry.
 //
+// An entry is stored once: in its entry fact, which embeds its stored form (EncodeEntry:
+// canonical bytes || hash); 'x' finds it (rocksdb_entries.h). Layout 1 (no 'V' key) also kept
+// a second copy of each entry under 'e' bank_id 0x00 seq:fixed64be; a writable open checks each
+// against its fact and drops them (migrations.cc, docs/ARCHITECTURE.md "Format version and
+// migration"). A tag is never reused: 'e' stays taken.
+//
 // Big-endian seqs make iteration order the entry order.
 #ifndef TIMELEDGER_LEDGER_STORE_KEYS_H_
 #define TIMELEDGER_LEDGER_STORE_KEYS_H_
@@ -83,7 +90,7 @@ enum class KeyTag : char {
   kChainHead = 'c',        // a bank's chain head (entry and journal heads, compact Merkle tree)
   kCheckpoint = 'K',       // a bank's chain head when it was last checked (verify/tail.h)
   kAccount = 'a',          // an account with its balances
-  kEntry = 'e',            // an entry by seq
+  kEntry = 'e',            // layout 1 only: a second copy of an entry, by seq (migrations.cc)
   kEntryId = 'i',          // an entry id (idempotency key) -> what it named
   kReversal = 'r',         // a reversed seq -> the reversal's seq
   kPosting = 'p',          // an account's posting of an entry -> its balance after it
@@ -106,19 +113,44 @@ enum class KeyTag : char {
   kAwardTime = 'G',        // the time index of awards
   kToken = 'T',            // a token record (installation-wide)
   kBinding = 'W',          // a version of a principal's binding (installation-wide)
+  kLayoutVersion = 'V',    // the one key holding the store's layout version
 };
+
+// The layout this code writes and reads (the value of the 'V' key). A store without the key is
+// layout 1 if it holds 'e' keys (every entry also stored there); layout 2 stores an entry only in
+// its journal fact. A layout is never read by code that knows only older ones.
+inline constexpr uint64_t kLayoutVersionCurrent = 2;
 
 // Every tag, for tests and tools that check a store's keys.
 inline constexpr KeyTag kAllKeyTags[] = {
-    KeyTag::kBank,         KeyTag::kChainHead,       KeyTag::kCheckpoint,
-    KeyTag::kAccount,      KeyTag::kEntry,           KeyTag::kEntryId,
-    KeyTag::kReversal,     KeyTag::kPosting,         KeyTag::kPolicy,
-    KeyTag::kPolicyChange, KeyTag::kOpenPending,     KeyTag::kResolvedPending,
-    KeyTag::kOccurred,     KeyTag::kTimeIndexMarker, KeyTag::kJournal,
-    KeyTag::kMerkleNode,   KeyTag::kEntryPosition,   KeyTag::kMemberCard,
-    KeyTag::kCardNumber,   KeyTag::kCardAttempts,    KeyTag::kCatalogue,
-    KeyTag::kHolding,      KeyTag::kHolder,          KeyTag::kAward,
-    KeyTag::kAwardTime,    KeyTag::kToken,           KeyTag::kBinding,
+    KeyTag::kBank,
+    KeyTag::kChainHead,
+    KeyTag::kCheckpoint,
+    KeyTag::kAccount,
+    KeyTag::kEntry,
+    KeyTag::kEntryId,
+    KeyTag::kReversal,
+    KeyTag::kPosting,
+    KeyTag::kPolicy,
+    KeyTag::kPolicyChange,
+    KeyTag::kOpenPending,
+    KeyTag::kResolvedPending,
+    KeyTag::kOccurred,
+    KeyTag::kTimeIndexMarker,
+    KeyTag::kJournal,
+    KeyTag::kMerkleNode,
+    KeyTag::kEntryPosition,
+    KeyTag::kMemberCard,
+    KeyTag::kCardNumber,
+    KeyTag::kCardAttempts,
+    KeyTag::kCatalogue,
+    KeyTag::kHolding,
+    KeyTag::kHolder,
+    KeyTag::kAward,
+    KeyTag::kAwardTime,
+    KeyTag::kToken,
+    KeyTag::kBinding,
+    KeyTag::kLayoutVersion,
 };
 
 namespace keys {
@@ -168,6 +200,7 @@ std::string AwardTimeKey(absl::string_view bank_id, absl::Time attained_at,
                          absl::string_view award_id);
 std::string TokenKey(absl::string_view token_id);
 std::string BindingKey(absl::string_view name, uint64_t version);
+std::string LayoutVersionKey();
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixEnd(std::string prefix);

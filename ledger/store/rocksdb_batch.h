@@ -23,8 +23,9 @@ class RocksDbBatch : public StoreBatch {
     Put(keys::AccountKey(account.bank_id, account.account_id), EncodeAccount(account));
   }
 
+  // The entry itself is stored once, in its journal fact (PutJournalRecord), found through
+  // PutEntryPosition: here only its indexes.
   void PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after) override {
-    Put(keys::SeqKey(KeyTag::kEntry, entry.bank_id, entry.seq), EncodeEntry(entry));
     Put(keys::OccurredKey(entry.bank_id, entry.occurred_at, entry.seq), std::string());
     PutPosting(entry, entry.from_account_id, from_balance_after);
     PutPosting(entry, entry.to_account_id, to_balance_after);

@@ -7,6 +7,7 @@
 #include "ledger/core/coding.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/merkle_node_source.h"
+#include "ledger/store/rocksdb_entries.h"
 #include "ledger/store/rocksdb_reader.h"
 #include "ledger/store/rocksdb_status.h"
 
@@ -159,8 +160,10 @@ std::unique_ptr<Cursor<MerkleNode>> RocksDbReader::MerkleNodesFrom(absl::string_
 }
 
 std::unique_ptr<Cursor<EntryRecord>> RocksDbReader::Entries(absl::string_view bank_id) {
-  return MakeCursor<EntryRecord>(At(), keys::ScopedPrefix(KeyTag::kEntry, bank_id),
-                                 &keys::ParseEntry, "entry", kLongScanReadaheadBytes);
+  const ReadAt at = At();
+  rocksdb::ReadOptions options = at.LongScan();
+  options.readahead_size = kLongScanReadaheadBytes;
+  return NewJournalEntryCursor(at.db, options, bank_id);
 }
 
 std::unique_ptr<Cursor<PostingRecord>> RocksDbReader::Postings(absl::string_view bank_id) {

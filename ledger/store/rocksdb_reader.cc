@@ -7,14 +7,10 @@
 
 #include "ledger/core/coding.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/rocksdb_entries.h"
 #include "ledger/store/rocksdb_status.h"
 
 namespace timeledger::ledger {
-
-absl::StatusOr<std::optional<Entry>> ReadEntry(const RocksReads& reads, absl::string_view bank_id,
-                                               uint64_t seq) {
-  return reads.GetDecoded<Entry>(keys::SeqKey(KeyTag::kEntry, bank_id, seq), &DecodeEntry);
-}
 
 absl::StatusOr<uint64_t> ReadReversedBy(const RocksReads& reads, absl::string_view bank_id,
                                         uint64_t seq) {
@@ -132,18 +128,24 @@ absl::StatusOr<uint64_t> RocksDbReader::GetReversedBy(absl::string_view bank_id,
 
 absl::StatusOr<std::vector<EntryRow>> RocksDbReader::ListEntries(absl::string_view bank_id,
                                                                  uint64_t after_seq, size_t limit) {
-  const RocksReads reads = At().reads();
-  const std::string prefix = keys::ScopedPrefix(KeyTag::kEntry, bank_id);
-  auto entries = reads.ListDecoded<Entry>(
-      prefix, keys::SeqKey(KeyTag::kEntry, bank_id, after_seq + 1), limit, &DecodeEntry);
-  if (!entries.ok()) return entries.status();
+  // The first through 'x', the rest by walking the journal on from it.
+  const ReadAt at = At();
   std::vector<EntryRow> rows;
-  rows.reserve(entries->size());
-  for (Entry& entry : *entries) {
-    auto reversed_by = ReadReversedBy(reads, bank_id, entry.seq);
+  if (limit == 0) return rows;
+  EntryFinder finder(at.db.get(), at.options, bank_id);
+  Entry entry;
+  auto found = finder.Find(after_seq + 1, &entry);
+  while (found.ok() && *found) {
+    rows.push_back(EntryRow{entry, 0});
+    if (rows.size() == limit) break;
+    found = finder.FindNext(&entry);
+  }
+  if (!found.ok()) return found.status();
+  const RocksReads reads = at.reads();
+  for (EntryRow& row : rows) {
+    auto reversed_by = ReadReversedBy(reads, bank_id, row.entry.seq);
     if (!reversed_by.ok()) return reversed_by.status();
-    entry.reversed_by_seq = *reversed_by;
-    rows.push_back(EntryRow{std::move(entry), 0});
+    row.entry.reversed_by_seq = *reversed_by;
   }
   return rows;
 }

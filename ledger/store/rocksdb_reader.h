@@ -162,10 +162,8 @@ class RocksDbReader : public virtual StoreReader {
   virtual ReadAt At() const = 0;
 };
 
-// The entry `seq` as stored (reversed_by_seq not filled in), and the seq of its reversal (0 if
-// none): the reads that GetEntry is made of, for the readers that read many entries.
-absl::StatusOr<std::optional<Entry>> ReadEntry(const RocksReads& reads, absl::string_view bank_id,
-                                               uint64_t seq);
+// The seq of the reversal of entry `seq` (0 if none): GetReversedBy's read, for the readers
+// that read many entries (ReadEntry, rocksdb_entries.h, reads the entry itself).
 absl::StatusOr<uint64_t> ReadReversedBy(const RocksReads& reads, absl::string_view bank_id,
                                         uint64_t seq);
 

@@ -11,6 +11,7 @@
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/rocksdb_entries.h"
 #include "ledger/store/rocksdb_reader.h"
 #include "ledger/store/rocksdb_status.h"
 
@@ -51,64 +52,40 @@ absl::Status TooLarge(size_t limit, absl::string_view what) {
       {{"limit", std::to_string(limit)}});
 }
 
-// Visits the entries `seqs` (sorted), stepping with Next over short gaps and seeking past
-// long ones.
-absl::Status VisitEntries(const ReadAt& at, absl::string_view bank_id,
-                          const std::vector<uint64_t>& seqs,
+// Visits the entries `seqs` (sorted), each read once through 'x' and 'j' (rocksdb_entries.h).
+absl::Status VisitEntries(const ReadAt& at, const rocksdb::ReadOptions& options,
+                          absl::string_view bank_id, const std::vector<uint64_t>& seqs,
                           const std::function<absl::Status(const Entry&)>& visit) {
-  constexpr uint64_t kStepsBeforeSeek = 16;
-  const std::string prefix = keys::ScopedPrefix(KeyTag::kEntry, bank_id);
-  const std::string end = keys::PrefixEnd(prefix);
-  rocksdb::ReadOptions read_options = at.LongScan();
-  rocksdb::Slice upper(end);
-  read_options.iterate_upper_bound = &upper;
-  read_options.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(at.db->NewIterator(read_options));
-  uint64_t on = 0;  // the seq the iterator is on; 0: not positioned
-  auto seq_of = [&](const rocksdb::Slice& key) -> uint64_t {
-    return key.size() == prefix.size() + 8 ? DecodeFixed64BigEndian(key.data() + prefix.size()) : 0;
-  };
+  EntryFinder finder(at.db.get(), options, bank_id);
+  Entry entry;
   for (uint64_t seq : seqs) {
-    if (on != 0 && seq > on && seq - on <= kStepsBeforeSeek) {
-      while (it->Valid() && on < seq) {
-        it->Next();
-        on = it->Valid() ? seq_of(it->key()) : 0;
-      }
-    }
-    if (on != seq) {
-      it->Seek(keys::SeqKey(KeyTag::kEntry, bank_id, seq));
-      on = it->Valid() ? seq_of(it->key()) : 0;
-    }
-    if (on != seq) {
-      if (auto s = FromRocks(it->status()); !s.ok()) return s;
-      return Corrupt("time index entry without its entry");
-    }
-    auto entry = DecodeEntry(AsView(it->value()));
-    if (!entry.ok()) return entry.status();
-    if (auto s = visit(*entry); !s.ok()) return s;
+    if (auto s = finder.FindIndexed(seq, &entry); !s.ok()) return s;
+    if (auto s = visit(entry); !s.ok()) return s;
   }
-  return FromRocks(it->status());
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<EntryRow>> RocksDbReader::ListAccountEntries(
     absl::string_view bank_id, absl::string_view account_id, uint64_t after_seq, size_t limit) {
-  const RocksReads reads = At().reads();
+  const ReadAt at = At();
+  const RocksReads reads = at.reads();
   const std::string prefix = keys::PostingPrefix(bank_id, account_id);
   auto postings = ReadPostings(reads, prefix, keys::PostingKey(bank_id, account_id, after_seq + 1),
                                keys::PrefixEnd(prefix), limit);
   if (!postings.ok()) return postings.status();
   std::vector<EntryRow> rows;
   rows.reserve(postings->size());
+  EntryFinder finder(at.db.get(), at.options, bank_id);
   for (const PostingAt& posting : *postings) {
-    auto entry = ReadEntry(reads, bank_id, posting.seq);
-    if (!entry.ok()) return entry.status();
-    if (!entry->has_value()) return Corrupt("posting without its entry");
+    EntryRow row;
+    if (auto s = finder.FindIndexed(posting.seq, &row.entry); !s.ok()) return s;
     auto reversed_by = ReadReversedBy(reads, bank_id, posting.seq);
     if (!reversed_by.ok()) return reversed_by.status();
-    (*entry)->reversed_by_seq = *reversed_by;
-    rows.push_back(EntryRow{**std::move(entry), posting.balance_after});
+    row.entry.reversed_by_seq = *reversed_by;
+    row.running_balance_minutes = posting.balance_after;
+    rows.push_back(std::move(row));
   }
   return rows;
 }
@@ -134,7 +111,9 @@ absl::Status RocksDbReader::ForEachEntryOccurredIn(
                           });
   if (!status.ok()) return status;
   std::sort(seqs.begin(), seqs.end());
-  return VisitEntries(at, bank_id, seqs, visit);
+  rocksdb::ReadOptions options = at.LongScan();
+  options.readahead_size = 2 << 20;  // a period's entries are mostly one run of the journal
+  return VisitEntries(at, options, bank_id, seqs, visit);
 }
 
 absl::Status RocksDbReader::ForEachPosting(
@@ -142,19 +121,19 @@ absl::Status RocksDbReader::ForEachPosting(
     uint64_t through_seq,
     const std::function<absl::Status(const Entry&, int64_t balance_after)>& visit) {
   if (through_seq <= after_seq) return absl::OkStatus();
-  const RocksReads reads = At().reads();
+  const ReadAt at = At();
   const std::string prefix = keys::PostingPrefix(bank_id, account_id);
   const std::string end = through_seq == UINT64_MAX
                               ? keys::PrefixEnd(prefix)
                               : keys::PostingKey(bank_id, account_id, through_seq + 1);
   auto postings =
-      ReadPostings(reads, prefix, keys::PostingKey(bank_id, account_id, after_seq + 1), end);
+      ReadPostings(at.reads(), prefix, keys::PostingKey(bank_id, account_id, after_seq + 1), end);
   if (!postings.ok()) return postings.status();
+  EntryFinder finder(at.db.get(), at.options, bank_id);
+  Entry entry;
   for (const PostingAt& posting : *postings) {
-    auto entry = ReadEntry(reads, bank_id, posting.seq);
-    if (!entry.ok()) return entry.status();
-    if (!entry->has_value()) return Corrupt("posting without its entry");
-    if (auto s = visit(**entry, posting.balance_after); !s.ok()) return s;
+    if (auto s = finder.FindIndexed(posting.seq, &entry); !s.ok()) return s;
+    if (auto s = visit(entry, posting.balance_after); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 
 #include "ledger/core/errors.h"
+#include "ledger/store/layout.h"
 #include "ledger/store/migrations.h"
 #include "ledger/store/rocksdb_backup.h"
 #include "ledger/store/rocksdb_batch.h"
@@ -176,6 +177,9 @@ namespace {
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& options) {
   auto opened = OpenRocksDbBackupInPlace(options, MakeOptions(options, nullptr));
   if (!opened.ok()) return opened.status();
+  if (auto readable = CheckLayoutReadable(opened->db.get(), options.backup_dir); !readable.ok()) {
+    return readable;
+  }
   StoreOptions read_only = options;
   read_only.sync = false;
   auto store = std::make_unique<RocksDbStore>(std::move(read_only), nullptr, nullptr,
@@ -184,10 +188,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbBackup(const StoreOptions& opt
   return std::unique_ptr<Store>(std::move(store));
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options) {
-  if (!options.backup_dir.empty()) return OpenRocksDbBackup(options);
+// OpenRocksDbStore, saying in *migration what a writable open did to the layout.
+absl::StatusOr<std::unique_ptr<Store>> OpenMigrating(const StoreOptions& options,
+                                                     StoreMigration* migration) {
   std::shared_ptr<rocksdb::Env> env;
   if (options.test_hooks != nullptr && options.test_hooks->file_system != nullptr) {
     env = rocksdb::NewCompositeEnv(options.test_hooks->file_system);
@@ -212,11 +215,36 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& opti
   }
   if (!status.ok()) return OpenFailed(options.path, status);
   std::shared_ptr<rocksdb::DB> db(raw);
-  if (!options.read_only) {
-    if (auto migrated = MigrateStore(db.get()); !migrated.ok()) return migrated;
+  if (options.read_only) {
+    if (auto readable = CheckLayoutReadable(db.get(), options.path); !readable.ok()) {
+      return readable;
+    }
+  } else {
+    if (auto migrated = MigrateStore(db.get(), migration); !migrated.ok()) return migrated;
   }
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
       options, std::move(env), std::move(info_log), std::move(db), std::move(fault)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenRocksDbStore(const StoreOptions& options) {
+  if (!options.backup_dir.empty()) return OpenRocksDbBackup(options);
+  StoreMigration migration;
+  return OpenMigrating(options, &migration);
+}
+
+absl::StatusOr<StoreMigration> MigrateStoreAt(const std::string& path) {
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
+    return Refuse(Reason::kStoreNotFound, absl::StrCat("there is no ledger at ", path),
+                  {{"path", path}});
+  }
+  StoreOptions options;
+  options.path = path;
+  StoreMigration migration;
+  auto store = OpenMigrating(options, &migration);
+  if (!store.ok()) return store.status();
+  return migration;  // the store closes here
 }
 
 }  // namespace timeledger::ledger

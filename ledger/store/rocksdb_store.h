@@ -8,15 +8,17 @@
 //                             and of a snapshot: rocksdb_reader.cc (records by key),
 //                             rocksdb_reader_scans.cc (reports), rocksdb_cursors.cc (audits)
 //   rocksdb_reads.*           the scans and point reads it is made of
+//   rocksdb_entries.*         entries, read out of their journal facts through 'x'
 //   merkle_node_source.*      the Merkle nodes of a proof
 //   rocksdb_batch.h           the StoreBatch              rocksdb_backup.*    backups
 //   rocksdb_options.*         RocksDB options, WriteFault, the LOG
-//   migrations.*              layout upgrades at open     rocksdb_status.*    rocksdb::Status
+//   migrations.*              the layout version, upgrades at open
+//   rocksdb_status.*          rocksdb::Status
 //   rocksdb_stats.cc          Stats: RocksDB's properties and tickers for metrics
 //
-// Every Put of an operation goes into one WriteBatch written with sync=true: an entry, its journal
-// record, the Merkle nodes it completes and the chain head (which holds the journal's compact
-// Merkle tree) are durable together.
+// Every Put of an operation goes into one WriteBatch written with sync=true: an entry's journal
+// record (which holds the entry), its indexes, the Merkle nodes it completes and the chain head
+// (which holds the journal's compact Merkle tree) are durable together.
 //
 // A failing disk. The first failed write or sync of the WAL, and the first failed flush or
 // compaction (RocksDB's background errors, seen by a listener, rocksdb_options.cc), stop writes:

@@ -49,7 +49,9 @@ class StoreBatch {
 
   virtual void PutBank(const Bank& bank) = 0;
   virtual void PutAccount(const Account& account) = 0;
-  // Writes the entry and one posting per account, each with that account's balance after it.
+  // Writes the entry's indexes: one posting per account, each with that account's balance after
+  // it, and its place in the time index. The entry itself is stored in its journal fact
+  // (PutJournalRecord), found through PutEntryPosition, both in the same batch.
   virtual void PutEntry(const Entry& entry, int64_t from_balance_after,
                         int64_t to_balance_after) = 0;
   virtual void PutEntryId(absl::string_view bank_id, absl::string_view entry_id,
@@ -109,7 +111,7 @@ struct JournalRecord {
 // Raw records that an audit reads in key order, to check them against the journal.
 struct EntryRecord {
   uint64_t seq = 0;
-  std::string bytes;  // EncodeEntry's stored form
+  std::string bytes;  // EncodeEntry's stored form, as its journal fact holds it
 };
 struct PostingRecord {
   std::string account_id;

@@ -35,8 +35,12 @@ absl::Status EntryWalker::Reconcile(const std::vector<EntryRef>& refs) {
   }
   const size_t next = hashes_.size();
   if (entry_finding_.has_value()) {
+    // The entry is read from its fact; 'x' says where that is (and the journal side whether
+    // 'x' is right).
     const EntryFinding& f = *entry_finding_;
-    const uint64_t position = next < refs.size() ? refs[next].position : kNoPosition;
+    const std::vector<uint64_t>& stored = positions_.positions;
+    const uint64_t placed_by = f.placed_by_seq != 0 ? f.placed_by_seq : f.seq;
+    const uint64_t position = placed_by - 1 < stored.size() ? stored[placed_by - 1] : kNoPosition;
     return Stop(next, position,
                 Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
   }
@@ -99,9 +103,12 @@ void EntryWalker::WalkEntries() {
   uint64_t expected = 1;
   while (entries->Next(&record)) {
     if (record.seq != expected) {
-      entry_finding_ =
-          EntryFinding{Reason::kEntrySeqGap, expected, "the stored entry is missing",
-                       absl::StrCat("seq ", expected), absl::StrCat("seq ", record.seq)};
+      entry_finding_ = EntryFinding{Reason::kEntrySeqGap,
+                                    expected,
+                                    "the journal's entries skip or repeat a seq",
+                                    absl::StrCat("seq ", expected),
+                                    absl::StrCat("seq ", record.seq),
+                                    record.seq};
       return;
     }
     if (!DecodeEntryInto(record.bytes, &entry).ok()) {

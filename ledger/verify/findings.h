@@ -79,14 +79,17 @@ struct StoredPositions {
   absl::Status status;                     // the read error after them, if any
 };
 
-// A finding of the entry side about one stored entry, whose journal position is known only once
-// the journal side has finished: Finding()'s arguments but the position.
+// A finding of the entry side about one entry, whose journal position the entry side reads from
+// 'x' after the walk: Finding()'s arguments but the position.
 struct EntryFinding {
   Reason reason = Reason::kEntryMismatch;
   uint64_t seq = 0;
   std::string what;
   std::string expected;
   std::string found;
+  // The seq whose stored journal position places the finding, if not `seq`: a seq gap shows at
+  // the entry read instead of the one expected.
+  uint64_t placed_by_seq = 0;
 };
 
 // The entries to reserve room for: as many as the chain head says there are, within the limit.

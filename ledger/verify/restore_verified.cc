@@ -28,10 +28,16 @@ absl::StatusOr<VerifyReport> RestoreVerified(const std::string& backup_dir, uint
                   absl::StrCat("cannot prepare ", restoring.string(), ": ", error.message()));
   }
   if (auto s = RestoreBackup(backup_dir, backup_id, restoring.string()); !s.ok()) return s;
-  // The restored files are as private as the ledger they came from, umask or not.
-  if (auto made = MakePrivate(restoring.string()); !made.ok()) return made.status();
   StoreOptions options;
   options.path = restoring.string();
+  // A backup made by an older timeledgerd has an older layout: the restored copy (never served
+  // yet) is brought up to date as a writable open does, then verified as it will be served.
+  {
+    auto migrated = OpenRocksDbStore(options);
+    if (!migrated.ok()) return migrated.status();
+  }
+  // The restored files are as private as the ledger they came from, umask or not.
+  if (auto made = MakePrivate(restoring.string()); !made.ok()) return made.status();
   VerifyReport report = VerifyStoreOffline(options);
   if (!report.ok()) return report;
   std::filesystem::remove_all(target, error);  // an empty directory at most (checked above)

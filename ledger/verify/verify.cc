@@ -41,8 +41,10 @@ BankVerification VerifyBank(StoreReader& snapshot, const Bank& bank, const Chain
   result.entry_hash = entries.last_hash();
   // The first inconsistency in journal order: the entry side's counts only where it knows the
   // position; the journal side stops the entry side when it stops, so it comes first otherwise.
+  // At the same position the entry side's is the more precise: an entry altered inside its fact
+  // breaks the journal's chain there too, and the finding names the entry.
   if (!journal_status.ok() && (entry_status.ok() || entries.failed_at() == kNoPosition ||
-                               journal.failed_at() <= entries.failed_at())) {
+                               journal.failed_at() < entries.failed_at())) {
     result.status = journal_status;
   } else if (!entry_status.ok()) {
     result.status = entry_status;

@@ -160,6 +160,10 @@ void AddOfflineFlags(CLI::App& app, Flags* flags) {
   app.add_flag("--verify-only", flags->verify_only,
                "verify the ledger in --data-dir with the server stopped, print the result and "
                "exit (0: consistent, 1: damaged or unreadable)");
+  app.add_flag("--migrate", flags->migrate,
+               "bring the store in --data-dir (the server stopped) up to this timeledgerd's "
+               "layout, as starting the server would, print what was done and exit (0: done or "
+               "nothing to do, 1: refused or unreadable)");
   CLI::Option* restore_from =
       app.add_option("--restore-from", flags->restore_from,
                      "restore the newest backup of DIR (a backup directory) into --data-dir, "

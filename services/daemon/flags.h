@@ -22,6 +22,7 @@ struct Flags {
   bool demo = false;
   int expiry_sweep_hours = 24;
   bool verify_only = false;
+  bool migrate = false;
   std::string restore_from;
   bool serve_restored = false;
   uint32_t backup_id = 0;  // 0: the newest

@@ -114,6 +114,7 @@ int Main(int argc, char** argv) {
   Flags flags;
   if (std::optional<int> exit = ParseFlags(argc, argv, &flags)) return *exit;
   if (flags.verify_only) return VerifyStopped(flags.data_dir);
+  if (flags.migrate) return MigrateStopped(flags.data_dir);
   // A bad TLS file or a refused plaintext address stops here, before a restore or the
   // ledger's verification.
   if (auto checked = services::MakeServerCredentials(ServerOptionsOf(flags)); !checked.ok()) {

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "ledger/core/errors.h"
 #include "ledger/store/data_dir.h"
+#include "ledger/store/layout.h"
 #include "ledger/verify/verify.h"
 
 namespace timeledger::daemon {
@@ -17,6 +18,25 @@ int VerifyStopped(const std::string& data_dir) {
   const ledger::VerifyReport report = ledger::VerifyStoreOffline(options);
   std::cout << ledger::FormatVerifyReport(report);
   return report.ok() ? 0 : 1;
+}
+
+int MigrateStopped(const std::string& data_dir) {
+  auto migration = ledger::MigrateStoreAt(ledger::StorePathOf(data_dir));
+  if (!migration.ok()) {
+    std::cerr << "timeledgerd: " << migration.status().message() << "\n";
+    return 1;
+  }
+  if (migration->from_version == migration->to_version) {
+    std::cout << "timeledgerd: " << data_dir << " already has layout version "
+              << migration->to_version << "; nothing to do" << std::endl;
+  } else {
+    std::cout << "timeledgerd: migrated " << data_dir << " from layout version "
+              << migration->from_version << " to " << migration->to_version << ": "
+              << migration->entries_checked
+              << " second copies of entries found equal to their journal facts and dropped ("
+              << migration->bytes_dropped << " bytes)" << std::endl;
+  }
+  return 0;
 }
 
 void ReportOpenChecks(const ledger::Ledger& ledger, const std::string& data_dir) {

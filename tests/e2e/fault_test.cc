@@ -322,14 +322,20 @@ TEST_F(FaultTest, AFlippedByteInAStoredEntryIsNamedAndItsBankIsNotServed) {
   }
   daemon_->Stop();
   {
-    // Entry 7 of bank "hurt": key 'e' bank 0x00 seq (rocksdb_store.cc); one bit of its bytes.
+    // Entry 7 of bank "hurt", in its journal fact: 'x' bank 0x00 seq -> position, 'j' bank 0x00
+    // position -> fact || chain hash(32), the fact ending with the entry's canonical bytes || its
+    // hash(32) (ledger/store/keys.h); one bit of the canonical bytes.
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir_ + "/ledger", &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
-    std::string key = std::string("ehurt") + '\0' + std::string(7, '\0') + '\x07';
+    std::string position;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(),
+                        std::string("xhurt") + '\0' + std::string(7, '\0') + '\x07', &position)
+                    .ok());
+    std::string key = std::string("jhurt") + '\0' + position;
     std::string value;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), key, &value).ok());
-    value[value.size() - 40] ^= 0x04;
+    value[value.size() - 72] ^= 0x04;
     rocksdb::WriteOptions sync;
     sync.sync = true;
     ASSERT_TRUE(db->Put(sync, key, value).ok());

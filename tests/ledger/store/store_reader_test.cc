@@ -14,6 +14,7 @@
 
 #include "ledger/core/records.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/store/store.h"
 #include "services/daemon/demo.h"
@@ -311,8 +312,12 @@ void StoreReaderTest::WriteEntriesAndBank(StoreBatch* batch) {
   batch->PutEntry(entry, kNewBalance, -kNewBalance);
   batch->PutEntryId(bank_id, kNewEntry, EntryIdRecord{});
   batch->PutReversal(bank_id, 1, asked_.seq);
+  // The entry itself is stored in its fact (PutEntry writes only its indexes).
+  Fact fact = EntryFact(entry);
+  fact.position = asked_.journal_size;
+  fact.at = kFrom;
   batch->PutEntryPosition(bank_id, asked_.seq, asked_.journal_size);
-  batch->PutJournalRecord(bank_id, asked_.journal_size, "a later fact", Digest{});
+  batch->PutJournalRecord(bank_id, asked_.journal_size, EncodeFact(fact), Digest{});
   batch->PutMerkleNode(bank_id, MerkleNode{kMerkleStoredLevelMin, 0, Digest{}});
 }
 

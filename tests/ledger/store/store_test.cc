@@ -316,14 +316,16 @@ TEST(StoreKeysTest, EveryKeyOfTheDemoLedgerHasAKnownTag) {
   }
   ASSERT_TRUE(it->status().ok()) << it->status().ToString();
   EXPECT_GT(count, 100u);
-  for (KeyTag tag :
-       {KeyTag::kBank, KeyTag::kChainHead, KeyTag::kAccount, KeyTag::kEntry, KeyTag::kEntryId,
-        KeyTag::kPosting, KeyTag::kOccurred, KeyTag::kTimeIndexMarker, KeyTag::kJournal,
-        KeyTag::kEntryPosition, KeyTag::kCatalogue, KeyTag::kHolding, KeyTag::kHolder,
-        KeyTag::kAward, KeyTag::kAwardTime, KeyTag::kMemberCard, KeyTag::kCardNumber}) {
+  for (KeyTag tag : {KeyTag::kBank, KeyTag::kChainHead, KeyTag::kAccount, KeyTag::kLayoutVersion,
+                     KeyTag::kEntryId, KeyTag::kPosting, KeyTag::kOccurred,
+                     KeyTag::kTimeIndexMarker, KeyTag::kJournal, KeyTag::kEntryPosition,
+                     KeyTag::kCatalogue, KeyTag::kHolding, KeyTag::kHolder, KeyTag::kAward,
+                     KeyTag::kAwardTime, KeyTag::kMemberCard, KeyTag::kCardNumber}) {
     EXPECT_TRUE(seen.count(tag)) << "the demo ledger wrote no key tagged "
                                  << static_cast<char>(tag);
   }
+  // An entry is stored once, in its journal fact: layout 2 writes no second copy.
+  EXPECT_FALSE(seen.count(KeyTag::kEntry)) << "the demo ledger wrote a second copy of an entry";
 }
 
 }  // namespace

@@ -19,6 +19,16 @@
 namespace timeledger::ledger {
 namespace {
 
+// The key of the journal fact that holds entry `seq` of hcct: the store keeps an entry only there
+// (ledger/store/keys.h), found through 'x'.
+std::string EntryFactKey(RawStore& raw, uint64_t seq) {
+  return Scoped('j', "hcct", raw.Get(Scoped('x', "hcct", Fixed64(seq))));
+}
+
+// Flips a bit of the entry inside an entry fact's record (fact || chain hash(32), the fact ending
+// with the entry's canonical bytes || its hash(32)): a byte of the canonical bytes' last field.
+void FlipEntryByte(std::string* record, char bit) { (*record)[record->size() - 72] ^= bit; }
+
 class VerifyTest : public LedgerTest {
  protected:
   void SetUp() override {
@@ -97,34 +107,39 @@ TEST_F(VerifyTest, AnUndamagedLedgerVerifiesAndReportsWhatItChecked) {
 }
 
 TEST_F(VerifyTest, AFlippedByteInAStoredEntryIsNamedBySeqAndPosition) {
-  const std::string key = Scoped('e', "hcct", Fixed64(3));
   const VerifyReport report = Damage([&](RawStore& raw) {
-    raw.Edit(key, [](std::string* value) { (*value)[value->size() - 40] ^= 0x01; });
+    raw.Edit(EntryFactKey(raw, 3), [](std::string* value) { FlipEntryByte(value, 0x01); });
   });
-  // Entry 3 is fact 8: bank, pool, 3 accounts, the policy, then entries 1 and 2.
+  // Entry 3 is fact 8: bank, pool, 3 accounts, the policy, then entries 1 and 2. The fact's
+  // chain hash breaks there too; the finding names the entry.
   ExpectFinding(report, "CHAIN_BROKEN", {{"seq", "3"}, {"position", "8"}});
   EXPECT_NE(std::string(report.status.message()).find("entry seq 3"), std::string::npos);
   ExpectHcctRefusedOthersServed("CHAIN_BROKEN");
 }
 
-TEST_F(VerifyTest, AnEntryRewrittenWithAConsistentHashDiffersFromTheJournal) {
-  // The last entry with a new note and its hash recomputed, and the chain head to match: the
-  // entry chain alone is fooled, the journal is not.
+TEST_F(VerifyTest, AnEntryRewrittenWithAConsistentHashBreaksTheJournalChain) {
+  // The last entry with a new note and its hash recomputed inside its fact, and the chain head
+  // to match: the entry chain alone is fooled, the journal's chain hashes are not. (Before
+  // layout 2 the entry had a second copy, and this was ENTRY_MISMATCH between the two.)
   const VerifyReport report = Damage([&](RawStore& raw) {
-    const std::string key = Scoped('e', "hcct", Fixed64(6));
-    Entry entry = *DecodeEntry(raw.Get(key));
-    const Digest previous = DecodeEntry(raw.Get(Scoped('e', "hcct", Fixed64(5))))->hash;
-    entry.note = "rewritten";
-    entry.hash = ChainHash(previous, entry);
-    raw.Put(key, EncodeEntry(entry));
+    const std::string key = EntryFactKey(raw, 6);
+    const std::string record = raw.Get(key);
+    Fact fact = *DecodeFact(record.substr(0, record.size() - kDigestBytes));
+    Fact before = *DecodeFact([&] {
+      const std::string previous = raw.Get(EntryFactKey(raw, 5));
+      return previous.substr(0, previous.size() - kDigestBytes);
+    }());
+    fact.entry.note = "rewritten";
+    fact.entry.hash = ChainHash(before.entry.hash, fact.entry);
+    raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
     raw.Edit("chcct", [&](std::string* value) {
       ChainHead head = *DecodeChainHead(*value);
-      head.last_hash = entry.hash;
+      head.last_hash = fact.entry.hash;
       *value = EncodeChainHead(head);
     });
   });
-  ExpectFinding(report, "ENTRY_MISMATCH", {{"seq", "6"}, {"position", "11"}});
-  ExpectHcctRefusedOthersServed("ENTRY_MISMATCH");
+  ExpectFinding(report, "JOURNAL_CHAIN_BROKEN", {{"position", "11"}});
+  ExpectHcctRefusedOthersServed("JOURNAL_CHAIN_BROKEN");
 }
 
 TEST_F(VerifyTest, AnAlteredBalanceIsNamedByAccountWithBothFigures) {
@@ -207,22 +222,28 @@ TEST_F(VerifyTest, AMissingFactIsAGap) {
 
 // The entry side walks without waiting for the journal side: where its findings are in the
 // journal, and which of the two sides' findings comes first, is settled after both have finished.
-TEST_F(VerifyTest, AMissingStoredEntryIsNamedAtItsJournalPosition) {
-  const VerifyReport report =
-      Damage([&](RawStore& raw) { raw.Delete(Scoped('e', "hcct", Fixed64(4))); });
-  ExpectFinding(report, "ENTRY_SEQ_GAP", {{"seq", "4"}, {"position", "9"}});
+TEST_F(VerifyTest, AnEntryFactRewrittenToAnotherSeqBreaksTheJournalChainThere) {
+  // Entry 4's fact (position 9) rewritten to name seq 5: the journal's chain breaks at the fact,
+  // before the entries' seqs (which skip 4 there) show it.
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    const std::string key = EntryFactKey(raw, 4);
+    const std::string record = raw.Get(key);
+    Fact fact = *DecodeFact(record.substr(0, record.size() - kDigestBytes));
+    fact.entry.seq = 5;
+    raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
+  });
+  ExpectFinding(report, "JOURNAL_CHAIN_BROKEN", {{"position", "9"}});
 }
 
-TEST_F(VerifyTest, AMissingLastStoredEntryIsNamedAtItsJournalPosition) {
+TEST_F(VerifyTest, AMissingLastEntryPositionIsNamedAtItsJournalPosition) {
   const VerifyReport report =
-      Damage([&](RawStore& raw) { raw.Delete(Scoped('e', "hcct", Fixed64(6))); });
-  ExpectFinding(report, "ENTRY_MISSING", {{"seq", "6"}, {"position", "11"}});
+      Damage([&](RawStore& raw) { raw.Delete(Scoped('x', "hcct", Fixed64(6))); });
+  ExpectFinding(report, "ENTRY_POSITION_MISMATCH", {{"seq", "6"}, {"position", "11"}});
 }
 
 TEST_F(VerifyTest, TheFirstOfADamagedEntryAndALaterDamagedFactIsNamed) {
   const VerifyReport report = Damage([&](RawStore& raw) {
-    raw.Edit(Scoped('e', "hcct", Fixed64(2)),
-             [](std::string* value) { (*value)[value->size() - 40] ^= 0x01; });
+    raw.Edit(EntryFactKey(raw, 2), [](std::string* value) { FlipEntryByte(value, 0x01); });
     raw.Delete(Scoped('j', "hcct", Fixed64(9)));
   });
   ExpectFinding(report, "CHAIN_BROKEN", {{"seq", "2"}, {"position", "7"}});
@@ -230,9 +251,8 @@ TEST_F(VerifyTest, TheFirstOfADamagedEntryAndALaterDamagedFactIsNamed) {
 
 TEST_F(VerifyTest, TheFirstOfADamagedFactAndALaterDamagedEntryIsNamed) {
   const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(EntryFactKey(raw, 4), [](std::string* value) { FlipEntryByte(value, 0x01); });
     raw.Delete(Scoped('j', "hcct", Fixed64(7)));
-    raw.Edit(Scoped('e', "hcct", Fixed64(4)),
-             [](std::string* value) { (*value)[value->size() - 40] ^= 0x01; });
   });
   ExpectFinding(report, "JOURNAL_GAP", {{"position", "7"}});
 }
@@ -415,8 +435,7 @@ TEST_F(VerifyTest, AnOnlineVerifyMarksTheDamagedBankUnserved) {
   ledger_.reset();
   {
     RawStore raw(dir_.path());
-    raw.Edit(Scoped('e', "hcct", Fixed64(2)),
-             [](std::string* value) { (*value)[value->size() - 40] ^= 0x02; });
+    raw.Edit(EntryFactKey(raw, 2), [](std::string* value) { FlipEntryByte(value, 0x02); });
   }
   LedgerOptions options;
   options.data_dir = dir_.path();
