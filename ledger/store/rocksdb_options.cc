@@ -142,6 +142,11 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* en
   // One writer thread: its inserts take the hints of KeyRangeOf, which concurrent inserts ignore.
   options.allow_concurrent_memtable_write = false;
   options.memtable_insert_with_hint_prefix_extractor = std::make_shared<KeyRangeOf>();
+  // Every new entry looks its idempotency key up and misses: without a filter the miss walks the
+  // memtable's skip list (about 8 % of the writer's time); a whole-key Bloom filter of 2 % of the
+  // memtable answers most misses at once.
+  options.memtable_prefix_bloom_size_ratio = 0.02;
+  options.memtable_whole_key_filtering = true;
   // LZ4 on every level: cheap on the write path, and keys and records compress well (repeated
   // ids). The last level was ZSTD, 15 % smaller, but decompressing it was 7 % of a verification.
   options.compression = rocksdb::kLZ4Compression;
