@@ -21,6 +21,7 @@
 #include "ledger/store/data_dir.h"
 #include "services/access.h"
 #include "services/convert.h"
+#include "services/metrics_endpoint.h"
 #include "services/server.h"
 
 namespace timeledger::services {
@@ -139,6 +140,9 @@ TEST(DocsLimitsTest, SecurityMdStatesTheLimitsTheCodeEnforces) {
        {kErrorMessageBytesMax, kErrorFiguresMax, kErrorFigureBytesMax}},
       {"wrong PINs", {ledger::kPinAttemptsMax, absl::ToInt64Minutes(ledger::kCardLockDuration)}},
       {"token records", {ledger::kTokensMax}},
+      {"a metrics scrape (`--metrics-address`)",
+       {static_cast<int64_t>(kMetricsRequestBytesMax), kMetricsRequestTimeout.count(),
+        kMetricsConnectionsMax, kMetricsIdleTimeout.count()}},
   };
   ExpectTable("docs/SECURITY.md", TableAfter(ReadDoc("SECURITY.md"), "## Limits"), expected,
               /*every_row=*/true);
