@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "ledger/core/errors.h"
+#include "ledger/core/merkle.h"
 #include "ledger/core/sha256.h"
 
 namespace timeledger::ledger::verify_internal {
@@ -35,6 +36,38 @@ absl::Status ReadFailed(const std::string& bank_id, const Where& where, absl::st
                         const absl::Status& cause) {
   const Reason reason = ParseReason(ReasonOf(cause)).value_or(Reason::kStoreCorrupt);
   return Finding(bank_id, reason, where, absl::StrCat("cannot read ", what, ": ", cause.message()));
+}
+
+absl::Status FollowChain(const std::string& bank_id, const JournalRecord& record, uint64_t expected,
+                         Digest* chain_hash, Digest* leaf_hash) {
+  const Where where{expected};
+  if (record.position != expected) {
+    return Finding(bank_id, Reason::kJournalGap, where, "the fact at this position is missing",
+                   absl::StrCat("position ", expected), absl::StrCat("position ", record.position));
+  }
+  *leaf_hash = MerkleLeafHash(record.fact);
+  *chain_hash = JournalChainHash(*chain_hash, *leaf_hash);
+  if (*chain_hash != record.chain_hash) {
+    return Finding(bank_id, Reason::kJournalChainBroken, where,
+                   "the fact's chain hash does not follow from the facts before it: the fact or "
+                   "its hash was altered",
+                   Hex(*chain_hash), Hex(record.chain_hash));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeAt(const std::string& bank_id, const JournalRecord& record, uint64_t expected,
+                      Fact* fact) {
+  const Where where{expected};
+  if (!DecodeFactInto(record.fact, fact).ok()) {
+    return Finding(bank_id, Reason::kFactDamaged, where,
+                   "the fact is not in the canonical encoding");
+  }
+  if (fact->position != expected) {
+    return Finding(bank_id, Reason::kFactMisplaced, where, "the fact names another position",
+                   Num(expected), std::to_string(fact->position));
+  }
+  return absl::OkStatus();
 }
 
 std::string Hex(const Digest& digest) { return DigestToHex(digest); }

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "ledger/core/types.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/store.h"
 
 namespace timeledger::ledger::verify_internal {
@@ -62,6 +63,17 @@ absl::Status Finding(const std::string& bank_id, Reason reason, const Where& whe
 // A read of the store failed (a damaged record, a failed read): keeps its reason.
 absl::Status ReadFailed(const std::string& bank_id, const Where& where, absl::string_view what,
                         const absl::Status& cause);
+
+// The first two checks every walk of a journal makes of the record it expects at `expected`:
+// it is there, and its chain hash follows from *chain_hash, which it advances. Sets *leaf_hash,
+// the record's Merkle leaf.
+absl::Status FollowChain(const std::string& bank_id, const JournalRecord& record, uint64_t expected,
+                         Digest* chain_hash, Digest* leaf_hash);
+
+// The record's fact, decoded into *fact (DecodeFactInto: reuse one Fact across a walk), in the
+// canonical encoding and naming the position `expected`.
+absl::Status DecodeAt(const std::string& bank_id, const JournalRecord& record, uint64_t expected,
+                      Fact* fact);
 
 std::string Hex(const Digest& digest);
 std::string Num(int64_t value);

@@ -52,19 +52,8 @@ absl::Status JournalWalker::Walk() {
   while (journal->Next(&record)) {
     failed_at_ = expected;
     const Where where{expected};
-    if (record.position != expected) {
-      return Finding(id_, Reason::kJournalGap, where, "the fact at this position is missing",
-                     absl::StrCat("position ", expected),
-                     absl::StrCat("position ", record.position));
-    }
-    const Digest leaf_hash = MerkleLeafHash(record.fact);
-    chain_hash_ = JournalChainHash(chain_hash_, leaf_hash);
-    if (chain_hash_ != record.chain_hash) {
-      return Finding(id_, Reason::kJournalChainBroken, where,
-                     "the fact's chain hash does not follow from the facts before it: the "
-                     "fact or its hash was altered",
-                     Hex(chain_hash_), Hex(record.chain_hash));
-    }
+    Digest leaf_hash;
+    if (auto s = FollowChain(id_, record, expected, &chain_hash_, &leaf_hash); !s.ok()) return s;
     completed.clear();
     tree_.Append(leaf_hash, &completed).IgnoreError();
     for (const MerkleNode& node : completed) {
@@ -73,13 +62,7 @@ absl::Status JournalWalker::Walk() {
       if (node.level < (legacy_levels_ ? 1 : kMerkleStoredLevelMin)) continue;
       if (auto s = CheckNode(node, where); !s.ok()) return s;
     }
-    if (!DecodeFactInto(record.fact, &fact).ok()) {
-      return Finding(id_, Reason::kFactDamaged, where, "the fact is not in the canonical encoding");
-    }
-    if (fact.position != expected) {
-      return Finding(id_, Reason::kFactMisplaced, where, "the fact names another position",
-                     Num(expected), std::to_string(fact.position));
-    }
+    if (auto s = DecodeAt(id_, record, expected, &fact); !s.ok()) return s;
     if (auto s = Apply(fact, where); !s.ok()) return s;
     ++expected;
   }

@@ -12,7 +12,9 @@
 namespace timeledger::ledger {
 namespace {
 
+using verify_internal::DecodeAt;
 using verify_internal::Finding;
+using verify_internal::FollowChain;
 using verify_internal::Hex;
 using verify_internal::ReadFailed;
 using verify_internal::Where;
@@ -33,30 +35,14 @@ class TailWalk {
   absl::Status Take(const JournalRecord& record, TailCheck* check) {
     const uint64_t expected = tree_.size();
     const Where where{expected};
-    if (record.position != expected) {
-      return Finding(bank_id_, Reason::kJournalGap, where, "the fact at this position is missing",
-                     absl::StrCat("position ", expected),
-                     absl::StrCat("position ", record.position));
-    }
-    const Digest leaf_hash = MerkleLeafHash(record.fact);
-    chain_hash_ = JournalChainHash(chain_hash_, leaf_hash);
-    if (chain_hash_ != record.chain_hash) {
-      return Finding(bank_id_, Reason::kJournalChainBroken, where,
-                     "the fact's chain hash does not follow from the facts before it: the fact "
-                     "or its hash was altered",
-                     Hex(chain_hash_), Hex(record.chain_hash));
+    Digest leaf_hash;
+    if (auto s = FollowChain(bank_id_, record, expected, &chain_hash_, &leaf_hash); !s.ok()) {
+      return s;
     }
     if (auto s = tree_.Append(leaf_hash); !s.ok()) {
       return Finding(bank_id_, Reason::kMerkleTreeFull, where, s.message());
     }
-    if (!DecodeFactInto(record.fact, &fact_).ok()) {
-      return Finding(bank_id_, Reason::kFactDamaged, where,
-                     "the fact is not in the canonical encoding");
-    }
-    if (fact_.position != expected) {
-      return Finding(bank_id_, Reason::kFactMisplaced, where, "the fact names another position",
-                     std::to_string(expected), std::to_string(fact_.position));
-    }
+    if (auto s = DecodeAt(bank_id_, record, expected, &fact_); !s.ok()) return s;
     ++check->facts;
     if (fact_.type != FactType::kEntry) return absl::OkStatus();
     ++check->entries;
