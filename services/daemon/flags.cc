@@ -157,19 +157,25 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
 }
 
 void AddOfflineFlags(CLI::App& app, Flags* flags) {
-  app.add_flag("--verify-only", flags->verify_only,
-               "verify the ledger in --data-dir with the server stopped, print the result and "
-               "exit (0: consistent, 1: damaged or unreadable)");
-  app.add_flag("--migrate", flags->migrate,
-               "bring the store in --data-dir (the server stopped) up to this timeledgerd's "
-               "layout, as starting the server would, print what was done and exit (0: done or "
-               "nothing to do, 1: refused or unreadable)");
+  // Each of these is a whole run of its own: one at a time.
+  CLI::Option* verify_only =
+      app.add_flag("--verify-only", flags->verify_only,
+                   "verify the ledger in --data-dir with the server stopped, print the result and "
+                   "exit (0: consistent, 1: damaged or unreadable)");
+  CLI::Option* migrate =
+      app.add_flag("--migrate", flags->migrate,
+                   "bring the store in --data-dir (the server stopped) up to this timeledgerd's "
+                   "layout, as starting the server would, print what was done and exit (0: done or "
+                   "nothing to do, 1: refused or unreadable)");
   CLI::Option* restore_from =
       app.add_option("--restore-from", flags->restore_from,
                      "restore the newest backup of DIR (a backup directory) into --data-dir, "
                      "which must hold no ledger yet, verify the restored copy, and exit (0: "
                      "restored and verified; 1: not restored, or it does not verify)")
-          ->type_name("DIR");
+          ->type_name("DIR")
+          ->excludes(verify_only)
+          ->excludes(migrate);
+  migrate->excludes(verify_only);
   app.add_flag("--serve", flags->serve_restored,
                "with --restore-from: serve the restored ledger once it verifies, instead of "
                "exiting")

@@ -247,6 +247,22 @@ TEST(DaemonFlagsTest, AFullVerificationAtStartIsAskedForAndCannotBeSkippedAtOnce
   EXPECT_FALSE(LedgerOptionsOf(plain).full_verify_on_open);
 }
 
+TEST(DaemonFlagsTest, OneOfflineRunAtATime) {
+  const std::vector<std::vector<std::string>> pairs = {{"--migrate", "--verify-only"},
+                                                       {"--restore-from", "b", "--migrate"},
+                                                       {"--restore-from", "b", "--verify-only"}};
+  for (const auto& words : pairs) {
+    Flags flags;
+    std::string error;
+    EXPECT_EQ(Parse(words, &flags, &error), kExitUsage) << words[0];
+    EXPECT_NE(error.find("excludes"), std::string::npos) << error;
+  }
+  Flags alone;
+  std::string error;
+  EXPECT_EQ(Parse({"--migrate"}, &alone, &error), std::nullopt) << error;
+  EXPECT_TRUE(alone.migrate);
+}
+
 TEST(DaemonFlagsTest, VersionExitsZero) {
   Flags flags;
   std::string error;
