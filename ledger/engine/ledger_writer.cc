@@ -1,5 +1,7 @@
 // Ledger: the writer. Write methods queue a command; one thread takes the queue in groups, runs
-// each command against one WriteTxn, commits the group as one synced batch and publishes it.
+// each command against one WriteTxn and hands the group to the commit pipeline
+// (commit_pipeline.h), which commits it as one synced batch and publishes it while the writer
+// decides the next group.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -172,7 +174,7 @@ void Ledger::WriterLoop() {
       absl::MutexLock lock(&queue_mu_);
       // Wake at least once a second, so that pending entries expire without traffic.
       queue_mu_.AwaitWithTimeout(absl::Condition(this, &Ledger::QueueReady), absl::Seconds(1));
-      if (queue_.empty() && stopping_) return;  // drained
+      if (queue_.empty() && stopping_) break;  // drained
       idle = queue_.empty();
       const size_t take = std::min(queue_.size(), options_.group_commit_max);
       for (size_t i = 0; i < take; ++i) {
@@ -181,7 +183,7 @@ void Ledger::WriterLoop() {
       }
     }
     if (idle) {
-      if (store_failed_ || !store_->WriteStatus().ok()) {
+      if (store_failed_ || !pipeline_->failure().ok() || !store_->WriteStatus().ok()) {
         // Recovers without traffic; the refusal is the store's to report, to the next write.
         EnsureWritable().IgnoreError();
       } else if (HasDuePending()) {
@@ -192,36 +194,90 @@ void Ledger::WriterLoop() {
     CommitGroup(&group);
     group.clear();
   }
+  pipeline_->Drain();
+  RetireFinished();
+}
+
+bool Ledger::QueueEmpty() {
+  absl::MutexLock lock(&queue_mu_);
+  return queue_.empty();
 }
 
 void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
   TL_CHECK(group->size() <= options_.group_commit_max);
-  // The group is checked against banks_, which must be what the store holds.
+  pipeline_->WaitForRoom();
+  RetireFinished();
+  // The group is checked against banks_, which must hold nothing the store refused.
   if (auto writable = EnsureWritable(); !writable.ok()) {
     for (auto& command : *group) command->Refuse(writable);
     return;
   }
-  auto batch = store_->NewBatch();
+  std::shared_ptr<DecidedGroup> decided = Decide(group);
+  if (decided == nullptr) return;
+  if (pipeline_->Idle() && QueueEmpty()) {
+    // Nobody to overlap with: one write, one sync, one reply, and no hand-off.
+    pipeline_->Complete(*decided);
+    decided->batch->Clear();
+    spare_batches_.push_back(std::move(decided->batch));
+    return;
+  }
+  in_flight_.push_back(decided);
+  pipeline_->HandOver(std::move(decided));
+}
+
+std::shared_ptr<DecidedGroup> Ledger::Decide(std::vector<std::unique_ptr<Command>>* commands) {
+  auto group = std::make_shared<DecidedGroup>();
+  group->commands = std::move(*commands);
+  if (spare_batches_.empty()) {
+    group->batch = store_->NewBatch();
+  } else {
+    group->batch = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
   // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
   // and what a later read says are the same.
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
-  WriteTxn txn(WriterBanks(), store_.get(), batch.get(), now);
-  const absl::Status commit = RunAndCommit(group, txn, batch.get());
-  if (commit.ok()) {
-    absl::MutexLock lock(&state_mu_);
-    txn.ApplyTo(&banks_);
+  group->txn =
+      std::make_unique<WriteTxn>(WriterBanks(), store_.get(), group->batch.get(), now, Earlier());
+  WriteTxn& txn = *group->txn;
+  ExpireDuePending(txn);
+  for (auto& command : group->commands) command->Execute(txn);
+  // Finalize refuses a batch that does not sum to zero per bank; nothing is then written.
+  if (auto finalized = txn.Finalize(); !finalized.ok()) {
+    for (auto& command : group->commands) command->Finish(finalized);
+    group->batch->Clear();
+    spare_batches_.push_back(std::move(group->batch));
+    return nullptr;
   }
-  for (auto& command : *group) command->Finish(commit);
+  std::vector<std::string> changed;
+  {
+    absl::MutexLock lock(&state_mu_);
+    changed = txn.ApplyTo(&banks_);
+  }
+  group->views.reserve(changed.size());
+  for (const std::string& bank_id : changed) {
+    group->views.push_back(ViewOf(*WriterBanks().at(bank_id)));
+  }
+  if (options_.on_group_decided) options_.on_group_decided();
+  return group;
 }
 
-absl::Status Ledger::RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
-                                  StoreBatch* batch) {
-  ExpireDuePending(txn);
-  for (auto& command : *group) command->Execute(txn);
-  // Finalize refuses a batch that does not sum to zero per bank; nothing is then written.
-  if (auto finalized = txn.Finalize(); !finalized.ok()) return finalized;
-  if (batch->empty()) return absl::OkStatus();
-  return store_->Commit(batch);
+void Ledger::RetireFinished() {
+  while (!in_flight_.empty() && pipeline_->Finished(*in_flight_.front())) {
+    std::unique_ptr<StoreBatch> batch = std::move(in_flight_.front()->batch);
+    in_flight_.pop_front();
+    batch->Clear();
+    // One per group in flight, one being decided: more would only hold memory.
+    if (spare_batches_.size() <= kGroupsInFlightMax) spare_batches_.push_back(std::move(batch));
+  }
+}
+
+std::vector<const WriteTxn*> Ledger::Earlier() const {
+  std::vector<const WriteTxn*> earlier;
+  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+    earlier.push_back((*it)->txn.get());
+  }
+  return earlier;
 }
 
 bool Ledger::HasDuePending() {
