@@ -17,7 +17,8 @@
 // write was queued could be overtaken by another write. The caller's name is what the ledger
 // records. In-process writers that act for no one in particular pass AdminNamed(name).
 //
-// The Ledger owns its Store and its writer thread. Destroying it drains the queue first.
+// The Ledger owns its Store, its writer thread and its commit pipeline. Destroying it drains the
+// queue and the pipeline first.
 #ifndef TIMELEDGER_LEDGER_LEDGER_H_
 #define TIMELEDGER_LEDGER_LEDGER_H_
 
@@ -278,7 +279,7 @@ class Ledger {
                                              const std::string& page_token) const;
 
   // Verifies every bank in full from a consistent snapshot (ledger/verify/verify.h) and checks the
-  // balances served from memory against the stored ones. Returns DataLoss naming the first
+  // balances the writer holds in memory against the stored ones. Returns DataLoss naming the first
   // difference. Marks nothing; see Verify.
   absl::Status CheckConsistency() const;
 
