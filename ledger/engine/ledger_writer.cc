@@ -214,8 +214,9 @@ void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
   }
   std::shared_ptr<DecidedGroup> decided = Decide(group);
   if (decided == nullptr) return;
-  if (pipeline_->Idle() && QueueEmpty()) {
-    // Nobody to overlap with: one write, one sync, one reply, and no hand-off.
+  if (decided->commands.size() <= 1 && pipeline_->Idle() && QueueEmpty()) {
+    // A lone call at an idle writer: one write, one sync, one reply, and no hand-off. A larger
+    // group goes to the pipeline even so: its callers' next calls arrive during its commit.
     pipeline_->Complete(*decided);
     decided->batch->Clear();
     spare_batches_.push_back(std::move(decided->batch));
