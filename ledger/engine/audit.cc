@@ -62,30 +62,19 @@ absl::Status FromMerkle(const absl::Status& status) {
 // Sets the damage of banks, on the writer thread; reports back through `done`.
 class MarkDamagedCommand : public Command {
  public:
-  MarkDamagedCommand(BankMap* banks, absl::Mutex* mu, std::map<std::string, absl::Status> found,
-                     std::promise<void>* done)
-      : mu_(mu), banks_(banks), found_(std::move(found)), done_(done) {}
+  MarkDamagedCommand(absl::AnyInvocable<void()> mark, std::promise<void>* done)
+      : mark_(std::move(mark)), done_(done) {}
 
-  void Execute(WriteTxn&) override { Mark(); }
+  void Execute(WriteTxn&) override { mark_(); }
   void Finish(const absl::Status&) override { done_->set_value(); }
   // Writes nothing to the store, so a store that takes no writes does not stop it.
   void Refuse(const absl::Status&) override {
-    Mark();
+    mark_();
     done_->set_value();
   }
 
  private:
-  void Mark() {
-    absl::MutexLock lock(mu_);
-    for (const auto& [bank_id, damage] : found_) {
-      auto it = banks_->find(bank_id);
-      if (it != banks_->end() && it->second->damage.ok()) it->second->damage = damage;
-    }
-  }
-
-  absl::Mutex* mu_;
-  BankMap* banks_ ABSL_PT_GUARDED_BY(mu_);
-  std::map<std::string, absl::Status> found_;
+  absl::AnyInvocable<void()> mark_;
   std::promise<void>* done_;
 };
 
@@ -93,9 +82,9 @@ class MarkDamagedCommand : public Command {
 
 absl::Status Ledger::CheckBankServable(const BankId& bank_id) const {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
-  absl::ReaderMutexLock lock(&state_mu_);
-  auto it = banks_.find(bank_id);
-  if (it == banks_.end()) {
+  const std::shared_ptr<const LedgerView> view = View();
+  auto it = view->find(bank_id);
+  if (it == view->end()) {
     return BankNotFound(bank_id);
   }
   if (!it->second->damage.ok()) return BankDamaged(bank_id, it->second->damage);
@@ -207,16 +196,26 @@ void Ledger::MarkDamaged(const VerifyReport& report) {
   }
   if (found.empty()) return;
   // The writer thread reads banks_ without the lock, so the mark is made there (under the lock,
-  // for the readers), as a command of its own.
+  // for Verify), as a command of its own; and in the view, for the readers.
+  auto mark = [this, found = std::move(found)] {
+    {
+      absl::MutexLock lock(&state_mu_);
+      for (const auto& [bank_id, damage] : found) {
+        auto it = banks_.find(bank_id);
+        if (it != banks_.end() && it->second->damage.ok()) it->second->damage = damage;
+      }
+    }
+    PublishDamage(found);
+  };
   std::promise<void> marked;
-  Submit(std::make_unique<MarkDamagedCommand>(&banks_, &state_mu_, std::move(found), &marked));
+  Submit(std::make_unique<MarkDamagedCommand>(std::move(mark), &marked));
   marked.get_future().wait();
 }
 
 absl::StatusOr<JournalDigest> Ledger::GetDigest(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
-  absl::ReaderMutexLock lock(&state_mu_);
-  const ChainHead& head = banks_.at(bank_id)->head;
+  const std::shared_ptr<const LedgerView> view = View();
+  const ChainHead& head = ServedBank(*view, bank_id).head;
   JournalDigest digest;
   digest.bank_id = bank_id;
   digest.tree_size = head.journal_size();

@@ -19,7 +19,7 @@ namespace {
 // have moved on (a refused write that became durable after all) but never back: an entry once
 // acknowledged is in the store. A bank whose journal is shorter than before is marked damaged;
 // damage found before (Verify) stays found. DataLoss STORE_LOST_WRITES if a bank is gone.
-absl::Status KeepFindings(const BankMap& before, BankMap* reloaded) {
+absl::Status KeepFindings(const LedgerView& before, BankMap* reloaded) {
   for (const auto& [bank_id, old_state] : before) {
     auto it = reloaded->find(bank_id);
     if (it == reloaded->end()) {
@@ -77,6 +77,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   ledger->paths_made_private_ = *made_private;
   if (auto s = ledger->Load(); !s.ok()) return s;
   if (auto s = ledger->tokens_.Load(); !s.ok()) return s;
+  ledger->pipeline_ = std::make_unique<CommitPipeline>(
+      ledger->store_.get(), &ledger->writer_stats_,
+      [raw = ledger.get()](const std::vector<std::shared_ptr<const BankView>>& changed) {
+        raw->PublishBanks(changed);
+      },
+      [raw = ledger.get()] { raw->GroupFinished(); });
   ledger->writer_ = std::thread([raw = ledger.get()] { raw->WriterLoop(); });
   return ledger;
 }
@@ -86,16 +92,21 @@ Ledger::~Ledger() {
     absl::MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
-  if (writer_.joinable()) writer_.join();
-  // A clean shutdown: the next open walks only what is written after this.
-  WriteCheckpoints(WriterBanks());
+  if (writer_.joinable()) writer_.join();  // it drains the pipeline before it returns
+  // A clean shutdown: the next open walks only what is written after this. Not after a failed
+  // commit: the writer's heads may then hold what never reached the disk.
+  if (!store_failed_ && pipeline_->failure().ok()) WriteCheckpoints(WriterBanks());
+  pipeline_.reset();
 }
 
 absl::Status Ledger::Load() {
   BankMap loaded;
   if (auto s = LoadBanks(&loaded, options_.verify_on_open); !s.ok()) return s;
-  absl::MutexLock lock(&state_mu_);
-  banks_.swap(loaded);
+  {
+    absl::MutexLock lock(&state_mu_);
+    banks_.swap(loaded);
+  }
+  PublishAll();
   return absl::OkStatus();
 }
 
@@ -148,8 +159,8 @@ absl::Status Ledger::LoadBanks(BankMap* banks, bool verify) const {
 
 absl::Status Ledger::ServingStatus() const {
   if (absl::Status writes = store_->WriteStatus(); !writes.ok()) return writes;
-  absl::ReaderMutexLock lock(&state_mu_);
-  for (const auto& [bank_id, state] : banks_) {
+  const std::shared_ptr<const LedgerView> view = View();
+  for (const auto& [bank_id, state] : *view) {
     if (!state->damage.ok()) return state->damage;
     if (!state->degraded.ok()) return state->degraded;
   }
@@ -157,18 +168,73 @@ absl::Status Ledger::ServingStatus() const {
 }
 
 absl::Status Ledger::EnsureWritable() {
-  if (!store_failed_ && store_->WriteStatus().ok()) return absl::OkStatus();
+  if (!store_failed_ && pipeline_->failure().ok() && store_->WriteStatus().ok()) {
+    return absl::OkStatus();
+  }
   store_failed_ = true;
+  // The groups in flight were decided on state that is thrown away below: they finish first
+  // (refused, the store taking no writes), and nothing is in flight while the store reopens.
+  pipeline_->Drain();
+  RetireFinished();
   if (auto recovered = store_->Recover(); !recovered.ok()) return recovered;
   BankMap reloaded;
   if (auto loaded = LoadBanks(&reloaded, /*verify=*/false); !loaded.ok()) return loaded;
-  if (auto kept = KeepFindings(WriterBanks(), &reloaded); !kept.ok()) return kept;
+  // Against what was acknowledged, not what was decided: refused groups may be lost.
+  if (auto kept = KeepFindings(*View(), &reloaded); !kept.ok()) return kept;
   {
     absl::MutexLock lock(&state_mu_);
     banks_.swap(reloaded);
   }
+  PublishAll();
+  pipeline_->ResetFailure();
   store_failed_ = false;
   return absl::OkStatus();
+}
+
+std::shared_ptr<const LedgerView> Ledger::View() const {
+  absl::ReaderMutexLock lock(&view_mu_);
+  return view_;
+}
+
+void Ledger::PublishBanks(const std::vector<std::shared_ptr<const BankView>>& changed) {
+  if (changed.empty()) return;
+  absl::MutexLock publishing(&publish_mu_);
+  auto next = std::make_shared<LedgerView>(*View());
+  for (const auto& bank : changed) {
+    auto& slot = (*next)[bank->bank.bank_id];
+    if (slot != nullptr && !slot->damage.ok() && bank->damage.ok()) {
+      // Verify found it damaged after this group was decided: found stays found.
+      auto kept = std::make_shared<BankView>(*bank);
+      kept->damage = slot->damage;
+      slot = std::move(kept);
+    } else {
+      slot = bank;
+    }
+  }
+  absl::MutexLock lock(&view_mu_);
+  view_ = std::move(next);
+}
+
+void Ledger::PublishDamage(const std::map<std::string, absl::Status>& found) {
+  absl::MutexLock publishing(&publish_mu_);
+  auto next = std::make_shared<LedgerView>(*View());
+  for (const auto& [bank_id, damage] : found) {
+    auto it = next->find(bank_id);
+    if (it == next->end() || !it->second->damage.ok()) continue;
+    auto marked = std::make_shared<BankView>(*it->second);
+    marked->damage = damage;
+    it->second = std::move(marked);
+  }
+  absl::MutexLock lock(&view_mu_);
+  view_ = std::move(next);
+}
+
+void Ledger::PublishAll() {
+  auto next = std::make_shared<LedgerView>();
+  for (const auto& [bank_id, state] : WriterBanks()) next->emplace(bank_id, ViewOf(*state));
+  absl::MutexLock publishing(&publish_mu_);
+  absl::MutexLock lock(&view_mu_);
+  view_ = std::move(next);
 }
 
 }  // namespace timeledger::ledger

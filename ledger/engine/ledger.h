@@ -1,19 +1,24 @@
 // Ledger: the time bank's state machine over a durable Store.
 //
 // Writes are asynchronous. Each write method queues a command and returns at once; one writer
-// thread takes every queued command (up to group_commit_max), checks each against the state
-// that the batch has built so far, writes them all as one synced WriteBatch, publishes the new
-// state, and then runs each command's callback, on the writer thread. So one fsync serves many
-// callers, no caller's thread waits, and a callback's OK means "durable".
+// thread takes every queued command (up to group_commit_max) and decides them as one group:
+// checks each against the state that the group has built so far, on top of the groups decided
+// before it. A commit thread (commit_pipeline.h) writes the group as one synced WriteBatch while
+// the writer decides the next group, then publishes it to readers and runs each command's
+// callback. So one fsync serves many callers, no caller's thread waits, deciding overlaps the
+// fsync, and a callback's OK means "durable". A lone write at an idle writer is committed by the
+// writer itself, with no hand-off (docs/ARCHITECTURE.md, "The writer").
 //
-// Reads are synchronous and thread-safe. They see only committed (synced) state.
+// Reads are synchronous and thread-safe. They see only committed (synced) state, and never wait
+// for the writer: bank headers come from the published view, accounts and records from the store.
 //
 // Every write takes its caller as a Principal (ledger/rules/access.h) and decides the caller's
 // rights on the writer thread, against the state it commits (commands.h): a check made before the
 // write was queued could be overtaken by another write. The caller's name is what the ledger
 // records. In-process writers that act for no one in particular pass AdminNamed(name).
 //
-// The Ledger owns its Store and its writer thread. Destroying it drains the queue first.
+// The Ledger owns its Store, its writer thread and its commit pipeline. Destroying it drains the
+// queue and the pipeline first.
 #ifndef TIMELEDGER_LEDGER_LEDGER_H_
 #define TIMELEDGER_LEDGER_LEDGER_H_
 
@@ -21,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +43,7 @@
 #include "ledger/core/ids.h"
 #include "ledger/core/types.h"
 #include "ledger/engine/audit.h"
+#include "ledger/engine/commit_pipeline.h"
 #include "ledger/engine/token_registry.h"
 #include "ledger/engine/write_txn.h"
 #include "ledger/engine/writer_stats.h"
@@ -77,6 +84,9 @@ struct LedgerOptions {
   // Tests only (ledger/store/store_test_hooks.h: a file system that injects faults); null
   // otherwise.
   std::shared_ptr<const StoreTestHooks> store_test_hooks;
+  // Tests only: runs on the writer thread once each group is decided, before its commit (so a
+  // test sees the writer decide a group while an earlier one is still being synced).
+  std::function<void()> on_group_decided;
 };
 
 // A bank with its counts.
@@ -126,10 +136,10 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
   ~Ledger();
 
-  // Writes. `done` runs once, on the writer thread, with the result once it is durable, or with
-  // the refusal. Errors: InvalidArgument (malformed), NotFound (bank, account or entry),
-  // AlreadyExists (id taken; idempotency key reused with other content), FailedPrecondition (a
-  // rule refuses), Unavailable (busy, shutting down, or the disk failed: STORE_FULL,
+  // Writes. `done` runs once, on the writer or the commit thread, with the result once it is
+  // durable, or with the refusal. Errors: InvalidArgument (malformed), NotFound (bank, account or
+  // entry), AlreadyExists (id taken; idempotency key reused with other content), FailedPrecondition
+  // (a rule refuses), Unavailable (busy, shutting down, or the disk failed: STORE_FULL,
   // STORE_FAILED). After a failed write, sync, flush or compaction every write is refused with
   // that reason, and reads are served, until the writer has reopened the store and reloaded every
   // bank from it (checking each bank's heads again); it tries at most once per
@@ -274,7 +284,7 @@ class Ledger {
                                              const std::string& page_token) const;
 
   // Verifies every bank in full from a consistent snapshot (ledger/verify/verify.h) and checks the
-  // balances served from memory against the stored ones. Returns DataLoss naming the first
+  // balances the writer holds in memory against the stored ones. Returns DataLoss naming the first
   // difference. Marks nothing; see Verify.
   absl::Status CheckConsistency() const;
 
@@ -339,7 +349,7 @@ class Ledger {
 
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);
-  // Before the writer starts: fills banks_.
+  // Before the writer starts: fills banks_ and publishes them.
   absl::Status Load() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Reads every bank from the store into `banks`, checking its heads, its open pending entries
   // and its zero sum; with `verify`, a full verification too. A bank that fails is marked damaged.
@@ -349,36 +359,62 @@ class Ledger {
   absl::Status CheckOnOpen(BankMap* banks) const;
   // Records each undamaged bank's head as its checkpoint. Best effort.
   void WriteCheckpoints(const BankMap& banks) const;
-  // On the writer thread: OK if the store takes writes. After a failure, tries Store::Recover
-  // and, once it succeeds, reloads every bank (a refused write may have become durable) before
-  // anything is written. Returns the store's refusal meanwhile.
+  // On the writer thread: OK if the store takes writes. After a failure (a commit, or the store
+  // itself), waits for the groups in flight to finish (refused), tries Store::Recover and, once
+  // it succeeds, reloads every bank (a refused write may have become durable, and the decided
+  // state holds refused groups) and publishes them before anything is written. Returns the
+  // store's refusal meanwhile.
   absl::Status EnsureWritable() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Cheap checks of a bank's heads against its last entry and last journal fact.
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
-  // Compares the accounts served from memory with the snapshot's, for each bank verified OK
+  // Compares the accounts of the writer's state with the snapshot's, for each bank verified OK
   // whose journal has not moved since.
   void CompareMemory(StoreReader& snapshot, VerifyReport* report) const;
-  // Marks banks damaged, on the writer thread (which reads banks_ without the lock).
+  // Marks banks damaged, on the writer thread, and publishes them so.
   void MarkDamaged(const VerifyReport& report) ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
   void Submit(std::unique_ptr<Command> command) ABSL_LOCKS_EXCLUDED(queue_mu_);
   void WriterLoop() ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);
-  // What the writer waits for: a command, or the stop.
-  bool QueueReady() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-    return stopping_ || !queue_.empty();
+  // What the writer waits for: a command, the stop, or (with a group open) the commit thread
+  // becoming free to take that group.
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty() || (group_open_ && groups_in_pipeline_ == 0);
   }
+  bool QueueEmpty() ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // The commit thread finished a group handed over (called by the pipeline).
+  void GroupFinished() ABSL_LOCKS_EXCLUDED(queue_mu_);
   // The functions below run on the writer thread, the only one that writes banks_: they read it
-  // through WriterBanks, and take state_mu_ exclusively only to publish.
+  // through WriterBanks, and take state_mu_ exclusively only to change it.
   const BankMap& WriterBanks() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return banks_; }
-  void CommitGroup(std::vector<std::unique_ptr<Command>>* group) ABSL_LOCKS_EXCLUDED(state_mu_);
-  // Runs the group's commands in `txn` and commits it; returns the commit's status.
-  absl::Status RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
-                            StoreBatch* batch) ABSL_LOCKS_EXCLUDED(state_mu_);
+  // Opens a group (open_): a transaction on the decided state and the groups in flight, with
+  // the pending entries that are due expired in it. False, with `taken` refused, if the store
+  // takes no writes.
+  bool OpenGroup(std::vector<std::unique_ptr<Command>>* taken) ABSL_LOCKS_EXCLUDED(state_mu_);
+  // Runs the commands `taken` in the open group (opening one if needed).
+  void DecideInto(std::vector<std::unique_ptr<Command>>* taken) ABSL_LOCKS_EXCLUDED(state_mu_);
+  // Finalizes the open group and applies it to banks_, then commits it at once (a lone call at
+  // an idle writer) or hands it to the pipeline. If Finalize refuses it, its commands are
+  // finished with that refusal and nothing is applied.
+  void CloseGroup() ABSL_LOCKS_EXCLUDED(state_mu_, queue_mu_);
+  // Forgets the groups in flight that are finished, keeping their batches for reuse.
+  void RetireFinished();
+  // The transactions of the groups in flight, newest first.
+  std::vector<const WriteTxn*> Earlier() const;
   // Expires pending entries that are due, inside the group's transaction.
   void ExpireDuePending(WriteTxn& txn) ABSL_LOCKS_EXCLUDED(state_mu_);
   bool HasDuePending() ABSL_LOCKS_EXCLUDED(state_mu_);
-  // A bank that GetBank found, from the committed state.
-  const BankState& ServedBank(const std::string& bank_id) const
-      ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
+  // The banks readers see (commit_pipeline.h): taken under a lock only long enough to copy a
+  // pointer, and read without one.
+  std::shared_ptr<const LedgerView> View() const ABSL_LOCKS_EXCLUDED(view_mu_);
+  // A bank of View() that GetBank found.
+  static const BankView& ServedBank(const LedgerView& view, const std::string& bank_id);
+  // Publishes the banks a group changed (damage already found stays found), or all of the
+  // writer's banks (at open, after a reload).
+  void PublishBanks(const std::vector<std::shared_ptr<const BankView>>& changed)
+      ABSL_LOCKS_EXCLUDED(publish_mu_, view_mu_);
+  void PublishAll() ABSL_LOCKS_EXCLUDED(publish_mu_, view_mu_);
+  // Publishes the damage Verify found, changing nothing else of the banks.
+  void PublishDamage(const std::map<std::string, absl::Status>& found)
+      ABSL_LOCKS_EXCLUDED(publish_mu_, view_mu_);
   // The principal `name` is bound to now (token registry), for the writer's decisions.
   std::optional<Principal> BoundPrincipal(absl::string_view name) const;
 
@@ -389,15 +425,33 @@ class Ledger {
   std::unique_ptr<Store> store_;
   TokenRegistry tokens_{store_.get()};
 
-  // Committed state: written by the writer thread under an exclusive lock, read under a shared one
-  // (and by the writer thread, its only writer, without one: WriterBanks).
+  // The writer's decided state: every group decided so far, including those not yet committed.
+  // Written by the writer thread under an exclusive lock, read by it without one (WriterBanks)
+  // and by Verify's comparison under a shared one. Readers read View() instead.
   mutable absl::Mutex state_mu_;
   BankMap banks_ ABSL_GUARDED_BY(state_mu_);
 
-  // The writer waits on queue_mu_ (Await) for QueueReady: no condition variable to notify.
+  // What readers see. publish_mu_ orders the publishers (the commit thread, the writer).
+  absl::Mutex publish_mu_ ABSL_ACQUIRED_BEFORE(view_mu_);
+  mutable absl::Mutex view_mu_;
+  std::shared_ptr<const LedgerView> view_ ABSL_GUARDED_BY(view_mu_);
+
+  // The writer waits on queue_mu_ (Await) for WriterHasWork: no condition variable to notify.
   absl::Mutex queue_mu_;
   std::deque<std::unique_ptr<Command>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Whether the writer waits with a group open (its copy of open_ != nullptr, for the wait).
+  bool group_open_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Groups handed to the pipeline and not yet finished.
+  size_t groups_in_pipeline_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // The group being decided: commands join it until the commit thread is free or it is full.
+  // Writer thread only.
+  std::shared_ptr<DecidedGroup> open_;
+  // The groups handed to the pipeline that later groups may still read, oldest first, and the
+  // batches of finished ones, cleared for reuse. Writer thread only.
+  std::deque<std::shared_ptr<DecidedGroup>> in_flight_;
+  std::vector<std::unique_ptr<StoreBatch>> spare_batches_;
+  std::unique_ptr<CommitPipeline> pipeline_;
   std::thread writer_;
   // A write failed and the banks have not been reloaded since. Writer thread only.
   bool store_failed_ = false;

@@ -1,5 +1,6 @@
-// Ledger: the reads, served from memory (banks, accounts, policies) and from the store (entries,
-// pending entries, cards), of committed state only.
+// Ledger: the reads, served from the published view (banks, heads, policies) and from the store
+// (accounts, entries, pending entries, cards), of committed state only, without waiting for the
+// writer.
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
@@ -30,26 +31,26 @@ absl::StatusOr<uint64_t> ParseSeqToken(const std::string& token) {
 
 }  // namespace
 
-const BankState& Ledger::ServedBank(const std::string& bank_id) const {
-  auto it = banks_.find(bank_id);
-  // Callers asked GetBank first, and a bank once loaded is never dropped.
-  TL_CHECK(it != banks_.end());
+const BankView& Ledger::ServedBank(const LedgerView& view, const std::string& bank_id) {
+  auto it = view.find(bank_id);
+  // Callers asked GetBank first, and a bank once published is never dropped.
+  TL_CHECK(it != view.end());
   return *it->second;
 }
 
 absl::StatusOr<BankSummary> Ledger::GetBank(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
-  absl::ReaderMutexLock lock(&state_mu_);
-  auto it = banks_.find(bank_id);
-  if (it == banks_.end()) return BankNotFound(bank_id);
-  const BankState& state = *it->second;
-  return BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1};
+  const std::shared_ptr<const LedgerView> view = View();
+  auto it = view->find(bank_id);
+  if (it == view->end()) return BankNotFound(bank_id);
+  const BankView& state = *it->second;
+  return BankSummary{state.bank, state.account_count, state.head.next_seq - 1};
 }
 
 std::vector<absl::Status> Ledger::DegradedBanks() const {
   std::vector<absl::Status> degraded;
-  absl::ReaderMutexLock lock(&state_mu_);
-  for (const auto& [bank_id, state] : banks_) {
+  const std::shared_ptr<const LedgerView> view = View();
+  for (const auto& [bank_id, state] : *view) {
     if (!state->degraded.ok()) degraded.push_back(state->degraded);
   }
   return degraded;
@@ -63,14 +64,14 @@ absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
     if (auto s = ValidateId("page_token", page_token); !s.ok()) return BadPageToken();
   }
   Page<BankSummary> page;
-  absl::ReaderMutexLock lock(&state_mu_);
-  for (auto it = banks_.upper_bound(page_token); it != banks_.end(); ++it) {
+  const std::shared_ptr<const LedgerView> view = View();
+  for (auto it = view->upper_bound(page_token); it != view->end(); ++it) {
     if (page.items.size() == limit) {
       page.next_page_token = page.items.back().bank.bank_id;
       break;
     }
-    const BankState& state = *it->second;
-    page.items.push_back(BankSummary{state.bank, state.accounts.size(), state.head.next_seq - 1});
+    const BankView& state = *it->second;
+    page.items.push_back(BankSummary{state.bank, state.account_count, state.head.next_seq - 1});
   }
   return page;
 }
@@ -79,25 +80,24 @@ absl::StatusOr<Account> Ledger::GetAccount(const BankId& bank_id,
                                            const AccountId& account_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
-  absl::ReaderMutexLock lock(&state_mu_);
-  auto bank = banks_.find(bank_id);
-  if (bank == banks_.end()) return BankNotFound(bank_id);
-  auto it = bank->second->accounts.find(account_id);
-  if (it == bank->second->accounts.end()) {
+  // The store, not the writer's memory: that runs ahead of what is synced.
+  auto account = store_->GetAccount(bank_id, account_id);
+  if (!account.ok()) return account.status();
+  if (!account->has_value()) {
     return ledger::Refuse(
         Reason::kAccountNotFound,
         absl::StrCat("there is no account ", account_id.value(), " in bank ", bank_id.value()),
         {{"bank_id", bank_id}, {"account_id", account_id}});
   }
-  return it->second;
+  return **std::move(account);
 }
 
 absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const BankId& bank_id,
                                                            const AccountId& account_id) const {
   auto account = GetAccount(bank_id, account_id);
   if (!account.ok()) return account.status();
-  absl::ReaderMutexLock lock(&state_mu_);
-  const BankState& bank = ServedBank(bank_id);
+  const std::shared_ptr<const LedgerView> view = View();
+  const BankView& bank = ServedBank(*view, bank_id);
   AccountStanding standing;
   standing.account = *std::move(account);
   const Account& a = standing.account;
@@ -115,8 +115,7 @@ absl::StatusOr<AccountStanding> Ledger::GetAccountStanding(const BankId& bank_id
 
 absl::StatusOr<Policy> Ledger::GetPolicy(const BankId& bank_id) const {
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
-  absl::ReaderMutexLock lock(&state_mu_);
-  return ServedBank(bank_id).policy;
+  return ServedBank(*View(), bank_id).policy;
 }
 
 absl::StatusOr<std::vector<std::pair<Policy, Policy>>> Ledger::ListPolicyChanges(
@@ -190,12 +189,6 @@ absl::StatusOr<Page<Account>> Ledger::ListAccounts(const BankId& bank_id, int64_
   if (page.items.size() > limit) {
     page.items.resize(limit);
     page.next_page_token = page.items.back().account_id;
-  }
-  // The store may be a moment ahead of memory; report balances as the ledger serves them.
-  absl::ReaderMutexLock lock(&state_mu_);
-  const auto& live = ServedBank(bank_id).accounts;
-  for (Account& account : page.items) {
-    if (auto it = live.find(account.account_id); it != live.end()) account = it->second;
   }
   return page;
 }

@@ -1,5 +1,7 @@
 // Ledger: the writer. Write methods queue a command; one thread takes the queue in groups, runs
-// each command against one WriteTxn, commits the group as one synced batch and publishes it.
+// each command against one WriteTxn and hands the group to the commit pipeline
+// (commit_pipeline.h), which commits it as one synced batch and publishes it while the writer
+// decides the next group.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -166,65 +168,153 @@ void Ledger::Submit(std::unique_ptr<Command> command) {
 }
 
 void Ledger::WriterLoop() {
-  std::vector<std::unique_ptr<Command>> group;
+  std::vector<std::unique_ptr<Command>> taken;
   while (true) {
+    bool stop = false;
     bool idle = false;
+    bool commit_free = false;
     {
       absl::MutexLock lock(&queue_mu_);
+      group_open_ = open_ != nullptr;
       // Wake at least once a second, so that pending entries expire without traffic.
-      queue_mu_.AwaitWithTimeout(absl::Condition(this, &Ledger::QueueReady), absl::Seconds(1));
-      if (queue_.empty() && stopping_) return;  // drained
-      idle = queue_.empty();
-      const size_t take = std::min(queue_.size(), options_.group_commit_max);
+      queue_mu_.AwaitWithTimeout(absl::Condition(this, &Ledger::WriterHasWork), absl::Seconds(1));
+      stop = stopping_ && queue_.empty();
+      idle = queue_.empty() && open_ == nullptr;
+      const size_t open_size = open_ == nullptr ? 0 : open_->commands.size();
+      const size_t take = std::min(queue_.size(), options_.group_commit_max - open_size);
       for (size_t i = 0; i < take; ++i) {
-        group.push_back(std::move(queue_.front()));
+        taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       writer_stats_.TookGroup(take);
+      commit_free = groups_in_pipeline_ == 0;
+    }
+    if (stop) {
+      if (open_ != nullptr) CloseGroup();
+      break;  // drained
     }
     if (idle) {
-      if (store_failed_ || !store_->WriteStatus().ok()) {
+      if (store_failed_ || !pipeline_->failure().ok() || !store_->WriteStatus().ok()) {
         // Recovers without traffic; the refusal is the store's to report, to the next write.
         EnsureWritable().IgnoreError();
-      } else if (HasDuePending()) {
-        CommitGroup(&group);
+      } else if (HasDuePending() && OpenGroup(&taken)) {
+        CloseGroup();  // a group of expiries alone
       }
       continue;
     }
-    CommitGroup(&group);
-    group.clear();
+    if (!taken.empty()) DecideInto(&taken);
+    // The group stays open, taking what arrives, while the commit thread is busy: what comes
+    // during one commit is committed by the next, as one group, with one sync.
+    if (open_ != nullptr && (commit_free || open_->commands.size() >= options_.group_commit_max)) {
+      CloseGroup();
+    }
   }
+  pipeline_->Drain();
+  RetireFinished();
 }
 
-void Ledger::CommitGroup(std::vector<std::unique_ptr<Command>>* group) {
-  TL_CHECK(group->size() <= options_.group_commit_max);
-  // The group is checked against banks_, which must be what the store holds.
+bool Ledger::QueueEmpty() {
+  absl::MutexLock lock(&queue_mu_);
+  return queue_.empty();
+}
+
+void Ledger::GroupFinished() {
+  absl::MutexLock lock(&queue_mu_);
+  TL_CHECK(groups_in_pipeline_ > 0);
+  --groups_in_pipeline_;
+}
+
+bool Ledger::OpenGroup(std::vector<std::unique_ptr<Command>>* taken) {
+  TL_CHECK(open_ == nullptr);
+  // No open transaction reads the groups retired here (it would read their overlays).
+  RetireFinished();
+  // The group is decided against banks_, which must hold nothing the store refused.
   if (auto writable = EnsureWritable(); !writable.ok()) {
-    for (auto& command : *group) command->Refuse(writable);
-    return;
+    for (auto& command : *taken) command->Refuse(writable);
+    taken->clear();
+    return false;
   }
-  auto batch = store_->NewBatch();
+  open_ = std::make_shared<DecidedGroup>();
+  if (spare_batches_.empty()) {
+    open_->batch = store_->NewBatch();
+  } else {
+    open_->batch = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
   // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
   // and what a later read says are the same.
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
-  WriteTxn txn(WriterBanks(), store_.get(), batch.get(), now);
-  const absl::Status commit = RunAndCommit(group, txn, batch.get());
-  if (commit.ok()) {
-    absl::MutexLock lock(&state_mu_);
-    txn.ApplyTo(&banks_);
-  }
-  for (auto& command : *group) command->Finish(commit);
+  open_->txn =
+      std::make_unique<WriteTxn>(WriterBanks(), store_.get(), open_->batch.get(), now, Earlier());
+  ExpireDuePending(*open_->txn);
+  return true;
 }
 
-absl::Status Ledger::RunAndCommit(std::vector<std::unique_ptr<Command>>* group, WriteTxn& txn,
-                                  StoreBatch* batch) {
-  ExpireDuePending(txn);
-  for (auto& command : *group) command->Execute(txn);
+void Ledger::DecideInto(std::vector<std::unique_ptr<Command>>* taken) {
+  if (open_ == nullptr && !OpenGroup(taken)) return;
+  TL_CHECK(open_->commands.size() + taken->size() <= options_.group_commit_max);
+  for (auto& command : *taken) {
+    command->Execute(*open_->txn);
+    open_->commands.push_back(std::move(command));
+  }
+  taken->clear();
+}
+
+void Ledger::CloseGroup() {
+  std::shared_ptr<DecidedGroup> group = std::move(open_);
+  TL_CHECK(group != nullptr);
+  WriteTxn& txn = *group->txn;
   // Finalize refuses a batch that does not sum to zero per bank; nothing is then written.
-  if (auto finalized = txn.Finalize(); !finalized.ok()) return finalized;
-  if (batch->empty()) return absl::OkStatus();
-  const WriterStats::Timer timed(&writer_stats_.commit_micros);
-  return store_->Commit(batch);
+  if (auto finalized = txn.Finalize(); !finalized.ok()) {
+    for (auto& command : group->commands) command->Finish(finalized);
+    group->batch->Clear();
+    spare_batches_.push_back(std::move(group->batch));
+    return;
+  }
+  std::vector<std::string> changed;
+  {
+    absl::MutexLock lock(&state_mu_);
+    changed = txn.ApplyTo(&banks_);
+  }
+  group->views.reserve(changed.size());
+  for (const std::string& bank_id : changed) {
+    group->views.push_back(ViewOf(*WriterBanks().at(bank_id)));
+  }
+  if (options_.on_group_decided) options_.on_group_decided();
+  if (group->commands.size() <= 1 && pipeline_->Idle() && QueueEmpty()) {
+    // A lone call at an idle writer: one write, one sync, one reply, and no hand-off. A larger
+    // group goes to the pipeline even so: its callers' next calls arrive during its commit.
+    pipeline_->Complete(*group);
+    group->batch->Clear();
+    spare_batches_.push_back(std::move(group->batch));
+    return;
+  }
+  pipeline_->WaitForRoom();
+  in_flight_.push_back(group);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    ++groups_in_pipeline_;
+  }
+  pipeline_->HandOver(std::move(group));
+}
+
+void Ledger::RetireFinished() {
+  TL_CHECK(open_ == nullptr);  // an open transaction may read the finished groups' overlays
+  while (!in_flight_.empty() && pipeline_->Finished(*in_flight_.front())) {
+    std::unique_ptr<StoreBatch> batch = std::move(in_flight_.front()->batch);
+    in_flight_.pop_front();
+    batch->Clear();
+    // One per group in flight, one being decided: more would only hold memory.
+    if (spare_batches_.size() <= kGroupsInFlightMax) spare_batches_.push_back(std::move(batch));
+  }
+}
+
+std::vector<const WriteTxn*> Ledger::Earlier() const {
+  std::vector<const WriteTxn*> earlier;
+  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+    earlier.push_back((*it)->txn.get());
+  }
+  return earlier;
 }
 
 bool Ledger::HasDuePending() {

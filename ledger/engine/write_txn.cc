@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
 #include "ledger/core/check.h"
@@ -64,8 +65,23 @@ std::string KindPart(CatalogueKind kind) { return std::string(1, static_cast<cha
 
 }  // namespace
 
-WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now)
-    : committed_(committed), store_(store), batch_(batch), now_(now) {}
+WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now,
+                   std::vector<const WriteTxn*> earlier)
+    : committed_(committed),
+      store_(store),
+      batch_(batch),
+      now_(now),
+      earlier_(std::move(earlier)) {}
+
+template <typename T>
+const T* WriteTxn::FindStaged(absl::flat_hash_map<std::string, T> WriteTxn::*map,
+                              absl::string_view key) const {
+  if (auto it = (this->*map).find(key); it != (this->*map).end()) return &it->second;
+  for (const WriteTxn* earlier : earlier_) {
+    if (auto it = (earlier->*map).find(key); it != (earlier->*map).end()) return &it->second;
+  }
+  return nullptr;
+}
 
 std::string WriteTxn::AccountKey(const std::string& bank_id, const std::string& account_id) {
   return absl::StrCat(bank_id, absl::string_view("\0", 1), account_id);
@@ -120,8 +136,8 @@ void WriteTxn::PutAccount(Account&& account) {
 
 absl::StatusOr<std::optional<EntryIdRecord>> WriteTxn::GetEntryId(const std::string& bank_id,
                                                                   const std::string& entry_id) {
-  if (auto it = entry_ids_.find(LookupKey(bank_id, entry_id)); it != entry_ids_.end()) {
-    return std::optional<EntryIdRecord>(it->second);
+  if (auto found = FindStaged(&WriteTxn::entry_ids_, LookupKey(bank_id, entry_id))) {
+    return std::optional<EntryIdRecord>(*found);
   }
   // A bank created in this batch has nothing stored yet.
   if (committed_.find(bank_id) == committed_.end()) return std::optional<EntryIdRecord>();
@@ -144,8 +160,8 @@ void WriteTxn::PutEntryId(const std::string& bank_id, const std::string& entry_i
 }
 
 absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_id, uint64_t seq) {
-  if (auto it = entries_.find(SeqKey(bank_id, seq)); it != entries_.end()) {
-    return std::optional<Entry>(it->second);
+  if (auto found = FindStaged(&WriteTxn::entries_, SeqKey(bank_id, seq))) {
+    return std::optional<Entry>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<Entry>();
   return store_->GetEntry(bank_id, seq);
@@ -160,8 +176,8 @@ void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after, int64_t 
 
 absl::StatusOr<std::optional<PendingEntry>> WriteTxn::GetPending(const std::string& bank_id,
                                                                  const std::string& entry_id) {
-  if (auto it = pending_.find(AccountKey(bank_id, entry_id)); it != pending_.end()) {
-    return std::optional<PendingEntry>(it->second);
+  if (auto found = FindStaged(&WriteTxn::pending_, AccountKey(bank_id, entry_id))) {
+    return std::optional<PendingEntry>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<PendingEntry>();
   return store_->GetPending(bank_id, entry_id);
@@ -176,8 +192,8 @@ void WriteTxn::PutPending(const PendingEntry& pending) {
 
 absl::StatusOr<std::optional<MemberCard>> WriteTxn::GetMemberCard(const std::string& bank_id,
                                                                   const std::string& account_id) {
-  if (auto it = cards_.find(AccountKey(bank_id, account_id)); it != cards_.end()) {
-    return std::optional<MemberCard>(it->second);
+  if (auto found = FindStaged(&WriteTxn::cards_, AccountKey(bank_id, account_id))) {
+    return std::optional<MemberCard>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<MemberCard>();
   return store_->GetMemberCard(bank_id, account_id);
@@ -185,9 +201,9 @@ absl::StatusOr<std::optional<MemberCard>> WriteTxn::GetMemberCard(const std::str
 
 absl::StatusOr<std::optional<std::string>> WriteTxn::FindCardHolder(
     const std::string& bank_id, const std::string& card_number) {
-  if (auto it = card_holders_.find(AccountKey(bank_id, card_number)); it != card_holders_.end()) {
-    if (it->second.empty()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
+  if (auto found = FindStaged(&WriteTxn::card_holders_, AccountKey(bank_id, card_number))) {
+    if (found->empty()) return std::optional<std::string>();
+    return std::optional<std::string>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<std::string>();
   return store_->FindCardHolder(bank_id, card_number);
@@ -212,8 +228,8 @@ void WriteTxn::PutMemberCard(const MemberCard& card, const std::string& old_card
 
 absl::StatusOr<CardAttempts> WriteTxn::GetCardAttempts(const std::string& bank_id,
                                                        const std::string& card_number) {
-  if (auto it = card_attempts_.find(AccountKey(bank_id, card_number)); it != card_attempts_.end()) {
-    return it->second;
+  if (auto found = FindStaged(&WriteTxn::card_attempts_, AccountKey(bank_id, card_number))) {
+    return *found;
   }
   if (committed_.find(bank_id) == committed_.end()) return CardAttempts{};
   return store_->GetCardAttempts(bank_id, card_number);
@@ -233,8 +249,8 @@ absl::StatusOr<std::optional<CatalogueItem>> WriteTxn::GetCatalogueItem(const st
   thread_local std::string key;  // a lookup per entry of an activity: no allocation for it
   key.clear();
   AppendJoined(&key, {bank_id, KindPart(kind), code});
-  if (auto it = catalogue_.find(key); it != catalogue_.end()) {
-    return std::optional<CatalogueItem>(it->second.first);
+  if (auto found = FindStaged(&WriteTxn::catalogue_, key)) {
+    return std::optional<CatalogueItem>(found->first);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<CatalogueItem>();
   // Every entry of an activity looks its item up (LoadActivityRules): the batch reads the store
@@ -256,23 +272,31 @@ void WriteTxn::PutCatalogueItem(const CatalogueItem& item) {
 }
 
 absl::StatusOr<size_t> WriteTxn::CatalogueCount(const std::string& bank_id, CatalogueKind kind) {
-  size_t count = 0;
+  absl::flat_hash_set<std::string> codes;
   if (committed_.find(bank_id) != committed_.end()) {
     auto committed = store_->ListCatalogue(bank_id, kind, "", kCatalogueItemsMax + 1);
     if (!committed.ok()) return committed.status();
-    count = committed->size();
+    for (const CatalogueItem& item : *committed) codes.insert(item.code);
   }
-  for (const auto& [key, item] : catalogue_) {
-    if (item.second && item.first.bank_id == bank_id && item.first.kind == kind) ++count;
-  }
-  return count;
+  // An earlier group's item may be in the store already (its commit ended meanwhile) and in its
+  // overlay too: counted once, by code.
+  auto count_created = [&](const WriteTxn& txn) {
+    for (const auto& [key, item] : txn.catalogue_) {
+      if (item.second && item.first.bank_id == bank_id && item.first.kind == kind) {
+        codes.insert(item.first.code);
+      }
+    }
+  };
+  count_created(*this);
+  for (const WriteTxn* earlier : earlier_) count_created(*earlier);
+  return codes.size();
 }
 
 absl::StatusOr<std::optional<Holding>> WriteTxn::GetHolding(const std::string& bank_id,
                                                             const std::string& account_id,
                                                             const std::string& code) {
-  if (auto it = holdings_.find(JoinedKey({bank_id, account_id, code})); it != holdings_.end()) {
-    return std::optional<Holding>(it->second);
+  if (auto found = FindStaged(&WriteTxn::holdings_, JoinedKey({bank_id, account_id, code}))) {
+    return std::optional<Holding>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<Holding>();
   return store_->GetHolding(bank_id, account_id, code);
@@ -288,8 +312,8 @@ void WriteTxn::PutHolding(const Holding& holding) {
 
 absl::StatusOr<std::optional<Award>> WriteTxn::GetAward(const std::string& bank_id,
                                                         const std::string& award_id) {
-  if (auto it = awards_.find(JoinedKey({bank_id, award_id})); it != awards_.end()) {
-    return std::optional<Award>(it->second);
+  if (auto found = FindStaged(&WriteTxn::awards_, JoinedKey({bank_id, award_id}))) {
+    return std::optional<Award>(*found);
   }
   if (committed_.find(bank_id) == committed_.end()) return std::optional<Award>();
   return store_->GetAward(bank_id, award_id);
@@ -303,9 +327,7 @@ void WriteTxn::PutAward(const Award& award) {
 }
 
 absl::StatusOr<uint64_t> WriteTxn::GetReversedBy(const std::string& bank_id, uint64_t seq) {
-  if (auto it = reversals_.find(SeqKey(bank_id, seq)); it != reversals_.end()) {
-    return it->second;
-  }
+  if (auto found = FindStaged(&WriteTxn::reversals_, SeqKey(bank_id, seq))) return *found;
   if (committed_.find(bank_id) == committed_.end()) return uint64_t{0};
   return store_->GetReversedBy(bank_id, seq);
 }
@@ -445,7 +467,8 @@ absl::Status WriteTxn::Finalize() {
   return absl::OkStatus();
 }
 
-void WriteTxn::ApplyTo(BankMap* committed) {
+std::vector<std::string> WriteTxn::ApplyTo(BankMap* committed) {
+  absl::flat_hash_set<std::string> changed;
   for (auto& [bank_id, header] : banks_) {
     auto& state = (*committed)[bank_id];
     if (!state) state = std::make_unique<BankState>();
@@ -456,6 +479,7 @@ void WriteTxn::ApplyTo(BankMap* committed) {
     state->head = header.head;
     state->policy = header.policy;
     state->zone = header.zone;
+    changed.insert(bank_id);
   }
   for (auto& [key, pending] : pending_) {
     auto& index = (*committed)[pending.entry.bank_id]->pending_by_expiry;
@@ -468,8 +492,10 @@ void WriteTxn::ApplyTo(BankMap* committed) {
   }
   for (auto& [key, account] : accounts_) {
     auto& state = (*committed)[account.bank_id];
+    changed.insert(account.bank_id);
     state->accounts[account.account_id] = std::move(account);
   }
+  return std::vector<std::string>(changed.begin(), changed.end());
 }
 
 }  // namespace timeledger::ledger

@@ -4,8 +4,9 @@
 // state overlaid with what earlier commands of the batch did, so rules are checked against the
 // batch's own effects (two spends in one batch cannot both pass a limit only one fits). Every
 // mutation is undoable back to a savepoint. Finalize() writes the overlay's final accounts and
-// chain heads into the StoreBatch; after a successful Commit, ApplyTo() publishes the overlay to
-// the committed state. Not thread-safe: the writer thread only.
+// chain heads into the StoreBatch; ApplyTo() then makes the overlay the writer's decided state,
+// which the next group is decided against while this one is still being committed. Not
+// thread-safe: the writer thread only (a transaction whose group is in flight is only read).
 #ifndef TIMELEDGER_LEDGER_WRITE_TXN_H_
 #define TIMELEDGER_LEDGER_WRITE_TXN_H_
 
@@ -66,8 +67,12 @@ struct BankHeader {
 
 class WriteTxn {
  public:
-  // `committed` is read, never written, until ApplyTo. `batch` receives the writes.
-  WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now);
+  // `committed` is read, never written, until ApplyTo. `batch` receives the writes. `earlier`:
+  // the transactions of groups decided before this one and not yet committed (so not yet in the
+  // store), newest first, which `committed` already includes (ApplyTo): this batch reads their
+  // staged records before the store's. They outlive this transaction and do not change.
+  WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now,
+           std::vector<const WriteTxn*> earlier = {});
 
   absl::Time now() const { return now_; }
   size_t bank_count() const;
@@ -151,8 +156,9 @@ class WriteTxn {
   // bank, and writes final account records and chain heads into the batch. Returns Internal if
   // the zero-sum invariant would break (nothing is then committed).
   absl::Status Finalize();
-  // Publishes the overlay into `committed`. Call with the committed state's lock held.
-  void ApplyTo(BankMap* committed);
+  // Applies the overlay to `committed` (the writer's decided state, which the next group is
+  // decided against). Returns the ids of the banks it changed.
+  std::vector<std::string> ApplyTo(BankMap* committed);
 
  private:
   static std::string AccountKey(const std::string& bank_id, const std::string& account_id);
@@ -162,11 +168,17 @@ class WriteTxn {
   // its record, its Merkle nodes and, if `entry_seq` is not 0, the entry's position.
   void StageFact(const std::string& bank_id, uint64_t position, const std::string& bytes,
                  uint64_t entry_seq, ChainHead* head);
+  // `key` in this batch's overlay `map`, or else in the same overlay of an earlier transaction,
+  // newest first; nullptr if none staged it.
+  template <typename T>
+  const T* FindStaged(absl::flat_hash_map<std::string, T> WriteTxn::*map,
+                      absl::string_view key) const;
 
   const BankMap& committed_;
   Store* store_;
   StoreBatch* batch_;
   absl::Time now_;
+  const std::vector<const WriteTxn*> earlier_;
 
   absl::flat_hash_map<std::string, BankHeader> banks_;
   absl::flat_hash_map<std::string, bool> new_banks_;

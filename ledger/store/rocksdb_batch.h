@@ -163,6 +163,12 @@ class RocksDbBatch : public StoreBatch {
 
   bool empty() const override { return count_ == 0; }
 
+  void Clear() override {
+    batch_.Clear();  // keeps rep_'s capacity
+    count_ = 0;
+    saved_counts_.clear();
+  }
+
   rocksdb::WriteBatch* batch() { return &batch_; }
 
  private:

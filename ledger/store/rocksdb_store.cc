@@ -34,18 +34,41 @@ std::unique_ptr<StoreReader> RocksDbStore::NewSnapshot(BlockCache cache) {
   return NewRocksDbSnapshot(Db(), cache);
 }
 
-absl::Status RocksDbStore::Commit(StoreBatch* batch) {
+absl::Status RocksDbStore::Commit(StoreBatch* batch) { return WriteWith(batch, write_options_); }
+
+absl::Status RocksDbStore::Write(StoreBatch* batch) {
+  rocksdb::WriteOptions unsynced = write_options_;
+  unsynced.sync = false;
+  return WriteWith(batch, unsynced);
+}
+
+absl::Status RocksDbStore::WriteWith(StoreBatch* batch, const rocksdb::WriteOptions& options) {
   auto* rocks_batch = static_cast<RocksDbBatch*>(batch);
   absl::MutexLock writing(&write_mu_);
-  if (!writable_) return FromRocks(Db()->Write(write_options_, rocks_batch->batch()));
+  if (!writable_) return FromRocks(Db()->Write(options, rocks_batch->batch()));
   std::shared_ptr<rocksdb::DB> db;
   std::shared_ptr<WriteFault> fault;
   absl::Status refusal = Current(&db, &fault);
   if (!refusal.ok()) return refusal;  // the failed instance is not written again
   Invariant(fault != nullptr, "a store that takes writes has a fault record");
-  const rocksdb::Status written = db->Write(write_options_, rocks_batch->batch());
-  if (written.ok()) return absl::OkStatus();
-  fault->Record(written);
+  return Failed(fault, db->Write(options, rocks_batch->batch()));
+}
+
+absl::Status RocksDbStore::Sync() {
+  if (!writable_) return absl::OkStatus();  // nothing is written to sync
+  // Not under write_mu_: a Write may run meanwhile, which is the point. The instance is held
+  // for the sync, so Recover cannot close it underneath.
+  std::shared_ptr<rocksdb::DB> db;
+  std::shared_ptr<WriteFault> fault;
+  absl::Status refusal = Current(&db, &fault);
+  if (!refusal.ok() || !options_.sync) return refusal;
+  return Failed(fault, db->SyncWAL());
+}
+
+absl::Status RocksDbStore::Failed(const std::shared_ptr<WriteFault>& fault,
+                                  const rocksdb::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  fault->Record(status);
   const rocksdb::Status first = fault->first();
   Invariant(!first.ok(), "a failed write stops the writes after it");
   // The first failure is the cause: a write refused for a flush that failed before it says

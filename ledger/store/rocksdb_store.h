@@ -18,7 +18,9 @@
 //
 // Every Put of an operation goes into one WriteBatch written with sync=true: an entry's journal
 // record (which holds the entry), its indexes, the Merkle nodes it completes and the chain head
-// (which holds the journal's compact Merkle tree) are durable together.
+// (which holds the journal's compact Merkle tree) are durable together. Write and Sync split that
+// in two (sync=false, then DB::SyncWAL, which covers every write made before it began) for a
+// caller that overlaps them.
 //
 // A failing disk. The first failed write or sync of the WAL, and the first failed flush or
 // compaction (RocksDB's background errors, seen by a listener, rocksdb_options.cc), stop writes:
@@ -65,6 +67,8 @@ class RocksDbStore final : public Store, public RocksDbReader {
 
   std::unique_ptr<StoreBatch> NewBatch() override;
   absl::Status Commit(StoreBatch* batch) override;
+  absl::Status Write(StoreBatch* batch) override;
+  absl::Status Sync() override;
   absl::Status WriteStatus() const override;
   absl::Status Recover() override;
   std::unique_ptr<StoreReader> NewSnapshot(BlockCache cache) override;
@@ -94,6 +98,13 @@ class RocksDbStore final : public Store, public RocksDbReader {
   // takes no lock and writes nothing) with every table file open, so that files the reopened
   // writable instance deletes stay readable to it.
   absl::StatusOr<std::shared_ptr<rocksdb::DB>> OpenStandIn() const;
+
+  // Commit and Write: writes `batch` with `options` to the current instance, unless it failed.
+  absl::Status WriteWith(StoreBatch* batch, const rocksdb::WriteOptions& options)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // OK if `status` is; otherwise records it as the instance's failure and returns the first one.
+  static absl::Status Failed(const std::shared_ptr<WriteFault>& fault,
+                             const rocksdb::Status& status);
 
   // Recover's steps: retires the failed instance behind a read-only stand-in (OK once no reader
   // holds the failed one), then opens a fresh writable instance.

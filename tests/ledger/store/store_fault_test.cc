@@ -266,5 +266,60 @@ INSTANTIATE_TEST_SUITE_P(
                           std::get<1>(info.param) == FaultError::kNoSpace ? "NoSpace" : "Eio");
     });
 
+// Write and Sync apart (store.h): a written batch is read at once, before any sync; a failed Sync
+// fails the store like a failed Commit, so the batches written since the last Sync are refused
+// with it, and so is every Write until Recover.
+TEST(StoreWriteSyncTest, AFailedSyncFailsTheStoreUntilItRecovers) {
+  timeledger::testing::TempDir dir;
+  auto fs = std::make_shared<FaultyFileSystem>();
+  auto hooks = std::make_shared<StoreTestHooks>();
+  hooks->file_system = fs;
+  StoreOptions options;
+  options.path = dir.path() + "/store";
+  options.recovery_interval = absl::Milliseconds(10);
+  options.test_hooks = hooks;
+  auto store = OpenRocksDbStore(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto batch = (*store)->NewBatch();
+  auto write = [&](const std::string& bank_id) {
+    batch->Clear();
+    EXPECT_TRUE(batch->empty());
+    batch->PutBank(Bank{bank_id, "Holy Cross", "Europe/London", {}});
+    return (*store)->Write(batch.get());
+  };
+  auto has_bank = [&](const std::string& bank_id) {
+    auto bank = (*store)->GetBank(bank_id);
+    return bank.ok() && bank->has_value();
+  };
+
+  ASSERT_TRUE(write("first").ok());
+  EXPECT_TRUE(has_bank("first"));  // read before it is synced
+  ASSERT_TRUE((*store)->Sync().ok());
+
+  fs->Arm(FaultPoint::kWalSync, FaultError::kIoError);
+  ASSERT_TRUE(write("second").ok());  // written, not yet synced
+  const absl::Status synced = (*store)->Sync();
+  ASSERT_FALSE(synced.ok());
+  EXPECT_EQ(ReasonOf(synced), "STORE_FAILED") << synced;
+  EXPECT_EQ(ReasonOf(write("third")), "STORE_FAILED");
+  EXPECT_EQ(ReasonOf((*store)->Sync()), "STORE_FAILED");
+  EXPECT_EQ(ReasonOf((*store)->WriteStatus()), "STORE_FAILED");
+  EXPECT_TRUE(has_bank("first"));  // reads are served meanwhile
+
+  fs->Disarm();
+  const auto deadline = std::chrono::steady_clock::now() + kRecoveryWaitMax;
+  absl::Status recovered = (*store)->Recover();
+  while (!recovered.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    recovered = (*store)->Recover();
+  }
+  ASSERT_TRUE(recovered.ok()) << recovered;
+  EXPECT_FALSE(has_bank("third"));  // refused without touching the disk
+  ASSERT_TRUE(write("fourth").ok());
+  ASSERT_TRUE((*store)->Sync().ok());
+  EXPECT_TRUE(has_bank("first"));
+  EXPECT_TRUE(has_bank("fourth"));
+}
+
 }  // namespace
 }  // namespace timeledger::ledger
