@@ -192,6 +192,11 @@ Struct MonthJson(const v1::MonthGiveTake& month) {
   fields["received_minutes"] = Num(std::max<int64_t>(0, month.received_minutes()));
   fields["given_words"] = Str(TimeWords(std::max<int64_t>(0, month.given_minutes())));
   fields["received_words"] = Str(TimeWords(std::max<int64_t>(0, month.received_minutes())));
+  // Time spent on offers is said apart from time received from people.
+  const int64_t received = std::max<int64_t>(0, month.received_minutes());
+  const int64_t spent = std::clamp<int64_t>(month.spent_minutes(), 0, received);
+  fields["from_people_words"] = Str(TimeWords(received - spent));
+  fields["spent_sentence"] = Str(MonthSpentWords(spent));
   return out;
 }
 
@@ -217,9 +222,11 @@ Struct SummaryJson(const v1::MemberSummary& summary) {
   for (const auto& line : summary.recent()) {
     Struct row;
     auto& r = *row.mutable_fields();
+    const std::string when = DayWords(FromTimestamp(line.entry().occurred_at()), now, zone);
     r["sentence"] = Str(EntrySentence(line));
     r["amount"] = Str(TimeWords(line.entry().minutes()));
-    r["when"] = Str(DayWords(FromTimestamp(line.entry().occurred_at()), now, zone));
+    r["when"] = Str(when);
+    r["words"] = Str(EntryLineWords(line, when));
     r["earned"] = Bool(line.earned());
     *recent->add_values() = Obj(std::move(row));
   }
