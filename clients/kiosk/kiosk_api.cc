@@ -333,8 +333,16 @@ Response KioskApi::Status(const Request& request) {
   const bool ok = status.ok() && answer.status() == grpc::health::v1::HealthCheckResponse::SERVING;
   Struct body;
   (*body.mutable_fields())["ledger"] = Str(ok ? "ok" : "unreachable");
-  if (ok) (*body.mutable_fields())["bank"] = Str(BankName());
+  // The name once known is kept while the ledger is away, so the page never falls back to a
+  // generic title.
+  const std::string bank = ok ? BankName() : KnownBankName();
+  if (!bank.empty()) (*body.mutable_fields())["bank"] = Str(bank);
   return Json(http::status::ok, body, request);
+}
+
+std::string KioskApi::KnownBankName() {
+  absl::MutexLock lock(&bank_name_mu_);
+  return bank_name_;
 }
 
 std::string KioskApi::BankName() {
