@@ -10,7 +10,8 @@ namespace timeledger::ledger {
 namespace {
 
 constexpr uint8_t kRecordVersion = 1;
-constexpr uint8_t kChainHeadVersion = 2;  // with the journal head
+constexpr uint8_t kChainHeadVersion = 2;         // with the journal head
+constexpr uint8_t kChainHeadCountedVersion = 3;  // and the number of accounts
 
 absl::Status Malformed(absl::string_view what) {
   return Refuse(Reason::kCorruptRecord,
@@ -243,10 +244,12 @@ absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry) {
 
 std::string EncodeChainHead(const ChainHead& head) {
   std::string out;
-  out.push_back(static_cast<char>(kChainHeadVersion));
+  out.push_back(
+      static_cast<char>(head.has_account_count ? kChainHeadCountedVersion : kChainHeadVersion));
   PutFixed64BigEndian(&out, head.next_seq);
   PutDigest(&out, head.last_hash);
   PutDigest(&out, head.journal_hash);
+  if (head.has_account_count) PutFixed64BigEndian(&out, head.account_count);
   out += head.journal_tree.Encode();
   return out;
 }
@@ -255,7 +258,9 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
   Reader reader(bytes);
   ChainHead head;
   uint8_t version = 0;
-  if (!reader.ReadByte(&version) || (version != kRecordVersion && version != kChainHeadVersion) ||
+  if (!reader.ReadByte(&version) ||
+      (version != kRecordVersion && version != kChainHeadVersion &&
+       version != kChainHeadCountedVersion) ||
       !reader.ReadFixed64BigEndian(&head.next_seq) || head.next_seq == 0 ||
       !ReadDigest(&reader, &head.last_hash)) {
     return Malformed("chain head");
@@ -266,7 +271,13 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
     return head;
   }
   if (!ReadDigest(&reader, &head.journal_hash)) return Malformed("chain head");
-  const absl::string_view tree_bytes = bytes.substr(1 + 8 + 2 * kDigestBytes);
+  size_t tree_at = 1 + 8 + 2 * kDigestBytes;
+  if (version == kChainHeadCountedVersion) {
+    if (!reader.ReadFixed64BigEndian(&head.account_count)) return Malformed("chain head");
+    head.has_account_count = true;
+    tree_at += 8;
+  }
+  const absl::string_view tree_bytes = bytes.substr(tree_at);
   auto tree = CompactMerkleTree::Decode(std::string_view(tree_bytes.data(), tree_bytes.size()));
   if (!tree.ok()) return Malformed("chain head");
   head.journal_tree = *std::move(tree);

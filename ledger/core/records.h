@@ -53,18 +53,23 @@ absl::Status DecodeEntryInto(absl::string_view bytes, Entry* entry);
 // A bank's chain head: the next seq to assign and the hash of the last entry, and the head of
 // the bank's journal (ledger/journal/journal.h): the Merkle frontier over its facts, whose size is
 // the number of facts, and the chain hash of the last fact. Written in the same batch as every
-// fact.
+// fact. It also carries the bank's number of accounts, so that opening a ledger reads no
+// account.
 //
-//   head      := 0x02 u64(next_seq) last_hash(32) journal_hash(32) compact_tree (merkle.h)
+//   head      := 0x03 u64(next_seq) last_hash(32) journal_hash(32) u64(account_count)
+//                compact_tree (merkle.h)
 //
-// A version 1 head (0x01 u64(next_seq) last_hash) was written before the journal existed;
-// it decodes with has_journal false.
+// A version 2 head (0x02, without account_count) decodes with has_account_count false, and is
+// encoded again as version 2; a version 1 head (0x01 u64(next_seq) last_hash) was written before
+// the journal existed and decodes with has_journal false too.
 struct ChainHead {
   uint64_t next_seq = 1;
   Digest last_hash{};
   CompactMerkleTree journal_tree;
   Digest journal_hash{};
   bool has_journal = true;
+  uint64_t account_count = 0;
+  bool has_account_count = false;
 
   uint64_t journal_size() const { return journal_tree.size(); }
 };

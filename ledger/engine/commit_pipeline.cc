@@ -13,7 +13,7 @@ std::shared_ptr<const BankView> ViewOf(const BankState& state) {
   view->head = state.head;
   view->policy = state.policy;
   view->zone = state.zone;
-  view->account_count = state.accounts.size();
+  view->account_count = state.account_count;
   view->damage = state.damage;
   view->degraded = state.degraded;
   return view;

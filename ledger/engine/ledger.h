@@ -66,6 +66,9 @@ struct LedgerOptions {
   size_t group_commit_max = 8192;
   // Commands waiting at most; beyond it writes are refused with UNAVAILABLE (BUSY).
   size_t queue_depth_max = 100'000;
+  // Accounts the writer keeps in memory at most (AccountCache; about 1 KB each); the others are
+  // read from the store when a write needs them. Memory does not grow with the ledger.
+  size_t account_cache_max = 65'536;
   // Check every bank when opening; a bank that fails is not served. A bank with a checkpoint
   // (ledger/verify/tail.h: its head when it was last checked or cleanly shut down) has its
   // journal since then walked; one without is verified in full (ledger/verify/verify.h). Cheap
@@ -385,6 +388,7 @@ class Ledger {
   // The functions below run on the writer thread, the only one that writes banks_: they read it
   // through WriterBanks, and take state_mu_ exclusively only to change it.
   const BankMap& WriterBanks() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return banks_; }
+  const AccountCache& WriterAccounts() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return accounts_; }
   // Opens a group (open_): a transaction on the decided state and the groups in flight, with
   // the pending entries that are due expired in it. False, with `taken` refused, if the store
   // takes no writes.
@@ -430,6 +434,9 @@ class Ledger {
   // and by Verify's comparison under a shared one. Readers read View() instead.
   mutable absl::Mutex state_mu_;
   BankMap banks_ ABSL_GUARDED_BY(state_mu_);
+  // The writer's accounts, as far as it keeps them: changed by the writer under state_mu_, read
+  // by it without the lock (WriterAccounts) and by Verify's comparison under a shared one.
+  AccountCache accounts_ ABSL_GUARDED_BY(state_mu_){options_.account_cache_max};
 
   // What readers see. publish_mu_ orders the publishers (the commit thread, the writer).
   absl::Mutex publish_mu_ ABSL_ACQUIRED_BEFORE(view_mu_);

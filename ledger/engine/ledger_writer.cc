@@ -244,8 +244,8 @@ bool Ledger::OpenGroup(std::vector<std::unique_ptr<Command>>* taken) {
   // Stored times have microsecond precision: "now" is cut to it, so that what a receipt says
   // and what a later read says are the same.
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_()));
-  open_->txn =
-      std::make_unique<WriteTxn>(WriterBanks(), store_.get(), open_->batch.get(), now, Earlier());
+  open_->txn = std::make_unique<WriteTxn>(WriterBanks(), store_.get(), open_->batch.get(), now,
+                                          Earlier(), &WriterAccounts());
   ExpireDuePending(*open_->txn);
   return true;
 }
@@ -274,7 +274,7 @@ void Ledger::CloseGroup() {
   std::vector<std::string> changed;
   {
     absl::MutexLock lock(&state_mu_);
-    changed = txn.ApplyTo(&banks_);
+    changed = txn.ApplyTo(&banks_, &accounts_);
   }
   group->views.reserve(changed.size());
   for (const std::string& bank_id : changed) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
@@ -66,12 +67,13 @@ std::string KindPart(CatalogueKind kind) { return std::string(1, static_cast<cha
 }  // namespace
 
 WriteTxn::WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now,
-                   std::vector<const WriteTxn*> earlier)
+                   std::vector<const WriteTxn*> earlier, const AccountCache* accounts)
     : committed_(committed),
       store_(store),
       batch_(batch),
       now_(now),
-      earlier_(std::move(earlier)) {}
+      earlier_(std::move(earlier)),
+      account_cache_(accounts) {}
 
 template <typename T>
 const T* WriteTxn::FindStaged(absl::flat_hash_map<std::string, T> WriteTxn::*map,
@@ -98,7 +100,7 @@ const BankHeader* WriteTxn::GetBank(const std::string& bank_id) {
   auto it = committed_.find(bank_id);
   if (it == committed_.end()) return nullptr;
   // First sight in this batch: copy the header in. No undo needed: it equals committed state.
-  BankHeader header{it->second->bank,    it->second->head, it->second->accounts.size(),
+  BankHeader header{it->second->bank,    it->second->head, it->second->account_count,
                     it->second->policy,  it->second->zone, it->second->damage,
                     it->second->degraded};
   return &banks_.emplace(bank_id, std::move(header)).first->second;
@@ -120,10 +122,31 @@ const Account* WriteTxn::GetAccount(const std::string& bank_id, const std::strin
   if (auto it = accounts_.find(LookupKey(bank_id, account_id)); it != accounts_.end()) {
     return &it->second;
   }
-  auto bank = committed_.find(bank_id);
-  if (bank == committed_.end()) return nullptr;
-  auto it = bank->second->accounts.find(account_id);
-  return it == bank->second->accounts.end() ? nullptr : &it->second;
+  return Before(bank_id, account_id, AccountKey(bank_id, account_id));
+}
+
+const Account* WriteTxn::Before(const std::string& bank_id, const std::string& account_id,
+                                const std::string& key) {
+  if (auto it = seen_.find(key); it != seen_.end()) return it->second;
+  const Account* before = nullptr;
+  for (const WriteTxn* earlier : earlier_) {
+    if (auto it = earlier->accounts_.find(key); it != earlier->accounts_.end()) {
+      before = &it->second;
+      break;
+    }
+  }
+  if (before == nullptr && account_cache_ != nullptr) before = account_cache_->Find(key);
+  // A bank created in this batch has nothing stored yet.
+  if (before == nullptr && committed_.find(bank_id) != committed_.end()) {
+    auto read = store_->GetAccount(bank_id, account_id);
+    if (!read.ok()) {
+      if (read_failure_.ok()) read_failure_ = read.status();
+      return nullptr;  // not remembered: nothing is decided on it (Finalize refuses)
+    }
+    if (read->has_value()) before = &accounts_read_.emplace_back(**std::move(read));
+  }
+  seen_.emplace(key, before);
+  return before;
 }
 
 void WriteTxn::PutAccount(const Account& account) { PutAccount(Account(account)); }
@@ -399,21 +422,24 @@ ChainHead* WriteTxn::MutableHead(const std::string& bank_id) {
   return &head;
 }
 
-std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) const {
-  std::vector<std::string> ids;
-  if (auto bank = committed_.find(bank_id); bank != committed_.end()) {
-    ids.reserve(bank->second->accounts.size());
-    for (const auto& [id, account] : bank->second->accounts) ids.push_back(id);
+std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) {
+  absl::btree_set<std::string> ids;
+  if (committed_.find(bank_id) != committed_.end()) {
+    auto stored = store_->ForEachAccount(bank_id, [&](const Account& account) {
+      ids.insert(account.account_id);
+      return absl::OkStatus();
+    });
+    if (!stored.ok() && read_failure_.ok()) read_failure_ = stored;
   }
-  for (const auto& [key, account] : accounts_) {
-    if (account.bank_id == bank_id &&
-        (committed_.find(bank_id) == committed_.end() ||
-         !committed_.at(bank_id)->accounts.contains(account.account_id))) {
-      ids.push_back(account.account_id);
+  // Accounts opened by groups not yet in the store, and by this one.
+  auto add_opened = [&](const WriteTxn& txn) {
+    for (const auto& [key, account] : txn.accounts_) {
+      if (account.bank_id == bank_id) ids.insert(account.account_id);
     }
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  };
+  for (const WriteTxn* earlier : earlier_) add_opened(*earlier);
+  add_opened(*this);
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 void WriteTxn::SetSavePoint() {
@@ -438,17 +464,14 @@ void WriteTxn::ReleaseSavePoint() {
 
 absl::Status WriteTxn::Finalize() {
   TL_CHECK(savepoints_.empty());  // every command released or rolled back its own
+  if (!read_failure_.ok()) return read_failure_;
   absl::flat_hash_map<std::string, int64_t> balance_change;  // per bank
   for (const auto& [key, account] : accounts_) {
     // Every account the batch touched is of a bank it knows.
     TL_CHECK(banks_.contains(account.bank_id) || committed_.contains(account.bank_id));
     Account before;
-    if (auto bank = committed_.find(account.bank_id); bank != committed_.end()) {
-      if (auto it = bank->second->accounts.find(account.account_id);
-          it != bank->second->accounts.end()) {
-        before = it->second;
-      }
-    }
+    if (const Account* was = Before(account.bank_id, account.account_id, key)) before = *was;
+    if (!read_failure_.ok()) return read_failure_;
     // A balance moves only by postings: what it earned less what it paid.
     TL_CHECK(account.balance_minutes - before.balance_minutes ==
              (account.earned_minutes - before.earned_minutes) -
@@ -463,11 +486,16 @@ absl::Status WriteTxn::Finalize() {
     }
   }
   for (const auto& [key, account] : accounts_) batch_->PutAccount(account);
-  for (const auto& [bank_id, header] : banks_) batch_->PutChainHead(bank_id, header.head);
+  for (auto& [bank_id, header] : banks_) {
+    // The head carries the count, so that opening reads no account (records.h).
+    header.head.account_count = header.account_count;
+    header.head.has_account_count = true;
+    batch_->PutChainHead(bank_id, header.head);
+  }
   return absl::OkStatus();
 }
 
-std::vector<std::string> WriteTxn::ApplyTo(BankMap* committed) {
+std::vector<std::string> WriteTxn::ApplyTo(BankMap* committed, AccountCache* accounts) {
   absl::flat_hash_set<std::string> changed;
   for (auto& [bank_id, header] : banks_) {
     auto& state = (*committed)[bank_id];
@@ -477,6 +505,7 @@ std::vector<std::string> WriteTxn::ApplyTo(BankMap* committed) {
     TL_CHECK(header.head.journal_size() >= state->head.journal_size());
     state->bank = header.bank;
     state->head = header.head;
+    state->account_count = header.account_count;
     state->policy = header.policy;
     state->zone = header.zone;
     changed.insert(bank_id);
@@ -490,10 +519,19 @@ std::vector<std::string> WriteTxn::ApplyTo(BankMap* committed) {
       index.erase(item);
     }
   }
-  for (auto& [key, account] : accounts_) {
-    auto& state = (*committed)[account.bank_id];
-    changed.insert(account.bank_id);
-    state->accounts[account.account_id] = std::move(account);
+  for (const auto& [key, account] : accounts_) changed.insert(account.bank_id);
+  if (accounts != nullptr) {
+    // What was read stays, most recently used; what was written replaces it. The overlay is
+    // copied, not moved: later groups read it (earlier_) until this one is committed.
+    for (const auto& [key, was] : seen_) {
+      if (accounts->Find(key) != nullptr) {
+        accounts->Touch(key);
+      } else if (was != nullptr) {
+        accounts->Put(*was);
+      }
+    }
+    for (const auto& [key, account] : accounts_) accounts->Put(account);
+    accounts->Trim();
   }
   return std::vector<std::string>(changed.begin(), changed.end());
 }

@@ -10,6 +10,7 @@
 #ifndef TIMELEDGER_LEDGER_WRITE_TXN_H_
 #define TIMELEDGER_LEDGER_WRITE_TXN_H_
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@
 
 #include "ledger/core/records.h"
 #include "ledger/core/types.h"
+#include "ledger/engine/account_cache.h"
 #include "ledger/journal/journal.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
@@ -48,7 +50,9 @@ struct BankState {
   // TIME_ZONE_MISSING): its writes are refused with this status, its reads are served (dates in
   // UTC), and the other banks are not affected. Installing the zone and restarting ends it.
   absl::Status degraded;
-  absl::flat_hash_map<std::string, Account> accounts;
+  // How many accounts the bank has; the accounts themselves are in the store, and some in the
+  // writer's AccountCache.
+  size_t account_count = 0;
   std::set<std::pair<absl::Time, std::string>> pending_by_expiry;  // (expires_at, entry_id)
 };
 
@@ -71,8 +75,10 @@ class WriteTxn {
   // the transactions of groups decided before this one and not yet committed (so not yet in the
   // store), newest first, which `committed` already includes (ApplyTo): this batch reads their
   // staged records before the store's. They outlive this transaction and do not change.
+  // `accounts` (may be null): the writer's cached accounts, read after `earlier` and before the
+  // store; it does not change while this transaction is open.
   WriteTxn(const BankMap& committed, Store* store, StoreBatch* batch, absl::Time now,
-           std::vector<const WriteTxn*> earlier = {});
+           std::vector<const WriteTxn*> earlier = {}, const AccountCache* accounts = nullptr);
 
   absl::Time now() const { return now_; }
   size_t bank_count() const;
@@ -81,7 +87,10 @@ class WriteTxn {
   const BankHeader* GetBank(const std::string& bank_id);
   void PutBank(const BankHeader& header, bool is_new);
 
-  // Returns the account as this batch sees it, or nullptr.
+  // Returns the account as this batch sees it, or nullptr. The pointer is valid until the next
+  // PutAccount. If the store cannot be read, returns nullptr and the transaction is spoiled:
+  // Finalize refuses it with the store's error, so no decision taken on the missing account is
+  // written.
   const Account* GetAccount(const std::string& bank_id, const std::string& account_id);
   void PutAccount(const Account& account);
   void PutAccount(Account&& account);
@@ -143,8 +152,9 @@ class WriteTxn {
   // AppendFact(EntryFact(entry), ...) writes, without a Fact or a copy of the header.
   void AppendEntryFact(const Entry& entry, absl::string_view canonical_entry);
 
-  // The ids of a bank's accounts, committed and new in this batch.
-  std::vector<std::string> AccountIds(const std::string& bank_id) const;
+  // The ids of a bank's accounts, committed (a scan of the store) and new in this batch or the
+  // groups in flight, in order. A failed scan spoils the batch, as in GetAccount.
+  std::vector<std::string> AccountIds(const std::string& bank_id);
   // For writes that have no overlay of their own (policy records); undone by savepoints.
   StoreBatch* Batch() { return batch_; }
 
@@ -154,14 +164,21 @@ class WriteTxn {
 
   // Checks that the batch moved minutes only between accounts of one bank, summing to zero per
   // bank, and writes final account records and chain heads into the batch. Returns Internal if
-  // the zero-sum invariant would break (nothing is then committed).
+  // the zero-sum invariant would break, or the store's error if a read failed (nothing is then
+  // committed).
   absl::Status Finalize();
   // Applies the overlay to `committed` (the writer's decided state, which the next group is
-  // decided against). Returns the ids of the banks it changed.
-  std::vector<std::string> ApplyTo(BankMap* committed);
+  // decided against) and to `accounts` (if not null: the accounts this batch read or wrote are
+  // kept there, most recently used, then it is trimmed to its bound). Returns the ids of the
+  // banks it changed.
+  std::vector<std::string> ApplyTo(BankMap* committed, AccountCache* accounts = nullptr);
 
  private:
   static std::string AccountKey(const std::string& bank_id, const std::string& account_id);
+  // The account under `key` (AccountKey) as it was before this batch: in an earlier
+  // transaction, the cache or the store; nullptr if none. Remembered in seen_.
+  const Account* Before(const std::string& bank_id, const std::string& account_id,
+                        const std::string& key);
   // The head of a bank this batch knows, to change in place; savepoints restore it.
   ChainHead* MutableHead(const std::string& bank_id);
   // What every AppendFact shares: hashes the fact's `bytes` into `head`'s journal and stages
@@ -179,10 +196,17 @@ class WriteTxn {
   StoreBatch* batch_;
   absl::Time now_;
   const std::vector<const WriteTxn*> earlier_;
+  const AccountCache* const account_cache_;
 
   absl::flat_hash_map<std::string, BankHeader> banks_;
   absl::flat_hash_map<std::string, bool> new_banks_;
   absl::flat_hash_map<std::string, Account> accounts_;  // key: bank_id 0x00 account_id
+  // Each account this batch read, as it was before the batch (nullptr: none), and the ones read
+  // from the store, owned here. The pointers are into earlier transactions, the cache (which
+  // does not change while this batch is open) or accounts_read_ (a deque: stable).
+  absl::flat_hash_map<std::string, const Account*> seen_;
+  std::deque<Account> accounts_read_;
+  absl::Status read_failure_;  // the first failed store read, which spoils the batch
   absl::flat_hash_map<std::string, EntryIdRecord> entry_ids_;
   absl::flat_hash_map<std::string, Entry> entries_;  // key: bank_id 0x00 seq
   absl::flat_hash_map<std::string, uint64_t> reversals_;

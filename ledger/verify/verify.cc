@@ -50,6 +50,15 @@ BankVerification VerifyBank(StoreReader& snapshot, const Bank& bank, const Chain
     result.status = entry_status;
   } else {
     result.status = CompareState(snapshot, bank.bank_id, journal, policy, &result.account_count);
+    // The count the head carries is what opening believes without reading the accounts.
+    if (result.status.ok() && head.has_account_count &&
+        head.account_count != result.account_count) {
+      result.status = verify_internal::Finding(
+          bank.bank_id, Reason::kChainHeadMismatch, verify_internal::Where{},
+          "the chain head's number of accounts differs from the accounts in the journal",
+          absl::StrCat(result.account_count, " accounts"),
+          absl::StrCat(head.account_count, " accounts"));
+    }
   }
   return result;
 }

@@ -138,6 +138,9 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
           ""))
       ->type_name("DURATION")
       ->default_str("0");
+  AddNumber(app, "--account-cache", &flags->account_cache, 1, 100'000'000, "a number of accounts",
+            "accounts the writer keeps in memory (about 1 KB each); the others are read from the "
+            "ledger when a write needs them, so memory does not grow with the number of accounts");
   app.add_flag_callback(
       "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
       "skip the check of every bank's journal since its last checkpoint when opening (the cheap "
@@ -232,6 +235,7 @@ void LogStart(const Flags& flags) {
       .Add("insecure_plaintext", flags.insecure_plaintext)
       .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
       .Add("metrics_allow_remote", flags.metrics_allow_remote)
+      .Add("account_cache", static_cast<int64_t>(flags.account_cache))
       .Write();
 }
 
@@ -240,6 +244,7 @@ ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {
   options.data_dir = flags.data_dir;
   options.verify_on_open = flags.verify_on_start;
   options.full_verify_on_open = flags.full_verify_on_start;
+  options.account_cache_max = flags.account_cache;
   options.backups_keep = flags.backups_keep;
   options.backup_dir = flags.backup_dir;
   return options;

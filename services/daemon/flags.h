@@ -31,6 +31,7 @@ struct Flags {
   std::string backup_dir;                              // empty: DATA_DIR/backups
   bool verify_on_start = true;
   bool full_verify_on_start = false;
+  size_t account_cache = ledger::LedgerOptions().account_cache_max;
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;

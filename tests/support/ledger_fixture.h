@@ -33,6 +33,7 @@ class LedgerTest : public ::testing::Test {
     options.data_dir = dir_.path();
     options.clock = [this] { return now_.load(); };
     options.full_verify_on_open = full_verify_on_reopen_;
+    options.account_cache_max = account_cache_max_;
     auto opened = Ledger::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     ledger_ = *std::move(opened);
@@ -133,6 +134,8 @@ class LedgerTest : public ::testing::Test {
   std::unique_ptr<Ledger> ledger_;
   // Reopen verifies every bank in full rather than its journal since its checkpoint.
   bool full_verify_on_reopen_ = false;
+  // The writer's account cache (LedgerOptions::account_cache_max) on the next Reopen.
+  size_t account_cache_max_ = LedgerOptions().account_cache_max;
 };
 
 }  // namespace timeledger::ledger

@@ -65,12 +65,12 @@ class CommandsTest : public EngineTest {
     Outcome<T> outcome;
     TestCommand<T> command(std::move(body), &outcome.result);
     auto batch = store_->NewBatch();
-    WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+    WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow, {}, &accounts_);
     command.Execute(txn);
     outcome.wrote = !batch->empty();
     absl::Status commit = txn.Finalize();
     if (commit.ok() && !batch->empty()) commit = store_->Commit(batch.get());
-    if (commit.ok()) txn.ApplyTo(&banks_);
+    if (commit.ok()) txn.ApplyTo(&banks_, &accounts_);
     command.Finish(commit);
     return outcome;
   }
@@ -172,7 +172,7 @@ TEST_F(CommandsTest, ACoordinatorDoesNotConfirmWhatCreditsTheirOwnAccount) {
   ExpectUnchanged(before);
   auto confirmed = Confirm("to-carol", Coordinator("dan"));
   ASSERT_TRUE(confirmed.result.ok()) << confirmed.result.status();
-  EXPECT_EQ(Committed().accounts.at("carol").balance_minutes, 60);
+  EXPECT_EQ(KeptBalance("carol"), 60);
 }
 
 TEST_F(CommandsTest, ACoordinatorDoesNotConfirmWhatTheyRecordedUnderAnotherName) {
@@ -234,7 +234,7 @@ TEST_F(CommandsTest, ACoordinatorDoesNotReverseWhatTheyPaid) {
   ExpectUnchanged(before);
   auto reversed = reverse(Coordinator("dan"));
   ASSERT_TRUE(reversed.result.ok()) << reversed.result.status();
-  EXPECT_EQ(Committed().accounts.at("carol").balance_minutes, 0);
+  EXPECT_EQ(KeptBalance("carol"), 0);
 }
 
 TEST_F(CommandsTest, ARuleRefusalAfterTheCallerPassesLeavesNothingBehind) {

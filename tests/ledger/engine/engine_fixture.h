@@ -54,13 +54,13 @@ class EngineTest : public ::testing::Test {
   // it. Returns Finalize's or the store's refusal (nothing is then published).
   absl::Status Commit(absl::FunctionRef<void(WriteTxn&)> body) {
     auto batch = store_->NewBatch();
-    WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+    WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow, {}, &accounts_);
     body(txn);
     if (auto finalized = txn.Finalize(); !finalized.ok()) return finalized;
     if (!batch->empty()) {
       if (auto committed = store_->Commit(batch.get()); !committed.ok()) return committed;
     }
-    txn.ApplyTo(&banks_);
+    txn.ApplyTo(&banks_, &accounts_);
     return absl::OkStatus();
   }
 
@@ -100,9 +100,21 @@ class EngineTest : public ::testing::Test {
     return *banks_.at(bank_id);
   }
 
+  // The account of bank hcct as the writer's cache keeps it after the last commit, or nullptr.
+  const Account* Kept(const std::string& account_id) const {
+    return accounts_.Find(AccountCache::KeyOf("hcct", account_id));
+  }
+  // Its balance; a failure (and 0) if it is not kept.
+  int64_t KeptBalance(const std::string& account_id) const {
+    const Account* account = Kept(account_id);
+    EXPECT_NE(account, nullptr) << account_id << " is not in the cache";
+    return account == nullptr ? 0 : account->balance_minutes;
+  }
+
   timeledger::testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   BankMap banks_;
+  AccountCache accounts_{1024};
 };
 
 }  // namespace timeledger::ledger

@@ -51,11 +51,11 @@ TEST_F(WriteTxnTest, ReadsSeeTheEarlierCommandsOfTheGroup) {
                 EXPECT_EQ(second.entry.seq, next_seq + 1);
                 EXPECT_EQ(second.to_balance_minutes, 20);
                 // The committed state is not touched before ApplyTo.
-                EXPECT_FALSE(Committed().accounts.contains("dave"));
+                EXPECT_EQ(Kept("dave"), nullptr);
                 EXPECT_EQ(Committed().head.next_seq, next_seq);
               }).ok());
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 40);
-  EXPECT_EQ(Committed().accounts.at("dave").balance_minutes, 20);
+  EXPECT_EQ(KeptBalance("alice"), 40);
+  EXPECT_EQ(KeptBalance("dave"), 20);
 }
 
 TEST_F(WriteTxnTest, RollingBackASavepointUndoesEverythingAfterIt) {
@@ -99,7 +99,7 @@ TEST_F(WriteTxnTest, RollingBackRestoresTheWholeChainHead) {
                 EXPECT_EQ(EncodeChainHead(txn.GetBank("hcct")->head), head_before);
                 Post(txn, "bob", "alice", 30);
               }).ok());
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 45);
+  EXPECT_EQ(KeptBalance("alice"), 45);
 }
 
 // The batch reads a catalogue item from the store once and keeps what it read, an item or none;
@@ -145,8 +145,8 @@ TEST_F(WriteTxnTest, AnInnerSavepointReleasedStaysUntilTheOuterOneRollsBack) {
                 EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 0);
                 Post(txn, "bob", "alice", 7);
               }).ok());
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 7);
-  EXPECT_EQ(Committed().accounts.at("bob").balance_minutes, -7);
+  EXPECT_EQ(KeptBalance("alice"), 7);
+  EXPECT_EQ(KeptBalance("bob"), -7);
 }
 
 TEST_F(WriteTxnTest, FinalizeRefusesABatchThatDoesNotSumToZero) {
@@ -162,7 +162,7 @@ TEST_F(WriteTxnTest, FinalizeRefusesABatchThatDoesNotSumToZero) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(ReasonOf(refused), "ZERO_SUM_BROKEN");
   // Nothing published, nothing stored.
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 0);
+  EXPECT_EQ(KeptBalance("alice"), 0);
   EXPECT_EQ(Committed().head.next_seq, head_before.next_seq);
   auto stored = store_->GetEntry("hcct", head_before.next_seq);
   ASSERT_TRUE(stored.ok());
@@ -171,17 +171,17 @@ TEST_F(WriteTxnTest, FinalizeRefusesABatchThatDoesNotSumToZero) {
 
 TEST_F(WriteTxnTest, FinalizeWritesTheFinalAccountsAndHeadsAndApplyToPublishesThem) {
   auto batch = store_->NewBatch();
-  WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+  WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow, {}, &accounts_);
   const Receipt receipt = Post(txn, "bob", "alice", 45);
   ASSERT_TRUE(txn.Finalize().ok());
   ASSERT_TRUE(store_->Commit(batch.get()).ok());
   // Committed to the store, not yet published.
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 0);
+  EXPECT_EQ(KeptBalance("alice"), 0);
   auto stored = store_->GetEntry("hcct", receipt.entry.seq);
   ASSERT_TRUE(stored.ok() && stored->has_value());
-  txn.ApplyTo(&banks_);
-  EXPECT_EQ(Committed().accounts.at("alice").balance_minutes, 45);
-  EXPECT_EQ(Committed().accounts.at("bob").balance_minutes, -45);
+  txn.ApplyTo(&banks_, &accounts_);
+  EXPECT_EQ(KeptBalance("alice"), 45);
+  EXPECT_EQ(KeptBalance("bob"), -45);
   EXPECT_EQ(Committed().head.next_seq, receipt.entry.seq + 1);
   EXPECT_EQ(Committed().head.last_hash, receipt.entry.hash);
 }
@@ -201,7 +201,8 @@ TEST_F(WriteTxnTest, ApplyToPublishesPendingEntriesByWhenTheyExpire) {
       }).ok());
   ASSERT_EQ(Committed().pending_by_expiry.size(), 1u);
   EXPECT_EQ(Committed().pending_by_expiry.begin()->second, "own");
-  EXPECT_EQ(Committed().accounts.at("bob").held_minutes, 60);
+  ASSERT_NE(Kept("bob"), nullptr);
+  EXPECT_EQ(Kept("bob")->held_minutes, 60);
 }
 
 TEST_F(WriteTxnTest, ABalanceThatMovesWithoutAPostingStopsTheWriter) {
@@ -209,7 +210,7 @@ TEST_F(WriteTxnTest, ABalanceThatMovesWithoutAPostingStopsTheWriter) {
   EXPECT_DEATH(
       {
         auto batch = store_->NewBatch();
-        WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow);
+        WriteTxn txn(banks_, store_.get(), batch.get(), kEngineNow, {}, &accounts_);
         Account alice = *txn.GetAccount("hcct", "alice");
         alice.balance_minutes += 10;  // and bob's down by as much, but neither earned nor paid
         Account bob = *txn.GetAccount("hcct", "bob");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "absl/strings/str_cat.h"
 #include <gtest/gtest.h>
 
 #include "ledger/core/merkle.h"
@@ -155,6 +156,25 @@ TEST_F(VerifyTest, AnAlteredBalanceIsNamedByAccountWithBothFigures) {
   ExpectFinding(report, "BALANCE_MISMATCH",
                 {{"account_id", "alice"}, {"expected", "-3 minutes"}, {"found", "57 minutes"}});
   ExpectHcctRefusedOthersServed("BALANCE_MISMATCH");
+}
+
+TEST_F(VerifyTest, AChainHeadThatMiscountsTheAccountsIsNamed) {
+  // Opening believes the head's count without reading the accounts: the full check holds it to
+  // the accounts the journal opened.
+  uint64_t counted = 0;
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit("chcct", [&](std::string* value) {
+      ChainHead head = *DecodeChainHead(*value);
+      ASSERT_TRUE(head.has_account_count);
+      counted = head.account_count;
+      ++head.account_count;
+      *value = EncodeChainHead(head);
+    });
+  });
+  ExpectFinding(report, "CHAIN_HEAD_MISMATCH",
+                {{"expected", absl::StrCat(counted, " accounts")},
+                 {"found", absl::StrCat(counted + 1, " accounts")}});
+  ExpectHcctRefusedOthersServed("CHAIN_HEAD_MISMATCH");
 }
 
 // A qualification awarded to alice by sam (staff), with its reward from the centre.

@@ -247,6 +247,20 @@ TEST(DaemonFlagsTest, AFullVerificationAtStartIsAskedForAndCannotBeSkippedAtOnce
   EXPECT_FALSE(LedgerOptionsOf(plain).full_verify_on_open);
 }
 
+TEST(DaemonFlagsTest, TheAccountCacheIsBoundedByAFlag) {
+  Flags flags;
+  std::string error;
+  EXPECT_EQ(Parse({}, &flags, &error), std::nullopt) << error;
+  EXPECT_EQ(LedgerOptionsOf(flags).account_cache_max, ledger::LedgerOptions().account_cache_max);
+  EXPECT_EQ(Parse({"--account-cache", "1000"}, &flags, &error), std::nullopt) << error;
+  EXPECT_EQ(LedgerOptionsOf(flags).account_cache_max, 1000u);
+  for (const char* bad : {"0", "-5", "lots", "100000001"}) {
+    Flags refused;
+    EXPECT_EQ(Parse({"--account-cache", bad}, &refused, &error), kExitUsage) << bad;
+    EXPECT_NE(error.find("--account-cache"), std::string::npos) << error;
+  }
+}
+
 TEST(DaemonFlagsTest, OneOfflineRunAtATime) {
   const std::vector<std::vector<std::string>> pairs = {{"--migrate", "--verify-only"},
                                                        {"--restore-from", "b", "--migrate"},
