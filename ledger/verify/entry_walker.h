@@ -3,6 +3,7 @@
 #ifndef TIMELEDGER_LEDGER_VERIFY_ENTRY_WALKER_H_
 #define TIMELEDGER_LEDGER_VERIFY_ENTRY_WALKER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +27,11 @@ namespace timeledger::ledger::verify_internal {
 class EntryWalker {
  public:
   EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head)
-      : snapshot_(snapshot), id_(bank_id), head_(head) {}
+      : snapshot_(snapshot), id_(bank_id), head_(head) {
+    if (head.has_account_count) {  // as JournalWalker's accounts
+      ids_.reserve(std::min<uint64_t>(head.account_count, kAccountsPerBankMax));
+    }
+  }
 
   // Walks the entries and reads their stored journal positions, then (if the entries are in
   // order) walks the postings and reversal markers.

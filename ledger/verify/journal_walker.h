@@ -3,6 +3,7 @@
 #ifndef TIMELEDGER_LEDGER_VERIFY_JOURNAL_WALKER_H_
 #define TIMELEDGER_LEDGER_VERIFY_JOURNAL_WALKER_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -29,7 +30,13 @@ namespace timeledger::ledger::verify_internal {
 class JournalWalker {
  public:
   JournalWalker(StoreReader& snapshot, const Bank& bank, const ChainHead& head)
-      : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head) {}
+      : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head) {
+    // Sized once from the head's count (bounded: the head is what is being checked), rather
+    // than rehashed a million accounts at a time as they are opened.
+    if (head.has_account_count) {
+      accounts_.reserve(std::min<uint64_t>(head.account_count, kAccountsPerBankMax));
+    }
+  }
 
   // Returns the first inconsistency of the walk, which does not read the entry positions.
   absl::Status Run() { return Walk(); }
