@@ -45,6 +45,24 @@ void AddToMonths(const Entry& entry, const Entry* original, const std::string& a
   const GivenReceived sums = GivenReceivedBy(entry, original, account_id);
   it->given_minutes += sums.given_minutes;
   it->received_minutes += sums.received_minutes;
+  const EntryKind counted_kind = original != nullptr ? original->kind : entry.kind;
+  if (counted_kind == EntryKind::kSpend) it->spent_minutes += sums.received_minutes;
+}
+
+// Which part of the catalogue names an entry's activity: a spend buys an offer, a reward is for
+// a qualification, time given is for an activity.
+std::optional<CatalogueKind> ActivityCatalogueKind(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kSpend:
+      return CatalogueKind::kOffer;
+    case EntryKind::kQualificationReward:
+      return CatalogueKind::kQualification;
+    case EntryKind::kExchange:
+    case EntryKind::kAward:
+      return CatalogueKind::kActivity;
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -225,6 +243,13 @@ std::string KioskDesk::NameOf(const std::string& bank_id, const std::string& acc
   return account.ok() ? account->display_name : std::string();
 }
 
+std::string KioskDesk::TitleOf(const std::string& bank_id, const Entry& entry) const {
+  const std::optional<CatalogueKind> kind = ActivityCatalogueKind(entry.kind);
+  if (!kind.has_value() || entry.activity.empty()) return "";
+  auto item = ledger_->GetCatalogueItem(BankId(bank_id), *kind, entry.activity);
+  return item.ok() ? item->title : std::string();
+}
+
 absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* summary) const {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(summary->bank.time_zone, &zone)) zone = absl::UTCTimeZone();
@@ -265,6 +290,7 @@ absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* s
   if (!status.ok()) return status;
   for (MemberEntry& row : recent) {
     row.other_display_name = NameOf(session.bank_id, row.other_account_id);
+    row.activity_title = TitleOf(session.bank_id, row.entry);
     summary->recent.push_back(std::move(row));
   }
   return absl::OkStatus();
@@ -301,6 +327,7 @@ absl::Status KioskDesk::AddAwaiting(const KioskSession& session, MemberSummary* 
     row.earns = item.entry.to_account_id == session.account_id;
     row.other_display_name =
         NameOf(session.bank_id, row.earns ? item.entry.from_account_id : item.entry.to_account_id);
+    row.activity_title = TitleOf(session.bank_id, item.entry);
     row.pending = std::move(item);
     summary->awaiting.push_back(std::move(row));
   }

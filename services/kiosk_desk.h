@@ -57,14 +57,17 @@ struct MemberEntry {
   std::string other_account_id;    // the other party
   std::string other_display_name;  // "" if unknown
   EntryKind original_kind = EntryKind::kExchange;  // for a reversal, the kind it undid
+  std::string activity_title;  // the catalogue's title of entry.activity, "" if none
 };
 
 // Time given (earned by exchange or award) and received (paid by exchange or spend) in one
-// calendar month of the bank's time zone, net of reversals.
+// calendar month of the bank's time zone, net of reversals; of what was received, the part spent
+// on offers (spend) apart, so that the kiosk does not say it came from people.
 struct MonthGiveTake {
   absl::CivilMonth month;
   int64_t given_minutes = 0;
   int64_t received_minutes = 0;
+  int64_t spent_minutes = 0;
 };
 
 // A pending entry waiting for this member, with the other party's name.
@@ -72,6 +75,7 @@ struct MemberPending {
   PendingEntry pending;
   bool earns = false;  // the member would earn (else pay) if confirmed
   std::string other_display_name;
+  std::string activity_title;  // as MemberEntry's
 };
 
 // What a signed-in member sees.
@@ -176,6 +180,8 @@ class KioskDesk {
   absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
   absl::Status AddQualifications(const KioskSession& session, MemberSummary* summary) const;
   std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
+  // The catalogue's title of an entry's activity (ActivityCatalogueKind), "" if it has none.
+  std::string TitleOf(const std::string& bank_id, const Entry& entry) const;
 
   Ledger* ledger_;
   std::string dummy_hash_;  // checked against for unknown cards, so they take as long

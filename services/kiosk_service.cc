@@ -40,6 +40,7 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
     line->set_earned(row.earned);
     line->set_other_display_name(row.other_display_name);
     line->set_original_kind(static_cast<v1::EntryKind>(row.original_kind));
+    line->set_activity_title(row.activity_title);
   }
   for (const ledger::MonthGiveTake& month : summary.months) {
     auto* line = out->add_months();
@@ -47,12 +48,14 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
     line->set_month(month.month.month());
     line->set_given_minutes(month.given_minutes);
     line->set_received_minutes(month.received_minutes);
+    line->set_spent_minutes(month.spent_minutes);
   }
   for (const ledger::MemberPending& row : summary.awaiting) {
     auto* line = out->add_awaiting();
     services::ToProto(row.pending, line->mutable_pending());
     line->set_earns(row.earns);
     line->set_other_display_name(row.other_display_name);
+    line->set_activity_title(row.activity_title);
   }
   for (const ledger::MemberQualification& held : summary.qualifications) {
     auto* line = out->add_qualifications();

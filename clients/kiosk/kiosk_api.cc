@@ -192,6 +192,11 @@ Struct MonthJson(const v1::MonthGiveTake& month) {
   fields["received_minutes"] = Num(std::max<int64_t>(0, month.received_minutes()));
   fields["given_words"] = Str(TimeWords(std::max<int64_t>(0, month.given_minutes())));
   fields["received_words"] = Str(TimeWords(std::max<int64_t>(0, month.received_minutes())));
+  // Time spent on offers is said apart from time received from people.
+  const int64_t received = std::max<int64_t>(0, month.received_minutes());
+  const int64_t spent = std::clamp<int64_t>(month.spent_minutes(), 0, received);
+  fields["from_people_words"] = Str(TimeWords(received - spent));
+  fields["spent_sentence"] = Str(MonthSpentWords(spent));
   return out;
 }
 
@@ -217,9 +222,11 @@ Struct SummaryJson(const v1::MemberSummary& summary) {
   for (const auto& line : summary.recent()) {
     Struct row;
     auto& r = *row.mutable_fields();
+    const std::string when = DayWords(FromTimestamp(line.entry().occurred_at()), now, zone);
     r["sentence"] = Str(EntrySentence(line));
     r["amount"] = Str(TimeWords(line.entry().minutes()));
-    r["when"] = Str(DayWords(FromTimestamp(line.entry().occurred_at()), now, zone));
+    r["when"] = Str(when);
+    r["words"] = Str(EntryLineWords(line, when));
     r["earned"] = Bool(line.earned());
     *recent->add_values() = Obj(std::move(row));
   }
@@ -326,8 +333,16 @@ Response KioskApi::Status(const Request& request) {
   const bool ok = status.ok() && answer.status() == grpc::health::v1::HealthCheckResponse::SERVING;
   Struct body;
   (*body.mutable_fields())["ledger"] = Str(ok ? "ok" : "unreachable");
-  if (ok) (*body.mutable_fields())["bank"] = Str(BankName());
+  // The name once known is kept while the ledger is away, so the page never falls back to a
+  // generic title.
+  const std::string bank = ok ? BankName() : KnownBankName();
+  if (!bank.empty()) (*body.mutable_fields())["bank"] = Str(bank);
   return Json(http::status::ok, body, request);
+}
+
+std::string KioskApi::KnownBankName() {
+  absl::MutexLock lock(&bank_name_mu_);
+  return bank_name_;
 }
 
 std::string KioskApi::BankName() {

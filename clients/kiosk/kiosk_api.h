@@ -1,7 +1,7 @@
 // KioskApi: what the kiosk page asks of the kiosk server, answered over gRPC from timeledgerd.
 //
 //   GET  /                     the page (clients/kiosk/page.html, a fresh CSP nonce each time)
-//   GET  /api/status           {"ledger": "ok" | "unreachable", "bank": its name when ok}
+//   GET  /api/status           {"ledger": "ok" | "unreachable", "bank": its name once known}
 //   POST /api/sign-in          {"card": "...", "pin": "..."} -> {"session": ..., "name": ...}
 //   GET  /api/me               the signed-in member's summary, in plain words
 //   POST /api/pending/confirm  {"entry_id": "..."}   (and /api/pending/reject)
@@ -52,6 +52,8 @@ class KioskApi {
 
   // The bank's name, asked of the ledger once and remembered; "" until it answers.
   std::string BankName() ABSL_LOCKS_EXCLUDED(bank_name_mu_);
+  // The bank's name if the ledger has told it, without asking; "" otherwise.
+  std::string KnownBankName() ABSL_LOCKS_EXCLUDED(bank_name_mu_);
   // A client context with a deadline and this kiosk's principal.
   std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::seconds deadline) const;
 

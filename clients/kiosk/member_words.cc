@@ -102,7 +102,8 @@ std::string MonthShortWords(int month) {
 std::string EntrySentence(const v1::MemberEntryLine& line) {
   const v1::Entry& entry = line.entry();
   const std::string other = NameOr(line.other_display_name(), "another member");
-  const std::string& activity = entry.activity();
+  const std::string& activity =
+      line.activity_title().empty() ? entry.activity() : line.activity_title();
   switch (entry.kind()) {
     case v1::EXCHANGE:
       return line.earned() ? absl::StrCat("You helped ", other, WithActivity(activity, "with"))
@@ -121,10 +122,13 @@ std::string EntrySentence(const v1::MemberEntryLine& line) {
     case v1::GRANT:
       return line.earned() ? "The community pool gave you time"
                            : absl::StrCat("The community pool gave time to ", other);
-    case v1::QUALIFICATION_REWARD:
-      // The activity is the qualification's code, not words a member would use.
-      return line.earned() ? absl::StrCat(other, " rewarded you for a qualification")
-                           : absl::StrCat("You rewarded ", other, " for a qualification");
+    case v1::QUALIFICATION_REWARD: {
+      // Without a title the activity is the qualification's code, not words a member would use.
+      const std::string what =
+          line.activity_title().empty() ? "a qualification" : line.activity_title();
+      return line.earned() ? absl::StrCat(other, " rewarded you for ", what)
+                           : absl::StrCat("You rewarded ", other, " for ", what);
+    }
     case v1::REVERSAL:
       return line.earned() ? "A correction gave you back time"
                            : "A correction took back time from an earlier entry";
@@ -134,9 +138,25 @@ std::string EntrySentence(const v1::MemberEntryLine& line) {
   }
 }
 
+std::string EntryLineWords(const v1::MemberEntryLine& line, const std::string& when) {
+  const std::string amount = TimeWords(line.entry().minutes());
+  // An offer bought is time spent, not time someone gave: it reads so, with its title.
+  if (line.entry().kind() == v1::SPEND && !line.earned() && !line.activity_title().empty()) {
+    return absl::StrCat("You spent ", amount, " on the ", line.activity_title(), ", ", when, ".");
+  }
+  return absl::StrCat(EntrySentence(line), " — ", amount, ", ", when, ".");
+}
+
+std::string MonthSpentWords(int64_t spent_minutes) {
+  if (spent_minutes <= 0) return "";
+  return absl::StrCat("You spent ", TimeWords(spent_minutes), " on courses and offers.");
+}
+
 std::string AwaitingSentence(const v1::AwaitingEntry& awaiting) {
   const std::string other = NameOr(awaiting.other_display_name(), "Another member");
-  const std::string& activity = awaiting.pending().entry().activity();
+  const std::string& activity = awaiting.activity_title().empty()
+                                    ? awaiting.pending().entry().activity()
+                                    : awaiting.activity_title();
   return awaiting.earns()
              ? absl::StrCat(other, " says you helped them", WithActivity(activity, "with"))
              : absl::StrCat(other, " says they helped you", WithActivity(activity, "with"));

@@ -33,9 +33,16 @@ std::string DateWords(absl::Time when, absl::TimeZone zone);
 std::string MonthWords(int year, int month, bool with_year);
 std::string MonthShortWords(int month);
 
-// "You helped Bob Okafor with gardening", "Alice Brown helped you with shopping", "You spent
-// time at Community café on lunch", ...: what happened, from the member's side, without amount.
+// "You helped Bob Okafor with gardening", "Alice Brown helped you with shopping", "You used your
+// time at Community café for lunch", ...: what happened, from the member's side, without amount.
+// What it was for is the catalogue's title when the line has one, else the activity as recorded.
 std::string EntrySentence(const v1::MemberEntryLine& line);
+// The whole line as the kiosk lists it, `when` from DayWords: "You helped Bob Okafor with
+// gardening — 1 hour 30 minutes, today.", and for an offer bought: "You spent 3 hours on the Food
+// hygiene course, today."
+std::string EntryLineWords(const v1::MemberEntryLine& line, const std::string& when);
+// "You spent 3 hours on courses and offers." for a month's spending; empty for none.
+std::string MonthSpentWords(int64_t spent_minutes);
 // For a pending entry: "Alice Brown says she helped you with shopping" style, from the member's
 // side, and what confirming would do: "If you confirm, 1 hour goes from your time to Alice Brown."
 std::string AwaitingSentence(const v1::AwaitingEntry& awaiting);

@@ -73,5 +73,42 @@ TEST(MemberWordsTest, EntriesAreSentencesFromTheMembersSide) {
             "If you confirm, 1 hour goes from your time to Alice Brown.");
 }
 
+// The catalogue's title, not its code; an offer bought reads as time spent, not time received.
+TEST(MemberWordsTest, EntriesUseCatalogueTitlesAndSpendingReadsAsSpent) {
+  v1::MemberEntryLine line;
+  line.mutable_entry()->set_kind(v1::EXCHANGE);
+  line.mutable_entry()->set_activity("garden-help");
+  line.mutable_entry()->set_minutes(90);
+  line.set_other_display_name("Bob Okafor");
+  line.set_earned(true);
+  line.set_activity_title("Help in the garden");
+  EXPECT_EQ(EntrySentence(line), "You helped Bob Okafor with Help in the garden");
+  EXPECT_EQ(EntryLineWords(line, "today"),
+            "You helped Bob Okafor with Help in the garden — 1 hour 30 minutes, today.");
+
+  line.mutable_entry()->set_kind(v1::SPEND);
+  line.mutable_entry()->set_activity("hygiene-course");
+  line.mutable_entry()->set_minutes(180);
+  line.set_other_display_name("Holy Cross Centre");
+  line.set_earned(false);
+  line.set_activity_title("Food hygiene course");
+  EXPECT_EQ(EntryLineWords(line, "today"), "You spent 3 hours on the Food hygiene course, today.");
+  EXPECT_EQ(EntryLineWords(line, "today").find("hygiene-course"), std::string::npos);
+
+  line.mutable_entry()->set_kind(v1::QUALIFICATION_REWARD);
+  line.set_earned(true);
+  line.set_activity_title("Food hygiene, level 2");
+  EXPECT_EQ(EntrySentence(line), "Holy Cross Centre rewarded you for Food hygiene, level 2");
+
+  v1::AwaitingEntry awaiting;
+  awaiting.mutable_pending()->mutable_entry()->set_activity("shop-run");
+  awaiting.set_activity_title("Shopping");
+  awaiting.set_other_display_name("Alice Brown");
+  EXPECT_EQ(AwaitingSentence(awaiting), "Alice Brown says they helped you with Shopping");
+
+  EXPECT_EQ(MonthSpentWords(180), "You spent 3 hours on courses and offers.");
+  EXPECT_EQ(MonthSpentWords(0), "");
+}
+
 }  // namespace
 }  // namespace timeledger::kiosk

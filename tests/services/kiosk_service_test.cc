@@ -152,6 +152,49 @@ TEST_F(KioskServiceTest, SignedInMemberReadsTheirBalanceEntriesAndMonths) {
   EXPECT_EQ(summary.months(11).received_minutes(), 0);
 }
 
+// The kiosk names what an entry was for by the catalogue's title, not its code, and tells time
+// spent on an offer apart from time received from people.
+TEST_F(KioskServiceTest, SummaryNamesActivitiesByTitleAndSetsSpendingApart) {
+  v1::RecordEntryResponse receipt;
+  ASSERT_TRUE(Record("slip-1", "alice", "bob", 60, "carol", &receipt).ok());
+  ASSERT_TRUE(Record("slip-2", "bob", "alice", 240, "carol", &receipt).ok());
+  ledger::CatalogueItem gardening;
+  gardening.kind = ledger::CatalogueKind::kActivity;
+  gardening.bank_id = "hcct";
+  gardening.code = "gardening";
+  gardening.title = "Help in the garden";
+  gardening.category = "outdoors";
+  ledger::CatalogueItem course;
+  course.kind = ledger::CatalogueKind::kOffer;
+  course.bank_id = "hcct";
+  course.code = "hygiene-course";
+  course.title = "Food hygiene course";
+  course.price_minutes = 180;
+  course.organisation_account_id = "cafe";
+  for (const ledger::CatalogueItem& item : {gardening, course}) {
+    auto put = ledger::Await<ledger::CatalogueItem>([&](auto done) {
+      ledger_->PutCatalogueItem(item, 0, ledger::AdminNamed("carol"), std::move(done));
+    });
+    ASSERT_TRUE(put.ok()) << put.status();
+  }
+  ledger::RedeemSpec spec{"hcct", "buy-1", "alice", "hygiene-course", ""};
+  auto bought = ledger::Await<ledger::Redemption>(
+      [&](auto done) { ledger_->RedeemOffer(spec, ledger::AdminNamed("alice"), std::move(done)); });
+  ASSERT_TRUE(bought.ok()) << bought.status();
+
+  v1::KioskSession session;
+  ASSERT_TRUE(SignIn("1001", "1234", &session).ok());
+  v1::MemberSummary summary;
+  ASSERT_TRUE(Summary(session.session_id(), &summary).ok());
+  ASSERT_EQ(summary.recent_size(), 3);
+  EXPECT_EQ(summary.recent(0).entry().kind(), v1::SPEND);
+  EXPECT_EQ(summary.recent(0).activity_title(), "Food hygiene course");
+  EXPECT_EQ(summary.recent(1).activity_title(), "Help in the garden");
+  EXPECT_EQ(summary.months(11).received_minutes(), 240);
+  EXPECT_EQ(summary.months(11).spent_minutes(), 180);
+  EXPECT_EQ(summary.months(11).given_minutes(), 240);
+}
+
 TEST_F(KioskServiceTest, PinIsStoredAsArgon2idAndNeverInTheJournal) {
   auto card = ledger_->GetMemberCard(ledger::BankId("hcct"), ledger::AccountId("alice"));
   ASSERT_TRUE(card.ok() && card->has_value());

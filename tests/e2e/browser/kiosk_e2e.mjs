@@ -4,71 +4,31 @@
 //   node kiosk_e2e.mjs TIMELEDGERD TIMELEDGER_CLI TIMELEDGER_KIOSK SCREENSHOT_DIR
 //
 // Each scenario saves a screenshot of every screen it reaches into SCREENSHOT_DIR, and runs
-// axe-core in the page: any serious or critical WCAG 2.x A/AA violation fails the run.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+// axe-core in the page: any serious or critical WCAG 2.x A/AA violation fails the run. Every screen
+// is also toured at both kiosk sizes (kiosk_screens.mjs); the helpers are in kiosk_support.mjs.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+import {
+  WAIT_MS, assertFocusClear, assertInView, checkAccessibility, children, freePort, press, setShotsDir,
+  shot, signIn, sleep, start, stop, text, until, SIZES,
+} from "./kiosk_support.mjs";
+import { DEV, tourEveryScreen } from "./kiosk_screens.mjs";
 
 const [timeledgerd, cli, kioskBinary, shotsDir] = process.argv.slice(2);
 if (!shotsDir) {
   console.error("usage: node kiosk_e2e.mjs TIMELEDGERD TIMELEDGER_CLI TIMELEDGER_KIOSK SCREENSHOT_DIR");
   process.exit(2);
 }
-const here = dirname(fileURLToPath(import.meta.url));
-const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 const BANK = "e2e";
-const WAIT_MS = 20000;
 const REBOUND_NAME = "rebind.test";
 
 const dataDir = mkdtempSync(join(tmpdir(), "kiosk-e2e-"));
 mkdirSync(shotsDir, { recursive: true });
-const children = new Set();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function start(binary, args, name) {
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (d) => process.stdout.write(`[${name}] ${d}`));
-  child.stderr.on("data", (d) => process.stdout.write(`[${name}] ${d}`));
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return child;
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, check, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (e) { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+setShotsDir(shotsDir);
 
 let grpcPort, httpPort, server, kiosk;
 const kioskUrl = () => `http://127.0.0.1:${httpPort}`;
@@ -84,42 +44,6 @@ async function startServer() {
   server = start(timeledgerd, ["--listen", `127.0.0.1:${grpcPort}`, "--data-dir", dataDir], "timeledgerd");
   await until("timeledgerd", () => { tl("bank", "list"); return true; });
 }
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
-  console.log(`screenshot ${name}.png`);
-}
-
-// axe-core in the page (evaluated over CDP, so the page's CSP needs no exception).
-async function checkAccessibility(page, where) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-  }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of result.violations) {
-    console.log(`axe (${where}): ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
-  }
-  assert.equal(bad.length, 0, `serious accessibility violations on ${where}: ` +
-    bad.map((v) => `${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; "));
-}
-
-async function press(page, padFor, digits) {
-  for (const d of digits) await page.locator(`.keypad[data-for="${padFor}"] button`, { hasText: d }).first().click();
-}
-
-async function signIn(page, card, pin, shots = {}) {
-  await page.locator("#card-input").waitFor({ state: "visible" });
-  await press(page, "card-input", card);
-  if (shots.card) await shot(page, shots.card);
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.locator("#pin-input").waitFor({ state: "visible" });
-  await press(page, "pin-input", pin);
-  if (shots.pin) await shot(page, shots.pin);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function text(page, selector) { return (await page.locator(selector).textContent()).trim(); }
 
 // No cookies, no storage, and no history entries beyond the page's own (`historyAtLoad`).
 async function nothingKept(page, context, historyAtLoad) {
@@ -147,7 +71,9 @@ async function main() {
      "--activity", "gardening", "--id", "slip-1");
   tl("--token-file", join(dataDir, "alice.token"), "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h",
      "--activity", "shopping", "--id", "slip-2");
-  for (const [who, card, pin] of [["alice", "1001", "1234"], ["bob", "1002", "2468"], ["carl", "1003", "1111"]]) {
+  for (const [who, card, pin] of [["alice", "1001", "1234"], ["bob", "1002", "2468"], ["carl", "1003", "1111"],
+                                  ["dev", DEV.card, DEV.pin]]) {
+    if (who === "dev") setUpDev();
     tl("account", "set-card", BANK, who, "--number", card);
     tl("account", "set-pin", BANK, who, "--pin", pin);
   }
@@ -167,10 +93,26 @@ async function main() {
     await confirmPending(browser);
     await wrongPinAndLockout(browser);
     await idleSignOut(browser);
+    await tourEveryScreen(browser, kioskUrl());
     await ledgerDownAndBack(browser);
   } finally {
     await browser.close();
   }
+}
+
+// Dev walks dogs for Carl, buys the food hygiene course, and has an entry of Alice's to check:
+// entries that name catalogue items by their codes.
+function setUpDev() {
+  tl("account", "open", BANK, "dev", "--kind", "person", "--name", "Dev Patel");
+  tl("account", "open", BANK, "centre", "--kind", "organisation", "--name", "Riverside Centre");
+  tl("activity", "define", BANK, "dog-walk", "--title", "Dog walking");
+  tl("offer", "define", BANK, "hygiene-course", "--title", "Food hygiene course", "--price", "3h",
+     "--to", "centre");
+  tl("--token-file", join(dataDir, "carol.token"), "entry", "record", BANK, "--from", "carl", "--to", "dev",
+     "--minutes", "4h", "--activity", "dog-walk", "--id", "slip-dev-1");
+  tl("offer", "redeem", BANK, "dev", "hygiene-course", "--id", "buy-dev-1");
+  tl("--token-file", join(dataDir, "alice.token"), "entry", "record", BANK, "--from", "dev", "--to", "alice",
+     "--minutes", "1h", "--activity", "shopping", "--id", "slip-dev-2");
 }
 
 async function httpHardening() {
@@ -277,8 +219,11 @@ async function confirmPending(browser) {
   assert.match(waiting, /Alice Brown says they helped you with shopping — 1 hour, today\./);
   await shot(page, "05-pending-to-confirm");
   await checkAccessibility(page, "pending entry");
-  await page.getByRole("button", { name: /^Yes, that's right/ }).click();
+  // Confirmed with the page scrolled down: the greeting then takes focus clear of the sticky header.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.getByRole("button", { name: /^Yes, that's right/ }).dispatchEvent("click");
   await until("the confirmation", async () => (await text(page, "#home-message")) === "Thank you. It is confirmed.");
+  await assertFocusClear(page, "greeting");
   assert.equal(await text(page, "#balance-words"),
                "You have received 2 hours 30 minutes more than you have given.");
   assert.equal(await page.locator("#awaiting-section").isHidden(), true);
@@ -296,6 +241,11 @@ async function wrongPinAndLockout(browser) {
   await page.goto(kioskUrl());
   await signIn(page, "1003", "0000");
   await until("the wrong PIN message", async () => /don't match/.test(await text(page, "#pin-message")));
+  // Said with an icon, a colour and words, not in a low-key grey box.
+  const look = await page.locator("#pin-message").evaluate((node) => ({
+    error: node.classList.contains("error"), border: getComputedStyle(node).borderTopColor,
+    icon: getComputedStyle(node, "::before").content }));
+  assert.deepEqual(look, { error: true, border: "rgb(164, 0, 29)", icon: '"!" / ""' });
   await shot(page, "07-wrong-pin");
   await checkAccessibility(page, "wrong PIN");
   for (let i = 2; i <= 5; ++i) {
@@ -362,11 +312,30 @@ async function ledgerDownAndBack(browser) {
   await until("the calm message", async () => /can't reach the time bank/.test(await text(page, "#status-banner")));
   await shot(page, "11-ledger-unreachable");
   await checkAccessibility(page, "ledger unreachable");
-  await signIn(page, "1001", "1234");
+  const keysDisabled = () => page.locator(".keypad button:disabled").count();
+  assert.equal(await keysDisabled(), 24, "the keypads rest while the ledger is away");
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await assertInView(page, page.getByRole("button", { name: "Next" }), "Next with the ledger down");
+    await shot(page, `en-${size.width}x${size.height}-ledger-down`, false);
+  }
+  // The bank's name stays, even on a page opened while the ledger is away.
+  const fresh = await context.newPage();
+  await fresh.goto(kioskUrl());
+  await until("the bank's name", async () => (await text(fresh, "#bank-title")) === "Riverside Centre time bank");
+  await fresh.close();
+  // Typed on a keyboard or scanned, a card is still answered calmly.
+  await page.locator("#card-input").fill("1001");
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.locator("#pin-input").fill("1234");
+  await page.getByRole("button", { name: "Sign in" }).click();
   await until("a calm refusal", async () => /can't reach the time bank/.test(await text(page, "#pin-message")));
 
   await startServer();
   await until("the kiosk to recover by itself", async () => (await text(page, "#status-banner")) === "");
+  assert.equal(await keysDisabled(), 0, "the keypads work again");
+  assert.equal(await text(page, "#pin-message"), "", "no stale line once the ledger is back");
+  assert.equal(await text(page, "#bank-title"), "Riverside Centre time bank");
   await page.getByRole("button", { name: "Back" }).click();
   await signIn(page, "1001", "1234");
   await page.locator("#screen-home").waitFor({ state: "visible" });
