@@ -62,6 +62,7 @@ void ToProto(const ledger::PeriodFigures& figures, v1::PeriodFigures* out) {
     row->set_entry_count(category.entry_count);
     ToProto(category.minutes, row->mutable_minutes());
     row->set_total_minutes(category.minutes.Total());
+    for (const std::string& title : category.titles) row->add_activity_titles(title);
   }
   for (const ledger::MonthFigures& month : figures.months) {
     v1::MonthFigures* row = out->add_months();

@@ -200,7 +200,8 @@ std::string ActivitiesAndMonthsText(const v1::PeriodFigures& now) {
   categories.AlignRight(1);
   categories.AlignRight(2);
   for (const v1::CategoryFigures& c : now.categories()) {
-    categories.AddRow({c.category(), absl::StrCat(c.entry_count()), HoursText(c.total_minutes())});
+    categories.AddRow(
+        {CategoryText(c), absl::StrCat(c.entry_count()), HoursText(c.total_minutes())});
   }
   std::string out =
       Section("Hours by activity", categories.row_count() == 0 ? "  none\n" : categories.Render());

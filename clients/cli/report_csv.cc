@@ -103,14 +103,14 @@ CsvFile ByCategory(const v1::PeriodReport& report) {
   CsvWriter csv("by_category.csv",
                 {"period", "category", "entries", "exchange_minutes", "award_minutes",
                  "spend_minutes", "donation_minutes", "grant_minutes",
-                 "qualification_reward_minutes", "total_minutes", "total_hours"});
+                 "qualification_reward_minutes", "total_minutes", "total_hours", "activities"});
   for (const v1::PeriodFigures* p : Periods(report)) {
     for (const v1::CategoryFigures& c : p->categories()) {
       const v1::MinutesByKind& m = c.minutes();
       csv.Add({PeriodLabel(*p), CsvText(c.category()), N(c.entry_count()), N(m.exchange_minutes()),
                N(m.award_minutes()), N(m.spend_minutes()), N(m.donation_minutes()),
                N(m.grant_minutes()), N(m.qualification_reward_minutes()), N(c.total_minutes()),
-               HoursCell(c.total_minutes())});
+               HoursCell(c.total_minutes()), CsvText(absl::StrJoin(c.activity_titles(), "; "))});
     }
   }
   return std::move(csv).Done();

@@ -278,7 +278,7 @@ std::string CategoriesSection(const v1::PeriodReport& report) {
   const v1::PeriodFigures& now = report.current();
   std::vector<std::vector<std::string>> rows;
   for (const v1::CategoryFigures& c : now.categories()) {
-    rows.push_back({c.category(), Num(c.entry_count()), HoursText(c.total_minutes())});
+    rows.push_back({CategoryText(c), Num(c.entry_count()), HoursText(c.total_minutes())});
   }
   std::string html = "<section id=\"categories\"><h2>Hours by activity</h2>";
   if (rows.empty()) return html + "<p>No entries in this period.</p></section>";

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 
 namespace timeledger::cli {
@@ -200,6 +201,12 @@ std::vector<std::string> Headlines(const v1::PeriodReport& report) {
   }
   lines.push_back(QualificationsText(report));
   return lines;
+}
+
+std::string CategoryText(const timeledger::v1::CategoryFigures& category) {
+  if (category.activity_titles().empty()) return category.category();
+  return absl::StrCat(category.category(), " (", absl::StrJoin(category.activity_titles(), ", "),
+                      ")");
 }
 
 }  // namespace timeledger::cli

@@ -40,6 +40,10 @@ std::string PeriodText(const timeledger::v1::Date& first_day, const timeledger::
 // What the period is called: "quarter", "month", "year" for calendar ones, else "period".
 std::string PeriodNoun(const timeledger::v1::Date& first_day, const timeledger::v1::Date& last_day);
 
+// A row of "Hours by activity": its category, with the titles of the activities counted in it
+// when it is a catalogue category: "Care and company (A friendly phone call, Dog walking)".
+std::string CategoryText(const timeledger::v1::CategoryFigures& category);
+
 // "54%": part of whole, rounded to the nearest whole percent; "0%" when whole is 0.
 std::string PercentText(int64_t part, int64_t whole);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -52,27 +53,41 @@ class AccountDirectory {
   absl::flat_hash_map<std::string, size_t> index_;
 };
 
-// Categories of the report, looked up once per distinct activity.
+// An activity as the report names and counts it.
+struct LabelledActivity {
+  size_t category = 0;  // index into CategoryIndex
+  std::string title;    // "" for an entry without an activity
+};
+
+// Categories of the report, looked up once per distinct kind and activity.
 class CategoryIndex {
  public:
-  explicit CategoryIndex(const CategoryLookup& lookup) : lookup_(lookup) {}
+  explicit CategoryIndex(ActivityLabelLookup lookup) : lookup_(std::move(lookup)) {}
 
-  size_t IndexOf(const std::string& activity) {
-    if (auto it = by_activity_.find(activity); it != by_activity_.end()) return it->second;
-    std::string category = lookup_(activity);
-    if (category.empty()) category = kUncategorised;
+  absl::StatusOr<LabelledActivity> Of(EntryKind kind, const std::string& activity) {
+    const auto key = std::make_pair(static_cast<uint8_t>(kind), activity);
+    if (auto it = by_activity_.find(key); it != by_activity_.end()) return it->second;
+    LabelledActivity labelled;
+    std::string category = kUncategorised;
+    if (!activity.empty()) {
+      auto label = lookup_(kind, activity);
+      if (!label.ok()) return label.status();
+      labelled.title = label->title.empty() ? activity : std::move(label->title);
+      category = label->category.empty() ? labelled.title : std::move(label->category);
+    }
     auto [it, inserted] = by_name_.emplace(category, names_.size());
     if (inserted) names_.push_back(std::move(category));
-    by_activity_.emplace(activity, it->second);
-    return it->second;
+    labelled.category = it->second;
+    by_activity_.emplace(key, labelled);
+    return labelled;
   }
 
   const std::string& Name(size_t index) const { return names_[index]; }
   size_t size() const { return names_.size(); }
 
  private:
-  const CategoryLookup& lookup_;
-  absl::flat_hash_map<std::string, size_t> by_activity_;
+  ActivityLabelLookup lookup_;
+  absl::flat_hash_map<std::pair<uint8_t, std::string>, LabelledActivity> by_activity_;
   absl::flat_hash_map<std::string, size_t> by_name_;
   std::vector<std::string> names_;
 };
@@ -199,10 +214,16 @@ class PeriodTally {
     MonthFigures& month = months_[MonthIndex(entry.occurred_at)];
     month.entry_count += sign;
     month.minutes.Of(entry.kind) += minutes;
-    const size_t category = context_.categories.IndexOf(entry.activity);
-    if (category >= category_tallies_.size()) category_tallies_.resize(category + 1);
+    auto labelled = context_.categories.Of(entry.kind, entry.activity);
+    if (!labelled.ok()) return labelled.status();
+    const size_t category = labelled->category;
+    if (category >= category_tallies_.size()) {
+      category_tallies_.resize(category + 1);
+      category_titles_.resize(category + 1);
+    }
     category_tallies_[category].entry_count += sign;
     category_tallies_[category].minutes.Of(entry.kind) += minutes;
+    if (!labelled->title.empty()) category_titles_[category][labelled->title] += sign;
 
     auto payer = context_.accounts.IndexOf(entry.from_account_id);
     if (!payer.ok()) return payer.status();
@@ -237,6 +258,13 @@ class PeriodTally {
       }
       CategoryFigures row = category_tallies_[i];
       row.category = context_.categories.Name(i);
+      for (const auto& [title, entries] : category_titles_[i]) {
+        // A row named by its one activity does not name it again.
+        if (entries > 0 && title != row.category &&
+            row.titles.size() < kReportTitlesPerCategoryMax) {
+          row.titles.push_back(title);
+        }
+      }
       rows.push_back(std::move(row));
     }
     std::sort(rows.begin(), rows.end(), [](const CategoryFigures& a, const CategoryFigures& b) {
@@ -334,7 +362,9 @@ class PeriodTally {
   std::vector<MonthFigures> months_;
   std::vector<absl::Time> month_starts_;
   std::vector<CategoryFigures> category_tallies_;  // by category index; names filled at Finish
-  std::vector<AccountTally> accounts_;             // by account index
+  // By category index: entries per activity title, net of reversals in the period.
+  std::vector<std::map<std::string, int64_t>> category_titles_;
+  std::vector<AccountTally> accounts_;  // by account index
 };
 
 absl::StatusOr<BalanceFigures> PeriodTally::Balances() const {
@@ -419,8 +449,17 @@ int64_t MinutesByKind::Total() const {
          reward_minutes;
 }
 
-std::string ActivityAsCategory(absl::string_view activity) {
-  return activity.empty() ? std::string(kUncategorised) : std::string(activity);
+absl::StatusOr<ActivityLabel> CatalogueLabel(StoreReader& view, absl::string_view bank_id,
+                                             EntryKind kind, absl::string_view activity) {
+  CatalogueKind catalogue_kind = CatalogueKind::kActivity;
+  if (kind == EntryKind::kSpend) catalogue_kind = CatalogueKind::kOffer;
+  if (kind == EntryKind::kQualificationReward) catalogue_kind = CatalogueKind::kQualification;
+  // Free text (a space, say) is no code: it is reported as written, without a read.
+  if (!ValidateId("activity", activity).ok()) return ActivityLabel{};
+  auto item = view.GetCatalogueItem(bank_id, catalogue_kind, activity);
+  if (!item.ok()) return item.status();
+  if (!item->has_value()) return ActivityLabel{};
+  return ActivityLabel{(*item)->title, (*item)->category};
 }
 
 const char* RatioBucketName(RatioBucket bucket) {
@@ -479,8 +518,15 @@ absl::StatusOr<PeriodReport> BuildPeriodReport(StoreReader& view,
   report.bank = *std::move(bank);
   report.generated_at = options.now;
 
+  ActivityLabelLookup label_of = options.label_of;
+  if (!label_of) {
+    label_of = [&view, bank_id = std::string(request.bank_id)](EntryKind kind,
+                                                               absl::string_view activity) {
+      return CatalogueLabel(view, bank_id, kind, activity);
+    };
+  }
   ReportContext context{
-      view, request.bank_id, *zone, Policy{}, 0, {}, CategoryIndex(options.category_of)};
+      view, request.bank_id, *zone, Policy{}, 0, {}, CategoryIndex(std::move(label_of))};
   auto head = view.GetChainHead(request.bank_id);
   if (!head.ok()) return head.status();
   report.through_seq = context.through_seq = head->next_seq - 1;

@@ -43,11 +43,12 @@
 namespace timeledger::ledger {
 
 // Limits on what one report or statement reads and returns.
-inline constexpr int64_t kReportDaysMax = 3700;          // about ten years per period
-inline constexpr size_t kReportEntriesMax = 20'000'000;  // entries one period may hold
-inline constexpr size_t kReportCategoriesMax = 100;      // rows; the rest are summed
-inline constexpr size_t kReportOrganisationsMax = 200;   // rows; the rest are summed
-inline constexpr size_t kReportAwardsMax = 1'000'000;    // awards one period may hold
+inline constexpr int64_t kReportDaysMax = 3700;            // about ten years per period
+inline constexpr size_t kReportEntriesMax = 20'000'000;    // entries one period may hold
+inline constexpr size_t kReportCategoriesMax = 100;        // rows; the rest are summed
+inline constexpr size_t kReportTitlesPerCategoryMax = 20;  // activity titles named on a row
+inline constexpr size_t kReportOrganisationsMax = 200;     // rows; the rest are summed
+inline constexpr size_t kReportAwardsMax = 1'000'000;      // awards one period may hold
 inline constexpr size_t kStatementLinesMax = 10'000;
 
 // The category of an entry without an activity, and the row that sums the categories (or
@@ -56,12 +57,25 @@ inline constexpr char kUncategorised[] = "uncategorised";
 inline constexpr char kOtherCategories[] = "other activities";
 inline constexpr char kOtherOrganisations[] = "other organisations";
 
-// Maps an entry's activity text to the category it is reported under. Called once per distinct
-// activity of a report. A catalogue of activities with categories plugs in here.
-using CategoryLookup = std::function<std::string(absl::string_view activity)>;
+// How an entry's activity is reported: the title it is named by and the category (the row) it is
+// counted in. Either may be empty: a missing title is the activity as recorded, a missing
+// category is the title; an entry without an activity is kUncategorised.
+struct ActivityLabel {
+  std::string title;
+  std::string category;
+};
 
-// The default lookup: the activity is its own category; an empty one is kUncategorised.
-std::string ActivityAsCategory(absl::string_view activity);
+// Says how `activity` of an entry of `kind` is reported. Called once per distinct kind and
+// activity of a report.
+using ActivityLabelLookup =
+    std::function<absl::StatusOr<ActivityLabel>(EntryKind kind, absl::string_view activity)>;
+
+// The bank's catalogue as `view` holds it: an exchange's or award's activity is named by the
+// catalogue activity's title and counted in its category; a spend's by the offer's title, a
+// qualification reward's by the qualification's. Codes the catalogue does not hold are reported
+// as recorded. Errors: Unavailable or DataLoss from the store.
+absl::StatusOr<ActivityLabel> CatalogueLabel(StoreReader& view, absl::string_view bank_id,
+                                             EntryKind kind, absl::string_view activity);
 
 // Minutes by the kind of entry that moved them. A reversal is counted under the kind of the
 // entry it undoes, so there is no reversal field.
@@ -86,6 +100,9 @@ struct CategoryFigures {
   std::string category;
   int64_t entry_count = 0;
   MinutesByKind minutes;
+  // The titles of the activities counted in it, in name order, at most
+  // kReportTitlesPerCategoryMax; empty on the kUncategorised and kOtherCategories rows.
+  std::vector<std::string> titles;
 };
 
 struct MonthFigures {
@@ -194,7 +211,7 @@ struct PeriodReport {
 };
 
 struct ReportOptions {
-  CategoryLookup category_of = ActivityAsCategory;
+  ActivityLabelLookup label_of;  // unset: CatalogueLabel, the bank's catalogue in the snapshot
   absl::Time now = absl::UnixEpoch();  // stamped on the report as generated_at
 };
 

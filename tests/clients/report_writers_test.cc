@@ -129,6 +129,10 @@ void FillFigures(v1::PeriodFigures* f, int month, int64_t scale) {
     c->set_entry_count(1);
     c->mutable_minutes()->set_exchange_minutes(minutes * scale);
     c->set_total_minutes(minutes * scale);
+    // A catalogue category names the titles of its activities.
+    if (std::string(name) == "gardening, weeding") {
+      for (const char* title : {"Help in the garden", "Weeding"}) c->add_activity_titles(title);
+    }
   }
   const int64_t given[] = {180, 180, 75}, received[] = {180, 60, 75};
   for (int i = 0; i < 3; ++i) {
@@ -235,16 +239,19 @@ TEST(ReportCsvTest, ParsesBackToTheReportsFigures) {
   EXPECT_EQ(kinds[0]["kind"], "exchange");
   EXPECT_EQ(Int(kinds[0]["corrections_minutes"]), 45);
 
-  auto categories = Table(files, "by_category.csv",
-                          {"period", "category", "entries", "exchange_minutes", "award_minutes",
-                           "spend_minutes", "donation_minutes", "grant_minutes",
-                           "qualification_reward_minutes", "total_minutes", "total_hours"});
+  auto categories =
+      Table(files, "by_category.csv",
+            {"period", "category", "entries", "exchange_minutes", "award_minutes", "spend_minutes",
+             "donation_minutes", "grant_minutes", "qualification_reward_minutes", "total_minutes",
+             "total_hours", "activities"});
   ASSERT_EQ(categories.size(), 12u);
   for (int i = 0; i < report.current().categories_size(); ++i) {
     const std::string& name = report.current().categories(i).category();
     // A cell a spreadsheet would run as a formula is kept as text.
     EXPECT_EQ(categories[i]["category"], name == "=1+2" ? "'=1+2" : name);
     EXPECT_EQ(Int(categories[i]["total_minutes"]), report.current().categories(i).total_minutes());
+    EXPECT_EQ(categories[i]["activities"],
+              name == "gardening, weeding" ? "Help in the garden; Weeding" : "");
   }
 
   auto months = Table(files, "by_month.csv",
@@ -340,6 +347,7 @@ TEST(ReportHtmlTest, HasTheChartsTheHeadlinesAndNoExternalAsset) {
   EXPECT_TRUE(absl::StrContains(html, "@media print"));
   EXPECT_TRUE(absl::StrContains(html, "size: A4"));
   EXPECT_TRUE(absl::StrContains(html, "<section id=\"qualifications\">"));
+  EXPECT_TRUE(absl::StrContains(html, "gardening, weeding (Help in the garden, Weeding)"));
   EXPECT_TRUE(absl::StrContains(html, "3 people attained 3 qualifications and renewed 1"));
   // Names are escaped; nothing is loaded from anywhere.
   EXPECT_TRUE(absl::StrContains(html, "Holy Cross &lt;Centre&gt; &amp; Café"));
@@ -366,6 +374,12 @@ TEST(ReportWordsTest, SaysHoursAndPeriodsInPlainWords) {
   EXPECT_EQ(PercentText(4, 5), "80%");
   EXPECT_EQ(PercentText(1, 3), "33%");
   EXPECT_EQ(PercentText(1, 0), "0%");
+  v1::CategoryFigures category;
+  category.set_category("Care and company");
+  EXPECT_EQ(CategoryText(category), "Care and company");
+  category.add_activity_titles("A friendly phone call");
+  category.add_activity_titles("Dog walking");
+  EXPECT_EQ(CategoryText(category), "Care and company (A friendly phone call, Dog walking)");
 }
 
 TEST(ReportWordsTest, HeadlinesSayTheFiguresForABoardMeeting) {

@@ -295,6 +295,19 @@ PY
 then pass "Chromium prints the page on A4"
 else fail "Chromium prints the page on A4"; fi
 
+# --- The catalogue names and groups the activities --------------------------------------------
+# Defined after the entries: a report reads the catalogue as it stands, so the same period's
+# "Hours by activity" now shows titles grouped by category (codes it does not hold stay as they
+# were recorded; free text with a space is no code).
+must activity define hcct gardening --title "Help in the garden" --category "Outdoors and care"
+must activity define hcct mentoring --title "Mentoring" --category "Outdoors and care"
+must offer define hcct lunch --title "Lunch at the café" --price 1h --to cafe
+expect 0 "hours by activity show catalogue titles, grouped by category" \
+  '^Hours by activity$' \
+  '^Outdoors and care \(Help in the garden, Mentoring\) +6 +10 hours 15 minutes$' \
+  '^Lunch at the café +2 +2 hours 30 minutes$' '^cooking lunch +2 +5 hours$' \
+  -- report hcct --from "$FROM" --to "$TO"
+
 if [[ -n ${TIMELEDGER_KEEP_ARTIFACTS:-} ]]; then
   mkdir -p "$TIMELEDGER_KEEP_ARTIFACTS"
   cp -r "$HTML" "$WORK/report.png" "$WORK/report.pdf" "$WORK/csv" "$WORK/alice.csv" \

@@ -247,9 +247,9 @@ TEST_F(HandBuiltLedgerTest, CountsByActivityMostMinutesFirst) {
 TEST_F(HandBuiltLedgerTest, ACategoryLookupGroupsActivities) {
   auto view = ledger_->NewReadView();
   ReportOptions options;
-  options.category_of = [](absl::string_view activity) -> std::string {
-    if (activity == "cooking lunch" || activity == "lunch") return "food";
-    return activity.empty() ? "" : "other";
+  options.label_of = [](EntryKind, absl::string_view activity) -> absl::StatusOr<ActivityLabel> {
+    if (activity == "cooking lunch" || activity == "lunch") return ActivityLabel{"", "food"};
+    return ActivityLabel{"", activity.empty() ? "" : "other"};
   };
   auto report = BuildPeriodReport(*view, {BankId(kBank), kQ3First, kQ3Last, false}, options);
   ASSERT_TRUE(report.ok()) << report.status();
