@@ -27,7 +27,7 @@ import sys
 FACT_TYPES = {1: "bank_created", 2: "account_opened", 3: "account_status", 4: "policy_set",
               5: "entry", 6: "pending_created", 7: "pending_resolved", 8: "catalogue_item",
               9: "qualification_awarded", 10: "offer_redeemed", 16: "card_set",
-              17: "pin_set"}
+              17: "pin_set", 18: "language_set"}
 ZERO = bytes(32)
 
 

@@ -14,13 +14,15 @@ packages=(
   librocksdb-dev libabsl-dev libboost-dev libssl-dev libsodium-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   clang libclang-rt-14-dev
-  chromium nodejs curl
+  chromium nodejs curl fonts-noto-core
   help2man dpkg-dev file systemd
 )
 # help2man writes the manual pages from --help; dpkg-dev (dpkg-shlibdeps), file (which CPack's
 # DEB generator needs to find the binaries) and systemd (systemd-analyze verify) are for building
 # and checking the Debian package (tests/package).
 # curl plays the browser in the kiosk's host and HTTPS test (tests/e2e/kiosk_host_test.sh).
+# fonts-noto-core gives Chromium the Bengali and Arabic scripts the kiosk speaks (docs/KIOSK.md,
+# "Languages"); libicu-dev formats its messages.
 # The kiosk's browser tests drive chromium with npm packages (tests/e2e/browser); Debian ships npm
 # apart from nodejs, other builds of nodejs bring their own.
 command -v npm >/dev/null || packages+=(npm)

@@ -232,6 +232,9 @@ absl::StatusOr<MemberSummary> KioskDesk::Summary(const std::string& session_id,
   if (auto s = AddEntries(*session, &summary); !s.ok()) return s;
   if (auto s = AddAwaiting(*session, &summary); !s.ok()) return s;
   if (auto s = AddQualifications(*session, &summary); !s.ok()) return s;
+  auto card = ledger_->GetMemberCard(BankId(session->bank_id), AccountId(session->account_id));
+  if (!card.ok()) return card.status();
+  if (card->has_value()) summary.language = (*card)->language;
   return summary;
 }
 

@@ -97,6 +97,7 @@ struct MemberSummary {
   std::vector<MonthGiveTake> months;    // oldest first, kMonthsShown, the last this month
   std::vector<MemberPending> awaiting;  // waiting for this member's confirmation
   std::vector<MemberQualification> qualifications;  // in code order, at most kQualificationsShown
+  std::string language;  // the member's kiosk language (kiosk.h), "" if none is set
 };
 inline constexpr size_t kRecentEntriesShown = 10;
 inline constexpr int kMonthsShown = 12;

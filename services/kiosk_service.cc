@@ -19,6 +19,10 @@ void ToProto(const ledger::MemberCard& card, v1::MemberCard* out) {
   if (card.pin_set_at != absl::InfinitePast()) {
     services::ToProto(card.pin_set_at, out->mutable_pin_set_at());
   }
+  out->set_language(card.language);
+  if (card.language_set_at != absl::InfinitePast()) {
+    services::ToProto(card.language_set_at, out->mutable_language_set_at());
+  }
 }
 
 void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
@@ -28,6 +32,7 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
   services::ToProto(summary.as_of, out->mutable_as_of());
   services::ToProto(summary.session_expires_at, out->mutable_session_expires_at());
   out->set_floor_minutes(summary.standing.floor_minutes.count());
+  out->set_language(summary.language);
   for (const ledger::MemberEntry& row : summary.recent) {
     auto* line = out->add_recent();
     services::ToProto(row.entry, line->mutable_entry());
@@ -94,6 +99,20 @@ grpc::ServerUnaryReactor* KioskService::SetMemberPin(grpc::CallbackServerContext
                 ReplyLater<ledger::MemberCard>(reactor, [response](const ledger::MemberCard& card) {
                   ToProto(card, response);
                 }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::SetMemberLanguage(
+    grpc::CallbackServerContext* context, const v1::SetMemberLanguageRequest* request,
+    v1::MemberCard* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Kiosk/SetMemberLanguage", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ledger_->SetMemberLanguage(
+      ledger::BankId(request->bank_id()), ledger::AccountId(request->account_id()),
+      request->language(), *caller,
+      ReplyLater<ledger::MemberCard>(
+          reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
   return reactor;
 }
 

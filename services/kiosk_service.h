@@ -23,6 +23,9 @@ class KioskService final : public v1::Kiosk::CallbackService {
   grpc::ServerUnaryReactor* SetMemberCard(grpc::CallbackServerContext* context,
                                           const v1::SetMemberCardRequest* request,
                                           v1::MemberCard* response) override;
+  grpc::ServerUnaryReactor* SetMemberLanguage(grpc::CallbackServerContext* context,
+                                              const v1::SetMemberLanguageRequest* request,
+                                              v1::MemberCard* response) override;
   grpc::ServerUnaryReactor* SetMemberPin(grpc::CallbackServerContext* context,
                                          const v1::SetMemberPinRequest* request,
                                          v1::MemberCard* response) override;

@@ -1,4 +1,5 @@
-// account set-card | set-pin: the card number and PIN a member signs in with at a kiosk.
+// account set-card | set-pin | set-language: the card number and PIN a member signs in with at a
+// kiosk, and the language it speaks to them in.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -72,6 +73,29 @@ int RunSetPin(const ParsedArgs& args, Connection& connection) {
       connection);
 }
 
+int RunSetLanguage(const ParsedArgs& args, Connection& connection) {
+  v1::SetMemberLanguageRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_account_id(args.Positional(1));
+  request.set_language(args.Has("clear") ? "" : args.Value("language"));
+  if (!args.Has("clear") && request.language().empty()) {
+    return args.ReportUsageError(
+        "give the member's --language (en, bn, ar or pl), or --clear to let them pick one");
+  }
+  v1::MemberCard card;
+  const grpc::Status status = connection.Call(&v1::Kiosk::Stub::SetMemberLanguage, request, &card);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (connection.json()) return connection.PrintJson(card);
+  const std::string label = connection.LabelOf(card.bank_id(), card.account_id());
+  if (card.language().empty()) {
+    std::printf("%s picks a language on the kiosk's first screen.\n", label.c_str());
+  } else {
+    std::printf("The kiosk speaks %s to %s after they sign in.\n", card.language().c_str(),
+                label.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<CommandSpec> CardCommands() {
@@ -101,6 +125,21 @@ std::vector<CommandSpec> CardCommands() {
           .flags = {{"pin", "DIGITS", "the PIN (default: read from standard input)"}},
           .examples = "  echo 1234 | timeledger account set-pin hcct alice\n",
           .run = RunSetPin,
+      },
+      {
+          .group = "account",
+          .verb = "set-language",
+          .summary = "set the language the kiosk speaks to a member after they sign in",
+          .description =
+              "Sets a member's kiosk language, a tag of a language the kiosk ships: en (English),\n"
+              "bn (Bengali), ar (Arabic) or pl (Polish); another is refused (INVALID_LANGUAGE).\n"
+              "--clear lets the member use the language they pick on the first screen.\n"
+              "Recorded in the journal.",
+          .positionals = {kBankArg, kAccountArg},
+          .flags = {{"language", "TAG", "the language's tag: en, bn, ar or pl"},
+                    {"clear", "", "clear the member's language"}},
+          .examples = "  timeledger account set-language hcct alice --language bn\n",
+          .run = RunSetLanguage,
       },
   };
 }

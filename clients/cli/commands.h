@@ -15,7 +15,7 @@ std::vector<CommandSpec> BankCommands();
 // account open | get | list | suspend | reactivate | close
 std::vector<CommandSpec> AccountCommands();
 
-// account set-card | set-pin (kiosk cards and PINs, card_commands.cc)
+// account set-card | set-pin | set-language (kiosk cards, PINs and languages, card_commands.cc)
 std::vector<CommandSpec> CardCommands();
 
 // entry record | reverse | get | list

@@ -13,12 +13,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
 #include "clients/common/error_info.h"
+#include "clients/kiosk/json_values.h"
 #include "clients/kiosk/member_words.h"
+#include "clients/kiosk/summary_json.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 
@@ -27,33 +31,18 @@ namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
+using json::Num;
+using json::Str;
 
 constexpr std::chrono::seconds kCallDeadline{5};
 constexpr std::chrono::seconds kSignInDeadline{15};  // PIN checks are slow on purpose
 constexpr std::chrono::seconds kStatusDeadline{2};
 constexpr size_t kSessionIdLength = 64;
 constexpr char kSessionHeader[] = "X-Kiosk-Session";
-
-Value Str(const std::string& text) {
-  Value value;
-  value.set_string_value(text);
-  return value;
-}
-Value Num(int64_t number) {
-  Value value;
-  value.set_number_value(static_cast<double>(number));
-  return value;
-}
-Value Bool(bool flag) {
-  Value value;
-  value.set_bool_value(flag);
-  return value;
-}
-Value Obj(Struct object) {
-  Value value;
-  *value.mutable_struct_value() = std::move(object);
-  return value;
-}
+// The language the page speaks, sent with each call; "?lang=" on the page and its words.
+constexpr char kLanguageHeader[] = "X-Kiosk-Language";
+constexpr char kLanguageQuery[] = "lang=";
+constexpr size_t kLanguageLengthMax = 35;
 
 std::string ToJson(const Struct& object) {
   std::string json;
@@ -65,11 +54,13 @@ Response Json(http::status status, const Struct& object, const Request& request)
   return JsonResponse(status, ToJson(object), request.version(), request.keep_alive());
 }
 
-Response Error(http::status status, const std::string& reason, const std::string& message,
-               const Request& request, std::optional<int64_t> attempts_left = std::nullopt) {
+// An error: its reason, and the member's words for it from the catalogue `key`.
+Response Error(http::status status, const std::string& reason, const std::string& key,
+               const MemberWords& words, const Request& request,
+               std::optional<int64_t> attempts_left = std::nullopt) {
   Struct body;
   (*body.mutable_fields())["error"] = Str(reason);
-  (*body.mutable_fields())["message"] = Str(message);
+  (*body.mutable_fields())["message"] = Str(words.Say(key));
   if (attempts_left.has_value()) (*body.mutable_fields())["attempts_left"] = Num(*attempts_left);
   return Json(status, body, request);
 }
@@ -83,79 +74,76 @@ bool Unreachable(const grpc::Status& status) {
          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
-// The member-facing answer to a failed call to the ledger.
-Response Failure(const grpc::Status& status, const Request& request) {
-  if (Unreachable(status)) {
-    return Error(http::status::service_unavailable, "LEDGER_UNREACHABLE",
-                 "We can't reach the time bank just now. It will be back soon; please try again "
-                 "in a minute.",
-                 request);
-  }
-  const Refusal refusal = RefusalOf(status);
+// The member-facing answer to a refused sign-in: a wrong PIN, a resting card, a card not ready.
+std::optional<Response> CardFailure(const Refusal& refusal, const MemberWords& words,
+                                    const Request& request) {
   const std::string& reason = refusal.reason;
   if (reason == "CARD_OR_PIN_WRONG") {
     std::optional<int64_t> left;
     if (auto it = refusal.figures.find("attempts_left"); it != refusal.figures.end()) {
       left = std::atoll(it->second.c_str());
     }
-    std::string message = "That card number and PIN don't match. Please try again.";
-    if (left.has_value() && *left == 1) message += " You can try once more before the card rests.";
-    return Error(http::status::unauthorized, reason, message, request, left);
+    const bool last = left.has_value() && *left == 1;
+    return Error(http::status::unauthorized, reason,
+                 last ? "error.last_try" : "error.card_or_pin_wrong", words, request, left);
   }
   if (reason == "CARD_LOCKED") {
-    return Error(http::status::locked, reason,
-                 "This card is resting for 15 minutes after too many tries. Please come back "
-                 "later, or ask a member of staff to help.",
-                 request);
+    return Error(http::status::locked, reason, "error.card_locked", words, request);
   }
   if (reason == "PIN_NOT_SET" || reason == "ACCOUNT_CLOSED") {
-    return Error(http::status::forbidden, reason,
-                 "This card can't be used here yet. Please ask a member of staff to help.",
-                 request);
+    return Error(http::status::forbidden, reason, "error.card_not_ready", words, request);
   }
   if (reason == "INVALID_CARD_NUMBER" || reason == "INVALID_PIN") {
-    return Error(http::status::bad_request, reason,
-                 "A card number has 4 to 32 digits and a PIN has 4 to 8 digits. Please try again.",
-                 request);
+    return Error(http::status::bad_request, reason, "error.card_or_pin_form", words, request);
   }
-  if (reason == "SESSION_ENDED" || reason == "SESSION_OF_ANOTHER_KIOSK") {
-    return Error(http::status::unauthorized, "SESSION_ENDED",
-                 "You have been signed out. Please sign in again.", request);
-  }
-  if (reason == "PENDING_NOT_FOUND" || reason == "PENDING_RESOLVED") {
-    return Error(http::status::conflict, reason, "This has already been dealt with.", request);
-  }
-  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-    return Error(http::status::conflict, reason.empty() ? "REFUSED" : reason,
-                 "This can't be done here right now. Please ask a member of staff to help.",
-                 request);
-  }
-  if (reason == "BUSY") {
-    return Error(http::status::service_unavailable, reason,
-                 "The time bank is busy. Please try again in a moment.", request);
-  }
-  return Error(http::status::internal_server_error, reason.empty() ? "INTERNAL" : reason,
-               "Something went wrong. Please ask a member of staff to help.", request);
+  return std::nullopt;
 }
 
-// Parses a JSON object whose values are all strings. nullopt (and *problem) if it is not one.
+// The member-facing answer to a failed call to the ledger.
+Response Failure(const grpc::Status& status, const MemberWords& words, const Request& request) {
+  if (Unreachable(status)) {
+    return Error(http::status::service_unavailable, "LEDGER_UNREACHABLE",
+                 "error.ledger_unreachable", words, request);
+  }
+  const Refusal refusal = RefusalOf(status);
+  const std::string& reason = refusal.reason;
+  if (auto card = CardFailure(refusal, words, request); card.has_value()) return *std::move(card);
+  if (reason == "SESSION_ENDED" || reason == "SESSION_OF_ANOTHER_KIOSK") {
+    return Error(http::status::unauthorized, "SESSION_ENDED", "error.signed_out", words, request);
+  }
+  if (reason == "PENDING_NOT_FOUND" || reason == "PENDING_RESOLVED") {
+    return Error(http::status::conflict, reason, "error.already_done", words, request);
+  }
+  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    return Error(http::status::conflict, reason.empty() ? "REFUSED" : reason, "error.not_here",
+                 words, request);
+  }
+  if (reason == "BUSY") {
+    return Error(http::status::service_unavailable, reason, "error.busy", words, request);
+  }
+  return Error(http::status::internal_server_error, reason.empty() ? "INTERNAL" : reason,
+               "error.went_wrong", words, request);
+}
+
+// Parses a JSON object whose values are all strings. nullopt if it is not one, and in *problem
+// what is wrong, for whoever reads the answer's "detail" (no member does: the page sends JSON).
 std::optional<std::map<std::string, std::string>> ParseBody(const Request& request,
                                                             std::string* problem) {
   const auto type = request[http::field::content_type];
   if (!absl::StartsWith(absl::string_view(type.data(), type.size()), "application/json")) {
-    *problem = "The request must be JSON (Content-Type: application/json).";
+    *problem = "content_type";
     return std::nullopt;
   }
   Struct object;
   const auto parsed = google::protobuf::util::JsonStringToMessage(request.body(), &object);
   if (!parsed.ok()) {
-    *problem = "The request is not a JSON object.";
+    *problem = "not_an_object";
     return std::nullopt;
   }
   std::map<std::string, std::string> fields;
   for (const auto& [name, value] : object.fields()) {
     if (value.kind_case() != Value::kStringValue) {
-      *problem = absl::StrCat("\"", name, "\" must be a string.");
+      *problem = absl::StrCat("not_a_string:", name);
       return std::nullopt;
     }
     fields[name] = value.string_value();
@@ -163,100 +151,12 @@ std::optional<std::map<std::string, std::string>> ParseBody(const Request& reque
   return fields;
 }
 
-std::string FirstName(const std::string& display_name) {
-  const size_t space = display_name.find(' ');
-  return space == std::string::npos ? display_name : display_name.substr(0, space);
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
-  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
-}
-
-Struct BalanceJson(int64_t minutes) {
-  Struct balance;
-  auto& fields = *balance.mutable_fields();
-  fields["minutes"] = Num(minutes);
-  fields["words"] = Str(BalanceWords(minutes));
-  fields["note"] = Str(BalanceNote(minutes));
-  fields["below_zero"] = Bool(minutes < 0);
-  return balance;
-}
-
-Struct MonthJson(const v1::MonthGiveTake& month) {
-  Struct out;
-  auto& fields = *out.mutable_fields();
-  fields["short"] = Str(MonthShortWords(month.month()));
-  fields["long"] = Str(MonthWords(month.year(), month.month(), /*with_year=*/true));
-  fields["name"] = Str(MonthWords(month.year(), month.month(), /*with_year=*/false));
-  fields["given_minutes"] = Num(std::max<int64_t>(0, month.given_minutes()));
-  fields["received_minutes"] = Num(std::max<int64_t>(0, month.received_minutes()));
-  fields["given_words"] = Str(TimeWords(std::max<int64_t>(0, month.given_minutes())));
-  fields["received_words"] = Str(TimeWords(std::max<int64_t>(0, month.received_minutes())));
-  // Time spent on offers is said apart from time received from people.
-  const int64_t received = std::max<int64_t>(0, month.received_minutes());
-  const int64_t spent = std::clamp<int64_t>(month.spent_minutes(), 0, received);
-  fields["from_people_words"] = Str(TimeWords(received - spent));
-  fields["spent_sentence"] = Str(MonthSpentWords(spent));
-  return out;
-}
-
-// The member's summary as the page shows it: every figure also in words.
-Struct SummaryJson(const v1::MemberSummary& summary) {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(summary.time_zone(), &zone)) zone = absl::UTCTimeZone();
-  const absl::Time now = FromTimestamp(summary.as_of());
-  Struct out;
-  auto& fields = *out.mutable_fields();
-  fields["bank"] = Str(summary.bank_name());
-  fields["name"] = Str(summary.account().display_name());
-  fields["first_name"] = Str(FirstName(summary.account().display_name()));
-  fields["balance"] = Obj(BalanceJson(summary.account().balance_minutes()));
-  fields["session_seconds_left"] =
-      Num(absl::ToInt64Seconds(FromTimestamp(summary.session_expires_at()) - now));
-  if (summary.months_size() > 0) {
-    fields["this_month"] = Obj(MonthJson(summary.months(summary.months_size() - 1)));
-  }
-  auto* months = fields["months"].mutable_list_value();
-  for (const auto& month : summary.months()) *months->add_values() = Obj(MonthJson(month));
-  auto* recent = fields["recent"].mutable_list_value();
-  for (const auto& line : summary.recent()) {
-    Struct row;
-    auto& r = *row.mutable_fields();
-    const std::string when = DayWords(FromTimestamp(line.entry().occurred_at()), now, zone);
-    r["sentence"] = Str(EntrySentence(line));
-    r["amount"] = Str(TimeWords(line.entry().minutes()));
-    r["when"] = Str(when);
-    r["words"] = Str(EntryLineWords(line, when));
-    r["earned"] = Bool(line.earned());
-    *recent->add_values() = Obj(std::move(row));
-  }
-  auto* awaiting = fields["awaiting"].mutable_list_value();
-  for (const auto& item : summary.awaiting()) {
-    Struct row;
-    auto& r = *row.mutable_fields();
-    r["entry_id"] = Str(item.pending().entry().entry_id());
-    r["sentence"] = Str(AwaitingSentence(item));
-    r["amount"] = Str(TimeWords(item.pending().entry().minutes()));
-    r["when"] = Str(DayWords(FromTimestamp(item.pending().entry().occurred_at()), now, zone));
-    r["consequence"] = Str(AwaitingConsequence(item));
-    *awaiting->add_values() = Obj(std::move(row));
-  }
-  // The page shows its qualifications section only when the list has something in it.
-  if (summary.qualifications_size() > 0) {
-    auto* qualifications = fields["qualifications"].mutable_list_value();
-    for (const auto& held : summary.qualifications()) {
-      Struct row;
-      auto& r = *row.mutable_fields();
-      r["name"] = Str(held.title());
-      if (held.has_valid_until()) {
-        r["until"] = Str(DateWords(FromTimestamp(held.valid_until()), zone));
-      }
-      r["expires_soon"] = Bool(held.status() == "expiring");
-      r["in_progress"] = Bool(held.status() == "in_progress");
-      *qualifications->add_values() = Obj(std::move(row));
-    }
-  }
-  return out;
+Response BadJson(const std::string& problem, const MemberWords& words, const Request& request) {
+  Struct body;
+  (*body.mutable_fields())["error"] = Str("BAD_JSON");
+  (*body.mutable_fields())["detail"] = Str(problem);
+  (*body.mutable_fields())["message"] = Str(words.Say("error.went_wrong"));
+  return Json(http::status::bad_request, body, request);
 }
 
 std::string SessionOf(const Request& request) {
@@ -269,10 +169,41 @@ std::string SessionOf(const Request& request) {
   return session;
 }
 
+// The request's path without its query.
+std::string PathOf(const Request& request) {
+  const std::string target(request.target());
+  return target.substr(0, target.find('?'));
+}
+
+// The language a request asks for: its "lang" query parameter, else its language header.
+std::string AskedLanguage(const Request& request) {
+  const std::string target(request.target());
+  const size_t query = target.find('?');
+  if (query != std::string::npos) {
+    for (absl::string_view part : absl::StrSplit(target.substr(query + 1), '&')) {
+      if (absl::ConsumePrefix(&part, kLanguageQuery)) {
+        return std::string(part.substr(0, kLanguageLengthMax));
+      }
+    }
+  }
+  const auto header = request[kLanguageHeader];
+  return std::string(header.data(), std::min(header.size(), kLanguageLengthMax));
+}
+
 std::string NewNonce() {
   unsigned char bytes[16];
   randombytes_buf(bytes, sizeof bytes);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+}
+
+// JSON inside the page's <script type="application/json">: "</" could end the element.
+std::string JsonForScript(const Struct& object) {
+  return absl::StrReplaceAll(ToJson(object), {{"</", "<\\/"}});
+}
+
+// Text for the page's <title>, escaped for HTML.
+std::string HtmlText(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}});
 }
 
 }  // namespace
@@ -282,6 +213,12 @@ KioskApi::KioskApi(std::shared_ptr<grpc::Channel> channel, KioskOptions options)
       stub_(v1::Kiosk::NewStub(channel_)),
       options_(std::move(options)) {
   if (sodium_init() < 0) std::abort();
+  if (options_.messages == nullptr) std::abort();  // main loads them before anything listens
+}
+
+MemberWords KioskApi::WordsFor(const Request& request) const {
+  return MemberWords(*options_.messages,
+                     SpokenLanguage(*options_.messages, AskedLanguage(request)));
 }
 
 std::unique_ptr<grpc::ClientContext> KioskApi::NewContext(std::chrono::seconds deadline) const {
@@ -297,31 +234,44 @@ std::unique_ptr<grpc::ClientContext> KioskApi::NewContext(std::chrono::seconds d
 }
 
 Response KioskApi::Handle(const Request& request) {
-  const std::string target(request.target());
+  const std::string path = PathOf(request);
   const bool get = request.method() == http::verb::get;
   const bool post = request.method() == http::verb::post;
-  if (target == "/" && get) return Page(request);
-  if (target == "/api/status" && get) return Status(request);
-  if (target == "/api/me" && get) return Me(request);
-  if (target == "/api/sign-in" && post) return SignIn(request);
-  if (target == "/api/pending/confirm" && post) return Resolve(request, /*confirm=*/true);
-  if (target == "/api/pending/reject" && post) return Resolve(request, /*confirm=*/false);
-  if (target == "/api/sign-out" && post) return SignOut(request);
-  if (target == "/" || absl::StartsWith(target, "/api/")) {
-    return Error(http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                 "That method is not allowed here.", request);
+  if (path == "/" && get) return Page(request);
+  if (path == "/api/words" && get) return Words(request);
+  if (path == "/api/status" && get) return Status(request);
+  if (path == "/api/me" && get) return Me(request);
+  if (path == "/api/sign-in" && post) return SignIn(request);
+  if (path == "/api/pending/confirm" && post) return Resolve(request, /*confirm=*/true);
+  if (path == "/api/pending/reject" && post) return Resolve(request, /*confirm=*/false);
+  if (path == "/api/sign-out" && post) return SignOut(request);
+  if (path == "/" || absl::StartsWith(path, "/api/")) {
+    return Error(http::status::method_not_allowed, "METHOD_NOT_ALLOWED", "error.nothing_here",
+                 WordsFor(request), request);
   }
-  return Error(http::status::not_found, "NOT_FOUND", "There is nothing here.", request);
+  return Error(http::status::not_found, "NOT_FOUND", "error.nothing_here", WordsFor(request),
+               request);
 }
 
 Response KioskApi::Page(const Request& request) const {
   const std::string nonce = NewNonce();
+  const MemberWords words = WordsFor(request);
+  const Struct page_words = WordsJson(*options_.messages, words.language());
   Response response(http::status::ok, request.version());
   response.set(http::field::content_type, "text/html; charset=utf-8");
   AddSecurityHeaders(&response, nonce);
   response.keep_alive(request.keep_alive());
-  response.body() = absl::StrReplaceAll(options_.page_html, {{"__NONCE__", nonce}});
+  response.body() = absl::StrReplaceAll(options_.page_html,
+                                        {{"__NONCE__", nonce},
+                                         {"__LANG__", words.language()},
+                                         {"__DIR__", page_words.fields().at("dir").string_value()},
+                                         {"__TITLE__", HtmlText(words.Say("page.title"))},
+                                         {"__WORDS__", JsonForScript(page_words)}});
   return response;
+}
+
+Response KioskApi::Words(const Request& request) const {
+  return Json(http::status::ok, WordsJson(*options_.messages, AskedLanguage(request)), request);
 }
 
 Response KioskApi::Status(const Request& request) {
@@ -361,9 +311,10 @@ std::string KioskApi::BankName() {
 }
 
 Response KioskApi::SignIn(const Request& request) {
+  const MemberWords words = WordsFor(request);
   std::string problem;
   auto fields = ParseBody(request, &problem);
-  if (!fields.has_value()) return Error(http::status::bad_request, "BAD_JSON", problem, request);
+  if (!fields.has_value()) return BadJson(problem, words, request);
   v1::SignInRequest sign_in;
   sign_in.set_bank_id(options_.bank_id);
   sign_in.set_card_number((*fields)["card"]);
@@ -371,7 +322,7 @@ Response KioskApi::SignIn(const Request& request) {
   v1::KioskSession session;
   auto context = NewContext(kSignInDeadline);
   const grpc::Status status = stub_->SignIn(context.get(), sign_in, &session);
-  if (!status.ok()) return Failure(status, request);
+  if (!status.ok()) return Failure(status, words, request);
   Struct body;
   (*body.mutable_fields())["session"] = Str(session.session_id());
   (*body.mutable_fields())["name"] = Str(session.display_name());
@@ -379,27 +330,36 @@ Response KioskApi::SignIn(const Request& request) {
 }
 
 Response KioskApi::Me(const Request& request) {
+  const MemberWords asked = WordsFor(request);
   v1::GetMemberSummaryRequest get;
   get.set_session_id(SessionOf(request));
   if (get.session_id().empty()) {
-    return Error(http::status::unauthorized, "SESSION_ENDED", "Please sign in.", request);
+    return Error(http::status::unauthorized, "SESSION_ENDED", "error.sign_in_first", asked,
+                 request);
   }
   v1::MemberSummary summary;
   auto context = NewContext(kCallDeadline);
   const grpc::Status status = stub_->GetMemberSummary(context.get(), get, &summary);
-  if (!status.ok()) return Failure(status, request);
-  return Json(http::status::ok, SummaryJson(summary), request);
+  if (!status.ok()) return Failure(status, asked, request);
+  // A member's own language, set by a coordinator, comes before the one picked on the screen.
+  if (summary.language().empty() || !options_.messages->Has(summary.language())) {
+    return Json(http::status::ok, SummaryJson(summary, asked), request);
+  }
+  return Json(http::status::ok,
+              SummaryJson(summary, MemberWords(*options_.messages, summary.language())), request);
 }
 
 Response KioskApi::Resolve(const Request& request, bool confirm) {
+  const MemberWords words = WordsFor(request);
   std::string problem;
   auto fields = ParseBody(request, &problem);
-  if (!fields.has_value()) return Error(http::status::bad_request, "BAD_JSON", problem, request);
+  if (!fields.has_value()) return BadJson(problem, words, request);
   v1::MemberEntryRequest resolve;
   resolve.set_session_id(SessionOf(request));
   resolve.set_entry_id((*fields)["entry_id"]);
   if (resolve.session_id().empty()) {
-    return Error(http::status::unauthorized, "SESSION_ENDED", "Please sign in.", request);
+    return Error(http::status::unauthorized, "SESSION_ENDED", "error.sign_in_first", words,
+                 request);
   }
   auto context = NewContext(kCallDeadline);
   grpc::Status status;
@@ -410,10 +370,10 @@ Response KioskApi::Resolve(const Request& request, bool confirm) {
     v1::PendingEntry pending;
     status = stub_->RejectMemberEntry(context.get(), resolve, &pending);
   }
-  if (!status.ok()) return Failure(status, request);
+  if (!status.ok()) return Failure(status, words, request);
   Struct body;
   (*body.mutable_fields())["message"] =
-      Str(confirm ? "Thank you. It is confirmed." : "Thank you. It has been turned down.");
+      Str(words.Say(confirm ? "awaiting.confirmed" : "awaiting.turned_down"));
   return Json(http::status::ok, body, request);
 }
 
@@ -427,7 +387,7 @@ Response KioskApi::SignOut(const Request& request) {
     stub_->SignOut(context.get(), sign_out, &ignored);
   }
   Struct body;
-  (*body.mutable_fields())["message"] = Str("Goodbye.");
+  (*body.mutable_fields())["message"] = Str(WordsFor(request).Say("goodbye.short"));
   return Json(http::status::ok, body, request);
 }
 

@@ -27,6 +27,7 @@
 #include "clients/kiosk/host_guard.h"
 #include "clients/kiosk/http_server.h"
 #include "clients/kiosk/kiosk_api.h"
+#include "clients/kiosk/kiosk_messages.h"
 #include "clients/kiosk/page_html.h"
 #include "clients/kiosk/transport.h"
 #include "common/systemd_notify.h"
@@ -212,10 +213,17 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "timeledger-kiosk: %s\n", std::string(channel.status().message()).c_str());
     return kExitUsage;
   }
+  auto messages = LoadKioskMessages();
+  if (!messages.ok()) {
+    std::fprintf(stderr, "timeledger-kiosk: %s\n",
+                 std::string(messages.status().message()).c_str());
+    return kExitUsage;
+  }
   KioskOptions options;
   options.bank_id = flags.bank;
   options.token_file = flags.token_file;
   options.page_html = PageHtml();
+  options.messages = *std::move(messages);
   KioskApi api(*std::move(channel), std::move(options));
   return Serve(flags, host, port, std::move(tls), api, signals);
 }

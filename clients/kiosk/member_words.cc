@@ -3,171 +3,155 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 
 namespace timeledger::kiosk {
 namespace {
 
-constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
-                                   "May",       "June",     "July",     "August",
-                                   "September", "October",  "November", "December"};
-constexpr const char* kWeekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                     "Friday", "Saturday", "Sunday"};
+// ICU date skeletons (which fields, not their order or words: each language has its own).
+constexpr char kWeekday[] = "EEEE";
+constexpr char kDayMonth[] = "dMMMM";
+constexpr char kDayMonthYear[] = "yMMMMd";
+constexpr char kMonth[] = "LLLL";
+constexpr char kMonthYear[] = "yMMMM";
+constexpr char kMonthShort[] = "LLL";
 
-std::string Plural(int64_t count, const char* one, const char* many) {
-  return absl::StrCat(count, " ", count == 1 ? one : many);
-}
-
-// " with gardening", or "" without an activity.
-std::string WithActivity(const std::string& activity, const char* preposition) {
-  return activity.empty() ? "" : absl::StrCat(" ", preposition, " ", activity);
-}
-
-std::string NameOr(const std::string& name, const char* fallback) {
-  return name.empty() ? fallback : name;
-}
-
-int WeekdayIndex(absl::Weekday weekday) {
-  switch (weekday) {
-    case absl::Weekday::monday:
-      return 0;
-    case absl::Weekday::tuesday:
-      return 1;
-    case absl::Weekday::wednesday:
-      return 2;
-    case absl::Weekday::thursday:
-      return 3;
-    case absl::Weekday::friday:
-      return 4;
-    case absl::Weekday::saturday:
-      return 5;
-    case absl::Weekday::sunday:
-      return 6;
-  }
-  return 0;
-}
+// Arguments of the messages.
+constexpr char kOther[] = "other";
+constexpr char kActivity[] = "activity";
+constexpr char kTime[] = "time";
+constexpr char kAmount[] = "amount";
 
 }  // namespace
 
-std::string TimeWords(int64_t minutes) {
+MemberWords::MemberWords(const clients::Messages& messages, std::string language)
+    : messages_(messages), language_(std::move(language)) {}
+
+std::string MemberWords::Say(absl::string_view key, const clients::MessageArgs& args) const {
+  return messages_.Format(language_, key, args);
+}
+
+std::string MemberWords::TimeWords(int64_t minutes) const {
   minutes = std::llabs(minutes);
-  if (minutes == 0) return "no time";
+  if (minutes == 0) return Say("time.none");
   const int64_t hours = minutes / 60, rest = minutes % 60;
-  if (hours == 0) return Plural(rest, "minute", "minutes");
-  if (rest == 0) return Plural(hours, "hour", "hours");
-  return absl::StrCat(Plural(hours, "hour", "hours"), " ", Plural(rest, "minute", "minutes"));
+  if (hours == 0) return Say("time.minutes", {{"minutes", rest}});
+  if (rest == 0) return Say("time.hours", {{"hours", hours}});
+  return Say("time.hours_minutes", {{"hours", hours}, {"minutes", rest}});
 }
 
-std::string BalanceWords(int64_t balance_minutes) {
-  if (balance_minutes >= 0) {
-    return absl::StrCat("You have ", balance_minutes == 0 ? "0 hours" : TimeWords(balance_minutes),
-                        ".");
-  }
-  return absl::StrCat("You have received ", TimeWords(balance_minutes),
-                      " more than you have given.");
+std::string MemberWords::BalanceWords(int64_t balance_minutes) const {
+  if (balance_minutes == 0) return Say("balance.zero");
+  if (balance_minutes > 0) return Say("balance.have", {{kTime, TimeWords(balance_minutes)}});
+  return Say("balance.below_zero", {{kTime, TimeWords(balance_minutes)}});
 }
 
-std::string BalanceNote(int64_t balance_minutes) {
-  if (balance_minutes >= 0) return "";
-  return "That's fine: there are many ways to give.";
+std::string MemberWords::BalanceNote(int64_t balance_minutes) const {
+  return balance_minutes >= 0 ? std::string() : Say("balance.note_below_zero");
 }
 
-std::string DayWords(absl::Time when, absl::Time now, absl::TimeZone zone) {
+std::string MemberWords::Day(absl::CivilDay day, absl::string_view skeleton) const {
+  return messages_.Day(language_, day, skeleton);
+}
+
+std::string MemberWords::DayWords(absl::Time when, absl::Time now, absl::TimeZone zone) const {
   const absl::CivilDay day = absl::ToCivilDay(when, zone);
   const absl::CivilDay today = absl::ToCivilDay(now, zone);
   const int64_t days_ago = today - day;
-  if (days_ago == 0) return "today";
-  if (days_ago == 1) return "yesterday";
-  if (days_ago > 1 && days_ago < 7) return kWeekdays[WeekdayIndex(absl::GetWeekday(day))];
-  std::string words = absl::StrCat(day.day(), " ", kMonths[day.month() - 1]);
-  if (day.year() != today.year()) absl::StrAppend(&words, " ", day.year());
-  return words;
+  if (days_ago == 0) return Say("day.today");
+  if (days_ago == 1) return Say("day.yesterday");
+  if (days_ago > 1 && days_ago < 7) return Day(day, kWeekday);
+  return Day(day, day.year() == today.year() ? kDayMonth : kDayMonthYear);
 }
 
-std::string DateWords(absl::Time when, absl::TimeZone zone) {
-  const absl::CivilDay day = absl::ToCivilDay(when, zone);
-  return absl::StrCat(day.day(), " ", kMonths[day.month() - 1], " ", day.year());
+std::string MemberWords::DateWords(absl::Time when, absl::TimeZone zone) const {
+  return Day(absl::ToCivilDay(when, zone), kDayMonthYear);
 }
 
-std::string MonthWords(int year, int month, bool with_year) {
+std::string MemberWords::MonthWords(int year, int month, bool with_year) const {
   if (month < 1 || month > 12) return "";
-  return with_year ? absl::StrCat(kMonths[month - 1], " ", year) : kMonths[month - 1];
+  return Day(absl::CivilDay(year, month, 1), with_year ? kMonthYear : kMonth);
 }
 
-std::string MonthShortWords(int month) {
+std::string MemberWords::MonthShortWords(int month) const {
   if (month < 1 || month > 12) return "";
-  return std::string(kMonths[month - 1]).substr(0, 3);
+  return Day(absl::CivilDay(2001, month, 1), kMonthShort);
 }
 
-std::string EntrySentence(const v1::MemberEntryLine& line) {
+std::string MemberWords::WithOrWithout(absl::string_view key, absl::string_view key_with,
+                                       const std::string& other,
+                                       const std::string& activity) const {
+  if (activity.empty()) return Say(key, {{kOther, other}});
+  return Say(key_with, {{kOther, other}, {kActivity, activity}});
+}
+
+std::string MemberWords::EntrySentence(const v1::MemberEntryLine& line) const {
   const v1::Entry& entry = line.entry();
-  const std::string other = NameOr(line.other_display_name(), "another member");
+  const std::string other =
+      line.other_display_name().empty() ? Say("entry.someone") : line.other_display_name();
   const std::string& activity =
       line.activity_title().empty() ? entry.activity() : line.activity_title();
+  const bool earned = line.earned();
   switch (entry.kind()) {
     case v1::EXCHANGE:
-      return line.earned() ? absl::StrCat("You helped ", other, WithActivity(activity, "with"))
-                           : absl::StrCat(other, " helped you", WithActivity(activity, "with"));
+      return earned ? WithOrWithout("entry.exchange.earned", "entry.exchange.earned_with", other,
+                                    activity)
+                    : WithOrWithout("entry.exchange.paid", "entry.exchange.paid_with", other,
+                                    activity);
     case v1::AWARD:
-      return line.earned()
-                 ? absl::StrCat("You gave your time to ", other, WithActivity(activity, "for"))
-                 : absl::StrCat("You thanked ", other, WithActivity(activity, "for"));
+      return earned ? WithOrWithout("entry.award.earned", "entry.award.earned_for", other, activity)
+                    : WithOrWithout("entry.award.paid", "entry.award.paid_for", other, activity);
     case v1::SPEND:
-      return line.earned()
-                 ? absl::StrCat(other, " used time at your place", WithActivity(activity, "for"))
-                 : absl::StrCat("You used your time at ", other, WithActivity(activity, "for"));
+      return earned ? WithOrWithout("entry.spend.earned", "entry.spend.earned_for", other, activity)
+                    : WithOrWithout("entry.spend.paid", "entry.spend.paid_for", other, activity);
     case v1::DONATION:
-      return line.earned() ? absl::StrCat(other, " gave time to the community pool")
-                           : "You gave time to the community pool";
+      return Say(earned ? "entry.donation.earned" : "entry.donation.paid", {{kOther, other}});
     case v1::GRANT:
-      return line.earned() ? "The community pool gave you time"
-                           : absl::StrCat("The community pool gave time to ", other);
-    case v1::QUALIFICATION_REWARD: {
+      return Say(earned ? "entry.grant.earned" : "entry.grant.paid", {{kOther, other}});
+    case v1::QUALIFICATION_REWARD:
       // Without a title the activity is the qualification's code, not words a member would use.
-      const std::string what =
-          line.activity_title().empty() ? "a qualification" : line.activity_title();
-      return line.earned() ? absl::StrCat(other, " rewarded you for ", what)
-                           : absl::StrCat("You rewarded ", other, " for ", what);
-    }
+      return earned ? WithOrWithout("entry.reward.earned", "entry.reward.earned_for", other,
+                                    line.activity_title())
+                    : WithOrWithout("entry.reward.paid", "entry.reward.paid_for", other,
+                                    line.activity_title());
     case v1::REVERSAL:
-      return line.earned() ? "A correction gave you back time"
-                           : "A correction took back time from an earlier entry";
+      return Say(earned ? "entry.reversal.earned" : "entry.reversal.paid");
     default:
-      return line.earned() ? absl::StrCat("You received time from ", other)
-                           : absl::StrCat("You paid time to ", other);
+      return Say(earned ? "entry.other.earned" : "entry.other.paid", {{kOther, other}});
   }
 }
 
-std::string EntryLineWords(const v1::MemberEntryLine& line, const std::string& when) {
+std::string MemberWords::EntryLineWords(const v1::MemberEntryLine& line,
+                                        const std::string& when) const {
   const std::string amount = TimeWords(line.entry().minutes());
   // An offer bought is time spent, not time someone gave: it reads so, with its title.
   if (line.entry().kind() == v1::SPEND && !line.earned() && !line.activity_title().empty()) {
-    return absl::StrCat("You spent ", amount, " on the ", line.activity_title(), ", ", when, ".");
+    return Say("entry.spent_line",
+               {{kAmount, amount}, {kActivity, line.activity_title()}, {"when", when}});
   }
-  return absl::StrCat(EntrySentence(line), " — ", amount, ", ", when, ".");
+  return Say("entry.line", {{"sentence", EntrySentence(line)}, {kAmount, amount}, {"when", when}});
 }
 
-std::string MonthSpentWords(int64_t spent_minutes) {
+std::string MemberWords::MonthSpentWords(int64_t spent_minutes) const {
   if (spent_minutes <= 0) return "";
-  return absl::StrCat("You spent ", TimeWords(spent_minutes), " on courses and offers.");
+  return Say("month.spent", {{kTime, TimeWords(spent_minutes)}});
 }
 
-std::string AwaitingSentence(const v1::AwaitingEntry& awaiting) {
-  const std::string other = NameOr(awaiting.other_display_name(), "Another member");
+std::string MemberWords::AwaitingSentence(const v1::AwaitingEntry& awaiting) const {
+  const std::string other = awaiting.other_display_name().empty() ? Say("awaiting.someone")
+                                                                  : awaiting.other_display_name();
   const std::string& activity = awaiting.activity_title().empty()
                                     ? awaiting.pending().entry().activity()
                                     : awaiting.activity_title();
-  return awaiting.earns()
-             ? absl::StrCat(other, " says you helped them", WithActivity(activity, "with"))
-             : absl::StrCat(other, " says they helped you", WithActivity(activity, "with"));
+  return awaiting.earns() ? WithOrWithout("awaiting.earns", "awaiting.earns_with", other, activity)
+                          : WithOrWithout("awaiting.pays", "awaiting.pays_with", other, activity);
 }
 
-std::string AwaitingConsequence(const v1::AwaitingEntry& awaiting) {
+std::string MemberWords::AwaitingConsequence(const v1::AwaitingEntry& awaiting) const {
   const std::string amount = TimeWords(awaiting.pending().entry().minutes());
-  const std::string other = NameOr(awaiting.other_display_name(), "the other member");
-  return awaiting.earns()
-             ? absl::StrCat("If you confirm, you receive ", amount, ".")
-             : absl::StrCat("If you confirm, ", amount, " goes from your time to ", other, ".");
+  if (awaiting.earns()) return Say("awaiting.if_earns", {{kAmount, amount}});
+  const std::string other = awaiting.other_display_name().empty() ? Say("awaiting.someone_else")
+                                                                  : awaiting.other_display_name();
+  return Say("awaiting.if_pays", {{kAmount, amount}, {kOther, other}});
 }
 
 }  // namespace timeledger::kiosk

@@ -94,6 +94,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kInvalidExpiringWithin, "INVALID_EXPIRING_WITHIN", kInvalidArgument},
     {Reason::kInvalidId, "INVALID_ID", kInvalidArgument},
     {Reason::kInvalidKind, "INVALID_KIND", kInvalidArgument},
+    {Reason::kInvalidLanguage, "INVALID_LANGUAGE", kInvalidArgument},
     {Reason::kInvalidMinutes, "INVALID_MINUTES", kInvalidArgument},
     {Reason::kInvalidOccurredAt, "INVALID_OCCURRED_AT", kInvalidArgument},
     {Reason::kInvalidPageSize, "INVALID_PAGE_SIZE", kInvalidArgument},

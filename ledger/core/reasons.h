@@ -99,6 +99,7 @@ enum class Reason : uint16_t {
   kInvalidExpiringWithin,
   kInvalidId,
   kInvalidKind,
+  kInvalidLanguage,
   kInvalidMinutes,
   kInvalidOccurredAt,
   kInvalidPageSize,

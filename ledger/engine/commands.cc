@@ -462,4 +462,19 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
   return *card;
 }
 
+absl::StatusOr<MemberCard> ExecuteSetMemberLanguage(WriteTxn& txn, const std::string& bank_id,
+                                                    const std::string& account_id,
+                                                    const std::string& language,
+                                                    const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
+  if (auto s = ValidateLanguage(language, /*allow_empty=*/true); !s.ok()) return s;
+  auto card = CardOfMember(txn, bank_id, account_id);
+  if (!card.ok()) return card.status();
+  card->language = language;
+  card->language_set_at = txn.now();
+  txn.AppendFact(LanguageSetFact(bank_id, account_id, language, caller.name));
+  txn.PutMemberCard(*card, card->card_number);
+  return *card;
+}
+
 }  // namespace timeledger::ledger

@@ -124,6 +124,14 @@ absl::StatusOr<MemberCard> ExecuteSetMemberPin(WriteTxn& txn, const std::string&
                                                const std::string& pin_hash,
                                                const Principal& caller);
 
+// Sets the language a member reads at the kiosk after signing in (one of kKioskLanguages; empty
+// clears it), a journal fact. InvalidArgument INVALID_LANGUAGE for a language the kiosk does not
+// ship; the refusals of a card otherwise (not a person, account closed).
+absl::StatusOr<MemberCard> ExecuteSetMemberLanguage(WriteTxn& txn, const std::string& bank_id,
+                                                    const std::string& account_id,
+                                                    const std::string& language,
+                                                    const Principal& caller);
+
 // A member signing in with card and PIN (a kiosk, a partner's till), decided in one write: the
 // card's holder, its lock, its PIN and the holder's account, then a wrong PIN counted towards the
 // lockout (kiosk.h) or the count cleared by a right one. `check` is the PIN as checked against

@@ -194,6 +194,11 @@ class Ledger {
                      const Principal& caller, Callback<MemberCard> done);
   void SetMemberPin(BankId bank_id, AccountId account_id, std::string pin_hash,
                     const Principal& caller, Callback<MemberCard> done);
+  // SetMemberLanguage sets the language the member reads at the kiosk after signing in (one of
+  // kKioskLanguages in kiosk.h, or empty to clear it): a journal fact; InvalidArgument
+  // INVALID_LANGUAGE for one the kiosk does not ship.
+  void SetMemberLanguage(BankId bank_id, AccountId account_id, std::string language,
+                         const Principal& caller, Callback<MemberCard> done);
   // Signs a member's card in (at a kiosk, or as a payer's consent at a partner's till) in one
   // write, so that concurrent wrong PINs are each counted: finds the card's holder, refuses a
   // locked card, a card without a PIN and a closed account, then counts a wrong PIN towards the

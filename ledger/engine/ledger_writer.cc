@@ -487,4 +487,13 @@ void Ledger::SetMemberPin(BankId bank_id, AccountId account_id, std::string pin_
       std::move(done)));
 }
 
+void Ledger::SetMemberLanguage(BankId bank_id, AccountId account_id, std::string language,
+                               const Principal& caller, Callback<MemberCard> done) {
+  Submit(MakeCommand<MemberCard>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetMemberLanguage(txn, bank_id, account_id, language, caller);
+      },
+      std::move(done)));
+}
+
 }  // namespace timeledger::ledger

@@ -39,6 +39,7 @@ enum class FactType : uint8_t {
   // Members at a kiosk (ledger/rules/kiosk.h); 11 to 15 are free for other facts of the bank.
   kCardSet = 16,
   kPinSet = 17,
+  kLanguageSet = 18,
 };
 
 // One fact of a bank's journal. Which fields count depends on `type` (VisitBody below); the
@@ -53,7 +54,7 @@ struct Fact {
   // kBankCreated
   std::string bank_name;
   std::string time_zone;
-  // kAccountOpened, kAccountStatus, kCardSet, kPinSet
+  // kAccountOpened, kAccountStatus, kCardSet, kPinSet, kLanguageSet
   std::string account_id;
   AccountKind account_kind = AccountKind::kPerson;
   std::vector<Role> roles;
@@ -82,6 +83,8 @@ struct Fact {
   std::string qualification_code;
   // kCardSet
   std::string card_number;
+  // kLanguageSet
+  std::string language;
 };
 
 // Records of their own nested in a fact, each written as str(its own encoding). Decode returns
@@ -197,6 +200,11 @@ bool VisitBody(FactRef& fact, Visitor& v) {
     case FactType::kPinSet:  // the PIN's hash is never in the journal (kiosk.h)
       v.Name("pin_set");
       v.Str("account_id", fact.account_id, kIdLengthMax);
+      return true;
+    case FactType::kLanguageSet:
+      v.Name("language_set");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Str("language", fact.language, kLanguageLengthMax);  // "": the member's language cleared
       return true;
   }
   return false;

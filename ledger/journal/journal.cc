@@ -293,6 +293,14 @@ Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
   return fact;
 }
 
+Fact LanguageSetFact(const std::string& bank_id, const std::string& account_id,
+                     const std::string& language, const std::string& principal) {
+  Fact fact = NewFact(FactType::kLanguageSet, bank_id, principal);
+  fact.account_id = account_id;
+  fact.language = language;
+  return fact;
+}
+
 Fact CatalogueItemFact(const CatalogueItem& item) {
   Fact fact = NewFact(FactType::kCatalogueItem, item.bank_id, item.changed_by);
   fact.catalogue_item = item;

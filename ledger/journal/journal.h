@@ -47,6 +47,8 @@ Fact CardSetFact(const std::string& bank_id, const std::string& account_id,
                  const std::string& card_number, const std::string& principal);
 Fact PinSetFact(const std::string& bank_id, const std::string& account_id,
                 const std::string& principal);
+Fact LanguageSetFact(const std::string& bank_id, const std::string& account_id,
+                     const std::string& language, const std::string& principal);
 Fact CatalogueItemFact(const CatalogueItem& item);
 Fact QualificationAwardedFact(const Award& award);
 Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);

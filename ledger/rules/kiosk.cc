@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
@@ -13,7 +14,9 @@
 namespace timeledger::ledger {
 namespace {
 
-constexpr uint8_t kMemberCardVersion = 1;
+// Version 1 ended after pin_set_at; version 2 adds str(language) i64(language_set_at).
+constexpr uint8_t kMemberCardVersionNoLanguage = 1;
+constexpr uint8_t kMemberCardVersion = 2;
 constexpr uint8_t kCardAttemptsVersion = 1;
 
 absl::Status Malformed(absl::string_view what) {
@@ -58,6 +61,19 @@ absl::Status ValidatePin(absl::string_view pin) {
   return ValidateDigits("pin", Reason::kInvalidPin, pin, kPinLengthMin, kPinLengthMax);
 }
 
+absl::Status ValidateLanguage(absl::string_view language, bool allow_empty) {
+  if (allow_empty && language.empty()) return absl::OkStatus();
+  for (const char* shipped : kKioskLanguages) {
+    if (language == shipped) return absl::OkStatus();
+  }
+  const std::string shipped = absl::StrJoin(kKioskLanguages, " ");
+  return Refuse(
+      Reason::kInvalidLanguage,
+      absl::StrCat("the kiosk has no words in '", language.substr(0, kLanguageLengthMax),
+                   "'; it speaks ", shipped),
+      {{"language", std::string(language.substr(0, kLanguageLengthMax))}, {"shipped", shipped}});
+}
+
 std::string EncodeMemberCard(const MemberCard& card) {
   std::string out;
   out.push_back(static_cast<char>(kMemberCardVersion));
@@ -67,6 +83,8 @@ std::string EncodeMemberCard(const MemberCard& card) {
   PutLengthPrefixed(&out, card.pin_hash);
   PutTime(&out, card.card_set_at);
   PutTime(&out, card.pin_set_at);
+  PutLengthPrefixed(&out, card.language);
+  PutTime(&out, card.language_set_at);
   return out;
 }
 
@@ -74,15 +92,21 @@ absl::StatusOr<MemberCard> DecodeMemberCard(absl::string_view bytes) {
   Reader reader(bytes);
   MemberCard card;
   uint8_t version = 0;
-  if (!reader.ReadByte(&version) || version != kMemberCardVersion ||
+  if (!reader.ReadByte(&version) ||
+      (version != kMemberCardVersion && version != kMemberCardVersionNoLanguage) ||
       !reader.ReadLengthPrefixed(&card.bank_id, kIdLengthMax) ||
       !reader.ReadLengthPrefixed(&card.account_id, kIdLengthMax) ||
       !reader.ReadLengthPrefixed(&card.card_number, kCardNumberLengthMax) ||
       !reader.ReadLengthPrefixed(&card.pin_hash, kPinHashLengthMax) ||
-      !ReadTime(&reader, &card.card_set_at) || !ReadTime(&reader, &card.pin_set_at) ||
-      !reader.done()) {
+      !ReadTime(&reader, &card.card_set_at) || !ReadTime(&reader, &card.pin_set_at)) {
     return Malformed("member card");
   }
+  if (version == kMemberCardVersion &&
+      (!reader.ReadLengthPrefixed(&card.language, kLanguageLengthMax) ||
+       !ReadTime(&reader, &card.language_set_at))) {
+    return Malformed("member card");
+  }
+  if (!reader.done()) return Malformed("member card");
   return card;
 }
 

@@ -41,7 +41,15 @@ inline constexpr size_t kPinJobsWaitingMax = 16;
 // A member's summary reads at most this many of their entries (newest last ten, 12 months).
 inline constexpr size_t kSummaryEntriesMax = 100'000;
 
-// The card and PIN of one member account. An empty card_number or pin_hash: none set.
+// The languages the kiosk speaks (clients/kiosk/messages/<tag>.txt, one catalogue each; a test
+// holds the two lists together), as the BCP 47 tags a coordinator sets a member's language with.
+// English is first: the kiosk's default, and the words of any message a catalogue lacks.
+inline constexpr const char* kKioskLanguages[] = {"en", "bn", "ar", "pl"};
+inline constexpr size_t kLanguageLengthMax = 35;  // BCP 47's longest useful tag
+
+// The card, PIN and kiosk language of one member account. An empty card_number, pin_hash or
+// language: none set (a member without a language of their own reads the one picked on the
+// kiosk's first screen).
 struct MemberCard {
   std::string bank_id;
   std::string account_id;
@@ -49,6 +57,8 @@ struct MemberCard {
   std::string pin_hash;
   absl::Time card_set_at = absl::InfinitePast();
   absl::Time pin_set_at = absl::InfinitePast();
+  std::string language;  // one of kKioskLanguages, or ""
+  absl::Time language_set_at = absl::InfinitePast();
 
   bool has_pin() const { return !pin_hash.empty(); }
 };
@@ -70,8 +80,13 @@ struct PinCheck {
 // number is valid for ValidateCardNumber with allow_empty (it removes the card).
 absl::Status ValidateCardNumber(absl::string_view card_number, bool allow_empty);
 absl::Status ValidatePin(absl::string_view pin);
+// InvalidArgument INVALID_LANGUAGE (figures language, shipped) unless `language` is one of
+// kKioskLanguages, or empty with allow_empty (it clears the member's language).
+absl::Status ValidateLanguage(absl::string_view language, bool allow_empty);
 
-// Stored forms (rocksdb_store.cc keys 'k' and 't'). DataLoss CORRUPT_RECORD if malformed.
+// Stored forms (rocksdb_store.cc keys 'k' and 't'). DataLoss CORRUPT_RECORD if malformed. A
+// member card is written in version 2 (with the language); version 1, from before languages,
+// still reads, as a card without one.
 std::string EncodeMemberCard(const MemberCard& card);
 absl::StatusOr<MemberCard> DecodeMemberCard(absl::string_view bytes);
 std::string EncodeCardAttempts(const CardAttempts& attempts);

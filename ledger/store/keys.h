@@ -40,11 +40,11 @@
 //                                                                set by whom and when; a change
 //                                                                is a new version
 //
-// Members at a kiosk: 'k' holds an account's card number and PIN hash (written with the card_set
-// and pin_set facts), 'n' finds the account of a card number, and 't' counts wrong PINs and the
-// lock. 't' is operational state, not a fact: it is written by its own small synced batch,
-// outside the journal, and only while a card has failures or a lock. Kiosk sessions live in the
-// server's memory only (services/kiosk_desk.h).
+// Members at a kiosk: 'k' holds an account's card number, PIN hash and kiosk language (written with
+// the card_set, pin_set and language_set facts), 'n' finds the account of a card number, and 't'
+// counts wrong PINs and the lock. 't' is operational state, not a fact: it is written by its own
+// small synced batch, outside the journal, and only while a card has failures or a lock. Kiosk
+// sessions live in the server's memory only (services/kiosk_desk.h).
 //
 // Qualifications (ledger/rules/qualifications.h): 'C' is the catalogue (kind 1 qualification,
 // 2 activity, 3 offer); 'U' what each account holds of each qualification, 'L' the same pairs

@@ -123,6 +123,7 @@ struct AccountModel {
   int64_t pending_in = 0;
   std::string card_number;  // the last card_set fact's ("" if none)
   bool has_pin = false;     // a pin_set fact was recorded
+  std::string language;     // the last language_set fact's ("" if none)
 };
 
 struct PendingModel {

@@ -211,6 +211,7 @@ absl::Status JournalWalker::Apply(const Fact& fact, const Where& where) {
       return ApplyPendingResolved(fact, where);
     case FactType::kCardSet:
     case FactType::kPinSet:
+    case FactType::kLanguageSet:
       return ApplyMemberCard(fact, where);
     case FactType::kCatalogueItem:
     case FactType::kQualificationAwarded:
@@ -247,6 +248,8 @@ absl::Status JournalWalker::ApplyMemberCard(const Fact& fact, const Where& where
   if (!account.ok()) return account.status();
   if (fact.type == FactType::kCardSet) {
     (*account)->card_number = fact.card_number;
+  } else if (fact.type == FactType::kLanguageSet) {
+    (*account)->language = fact.language;
   } else {
     (*account)->has_pin = true;
   }

@@ -10,24 +10,31 @@
 namespace timeledger::ledger::verify_internal {
 namespace {
 
-// Compares the stored member cards with the card_set and pin_set facts: each card number, and
-// whether a PIN is set (its hash is not in the journal), and that no card is stored without them.
+// "card '1001' with a PIN in bn": what a finding shows of a member card.
+std::string CardWords(const std::string& card_number, bool has_pin, const std::string& language) {
+  return absl::StrCat("card '", card_number, "'", has_pin ? " with a PIN" : "",
+                      language.empty() ? "" : absl::StrCat(" in ", language));
+}
+
+// Compares the stored member cards with the card_set, pin_set and language_set facts: each card
+// number, whether a PIN is set (its hash is not in the journal) and the member's language, and
+// that no card is stored without them.
 absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
                           const absl::flat_hash_map<std::string, AccountModel>& model) {
   size_t stored_count = 0;
   auto status = snapshot.ForEachMemberCard(id, [&](const MemberCard& stored) -> absl::Status {
     const Where where{kNoPosition, 0, stored.account_id};
     auto it = model.find(stored.account_id);
-    const std::string expected = it == model.end()
-                                     ? "no card"
-                                     : absl::StrCat("card '", it->second.card_number, "'",
-                                                    it->second.has_pin ? " with a PIN" : "");
-    const std::string found =
-        absl::StrCat("card '", stored.card_number, "'", stored.has_pin() ? " with a PIN" : "");
+    const std::string expected =
+        it == model.end()
+            ? "no card"
+            : CardWords(it->second.card_number, it->second.has_pin, it->second.language);
+    const std::string found = CardWords(stored.card_number, stored.has_pin(), stored.language);
     if (it == model.end() || it->second.card_number != stored.card_number ||
-        it->second.has_pin != stored.has_pin()) {
+        it->second.has_pin != stored.has_pin() || it->second.language != stored.language) {
       return Finding(id, Reason::kCardMismatch, where,
-                     "the stored member card differs from the journal's card and PIN facts",
+                     "the stored member card differs from the journal's card, PIN and language "
+                     "facts",
                      expected, found);
     }
     ++stored_count;
@@ -39,7 +46,7 @@ absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
   }
   size_t expected_count = 0;
   for (const auto& [account_id, m] : model) {
-    expected_count += (!m.card_number.empty() || m.has_pin) ? 1 : 0;
+    expected_count += (!m.card_number.empty() || m.has_pin || !m.language.empty()) ? 1 : 0;
   }
   if (stored_count < expected_count) {
     return Finding(id, Reason::kCardMismatch, Where{},

@@ -130,7 +130,8 @@ void QualificationAndCardRecords(const fs::path& dir) {
   card.account_id = "alice";
   card.card_number = "4410021";
   card.pin_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo";
-  card.card_set_at = card.pin_set_at = kAt;
+  card.card_set_at = card.pin_set_at = card.language_set_at = kAt;
+  card.language = "bn";
   Write(dir, "records_fuzz", "member-card", 12, ledger::EncodeMemberCard(card));
   Write(dir, "records_fuzz", "card-attempts", 13,
         ledger::EncodeCardAttempts({3, kAt + absl::Minutes(15)}));
@@ -180,6 +181,7 @@ void Records(const fs::path& dir) {
   spend.kind = ledger::EntryKind::kSpend;
   facts.push_back(ledger::OfferRedeemedFact(spend, course));
   facts.push_back(ledger::PinSetFact("camden", "alice", "carol"));
+  facts.push_back(ledger::LanguageSetFact("camden", "alice", "bn", "carol"));
   // A type of fact not sampled above still gets a seed, with its fields at their defaults.
   for (ledger::FactType type : ledger::FactTypes()) {
     const bool sampled = std::any_of(facts.begin(), facts.end(),

@@ -73,6 +73,9 @@ def check_control(deb):
         check(library in depends, f"it depends on {library}", fields["Depends"])
     check(not any(d.endswith("-dev") for d in depends), "it depends on no -dev package",
           fields["Depends"])
+    recommends = run(["dpkg-deb", "-f", deb, "Recommends"]).stdout.strip()
+    check("fonts-noto-core" in recommends,
+          "it recommends the fonts of the kiosk's Bengali and Arabic", recommends)
     conffiles = run(["dpkg-deb", "-I", deb, "conffiles"]).stdout.split()
     check(conffiles == ["/etc/timeledger/timeledgerd.conf", "/etc/timeledger/timeledger-kiosk.conf"],
           "the settings are conffiles (an upgrade keeps the operator's edits)", conffiles)

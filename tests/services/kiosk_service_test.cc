@@ -75,6 +75,15 @@ class KioskServiceTest : public testing::ServerTest {
     return kiosk_->SetMemberPin(As("carol").get(), request, &response);
   }
 
+  grpc::Status SetLanguage(const std::string& account_id, const std::string& language,
+                           v1::MemberCard* response, const std::string& principal = "carol") {
+    v1::SetMemberLanguageRequest request;
+    request.set_bank_id("hcct");
+    request.set_account_id(account_id);
+    request.set_language(language);
+    return kiosk_->SetMemberLanguage(As(principal).get(), request, response);
+  }
+
   // A card's wrong PINs as the store on disk holds them, read beside the running ledger.
   absl::StatusOr<ledger::CardAttempts> StoredAttempts(const std::string& card) {
     ledger::StoreOptions options;
@@ -206,6 +215,56 @@ TEST_F(KioskServiceTest, PinIsStoredAsArgon2idAndNeverInTheJournal) {
   EXPECT_EQ(cards, 2);
   EXPECT_EQ(pins, 2);
   EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+}
+
+TEST_F(KioskServiceTest, ACoordinatorSetsAMembersLanguageWhichTheirSummaryCarries) {
+  v1::KioskSession session;
+  ASSERT_TRUE(SignIn("1001", "1234", &session).ok());
+  v1::MemberSummary summary;
+  ASSERT_TRUE(Summary(session.session_id(), &summary).ok());
+  EXPECT_EQ(summary.language(), "");
+
+  v1::MemberCard card;
+  ASSERT_TRUE(SetLanguage("alice", "bn", &card).ok());
+  EXPECT_EQ(card.language(), "bn");
+  EXPECT_TRUE(card.has_language_set_at());
+  EXPECT_EQ(card.card_number(), "1001");
+  EXPECT_TRUE(card.has_pin());
+  // A change while signed in is read at the next summary.
+  ASSERT_TRUE(Summary(session.session_id(), &summary).ok());
+  EXPECT_EQ(summary.language(), "bn");
+
+  ASSERT_TRUE(SetLanguage("alice", "", &card).ok());
+  EXPECT_EQ(card.language(), "");
+  ASSERT_TRUE(Summary(session.session_id(), &summary).ok());
+  EXPECT_EQ(summary.language(), "");
+
+  auto journal = ledger_->ListJournal(ledger::BankId("hcct"), 0, 0, 100);
+  ASSERT_TRUE(journal.ok()) << journal.status();
+  std::vector<std::string> languages;
+  for (const auto& record : journal->records) {
+    auto fact = ledger::DecodeFact(record.fact);
+    ASSERT_TRUE(fact.ok());
+    if (fact->type == ledger::FactType::kLanguageSet) languages.push_back(fact->language);
+  }
+  EXPECT_EQ(languages, (std::vector<std::string>{"bn", ""}));
+  EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+}
+
+TEST_F(KioskServiceTest, ALanguageTheKioskDoesNotShipIsRefusedNamingTheShippedOnes) {
+  v1::MemberCard card;
+  const grpc::Status status = SetLanguage("alice", "so", &card);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(RefusalOf(status).reason, "INVALID_LANGUAGE");
+  EXPECT_EQ(RefusalOf(status).figures["language"], "so");
+  EXPECT_EQ(RefusalOf(status).figures["shipped"], "en bn ar pl");
+  // An organisation has no kiosk card, so no kiosk language either; a kiosk may not set one.
+  EXPECT_EQ(SetLanguage("cafe", "pl", &card).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(SetLanguage("alice", "pl", &card, "kiosk-1").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto stored = ledger_->GetMemberCard(ledger::BankId("hcct"), ledger::AccountId("alice"));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->language, "");
 }
 
 TEST_F(KioskServiceTest, FiveWrongPinsLockTheCardForFifteenMinutes) {

@@ -145,6 +145,9 @@ inline std::vector<ledger::Fact> EveryFact() {
   card.account_id = "alice";
   card.card_number = "4410021";
   next(FactType::kPinSet).account_id = "alice";
+  ledger::Fact& language = next(FactType::kLanguageSet);
+  language.account_id = "alice";
+  language.language = "bn";
   return facts;
 }
 

@@ -71,12 +71,19 @@ async function main() {
      "--activity", "gardening", "--id", "slip-1");
   tl("--token-file", join(dataDir, "alice.token"), "entry", "record", BANK, "--from", "bob", "--to", "alice", "--minutes", "1h",
      "--activity", "shopping", "--id", "slip-2");
+  tl("account", "open", BANK, "ewa", "--kind", "person", "--name", "Ewa Nowak");
   for (const [who, card, pin] of [["alice", "1001", "1234"], ["bob", "1002", "2468"], ["carl", "1003", "1111"],
-                                  ["dev", DEV.card, DEV.pin]]) {
+                                  ["dev", DEV.card, DEV.pin], ["ewa", "1005", "5555"]]) {
     if (who === "dev") setUpDev();
     tl("account", "set-card", BANK, who, "--number", card);
     tl("account", "set-pin", BANK, who, "--pin", pin);
   }
+
+  // Ewa reads the kiosk in Polish, whatever the screen was left in; a language the kiosk does not
+  // ship is refused, naming the ones it does.
+  assert.match(tl("account", "set-language", BANK, "ewa", "--language", "pl"), /speaks pl/);
+  assert.throws(() => tl("account", "set-language", BANK, "ewa", "--language", "so"),
+                (e) => /INVALID_LANGUAGE/.test(e.stderr) && /en bn ar pl/.test(e.stderr));
 
   kiosk = start(kioskBinary, ["--listen", `127.0.0.1:${httpPort}`, "--server", `127.0.0.1:${grpcPort}`,
                               "--bank", BANK, "--token-file", join(dataDir, "kiosk-e2e.token")], "kiosk");
@@ -94,6 +101,7 @@ async function main() {
     await wrongPinAndLockout(browser);
     await idleSignOut(browser);
     await tourEveryScreen(browser, kioskUrl());
+    await memberOwnLanguage(browser);
     await ledgerDownAndBack(browser);
   } finally {
     await browser.close();
@@ -344,6 +352,30 @@ async function ledgerDownAndBack(browser) {
   await page.getByRole("button", { name: "Finished" }).click();
   await context.close();
   console.log("ok: ledger down and back up");
+}
+
+// A member whose coordinator set their language reads the kiosk in it from sign-in to goodbye;
+// the next person starts in the kiosk's own language again.
+async function memberOwnLanguage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(kioskUrl());
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  await signIn(page, "1005", "5555");
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  await page.locator('html[lang="pl"]').waitFor({ state: "attached" });
+  assert.equal(await text(page, "#greeting"), "Dzień dobry, Ewa");
+  assert.equal(await text(page, "#balance-words"), "Twój czas: 0 godzin.");
+  assert.equal(await text(page, "#finished"), "Zakończ");
+  await checkAccessibility(page, "a member's own language");
+  await page.locator("#finished").click();
+  await page.locator("#screen-goodbye").waitFor({ state: "visible" });
+  assert.equal(await text(page, "#goodbye-heading"), "Dziękujemy. Wylogowano Cię.");
+  await page.locator('html[lang="en"]').waitFor({ state: "attached", timeout: WAIT_MS });
+  await page.locator("#screen-card").waitFor({ state: "visible", timeout: WAIT_MS });
+  assert.equal(await text(page, "#card-heading"), "Welcome. Please type your card number, or scan your card.");
+  await context.close();
+  console.log("ok: a member's own language, then the kiosk's again");
 }
 
 let failed = false;

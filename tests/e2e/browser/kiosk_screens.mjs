@@ -2,18 +2,25 @@
 // action of each screen in view without scrolling, the focused heading clear of the sticky header,
 // targets of 44 px, axe-core clean, "A+" larger text until sign-out, "I need more time" offered
 // twice at most, catalogue titles and not codes, and time spent on an offer apart from time
-// received. Screenshots are named LANG-WIDTHxHEIGHT-SCREEN.png.
+// received; in the pseudo-locale no word outside the catalogues, in Arabic right to left.
+// Screenshots (English and Arabic) are named LANG-WIDTHxHEIGHT-SCREEN.png.
 import assert from "node:assert/strict";
 import {
-  LANGUAGES, SIZES, assertFocusClear, assertInView, assertTargets, checkAccessibility, press,
-  shot, text,
+  LANGUAGES, PSEUDO, SHOT_LANGUAGES, SIZES, assertAllFromCatalogues, assertFocusClear,
+  assertInView, assertRightToLeft, assertTargets, checkAccessibility, press, shot, text, wordsOf,
 } from "./kiosk_support.mjs";
 
-// Opens the kiosk in `lang`. Only English is shipped so far; a language picker goes here.
-async function openKiosk(page, url, lang) {
-  await page.goto(url);
-  assert.equal(lang, "en", `no way to pick ${lang} yet`);
+// Opens the kiosk in `lang`: a member picks it on the first screen by its own name; the
+// pseudo-locale, not offered to members, is the page's language from its address.
+async function openKiosk(page, url, lang, words) {
+  await page.goto(lang === PSEUDO ? `${url}/?lang=${PSEUDO}` : url);
   await page.locator("#card-input").waitFor({ state: "visible" });
+  if (lang !== PSEUDO && lang !== "en") {
+    const name = words.languages.find((language) => language.tag === lang).name;
+    await page.locator(`#language-picker button[lang="${lang}"]`, { hasText: name }).click();
+  }
+  await page.locator(`html[lang="${lang}"]`).waitFor({ state: "attached" });
+  assert.equal(await text(page, "#card-heading"), words.words["card.heading"]);
 }
 
 // The member toured: Dev, whose entries name catalogue items and of whom one entry waits.
@@ -25,31 +32,37 @@ export async function tourEveryScreen(browser, url) {
   }
 }
 
+// What a tour of one language needs: the screenshots' prefix, the language and its words.
 async function tour(browser, url, lang, size) {
-  const tag = `${lang}-${size.width}x${size.height}`;
+  const words = await wordsOf(url, lang);
+  const t = { tag: `${lang}-${size.width}x${size.height}`, lang, w: (key) => words.words[key] };
+  const { tag, w } = t;
   const context = await browser.newContext({ viewport: size });
   const page = await context.newPage();
   await page.clock.install();
-  await openKiosk(page, url, lang);
+  await openKiosk(page, url, lang, words);
+  if (lang === "ar") await assertRightToLeft(page, tag);
   await press(page, "card-input", DEV.card);
-  await screen(page, `${tag}-card`, page.getByRole("button", { name: "Next" }));
-  await page.getByRole("button", { name: "Next" }).click();
+  const next = page.getByRole("button", { name: w("action.next"), exact: true });
+  const signIn = page.getByRole("button", { name: w("action.sign_in"), exact: true });
+  await screen(page, t, "card", next);
+  await next.click();
   await press(page, "pin-input", "0000");
-  await screen(page, `${tag}-pin`, page.getByRole("button", { name: "Sign in" }));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#pin-message.error").filter({ hasText: "don't match" }).waitFor();
-  await screen(page, `${tag}-wrong-pin`, page.getByRole("button", { name: "Sign in" }));
+  await screen(page, t, "pin", signIn);
+  await signIn.click();
+  await page.locator("#pin-message.error").filter({ hasText: w("error.card_or_pin_wrong") }).waitFor();
+  await screen(page, t, "wrong-pin", signIn);
 
   await press(page, "pin-input", DEV.pin);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn.click();
   await page.locator("#screen-home").waitFor({ state: "visible" });
   await assertFocusClear(page, "greeting");
-  await memberScreen(page, tag);
-  await largerText(page, tag);
-  await moreTime(page, tag);
-  await page.getByRole("button", { name: "Finished" }).click();
+  await memberScreen(page, t);
+  await largerText(page, t);
+  await moreTime(page, t);
+  await page.getByRole("button", { name: w("action.finished"), exact: true }).click();
   await page.locator("#screen-goodbye").waitFor({ state: "visible" });
-  await screen(page, `${tag}-goodbye`, page.locator("#goodbye-heading"));
+  await screen(page, t, "goodbye", page.locator("#goodbye-heading"));
   assert.equal(await page.locator("#larger-text").getAttribute("aria-pressed"), "false",
                "larger text ends with the member's session");
   await context.close();
@@ -57,21 +70,34 @@ async function tour(browser, url, lang, size) {
 }
 
 // Checks a screen whose main action is `action`, and saves what the member sees of it.
-async function screen(page, name, action) {
+async function screen(page, t, what, action) {
+  const name = `${t.tag}-${what}`;
   await assertInView(page, action, `the main action of ${name}`);
   await assertTargets(page, name);
   await checkAccessibility(page, name);
-  await shot(page, name, false);
+  if (t.lang === PSEUDO) await assertAllFromCatalogues(page, name);
+  if (SHOT_LANGUAGES.includes(t.lang)) await shot(page, name, false);
 }
 
-async function memberScreen(page, tag) {
+async function memberScreen(page, t) {
+  const { tag, w } = t;
   // The balance, this month and what waits for Dev, all on the first screen.
   for (const selector of ["#balance-words", "#month-heading", "#month-spent"]) {
     await assertInView(page, page.locator(selector), `${selector} at ${tag}`);
   }
-  await screen(page, `${tag}-home`, page.getByRole("button", { name: /^Yes, that's right/ }));
-  await assertInView(page, page.getByRole("button", { name: "Finished" }), `Finished at ${tag}`);
+  await screen(page, t, "home", page.locator("#awaiting-list button.primary"));
+  assert.equal(await text(page, "#awaiting-list button.primary"), w("awaiting.yes"));
+  await assertInView(page, page.getByRole("button", { name: w("action.finished"), exact: true }),
+                     `Finished at ${tag}`);
   const recent = await text(page, "#recent-list");
+  assert.doesNotMatch(recent + (await text(page, "#awaiting-list")), /hygiene-course|dog-walk/,
+                      "catalogue codes are not shown");
+  if (t.lang !== "en") {
+    // Every line in the member's language, the catalogue's titles as they are.
+    if (t.lang !== PSEUDO) assert.doesNotMatch(recent, /\bYou\b|\bhours?\b|today/, `English at ${tag}`);
+    assert.match(recent, /Food hygiene course/);
+    return;
+  }
   assert.match(recent, /You spent 3 hours on the Food hygiene course, today\./);
   assert.match(recent, /You helped Carl Evans with Dog walking — 4 hours, today\./);
   assert.doesNotMatch(recent + (await text(page, "#awaiting-list")), /hygiene-course|dog-walk/,
@@ -82,34 +108,38 @@ async function memberScreen(page, tag) {
   await shot(page, `${tag}-home-whole-page`);
 }
 
-async function largerText(page, tag) {
+async function largerText(page, t) {
+  const { w } = t;
   const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
   const before = await size();
-  await page.getByRole("button", { name: "A+ Larger text" }).click();
+  await page.getByRole("button", { name: w("action.larger_text"), exact: true }).click();
   assert.equal(await page.locator("#larger-text").getAttribute("aria-pressed"), "true");
   assert.ok(await size() >= before * 1.19, "A+ makes the text larger");
-  await screen(page, `${tag}-home-larger`, page.getByRole("button", { name: "Finished" }));
+  await screen(page, t, "home-larger",
+               page.getByRole("button", { name: w("action.finished"), exact: true }));
   // It stays while the member goes on using the screen.
-  await page.getByText("Show the 12 months as a table").click();
+  await page.getByText(w("chart.show_table"), { exact: true }).click();
   assert.ok(await size() >= before * 1.19, "larger text stays");
 }
 
 // Three warnings: "I need more time" on the first two, not on the third.
-async function moreTime(page, tag) {
+async function moreTime(page, t) {
+  const { w } = t;
+  const more = page.getByRole("button", { name: w("idle.more"), exact: true });
+  const stay = page.getByRole("button", { name: w("idle.stay"), exact: true });
   await page.clock.fastForward(41000);
   await page.locator("#idle-dialog").waitFor({ state: "visible" });
-  await screen(page, `${tag}-idle-warning`, page.getByRole("button", { name: "I need more time" }));
-  await page.getByRole("button", { name: "I need more time" }).click();
+  await screen(page, t, "idle-warning", more);
+  await more.click();
   await page.clock.fastForward(60000);
   assert.equal(await page.locator("#idle-dialog").isVisible(), false, "2 more minutes were given");
   await page.clock.fastForward(101000);
   await page.locator("#idle-dialog").waitFor({ state: "visible" });
-  await page.getByRole("button", { name: "I need more time" }).click();
+  await more.click();
   await page.clock.fastForward(281000);
   await page.locator("#idle-dialog").waitFor({ state: "visible" });
-  assert.equal(await page.getByRole("button", { name: "I need more time" }).count(), 0,
-               "more time is offered twice at most");
-  await screen(page, `${tag}-idle-warning-last`, page.getByRole("button", { name: "Yes, I'm still here" }));
-  await page.getByRole("button", { name: "Yes, I'm still here" }).click();
+  assert.equal(await more.count(), 0, "more time is offered twice at most");
+  await screen(page, t, "idle-warning-last", stay);
+  await stay.click();
   assert.equal(await page.locator("#screen-home").isVisible(), true);
 }

@@ -14,8 +14,70 @@ export const WAIT_MS = 20000;
 
 // The two screens a centre puts the kiosk on: a landscape one and a portrait touch screen.
 export const SIZES = [{ width: 1280, height: 800 }, { width: 1080, height: 1920 }];
-// The languages every screen is toured in; a code added here is picked by `openKiosk`.
-export const LANGUAGES = ["en"];
+// The languages every screen is toured in: every shipped one (clients/kiosk/messages/), and the
+// pseudo-locale, which is not offered to members but opened as /?lang=en-XA. Screenshots of every
+// screen are kept for SHOT_LANGUAGES.
+export const LANGUAGES = ["en", "bn", "ar", "pl", "en-XA"];
+export const PSEUDO = "en-XA";
+export const SHOT_LANGUAGES = ["en", "ar"];
+
+// The page's words in `lang`, as the kiosk serves them: {lang, dir, words, counts, languages}.
+export async function wordsOf(url, lang) {
+  const response = await fetch(`${url}/api/words?lang=${encodeURIComponent(lang)}`);
+  assert.equal(response.status, 200, `the words of ${lang}`);
+  return response.json();
+}
+
+// In the pseudo-locale every visible text and every label read aloud is inside its message's
+// brackets: anything else bypassed the catalogues. Data (names, digits, each language's own
+// name) is marked translate="no" and not checked.
+export async function assertAllFromCatalogues(page, where) {
+  const bare = await page.evaluate(() => {
+    const shown = (node) => node.getClientRects().length > 0 &&
+                            getComputedStyle(node).visibility !== "hidden";
+    const words = (text) => /\p{L}/u.test(text);
+    const bracketed = (text) => text.startsWith("[") && text.endsWith("]");
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      const parent = node.parentElement;
+      if (!words(text) || !parent || parent.closest("script, style, [translate=no]")) continue;
+      if (shown(parent) && !bracketed(text)) found.push(text);
+    }
+    for (const node of document.querySelectorAll("[aria-label]")) {
+      const label = node.getAttribute("aria-label");
+      if (node.closest("[translate=no]") || !shown(node) || !words(label)) continue;
+      if (!bracketed(label)) found.push(`aria-label ${label}`);
+    }
+    return found;
+  });
+  assert.deepEqual(bare, [], `words that bypass the catalogues on ${where}`);
+}
+
+// An Arabic page is right to left: the document says so, and the layout follows (a label's
+// words sit at the right of its box, the keypad's first key at the right of its row).
+export async function assertRightToLeft(page, where) {
+  const state = await page.evaluate(() => {
+    const label = document.querySelector("label[for=card-input]");
+    const words = document.createRange();
+    words.selectNodeContents(label);
+    const keys = [...document.querySelectorAll('.keypad[data-for="card-input"] button')];
+    return { dir: document.documentElement.dir, lang: document.documentElement.lang,
+             direction: getComputedStyle(document.querySelector("main")).direction,
+             labelRight: label.getBoundingClientRect().right,
+             wordsRight: words.getBoundingClientRect().right,
+             wordsLeft: words.getBoundingClientRect().left,
+             labelLeft: label.getBoundingClientRect().left,
+             firstKey: keys[0].getBoundingClientRect().left, thirdKey: keys[2].getBoundingClientRect().left };
+  });
+  assert.equal(state.dir, "rtl", `dir="rtl" on ${where}`);
+  assert.equal(state.lang, "ar", `lang="ar" on ${where}`);
+  assert.equal(state.direction, "rtl", `the page lays out right to left on ${where}`);
+  assert.ok(Math.abs(state.labelRight - state.wordsRight) < 2 && state.wordsLeft > state.labelLeft + 8,
+            `the card number's label starts at the right on ${where}`);
+  assert.ok(state.firstKey > state.thirdKey, `the keypad's "1" is at the right of "3" on ${where}`);
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {

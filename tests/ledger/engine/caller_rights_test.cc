@@ -74,6 +74,12 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
            l.SetMemberPin(BankId(bank), AccountId("dora"), "a-hash", c, std::move(done));
          });
        }},
+      {"SetMemberLanguage",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         return Status<MemberCard>([&](auto done) {
+           l.SetMemberLanguage(BankId(bank), AccountId("dora"), "bn", c, std::move(done));
+         });
+       }},
       {"PutCatalogueItem",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          CatalogueItem item;

@@ -428,6 +428,26 @@ TEST_F(VerifyTest, AMemberCardOrPinSlippedInWithoutItsFactIsNamed) {
       {{"account_id", "alice"}, {"expected", "card '1001'"}, {"found", "card '1001' with a PIN"}});
 }
 
+TEST_F(VerifyTest, AMemberLanguageSlippedInWithoutItsFactIsNamed) {
+  auto card = Await<MemberCard>([&](auto done) {
+    ledger_->SetMemberLanguage(BankId("hcct"), AccountId("alice"), "pl", AdminNamed("carol"),
+                               std::move(done));
+  });
+  ASSERT_TRUE(card.ok()) << card.status();
+  EXPECT_EQ(card->language, "pl");
+  ASSERT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
+  const VerifyReport report = Damage([&](RawStore& raw) {
+    raw.Edit(Scoped('k', "hcct", "alice"), [](std::string* value) {
+      MemberCard altered = *DecodeMemberCard(*value);
+      altered.language = "ar";
+      *value = EncodeMemberCard(altered);
+    });
+  });
+  ExpectFinding(
+      report, "CARD_MISMATCH",
+      {{"account_id", "alice"}, {"expected", "card '' in pl"}, {"found", "card '' in ar"}});
+}
+
 TEST_F(VerifyTest, AChainHeadOutOfStepIsCaughtAtOpenEvenWithoutFullVerification) {
   ledger_.reset();
   {
