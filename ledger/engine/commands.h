@@ -33,7 +33,9 @@ class Command {
   virtual ~Command() = default;
   // Stages this command's writes in `txn`, or none of them, and keeps its result.
   virtual void Execute(WriteTxn& txn) = 0;
-  // Delivers the result; `commit` is the status of the group's write.
+  // Delivers the result; `commit` is the status of the group's write. If the write failed, that
+  // failure is delivered instead, even of a refusal: the command was decided on a state that was
+  // never stored (this group's, or an earlier one in flight), so its refusal may not hold.
   virtual void Finish(const absl::Status& commit) = 0;
   // Delivers `why` instead of a result: the command was refused before it ran (the ledger is
   // busy or stopping, or the store takes no writes).
@@ -47,7 +49,7 @@ class TypedCommand : public Command {
   explicit TypedCommand(Callback<T> done) : done_(std::move(done)) {}
 
   void Finish(const absl::Status& commit) override {
-    if (result_.ok() && wrote_ && !commit.ok()) {
+    if (!commit.ok()) {
       std::move(done_)(commit);
     } else {
       std::move(done_)(std::move(result_));
@@ -57,11 +59,14 @@ class TypedCommand : public Command {
   void Refuse(const absl::Status& why) override { std::move(done_)(why); }
 
  protected:
-  // Runs `body` inside a savepoint: its writes stay only if it succeeds.
+  // Runs `body` inside a savepoint: its writes stay only if it succeeds. If the store could not
+  // be read meanwhile, the body decided on a missing record: it is undone and refused with the
+  // store's error, and the rest of the group goes on.
   template <typename Body>
   void Guarded(WriteTxn& txn, Body body) {
     txn.SetSavePoint();
     result_ = body();
+    if (absl::Status failed = txn.TakeReadFailure(); !failed.ok()) result_ = std::move(failed);
     if (result_.ok()) {
       txn.ReleaseSavePoint();
       wrote_ = true;

@@ -292,8 +292,8 @@ class Ledger {
                                              const std::string& page_token) const;
 
   // Verifies every bank in full from a consistent snapshot (ledger/verify/verify.h) and checks the
-  // balances the writer holds in memory against the stored ones. Returns DataLoss naming the first
-  // difference. Marks nothing; see Verify.
+  // balances the writer keeps in memory (its cached accounts) against the stored ones. Returns
+  // DataLoss naming the first difference. Marks nothing; see Verify.
   absl::Status CheckConsistency() const;
 
   // Audit (ledger/engine/audit.cc). Errors: NotFound (bank, entry), DataLoss BANK_DAMAGED for a
@@ -375,8 +375,8 @@ class Ledger {
   absl::Status EnsureWritable() ABSL_LOCKS_EXCLUDED(state_mu_);
   // Cheap checks of a bank's heads against its last entry and last journal fact.
   absl::Status CheckHeads(const std::string& bank_id, const ChainHead& head) const;
-  // Compares the accounts of the writer's state with the snapshot's, for each bank verified OK
-  // whose journal has not moved since.
+  // Compares the accounts the writer keeps in memory (its AccountCache: not every account) with
+  // the snapshot's, for each bank verified OK whose journal has not moved since.
   void CompareMemory(StoreReader& snapshot, VerifyReport* report) const;
   // Marks banks damaged, on the writer thread, and publishes them so.
   void MarkDamaged(const VerifyReport& report) ABSL_LOCKS_EXCLUDED(queue_mu_, state_mu_);

@@ -337,6 +337,8 @@ void Ledger::ExpireDuePending(WriteTxn& txn) {
       txn.SetSavePoint();
       auto result = ExecuteReleasePending(txn, bank_id, entry_id, PendingState::kExpired,
                                           AdminNamed(kServerPrincipal), "not confirmed in time");
+      // Decided on a record the store could not give: undone, tried again at the next group.
+      if (absl::Status failed = txn.TakeReadFailure(); !failed.ok()) result = std::move(failed);
       if (result.ok()) {
         txn.ReleaseSavePoint();
         ++expired;

@@ -422,16 +422,18 @@ ChainHead* WriteTxn::MutableHead(const std::string& bank_id) {
   return &head;
 }
 
-std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id) {
+std::vector<std::string> WriteTxn::AccountIds(const std::string& bank_id,
+                                              absl::FunctionRef<bool(const Account&)> may_match) {
   absl::btree_set<std::string> ids;
   if (committed_.find(bank_id) != committed_.end()) {
     auto stored = store_->ForEachAccount(bank_id, [&](const Account& account) {
-      ids.insert(account.account_id);
+      if (may_match(account)) ids.insert(account.account_id);
       return absl::OkStatus();
     });
     if (!stored.ok() && read_failure_.ok()) read_failure_ = stored;
   }
-  // Accounts opened by groups not yet in the store, and by this one.
+  // Accounts changed by groups not yet in the store, and by this one: their stored records may
+  // be out of date or missing.
   auto add_opened = [&](const WriteTxn& txn) {
     for (const auto& [key, account] : txn.accounts_) {
       if (account.bank_id == bank_id) ids.insert(account.account_id);

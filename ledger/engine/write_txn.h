@@ -21,6 +21,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -88,10 +89,12 @@ class WriteTxn {
   void PutBank(const BankHeader& header, bool is_new);
 
   // Returns the account as this batch sees it, or nullptr. The pointer is valid until the next
-  // PutAccount. If the store cannot be read, returns nullptr and the transaction is spoiled:
-  // Finalize refuses it with the store's error, so no decision taken on the missing account is
-  // written.
+  // PutAccount. If the store cannot be read, returns nullptr and keeps the error: the command
+  // that read takes it (TakeReadFailure) and is undone, or else Finalize refuses the batch, so
+  // no decision taken on the missing account is written.
   const Account* GetAccount(const std::string& bank_id, const std::string& account_id);
+  // The first store read that failed since the last call, or OK; clears it.
+  absl::Status TakeReadFailure() { return std::exchange(read_failure_, absl::OkStatus()); }
   void PutAccount(const Account& account);
   void PutAccount(Account&& account);
 
@@ -152,9 +155,12 @@ class WriteTxn {
   // AppendFact(EntryFact(entry), ...) writes, without a Fact or a copy of the header.
   void AppendEntryFact(const Entry& entry, absl::string_view canonical_entry);
 
-  // The ids of a bank's accounts, committed (a scan of the store) and new in this batch or the
-  // groups in flight, in order. A failed scan spoils the batch, as in GetAccount.
-  std::vector<std::string> AccountIds(const std::string& bank_id);
+  // The ids of a bank's accounts whose stored record `may_match` (a scan of the store, which
+  // reads each record without keeping it), and of every account this batch or a group in flight
+  // changed, in order: a superset of the accounts that match, for the caller to read and check.
+  // A failed scan is kept as in GetAccount.
+  std::vector<std::string> AccountIds(const std::string& bank_id,
+                                      absl::FunctionRef<bool(const Account&)> may_match);
   // For writes that have no overlay of their own (policy records); undone by savepoints.
   StoreBatch* Batch() { return batch_; }
 
