@@ -95,7 +95,10 @@ Ledger::~Ledger() {
   if (writer_.joinable()) writer_.join();  // it drains the pipeline before it returns
   // A clean shutdown: the next open walks only what is written after this. Not after a failed
   // commit: the writer's heads may then hold what never reached the disk.
-  if (!store_failed_ && pipeline_->failure().ok()) WriteCheckpoints(WriterBanks());
+  // Nor after a failed open, which never started the pipeline (nor the writer).
+  if (pipeline_ != nullptr && !store_failed_ && pipeline_->failure().ok()) {
+    WriteCheckpoints(WriterBanks());
+  }
   pipeline_.reset();
 }
 

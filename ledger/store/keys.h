@@ -2,7 +2,7 @@
 // parsed by the functions below. Pure string work, no RocksDB: the files of ledger/store/ and the
 // store's tests use it; nothing outside ledger/store/ should.
 //
-// Key layout, version 2 (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also
+// Key layout, version 3 (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also
 // ':', so the 0x00 separator never occurs inside one):
 //
 //   version      := 'V'                                       -> layout version:fixed64be
@@ -118,8 +118,9 @@ enum class KeyTag : char {
 
 // The layout this code writes and reads (the value of the 'V' key). A store without the key is
 // layout 1 if it holds 'e' keys (every entry also stored there); layout 2 stores an entry only in
-// its journal fact. A layout is never read by code that knows only older ones.
-inline constexpr uint64_t kLayoutVersionCurrent = 2;
+// its journal fact; layout 3's chain heads may carry their bank's number of accounts (records.h),
+// so it reads layout 2 as it is. A layout is never read by code that knows only older ones.
+inline constexpr uint64_t kLayoutVersionCurrent = 3;
 
 // Every tag, for tests and tools that check a store's keys.
 inline constexpr KeyTag kAllKeyTags[] = {

@@ -172,5 +172,64 @@ TEST_F(TailTest, DamageBeforeTheCheckpointIsLeftToTheFullVerification) {
   ExpectHcctDamaged("JOURNAL_CHAIN_BROKEN");
 }
 
+TEST_F(TailTest, ALayoutTwoLedgerIsCountedOnceAndEachHeadGainsItsCountAtItsNextWrite) {
+  const uint64_t hcct_accounts = ledger_->GetBank(BankId("hcct"))->account_count;
+  const uint64_t other_accounts = ledger_->GetBank(BankId("other"))->account_count;
+  ledger_.reset();
+  {
+    // As the previous timeledgerd left it: layout 2, heads and checkpoints without the count.
+    RawStore raw(dir_.path());
+    raw.Put("V", Fixed64(2));
+    for (const char* key : {"chcct", "Khcct", "cother", "Kother"}) {
+      raw.Edit(key, [](std::string* value) {
+        ChainHead head = *DecodeChainHead(*value);
+        head.has_account_count = false;
+        *value = EncodeChainHead(head);
+      });
+      EXPECT_EQ(raw.Get(key)[0], 2) << key;
+    }
+  }
+  {
+    auto store = ClosedStore();  // read as it is, without migrating it
+    ASSERT_NE(store, nullptr);
+    EXPECT_FALSE(store->GetChainHead("hcct")->has_account_count);
+  }
+  Reopen();  // migrates, and counts each bank's accounts once
+  EXPECT_EQ(ledger_->GetBank(BankId("hcct"))->account_count, hcct_accounts);
+  EXPECT_EQ(ledger_->GetBank(BankId("other"))->account_count, other_accounts);
+  RecordSome("b", 1);  // hcct's next write; other has none
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    EXPECT_EQ(raw.Get("V"), Fixed64(3));
+    const ChainHead hcct = *DecodeChainHead(raw.Get("chcct"));
+    EXPECT_TRUE(hcct.has_account_count);
+    EXPECT_EQ(hcct.account_count, hcct_accounts);
+    EXPECT_FALSE(DecodeChainHead(raw.Get("cother"))->has_account_count);
+  }
+  full_verify_on_reopen_ = true;
+  Reopen();
+  EXPECT_TRUE(ledger_->GetBank(BankId("hcct")).ok());
+  EXPECT_TRUE(ledger_->GetBank(BankId("other")).ok());
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+TEST_F(TailTest, AnOpenThatFailsAfterTheStoreOpenedRefusesCleanly) {
+  // A token record that does not decode fails the open after the banks loaded, before the
+  // writer and its pipeline start: the refusal comes back, and closing the half-made ledger
+  // writes no checkpoint (it once dereferenced the pipeline that was never made).
+  const std::string checkpoint_before = [&] {
+    ledger_.reset();
+    return RawStore(dir_.path()).Get("Khcct");
+  }();
+  RawStore(dir_.path()).Put("Tbroken", "not a token record");
+  LedgerOptions options;
+  options.data_dir = dir_.path();
+  auto opened = Ledger::Open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss) << opened.status();
+  EXPECT_EQ(RawStore(dir_.path()).Get("Khcct"), checkpoint_before);
+}
+
 }  // namespace
 }  // namespace timeledger::ledger
