@@ -276,5 +276,24 @@ TEST_F(WriterPipelineTest, AFailedSyncRefusesEveryGroupInFlightAndTheLedgerRecov
   EXPECT_TRUE(report.ok()) << report.status;
 }
 
+TEST_F(WriterPipelineTest, ARefusalDecidedOnAGroupWhoseSyncFailsIsNotDelivered) {
+  std::future<absl::StatusOr<Receipt>> a, b, c;
+  // c reuses b's idempotency key for another amount: refused as a conflict with b, which exists
+  // only in the group in flight.
+  EntrySpec conflicting = Spec("b");
+  conflicting.minutes = 45;
+  HoldTwoGroupsInFlight(&a, &b, &c, Spec("b"), conflicting);
+
+  gate_->Fail();
+  auto b_receipt = b.get();
+  auto c_receipt = c.get();
+  ASSERT_FALSE(b_receipt.ok());
+  ASSERT_FALSE(c_receipt.ok());
+  EXPECT_EQ(ReasonOf(b_receipt.status()), "STORE_FAILED") << b_receipt.status();
+  // Not the conflict: b was never stored, so a retry of c may well succeed.
+  EXPECT_EQ(ReasonOf(c_receipt.status()), "STORE_FAILED") << c_receipt.status();
+  gate_->Open();
+}
+
 }  // namespace
 }  // namespace timeledger::ledger
