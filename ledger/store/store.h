@@ -385,6 +385,9 @@ class Store : public virtual StoreReader {
   // the store like a failed Commit: so a failed Sync fails every batch written since the last
   // Sync that returned OK, which the caller must treat as refused. With StoreOptions::sync off,
   // Sync writes nothing and returns WriteStatus().
+  // The Ledger does not use them (docs/ARCHITECTURE.md, "Why this arrangement"): its readers
+  // read accounts and entries from the store directly, so a Write would show them what is not
+  // yet synced. A caller that does must keep its readers off the store until Sync returns.
   virtual absl::Status Write(StoreBatch* batch) = 0;
   virtual absl::Status Sync() = 0;
   // OK while writes are accepted; otherwise the refusal that Commit returns. Thread-safe.
