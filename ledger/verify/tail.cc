@@ -30,7 +30,9 @@ class TailWalk {
         tree_(checkpoint.journal_tree),
         chain_hash_(checkpoint.journal_hash),
         next_seq_(checkpoint.next_seq),
-        entry_hash_(checkpoint.last_hash) {}
+        entry_hash_(checkpoint.last_hash),
+        counts_accounts_(checkpoint.has_account_count),
+        account_count_(checkpoint.account_count) {}
 
   absl::Status Take(const JournalRecord& record, TailCheck* check) {
     const uint64_t expected = tree_.size();
@@ -44,6 +46,7 @@ class TailWalk {
     }
     if (auto s = DecodeAt(bank_id_, record, expected, &fact_); !s.ok()) return s;
     ++check->facts;
+    if (fact_.type == FactType::kAccountOpened) ++account_count_;
     if (fact_.type != FactType::kEntry) return absl::OkStatus();
     ++check->entries;
     return TakeEntry(fact_.entry, where);
@@ -63,6 +66,15 @@ class TailWalk {
                      "the chain head does not match the entries after the checkpoint",
                      absl::StrCat("next seq ", next_seq_, " hash ", Hex(entry_hash_)),
                      absl::StrCat("next seq ", head.next_seq, " hash ", Hex(head.last_hash)));
+    }
+    // Opening takes the head's count of accounts on trust: it is the checkpoint's and one for
+    // each account opened since (a checkpoint of layout 2 had none to start from).
+    if (counts_accounts_ && head.has_account_count && account_count_ != head.account_count) {
+      return Finding(bank_id_, Reason::kChainHeadMismatch, at,
+                     "the chain head's number of accounts does not match the accounts opened "
+                     "after the checkpoint",
+                     absl::StrCat(account_count_, " accounts"),
+                     absl::StrCat(head.account_count, " accounts"));
     }
     return absl::OkStatus();
   }
@@ -91,6 +103,8 @@ class TailWalk {
   Digest chain_hash_;
   uint64_t next_seq_;
   Digest entry_hash_;
+  const bool counts_accounts_;
+  uint64_t account_count_;
   Fact fact_;
 };
 

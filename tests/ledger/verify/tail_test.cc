@@ -231,5 +231,25 @@ TEST_F(TailTest, AnOpenThatFailsAfterTheStoreOpenedRefusesCleanly) {
   EXPECT_EQ(RawStore(dir_.path()).Get("Khcct"), checkpoint_before);
 }
 
+TEST_F(TailTest, AHeadWhoseCountOfAccountsDoesNotFollowFromTheTailIsDamage) {
+  // Opening believes the head's count; the walk from the checkpoint holds it to the checkpoint's
+  // count and the accounts opened since.
+  ChainHead checkpoint = HeadOfHcct();
+  Reopen();
+  ASSERT_TRUE(Open("dora", AccountKind::kPerson).ok());
+  RecordSome("b", 2);
+  SetCheckpoint(checkpoint);
+  {
+    RawStore raw(dir_.path());
+    raw.Edit("chcct", [](std::string* value) {
+      ChainHead head = *DecodeChainHead(*value);
+      head.account_count += 5;
+      *value = EncodeChainHead(head);
+    });
+  }
+  Reopen();
+  ExpectHcctDamaged("CHAIN_HEAD_MISMATCH");
+}
+
 }  // namespace
 }  // namespace timeledger::ledger
