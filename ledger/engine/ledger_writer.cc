@@ -186,7 +186,7 @@ void Ledger::WriterLoop() {
         taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      writer_stats_.TookGroup(take);
+      writer_stats_.Took(take);
       commit_free = groups_in_pipeline_ == 0;
     }
     if (stop) {
@@ -271,6 +271,7 @@ void Ledger::CloseGroup() {
     spare_batches_.push_back(std::move(group->batch));
     return;
   }
+  writer_stats_.Grouped(group->commands.size());
   std::vector<std::string> changed;
   {
     absl::MutexLock lock(&state_mu_);

@@ -55,11 +55,16 @@ struct WriterStats {
 
   // A command was queued.
   void Queued() { queue_depth.fetch_add(1, std::memory_order_relaxed); }
-  // The writer took `size` commands off the queue as one group (0: it woke with nothing to do).
-  void TookGroup(size_t size) {
+  // The writer took `size` commands off the queue (into the open group; 0: it woke with nothing
+  // to do).
+  void Took(size_t size) {
     if (size == 0) return;
     queue_depth.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
-    group_sizes.Add(size);
+  }
+  // The writer closed a group of `commands` commands, to be committed with one sync (a group of
+  // expiries alone, with no command, is not counted).
+  void Grouped(size_t commands) {
+    if (commands > 0) group_sizes.Add(commands);
   }
 
   std::atomic<int64_t> queue_depth{0};  // commands queued, not yet taken by the writer

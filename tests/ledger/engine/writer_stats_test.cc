@@ -25,10 +25,14 @@ TEST(Log2CountsTest, EachValueFallsInTheBucketOfItsPowerOfTwo) {
 TEST(WriterStatsTest, AGroupLeavesTheQueueAndIsCounted) {
   WriterStats stats;
   for (int i = 0; i < 3; ++i) stats.Queued();
-  stats.TookGroup(0);  // woke with nothing to do: not a group
-  EXPECT_EQ(stats.group_sizes.count.load(), 0u);
-  stats.TookGroup(3);
+  stats.Took(0);  // woke with nothing to do
+  stats.Took(2);  // two commands, then one more, into the same open group
+  stats.Took(1);
   EXPECT_EQ(stats.queue_depth.load(), 0);
+  EXPECT_EQ(stats.group_sizes.count.load(), 0u);  // counted when the group closes
+  stats.Grouped(0);                               // expiries alone: not counted
+  stats.Grouped(3);
+  EXPECT_EQ(stats.group_sizes.count.load(), 1u);
   EXPECT_EQ(stats.group_sizes.buckets[2].load(), 1u);
 }
 
