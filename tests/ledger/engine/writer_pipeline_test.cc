@@ -19,6 +19,7 @@
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/store/store_test_hooks.h"
+#include "tests/support/hcct_bank.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger {
@@ -126,21 +127,7 @@ class WriterPipelineTest : public ::testing::Test {
     auto opened = Ledger::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     ledger_ = *std::move(opened);
-    ASSERT_TRUE(Await<Bank>([&](auto done) {
-                  ledger_->CreateBank(Bank{"hcct", "Holy Cross", "Europe/London", {}},
-                                      AdminNamed("test"), std::move(done));
-                }).ok());
-    for (const char* id : {"alice", "centre"}) {
-      Account account;
-      account.bank_id = "hcct";
-      account.account_id = id;
-      account.kind =
-          std::string(id) == "centre" ? AccountKind::kOrganisation : AccountKind::kPerson;
-      account.display_name = absl::StrCat("Name of ", id);
-      ASSERT_TRUE(Await<Account>([&](auto done) {
-                    ledger_->OpenAccount(account, AdminNamed("test"), std::move(done));
-                  }).ok());
-    }
+    CreateHcctWithAliceAndCentre(*ledger_);
   }
 
   static EntrySpec Spec(const std::string& entry_id) {

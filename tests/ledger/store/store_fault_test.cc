@@ -21,6 +21,7 @@
 #include "ledger/engine/ledger.h"
 #include "ledger/store/store_test_hooks.h"
 #include "tests/support/faulty_file_system.h"
+#include "tests/support/hcct_bank.h"
 #include "tests/support/temp_dir.h"
 
 namespace timeledger::ledger {
@@ -45,21 +46,7 @@ class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FaultPoint, Fa
     hooks->write_buffer_bytes = 64 << 10;
     hooks_ = hooks;
     Open(hooks_);
-    ASSERT_TRUE(Await<Bank>([&](auto done) {
-                  ledger_->CreateBank(Bank{"hcct", "Holy Cross", "Europe/London", {}},
-                                      AdminNamed("test"), std::move(done));
-                }).ok());
-    for (const char* id : {"alice", "centre"}) {
-      Account account;
-      account.bank_id = "hcct";
-      account.account_id = id;
-      account.kind =
-          std::string(id) == "centre" ? AccountKind::kOrganisation : AccountKind::kPerson;
-      account.display_name = absl::StrCat("Name of ", id);
-      ASSERT_TRUE(Await<Account>([&](auto done) {
-                    ledger_->OpenAccount(account, AdminNamed("test"), std::move(done));
-                  }).ok());
-    }
+    CreateHcctWithAliceAndCentre(*ledger_);
     Policy policy;  // every rule off: the test is about the disk
     policy.granularity_enabled = policy.entry_maximum_enabled = policy.floors_enabled = false;
     policy.balance_cap_enabled = policy.daily_limit_enabled = policy.backdating_enabled = false;
