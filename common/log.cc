@@ -34,9 +34,12 @@ bool NeedsQuotes(absl::string_view value) {
 }  // namespace
 
 std::string LogfmtValue(absl::string_view value) {
-  if (!NeedsQuotes(value)) return std::string(value);
+  return NeedsQuotes(value) ? JsonQuoted(value) : std::string(value);
+}
+
+std::string JsonQuoted(absl::string_view text) {
   std::string out = "\"";
-  for (unsigned char c : value) {
+  for (unsigned char c : text) {
     switch (c) {
       case '"':
         out += "\\\"";

@@ -52,8 +52,12 @@ class LogLine {
 };
 
 // `value` as logfmt writes it: bare if it is non-empty and has no space, '=', '"', '\' or control
-// character; otherwise quoted and escaped.
+// character; otherwise quoted and escaped as JsonQuoted does.
 std::string LogfmtValue(absl::string_view value);
+
+// `text` as a JSON string literal, quotes included: '"', '\' and control characters (and DEL)
+// escaped, everything else as it is. Also the audit client's digest files (clients/audit).
+std::string JsonQuoted(absl::string_view text);
 
 }  // namespace timeledger::common
 

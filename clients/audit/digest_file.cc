@@ -8,6 +8,8 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "common/log.h"
+
 namespace timeledger::audit {
 namespace {
 
@@ -47,39 +49,7 @@ absl::StatusOr<Hash> HashField(const google::protobuf::Struct& object, const std
 
 }  // namespace
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kDigits[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kDigits[(c >> 4) & 0xf]);
-          out.push_back(kDigits[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
+std::string JsonString(absl::string_view text) { return common::JsonQuoted(text); }
 
 std::string FormatDigestFile(const DigestFile& digest) {
   return absl::StrCat(
