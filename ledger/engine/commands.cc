@@ -276,19 +276,16 @@ absl::StatusOr<ExpirySweepResult> ExecuteExpirySweep(WriteTxn& txn, const std::s
   const absl::CivilDay today = absl::ToCivilDay(txn.now(), (*bank)->zone);
   const absl::Time untouched_since =
       absl::FromCivil(absl::CivilMonth(today) - policy.expiry_months, (*bank)->zone);
-  // Only the accounts that may be due are read (and cached): not every account of the bank.
-  auto may_be_due = [&](const Account& account) {
+  auto due = [&](const Account& account) {
     return account.kind == AccountKind::kPerson && account.status == AccountStatus::kActive &&
            account.balance_minutes > 0 && account.held_minutes == 0 &&
            account.last_activity_at < untouched_since;
   };
-  for (const std::string& account_id : txn.AccountIds(bank_id, may_be_due)) {
+  // Only the accounts whose stored record is due are read (and cached), not every account of
+  // the bank; each is judged again as this group sees it.
+  for (const std::string& account_id : txn.AccountIds(bank_id, due)) {
     const Account* account = txn.GetAccount(bank_id, account_id);
-    if (account == nullptr || account->kind != AccountKind::kPerson ||
-        account->status != AccountStatus::kActive || account->balance_minutes <= 0 ||
-        account->held_minutes != 0 || account->last_activity_at >= untouched_since) {
-      continue;
-    }
+    if (account == nullptr || !due(*account)) continue;
     if (result.accounts_expired == kExpiriesPerSweepMax) {
       result.more = true;
       break;
