@@ -287,15 +287,19 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
 std::string EncodeEntryIdRecord(const EntryIdRecord& record) {
   std::string out;
   PutFixed64BigEndian(&out, record.seq);
-  PutDigest(&out, record.fingerprint);
+  PutFixed64BigEndian(&out, record.fingerprint);
   return out;
 }
 
 absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes) {
   Reader reader(bytes);
   EntryIdRecord record;
-  if (!reader.ReadFixed64BigEndian(&record.seq) || !ReadDigest(&reader, &record.fingerprint) ||
-      !reader.done()) {
+  // 16 bytes since layout 4; 40 (the whole hash) before, of which the first 8 are the fingerprint.
+  const bool whole_hash = bytes.size() == 8 + kDigestBytes;
+  absl::string_view rest_of_hash;
+  if (!reader.ReadFixed64BigEndian(&record.seq) ||
+      !reader.ReadFixed64BigEndian(&record.fingerprint) ||
+      (whole_hash && !reader.ReadBytes(kDigestBytes - 8, &rest_of_hash)) || !reader.done()) {
     return Malformed("idempotency");
   }
   return record;
@@ -332,7 +336,7 @@ absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
   return pending;
 }
 
-Digest SpecFingerprint(const EntrySpec& spec) {
+RequestFingerprint SpecFingerprint(const EntrySpec& spec) {
   thread_local std::string out;  // one per entry the writer decides: kept for its capacity
   out.clear();
   PutLengthPrefixed(&out, spec.bank_id);
@@ -345,7 +349,8 @@ Digest SpecFingerprint(const EntrySpec& spec) {
   PutLengthPrefixed(&out, spec.note);
   const bool has_time = spec.occurred_at != absl::InfinitePast();
   PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
-  return Sha256Of(out);
+  const Digest hash = Sha256Of(out);
+  return DecodeFixed64BigEndian(reinterpret_cast<const char*>(hash.data()));
 }
 
 }  // namespace timeledger::ledger

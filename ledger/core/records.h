@@ -76,11 +76,19 @@ struct ChainHead {
 std::string EncodeChainHead(const ChainHead& head);
 absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
 
+// A fingerprint of what a caller asked to record: the first 8 bytes of the SHA-256 of the spec,
+// big-endian. It only tells a true retry from a different request under the same idempotency key;
+// a collision (odds 2^-64) would hand the different request the first one's receipt and write
+// nothing, so 8 bytes are enough, and 24 fewer per entry than the whole hash.
+using RequestFingerprint = uint64_t;
+
 // What an idempotency key maps to: the entry it recorded and a fingerprint of the request, so a
-// retry with different content can be told apart from a true retry.
+// retry with different content can be told apart from a true retry. Stored as
+// fixed64be(seq) fixed64be(fingerprint); a record of layout 3 or before holds the whole 32-byte
+// hash instead, read as its first 8 bytes.
 struct EntryIdRecord {
   uint64_t seq = 0;
-  Digest fingerprint{};
+  RequestFingerprint fingerprint = 0;
 };
 std::string EncodeEntryIdRecord(const EntryIdRecord& record);
 absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes);
@@ -90,7 +98,7 @@ std::string EncodePendingEntry(const PendingEntry& pending);
 absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes);
 
 // Returns the fingerprint of what a caller asked to record (the spec as given, before defaults).
-Digest SpecFingerprint(const EntrySpec& spec);
+RequestFingerprint SpecFingerprint(const EntrySpec& spec);
 
 // Returns SHA-256 of `bytes`.
 Digest Sha256Of(absl::string_view bytes);

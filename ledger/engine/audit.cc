@@ -123,7 +123,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
   const size_t expected = size == 0 ? 0 : 1;
   if (last_facts->size() != expected ||
       (size > 0 && ((*last_facts)[0].position != size - 1 ||
-                    (*last_facts)[0].chain_hash != head.journal_hash))) {
+                    !StoredChainHashIs((*last_facts)[0], head.journal_hash)))) {
     return damaged(
         Reason::kJournalHeadMismatch,
         absl::StrCat("the journal head (", size, " facts) does not match the last stored fact"));

@@ -78,9 +78,8 @@ class RocksDbBatch : public StoreBatch {
 
   void PutJournalRecord(absl::string_view bank_id, uint64_t position, absl::string_view fact,
                         const Digest& chain_hash) override {
-    std::string value(fact);
-    PutDigest(&value, chain_hash);
-    Put(keys::SeqKey(KeyTag::kJournal, bank_id, position), value);
+    Put(keys::SeqKey(KeyTag::kJournal, bank_id, position),
+        keys::JournalValue(position, fact, chain_hash));
   }
 
   void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) override {

@@ -17,9 +17,15 @@ constexpr uint64_t kStepsBeforeSeek = 16;
 
 }  // namespace
 
+bool IsEntryRecord(absl::string_view value) {
+  absl::string_view fact, chain_hash;
+  return keys::SplitJournalValue(value, &fact, &chain_hash) && IsEntryFact(fact);
+}
+
 bool EntryOfRecord(absl::string_view value, absl::string_view* entry, uint64_t* position) {
-  if (value.size() < kDigestBytes) return false;
-  return EntryInFact(value.substr(0, value.size() - kDigestBytes), entry, position);
+  absl::string_view fact, chain_hash;
+  if (!keys::SplitJournalValue(value, &fact, &chain_hash)) return false;
+  return EntryInFact(fact, entry, position);
 }
 
 absl::Status DecodeEntryOfRecord(absl::string_view value, absl::string_view bank_id, uint64_t seq,
@@ -139,7 +145,7 @@ absl::Status EntryFinder::FindIndexed(uint64_t seq, Entry* entry) {
 absl::StatusOr<bool> EntryFinder::FindNext(Entry* entry) {
   if (last_seq_ == 0) return false;  // nothing found yet to follow
   while (journal_.Next()) {
-    if (!IsEntryFact(journal_.value())) continue;
+    if (!IsEntryRecord(journal_.value())) continue;
     ++last_seq_;
     if (auto s =
             DecodeEntryOfRecord(journal_.value(), bank_id_, last_seq_, journal_.number(), entry);
@@ -168,7 +174,7 @@ class JournalEntryCursor final : public Cursor<EntryRecord> {
     for (; started_; started_ = journal_.Next()) {
       absl::string_view entry;
       uint64_t position = 0;
-      if (!IsEntryFact(journal_.value())) continue;
+      if (!IsEntryRecord(journal_.value())) continue;
       if (!EntryOfRecord(journal_.value(), &entry, &position) || position != journal_.number()) {
         status_ = Corrupt("entry fact");
         return false;

@@ -25,8 +25,10 @@
 
 namespace timeledger::ledger {
 
-// The stored entry (records.h: canonical bytes || hash) inside a journal record's value (fact ||
-// chain hash), a view into it, and the fact's position; false if it holds no entry fact.
+// Whether a journal record's value (keys.h, JournalValue) holds an entry fact.
+bool IsEntryRecord(absl::string_view value);
+// The stored entry (records.h: canonical bytes || hash) inside a journal record's value (keys.h,
+// JournalValue), a view into it, and the fact's position; false if it holds no entry fact.
 bool EntryOfRecord(absl::string_view value, absl::string_view* entry, uint64_t* position);
 
 // Decodes the entry `seq` of `bank_id` out of the journal record `value` (fact || chain hash)

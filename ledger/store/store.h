@@ -13,6 +13,7 @@
 #define TIMELEDGER_LEDGER_STORE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -104,12 +105,24 @@ class StoreBatch {
   virtual void Clear() = 0;
 };
 
-// A journal fact as stored: its canonical bytes (journal.h) and its chain hash.
+// A journal fact as stored: its canonical bytes (journal.h) and its chain hash. Since layout 4 the
+// store keeps the whole chain hash of every 64th fact and the first 8 bytes of the others (keys.h,
+// JournalValue): ListJournal gives every hash whole, computing the rest from the whole one
+// before (where the computed hash disagrees with the stored bytes it gives those, zero-filled: the
+// record is damaged); the Journal cursor, which a verifier reads to compute every hash itself,
+// gives what is stored, zero-filled.
 struct JournalRecord {
   uint64_t position = 0;
   std::string fact;
   Digest chain_hash{};
+  size_t chain_hash_stored_bytes = kDigestBytes;  // how many leading bytes the store holds
 };
+
+// Whether `hash` agrees with what the store holds of `record`'s chain hash: the evidence, where
+// a whole hash that ListJournal computed is not.
+inline bool StoredChainHashIs(const JournalRecord& record, const Digest& hash) {
+  return std::memcmp(record.chain_hash.data(), hash.data(), record.chain_hash_stored_bytes) == 0;
+}
 
 // Raw records that an audit reads in key order, to check them against the journal.
 struct EntryRecord {
