@@ -214,11 +214,13 @@ absl::Status MigrateStore(rocksdb::DB* db, StoreMigration* done) {
   if (auto indexed = EnsureTimeIndex(db); !indexed.ok()) return indexed;
   if (*version == 1) {
     if (auto dropped = DropEntryCopies(db, done); !dropped.ok()) return dropped;
-  } else if (*version == 0 || *version == 2) {
+  } else if (*version != kLayoutVersionCurrent) {
     // Layout 3 is layout 2 whose chain heads may carry their bank's number of accounts (records.h):
-    // a layout 2 head still reads, and becomes version 3 at its bank's next write. The version is
-    // raised so that an older timeledgerd refuses the store by name rather than reading the new
-    // heads as damage.
+    // a layout 2 head still reads, and becomes version 3 at its bank's next write. Layout 4 is
+    // layout 3 whose new facts seal their personal values ('D', keys.h): the facts of layout 3
+    // keep theirs in their hashed bytes, as they were chained, and read as they are. Nothing is
+    // rewritten; the version is raised so that an older timeledgerd refuses the store by name
+    // rather than reading the new heads, or the new facts, as damage.
     if (auto written = WriteLayoutVersion(db); !written.ok()) return written;
   }
   done->to_version = kLayoutVersionCurrent;
