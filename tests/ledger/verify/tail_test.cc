@@ -201,7 +201,7 @@ TEST_F(TailTest, ALayoutTwoLedgerIsCountedOnceAndEachHeadGainsItsCountAtItsNextW
   ledger_.reset();
   {
     RawStore raw(dir_.path());
-    EXPECT_EQ(raw.Get("V"), Fixed64(3));
+    EXPECT_EQ(raw.Get("V"), Fixed64(4));  // raised to the current layout
     const ChainHead hcct = *DecodeChainHead(raw.Get("chcct"));
     EXPECT_TRUE(hcct.has_account_count);
     EXPECT_EQ(hcct.account_count, hcct_accounts);

@@ -131,6 +131,7 @@ TEST_F(VerifyTest, AnEntryRewrittenWithAConsistentHashBreaksTheJournalChain) {
       return previous.substr(0, previous.size() - kDigestBytes);
     }());
     fact.entry.note = "rewritten";
+    fact.entry.note_seal = SealPersonal(fact.entry.note);  // a sealed entry hashes its commitment
     fact.entry.hash = ChainHash(before.entry.hash, fact.entry);
     raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
     raw.Edit("chcct", [&](std::string* value) {
