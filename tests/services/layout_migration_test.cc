@@ -149,7 +149,7 @@ TEST_F(LayoutMigrationTest, AnOldLedgerIsMigratedOnceAndServedAsTheOldServerServ
   {
     RawStore raw(dir_.path());
     EXPECT_EQ(raw.Count("e"), 0u);
-    EXPECT_EQ(raw.Get("V"), Fixed64(3));
+    EXPECT_EQ(raw.Get("V"), Fixed64(4));  // the current layout
   }
   const VerifyReport offline = VerifyOffline();
   ASSERT_TRUE(offline.ok()) << offline.status;
@@ -200,20 +200,20 @@ TEST_F(LayoutMigrationTest, ASecondCopyThatDisagreesWithItsFactRefusesTheMigrati
 TEST_F(LayoutMigrationTest, ALedgerOfANewerLayoutIsRefusedNamingBothVersions) {
   Reopen();
   ledger_.reset();
-  RawStore(dir_.path()).Put("V", Fixed64(4));
+  RawStore(dir_.path()).Put("V", Fixed64(5));
   LedgerOptions options;
   options.data_dir = dir_.path();
   auto opened = Ledger::Open(options);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(opened.status()), "STORE_OPEN_FAILED");
-  EXPECT_NE(std::string(opened.status().message()).find("layout version 4"), std::string::npos)
+  EXPECT_NE(std::string(opened.status().message()).find("layout version 5"), std::string::npos)
       << opened.status();
-  EXPECT_EQ(FiguresOf(opened.status())["version"], "4");
-  EXPECT_EQ(FiguresOf(opened.status())["supported_version"], "3");
+  EXPECT_EQ(FiguresOf(opened.status())["version"], "5");
+  EXPECT_EQ(FiguresOf(opened.status())["supported_version"], "4");
   const VerifyReport read_only = VerifyOffline();
   EXPECT_EQ(read_only.status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(FiguresOf(read_only.status)["version"], "4");
+  EXPECT_EQ(FiguresOf(read_only.status)["version"], "5");
 }
 
 }  // namespace
