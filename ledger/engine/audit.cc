@@ -338,7 +338,7 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
     if (!records.ok()) return records.status();
     auto personal = store_->ListPersonal(bank_id, from_position, from_position + wanted);
     if (!personal.ok()) return personal.status();
-    auto next_personal = personal->begin();
+    size_t next_personal = 0;  // the records are in position order, as the facts
     size_t bytes = 0;
     for (JournalRecord& record : *records) {
       if (record.position != page.next_position) {
@@ -349,14 +349,17 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
       }
       bytes += record.fact.size() + kDigestBytes;
       if (!page.records.empty() && bytes > kJournalPageBytesMax) break;
-      // The records in position order: this fact's are the run at its position.
-      while (next_personal != personal->end() && next_personal->position < record.position) {
+      // This fact's records are the run at its position.
+      while (next_personal < personal->size() &&
+             (*personal)[next_personal].position < record.position) {
         ++next_personal;
       }
-      auto run_end = next_personal;
-      while (run_end != personal->end() && run_end->position == record.position) ++run_end;
-      auto fact = DecodeJoinedFact(record.fact,
-                                   absl::MakeConstSpan(&*next_personal, run_end - next_personal));
+      size_t run_end = next_personal;
+      while (run_end < personal->size() && (*personal)[run_end].position == record.position) {
+        ++run_end;
+      }
+      auto fact = DecodeJoinedFact(record.fact, absl::MakeConstSpan(*personal).subspan(
+                                                    next_personal, run_end - next_personal));
       if (!fact.ok()) return fact.status();
       page.facts.push_back(*std::move(fact));
       page.records.push_back(std::move(record));

@@ -58,9 +58,15 @@ absl::StatusOr<std::vector<PersonalRecord>> ReadPersonal(const RocksReads& reads
 absl::Status JoinNote(const RocksReads& reads, absl::string_view bank_id, uint64_t position,
                       Entry* entry) {
   if (entry->note_seal.state != PersonalState::kErased) return absl::OkStatus();
-  auto records = ReadPersonal(reads, bank_id, position, position + 1);
-  if (!records.ok()) return records.status();
-  JoinPersonal(*records, entry);
+  // A point read (the bloom filter answers for an erased note), not a scan.
+  auto value = reads.Get(keys::PersonalKey(bank_id, position, PersonalField::kNote));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return absl::OkStatus();
+  PersonalRecord record{position, PersonalField::kNote, {}, {}};
+  if (!DecodePersonalValue(**value, kNoteLengthMax, &record).ok()) {
+    return Corrupt("personal record");
+  }
+  JoinPersonal(absl::MakeConstSpan(&record, 1), entry);
   return absl::OkStatus();
 }
 

@@ -40,7 +40,7 @@ absl::StatusOr<std::vector<PersonalRecord>> ReadPersonal(const RocksReads& reads
                                                          uint64_t from_position,
                                                          uint64_t end_position);
 // Joins the note of a decoded entry whose note is sealed (layout 4) from its personal record at
-// `position`: one short read, only for an entry that has a note.
+// `position`: one point read, only for an entry that has a note.
 absl::Status JoinNote(const RocksReads& reads, absl::string_view bank_id, uint64_t position,
                       Entry* entry);
 
