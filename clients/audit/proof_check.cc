@@ -217,6 +217,18 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash&
   return absl::OkStatus();
 }
 
+absl::Status VerifyPersonalValue(absl::string_view fact, absl::string_view salt,
+                                 absl::string_view value) {
+  if (salt.size() != 16) return absl::InvalidArgumentError("a personal value's salt is 16 bytes");
+  const Hash commitment = Sha256(absl::StrCat("P", salt, value));
+  std::string framed(1, '\x20');  // str(): the varint length 32, then the commitment
+  framed.append(reinterpret_cast<const char*>(commitment.data()), commitment.size());
+  if (fact.find(framed) == absl::string_view::npos) {
+    return absl::DataLossError("the fact does not commit to this personal value");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact) {
   Bytes in(fact);
   FactHeader header;
