@@ -13,6 +13,11 @@
 //   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero
 //   bytes
 //
+// Version 2 (layout 4, written by every new entry) is the same with 0x02 first and the note
+// replaced by its commitment (personal.h): str("") if there is no note, else str(32 bytes of
+// SHA-256(0x50 || salt || note)). The note and its salt are held beside the journal; a version 2
+// entry decodes with its note "" and note_seal kErased until they are joined (journal.h).
+//
 // Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
 #ifndef TIMELEDGER_LEDGER_RECORDS_H_
 #define TIMELEDGER_LEDGER_RECORDS_H_
@@ -30,6 +35,8 @@ namespace timeledger::ledger {
 std::string EncodeBank(const Bank& bank);
 absl::StatusOr<Bank> DecodeBank(absl::string_view bytes);
 
+// Version 1; version 2 (only for an account whose member's personal data was erased) adds
+// u8(flags = 1) at the end.
 std::string EncodeAccount(const Account& account);
 absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
 

@@ -46,6 +46,8 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
 
   entry.seq = bank.head.next_seq;
   entry.recorded_at = txn.now();
+  // Its note is hashed as its commitment (layout 4), the note held beside the fact.
+  SealEntryNote(&entry);
   // Encoded once: hashed here, embedded in the journal fact as they are.
   const std::string canonical = CanonicalEntryBytes(entry);
   entry.hash = ChainHashOfBytes(bank.head.last_hash, canonical);

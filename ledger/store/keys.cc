@@ -134,6 +134,12 @@ std::string BindingKey(absl::string_view name, uint64_t version) {
 
 std::string LayoutVersionKey() { return TagPrefix(KeyTag::kLayoutVersion); }
 
+std::string PersonalKey(absl::string_view bank_id, uint64_t position, PersonalField field) {
+  std::string key = SeqKey(KeyTag::kPersonal, bank_id, position);
+  key.push_back(static_cast<char>(field));
+  return key;
+}
+
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
   if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
@@ -225,6 +231,37 @@ bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode*
   node->index = DecodeFixed64BigEndian(key.data() + 1);
   CopyDigest(value, &node->hash);
   return true;
+}
+
+namespace {
+
+// The longest value of each field, as its fact's VisitBody bounds it.
+size_t PersonalLengthMax(PersonalField field) {
+  switch (field) {
+    case PersonalField::kDisplayName:
+      return kNameLengthMax;
+    case PersonalField::kCardNumber:
+      return kCardNumberLengthMax;
+    case PersonalField::kNote:
+      return kNoteLengthMax;
+    case PersonalField::kReason:
+      return kReasonLengthMax;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool ParsePersonal(absl::string_view key, absl::string_view value, PersonalRecord* record) {
+  if (key.size() != 9) return false;
+  const auto field = static_cast<uint8_t>(key[8]);
+  if (field < static_cast<uint8_t>(kPersonalFieldLow) ||
+      field > static_cast<uint8_t>(kPersonalFieldHigh)) {
+    return false;
+  }
+  record->position = DecodeFixed64BigEndian(key.data());
+  record->field = static_cast<PersonalField>(field);
+  return DecodePersonalValue(value, PersonalLengthMax(record->field), record).ok();
 }
 
 std::optional<uint64_t> SeqAfter(absl::string_view key, size_t prefix_size) {

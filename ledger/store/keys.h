@@ -37,6 +37,9 @@
 //                                                                of awards, for reports
 //   token        := 'T' token_id                              -> EncodeTokenRecord (access.h):
 //                                                                installation-wide, no bank
+//   personal     := 'D' bank_id 0x00 position:fixed64be field:u8 -> salt(16) || value: a personal
+//                                                                value of the fact at `position`
+//                                                                (ledger/core/personal.h), layout 4
 //   binding      := 'W' name 0x00 version:fixed64be           -> EncodePrincipalBinding
 //                                                                (access.h): who a principal is,
 //                                                                set by whom and when; a change
@@ -67,6 +70,11 @@
 // a second copy of each entry under 'e' bank_id 0x00 seq:fixed64be; a writable open checks each
 // against its fact and drops them (migrations.cc, docs/ARCHITECTURE.md "Format version and
 // migration"). A tag is never reused: 'e' stays taken.
+//
+// Personal data ('D', layout 4): a fact hashes each personal value (a name, a card number, a note,
+// a reason) as its commitment; the value and its salt are here, in the fact's batch, in journal
+// order. Erasure deletes them; a fact whose record is gone reads its value as erased. ('P', which
+// docs/ARCHITECTURE.md's design first named for them, is the policy in force.)
 //
 // Big-endian seqs make iteration order the entry order.
 #ifndef TIMELEDGER_LEDGER_STORE_KEYS_H_
@@ -116,47 +124,30 @@ enum class KeyTag : char {
   kToken = 'T',            // a token record (installation-wide)
   kBinding = 'W',          // a version of a principal's binding (installation-wide)
   kLayoutVersion = 'V',    // the one key holding the store's layout version
+  kPersonal = 'D',         // a personal value of a fact and its salt, by position and field
 };
 
 // The layout this code writes and reads (the value of the 'V' key). A store without the key is
 // layout 1 if it holds 'e' keys (every entry also stored there); layout 2 stores an entry only in
 // its journal fact; layout 3's chain heads may carry their bank's number of accounts (records.h),
-// so it reads layout 2 as it is; layout 4's journal records keep the chain hash of every 64th fact
-// only (JournalValue below) and its idempotency records 8 bytes of the request's hash
-// (records.h), and it reads the older records as they are. A layout is never read by code that
-// knows only older ones.
+// so it reads layout 2 as it is; layout 4 writes new facts with their personal values sealed
+// ('D'), new journal records with 8 bytes of their chain hash but at every 64th fact (JournalValue
+// below), new idempotency records with 8 bytes of the request's hash (records.h), and reads the
+// records of layout 3 as they are. A layout is never read by code that knows only older ones.
 inline constexpr uint64_t kLayoutVersionCurrent = 4;
 
 // Every tag, for tests and tools that check a store's keys.
 inline constexpr KeyTag kAllKeyTags[] = {
-    KeyTag::kBank,
-    KeyTag::kChainHead,
-    KeyTag::kCheckpoint,
-    KeyTag::kAccount,
-    KeyTag::kEntry,
-    KeyTag::kEntryId,
-    KeyTag::kReversal,
-    KeyTag::kPosting,
-    KeyTag::kPolicy,
-    KeyTag::kPolicyChange,
-    KeyTag::kOpenPending,
-    KeyTag::kResolvedPending,
-    KeyTag::kOccurred,
-    KeyTag::kTimeIndexMarker,
-    KeyTag::kJournal,
-    KeyTag::kMerkleNode,
-    KeyTag::kEntryPosition,
-    KeyTag::kMemberCard,
-    KeyTag::kCardNumber,
-    KeyTag::kCardAttempts,
-    KeyTag::kCatalogue,
-    KeyTag::kHolding,
-    KeyTag::kHolder,
-    KeyTag::kAward,
-    KeyTag::kAwardTime,
-    KeyTag::kToken,
-    KeyTag::kBinding,
-    KeyTag::kLayoutVersion,
+    KeyTag::kBank,          KeyTag::kChainHead,       KeyTag::kCheckpoint,
+    KeyTag::kAccount,       KeyTag::kEntry,           KeyTag::kEntryId,
+    KeyTag::kReversal,      KeyTag::kPosting,         KeyTag::kPolicy,
+    KeyTag::kPolicyChange,  KeyTag::kOpenPending,     KeyTag::kResolvedPending,
+    KeyTag::kOccurred,      KeyTag::kTimeIndexMarker, KeyTag::kJournal,
+    KeyTag::kMerkleNode,    KeyTag::kEntryPosition,   KeyTag::kMemberCard,
+    KeyTag::kCardNumber,    KeyTag::kCardAttempts,    KeyTag::kCatalogue,
+    KeyTag::kHolding,       KeyTag::kHolder,          KeyTag::kAward,
+    KeyTag::kAwardTime,     KeyTag::kToken,           KeyTag::kBinding,
+    KeyTag::kLayoutVersion, KeyTag::kPersonal,
 };
 
 namespace keys {
@@ -207,6 +198,8 @@ std::string AwardTimeKey(absl::string_view bank_id, absl::Time attained_at,
 std::string TokenKey(absl::string_view token_id);
 std::string BindingKey(absl::string_view name, uint64_t version);
 std::string LayoutVersionKey();
+// 'D' bank_id 0x00 position:fixed64be [field:u8]: the personal records of a fact, and one of them.
+std::string PersonalKey(absl::string_view bank_id, uint64_t position, PersonalField field);
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixEnd(std::string prefix);
@@ -240,6 +233,8 @@ bool ParseEntry(absl::string_view key, absl::string_view value, EntryRecord* rec
 // `key`: account_id 0x00 seq.
 bool ParsePosting(absl::string_view key, absl::string_view value, PostingRecord* record);
 bool ParseSeqMapping(absl::string_view key, absl::string_view value, SeqMapping* record);
+// `key`: position:fixed64be field:u8 (the value's length is checked against its field's limit).
+bool ParsePersonal(absl::string_view key, absl::string_view value, PersonalRecord* record);
 // `key`: level:u8 index:fixed64be.
 bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode* node);
 // The seq:fixed64be that ends a key of `prefix_size` + 8 bytes, or nullopt.

@@ -94,6 +94,16 @@ class RocksDbBatch : public StoreBatch {
     Put(keys::SeqKey(KeyTag::kEntryPosition, bank_id, seq), value);
   }
 
+  void PutPersonal(absl::string_view bank_id, const PersonalRecord& record) override {
+    Put(keys::PersonalKey(bank_id, record.position, record.field),
+        EncodePersonalValue(record.salt, record.value));
+  }
+
+  void DeletePersonal(absl::string_view bank_id, uint64_t position, PersonalField field) override {
+    batch_.Delete(keys::PersonalKey(bank_id, position, field)).PermitUncheckedError();
+    ++count_;
+  }
+
   void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) override {
     if (!old_card_number.empty() && old_card_number != card.card_number) {
       batch_.Delete(keys::ScopedKey(KeyTag::kCardNumber, card.bank_id, old_card_number))

@@ -153,6 +153,12 @@ absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(absl::stri
   return records;
 }
 
+absl::StatusOr<std::vector<PersonalRecord>> RocksDbReader::ListPersonal(absl::string_view bank_id,
+                                                                        uint64_t from_position,
+                                                                        uint64_t end_position) {
+  return ReadPersonal(At().reads(), bank_id, from_position, end_position);
+}
+
 absl::StatusOr<std::optional<uint64_t>> RocksDbReader::GetEntryPosition(absl::string_view bank_id,
                                                                         uint64_t seq) {
   auto value = At().reads().Get(keys::SeqKey(KeyTag::kEntryPosition, bank_id, seq));
@@ -188,6 +194,11 @@ std::unique_ptr<Cursor<EntryRecord>> RocksDbReader::Entries(absl::string_view ba
   rocksdb::ReadOptions options = at.LongScan();
   options.readahead_size = kLongScanReadaheadBytes;
   return NewJournalEntryCursor(at.db, options, bank_id);
+}
+
+std::unique_ptr<Cursor<PersonalRecord>> RocksDbReader::PersonalRecords(absl::string_view bank_id) {
+  return MakeCursor<PersonalRecord>(At(), keys::ScopedPrefix(KeyTag::kPersonal, bank_id),
+                                    &keys::ParsePersonal, "personal record");
 }
 
 std::unique_ptr<Cursor<PostingRecord>> RocksDbReader::Postings(absl::string_view bank_id) {

@@ -36,6 +36,16 @@ bool EntryOfRecord(absl::string_view value, absl::string_view* entry, uint64_t* 
 absl::Status DecodeEntryOfRecord(absl::string_view value, absl::string_view bank_id, uint64_t seq,
                                  uint64_t position, Entry* entry);
 
+// The personal records of a bank's facts with from_position <= position < end_position.
+absl::StatusOr<std::vector<PersonalRecord>> ReadPersonal(const RocksReads& reads,
+                                                         absl::string_view bank_id,
+                                                         uint64_t from_position,
+                                                         uint64_t end_position);
+// Joins the note of a decoded entry whose note is sealed (layout 4) from its personal record at
+// `position`: one point read, only for an entry that has a note.
+absl::Status JoinNote(const RocksReads& reads, absl::string_view bank_id, uint64_t position,
+                      Entry* entry);
+
 // The entry `seq` as stored (reversed_by_seq not filled in), or nullopt: two point reads.
 absl::StatusOr<std::optional<Entry>> ReadEntry(const RocksReads& reads, absl::string_view bank_id,
                                                uint64_t seq);
@@ -90,6 +100,7 @@ class EntryFinder {
 
  private:
   const std::string bank_id_;
+  const RocksReads reads_;  // the notes' personal records
   NumberedKeys positions_;
   NumberedKeys journal_;
   uint64_t last_seq_ = 0;

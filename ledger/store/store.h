@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 
 #include "ledger/core/merkle.h"
+#include "ledger/core/personal.h"
 #include "ledger/core/records.h"
 #include "ledger/core/types.h"
 #include "ledger/rules/access.h"
@@ -74,6 +75,11 @@ class StoreBatch {
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
   virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
+  // A personal value of the fact at record.position and its salt (ledger/core/personal.h), in
+  // the fact's batch; and its erasure.
+  virtual void PutPersonal(absl::string_view bank_id, const PersonalRecord& record) = 0;
+  virtual void DeletePersonal(absl::string_view bank_id, uint64_t position,
+                              PersonalField field) = 0;
   // A member's card and PIN (ledger/rules/kiosk.h), and the card index: `old_card_number` (if not
   // empty and not the new one) stops naming the account.
   virtual void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) = 0;
@@ -309,6 +315,11 @@ class StoreReader {
   virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                                  uint64_t from_position,
                                                                  size_t limit) = 0;
+  // The personal records of a bank's facts with from_position <= position < end_position, in
+  // (position, field) order: what JoinPersonal (journal.h) joins to the facts read.
+  virtual absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,
+                                                                   uint64_t from_position,
+                                                                   uint64_t end_position) = 0;
   // Returns the journal position of entry `seq`, or nullopt if there is none.
   virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                                    uint64_t seq) = 0;
@@ -327,6 +338,8 @@ class StoreReader {
   virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
                                                               int level) = 0;
   virtual std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) = 0;
+  // The personal records, in (position, field) order.
+  virtual std::unique_ptr<Cursor<PersonalRecord>> PersonalRecords(absl::string_view bank_id) = 0;
   // Postings in (account_id, seq) order.
   virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;

@@ -148,6 +148,7 @@ TEST_F(VerifyTest, AnEntryRewrittenWithAConsistentHashBreaksTheJournalChain) {
     Fact fact = *DecodeFact(FactOf(record));
     Fact before = *DecodeFact(FactOf(raw.Get(EntryFactKey(raw, 5))));
     fact.entry.note = "rewritten";
+    fact.entry.note_seal = SealPersonal(fact.entry.note);  // a sealed entry hashes its commitment
     fact.entry.hash = ChainHash(before.entry.hash, fact.entry);
     raw.Put(key, WithFact(record, EncodeFact(fact)));
     raw.Edit("chcct", [&](std::string* value) {
