@@ -1,7 +1,7 @@
 #include "ledger/verify/state_checks.h"
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 
 #include "ledger/core/errors.h"
@@ -20,18 +20,17 @@ std::string CardWords(const std::string& card_number, bool has_pin, const std::s
 // number, whether a PIN is set (its hash is not in the journal) and the member's language, and
 // that no card is stored without them.
 absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
-                          const absl::flat_hash_map<std::string, AccountModel>& model) {
+                          const AccountModels& accounts) {
   size_t stored_count = 0;
   auto status = snapshot.ForEachMemberCard(id, [&](const MemberCard& stored) -> absl::Status {
     const Where where{kNoPosition, 0, stored.account_id};
-    auto it = model.find(stored.account_id);
+    const uint32_t index = accounts.Find(stored.account_id);
+    const AccountModel* m = index == AccountModels::kNone ? nullptr : &accounts.model(index);
     const std::string expected =
-        it == model.end()
-            ? "no card"
-            : CardWords(it->second.card_number, it->second.has_pin, it->second.language);
+        m == nullptr ? "no card" : CardWords(m->card_number, m->has_pin, m->language);
     const std::string found = CardWords(stored.card_number, stored.has_pin(), stored.language);
-    if (it == model.end() || it->second.card_number != stored.card_number ||
-        it->second.has_pin != stored.has_pin() || it->second.language != stored.language) {
+    if (m == nullptr || m->card_number != stored.card_number || m->has_pin != stored.has_pin() ||
+        m->language != stored.language) {
       return Finding(id, Reason::kCardMismatch, where,
                      "the stored member card differs from the journal's card, PIN and language "
                      "facts",
@@ -45,7 +44,8 @@ absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
     return ReadFailed(id, Where{}, "the member cards", status);
   }
   size_t expected_count = 0;
-  for (const auto& [account_id, m] : model) {
+  for (uint32_t index = 0; index < accounts.size(); ++index) {
+    const AccountModel& m = accounts.model(index);
     expected_count += (!m.card_number.empty() || m.has_pin || !m.language.empty()) ? 1 : 0;
   }
   if (stored_count < expected_count) {
@@ -59,18 +59,21 @@ absl::Status CompareCards(StoreReader& snapshot, const std::string& id,
 // Compares the stored accounts with the journal's model: each one, none missing, and their
 // balances' zero sum.
 absl::Status CompareAccounts(StoreReader& snapshot, const std::string& id,
-                             const absl::flat_hash_map<std::string, AccountModel>& model) {
-  absl::flat_hash_set<std::string> seen;
+                             const AccountModels& accounts) {
+  std::vector<bool> seen(accounts.size(), false);
+  size_t seen_count = 0;
   int64_t sum = 0;
   auto status = snapshot.ForEachAccount(id, [&](const Account& stored) -> absl::Status {
     const Where where{kNoPosition, 0, stored.account_id};
-    auto it = model.find(stored.account_id);
-    if (it == model.end()) {
+    const uint32_t index = accounts.Find(stored.account_id);
+    if (index == AccountModels::kNone) {
       return Finding(id, Reason::kAccountNotInJournal, where,
                      "the stored account was never opened in the journal");
     }
-    const AccountModel& m = it->second;
-    seen.insert(stored.account_id);
+    const AccountModel& m = accounts.model(index);
+    const AccountFigures& f = accounts.figures(index);
+    if (!seen[index]) ++seen_count;
+    seen[index] = true;
     sum += stored.balance_minutes;
     if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles) {
       return Finding(id, Reason::kAccountMismatch, where,
@@ -83,26 +86,26 @@ absl::Status CompareAccounts(StoreReader& snapshot, const std::string& id,
                      "the stored status differs from the journal", AccountStatusName(m.status),
                      AccountStatusName(stored.status));
     }
-    if (stored.balance_minutes != m.balance) {
+    if (stored.balance_minutes != f.balance) {
       return Finding(id, Reason::kBalanceMismatch, where,
                      "the stored balance differs from the balance its entries add up to",
-                     absl::StrCat(m.balance, " minutes"),
+                     absl::StrCat(f.balance, " minutes"),
                      absl::StrCat(stored.balance_minutes, " minutes"));
     }
-    if (stored.earned_minutes != m.earned || stored.spent_minutes != m.spent ||
-        stored.entry_count != m.entry_count) {
+    if (stored.earned_minutes != f.earned || stored.spent_minutes != f.spent ||
+        stored.entry_count != f.entry_count) {
       return Finding(
           id, Reason::kTotalMismatch, where,
           "the stored earned, spent or entry count differ from its entries",
-          absl::StrCat("earned ", m.earned, " spent ", m.spent, " entries ", m.entry_count),
+          absl::StrCat("earned ", f.earned, " spent ", f.spent, " entries ", f.entry_count),
           absl::StrCat("earned ", stored.earned_minutes, " spent ", stored.spent_minutes,
                        " entries ", stored.entry_count));
     }
-    if (stored.held_minutes != m.held || stored.pending_in_minutes != m.pending_in) {
+    if (stored.held_minutes != f.held || stored.pending_in_minutes != f.pending_in) {
       return Finding(
           id, Reason::kHoldMismatch, where,
           "the stored held or pending-in minutes differ from the open pending entries",
-          absl::StrCat("held ", m.held, " pending in ", m.pending_in),
+          absl::StrCat("held ", f.held, " pending in ", f.pending_in),
           absl::StrCat("held ", stored.held_minutes, " pending in ", stored.pending_in_minutes));
     }
     return absl::OkStatus();
@@ -113,10 +116,10 @@ absl::Status CompareAccounts(StoreReader& snapshot, const std::string& id,
     }
     return status;
   }
-  if (seen.size() != model.size()) {
-    for (const auto& [account_id, m] : model) {
-      if (!seen.contains(account_id)) {
-        return Finding(id, Reason::kAccountMissing, Where{kNoPosition, 0, account_id},
+  if (seen_count != accounts.size()) {
+    for (uint32_t index = 0; index < accounts.size(); ++index) {
+      if (!seen[index]) {
+        return Finding(id, Reason::kAccountMissing, Where{kNoPosition, 0, accounts.id(index)},
                        "the journal opened the account but it is not stored");
       }
     }
