@@ -13,8 +13,8 @@ namespace {
 constexpr size_t kPrefetchAccountsMin = size_t{1} << 15;
 // How many records ahead the walk prefetches an entry's accounts' table slots, and their
 // figures (found through the slots prefetched before).
-constexpr size_t kSlotsAhead = 8;
-constexpr size_t kFiguresAhead = 4;
+constexpr size_t kSlotsAhead = 16;
+constexpr size_t kFiguresAhead = 8;
 
 // The accounts an entry moves minutes between, read from its stored bytes (records.h: 0x01
 // str(bank_id) u64(seq) str(entry_id) u8(kind) str(from) str(to) ...) without decoding the rest.
@@ -28,6 +28,19 @@ bool MoveOf(std::string_view entry, absl::string_view* from, absl::string_view* 
          reader.ReadLengthPrefixedView(&skipped, kEntryIdLengthMax) && reader.ReadByte(&byte) &&
          reader.ReadLengthPrefixedView(from, kIdLengthMax) &&
          reader.ReadLengthPrefixedView(to, kIdLengthMax);
+}
+
+// The account an account_opened fact opens (journal.h: 0x01 u8(2) str(bank_id) u64(position)
+// i64(at_us) str(principal) str(account_id) ...), read without decoding the rest.
+bool OpenedAccountOf(const std::string& fact, absl::string_view* account_id) {
+  if (fact.size() < 2 || fact[1] != static_cast<char>(FactType::kAccountOpened)) return false;
+  Reader reader(absl::string_view(fact).substr(2));
+  absl::string_view skipped;
+  uint64_t number = 0;
+  return reader.ReadLengthPrefixedView(&skipped, kIdLengthMax) &&
+         reader.ReadFixed64BigEndian(&number) && reader.ReadFixed64BigEndian(&number) &&
+         reader.ReadLengthPrefixedView(&skipped, kFactBytesMax) &&
+         reader.ReadLengthPrefixedView(account_id, kIdLengthMax);
 }
 
 }  // namespace
@@ -74,6 +87,8 @@ void JournalWalker::PrefetchAhead(const JournalChunk& chunk, size_t index) const
     if (ahead.entry == ReadRecord::EntryShape::kEntry && MoveOf(ahead.entry_bytes(), &from, &to)) {
       accounts_.Prefetch(from);
       accounts_.Prefetch(to);
+    } else if (OpenedAccountOf(ahead.record.fact, &from)) {
+      accounts_.Prefetch(from);  // where it will be added
     }
   }
   if (index + kFiguresAhead < chunk.count) {
