@@ -48,7 +48,10 @@ void EntryWalker::Take(const ReadRecord& read, const Entry* decoded) {
   }
   passed_hash_ = entry->hash;
   ++passed_;
-  if (entry->kind == EntryKind::kReversal) reversals_.emplace_back(entry->reverses_seq, entry->seq);
+  if (entry->kind == EntryKind::kReversal) {
+    ++reversals_;
+    reversals_print_ += print_(entry->reverses_seq, static_cast<int64_t>(entry->seq));
+  }
   ++expected_;
 }
 
@@ -119,19 +122,43 @@ uint64_t EntryWalker::StoredPositionOf(uint64_t seq) {
 }
 
 absl::Status EntryWalker::CheckReversals() {
-  std::sort(reversals_.begin(), reversals_.end());
+  // A marker is keyed by the seq it reverses, so the markers come in another order than the
+  // reversals: compared as two sets, each summed, and one by one only if the sums differ.
+  auto markers = snapshot_.Reversals(id_);
+  SeqMapping marker;
+  uint64_t count = 0, print = 0;
+  while (markers->Next(&marker)) {
+    ++count;
+    print += print_(marker.seq, static_cast<int64_t>(marker.value));
+  }
+  if (markers->status().ok() && count == reversals_ && print == reversals_print_) {
+    return absl::OkStatus();
+  }
+  return CheckReversalsExactly();
+}
+
+absl::Status EntryWalker::CheckReversalsExactly() {
+  // (reversed seq, reversal seq) of each reversal entry, in the order of the markers' keys.
+  std::vector<std::pair<uint64_t, uint64_t>> reversals;
+  auto entries = snapshot_.Entries(id_);
+  EntryRecord record;
+  while (entries->Next(&record)) {
+    if (DecodeEntryInto(record.bytes, &entry_).ok() && entry_.kind == EntryKind::kReversal) {
+      reversals.emplace_back(entry_.reverses_seq, entry_.seq);
+    }
+  }
+  std::sort(reversals.begin(), reversals.end());
   auto markers = snapshot_.Reversals(id_);
   SeqMapping marker;
   size_t next = 0;
   while (markers->Next(&marker)) {
-    if (next == reversals_.size() || reversals_[next].first != marker.seq ||
-        reversals_[next].second != marker.value) {
+    if (next == reversals.size() || reversals[next].first != marker.seq ||
+        reversals[next].second != marker.value) {
       return Finding(id_, Reason::kReversalMismatch, Where{kNoPosition, marker.seq},
                      "the entry's reversal marker differs from the reversal entries",
-                     next < reversals_.size()
-                         ? absl::StrCat("seq ", reversals_[next].first, " reversed by ",
-                                        reversals_[next].second)
-                         : "no marker",
+                     next < reversals.size() ? absl::StrCat("seq ", reversals[next].first,
+                                                            " reversed by ", reversals[next].second)
+                                             : "no marker",
                      absl::StrCat("seq ", marker.seq, " reversed by ", marker.value));
     }
     ++next;
@@ -139,10 +166,10 @@ absl::Status EntryWalker::CheckReversals() {
   if (!markers->status().ok()) {
     return ReadFailed(id_, Where{}, "the reversal markers", markers->status());
   }
-  if (next != reversals_.size()) {
+  if (next != reversals.size()) {
     return Finding(
-        id_, Reason::kReversalMismatch, Where{kNoPosition, reversals_[next].second},
-        absl::StrCat("the reversal of seq ", reversals_[next].first, " has no reversal marker"));
+        id_, Reason::kReversalMismatch, Where{kNoPosition, reversals[next].second},
+        absl::StrCat("the reversal of seq ", reversals[next].first, " has no reversal marker"));
   }
   return absl::OkStatus();
 }

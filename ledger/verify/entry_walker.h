@@ -28,8 +28,9 @@ namespace timeledger::ledger::verify_internal {
 // postings (posting_scan.h) and reversal markers against the entries.
 class EntryWalker {
  public:
-  EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head)
-      : snapshot_(snapshot), id_(bank_id), head_(head) {}
+  EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head,
+              const PostingPrint& print)
+      : snapshot_(snapshot), id_(bank_id), head_(head), print_(print) {}
 
   bool running() const { return running_; }
   // Takes the record `read`; `decoded` is its entry if the journal side decoded it (else null).
@@ -53,13 +54,17 @@ class EntryWalker {
   // The stored journal position of entry `seq` ('x' read again: only for a finding), as far as
   // the positions run in seq order; kNoPosition if they do not reach it.
   uint64_t StoredPositionOf(uint64_t seq);
+  // The reversal markers against the reversal entries: their count and keyed sums, and where
+  // those differ, one by one.
   absl::Status CheckReversals();
+  absl::Status CheckReversalsExactly();
   // Records how far the entries passed (count(), failed_at()) and returns `status`.
   absl::Status Stopped(uint64_t checked, uint64_t failed_at, absl::Status status);
 
   StoreReader& snapshot_;
   const std::string id_;
   const ChainHead& head_;
+  const PostingPrint& print_;
 
   bool running_ = true;
   Entry entry_;  // decoded here when the journal side did not
@@ -68,9 +73,9 @@ class EntryWalker {
   Digest passed_hash_{};  // of the last entry passed
   std::optional<EntryFinding> entry_finding_;
   absl::Status read_status_;
-  // (reversed seq, reversal seq) of each reversal entry: bounded by the reversals, a small part
-  // of the entries.
-  std::vector<std::pair<uint64_t, uint64_t>> reversals_;
+  // The reversal entries passed, and the sum of the PostingPrint of each (reversed seq, seq).
+  uint64_t reversals_ = 0;
+  uint64_t reversals_print_ = 0;
 
   uint64_t checked_ = 0;
   Digest last_hash_{};

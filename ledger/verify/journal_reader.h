@@ -5,7 +5,7 @@
 // which is most of their CPU: each fact's leaf and chain hash, the Merkle nodes they complete
 // (against the stored ones), and for an entry fact the entry chain hash. It hands the records
 // over in chunks, with what it found, to the walk on the calling thread (the journal and entry
-// sides' other checks, bank_walk.h), which runs meanwhile: a pipeline of two threads.
+// sides' other checks, Walk in verify.cc), which runs meanwhile: a pipeline of two threads.
 //
 // Memory: kChunks chunks of kChunkRecords records, reused: bounded, whatever the journal's size.
 // Thread-safety: Start, Next and Stop from one thread (the walk's).

@@ -60,7 +60,7 @@ BankVerification VerifyBank(StoreReader& snapshot, const Bank& bank, const Chain
   const PostingPrint print;
   JournalReader reader(snapshot, bank.bank_id);
   JournalWalker journal(snapshot, bank, head, print);
-  EntryWalker entries(snapshot, bank.bank_id, head);
+  EntryWalker entries(snapshot, bank.bank_id, head, print);
   PostingScan postings(snapshot, bank.bank_id, print);
   std::thread posting_thread([&] { postings.Run(); });
   Walk(reader, journal, entries);

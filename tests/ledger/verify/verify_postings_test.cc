@@ -1,8 +1,9 @@
-// Verification of the postings and of the accounts as the verifier indexes them: the postings
-// are compared per account through keyed sums (ledger/verify/posting_scan.h) and checked one by
-// one only where the sums differ, so each test damages them in a way the sums see and checks
-// that the finding names the same posting and figures the one-by-one check names; and accounts
-// of the same id in two banks are two accounts (ledger/verify/account_models.h).
+// Verification of the postings, the reversal markers and the accounts as the verifier indexes
+// them: the postings and the markers are compared through keyed sums (ledger/verify/
+// posting_scan.h, entry_walker.h) and checked one by one only where the sums differ, so each
+// test damages them in a way the sums see and checks that the finding names the same record and
+// figures the one-by-one check names; and accounts of the same id in two banks are two accounts
+// (ledger/verify/account_models.h).
 #include <functional>
 #include <map>
 #include <string>
@@ -98,6 +99,23 @@ TEST_F(VerifyPostingsTest, AnAccountWhosePostingsAreAllGoneIsNamed) {
     for (uint64_t seq = 1; seq <= 6; ++seq) raw.Delete(PostingKey("hcct", "bob", seq));
   });
   ExpectFinding(report, "POSTING_MISSING", {{"account_id", "bob"}});
+}
+
+TEST_F(VerifyPostingsTest, AReversalWithoutItsMarkerIsNamed) {
+  ASSERT_TRUE(Reverse(2).ok());  // seq 7 reverses seq 2
+  const VerifyReport report =
+      Damage([](RawStore& raw) { raw.Delete(Scoped('r', "hcct", Fixed64(2))); });
+  ExpectFinding(report, "REVERSAL_MISMATCH", {{"bank_id", "hcct"}, {"seq", "7"}});
+}
+
+TEST_F(VerifyPostingsTest, AMarkerNamingAnotherReversalIsNamed) {
+  ASSERT_TRUE(Reverse(2).ok());
+  ASSERT_TRUE(Reverse(4).ok());  // seqs 7 and 8
+  const VerifyReport report =
+      Damage([](RawStore& raw) { raw.Put(Scoped('r', "hcct", Fixed64(4)), Fixed64(7)); });
+  ExpectFinding(
+      report, "REVERSAL_MISMATCH",
+      {{"seq", "4"}, {"expected", "seq 4 reversed by 8"}, {"found", "seq 4 reversed by 7"}});
 }
 
 TEST_F(VerifyPostingsTest, TheSameAccountIdInTwoBanksIsTwoAccounts) {
