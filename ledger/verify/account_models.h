@@ -8,7 +8,7 @@
 // strings to whole accounts missed the CPU's caches several times an entry once a bank had a
 // million accounts.
 //
-// Memory: about 200 bytes per account (the table, the id, both records): bounded by the number
+// Memory: about 350 bytes per account (the table, the id, both records): bounded by the number
 // of accounts the journal opens (kAccountsPerBankMax), whatever the number of entries.
 // Not thread-safe; const members may be called from several threads when nothing writes.
 #ifndef TIMELEDGER_LEDGER_VERIFY_ACCOUNT_MODELS_H_

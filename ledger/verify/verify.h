@@ -22,7 +22,7 @@
 // entry on its own), each side up to its own first finding; a third reads the postings and
 // keeps per account a keyed sum of them (posting_scan.h). Then the two sides' first findings
 // are placed in journal order and the first is reported. Memory is bounded by the number of
-// accounts (about 200 bytes each, account_models.h), not by the number of entries.
+// accounts (about 450 bytes each with the postings' summaries), not by the number of entries.
 // Thread-safe: runs only on its own snapshot.
 #ifndef TIMELEDGER_LEDGER_VERIFY_H_
 #define TIMELEDGER_LEDGER_VERIFY_H_
