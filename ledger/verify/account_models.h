@@ -29,7 +29,8 @@ namespace timeledger::ledger::verify_internal {
 struct AccountModel {
   AccountKind kind = AccountKind::kPerson;
   std::vector<Role> roles;
-  std::string display_name;
+  std::string display_name;           // "" if erased
+  bool personal_data_erased = false;  // a personal_data_erased fact was recorded
   AccountStatus status = AccountStatus::kActive;
   std::string card_number;  // the last card_set fact's ("" if none)
   bool has_pin = false;     // a pin_set fact was recorded

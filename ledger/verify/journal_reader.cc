@@ -115,14 +115,10 @@ absl::Status JournalReader::HashFact(ReadRecord& read, uint64_t expected) {
 
 void JournalReader::HashEntry(ReadRecord& read) {
   const std::string& fact = read.record.fact;
-  // The record's value is fact || chain hash: a fact too short to say its type is judged by
-  // the value's first bytes, as the entries' cursor (store.h Entries) judges it.
-  const bool entry_fact = fact.size() >= 2
-                              ? IsEntryFact(fact)
-                              : IsEntryFact(fact + std::string(read.record.chain_hash.begin(),
-                                                               read.record.chain_hash.end()));
+  // Judged by the fact alone, as the entries' cursor (store.h Entries) judges it: since layout 4
+  // the chain hash stored after it may be short, so the value's bytes say nothing more.
   read.entry = ReadRecord::EntryShape::kNone;
-  if (!entry_fact) return;
+  if (!IsEntryFact(fact)) return;
   absl::string_view entry;
   uint64_t position = 0;
   if (!EntryInFact(fact, &entry, &position) || position != read.record.position) {

@@ -75,6 +75,9 @@ void JournalWalker::Take(const JournalChunk& chunk, size_t index) {
   if (auto s = DecodeAt(id_, read.record, expected, &fact_); !s.ok()) {
     return StopAt(chunk, index, std::move(s));
   }
+  if (auto s = CheckPersonal(&fact_, Where{expected}); !s.ok()) {
+    return StopAt(chunk, index, std::move(s));
+  }
   took_entry_ = fact_.type == FactType::kEntry;
   if (accounts_.size() >= kPrefetchAccountsMin) PrefetchAhead(chunk, index);
   if (auto s = Apply(fact_, Where{expected}); !s.ok()) StopAt(chunk, index, std::move(s));
@@ -124,6 +127,8 @@ void JournalWalker::Finish(const absl::Status& read_status, const JournalReader&
   }
   status_ = Replayed(qualifications_.Finish(), Where{size});
   if (!status_.ok()) return;
+  status_ = CheckNoMorePersonal(Where{size});
+  if (!status_.ok()) return;
   // At the end: the positions stored beyond the journal's entries come first, then the ends.
   status_ = CheckNoMorePositions();
   if (!status_.ok()) return;
@@ -165,6 +170,54 @@ absl::Status JournalWalker::CheckNoMorePositions() {
   }
   if (!positions_->status().ok()) {
     return ReadFailed(id_, Where{tree_.size()}, "the entry positions", positions_->status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::CheckPersonal(Fact* fact, const Where& where) {
+  if (personal_ == nullptr) personal_ = snapshot_.PersonalRecords(id_);
+  std::vector<PersonalRecord> records;
+  while (true) {
+    if (!next_personal_.has_value()) {
+      PersonalRecord record;
+      if (!personal_->Next(&record)) break;
+      next_personal_ = std::move(record);
+    }
+    if (next_personal_->position > where.position) break;
+    records.push_back(*std::move(next_personal_));
+    next_personal_.reset();
+  }
+  if (!personal_->status().ok()) {
+    return ReadFailed(id_, where, "the personal records", personal_->status());
+  }
+  for (const PersonalRecord& record : records) {
+    bool matched = false;
+    ForEachPersonal(
+        *fact, [&](PersonalField field, const std::string&, const PersonalSeal& seal, size_t) {
+          matched = matched || (field == record.field && record.position == where.position &&
+                                MatchesCommitment(record, seal));
+        });
+    if (!matched) {
+      return Finding(id_, Reason::kPersonalDataMismatch, Where{record.position},
+                     absl::StrCat("the personal record (", PersonalFieldName(record.field),
+                                  ") does not match a commitment of its fact"));
+    }
+  }
+  JoinPersonal(records, fact);
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::CheckNoMorePersonal(const Where& end) {
+  if (personal_ == nullptr) return absl::OkStatus();  // no fact was read
+  PersonalRecord record;
+  if (next_personal_.has_value() || personal_->Next(&record)) {
+    if (next_personal_.has_value()) record = *next_personal_;
+    return Finding(id_, Reason::kPersonalDataMismatch, end,
+                   absl::StrCat("a personal record (position ", record.position, ", ",
+                                PersonalFieldName(record.field), ") lies beyond the journal"));
+  }
+  if (!personal_->status().ok()) {
+    return ReadFailed(id_, end, "the personal records", personal_->status());
   }
   return absl::OkStatus();
 }
@@ -249,6 +302,8 @@ absl::Status JournalWalker::Apply(const Fact& fact, const Where& where) {
     case FactType::kPinSet:
     case FactType::kLanguageSet:
       return ApplyMemberCard(fact, where);
+    case FactType::kPersonalDataErased:
+      return ApplyErased(fact, where);
     case FactType::kCatalogueItem:
     case FactType::kQualificationAwarded:
     case FactType::kOfferRedeemed:
@@ -290,6 +345,20 @@ absl::Status JournalWalker::ApplyMemberCard(const Fact& fact, const Where& where
   } else {
     model.has_pin = true;
   }
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::ApplyErased(const Fact& fact, const Where& where) {
+  auto account = FindAccount(fact.account_id, where);
+  if (!account.ok()) return account.status();
+  AccountModel& model = accounts_.model(*account);
+  // What the erasure rewrote of the derived state (ledger/engine EraseMemberData): the name, and
+  // the member's card with its PIN and language.
+  model.display_name.clear();
+  model.personal_data_erased = true;
+  model.card_number.clear();
+  model.has_pin = false;
+  model.language.clear();
   return absl::OkStatus();
 }
 

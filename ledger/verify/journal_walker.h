@@ -74,11 +74,17 @@ class JournalWalker {
   absl::Status CheckPosition(const Where& where);
   absl::Status CheckNoMorePositions();
   absl::Status WrongPosition(const Where& at, const SeqMapping& stored);
+  // Checks the personal records of the fact at where.position against its commitments, and joins
+  // them to it: one that does not match, or that no fact commits to, is PERSONAL_DATA_MISMATCH;
+  // a missing one is an erased value, not a finding. `end`: after the last fact, nothing is left.
+  absl::Status CheckPersonal(Fact* fact, const Where& where);
+  absl::Status CheckNoMorePersonal(const Where& end);
 
   // The replay of one fact into the model of the bank, by type.
   absl::Status Apply(const Fact& fact, const Where& where);
   absl::Status ApplyOpen(const Fact& fact, const Where& where);
   absl::Status ApplyMemberCard(const Fact& fact, const Where& where);
+  absl::Status ApplyErased(const Fact& fact, const Where& where);
   absl::Status ApplyStatus(const Fact& fact, const Where& where);
   absl::Status ApplyEntry(const Entry& entry, const Where& where);
   absl::Status ApplyPendingCreated(const Fact& fact, const Where& where);
@@ -106,6 +112,9 @@ class JournalWalker {
   std::unique_ptr<Cursor<SeqMapping>> positions_;
   std::optional<SeqMapping> out_of_order_;
   bool positions_ended_ = false;
+  // The bank's personal records, read in step with the facts, and the one read but not checked.
+  std::unique_ptr<Cursor<PersonalRecord>> personal_;
+  std::optional<PersonalRecord> next_personal_;
 
   Digest chain_hash_{};
   CompactMerkleTree tree_;

@@ -139,7 +139,8 @@ class AccountComparison {
     sum_ += stored.balance_minutes;
     const AccountModel& m = accounts_.model(index);
     const AccountFigures& f = accounts_.figures(index);
-    if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles) {
+    if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles ||
+        stored.personal_data_erased != m.personal_data_erased) {
       return Finding(id, Reason::kAccountMismatch, where,
                      "the stored account's kind, roles or name differ from its opening",
                      absl::StrCat(AccountKindName(m.kind), " ", m.display_name),
