@@ -2,8 +2,9 @@
 // hashing"). A plain timed program on the ledger library and a real RocksDB; it prints figures
 // and asserts nothing.
 //
-//   1. builds one bank of --entries entries (default 1,000,000) through Ledger::RecordEntries,
-//      unsynced (the build is not what is measured);
+//   1. builds one bank of --accounts accounts (default 1,000) and --entries entries (default
+//      1,000,000) through Ledger::OpenAccount and RecordEntries, unsynced (the build is not what
+//      is measured);
 //   2. verify: the full offline verification of the closed store, and Ledger::Verify online,
 //      in entries per second;
 //   3. proofs at that size: inclusion proofs of random facts against the current tree, and
@@ -13,13 +14,17 @@
 //      append, chain head, staging the records), against the time per entry of synced writes
 //      from concurrent clients.
 //
-// --dir DIR keeps the data there afterwards (DIR/big is a data directory for timeledger-verify).
+// --dir DIR keeps the data there afterwards (DIR/big is a data directory for timeledger-verify);
+// --verify-only then measures the offline verification of that kept ledger again, and nothing
+// else. Each verification prints its wall time and the process's CPU time during it: on a
+// shared machine the wall time is the load's, the CPU time the work's.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -27,6 +32,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
@@ -44,6 +50,9 @@ double Seconds(Clock::duration duration) { return std::chrono::duration<double>(
 
 struct Flags {
   uint64_t entries = 1'000'000;
+  int accounts = 1000;
+  int verify_runs = 3;
+  bool verify_only = false;
   int proofs = 20'000;
   double durable_seconds = 5;
   std::string dir;
@@ -51,11 +60,18 @@ struct Flags {
 
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string name = argv[i], value = argv[i + 1];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string name = argv[i], value = i + 1 < argc ? argv[i + 1] : "";
     bool ok = true;
-    if (name == "--entries") {
+    if (name == "--verify-only") {  // a flag without a value
+      flags.verify_only = true;
+      --i;
+    } else if (name == "--entries") {
       ok = absl::SimpleAtoi(value, &flags.entries);
+    } else if (name == "--accounts") {
+      ok = absl::SimpleAtoi(value, &flags.accounts) && flags.accounts >= 2;
+    } else if (name == "--verify-runs") {
+      ok = absl::SimpleAtoi(value, &flags.verify_runs) && flags.verify_runs >= 1;
     } else if (name == "--proofs") {
       ok = absl::SimpleAtoi(value, &flags.proofs);
     } else if (name == "--durable-seconds") {
@@ -67,8 +83,8 @@ Flags ParseFlags(int argc, char** argv) {
     }
     if (!ok) {
       std::fprintf(stderr,
-                   "usage: timeledger-audit-bench [--entries N] [--proofs N] "
-                   "[--durable-seconds S] [--dir DIR]\n");
+                   "usage: timeledger-audit-bench [--entries N] [--accounts N] [--proofs N] "
+                   "[--durable-seconds S] [--verify-runs N] [--dir DIR [--verify-only]]\n");
       std::exit(2);
     }
   }
@@ -84,9 +100,7 @@ Policy RulesOff() {
   return policy;
 }
 
-constexpr int kPeople = 1000;
-
-std::string Person(int i) { return "p" + std::to_string(i); }
+std::string Person(int i) { return absl::StrCat("p", i); }
 
 void Check(const absl::Status& status, const char* what) {
   if (!status.ok()) {
@@ -95,7 +109,34 @@ void Check(const absl::Status& status, const char* what) {
   }
 }
 
-void CreateBank(Ledger& ledger, const std::string& bank_id) {
+// Calls kept in flight, at most `max` at a time.
+class InFlight {
+ public:
+  explicit InFlight(int max) : max_(max) {}
+  void Begin() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return count_ < max_; });
+    ++count_;
+  }
+  void End() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --count_;
+    cv_.notify_all();
+  }
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return count_ == 0; });
+  }
+
+ private:
+  const int max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
+// The bank, its policy with every rule off, and `people` accounts, opened 64 at a time.
+void CreateBank(Ledger& ledger, const std::string& bank_id, int people) {
   Check(Await<Bank>([&](auto done) {
           ledger.CreateBank(Bank{bank_id, "Bench", "Europe/London", {}}, AdminNamed("bench"),
                             std::move(done));
@@ -105,69 +146,102 @@ void CreateBank(Ledger& ledger, const std::string& bank_id) {
           ledger.SetPolicy(BankId(bank_id), RulesOff(), 0, AdminNamed("bench"), std::move(done));
         }).status(),
         "policy");
-  for (int i = 0; i < kPeople; ++i) {
+  InFlight in_flight(64);
+  for (int i = 0; i < people; ++i) {
     Account account;
     account.bank_id = bank_id;
     account.account_id = Person(i);
     account.display_name = "Person " + std::to_string(i);
-    Check(Await<Account>([&](auto done) {
-            ledger.OpenAccount(account, AdminNamed("bench"), std::move(done));
-          }).status(),
-          "open account");
+    in_flight.Begin();
+    ledger.OpenAccount(account, AdminNamed("bench"), [&](absl::StatusOr<Account> opened) {
+      Check(opened.status(), "open account");
+      in_flight.End();
+    });
   }
+  in_flight.Drain();
 }
 
-EntrySpec Spec(const std::string& bank_id, uint64_t n, std::mt19937& random) {
+EntrySpec Spec(const std::string& bank_id, uint64_t n, int people, std::mt19937& random) {
   EntrySpec spec;
   spec.bank_id = bank_id;
-  spec.entry_id = "e" + std::to_string(n);
-  const int from = static_cast<int>(random() % kPeople);
+  spec.entry_id = absl::StrCat("e", n);
+  const int from = static_cast<int>(random() % people);
   spec.from_account_id = Person(from);
-  spec.to_account_id = Person((from + 1 + static_cast<int>(random() % (kPeople - 1))) % kPeople);
+  spec.to_account_id = Person((from + 1 + static_cast<int>(random() % (people - 1))) % people);
   spec.minutes = 15 + static_cast<int64_t>(random() % 8) * 15;
   spec.activity = "gardening";
   spec.note = "a typical note of a few words";
   return spec;
 }
 
-// 1. The bank, built unsynced in batches of 1000, 8 batches in flight.
-void Build(Ledger& ledger, uint64_t entries) {
+// 1. The bank's entries, recorded unsynced in batches of 1000, 8 batches in flight.
+void Build(Ledger& ledger, uint64_t entries, int people) {
   std::mt19937 random(1);
   const auto start = Clock::now();
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0;
+  InFlight in_flight(8);
   for (uint64_t n = 0; n < entries;) {
     std::vector<EntrySpec> batch;
-    for (; batch.size() < kBatchSizeMax && n < entries; ++n)
-      batch.push_back(Spec("big", n, random));
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return in_flight < 8; });
-      ++in_flight;
+    for (; batch.size() < kBatchSizeMax && n < entries; ++n) {
+      batch.push_back(Spec("big", n, people, random));
     }
+    in_flight.Begin();
     ledger.RecordEntries(std::move(batch), false, AdminNamed("bench"),
                          [&](absl::StatusOr<std::vector<absl::StatusOr<Receipt>>> result) {
                            Check(result.status(), "record");
-                           std::lock_guard<std::mutex> lock(mu);
-                           --in_flight;
-                           cv.notify_all();
+                           in_flight.End();
                          });
   }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return in_flight == 0; });
+  in_flight.Drain();
   const double seconds = Seconds(Clock::now() - start);
   std::printf("build: %llu entries in %.1f s (%.0f entries/s, unsynced, through the ledger)\n",
               static_cast<unsigned long long>(entries), seconds, entries / seconds);
 }
 
-void PrintVerify(const char* how, const VerifyReport& report) {
+// The CPU time of the whole process (every thread) so far, in seconds.
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
+}
+
+// A verification and the process's CPU time during it.
+struct Measured {
+  VerifyReport report;
+  double cpu_seconds = 0;
+};
+
+template <typename Verify>
+Measured Measure(Verify verify) {
+  const double cpu = ProcessCpuSeconds();
+  Measured measured{verify(), 0};
+  measured.cpu_seconds = ProcessCpuSeconds() - cpu;
+  return measured;
+}
+
+void PrintVerify(const char* how, const Measured& measured) {
+  const VerifyReport& report = measured.report;
   Check(report.status, "verify");
   const double seconds = absl::ToDoubleSeconds(report.elapsed);
-  std::printf("verify %s: %llu entries, %llu facts in %.2f s: %.2f M entries/s, %.2f M facts/s\n",
-              how, static_cast<unsigned long long>(report.entries),
-              static_cast<unsigned long long>(report.facts), seconds,
-              report.entries / seconds / 1e6, report.facts / seconds / 1e6);
+  std::printf(
+      "verify %s: %llu entries, %llu facts in %.2f s: %.2f M entries/s, %.2f M facts/s "
+      "(CPU %.2f s, %.2f us per entry)\n",
+      how, static_cast<unsigned long long>(report.entries),
+      static_cast<unsigned long long>(report.facts), seconds, report.entries / seconds / 1e6,
+      report.facts / seconds / 1e6, measured.cpu_seconds,
+      report.entries == 0 ? 0.0 : measured.cpu_seconds * 1e6 / report.entries);
+}
+
+// The offline verification of the ledger in `data_dir`, the best of `runs`.
+void VerifyOffline(const std::string& data_dir, int runs) {
+  StoreOptions offline;
+  offline.path = data_dir + "/ledger";
+  Measured best;
+  for (int run = 0; run < runs; ++run) {
+    Measured measured = Measure([&] { return VerifyStoreOffline(offline); });
+    if (run == 0 || measured.report.elapsed < best.report.elapsed) best = std::move(measured);
+  }
+  const std::string how = "offline (timeledger-verify, best of " + std::to_string(runs) + ")";
+  PrintVerify(how.c_str(), best);
 }
 
 struct Latency {
@@ -222,7 +296,7 @@ double JournalMicrosPerEntry(const std::string& dir) {
   constexpr int kEntries = 200'000;
   std::vector<Entry> entries;
   for (int i = 0; i < kEntries; ++i) {
-    const EntrySpec spec = Spec("big", i, random);
+    const EntrySpec spec = Spec("big", i, 1000, random);
     Entry entry;
     entry.bank_id = spec.bank_id;
     entry.seq = i + 1;
@@ -274,7 +348,7 @@ double DurableMicrosPerEntry(const std::string& dir, double seconds) {
   options.sync = true;
   auto ledger = Ledger::Open(options);
   Check(ledger.status(), "open");
-  CreateBank(**ledger, "big");
+  CreateBank(**ledger, "big", 1000);
   std::mt19937 random(5);
   std::mutex mu;
   std::condition_variable cv;
@@ -289,7 +363,7 @@ double DurableMicrosPerEntry(const std::string& dir, double seconds) {
       cv.wait(lock, [&] { return in_flight < kInFlightMax; });
       ++in_flight;
     }
-    (*ledger)->RecordEntry(Spec("big", n++, random), AdminNamed("bench"),
+    (*ledger)->RecordEntry(Spec("big", n++, 1000, random), AdminNamed("bench"),
                            [&](absl::StatusOr<Receipt> r) {
                              Check(r.status(), "durable record");
                              std::lock_guard<std::mutex> lock(mu);
@@ -316,6 +390,14 @@ int Main(int argc, char** argv) {
       flags.dir.empty()
           ? (std::filesystem::temp_directory_path() / "timeledger-audit-bench").string()
           : flags.dir;
+  if (flags.verify_only) {
+    if (flags.dir.empty()) {
+      std::fprintf(stderr, "--verify-only measures the ledger a run with --dir DIR kept\n");
+      return 2;
+    }
+    VerifyOffline(dir + "/big", flags.verify_runs);
+    return 0;
+  }
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
@@ -325,9 +407,11 @@ int Main(int argc, char** argv) {
     options.verify_on_open = false;
     auto ledger = Ledger::Open(options);
     Check(ledger.status(), "open");
-    CreateBank(**ledger, "big");
-    Build(**ledger, flags.entries);
-    PrintVerify("online (Ledger::Verify, snapshot)", (*ledger)->Verify());
+    const auto start = Clock::now();
+    CreateBank(**ledger, "big", flags.accounts);
+    std::printf("accounts: %d opened in %.1f s\n", flags.accounts, Seconds(Clock::now() - start));
+    Build(**ledger, flags.entries, flags.accounts);
+    PrintVerify("online (Ledger::Verify, snapshot)", Measure([&] { return (*ledger)->Verify(); }));
     Proofs(**ledger, flags.proofs);
   }
   {
@@ -339,16 +423,10 @@ int Main(int argc, char** argv) {
     Check(reopened.status(), "reopen");
     // What `timeledger audit verify` asks of a running server whose memtables are flushed: the
     // first figure above also reads the memtables and unflushed files of the build.
-    PrintVerify("online at rest (reopened, Ledger::Verify)", (*reopened)->Verify());
+    PrintVerify("online at rest (reopened, Ledger::Verify)",
+                Measure([&] { return (*reopened)->Verify(); }));
   }
-  StoreOptions offline;
-  offline.path = dir + "/big/ledger";
-  VerifyReport best;
-  for (int run = 0; run < 3; ++run) {
-    VerifyReport report = VerifyStoreOffline(offline);
-    if (run == 0 || report.elapsed < best.elapsed) best = std::move(report);
-  }
-  PrintVerify("offline (timeledger-verify, best of 3)", best);
+  VerifyOffline(dir + "/big", flags.verify_runs);
   const double journal = JournalMicrosPerEntry(dir);
   const double durable = DurableMicrosPerEntry(dir, flags.durable_seconds);
   std::printf(

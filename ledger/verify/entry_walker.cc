@@ -1,272 +1,164 @@
 #include "ledger/verify/entry_walker.h"
 
 #include <algorithm>
-#include <array>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "absl/types/span.h"
 
 #include "ledger/core/errors.h"
 #include "ledger/core/records.h"
+#include "ledger/journal/entry_fact.h"
 
 namespace timeledger::ledger::verify_internal {
 
-void EntryWalker::Run() {
-  WalkEntries();
-  ReadPositions();
-  if (!entry_finding_.has_value() && read_status_.ok()) tail_status_ = CheckTail();
+void EntryWalker::Take(const ReadRecord& read, const Entry* decoded) {
+  if (!running_ || read.entry == ReadRecord::EntryShape::kNone) return;
+  if (read.entry == ReadRecord::EntryShape::kBroken) {
+    running_ = false;
+    read_status_ = ReadFailed(id_, Where{kNoPosition, expected_}, "the entries",
+                              Refuse(Reason::kCorruptRecord, "a stored entry fact is damaged"));
+    return;
+  }
+  const std::string_view bytes = read.entry_bytes();
+  const uint64_t seq = SeqOfStoredEntry(absl::string_view(bytes.data(), bytes.size()));
+  if (seq != expected_) {
+    return Stop(EntryFinding{Reason::kEntrySeqGap, expected_,
+                             "the journal's entries skip or repeat a seq",
+                             absl::StrCat("seq ", expected_), absl::StrCat("seq ", seq), seq});
+  }
+  // The journal side decodes the same bytes when it takes the fact: only decoded again here
+  // when it did not (it stopped before, or the fact around the entry is damaged).
+  const Entry* entry = decoded;
+  if (entry == nullptr) {
+    if (!DecodeEntryInto(absl::string_view(bytes.data(), bytes.size()), &entry_).ok()) {
+      return Stop(EntryFinding{Reason::kEntryDamaged, expected_, "the stored entry does not decode",
+                               "", ""});
+    }
+    entry = &entry_;
+  }
+  if (entry->seq != seq || entry->bank_id != id_) {
+    return Stop(EntryFinding{
+        Reason::kEntryMisplaced, expected_, "the stored entry names another bank or seq",
+        absl::StrCat(id_, " seq ", seq), absl::StrCat(entry->bank_id, " seq ", entry->seq)});
+  }
+  if (!read.entry_chains) {
+    return Stop(EntryFinding{Reason::kChainBroken, expected_,
+                             "the stored entry does not hash to its recorded hash after the "
+                             "entry before it: the entry or its hash was altered",
+                             Hex(read.entry_hash_computed), Hex(entry->hash)});
+  }
+  passed_hash_ = entry->hash;
+  ++passed_;
+  if (entry->kind == EntryKind::kReversal) {
+    ++reversals_;
+    reversals_print_ += print_(entry->reverses_seq, static_cast<int64_t>(entry->seq));
+  }
+  ++expected_;
 }
 
-absl::Status EntryWalker::Reconcile(const std::vector<EntryRef>& refs) {
-  for (size_t i = 0; i < hashes_.size(); ++i) {
-    const uint64_t seq = i + 1;
-    if (i >= refs.size()) {
-      return Stop(i, kNoPosition,
-                  Finding(id_, Reason::kEntryNotInJournal, Where{kNoPosition, seq},
-                          "the stored entry is not in the journal"));
-    }
-    if (refs[i].hash != hashes_[i]) {
-      return Stop(i, refs[i].position,
-                  Finding(id_, Reason::kEntryMismatch, Where{refs[i].position, seq},
-                          "the stored entry differs from the entry in the journal",
-                          Hex(refs[i].hash), Hex(hashes_[i])));
-    }
+void EntryWalker::Stop(EntryFinding finding) {
+  running_ = false;
+  entry_finding_ = std::move(finding);
+}
+
+void EntryWalker::Finish(const absl::Status& read_status) {
+  if (!running_) return;
+  running_ = false;
+  if (!read_status.ok()) {
+    read_status_ = ReadFailed(id_, Where{kNoPosition, expected_}, "the entries", read_status);
   }
-  const size_t next = hashes_.size();
+}
+
+absl::Status EntryWalker::Reconcile(const JournalWalker& journal, const PostingScan& postings) {
+  // Both sides took the same records: the journal side's entries are the entry side's as far as
+  // both went, and it took no entry that this side did not take (this side stops only at a
+  // finding, below). Beyond the journal side's entries, the stored ones are not in the journal.
+  const uint64_t in_journal = journal.entries();
+  if (passed_ > in_journal) {
+    last_hash_ = in_journal == 0 ? Digest{} : journal.last_entry_hash();
+    return Stopped(in_journal, kNoPosition,
+                   Finding(id_, Reason::kEntryNotInJournal, Where{kNoPosition, in_journal + 1},
+                           "the stored entry is not in the journal"));
+  }
+  last_hash_ = passed_hash_;
+  const uint64_t next = passed_;
   if (entry_finding_.has_value()) {
     // The entry is read from its fact; 'x' says where that is (and the journal side whether
     // 'x' is right).
     const EntryFinding& f = *entry_finding_;
-    const std::vector<uint64_t>& stored = positions_.positions;
-    const uint64_t placed_by = f.placed_by_seq != 0 ? f.placed_by_seq : f.seq;
-    const uint64_t position = placed_by - 1 < stored.size() ? stored[placed_by - 1] : kNoPosition;
-    return Stop(next, position,
-                Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
+    const uint64_t position = StoredPositionOf(f.placed_by_seq != 0 ? f.placed_by_seq : f.seq);
+    return Stopped(next, position,
+                   Finding(id_, f.reason, Where{position, f.seq}, f.what, f.expected, f.found));
   }
-  if (!read_status_.ok()) return Stop(next, kNoPosition, read_status_);
-  if (next < refs.size()) {
-    return Stop(next, refs[next].position,
-                Finding(id_, Reason::kEntryMissing, Where{refs[next].position, next + 1},
-                        "the journal holds the entry but the stored entries lack it"));
+  if (!read_status_.ok()) return Stopped(next, kNoPosition, read_status_);
+  if (head_.next_seq != next + 1 || head_.last_hash != passed_hash_) {
+    return Stopped(
+        next, kNoPosition,
+        Finding(id_, Reason::kChainHeadMismatch, Where{kNoPosition, next},
+                "the chain head does not match the last entry",
+                absl::StrCat("next seq ", next + 1, " hash ", Hex(passed_hash_)),
+                absl::StrCat("next seq ", head_.next_seq, " hash ", Hex(head_.last_hash))));
   }
-  const Digest last = next == 0 ? Digest{} : hashes_[next - 1];
-  if (head_.next_seq != next + 1 || head_.last_hash != last) {
-    return Stop(next, kNoPosition,
-                Finding(id_, Reason::kChainHeadMismatch, Where{kNoPosition, next},
-                        "the chain head does not match the last entry",
-                        absl::StrCat("next seq ", next + 1, " hash ", Hex(last)),
-                        absl::StrCat("next seq ", head_.next_seq, " hash ", Hex(head_.last_hash))));
-  }
-  return Stop(next, kNoPosition, tail_status_);
+  if (!journal.status().ok()) return Stopped(next, kNoPosition, absl::OkStatus());
+  absl::Status tail = postings.Compare(journal.accounts(), passed_);
+  if (tail.ok()) tail = CheckReversals();
+  return Stopped(next, kNoPosition, std::move(tail));
 }
 
-absl::Status EntryWalker::Stop(size_t checked, uint64_t failed_at, absl::Status status) {
+absl::Status EntryWalker::Stopped(uint64_t checked, uint64_t failed_at, absl::Status status) {
   checked_ = checked;
   failed_at_ = status.ok() ? kNoPosition : failed_at;
   return status;
 }
 
-absl::Status EntryWalker::CheckTail() {
-  absl::Status status = CheckPostings();
-  if (status.ok()) status = CheckReversals();
-  return status;
-}
-
-uint32_t EntryWalker::Intern(const std::string& account_id) {
-  auto [it, added] = ids_.emplace(account_id, static_cast<uint32_t>(ids_.size()));
-  if (added) posting_counts_.push_back(0);
-  return it->second;
-}
-
-void EntryWalker::ReadPositions() {
+uint64_t EntryWalker::StoredPositionOf(uint64_t seq) {
+  if (seq == 0) return kNoPosition;
   auto cursor = snapshot_.EntryPositions(id_);
-  ReserveHuge(&positions_.positions, ReservedEntries(head_));
   SeqMapping mapping;
-  while (cursor->Next(&mapping)) {
-    if (mapping.seq != positions_.positions.size() + 1) {
-      positions_.out_of_order = mapping;
-      return;
-    }
-    positions_.positions.push_back(mapping.value);
+  for (uint64_t read = 0; cursor->Next(&mapping);) {
+    if (mapping.seq != ++read) return kNoPosition;
+    if (read == seq) return mapping.value;
   }
-  positions_.status = cursor->status();
-}
-
-void EntryWalker::WalkEntries() {
-  auto entries = snapshot_.Entries(id_);
-  ReserveHuge(&hashes_, ReservedEntries(head_));
-  ReserveHuge(&moves_, ReservedEntries(head_));
-  EntryRecord record;
-  Entry entry;
-  Digest previous{};
-  uint64_t expected = 1;
-  while (entries->Next(&record)) {
-    if (record.seq != expected) {
-      entry_finding_ = EntryFinding{Reason::kEntrySeqGap,
-                                    expected,
-                                    "the journal's entries skip or repeat a seq",
-                                    absl::StrCat("seq ", expected),
-                                    absl::StrCat("seq ", record.seq),
-                                    record.seq};
-      return;
-    }
-    if (!DecodeEntryInto(record.bytes, &entry).ok()) {
-      entry_finding_ =
-          EntryFinding{Reason::kEntryDamaged, expected, "the stored entry does not decode", "", ""};
-      return;
-    }
-    if (entry.seq != record.seq || entry.bank_id != id_) {
-      entry_finding_ = EntryFinding{
-          Reason::kEntryMisplaced, expected, "the stored entry names another bank or seq",
-          absl::StrCat(id_, " seq ", record.seq), absl::StrCat(entry.bank_id, " seq ", entry.seq)};
-      return;
-    }
-    // The chain hash over the stored canonical bytes themselves (ChainHash re-encodes them).
-    const Digest hash =
-        hasher_.Update(absl::Span<const uint8_t>(previous))
-            .Update(std::string_view(record.bytes.data(), record.bytes.size() - kDigestBytes))
-            .Finish();
-    if (hash != entry.hash) {
-      entry_finding_ = EntryFinding{Reason::kChainBroken, expected,
-                                    "the stored entry does not hash to its recorded hash after "
-                                    "the entry before it: the entry or its hash was altered",
-                                    Hex(hash), Hex(entry.hash)};
-      return;
-    }
-    previous = entry.hash;
-    hashes_.push_back(entry.hash);
-    moves_.push_back(
-        Move{Intern(entry.from_account_id), Intern(entry.to_account_id), entry.minutes});
-    ++posting_counts_[moves_.back().from];
-    ++posting_counts_[moves_.back().to];
-    if (entry.kind == EntryKind::kReversal) {
-      reversals_.emplace_back(entry.reverses_seq, entry.seq);
-    }
-    ++expected;
-  }
-  if (!entries->status().ok()) {
-    read_status_ = ReadFailed(id_, Where{kNoPosition, expected}, "the entries", entries->status());
-  }
-}
-
-class EntryWalker::PostingReader {
- public:
-  PostingReader(Cursor<PostingRecord>& cursor, const std::vector<Move>& moves)
-      : cursor_(cursor), moves_(moves) {}
-
-  bool Next(PostingRecord* posting) {
-    while (more_ && filled_ < kAhead) {
-      PostingRecord& slot = ahead_[(first_ + filled_) % kAhead];
-      if (!cursor_.Next(&slot)) {
-        more_ = false;
-        break;
-      }
-      if (slot.seq - 1 < moves_.size()) __builtin_prefetch(&moves_[slot.seq - 1]);
-      ++filled_;
-    }
-    if (filled_ == 0) return false;
-    std::swap(*posting, ahead_[first_]);
-    first_ = (first_ + 1) % kAhead;
-    --filled_;
-    return true;
-  }
-
- private:
-  static constexpr size_t kAhead = 16;
-  Cursor<PostingRecord>& cursor_;
-  const std::vector<Move>& moves_;
-  std::array<PostingRecord, kAhead> ahead_;
-  size_t first_ = 0;
-  size_t filled_ = 0;
-  bool more_ = true;
-};
-
-absl::Status EntryWalker::CheckPostings() {
-  auto postings = snapshot_.Postings(id_);
-  PostingReader reader(*postings, moves_);
-  PostingRecord posting;
-  std::string current;
-  uint32_t index = 0;
-  int64_t running = 0;
-  uint64_t count = 0, last_seq = 0, accounts_seen = 0;
-  std::vector<bool> seen(ids_.size(), false);
-  auto close_account = [&]() -> absl::Status {
-    if (!current.empty() && count != posting_counts_[index]) {
-      return Finding(id_, Reason::kPostingMissing, Where{kNoPosition, 0, current},
-                     "the account's postings do not match its entries",
-                     absl::StrCat(posting_counts_[index], " postings"),
-                     absl::StrCat(count, " postings"));
-    }
-    return absl::OkStatus();
-  };
-  while (reader.Next(&posting)) {
-    if (posting.account_id != current) {
-      if (auto s = close_account(); !s.ok()) return s;
-      current = posting.account_id;
-      auto it = ids_.find(current);
-      if (it == ids_.end()) {
-        return Finding(id_, Reason::kPostingMismatch, Where{kNoPosition, posting.seq, current},
-                       "a posting exists for an account that no entry touches");
-      }
-      index = it->second;
-      seen[index] = true;
-      running = 0;
-      count = 0;
-      last_seq = 0;
-      ++accounts_seen;
-    }
-    const Where where{kNoPosition, posting.seq, current};
-    if (posting.seq == 0 || posting.seq > moves_.size() || posting.seq <= last_seq) {
-      return Finding(id_, Reason::kPostingMismatch, where, "the posting is for no stored entry");
-    }
-    const Move& move = moves_[posting.seq - 1];
-    if (move.from == index) {
-      running -= move.minutes;
-    } else if (move.to == index) {
-      running += move.minutes;
-    } else {
-      return Finding(id_, Reason::kPostingMismatch, where,
-                     "the posting is for an entry that does not touch the account");
-    }
-    if (running != posting.balance_after_minutes) {
-      return Finding(id_, Reason::kPostingMismatch, where,
-                     "the running balance after the entry differs from the entries",
-                     absl::StrCat(running, " minutes"),
-                     absl::StrCat(posting.balance_after_minutes, " minutes"));
-    }
-    ++count;
-    last_seq = posting.seq;
-  }
-  if (!postings->status().ok()) {
-    return ReadFailed(id_, Where{}, "the postings", postings->status());
-  }
-  if (auto s = close_account(); !s.ok()) return s;
-  if (accounts_seen != ids_.size()) {
-    for (const auto& [account_id, account_index] : ids_) {
-      if (!seen[account_index]) {
-        return Finding(id_, Reason::kPostingMissing, Where{kNoPosition, 0, account_id},
-                       "the account has entries but no postings");
-      }
-    }
-  }
-  return absl::OkStatus();
+  return kNoPosition;
 }
 
 absl::Status EntryWalker::CheckReversals() {
-  std::sort(reversals_.begin(), reversals_.end());
+  // A marker is keyed by the seq it reverses, so the markers come in another order than the
+  // reversals: compared as two sets, each summed, and one by one only if the sums differ.
+  auto markers = snapshot_.Reversals(id_);
+  SeqMapping marker;
+  uint64_t count = 0, print = 0;
+  while (markers->Next(&marker)) {
+    ++count;
+    print += print_(marker.seq, static_cast<int64_t>(marker.value));
+  }
+  if (markers->status().ok() && count == reversals_ && print == reversals_print_) {
+    return absl::OkStatus();
+  }
+  return CheckReversalsExactly();
+}
+
+absl::Status EntryWalker::CheckReversalsExactly() {
+  // (reversed seq, reversal seq) of each reversal entry, in the order of the markers' keys.
+  std::vector<std::pair<uint64_t, uint64_t>> reversals;
+  auto entries = snapshot_.Entries(id_);
+  EntryRecord record;
+  while (entries->Next(&record)) {
+    if (DecodeEntryInto(record.bytes, &entry_).ok() && entry_.kind == EntryKind::kReversal) {
+      reversals.emplace_back(entry_.reverses_seq, entry_.seq);
+    }
+  }
+  std::sort(reversals.begin(), reversals.end());
   auto markers = snapshot_.Reversals(id_);
   SeqMapping marker;
   size_t next = 0;
   while (markers->Next(&marker)) {
-    if (next == reversals_.size() || reversals_[next].first != marker.seq ||
-        reversals_[next].second != marker.value) {
+    if (next == reversals.size() || reversals[next].first != marker.seq ||
+        reversals[next].second != marker.value) {
       return Finding(id_, Reason::kReversalMismatch, Where{kNoPosition, marker.seq},
                      "the entry's reversal marker differs from the reversal entries",
-                     next < reversals_.size()
-                         ? absl::StrCat("seq ", reversals_[next].first, " reversed by ",
-                                        reversals_[next].second)
-                         : "no marker",
+                     next < reversals.size() ? absl::StrCat("seq ", reversals[next].first,
+                                                            " reversed by ", reversals[next].second)
+                                             : "no marker",
                      absl::StrCat("seq ", marker.seq, " reversed by ", marker.value));
     }
     ++next;
@@ -274,10 +166,10 @@ absl::Status EntryWalker::CheckReversals() {
   if (!markers->status().ok()) {
     return ReadFailed(id_, Where{}, "the reversal markers", markers->status());
   }
-  if (next != reversals_.size()) {
+  if (next != reversals.size()) {
     return Finding(
-        id_, Reason::kReversalMismatch, Where{kNoPosition, reversals_[next].second},
-        absl::StrCat("the reversal of seq ", reversals_[next].first, " has no reversal marker"));
+        id_, Reason::kReversalMismatch, Where{kNoPosition, reversals[next].second},
+        absl::StrCat("the reversal of seq ", reversals[next].first, " has no reversal marker"));
   }
   return absl::OkStatus();
 }

@@ -3,91 +3,83 @@
 #ifndef TIMELEDGER_LEDGER_VERIFY_ENTRY_WALKER_H_
 #define TIMELEDGER_LEDGER_VERIFY_ENTRY_WALKER_H_
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 
 #include "ledger/core/sha256.h"
 #include "ledger/core/types.h"
 #include "ledger/store/store.h"
 #include "ledger/verify/findings.h"
+#include "ledger/verify/journal_reader.h"
+#include "ledger/verify/journal_walker.h"
+#include "ledger/verify/posting_scan.h"
 
 namespace timeledger::ledger::verify_internal {
 
-// The entry side: walks the stored entries in seq order and checks their hash chain, then the
-// postings and reversal markers they imply. It needs nothing from the journal side while it runs,
-// so neither side waits for the other: Reconcile() then checks that each stored entry is the
-// entry the journal holds, and places the entry side's findings in the journal.
+// The entry side: takes the entry facts of the journal in order, as the journal side takes the
+// facts, and checks the stored entries on their own: dense seqs, each decodes and names its bank
+// and seq, the entry hash chain (hashed by the reader). It goes on after the journal side stops,
+// up to its own first finding, so that Reconcile() can place the two in journal order; then the
+// postings (posting_scan.h) and reversal markers against the entries.
 class EntryWalker {
  public:
-  EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head)
-      : snapshot_(snapshot), id_(bank_id), head_(head) {
-    if (head.has_account_count) {  // as JournalWalker's accounts
-      ids_.reserve(std::min<uint64_t>(head.account_count, kAccountsPerBankMax));
-    }
-  }
+  EntryWalker(StoreReader& snapshot, const std::string& bank_id, const ChainHead& head,
+              const PostingPrint& print)
+      : snapshot_(snapshot), id_(bank_id), head_(head), print_(print) {}
 
-  // Walks the entries and reads their stored journal positions, then (if the entries are in
-  // order) walks the postings and reversal markers.
-  void Run();
+  bool running() const { return running_; }
+  // Takes the record `read`; `decoded` is its entry if the journal side decoded it (else null).
+  void Take(const ReadRecord& read, const Entry* decoded);
+  // The journal ended after the records taken; `read_status` says why.
+  void Finish(const absl::Status& read_status);
 
-  // Returns the first inconsistency of the entry side given what the journal holds (`refs`, by
-  // seq - 1), and sets failed_at() to the journal position it concerns (kNoPosition if none is
-  // known) and count() to the entries that passed every check.
-  absl::Status Reconcile(const std::vector<EntryRef>& refs);
+  // Returns the first inconsistency of the entry side, given the journal side's walk and the
+  // postings read, and sets failed_at() to the journal position it concerns (kNoPosition if
+  // none is known) and count() to the entries that passed every check. The postings and
+  // reversal markers are compared only when the journal side found nothing: a finding of theirs
+  // names no position, so it would come after the journal side's.
+  absl::Status Reconcile(const JournalWalker& journal, const PostingScan& postings);
 
   uint64_t count() const { return checked_; }
-  const StoredPositions& positions() const { return positions_; }
-  Digest last_hash() const { return checked_ == 0 ? Digest{} : hashes_[checked_ - 1]; }
+  const Digest& last_hash() const { return last_hash_; }
   uint64_t failed_at() const { return failed_at_; }
 
  private:
-  struct Move {
-    uint32_t from = 0;
-    uint32_t to = 0;
-    int64_t minutes = 0;
-  };
-
-  // Checks each stored entry on its own and against the one before it, up to the first that
-  // fails (entry_finding_) or a read error (read_status_).
-  void WalkEntries();
-  // Reads the stored journal positions of the entries, for JournalWalker::Settle.
-  void ReadPositions();
-  // The postings and the reversal markers, against the entries walked.
-  absl::Status CheckTail();
-  absl::Status CheckPostings();
+  void Stop(EntryFinding finding);
+  // The stored journal position of entry `seq` ('x' read again: only for a finding), as far as
+  // the positions run in seq order; kNoPosition if they do not reach it.
+  uint64_t StoredPositionOf(uint64_t seq);
+  // The reversal markers against the reversal entries: their count and keyed sums, and where
+  // those differ, one by one.
   absl::Status CheckReversals();
-  // Reads postings a few ahead of the one checked and prefetches the entries they name: the
-  // postings come in account order, the entries they name are scattered over moves_.
-  class PostingReader;
-
-  // The index of an account in posting_counts_, given on first sight.
-  uint32_t Intern(const std::string& account_id);
+  absl::Status CheckReversalsExactly();
   // Records how far the entries passed (count(), failed_at()) and returns `status`.
-  absl::Status Stop(size_t checked, uint64_t failed_at, absl::Status status);
+  absl::Status Stopped(uint64_t checked, uint64_t failed_at, absl::Status status);
 
   StoreReader& snapshot_;
   const std::string id_;
   const ChainHead& head_;
+  const PostingPrint& print_;
 
-  Sha256 hasher_;
-  std::vector<Digest> hashes_;  // of the entries that passed WalkEntries, by seq - 1
-  StoredPositions positions_;
+  bool running_ = true;
+  Entry entry_;  // decoded here when the journal side did not
+  uint64_t expected_ = 1;
+  uint64_t passed_ = 0;
+  Digest passed_hash_{};  // of the last entry passed
   std::optional<EntryFinding> entry_finding_;
   absl::Status read_status_;
-  absl::Status tail_status_;  // the postings' and reversal markers' finding
+  // The reversal entries passed, and the sum of the PostingPrint of each (reversed seq, seq).
+  uint64_t reversals_ = 0;
+  uint64_t reversals_print_ = 0;
+
   uint64_t checked_ = 0;
+  Digest last_hash_{};
   uint64_t failed_at_ = kNoPosition;
-  absl::flat_hash_map<std::string, uint32_t> ids_;
-  std::vector<uint64_t> posting_counts_;  // by account index: postings its entries imply
-  std::vector<Move> moves_;               // by seq - 1
-  std::vector<std::pair<uint64_t, uint64_t>> reversals_;  // (reversed seq, reversal seq)
 };
 
 }  // namespace timeledger::ledger::verify_internal

@@ -12,7 +12,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include <sys/mman.h>
 
 #include "ledger/core/types.h"
 #include "ledger/journal/journal.h"
@@ -21,27 +20,8 @@
 namespace timeledger::ledger::verify_internal {
 
 constexpr uint64_t kNoPosition = UINT64_MAX;
-// The two sides keep about 100 bytes per entry until both have finished (verify.h). Room for as
-// many entries as the chain head announces is reserved up front, up to this many, so that a
-// damaged head cannot make it reserve gigabytes; beyond it the vectors grow.
-constexpr uint64_t kReservedEntriesMax = uint64_t{1} << 21;
 // Entries a confirmation may follow in the journal: the confirmed entry and its cap donation.
 constexpr size_t kRecentEntries = 4;
-
-// Reserves room for `count` elements in `values` and asks the kernel to back it with huge pages
-// where it can: a million entries take about 100 MB in these vectors, and touching them first in
-// 4 KiB pages cost about 5 % of a verification in page faults.
-template <typename T>
-void ReserveHuge(std::vector<T>* values, size_t count) {
-  values->reserve(count);
-  constexpr uintptr_t kHugePageBytes = uintptr_t{2} << 20;
-  const auto begin = reinterpret_cast<uintptr_t>(values->data());
-  const uintptr_t end = begin + values->capacity() * sizeof(T);
-  const uintptr_t first = (begin + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
-  const uintptr_t last = end & ~(kHugePageBytes - 1);
-  // Only advice: without transparent huge pages the vectors work as before.
-  if (first < last) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-}
 
 // Where an inconsistency is: a journal position and/or an entry seq and/or an account.
 struct Where {
@@ -78,21 +58,8 @@ absl::Status DecodeAt(const std::string& bank_id, const JournalRecord& record, u
 std::string Hex(const Digest& digest);
 std::string Num(int64_t value);
 
-// An entry as the journal holds it (at index seq - 1), for comparison with the stored entry.
-struct EntryRef {
-  uint64_t position = 0;
-  Digest hash{};
-};
-
-// The stored seq -> journal position index, read by the entry side for the journal side.
-struct StoredPositions {
-  std::vector<uint64_t> positions;         // of seqs 1, 2, ... by seq - 1, as far as they run
-  std::optional<SeqMapping> out_of_order;  // the mapping after them if it is not the next seq
-  absl::Status status;                     // the read error after them, if any
-};
-
 // A finding of the entry side about one entry, whose journal position the entry side reads from
-// 'x' after the walk: Finding()'s arguments but the position.
+// 'x' afterwards: Finding()'s arguments but the position.
 struct EntryFinding {
   Reason reason = Reason::kEntryMismatch;
   uint64_t seq = 0;
@@ -102,29 +69,6 @@ struct EntryFinding {
   // The seq whose stored journal position places the finding, if not `seq`: a seq gap shows at
   // the entry read instead of the one expected.
   uint64_t placed_by_seq = 0;
-};
-
-// The entries to reserve room for: as many as the chain head says there are, within the limit.
-inline size_t ReservedEntries(const ChainHead& head) {
-  return static_cast<size_t>(std::min(head.next_seq - 1, kReservedEntriesMax));
-}
-
-// An account as the journal's facts make it.
-struct AccountModel {
-  AccountKind kind = AccountKind::kPerson;
-  std::vector<Role> roles;
-  std::string display_name;           // "" if erased
-  bool personal_data_erased = false;  // a personal_data_erased fact was recorded
-  AccountStatus status = AccountStatus::kActive;
-  int64_t balance = 0;
-  int64_t earned = 0;
-  int64_t spent = 0;
-  uint64_t entry_count = 0;
-  int64_t held = 0;
-  int64_t pending_in = 0;
-  std::string card_number;  // the last card_set fact's ("" if none)
-  bool has_pin = false;     // a pin_set fact was recorded
-  std::string language;     // the last language_set fact's ("" if none)
 };
 
 struct PendingModel {

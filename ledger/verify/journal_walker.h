@@ -20,56 +20,59 @@
 #include "ledger/core/types.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/store.h"
+#include "ledger/verify/account_models.h"
 #include "ledger/verify/findings.h"
+#include "ledger/verify/journal_reader.h"
 #include "ledger/verify/qualification_replay.h"
 
 namespace timeledger::ledger::verify_internal {
 
-// The journal side: walks the facts in order, checks the chain, the Merkle tree and its stored
-// nodes and the seq -> position index, and replays the facts into a model of the bank.
+// The journal side: takes the facts in order from the reader (which checked their chain hashes
+// and Merkle nodes), decodes each, replays it into a model of the bank, and checks each entry's
+// stored journal position ('x') as it applies the entry, reading 'x' in step. After the first
+// inconsistency it takes no more.
 class JournalWalker {
  public:
-  JournalWalker(StoreReader& snapshot, const Bank& bank, const ChainHead& head)
-      : snapshot_(snapshot), bank_(bank), id_(bank.bank_id), head_(head) {
-    // Sized once from the head's count (bounded: the head is what is being checked), rather
-    // than rehashed a million accounts at a time as they are opened.
-    if (head.has_account_count) {
-      accounts_.reserve(std::min<uint64_t>(head.account_count, kAccountsPerBankMax));
-    }
-  }
+  JournalWalker(StoreReader& snapshot, const Bank& bank, const ChainHead& head,
+                const PostingPrint& print);
 
-  // Returns the first inconsistency of the walk, which does not read the entry positions.
-  absl::Status Run() { return Walk(); }
+  bool running() const { return running_; }
+  // A failed probe of the stored Merkle levels: the walk stops before the first fact.
+  void Refuse(absl::Status probe);
+  // Takes record `index` of `chunk`, at position chunk.first_position + index.
+  void Take(const JournalChunk& chunk, size_t index);
+  // Whether the record last taken decoded as an entry fact: then fact().entry is its entry.
+  bool took_entry() const { return took_entry_; }
+  const Fact& fact() const { return fact_; }
+  // The journal ended after the records taken: `read_status` is why, `reader` holds what the
+  // reading thread checked at the end. Checks what must hold at the journal's end.
+  void Finish(const absl::Status& read_status, const JournalReader& reader);
 
-  // Returns the journal side's first inconsistency: that of the walk (`walk_status`) unless an
-  // entry the walk applied has a wrong or missing stored position, or (after a walk to the end)
-  // a position is stored for an entry the journal lacks: where the walk would have read them.
-  absl::Status Settle(absl::Status walk_status, const StoredPositions& stored);
-
+  // OK, or the journal side's first inconsistency.
+  const absl::Status& status() const { return status_; }
+  // The position of that inconsistency (or the journal's size).
+  uint64_t failed_at() const { return failed_at_; }
   uint64_t size() const { return tree_.size(); }
   const CompactMerkleTree& tree() const { return tree_; }
-  // The entries of the facts checked, by seq - 1.
-  const std::vector<EntryRef>& refs() const { return refs_; }
   const Digest& chain_hash() const { return chain_hash_; }
-  uint64_t failed_at() const { return failed_at_; }
-  const absl::flat_hash_map<std::string, AccountModel>& accounts() const { return accounts_; }
+  // The entries applied (each to the balances, though the last may have failed a later check),
+  // and the hash of the last of them.
+  uint64_t entries() const { return applied_; }
+  const Digest& last_entry_hash() const { return last_entry_hash_; }
+  const AccountModels& accounts() const { return accounts_; }
   const absl::flat_hash_map<std::string, PendingModel>& open_pending() const { return pending_; }
   const Policy& policy() const { return policy_; }
   const QualificationReplay& qualifications() const { return qualifications_; }
 
  private:
-  // The walk: each fact in position order, its chain hash, the Merkle nodes it completes, then
-  // the fact replayed; after the last, what must hold at the journal's end.
-  absl::Status Walk();
-  // Whether the store keeps the Merkle levels below kMerkleStoredLevelMin, as a ledger written
-  // before that constant did until it is opened for writing (a backup, a stopped ledger): then
-  // they are checked like the others. Otherwise there is none, which this probe checks.
-  absl::Status ProbeLegacyLevels();
-  // Checks a Merkle node completed by the walk against the stored one.
-  absl::Status CheckNode(const MerkleNode& node, const Where& where);
-  // After the last fact: nothing stored beyond the journal, and the head matches the walk.
-  absl::Status CheckEnds(uint64_t size);
-  absl::Status ExpectNoMoreNodes(Cursor<MerkleNode>& cursor, const Where& end);
+  // Stops the walk with `finding` at the record `index` of `chunk` (size and hashes as far as
+  // the walk got: the reader may be ahead).
+  void StopAt(const JournalChunk& chunk, size_t index, absl::Status finding);
+  absl::Status CheckEnds(const JournalReader& reader);
+  // The stored position of the entry just applied (seq, at `where`) against the journal's; at the
+  // end, that nothing more is stored ('x' read in step, as far as the entries go).
+  absl::Status CheckPosition(const Where& where);
+  absl::Status CheckNoMorePositions();
   absl::Status WrongPosition(const Where& at, const SeqMapping& stored);
   // Checks the personal records of the fact at where.position against its commitments, and joins
   // them to it: one that does not match, or that no fact commits to, is PERSONAL_DATA_MISMATCH;
@@ -86,29 +89,40 @@ class JournalWalker {
   absl::Status ApplyEntry(const Entry& entry, const Where& where);
   absl::Status ApplyPendingCreated(const Fact& fact, const Where& where);
   absl::Status ApplyPendingResolved(const Fact& fact, const Where& where);
-  absl::StatusOr<AccountModel*> FindAccount(const std::string& account_id, const Where& where);
+  absl::StatusOr<uint32_t> FindAccount(const std::string& account_id, const Where& where);
   // A problem the qualification replay found, as a finding at `where`.
   absl::Status Replayed(const std::optional<ReplayProblem>& problem, const Where& where);
+  // Brings the accounts of the entry facts a few records ahead towards the CPU.
+  void PrefetchAhead(const JournalChunk& chunk, size_t index) const;
 
   StoreReader& snapshot_;
   const Bank& bank_;
   const std::string id_;
   const ChainHead& head_;
+  const PostingPrint& print_;
 
-  std::array<std::unique_ptr<Cursor<MerkleNode>>, kMerkleLevelMax + 1> levels_;
-  std::unique_ptr<Cursor<PersonalRecord>> personal_;  // the bank's personal records
-  std::optional<PersonalRecord> next_personal_;       // read from personal_, not yet checked
-  bool legacy_levels_ = false;                        // ProbeLegacyLevels
-  std::vector<EntryRef> refs_;
-  uint64_t failed_at_ = kNoPosition;
-  bool reached_ends_ = false;  // the walk applied every fact and reached CheckEnds
-  uint64_t ends_at_ = 0;       // the journal's size there
+  bool running_ = true;
+  absl::Status status_;
+  uint64_t failed_at_ = 0;
+  Fact fact_;
+  bool took_entry_ = false;
+
+  // The stored positions, read in step with the entries: how many matched, the mapping after
+  // them if it is not the next seq, and whether they ended.
+  std::unique_ptr<Cursor<SeqMapping>> positions_;
+  std::optional<SeqMapping> out_of_order_;
+  bool positions_ended_ = false;
+  // The bank's personal records, read in step with the facts, and the one read but not checked.
+  std::unique_ptr<Cursor<PersonalRecord>> personal_;
+  std::optional<PersonalRecord> next_personal_;
 
   Digest chain_hash_{};
   CompactMerkleTree tree_;
   uint64_t next_seq_ = 1;
+  uint64_t applied_ = 0;
+  Digest last_entry_hash_{};
   std::array<std::pair<uint64_t, std::string>, kRecentEntries> recent_;
-  absl::flat_hash_map<std::string, AccountModel> accounts_;
+  AccountModels accounts_;
   absl::flat_hash_map<std::string, PendingModel> pending_;
   Policy policy_;
   QualificationReplay qualifications_;

@@ -9,7 +9,9 @@
 #include "ledger/core/errors.h"
 #include "ledger/verify/entry_walker.h"
 #include "ledger/verify/findings.h"
+#include "ledger/verify/journal_reader.h"
 #include "ledger/verify/journal_walker.h"
+#include "ledger/verify/posting_scan.h"
 #include "ledger/verify/state_checks.h"
 
 namespace timeledger::ledger {
@@ -18,21 +20,53 @@ namespace {
 using verify_internal::CompareState;
 using verify_internal::EntryWalker;
 using verify_internal::Hex;
+using verify_internal::JournalChunk;
+using verify_internal::JournalReader;
 using verify_internal::JournalWalker;
 using verify_internal::kNoPosition;
+using verify_internal::PostingPrint;
+using verify_internal::PostingScan;
+
+// Feeds the journal, as the reader hands it over, to both sides, until it ends or neither side
+// takes more; then tells each side why it ended.
+void Walk(JournalReader& reader, JournalWalker& journal, EntryWalker& entries) {
+  reader.Start();
+  bool probed = false;
+  absl::Status read_status;
+  while (const JournalChunk* chunk = reader.Next()) {
+    if (!probed) {
+      probed = true;
+      if (!reader.probe_status().ok()) journal.Refuse(reader.probe_status());
+    }
+    for (size_t i = 0; i < chunk->count && (journal.running() || entries.running()); ++i) {
+      const bool journal_took = journal.running();
+      if (journal_took) journal.Take(*chunk, i);
+      const bool decoded = journal_took && journal.took_entry();
+      entries.Take(chunk->records[i], decoded ? &journal.fact().entry : nullptr);
+    }
+    if (chunk->last) read_status = chunk->read_status;
+    if (!journal.running() && !entries.running()) break;
+  }
+  reader.Stop();
+  if (!probed && !reader.probe_status().ok()) journal.Refuse(reader.probe_status());
+  journal.Finish(read_status, reader);
+  entries.Finish(read_status);
+}
 
 BankVerification VerifyBank(StoreReader& snapshot, const Bank& bank, const ChainHead& head,
                             const Policy& policy) {
   BankVerification result;
   result.bank_id = bank.bank_id;
-  JournalWalker journal(snapshot, bank, head);
-  EntryWalker entries(snapshot, bank.bank_id, head);
-  absl::Status journal_status;
-  std::thread journal_thread([&] { journal_status = journal.Run(); });
-  entries.Run();
-  journal_thread.join();
-  journal_status = journal.Settle(journal_status, entries.positions());
-  const absl::Status entry_status = entries.Reconcile(journal.refs());
+  const PostingPrint print;
+  JournalReader reader(snapshot, bank.bank_id);
+  JournalWalker journal(snapshot, bank, head, print);
+  EntryWalker entries(snapshot, bank.bank_id, head, print);
+  PostingScan postings(snapshot, bank.bank_id, print);
+  std::thread posting_thread([&] { postings.Run(); });
+  Walk(reader, journal, entries);
+  posting_thread.join();
+  const absl::Status& journal_status = journal.status();
+  const absl::Status entry_status = entries.Reconcile(journal, postings);
 
   result.journal_size = journal.size();
   result.entry_count = entries.count();

@@ -15,12 +15,14 @@
 // (docs/API.md) and figures naming the bank, the journal position and/or entry seq, the account,
 // and what was expected and found.
 //
-// Each bank is checked by two threads that never wait for each other: one walks the journal
-// (chain, Merkle tree, replay of the facts), the other the entries, their stored journal
-// positions, the postings and the reversal markers. Each keeps what the other must compare (the
-// journal's entry hashes and positions, the stored ones: 80 bytes per entry, 80 MB for a million)
-// until both have finished; then the two are compared and the first inconsistency in journal
-// order is reported.
+// Each bank is checked by three threads (Walk in verify.cc): a reader reads the journal once
+// and does its hashing (leaf and chain hashes, Merkle nodes, entry chain: journal_reader.h); the
+// calling thread takes each fact as it comes, for the journal side (decode, replay into a model
+// of the bank, the entry's stored position read in step) and for the entry side (each stored
+// entry on its own), each side up to its own first finding; a third reads the postings and
+// keeps per account a keyed sum of them (posting_scan.h). Then the two sides' first findings
+// are placed in journal order and the first is reported. Memory is bounded by the number of
+// accounts (about 450 bytes each with the postings' summaries), not by the number of entries.
 // Thread-safe: runs only on its own snapshot.
 #ifndef TIMELEDGER_LEDGER_VERIFY_H_
 #define TIMELEDGER_LEDGER_VERIFY_H_
