@@ -9,7 +9,7 @@ From each fact's canonical bytes (fact_hex) alone it recomputes, as docs/ARCHITE
 
   - the leaf hash of each fact, SHA-256(0x00 || fact)                     (RFC 6962)
   - the chain: chain_hash(p) = SHA-256(chain_hash(p-1) || leaf_hash(p)), from 32 zero bytes
-  - each fact's header (version 1, type, bank, position) against the line's fields
+  - each fact's header (version 1 or 2, type, bank, position) against the line's fields
   - the entries' own chain: hash = SHA-256(previous entry's hash || canonical entry bytes),
     with dense seqs from 1
   - the Merkle tree hash over all the leaves (RFC 6962), against the export's first line, and
@@ -120,7 +120,7 @@ def check_line(line, position, bank_id, chain, entries):
     fact_bank, fact_position = reader.string().decode(), reader.u64()
     reader.u64()  # at, microseconds
     reader.string()  # principal
-    if version != 1 or not type_matches(type_, line["type"]):
+    if version not in (1, 2) or not type_matches(type_, line["type"]):
         raise Bad("the fact's version or type differs from the line")
     if fact_bank != bank_id or line["bank_id"] != bank_id or fact_position != position:
         raise Bad("the fact belongs to another bank or position")
@@ -129,7 +129,7 @@ def check_line(line, position, bank_id, chain, entries):
         canonical, entry_hash = entry[:-32], entry[-32:]
         last_hash, last_seq = entries
         entry_reader = Reader(canonical)
-        if entry_reader.u8() != 1 or entry_reader.string().decode() != bank_id:
+        if entry_reader.u8() not in (1, 2) or entry_reader.string().decode() != bank_id:
             raise Bad("the entry is malformed or of another bank")
         seq = entry_reader.u64()
         if seq != last_seq + 1 or str(seq) != str(line["fact"].get("seq")):

@@ -113,6 +113,10 @@ class BodyToProto {
   void Record(const char* name, const T& value, R codec) {
     FillRecord(value, codec, *name == '\0' ? body_ : Message(name));
   }
+  void Personal(const char* name, const std::string& value, const ledger::PersonalSeal&, size_t,
+                ledger::PersonalField) {
+    Str(name, value, 0);
+  }
 
  private:
   const FieldDescriptor* Field(const char* name, FieldDescriptor::CppType type) const {
@@ -160,6 +164,16 @@ void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact,
   SetDigest(record.chain_hash, out->mutable_chain_hash());
   BodyToProto body(out);
   TL_CHECK(ledger::VisitBody(fact, body));
+  ledger::ForEachPersonal(fact, [out](ledger::PersonalField field, const std::string& value,
+                                      const ledger::PersonalSeal& seal, size_t) {
+    if (!seal.committed()) return;
+    auto* personal = out->add_personal();
+    personal->set_field(static_cast<v1::PersonalField>(field));
+    personal->set_erased(seal.state == ledger::PersonalState::kErased);
+    if (personal->erased()) return;
+    personal->set_salt(reinterpret_cast<const char*>(seal.salt.data()), seal.salt.size());
+    personal->set_value(value);
+  });
 }
 
 void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out) {

@@ -222,6 +222,14 @@ void ToProto(const ledger::Entry& entry, v1::Entry* out) {
   out->set_reverses_seq(entry.reverses_seq);
   out->set_hash(entry.hash.data(), entry.hash.size());
   out->set_reversed_by_seq(entry.reversed_by_seq);
+  // What a client needs to recompute `hash` of a sealed entry (layout 4); nothing for version 1.
+  if (entry.version == ledger::kEntryVersionInline) return;
+  out->set_encoding(entry.version);
+  const ledger::PersonalSeal& seal = entry.note_seal;
+  if (!seal.committed()) return;
+  out->set_note_commitment(seal.commitment.data(), seal.commitment.size());
+  out->set_note_erased(seal.state == ledger::PersonalState::kErased);
+  if (!out->note_erased()) out->set_note_salt(seal.salt.data(), seal.salt.size());
 }
 
 void ToProto(const ledger::Receipt& receipt, v1::RecordEntryResponse* out) {

@@ -8,7 +8,9 @@
 namespace timeledger::audit {
 namespace {
 
-constexpr uint8_t kFactVersion = 1;
+// Version 2 (layout 4) hashes personal values as commitments; the header is the same.
+constexpr uint8_t kFactVersionMin = 1;
+constexpr uint8_t kFactVersionMax = 2;
 constexpr uint8_t kEntryFact = 5;
 // The largest tree a digest may name, as the ledger's (RFC 9162 trees of up to 2^63 leaves): a
 // digest beyond it is malformed, whatever its proof. Found by tests/fuzz/proofs_fuzz, where the
@@ -215,6 +217,18 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash&
   return absl::OkStatus();
 }
 
+absl::Status VerifyPersonalValue(absl::string_view fact, absl::string_view salt,
+                                 absl::string_view value) {
+  if (salt.size() != 16) return absl::InvalidArgumentError("a personal value's salt is 16 bytes");
+  const Hash commitment = Sha256(absl::StrCat("P", salt, value));
+  std::string framed(1, '\x20');  // str(): the varint length 32, then the commitment
+  framed.append(reinterpret_cast<const char*>(commitment.data()), commitment.size());
+  if (fact.find(framed) == absl::string_view::npos) {
+    return absl::DataLossError("the fact does not commit to this personal value");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact) {
   Bytes in(fact);
   FactHeader header;
@@ -224,9 +238,10 @@ absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact) {
   // Every type of fact has this header, so any type from 1 up is read: the journal has grown
   // new types (8-10 qualifications, 16-17 kiosk cards) and will again, and a client that knew
   // only the first seven refused facts the server proves (found by tests/fuzz/proofs_fuzz).
-  if (!in.Byte(&version) || version != kFactVersion || !in.Byte(&header.type) || header.type < 1 ||
-      !in.Str(&bank_id) || !in.U64(&header.position) || !in.U64(&at) || !in.Str(&principal)) {
-    return absl::InvalidArgumentError("not a version 1 journal fact");
+  if (!in.Byte(&version) || version < kFactVersionMin || version > kFactVersionMax ||
+      !in.Byte(&header.type) || header.type < 1 || !in.Str(&bank_id) || !in.U64(&header.position) ||
+      !in.U64(&at) || !in.Str(&principal)) {
+    return absl::InvalidArgumentError("not a version 1 or 2 journal fact");
   }
   header.bank_id = std::string(bank_id);
   if (header.type == kEntryFact) {
@@ -234,8 +249,9 @@ absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact) {
     uint8_t entry_version = 0;
     if (!in.Str(&entry)) return absl::InvalidArgumentError("an entry fact without its entry");
     Bytes entry_in(entry);
-    if (!entry_in.Byte(&entry_version) || entry_version != 1 || !entry_in.Str(&entry_bank) ||
-        entry_bank != bank_id || !entry_in.U64(&header.entry_seq)) {
+    if (!entry_in.Byte(&entry_version) || entry_version < kFactVersionMin ||
+        entry_version > kFactVersionMax || !entry_in.Str(&entry_bank) || entry_bank != bank_id ||
+        !entry_in.U64(&header.entry_seq)) {
       return absl::InvalidArgumentError("an entry fact with a malformed entry");
     }
   }

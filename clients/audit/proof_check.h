@@ -54,7 +54,15 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t tre
 absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
                                const Hash& new_root, const std::vector<Hash>& proof);
 
-// The header of a canonical fact: version 1, type, bank, position; for an entry fact, its seq.
+// A personal value that a proof carries beside a version 2 fact (audit.proto PersonalValue): OK if
+// its commitment SHA-256(0x50 || salt || value) is one the fact's bytes hold, as the 32-byte str
+// of a personal field (in the fact, or in the entry it embeds). InvalidArgument for a salt that
+// is not 16 bytes, DataLoss if the fact commits to no such value.
+absl::Status VerifyPersonalValue(absl::string_view fact, absl::string_view salt,
+                                 absl::string_view value);
+
+// The header of a canonical fact: version 1 or 2, type, bank, position; for an entry fact, its
+// seq.
 struct FactHeader {
   uint8_t type = 0;  // 5 = entry
   std::string bank_id;
@@ -62,7 +70,7 @@ struct FactHeader {
   uint64_t entry_seq = 0;  // set for an entry fact
 };
 // Parses the header of canonical fact bytes (and the seq of an entry). InvalidArgument if they
-// are not a version 1 fact.
+// are not a version 1 or 2 fact.
 absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact);
 
 }  // namespace timeledger::audit

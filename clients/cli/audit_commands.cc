@@ -195,6 +195,12 @@ int RunVerifyEntry(const ParsedArgs& args, Connection& connection) {
     return ReportCheckFailure(
         absl::StrCat("entry ", seq, " is NOT proved to be in the digest's ledger"), verified);
   }
+  // The personal values the proof carries (layout 4) must open the fact's commitments.
+  for (const v1::PersonalValue& personal : proof.record().personal()) {
+    if (personal.erased()) continue;
+    const absl::Status opened = audit::VerifyPersonalValue(fact, personal.salt(), personal.value());
+    if (!opened.ok()) return ReportCheckFailure("a personal value of the fact", opened);
+  }
   if (connection.json()) return connection.PrintJson(proof);
   const v1::EntryFact& entry = proof.record().entry();
   std::printf(

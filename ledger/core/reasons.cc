@@ -146,6 +146,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kPendingMismatch, "PENDING_MISMATCH", kDataLoss},
     {Reason::kPendingNotFound, "PENDING_NOT_FOUND", kNotFound},
     {Reason::kPendingResolved, "PENDING_RESOLVED", kFailedPrecondition},
+    {Reason::kPersonalDataMismatch, "PERSONAL_DATA_MISMATCH", kDataLoss},
     {Reason::kPinNotSet, "PIN_NOT_SET", kFailedPrecondition},
     {Reason::kPlaintextNotLoopback, "PLAINTEXT_NOT_LOOPBACK", kFailedPrecondition},
     {Reason::kPolicyMismatch, "POLICY_MISMATCH", kDataLoss},

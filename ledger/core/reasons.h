@@ -151,6 +151,7 @@ enum class Reason : uint16_t {
   kPendingMismatch,
   kPendingNotFound,
   kPendingResolved,
+  kPersonalDataMismatch,
   kPinNotSet,
   kPlaintextNotLoopback,
   kPolicyMismatch,

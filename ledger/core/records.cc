@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ledger/core/check.h"
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/sha256.h"
@@ -10,6 +11,10 @@ namespace timeledger::ledger {
 namespace {
 
 constexpr uint8_t kRecordVersion = 1;
+// An account whose member's personal data was erased: version 1's fields, then u8(flags) with
+// only kAccountErasedFlag.
+constexpr uint8_t kAccountErasedVersion = 2;
+constexpr uint8_t kAccountErasedFlag = 0x01;
 constexpr uint8_t kChainHeadVersion = 2;         // with the journal head
 constexpr uint8_t kChainHeadCountedVersion = 3;  // and the number of accounts
 
@@ -49,10 +54,30 @@ void PutDigest(std::string* out, const Digest& digest) {
   out->append(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
+// Reads an entry's note: in version 1 the note itself; in version 2 nothing (no note) or its
+// commitment, whose note reads as erased until its personal record is joined (journal.h).
+bool ReadNote(Reader* reader, uint8_t version, Entry* entry) {
+  entry->note_seal = PersonalSeal();
+  if (version == kEntryVersionInline)
+    return reader->ReadLengthPrefixed(&entry->note, kNoteLengthMax);
+  absl::string_view commitment;
+  if (!reader->ReadLengthPrefixedView(&commitment, kDigestBytes)) return false;
+  entry->note.clear();
+  if (commitment.empty()) return true;
+  if (commitment.size() != kDigestBytes) return false;
+  entry->note_seal.state = PersonalState::kErased;
+  std::memcpy(entry->note_seal.commitment.data(), commitment.data(), kDigestBytes);
+  return true;
+}
+
 // Reads the canonical part of an entry (see records.h).
 bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
   uint8_t version = 0, kind = 0;
-  if (!reader->ReadByte(&version) || version != kRecordVersion) return false;
+  if (!reader->ReadByte(&version) ||
+      (version != kEntryVersionInline && version != kEntryVersionSealed)) {
+    return false;
+  }
+  entry->version = version;
   if (!reader->ReadLengthPrefixed(&entry->bank_id, kIdLengthMax)) return false;
   if (!reader->ReadFixed64BigEndian(&entry->seq)) return false;
   if (!reader->ReadLengthPrefixed(&entry->entry_id, kEntryIdLengthMax)) return false;
@@ -62,11 +87,28 @@ bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
   if (!reader->ReadLengthPrefixed(&entry->to_account_id, kIdLengthMax)) return false;
   if (!ReadI64(reader, &entry->minutes)) return false;
   if (!reader->ReadLengthPrefixed(&entry->activity, kActivityLengthMax)) return false;
-  if (!reader->ReadLengthPrefixed(&entry->note, kNoteLengthMax)) return false;
+  if (!ReadNote(reader, version, entry)) return false;
   if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at))
     return false;
   if (!reader->ReadLengthPrefixed(&entry->recorded_by, kIdLengthMax * 2)) return false;
   return reader->ReadFixed64BigEndian(&entry->reverses_seq);
+}
+
+// Writes an entry's note as its version says (ReadNote). A version 2 entry's note is never
+// hashed as it is: it must be sealed, or empty.
+void PutNote(std::string* out, const Entry& entry) {
+  TL_CHECK(entry.version == kEntryVersionInline || entry.version == kEntryVersionSealed);
+  if (entry.version == kEntryVersionInline) {
+    PutLengthPrefixed(out, entry.note);
+    return;
+  }
+  if (!entry.note_seal.committed()) {
+    TL_CHECK(entry.note.empty());
+    PutLengthPrefixed(out, "");
+    return;
+  }
+  PutVarint64(out, kDigestBytes);
+  PutDigest(out, entry.note_seal.commitment);
 }
 
 }  // namespace
@@ -116,7 +158,9 @@ absl::StatusOr<Bank> DecodeBank(absl::string_view bytes) {
 
 std::string EncodeAccount(const Account& account) {
   std::string out;
-  out.push_back(static_cast<char>(kRecordVersion));
+  // Version 2 only for an erased member, so every other account keeps its version 1 bytes.
+  out.push_back(
+      static_cast<char>(account.personal_data_erased ? kAccountErasedVersion : kRecordVersion));
   PutLengthPrefixed(&out, account.bank_id);
   PutLengthPrefixed(&out, account.account_id);
   out.push_back(static_cast<char>(account.kind));
@@ -138,6 +182,7 @@ std::string EncodeAccount(const Account& account) {
     PutVarsint64(&out, day.given_minutes);
     PutVarsint64(&out, day.received_minutes);
   }
+  if (account.personal_data_erased) out.push_back(static_cast<char>(kAccountErasedFlag));
   return out;
 }
 
@@ -145,7 +190,8 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
   Reader reader(bytes);
   Account account;
   uint8_t version = 0, kind = 0, role_count = 0, status = 0;
-  if (!reader.ReadByte(&version) || version != kRecordVersion ||
+  if (!reader.ReadByte(&version) ||
+      (version != kRecordVersion && version != kAccountErasedVersion) ||
       !reader.ReadLengthPrefixed(&account.bank_id, kIdLengthMax) ||
       !reader.ReadLengthPrefixed(&account.account_id, kIdLengthMax) || !reader.ReadByte(&kind) ||
       kind < 1 || kind > 3 || !reader.ReadByte(&role_count) || role_count > kRolesMax) {
@@ -179,6 +225,11 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
     day.day = static_cast<int32_t>(day_number);
     account.recent_days.push_back(day);
   }
+  if (version == kAccountErasedVersion) {
+    uint8_t flags = 0;
+    if (!reader.ReadByte(&flags) || flags != kAccountErasedFlag) return Malformed("account");
+    account.personal_data_erased = true;
+  }
   if (!reader.done()) return Malformed("account");
   account.status = static_cast<AccountStatus>(status);
   return account;
@@ -187,7 +238,7 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
 std::string CanonicalEntryBytes(const Entry& entry) {
   std::string out;
   out.reserve(96 + entry.note.size() + entry.activity.size());
-  out.push_back(static_cast<char>(kRecordVersion));
+  out.push_back(static_cast<char>(entry.version));
   PutLengthPrefixed(&out, entry.bank_id);
   PutFixed64BigEndian(&out, entry.seq);
   PutLengthPrefixed(&out, entry.entry_id);
@@ -196,7 +247,7 @@ std::string CanonicalEntryBytes(const Entry& entry) {
   PutLengthPrefixed(&out, entry.to_account_id);
   PutI64(&out, entry.minutes);
   PutLengthPrefixed(&out, entry.activity);
-  PutLengthPrefixed(&out, entry.note);
+  PutNote(&out, entry);
   PutI64(&out, ToMicros(entry.occurred_at));
   PutI64(&out, ToMicros(entry.recorded_at));
   PutLengthPrefixed(&out, entry.recorded_by);
@@ -287,15 +338,19 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes) {
 std::string EncodeEntryIdRecord(const EntryIdRecord& record) {
   std::string out;
   PutFixed64BigEndian(&out, record.seq);
-  PutDigest(&out, record.fingerprint);
+  PutFixed64BigEndian(&out, record.fingerprint);
   return out;
 }
 
 absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes) {
   Reader reader(bytes);
   EntryIdRecord record;
-  if (!reader.ReadFixed64BigEndian(&record.seq) || !ReadDigest(&reader, &record.fingerprint) ||
-      !reader.done()) {
+  // 16 bytes since layout 4; 40 (the whole hash) before, of which the first 8 are the fingerprint.
+  const bool whole_hash = bytes.size() == 8 + kDigestBytes;
+  absl::string_view rest_of_hash;
+  if (!reader.ReadFixed64BigEndian(&record.seq) ||
+      !reader.ReadFixed64BigEndian(&record.fingerprint) ||
+      (whole_hash && !reader.ReadBytes(kDigestBytes - 8, &rest_of_hash)) || !reader.done()) {
     return Malformed("idempotency");
   }
   return record;
@@ -332,7 +387,7 @@ absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes) {
   return pending;
 }
 
-Digest SpecFingerprint(const EntrySpec& spec) {
+RequestFingerprint SpecFingerprint(const EntrySpec& spec) {
   thread_local std::string out;  // one per entry the writer decides: kept for its capacity
   out.clear();
   PutLengthPrefixed(&out, spec.bank_id);
@@ -345,7 +400,8 @@ Digest SpecFingerprint(const EntrySpec& spec) {
   PutLengthPrefixed(&out, spec.note);
   const bool has_time = spec.occurred_at != absl::InfinitePast();
   PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
-  return Sha256Of(out);
+  const Digest hash = Sha256Of(out);
+  return DecodeFixed64BigEndian(reinterpret_cast<const char*>(hash.data()));
 }
 
 }  // namespace timeledger::ledger

@@ -13,6 +13,11 @@
 //   hash      := SHA-256(previous entry's hash || entry), the previous hash of seq 1 being 32 zero
 //   bytes
 //
+// Version 2 (layout 4, written by every new entry) is the same with 0x02 first and the note
+// replaced by its commitment (personal.h): str("") if there is no note, else str(32 bytes of
+// SHA-256(0x50 || salt || note)). The note and its salt are held beside the journal; a version 2
+// entry decodes with its note "" and note_seal kErased until they are joined (journal.h).
+//
 // Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
 #ifndef TIMELEDGER_LEDGER_RECORDS_H_
 #define TIMELEDGER_LEDGER_RECORDS_H_
@@ -30,6 +35,8 @@ namespace timeledger::ledger {
 std::string EncodeBank(const Bank& bank);
 absl::StatusOr<Bank> DecodeBank(absl::string_view bytes);
 
+// Version 1; version 2 (only for an account whose member's personal data was erased) adds
+// u8(flags = 1) at the end.
 std::string EncodeAccount(const Account& account);
 absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
 
@@ -76,11 +83,19 @@ struct ChainHead {
 std::string EncodeChainHead(const ChainHead& head);
 absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
 
+// A fingerprint of what a caller asked to record: the first 8 bytes of the SHA-256 of the spec,
+// big-endian. It only tells a true retry from a different request under the same idempotency key;
+// a collision (odds 2^-64) would hand the different request the first one's receipt and write
+// nothing, so 8 bytes are enough, and 24 fewer per entry than the whole hash.
+using RequestFingerprint = uint64_t;
+
 // What an idempotency key maps to: the entry it recorded and a fingerprint of the request, so a
-// retry with different content can be told apart from a true retry.
+// retry with different content can be told apart from a true retry. Stored as
+// fixed64be(seq) fixed64be(fingerprint); a record of layout 3 or before holds the whole 32-byte
+// hash instead, read as its first 8 bytes.
 struct EntryIdRecord {
   uint64_t seq = 0;
-  Digest fingerprint{};
+  RequestFingerprint fingerprint = 0;
 };
 std::string EncodeEntryIdRecord(const EntryIdRecord& record);
 absl::StatusOr<EntryIdRecord> DecodeEntryIdRecord(absl::string_view bytes);
@@ -90,7 +105,7 @@ std::string EncodePendingEntry(const PendingEntry& pending);
 absl::StatusOr<PendingEntry> DecodePendingEntry(absl::string_view bytes);
 
 // Returns the fingerprint of what a caller asked to record (the spec as given, before defaults).
-Digest SpecFingerprint(const EntrySpec& spec);
+RequestFingerprint SpecFingerprint(const EntrySpec& spec);
 
 // Returns SHA-256 of `bytes`.
 Digest Sha256Of(absl::string_view bytes);

@@ -14,6 +14,8 @@
 
 #include "absl/time/time.h"
 
+#include "ledger/core/personal.h"
+
 namespace timeledger::ledger {
 
 // Limits on everything that grows. Each is enforced where input enters the ledger, and named in
@@ -93,7 +95,10 @@ struct Account {
   std::string account_id;
   AccountKind kind = AccountKind::kPerson;
   std::vector<Role> roles;
-  std::string display_name;
+  std::string display_name;  // "" once the member's personal data was erased
+  // The member's personal data was erased (a personal_data_erased fact): shown as "an erased
+  // member", not as a member without a name.
+  bool personal_data_erased = false;
   AccountStatus status = AccountStatus::kActive;
   absl::Time opened_at;
   int64_t balance_minutes = 0;  // earned_minutes - spent_minutes
@@ -129,6 +134,11 @@ struct EntrySpec {
 };
 
 // One immutable line of the journal.
+// The canonical encodings of an entry (records.h): version 1 hashes its note as it is; version 2,
+// written from layout 4 on, hashes the note's commitment (personal.h).
+inline constexpr uint8_t kEntryVersionInline = 1;
+inline constexpr uint8_t kEntryVersionSealed = 2;
+
 struct Entry {
   std::string bank_id;
   uint64_t seq = 0;  // dense per bank, from 1
@@ -138,12 +148,15 @@ struct Entry {
   std::string to_account_id;
   int64_t minutes = 0;
   std::string activity;
-  std::string note;
+  std::string note;  // "" if none, or if erased (note_seal says which)
   absl::Time occurred_at;
   absl::Time recorded_at;
   std::string recorded_by;
   uint64_t reverses_seq = 0;
   Digest hash{};  // SHA-256(previous hash || canonical bytes of this entry)
+  // The canonical encoding (records.h): 1 hashes the note itself, 2 (layout 4) its commitment.
+  uint8_t version = kEntryVersionInline;
+  PersonalSeal note_seal;  // how the note is held (ledger/core/personal.h)
 
   // Not part of the entry: filled in on reads once a reversal points at it.
   uint64_t reversed_by_seq = 0;

@@ -123,7 +123,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
   const size_t expected = size == 0 ? 0 : 1;
   if (last_facts->size() != expected ||
       (size > 0 && ((*last_facts)[0].position != size - 1 ||
-                    (*last_facts)[0].chain_hash != head.journal_hash))) {
+                    !StoredChainHashIs((*last_facts)[0], head.journal_hash)))) {
     return damaged(
         Reason::kJournalHeadMismatch,
         absl::StrCat("the journal head (", size, " facts) does not match the last stored fact"));
@@ -266,7 +266,9 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const BankId& bank
   proof.bank_id = bank_id;
   proof.tree_size = tree_size;
   proof.record = std::move((*records)[0]);
-  auto fact = DecodeFact(proof.record.fact);
+  auto personal = store_->ListPersonal(bank_id, *position, *position + 1);
+  if (!personal.ok()) return personal.status();
+  auto fact = DecodeJoinedFact(proof.record.fact, *personal);
   if (!fact.ok()) return fact.status();
   proof.fact = *std::move(fact);
   proof.leaf_hash = MerkleLeafHash(proof.record.fact);
@@ -334,6 +336,9 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
         static_cast<size_t>(std::min<uint64_t>(limit, end_position - from_position));
     auto records = store_->ListJournal(bank_id, from_position, wanted);
     if (!records.ok()) return records.status();
+    auto personal = store_->ListPersonal(bank_id, from_position, from_position + wanted);
+    if (!personal.ok()) return personal.status();
+    size_t next_personal = 0;  // the records are in position order, as the facts
     size_t bytes = 0;
     for (JournalRecord& record : *records) {
       if (record.position != page.next_position) {
@@ -344,7 +349,17 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
       }
       bytes += record.fact.size() + kDigestBytes;
       if (!page.records.empty() && bytes > kJournalPageBytesMax) break;
-      auto fact = DecodeFact(record.fact);
+      // This fact's records are the run at its position.
+      while (next_personal < personal->size() &&
+             (*personal)[next_personal].position < record.position) {
+        ++next_personal;
+      }
+      size_t run_end = next_personal;
+      while (run_end < personal->size() && (*personal)[run_end].position == record.position) {
+        ++run_end;
+      }
+      auto fact = DecodeJoinedFact(record.fact, absl::MakeConstSpan(*personal).subspan(
+                                                    next_personal, run_end - next_personal));
       if (!fact.ok()) return fact.status();
       page.facts.push_back(*std::move(fact));
       page.records.push_back(std::move(record));

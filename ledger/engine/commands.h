@@ -137,6 +137,11 @@ absl::StatusOr<MemberCard> ExecuteSetMemberLanguage(WriteTxn& txn, const std::st
                                                     const std::string& language,
                                                     const Principal& caller);
 
+// Erases a member's personal data (erasure.cc; Ledger::ErasePersonalData says what).
+absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std::string& bank_id,
+                                                        const std::string& account_id,
+                                                        const Principal& caller);
+
 // A member signing in with card and PIN (a kiosk, a partner's till), decided in one write: the
 // card's holder, its lock, its PIN and the holder's account, then a wrong PIN counted towards the
 // lockout (kiosk.h) or the count cleared by a right one. `check` is the PIN as checked against

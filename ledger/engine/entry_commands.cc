@@ -30,7 +30,7 @@ Entry EntryOf(const EntrySpec& spec, absl::Time now, const std::string& recorded
 // Stages what the rules decided for `entry`: a hold until it is confirmed, or the entry itself
 // with its excess over the cap sent on to the pool.
 absl::StatusOr<Receipt> PostVerdict(WriteTxn& txn, const BankHeader& bank,
-                                    const Digest& fingerprint, Entry entry, Account from,
+                                    RequestFingerprint fingerprint, Entry entry, Account from,
                                     Account to, const RuleVerdict& verdict) {
   const std::string bank_id = entry.bank_id;
   const std::string entry_id = entry.entry_id;
@@ -173,7 +173,7 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
   if (auto s = ValidateEntrySpec(spec, txn.now()); !s.ok()) return s;
   auto bank = FindBank(txn, spec.bank_id);
   if (!bank.ok()) return bank.status();
-  const Digest fingerprint = SpecFingerprint(spec);
+  const RequestFingerprint fingerprint = SpecFingerprint(spec);
   auto replay = CheckIdempotency(txn, spec.bank_id, spec.entry_id, fingerprint);
   if (!replay.ok()) return replay.status();
   if (replay->has_value()) return std::move(**replay);
@@ -243,7 +243,7 @@ absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& ba
 
   auto id_record = txn.GetEntryId(bank_id, entry_id);
   if (!id_record.ok()) return id_record.status();
-  const Digest fingerprint = id_record->has_value() ? (*id_record)->fingerprint : Digest{};
+  const RequestFingerprint fingerprint = id_record->has_value() ? (*id_record)->fingerprint : 0;
   RuleVerdict verdict;
   verdict.excess_to_pool_minutes = excess;
   auto receipt = PostVerdict(txn, **bank, fingerprint, pending.entry, *std::move(from),

@@ -108,6 +108,16 @@ struct AccountStanding {
   ReciprocityFigure reciprocity;
 };
 
+// What an erasure of a member's personal data did (Ledger::ErasePersonalData).
+struct ErasureReceipt {
+  Account account;                    // as it now stands: no name, personal_data_erased
+  std::vector<PersonalField> fields;  // what was erased (the personal_data_erased fact's fields)
+  // The bank has facts written before layout 4, which hash their values as they are: any value
+  // of the member in them stays in the journal, and only the derived state was blanked
+  // (docs/PRIVACY.md).
+  bool values_in_old_facts = false;
+};
+
 struct ExpirySweepResult {
   size_t accounts_expired = 0;
   Minutes minutes_returned;
@@ -199,6 +209,14 @@ class Ledger {
   // INVALID_LANGUAGE for one the kiosk does not ship.
   void SetMemberLanguage(BankId bank_id, AccountId account_id, std::string language,
                          const Principal& caller, Callback<MemberCard> done);
+
+  // Erases a member's personal data (docs/PRIVACY.md): deletes their personal records (names,
+  // card numbers, notes and reasons held beside the journal), blanks the derived state that
+  // repeats them (the account's name, the card with its PIN and language, the notes of their
+  // pending entries) and records a personal_data_erased fact, in one batch. Staff of the bank
+  // only. Unavailable BUSY while a group in flight holds personal data not yet committed.
+  void ErasePersonalData(BankId bank_id, AccountId account_id, const Principal& caller,
+                         Callback<ErasureReceipt> done);
   // Signs a member's card in (at a kiosk, or as a payer's consent at a partner's till) in one
   // write, so that concurrent wrong PINs are each counted: finds the card's holder, refuses a
   // locked card, a card without a PIN and a closed account, then counts a wrong PIN towards the

@@ -46,6 +46,8 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
 
   entry.seq = bank.head.next_seq;
   entry.recorded_at = txn.now();
+  // Its note is hashed as its commitment (layout 4), the note held beside the fact.
+  SealEntryNote(&entry);
   // Encoded once: hashed here, embedded in the journal fact as they are.
   const std::string canonical = CanonicalEntryBytes(entry);
   entry.hash = ChainHashOfBytes(bank.head.last_hash, canonical);
@@ -79,7 +81,7 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
   return receipt;
 }
 
-Digest MadeEntryFingerprint(const Entry& entry) {
+RequestFingerprint MadeEntryFingerprint(const Entry& entry) {
   EntrySpec as_spec;
   as_spec.bank_id = entry.bank_id;
   as_spec.entry_id = entry.entry_id;
@@ -99,7 +101,7 @@ Digest MadeEntryFingerprint(const Entry& entry) {
 absl::StatusOr<std::optional<Receipt>> AppendDerivedEntry(WriteTxn& txn, Entry entry, Account from,
                                                           Account to) {
   TL_CHECK(entry.from_account_id == from.account_id && entry.to_account_id == to.account_id);
-  const Digest fingerprint = MadeEntryFingerprint(entry);
+  const RequestFingerprint fingerprint = MadeEntryFingerprint(entry);
   auto taken = txn.GetEntryId(entry.bank_id, entry.entry_id);
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
@@ -219,7 +221,7 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
 // Looks an idempotency key up: a replayed receipt, AlreadyExists, or nullopt if it is new.
 absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std::string& bank_id,
                                                         const std::string& entry_id,
-                                                        const Digest& fingerprint) {
+                                                        RequestFingerprint fingerprint) {
   auto existing = txn.GetEntryId(bank_id, entry_id);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return std::optional<Receipt>();

@@ -24,7 +24,7 @@ Receipt AppendEntry(WriteTxn& txn, const BankHeader& bank, Entry entry, Account 
 
 // The idempotency fingerprint of an entry the ledger makes itself (a reward, a cap excess, a
 // donation on closing, an expiry): its parties, kind, minutes and activity under its id.
-Digest MadeEntryFingerprint(const Entry& entry);
+RequestFingerprint MadeEntryFingerprint(const Entry& entry);
 
 // Appends an entry the ledger makes itself (cap excess, closing donation, expiry) under its
 // deterministic id. Returns nullopt if that id already holds the same entry (a replay writes
@@ -52,7 +52,7 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
 // Looks an idempotency key up: a replayed receipt, AlreadyExists, or nullopt if it is new.
 absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std::string& bank_id,
                                                         const std::string& entry_id,
-                                                        const Digest& fingerprint);
+                                                        RequestFingerprint fingerprint);
 
 }  // namespace timeledger::ledger
 

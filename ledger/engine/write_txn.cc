@@ -366,8 +366,31 @@ void WriteTxn::AppendFact(Fact fact, BankHeader* header) {
   TL_CHECK(fact.bank_id == header->bank.bank_id);
   fact.position = header->head.journal_size();
   fact.at = now_;
+  SealPersonalData(&fact);
   const uint64_t entry_seq = fact.type == FactType::kEntry ? fact.entry.seq : 0;
   StageFact(fact.bank_id, fact.position, EncodeFact(fact), entry_seq, &header->head);
+  StagePersonal(fact);
+}
+
+void WriteTxn::StagePersonal(const Fact& fact) {
+  TL_CHECK(fact.version == kFactVersionSealed);
+  for (const PersonalRecord& record : PersonalRecordsOf(fact)) {
+    batch_->PutPersonal(fact.bank_id, record);
+    CountPersonalStaged();
+  }
+}
+
+void WriteTxn::CountPersonalStaged() {
+  ++personal_staged_;
+  undo_.push_back([this] { --personal_staged_; });
+}
+
+bool WriteTxn::PersonalRecordsInFlight() const {
+  if (personal_staged_ != 0) return true;
+  for (const WriteTxn* earlier : earlier_) {
+    if (earlier->personal_staged_ != 0) return true;
+  }
+  return false;
 }
 
 void WriteTxn::AppendEntryFact(const Entry& entry, absl::string_view canonical_entry) {
@@ -380,6 +403,13 @@ void WriteTxn::AppendEntryFact(const Entry& entry, absl::string_view canonical_e
   const uint64_t position = head.journal_size();
   StageFact(entry.bank_id, position, EncodeEntryFact(entry, canonical_entry, position, now_),
             entry.seq, &head);
+  // A new entry is sealed (SealEntryNote): its note, if any, is held beside it, one key more.
+  TL_CHECK(entry.version == kEntryVersionSealed);
+  if (entry.note_seal.state == PersonalState::kHeld) {
+    batch_->PutPersonal(entry.bank_id, PersonalRecord{position, PersonalField::kNote,
+                                                      entry.note_seal.salt, entry.note});
+    CountPersonalStaged();
+  }
   TL_CHECK(head.next_seq == entry.seq + 1 && head.last_hash == entry.hash);
 }
 
@@ -409,8 +439,10 @@ void WriteTxn::AppendFact(Fact fact) {
   ChainHead* head = MutableHead(fact.bank_id);
   fact.position = head->journal_size();
   fact.at = now_;
+  SealPersonalData(&fact);
   const uint64_t entry_seq = fact.type == FactType::kEntry ? fact.entry.seq : 0;
   StageFact(fact.bank_id, fact.position, EncodeFact(fact), entry_seq, head);
+  StagePersonal(fact);
 }
 
 ChainHead* WriteTxn::MutableHead(const std::string& bank_id) {

@@ -143,9 +143,10 @@ class WriteTxn {
   void PutReversal(const std::string& bank_id, uint64_t seq, uint64_t reversed_by_seq);
 
   // Appends `fact` to its bank's journal (ledger/journal/journal.h): gives it the next position and
-  // the batch's time, hashes and chains it, adds its leaf to the bank's Merkle frontier in
-  // header->head, and stages the journal record, the Merkle nodes the leaf completes and, for an
-  // entry, the entry's position. The caller then PutBank()s *header.
+  // the batch's time, seals its personal values (SealPersonalData: a commitment in the fact, the
+  // value and its salt in a personal record of the same batch), hashes and chains it, adds its leaf
+  // to the bank's Merkle frontier in header->head, and stages the journal record, the Merkle nodes
+  // the leaf completes and, for an entry, the entry's position. The caller then PutBank()s *header.
   void AppendFact(Fact fact, BankHeader* header);
   // The same for a fact that changes nothing else of its bank's header.
   void AppendFact(Fact fact);
@@ -161,6 +162,11 @@ class WriteTxn {
   // A failed scan is kept as in GetAccount.
   std::vector<std::string> AccountIds(const std::string& bank_id,
                                       absl::FunctionRef<bool(const Account&)> may_match);
+  // The store as committed, for the rare command that must scan what no overlay indexes (an
+  // erasure's personal records): what this batch and the groups in flight staged is not in it.
+  StoreReader& CommittedStore() { return *store_; }
+  // Whether this batch or a group in flight staged a personal record not yet committed.
+  bool PersonalRecordsInFlight() const;
   // For writes that have no overlay of their own (policy records); undone by savepoints.
   StoreBatch* Batch() { return batch_; }
 
@@ -187,6 +193,10 @@ class WriteTxn {
                         const std::string& key);
   // The head of a bank this batch knows, to change in place; savepoints restore it.
   ChainHead* MutableHead(const std::string& bank_id);
+  // Stages the personal records of a sealed fact's held values (journal.h PersonalRecordsOf).
+  void StagePersonal(const Fact& fact);
+  // Counts one personal record staged (undone by savepoints).
+  void CountPersonalStaged();
   // What every AppendFact shares: hashes the fact's `bytes` into `head`'s journal and stages
   // its record, its Merkle nodes and, if `entry_seq` is not 0, the entry's position.
   void StageFact(const std::string& bank_id, uint64_t position, const std::string& bytes,
@@ -228,6 +238,7 @@ class WriteTxn {
   absl::flat_hash_map<std::string, Holding> holdings_;  // key: bank_id 0x00 account 0x00 code
   absl::flat_hash_map<std::string, Award> awards_;      // key: bank_id 0x00 award_id
   std::vector<std::function<void()>> undo_;
+  size_t personal_staged_ = 0;  // personal records this batch staged (PersonalRecordsInFlight)
   std::vector<size_t> savepoints_;
   std::vector<MerkleNode> completed_nodes_;  // StageFact's, kept for its capacity
 };

@@ -2,7 +2,8 @@
 // of the fact: the store keeps an entry only there (ledger/store/keys.h), so every read of an
 // entry, and an audit's walk over all of them, goes through these.
 //
-//   fact := 0x01 u8(5) str(bank_id) u64(position) i64(at_us) str(principal) str(entry)
+//   fact := u8(version 1 or 2) u8(5) str(bank_id) u64(position) i64(at_us) str(principal)
+//           str(entry)
 //
 // where entry is the entry's stored form (records.h: canonical bytes || hash), the last field.
 // Pure functions over bytes; thread-safe. They check the framing only: the entry's own bytes are
@@ -22,7 +23,10 @@ namespace timeledger::ledger {
 
 // Whether `fact` is an entry fact (by its version and type bytes alone).
 inline bool IsEntryFact(absl::string_view fact) {
-  return fact.size() > 2 && fact[0] == 0x01 && fact[1] == static_cast<char>(FactType::kEntry);
+  return fact.size() > 2 &&
+         (fact[0] == static_cast<char>(kFactVersionInline) ||
+          fact[0] == static_cast<char>(kFactVersionSealed)) &&
+         fact[1] == static_cast<char>(FactType::kEntry);
 }
 
 // Sets *entry to the stored entry inside `fact` (a view into it) and *position to the fact's
@@ -38,10 +42,13 @@ inline bool EntryInFact(absl::string_view fact, absl::string_view* entry, uint64
          reader.ReadLengthPrefixedView(entry, StoredEntryRecord::kBytesMax) && reader.done();
 }
 
-// The seq of a stored entry, read from its canonical bytes (0x01 str(bank_id) u64(seq) ...)
-// without decoding the rest; 0 if they are malformed there.
+// The seq of a stored entry, read from its canonical bytes (u8(version 1 or 2) str(bank_id)
+// u64(seq) ...) without decoding the rest; 0 if they are malformed there.
 inline uint64_t SeqOfStoredEntry(absl::string_view entry) {
-  if (entry.empty() || entry[0] != 0x01) return 0;
+  if (entry.empty() || (entry[0] != static_cast<char>(kEntryVersionInline) &&
+                        entry[0] != static_cast<char>(kEntryVersionSealed))) {
+    return 0;
+  }
   Reader reader(entry.substr(1));
   absl::string_view bank_id;
   uint64_t seq = 0;

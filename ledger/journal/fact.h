@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "ledger/core/personal.h"
 #include "ledger/core/types.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/rules/policy.h"
@@ -40,11 +41,21 @@ enum class FactType : uint8_t {
   kCardSet = 16,
   kPinSet = 17,
   kLanguageSet = 18,
+  // A member's personal data erased (layout 4): the values are gone, the fact says which.
+  kPersonalDataErased = 19,
 };
+
+// The versions of a fact's encoding (journal.h): 1 hashes its personal values as they are; 2,
+// written from layout 4 on, hashes their commitments (ledger/core/personal.h), the values being
+// held beside the journal.
+inline constexpr uint8_t kFactVersionInline = 1;
+inline constexpr uint8_t kFactVersionSealed = 2;
 
 // One fact of a bank's journal. Which fields count depends on `type` (VisitBody below); the
 // others stay at their defaults and are not encoded.
 struct Fact {
+  // Decoded facts keep their own; the writer seals each new fact (SealPersonalData, journal.h).
+  uint8_t version = kFactVersionInline;
   FactType type = FactType::kEntry;
   std::string bank_id;
   uint64_t position = 0;  // assigned by the journal when appended
@@ -59,10 +70,12 @@ struct Fact {
   AccountKind account_kind = AccountKind::kPerson;
   std::vector<Role> roles;
   std::string display_name;
+  PersonalSeal display_name_seal;
   AccountStatus from_status = AccountStatus::kActive;
   AccountStatus to_status = AccountStatus::kActive;
   // kAccountStatus, kPendingCreated, kPendingResolved
   std::string reason;
+  PersonalSeal reason_seal;
   // kPolicySet
   Policy policy;
   // kEntry (with seq and hash), kPendingCreated (seq 0, hash not encoded)
@@ -83,8 +96,11 @@ struct Fact {
   std::string qualification_code;
   // kCardSet
   std::string card_number;
+  PersonalSeal card_number_seal;
   // kLanguageSet
   std::string language;
+  // kPersonalDataErased (with account_id)
+  std::vector<PersonalField> personal_fields;
 };
 
 // Records of their own nested in a fact, each written as str(its own encoding). Decode returns
@@ -116,6 +132,9 @@ struct AwardRecord {  // ledger/rules/qualifications.h EncodeAward
   static bool Decode(absl::string_view bytes, const Fact& fact, Award* award);
 };
 
+// The fields a personal_data_erased fact can name (PersonalField), each at most once.
+inline constexpr size_t kPersonalFieldsMax = 4;
+
 // Calls `v` on the body of `fact` (a Fact or a const Fact), field by field in encoding order,
 // after v.Name(the type's stable lower-case name, also its field in audit.proto's
 // JournalRecord.body). Returns false if fact.type is no type of fact. The calls, and what each
@@ -128,6 +147,9 @@ struct AwardRecord {  // ledger/rules/qualifications.h EncodeAward
 //   v.Enum(name, enum, low, high)         u8, from low to high
 //   v.Enums(name, vector, low, high, max) u8(count, at most max) then u8 each, from low to high
 //   v.Record(name, value, R)              str(R::Encode(value)), at most R::kBytesMax bytes
+//   v.Personal(name, value, seal, max, f) a personal value (ledger/core/personal.h), field f:
+//                                         version 1: str(value); version 2: str("") if empty,
+//                                         else str(its 32-byte commitment)
 //
 // A name is the field of the type's message in audit.proto; "" is that message itself.
 template <class FactRef, class Visitor>
@@ -144,14 +166,15 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Str("account_id", fact.account_id, kIdLengthMax);
       v.Enum("kind", fact.account_kind, AccountKind::kPerson, AccountKind::kPool);
       v.Enums("roles", fact.roles, Role::kMember, Role::kStaff, kRolesMax);
-      v.Str("display_name", fact.display_name, kNameLengthMax);
+      v.Personal("display_name", fact.display_name, fact.display_name_seal, kNameLengthMax,
+                 PersonalField::kDisplayName);
       return true;
     case FactType::kAccountStatus:
       v.Name("account_status");
       v.Str("account_id", fact.account_id, kIdLengthMax);
       v.Enum("from_status", fact.from_status, AccountStatus::kActive, AccountStatus::kClosed);
       v.Enum("to_status", fact.to_status, AccountStatus::kActive, AccountStatus::kClosed);
-      v.Str("reason", fact.reason, kReasonLengthMax);
+      v.Personal("reason", fact.reason, fact.reason_seal, kReasonLengthMax, PersonalField::kReason);
       return true;
     case FactType::kPolicySet:
       v.Name("policy_set");
@@ -167,14 +190,14 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Record("entry", fact.entry, CanonicalEntryRecord());
       v.Str("confirm_by", fact.confirm_by, kIdLengthMax);
       v.Time("expires_at", fact.expires_at);
-      v.Str("reason", fact.reason, kReasonLengthMax);
+      v.Personal("reason", fact.reason, fact.reason_seal, kReasonLengthMax, PersonalField::kReason);
       return true;
     case FactType::kPendingResolved:
       v.Name("pending_resolved");
       v.Str("entry_id", fact.entry_id, kEntryIdLengthMax);
       v.Enum("state", fact.state, PendingState::kConfirmed, PendingState::kExpired);
       v.U64("seq", fact.seq);  // the entry it became if confirmed, else 0
-      v.Str("reason", fact.reason, kReasonLengthMax);
+      v.Personal("reason", fact.reason, fact.reason_seal, kReasonLengthMax, PersonalField::kReason);
       return true;
     case FactType::kCatalogueItem:
       v.Name("catalogue_item");
@@ -195,7 +218,8 @@ bool VisitBody(FactRef& fact, Visitor& v) {
     case FactType::kCardSet:
       v.Name("card_set");
       v.Str("account_id", fact.account_id, kIdLengthMax);
-      v.Str("card_number", fact.card_number, kCardNumberLengthMax);  // "": the card was removed
+      v.Personal("card_number", fact.card_number, fact.card_number_seal,  // "": removed
+                 kCardNumberLengthMax, PersonalField::kCardNumber);
       return true;
     case FactType::kPinSet:  // the PIN's hash is never in the journal (kiosk.h)
       v.Name("pin_set");
@@ -205,6 +229,12 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Name("language_set");
       v.Str("account_id", fact.account_id, kIdLengthMax);
       v.Str("language", fact.language, kLanguageLengthMax);  // "": the member's language cleared
+      return true;
+    case FactType::kPersonalDataErased:  // names what was erased, holds none of it
+      v.Name("personal_data_erased");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Enums("fields", fact.personal_fields, kPersonalFieldLow, kPersonalFieldHigh,
+              kPersonalFieldsMax);
       return true;
   }
   return false;

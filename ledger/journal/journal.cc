@@ -14,7 +14,6 @@
 namespace timeledger::ledger {
 namespace {
 
-constexpr uint8_t kFactVersion = 1;
 constexpr size_t kPrincipalLengthMax = kIdLengthMax * 2;
 
 absl::Status Malformed() {
@@ -36,7 +35,7 @@ bool ReadTime(Reader* reader, absl::Time* time) {
 // Writes a body in the canonical encoding (VisitBody's table).
 class BodyEncoder {
  public:
-  explicit BodyEncoder(std::string* out) : out_(out) {}
+  BodyEncoder(uint8_t version, std::string* out) : version_(version), out_(out) {}
 
   void Name(const char*) {}
   void Str(const char*, const std::string& value, size_t) { PutLengthPrefixed(out_, value); }
@@ -55,8 +54,23 @@ class BodyEncoder {
   void Record(const char*, const T& value, R) {
     PutLengthPrefixed(out_, R::Encode(value));
   }
+  // A sealed fact never hashes a personal value as it is: it must have been sealed, or be empty.
+  void Personal(const char*, const std::string& value, const PersonalSeal& seal, size_t,
+                PersonalField) {
+    if (version_ == kFactVersionInline) {
+      TL_CHECK(!seal.committed());
+      PutLengthPrefixed(out_, value);
+    } else if (!seal.committed()) {
+      TL_CHECK(value.empty());
+      PutLengthPrefixed(out_, "");
+    } else {
+      PutVarint64(out_, kDigestBytes);
+      out_->append(reinterpret_cast<const char*>(seal.commitment.data()), kDigestBytes);
+    }
+  }
 
  private:
+  const uint8_t version_;
   std::string* out_;
 };
 
@@ -93,6 +107,22 @@ class BodyDecoder {
     ok_ = ok_ && reader_->ReadLengthPrefixedView(&bytes, R::kBytesMax) &&
           R::Decode(bytes, *fact_, &value);
   }
+  // In a sealed fact a commitment decodes as an erased value: JoinPersonal gives it its value.
+  void Personal(const char*, std::string& value, PersonalSeal& seal, size_t length_max,
+                PersonalField) {
+    seal = PersonalSeal();
+    if (fact_->version == kFactVersionInline) {
+      ok_ = ok_ && reader_->ReadLengthPrefixed(&value, length_max);
+      return;
+    }
+    absl::string_view commitment;
+    ok_ = ok_ && reader_->ReadLengthPrefixedView(&commitment, kDigestBytes) &&
+          (commitment.empty() || commitment.size() == kDigestBytes);
+    value.clear();
+    if (!ok_ || commitment.empty()) return;
+    seal.state = PersonalState::kErased;
+    std::memcpy(seal.commitment.data(), commitment.data(), kDigestBytes);
+  }
 
  private:
   template <class E>
@@ -124,17 +154,23 @@ struct NameOf {
   void Enums(const char*, const std::vector<E>&, E, E, size_t) {}
   template <class T, class R>
   void Record(const char*, const T&, R) {}
+  void Personal(const char*, const std::string&, const PersonalSeal&, size_t, PersonalField) {}
 };
 
-// The part of every fact before its body (version 1, journal.h).
-void PutFactHeader(std::string* out, FactType type, absl::string_view bank_id, uint64_t position,
-                   absl::Time at, absl::string_view principal) {
-  out->push_back(static_cast<char>(kFactVersion));
+// The part of every fact before its body (journal.h).
+void PutFactHeader(std::string* out, uint8_t version, FactType type, absl::string_view bank_id,
+                   uint64_t position, absl::Time at, absl::string_view principal) {
+  out->push_back(static_cast<char>(version));
   out->push_back(static_cast<char>(type));
   PutLengthPrefixed(out, bank_id);
   PutFixed64BigEndian(out, position);
   PutI64(out, ToMicros(at));
   PutLengthPrefixed(out, principal);
+}
+
+// An entry fact is as sealed as its entry: a sealed entry (layout 4) in a sealed fact.
+uint8_t EntryFactVersion(const Entry& entry) {
+  return entry.version == kEntryVersionSealed ? kFactVersionSealed : kFactVersionInline;
 }
 
 Fact NewFact(FactType type, const std::string& bank_id, const std::string& principal) {
@@ -254,6 +290,7 @@ Fact PolicySetFact(const std::string& bank_id, const Policy& policy, const std::
 
 Fact EntryFact(const Entry& entry) {
   Fact fact = NewFact(FactType::kEntry, entry.bank_id, entry.recorded_by);
+  fact.version = EntryFactVersion(entry);
   fact.entry = entry;
   fact.entry.reversed_by_seq = 0;
   return fact;
@@ -322,11 +359,80 @@ Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer) {
   return fact;
 }
 
+Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& account_id,
+                            std::vector<PersonalField> fields, const std::string& principal) {
+  Fact fact = NewFact(FactType::kPersonalDataErased, bank_id, principal);
+  fact.account_id = account_id;
+  fact.personal_fields = std::move(fields);
+  return fact;
+}
+
+void SealEntryNote(Entry* entry) {
+  entry->version = kEntryVersionSealed;
+  if (!entry->note_seal.committed()) entry->note_seal = SealPersonal(entry->note);
+  TL_CHECK(entry->note.empty() || entry->note_seal.state == PersonalState::kHeld);
+}
+
+void SealPersonalData(Fact* fact) {
+  TL_CHECK(fact->type != FactType::kEntry || fact->entry.version == kEntryVersionSealed);
+  fact->version = kFactVersionSealed;
+  if (fact->type == FactType::kPendingCreated) fact->entry.version = kEntryVersionSealed;
+  ForEachPersonal(*fact, [](PersonalField, std::string& value, PersonalSeal& seal, size_t) {
+    if (!seal.committed()) seal = SealPersonal(value);
+    TL_CHECK(value.empty() || seal.state == PersonalState::kHeld);
+  });
+}
+
+std::vector<PersonalRecord> PersonalRecordsOf(const Fact& fact) {
+  std::vector<PersonalRecord> records;
+  ForEachPersonal(
+      fact, [&](PersonalField field, const std::string& value, const PersonalSeal& seal, size_t) {
+        if (seal.state != PersonalState::kHeld) return;
+        records.push_back(PersonalRecord{fact.position, field, seal.salt, value});
+      });
+  return records;
+}
+
+namespace {
+
+void JoinValue(absl::Span<const PersonalRecord> records, PersonalField field, std::string* value,
+               PersonalSeal* seal) {
+  if (seal->state != PersonalState::kErased) return;
+  for (const PersonalRecord& record : records) {
+    if (record.field != field || !MatchesCommitment(record, *seal)) continue;
+    *value = record.value;
+    seal->salt = record.salt;
+    seal->state = PersonalState::kHeld;
+    return;
+  }
+}
+
+}  // namespace
+
+void JoinPersonal(absl::Span<const PersonalRecord> records, Fact* fact) {
+  if (records.empty()) return;
+  ForEachPersonal(*fact, [&](PersonalField field, std::string& value, PersonalSeal& seal, size_t) {
+    JoinValue(records, field, &value, &seal);
+  });
+}
+
+void JoinPersonal(absl::Span<const PersonalRecord> records, Entry* entry) {
+  JoinValue(records, PersonalField::kNote, &entry->note, &entry->note_seal);
+}
+
+absl::StatusOr<Fact> DecodeJoinedFact(absl::string_view bytes,
+                                      absl::Span<const PersonalRecord> records) {
+  auto fact = DecodeFact(bytes);
+  if (fact.ok()) JoinPersonal(records, &*fact);
+  return fact;
+}
+
 std::string EncodeFact(const Fact& fact) {
   std::string out;
   out.reserve(256);
-  PutFactHeader(&out, fact.type, fact.bank_id, fact.position, fact.at, fact.principal);
-  BodyEncoder encoder(&out);
+  PutFactHeader(&out, fact.version, fact.type, fact.bank_id, fact.position, fact.at,
+                fact.principal);
+  BodyEncoder encoder(fact.version, &out);
   TL_CHECK(VisitBody(fact, encoder));
   return out;
 }
@@ -337,7 +443,8 @@ std::string EncodeEntryFact(const Entry& entry, absl::string_view canonical_entr
   std::string out;
   out.reserve(32 + entry.bank_id.size() + entry.recorded_by.size() + canonical_entry.size() +
               kDigestBytes);
-  PutFactHeader(&out, FactType::kEntry, entry.bank_id, position, at, entry.recorded_by);
+  PutFactHeader(&out, EntryFactVersion(entry), FactType::kEntry, entry.bank_id, position, at,
+                entry.recorded_by);
   PutVarint64(&out, canonical_entry.size() + kDigestBytes);
   out.append(canonical_entry.data(), canonical_entry.size());
   out.append(reinterpret_cast<const char*>(entry.hash.data()), kDigestBytes);
@@ -351,7 +458,8 @@ bool DecodeFactFields(absl::string_view bytes, Fact* fact) {
   if (bytes.size() > kFactBytesMax) return false;
   Reader reader(bytes);
   uint8_t version = 0, type = 0;
-  if (!reader.ReadByte(&version) || version != kFactVersion || !reader.ReadByte(&type)) {
+  if (!reader.ReadByte(&version) ||
+      (version != kFactVersionInline && version != kFactVersionSealed) || !reader.ReadByte(&type)) {
     return false;
   }
   // Decoding writes every field of an entry fact, none of the others': those must be defaults.
@@ -363,6 +471,7 @@ bool DecodeFactFields(absl::string_view bytes, Fact* fact) {
       !reader.ReadLengthPrefixed(&fact->principal, kPrincipalLengthMax)) {
     return false;
   }
+  fact->version = version;
   fact->type = static_cast<FactType>(type);
   BodyDecoder decoder(&reader, fact);
   return VisitBody(*fact, decoder) && decoder.ok() && reader.done();

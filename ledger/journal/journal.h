@@ -2,11 +2,14 @@
 // committed, each at its own position, hashed over a canonical byte encoding, chained to the
 // previous fact, and a leaf of the bank's Merkle tree (ledger/core/merkle.h).
 //
-// Canonical fact encoding, version 1 (docs/ARCHITECTURE.md spells out every body for outside
-// verifiers; str, u8, u64 and i64 as in records.h):
+// Canonical fact encoding, versions 1 and 2 (docs/ARCHITECTURE.md spells out every body for
+// outside verifiers; str, u8, u64 and i64 as in records.h):
 //
-//   fact     := 0x01 u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
+//   fact     := u8(version) u8(type) str(bank_id) u64(position) i64(at_us) str(principal) body
 //   body     := the fields of its type, in the order fact.h's VisitBody lists them
+//
+// Version 2 (layout 4; every new fact) differs only in its personal values (v.Personal), each
+// hashed as its commitment (ledger/core/personal.h), and an entry fact's entry being version 2.
 //
 //   leaf_hash(p)  := SHA-256(0x00 || fact(p))                 (RFC 6962 leaf)
 //   chain_hash(p) := SHA-256(chain_hash(p-1) || leaf_hash(p)), chain_hash(-1) = 32 zero bytes
@@ -21,9 +24,12 @@
 #define TIMELEDGER_LEDGER_JOURNAL_H_
 
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 #include "ledger/core/types.h"
 #include "ledger/journal/fact.h"
@@ -52,6 +58,8 @@ Fact LanguageSetFact(const std::string& bank_id, const std::string& account_id,
 Fact CatalogueItemFact(const CatalogueItem& item);
 Fact QualificationAwardedFact(const Award& award);
 Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
+Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& account_id,
+                            std::vector<PersonalField> fields, const std::string& principal);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);
@@ -68,8 +76,73 @@ absl::StatusOr<Fact> DecodeFact(absl::string_view bytes);
 // a default Fact. After an error *fact is a default Fact.
 absl::Status DecodeFactInto(absl::string_view bytes, Fact* fact);
 
+// Personal data (ledger/core/personal.h). A fact of version 2 holds a commitment where a personal
+// value was; the value and its salt are PersonalRecords beside the journal, keyed by the fact's
+// position and the field.
+
+// Calls fn(field, value, seal, length_max) on each personal value of `fact` (a Fact or a const
+// Fact): the fields VisitBody lists as v.Personal, then the note of the entry it holds (entry,
+// pending_created).
+template <class FactRef, class Fn>
+void ForEachPersonal(FactRef& fact, Fn&& fn);
+
+// Makes `fact` a version 2 fact whose every non-empty personal value is sealed with a fresh salt
+// (a pending entry's too). An entry fact's entry must be sealed already (SealEntryNote), since
+// its hash covers its bytes.
+void SealPersonalData(Fact* fact);
+// Makes `entry` version 2 with its note (if any) sealed, before its bytes are hashed.
+void SealEntryNote(Entry* entry);
+// The personal records of `fact`'s held values (each at fact.position), for the store.
+std::vector<PersonalRecord> PersonalRecordsOf(const Fact& fact);
+// The one place a fact (or the entry of an entry fact) read from the journal meets its personal
+// records: each value decoded as erased whose record is among `records` and matches its
+// commitment becomes held, with its value and salt. A value without a matching record stays
+// erased ("" and kErased: the value is gone, or the record is not what the fact committed to).
+void JoinPersonal(absl::Span<const PersonalRecord> records, Fact* fact);
+void JoinPersonal(absl::Span<const PersonalRecord> records, Entry* entry);
+// Parses a fact and joins its records.
+absl::StatusOr<Fact> DecodeJoinedFact(absl::string_view bytes,
+                                      absl::Span<const PersonalRecord> records);
+
 // Returns SHA-256(previous_chain_hash || leaf_hash).
 Digest JournalChainHash(const Digest& previous_chain_hash, const Digest& leaf_hash);
+
+namespace journal_internal {
+
+// VisitBody's visitor for ForEachPersonal.
+template <class Fn>
+struct PersonalVisitor {
+  Fn& fn;
+  void Name(const char*) {}
+  template <class S>
+  void Str(const char*, S&, size_t) {}
+  template <class U>
+  void U64(const char*, U&) {}
+  template <class T>
+  void Time(const char*, T&) {}
+  template <class E, class L>
+  void Enum(const char*, E&, L, L) {}
+  template <class V, class L>
+  void Enums(const char*, V&, L, L, size_t) {}
+  template <class T, class R>
+  void Record(const char*, T& value, R) {
+    if constexpr (std::is_same_v<std::remove_const_t<T>, Entry>) {
+      fn(PersonalField::kNote, value.note, value.note_seal, kNoteLengthMax);
+    }
+  }
+  template <class S, class P>
+  void Personal(const char*, S& value, P& seal, size_t length_max, PersonalField field) {
+    fn(field, value, seal, length_max);
+  }
+};
+
+}  // namespace journal_internal
+
+template <class FactRef, class Fn>
+void ForEachPersonal(FactRef& fact, Fn&& fn) {
+  journal_internal::PersonalVisitor<Fn> visitor{fn};
+  VisitBody(fact, visitor);
+}
 
 }  // namespace timeledger::ledger
 

@@ -134,6 +134,12 @@ std::string BindingKey(absl::string_view name, uint64_t version) {
 
 std::string LayoutVersionKey() { return TagPrefix(KeyTag::kLayoutVersion); }
 
+std::string PersonalKey(absl::string_view bank_id, uint64_t position, PersonalField field) {
+  std::string key = SeqKey(KeyTag::kPersonal, bank_id, position);
+  key.push_back(static_cast<char>(field));
+  return key;
+}
+
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
   if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
@@ -149,11 +155,51 @@ void CopyDigest(absl::string_view bytes, Digest* digest) {
   std::memcpy(digest->data(), bytes.data(), digest->size());
 }
 
+bool StoresChainHash(uint64_t position) {
+  return position % kChainHashStride == kChainHashStride - 1;
+}
+
+std::string JournalValue(uint64_t position, absl::string_view fact, const Digest& chain_hash) {
+  std::string value;
+  value.reserve(fact.size() + kDigestBytes);
+  if (StoresChainHash(position)) {
+    value.append(fact.data(), fact.size());
+    value.append(reinterpret_cast<const char*>(chain_hash.data()), kDigestBytes);
+  } else {
+    value.push_back(kJournalValueWithChainHashPrefix);
+    value.append(reinterpret_cast<const char*>(chain_hash.data()), kChainHashPrefixBytes);
+    value.append(fact.data(), fact.size());
+  }
+  return value;
+}
+
+bool SplitJournalValue(absl::string_view value, absl::string_view* fact,
+                       absl::string_view* chain_hash) {
+  if (!value.empty() && value[0] == kJournalValueWithChainHashPrefix) {
+    if (value.size() <= 1 + kChainHashPrefixBytes) return false;
+    *chain_hash = value.substr(1, kChainHashPrefixBytes);
+    *fact = value.substr(1 + kChainHashPrefixBytes);
+    return true;
+  }
+  if (value.size() <= kDigestBytes) return false;
+  *fact = value.substr(0, value.size() - kDigestBytes);
+  *chain_hash = value.substr(value.size() - kDigestBytes);
+  return true;
+}
+
+std::optional<uint64_t> ChainHashCheckpointBefore(uint64_t position) {
+  if (position < kChainHashStride) return std::nullopt;
+  return position - position % kChainHashStride - 1;
+}
+
 bool ParseJournal(absl::string_view key, absl::string_view value, JournalRecord* record) {
-  if (key.size() != 8 || value.size() < kDigestBytes) return false;
+  absl::string_view fact, chain_hash;
+  if (key.size() != 8 || !SplitJournalValue(value, &fact, &chain_hash)) return false;
   record->position = DecodeFixed64BigEndian(key.data());
-  record->fact.assign(value.data(), value.size() - kDigestBytes);
-  CopyDigest(value.substr(value.size() - kDigestBytes), &record->chain_hash);
+  record->fact.assign(fact.data(), fact.size());
+  record->chain_hash = Digest{};
+  std::memcpy(record->chain_hash.data(), chain_hash.data(), chain_hash.size());
+  record->chain_hash_stored_bytes = chain_hash.size();
   return true;
 }
 
@@ -185,6 +231,37 @@ bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode*
   node->index = DecodeFixed64BigEndian(key.data() + 1);
   CopyDigest(value, &node->hash);
   return true;
+}
+
+namespace {
+
+// The longest value of each field, as its fact's VisitBody bounds it.
+size_t PersonalLengthMax(PersonalField field) {
+  switch (field) {
+    case PersonalField::kDisplayName:
+      return kNameLengthMax;
+    case PersonalField::kCardNumber:
+      return kCardNumberLengthMax;
+    case PersonalField::kNote:
+      return kNoteLengthMax;
+    case PersonalField::kReason:
+      return kReasonLengthMax;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool ParsePersonal(absl::string_view key, absl::string_view value, PersonalRecord* record) {
+  if (key.size() != 9) return false;
+  const auto field = static_cast<uint8_t>(key[8]);
+  if (field < static_cast<uint8_t>(kPersonalFieldLow) ||
+      field > static_cast<uint8_t>(kPersonalFieldHigh)) {
+    return false;
+  }
+  record->position = DecodeFixed64BigEndian(key.data());
+  record->field = static_cast<PersonalField>(field);
+  return DecodePersonalValue(value, PersonalLengthMax(record->field), record).ok();
 }
 
 std::optional<uint64_t> SeqAfter(absl::string_view key, size_t prefix_size) {

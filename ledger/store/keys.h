@@ -2,7 +2,7 @@
 // parsed by the functions below. Pure string work, no RocksDB: the files of ledger/store/ and the
 // store's tests use it; nothing outside ledger/store/ should.
 //
-// Key layout, version 3 (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also
+// Key layout, version 4 (one column family; every id is [A-Za-z0-9._-] or, for entry ids, also
 // ':', so the 0x00 separator never occurs inside one):
 //
 //   version      := 'V'                                       -> layout version:fixed64be
@@ -20,6 +20,8 @@
 //   time_index   := 'O'                                       -> empty: every entry has its 'o'
 //                                                                key (the index is complete)
 //   journal      := 'j' bank_id 0x00 position:fixed64be       -> fact (journal.h) || chain hash(32)
+//                                                                at every 64th position, else
+//                                                                0x00 || fact (JournalValue)
 //   merkle_node  := 'm' bank_id 0x00 level:u8 index:fixed64be -> node hash (32), levels >=
 //                                                                kMerkleStoredLevelMin (4)
 //   entry_position := 'x' bank_id 0x00 seq:fixed64be          -> journal position:fixed64be: the
@@ -35,6 +37,9 @@
 //                                                                of awards, for reports
 //   token        := 'T' token_id                              -> EncodeTokenRecord (access.h):
 //                                                                installation-wide, no bank
+//   personal     := 'D' bank_id 0x00 position:fixed64be field:u8 -> salt(16) || value: a personal
+//                                                                value of the fact at `position`
+//                                                                (ledger/core/personal.h), layout 4
 //   binding      := 'W' name 0x00 version:fixed64be           -> EncodePrincipalBinding
 //                                                                (access.h): who a principal is,
 //                                                                set by whom and when; a change
@@ -65,6 +70,11 @@
 // a second copy of each entry under 'e' bank_id 0x00 seq:fixed64be; a writable open checks each
 // against its fact and drops them (migrations.cc, docs/ARCHITECTURE.md "Format version and
 // migration"). A tag is never reused: 'e' stays taken.
+//
+// Personal data ('D', layout 4): a fact hashes each personal value (a name, a card number, a note,
+// a reason) as its commitment; the value and its salt are here, in the fact's batch, in journal
+// order. Erasure deletes them; a fact whose record is gone reads its value as erased. ('P', which
+// docs/ARCHITECTURE.md's design first named for them, is the policy in force.)
 //
 // Big-endian seqs make iteration order the entry order.
 #ifndef TIMELEDGER_LEDGER_STORE_KEYS_H_
@@ -114,44 +124,30 @@ enum class KeyTag : char {
   kToken = 'T',            // a token record (installation-wide)
   kBinding = 'W',          // a version of a principal's binding (installation-wide)
   kLayoutVersion = 'V',    // the one key holding the store's layout version
+  kPersonal = 'D',         // a personal value of a fact and its salt, by position and field
 };
 
 // The layout this code writes and reads (the value of the 'V' key). A store without the key is
 // layout 1 if it holds 'e' keys (every entry also stored there); layout 2 stores an entry only in
 // its journal fact; layout 3's chain heads may carry their bank's number of accounts (records.h),
-// so it reads layout 2 as it is. A layout is never read by code that knows only older ones.
-inline constexpr uint64_t kLayoutVersionCurrent = 3;
+// so it reads layout 2 as it is; layout 4 writes new facts with their personal values sealed
+// ('D'), new journal records with 8 bytes of their chain hash but at every 64th fact (JournalValue
+// below), new idempotency records with 8 bytes of the request's hash (records.h), and reads the
+// records of layout 3 as they are. A layout is never read by code that knows only older ones.
+inline constexpr uint64_t kLayoutVersionCurrent = 4;
 
 // Every tag, for tests and tools that check a store's keys.
 inline constexpr KeyTag kAllKeyTags[] = {
-    KeyTag::kBank,
-    KeyTag::kChainHead,
-    KeyTag::kCheckpoint,
-    KeyTag::kAccount,
-    KeyTag::kEntry,
-    KeyTag::kEntryId,
-    KeyTag::kReversal,
-    KeyTag::kPosting,
-    KeyTag::kPolicy,
-    KeyTag::kPolicyChange,
-    KeyTag::kOpenPending,
-    KeyTag::kResolvedPending,
-    KeyTag::kOccurred,
-    KeyTag::kTimeIndexMarker,
-    KeyTag::kJournal,
-    KeyTag::kMerkleNode,
-    KeyTag::kEntryPosition,
-    KeyTag::kMemberCard,
-    KeyTag::kCardNumber,
-    KeyTag::kCardAttempts,
-    KeyTag::kCatalogue,
-    KeyTag::kHolding,
-    KeyTag::kHolder,
-    KeyTag::kAward,
-    KeyTag::kAwardTime,
-    KeyTag::kToken,
-    KeyTag::kBinding,
-    KeyTag::kLayoutVersion,
+    KeyTag::kBank,          KeyTag::kChainHead,       KeyTag::kCheckpoint,
+    KeyTag::kAccount,       KeyTag::kEntry,           KeyTag::kEntryId,
+    KeyTag::kReversal,      KeyTag::kPosting,         KeyTag::kPolicy,
+    KeyTag::kPolicyChange,  KeyTag::kOpenPending,     KeyTag::kResolvedPending,
+    KeyTag::kOccurred,      KeyTag::kTimeIndexMarker, KeyTag::kJournal,
+    KeyTag::kMerkleNode,    KeyTag::kEntryPosition,   KeyTag::kMemberCard,
+    KeyTag::kCardNumber,    KeyTag::kCardAttempts,    KeyTag::kCatalogue,
+    KeyTag::kHolding,       KeyTag::kHolder,          KeyTag::kAward,
+    KeyTag::kAwardTime,     KeyTag::kToken,           KeyTag::kBinding,
+    KeyTag::kLayoutVersion, KeyTag::kPersonal,
 };
 
 namespace keys {
@@ -202,11 +198,33 @@ std::string AwardTimeKey(absl::string_view bank_id, absl::Time attained_at,
 std::string TokenKey(absl::string_view token_id);
 std::string BindingKey(absl::string_view name, uint64_t version);
 std::string LayoutVersionKey();
+// 'D' bank_id 0x00 position:fixed64be [field:u8]: the personal records of a fact, and one of them.
+std::string PersonalKey(absl::string_view bank_id, uint64_t position, PersonalField field);
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixEnd(std::string prefix);
 // The smallest key after every key that starts with `prefix` + `after`, or `prefix` itself.
 std::string StartAfter(const std::string& prefix, absl::string_view after);
+
+// A journal record's value. Every fact's chain hash follows from the one before it, so since
+// layout 4 the whole chain hash is stored only at every kChainHashStride-th position
+// (position % 64 == 63): the value is then `fact || chain_hash(32)`, as every record was before
+// layout 4; elsewhere it is `0x00 || chain_hash[0..8) || fact` (a fact starts with its version,
+// never 0x00). The 8 bytes still name the very fact a verifier finds altered (a forged fact would
+// have to match them, odds 2^-64, and then the next whole hash); a reader that wants a whole hash
+// reads back at most 63 facts to the one before. Saves 24 incompressible bytes per fact.
+inline constexpr uint64_t kChainHashStride = 64;
+inline constexpr size_t kChainHashPrefixBytes = 8;
+inline constexpr char kJournalValueWithChainHashPrefix = 0x00;
+bool StoresChainHash(uint64_t position);
+std::string JournalValue(uint64_t position, absl::string_view fact, const Digest& chain_hash);
+// Splits a journal record's value into its fact and its stored chain hash (32 bytes, or the
+// first 8). False if the value is malformed.
+bool SplitJournalValue(absl::string_view value, absl::string_view* fact,
+                       absl::string_view* chain_hash);
+// The stored chain hash that reading position `position`'s starts from: the position before it
+// that holds one, or nullopt if the chain starts from nothing (position < kChainHashStride).
+std::optional<uint64_t> ChainHashCheckpointBefore(uint64_t position);
 
 // Parsers of raw records. `key` is what follows the prefix the record was found under (the
 // bank's scoped prefix of its tag). Each returns false for a malformed key or value.
@@ -215,6 +233,8 @@ bool ParseEntry(absl::string_view key, absl::string_view value, EntryRecord* rec
 // `key`: account_id 0x00 seq.
 bool ParsePosting(absl::string_view key, absl::string_view value, PostingRecord* record);
 bool ParseSeqMapping(absl::string_view key, absl::string_view value, SeqMapping* record);
+// `key`: position:fixed64be field:u8 (the value's length is checked against its field's limit).
+bool ParsePersonal(absl::string_view key, absl::string_view value, PersonalRecord* record);
 // `key`: level:u8 index:fixed64be.
 bool ParseMerkleNode(absl::string_view key, absl::string_view value, MerkleNode* node);
 // The seq:fixed64be that ends a key of `prefix_size` + 8 bytes, or nullopt.

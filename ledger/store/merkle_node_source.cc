@@ -97,10 +97,11 @@ class StoreNodeSource : public MerkleNodeSource {
     return &run;
   }
 
-  // SHA-256(0x00 || fact) of a journal record (the fact, then its 32-byte chain hash).
+  // SHA-256(0x00 || fact) of a journal record's fact.
   static absl::StatusOr<Digest> LeafHashOf(absl::string_view record) {
-    if (record.size() < kDigestBytes) return Corrupt("journal record");
-    return MerkleLeafHash(std::string_view(record.data(), record.size() - kDigestBytes));
+    absl::string_view fact, chain_hash;
+    if (!keys::SplitJournalValue(record, &fact, &chain_hash)) return Corrupt("journal record");
+    return MerkleLeafHash(std::string_view(fact.data(), fact.size()));
   }
 
   absl::Status Gap(uint64_t position) const {

@@ -66,7 +66,7 @@ absl::Status EnsureTimeIndex(rocksdb::DB* db) {
   auto index = [&](absl::string_view, absl::string_view value) -> absl::Status {
     absl::string_view bytes;
     uint64_t position = 0;
-    if (!IsEntryFact(value)) return absl::OkStatus();
+    if (!IsEntryRecord(value)) return absl::OkStatus();
     if (!EntryOfRecord(value, &bytes, &position)) return Corrupt("entry fact");
     if (auto decoded = DecodeEntryInto(bytes, &entry); !decoded.ok()) return decoded;
     batch.Put(keys::OccurredKey(entry.bank_id, entry.occurred_at, entry.seq), rocksdb::Slice())
@@ -214,11 +214,14 @@ absl::Status MigrateStore(rocksdb::DB* db, StoreMigration* done) {
   if (auto indexed = EnsureTimeIndex(db); !indexed.ok()) return indexed;
   if (*version == 1) {
     if (auto dropped = DropEntryCopies(db, done); !dropped.ok()) return dropped;
-  } else if (*version == 0 || *version == 2) {
+  } else if (*version != kLayoutVersionCurrent) {
     // Layout 3 is layout 2 whose chain heads may carry their bank's number of accounts (records.h):
-    // a layout 2 head still reads, and becomes version 3 at its bank's next write. The version is
-    // raised so that an older timeledgerd refuses the store by name rather than reading the new
-    // heads as damage.
+    // a layout 2 head still reads, and becomes version 3 at its bank's next write. Layout 4 is
+    // layout 3 whose new facts seal their personal values ('D', keys.h), whose new journal records
+    // keep 8 bytes of most chain hashes and whose new idempotency records 8 bytes of the
+    // request's hash: the records of layout 3 keep their form, as they were chained, and read as
+    // they are. Nothing is rewritten; the version is raised so that an older timeledgerd refuses
+    // the store by name rather than reading the new records as damage.
     if (auto written = WriteLayoutVersion(db); !written.ok()) return written;
   }
   done->to_version = kLayoutVersionCurrent;

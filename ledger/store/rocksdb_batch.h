@@ -78,9 +78,8 @@ class RocksDbBatch : public StoreBatch {
 
   void PutJournalRecord(absl::string_view bank_id, uint64_t position, absl::string_view fact,
                         const Digest& chain_hash) override {
-    std::string value(fact);
-    PutDigest(&value, chain_hash);
-    Put(keys::SeqKey(KeyTag::kJournal, bank_id, position), value);
+    Put(keys::SeqKey(KeyTag::kJournal, bank_id, position),
+        keys::JournalValue(position, fact, chain_hash));
   }
 
   void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) override {
@@ -93,6 +92,16 @@ class RocksDbBatch : public StoreBatch {
     std::string value;
     PutFixed64BigEndian(&value, position);
     Put(keys::SeqKey(KeyTag::kEntryPosition, bank_id, seq), value);
+  }
+
+  void PutPersonal(absl::string_view bank_id, const PersonalRecord& record) override {
+    Put(keys::PersonalKey(bank_id, record.position, record.field),
+        EncodePersonalValue(record.salt, record.value));
+  }
+
+  void DeletePersonal(absl::string_view bank_id, uint64_t position, PersonalField field) override {
+    batch_.Delete(keys::PersonalKey(bank_id, position, field)).PermitUncheckedError();
+    ++count_;
   }
 
   void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) override {

@@ -1,10 +1,13 @@
 // RocksDbReader's reads of the journal, the Merkle nodes and the raw records of an audit
 // (store.h says what each returns).
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ledger/core/coding.h"
+#include "ledger/core/merkle.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/merkle_node_source.h"
 #include "ledger/store/rocksdb_entries.h"
@@ -114,19 +117,46 @@ absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(absl::stri
                                                                       size_t limit) {
   std::vector<JournalRecord> records;
   const std::string prefix = keys::ScopedPrefix(KeyTag::kJournal, bank_id);
+  // The chain hashes not stored whole follow from the whole one before them: the scan starts
+  // there (at most 63 facts back) and carries the chain forward. A gap on the way, or a hash that
+  // disagrees with its stored bytes (damage, which the verifier names), leaves the hashes after it
+  // as they are stored.
+  const std::optional<uint64_t> checkpoint = keys::ChainHashCheckpointBefore(from_position);
+  const uint64_t scan_from = checkpoint.value_or(0);
+  Digest chain{};  // chain_hash(-1): 32 zero bytes
+  bool chain_known = !checkpoint.has_value();
+  uint64_t expected = scan_from;
+  const size_t lead = static_cast<size_t>(from_position - scan_from);
   auto status = At().reads().Scan(
-      keys::SeqKey(KeyTag::kJournal, bank_id, from_position), keys::PrefixEnd(prefix),
+      keys::SeqKey(KeyTag::kJournal, bank_id, scan_from), keys::PrefixEnd(prefix),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
         JournalRecord record;
         if (!keys::ParseJournal(key.substr(prefix.size()), value, &record)) {
           return Corrupt("journal record");
         }
-        records.push_back(std::move(record));
+        chain_known = chain_known && record.position == expected;
+        expected = record.position + 1;
+        if (record.chain_hash_stored_bytes == kDigestBytes) {
+          chain = record.chain_hash;
+          chain_known = true;
+        } else if (chain_known) {
+          chain = JournalChainHash(chain, MerkleLeafHash(record.fact));
+          chain_known = std::memcmp(chain.data(), record.chain_hash.data(),
+                                    record.chain_hash_stored_bytes) == 0;
+          if (chain_known) record.chain_hash = chain;
+        }
+        if (record.position >= from_position) records.push_back(std::move(record));
         return absl::OkStatus();
       },
-      limit);
+      limit == SIZE_MAX ? limit : limit + lead);
   if (!status.ok()) return status;
   return records;
+}
+
+absl::StatusOr<std::vector<PersonalRecord>> RocksDbReader::ListPersonal(absl::string_view bank_id,
+                                                                        uint64_t from_position,
+                                                                        uint64_t end_position) {
+  return ReadPersonal(At().reads(), bank_id, from_position, end_position);
 }
 
 absl::StatusOr<std::optional<uint64_t>> RocksDbReader::GetEntryPosition(absl::string_view bank_id,
@@ -164,6 +194,11 @@ std::unique_ptr<Cursor<EntryRecord>> RocksDbReader::Entries(absl::string_view ba
   rocksdb::ReadOptions options = at.LongScan();
   options.readahead_size = kLongScanReadaheadBytes;
   return NewJournalEntryCursor(at.db, options, bank_id);
+}
+
+std::unique_ptr<Cursor<PersonalRecord>> RocksDbReader::PersonalRecords(absl::string_view bank_id) {
+  return MakeCursor<PersonalRecord>(At(), keys::ScopedPrefix(KeyTag::kPersonal, bank_id),
+                                    &keys::ParsePersonal, "personal record");
 }
 
 std::unique_ptr<Cursor<PostingRecord>> RocksDbReader::Postings(absl::string_view bank_id) {

@@ -5,6 +5,7 @@
 #include "ledger/core/coding.h"
 #include "ledger/core/records.h"
 #include "ledger/journal/entry_fact.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocksdb_status.h"
 
@@ -17,9 +18,15 @@ constexpr uint64_t kStepsBeforeSeek = 16;
 
 }  // namespace
 
+bool IsEntryRecord(absl::string_view value) {
+  absl::string_view fact, chain_hash;
+  return keys::SplitJournalValue(value, &fact, &chain_hash) && IsEntryFact(fact);
+}
+
 bool EntryOfRecord(absl::string_view value, absl::string_view* entry, uint64_t* position) {
-  if (value.size() < kDigestBytes) return false;
-  return EntryInFact(value.substr(0, value.size() - kDigestBytes), entry, position);
+  absl::string_view fact, chain_hash;
+  if (!keys::SplitJournalValue(value, &fact, &chain_hash)) return false;
+  return EntryInFact(fact, entry, position);
 }
 
 absl::Status DecodeEntryOfRecord(absl::string_view value, absl::string_view bank_id, uint64_t seq,
@@ -31,6 +38,41 @@ absl::Status DecodeEntryOfRecord(absl::string_view value, absl::string_view bank
     return Corrupt("entry in the journal");
   }
   entry->reversed_by_seq = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PersonalRecord>> ReadPersonal(const RocksReads& reads,
+                                                         absl::string_view bank_id,
+                                                         uint64_t from_position,
+                                                         uint64_t end_position) {
+  std::vector<PersonalRecord> records;
+  const std::string prefix = keys::ScopedPrefix(KeyTag::kPersonal, bank_id);
+  auto status = reads.Scan(keys::SeqKey(KeyTag::kPersonal, bank_id, from_position),
+                           keys::SeqKey(KeyTag::kPersonal, bank_id, end_position),
+                           [&](absl::string_view key, absl::string_view value) -> absl::Status {
+                             PersonalRecord record;
+                             if (!keys::ParsePersonal(key.substr(prefix.size()), value, &record)) {
+                               return Corrupt("personal record");
+                             }
+                             records.push_back(std::move(record));
+                             return absl::OkStatus();
+                           });
+  if (!status.ok()) return status;
+  return records;
+}
+
+absl::Status JoinNote(const RocksReads& reads, absl::string_view bank_id, uint64_t position,
+                      Entry* entry) {
+  if (entry->note_seal.state != PersonalState::kErased) return absl::OkStatus();
+  // A point read (the bloom filter answers for an erased note), not a scan.
+  auto value = reads.Get(keys::PersonalKey(bank_id, position, PersonalField::kNote));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return absl::OkStatus();
+  PersonalRecord record{position, PersonalField::kNote, {}, {}};
+  if (!DecodePersonalValue(**value, kNoteLengthMax, &record).ok()) {
+    return Corrupt("personal record");
+  }
+  JoinPersonal(absl::MakeConstSpan(&record, 1), entry);
   return absl::OkStatus();
 }
 
@@ -46,6 +88,7 @@ absl::StatusOr<std::optional<Entry>> ReadEntry(const RocksReads& reads, absl::st
   if (!record->has_value()) return Corrupt("entry position beyond the journal");
   Entry entry;
   if (auto s = DecodeEntryOfRecord(**record, bank_id, seq, at, &entry); !s.ok()) return s;
+  if (auto s = JoinNote(reads, bank_id, at, &entry); !s.ok()) return s;
   return std::optional<Entry>(std::move(entry));
 }
 
@@ -107,6 +150,7 @@ absl::Status NumberedKeys::status() const {
 EntryFinder::EntryFinder(rocksdb::DB* db, const rocksdb::ReadOptions& options,
                          absl::string_view bank_id)
     : bank_id_(bank_id),
+      reads_(db, options),
       positions_(db, options, KeyTag::kEntryPosition, bank_id),
       journal_(db, options, KeyTag::kJournal, bank_id) {}
 
@@ -126,6 +170,7 @@ absl::StatusOr<bool> EntryFinder::Find(uint64_t seq, Entry* entry) {
   if (auto s = DecodeEntryOfRecord(journal_.value(), bank_id_, seq, position, entry); !s.ok()) {
     return s;
   }
+  if (auto s = JoinNote(reads_, bank_id_, position, entry); !s.ok()) return s;
   return true;
 }
 
@@ -139,13 +184,14 @@ absl::Status EntryFinder::FindIndexed(uint64_t seq, Entry* entry) {
 absl::StatusOr<bool> EntryFinder::FindNext(Entry* entry) {
   if (last_seq_ == 0) return false;  // nothing found yet to follow
   while (journal_.Next()) {
-    if (!IsEntryFact(journal_.value())) continue;
+    if (!IsEntryRecord(journal_.value())) continue;
     ++last_seq_;
     if (auto s =
             DecodeEntryOfRecord(journal_.value(), bank_id_, last_seq_, journal_.number(), entry);
         !s.ok()) {
       return s;
     }
+    if (auto s = JoinNote(reads_, bank_id_, journal_.number(), entry); !s.ok()) return s;
     return true;
   }
   if (auto s = journal_.status(); !s.ok()) return s;
@@ -168,7 +214,7 @@ class JournalEntryCursor final : public Cursor<EntryRecord> {
     for (; started_; started_ = journal_.Next()) {
       absl::string_view entry;
       uint64_t position = 0;
-      if (!IsEntryFact(journal_.value())) continue;
+      if (!IsEntryRecord(journal_.value())) continue;
       if (!EntryOfRecord(journal_.value(), &entry, &position) || position != journal_.number()) {
         status_ = Corrupt("entry fact");
         return false;

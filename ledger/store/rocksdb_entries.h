@@ -25,14 +25,26 @@
 
 namespace timeledger::ledger {
 
-// The stored entry (records.h: canonical bytes || hash) inside a journal record's value (fact ||
-// chain hash), a view into it, and the fact's position; false if it holds no entry fact.
+// Whether a journal record's value (keys.h, JournalValue) holds an entry fact.
+bool IsEntryRecord(absl::string_view value);
+// The stored entry (records.h: canonical bytes || hash) inside a journal record's value (keys.h,
+// JournalValue), a view into it, and the fact's position; false if it holds no entry fact.
 bool EntryOfRecord(absl::string_view value, absl::string_view* entry, uint64_t* position);
 
 // Decodes the entry `seq` of `bank_id` out of the journal record `value` (fact || chain hash)
 // found at `position`: DataLoss CORRUPT_RECORD unless it is that entry's fact.
 absl::Status DecodeEntryOfRecord(absl::string_view value, absl::string_view bank_id, uint64_t seq,
                                  uint64_t position, Entry* entry);
+
+// The personal records of a bank's facts with from_position <= position < end_position.
+absl::StatusOr<std::vector<PersonalRecord>> ReadPersonal(const RocksReads& reads,
+                                                         absl::string_view bank_id,
+                                                         uint64_t from_position,
+                                                         uint64_t end_position);
+// Joins the note of a decoded entry whose note is sealed (layout 4) from its personal record at
+// `position`: one point read, only for an entry that has a note.
+absl::Status JoinNote(const RocksReads& reads, absl::string_view bank_id, uint64_t position,
+                      Entry* entry);
 
 // The entry `seq` as stored (reversed_by_seq not filled in), or nullopt: two point reads.
 absl::StatusOr<std::optional<Entry>> ReadEntry(const RocksReads& reads, absl::string_view bank_id,
@@ -88,6 +100,7 @@ class EntryFinder {
 
  private:
   const std::string bank_id_;
+  const RocksReads reads_;  // the notes' personal records
   NumberedKeys positions_;
   NumberedKeys journal_;
   uint64_t last_seq_ = 0;

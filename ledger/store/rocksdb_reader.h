@@ -144,6 +144,9 @@ class RocksDbReader : public virtual StoreReader {
   absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                          uint64_t from_position,
                                                          size_t limit) override;
+  absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,
+                                                           uint64_t from_position,
+                                                           uint64_t end_position) override;
   absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                            uint64_t seq) override;
   std::unique_ptr<MerkleNodeSource> MerkleNodes(absl::string_view bank_id) override;
@@ -152,6 +155,7 @@ class RocksDbReader : public virtual StoreReader {
   std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
                                                       int level) override;
   std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) override;
+  std::unique_ptr<Cursor<PersonalRecord>> PersonalRecords(absl::string_view bank_id) override;
   std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) override;
   std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) override;
   std::unique_ptr<Cursor<SeqMapping>> EntryPositions(absl::string_view bank_id) override;

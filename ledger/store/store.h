@@ -13,6 +13,7 @@
 #define TIMELEDGER_LEDGER_STORE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "absl/time/time.h"
 
 #include "ledger/core/merkle.h"
+#include "ledger/core/personal.h"
 #include "ledger/core/records.h"
 #include "ledger/core/types.h"
 #include "ledger/rules/access.h"
@@ -73,6 +75,11 @@ class StoreBatch {
                                 absl::string_view fact, const Digest& chain_hash) = 0;
   virtual void PutMerkleNode(absl::string_view bank_id, const MerkleNode& node) = 0;
   virtual void PutEntryPosition(absl::string_view bank_id, uint64_t seq, uint64_t position) = 0;
+  // A personal value of the fact at record.position and its salt (ledger/core/personal.h), in
+  // the fact's batch; and its erasure.
+  virtual void PutPersonal(absl::string_view bank_id, const PersonalRecord& record) = 0;
+  virtual void DeletePersonal(absl::string_view bank_id, uint64_t position,
+                              PersonalField field) = 0;
   // A member's card and PIN (ledger/rules/kiosk.h), and the card index: `old_card_number` (if not
   // empty and not the new one) stops naming the account.
   virtual void PutMemberCard(const MemberCard& card, absl::string_view old_card_number) = 0;
@@ -104,12 +111,24 @@ class StoreBatch {
   virtual void Clear() = 0;
 };
 
-// A journal fact as stored: its canonical bytes (journal.h) and its chain hash.
+// A journal fact as stored: its canonical bytes (journal.h) and its chain hash. Since layout 4 the
+// store keeps the whole chain hash of every 64th fact and the first 8 bytes of the others (keys.h,
+// JournalValue): ListJournal gives every hash whole, computing the rest from the whole one
+// before (where the computed hash disagrees with the stored bytes it gives those, zero-filled: the
+// record is damaged); the Journal cursor, which a verifier reads to compute every hash itself,
+// gives what is stored, zero-filled.
 struct JournalRecord {
   uint64_t position = 0;
   std::string fact;
   Digest chain_hash{};
+  size_t chain_hash_stored_bytes = kDigestBytes;  // how many leading bytes the store holds
 };
+
+// Whether `hash` agrees with what the store holds of `record`'s chain hash: the evidence, where
+// a whole hash that ListJournal computed is not.
+inline bool StoredChainHashIs(const JournalRecord& record, const Digest& hash) {
+  return std::memcmp(record.chain_hash.data(), hash.data(), record.chain_hash_stored_bytes) == 0;
+}
 
 // Raw records that an audit reads in key order, to check them against the journal.
 struct EntryRecord {
@@ -296,6 +315,11 @@ class StoreReader {
   virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                                  uint64_t from_position,
                                                                  size_t limit) = 0;
+  // The personal records of a bank's facts with from_position <= position < end_position, in
+  // (position, field) order: what JoinPersonal (journal.h) joins to the facts read.
+  virtual absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,
+                                                                   uint64_t from_position,
+                                                                   uint64_t end_position) = 0;
   // Returns the journal position of entry `seq`, or nullopt if there is none.
   virtual absl::StatusOr<std::optional<uint64_t>> GetEntryPosition(absl::string_view bank_id,
                                                                    uint64_t seq) = 0;
@@ -314,6 +338,8 @@ class StoreReader {
   virtual std::unique_ptr<Cursor<MerkleNode>> MerkleNodesFrom(absl::string_view bank_id,
                                                               int level) = 0;
   virtual std::unique_ptr<Cursor<EntryRecord>> Entries(absl::string_view bank_id) = 0;
+  // The personal records, in (position, field) order.
+  virtual std::unique_ptr<Cursor<PersonalRecord>> PersonalRecords(absl::string_view bank_id) = 0;
   // Postings in (account_id, seq) order.
   virtual std::unique_ptr<Cursor<PostingRecord>> Postings(absl::string_view bank_id) = 0;
   virtual std::unique_ptr<Cursor<SeqMapping>> Reversals(absl::string_view bank_id) = 0;

@@ -1,5 +1,7 @@
 #include "ledger/verify/findings.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 #include "ledger/core/errors.h"
@@ -47,7 +49,8 @@ absl::Status FollowChain(const std::string& bank_id, const JournalRecord& record
   }
   *leaf_hash = MerkleLeafHash(record.fact);
   *chain_hash = JournalChainHash(*chain_hash, *leaf_hash);
-  if (*chain_hash != record.chain_hash) {
+  // The bytes the store holds are the evidence (all 32, or since layout 4 the first 8 of most).
+  if (!StoredChainHashIs(record, *chain_hash)) {
     return Finding(bank_id, Reason::kJournalChainBroken, where,
                    "the fact's chain hash does not follow from the facts before it: the fact or "
                    "its hash was altered",

@@ -113,7 +113,8 @@ inline size_t ReservedEntries(const ChainHead& head) {
 struct AccountModel {
   AccountKind kind = AccountKind::kPerson;
   std::vector<Role> roles;
-  std::string display_name;
+  std::string display_name;           // "" if erased
+  bool personal_data_erased = false;  // a personal_data_erased fact was recorded
   AccountStatus status = AccountStatus::kActive;
   int64_t balance = 0;
   int64_t earned = 0;

@@ -63,6 +63,7 @@ absl::Status JournalWalker::Walk() {
       if (auto s = CheckNode(node, where); !s.ok()) return s;
     }
     if (auto s = DecodeAt(id_, record, expected, &fact); !s.ok()) return s;
+    if (auto s = CheckPersonal(&fact, where); !s.ok()) return s;
     if (auto s = Apply(fact, where); !s.ok()) return s;
     ++expected;
   }
@@ -71,7 +72,56 @@ absl::Status JournalWalker::Walk() {
     return ReadFailed(id_, Where{expected}, "the journal", journal->status());
   }
   if (auto s = Replayed(qualifications_.Finish(), Where{expected}); !s.ok()) return s;
+  if (auto s = CheckNoMorePersonal(Where{expected}); !s.ok()) return s;
   return CheckEnds(expected);
+}
+
+absl::Status JournalWalker::CheckPersonal(Fact* fact, const Where& where) {
+  if (personal_ == nullptr) personal_ = snapshot_.PersonalRecords(id_);
+  std::vector<PersonalRecord> records;
+  while (true) {
+    if (!next_personal_.has_value()) {
+      PersonalRecord record;
+      if (!personal_->Next(&record)) break;
+      next_personal_ = std::move(record);
+    }
+    if (next_personal_->position > where.position) break;
+    records.push_back(*std::move(next_personal_));
+    next_personal_.reset();
+  }
+  if (!personal_->status().ok()) {
+    return ReadFailed(id_, where, "the personal records", personal_->status());
+  }
+  for (const PersonalRecord& record : records) {
+    bool matched = false;
+    ForEachPersonal(
+        *fact, [&](PersonalField field, const std::string&, const PersonalSeal& seal, size_t) {
+          matched = matched || (field == record.field && record.position == where.position &&
+                                MatchesCommitment(record, seal));
+        });
+    if (!matched) {
+      return Finding(id_, Reason::kPersonalDataMismatch, Where{record.position},
+                     absl::StrCat("the personal record (", PersonalFieldName(record.field),
+                                  ") does not match a commitment of its fact"));
+    }
+  }
+  JoinPersonal(records, fact);
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::CheckNoMorePersonal(const Where& end) {
+  if (personal_ == nullptr) return absl::OkStatus();  // no fact was read
+  PersonalRecord record;
+  if (next_personal_.has_value() || personal_->Next(&record)) {
+    if (next_personal_.has_value()) record = *next_personal_;
+    return Finding(id_, Reason::kPersonalDataMismatch, end,
+                   absl::StrCat("a personal record (position ", record.position, ", ",
+                                PersonalFieldName(record.field), ") lies beyond the journal"));
+  }
+  if (!personal_->status().ok()) {
+    return ReadFailed(id_, end, "the personal records", personal_->status());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status JournalWalker::ProbeLegacyLevels() {
@@ -213,6 +263,8 @@ absl::Status JournalWalker::Apply(const Fact& fact, const Where& where) {
     case FactType::kPinSet:
     case FactType::kLanguageSet:
       return ApplyMemberCard(fact, where);
+    case FactType::kPersonalDataErased:
+      return ApplyErased(fact, where);
     case FactType::kCatalogueItem:
     case FactType::kQualificationAwarded:
     case FactType::kOfferRedeemed:
@@ -253,6 +305,19 @@ absl::Status JournalWalker::ApplyMemberCard(const Fact& fact, const Where& where
   } else {
     (*account)->has_pin = true;
   }
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::ApplyErased(const Fact& fact, const Where& where) {
+  auto account = FindAccount(fact.account_id, where);
+  if (!account.ok()) return account.status();
+  // What the erasure rewrote of the derived state (ledger/engine EraseMemberData): the name, and
+  // the member's card with its PIN and language.
+  (*account)->display_name.clear();
+  (*account)->personal_data_erased = true;
+  (*account)->card_number.clear();
+  (*account)->has_pin = false;
+  (*account)->language.clear();
   return absl::OkStatus();
 }
 

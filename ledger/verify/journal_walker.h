@@ -71,11 +71,17 @@ class JournalWalker {
   absl::Status CheckEnds(uint64_t size);
   absl::Status ExpectNoMoreNodes(Cursor<MerkleNode>& cursor, const Where& end);
   absl::Status WrongPosition(const Where& at, const SeqMapping& stored);
+  // Checks the personal records of the fact at where.position against its commitments, and joins
+  // them to it: one that does not match, or that no fact commits to, is PERSONAL_DATA_MISMATCH;
+  // a missing one is an erased value, not a finding. `end`: after the last fact, nothing is left.
+  absl::Status CheckPersonal(Fact* fact, const Where& where);
+  absl::Status CheckNoMorePersonal(const Where& end);
 
   // The replay of one fact into the model of the bank, by type.
   absl::Status Apply(const Fact& fact, const Where& where);
   absl::Status ApplyOpen(const Fact& fact, const Where& where);
   absl::Status ApplyMemberCard(const Fact& fact, const Where& where);
+  absl::Status ApplyErased(const Fact& fact, const Where& where);
   absl::Status ApplyStatus(const Fact& fact, const Where& where);
   absl::Status ApplyEntry(const Entry& entry, const Where& where);
   absl::Status ApplyPendingCreated(const Fact& fact, const Where& where);
@@ -90,7 +96,9 @@ class JournalWalker {
   const ChainHead& head_;
 
   std::array<std::unique_ptr<Cursor<MerkleNode>>, kMerkleLevelMax + 1> levels_;
-  bool legacy_levels_ = false;  // ProbeLegacyLevels
+  std::unique_ptr<Cursor<PersonalRecord>> personal_;  // the bank's personal records
+  std::optional<PersonalRecord> next_personal_;       // read from personal_, not yet checked
+  bool legacy_levels_ = false;                        // ProbeLegacyLevels
   std::vector<EntryRef> refs_;
   uint64_t failed_at_ = kNoPosition;
   bool reached_ends_ = false;  // the walk applied every fact and reached CheckEnds

@@ -72,7 +72,8 @@ absl::Status CompareAccounts(StoreReader& snapshot, const std::string& id,
     const AccountModel& m = it->second;
     seen.insert(stored.account_id);
     sum += stored.balance_minutes;
-    if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles) {
+    if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles ||
+        stored.personal_data_erased != m.personal_data_erased) {
       return Finding(id, Reason::kAccountMismatch, where,
                      "the stored account's kind, roles or name differ from its opening",
                      absl::StrCat(AccountKindName(m.kind), " ", m.display_name),

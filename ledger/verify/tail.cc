@@ -130,7 +130,7 @@ TailCheck VerifyTail(StoreReader& reader, const std::string& bank_id, const Chai
       return check;
     }
     if (last->size() != 1 || (*last)[0].position != from - 1 ||
-        (*last)[0].chain_hash != checkpoint.journal_hash) {
+        !StoredChainHashIs((*last)[0], checkpoint.journal_hash)) {
       check.status = Finding(bank_id, Reason::kJournalChainBroken, Where{from - 1},
                              "the fact the checkpoint was taken after is not the one stored",
                              Hex(checkpoint.journal_hash),

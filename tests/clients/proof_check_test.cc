@@ -161,6 +161,48 @@ TEST(ProofCheckTest, ReadsTheHeaderOfCanonicalFacts) {
   EXPECT_EQ(pin_header->position, 78u);
 }
 
+// A sealed fact (layout 4) and an entry's note: each value opens a commitment of the bytes, with
+// its salt, and nothing else does. Checked with this client's own SHA-256, not the ledger's.
+TEST(ProofCheckTest, PersonalValuesOpenTheCommitmentsOfTheirFact) {
+  ledger::Entry entry;
+  entry.bank_id = "hcct";
+  entry.seq = 42;
+  entry.entry_id = "x";
+  entry.from_account_id = "a";
+  entry.to_account_id = "b";
+  entry.minutes = 15;
+  entry.note = "mended the bike";
+  ledger::SealEntryNote(&entry);
+  ledger::Fact fact = ledger::EntryFact(entry);
+  fact.position = 77;
+  const std::string bytes = ledger::EncodeFact(fact);
+  auto header = ParseFactHeader(bytes);
+  ASSERT_TRUE(header.ok()) << header.status();
+  EXPECT_EQ(header->entry_seq, 42u);
+  const auto records = ledger::PersonalRecordsOf(fact);
+  ASSERT_EQ(records.size(), 1u);
+  const std::string salt(reinterpret_cast<const char*>(records[0].salt.data()),
+                         records[0].salt.size());
+  EXPECT_TRUE(VerifyPersonalValue(bytes, salt, "mended the bike").ok());
+  EXPECT_EQ(VerifyPersonalValue(bytes, salt, "mended the car").code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(VerifyPersonalValue(bytes, salt.substr(1), "mended the bike").code(),
+            absl::StatusCode::kInvalidArgument);
+
+  ledger::Account alice;
+  alice.bank_id = "hcct";
+  alice.account_id = "alice";
+  alice.display_name = "Alice Brown";
+  ledger::Fact opened = ledger::AccountOpenedFact(alice, "carol");
+  ledger::SealPersonalData(&opened);
+  const auto name = ledger::PersonalRecordsOf(opened);
+  ASSERT_EQ(name.size(), 1u);
+  EXPECT_TRUE(
+      VerifyPersonalValue(ledger::EncodeFact(opened),
+                          std::string(reinterpret_cast<const char*>(name[0].salt.data()), 16),
+                          "Alice Brown")
+          .ok());
+}
+
 TEST(DigestFileTest, RoundTripsAndRefusesWhatIsNotOne) {
   DigestFile digest;
   digest.server = "127.0.0.1:1";

@@ -200,12 +200,14 @@ struct Ack {
 };
 
 // Recomputes an entry's SHA-256 chain hash from its canonical encoding (ledger/core/records.h,
-// version 1), independently of the server's code.
+// version 1, or 2 with the note's commitment, itself recomputed from the note and its salt),
+// independently of the server's code.
 class ChainVerifier {
  public:
   static std::string Hash(const std::string& previous, const v1::Entry& entry) {
+    const bool sealed = entry.encoding() == 2;
     std::string bytes = previous;
-    bytes.push_back(1);  // version
+    bytes.push_back(sealed ? 2 : 1);  // version
     PutString(&bytes, entry.bank_id());
     PutU64(&bytes, entry.seq());
     PutString(&bytes, entry.entry_id());
@@ -214,17 +216,29 @@ class ChainVerifier {
     PutString(&bytes, entry.to_account_id());
     PutU64(&bytes, static_cast<uint64_t>(entry.minutes()));
     PutString(&bytes, entry.activity());
-    PutString(&bytes, entry.note());
+    PutString(&bytes, sealed ? NoteCommitment(entry) : entry.note());
     PutU64(&bytes, static_cast<uint64_t>(Micros(entry.occurred_at())));
     PutU64(&bytes, static_cast<uint64_t>(Micros(entry.recorded_at())));
     PutString(&bytes, entry.recorded_by());
     PutU64(&bytes, entry.reverses_seq());
+    return Sha256(bytes);
+  }
+
+ private:
+  static std::string Sha256(const std::string& bytes) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
     return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
   }
+  // A sealed entry's note field: "" without a note, else SHA-256(0x50 || salt || note), which
+  // must be the commitment the server sent (an erased note has only the commitment).
+  static std::string NoteCommitment(const v1::Entry& entry) {
+    if (entry.note().empty() && entry.note_commitment().empty()) return "";
+    if (entry.note_erased()) return entry.note_commitment();
+    const std::string opened = Sha256("P" + entry.note_salt() + entry.note());
+    return opened == entry.note_commitment() ? opened : std::string("not the commitment");
+  }
 
- private:
   static int64_t Micros(const google::protobuf::Timestamp& time) {
     return time.seconds() * 1'000'000 + time.nanos() / 1000;
   }

@@ -204,7 +204,7 @@ void Records(const fs::path& dir) {
   head.next_seq = 8;
   for (int i = 0; i < 5; ++i) (void)head.journal_tree.Append(ledger::MerkleLeafHash("x"));
   Write(dir, "records_fuzz", "chain-head", 5, ledger::EncodeChainHead(head));
-  Write(dir, "records_fuzz", "entry-id", 6, ledger::EncodeEntryIdRecord({7, {}}));
+  Write(dir, "records_fuzz", "entry-id", 6, ledger::EncodeEntryIdRecord({7, 0}));
   Write(dir, "records_fuzz", "pending", 7, ledger::EncodePendingEntry(pending));
   Write(dir, "records_fuzz", "resolved", 7, ledger::EncodePendingEntry(resolved));
   Write(dir, "records_fuzz", "policy", 8, ledger::EncodePolicy(ledger::Policy()));

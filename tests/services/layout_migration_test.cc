@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 
 #include "ledger/core/errors.h"
 #include "ledger/store/data_dir.h"
+#include "ledger/store/keys.h"
 #include "ledger/verify/verify.h"
 #include "services/convert.h"
 #include "tests/support/ledger_fixture.h"
@@ -149,7 +151,7 @@ TEST_F(LayoutMigrationTest, AnOldLedgerIsMigratedOnceAndServedAsTheOldServerServ
   {
     RawStore raw(dir_.path());
     EXPECT_EQ(raw.Count("e"), 0u);
-    EXPECT_EQ(raw.Get("V"), Fixed64(3));
+    EXPECT_EQ(raw.Get("V"), Fixed64(kLayoutVersionCurrent));
   }
   const VerifyReport offline = VerifyOffline();
   ASSERT_TRUE(offline.ok()) << offline.status;
@@ -200,20 +202,22 @@ TEST_F(LayoutMigrationTest, ASecondCopyThatDisagreesWithItsFactRefusesTheMigrati
 TEST_F(LayoutMigrationTest, ALedgerOfANewerLayoutIsRefusedNamingBothVersions) {
   Reopen();
   ledger_.reset();
-  RawStore(dir_.path()).Put("V", Fixed64(4));
+  const uint64_t newer = kLayoutVersionCurrent + 1;
+  RawStore(dir_.path()).Put("V", Fixed64(newer));
   LedgerOptions options;
   options.data_dir = dir_.path();
   auto opened = Ledger::Open(options);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(opened.status()), "STORE_OPEN_FAILED");
-  EXPECT_NE(std::string(opened.status().message()).find("layout version 4"), std::string::npos)
+  EXPECT_NE(std::string(opened.status().message()).find(absl::StrCat("layout version ", newer)),
+            std::string::npos)
       << opened.status();
-  EXPECT_EQ(FiguresOf(opened.status())["version"], "4");
-  EXPECT_EQ(FiguresOf(opened.status())["supported_version"], "3");
+  EXPECT_EQ(FiguresOf(opened.status())["version"], std::to_string(newer));
+  EXPECT_EQ(FiguresOf(opened.status())["supported_version"], std::to_string(kLayoutVersionCurrent));
   const VerifyReport read_only = VerifyOffline();
   EXPECT_EQ(read_only.status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(FiguresOf(read_only.status)["version"], "4");
+  EXPECT_EQ(FiguresOf(read_only.status)["version"], std::to_string(newer));
 }
 
 }  // namespace

@@ -148,6 +148,9 @@ inline std::vector<ledger::Fact> EveryFact() {
   ledger::Fact& language = next(FactType::kLanguageSet);
   language.account_id = "alice";
   language.language = "bn";
+  ledger::Fact& erased = next(FactType::kPersonalDataErased);
+  erased.account_id = "alice";
+  erased.personal_fields = {ledger::PersonalField::kDisplayName, ledger::PersonalField::kNote};
   return facts;
 }
 

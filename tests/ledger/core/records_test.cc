@@ -130,6 +130,42 @@ TEST(RecordsTest, TruncatedOrFlippedBytesAreDataLossNotACrash) {
   EXPECT_FALSE(DecodeEntry(bytes + "x").ok());
 }
 
+TEST(RecordsTest, AnIdempotencyRecordKeeps8BytesOfTheRequestsHashAndReadsTheOldWholeOne) {
+  EntrySpec spec;
+  spec.bank_id = "hcct";
+  spec.entry_id = "e-1";
+  spec.from_account_id = "bob";
+  spec.to_account_id = "dev";
+  spec.minutes = 60;
+  const RequestFingerprint fingerprint = SpecFingerprint(spec);
+  const std::string bytes = EncodeEntryIdRecord({7, fingerprint});
+  EXPECT_EQ(bytes.size(), 16u);
+  auto decoded = DecodeEntryIdRecord(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->seq, 7u);
+  EXPECT_EQ(decoded->fingerprint, fingerprint);
+
+  EntrySpec other = spec;
+  other.minutes = 61;
+  EXPECT_NE(SpecFingerprint(other), fingerprint);
+
+  // Layout 3 stored the whole SHA-256: its first 8 bytes, big-endian, are the fingerprint.
+  std::string whole;
+  PutFixed64BigEndian(&whole, 7);
+  PutFixed64BigEndian(&whole, fingerprint);
+  whole.append(kDigestBytes - 8, '\x42');
+  auto old = DecodeEntryIdRecord(whole);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->seq, 7u);
+  EXPECT_EQ(old->fingerprint, fingerprint);
+  for (const size_t size : {size_t{0}, size_t{8}, size_t{15}, size_t{17}, size_t{39}, size_t{41}}) {
+    EXPECT_FALSE(DecodeEntryIdRecord(whole.substr(0, std::min(size, whole.size())) +
+                                     std::string(size > whole.size() ? 1 : 0, 'x'))
+                     .ok())
+        << size;
+  }
+}
+
 TEST(CodingTest, VarintsRoundTripAndRejectOverflow) {
   for (int64_t value :
        {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, INT64_MAX, INT64_MIN}) {

@@ -64,7 +64,7 @@ TEST_F(WriteTxnTest, RollingBackASavepointUndoesEverythingAfterIt) {
   ASSERT_TRUE(Commit([&](WriteTxn& txn) {
                 txn.SetSavePoint();
                 undone_seq = Post(txn, "bob", "alice", 60).entry.seq;
-                txn.PutEntryId("hcct", "kept-out", EntryIdRecord{undone_seq, Digest{}});
+                txn.PutEntryId("hcct", "kept-out", EntryIdRecord{undone_seq, 0});
                 txn.RollbackToSavePoint();
                 EXPECT_EQ(txn.GetAccount("hcct", "alice")->balance_minutes, 0);
                 EXPECT_EQ(txn.GetBank("hcct")->head.next_seq, head_before.next_seq);

@@ -18,6 +18,7 @@
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/engine/ledger.h"
+#include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/store_test_hooks.h"
@@ -136,6 +137,39 @@ TEST(KeysTest, ParsersReadTheRecordsBackAndRefuseMalformedOnes) {
   EXPECT_FALSE(keys::ParseMerkleNode(node_key, "x", &node));
 }
 
+TEST(KeysTest, AJournalValueKeepsTheChainHashOfEvery64thFactAndBothFormsRead) {
+  const std::string fact_bytes = std::string(1, '\x01') + "fact";
+  Digest chain{};
+  chain.fill(0x5a);
+  for (const uint64_t position : {uint64_t{0}, uint64_t{62}, uint64_t{64}, uint64_t{200}}) {
+    const std::string value = keys::JournalValue(position, fact_bytes, chain);
+    EXPECT_EQ(value, std::string(1, '\0') + std::string(8, '\x5a') + fact_bytes) << position;
+  }
+  for (const uint64_t position : {uint64_t{63}, uint64_t{127}, uint64_t{64 * 1000 + 63}}) {
+    const std::string value = keys::JournalValue(position, fact_bytes, chain);
+    EXPECT_EQ(value, fact_bytes + std::string(kDigestBytes, '\x5a')) << position;
+  }
+  absl::string_view fact, hash;
+  const std::string with_prefix = std::string(1, '\0') + std::string(8, '\x22') + fact_bytes;
+  ASSERT_TRUE(keys::SplitJournalValue(with_prefix, &fact, &hash));
+  EXPECT_EQ(fact, fact_bytes);
+  EXPECT_EQ(hash, std::string(8, '\x22'));
+  // A record of layout 3 or before: the fact, then its chain hash, at any position.
+  const std::string old = fact_bytes + std::string(kDigestBytes, '\x11');
+  ASSERT_TRUE(keys::SplitJournalValue(old, &fact, &hash));
+  EXPECT_EQ(fact, fact_bytes);
+  EXPECT_EQ(hash, std::string(kDigestBytes, '\x11'));
+  EXPECT_FALSE(keys::SplitJournalValue(std::string(1, '\0'), &fact, &hash));
+  EXPECT_FALSE(keys::SplitJournalValue(std::string(9, '\0'), &fact, &hash));
+  EXPECT_FALSE(keys::SplitJournalValue(std::string(kDigestBytes, '\x11'), &fact, &hash));
+
+  EXPECT_EQ(keys::ChainHashCheckpointBefore(0), std::nullopt);
+  EXPECT_EQ(keys::ChainHashCheckpointBefore(63), std::nullopt);
+  EXPECT_EQ(keys::ChainHashCheckpointBefore(64), 63u);
+  EXPECT_EQ(keys::ChainHashCheckpointBefore(127), 63u);
+  EXPECT_EQ(keys::ChainHashCheckpointBefore(128), 127u);
+}
+
 Bank TestBank(const std::string& id) {
   return Bank{id, "Test bank", "Europe/London", absl::FromUnixSeconds(1'790'000'000)};
 }
@@ -194,6 +228,99 @@ TEST_F(StoreTest, ABatchCommitsEveryWriteSinceItsKeptSavepoints) {
   EXPECT_EQ(AccountIds(*store_, "b"), (std::vector<std::string>{"kept", "released"}));
   Open();  // durable: read again from the files
   EXPECT_EQ(AccountIds(*store_, "b"), (std::vector<std::string>{"kept", "released"}));
+}
+
+// Facts 0..`count`-1 of bank "b" as a journal chains them: each fact's text and chain hash.
+std::vector<std::pair<std::string, Digest>> ChainedFacts(uint64_t count) {
+  std::vector<std::pair<std::string, Digest>> facts;
+  Digest chain{};
+  for (uint64_t position = 0; position < count; ++position) {
+    std::string fact = absl::StrCat(std::string(1, '\x01'), "fact ", position);
+    chain = JournalChainHash(chain, MerkleLeafHash(fact));
+    facts.emplace_back(std::move(fact), chain);
+  }
+  return facts;
+}
+
+TEST_F(StoreTest, ListJournalGivesEveryChainHashThoughOnlyEvery64thIsStored) {
+  Open();
+  const auto facts = ChainedFacts(300);
+  // Facts 0..99 as layout 3 wrote them (every chain hash stored), the rest as this code does.
+  {
+    auto batch = store_->NewBatch();
+    for (uint64_t position = 100; position < facts.size(); ++position) {
+      batch->PutJournalRecord("b", position, facts[position].first, facts[position].second);
+    }
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+  store_.reset();
+  {
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status opened =
+        rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/store", &raw);
+    ASSERT_TRUE(opened.ok()) << opened.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (uint64_t position = 0; position < 100; ++position) {
+      std::string value = facts[position].first;
+      value.append(reinterpret_cast<const char*>(facts[position].second.data()), kDigestBytes);
+      ASSERT_TRUE(
+          db->Put(rocksdb::WriteOptions(), keys::SeqKey(KeyTag::kJournal, "b", position), value)
+              .ok());
+    }
+  }
+  Open();
+  for (const uint64_t from : {0, 1, 63, 64, 99, 100, 101, 127, 128, 130, 255, 296}) {
+    auto page = store_->ListJournal("b", from, 4);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->size(), std::min<size_t>(4, facts.size() - from)) << from;
+    for (const JournalRecord& record : *page) {
+      EXPECT_EQ(record.fact, facts[record.position].first);
+      EXPECT_EQ(record.chain_hash, facts[record.position].second) << record.position;
+      EXPECT_EQ(record.chain_hash_stored_bytes,
+                record.position < 100 || record.position % keys::kChainHashStride == 63 ? 32u : 8u)
+          << record.position;
+    }
+  }
+  // The cursor a verifier reads gives what is stored: it computes every hash itself.
+  auto cursor = store_->Journal("b");
+  JournalRecord record;
+  uint64_t position = 0;
+  while (cursor->Next(&record)) {
+    ASSERT_EQ(record.position, position);
+    Digest stored{};
+    std::copy_n(facts[position].second.begin(), record.chain_hash_stored_bytes, stored.begin());
+    EXPECT_EQ(record.chain_hash, stored) << position;
+    ++position;
+  }
+  ASSERT_TRUE(cursor->status().ok());
+  EXPECT_EQ(position, facts.size());
+  cursor.reset();  // it holds the store open
+
+  // A fact altered where only 8 bytes of its hash are stored: ListJournal does not make up a
+  // whole hash for it or for those after it until the next whole one.
+  store_.reset();
+  {
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status opened =
+        rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/store", &raw);
+    ASSERT_TRUE(opened.ok()) << opened.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), keys::SeqKey(KeyTag::kJournal, "b", 140),
+                keys::JournalValue(140, std::string(1, '\x01') + "forged", facts[140].second))
+            .ok());
+  }
+  Open();
+  auto page = store_->ListJournal("b", 139, 3);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[0].chain_hash, facts[139].second);
+  for (const JournalRecord& after : {(*page)[1], (*page)[2]}) {
+    EXPECT_NE(after.chain_hash, facts[after.position].second) << after.position;
+    EXPECT_TRUE(std::equal(after.chain_hash.begin(), after.chain_hash.begin() + 8,
+                           facts[after.position].second.begin()))
+        << after.position;
+  }
 }
 
 TEST_F(StoreTest, ARefusedBatchWritesNothingOfIt) {

@@ -7,6 +7,7 @@
 
 #include "ledger/core/records.h"
 #include "ledger/store/data_dir.h"
+#include "ledger/store/keys.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
 
@@ -201,7 +202,7 @@ TEST_F(TailTest, ALayoutTwoLedgerIsCountedOnceAndEachHeadGainsItsCountAtItsNextW
   ledger_.reset();
   {
     RawStore raw(dir_.path());
-    EXPECT_EQ(raw.Get("V"), Fixed64(3));
+    EXPECT_EQ(raw.Get("V"), Fixed64(kLayoutVersionCurrent));
     const ChainHead hcct = *DecodeChainHead(raw.Get("chcct"));
     EXPECT_TRUE(hcct.has_account_count);
     EXPECT_EQ(hcct.account_count, hcct_accounts);

@@ -14,6 +14,7 @@
 #include "ledger/core/records.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
+#include "ledger/store/keys.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
 
@@ -26,9 +27,28 @@ std::string EntryFactKey(RawStore& raw, uint64_t seq) {
   return Scoped('j', "hcct", raw.Get(Scoped('x', "hcct", Fixed64(seq))));
 }
 
-// Flips a bit of the entry inside an entry fact's record (fact || chain hash(32), the fact ending
-// with the entry's canonical bytes || its hash(32)): a byte of the canonical bytes' last field.
-void FlipEntryByte(std::string* record, char bit) { (*record)[record->size() - 72] ^= bit; }
+// A journal record's value is `0x00 || chain hash[0..8) || fact`, or `fact || chain hash(32)` at
+// every 64th position
+// (keys.h, JournalValue): the fact in it, and the record with another fact in the same form.
+std::string FactOf(const std::string& record) {
+  absl::string_view fact, chain_hash;
+  EXPECT_TRUE(keys::SplitJournalValue(record, &fact, &chain_hash));
+  return std::string(fact);
+}
+std::string WithFact(const std::string& record, const std::string& fact) {
+  absl::string_view old, chain_hash;
+  EXPECT_TRUE(keys::SplitJournalValue(record, &old, &chain_hash));
+  return chain_hash.size() < kDigestBytes ? std::string(1, '\0') + std::string(chain_hash) + fact
+                                          : fact + std::string(chain_hash);
+}
+
+// Flips a bit of the entry inside an entry fact's record, the fact ending with the entry's
+// canonical bytes || its hash(32): a byte of the canonical bytes' last field.
+void FlipEntryByte(std::string* record, char bit) {
+  std::string fact = FactOf(*record);
+  fact[fact.size() - 40] ^= bit;
+  *record = WithFact(*record, fact);
+}
 
 class VerifyTest : public LedgerTest {
  protected:
@@ -125,14 +145,12 @@ TEST_F(VerifyTest, AnEntryRewrittenWithAConsistentHashBreaksTheJournalChain) {
   const VerifyReport report = Damage([&](RawStore& raw) {
     const std::string key = EntryFactKey(raw, 6);
     const std::string record = raw.Get(key);
-    Fact fact = *DecodeFact(record.substr(0, record.size() - kDigestBytes));
-    Fact before = *DecodeFact([&] {
-      const std::string previous = raw.Get(EntryFactKey(raw, 5));
-      return previous.substr(0, previous.size() - kDigestBytes);
-    }());
+    Fact fact = *DecodeFact(FactOf(record));
+    Fact before = *DecodeFact(FactOf(raw.Get(EntryFactKey(raw, 5))));
     fact.entry.note = "rewritten";
+    fact.entry.note_seal = SealPersonal(fact.entry.note);  // a sealed entry hashes its commitment
     fact.entry.hash = ChainHash(before.entry.hash, fact.entry);
-    raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
+    raw.Put(key, WithFact(record, EncodeFact(fact)));
     raw.Edit("chcct", [&](std::string* value) {
       ChainHead head = *DecodeChainHead(*value);
       head.last_hash = fact.entry.hash;
@@ -248,9 +266,9 @@ TEST_F(VerifyTest, AnEntryFactRewrittenToAnotherSeqBreaksTheJournalChainThere) {
   const VerifyReport report = Damage([&](RawStore& raw) {
     const std::string key = EntryFactKey(raw, 4);
     const std::string record = raw.Get(key);
-    Fact fact = *DecodeFact(record.substr(0, record.size() - kDigestBytes));
+    Fact fact = *DecodeFact(FactOf(record));
     fact.entry.seq = 5;
-    raw.Put(key, EncodeFact(fact) + record.substr(record.size() - kDigestBytes));
+    raw.Put(key, WithFact(record, EncodeFact(fact)));
   });
   ExpectFinding(report, "JOURNAL_CHAIN_BROKEN", {{"position", "9"}});
 }
@@ -348,7 +366,7 @@ TEST_F(VerifyTest, AStoreWithTheLowMerkleLevelsVerifiesAndLosesThemOnOpen) {
     for (uint64_t position = 0; position < size; ++position) {
       const std::string record = raw.Get(Scoped('j', "hcct", Fixed64(position)));
       std::vector<MerkleNode> completed;
-      const Digest leaf = MerkleLeafHash(record.substr(0, record.size() - kDigestBytes));
+      const Digest leaf = MerkleLeafHash(FactOf(record));
       ASSERT_TRUE(tree.Append(leaf, &completed).ok());
       for (const MerkleNode& node : completed) {
         if (node.level > 0 && node.level < kMerkleStoredLevelMin) low.push_back(node);

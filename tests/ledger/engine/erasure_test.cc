@@ -1,0 +1,243 @@
+// Personal data beside the journal (layout 4) and its erasure: a member's name, card number, a
+// note on their entry and the reason of their status change are held as personal records, joined
+// on every read; erasing the member deletes them and blanks the derived state, after which the
+// ledger verifies, the digest taken before grows consistently, the proof of the member's entry
+// taken before still verifies, and none of the values is anywhere in the store.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include "ledger/core/merkle.h"
+#include "ledger/journal/journal.h"
+#include "ledger/store/data_dir.h"
+#include "ledger/verify/verify.h"
+#include "tests/support/ledger_fixture.h"
+#include "tests/support/raw_store.h"
+
+namespace timeledger::ledger {
+namespace {
+
+constexpr char kName[] = "Erin O'Neill-Quarrie";
+constexpr char kCard[] = "40009876";
+constexpr char kNote[] = "Erin mended the bike of Bob";
+constexpr char kReason[] = "Erin asked for a pause";
+constexpr char kOtherNote[] = "Alice dug the allotment";
+
+class ErasureTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    RulesOff();
+    Account erin;
+    erin.bank_id = "hcct";
+    erin.account_id = "erin";
+    erin.display_name = kName;
+    ASSERT_TRUE(Await<Account>([&](auto done) {
+                  ledger_->OpenAccount(erin, AdminNamed("test"), std::move(done));
+                }).ok());
+    ASSERT_TRUE(Await<MemberCard>([&](auto done) {
+                  ledger_->SetMemberCard(BankId("hcct"), AccountId("erin"), kCard,
+                                         AdminNamed("test"), std::move(done));
+                }).ok());
+    ASSERT_TRUE(Await<Account>([&](auto done) {
+                  ledger_->SetAccountStatus(BankId("hcct"), AccountId("erin"),
+                                            AccountStatus::kSuspended, kReason, false,
+                                            AdminNamed("test"), std::move(done));
+                }).ok());
+    ASSERT_TRUE(SetStatus("erin", AccountStatus::kActive).ok());
+    EntrySpec spec = Spec("e-erin", "bob", "erin", 60);
+    spec.note = kNote;
+    auto erins = Record(spec);
+    ASSERT_TRUE(erins.ok()) << erins.status();
+    erin_seq_ = erins->entry.seq;
+    EntrySpec other = Spec("e-alice", "bob", "alice", 30);
+    other.note = kOtherNote;
+    auto alices = Record(other);
+    ASSERT_TRUE(alices.ok()) << alices.status();
+    alice_seq_ = alices->entry.seq;
+  }
+
+  absl::StatusOr<ErasureReceipt> Erase(const std::string& account_id) {
+    return Await<ErasureReceipt>([&](auto done) {
+      ledger_->ErasePersonalData(BankId("hcct"), AccountId(account_id), AdminNamed("test"),
+                                 std::move(done));
+    });
+  }
+
+  // Every key and value of the closed ledger's store that holds `bytes`.
+  std::vector<std::string> KeysHolding(const std::string& bytes) {
+    rocksdb::DB* raw = nullptr;
+    EXPECT_TRUE(
+        rocksdb::DB::OpenForReadOnly(rocksdb::Options(), StorePathOf(dir_.path()), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    std::vector<std::string> found;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().ToString().find(bytes) != std::string::npos ||
+          it->value().ToString().find(bytes) != std::string::npos) {
+        found.push_back(it->key().ToString());
+      }
+    }
+    EXPECT_TRUE(it->status().ok());
+    return found;
+  }
+
+  // The personal records of hcct in the closed ledger's store.
+  size_t PersonalKeys() {
+    rocksdb::DB* raw = nullptr;
+    EXPECT_TRUE(
+        rocksdb::DB::OpenForReadOnly(rocksdb::Options(), StorePathOf(dir_.path()), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    size_t count = 0;
+    for (it->Seek("Dhcct"); it->Valid() && it->key().starts_with("Dhcct"); it->Next()) ++count;
+    return count;
+  }
+
+  uint64_t erin_seq_ = 0;
+  uint64_t alice_seq_ = 0;
+};
+
+TEST_F(ErasureTest, PersonalValuesAreHeldBesideTheirFactsAndReadBackJoined) {
+  auto entry = ledger_->GetEntry(BankId("hcct"), erin_seq_);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(entry->note, kNote);
+  EXPECT_EQ(entry->version, kEntryVersionSealed);
+  EXPECT_EQ(entry->note_seal.state, PersonalState::kHeld);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->display_name, kName);
+
+  auto proof = ledger_->GetInclusionProof(BankId("hcct"), erin_seq_, std::nullopt, 0);
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  // The fact's bytes hold the note's commitment, not the note.
+  EXPECT_EQ(proof->record.fact.find(kNote), std::string::npos);
+  EXPECT_EQ(proof->fact.entry.note, kNote);
+  EXPECT_EQ(PersonalCommitment(proof->fact.entry.note_seal.salt, kNote),
+            proof->fact.entry.note_seal.commitment);
+
+  auto page = ledger_->ListJournal(BankId("hcct"), 0, 0, 1000);
+  ASSERT_TRUE(page.ok()) << page.status();
+  bool opened = false;
+  for (const Fact& fact : page->facts) {
+    if (fact.type != FactType::kAccountOpened || fact.account_id != "erin") continue;
+    opened = true;
+    EXPECT_EQ(fact.version, kFactVersionSealed);
+    EXPECT_EQ(fact.display_name, kName);
+    EXPECT_EQ(fact.display_name_seal.state, PersonalState::kHeld);
+  }
+  EXPECT_TRUE(opened);
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+TEST_F(ErasureTest, AnErasedMemberVerifiesKeepsProofsAndLeavesNoValueInTheStore) {
+  auto digest = ledger_->GetDigest(BankId("hcct"));
+  ASSERT_TRUE(digest.ok()) << digest.status();
+  auto proof = ledger_->GetInclusionProof(BankId("hcct"), erin_seq_, std::nullopt, 0);
+  ASSERT_TRUE(proof.ok()) << proof.status();
+
+  auto erased = Erase("erin");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_TRUE(erased->account.personal_data_erased);
+  EXPECT_EQ(erased->account.display_name, "");
+  EXPECT_FALSE(erased->values_in_old_facts);
+  EXPECT_EQ(erased->fields,
+            (std::vector<PersonalField>{PersonalField::kDisplayName, PersonalField::kCardNumber,
+                                        PersonalField::kNote, PersonalField::kReason}));
+
+  const VerifyReport report = ledger_->Verify();
+  EXPECT_TRUE(report.ok()) << report.status;
+  // The digest taken before is a prefix of today's, and the proof taken before still proves the
+  // entry's fact, whose bytes did not change.
+  auto now = ledger_->GetDigest(BankId("hcct"));
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_EQ(now->tree_size, digest->tree_size + 1);
+  auto consistency = ledger_->GetConsistencyProof(BankId("hcct"), digest->tree_size, 0);
+  ASSERT_TRUE(consistency.ok()) << consistency.status();
+  EXPECT_TRUE(VerifyConsistency(digest->tree_size, now->tree_size, digest->root_hash,
+                                now->root_hash, consistency->path)
+                  .ok());
+  auto again =
+      ledger_->GetInclusionProof(BankId("hcct"), erin_seq_, std::nullopt, digest->tree_size);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->record.fact, proof->record.fact);
+  EXPECT_TRUE(VerifyInclusion(MerkleLeafHash(again->record.fact), proof->record.position,
+                              digest->tree_size, proof->path, digest->root_hash)
+                  .ok());
+
+  // Reads say erased, not empty; the other member's note is untouched.
+  EXPECT_EQ(again->fact.entry.note, "");
+  EXPECT_EQ(again->fact.entry.note_seal.state, PersonalState::kErased);
+  auto entry = ledger_->GetEntry(BankId("hcct"), erin_seq_);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->note_seal.state, PersonalState::kErased);
+  EXPECT_EQ(ledger_->GetEntry(BankId("hcct"), alice_seq_)->note, kOtherNote);
+  auto account = ledger_->GetAccount(BankId("hcct"), AccountId("erin"));
+  ASSERT_TRUE(account.ok());
+  EXPECT_TRUE(account->personal_data_erased);
+  EXPECT_EQ(account->balance_minutes, 60);
+  auto card = ledger_->GetMemberCard(BankId("hcct"), AccountId("erin"));
+  ASSERT_TRUE(card.ok());
+  EXPECT_TRUE(!card->has_value() || (*card)->card_number.empty());
+
+  ledger_.reset();
+  for (const std::string bytes : {kName, kCard, kNote, kReason}) {
+    EXPECT_TRUE(KeysHolding(bytes).empty()) << bytes;
+  }
+  EXPECT_FALSE(KeysHolding(kOtherNote).empty());
+  Reopen();  // and the check at open passes
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+TEST_F(ErasureTest, APersonalRecordThatDoesNotMatchItsCommitmentIsAFinding) {
+  auto position = ledger_->GetInclusionProof(BankId("hcct"), erin_seq_, std::nullopt, 0);
+  ASSERT_TRUE(position.ok());
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    std::string key = Scoped('D', "hcct", Fixed64(position->record.position));
+    key.push_back(static_cast<char>(PersonalField::kNote));
+    raw.Edit(key, [](std::string* value) { value->back() ^= 0x01; });
+  }
+  StoreOptions options;
+  options.path = StorePathOf(dir_.path());
+  const VerifyReport report = VerifyStoreOffline(options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(ReasonOf(report.status), "PERSONAL_DATA_MISMATCH") << report.status;
+  EXPECT_EQ(FiguresOf(report.status)["position"], std::to_string(position->record.position));
+}
+
+TEST_F(ErasureTest, AMissingPersonalRecordReadsAsErasedAndIsNoFinding) {
+  auto position = ledger_->GetInclusionProof(BankId("hcct"), alice_seq_, std::nullopt, 0);
+  ASSERT_TRUE(position.ok());
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    std::string key = Scoped('D', "hcct", Fixed64(position->record.position));
+    key.push_back(static_cast<char>(PersonalField::kNote));
+    raw.Delete(key);
+  }
+  StoreOptions options;
+  options.path = StorePathOf(dir_.path());
+  const VerifyReport report = VerifyStoreOffline(options);
+  EXPECT_TRUE(report.ok()) << report.status;
+  Reopen();
+  auto entry = ledger_->GetEntry(BankId("hcct"), alice_seq_);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->note, "");
+  EXPECT_EQ(entry->note_seal.state, PersonalState::kErased);
+}
+
+TEST_F(ErasureTest, AnEntryWithoutANoteAddsNoKey) {
+  ledger_.reset();
+  const size_t before = PersonalKeys();
+  Reopen();
+  ASSERT_TRUE(Record(Spec("plain", "bob", "alice", 15)).ok());
+  ledger_.reset();
+  EXPECT_EQ(PersonalKeys(), before);
+  EXPECT_GE(before, 4u);  // erin's name, card and reason, the two notes, the others' names
+}
+
+}  // namespace
+}  // namespace timeledger::ledger
