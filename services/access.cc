@@ -80,6 +80,7 @@ constexpr Permission kPermissions[] = {
     {"Kiosk/SetMemberCard", kStaff, Scope::kBank, ""},
     {"Kiosk/SetMemberPin", kStaff, Scope::kBank, ""},
     {"Kiosk/SetMemberLanguage", kStaff, Scope::kBank, ""},
+    {"Kiosk/GetMemberCard", kStaff, Scope::kBank, ""},
     {"Kiosk/SignIn", kKiosk, Scope::kBank, ""},
     {"Kiosk/SignOut", kKiosk, Scope::kNone, "its own sessions only"},
     {"Kiosk/GetMemberSummary", kKiosk, Scope::kNone, "the member signed in on it"},

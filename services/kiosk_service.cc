@@ -1,5 +1,7 @@
 #include "services/kiosk_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 
 #include "services/reply.h"
@@ -113,6 +115,27 @@ grpc::ServerUnaryReactor* KioskService::SetMemberLanguage(
       request->language(), *caller,
       ReplyLater<ledger::MemberCard>(
           reactor, [response](const ledger::MemberCard& card) { ToProto(card, response); }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KioskService::GetMemberCard(grpc::CallbackServerContext* context,
+                                                      const v1::GetMemberCardRequest* request,
+                                                      v1::MemberCard* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Kiosk/GetMemberCard", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  const ledger::BankId bank_id(request->bank_id());
+  const ledger::AccountId account_id(request->account_id());
+  // The account first: a card's absence must not hide that there is no such account.
+  if (auto account = ledger_->GetAccount(bank_id, account_id); !account.ok()) {
+    return Refuse(reactor, account.status());
+  }
+  Reply(reactor, ledger_->GetMemberCard(bank_id, account_id),
+        [response, request](const std::optional<ledger::MemberCard>& card) {
+          response->set_bank_id(request->bank_id());
+          response->set_account_id(request->account_id());
+          if (card.has_value()) ToProto(*card, response);
+        });
   return reactor;
 }
 

@@ -26,6 +26,9 @@ class KioskService final : public v1::Kiosk::CallbackService {
   grpc::ServerUnaryReactor* SetMemberLanguage(grpc::CallbackServerContext* context,
                                               const v1::SetMemberLanguageRequest* request,
                                               v1::MemberCard* response) override;
+  grpc::ServerUnaryReactor* GetMemberCard(grpc::CallbackServerContext* context,
+                                          const v1::GetMemberCardRequest* request,
+                                          v1::MemberCard* response) override;
   grpc::ServerUnaryReactor* SetMemberPin(grpc::CallbackServerContext* context,
                                          const v1::SetMemberPinRequest* request,
                                          v1::MemberCard* response) override;

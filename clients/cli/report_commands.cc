@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,9 @@
 #include "clients/cli/report_csv.h"
 #include "clients/cli/report_html.h"
 #include "clients/cli/report_words.h"
+#include "clients/cli/statement_lookups.h"
+#include "clients/cli/statement_text.h"
+#include "clients/cli/statement_words.h"
 #include "clients/cli/table.h"
 #include "clients/cli/words.h"
 #include "timeledger/v1/reports.grpc.pb.h"
@@ -373,53 +377,23 @@ int RunStatementReport(const ParsedArgs& args, Connection& connection) {
   if (!status.ok()) return connection.ReportFailure(status);
   if (connection.json()) return connection.PrintJson(statement);
   const std::string bank_id = statement.bank_id();
+  const std::optional<StatementWords> words =
+      StatementWordsFor(args, connection, bank_id, request.account_id(), &exit_code);
+  if (!words.has_value()) return exit_code;
   if (format == Format::kCsv) {
     const std::filesystem::path path =
         args.Value("out", absl::StrCat("statement-", bank_id, "-", statement.account().account_id(),
                                        "-", IsoDay(statement.first_day()), "-to-",
                                        IsoDay(statement.last_day()), ".csv"));
-    if (!WriteFile(path, StatementCsv(statement))) return kExitRefused;
+    if (!WriteFile(path, StatementCsv(statement, *words))) return kExitRefused;
     std::printf("Wrote the statement to %s\n", path.string().c_str());
     return kExitOk;
   }
-
   connection.Remember(statement.account());
-  absl::TimeZone zone = absl::UTCTimeZone();
-  absl::LoadTimeZone(statement.time_zone(), &zone);
-  std::printf(
-      "Statement for %s, bank %s\nEntries recorded %s\n\n",
-      AccountLabel(statement.account().display_name(), statement.account().account_id()).c_str(),
-      bank_id.c_str(), PeriodText(statement.first_day(), statement.last_day()).c_str());
-  std::printf("Opening balance: %s\n\n", HoursText(statement.opening_balance_minutes()).c_str());
-  if (statement.lines().empty()) {
-    std::printf("No entries in this range.\n\n");
-  } else {
-    Table table({"Seq", "Recorded", "Given on", "Kind", "With", "Activity", "Amount", "Balance"});
-    table.AlignRight(0);
-    table.AlignRight(6);
-    table.AlignRight(7);
-    for (const v1::StatementLine& line : statement.lines()) {
-      const v1::Entry& entry = line.entry();
-      const std::string sign = line.signed_minutes() > 0 ? "+" : "";
-      table.AddRow({absl::StrCat(entry.seq()), FormatDate(entry.recorded_at(), zone),
-                    FormatDate(entry.occurred_at(), zone),
-                    entry.reverses_seq() != 0 ? absl::StrCat("reversal of ", entry.reverses_seq())
-                                              : EntryKindWords(entry.kind()),
-                    connection.LabelOf(bank_id, line.other_account_id()), entry.activity(),
-                    sign + HoursText(line.signed_minutes()),
-                    HoursText(line.balance_after_minutes())});
-    }
-    std::printf("%s\n", table.Render().c_str());
-  }
-  std::printf("%s",
-              RenderFields({
-                               {"Earned", HoursText(statement.earned_minutes())},
-                               {"Paid", HoursText(statement.paid_minutes())},
-                               {"Time given", HoursText(statement.given_minutes())},
-                               {"Time received", HoursText(statement.received_minutes())},
-                               {"Closing balance", HoursText(statement.closing_balance_minutes())},
-                           })
-                  .c_str());
+  const AccountLabelOf label_of = [&connection, &bank_id](const std::string& id) {
+    return connection.LabelOf(bank_id, id);
+  };
+  std::fputs(StatementRangeText(statement, label_of, *words).c_str(), stdout);
   return kExitOk;
 }
 
@@ -461,12 +435,14 @@ std::vector<CommandSpec> ReportCommands() {
               "Prints the entries of an account recorded from --from to --to (both included),\n"
               "like a bank statement: the opening balance, each entry with the balance after\n"
               "it and the day the time was given, the totals earned, paid, given and received,\n"
-              "and the closing balance. --format csv writes it to a file (--out).",
+              "and the closing balance. --format csv writes it to a file (--out). Its words are\n"
+              "in the member's language (account set-language), or the one --language names.",
           .positionals = {kBankArg, {"ACCOUNT", "the account's id, e.g. alice"}},
           .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01", true},
                     {"to", "DAY", "the last day, e.g. 2026-09-30", true},
                     {"format", "FORMAT", "table (the default) or csv"},
-                    {"out", "FILE", "where the CSV goes"}},
+                    {"out", "FILE", "where the CSV goes"},
+                    kStatementLanguageFlag},
           .examples =
               "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n",
           .run = RunStatementReport,

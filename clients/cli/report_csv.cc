@@ -253,7 +253,7 @@ std::vector<CsvFile> ReportCsvFiles(const v1::PeriodReport& report) {
   return files;
 }
 
-std::string StatementCsv(const v1::Statement& statement) {
+std::string StatementCsv(const v1::Statement& statement, const StatementWords& words) {
   absl::TimeZone zone = absl::UTCTimeZone();
   absl::LoadTimeZone(statement.time_zone(), &zone);
   auto day = [&zone](const google::protobuf::Timestamp& timestamp) {
@@ -262,7 +262,7 @@ std::string StatementCsv(const v1::Statement& statement) {
   CsvWriter csv("statement.csv",
                 {"seq", "recorded_on", "occurred_on", "kind", "reverses_seq", "with_account_id",
                  "activity", "note", "amount_minutes", "amount_hours", "balance_before_minutes",
-                 "balance_after_minutes", "balance_after_hours"});
+                 "balance_after_minutes", "balance_after_hours", "kind_text", "activity_title"});
   for (const v1::StatementLine& line : statement.lines()) {
     const v1::Entry& entry = line.entry();
     csv.Add({N(static_cast<int64_t>(entry.seq())), day(entry.recorded_at()),
@@ -271,7 +271,9 @@ std::string StatementCsv(const v1::Statement& statement) {
              CsvText(line.other_account_id()), CsvText(entry.activity()), CsvText(entry.note()),
              N(line.signed_minutes()), HoursCell(line.signed_minutes()),
              N(line.balance_after_minutes() - line.signed_minutes()),
-             N(line.balance_after_minutes()), HoursCell(line.balance_after_minutes())});
+             N(line.balance_after_minutes()), HoursCell(line.balance_after_minutes()),
+             CsvText(words.KindCell(entry, /*mark_reversed=*/false)),
+             CsvText(words.Activity(entry))});
   }
   return std::move(csv).Done().content;
 }

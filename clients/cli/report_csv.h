@@ -13,6 +13,7 @@
 
 #include "absl/strings/string_view.h"
 
+#include "clients/cli/statement_words.h"
 #include "timeledger/v1/reports.pb.h"
 
 namespace timeledger::cli {
@@ -40,8 +41,10 @@ std::string CsvRecord(const std::vector<std::string>& fields);
 std::vector<CsvFile> ReportCsvFiles(const timeledger::v1::PeriodReport& report);
 
 // A statement as one file: one row per entry, then nothing else (opening and closing balances
-// are the first row's balance before it and the last row's balance_after).
-std::string StatementCsv(const timeledger::v1::Statement& statement);
+// are the first row's balance before it and the last row's balance_after). The columns for
+// machines (codes, minutes, ISO days) come first and never change; after them, for the member,
+// in `words`' language: the kind, and the catalogue's title of the activity (its code if none).
+std::string StatementCsv(const timeledger::v1::Statement& statement, const StatementWords& words);
 
 }  // namespace timeledger::cli
 

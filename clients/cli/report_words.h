@@ -1,7 +1,7 @@
-// The plain words of period reports and statements, shared by the terminal table, the CSV files
-// and the HTML report: hours and minutes, days and periods, the give-and-take buckets, and the
-// headline sentences a coordinator reads out at a board meeting ("Members gave each other 412
-// hours this quarter ...").
+// The plain words of period reports, shared by the terminal table, the CSV files and the HTML
+// report: hours and minutes, days and periods, the give-and-take buckets, and the headline
+// sentences a coordinator reads out at a board meeting ("Members gave each other 412 hours this
+// quarter ..."). A member's statement speaks the member's language instead: statement_words.h.
 //
 // Figures are time, never money: "412 hours 30 minutes", or "412:30" in a spreadsheet cell.
 // Pure functions over the messages of timeledger.v1.Reports; thread-safe.

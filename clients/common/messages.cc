@@ -124,6 +124,21 @@ std::string PseudoPattern(absl::string_view pattern) {
   return absl::StrCat(out, Lengthening(letters), "]");
 }
 
+// `day` written by an ICU date `pattern` in `locale`; "" if ICU cannot.
+std::string FormatDay(const Catalogue& catalogue, const icu::Locale& locale,
+                      const icu::UnicodeString& pattern, absl::CivilDay day) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::SimpleDateFormat format(pattern, locale, status);
+  if (U_FAILURE(status)) return "";
+  format.adoptTimeZone(icu::TimeZone::createTimeZone("Etc/UTC"));
+  // Noon UTC of the civil day: the day is already the bank's, so no zone moves it.
+  const absl::Time noon = absl::FromCivil(absl::CivilSecond(day) + 12 * 3600, absl::UTCTimeZone());
+  icu::UnicodeString out;
+  format.format(static_cast<UDate>(absl::ToUnixMillis(noon)), out);
+  if (U_FAILURE(status)) return "";
+  return catalogue.pseudo() ? PseudoText(Utf8(out)) : Utf8(out);
+}
+
 }  // namespace
 
 absl::StatusOr<Catalogue> Catalogue::Parse(std::string language, absl::string_view text) {
@@ -273,14 +288,17 @@ std::string Messages::Day(absl::string_view language, absl::CivilDay day,
       icu::DateTimePatternGenerator::createInstance(locale, status));
   if (U_FAILURE(status)) return "";
   const icu::UnicodeString pattern = generator->getBestPattern(U(skeleton), status);
-  icu::SimpleDateFormat format(pattern, locale, status);
-  format.adoptTimeZone(icu::TimeZone::createTimeZone("Etc/UTC"));
-  // Noon UTC of the civil day: the day is already the bank's, so no zone moves it.
-  const absl::Time noon = absl::FromCivil(absl::CivilSecond(day) + 12 * 3600, absl::UTCTimeZone());
-  icu::UnicodeString out;
-  format.format(static_cast<UDate>(absl::ToUnixMillis(noon)), out);
   if (U_FAILURE(status)) return "";
-  return catalogue.pseudo() ? PseudoText(Utf8(out)) : Utf8(out);
+  return FormatDay(catalogue, locale, pattern, day);
+}
+
+std::string Messages::DayByPattern(absl::string_view language, absl::CivilDay day,
+                                   absl::string_view pattern) const {
+  const Catalogue& catalogue = CatalogueOf(language);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Locale locale = icu::Locale::forLanguageTag(catalogue.locale(), status);
+  if (U_FAILURE(status)) return "";
+  return FormatDay(catalogue, locale, U(pattern), day);
 }
 
 absl::StatusOr<std::vector<std::set<std::string>>> PluralKeywordsOf(absl::string_view message) {

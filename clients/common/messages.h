@@ -97,6 +97,10 @@ class Messages {
   // A day in `language`'s words and digits, per an ICU skeleton ("EEEE": the weekday, "dMMMM":
   // its day and month, "yMMMMd": with the year, "MMM": a month's short name, ...).
   std::string Day(absl::string_view language, absl::CivilDay day, absl::string_view skeleton) const;
+  // A day written by an ICU date pattern ("d MMM y": the day, the month's short name, the year)
+  // with `language`'s names of months and digits, in the pattern's order whatever the locale's.
+  std::string DayByPattern(absl::string_view language, absl::CivilDay day,
+                           absl::string_view pattern) const;
 
   // Whether `language` has a catalogue here; the shipped languages in picker order (without the
   // pseudo-locale unless it was given); the catalogue a language reads (the fallback's if none).

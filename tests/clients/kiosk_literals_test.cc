@@ -1,10 +1,13 @@
 // No member-facing word bypasses the catalogues: the kiosk's words are in
-// clients/kiosk/messages/*.txt, and its code and page hold keys, argument names and markup only.
+// clients/kiosk/messages/*.txt, and its code and page hold keys, argument names and markup only;
+// a member's statement's words are in clients/cli/messages/*.txt, and the code that writes it
+// holds keys and argument names, and no literal that reads as words.
 // This reads the sources: member_words.cc may hold no literal but a catalogue key, an argument
 // name or an ICU date skeleton; the kiosk server's other files no literal that reads as words;
 // page.html no text and no labelled attribute outside its script, and no words inside it. The
 // browser test's pseudo-locale run is the other half: it fails on any visible text without the
 // pseudo-locale's brackets.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -31,9 +34,11 @@ std::string ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-// Every key of the English catalogue, and every argument name its messages use.
-std::set<std::string> KeysAndArguments() {
-  auto english = clients::Catalogue::Parse("en", ReadFile(kKioskDir / "messages/en.txt"));
+const std::filesystem::path kCliDir = std::filesystem::path(TIMELEDGER_SOURCE_DIR) / "clients/cli";
+
+// Every key of the English catalogue in `dir`, and every argument name its messages use.
+std::set<std::string> KeysAndArguments(const std::filesystem::path& dir = kKioskDir / "messages") {
+  auto english = clients::Catalogue::Parse("en", ReadFile(dir / "en.txt"));
   EXPECT_TRUE(english.ok()) << english.status();
   std::set<std::string> allowed;
   if (!english.ok()) return allowed;
@@ -164,6 +169,53 @@ TEST(KioskLiteralsTest, ThePageHasNoWordsOutsideTheCatalogues) {
   for (const std::string& literal : literals) {
     EXPECT_TRUE(http.count(literal) != 0 || !ReadsAsWords(literal))
         << "page.html script: \"" << literal << "\" reads as words; put it in the catalogues";
+  }
+}
+
+// The code of `file` from `from` up to the end of the function or table that starts there.
+std::string Part(const std::string& code, const std::string& from) {
+  const size_t start = code.find(from);
+  if (start == std::string::npos) return "";
+  const size_t end = code.find("\n}\n", start);
+  return code.substr(start, end == std::string::npos ? end : end - start);
+}
+
+TEST(StatementLiteralsTest, TheStatementsWordsAreAllCatalogueKeysOrArguments) {
+  const std::set<std::string> allowed = KeysAndArguments(kCliDir / "messages");
+  ASSERT_GT(allowed.size(), 40u);
+  for (const char* file : {"statement_words.cc", "statement_text.cc"}) {
+    const std::vector<std::string> literals =
+        Literals(WithoutComments(ReadFile(kCliDir / file)), /*javascript=*/false);
+    EXPECT_GT(literals.size(), 10u) << file;
+    for (const std::string& literal : literals) {
+      // Escapes ("\n") and printf's conversions ("%s") are not letters of words.
+      static const std::regex kNotWords(R"(\\.|%[a-z])");
+      const std::string bare = std::regex_replace(literal, kNotWords, "");
+      const bool letters = std::any_of(bare.begin(), bare.end(), [](char c) {
+        return absl::ascii_isalpha(static_cast<unsigned char>(c)) ||
+               static_cast<unsigned char>(c) >= 0x80;
+      });
+      EXPECT_TRUE(allowed.count(literal) != 0 || !letters)
+          << file << ": \"" << literal << "\" is neither a statement catalogue key nor an argument";
+    }
+  }
+}
+
+TEST(StatementLiteralsTest, TheStatementCommandsSayNoWordsOfTheirOwnToTheMember) {
+  // What the coordinator who runs the command is told, not words of the statement.
+  const std::set<std::string> staff = {R"(Wrote the statement to %s\n)"};
+  const std::string statement = ReadFile(kCliDir / "statement_command.cc");
+  const std::string report = ReadFile(kCliDir / "report_commands.cc");
+  for (const auto& [name, code] :
+       {std::pair{"statement_command.cc", Part(statement, "int RunStatement(")},
+        std::pair{"report_commands.cc", Part(report, "int RunStatementReport(")},
+        std::pair{"statement_lookups.cc",
+                  Part(ReadFile(kCliDir / "statement_lookups.cc"), "grpc::Status FetchTitles(")}}) {
+    ASSERT_FALSE(code.empty()) << name;
+    for (const std::string& literal : Literals(WithoutComments(code), /*javascript=*/false)) {
+      EXPECT_TRUE(staff.count(literal) != 0 || !ReadsAsWords(literal))
+          << name << ": \"" << literal << "\" reads as words; put it in clients/cli/messages";
+    }
   }
 }
 

@@ -1,7 +1,8 @@
-// The kiosk's catalogues as shipped (clients/kiosk/messages/*.txt, read from the source tree and as
-// compiled in): one per language the ledger accepts, each with exactly English's keys and
-// arguments, every message read by ICU with the plural forms of its language; and the formatter
-// (clients/common/messages.h): plurals, digits, days, fallback and the pseudo-locale.
+// The catalogues as shipped, the kiosk's (clients/kiosk/messages/*.txt) and statements'
+// (clients/cli/messages/*.txt), read from the source tree and as compiled in: one per language the
+// ledger accepts, each with exactly English's keys and arguments, every message read by ICU with
+// the plural forms of its language; and the formatter (clients/common/messages.h): plurals,
+// digits, days, fallback and the pseudo-locale.
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "clients/cli/statement_words.h"
 #include "clients/common/messages.h"
 #include "clients/kiosk/kiosk_messages.h"
 #include "ledger/rules/kiosk.h"
@@ -21,8 +23,24 @@ namespace {
 using clients::Catalogue;
 using clients::Messages;
 
-const std::filesystem::path kMessagesDir =
-    std::filesystem::path(TIMELEDGER_SOURCE_DIR) / "clients/kiosk/messages";
+// A set of catalogues: where its files are, what was compiled in, and how much it holds at least.
+struct CatalogueSet {
+  std::string name;
+  std::filesystem::path dir;
+  const std::vector<std::pair<const char*, const char*>>& (*compiled)();
+  size_t messages_min;
+  size_t plurals_min;
+};
+
+// The kiosk's words, and a member's statement's: the same languages (a member's language is set
+// once for both).
+std::vector<CatalogueSet> CatalogueSets() {
+  const std::filesystem::path source(TIMELEDGER_SOURCE_DIR);
+  return {{"kiosk", source / "clients/kiosk/messages", &CompiledCatalogues, 50, 6},
+          {"statement", source / "clients/cli/messages", &cli::CompiledStatementCatalogues, 35, 5}};
+}
+
+const std::filesystem::path kMessagesDir = CatalogueSets().front().dir;
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -31,8 +49,9 @@ std::string ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-Catalogue ShippedCatalogue(const std::string& language) {
-  auto catalogue = Catalogue::Parse(language, ReadFile(kMessagesDir / (language + ".txt")));
+Catalogue ShippedCatalogue(const std::string& language,
+                           const std::filesystem::path& dir = kMessagesDir) {
+  auto catalogue = Catalogue::Parse(language, ReadFile(dir / (language + ".txt")));
   EXPECT_TRUE(catalogue.ok()) << catalogue.status();
   if (!catalogue.ok()) return Catalogue();
   return *std::move(catalogue);
@@ -49,38 +68,43 @@ std::unique_ptr<Messages> KioskMessages() {
 }
 
 TEST(MessageCataloguesTest, TheFilesAreTheLanguagesTheLedgerAcceptsAndTheKioskCompiledIn) {
-  std::set<std::string> files;
-  for (const auto& file : std::filesystem::directory_iterator(kMessagesDir)) {
-    files.insert(file.path().stem().string());
-    EXPECT_EQ(file.path().extension(), ".txt") << file.path();
-  }
   const std::vector<std::string> shipped = ShippedLanguages();
-  EXPECT_EQ(files, std::set<std::string>(shipped.begin(), shipped.end()));
-  std::vector<std::string> compiled;
-  for (const auto& [language, text] : CompiledCatalogues()) {
-    compiled.push_back(language);
-    EXPECT_EQ(text, ReadFile(kMessagesDir / (std::string(language) + ".txt"))) << language;
-  }
-  EXPECT_EQ(compiled, shipped);
   EXPECT_EQ(shipped.front(), "en");
+  for (const CatalogueSet& set : CatalogueSets()) {
+    std::set<std::string> files;
+    for (const auto& file : std::filesystem::directory_iterator(set.dir)) {
+      files.insert(file.path().stem().string());
+      EXPECT_EQ(file.path().extension(), ".txt") << file.path();
+    }
+    EXPECT_EQ(files, std::set<std::string>(shipped.begin(), shipped.end())) << set.name;
+    std::vector<std::string> compiled;
+    for (const auto& [language, text] : set.compiled()) {
+      compiled.push_back(language);
+      EXPECT_EQ(text, ReadFile(set.dir / (std::string(language) + ".txt"))) << language;
+    }
+    EXPECT_EQ(compiled, shipped) << set.name;
+  }
 }
 
 TEST(MessageCataloguesTest, EveryCatalogueHasExactlyTheKeysAndArgumentsOfEnglish) {
-  const Catalogue english = ShippedCatalogue("en");
-  ASSERT_GT(english.messages().size(), 50u);
-  for (const std::string& language : ShippedLanguages()) {
-    const Catalogue catalogue = ShippedCatalogue(language);
-    std::set<std::string> keys, english_keys;
-    for (const auto& [key, message] : catalogue.messages()) keys.insert(key);
-    for (const auto& [key, message] : english.messages()) english_keys.insert(key);
-    EXPECT_EQ(keys, english_keys) << language;
-    for (const auto& [key, message] : catalogue.messages()) {
-      const std::string* theirs = english.Find(key);
-      if (theirs == nullptr) continue;
-      auto names = clients::ArgumentNamesOf(message);
-      auto english_names = clients::ArgumentNamesOf(*theirs);
-      ASSERT_TRUE(names.ok() && english_names.ok()) << language << " " << key;
-      EXPECT_EQ(*names, *english_names) << language << " " << key << ": " << message;
+  for (const CatalogueSet& set : CatalogueSets()) {
+    const Catalogue english = ShippedCatalogue("en", set.dir);
+    ASSERT_GT(english.messages().size(), set.messages_min) << set.name;
+    for (const std::string& language : ShippedLanguages()) {
+      const Catalogue catalogue = ShippedCatalogue(language, set.dir);
+      std::set<std::string> keys, english_keys;
+      for (const auto& [key, message] : catalogue.messages()) keys.insert(key);
+      for (const auto& [key, message] : english.messages()) english_keys.insert(key);
+      EXPECT_EQ(keys, english_keys) << set.name << " " << language;
+      for (const auto& [key, message] : catalogue.messages()) {
+        const std::string* theirs = english.Find(key);
+        if (theirs == nullptr) continue;
+        auto names = clients::ArgumentNamesOf(message);
+        auto english_names = clients::ArgumentNamesOf(*theirs);
+        ASSERT_TRUE(names.ok() && english_names.ok()) << language << " " << key;
+        EXPECT_EQ(*names, *english_names)
+            << set.name << " " << language << " " << key << ": " << message;
+      }
     }
   }
 }
@@ -92,36 +116,46 @@ TEST(MessageCataloguesTest, EveryPluralHasExactlyTheFormsOfItsLanguage) {
             (std::set<std::string>{"one", "few", "many", "other"}));
   EXPECT_EQ(clients::PluralCategories("bn"), (std::set<std::string>{"one", "other"}));
   EXPECT_EQ(clients::PluralCategories("en"), (std::set<std::string>{"one", "other"}));
-  for (const std::string& language : ShippedLanguages()) {
-    const std::set<std::string> forms = clients::PluralCategories(language);
-    size_t plurals = 0;
-    const Catalogue catalogue = ShippedCatalogue(language);
-    for (const auto& [key, message] : catalogue.messages()) {
-      auto keywords = clients::PluralKeywordsOf(message);
-      ASSERT_TRUE(keywords.ok()) << language << " " << key;
-      for (const std::set<std::string>& used : *keywords) {
-        EXPECT_EQ(used, forms) << language << " " << key << ": " << message;
-        ++plurals;
+  for (const CatalogueSet& set : CatalogueSets()) {
+    for (const std::string& language : ShippedLanguages()) {
+      const std::set<std::string> forms = clients::PluralCategories(language);
+      size_t plurals = 0;
+      const Catalogue catalogue = ShippedCatalogue(language, set.dir);
+      for (const auto& [key, message] : catalogue.messages()) {
+        auto keywords = clients::PluralKeywordsOf(message);
+        ASSERT_TRUE(keywords.ok()) << language << " " << key;
+        for (const std::set<std::string>& used : *keywords) {
+          EXPECT_EQ(used, forms) << set.name << " " << language << " " << key << ": " << message;
+          ++plurals;
+        }
       }
+      EXPECT_GE(plurals, set.plurals_min) << set.name << " " << language;
     }
-    EXPECT_GE(plurals, 6u) << language;
   }
 }
 
 TEST(MessageCataloguesTest, EveryMessageFormatsInEveryLanguageWithItsArguments) {
-  auto messages = KioskMessages();
-  ASSERT_NE(messages, nullptr);
+  auto statement_messages = cli::LoadStatementMessages();
+  ASSERT_TRUE(statement_messages.ok()) << statement_messages.status();
+  std::vector<std::unique_ptr<Messages>> sets;
+  sets.push_back(KioskMessages());
+  sets.push_back(*std::move(statement_messages));
   const clients::MessageArgs args = {
       {"time", std::string("T")},     {"hours", int64_t{3}},         {"minutes", int64_t{2}},
       {"seconds", int64_t{20}},       {"other", std::string("Bob")}, {"activity", std::string("A")},
       {"sentence", std::string("S")}, {"amount", std::string("M")},  {"when", std::string("W")},
       {"name", std::string("Dev")},   {"month", std::string("N")},   {"given", std::string("G")},
-      {"received", std::string("R")}, {"date", std::string("D")}};
-  for (const std::string& language : messages->Languages()) {
-    for (const auto& [key, message] : messages->CatalogueOf(language).messages()) {
-      const std::string words = messages->Format(language, key, args);
-      EXPECT_NE(words, key) << language << " " << key;
-      EXPECT_EQ(words.find('{'), std::string::npos) << language << " " << key << ": " << words;
+      {"received", std::string("R")}, {"date", std::string("D")},    {"bank", std::string("B")},
+      {"seq", std::string("12")},     {"kind", std::string("K")},    {"entries", int64_t{4}},
+      {"first", std::string("F")},    {"last", std::string("L")}};
+  for (const std::unique_ptr<Messages>& messages : sets) {
+    ASSERT_NE(messages, nullptr);
+    for (const std::string& language : messages->Languages()) {
+      for (const auto& [key, message] : messages->CatalogueOf(language).messages()) {
+        const std::string words = messages->Format(language, key, args);
+        EXPECT_NE(words, key) << language << " " << key;
+        EXPECT_EQ(words.find('{'), std::string::npos) << language << " " << key << ": " << words;
+      }
     }
   }
 }

@@ -321,7 +321,7 @@ TEST(ReportCsvTest, WritesAStatementRowPerEntry) {
     balance += amounts[i];
     line->set_balance_after_minutes(balance);
   }
-  const std::string csv = StatementCsv(statement);
+  const std::string csv = StatementCsv(statement, StatementWords("en"));
   ASSERT_TRUE(absl::StartsWith(csv, kCsvByteOrderMark));
   const Records records = ParseCsv(csv.substr(3));
   ASSERT_EQ(records.size(), 4u);

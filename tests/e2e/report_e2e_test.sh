@@ -8,7 +8,8 @@
 # makes the period report in every format and checks its figures: the terminal table, --json,
 # the CSV files (parsed back with Python's csv module) and the HTML page, which headless Chromium
 # renders to a PNG (checked for the charts' colours) and to an A4 PDF, with no console errors.
-# Also a member's statement, and refusals of bad input.
+# Also a member's statement, in English and then in the language a coordinator set for the member
+# (account set-language), with the catalogue's titles; and refusals of bad input.
 #
 # Each check prints "ok" or "FAIL"; the last line counts them. Exits 0 if every check passed, 1
 # otherwise, and 77 (skipped, for ctest) if every check passed but Chromium is not installed
@@ -307,6 +308,52 @@ expect 0 "hours by activity show catalogue titles, grouped by category" \
   '^Outdoors and care \(Help in the garden, Mentoring\) +6 +10 hours 15 minutes$' \
   '^Lunch at the café +2 +2 hours 30 minutes$' '^cooking lunch +2 +5 hours$' \
   -- report hcct --from "$FROM" --to "$TO"
+
+# --- A member's statement in their language ------------------------------------------------------
+# Bob's nine entries: the catalogue's titles, not codes, and his kiosk language once it is set.
+expect 0 "a statement is in English with the catalogue's titles while no language is set" \
+  '^Statement for Bob Okafor \(bob\), bank hcct$' ' exchange +Alice Brown \(alice\) +Help in the garden ' \
+  ' spend +Community café \(cafe\) +Lunch at the café ' '^9 entries\. Closing balance: ' \
+  -- statement hcct bob
+expect 0 "a coordinator sets Bob's language to Polish" 'The kiosk speaks pl to Bob Okafor' \
+  -- account set-language hcct bob --language pl
+expect 0 "Bob's statement is then in Polish, plurals included" \
+  '^Wyciąg: Bob Okafor \(bob\), bank hcct$' '^Nr +Data +Rodzaj +Z kim +Zajęcie +Czas +Saldo$' \
+  ' wymiana +Alice Brown \(alice\) +Help in the garden +-1 godzina 30 minut ' \
+  ' wydatek +Community café \(cafe\) +Lunch at the café +-1 godzina ' \
+  '^9 wpisów\. Saldo końcowe: ' \
+  -- statement hcct bob
+if [[ $OUT == *"Closing balance"* || $OUT == *" gardening "* ]]; then
+  fail "no English word and no code is left in Bob's Polish statement"
+else pass "no English word and no code is left in Bob's Polish statement"; fi
+expect 0 "statement-report is in Bob's language too" \
+  '^Wpisy zapisane od [0-9]+ [a-zźż]+ [0-9]{4} do ' '^Saldo początkowe: 0 godzin$' \
+  '^  Saldo końcowe: +' \
+  -- statement-report hcct bob --from "$FROM" --to "$TO"
+expect 0 "--language writes one statement in another language" \
+  '^كشف حساب Bob Okafor \(bob\)، بنك hcct$' '^٩ قيود\. الرصيد الختامي: ' \
+  -- statement hcct bob --language ar
+expect 2 "--language that statements are not written in is a usage error" \
+  "is not a language statements are written in: en, bn, ar, pl" \
+  -- statement hcct bob --language so
+expect 0 "the statement's CSV keeps its columns and adds Bob's words" '^Wrote the statement to ' \
+  -- statement-report hcct bob --from "$FROM" --to "$TO" --format csv --out "$WORK/bob.csv"
+if python3 - "$WORK/bob.csv" <<'PY'
+import csv, sys
+raw = open(sys.argv[1], "rb").read().decode("utf-8-sig")
+rows = list(csv.DictReader(raw.splitlines(keepends=True)))
+lunch = next(r for r in rows if r["activity"] == "lunch")
+assert lunch["kind"] == "spend" and lunch["kind_text"] == "wydatek", lunch
+assert lunch["activity_title"] == "Lunch at the café", lunch
+assert list(rows[0])[:7] == ["seq", "recorded_on", "occurred_on", "kind", "reverses_seq",
+                             "with_account_id", "activity"], list(rows[0])
+PY
+then pass "the CSV has kind_text and activity_title after the columns for machines"
+else fail "the CSV has kind_text and activity_title after the columns for machines"; fi
+must account set-language hcct bob --clear
+expect 0 "with the language cleared, the statement is in English again" \
+  '^9 entries\. Closing balance: ' \
+  -- statement hcct bob
 
 if [[ -n ${TIMELEDGER_KEEP_ARTIFACTS:-} ]]; then
   mkdir -p "$TIMELEDGER_KEEP_ARTIFACTS"

@@ -251,6 +251,32 @@ TEST_F(KioskServiceTest, ACoordinatorSetsAMembersLanguageWhichTheirSummaryCarrie
   EXPECT_TRUE(ledger_->CheckConsistency().ok()) << ledger_->CheckConsistency();
 }
 
+TEST_F(KioskServiceTest, ACoordinatorReadsAMembersCardAndLanguageButNeverThePin) {
+  v1::MemberCard set;
+  ASSERT_TRUE(SetLanguage("alice", "pl", &set).ok());
+  const auto get = [this](const std::string& account_id, v1::MemberCard* card,
+                          const std::string& principal = "carol") {
+    v1::GetMemberCardRequest request;
+    request.set_bank_id("hcct");
+    request.set_account_id(account_id);
+    return kiosk_->GetMemberCard(As(principal).get(), request, card);
+  };
+  v1::MemberCard card;
+  ASSERT_TRUE(get("alice", &card).ok());
+  EXPECT_EQ(card.account_id(), "alice");
+  EXPECT_EQ(card.card_number(), "1001");
+  EXPECT_TRUE(card.has_pin());
+  EXPECT_EQ(card.language(), "pl");
+  // An account without a card: its ids and nothing else.
+  v1::MemberCard none;
+  ASSERT_TRUE(get("cafe", &none).ok());
+  EXPECT_EQ(none.account_id(), "cafe");
+  EXPECT_EQ(none.card_number(), "");
+  EXPECT_EQ(none.language(), "");
+  EXPECT_EQ(get("nobody", &none).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get("alice", &none, "kiosk-1").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(KioskServiceTest, ALanguageTheKioskDoesNotShipIsRefusedNamingTheShippedOnes) {
   v1::MemberCard card;
   const grpc::Status status = SetLanguage("alice", "so", &card);

@@ -100,6 +100,7 @@ async function main() {
     await confirmPending(browser);
     await wrongPinAndLockout(browser);
     await idleSignOut(browser);
+    await largerTextForOnePerson(browser);
     await tourEveryScreen(browser, kioskUrl());
     await memberOwnLanguage(browser);
     await ledgerDownAndBack(browser);
@@ -309,6 +310,42 @@ async function idleSignOut(browser) {
     (await page.locator("#card-input").inputValue()) === "" && !(await page.locator("#idle-dialog").isVisible()));
   await context.close();
   console.log("ok: idle sign-out with a warning");
+}
+
+// "A+" is for one person: chosen before signing in it lasts through their session and ends at
+// sign-out; chosen on the first screen and left, it ends after the idle minute.
+async function largerTextForOnePerson(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(kioskUrl());
+  await page.locator("#card-input").waitFor({ state: "visible" });
+  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  const normal = await size();
+  const larger = page.locator("#larger-text");
+  await larger.click();
+  assert.ok(await size() >= normal * 1.19, "A+ before signing in makes the text larger");
+  await signIn(page, "1002", "2468");
+  await page.locator("#screen-home").waitFor({ state: "visible" });
+  assert.ok(await size() >= normal * 1.19, "larger text lasts into the member's session");
+  await page.locator("#finished").click();
+  await page.locator("#screen-goodbye").waitFor({ state: "visible" });
+  assert.equal(await size(), normal, "after sign-out the text is back to its usual size");
+  assert.equal(await larger.getAttribute("aria-pressed"), "false");
+  await page.clock.fastForward(7000);
+  await page.locator("#screen-card").waitFor({ state: "visible" });
+  assert.equal(await size(), normal, "the next person starts at the usual size");
+
+  await larger.click();
+  await page.clock.fastForward(30000);
+  assert.ok(await size() >= normal * 1.19, "larger text stays while someone may be reading");
+  await page.clock.fastForward(31000);
+  await until("the usual size again", async () => (await size()) === normal);
+  assert.equal(await larger.getAttribute("aria-pressed"), "false");
+  assert.equal(await page.locator("#idle-dialog").isVisible(), false,
+               "no warning: nothing private was on the screen");
+  await context.close();
+  console.log("ok: larger text for one person");
 }
 
 async function ledgerDownAndBack(browser) {

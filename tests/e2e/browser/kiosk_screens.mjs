@@ -6,8 +6,8 @@
 // Screenshots (English and Arabic) are named LANG-WIDTHxHEIGHT-SCREEN.png.
 import assert from "node:assert/strict";
 import {
-  LANGUAGES, PSEUDO, SHOT_LANGUAGES, SIZES, assertAllFromCatalogues, assertFocusClear,
-  assertInView, assertRightToLeft, assertTargets, checkAccessibility, press, shot, text, wordsOf,
+  LANGUAGES, PSEUDO, SHOT_LANGUAGES, SIZES, assertAllFromCatalogues, assertFillsHeight,
+  assertFocusClear, assertInView, assertRightToLeft, assertTargets, checkAccessibility, press, shot, text, wordsOf,
 } from "./kiosk_support.mjs";
 
 // Opens the kiosk in `lang`: a member picks it on the first screen by its own name; the
@@ -36,6 +36,7 @@ export async function tourEveryScreen(browser, url) {
 async function tour(browser, url, lang, size) {
   const words = await wordsOf(url, lang);
   const t = { tag: `${lang}-${size.width}x${size.height}`, lang, w: (key) => words.words[key] };
+  t.portrait = size.height > size.width;
   const { tag, w } = t;
   const context = await browser.newContext({ viewport: size });
   const page = await context.newPage();
@@ -45,34 +46,37 @@ async function tour(browser, url, lang, size) {
   await press(page, "card-input", DEV.card);
   const next = page.getByRole("button", { name: w("action.next"), exact: true });
   const signIn = page.getByRole("button", { name: w("action.sign_in"), exact: true });
-  await screen(page, t, "card", next);
+  await screen(page, t, "card", next, "#screen-card");
   await next.click();
   await press(page, "pin-input", "0000");
-  await screen(page, t, "pin", signIn);
+  await screen(page, t, "pin", signIn, "#screen-pin");
   await signIn.click();
   await page.locator("#pin-message.error").filter({ hasText: w("error.card_or_pin_wrong") }).waitFor();
-  await screen(page, t, "wrong-pin", signIn);
+  await screen(page, t, "wrong-pin", signIn, "#screen-pin");
 
   await press(page, "pin-input", DEV.pin);
   await signIn.click();
   await page.locator("#screen-home").waitFor({ state: "visible" });
   await assertFocusClear(page, "greeting");
   await memberScreen(page, t);
-  await largerText(page, t);
+  const usualSize = await largerText(page, t);
   await moreTime(page, t);
   await page.getByRole("button", { name: w("action.finished"), exact: true }).click();
   await page.locator("#screen-goodbye").waitFor({ state: "visible" });
   await screen(page, t, "goodbye", page.locator("#goodbye-heading"));
   assert.equal(await page.locator("#larger-text").getAttribute("aria-pressed"), "false",
                "larger text ends with the member's session");
+  assert.equal(await rootFontSize(page), usualSize, "the text is its usual size after sign-out");
   await context.close();
   console.log(`ok: every screen at ${tag}`);
 }
 
-// Checks a screen whose main action is `action`, and saves what the member sees of it.
-async function screen(page, t, what, action) {
+// Checks a screen whose main action is `action`, and saves what the member sees of it. A sign-in
+// screen (`signInSection`) on a portrait screen must use its height.
+async function screen(page, t, what, action, signInSection) {
   const name = `${t.tag}-${what}`;
   await assertInView(page, action, `the main action of ${name}`);
+  if (signInSection && t.portrait) await assertFillsHeight(page, signInSection, name);
   await assertTargets(page, name);
   await checkAccessibility(page, name);
   if (t.lang === PSEUDO) await assertAllFromCatalogues(page, name);
@@ -108,9 +112,14 @@ async function memberScreen(page, t) {
   await shot(page, `${tag}-home-whole-page`);
 }
 
+function rootFontSize(page) {
+  return page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+}
+
+// Presses "A+" on the member's screen; returns the usual size of the root's font.
 async function largerText(page, t) {
   const { w } = t;
-  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  const size = () => rootFontSize(page);
   const before = await size();
   await page.getByRole("button", { name: w("action.larger_text"), exact: true }).click();
   assert.equal(await page.locator("#larger-text").getAttribute("aria-pressed"), "true");
@@ -120,6 +129,7 @@ async function largerText(page, t) {
   // It stays while the member goes on using the screen.
   await page.getByText(w("chart.show_table"), { exact: true }).click();
   assert.ok(await size() >= before * 1.19, "larger text stays");
+  return before;
 }
 
 // Three warnings: "I need more time" on the first two, not on the third.

@@ -179,6 +179,25 @@ export async function assertInView(page, locator, what) {
   }
 }
 
+// On a portrait screen a sign-in screen uses the height: from its heading to its lowest control
+// (the keypad, "Next" or "Sign in") it spans at least `share` of the viewport, with nothing
+// scrolled and its keys at least 6 rem high.
+export async function assertFillsHeight(page, section, where, share = 0.7) {
+  const state = await page.evaluate((selector) => {
+    const shown = [...document.querySelectorAll(`${selector} h2, ${selector} form > *`)]
+      .filter((node) => node.getClientRects().length > 0 && node.getBoundingClientRect().height > 0);
+    const key = document.querySelector(`${selector} .keypad button`).getBoundingClientRect();
+    return { top: Math.min(...shown.map((node) => node.getBoundingClientRect().top)),
+             bottom: Math.max(...shown.map((node) => node.getBoundingClientRect().bottom)),
+             height: window.innerHeight, scrolled: window.scrollY, key: key.height,
+             rem: parseFloat(getComputedStyle(document.documentElement).fontSize) };
+  }, section);
+  const spans = (state.bottom - state.top) / state.height;
+  assert.equal(state.scrolled, 0, `${where} is not scrolled`);
+  assert.ok(spans >= share, `${where} spans ${Math.round(spans * 100)}% of the screen's height`);
+  assert.ok(state.key >= 6 * state.rem - 1, `${where}: keys of ${state.key} px`);
+}
+
 // The focused element is not covered by the sticky header (WCAG 2.2 2.4.11).
 export async function assertFocusClear(page, id) {
   const state = await page.evaluate(() => {
