@@ -333,6 +333,11 @@ expect 0 "statement-report is in Bob's language too" \
 expect 0 "--language writes one statement in another language" \
   '^كشف حساب Bob Okafor \(bob\)، بنك hcct$' '^٩ قيود\. الرصيد الختامي: ' \
   -- statement hcct bob --language ar
+# A partner reads its own account's statement, though it may not read a member's card.
+make_token partner hcct cafe-till --account cafe
+expect 0 "a partner's statement of its own account is written, in English" \
+  '^Statement for Community café \(cafe\), bank hcct$' \
+  -- --token-file "$WORK/cafe-till.token" statement hcct cafe
 expect 2 "--language that statements are not written in is a usage error" \
   "is not a language statements are written in: en, bn, ar, pl" \
   -- statement hcct bob --language so
