@@ -21,64 +21,19 @@
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
 #include "services/convert.h"
-#include "tests/support/ledger_fixture.h"
+#include "tests/support/fixture_ledger.h"
 #include "tests/support/raw_store.h"
 
 namespace timeledger::ledger {
 namespace {
 
-const std::string kFixtures = std::string(TIMELEDGER_SOURCE_DIR) + "/tests/fixtures/";
 constexpr char kBank[] = "holy-cross";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class Layout3MigrationTest : public LedgerTest {
+class Layout3MigrationTest : public FixtureLedgerTest {
  protected:
-  // The fixture's data directory unpacked into dir_, not opened yet.
-  void SetUp() override {
-    now_ = absl::Now();
-    const std::string unpack = "tar -xzf " + kFixtures + "layout3-ledger.tar.gz -C " + dir_.path();
-    ASSERT_EQ(std::system(unpack.c_str()), 0) << unpack;
-  }
-
-  // Every entry of the bank (of one account, with running balances, if `account` is not empty)
-  // as the Ledger service answers ListEntries, all pages.
+  void SetUp() override { Unpack("layout3-ledger.tar.gz"); }
   v1::ListEntriesResponse Served(const std::string& account) {
-    v1::ListEntriesResponse all;
-    std::string token;
-    do {
-      auto page = ledger_->ListEntries(BankId(kBank), AccountId(account), 7, token);
-      EXPECT_TRUE(page.ok()) << page.status();
-      if (!page.ok()) break;
-      for (const EntryRow& row : page->items) {
-        v1::EntryRow* out = all.add_rows();
-        services::ToProto(row.entry, out->mutable_entry());
-        if (!account.empty()) out->set_running_balance_minutes(row.running_balance_minutes);
-      }
-      token = page->next_page_token;
-    } while (!token.empty());
-    return all;
-  }
-
-  // What the old server answered, as `timeledger --json ... list` printed it.
-  template <class M>
-  static M Expected(const std::string& file) {
-    M expected;
-    const auto parsed =
-        google::protobuf::util::JsonStringToMessage(ReadFile(kFixtures + file), &expected);
-    EXPECT_TRUE(parsed.ok()) << file << ": " << parsed;
-    return expected;
-  }
-
-  VerifyReport VerifyOffline() {
-    StoreOptions options;
-    options.path = StorePathOf(dir_.path());
-    return VerifyStoreOffline(options);
+    return FixtureLedgerTest::Served(kBank, account);
   }
 
   std::string LayoutVersion() { return RawStore(dir_.path()).Get("V"); }
@@ -141,7 +96,7 @@ TEST_F(Layout3MigrationTest, AWritableOpenRaisesTheLayoutAndServesTheOldEntriesA
 
   // The digest the old server gave is a prefix of the migrated ledger's.
   Reopen();
-  const std::string saved = ReadFile(kFixtures + "layout3-digest.json");
+  const std::string saved = ReadFixtureFile("layout3-digest.json");
   const size_t at = saved.find("\"root_hash\": \"");
   ASSERT_NE(at, std::string::npos);
   auto old_root = DigestFromHex(saved.substr(at + 14, kDigestHexChars));

@@ -20,25 +20,17 @@
 #include "ledger/store/keys.h"
 #include "ledger/verify/verify.h"
 #include "services/convert.h"
-#include "tests/support/ledger_fixture.h"
+#include "tests/support/fixture_ledger.h"
 
 namespace timeledger::ledger {
 namespace {
 
-const std::string kFixtures = std::string(TIMELEDGER_SOURCE_DIR) + "/tests/fixtures/";
 constexpr char kBank[] = "holy-cross";
 
 std::string Fixed64(uint64_t value) {
   std::string out;
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
   return out;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // The store of a closed ledger, opened directly.
@@ -73,47 +65,11 @@ class RawStore {
   std::unique_ptr<rocksdb::DB> db_;
 };
 
-class LayoutMigrationTest : public LedgerTest {
+class LayoutMigrationTest : public FixtureLedgerTest {
  protected:
-  // The fixture's data directory unpacked into dir_, not opened yet.
-  void SetUp() override {
-    now_ = absl::Now();
-    const std::string unpack = "tar -xzf " + kFixtures + "layout1-ledger.tar.gz -C " + dir_.path();
-    ASSERT_EQ(std::system(unpack.c_str()), 0) << unpack;
-  }
-
-  // Every entry of the bank (of one account, with running balances, if `account` is not empty)
-  // as the Ledger service answers ListEntries (services/ledger_service.cc), all pages.
+  void SetUp() override { Unpack("layout1-ledger.tar.gz"); }
   v1::ListEntriesResponse Served(const std::string& account) {
-    v1::ListEntriesResponse all;
-    std::string token;
-    do {
-      auto page = ledger_->ListEntries(BankId(kBank), AccountId(account), 7, token);
-      EXPECT_TRUE(page.ok()) << page.status();
-      if (!page.ok()) break;
-      for (const EntryRow& row : page->items) {
-        v1::EntryRow* out = all.add_rows();
-        services::ToProto(row.entry, out->mutable_entry());
-        if (!account.empty()) out->set_running_balance_minutes(row.running_balance_minutes);
-      }
-      token = page->next_page_token;
-    } while (!token.empty());
-    return all;
-  }
-
-  // What the old server answered, as `timeledger --json entry list` printed it.
-  static v1::ListEntriesResponse Expected(const std::string& file) {
-    v1::ListEntriesResponse expected;
-    const auto parsed =
-        google::protobuf::util::JsonStringToMessage(ReadFile(kFixtures + file), &expected);
-    EXPECT_TRUE(parsed.ok()) << file << ": " << parsed;
-    return expected;
-  }
-
-  VerifyReport VerifyOffline() {
-    StoreOptions options;
-    options.path = StorePathOf(dir_.path());
-    return VerifyStoreOffline(options);
+    return FixtureLedgerTest::Served(kBank, account);
   }
 };
 
