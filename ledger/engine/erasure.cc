@@ -54,13 +54,13 @@ absl::StatusOr<std::set<PersonalField>> DeleteRecords(WriteTxn& txn, const std::
   while (records->Next(&record)) {
     if (record.position != fact_position) {  // a fact's records are one run: read it once
       fact_position = record.position;
-      auto journal = store.ListJournal(bank_id, fact_position, 1);
-      if (!journal.ok()) return journal.status();
-      if (journal->empty() || (*journal)[0].position != fact_position) {
+      auto stored = store.GetFact(bank_id, fact_position);
+      if (!stored.ok()) return stored.status();
+      if (!stored->has_value()) {
         return Refuse(Reason::kJournalGap, absl::StrCat("bank ", bank_id, " lacks fact ",
                                                         fact_position, " of a personal record"));
       }
-      auto fact = DecodeFact((*journal)[0].fact);
+      auto fact = DecodeFact(**stored);
       if (!fact.ok()) return fact.status();
       auto found = Concerns(txn, *fact, account_id);
       if (!found.ok()) return found.status();
@@ -100,10 +100,10 @@ absl::Status BlankPending(WriteTxn& txn, const std::string& bank_id,
 // Whether the bank has facts of layout 3 or before, whose values are hashed as they are and so
 // stay in the journal: its first fact, its creation, is older than layout 4.
 absl::StatusOr<bool> HasInlineFacts(WriteTxn& txn, const std::string& bank_id) {
-  auto first = txn.CommittedStore().ListJournal(bank_id, 0, 1);
+  auto first = txn.CommittedStore().GetFact(bank_id, 0);
   if (!first.ok()) return first.status();
-  return !first->empty() && !(*first)[0].fact.empty() &&
-         static_cast<uint8_t>((*first)[0].fact[0]) == kFactVersionInline;
+  return first->has_value() && !(*first)->empty() &&
+         static_cast<uint8_t>((**first)[0]) == kFactVersionInline;
 }
 
 }  // namespace

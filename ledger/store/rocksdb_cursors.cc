@@ -159,6 +159,16 @@ absl::StatusOr<std::vector<PersonalRecord>> RocksDbReader::ListPersonal(absl::st
   return ReadPersonal(At().reads(), bank_id, from_position, end_position);
 }
 
+absl::StatusOr<std::optional<std::string>> RocksDbReader::GetFact(absl::string_view bank_id,
+                                                                  uint64_t position) {
+  auto value = At().reads().Get(keys::SeqKey(KeyTag::kJournal, bank_id, position));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<std::string>();
+  absl::string_view fact, chain_hash;
+  if (!keys::SplitJournalValue(**value, &fact, &chain_hash)) return Corrupt("journal record");
+  return std::optional<std::string>(std::string(fact));
+}
+
 absl::StatusOr<std::optional<uint64_t>> RocksDbReader::GetEntryPosition(absl::string_view bank_id,
                                                                         uint64_t seq) {
   auto value = At().reads().Get(keys::SeqKey(KeyTag::kEntryPosition, bank_id, seq));

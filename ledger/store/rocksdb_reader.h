@@ -144,6 +144,8 @@ class RocksDbReader : public virtual StoreReader {
   absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                          uint64_t from_position,
                                                          size_t limit) override;
+  absl::StatusOr<std::optional<std::string>> GetFact(absl::string_view bank_id,
+                                                     uint64_t position) override;
   absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,
                                                            uint64_t from_position,
                                                            uint64_t end_position) override;

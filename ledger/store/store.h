@@ -315,6 +315,10 @@ class StoreReader {
   virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
                                                                  uint64_t from_position,
                                                                  size_t limit) = 0;
+  // The canonical bytes of the fact at `position`, or nullopt: one point read, without the chain
+  // hash that ListJournal computes from the facts before.
+  virtual absl::StatusOr<std::optional<std::string>> GetFact(absl::string_view bank_id,
+                                                             uint64_t position) = 0;
   // The personal records of a bank's facts with from_position <= position < end_position, in
   // (position, field) order: what JoinPersonal (journal.h) joins to the facts read.
   virtual absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,

@@ -311,6 +311,14 @@ TEST_F(StoreTest, ListJournalGivesEveryChainHashThoughOnlyEvery64thIsStored) {
             .ok());
   }
   Open();
+  // A fact alone, in either form, without its chain hash.
+  for (const uint64_t position : {uint64_t{5}, uint64_t{127}, uint64_t{200}}) {
+    auto fact = store_->GetFact("b", position);
+    ASSERT_TRUE(fact.ok()) << fact.status();
+    EXPECT_EQ(*fact, facts[position].first) << position;
+  }
+  EXPECT_EQ(*store_->GetFact("b", 140), std::string(1, '\x01') + "forged");
+  EXPECT_EQ(*store_->GetFact("b", facts.size()), std::nullopt);
   auto page = store_->ListJournal("b", 139, 3);
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->size(), 3u);
