@@ -180,6 +180,15 @@ class RocksDbBatch : public StoreBatch {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
 
+  // The same writes in key order (a key written twice keeps its two writes in the order they
+  // were made), for the memtable. A group writes its postings, account records and idempotency
+  // keys in the order of its entries, which is random across the memtable's skip list: every
+  // insert searched it from the top (a third of the server's time under RecordEntries). In key
+  // order, each insert starts from where the last one of its range (KeyRangeOf's hint) left
+  // off and climbs only as far as the gap to it. Same atomic batch; only the order within
+  // it, which nothing reads, changes. Put and Delete only (all this batch writes).
+  rocksdb::WriteBatch* SortedByKey();
+
  private:
   void Put(const std::string& key, const std::string& value) {
     batch_.Put(key, value).PermitUncheckedError();
@@ -197,6 +206,7 @@ class RocksDbBatch : public StoreBatch {
   }
 
   rocksdb::WriteBatch batch_;
+  rocksdb::WriteBatch sorted_;  // SortedByKey's, kept for its capacity
   size_t count_ = 0;
   std::vector<size_t> saved_counts_;
 };

@@ -51,7 +51,7 @@ absl::Status RocksDbStore::WriteWith(StoreBatch* batch, const rocksdb::WriteOpti
   absl::Status refusal = Current(&db, &fault);
   if (!refusal.ok()) return refusal;  // the failed instance is not written again
   Invariant(fault != nullptr, "a store that takes writes has a fault record");
-  return Failed(fault, db->Write(options, rocks_batch->batch()));
+  return Failed(fault, db->Write(options, rocks_batch->SortedByKey()));
 }
 
 absl::Status RocksDbStore::Sync() {
