@@ -6,6 +6,8 @@
 #include <regex>
 #include <string>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include <gtest/gtest.h>
 
 namespace timeledger::common {
@@ -20,6 +22,34 @@ TEST(LogTest, ALineBeginsWithTimeLevelAndEvent) {
       std::regex(R"(ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=warn event=health )"
                  R"(serving=false reason=STORE_FULL count=-3 duration_ms=1234\.567)")))
       << line.text();
+}
+
+TEST(LogTest, DurationsAreMillisecondsToTheMicrosecondWithTheirSign) {
+  const auto millis = [](absl::Duration duration) {
+    LogLine line(LogLevel::kInfo, "t");
+    line.AddMillis("d", duration);
+    return line.text().substr(line.text().rfind(" d=") + 3);
+  };
+  EXPECT_EQ(millis(absl::Microseconds(5)), "0.005");
+  EXPECT_EQ(millis(absl::Microseconds(1000)), "1.000");
+  EXPECT_EQ(millis(absl::Microseconds(1040)), "1.040");
+  EXPECT_EQ(millis(absl::Microseconds(-2500)), "-2.500");
+  EXPECT_EQ(millis(absl::Nanoseconds(999)), "0.000");
+  EXPECT_EQ(millis(absl::ZeroDuration()), "0.000");
+}
+
+TEST(LogTest, TheTimestampIsTodaysInUtcToTheMillisecond) {
+  const absl::Time before = absl::Now();
+  LogLine line(LogLevel::kInfo, "t");
+  const absl::Time after = absl::Now();
+  absl::Time logged;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%E3SZ", line.text().substr(3, 24),
+                              absl::UTCTimeZone(), &logged, &error))
+      << line.text() << ": " << error;
+  EXPECT_GE(logged,
+            absl::Floor(before - absl::UnixEpoch(), absl::Milliseconds(1)) + absl::UnixEpoch());
+  EXPECT_LE(logged, after);
 }
 
 TEST(LogTest, ValuesAreQuotedAndEscapedWhenTheyMustBe) {
