@@ -43,7 +43,7 @@ void CommitPipeline::Complete(DecidedGroup& group) {
     status = store_->Commit(group.batch.get());
   }
   if (status.ok()) {
-    publish_(group.views);
+    publish_(group);
   } else {
     absl::MutexLock lock(&mu_);
     if (failure_.ok()) failure_ = status;

@@ -71,7 +71,8 @@ struct DecidedGroup {
 
 class CommitPipeline {
  public:
-  using Publish = std::function<void(const std::vector<std::shared_ptr<const BankView>>&)>;
+  // Shows a committed group to the readers (its banks' views, its accounts).
+  using Publish = std::function<void(const DecidedGroup&)>;
 
   // Starts the commit thread. `store`, `stats` and the functions outlive the pipeline. The
   // commit thread calls `finished` after each group handed over is finished.

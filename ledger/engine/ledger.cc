@@ -79,8 +79,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   if (auto s = ledger->tokens_.Load(); !s.ok()) return s;
   ledger->pipeline_ = std::make_unique<CommitPipeline>(
       ledger->store_.get(), &ledger->writer_stats_,
-      [raw = ledger.get()](const std::vector<std::shared_ptr<const BankView>>& changed) {
-        raw->PublishBanks(changed);
+      [raw = ledger.get()](const DecidedGroup& group) {
+        if (group.txn != nullptr) {
+          group.txn->ForEachChangedAccount(
+              [raw](const Account& account) { raw->published_accounts_.Publish(account); });
+        }
+        raw->PublishBanks(group.views);
       },
       [raw = ledger.get()] { raw->GroupFinished(); });
   ledger->writer_ = std::thread([raw = ledger.get()] { raw->WriterLoop(); });

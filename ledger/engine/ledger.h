@@ -44,6 +44,7 @@
 #include "ledger/core/types.h"
 #include "ledger/engine/audit.h"
 #include "ledger/engine/commit_pipeline.h"
+#include "ledger/engine/published_accounts.h"
 #include "ledger/engine/token_registry.h"
 #include "ledger/engine/write_txn.h"
 #include "ledger/engine/writer_stats.h"
@@ -69,6 +70,9 @@ struct LedgerOptions {
   // Accounts the writer keeps in memory at most (AccountCache; about 1 KB each); the others are
   // read from the store when a write needs them. Memory does not grow with the ledger.
   size_t account_cache_max = 65'536;
+  // Accounts kept for readers as the last synced groups left them (PublishedAccounts; about
+  // 0.5 KB each): GetAccount reads the others from the store. 0: none.
+  size_t published_accounts_max = 16'384;
   // Check every bank when opening; a bank that fails is not served. A bank with a checkpoint
   // (ledger/verify/tail.h: its head when it was last checked or cleanly shut down) has its
   // journal since then walked; one without is verified in full (ledger/verify/verify.h). Cheap
@@ -460,6 +464,8 @@ class Ledger {
   // The writer's accounts, as far as it keeps them: changed by the writer under state_mu_, read
   // by it without the lock (WriterAccounts) and by Verify's comparison under a shared one.
   AccountCache accounts_ ABSL_GUARDED_BY(state_mu_){options_.account_cache_max};
+  // The accounts readers see, in front of the store (GetAccount, a const read, fills it).
+  mutable PublishedAccounts published_accounts_{options_.published_accounts_max};
 
   // What readers see. publish_mu_ orders the publishers (the commit thread, the writer).
   absl::Mutex publish_mu_ ABSL_ACQUIRED_BEFORE(view_mu_);

@@ -80,9 +80,15 @@ absl::StatusOr<Account> Ledger::GetAccount(const BankId& bank_id,
                                            const AccountId& account_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
-  // The store, not the writer's memory: that runs ahead of what is synced.
+  // What the last synced groups published, or the store; not the writer's memory: that runs
+  // ahead of what is synced.
+  const std::string key = AccountCache::KeyOf(bank_id.value(), account_id.value());
+  if (std::optional<Account> published = published_accounts_.Find(key))
+    return *std::move(published);
+  const uint64_t epoch = published_accounts_.EpochOf(key);
   auto account = store_->GetAccount(bank_id, account_id);
   if (!account.ok()) return account.status();
+  if (account->has_value()) published_accounts_.Fill(**account, epoch);
   if (!account->has_value()) {
     return ledger::Refuse(
         Reason::kAccountNotFound,

@@ -167,6 +167,12 @@ class WriteTxn {
   StoreReader& CommittedStore() { return *store_; }
   // Whether this batch or a group in flight staged a personal record not yet committed.
   bool PersonalRecordsInFlight() const;
+  // Every account this batch changed, as it left them (what Finalize writes): for the publisher,
+  // once the batch is committed.
+  template <typename F>
+  void ForEachChangedAccount(F&& f) const {
+    for (const auto& [key, account] : accounts_) f(account);
+  }
   // For writes that have no overlay of their own (policy records); undone by savepoints.
   StoreBatch* Batch() { return batch_; }
 

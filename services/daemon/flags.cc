@@ -141,6 +141,10 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
   AddNumber(app, "--account-cache", &flags->account_cache, 1, 100'000'000, "a number of accounts",
             "accounts the writer keeps in memory (about 1 KB each); the others are read from the "
             "ledger when a write needs them, so memory does not grow with the number of accounts");
+  AddNumber(app, "--read-account-cache", &flags->read_account_cache, 0, 100'000'000,
+            "a number of accounts",
+            "accounts kept for reads as the last synced writes left them (about 0.5 KB each), so "
+            "that GetAccount answers from memory; the others are read from the ledger; 0: none");
   app.add_flag_callback(
       "--no-verify-on-start", [flags] { flags->verify_on_start = false; },
       "skip the check of every bank's journal since its last checkpoint when opening (the cheap "
@@ -236,6 +240,7 @@ void LogStart(const Flags& flags) {
       .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
       .Add("metrics_allow_remote", flags.metrics_allow_remote)
       .Add("account_cache", static_cast<int64_t>(flags.account_cache))
+      .Add("read_account_cache", static_cast<int64_t>(flags.read_account_cache))
       .Write();
 }
 
@@ -245,6 +250,7 @@ ledger::LedgerOptions LedgerOptionsOf(const Flags& flags) {
   options.verify_on_open = flags.verify_on_start;
   options.full_verify_on_open = flags.full_verify_on_start;
   options.account_cache_max = flags.account_cache;
+  options.published_accounts_max = flags.read_account_cache;
   options.backups_keep = flags.backups_keep;
   options.backup_dir = flags.backup_dir;
   return options;

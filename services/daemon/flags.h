@@ -32,6 +32,7 @@ struct Flags {
   bool verify_on_start = true;
   bool full_verify_on_start = false;
   size_t account_cache = ledger::LedgerOptions().account_cache_max;
+  size_t read_account_cache = ledger::LedgerOptions().published_accounts_max;
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;

@@ -34,6 +34,7 @@ class LedgerTest : public ::testing::Test {
     options.clock = [this] { return now_.load(); };
     options.full_verify_on_open = full_verify_on_reopen_;
     options.account_cache_max = account_cache_max_;
+    options.published_accounts_max = published_accounts_max_;
     auto opened = Ledger::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     ledger_ = *std::move(opened);
@@ -136,6 +137,8 @@ class LedgerTest : public ::testing::Test {
   bool full_verify_on_reopen_ = false;
   // The writer's account cache (LedgerOptions::account_cache_max) on the next Reopen.
   size_t account_cache_max_ = LedgerOptions().account_cache_max;
+  // The readers' accounts (LedgerOptions::published_accounts_max) on the next Reopen.
+  size_t published_accounts_max_ = LedgerOptions().published_accounts_max;
 };
 
 }  // namespace timeledger::ledger

@@ -1,0 +1,130 @@
+// The readers' accounts (ledger/engine/published_accounts.h) on their own, and a Ledger whose
+// readers keep two of them while writers change every account: a reader never sees a balance
+// older than one it saw before, nor one that was not synced.
+#include "ledger/engine/published_accounts.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include <gtest/gtest.h>
+
+#include "ledger/engine/account_cache.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace timeledger::ledger {
+namespace {
+
+Account Named(const std::string& id, int64_t balance) {
+  Account account;
+  account.bank_id = "hcct";
+  account.account_id = id;
+  account.balance_minutes = balance;
+  return account;
+}
+
+std::string KeyOf(const std::string& id) { return AccountCache::KeyOf("hcct", id); }
+
+TEST(PublishedAccountsTest, KeepsWhatIsPublishedAndFillsOnlyWhatNoPublishOvertook) {
+  PublishedAccounts accounts(1024);
+  EXPECT_FALSE(accounts.Find(KeyOf("alice")).has_value());
+  accounts.Publish(Named("alice", 10));
+  ASSERT_TRUE(accounts.Find(KeyOf("alice")).has_value());
+  EXPECT_EQ(accounts.Find(KeyOf("alice"))->balance_minutes, 10);
+  accounts.Publish(Named("alice", 20));  // replaces
+  EXPECT_EQ(accounts.Find(KeyOf("alice"))->balance_minutes, 20);
+
+  // A reader read bob from the store; no publish since: kept.
+  uint64_t epoch = accounts.EpochOf(KeyOf("bob"));
+  accounts.Fill(Named("bob", 5), epoch);
+  ASSERT_TRUE(accounts.Find(KeyOf("bob")).has_value());
+  EXPECT_EQ(accounts.Find(KeyOf("bob"))->balance_minutes, 5);
+
+  // A reader read carol, then a group published her (and was evicted, or not kept): the read
+  // may be older than the publish, so it is not kept.
+  epoch = accounts.EpochOf(KeyOf("carol"));
+  accounts.Publish(Named("carol", 7));
+  accounts.Fill(Named("carol", 3), epoch);
+  EXPECT_EQ(accounts.Find(KeyOf("carol"))->balance_minutes, 7);
+}
+
+TEST(PublishedAccountsTest, KeepsNoMoreThanItsBoundAndNothingWithBoundZero) {
+  PublishedAccounts accounts(32);
+  for (int i = 0; i < 1000; ++i) accounts.Publish(Named(absl::StrCat("p", i), i));
+  int kept = 0;
+  for (int i = 0; i < 1000; ++i) {
+    if (auto account = accounts.Find(KeyOf(absl::StrCat("p", i)))) {
+      EXPECT_EQ(account->balance_minutes, i);
+      ++kept;
+    }
+  }
+  EXPECT_GT(kept, 0);
+  EXPECT_LE(kept, 32);
+
+  PublishedAccounts none(0);
+  none.Publish(Named("alice", 1));
+  none.Fill(Named("bob", 1), none.EpochOf(KeyOf("bob")));
+  EXPECT_FALSE(none.Find(KeyOf("alice")).has_value());
+  EXPECT_FALSE(none.Find(KeyOf("bob")).has_value());
+}
+
+class FewPublishedAccountsTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    published_accounts_max_ = 2;  // evictions and fills on every read
+    LedgerTest::SetUp();
+    RulesOff();
+  }
+};
+
+TEST_F(FewPublishedAccountsTest, ReadersNeverSeeABalanceGoBackWhileWritersRecord) {
+  constexpr int kPersons = 6;
+  constexpr int kEntriesPerWriter = 300;
+  constexpr int kWriters = 3;
+  for (int i = 0; i < kPersons; ++i) {
+    ASSERT_TRUE(Open(absl::StrCat("p", i), AccountKind::kPerson).ok());
+  }
+  // The centre gives to every person in turn: each person's balance only ever grows.
+  std::atomic<bool> done{false};
+  std::atomic<int> went_back{0};
+  std::atomic<int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      std::vector<int64_t> seen(kPersons, 0);
+      for (int n = r; !done.load(); ++n) {
+        const int person = n % kPersons;
+        auto account = ledger_->GetAccount(BankId("hcct"), AccountId(absl::StrCat("p", person)));
+        if (!account.ok()) continue;
+        if (account->balance_minutes < seen[person]) ++went_back;
+        seen[person] = account->balance_minutes;
+        ++reads;
+      }
+    });
+  }
+  std::vector<std::thread> writers;
+  std::atomic<int> refused{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int n = 0; n < kEntriesPerWriter; ++n) {
+        const std::string to = absl::StrCat("p", (n + w) % kPersons);
+        if (!Record(Spec(absl::StrCat("w", w, "-", n), "centre", to, 1)).ok()) ++refused;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  done = true;
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_EQ(went_back.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  // Every acknowledged entry is in what readers see now.
+  int64_t total = 0;
+  for (int i = 0; i < kPersons; ++i) total += Balance(absl::StrCat("p", i));
+  EXPECT_EQ(total, kWriters * kEntriesPerWriter);
+  EXPECT_EQ(Balance("centre"), -kWriters * kEntriesPerWriter);
+}
+
+}  // namespace
+}  // namespace timeledger::ledger
