@@ -65,6 +65,7 @@ class RecordBatchCommand : public TypedCommand<BatchResult> {
       }
       BatchResult results;
       results.reserve(specs_.size());
+      txn.ReserveEntries(specs_.size());
       for (size_t i = 0; i < specs_.size(); ++i) {
         txn.SetSavePoint();
         auto receipt = RecordCheckedEntry(txn, specs_[i], caller_.name);

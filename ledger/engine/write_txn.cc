@@ -190,6 +190,15 @@ absl::StatusOr<std::optional<Entry>> WriteTxn::GetEntry(const std::string& bank_
   return store_->GetEntry(bank_id, seq);
 }
 
+void WriteTxn::ReserveEntries(size_t entries) {
+  entries_.reserve(entries_.size() + entries);
+  entry_ids_.reserve(entry_ids_.size() + entries);
+  // Two accounts an entry, often the same ones again: room for the first group's worth.
+  accounts_.reserve(accounts_.size() + entries);
+  seen_.reserve(seen_.size() + entries);
+  undo_.reserve(undo_.size() + 4 * entries);
+}
+
 void WriteTxn::PutEntry(const Entry& entry, int64_t from_balance_after, int64_t to_balance_after) {
   const std::string key = SeqKey(entry.bank_id, entry.seq);
   undo_.push_back(UndoFor(&entries_, key));

@@ -173,6 +173,9 @@ class WriteTxn {
   void ForEachChangedAccount(F&& f) const {
     for (const auto& [key, account] : accounts_) f(account);
   }
+  // Makes room for `entries` more entries in the overlays (a batch of RecordEntries knows how
+  // many it brings): growing them one rehash at a time moved every staged entry again.
+  void ReserveEntries(size_t entries);
   // For writes that have no overlay of their own (policy records); undone by savepoints.
   StoreBatch* Batch() { return batch_; }
 
