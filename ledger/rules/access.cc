@@ -347,4 +347,10 @@ absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry) {
                 {{"principal", by.name}, {"account_id", by.account_id}});
 }
 
+absl::StatusOr<std::string> AccountToList(const Principal& by, absl::string_view requested) {
+  if (by.role == PrincipalRole::kPartner && requested.empty()) return by.account_id;
+  if (auto s = CheckMayReadAccount(by, requested); !s.ok()) return s;
+  return std::string(requested);
+}
+
 }  // namespace timeledger::ledger

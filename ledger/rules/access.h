@@ -183,6 +183,11 @@ absl::Status CheckMayReverse(const Principal& by, const Entry& original);
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id);
 absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry);
 
+// The account whose entries a listing by `by` shows: `requested` ("" for every account), but for
+// a partner, which may see no other, its own account where none is named, and
+// PARTNER_OWN_ACCOUNT_ONLY for another.
+absl::StatusOr<std::string> AccountToList(const Principal& by, absl::string_view requested);
+
 }  // namespace timeledger::ledger
 
 #endif  // TIMELEDGER_LEDGER_ACCESS_H_
