@@ -1,6 +1,7 @@
 #include "services/access.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -106,15 +107,41 @@ std::string RoleWords(RoleSet roles) {
   return out;
 }
 
-// The token of "authorization: Bearer <token>", or "" if there is none.
-absl::string_view BearerOf(const grpc::CallbackServerContext* context) {
+// The value of the "authorization" metadata, or nullopt if the call has none.
+std::optional<absl::string_view> AuthorizationOf(const grpc::CallbackServerContext* context) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(kAuthorizationMetadata);
-  if (it == metadata.end()) return "";
-  absl::string_view value(it->second.data(), it->second.size());
+  if (it == metadata.end()) return std::nullopt;
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+// The token of "Bearer <token>", or "" if `authorization` is not one.
+absl::string_view BearerOf(absl::string_view authorization) {
   constexpr absl::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) return "";
-  return absl::StripAsciiWhitespace(value.substr(kScheme.size()));
+  if (authorization.size() <= kScheme.size() ||
+      !absl::StartsWithIgnoreCase(authorization, kScheme)) {
+    return "";
+  }
+  return absl::StripAsciiWhitespace(authorization.substr(kScheme.size()));
+}
+
+// `refusal` (UNAUTHENTICATED) with what any caller of the API must send, as figures a program
+// can show: partners do not read the CLI's help.
+absl::Status SayingWhatToSend(absl::Status refusal) {
+  refusal = ledger::WithFigure(std::move(refusal), "metadata", kAuthorizationMetadata);
+  return ledger::WithFigure(std::move(refusal), "expected", "Bearer tl_<token_id>_<secret>");
+}
+
+// The refusal of a call that carries no bearer token: what to send first, the CLI second.
+absl::Status NoBearer(bool has_authorization) {
+  return SayingWhatToSend(ledger::Refuse(
+      ledger::Reason::kUnauthenticated,
+      absl::StrCat(has_authorization ? "the \"authorization\" metadata of this call is not "
+                                     : "this call carries no token: ",
+                   has_authorization ? "\"Bearer <token>\": " : "",
+                   "send the metadata \"authorization: Bearer <token>\" with every call, with a "
+                   "token made for you by the bank (CreateToken). The timeledger CLI sends the "
+                   "one of --token-file, $TIMELEDGER_TOKEN or ./var/admin.token")));
 }
 
 }  // namespace
@@ -137,14 +164,11 @@ std::string PermissionTableMarkdown() {
 
 absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext* context,
                                               absl::string_view method, absl::string_view bank_id) {
-  const absl::string_view bearer = BearerOf(context);
-  if (bearer.empty()) {
-    return ledger::Refuse(ledger::Reason::kUnauthenticated,
-                          "this call needs a token: send \"authorization: Bearer <token>\" "
-                          "(the CLI reads --token-file, $TIMELEDGER_TOKEN or ./var/admin.token)");
-  }
+  const std::optional<absl::string_view> authorization = AuthorizationOf(context);
+  const absl::string_view bearer = BearerOf(authorization.value_or(""));
+  if (bearer.empty()) return NoBearer(authorization.has_value());
   auto principal = ledger_->tokens().Authenticate(bearer);
-  if (!principal.ok()) return principal.status();
+  if (!principal.ok()) return SayingWhatToSend(principal.status());
   if (principals_ != nullptr) {
     principals_->Name(context, principal->bank_id.empty()
                                    ? principal->name
