@@ -1,10 +1,13 @@
 // The gRPC services against a real server on a loopback port, over a real channel.
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/cord.h"
+#include "google/protobuf/descriptor.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include <grpcpp/grpcpp.h>
@@ -355,6 +358,44 @@ TEST_F(ServicesTest, HealthCheckServes) {
   grpc::ClientContext context;
   ASSERT_TRUE(health_->Check(&context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// Every service of proto/timeledger/v1, as the descriptors of its files name it, since a health
+// probe may ask for the service it uses rather than for "".
+std::vector<std::string> ProtoServiceNames() {
+  std::vector<std::string> names;
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  const std::filesystem::path dir = std::filesystem::path(TIMELEDGER_SOURCE_DIR) / "proto";
+  for (const auto& item : std::filesystem::directory_iterator(dir / "timeledger/v1")) {
+    if (item.path().extension() != ".proto") continue;
+    const std::string file = "timeledger/v1/" + item.path().filename().string();
+    const auto* descriptor = pool->FindFileByName(file);
+    EXPECT_NE(descriptor, nullptr) << file;
+    if (descriptor == nullptr) continue;
+    for (int i = 0; i < descriptor->service_count(); ++i) {
+      names.push_back(descriptor->service(i)->full_name());
+    }
+  }
+  return names;
+}
+
+TEST_F(ServicesTest, HealthCheckServesEveryServiceByNameAndNoOther) {
+  const std::vector<std::string> names = ProtoServiceNames();
+  ASSERT_GE(names.size(), 11u);
+  for (const std::string& name : names) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(name);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = health_->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << name << ": " << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << name;
+  }
+  grpc::health::v1::HealthCheckRequest unknown;
+  unknown.set_service("timeledger.v1.NoSuchService");
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(health_->Check(&context, unknown, &response).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 // A coordinator's own credit is decided by the policy in force at the write, not at the call:
