@@ -307,6 +307,31 @@ TEST_F(ServicesTest, AccountsAreListedInPages) {
                                            "member-3", "member-4", "pool"}));
 }
 
+// Over the wire a page token is opaque and bound to its listing: one of ListAccounts is refused by
+// ListEntries, and so is a bare seq, with the reason and the field.
+TEST_F(ServicesTest, PageTokensAreOpaqueAndBoundToTheirListing) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Open("member-" + std::to_string(i), v1::PERSON).ok());
+  v1::ListAccountsRequest accounts;
+  accounts.set_bank_id("hcct");
+  accounts.set_page_size(2);
+  v1::ListAccountsResponse page;
+  grpc::ClientContext accounts_context;
+  ASSERT_TRUE(accounts_->ListAccounts(&accounts_context, accounts, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  EXPECT_EQ(page.next_page_token().find(page.accounts(1).account_id()), std::string::npos);
+  for (const std::string& token : {page.next_page_token(), std::string("1")}) {
+    v1::ListEntriesRequest entries;
+    entries.set_bank_id("hcct");
+    entries.set_page_token(token);
+    v1::ListEntriesResponse rows;
+    grpc::ClientContext context;
+    const grpc::Status status = ledger_stub_->ListEntries(&context, entries, &rows);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_EQ(InfoOf(status).reason(), "INVALID_PAGE_TOKEN") << token;
+    EXPECT_EQ(InfoOf(status).metadata().at("field"), "page_token") << token;
+  }
+}
+
 TEST_F(ServicesTest, SuspendReactivateAndCloseOverTheWire) {
   v1::SuspendAccountRequest suspend;
   suspend.set_bank_id("hcct");
