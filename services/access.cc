@@ -1,12 +1,15 @@
 #include "services/access.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include <grpc/grpc_security_constants.h>
 
 #include "ledger/core/errors.h"
 
@@ -125,6 +128,17 @@ absl::string_view BearerOf(absl::string_view authorization) {
   return absl::StripAsciiWhitespace(authorization.substr(kScheme.size()));
 }
 
+// The subject of the client certificate the call's connection was made with, as RFC 2253 writes
+// it (gRPC takes it from the certificate it verified against --tls-client-ca), or "" for none.
+std::string ClientSubjectOf(const grpc::CallbackServerContext* context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  if (auth == nullptr) return "";
+  const std::vector<grpc::string_ref> subjects =
+      auth->FindPropertyValues(GRPC_X509_SUBJECT_PROPERTY_NAME);
+  if (subjects.empty()) return "";
+  return std::string(subjects.front().data(), subjects.front().size());
+}
+
 // `refusal` (UNAUTHENTICATED) with what any caller of the API must send, as figures a program
 // can show: partners do not read the CLI's help.
 absl::Status SayingWhatToSend(absl::Status refusal) {
@@ -167,12 +181,17 @@ absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext*
   const std::optional<absl::string_view> authorization = AuthorizationOf(context);
   const absl::string_view bearer = BearerOf(authorization.value_or(""));
   if (bearer.empty()) return NoBearer(authorization.has_value());
-  auto principal = ledger_->tokens().Authenticate(bearer);
-  if (!principal.ok()) return SayingWhatToSend(principal.status());
+  auto credential = ledger_->tokens().AuthenticateToken(bearer);
+  if (!credential.ok()) return SayingWhatToSend(credential.status());
+  const ledger::Principal* principal = &credential->principal;
   if (principals_ != nullptr) {
     principals_->Name(context, principal->bank_id.empty()
                                    ? principal->name
                                    : absl::StrCat(principal->name, "@", principal->bank_id));
+  }
+  // Before the role is even looked at: a token copied away from its certificate proves nothing.
+  if (auto s = ledger::CheckClientCertificate(*credential, ClientSubjectOf(context)); !s.ok()) {
+    return s;
   }
   const Permission* permission = FindPermission(method);
   if (permission == nullptr || (permission->roles & RoleBit(principal->role)) == 0) {
@@ -189,7 +208,7 @@ absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext*
     if (auto s = ledger::CheckMayActIn(*principal, bank_id); !s.ok()) return s;
   }
   if (auto s = Spend(*principal); !s.ok()) return s;
-  return principal;
+  return *principal;
 }
 
 absl::Status Gate::Spend(const ledger::Principal& principal) {
