@@ -1,13 +1,12 @@
 #include "ledger/core/page_token.h"
 
-#include <algorithm>
-
 #include "absl/strings/escaping.h"
 
 #include "ledger/core/check.h"
 #include "ledger/core/coding.h"
 #include "ledger/core/errors.h"
 #include "ledger/core/sha256.h"
+#include "ledger/core/types.h"
 #include "ledger/core/validate.h"
 
 namespace timeledger::ledger {
@@ -15,7 +14,9 @@ namespace {
 
 constexpr size_t kFiltersHashBytes = 8;
 constexpr size_t kHeadBytes = 2 + kFiltersHashBytes;  // version, listing, filters
-constexpr size_t kAfterIdBytesMax = 64;               // ValidateId's longest
+constexpr size_t kAfterIdBytesMax = kIdLengthMax;     // ValidateId's longest
+// The longest record, encoded (4 characters per 3 bytes, unpadded), fits the bound callers see.
+static_assert((kHeadBytes + 1 + kAfterIdBytesMax + 2) / 3 * 4 <= kPageTokenCharsMax);
 
 std::string FiltersHash(PageFilters filters) {
   std::string record;
