@@ -150,12 +150,12 @@ absl::Status SayingWhatToSend(absl::Status refusal) {
 absl::Status NoBearer(bool has_authorization) {
   return SayingWhatToSend(ledger::Refuse(
       ledger::Reason::kUnauthenticated,
-      absl::StrCat(has_authorization ? "the \"authorization\" metadata of this call is not "
-                                     : "this call carries no token: ",
-                   has_authorization ? "\"Bearer <token>\": " : "",
-                   "send the metadata \"authorization: Bearer <token>\" with every call, with a "
-                   "token made for you by the bank (CreateToken). The timeledger CLI sends the "
-                   "one of --token-file, $TIMELEDGER_TOKEN or ./var/admin.token")));
+      absl::StrCat(
+          "this call needs a token",
+          has_authorization ? ", and its \"authorization\" metadata is not a bearer one" : "",
+          ": send the metadata \"authorization: Bearer <token>\" with every call, with "
+          "a token made for you by the bank (CreateToken). The timeledger CLI reads it "
+          "from --token-file, $TIMELEDGER_TOKEN or ./var/admin.token")));
 }
 
 }  // namespace
