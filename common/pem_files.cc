@@ -90,6 +90,14 @@ absl::StatusOr<X509Ptr> FirstCertificate(absl::string_view what, const std::stri
   return cert;
 }
 
+std::string SubjectOf(const X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, size > 0 ? static_cast<size_t>(size) : 0);
+}
+
 absl::StatusOr<PkeyPtr> PrivateKey(absl::string_view what, const std::string& path,
                                    const std::string& pem) {
   BioPtr bio = MemoryBio(pem);

@@ -57,6 +57,11 @@ absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::strin
 absl::StatusOr<X509Ptr> FirstCertificate(absl::string_view what, const std::string& path,
                                          const std::string& pem);
 
+// Returns the subject of `cert` as RFC 2253 writes it, most specific part first
+// ("CN=cafe-till,O=Holy Cross Cafe"): how gRPC names a client's certificate to timeledgerd, and
+// so what a token is bound to (docs/SECURITY.md).
+std::string SubjectOf(const X509* cert);
+
 // Returns the unencrypted private key of `pem` (a key that needs a passphrase is refused, never
 // asked for); "the <what> <path> holds no unencrypted PEM private key".
 absl::StatusOr<PkeyPtr> PrivateKey(absl::string_view what, const std::string& path,

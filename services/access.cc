@@ -1,11 +1,15 @@
 #include "services/access.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include <grpc/grpc_security_constants.h>
 
 #include "ledger/core/errors.h"
 
@@ -43,7 +47,8 @@ constexpr Permission kPermissions[] = {
     {"Ledger/ReverseEntry", kStaff, Scope::kBank, ""},
     {"Ledger/GetEntry", kStaff | kPartner, Scope::kBank,
      "a partner: entries that touch its account"},
-    {"Ledger/ListEntries", kStaff | kPartner, Scope::kBank, "a partner: its own account's"},
+    {"Ledger/ListEntries", kStaff | kPartner, Scope::kBank,
+     "a partner: its own account's, named or not"},
     {"Ledger/CheckEntry", kStaff | kPartner, Scope::kBank, "as RecordEntry"},
     {"Ledger/ConfirmEntry", kStaff, Scope::kBank,
      "a coordinator: not an entry to their own account, nor one they recorded"},
@@ -105,15 +110,52 @@ std::string RoleWords(RoleSet roles) {
   return out;
 }
 
-// The token of "authorization: Bearer <token>", or "" if there is none.
-absl::string_view BearerOf(const grpc::CallbackServerContext* context) {
+// The value of the "authorization" metadata, or nullopt if the call has none.
+std::optional<absl::string_view> AuthorizationOf(const grpc::CallbackServerContext* context) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(kAuthorizationMetadata);
-  if (it == metadata.end()) return "";
-  absl::string_view value(it->second.data(), it->second.size());
+  if (it == metadata.end()) return std::nullopt;
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+// The token of "Bearer <token>", or "" if `authorization` is not one.
+absl::string_view BearerOf(absl::string_view authorization) {
   constexpr absl::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) return "";
-  return absl::StripAsciiWhitespace(value.substr(kScheme.size()));
+  if (authorization.size() <= kScheme.size() ||
+      !absl::StartsWithIgnoreCase(authorization, kScheme)) {
+    return "";
+  }
+  return absl::StripAsciiWhitespace(authorization.substr(kScheme.size()));
+}
+
+// The subject of the client certificate the call's connection was made with, as RFC 2253 writes
+// it (gRPC takes it from the certificate it verified against --tls-client-ca), or "" for none.
+std::string ClientSubjectOf(const grpc::CallbackServerContext* context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  if (auth == nullptr) return "";
+  const std::vector<grpc::string_ref> subjects =
+      auth->FindPropertyValues(GRPC_X509_SUBJECT_PROPERTY_NAME);
+  if (subjects.empty()) return "";
+  return std::string(subjects.front().data(), subjects.front().size());
+}
+
+// `refusal` (UNAUTHENTICATED) with what any caller of the API must send, as figures a program
+// can show: partners do not read the CLI's help.
+absl::Status SayingWhatToSend(absl::Status refusal) {
+  refusal = ledger::WithFigure(std::move(refusal), "metadata", kAuthorizationMetadata);
+  return ledger::WithFigure(std::move(refusal), "expected", "Bearer tl_<token_id>_<secret>");
+}
+
+// The refusal of a call that carries no bearer token: what to send first, the CLI second.
+absl::Status NoBearer(bool has_authorization) {
+  return SayingWhatToSend(ledger::Refuse(
+      ledger::Reason::kUnauthenticated,
+      absl::StrCat(
+          "this call needs a token",
+          has_authorization ? ", and its \"authorization\" metadata is not a bearer one" : "",
+          ": send the metadata \"authorization: Bearer <token>\" with every call, with "
+          "a token made for you by the bank (CreateToken). The timeledger CLI reads it "
+          "from --token-file, $TIMELEDGER_TOKEN or ./var/admin.token")));
 }
 
 }  // namespace
@@ -136,18 +178,20 @@ std::string PermissionTableMarkdown() {
 
 absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext* context,
                                               absl::string_view method, absl::string_view bank_id) {
-  const absl::string_view bearer = BearerOf(context);
-  if (bearer.empty()) {
-    return ledger::Refuse(ledger::Reason::kUnauthenticated,
-                          "this call needs a token: send \"authorization: Bearer <token>\" "
-                          "(the CLI reads --token-file, $TIMELEDGER_TOKEN or ./var/admin.token)");
-  }
-  auto principal = ledger_->tokens().Authenticate(bearer);
-  if (!principal.ok()) return principal.status();
+  const std::optional<absl::string_view> authorization = AuthorizationOf(context);
+  const absl::string_view bearer = BearerOf(authorization.value_or(""));
+  if (bearer.empty()) return NoBearer(authorization.has_value());
+  auto credential = ledger_->tokens().AuthenticateToken(bearer);
+  if (!credential.ok()) return SayingWhatToSend(credential.status());
+  const ledger::Principal* principal = &credential->principal;
   if (principals_ != nullptr) {
     principals_->Name(context, principal->bank_id.empty()
                                    ? principal->name
                                    : absl::StrCat(principal->name, "@", principal->bank_id));
+  }
+  // Before the role is even looked at: a token copied away from its certificate proves nothing.
+  if (auto s = ledger::CheckClientCertificate(*credential, ClientSubjectOf(context)); !s.ok()) {
+    return s;
   }
   const Permission* permission = FindPermission(method);
   if (permission == nullptr || (permission->roles & RoleBit(principal->role)) == 0) {
@@ -164,7 +208,7 @@ absl::StatusOr<ledger::Principal> Gate::Admit(const grpc::CallbackServerContext*
     if (auto s = ledger::CheckMayActIn(*principal, bank_id); !s.ok()) return s;
   }
   if (auto s = Spend(*principal); !s.ok()) return s;
-  return principal;
+  return *principal;
 }
 
 absl::Status Gate::Spend(const ledger::Principal& principal) {

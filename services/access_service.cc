@@ -37,6 +37,7 @@ void ToProto(const ledger::TokenRecord& record, const ledger::PrincipalBinding& 
     services::ToProto(record.revoked_at, out->mutable_revoked_at());
     out->set_revoked_by(record.revoked_by);
   }
+  out->set_client_certificate_subject(record.client_subject);
 }
 
 absl::StatusOr<ledger::Principal> FromProto(const v1::Principal& in) {
@@ -63,7 +64,7 @@ grpc::ServerUnaryReactor* AccessService::CreateToken(grpc::CallbackServerContext
   if (!caller.ok()) return Refuse(reactor, caller.status());
   auto principal = FromProto(request->principal());
   if (!principal.ok()) return Refuse(reactor, principal.status());
-  Reply(reactor, ledger_->IssueToken(*principal, *caller),
+  Reply(reactor, ledger_->IssueToken(*principal, *caller, request->client_certificate_subject()),
         [response](const ledger::IssuedToken& issued) {
           ToProto(issued.record, issued.binding, response->mutable_token());
           response->set_bearer(issued.bearer);

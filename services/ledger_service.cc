@@ -184,19 +184,12 @@ grpc::ServerUnaryReactor* LedgerService::ListEntries(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, "Ledger/ListEntries", request->bank_id());
   if (!caller.ok()) return Refuse(reactor, caller.status());
-  if (caller->role == ledger::PrincipalRole::kPartner) {
-    if (request->account_id().empty()) {
-      return Refuse(reactor, ledger::CheckMayReadAccount(*caller, "every account"));
-    }
-    if (auto s = ledger::CheckMayReadAccount(*caller, request->account_id()); !s.ok()) {
-      return Refuse(reactor, s);
-    }
-  }
-  const bool by_account = !request->account_id().empty();
+  auto account = ledger::AccountToList(*caller, request->account_id());
+  if (!account.ok()) return Refuse(reactor, account.status());
+  const bool by_account = !account->empty();
   Reply(reactor,
-        ledger_->ListEntries(ledger::BankId(request->bank_id()),
-                             ledger::AccountId(request->account_id()), request->page_size(),
-                             request->page_token()),
+        ledger_->ListEntries(ledger::BankId(request->bank_id()), ledger::AccountId(*account),
+                             request->page_size(), request->page_token()),
         [response, by_account](const ledger::Page<ledger::EntryRow>& page) {
           for (const auto& row : page.items) {
             auto* out = response->add_rows();

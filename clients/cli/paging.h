@@ -2,7 +2,8 @@
 //
 // The List methods of the wire contract return a page of rows and a next_page_token ("" on the
 // last page). ForEachPage asks for page after page with the same request and hands each page to
-// a callback. Header-only; no state of its own.
+// a callback. A token is opaque and bound to its request's filters (docs/API.md, "Paging"): it is
+// sent back as it came, with the request unchanged. Header-only; no state of its own.
 #ifndef TIMELEDGER_CLIENTS_CLI_PAGING_H_
 #define TIMELEDGER_CLIENTS_CLI_PAGING_H_
 

@@ -18,6 +18,7 @@
 #include "clients/cli/exit_code.h"
 #include "clients/cli/table.h"
 #include "clients/cli/words.h"
+#include "common/pem_files.h"
 #include "timeledger/v1/access.grpc.pb.h"
 
 namespace timeledger::cli {
@@ -79,6 +80,23 @@ bool WriteNewTokenFile(const std::string& path, const std::string& bearer, std::
   return written;
 }
 
+// The client certificate subject the token is bound to: --bind-subject as given, or the subject
+// of the certificate in --bind-cert as gRPC will name it to the server; "" for neither. Returns
+// kExitOk, or the exit code of a usage error it reported.
+int BoundSubject(const ParsedArgs& args, std::string* subject) {
+  const std::string cert_file = args.Value("bind-cert");
+  *subject = args.Value("bind-subject");
+  if (cert_file.empty()) return kExitOk;
+  if (!subject->empty())
+    return args.ReportUsageError("give --bind-cert or --bind-subject, not both");
+  auto pem = common::ReadPemFile("client certificate file", cert_file);
+  if (!pem.ok()) return args.ReportUsageError(std::string(pem.status().message()));
+  auto cert = common::FirstCertificate("client certificate file", cert_file, *pem);
+  if (!cert.ok()) return args.ReportUsageError(std::string(cert.status().message()));
+  *subject = common::SubjectOf(cert->get());
+  return kExitOk;
+}
+
 int RunCreate(const ParsedArgs& args, Connection& connection) {
   v1::CreateTokenRequest request;
   v1::Principal* principal = request.mutable_principal();
@@ -92,6 +110,9 @@ int RunCreate(const ParsedArgs& args, Connection& connection) {
   principal->set_bank_id(args.Value("bank"));
   principal->set_account_id(args.Value("account"));
   if (principal->name().empty()) return args.ReportUsageError("give the principal's --name");
+  std::string subject;
+  if (const int refused = BoundSubject(args, &subject); refused != kExitOk) return refused;
+  request.set_client_certificate_subject(subject);
   std::error_code error;
   if (!args.Value("out").empty() && std::filesystem::exists(args.Value("out"), error)) {
     return args.ReportUsageError(
@@ -118,6 +139,10 @@ int RunCreate(const ParsedArgs& args, Connection& connection) {
   }
   std::printf("Token %s for %s.\n", response.token().token_id().c_str(),
               Describe(response.token().principal()).c_str());
+  if (!response.token().client_certificate_subject().empty()) {
+    std::printf("Bound to client certificates of subject %s.\n",
+                response.token().client_certificate_subject().c_str());
+  }
   if (!out.empty()) {
     std::printf("Written to %s (mode 0600); use it with --token-file %s.\n", out.c_str(),
                 out.c_str());
@@ -142,13 +167,15 @@ int RunList(const ParsedArgs& args, Connection& connection) {
     std::printf("No tokens%s.\n", args.Has("all") ? "" : " in force");
     return kExitOk;
   }
-  Table table({"token", "name", "role", "bank", "account", "bound by", "created", "by", "state"});
+  Table table({"token", "name", "role", "bank", "account", "bound by", "created", "by", "state",
+               "certificate"});
   for (const v1::Token& token : response.tokens()) {
     table.AddRow(
         {token.token_id(), token.principal().name(), RoleName(token.principal().role()),
          token.principal().bank_id(), token.principal().account_id(), token.principal().bound_by(),
          FormatDateTime(token.created_at(), absl::UTCTimeZone()), token.created_by(),
-         token.has_revoked_at() ? absl::StrCat("revoked by ", token.revoked_by()) : "in force"});
+         token.has_revoked_at() ? absl::StrCat("revoked by ", token.revoked_by()) : "in force",
+         token.client_certificate_subject().empty() ? "any" : token.client_certificate_subject()});
   }
   std::fputs(table.Render().c_str(), stdout);
   return kExitOk;
@@ -201,14 +228,19 @@ std::vector<CommandSpec> TokenCommands() {
                     {"account", "ACCOUNT",
                      "a partner's organisation account (required); a coordinator's own person "
                      "account (required when a coordinator makes one)"},
-                    {"out", "FILE", "write the token to this new file (mode 0600)"}},
+                    {"out", "FILE", "write the token to this new file (mode 0600)"},
+                    {"bind-cert", "FILE",
+                     "bind the token to the subject of this client certificate (PEM): calls "
+                     "with it must come over mTLS with a certificate of that subject"},
+                    {"bind-subject", "SUBJECT",
+                     "the same with the subject as RFC 2253 writes it (CN=cafe-till,O=Cafe)"}},
           .examples = "  timeledger token create --role coordinator --bank hcct --name sam --out "
                       "sam.token\n"
                       "  timeledger token create --role kiosk --bank hcct --name kiosk-2 --out "
                       "kiosk-2.token\n"
                       "  timeledger token create --role partner --bank hcct --name cafe-till "
                       "--account cafe \\\n"
-                      "      --out cafe-till.token\n",
+                      "      --bind-cert cafe-till.pem --out cafe-till.token\n",
           .run = RunCreate,
       },
       {

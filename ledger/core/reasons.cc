@@ -53,6 +53,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kCatalogueLimit, "CATALOGUE_LIMIT", kFailedPrecondition},
     {Reason::kCatalogueMismatch, "CATALOGUE_MISMATCH", kDataLoss},
     {Reason::kCatalogueVersionMismatch, "CATALOGUE_VERSION_MISMATCH", kFailedPrecondition},
+    {Reason::kCertificateMismatch, "CERTIFICATE_MISMATCH", kPermissionDenied},
     {Reason::kChainBroken, "CHAIN_BROKEN", kDataLoss},
     {Reason::kChainHeadMismatch, "CHAIN_HEAD_MISMATCH", kDataLoss},
     {Reason::kColleagueAccountRequired, "COLLEAGUE_ACCOUNT_REQUIRED", kPermissionDenied},

@@ -58,6 +58,7 @@ enum class Reason : uint16_t {
   kCatalogueLimit,
   kCatalogueMismatch,
   kCatalogueVersionMismatch,
+  kCertificateMismatch,
   kChainBroken,
   kChainHeadMismatch,
   kColleagueAccountRequired,

@@ -375,7 +375,9 @@ class Ledger {
 
   // Issues a token after checking that its bank exists and that its account is one the role
   // may be bound to (a partner's an organisation of the bank; a coordinator's a person of it).
-  absl::StatusOr<IssuedToken> IssueToken(const Principal& principal, const Principal& by);
+  // `client_subject`, if not empty, binds the token to client certificates of that subject.
+  absl::StatusOr<IssuedToken> IssueToken(const Principal& principal, const Principal& by,
+                                         absl::string_view client_subject = "");
 
  private:
   Ledger(LedgerOptions options, std::unique_ptr<Store> store);

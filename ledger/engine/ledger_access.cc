@@ -6,7 +6,8 @@
 
 namespace timeledger::ledger {
 
-absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const Principal& by) {
+absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const Principal& by,
+                                               absl::string_view client_subject) {
   if (auto s = ValidatePrincipal(principal); !s.ok()) return s;
   // Scope before existence: a coordinator learns nothing of a bank that is not theirs.
   if (auto s = CheckMayManage(by, principal); !s.ok()) return s;
@@ -30,7 +31,8 @@ absl::StatusOr<IssuedToken> Ledger::IssueToken(const Principal& principal, const
     }
     account = *std::move(found);
   }
-  return tokens_.Issue(principal, by, Now(), account.has_value() ? &*account : nullptr);
+  return tokens_.Issue(principal, by, Now(), account.has_value() ? &*account : nullptr,
+                       client_subject);
 }
 
 }  // namespace timeledger::ledger

@@ -1,35 +1,16 @@
 // Ledger: the reads, served from the published view (banks, heads, policies) and from the store
 // (accounts, entries, pending entries, cards), of committed state only, without waiting for the
 // writer.
-#include <charconv>
-
 #include "absl/strings/str_cat.h"
 
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/page_token.h"
 #include "ledger/core/validate.h"
 #include "ledger/engine/ledger.h"
 #include "ledger/rules/rules.h"
 
 namespace timeledger::ledger {
-namespace {
-
-absl::Status BadPageToken() {
-  return ledger::Refuse(Reason::kInvalidPageToken,
-                        "page_token is not one this server gave; start again without it",
-                        {{"field", "page_token"}});
-}
-
-// Page tokens of entry listings are the last seq returned, in decimal.
-absl::StatusOr<uint64_t> ParseSeqToken(const std::string& token) {
-  if (token.empty()) return uint64_t{0};
-  uint64_t seq = 0;
-  auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), seq);
-  if (error != std::errc() || end != token.data() + token.size()) return BadPageToken();
-  return seq;
-}
-
-}  // namespace
 
 const BankView& Ledger::ServedBank(const LedgerView& view, const std::string& bank_id) {
   auto it = view.find(bank_id);
@@ -60,14 +41,14 @@ absl::StatusOr<Page<BankSummary>> Ledger::ListBanks(int64_t page_size,
                                                     const std::string& page_token) const {
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
-  if (!page_token.empty()) {
-    if (auto s = ValidateId("page_token", page_token); !s.ok()) return BadPageToken();
-  }
+  auto after = PageAfterId(page_token, PageListing::kBanks, {});
+  if (!after.ok()) return after.status();
   Page<BankSummary> page;
   const std::shared_ptr<const LedgerView> view = View();
-  for (auto it = view->upper_bound(page_token); it != view->end(); ++it) {
+  for (auto it = view->upper_bound(*after); it != view->end(); ++it) {
     if (page.items.size() == limit) {
-      page.next_page_token = page.items.back().bank.bank_id;
+      page.next_page_token =
+          PageTokenAfterId(PageListing::kBanks, {}, page.items.back().bank.bank_id);
       break;
     }
     const BankView& state = *it->second;
@@ -187,14 +168,16 @@ absl::StatusOr<Page<Account>> Ledger::ListAccounts(const BankId& bank_id, int64_
   size_t limit = 0;
   if (auto s = ValidatePageSize(page_size, &limit); !s.ok()) return s;
   if (auto bank = GetBank(bank_id); !bank.ok()) return bank.status();
-  if (!page_token.empty() && !ValidateId("page_token", page_token).ok()) return BadPageToken();
-  auto accounts = store_->ListAccounts(bank_id, page_token, limit + 1);
+  auto after = PageAfterId(page_token, PageListing::kAccounts, {bank_id.value()});
+  if (!after.ok()) return after.status();
+  auto accounts = store_->ListAccounts(bank_id, *after, limit + 1);
   if (!accounts.ok()) return accounts.status();
   Page<Account> page;
   page.items = *std::move(accounts);
   if (page.items.size() > limit) {
     page.items.resize(limit);
-    page.next_page_token = page.items.back().account_id;
+    page.next_page_token =
+        PageTokenAfterId(PageListing::kAccounts, {bank_id.value()}, page.items.back().account_id);
   }
   return page;
 }
@@ -234,7 +217,8 @@ absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const BankId& bank_id,
   if (!account_id.empty()) {
     if (auto account = GetAccount(bank_id, account_id); !account.ok()) return account.status();
   }
-  auto after = ParseSeqToken(page_token);
+  auto after =
+      PageAfterSeq(page_token, PageListing::kEntries, {bank_id.value(), account_id.value()});
   if (!after.ok()) return after.status();
   auto rows = account_id.empty()
                   ? store_->ListEntries(bank_id, *after, limit + 1)
@@ -244,7 +228,8 @@ absl::StatusOr<Page<EntryRow>> Ledger::ListEntries(const BankId& bank_id,
   page.items = *std::move(rows);
   if (page.items.size() > limit) {
     page.items.resize(limit);
-    page.next_page_token = std::to_string(page.items.back().entry.seq);
+    page.next_page_token = PageTokenAfterSeq(
+        PageListing::kEntries, {bank_id.value(), account_id.value()}, page.items.back().entry.seq);
   }
   return page;
 }

@@ -186,8 +186,10 @@ absl::Status TokenRegistry::CheckMayBind(const Principal& principal, const Princ
 }
 
 absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, const Principal& by,
-                                                 absl::Time now, const Account* account) {
+                                                 absl::Time now, const Account* account,
+                                                 absl::string_view client_subject) {
   if (auto s = ValidatePrincipal(principal); !s.ok()) return s;
+  if (auto s = ValidateClientSubject(client_subject); !s.ok()) return s;
   if (auto s = CheckMayManage(by, principal); !s.ok()) return s;
   absl::MutexLock writing(&write_mu_);
   IssuedToken issued;
@@ -216,6 +218,7 @@ absl::StatusOr<IssuedToken> TokenRegistry::Issue(const Principal& principal, con
     record.secret_hash = Sha256::Hash(secret);
     record.created_at = now;
     record.created_by = by.name;
+    record.client_subject = std::string(client_subject);
   }
   auto batch = store_->NewBatch();
   batch->PutToken(record);
@@ -292,6 +295,12 @@ std::vector<PrincipalBinding> TokenRegistry::BindingHistory(absl::string_view na
 }
 
 absl::StatusOr<Principal> TokenRegistry::Authenticate(absl::string_view bearer) const {
+  auto credential = AuthenticateToken(bearer);
+  if (!credential.ok()) return credential.status();
+  return std::move(credential->principal);
+}
+
+absl::StatusOr<Credential> TokenRegistry::AuthenticateToken(absl::string_view bearer) const {
   // tl_<16 hex>_<64 hex>
   constexpr size_t kPrefix = sizeof(kBearerPrefix) - 1;
   if (bearer.size() != kPrefix + kTokenIdHexChars + 1 + kTokenSecretHexChars ||
@@ -323,7 +332,7 @@ absl::StatusOr<Principal> TokenRegistry::Authenticate(absl::string_view bearer) 
                                          Describe(it->second.principal),
                                          ", and that name is no longer one"));
   }
-  return bound->principal;
+  return Credential{bound->principal, it->second.token_id, it->second.client_subject};
 }
 
 }  // namespace timeledger::ledger

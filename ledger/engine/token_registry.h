@@ -41,9 +41,11 @@ class TokenRegistry {
   // (PRINCIPAL_CONFLICT) a name that holds live tokens as another role or scope, and a
   // coordinator any name already bound otherwise: only an admin changes a binding. Refuses a
   // coordinator's new coordinator unless it is named as its own active staff person account
-  // (COLLEAGUE_ACCOUNT_REQUIRED) that no other principal holds (ACCOUNT_HELD).
+  // (COLLEAGUE_ACCOUNT_REQUIRED) that no other principal holds (ACCOUNT_HELD). A token with a
+  // `client_subject` (ValidateClientSubject) is bound to client certificates of that subject.
   absl::StatusOr<IssuedToken> Issue(const Principal& principal, const Principal& by, absl::Time now,
-                                    const Account* account = nullptr)
+                                    const Account* account = nullptr,
+                                    absl::string_view client_subject = "")
       ABSL_LOCKS_EXCLUDED(write_mu_, mu_);
   // Ends a token at once. Revoking a revoked token changes nothing and returns it.
   absl::StatusOr<TokenRecord> Revoke(absl::string_view token_id, const Principal& by,
@@ -55,6 +57,10 @@ class TokenRegistry {
   // The principal whose live token `bearer` is, as its name is bound now; UNAUTHENTICATED for
   // anything else.
   absl::StatusOr<Principal> Authenticate(absl::string_view bearer) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The same with the token's id and the client certificate it must come with, which the caller
+  // checks against the call's (CheckClientCertificate).
+  absl::StatusOr<Credential> AuthenticateToken(absl::string_view bearer) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // The binding of `name` in force, or nullopt if the name was never made.
   std::optional<PrincipalBinding> BindingOf(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
   // Every binding `name` has had, oldest first (empty if none).

@@ -19,6 +19,7 @@ namespace timeledger::ledger {
 namespace {
 
 constexpr uint8_t kTokenRecordVersion = 1;
+constexpr uint8_t kBoundTokenRecordVersion = 2;  // version 1, then the client subject
 constexpr uint8_t kBindingRecordVersion = 1;
 constexpr size_t kNameBytesMax = 128;
 
@@ -137,7 +138,8 @@ bool SamePerson(const Principal& a, const Principal& b) {
 
 std::string EncodeTokenRecord(const TokenRecord& record) {
   std::string out;
-  out.push_back(static_cast<char>(kTokenRecordVersion));
+  const bool bound = !record.client_subject.empty();
+  out.push_back(static_cast<char>(bound ? kBoundTokenRecordVersion : kTokenRecordVersion));
   PutLengthPrefixed(&out, record.token_id);
   PutPrincipal(&out, record.principal);
   out.append(reinterpret_cast<const char*>(record.secret_hash.data()), record.secret_hash.size());
@@ -145,6 +147,7 @@ std::string EncodeTokenRecord(const TokenRecord& record) {
   PutLengthPrefixed(&out, record.created_by);
   PutTime(&out, record.revoked_at);
   PutLengthPrefixed(&out, record.revoked_by);
+  if (bound) PutLengthPrefixed(&out, record.client_subject);
   return out;
 }
 
@@ -153,15 +156,23 @@ absl::StatusOr<TokenRecord> DecodeTokenRecord(absl::string_view bytes) {
   TokenRecord record;
   uint8_t version = 0;
   absl::string_view hash;
-  if (!reader.ReadByte(&version) || version != kTokenRecordVersion ||
+  if (!reader.ReadByte(&version) ||
+      (version != kTokenRecordVersion && version != kBoundTokenRecordVersion) ||
       !reader.ReadLengthPrefixed(&record.token_id, kTokenIdHexChars) ||
       !ReadPrincipal(&reader, &record.principal) || !reader.ReadBytes(kDigestBytes, &hash) ||
       !ReadTime(&reader, &record.created_at) ||
       !reader.ReadLengthPrefixed(&record.created_by, kNameBytesMax) ||
       !ReadTime(&reader, &record.revoked_at) ||
-      !reader.ReadLengthPrefixed(&record.revoked_by, kNameBytesMax) || !reader.done()) {
+      !reader.ReadLengthPrefixed(&record.revoked_by, kNameBytesMax)) {
     return Malformed();
   }
+  // A bound record carries a subject, and only a bound one is written as version 2.
+  if (version == kBoundTokenRecordVersion &&
+      (!reader.ReadLengthPrefixed(&record.client_subject, kClientSubjectBytesMax) ||
+       record.client_subject.empty())) {
+    return Malformed();
+  }
+  if (!reader.done()) return Malformed();
   std::copy(hash.begin(), hash.end(), record.secret_hash.begin());
   return record;
 }
@@ -329,6 +340,30 @@ absl::Status CheckMayConfirm(const Principal& by, const Entry& entry,
   return absl::OkStatus();
 }
 
+absl::Status ValidateClientSubject(absl::string_view subject) {
+  const bool printable =
+      std::all_of(subject.begin(), subject.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (subject.size() <= kClientSubjectBytesMax && printable) return absl::OkStatus();
+  return Refuse(
+      Reason::kInvalidText,
+      absl::StrCat("a client certificate subject is at most ", kClientSubjectBytesMax,
+                   " bytes of printable ASCII, as RFC 2253 writes it (CN=...,O=...)"),
+      {{"field", "client_certificate_subject"}, {"limit", std::to_string(kClientSubjectBytesMax)}});
+}
+
+absl::Status CheckClientCertificate(const Credential& credential, absl::string_view presented) {
+  if (credential.client_subject.empty() || presented == credential.client_subject) {
+    return absl::OkStatus();
+  }
+  return Refuse(Reason::kCertificateMismatch,
+                absl::StrCat("token ", credential.token_id, " of a ",
+                             PrincipalRoleName(credential.principal.role),
+                             " is bound to a client certificate, and this call came with ",
+                             presented.empty() ? "none" : "a certificate of another subject",
+                             ": call over TLS with the certificate the token was made for"),
+                {{"token_id", credential.token_id}, {"presented_subject", EchoOf(presented)}});
+}
+
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id) {
   if (by.role != PrincipalRole::kPartner || account_id == by.account_id) return absl::OkStatus();
   return Refuse(Reason::kPartnerOwnAccountOnly,
@@ -345,6 +380,12 @@ absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry) {
                 absl::StrCat("partner ", by.name, " reads only the entries that touch its account ",
                              by.account_id),
                 {{"principal", by.name}, {"account_id", by.account_id}});
+}
+
+absl::StatusOr<std::string> AccountToList(const Principal& by, absl::string_view requested) {
+  if (by.role == PrincipalRole::kPartner && requested.empty()) return by.account_id;
+  if (auto s = CheckMayReadAccount(by, requested); !s.ok()) return s;
+  return std::string(requested);
 }
 
 }  // namespace timeledger::ledger

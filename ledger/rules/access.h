@@ -104,8 +104,22 @@ struct TokenRecord {
   std::string created_by;
   absl::Time revoked_at = absl::InfinitePast();  // InfinitePast: in force
   std::string revoked_by;
+  // The subject of the client certificate (RFC 2253, "CN=cafe-till,O=Cafe") every call with the
+  // token must come with; "" if the token may come with any certificate or none.
+  std::string client_subject;
 
   bool revoked() const { return revoked_at != absl::InfinitePast(); }
+};
+
+// The longest client certificate subject a token is bound to.
+inline constexpr size_t kClientSubjectBytesMax = 256;
+
+// What a live bearer token proves: the principal, as its name is bound now, and the client
+// certificate the token must come with.
+struct Credential {
+  Principal principal;
+  std::string token_id;
+  std::string client_subject;  // as TokenRecord's
 };
 
 // What a name is bound to: the principal every token of the name carries, as set by `set_by` at
@@ -126,6 +140,8 @@ struct IssuedToken {
   std::string bearer;
 };
 
+// Version 1 of a token record has no client subject; version 2, written only for a token bound to
+// one, ends with it. Both are read.
 std::string EncodeTokenRecord(const TokenRecord& record);
 absl::StatusOr<TokenRecord> DecodeTokenRecord(absl::string_view bytes);
 std::string EncodePrincipalBinding(const PrincipalBinding& binding);
@@ -150,6 +166,16 @@ absl::Status CheckMayManage(const Principal& by, const Principal& principal);
 // PERMISSION_DENIED (NOT_YOURS_TO_MANAGE) unless `by` may list the tokens of `bank_id` ("" for
 // every bank `by` may manage).
 absl::Status CheckMayList(const Principal& by, absl::string_view bank_id);
+
+// INVALID_TEXT unless `subject` may be a token's client subject: at most kClientSubjectBytesMax
+// bytes of printable ASCII (RFC 2253 escapes everything else), "" for none.
+absl::Status ValidateClientSubject(absl::string_view subject);
+
+// PERMISSION_DENIED (CERTIFICATE_MISMATCH) unless a call that came with a client certificate of
+// subject `presented` ("" for none) may use `credential`: any call if the token is bound to no
+// certificate, else only one with a certificate of that subject. The refusal names the token and
+// what was presented, never the subject the token is bound to.
+absl::Status CheckClientCertificate(const Credential& credential, absl::string_view presented);
 
 // PERMISSION_DENIED (OUT_OF_SCOPE) unless the principal may act in `bank_id` at all.
 absl::Status CheckMayActIn(const Principal& by, absl::string_view bank_id);
@@ -182,6 +208,11 @@ absl::Status CheckMayReverse(const Principal& by, const Entry& original);
 // A partner reads only its own account, and the entries that touch it.
 absl::Status CheckMayReadAccount(const Principal& by, absl::string_view account_id);
 absl::Status CheckMayReadEntry(const Principal& by, const Entry& entry);
+
+// The account whose entries a listing by `by` shows: `requested` ("" for every account), but for
+// a partner, which may see no other, its own account where none is named, and
+// PARTNER_OWN_ACCOUNT_ONLY for another.
+absl::StatusOr<std::string> AccountToList(const Principal& by, absl::string_view requested);
 
 }  // namespace timeledger::ledger
 

@@ -251,7 +251,17 @@ expect 1 "a coordinator may not create banks" 'ROLE_NOT_ALLOWED' \
 expect 0 "a coordinator records, and is recorded" 'Recorded entry' \
   -- --token-file "$WORK/dana.token" entry record hcct --from bob --to alice --minutes 15 --id dana-1
 expect 0 "the entry names its recorder" '^  Recorded: .* by dana$' -- entry get hcct --id dana-1
+expect 0 "a partner token is bound to a client certificate's subject" \
+  '^Bound to client certificates of subject CN=centre-till,O=Holy Cross\.$' \
+  -- token create --role partner --bank hcct --name centre-till --account centre \
+  --bind-subject "CN=centre-till,O=Holy Cross" --out "$WORK/centre-till.token"
+expect 1 "a bound token without its certificate is refused" 'CERTIFICATE_MISMATCH' \
+  -- --token-file "$WORK/centre-till.token" whoami
+expect 2 "--bind-cert and --bind-subject are one or the other" 'not both' \
+  -- token create --role partner --bank hcct --name centre-2 --account centre \
+  --bind-cert "$WORK/none.pem" --bind-subject "CN=centre-2"
 run token list --bank hcct
+check 0 "the token list shows the bound subject" 'centre-till .*CN=centre-till,O=Holy Cross'
 DANA_TOKEN_ID=$(awk '$2 == "dana" {print $1}' <<<"$OUT")
 check 0 "the token list shows dana's token" 'dana +coordinator +hcct'
 expect 0 "the token is revoked" 'is revoked' -- token revoke "$DANA_TOKEN_ID"

@@ -108,6 +108,22 @@ OUT=$(cat "$WORK/out")
 ERR=$(cat "$WORK/err")
 check 0 "the CLI takes its TLS files from the environment" '^hcct +Holy Cross Centre'
 
+# A partner's token bound to its certificate (docs/SECURITY.md): works with that certificate,
+# and a copy of it is refused with another certificate of the same CA.
+OTHER_PARTNER=(--tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/second-client.pem"
+  --tls-key "$CERTS/second-client.key")
+expect 0 "the CLI opens the centre's account" 'Kind: +organisation' \
+  -- "${CLIENT[@]}" account open hcct centre --kind organisation --name "Holy Cross Centre Trust"
+expect 0 "token create --bind-cert binds a token to the certificate's subject" \
+  '^Bound to client certificates of subject CN=partner-a\.$' \
+  -- "${CLIENT[@]}" token create --role partner --bank hcct --name till --account centre \
+  --bind-cert "$CERTS/client.pem" --out "$WORK/till.token"
+expect 0 "the bound token works with its certificate" '^You are till, partner of hcct' \
+  -- "${CLIENT[@]}" --token-file "$WORK/till.token" whoami
+expect 1 "the bound token is refused with another certificate" 'CERTIFICATE_MISMATCH' \
+  'presented_subject: CN=partner-b' \
+  -- "${OTHER_PARTNER[@]}" --token-file "$WORK/till.token" whoami
+
 expect 3 "the CLI without a client certificate is refused" 'cannot reach timeledgerd' \
   -- --tls-ca "$CERTS/ca.pem" bank list
 expect 3 "the CLI with another CA's certificate is refused" 'cannot reach timeledgerd' \

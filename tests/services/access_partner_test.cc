@@ -46,12 +46,21 @@ TEST_F(AccessTest, APartnerRecordsOnlySpendIntoItsOwnAccountAndReadsOnlyThat) {
 
   v1::ListEntriesRequest list;
   list.set_bank_id("hcct");
+  list.set_account_id("alice");
   v1::ListEntriesResponse entries;
   status = Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &entries);
   EXPECT_EQ(ReasonOf(status), "PARTNER_OWN_ACCOUNT_ONLY");
   list.set_account_id("cafe");
   ASSERT_TRUE(Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &entries).ok());
   EXPECT_EQ(entries.rows_size(), 1);
+  // Without an account a partner is given its own, the only one it may see, with its running
+  // balance; gift-1 (bob to alice) stays out.
+  list.clear_account_id();
+  v1::ListEntriesResponse defaulted;
+  ASSERT_TRUE(Stub<v1::Ledger>(partner_)->ListEntries(Context().get(), list, &defaulted).ok());
+  ASSERT_EQ(defaulted.rows_size(), 1);
+  EXPECT_EQ(defaulted.rows(0).entry().entry_id(), "lunch-1");
+  EXPECT_EQ(defaulted.rows(0).running_balance_minutes(), 60);
 
   v1::GetEntryRequest get;
   get.set_bank_id("hcct");

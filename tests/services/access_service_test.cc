@@ -68,6 +68,30 @@ TEST_F(AccessTest, EveryCallWithoutALiveTokenIsUnauthenticatedAndLeavesNoTrace) 
   EXPECT_NE(before, after_setup);  // the revoked token is one more record
 }
 
+// A partner's program, not the CLI, is told what to send: the metadata and its form, first in
+// words and then as figures; the CLI's sources of a token come second.
+TEST_F(AccessTest, UnauthenticatedSaysWhatACallerOfTheApiMustSend) {
+  std::string forged = partner_;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  for (const std::string& token : {std::string(), std::string("not-a-token"), forged}) {
+    const grpc::Status status = CallGeneric("Ledger/ListEntries", token);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << token;
+    auto info = clients::FindErrorInfo(status);
+    ASSERT_TRUE(info.has_value()) << token;
+    EXPECT_EQ(info->reason(), "UNAUTHENTICATED");
+    EXPECT_EQ(info->metadata().at("metadata"), "authorization") << token;
+    EXPECT_EQ(info->metadata().at("expected"), "Bearer tl_<token_id>_<secret>") << token;
+  }
+  const grpc::Status none = CallGeneric("Ledger/ListEntries", "");
+  const std::string& message = none.error_message();
+  const size_t header = message.find("\"authorization: Bearer <token>\"");
+  const size_t cli = message.find("./var/admin.token");
+  ASSERT_NE(header, std::string::npos) << message;
+  ASSERT_NE(cli, std::string::npos) << message;
+  EXPECT_LT(header, cli) << message;
+  EXPECT_NE(message.find("CreateToken"), std::string::npos) << message;
+}
+
 TEST_F(AccessTest, EachRoleIsRefusedEveryCallItMayNotMakeAndLeavesNoTrace) {
   const std::string before = Trace();
   int refused = 0;

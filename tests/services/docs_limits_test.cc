@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include <gtest/gtest.h>
 
+#include "ledger/core/page_token.h"
 #include "ledger/core/types.h"
 #include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
@@ -156,6 +157,7 @@ TEST(DocsLimitsTest, ApiMdStatesTheSameLengthsAsTheCode) {
       {"activity", {ledger::kActivityLengthMax, ledger::kNoteLengthMax}},
       {"entries in one `RecordEntries`", {ledger::kBatchSizeMax}},
       {"page size", {ledger::kPageSizeMax, ledger::kPageSizeDefault}},
+      {"a page token", {ledger::kPageTokenCharsMax}},
       {"one gRPC message", {kMessageBytesMax}},
       {"a backup directory", {ledger::kBackupDirLengthMax, ledger::kBackupDirNameLengthMax}},
       {"an error's message and figures",

@@ -1,10 +1,13 @@
 // The gRPC services against a real server on a loopback port, over a real channel.
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/cord.h"
+#include "google/protobuf/descriptor.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include <grpcpp/grpcpp.h>
@@ -304,6 +307,31 @@ TEST_F(ServicesTest, AccountsAreListedInPages) {
                                            "member-3", "member-4", "pool"}));
 }
 
+// Over the wire a page token is opaque and bound to its listing: one of ListAccounts is refused by
+// ListEntries, and so is a bare seq, with the reason and the field.
+TEST_F(ServicesTest, PageTokensAreOpaqueAndBoundToTheirListing) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Open("member-" + std::to_string(i), v1::PERSON).ok());
+  v1::ListAccountsRequest accounts;
+  accounts.set_bank_id("hcct");
+  accounts.set_page_size(2);
+  v1::ListAccountsResponse page;
+  grpc::ClientContext accounts_context;
+  ASSERT_TRUE(accounts_->ListAccounts(&accounts_context, accounts, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  EXPECT_EQ(page.next_page_token().find(page.accounts(1).account_id()), std::string::npos);
+  for (const std::string& token : {page.next_page_token(), std::string("1")}) {
+    v1::ListEntriesRequest entries;
+    entries.set_bank_id("hcct");
+    entries.set_page_token(token);
+    v1::ListEntriesResponse rows;
+    grpc::ClientContext context;
+    const grpc::Status status = ledger_stub_->ListEntries(&context, entries, &rows);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_EQ(InfoOf(status).reason(), "INVALID_PAGE_TOKEN") << token;
+    EXPECT_EQ(InfoOf(status).metadata().at("field"), "page_token") << token;
+  }
+}
+
 TEST_F(ServicesTest, SuspendReactivateAndCloseOverTheWire) {
   v1::SuspendAccountRequest suspend;
   suspend.set_bank_id("hcct");
@@ -355,6 +383,44 @@ TEST_F(ServicesTest, HealthCheckServes) {
   grpc::ClientContext context;
   ASSERT_TRUE(health_->Check(&context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// Every service of proto/timeledger/v1, as the descriptors of its files name it, since a health
+// probe may ask for the service it uses rather than for "".
+std::vector<std::string> ProtoServiceNames() {
+  std::vector<std::string> names;
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  const std::filesystem::path dir = std::filesystem::path(TIMELEDGER_SOURCE_DIR) / "proto";
+  for (const auto& item : std::filesystem::directory_iterator(dir / "timeledger/v1")) {
+    if (item.path().extension() != ".proto") continue;
+    const std::string file = "timeledger/v1/" + item.path().filename().string();
+    const auto* descriptor = pool->FindFileByName(file);
+    EXPECT_NE(descriptor, nullptr) << file;
+    if (descriptor == nullptr) continue;
+    for (int i = 0; i < descriptor->service_count(); ++i) {
+      names.push_back(descriptor->service(i)->full_name());
+    }
+  }
+  return names;
+}
+
+TEST_F(ServicesTest, HealthCheckServesEveryServiceByNameAndNoOther) {
+  const std::vector<std::string> names = ProtoServiceNames();
+  ASSERT_GE(names.size(), 11u);
+  for (const std::string& name : names) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(name);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = health_->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << name << ": " << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << name;
+  }
+  grpc::health::v1::HealthCheckRequest unknown;
+  unknown.set_service("timeledger.v1.NoSuchService");
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(health_->Check(&context, unknown, &response).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 // A coordinator's own credit is decided by the policy in force at the write, not at the call:

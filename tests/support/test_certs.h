@@ -1,7 +1,7 @@
 // Test certificates made at test time with OpenSSL's C API (no `openssl` program needed): a CA,
-// a server certificate for localhost and 127.0.0.1, a client certificate from the same CA, and
-// a second, unrelated CA with a client certificate of its own. P-256 keys, so that making them
-// all takes milliseconds.
+// a server certificate for localhost and 127.0.0.1, two client certificates of other subjects
+// from the same CA, and a second, unrelated CA with a client certificate of its own. P-256 keys,
+// so that making them all takes milliseconds.
 //
 // Header-only, so that the TLS tests and the e2e tests' certificate helper share it; whoever
 // includes it links OpenSSL::Crypto. Aborts the test program if OpenSSL fails. Not thread-safe.
@@ -167,19 +167,24 @@ struct TestCertFiles {
   std::string other_ca;           // an unrelated CA
   std::string other_client_cert;  // CN intruder, signed by other_ca
   std::string other_client_key;
+  std::string second_client_cert;  // CN partner-b, signed by ca: valid, of another subject
+  std::string second_client_key;
 };
 
 // Makes the certificates and writes them as PEM files into `dir`; returns their paths.
 inline TestCertFiles WriteTestCertificates(const std::string& dir) {
-  TestCertFiles files{dir + "/ca.pem",           dir + "/server.pem",      dir + "/server.key",
-                      dir + "/client.pem",       dir + "/client.key",      dir + "/other-ca.pem",
-                      dir + "/other-client.pem", dir + "/other-client.key"};
+  TestCertFiles files{
+      dir + "/ca.pem",           dir + "/server.pem",       dir + "/server.key",
+      dir + "/client.pem",       dir + "/client.key",       dir + "/other-ca.pem",
+      dir + "/other-client.pem", dir + "/other-client.key", dir + "/second-client.pem",
+      dir + "/second-client.key"};
   TestCa ca("Timeledger Test CA");
   TestCa other_ca("Unrelated Test CA");
   const TestIdentity server =
       ca.Issue("timeledgerd", CertUse::kServer, "DNS:localhost,IP:127.0.0.1");
   const TestIdentity client = ca.Issue("partner-a", CertUse::kClient, "");
   const TestIdentity intruder = other_ca.Issue("intruder", CertUse::kClient, "");
+  const TestIdentity second = ca.Issue("partner-b", CertUse::kClient, "");
   WriteTextFile(files.ca, ca.cert_pem());
   WriteTextFile(files.server_cert, server.cert_pem);
   WriteTextFile(files.server_key, server.key_pem);
@@ -188,6 +193,8 @@ inline TestCertFiles WriteTestCertificates(const std::string& dir) {
   WriteTextFile(files.other_ca, other_ca.cert_pem());
   WriteTextFile(files.other_client_cert, intruder.cert_pem);
   WriteTextFile(files.other_client_key, intruder.key_pem);
+  WriteTextFile(files.second_client_cert, second.cert_pem);
+  WriteTextFile(files.second_client_key, second.key_pem);
   return files;
 }
 

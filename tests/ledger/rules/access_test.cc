@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include <gtest/gtest.h>
 
@@ -202,6 +203,74 @@ TEST(TokenRecordTest, DamagedBytesAreCorruptRecord) {
   std::string wrong_version = bytes;
   wrong_version[0] = static_cast<char>(wrong_version[0] + 1);
   EXPECT_TRUE(HasReason(DecodeTokenRecord(wrong_version).status(), Reason::kCorruptRecord));
+}
+
+// SampleRecord as the code before client certificates wrote it (version 1): such records are in
+// every store, and are still read, and an unbound token is still written so.
+constexpr char kVersion1SampleRecordHex[] =
+    "01103031323334353637383961626364656608636166652d617070040663616d64656e0463616665"
+    "00070e151c232a31383f464d545b626970777e858c939aa1a8afb6bdc4cbd2d900060a24181e4000"
+    "04726f6f74800000000000000000";
+
+TEST(TokenRecordTest, ReadsAndWritesVersion1ForAnUnboundToken) {
+  const std::string bytes = absl::HexStringToBytes(kVersion1SampleRecordHex);
+  auto decoded = DecodeTokenRecord(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->token_id, "0123456789abcdef");
+  EXPECT_TRUE(SamePrincipal(decoded->principal, Partner()));
+  EXPECT_EQ(decoded->created_by, "root");
+  EXPECT_FALSE(decoded->revoked());
+  EXPECT_EQ(decoded->client_subject, "");
+  EXPECT_EQ(EncodeTokenRecord(SampleRecord()), bytes);
+}
+
+TEST(TokenRecordTest, ABoundTokenRoundTripsAsVersion2) {
+  TokenRecord record = SampleRecord();
+  record.client_subject = "CN=cafe-till,O=Holy Cross Cafe";
+  const std::string bytes = EncodeTokenRecord(record);
+  EXPECT_EQ(bytes[0], 2);
+  auto decoded = DecodeTokenRecord(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->client_subject, record.client_subject);
+  EXPECT_EQ(decoded->token_id, record.token_id);
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    EXPECT_TRUE(
+        HasReason(DecodeTokenRecord(bytes.substr(0, length)).status(), Reason::kCorruptRecord))
+        << length;
+  }
+  // Version 2 with an empty subject is never written, so it is damage: one encoding per record.
+  std::string unbound_v2 = EncodeTokenRecord(SampleRecord()) + std::string(1, '\0');
+  unbound_v2[0] = 2;
+  EXPECT_TRUE(HasReason(DecodeTokenRecord(unbound_v2).status(), Reason::kCorruptRecord));
+}
+
+TEST(ClientCertificateTest, ABoundTokenNeedsACertificateOfItsSubject) {
+  Credential bound{Partner(), "0123456789abcdef", "CN=cafe-till"};
+  EXPECT_TRUE(CheckClientCertificate(bound, "CN=cafe-till").ok());
+  for (absl::string_view presented : {"", "CN=intruder", "CN=cafe-till,O=Other"}) {
+    const absl::Status status = CheckClientCertificate(bound, presented);
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << presented;
+    EXPECT_TRUE(HasReason(status, Reason::kCertificateMismatch)) << presented;
+    EXPECT_EQ(FiguresOf(status).at("presented_subject"), presented);
+    EXPECT_EQ(FiguresOf(status).at("token_id"), "0123456789abcdef");
+    // Neither the subject it wants nor the principal's name: a copied token learns nothing.
+    EXPECT_EQ(status.message().find("cafe-till"), std::string::npos) << status.message();
+    EXPECT_EQ(status.message().find("cafe-app"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("partner"), std::string::npos) << status.message();
+  }
+  const Credential unbound{Partner(), "0123456789abcdef", ""};
+  EXPECT_TRUE(CheckClientCertificate(unbound, "").ok());
+  EXPECT_TRUE(CheckClientCertificate(unbound, "CN=anyone").ok());
+}
+
+TEST(ClientCertificateTest, ASubjectIsBoundedPrintableAscii) {
+  EXPECT_TRUE(ValidateClientSubject("").ok());
+  EXPECT_TRUE(ValidateClientSubject("CN=cafe-till,O=Holy Cross Cafe\\, Ltd").ok());
+  EXPECT_TRUE(ValidateClientSubject(std::string(kClientSubjectBytesMax, 'a')).ok());
+  for (const std::string& bad : {std::string(kClientSubjectBytesMax + 1, 'a'),
+                                 std::string("CN=a\nb"), std::string("CN=caf\xc3\xa9")}) {
+    EXPECT_TRUE(HasReason(ValidateClientSubject(bad), Reason::kInvalidText)) << bad;
+  }
 }
 
 TEST(PrincipalBindingTest, RoundTripsAndRefusesDamage) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include <gtest/gtest.h>
 
+#include "ledger/core/page_token.h"
 #include "services/daemon/demo.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -483,7 +484,8 @@ TEST_F(QualificationsTest, ListsShowValidExpiringExpiredAndInProgressPaged) {
   auto page = ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 0, 2, "");
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 2u);
-  EXPECT_EQ(page->next_page_token, "food-hygiene-2");
+  EXPECT_EQ(page->next_page_token,
+            PageTokenAfterId(PageListing::kQualifications, {"hcct", "alice"}, "food-hygiene-2"));
   page =
       ledger_->ListQualifications(BankId("hcct"), AccountId("alice"), 0, 2, page->next_page_token);
   ASSERT_EQ(page->items.size(), 1u);
