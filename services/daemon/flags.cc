@@ -119,6 +119,8 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
             "whose policy has expiry on)");
   AddNumber(app, "--backups-keep,--backup-keep", &flags->backups_keep, 1, 100'000, "a number",
             "backups kept (made by CreateBackup or --backup-every), older ones deleted");
+  AddNumber(app, "--watch-streams-per-token", &flags->watch_streams_per_token, 1, 1000, "a number",
+            "change feed (Audit.WatchJournal) streams one token may hold open at once");
   app.add_option_function<std::string>(
          "--backup-every",
          [flags](const std::string& text) {
@@ -210,6 +212,7 @@ services::ServerOptions ServerOptionsOf(const Flags& flags) {
   options.tls_require_client_cert = flags.tls_require_client_cert;
   options.allow_insecure_plaintext = flags.insecure_plaintext;
   options.metrics_address = flags.metrics_address;
+  options.feed.streams_per_token_max = flags.watch_streams_per_token;
   return options;
 }
 
@@ -236,6 +239,7 @@ void LogStart(const Flags& flags) {
       .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
       .Add("metrics_allow_remote", flags.metrics_allow_remote)
       .Add("account_cache", static_cast<int64_t>(flags.account_cache))
+      .Add("watch_streams_per_token", static_cast<int64_t>(flags.watch_streams_per_token))
       .Write();
 }
 
