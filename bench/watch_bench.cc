@@ -173,7 +173,9 @@ int RunWatch(std::shared_ptr<WorkloadConfig> config, const RunOptions& options, 
     missing += static_cast<int64_t>(acked_count->load()) -
                static_cast<int64_t>(std::min(delivered.size(), acked_count->load()));
   }
-  const auto us = [](uint64_t ns) { return absl::StrFormat("%.1f", static_cast<double>(ns) / 1e3); };
+  const auto us = [](uint64_t ns) {
+    return absl::StrFormat("%.1f", static_cast<double>(ns) / 1e3);
+  };
   Print("watchers", absl::StrCat(watchers));
   Print("watch_deliveries", absl::StrCat(deliveries));
   Print("watch_missing", absl::StrCat(missing));
@@ -191,8 +193,7 @@ int RunCatchUp(const WorkloadConfig& config, int timeout_ms) {
   auto stub = v1::Audit::NewStub(config.channels.front());
   {
     auto context = StreamContext(config);
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::milliseconds(timeout_ms));
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
     const grpc::Status status = stub->GetDigest(context.get(), digest_request, &digest);
     if (!status.ok()) {
       std::fprintf(stderr, "loadgen: GetDigest failed: %s\n", status.error_message().c_str());

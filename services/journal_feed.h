@@ -44,7 +44,7 @@ struct FeedOptions {
   size_t streams_per_token_max = 8;                  // timeledgerd --watch-streams-per-token
   absl::Duration keepalive = absl::Seconds(15);      // an empty message after this much silence
   absl::Duration check_interval = absl::Seconds(1);  // token and bank checked this often
-  size_t records_per_message_max = 1000;             // also at most kFeedMessageBytesMax
+  size_t records_per_message_max = 256;              // also at most kFeedMessageBytesMax
   size_t pump_threads = 2;                           // threads that read and start writes
 };
 

@@ -207,16 +207,17 @@ TEST_F(JournalFeedTest, ShutdownEndsOpenStreamsWithUnavailableAtOnce) {
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchJournalResponse>>> readers;
   v1::WatchJournalResponse message;
-  for (int i = 0; i < 3; ++i) {
-    contexts.push_back(StreamContext());
-    readers.push_back(audit_->WatchJournal(contexts.back().get(), From(0)));
-    ASSERT_TRUE(readers.back()->Read(&message));
-  }
   // A watcher that does not read, with more facts than gRPC's window holds in flight to it.
+  RecordConcurrently(8, 20'000, "e");
   auto stalled_context = StreamContext();
   auto stalled = audit_->WatchJournal(stalled_context.get(), From(0));
   ASSERT_TRUE(stalled->Read(&message));
-  RecordConcurrently(8, 20'000, "e");
+  // Watchers that have caught up and wait for the next fact.
+  for (int i = 0; i < 3; ++i) {
+    contexts.push_back(StreamContext());
+    readers.push_back(audit_->WatchJournal(contexts.back().get(), From(JournalSize())));
+    ASSERT_TRUE(readers.back()->Read(&message));
+  }
   const absl::Time start = absl::Now();
   server_->Shutdown(absl::Seconds(30));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
