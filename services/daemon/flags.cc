@@ -229,6 +229,7 @@ void LogStart(const Flags& flags) {
            flags.backup_dir.empty() ? (data_dir / "backups").string() : flags.backup_dir)
       .Add("backup_every", absl::FormatDuration(flags.backup_every))
       .Add("backups_keep", static_cast<int64_t>(flags.backups_keep))
+      .Add("watch_streams_per_token", static_cast<int64_t>(flags.watch_streams_per_token))
       .Add("expiry_sweep_hours", static_cast<int64_t>(flags.expiry_sweep_hours))
       .Add("verify_on_start", flags.verify_on_start)
       .Add("tls_cert", flags.tls_cert)
@@ -239,7 +240,6 @@ void LogStart(const Flags& flags) {
       .Add("metrics_address", flags.metrics_address.empty() ? "off" : flags.metrics_address)
       .Add("metrics_allow_remote", flags.metrics_allow_remote)
       .Add("account_cache", static_cast<int64_t>(flags.account_cache))
-      .Add("watch_streams_per_token", static_cast<int64_t>(flags.watch_streams_per_token))
       .Write();
 }
 
