@@ -5,6 +5,8 @@
 //   timeledger-loadgen --workload=setup --accounts=10000      # the bank and its accounts
 //   timeledger-loadgen --workload=stats                       # the bank's entry and account counts
 //   timeledger-loadgen --workload=plan-check --accounts=10000 # checks bench/exchange_plan.h
+//   timeledger-loadgen --workload=watch --watchers=16 --concurrency=16  # the change feed's delay
+//   timeledger-loadgen --workload=catch-up                    # one stream reads the whole journal
 //
 // Prints ops_per_s (entries per second for record-batch), p50_us / p99_us / p999_us, errors and
 // error_reasons, and for record and record-batch entries_issued: the next run against the same
@@ -35,13 +37,15 @@
 
 #include "bench/driver.h"
 #include "bench/exchange_plan.h"
+#include "bench/watch_bench.h"
 #include "bench/workloads.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/policies.grpc.pb.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "host:port of timeledgerd");
 ABSL_FLAG(std::string, workload, "health",
-          "health | record | record-batch | get-account | setup | stats | plan-check");
+          "health | record | record-batch | get-account | setup | stats | plan-check | watch | "
+          "catch-up");
 ABSL_FLAG(int, concurrency, 1, "calls kept in flight");
 ABSL_FLAG(int, threads, 1, "client polling threads (completion queues)");
 ABSL_FLAG(int, channels, 1, "client channels (TCP connections); slot i uses channel i % channels");
@@ -67,6 +71,7 @@ ABSL_FLAG(int64_t, first_entry, 0,
           "the entries_issued of earlier runs against the same bank");
 ABSL_FLAG(int64_t, anchor_unix_seconds, 0,
           "UTC midnight that planned entries are dated back from; 0: today's");
+ABSL_FLAG(int, watchers, 1, "watch: streams that follow the entries while they are recorded");
 ABSL_FLAG(int, connect_timeout_s, 10, "how long to wait for the server to accept connections");
 
 namespace timeledger::bench {
@@ -327,6 +332,17 @@ int Main() {
   const int timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
   if (workload == "setup") return Setup(config, options, timeout_ms);
   if (workload == "stats") return Stats(*config, timeout_ms);
+  if (workload == "catch-up") return RunCatchUp(*config, timeout_ms);
+  if (workload == "watch") {
+    RunResult recorded;
+    const int code = RunWatch(config, options, absl::GetFlag(FLAGS_watchers),
+                              [&recorded](const RunResult& result) {
+                                PrintResult(result);
+                                recorded = result;
+                              });
+    PrintEntriesIssued("record", *config, recorded);
+    return code;
+  }
   CallFactory factory = MakeWorkload(workload, config);
   if (factory == nullptr || workload == "open-account") {
     std::fprintf(stderr, "loadgen: unknown workload %s\n", workload.c_str());

@@ -14,7 +14,9 @@
 #
 # Environment: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ACCOUNTS, BENCH_BATCH_CONCURRENCY (16),
 # BENCH_CLIENT_THREADS (1), BENCH_CHANNELS (1), BENCH_POSTGRES=0 to skip the peer, BENCH_SERVER
-# (a timeledgerd binary other than the one built), BENCH_LARGE_ACCOUNTS, BENCH_LARGE_ENTRIES.
+# (a timeledgerd binary other than the one built), BENCH_LARGE_ACCOUNTS, BENCH_LARGE_ENTRIES,
+# BENCH_CATCHUP_ENTRIES (entries added before the change feed's catch-up, default 0: it reads
+# what the run recorded).
 # Raw key=value figures, the table and the server's log go to bench/results/ (not committed).
 # Exit status: 0 when every workload ran without errors; 1 otherwise, or when the server could not
 # start; 2 on a usage error. Timings never fail the run.
@@ -124,8 +126,11 @@ start_server() {
   target=127.0.0.1:$port
   say "starting $server_bin on $target, data dir $data_dir"
   start_ns=$(date +%s%N)
-  echo "--- $key: $server_bin --listen $target --data-dir $data_dir" >>"$server_log"
-  "$server_bin" --listen "$target" --data-dir "$data_dir" >>"$server_log" 2>&1 &
+  echo "--- $key: $server_bin --listen $target --data-dir $data_dir" \
+    "--watch-streams-per-token 32" >>"$server_log"
+  # The watch workload's 16 watchers share the admin token: more streams than the default 8.
+  "$server_bin" --listen "$target" --data-dir "$data_dir" --watch-streams-per-token 32 \
+    >>"$server_log" 2>&1 &
   server_pid=$!
   # The load generator acts as the admin whose token timeledgerd writes on first start.
   export TIMELEDGER_TOKEN_FILE="$data_dir/admin.token"
@@ -223,6 +228,19 @@ for b in 100 1000; do
   measure "batch${b}_c$batch_concurrency" record-batch "$batch_concurrency" --batch_size="$b"
 done
 for c in 16 64; do measure "get_account_c$c" get-account "$c"; done
+# The change feed (issue 19): delivery delay with 1 and 16 watchers of the bank's entries while
+# RecordEntry runs at 16 in flight, and its throughput with 16 watchers against none, the two
+# interleaved so that both see the same machine; then one watcher reads the whole journal.
+measure watch_w1_c16 watch 16 --watchers=1
+for round in 1 2; do
+  measure "watch_w0_c16_r$round" watch 16 --watchers=0
+  measure "watch_w16_c16_r$round" watch 16 --watchers=16
+done
+if [[ ${BENCH_CATCHUP_ENTRIES:-0} -gt 0 ]]; then
+  measure catchup_fill record-batch 4 --batch_size=1000 \
+    --count=$(( (BENCH_CATCHUP_ENTRIES + 999) / 1000 )) --timeout_ms=60000
+fi
+measure catchup catch-up 1 --timeout_ms=600000
 measure ledger stats 1
 
 # --- the large ledger (--large): fill, restart, measure again --------------------------------

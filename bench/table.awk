@@ -52,6 +52,30 @@ function with_pg(ok_alone, pg_ratio, pg_min) {
   return verdict(ok_alone && pg_ratio >= pg_min)
 }
 
+# The change feed (issue 19): delivery delay from acknowledgement with 1 and 16 watchers, the
+# write rate with 16 watchers against none (each the better of two interleaved rounds), catch-up.
+function feed_rows(    w0, w16, r, p99, rate) {
+  if (!("watch_w1_c16_watch_p99_us" in v)) return
+  for (r = 1; r <= 2; r++) {
+    if (num("watch_w0_c16_r" r "_ops_per_s") > w0) w0 = num("watch_w0_c16_r" r "_ops_per_s")
+    if (num("watch_w16_c16_r" r "_ops_per_s") > w16) w16 = num("watch_w16_c16_r" r "_ops_per_s")
+  }
+  printf "change feed, RecordEntry at 16 in flight: delivery after acknowledgement p50 / p99 / max us\n"
+  for (r = 1; r <= 16; r += 15) {
+    p99 = (r == 1) ? num("watch_w1_c16_watch_p99_us") : num("watch_w16_c16_r1_watch_p99_us")
+    printf "  %2d watcher(s): %s / %s / %s (p99 <= 10000: %s)\n", r,
+           fmt((r == 1 ? "watch_w1_c16" : "watch_w16_c16_r1") "_watch_p50_us"),
+           fmt((r == 1 ? "watch_w1_c16" : "watch_w16_c16_r1") "_watch_p99_us"),
+           fmt((r == 1 ? "watch_w1_c16" : "watch_w16_c16_r1") "_watch_max_us"),
+           verdict(p99 >= 0 && p99 <= 10000)
+  }
+  printf "  writes: %d/s with 16 watchers, %d/s with none: %s (>= 0.90: %s)\n", w16, w0,
+         ratio(w16, w0), verdict(w0 > 0 && w16 >= 0.9 * w0)
+  rate = num("catchup_catchup_facts_per_s")
+  printf "  catch-up: %d facts at %d facts/s (>= 500000: %s)\n", num("catchup_catchup_facts"),
+         rate, verdict(rate >= 500000)
+}
+
 END {
   pg = (v["peer_postgres"] == "ran")
   ceiling64 = num("health_c64_ops_per_s")
@@ -95,6 +119,7 @@ END {
         " (" sprintf("%+.1f%%", 100 * (on - off) / off) ")" : "-")
   }
   rule()
+  feed_rows()
 
   if (pg) {
     printf "PostgreSQL peer, transfers/s | balance reads/s: c1 %d | %d, c16 %d | %d, c64 %d | %d\n",

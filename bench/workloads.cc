@@ -169,7 +169,11 @@ std::unique_ptr<Call> MakeRecordCall(std::shared_ptr<const WorkloadConfig> confi
       [raw](int64_t index, std::mt19937_64&, v1::RecordEntryRequest* request) {
         FillExchange(*raw, index, request);
       },
-      SingleOutcome<v1::RecordEntryResponse>, config->seed + static_cast<uint64_t>(slot));
+      [raw](const grpc::Status& status, const v1::RecordEntryResponse& response) {
+        if (status.ok() && raw->on_recorded) raw->on_recorded(response.entry().seq());
+        return SingleOutcome(status, response);
+      },
+      config->seed + static_cast<uint64_t>(slot));
 }
 
 // The outcome of a batch: one operation per item, failed items by their problem's reason.

@@ -17,6 +17,7 @@
 #define TIMELEDGER_BENCH_WORKLOADS_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,9 @@ struct WorkloadConfig {
   int64_t anchor_unix_seconds = 0;
   std::vector<std::pair<std::string, std::string>> metadata;  // sent on every call
   uint64_t seed = 1;
+  // record: called on a polling thread with each recorded entry's seq as its reply arrives (the
+  // watch workload's acknowledgement times, bench/watch_bench.h); unset: not called.
+  std::function<void(uint64_t seq)> on_recorded;
 };
 
 // Returns the ids of the bench accounts 0 .. count-1: "<prefix>0000000", "<prefix>0000001", ...

@@ -66,6 +66,8 @@ constexpr Permission kPermissions[] = {
     {"Audit/GetConsistencyProof", kStaff | kPartner, Scope::kBank, ""},
     {"Audit/Verify", kStaff, Scope::kBank, "every bank at once: an admin"},
     {"Audit/ListJournal", kStaff, Scope::kBank, ""},
+    {"Audit/WatchJournal", kStaff | kPartner, Scope::kBank,
+     "a partner: the facts that touch its own account"},
     {"Backups/CreateBackup", kAdmin, Scope::kNone, ""},
     {"Backups/ListBackups", kAdmin, Scope::kNone, ""},
 

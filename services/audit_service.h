@@ -14,6 +14,7 @@
 #include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
+#include "services/journal_feed.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
 namespace timeledger::services {
@@ -23,7 +24,8 @@ inline constexpr size_t kLongCallsWaitingMax = 4;
 
 class AuditService final : public v1::Audit::CallbackService {
  public:
-  AuditService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
+  AuditService(ledger::Ledger* ledger, Gate* gate, FeedOptions feed = FeedOptions())
+      : ledger_(ledger), gate_(gate), feed_(ledger, gate, feed) {}
 
   grpc::ServerUnaryReactor* GetDigest(grpc::CallbackServerContext* context,
                                       const v1::GetDigestRequest* request,
@@ -40,11 +42,19 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* ListJournal(grpc::CallbackServerContext* context,
                                         const v1::ListJournalRequest* request,
                                         v1::ListJournalResponse* response) override;
+  // The change feed (services/journal_feed.h).
+  grpc::ServerWriteReactor<v1::WatchJournalResponse>* WatchJournal(
+      grpc::CallbackServerContext* context, const v1::WatchJournalRequest* request) override {
+    return feed_.Watch(context, request);
+  }
+
+  JournalFeed& feed() { return feed_; }
 
  private:
   ledger::Ledger* ledger_;
   Gate* gate_;
   ledger::Worker worker_{kLongCallsWaitingMax};
+  JournalFeed feed_;
 };
 
 class BackupsService final : public v1::Backups::CallbackService {

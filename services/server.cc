@@ -55,8 +55,8 @@ bool SomethingListensAt(const std::string& address) {
 
 }  // namespace
 
-Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
-    : gate_(ledger, gate, &principals_),
+Server::Server(ledger::Ledger* ledger, const ServerOptions& options)
+    : gate_(ledger, options.gate, &principals_),
       desk_(ledger),
       metrics_(ledger, &desk_),
       access_(ledger, &gate_),
@@ -64,7 +64,7 @@ Server::Server(ledger::Ledger* ledger, const GateOptions& gate)
       accounts_(ledger, &gate_),
       ledger_service_(ledger, &desk_, &gate_),
       policies_(ledger, &gate_),
-      audit_(ledger, &gate_),
+      audit_(ledger, &gate_, options.feed),
       backups_(ledger, &gate_),
       reports_(ledger, &gate_),
       kiosk_(ledger, &desk_, &gate_),
@@ -87,7 +87,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ledger::Ledger* ledger,
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  std::unique_ptr<Server> server(new Server(ledger, options.gate));
+  std::unique_ptr<Server> server(new Server(ledger, options));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
@@ -140,6 +140,7 @@ void Server::Shutdown(absl::Duration grace) {
   metrics_endpoint_.reset();
   health_.reset();  // gRPC's shutdown sets NOT_SERVING; nothing may set it back
   if (server_ == nullptr) return;
+  audit_.feed().Shutdown(grace);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   server_->Wait();
   server_.reset();

@@ -52,6 +52,9 @@ struct ServerOptions {
   // Where to serve Prometheus metrics (services/metrics_endpoint.h), HOST:PORT; "": nowhere.
   // Whether a host other than loopback is allowed is timeledgerd's flags' to decide.
   std::string metrics_address = "";
+
+  // The change feed, Audit.WatchJournal (services/journal_feed.h): streams per token, keepalive.
+  FeedOptions feed = FeedOptions();
 };
 
 class Server {
@@ -63,14 +66,19 @@ class Server {
                                                        const ServerOptions& options);
   ~Server();
 
+  // The change feed's streams (for tests: CancelAllForTest, open_streams).
+  JournalFeed& feed() { return audit_.feed(); }
+
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
   // The metrics endpoint's port, or 0 if it is off.
   int metrics_port() const { return metrics_endpoint_ == nullptr ? 0 : metrics_endpoint_->port(); }
+  // Ends the change feed's streams first (UNAVAILABLE SHUTTING_DOWN): gRPC's own shutdown waits
+  // for every open call, and a stream would otherwise hold it until the grace ran out.
   void Shutdown(absl::Duration grace);
 
  private:
-  Server(ledger::Ledger* ledger, const GateOptions& gate);
+  Server(ledger::Ledger* ledger, const ServerOptions& options);
 
   CallPrincipals principals_;  // before the gate, which names them
   Gate gate_;                  // before the services, which borrow it

@@ -338,6 +338,9 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
     if (!records.ok()) return records.status();
     auto personal = store_->ListPersonal(bank_id, from_position, from_position + wanted);
     if (!personal.ok()) return personal.status();
+    // A Fact's move may throw, so a growing vector would copy every one (the feed's profile).
+    page.facts.reserve(records->size());
+    page.records.reserve(records->size());
     size_t next_personal = 0;  // the records are in position order, as the facts
     size_t bytes = 0;
     for (JournalRecord& record : *records) {

@@ -227,8 +227,14 @@ void Ledger::PublishBanks(const std::vector<std::shared_ptr<const BankView>>& ch
       slot = bank;
     }
   }
-  absl::MutexLock lock(&view_mu_);
-  view_ = std::move(next);
+  {
+    absl::MutexLock lock(&view_mu_);
+    view_ = std::move(next);
+  }
+  // The watchers read the store: only now is every fact of the group readable there.
+  for (const auto& bank : changed) {
+    notifier_.Published(bank->bank.bank_id, bank->head.journal_size());
+  }
 }
 
 void Ledger::PublishDamage(const std::map<std::string, absl::Status>& found) {
@@ -249,8 +255,13 @@ void Ledger::PublishAll() {
   auto next = std::make_shared<LedgerView>();
   for (const auto& [bank_id, state] : WriterBanks()) next->emplace(bank_id, ViewOf(*state));
   absl::MutexLock publishing(&publish_mu_);
-  absl::MutexLock lock(&view_mu_);
-  view_ = std::move(next);
+  {
+    absl::MutexLock lock(&view_mu_);
+    view_ = next;
+  }
+  for (const auto& [bank_id, bank] : *next) {
+    notifier_.Published(bank_id, bank->head.journal_size());
+  }
 }
 
 }  // namespace timeledger::ledger

@@ -44,6 +44,8 @@
 #include "ledger/core/types.h"
 #include "ledger/engine/audit.h"
 #include "ledger/engine/commit_pipeline.h"
+#include "ledger/engine/journal_feed.h"
+#include "ledger/engine/journal_notifier.h"
 #include "ledger/engine/published_accounts.h"
 #include "ledger/engine/token_registry.h"
 #include "ledger/engine/write_txn.h"
@@ -364,6 +366,16 @@ class Ledger {
 
   absl::Time Now() const { return clock_(); }
 
+  // Told the new journal size of each bank after every group is published (journal_notifier.h),
+  // for the change feed. Thread-safe.
+  JournalNotifier& journal_notifier() const { return notifier_; }
+  // The change feed's read (journal_feed.cc): the facts of `bank_id` from `from_position` that
+  // `filter` lets through, reading at most `facts_max` facts (kJournalPageSizeMax at most) below
+  // the journal's size. Errors as ListJournal's; OutOfRange TREE_SIZE_AHEAD for a start beyond
+  // the journal.
+  absl::StatusOr<FeedPage> ReadFeed(const BankId& bank_id, uint64_t from_position,
+                                    const FeedFilter& filter, size_t facts_max) const;
+
   // The tokens that prove principals (ledger/rules/access.h), loaded when the ledger opens.
   TokenRegistry& tokens() { return tokens_; }
   const TokenRegistry& tokens() const { return tokens_; }
@@ -494,6 +506,7 @@ class Ledger {
   // A write failed and the banks have not been reloaded since. Writer thread only.
   bool store_failed_ = false;
   WriterStats writer_stats_;
+  mutable JournalNotifier notifier_;
 };
 
 // Runs an asynchronous Ledger write and waits for its result. For tools and tests.

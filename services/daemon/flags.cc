@@ -119,6 +119,8 @@ void AddLedgerFlags(CLI::App& app, Flags* flags) {
             "whose policy has expiry on)");
   AddNumber(app, "--backups-keep,--backup-keep", &flags->backups_keep, 1, 100'000, "a number",
             "backups kept (made by CreateBackup or --backup-every), older ones deleted");
+  AddNumber(app, "--watch-streams-per-token", &flags->watch_streams_per_token, 1, 1000, "a number",
+            "change feed (Audit.WatchJournal) streams one token may hold open at once");
   app.add_option_function<std::string>(
          "--backup-every",
          [flags](const std::string& text) {
@@ -214,6 +216,7 @@ services::ServerOptions ServerOptionsOf(const Flags& flags) {
   options.tls_require_client_cert = flags.tls_require_client_cert;
   options.allow_insecure_plaintext = flags.insecure_plaintext;
   options.metrics_address = flags.metrics_address;
+  options.feed.streams_per_token_max = flags.watch_streams_per_token;
   return options;
 }
 
@@ -230,6 +233,7 @@ void LogStart(const Flags& flags) {
            flags.backup_dir.empty() ? (data_dir / "backups").string() : flags.backup_dir)
       .Add("backup_every", absl::FormatDuration(flags.backup_every))
       .Add("backups_keep", static_cast<int64_t>(flags.backups_keep))
+      .Add("watch_streams_per_token", static_cast<int64_t>(flags.watch_streams_per_token))
       .Add("expiry_sweep_hours", static_cast<int64_t>(flags.expiry_sweep_hours))
       .Add("verify_on_start", flags.verify_on_start)
       .Add("tls_cert", flags.tls_cert)

@@ -40,6 +40,7 @@ struct Flags {
   bool insecure_plaintext = false;
   std::string metrics_address;  // empty: no metrics endpoint
   bool metrics_allow_remote = false;
+  size_t watch_streams_per_token = services::FeedOptions().streams_per_token_max;
 };
 
 // Exit status of a command line that timeledgerd does not understand.

@@ -1,0 +1,140 @@
+#include "ledger/engine/journal_feed.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+#include "ledger/core/check.h"
+#include "ledger/core/errors.h"
+#include "ledger/engine/ledger.h"
+
+namespace timeledger::ledger {
+
+absl::StatusOr<FeedFilter> FeedFilterFor(const Principal& by, FeedFilter asked) {
+  switch (by.role) {
+    case PrincipalRole::kAdmin:
+    case PrincipalRole::kCoordinator:
+      return asked;
+    case PrincipalRole::kPartner:
+      if (!asked.account_id.empty()) {
+        if (auto s = CheckMayReadAccount(by, asked.account_id); !s.ok()) return s;
+      }
+      asked.account_id = by.account_id;
+      return asked;
+    case PrincipalRole::kKiosk:
+      break;
+  }
+  return Refuse(Reason::kRoleNotAllowed,
+                absl::StrCat(by.name, " is a ", PrincipalRoleName(by.role),
+                             ", which may not watch a journal"),
+                {{"principal", by.name}, {"role", PrincipalRoleName(by.role)}});
+}
+
+bool FactTouchesAccount(const Fact& fact, absl::string_view account_id,
+                        const PendingEntry* resolved) {
+  const auto names = [account_id](const Entry& entry) {
+    return entry.from_account_id == account_id || entry.to_account_id == account_id;
+  };
+  switch (fact.type) {
+    case FactType::kEntry:
+    case FactType::kPendingCreated:
+      return names(fact.entry);
+    case FactType::kPendingResolved:
+      return resolved != nullptr && names(resolved->entry);
+    case FactType::kAccountOpened:
+    case FactType::kAccountStatus:
+    case FactType::kCardSet:
+    case FactType::kPinSet:
+    case FactType::kLanguageSet:
+    case FactType::kPersonalDataErased:
+    case FactType::kOfferRedeemed:
+      return fact.account_id == account_id;
+    case FactType::kQualificationAwarded:
+      return fact.award.account_id == account_id;
+    case FactType::kBankCreated:
+    case FactType::kPolicySet:
+    case FactType::kCatalogueItem:
+      return false;
+  }
+  return false;
+}
+
+namespace {
+
+// Whether `fact` of `bank_id` passes `filter`; reads the pending entry a resolution names.
+absl::StatusOr<bool> Passes(const Ledger& ledger, const BankId& bank_id, const Fact& fact,
+                            const FeedFilter& filter) {
+  if (!filter.types.empty() &&
+      std::find(filter.types.begin(), filter.types.end(), fact.type) == filter.types.end()) {
+    return false;
+  }
+  if (filter.account_id.empty()) return true;
+  if (fact.type != FactType::kPendingResolved) {
+    return FactTouchesAccount(fact, filter.account_id, nullptr);
+  }
+  auto pending = ledger.GetPending(bank_id, EntryId(fact.entry_id));
+  if (!pending.ok()) return pending.status();
+  return FactTouchesAccount(fact, filter.account_id, &*pending);
+}
+
+}  // namespace
+
+absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_position,
+                                          const FeedFilter& filter, size_t facts_max) const {
+  TL_CHECK(facts_max > 0 && facts_max <= kJournalPageSizeMax);
+  auto digest = GetDigest(bank_id);
+  if (!digest.ok()) return digest.status();
+  FeedPage page;
+  page.tree_size = digest->tree_size;
+  page.next_position = from_position;
+  if (from_position > digest->tree_size) {
+    return Refuse(Reason::kTreeSizeAhead,
+                  absl::StrCat("bank ", bank_id.value(), "'s journal holds ", digest->tree_size,
+                               " facts: the feed cannot start at ", from_position),
+                  {{"bank_id", bank_id},
+                   {"start_position", std::to_string(from_position)},
+                   {"journal_size", std::to_string(digest->tree_size)}});
+  }
+  if (from_position == digest->tree_size) {
+    page.journal_hash = digest->journal_hash;
+    return page;
+  }
+  // The fact before the first gives its prior hash.
+  const uint64_t read_from = from_position == 0 ? 0 : from_position - 1;
+  auto read = ListJournal(bank_id, read_from, digest->tree_size, static_cast<int64_t>(facts_max));
+  if (!read.ok()) return read.status();
+  // The facts that pass are compacted where they were read: a Fact is 2 KB, not moved twice.
+  std::vector<JournalRecord>& records = read->records;
+  std::vector<Fact>& facts = read->facts;
+  page.prior_hashes.reserve(records.size());
+  Digest prior{};
+  size_t kept = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const uint64_t position = records[i].position;
+    const Digest chain_hash = records[i].chain_hash;
+    if (position >= from_position) {
+      auto passes = Passes(*this, bank_id, facts[i], filter);
+      if (!passes.ok()) return passes.status();
+      if (*passes) {
+        page.prior_hashes.push_back(prior);
+        if (kept != i) {
+          records[kept] = std::move(records[i]);
+          facts[kept] = std::move(facts[i]);
+        }
+        ++kept;
+      }
+      page.next_position = position + 1;
+    }
+    prior = chain_hash;
+  }
+  records.resize(kept);
+  facts.resize(kept);
+  page.records = std::move(records);
+  page.facts = std::move(facts);
+  page.journal_hash = prior;
+  TL_CHECK(page.next_position > from_position);  // a page of ListJournal holds one fact at least
+  return page;
+}
+
+}  // namespace timeledger::ledger

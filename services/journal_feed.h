@@ -1,0 +1,117 @@
+// JournalFeed: serves Audit.WatchJournal, the change feed (docs/API.md, "The change feed").
+//
+// Each stream is a grpc::ServerWriteReactor that holds its own position and sends the facts from
+// there on, a message of up to FeedOptions::records_per_message_max facts at a time, so a
+// watcher far behind catches up in large messages. How the writer is kept out of it: the commit
+// thread only tells the ledger's JournalNotifier a bank's new journal size (one store, one
+// wake-up, whatever the number of watchers); the feed's dispatcher thread wakes, and each stream
+// that is behind and not already sending is handed to the feed's pump threads, which read the
+// newly published facts from the store (the memtable and block cache while a watcher keeps up)
+// and start one write. A stream has at most one message in flight and reads the next one only
+// once gRPC has taken the last: that is its whole buffer. A watcher that does not read holds one
+// message and falls behind; it reads from disk at its own pace once it reads again.
+//
+// A stream ends with a status saying why: PERMISSION_DENIED TOKEN_REVOKED when its token is no
+// longer live (checked every check_interval), the bank's own refusal when it is damaged or gone
+// (DATA_LOSS BANK_DAMAGED, NOT_FOUND), UNAVAILABLE SHUTTING_DOWN at Shutdown, CANCELLED when the
+// caller cancels. A token holds at most streams_per_token_max streams at once (RESOURCE_EXHAUSTED
+// TOO_MANY_STREAMS beyond). A message without facts is sent after `keepalive` of silence.
+//
+// Borrows the ledger and the gate, which outlive it. Thread-safe. Destroying it shuts it down.
+#ifndef TIMELEDGER_SERVICES_JOURNAL_FEED_H_
+#define TIMELEDGER_SERVICES_JOURNAL_FEED_H_
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include <grpcpp/grpcpp.h>
+
+#include "ledger/engine/ledger.h"
+#include "services/access.h"
+#include "timeledger/v1/audit.grpc.pb.h"
+
+namespace timeledger::services {
+
+struct FeedOptions {
+  size_t streams_per_token_max = 8;                  // timeledgerd --watch-streams-per-token
+  absl::Duration keepalive = absl::Seconds(15);      // an empty message after this much silence
+  absl::Duration check_interval = absl::Seconds(1);  // token and bank checked this often
+  size_t records_per_message_max = 256;              // also at most kFeedMessageBytesMax
+  size_t pump_threads = 2;                           // threads that read and start writes
+};
+
+// A feed message holds facts of at most this many bytes (one more fact is sent alone).
+inline constexpr size_t kFeedMessageBytesMax = 2 << 20;
+// Streams open at once on one server, whatever the tokens.
+inline constexpr size_t kFeedStreamsMax = 4096;
+// How long Shutdown waits for watchers to take their last message before it cancels them.
+inline constexpr absl::Duration kFeedDrainWait = absl::Seconds(1);
+
+class JournalFeed {
+ public:
+  JournalFeed(ledger::Ledger* ledger, Gate* gate, FeedOptions options);
+  ~JournalFeed();
+  JournalFeed(const JournalFeed&) = delete;
+  JournalFeed& operator=(const JournalFeed&) = delete;
+
+  // The reactor of one WatchJournal call: a stream, or one that finishes at once with the refusal
+  // (the gate's; INVALID_ARGUMENT; TOO_MANY_STREAMS; SHUTTING_DOWN).
+  grpc::ServerWriteReactor<v1::WatchJournalResponse>* Watch(grpc::CallbackServerContext* context,
+                                                            const v1::WatchJournalRequest* request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Ends every stream with UNAVAILABLE SHUTTING_DOWN and refuses new ones; a stream whose client
+  // does not take its last message within a second is cancelled. Returns once every stream has
+  // ended, or `grace` passed. Idempotent.
+  void Shutdown(absl::Duration grace) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Tests: cancels every open stream from the server's side (the client sees CANCELLED).
+  void CancelAllForTest() ABSL_LOCKS_EXCLUDED(mu_);
+
+  size_t open_streams() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  class Stream;
+  friend class Stream;
+
+  // Queues a stream that holds its turn (busy) for a pump thread.
+  void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
+  // A stream is done (OnDone): forgets it; true if it may be deleted now (no one pins it).
+  bool Forget(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
+  void DispatchLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void PumpLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void StopThreads() ABSL_LOCKS_EXCLUDED(mu_);
+  // Cancels every open stream; no lock is held while cancelling, which may run its reactions.
+  void CancelAll() ABSL_LOCKS_EXCLUDED(mu_);
+  // Every open stream, each kept from being deleted (if it ends meanwhile) until Unpin.
+  std::vector<Stream*> PinAll() ABSL_LOCKS_EXCLUDED(mu_);
+  void Unpin(const std::vector<Stream*>& pinned) ABSL_LOCKS_EXCLUDED(mu_);
+  bool PumpReady() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return threads_stopping_ || !ready_.empty();
+  }
+  bool NoStreams() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); }
+
+  ledger::Ledger* const ledger_;
+  Gate* const gate_;
+  const FeedOptions options_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, size_t> streams_of_token_ ABSL_GUARDED_BY(mu_);
+  std::deque<Stream*> ready_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool threads_stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // last: started once everything above is ready
+};
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_JOURNAL_FEED_H_

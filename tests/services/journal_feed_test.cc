@@ -1,0 +1,280 @@
+// The change feed (Audit.WatchJournal) over a real server: exactly once and in order across
+// disconnects, a watcher that stops reading, how streams end, who may watch what, the limits.
+#include <cstdlib>
+
+#include "absl/time/clock.h"
+
+#include "tests/services/journal_feed_fixture.h"
+
+namespace timeledger::services {
+namespace {
+
+// Facts the disconnect test records; TIMELEDGER_FEED_TEST_ENTRIES changes it.
+int EntriesToRecord() {
+  const char* env = std::getenv("TIMELEDGER_FEED_TEST_ENTRIES");
+  return env == nullptr ? 100'000 : std::atoi(env);
+}
+
+TEST_F(JournalFeedTest, AWatcherGetsEveryFactOnceInOrderAcrossTenServerSideDisconnects) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const int entries = EntriesToRecord();
+  constexpr int kDisconnects = 10;
+  const uint64_t before = JournalSize();
+  const uint64_t total = before + entries;
+  // The watcher asks for a disconnect at each tenth of the way and waits until it is made, so
+  // that every one lands inside a stream; the main thread makes it from the server's side.
+  absl::Mutex mu;
+  int asked = 0, made = 0, cancelled_ends = 0;
+  Follower follower(0);
+  std::thread watcher([&] {
+    while (follower.next() < total) {
+      const grpc::Status status =
+          Follow(*audit_, From(follower.next()), [&](const v1::WatchJournalResponse& message) {
+            if (!follower.Take(message)) return true;
+            absl::MutexLock lock(&mu);
+            if (asked < kDisconnects &&
+                follower.next() >=
+                    before + (asked + 1) * static_cast<uint64_t>(entries) / (kDisconnects + 1)) {
+              ++asked;
+              mu.Await(absl::Condition(
+                  +[](int* n) { return *n > 0; }, &made));
+              --made;
+            }
+            return follower.next() >= total;
+          });
+      if (status.error_code() == grpc::StatusCode::CANCELLED && follower.next() < total) {
+        ++cancelled_ends;
+      } else if (follower.next() < total) {
+        ADD_FAILURE() << "the stream ended with " << status.error_message();
+        return;
+      }
+    }
+  });
+  std::thread disconnects([&] {
+    struct Asked {
+      const int* asked;
+      int disconnects;
+      bool Now() const { return *asked > disconnects; }
+    };
+    for (int i = 0; i < kDisconnects; ++i) {
+      absl::MutexLock lock(&mu);
+      const Asked ask{&asked, i};
+      mu.Await(absl::Condition(&ask, &Asked::Now));
+      server_->feed().CancelAllForTest();
+      ++made;
+    }
+  });
+  const double seconds = RecordConcurrently(8, entries, "e");
+  disconnects.join();
+  watcher.join();
+  EXPECT_EQ(cancelled_ends, kDisconnects);
+  EXPECT_EQ(follower.entries(), static_cast<uint64_t>(entries));
+  EXPECT_EQ(follower.positions().size(), total);  // every position once: Take checked the order
+  EXPECT_EQ(JournalSize(), total);
+  std::printf("recorded %d entries with 8 writers in %.2f s\n", entries, seconds);
+}
+
+TEST_F(JournalFeedTest, AWatcherThatStopsReadingDoesNotSlowTheWritersAndThenCatchesUp) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  constexpr int kEntries = 20'000;
+  const double alone = RecordConcurrently(8, kEntries, "alone");
+  const uint64_t start = JournalSize();
+  auto context = StreamContext();
+  auto reader = audit_->WatchJournal(context.get(), From(start));
+  v1::WatchJournalResponse message;
+  ASSERT_TRUE(reader->Read(&message));  // the stream stands at `start`
+  Follower follower(start);
+  ASSERT_TRUE(follower.Take(message));
+  const absl::Time stopped = absl::Now();
+  const double watched = RecordConcurrently(8, kEntries, "watched");
+  // Timings are the bench's; this bound only catches a writer that waits for the watcher.
+  EXPECT_LT(watched, 3 * alone + 1.0) << "alone " << alone << " s";
+  absl::SleepFor(absl::Seconds(10) - (absl::Now() - stopped));
+  const uint64_t total = JournalSize();
+  while (follower.next() < total && reader->Read(&message)) ASSERT_TRUE(follower.Take(message));
+  EXPECT_EQ(follower.next(), total);
+  EXPECT_EQ(follower.entries(), static_cast<uint64_t>(kEntries));
+  context->TryCancel();
+  while (reader->Read(&message)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(JournalFeedTest, ARevokedTokensStreamEndsWithPermissionDenied) {
+  FeedOptions feed;
+  feed.check_interval = absl::Milliseconds(100);
+  ASSERT_NO_FATAL_FAILURE(Start(feed));
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kCoordinator, "sam", "hcct");
+  auto stub = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+  auto context = StreamContext();
+  auto reader = stub->WatchJournal(context.get(), From(0));
+  v1::WatchJournalResponse message;
+  ASSERT_TRUE(reader->Read(&message));
+  EXPECT_GT(message.records_size(), 0);
+  ASSERT_TRUE(
+      ledger_->tokens().Revoke(bearer.substr(3, 16), ledger::AdminNamed("t"), ledger_->Now()).ok());
+  while (reader->Read(&message)) {
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "TOKEN_REVOKED");
+}
+
+TEST_F(JournalFeedTest, APartnerOfOneBankSeesOnlyItsOwnAccountsFactsAndNothingOfAnother) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(MakeBank("other"));
+  ASSERT_TRUE(OpenAccount("hcct", "cafe", v1::ORGANISATION).ok());
+  ASSERT_TRUE(OpenAccount("other", "cafe", v1::ORGANISATION).ok());
+  ASSERT_TRUE(Exchange("hcct", "to-cafe", "m1", "cafe").ok());
+  ASSERT_TRUE(Exchange("hcct", "between-members", "m1", "m2").ok());
+  ASSERT_TRUE(Exchange("other", "to-other-cafe", "m1", "cafe").ok());
+  ASSERT_TRUE(Exchange("hcct", "from-cafe", "cafe", "m3").ok());
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kPartner, "cafe-till", "hcct", "cafe");
+  auto partner = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+
+  const uint64_t size = JournalSize("hcct");
+  Follower follower(0);
+  std::vector<std::string> seen;
+  const grpc::Status status = Follow(*partner, From(0), [&](const auto& message) {
+    if (!follower.Take(message, /*filtered=*/true)) return true;
+    for (const auto& record : message.records()) {
+      EXPECT_EQ(record.bank_id(), "hcct");
+      seen.push_back(record.type() == v1::ENTRY ? record.entry().entry_id()
+                                                : record.account_opened().account_id());
+    }
+    return follower.next() >= size;
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(seen, (std::vector<std::string>{"cafe", "to-cafe", "from-cafe"}));
+
+  const grpc::Status other = Follow(*partner, From(0, "other"), [](const auto&) { return true; });
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(other), "OUT_OF_SCOPE");
+  v1::WatchJournalRequest members = From(0);
+  members.set_account_id("m1");
+  const grpc::Status theirs = Follow(*partner, members, [](const auto&) { return true; });
+  EXPECT_EQ(theirs.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(theirs), "PARTNER_OWN_ACCOUNT_ONLY");
+}
+
+TEST_F(JournalFeedTest, AKioskMayNotWatch) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kKiosk, "kiosk-1", "hcct");
+  auto kiosk = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+  const grpc::Status status = Follow(*kiosk, From(0), [](const auto&) { return true; });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "ROLE_NOT_ALLOWED");
+}
+
+TEST_F(JournalFeedTest, ATokenHoldsAtMostItsStreamsAtOnce) {
+  FeedOptions feed;
+  feed.streams_per_token_max = 2;
+  ASSERT_NO_FATAL_FAILURE(Start(feed));
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kCoordinator, "sam", "hcct");
+  auto stub = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchJournalResponse>>> readers;
+  v1::WatchJournalResponse message;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(StreamContext());
+    readers.push_back(stub->WatchJournal(contexts.back().get(), From(0)));
+    ASSERT_TRUE(readers.back()->Read(&message));
+  }
+  const grpc::Status third = Follow(*stub, From(0), [](const auto&) { return true; });
+  EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ReasonOf(third), "TOO_MANY_STREAMS");
+  // Another token is counted apart; an ended stream frees its place.
+  EXPECT_EQ(Follow(*audit_, From(0), [](const auto&) { return true; }).error_code(),
+            grpc::StatusCode::CANCELLED);
+  contexts[0]->TryCancel();
+  while (readers[0]->Read(&message)) {
+  }
+  EXPECT_EQ(readers[0]->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  for (int i = 0; i < 100 && server_->feed().open_streams() > 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(Follow(*stub, From(0), [](const auto&) { return true; }).error_code(),
+            grpc::StatusCode::CANCELLED);
+  contexts[1]->TryCancel();
+}
+
+TEST_F(JournalFeedTest, ShutdownEndsOpenStreamsWithUnavailableAtOnce) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchJournalResponse>>> readers;
+  v1::WatchJournalResponse message;
+  // A watcher that does not read, with more facts than gRPC's window holds in flight to it.
+  RecordConcurrently(8, 20'000, "e");
+  auto stalled_context = StreamContext();
+  auto stalled = audit_->WatchJournal(stalled_context.get(), From(0));
+  ASSERT_TRUE(stalled->Read(&message));
+  // Watchers that have caught up and wait for the next fact.
+  for (int i = 0; i < 3; ++i) {
+    contexts.push_back(StreamContext());
+    readers.push_back(audit_->WatchJournal(contexts.back().get(), From(JournalSize())));
+    ASSERT_TRUE(readers.back()->Read(&message));
+  }
+  const absl::Time start = absl::Now();
+  server_->Shutdown(absl::Seconds(30));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  while (stalled->Read(&message)) {
+  }
+  const grpc::StatusCode stalled_end = stalled->Finish().error_code();
+  EXPECT_TRUE(stalled_end == grpc::StatusCode::UNAVAILABLE ||
+              stalled_end == grpc::StatusCode::CANCELLED)
+      << stalled_end;
+  for (auto& reader : readers) {
+    while (reader->Read(&message)) {
+    }
+    const grpc::Status status = reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(ReasonOf(status), "SHUTTING_DOWN");
+  }
+}
+
+TEST_F(JournalFeedTest, FiltersFromNowAndKeepalives) {
+  FeedOptions feed;
+  feed.keepalive = absl::Milliseconds(200);
+  ASSERT_NO_FATAL_FAILURE(Start(feed));
+  ASSERT_TRUE(Exchange("hcct", "old", "m1", "m2").ok());
+  v1::WatchJournalRequest opened = From(0);
+  opened.add_types(v1::ACCOUNT_OPENED);
+  const uint64_t size = JournalSize();
+  int accounts = 0;
+  EXPECT_EQ(Follow(*audit_, opened,
+                   [&](const auto& message) {
+                     for (const auto& record : message.records()) {
+                       EXPECT_EQ(record.type(), v1::ACCOUNT_OPENED);
+                       ++accounts;
+                     }
+                     return message.next_position() >= size;
+                   })
+                .error_code(),
+            grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(accounts, kMembers + 1);  // and the pool, opened with the bank
+
+  v1::WatchJournalRequest now = From(0);
+  now.set_from_now(true);
+  int message_count = 0, keepalives = 0;
+  std::vector<std::string> entries;
+  std::thread later([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    EXPECT_TRUE(Exchange("hcct", "new", "m2", "m3").ok());
+  });
+  Follow(*audit_, now, [&](const v1::WatchJournalResponse& message) {
+    if (message_count++ == 0) EXPECT_EQ(message.next_position(), size);
+    for (const auto& record : message.records()) entries.push_back(record.entry().entry_id());
+    if (message.records().empty() && message_count > 1) ++keepalives;
+    return !entries.empty() && keepalives >= 2;
+  });
+  later.join();
+  EXPECT_EQ(entries, std::vector<std::string>{"new"});
+  EXPECT_GE(keepalives, 2);
+}
+
+}  // namespace
+}  // namespace timeledger::services
