@@ -4,22 +4,19 @@
 //
 // This file only wires the units of services/daemon/ together: flags, verification, restore,
 // demo, token_files, expiry_sweeper and backup_scheduler.
-#include <malloc.h>
 #include <signal.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "common/malloc_arenas.h"
 #include "common/systemd_notify.h"
 #include "ledger/engine/ledger.h"
 #include "services/daemon/backup_scheduler.h"
@@ -160,12 +157,7 @@ int main(int argc, char** argv) {
   // once seen in it would abort the server. The tests keep it on to find such a cycle; the server
   // does not pay for it (docs/PERFORMANCE.md, 5).
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // glibc gives each thread that allocates under contention an arena of its own, up to eight per
-  // core; gRPC's, RocksDB's and the ledger's threads each kept freed memory in theirs: the peak
-  // RSS of a 200,000-account fill was 280 MiB with them, 243 MiB with two (docs/PERFORMANCE.md).
-  // One arena per core (at least two); MALLOC_ARENA_MAX, if set, still decides.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
-  }
+  // Malloc arenas by cores, not eight per core (common/malloc_arenas.h): less peak RSS.
+  timeledger::common::LimitMallocArenas();
   return timeledger::daemon::Main(argc, argv);
 }
