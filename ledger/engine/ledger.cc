@@ -201,6 +201,8 @@ absl::Status Ledger::EnsureWritable() {
     banks_.swap(reloaded);
     accounts_.Clear();  // it held the decided state, refused groups included
   }
+  // A refused group may have turned out durable: what readers kept may be older than the store.
+  published_accounts_.Clear();
   PublishAll();
   pipeline_->ResetFailure();
   store_failed_ = false;

@@ -51,6 +51,14 @@ void PublishedAccounts::Publish(const Account& account) {
   Keep(shard, std::move(key), account);
 }
 
+void PublishedAccounts::Clear() {
+  for (Shard& shard : shards_) {
+    absl::MutexLock lock(&shard.mu);
+    shard.accounts.clear();
+    ++shard.epoch;
+  }
+}
+
 void PublishedAccounts::Keep(Shard& shard, std::string key, const Account& account) {
   auto it = shard.accounts.find(key);
   if (it != shard.accounts.end()) {

@@ -8,7 +8,8 @@
 // recent key) was a third of the call's own cost; a hash lookup costs a tenth of that.
 //
 // Everything here was synced before it was put here (a publish follows the commit; a fill reads
-// the store), so a failed commit or a reopened store leaves nothing wrong in it.
+// the store). A failed commit publishes nothing; but its batch may still turn out durable when
+// the store is reopened (Store::Recover), so the ledger Clears this after every recovery.
 //
 // Thread-safety: every method may run on any thread.
 #ifndef TIMELEDGER_LEDGER_ENGINE_PUBLISHED_ACCOUNTS_H_
@@ -45,6 +46,9 @@ class PublishedAccounts {
   void Fill(const Account& account, uint64_t epoch);
   // Keeps `account` as a synced group left it (replacing what was kept).
   void Publish(const Account& account);
+  // Forgets every account, and refuses every fill whose read began before (the store it read
+  // may be older than the one now open).
+  void Clear();
 
   size_t capacity() const { return capacity_; }
 

@@ -49,6 +49,20 @@ TEST(PublishedAccountsTest, KeepsWhatIsPublishedAndFillsOnlyWhatNoPublishOvertoo
   EXPECT_EQ(accounts.Find(KeyOf("carol"))->balance_minutes, 7);
 }
 
+TEST(PublishedAccountsTest, ClearForgetsEverythingAndRefusesFillsReadBeforeIt) {
+  PublishedAccounts accounts(1024);
+  accounts.Publish(Named("alice", 100));
+  // A reader began reading bob from the store before a recovery reopened it.
+  const uint64_t epoch = accounts.EpochOf(KeyOf("bob"));
+  accounts.Clear();
+  EXPECT_FALSE(accounts.Find(KeyOf("alice")).has_value());
+  accounts.Fill(Named("bob", 5), epoch);
+  EXPECT_FALSE(accounts.Find(KeyOf("bob")).has_value());
+  // Reads after the clear fill again.
+  accounts.Fill(Named("bob", 7), accounts.EpochOf(KeyOf("bob")));
+  EXPECT_EQ(accounts.Find(KeyOf("bob"))->balance_minutes, 7);
+}
+
 TEST(PublishedAccountsTest, KeepsNoMoreThanItsBoundAndNothingWithBoundZero) {
   PublishedAccounts accounts(32);
   for (int i = 0; i < 1000; ++i) accounts.Publish(Named(absl::StrCat("p", i), i));
