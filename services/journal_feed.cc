@@ -95,10 +95,17 @@ class JournalFeed::Stream final : public Reactor {
   };
 
   Stream(JournalFeed* feed, grpc::CallbackServerContext* context, Spec spec)
-      : feed_(feed), context_(context), spec_(std::move(spec)), position_(spec_.position) {}
+      : feed_(feed), spec_(std::move(spec)), context_(context), position_(spec_.position) {}
 
   const Spec& spec() const { return spec_; }
-  grpc::CallbackServerContext* context() const { return context_; }
+
+  // Cancels the call from the server's side unless OnDone came: gRPC frees the context once
+  // OnDone returns, and a pin keeps only the stream. gRPC runs no OnDone of this (not inlineable)
+  // reactor on the thread that cancels, so holding context_mu_ across TryCancel cannot deadlock.
+  void CancelIfOpen() ABSL_LOCKS_EXCLUDED(context_mu_) {
+    absl::MutexLock lock(&context_mu_);
+    if (!call_done_) context_->TryCancel();
+  }
 
   // The dispatcher: takes the turn if the stream is idle and has something to do: facts
   // published beyond its position, a check or a keepalive due. True if it took it.
@@ -139,6 +146,10 @@ class JournalFeed::Stream final : public Reactor {
   }
 
   void OnDone() override {
+    {
+      absl::MutexLock lock(&context_mu_);
+      call_done_ = true;  // the context is freed once this returns
+    }
     if (feed_->Forget(this)) delete this;
   }
 
@@ -156,8 +167,13 @@ class JournalFeed::Stream final : public Reactor {
   void ReleaseTurn() ABSL_LOCKS_EXCLUDED(mu_);
 
   JournalFeed* const feed_;
-  grpc::CallbackServerContext* const context_;
   const Spec spec_;
+
+  // Not the feed's mu_: cancelling may run OnCancel, which takes it (Enqueue).
+  absl::Mutex context_mu_;
+  grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
+  bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
+
   // The message in flight, on an arena reset for each message (fewer allocations per fact):
   // the turn's holder's only.
   google::protobuf::Arena arena_;
@@ -384,9 +400,10 @@ void JournalFeed::Unpin(const std::vector<Stream*>& pinned) {
 }
 
 void JournalFeed::CancelAll() {
-  // Cancelling may run a stream's reactions on this thread: no lock is held across it.
+  // Cancelling may run a stream's reactions on this thread: only the stream's context_mu_ is held
+  // across it, which no reaction but OnDone takes.
   const std::vector<Stream*> pinned = PinAll();
-  for (Stream* stream : pinned) stream->context()->TryCancel();
+  for (Stream* stream : pinned) stream->CancelIfOpen();
   Unpin(pinned);
 }
 

@@ -89,7 +89,8 @@ class JournalFeed {
   void DispatchLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void PumpLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void StopThreads() ABSL_LOCKS_EXCLUDED(mu_);
-  // Cancels every open stream; no lock is held while cancelling, which may run its reactions.
+  // Cancels every open stream whose call is not done; no lock of the feed's is held while
+  // cancelling, which may run its reactions.
   void CancelAll() ABSL_LOCKS_EXCLUDED(mu_);
   // Every open stream, each kept from being deleted (if it ends meanwhile) until Unpin.
   std::vector<Stream*> PinAll() ABSL_LOCKS_EXCLUDED(mu_);
