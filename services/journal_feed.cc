@@ -92,6 +92,8 @@ class JournalFeed::Stream final : public Reactor {
     uint64_t position = 0;
     std::string bearer;
     std::string token_key;
+    // As the gate admitted the call: the filter was fixed for it (a partner's account).
+    ledger::Principal principal;
   };
 
   Stream(JournalFeed* feed, grpc::CallbackServerContext* context, Spec spec)
@@ -194,9 +196,19 @@ class JournalFeed::Stream final : public Reactor {
 };
 
 absl::Status JournalFeed::Stream::CheckStillAllowed() const {
-  if (!feed_->ledger_->tokens().Authenticate(spec_.bearer).ok()) {
+  auto now_as = feed_->ledger_->tokens().Authenticate(spec_.bearer);
+  if (!now_as.ok()) {
     return ledger::Refuse(ledger::Reason::kTokenRevoked,
                           "the token of this stream was revoked: the stream ends");
+  }
+  // An admin may bind the token's name to another account (a partner's filter is its account's,
+  // fixed at the start) without revoking the token.
+  const ledger::Principal& was = spec_.principal;
+  if (now_as->role != was.role || now_as->bank_id != was.bank_id ||
+      now_as->account_id != was.account_id) {
+    return ledger::Refuse(ledger::Reason::kTokenRevoked,
+                          "the token of this stream is now bound to another role, bank or "
+                          "account: the stream ends; watch again to follow the new binding");
   }
   return feed_->ledger_->CheckBankServable(spec_.bank_id);
 }
@@ -345,6 +357,7 @@ grpc::ServerWriteReactor<v1::WatchJournalResponse>* JournalFeed::Watch(
   }
   spec.bearer = BearerOf(context);
   spec.token_key = TokenKey(spec.bearer);
+  spec.principal = *std::move(caller);
   absl::MutexLock lock(&mu_);
   if (shutting_down_) return new Refused(ShuttingDown());
   size_t& count = streams_of_token_[spec.token_key];

@@ -12,10 +12,11 @@
 // message and falls behind; it reads from disk at its own pace once it reads again.
 //
 // A stream ends with a status saying why: PERMISSION_DENIED TOKEN_REVOKED when its token is no
-// longer live (checked every check_interval), the bank's own refusal when it is damaged or gone
-// (DATA_LOSS BANK_DAMAGED, NOT_FOUND), UNAVAILABLE SHUTTING_DOWN at Shutdown, CANCELLED when the
-// caller cancels. A token holds at most streams_per_token_max streams at once (RESOURCE_EXHAUSTED
-// TOO_MANY_STREAMS beyond). A message without facts is sent after `keepalive` of silence.
+// longer live or its name is bound to another role, bank or account (checked every check_interval),
+// the bank's own refusal when it is damaged or gone (DATA_LOSS BANK_DAMAGED, NOT_FOUND),
+// UNAVAILABLE SHUTTING_DOWN at Shutdown, CANCELLED when the caller cancels. A token holds at most
+// streams_per_token_max streams at once (RESOURCE_EXHAUSTED TOO_MANY_STREAMS beyond). A message
+// without facts is sent after `keepalive` of silence.
 //
 // Borrows the ledger and the gate, which outlive it. Thread-safe. Destroying it shuts it down.
 #ifndef TIMELEDGER_SERVICES_JOURNAL_FEED_H_

@@ -159,6 +159,43 @@ TEST_F(JournalFeedTest, APartnerOfOneBankSeesOnlyItsOwnAccountsFactsAndNothingOf
   EXPECT_EQ(ReasonOf(theirs), "PARTNER_OWN_ACCOUNT_ONLY");
 }
 
+// The token stays live when an admin binds its name to another account; the stream, whose
+// filter was fixed to the old account, ends at its next check instead of following it.
+TEST_F(JournalFeedTest, APartnersStreamEndsOnceItsNameIsBoundToAnotherAccount) {
+  FeedOptions feed;
+  feed.check_interval = absl::Milliseconds(50);
+  ASSERT_NO_FATAL_FAILURE(Start(feed));
+  ASSERT_TRUE(OpenAccount("hcct", "cafe", v1::ORGANISATION).ok());
+  ASSERT_TRUE(OpenAccount("hcct", "bakery", v1::ORGANISATION).ok());
+  ASSERT_TRUE(Exchange("hcct", "to-cafe", "m1", "cafe").ok());
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kPartner, "till", "hcct", "cafe");
+  auto stub = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+  auto context = StreamContext();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  auto reader = stub->WatchJournal(context.get(), From(0));
+  v1::WatchJournalResponse message;
+  int before = 0;  // cafe opened, to-cafe
+  while (before < 2) {
+    ASSERT_TRUE(reader->Read(&message));
+    before += message.records_size();
+  }
+  ASSERT_EQ(before, 2);
+
+  testing::IssueToken(*ledger_, ledger::PrincipalRole::kPartner, "till", "hcct", "bakery");
+  absl::SleepFor(absl::Milliseconds(500));  // ten checks
+  ASSERT_TRUE(Exchange("hcct", "cafe-after", "m2", "cafe").ok());
+  ASSERT_TRUE(Exchange("hcct", "bakery-after", "m2", "bakery").ok());
+  std::vector<std::string> seen;
+  while (reader->Read(&message)) {
+    for (const auto& record : message.records()) seen.push_back(record.entry().entry_id());
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "TOKEN_REVOKED");
+  EXPECT_EQ(seen, std::vector<std::string>{});
+}
+
 TEST_F(JournalFeedTest, AKioskMayNotWatch) {
   ASSERT_NO_FATAL_FAILURE(Start());
   const std::string bearer =
