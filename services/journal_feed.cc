@@ -136,6 +136,10 @@ class JournalFeed::Stream final : public Reactor {
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
 
   void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
+    // gRPC has taken the message: an idle stream holds no facts (the bound of
+    // kFeedMessageBytesMax).
+    response_ = nullptr;
+    arena_.Reset();
     if (!ok) {
       FinishWithTurn(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
       return;
@@ -176,7 +180,7 @@ class JournalFeed::Stream final : public Reactor {
   grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
   bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
 
-  // The message in flight, on an arena reset for each message (fewer allocations per fact):
+  // The message in flight, on an arena (fewer allocations per fact) reset once it is written:
   // the turn's holder's only.
   google::protobuf::Arena arena_;
   v1::WatchJournalResponse* response_ = nullptr;
