@@ -49,8 +49,11 @@ struct FeedOptions {
   size_t pump_threads = 2;                           // threads that read and start writes
 };
 
-// A feed message holds facts of at most this many bytes (one more fact is sent alone).
-inline constexpr size_t kFeedMessageBytesMax = 2 << 20;
+// A feed message holds facts of at most this many bytes (one more fact is sent alone). Each
+// stream holds at most its one message in flight, released once gRPC has taken it, so the
+// messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
+// stop reading included.
+inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
 // Streams open at once on one server, whatever the tokens.
 inline constexpr size_t kFeedStreamsMax = 4096;
 // How long Shutdown waits for watchers to take their last message before it cancels them.
