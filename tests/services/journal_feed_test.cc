@@ -2,6 +2,7 @@
 // disconnects, a watcher that stops reading, how streams end, who may watch what, the limits.
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 #include "tests/services/journal_feed_fixture.h"
@@ -98,6 +99,41 @@ TEST_F(JournalFeedTest, AWatcherThatStopsReadingDoesNotSlowTheWritersAndThenCatc
   while (reader->Read(&message)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// A watcher far behind gets messages of at most kFeedMessageBytesMax of facts and one more, the
+// most a stream holds in flight, whatever its count cap.
+TEST_F(JournalFeedTest, AMessageHoldsAtMostItsBytesOfFactsAndOneMore) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  for (int i = 0; i < 300; ++i) {
+    ledger::EntrySpec spec;
+    spec.bank_id = "hcct";
+    spec.entry_id = absl::StrCat("long-", i);
+    spec.from_account_id = Member(i % kMembers);
+    spec.to_account_id = Member((i + 1) % kMembers);
+    spec.minutes = 15;
+    spec.note = std::string(ledger::kNoteLengthMax, 'n');
+    ASSERT_TRUE(ledger::Await<ledger::Receipt>([&](auto done) {
+                  ledger_->RecordEntry(spec, ledger::AdminNamed("t"), std::move(done));
+                }).ok());
+  }
+  const uint64_t size = JournalSize();
+  Follower follower(0);
+  int cut_by_bytes = 0;
+  const grpc::Status status = Follow(*audit_, From(0), [&](const auto& message) {
+    if (!follower.Take(message)) return true;
+    size_t bytes = 0;
+    for (int i = 0; i + 1 < message.records_size(); ++i) bytes += message.records(i).ByteSizeLong();
+    EXPECT_LE(bytes, kFeedMessageBytesMax);
+    if (message.records_size() < static_cast<int>(FeedOptions().records_per_message_max) &&
+        follower.next() < size) {
+      ++cut_by_bytes;
+    }
+    return follower.next() >= size;
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(follower.positions().size(), size);
+  EXPECT_GT(cut_by_bytes, 0);
 }
 
 TEST_F(JournalFeedTest, ARevokedTokensStreamEndsWithPermissionDenied) {
