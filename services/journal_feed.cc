@@ -92,13 +92,22 @@ class JournalFeed::Stream final : public Reactor {
     uint64_t position = 0;
     std::string bearer;
     std::string token_key;
+    // As the gate admitted the call: the filter was fixed for it (a partner's account).
+    ledger::Principal principal;
   };
 
   Stream(JournalFeed* feed, grpc::CallbackServerContext* context, Spec spec)
-      : feed_(feed), context_(context), spec_(std::move(spec)), position_(spec_.position) {}
+      : feed_(feed), spec_(std::move(spec)), context_(context), position_(spec_.position) {}
 
   const Spec& spec() const { return spec_; }
-  grpc::CallbackServerContext* context() const { return context_; }
+
+  // Cancels the call from the server's side unless OnDone came: gRPC frees the context once
+  // OnDone returns, and a pin keeps only the stream. gRPC runs no OnDone of this (not inlineable)
+  // reactor on the thread that cancels, so holding context_mu_ across TryCancel cannot deadlock.
+  void CancelIfOpen() ABSL_LOCKS_EXCLUDED(context_mu_) {
+    absl::MutexLock lock(&context_mu_);
+    if (!call_done_) context_->TryCancel();
+  }
 
   // The dispatcher: takes the turn if the stream is idle and has something to do: facts
   // published beyond its position, a check or a keepalive due. True if it took it.
@@ -127,6 +136,10 @@ class JournalFeed::Stream final : public Reactor {
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
 
   void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
+    // gRPC has taken the message: an idle stream holds no facts (the bound of
+    // kFeedMessageBytesMax).
+    response_ = nullptr;
+    arena_.Reset();
     if (!ok) {
       FinishWithTurn(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
       return;
@@ -139,6 +152,10 @@ class JournalFeed::Stream final : public Reactor {
   }
 
   void OnDone() override {
+    {
+      absl::MutexLock lock(&context_mu_);
+      call_done_ = true;  // the context is freed once this returns
+    }
     if (feed_->Forget(this)) delete this;
   }
 
@@ -156,9 +173,14 @@ class JournalFeed::Stream final : public Reactor {
   void ReleaseTurn() ABSL_LOCKS_EXCLUDED(mu_);
 
   JournalFeed* const feed_;
-  grpc::CallbackServerContext* const context_;
   const Spec spec_;
-  // The message in flight, on an arena reset for each message (fewer allocations per fact):
+
+  // Not the feed's mu_: cancelling may run OnCancel, which takes it (Enqueue).
+  absl::Mutex context_mu_;
+  grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
+  bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
+
+  // The message in flight, on an arena (fewer allocations per fact) reset once it is written:
   // the turn's holder's only.
   google::protobuf::Arena arena_;
   v1::WatchJournalResponse* response_ = nullptr;
@@ -178,9 +200,19 @@ class JournalFeed::Stream final : public Reactor {
 };
 
 absl::Status JournalFeed::Stream::CheckStillAllowed() const {
-  if (!feed_->ledger_->tokens().Authenticate(spec_.bearer).ok()) {
+  auto now_as = feed_->ledger_->tokens().Authenticate(spec_.bearer);
+  if (!now_as.ok()) {
     return ledger::Refuse(ledger::Reason::kTokenRevoked,
                           "the token of this stream was revoked: the stream ends");
+  }
+  // An admin may bind the token's name to another account (a partner's filter is its account's,
+  // fixed at the start) without revoking the token.
+  const ledger::Principal& was = spec_.principal;
+  if (now_as->role != was.role || now_as->bank_id != was.bank_id ||
+      now_as->account_id != was.account_id) {
+    return ledger::Refuse(ledger::Reason::kTokenRevoked,
+                          "the token of this stream is now bound to another role, bank or "
+                          "account: the stream ends; watch again to follow the new binding");
   }
   return feed_->ledger_->CheckBankServable(spec_.bank_id);
 }
@@ -329,6 +361,7 @@ grpc::ServerWriteReactor<v1::WatchJournalResponse>* JournalFeed::Watch(
   }
   spec.bearer = BearerOf(context);
   spec.token_key = TokenKey(spec.bearer);
+  spec.principal = *std::move(caller);
   absl::MutexLock lock(&mu_);
   if (shutting_down_) return new Refused(ShuttingDown());
   size_t& count = streams_of_token_[spec.token_key];
@@ -384,9 +417,10 @@ void JournalFeed::Unpin(const std::vector<Stream*>& pinned) {
 }
 
 void JournalFeed::CancelAll() {
-  // Cancelling may run a stream's reactions on this thread: no lock is held across it.
+  // Cancelling may run a stream's reactions on this thread: only the stream's context_mu_ is held
+  // across it, which no reaction but OnDone takes.
   const std::vector<Stream*> pinned = PinAll();
-  for (Stream* stream : pinned) stream->context()->TryCancel();
+  for (Stream* stream : pinned) stream->CancelIfOpen();
   Unpin(pinned);
 }
 

@@ -12,10 +12,11 @@
 // message and falls behind; it reads from disk at its own pace once it reads again.
 //
 // A stream ends with a status saying why: PERMISSION_DENIED TOKEN_REVOKED when its token is no
-// longer live (checked every check_interval), the bank's own refusal when it is damaged or gone
-// (DATA_LOSS BANK_DAMAGED, NOT_FOUND), UNAVAILABLE SHUTTING_DOWN at Shutdown, CANCELLED when the
-// caller cancels. A token holds at most streams_per_token_max streams at once (RESOURCE_EXHAUSTED
-// TOO_MANY_STREAMS beyond). A message without facts is sent after `keepalive` of silence.
+// longer live or its name is bound to another role, bank or account (checked every check_interval),
+// the bank's own refusal when it is damaged or gone (DATA_LOSS BANK_DAMAGED, NOT_FOUND),
+// UNAVAILABLE SHUTTING_DOWN at Shutdown, CANCELLED when the caller cancels. A token holds at most
+// streams_per_token_max streams at once (RESOURCE_EXHAUSTED TOO_MANY_STREAMS beyond). A message
+// without facts is sent after `keepalive` of silence.
 //
 // Borrows the ledger and the gate, which outlive it. Thread-safe. Destroying it shuts it down.
 #ifndef TIMELEDGER_SERVICES_JOURNAL_FEED_H_
@@ -48,8 +49,11 @@ struct FeedOptions {
   size_t pump_threads = 2;                           // threads that read and start writes
 };
 
-// A feed message holds facts of at most this many bytes (one more fact is sent alone).
-inline constexpr size_t kFeedMessageBytesMax = 2 << 20;
+// A feed message holds facts of at most this many bytes (one more fact is sent alone). Each
+// stream holds at most its one message in flight, released once gRPC has taken it, so the
+// messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
+// stop reading included.
+inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
 // Streams open at once on one server, whatever the tokens.
 inline constexpr size_t kFeedStreamsMax = 4096;
 // How long Shutdown waits for watchers to take their last message before it cancels them.
@@ -89,7 +93,8 @@ class JournalFeed {
   void DispatchLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void PumpLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void StopThreads() ABSL_LOCKS_EXCLUDED(mu_);
-  // Cancels every open stream; no lock is held while cancelling, which may run its reactions.
+  // Cancels every open stream whose call is not done; no lock of the feed's is held while
+  // cancelling, which may run its reactions.
   void CancelAll() ABSL_LOCKS_EXCLUDED(mu_);
   // Every open stream, each kept from being deleted (if it ends meanwhile) until Unpin.
   std::vector<Stream*> PinAll() ABSL_LOCKS_EXCLUDED(mu_);

@@ -2,6 +2,7 @@
 // disconnects, a watcher that stops reading, how streams end, who may watch what, the limits.
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 #include "tests/services/journal_feed_fixture.h"
@@ -100,6 +101,41 @@ TEST_F(JournalFeedTest, AWatcherThatStopsReadingDoesNotSlowTheWritersAndThenCatc
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
+// A watcher far behind gets messages of at most kFeedMessageBytesMax of facts and one more, the
+// most a stream holds in flight, whatever its count cap.
+TEST_F(JournalFeedTest, AMessageHoldsAtMostItsBytesOfFactsAndOneMore) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  for (int i = 0; i < 300; ++i) {
+    ledger::EntrySpec spec;
+    spec.bank_id = "hcct";
+    spec.entry_id = absl::StrCat("long-", i);
+    spec.from_account_id = Member(i % kMembers);
+    spec.to_account_id = Member((i + 1) % kMembers);
+    spec.minutes = 15;
+    spec.note = std::string(ledger::kNoteLengthMax, 'n');
+    ASSERT_TRUE(ledger::Await<ledger::Receipt>([&](auto done) {
+                  ledger_->RecordEntry(spec, ledger::AdminNamed("t"), std::move(done));
+                }).ok());
+  }
+  const uint64_t size = JournalSize();
+  Follower follower(0);
+  int cut_by_bytes = 0;
+  const grpc::Status status = Follow(*audit_, From(0), [&](const auto& message) {
+    if (!follower.Take(message)) return true;
+    size_t bytes = 0;
+    for (int i = 0; i + 1 < message.records_size(); ++i) bytes += message.records(i).ByteSizeLong();
+    EXPECT_LE(bytes, kFeedMessageBytesMax);
+    if (message.records_size() < static_cast<int>(FeedOptions().records_per_message_max) &&
+        follower.next() < size) {
+      ++cut_by_bytes;
+    }
+    return follower.next() >= size;
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(follower.positions().size(), size);
+  EXPECT_GT(cut_by_bytes, 0);
+}
+
 TEST_F(JournalFeedTest, ARevokedTokensStreamEndsWithPermissionDenied) {
   FeedOptions feed;
   feed.check_interval = absl::Milliseconds(100);
@@ -157,6 +193,43 @@ TEST_F(JournalFeedTest, APartnerOfOneBankSeesOnlyItsOwnAccountsFactsAndNothingOf
   const grpc::Status theirs = Follow(*partner, members, [](const auto&) { return true; });
   EXPECT_EQ(theirs.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(theirs), "PARTNER_OWN_ACCOUNT_ONLY");
+}
+
+// The token stays live when an admin binds its name to another account; the stream, whose
+// filter was fixed to the old account, ends at its next check instead of following it.
+TEST_F(JournalFeedTest, APartnersStreamEndsOnceItsNameIsBoundToAnotherAccount) {
+  FeedOptions feed;
+  feed.check_interval = absl::Milliseconds(50);
+  ASSERT_NO_FATAL_FAILURE(Start(feed));
+  ASSERT_TRUE(OpenAccount("hcct", "cafe", v1::ORGANISATION).ok());
+  ASSERT_TRUE(OpenAccount("hcct", "bakery", v1::ORGANISATION).ok());
+  ASSERT_TRUE(Exchange("hcct", "to-cafe", "m1", "cafe").ok());
+  const std::string bearer =
+      testing::IssueToken(*ledger_, ledger::PrincipalRole::kPartner, "till", "hcct", "cafe");
+  auto stub = v1::Audit::NewStub(testing::AuthorizedChannel(target_, bearer));
+  auto context = StreamContext();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  auto reader = stub->WatchJournal(context.get(), From(0));
+  v1::WatchJournalResponse message;
+  int before = 0;  // cafe opened, to-cafe
+  while (before < 2) {
+    ASSERT_TRUE(reader->Read(&message));
+    before += message.records_size();
+  }
+  ASSERT_EQ(before, 2);
+
+  testing::IssueToken(*ledger_, ledger::PrincipalRole::kPartner, "till", "hcct", "bakery");
+  absl::SleepFor(absl::Milliseconds(500));  // ten checks
+  ASSERT_TRUE(Exchange("hcct", "cafe-after", "m2", "cafe").ok());
+  ASSERT_TRUE(Exchange("hcct", "bakery-after", "m2", "bakery").ok());
+  std::vector<std::string> seen;
+  while (reader->Read(&message)) {
+    for (const auto& record : message.records()) seen.push_back(record.entry().entry_id());
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(status), "TOKEN_REVOKED");
+  EXPECT_EQ(seen, std::vector<std::string>{});
 }
 
 TEST_F(JournalFeedTest, AKioskMayNotWatch) {
