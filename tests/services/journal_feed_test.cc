@@ -339,7 +339,9 @@ TEST_F(JournalFeedTest, FiltersFromNowAndKeepalives) {
     EXPECT_TRUE(Exchange("hcct", "new", "m2", "m3").ok());
   });
   Follow(*audit_, now, [&](const v1::WatchJournalResponse& message) {
-    if (message_count++ == 0) EXPECT_EQ(message.next_position(), size);
+    if (message_count++ == 0) {
+      EXPECT_EQ(message.next_position(), size);
+    }
     for (const auto& record : message.records()) entries.push_back(record.entry().entry_id());
     if (message.records().empty() && message_count > 1) ++keepalives;
     return !entries.empty() && keepalives >= 2;
