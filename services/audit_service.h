@@ -22,7 +22,9 @@ namespace timeledger::services {
 // Long calls (Verify, CreateBackup) waiting for a service's worker at most.
 inline constexpr size_t kLongCallsWaitingMax = 4;
 
-class AuditService final : public v1::Audit::CallbackService {
+// WatchJournal is a raw method: the feed writes its messages' bytes itself (feed_wire.h).
+class AuditService final
+    : public v1::Audit::WithRawCallbackMethod_WatchJournal<v1::Audit::CallbackService> {
  public:
   AuditService(ledger::Ledger* ledger, Gate* gate, FeedOptions feed = FeedOptions())
       : ledger_(ledger), gate_(gate), feed_(ledger, gate, feed) {}
@@ -43,8 +45,8 @@ class AuditService final : public v1::Audit::CallbackService {
                                         const v1::ListJournalRequest* request,
                                         v1::ListJournalResponse* response) override;
   // The change feed (services/journal_feed.h).
-  grpc::ServerWriteReactor<v1::WatchJournalResponse>* WatchJournal(
-      grpc::CallbackServerContext* context, const v1::WatchJournalRequest* request) override {
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchJournal(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override {
     return feed_.Watch(context, request);
   }
 

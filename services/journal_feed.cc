@@ -8,7 +8,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/arena.h"
 
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
@@ -19,7 +18,7 @@
 namespace timeledger::services {
 namespace {
 
-using Reactor = grpc::ServerWriteReactor<v1::WatchJournalResponse>;
+using Reactor = grpc::ServerWriteReactor<grpc::ByteBuffer>;
 
 // Fact types one request may name at most (there are fewer).
 constexpr int kFactTypesMax = 32;
@@ -94,6 +93,7 @@ class JournalFeed::Stream final : public Reactor {
     std::string token_key;
     // As the gate admitted the call: the filter was fixed for it (a partner's account).
     ledger::Principal principal;
+    std::shared_ptr<FeedTail> tail;  // nullptr: every read from the store
   };
 
   Stream(JournalFeed* feed, grpc::CallbackServerContext* context, Spec spec)
@@ -135,11 +135,17 @@ class JournalFeed::Stream final : public Reactor {
   // Touches nothing of the stream after starting the write or finishing (it may be gone).
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // True if the stream's next read is from its bank's tail (it keeps up).
+  bool OnTail() const ABSL_LOCKS_EXCLUDED(mu_) {
+    if (spec_.tail == nullptr) return false;
+    absl::MutexLock lock(&mu_);
+    return position_ >= spec_.tail->begin();
+  }
+
   void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
     // gRPC has taken the message: an idle stream holds no facts (the bound of
     // kFeedMessageBytesMax).
-    response_ = nullptr;
-    arena_.Reset();
+    out_.Clear();
     if (!ok) {
       FinishWithTurn(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
       return;
@@ -164,8 +170,17 @@ class JournalFeed::Stream final : public Reactor {
 
   // OK while the token is live and the bank served; otherwise why the stream ends.
   absl::Status CheckStillAllowed() const;
-  // Fills response_ from `page`, at most kFeedMessageBytesMax of facts; returns its next_position.
-  uint64_t Fill(const ledger::FeedPage& page);
+  // Where the stream stands after a read, for the message's trailer.
+  struct Read {
+    uint64_t next_position = 0;
+    ledger::Digest journal_hash{};
+    uint64_t tree_size = 0;
+  };
+  // Adds the facts from `position` on to message_: from the tail if it holds them, else read
+  // from the store.
+  absl::StatusOr<Read> ReadInto(uint64_t position);
+  // Adds `page`'s facts to message_, at most kFeedMessageBytesMax of them.
+  Read FillFrom(const ledger::FeedPage& page);
   // With the turn: finishes the call with end_ if one was asked for, else `status`.
   void FinishWithTurn(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   // With the turn, after a write: queues the stream again if facts were published beyond its
@@ -180,14 +195,14 @@ class JournalFeed::Stream final : public Reactor {
   grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
   bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
 
-  // The message in flight, on an arena (fewer allocations per fact) reset once it is written:
-  // the turn's holder's only.
-  google::protobuf::Arena arena_;
-  v1::WatchJournalResponse* response_ = nullptr;
+  // The message being built, and the one in flight (emptied once it is written): the turn's
+  // holder's only.
+  FeedMessage message_;
+  grpc::ByteBuffer out_;
   bool sent_any_ = false;                // the turn's holder's only
   absl::Time last_check_ = absl::Now();  // the turn's holder's only
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool busy_ ABSL_GUARDED_BY(mu_) = true;  // it starts with the turn: its first message is due
   std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
   uint64_t position_ ABSL_GUARDED_BY(mu_);
@@ -217,30 +232,37 @@ absl::Status JournalFeed::Stream::CheckStillAllowed() const {
   return feed_->ledger_->CheckBankServable(spec_.bank_id);
 }
 
-uint64_t JournalFeed::Stream::Fill(const ledger::FeedPage& page) {
-  response_ = nullptr;
-  arena_.Reset();
-  response_ = google::protobuf::Arena::CreateMessage<v1::WatchJournalResponse>(&arena_);
-  response_->set_tree_size(page.tree_size);
-  uint64_t next_position = page.next_position;
-  const ledger::Digest* journal_hash = &page.journal_hash;
-  size_t bytes = 0;
+JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& page) {
+  Read read{page.next_position, page.journal_hash, page.tree_size};
+  thread_local std::string wire;
   for (size_t i = 0; i < page.records.size(); ++i) {
-    if (bytes > kFeedMessageBytesMax) {  // the rest at the next turn
-      next_position = page.records[i].position;
-      journal_hash = &page.prior_hashes[i];
+    if (message_.record_bytes() > kFeedMessageBytesMax) {  // the rest at the next turn
+      read.next_position = page.records[i].position;
+      read.journal_hash = page.prior_hashes[i];
       break;
     }
-    v1::JournalRecord* record = response_->add_records();
-    ToProto(page.records[i], page.facts[i], record);
-    bytes += record->ByteSizeLong();
-    response_->add_prior_chain_hashes(reinterpret_cast<const char*>(page.prior_hashes[i].data()),
-                                      page.prior_hashes[i].size());
+    wire.clear();
+    AppendWireRecord(page.records[i], page.facts[i], &wire);
+    message_.Add(wire, page.prior_hashes[i]);
   }
-  response_->set_next_position(next_position);
-  response_->set_journal_hash(reinterpret_cast<const char*>(journal_hash->data()),
-                              journal_hash->size());
-  return next_position;
+  return read;
+}
+
+absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t position) {
+  const FeedOptions& options = feed_->options_;
+  if (spec_.tail != nullptr && position >= spec_.tail->begin()) {
+    const uint64_t published =
+        feed_->ledger_->journal_notifier().PublishedSize(spec_.bank_id.value());
+    if (auto s = spec_.tail->CatchUp(published); !s.ok()) return s;
+    auto served =
+        spec_.tail->Serve(position, spec_.filter, options.records_per_message_max, &message_);
+    if (served.has_value())
+      return Read{served->next_position, served->journal_hash, served->tree_size};
+  }
+  auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
+                                       options.records_per_message_max);
+  if (!page.ok()) return page.status();
+  return FillFrom(*page);
 }
 
 void JournalFeed::Stream::Pump() {
@@ -261,16 +283,18 @@ void JournalFeed::Stream::Pump() {
     }
   }
   bool send = !sent_any_;
+  Read last;
+  message_.Clear();
   for (int reads = 0; !ending && reads < kReadsPerTurnMax; ++reads) {
-    auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
-                                         options.records_per_message_max);
-    if (!page.ok()) {
-      ending = !RequestEnd(page.status());
+    auto read = ReadInto(position);
+    if (!read.ok()) {
+      ending = !RequestEnd(read.status());
       break;
     }
-    position = Fill(*page);
-    if (response_->records_size() > 0) send = true;
-    if (send || position >= page->tree_size) break;
+    last = *read;
+    position = read->next_position;
+    if (message_.records() > 0) send = true;
+    if (send || position >= read->tree_size) break;
   }
   enum class Next { kWrite, kRelease, kFinish } next = Next::kRelease;
   {
@@ -290,7 +314,8 @@ void JournalFeed::Stream::Pump() {
   switch (next) {
     case Next::kWrite:
       sent_any_ = true;
-      StartWrite(response_);
+      out_ = message_.Finish(last.next_position, last.journal_hash, last.tree_size);
+      StartWrite(&out_);
       return;
     case Next::kRelease:
       ReleaseTurn();
@@ -342,8 +367,15 @@ JournalFeed::~JournalFeed() {
   StopThreads();
 }
 
-grpc::ServerWriteReactor<v1::WatchJournalResponse>* JournalFeed::Watch(
-    grpc::CallbackServerContext* context, const v1::WatchJournalRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* JournalFeed::Watch(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  v1::WatchJournalRequest parsed;
+  grpc::ByteBuffer copy(*raw_request);  // Deserialize consumes it
+  if (!grpc::SerializationTraits<v1::WatchJournalRequest>::Deserialize(&copy, &parsed).ok()) {
+    return new Refused(ledger::Refuse(ledger::Reason::kInvalidArgument,
+                                      "the request is not a WatchJournalRequest"));
+  }
+  const v1::WatchJournalRequest* request = &parsed;
   auto caller = gate_->Admit(context, "Audit/WatchJournal", request->bank_id());
   if (!caller.ok()) return new Refused(caller.status());
   auto asked = FilterOf(*request);
@@ -377,10 +409,26 @@ grpc::ServerWriteReactor<v1::WatchJournalResponse>* JournalFeed::Watch(
         {{"limit", std::to_string(limit)}}));
   }
   ++count;
+  spec.tail = TailFor(spec.bank_id, spec.position);
   auto* stream = new Stream(this, context, std::move(spec));
   streams_.insert(stream);
   ready_.push_back(stream);  // it starts with the turn: its first message tells where it stands
   return stream;
+}
+
+std::shared_ptr<FeedTail> JournalFeed::TailFor(const ledger::BankId& bank_id, uint64_t position) {
+  auto it = tails_.find(bank_id.value());
+  if (it == tails_.end()) {
+    if (tails_.size() >= kFeedTailsMax) return nullptr;
+    const uint64_t published = ledger_->journal_notifier().PublishedSize(bank_id.value());
+    it = tails_
+             .emplace(bank_id.value(), TailUse{std::make_shared<FeedTail>(
+                                                   ledger_, bank_id, std::max(published, position)),
+                                               0})
+             .first;
+  }
+  ++it->second.streams;
+  return it->second.tail;
 }
 
 void JournalFeed::Enqueue(Stream* stream) {
@@ -394,6 +442,11 @@ bool JournalFeed::Forget(Stream* stream) {
   auto it = streams_of_token_.find(stream->spec().token_key);
   TL_CHECK(it != streams_of_token_.end() && it->second > 0);
   if (--it->second == 0) streams_of_token_.erase(it);
+  if (stream->spec().tail != nullptr) {
+    auto tail = tails_.find(stream->spec().bank_id.value());
+    TL_CHECK(tail != tails_.end() && tail->second.streams > 0);
+    if (--tail->second.streams == 0) tails_.erase(tail);
+  }
   stream->done_ = true;
   return stream->pins_ == 0;
 }
@@ -454,15 +507,27 @@ void JournalFeed::DispatchLoop() {
   const absl::Duration tick =
       std::max(absl::Milliseconds(10), std::min(options_.check_interval, options_.keepalive) / 4);
   uint64_t seen = notifier.generation();
+  std::vector<Stream*> on_tail;
   while (true) {
     seen = notifier.WaitForChange(seen, tick);
     const absl::Time now = absl::Now();
-    absl::MutexLock lock(&mu_);
-    if (threads_stopping_) return;
-    for (Stream* stream : streams_) {
-      const uint64_t published = notifier.PublishedSize(stream->spec().bank_id.value());
-      if (stream->TakeTurnIfDue(published, now)) ready_.push_back(stream);
+    on_tail.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      if (threads_stopping_) return;
+      for (Stream* stream : streams_) {
+        const uint64_t published = notifier.PublishedSize(stream->spec().bank_id.value());
+        if (!stream->TakeTurnIfDue(published, now)) continue;
+        // A stream that keeps up is served here, from memory: no hand-off to a pump thread.
+        if (stream->OnTail()) {
+          on_tail.push_back(stream);
+        } else {
+          ready_.push_back(stream);
+        }
+      }
     }
+    // Each holds its turn, so none is deleted meanwhile.
+    for (Stream* stream : on_tail) stream->Pump();
   }
 }
 

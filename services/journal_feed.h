@@ -4,12 +4,14 @@
 // there on, a message of up to FeedOptions::records_per_message_max facts at a time, so a
 // watcher far behind catches up in large messages. How the writer is kept out of it: the commit
 // thread only tells the ledger's JournalNotifier a bank's new journal size (one store, one
-// wake-up, whatever the number of watchers); the feed's dispatcher thread wakes, and each stream
-// that is behind and not already sending is handed to the feed's pump threads, which read the
-// newly published facts from the store (the memtable and block cache while a watcher keeps up)
-// and start one write. A stream has at most one message in flight and reads the next one only
-// once gRPC has taken the last: that is its whole buffer. A watcher that does not read holds one
-// message and falls behind; it reads from disk at its own pace once it reads again.
+// wake-up, whatever the number of watchers); the feed's dispatcher thread wakes, and serves each
+// stream that keeps up and is not already sending from the bank's FeedTail (feed_tail.h): the
+// newest facts, read from the store and encoded once for every stream, each message made of
+// those bytes (the method is raw: feed_wire.h writes the messages). A stream behind the tail is
+// handed to the feed's pump threads, which read the store for it until it reaches the tail. A
+// stream has at most one message in flight and reads the next one only once gRPC has taken the
+// last: that is its whole buffer. A watcher that does not read holds one message and falls
+// behind; it reads from disk at its own pace once it reads again.
 //
 // A stream ends with a status saying why: PERMISSION_DENIED TOKEN_REVOKED when its token is no
 // longer live or its name is bound to another role, bank or account (checked every check_interval),
@@ -24,6 +26,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +40,8 @@
 
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
-#include "timeledger/v1/audit.grpc.pb.h"
+#include "services/feed_tail.h"
+#include "services/feed_wire.h"
 
 namespace timeledger::services {
 
@@ -49,13 +53,11 @@ struct FeedOptions {
   size_t pump_threads = 2;                           // threads that read and start writes
 };
 
-// A feed message holds facts of at most this many bytes (one more fact is sent alone). Each
-// stream holds at most its one message in flight, released once gRPC has taken it, so the
-// messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
-// stop reading included.
-inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
 // Streams open at once on one server, whatever the tokens.
 inline constexpr size_t kFeedStreamsMax = 4096;
+// Banks whose newest facts are kept in memory (a FeedTail each) at once; streams of more banks
+// read the store.
+inline constexpr size_t kFeedTailsMax = 16;
 // How long Shutdown waits for watchers to take their last message before it cancels them.
 inline constexpr absl::Duration kFeedDrainWait = absl::Seconds(1);
 
@@ -66,10 +68,11 @@ class JournalFeed {
   JournalFeed(const JournalFeed&) = delete;
   JournalFeed& operator=(const JournalFeed&) = delete;
 
-  // The reactor of one WatchJournal call: a stream, or one that finishes at once with the refusal
-  // (the gate's; INVALID_ARGUMENT; TOO_MANY_STREAMS; SHUTTING_DOWN).
-  grpc::ServerWriteReactor<v1::WatchJournalResponse>* Watch(grpc::CallbackServerContext* context,
-                                                            const v1::WatchJournalRequest* request)
+  // The reactor of one WatchJournal call (a serialised v1::WatchJournalRequest in, serialised
+  // v1::WatchJournalResponse out): a stream, or one that finishes at once with the refusal (the
+  // gate's; INVALID_ARGUMENT; TOO_MANY_STREAMS; SHUTTING_DOWN).
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(grpc::CallbackServerContext* context,
+                                                    const grpc::ByteBuffer* request)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Ends every stream with UNAVAILABLE SHUTTING_DOWN and refuses new ones; a stream whose client
@@ -86,6 +89,10 @@ class JournalFeed {
   class Stream;
   friend class Stream;
 
+  // The tail of `bank_id` a new stream at `position` is served from (made if none; nullptr if
+  // kFeedTailsMax banks have one).
+  std::shared_ptr<FeedTail> TailFor(const ledger::BankId& bank_id, uint64_t position)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues a stream that holds its turn (busy) for a pump thread.
   void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   // A stream is done (OnDone): forgets it; true if it may be deleted now (no one pins it).
@@ -112,6 +119,11 @@ class JournalFeed {
   absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, size_t> streams_of_token_ ABSL_GUARDED_BY(mu_);
   std::deque<Stream*> ready_ ABSL_GUARDED_BY(mu_);
+  struct TailUse {
+    std::shared_ptr<FeedTail> tail;
+    size_t streams = 0;
+  };
+  absl::flat_hash_map<std::string, TailUse> tails_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool threads_stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;  // last: started once everything above is ready

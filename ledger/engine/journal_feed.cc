@@ -31,17 +31,23 @@ absl::StatusOr<FeedFilter> FeedFilterFor(const Principal& by, FeedFilter asked) 
                 {{"principal", by.name}, {"role", PrincipalRoleName(by.role)}});
 }
 
-bool FactTouchesAccount(const Fact& fact, absl::string_view account_id,
-                        const PendingEntry* resolved) {
-  const auto names = [account_id](const Entry& entry) {
-    return entry.from_account_id == account_id || entry.to_account_id == account_id;
+AccountsTouched AccountsTouchedBy(const Fact& fact, const PendingEntry* resolved) {
+  AccountsTouched touched;
+  const auto add = [&touched](absl::string_view id) {
+    if (!id.empty() && !touched.Contains(id)) touched.ids[touched.count++] = id;
+  };
+  const auto entry = [&add](const Entry& entry) {
+    add(entry.from_account_id);
+    add(entry.to_account_id);
   };
   switch (fact.type) {
     case FactType::kEntry:
     case FactType::kPendingCreated:
-      return names(fact.entry);
+      entry(fact.entry);
+      break;
     case FactType::kPendingResolved:
-      return resolved != nullptr && names(resolved->entry);
+      if (resolved != nullptr) entry(resolved->entry);
+      break;
     case FactType::kAccountOpened:
     case FactType::kAccountStatus:
     case FactType::kCardSet:
@@ -49,15 +55,22 @@ bool FactTouchesAccount(const Fact& fact, absl::string_view account_id,
     case FactType::kLanguageSet:
     case FactType::kPersonalDataErased:
     case FactType::kOfferRedeemed:
-      return fact.account_id == account_id;
+      add(fact.account_id);
+      break;
     case FactType::kQualificationAwarded:
-      return fact.award.account_id == account_id;
+      add(fact.award.account_id);
+      break;
     case FactType::kBankCreated:
     case FactType::kPolicySet:
     case FactType::kCatalogueItem:
-      return false;
+      break;
   }
-  return false;
+  return touched;
+}
+
+bool FactTouchesAccount(const Fact& fact, absl::string_view account_id,
+                        const PendingEntry* resolved) {
+  return AccountsTouchedBy(fact, resolved).Contains(account_id);
 }
 
 namespace {

@@ -8,6 +8,8 @@
 #ifndef TIMELEDGER_LEDGER_ENGINE_JOURNAL_FEED_H_
 #define TIMELEDGER_LEDGER_ENGINE_JOURNAL_FEED_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +40,20 @@ absl::StatusOr<FeedFilter> FeedFilterFor(const Principal& by, FeedFilter asked);
 // entry's resolution names only the entry: `resolved` is that pending entry (nullptr: unknown).
 bool FactTouchesAccount(const Fact& fact, absl::string_view account_id,
                         const PendingEntry* resolved);
+
+// The accounts `fact` names as its own (the ones FactTouchesAccount is true for), at most two;
+// the views point into `fact` or `resolved`.
+struct AccountsTouched {
+  std::array<absl::string_view, 2> ids;
+  size_t count = 0;
+  bool Contains(absl::string_view account_id) const {
+    for (size_t i = 0; i < count; ++i) {
+      if (ids[i] == account_id) return true;
+    }
+    return false;
+  }
+};
+AccountsTouched AccountsTouchedBy(const Fact& fact, const PendingEntry* resolved);
 
 // One read of the feed.
 struct FeedPage {

@@ -1,0 +1,104 @@
+#include "services/feed_wire.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <utility>
+
+#include "ledger/core/check.h"
+#include "services/audit_service.h"
+
+namespace timeledger::services {
+namespace {
+
+// WatchJournalResponse's fields (audit.proto), as wire tags: (number << 3) | wire type.
+constexpr uint8_t kRecordsTag = (1 << 3) | 2;
+constexpr uint8_t kPriorChainHashesTag = (2 << 3) | 2;
+constexpr uint8_t kNextPositionTag = (3 << 3) | 0;
+constexpr uint8_t kJournalHashTag = (4 << 3) | 2;
+constexpr uint8_t kTreeSizeTag = (5 << 3) | 0;
+
+// Records encoded on one arena before it is reset (its strings grow; a reset gives memory back).
+constexpr size_t kRecordsPerArena = 4096;
+// A message's buffers kept between messages at most; larger ones are given back.
+constexpr size_t kKeptBytesMax = 16 << 10;
+
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+void AppendBytesField(uint8_t tag, absl::string_view bytes, std::string* out) {
+  out->push_back(static_cast<char>(tag));
+  AppendVarint(bytes.size(), out);
+  out->append(bytes.data(), bytes.size());
+}
+
+absl::string_view View(const ledger::Digest& digest) {
+  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+}  // namespace
+
+void AppendWireRecord(const ledger::JournalRecord& record, const ledger::Fact& fact,
+                      std::string* out) {
+  // One message a thread, cleared between records: its strings keep their memory.
+  struct Scratch {
+    google::protobuf::Arena arena;
+    v1::JournalRecord* message = nullptr;
+    size_t encoded = 0;  // since the arena was last reset
+  };
+  thread_local Scratch scratch;
+  if (scratch.message == nullptr || ++scratch.encoded > kRecordsPerArena) {
+    scratch.arena.Reset();
+    scratch.message = google::protobuf::Arena::CreateMessage<v1::JournalRecord>(&scratch.arena);
+    scratch.encoded = 1;
+  }
+  scratch.message->Clear();
+  ToProto(record, fact, scratch.message);
+  TL_CHECK(scratch.message->AppendToString(out));
+}
+
+void FeedMessage::Add(absl::string_view record, const ledger::Digest& prior_chain_hash) {
+  AppendBytesField(kRecordsTag, record, &records_);
+  AppendBytesField(kPriorChainHashesTag, View(prior_chain_hash), &hashes_);
+  ++records_count_;
+}
+
+grpc::ByteBuffer FeedMessage::Finish(uint64_t next_position, const ledger::Digest& journal_hash,
+                                     uint64_t tree_size) {
+  // proto3 leaves out a scalar that holds its default; journal_hash is always 32 bytes.
+  std::string trailer;
+  if (next_position != 0) {
+    trailer.push_back(static_cast<char>(kNextPositionTag));
+    AppendVarint(next_position, &trailer);
+  }
+  AppendBytesField(kJournalHashTag, View(journal_hash), &trailer);
+  if (tree_size != 0) {
+    trailer.push_back(static_cast<char>(kTreeSizeTag));
+    AppendVarint(tree_size, &trailer);
+  }
+  grpc::Slice slice(records_.size() + hashes_.size() + trailer.size());
+  auto* at = const_cast<uint8_t*>(slice.begin());
+  for (const std::string* part : {&records_, &hashes_, &trailer}) {
+    std::copy(part->begin(), part->end(), at);
+    at += part->size();
+  }
+  Clear();
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+void FeedMessage::Clear() {
+  for (std::string* part : {&records_, &hashes_}) {
+    if (part->capacity() > kKeptBytesMax) {
+      std::string().swap(*part);
+    } else {
+      part->clear();
+    }
+  }
+  records_count_ = 0;
+}
+
+}  // namespace timeledger::services

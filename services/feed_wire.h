@@ -1,0 +1,58 @@
+// The change feed's messages on the wire, built from records encoded once.
+//
+// A WatchJournalResponse is written by hand from its parts (the proto's field numbers, below), so
+// that a JournalRecord serialised once can go into the messages of every stream that is sent it:
+// the feed's streams are written as raw bytes (AuditService's WatchJournal is a raw method), and
+// a watcher parses exactly the message the proto describes.
+#ifndef TIMELEDGER_SERVICES_FEED_WIRE_H_
+#define TIMELEDGER_SERVICES_FEED_WIRE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/arena.h"
+#include <grpcpp/support/byte_buffer.h>
+
+#include "ledger/core/types.h"
+#include "ledger/journal/journal.h"
+#include "ledger/store/store.h"
+#include "timeledger/v1/audit.pb.h"
+
+namespace timeledger::services {
+
+// A feed message holds facts of at most this many bytes (one more fact is sent alone). Each
+// stream holds at most its one message in flight, released once gRPC has taken it, so the
+// messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
+// stop reading included.
+inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
+
+// Appends the serialised v1::JournalRecord of `fact` at `record` to `out`. Thread-safe (each
+// thread reuses a message of its own).
+void AppendWireRecord(const ledger::JournalRecord& record, const ledger::Fact& fact,
+                      std::string* out);
+
+// One WatchJournalResponse being built. Reused: Clear between messages keeps the memory.
+class FeedMessage {
+ public:
+  // Adds a record (a serialised v1::JournalRecord) and the chain hash of the fact before it.
+  void Add(absl::string_view record, const ledger::Digest& prior_chain_hash);
+  size_t records() const { return records_count_; }
+  // The bytes of the records added (what kFeedMessageBytesMax bounds).
+  size_t record_bytes() const { return records_.size(); }
+  // The whole message with its trailer, as one slice; the message is cleared, and gives back
+  // its memory if it held a large one (an idle stream holds little).
+  grpc::ByteBuffer Finish(uint64_t next_position, const ledger::Digest& journal_hash,
+                          uint64_t tree_size);
+  void Clear();
+
+ private:
+  std::string records_;  // field 1, each record tagged
+  std::string hashes_;   // field 2, each hash tagged
+  size_t records_count_ = 0;
+};
+
+}  // namespace timeledger::services
+
+#endif  // TIMELEDGER_SERVICES_FEED_WIRE_H_
