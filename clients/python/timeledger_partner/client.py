@@ -109,7 +109,7 @@ class PartnerClient:
         self.bank_id: str = self.principal.bank_id or bank_id
         self.account_id: str = self.principal.account_id or account_id
         if not self.bank_id:
-            raise ValueError(f"{self.principal.name} is of no one bank: give the bank_id")
+            raise ValueError(f"{self.principal.name} belongs to no bank: give the bank_id")
 
     @classmethod
     def connect(cls, server: str, token: Optional[str] = None, token_file: Optional[str] = None,
