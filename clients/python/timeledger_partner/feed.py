@@ -153,7 +153,7 @@ def check_message(cursor: Cursor, records: Sequence[Any], priors: Sequence[bytes
                              f"fact below {expected} was already processed")
         if record.position == expected and prior != known:
             raise ChainError(f"position {record.position}: its prior chain hash is not the "
-                             f"chain hash of position {expected - 1} the watcher holds")
+                             "chain hash the watcher holds for the fact before it")
         check_record(record, prior, bank_id)
         expected, known = record.position + 1, bytes(record.chain_hash)
     journal_hash = bytes(journal_hash)
