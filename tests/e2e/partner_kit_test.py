@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import readme_test  # noqa: E402  (its command runner and server start)
 
@@ -355,6 +356,7 @@ def environment(work, source_dir, stubs_dir, binaries):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("TIMELEDGER_") and k != "PYTHONPATH"}
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # clients/ is the source tree's
     return env
 
 
