@@ -16,7 +16,9 @@ packages=(
   clang libclang-rt-14-dev
   chromium nodejs curl fonts-noto-core
   help2man dpkg-dev file systemd
+  python3-grpcio python3-protobuf
 )
+# python3-grpcio and python3-protobuf run the partner kit (clients/python) and its test.
 # help2man writes the manual pages from --help; dpkg-dev (dpkg-shlibdeps), file (which CPack's
 # DEB generator needs to find the binaries) and systemd (systemd-analyze verify) are for building
 # and checking the Debian package (tests/package).
