@@ -124,11 +124,12 @@ std::vector<std::pair<std::string, std::string>> ParseMetadata(const std::string
 
 // Opens `count` channels to the target, each its own TCP connection, and waits until they are
 // connected; returns an empty vector if one does not connect in time.
+// Channels are numbered from `first`: channels of another number never share a connection.
 std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& target, int count,
-                                                    int connect_timeout_s) {
+                                                    int connect_timeout_s, int first = 0) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(connect_timeout_s);
-  for (int i = 0; i < count; ++i) {
+  for (int i = first; i < first + count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("timeledger.bench.channel", i);  // a distinct argument: no shared subchannel
     args.SetMaxReceiveMessageSize(64 << 20);
@@ -334,12 +335,19 @@ int Main() {
   if (workload == "stats") return Stats(*config, timeout_ms);
   if (workload == "catch-up") return RunCatchUp(*config, timeout_ms);
   if (workload == "watch") {
+    // Each watcher stands for a partner system of its own: a connection of its own, not one of
+    // the writers'.
+    const int watchers = absl::GetFlag(FLAGS_watchers);
+    auto watcher_channels =
+        Connect(absl::GetFlag(FLAGS_target), watchers, absl::GetFlag(FLAGS_connect_timeout_s),
+                absl::GetFlag(FLAGS_channels));
+    if (watcher_channels.size() != static_cast<size_t>(watchers)) return 2;
     RunResult recorded;
-    const int code = RunWatch(config, options, absl::GetFlag(FLAGS_watchers),
-                              [&recorded](const RunResult& result) {
-                                PrintResult(result);
-                                recorded = result;
-                              });
+    const int code =
+        RunWatch(config, watcher_channels, options, [&recorded](const RunResult& result) {
+          PrintResult(result);
+          recorded = result;
+        });
     PrintEntriesIssued("record", *config, recorded);
     return code;
   }

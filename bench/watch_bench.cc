@@ -127,8 +127,10 @@ int64_t EntryCount(const WorkloadConfig& config) {
 
 }  // namespace
 
-int RunWatch(std::shared_ptr<WorkloadConfig> config, const RunOptions& options, int watchers,
-             const std::function<void(const RunResult&)>& print) {
+int RunWatch(std::shared_ptr<WorkloadConfig> config,
+             const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
+             const RunOptions& options, const std::function<void(const RunResult&)>& print) {
+  const int watchers = static_cast<int>(watcher_channels.size());
   const int64_t base = EntryCount(*config);  // seqs after it are this run's
   if (base < 0) return 2;
   auto acked = std::make_shared<std::vector<std::atomic<int64_t>>>(kEntriesFollowedMax);
@@ -141,8 +143,7 @@ int RunWatch(std::shared_ptr<WorkloadConfig> config, const RunOptions& options, 
   };
   std::vector<std::unique_ptr<Watcher>> streams;
   for (int i = 0; i < watchers; ++i) {
-    const auto& channel = config->channels[static_cast<size_t>(i) % config->channels.size()];
-    streams.push_back(std::make_unique<Watcher>(*config, channel));
+    streams.push_back(std::make_unique<Watcher>(*config, watcher_channels[static_cast<size_t>(i)]));
     if (!streams.back()->WaitStarted()) {
       std::fprintf(stderr, "loadgen: watcher %d could not start\n", i);
       return 2;

@@ -24,8 +24,10 @@ namespace timeledger::bench {
 
 // Runs the watch workload and prints its figures; `print` prints the record run's. Returns the
 // exit status: 0 if every entry was recorded and delivered.
-int RunWatch(std::shared_ptr<WorkloadConfig> config, const RunOptions& options, int watchers,
-             const std::function<void(const RunResult&)>& print);
+// One watcher follows each of `watcher_channels`.
+int RunWatch(std::shared_ptr<WorkloadConfig> config,
+             const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
+             const RunOptions& options, const std::function<void(const RunResult&)>& print);
 
 // Runs the catch-up workload and prints its figures. Returns the exit status.
 int RunCatchUp(const WorkloadConfig& config, int timeout_ms);

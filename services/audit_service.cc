@@ -160,7 +160,8 @@ void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact,
   ToProto(fact.at, out->mutable_at());
   out->set_principal(fact.principal);
   out->set_fact(record.fact);
-  SetDigest(ledger::MerkleLeafHash(record.fact), out->mutable_leaf_hash());
+  SetDigest(record.leaf_hash.has_value() ? *record.leaf_hash : ledger::MerkleLeafHash(record.fact),
+            out->mutable_leaf_hash());
   SetDigest(record.chain_hash, out->mutable_chain_hash());
   BodyToProto body(out);
   TL_CHECK(ledger::VisitBody(fact, body));

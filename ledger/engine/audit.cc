@@ -361,10 +361,11 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
       while (run_end < personal->size() && (*personal)[run_end].position == record.position) {
         ++run_end;
       }
-      auto fact = DecodeJoinedFact(record.fact, absl::MakeConstSpan(*personal).subspan(
-                                                    next_personal, run_end - next_personal));
-      if (!fact.ok()) return fact.status();
-      page.facts.push_back(*std::move(fact));
+      auto decoded = DecodeJoinedFactInto(
+          record.fact,
+          absl::MakeConstSpan(*personal).subspan(next_personal, run_end - next_personal),
+          &page.facts.emplace_back());
+      if (!decoded.ok()) return decoded;
       page.records.push_back(std::move(record));
       ++page.next_position;
     }

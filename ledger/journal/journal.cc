@@ -420,10 +420,17 @@ void JoinPersonal(absl::Span<const PersonalRecord> records, Entry* entry) {
   JoinValue(records, PersonalField::kNote, &entry->note, &entry->note_seal);
 }
 
+absl::Status DecodeJoinedFactInto(absl::string_view bytes, absl::Span<const PersonalRecord> records,
+                                  Fact* fact) {
+  if (auto status = DecodeFactInto(bytes, fact); !status.ok()) return status;
+  JoinPersonal(records, fact);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Fact> DecodeJoinedFact(absl::string_view bytes,
                                       absl::Span<const PersonalRecord> records) {
-  auto fact = DecodeFact(bytes);
-  if (fact.ok()) JoinPersonal(records, &*fact);
+  Fact fact;
+  if (auto status = DecodeJoinedFactInto(bytes, records, &fact); !status.ok()) return status;
   return fact;
 }
 

@@ -101,6 +101,9 @@ std::vector<PersonalRecord> PersonalRecordsOf(const Fact& fact);
 void JoinPersonal(absl::Span<const PersonalRecord> records, Fact* fact);
 void JoinPersonal(absl::Span<const PersonalRecord> records, Entry* entry);
 // Parses a fact and joins its records.
+// As DecodeJoinedFact, into `fact` (a Fact is about 2 KB: decoded where it is kept, not moved).
+absl::Status DecodeJoinedFactInto(absl::string_view bytes, absl::Span<const PersonalRecord> records,
+                                  Fact* fact);
 absl::StatusOr<Fact> DecodeJoinedFact(absl::string_view bytes,
                                       absl::Span<const PersonalRecord> records);
 

@@ -140,7 +140,8 @@ absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(absl::stri
           chain = record.chain_hash;
           chain_known = true;
         } else if (chain_known) {
-          chain = JournalChainHash(chain, MerkleLeafHash(record.fact));
+          record.leaf_hash = MerkleLeafHash(record.fact);
+          chain = JournalChainHash(chain, *record.leaf_hash);
           chain_known = std::memcmp(chain.data(), record.chain_hash.data(),
                                     record.chain_hash_stored_bytes) == 0;
           if (chain_known) record.chain_hash = chain;

@@ -122,6 +122,9 @@ struct JournalRecord {
   std::string fact;
   Digest chain_hash{};
   size_t chain_hash_stored_bytes = kDigestBytes;  // how many leading bytes the store holds
+  // MerkleLeafHash(fact), where ListJournal computed it on the way (to carry the chain): a reader
+  // that needs it takes it rather than hashing the fact again.
+  std::optional<Digest> leaf_hash;
 };
 
 // Whether `hash` agrees with what the store holds of `record`'s chain hash: the evidence, where
