@@ -45,7 +45,7 @@
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "host:port of timeledgerd");
 ABSL_FLAG(std::string, workload, "health",
           "health | record | record-batch | get-account | setup | stats | plan-check | watch | "
-          "catch-up");
+          "follow | catch-up");
 ABSL_FLAG(int, concurrency, 1, "calls kept in flight");
 ABSL_FLAG(int, threads, 1, "client polling threads (completion queues)");
 ABSL_FLAG(int, channels, 1, "client channels (TCP connections); slot i uses channel i % channels");
@@ -334,6 +334,16 @@ int Main() {
   if (workload == "setup") return Setup(config, options, timeout_ms);
   if (workload == "stats") return Stats(*config, timeout_ms);
   if (workload == "catch-up") return RunCatchUp(*config, timeout_ms);
+  if (workload == "follow") {
+    const int watchers = absl::GetFlag(FLAGS_watchers);
+    auto watcher_channels =
+        Connect(absl::GetFlag(FLAGS_target), watchers, absl::GetFlag(FLAGS_connect_timeout_s),
+                absl::GetFlag(FLAGS_channels));
+    if (watcher_channels.size() != static_cast<size_t>(watchers)) return 2;
+    // Two seconds more than a run of the same length started just after it.
+    return RunFollow(*config, watcher_channels,
+                     absl::Seconds(options.seconds + options.warmup_seconds + 2));
+  }
   if (workload == "watch") {
     // Each watcher stands for a partner system of its own: a connection of its own, not one of
     // the writers'.

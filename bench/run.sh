@@ -206,6 +206,28 @@ measure() {
     say "$(printf '%-22s %10s ops/s  p99 %9s us  errors %s' "$label" "$ops" "$p99" "${errors:-?}")"
 }
 
+# measure_followed LABEL: RecordEntry at 16 in flight, as LABEL, while 16 watchers in a load
+# generator of their own (standing for the partners' systems) follow the bank's entries.
+measure_followed() {
+  local label=$1 out pid rc=0
+  out=$(mktemp)
+  "$loadgen" --target="$target" --bank="$bank" --accounts="$bank_accounts" --workload=follow \
+    --watchers=16 --seconds="$seconds" --warmup_seconds="$warmup" >"$out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do
+    grep -q '^following=' "$out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  measure "$label" record 16
+  wait "$pid" || rc=$?
+  sed -n "s/^\(watch_[a-z_]*=\)/${label}_follower_\1/p" "$out" >>"$kv"
+  if [[ $rc != 0 ]]; then
+    say "$label: the followers failed: $(tail -n 3 "$out")"; failures=$((failures + 1))
+  fi
+  rm -f "$out"
+}
+
 # --- the empty ledger ------------------------------------------------------------------------
 if ! plan=$("$loadgen" --workload=plan-check --accounts="$accounts"); then
   say "the exchange plan is broken: $plan"; exit 1
@@ -229,12 +251,15 @@ for b in 100 1000; do
 done
 for c in 16 64; do measure "get_account_c$c" get-account "$c"; done
 # The change feed (issue 19): delivery delay with 1 and 16 watchers of the bank's entries while
-# RecordEntry runs at 16 in flight, and its throughput with 16 watchers against none, the two
-# interleaved so that both see the same machine; then one watcher reads the whole journal.
+# RecordEntry runs at 16 in flight, and its throughput with 16 watchers against none, interleaved
+# so that all see the same machine: watchers in the writers' own load generator (which measures
+# the delay) and in one of their own, as partners' systems are; then one watcher reads the whole
+# journal.
 measure watch_w1_c16 watch 16 --watchers=1
 for round in 1 2; do
   measure "watch_w0_c16_r$round" watch 16 --watchers=0
   measure "watch_w16_c16_r$round" watch 16 --watchers=16
+  measure_followed "watch_w16p_c16_r$round"
 done
 if [[ ${BENCH_CATCHUP_ENTRIES:-0} -gt 0 ]]; then
   measure catchup_fill record-batch 4 --batch_size=1000 \

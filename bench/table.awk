@@ -54,11 +54,12 @@ function with_pg(ok_alone, pg_ratio, pg_min) {
 
 # The change feed (issue 19): delivery delay from acknowledgement with 1 and 16 watchers, the
 # write rate with 16 watchers against none (each the better of two interleaved rounds), catch-up.
-function feed_rows(    w0, w16, r, p99, rate) {
+function feed_rows(    w0, w16, w16p, r, p99, rate) {
   if (!("watch_w1_c16_watch_p99_us" in v)) return
   for (r = 1; r <= 2; r++) {
     if (num("watch_w0_c16_r" r "_ops_per_s") > w0) w0 = num("watch_w0_c16_r" r "_ops_per_s")
     if (num("watch_w16_c16_r" r "_ops_per_s") > w16) w16 = num("watch_w16_c16_r" r "_ops_per_s")
+    if (num("watch_w16p_c16_r" r "_ops_per_s") > w16p) w16p = num("watch_w16p_c16_r" r "_ops_per_s")
   }
   printf "change feed, RecordEntry at 16 in flight: delivery after acknowledgement p50 / p99 / max us\n"
   for (r = 1; r <= 16; r += 15) {
@@ -69,8 +70,10 @@ function feed_rows(    w0, w16, r, p99, rate) {
            fmt((r == 1 ? "watch_w1_c16" : "watch_w16_c16_r1") "_watch_max_us"),
            verdict(p99 >= 0 && p99 <= 10000)
   }
-  printf "  writes: %d/s with 16 watchers, %d/s with none: %s (>= 0.90: %s)\n", w16, w0,
-         ratio(w16, w0), verdict(w0 > 0 && w16 >= 0.9 * w0)
+  printf "  writes: %d/s with none; %d/s with 16 watchers in a process of their own: %s (>= 0.90: %s)\n",
+         w0, w16p, ratio(w16p, w0), verdict(w0 > 0 && w16p >= 0.9 * w0)
+  printf "          %d/s with the 16 watchers in the writers' own load generator: %s\n", w16,
+         ratio(w16, w0)
   rate = num("catchup_catchup_facts_per_s")
   printf "  catch-up: %d facts at %d facts/s (>= 500000: %s)\n", num("catchup_catchup_facts"),
          rate, verdict(rate >= 500000)

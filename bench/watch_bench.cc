@@ -187,6 +187,32 @@ int RunWatch(std::shared_ptr<WorkloadConfig> config,
   return result.ops_failed == 0 && missing == 0 && ended == 0 ? 0 : 1;
 }
 
+int RunFollow(const WorkloadConfig& config,
+              const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
+              absl::Duration duration) {
+  std::vector<std::unique_ptr<Watcher>> streams;
+  for (const auto& channel : watcher_channels) {
+    streams.push_back(std::make_unique<Watcher>(config, channel));
+    if (!streams.back()->WaitStarted()) {
+      std::fprintf(stderr, "loadgen: a watcher could not start\n");
+      return 2;
+    }
+  }
+  std::printf("following=%zu\n", streams.size());
+  std::fflush(stdout);  // the bench starts the writers once it reads this
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(duration));
+  int64_t deliveries = 0, ended = 0;
+  for (auto& stream : streams) {
+    grpc::Status end;
+    deliveries += static_cast<int64_t>(stream->Stop(&end).size());
+    if (end.error_code() != grpc::StatusCode::CANCELLED) ++ended;
+  }
+  Print("watchers", absl::StrCat(streams.size()));
+  Print("watch_deliveries", absl::StrCat(deliveries));
+  Print("watch_streams_ended", absl::StrCat(ended));
+  return ended == 0 ? 0 : 1;
+}
+
 int RunCatchUp(const WorkloadConfig& config, int timeout_ms) {
   v1::GetDigestRequest digest_request;
   digest_request.set_bank_id(config.bank_id);

@@ -17,6 +17,8 @@
 
 #include <memory>
 
+#include "absl/time/time.h"
+
 #include "bench/driver.h"
 #include "bench/workloads.h"
 
@@ -28,6 +30,13 @@ namespace timeledger::bench {
 int RunWatch(std::shared_ptr<WorkloadConfig> config,
              const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
              const RunOptions& options, const std::function<void(const RunResult&)>& print);
+
+// Runs the follow workload: one watcher on each of `watcher_channels` follows the bank's entries
+// for `duration` (while another process records them) and prints how many it was sent. Returns
+// the exit status: 0 if no stream ended before it was stopped.
+int RunFollow(const WorkloadConfig& config,
+              const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
+              absl::Duration duration);
 
 // Runs the catch-up workload and prints its figures. Returns the exit status.
 int RunCatchUp(const WorkloadConfig& config, int timeout_ms);
