@@ -210,7 +210,8 @@ int RunFollow(const WorkloadConfig& config,
   Print("watchers", absl::StrCat(streams.size()));
   Print("watch_deliveries", absl::StrCat(deliveries));
   Print("watch_streams_ended", absl::StrCat(ended));
-  return ended == 0 ? 0 : 1;
+  if (deliveries == 0) std::fprintf(stderr, "loadgen: the followers were sent nothing\n");
+  return ended == 0 && deliveries > 0 ? 0 : 1;
 }
 
 int RunCatchUp(const WorkloadConfig& config, int timeout_ms) {

@@ -56,9 +56,14 @@ absl::Status FeedTail::CatchUp(uint64_t published) {
       out.chain_hash = record.chain_hash;
       std::optional<ledger::PendingEntry> resolved;
       if (fact.type == ledger::FactType::kPendingResolved) {
+        // Unreadable (damage): only a stream filtered by account needs it, and it reads the
+        // store for this fact, which tells it why.
         auto pending = ledger_->GetPending(bank_id_, ledger::EntryId(fact.entry_id));
-        if (!pending.ok()) return pending.status();
-        resolved = *std::move(pending);
+        if (pending.ok()) {
+          resolved = *std::move(pending);
+        } else {
+          out.accounts_known = false;
+        }
       }
       const ledger::AccountsTouched touched =
           ledger::AccountsTouchedBy(fact, resolved.has_value() ? &*resolved : nullptr);
@@ -83,12 +88,12 @@ void FeedTail::Append(std::deque<Record> encoded, const ledger::FeedPage& page) 
       before_begin_ = record.chain_hash;
       continue;
     }
-    bytes_ += record.wire.size();
+    bytes_ += BytesOf(record);
     records_.push_back(std::move(record));
   }
   while (!records_.empty() && (records_.size() > facts_max_ || bytes_ > bytes_max_)) {
     before_begin_ = records_.front().chain_hash;
-    bytes_ -= records_.front().wire.size();
+    bytes_ -= BytesOf(records_.front());
     records_.pop_front();
     ++begin_;
   }
@@ -99,6 +104,11 @@ void FeedTail::Restart(uint64_t position) {
   bytes_ = 0;
   begin_ = position;
   before_begin_.reset();
+}
+
+size_t FeedTail::BytesOf(const Record& record) {
+  return sizeof(Record) + record.wire.capacity() + record.accounts[0].capacity() +
+         record.accounts[1].capacity();
 }
 
 bool FeedTail::Passes(const Record& record, const ledger::FeedFilter& filter) const {
@@ -124,6 +134,10 @@ std::optional<FeedTail::Served> FeedTail::Serve(uint64_t position, const ledger:
       break;
     }
     const Record& record = records_[i];
+    if (!record.accounts_known && !filter.account_id.empty()) {
+      if (served.next_position == position) return std::nullopt;  // the store's read says why
+      break;
+    }
     if (Passes(record, filter)) message->Add(record.wire, prior);
     prior = record.chain_hash;
     served.next_position = record.position + 1;

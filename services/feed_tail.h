@@ -7,9 +7,10 @@
 // reaches the tail. Whoever serves first catches the tail up to the journal's published size
 // (CatchUp), one at a time; the others wait for that and find it done.
 //
-// Bounded: at most kFeedTailFactsMax facts and kFeedTailBytesMax bytes of records; the oldest go
-// first. Erasure: a fact that erases personal data empties the tail, since the records before it
-// may hold the values it erased; streams behind it read them (erased) from the store.
+// Bounded: at most kFeedTailFactsMax facts and kFeedTailBytesMax bytes (the records with what
+// each holds beside them); the oldest go first. Erasure: a fact that erases personal data empties
+// the tail, since the records before it may hold the values it erased; streams behind it read them
+// (erased) from the store.
 //
 // Thread-safe. Borrows the ledger, which outlives it.
 #ifndef TIMELEDGER_SERVICES_FEED_TAIL_H_
@@ -69,9 +70,12 @@ class FeedTail {
     ledger::FactType type = ledger::FactType::kEntry;
     ledger::Digest chain_hash{};
     std::array<std::string, 2> accounts;  // AccountsTouchedBy, "" past its count
+    bool accounts_known = true;           // false: a resolution whose pending entry was unread
     std::string wire;                     // a serialised v1::JournalRecord
   };
   bool Passes(const Record& record, const ledger::FeedFilter& filter) const;
+  // What a record holds in memory, counted against bytes_max.
+  static size_t BytesOf(const Record& record);
   // Appends the records of one page, encoded, with the page's prior hashes.
   void Append(std::deque<Record> encoded, const ledger::FeedPage& page)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -20,7 +20,7 @@ constexpr uint8_t kTreeSizeTag = (5 << 3) | 0;
 // Records encoded on one arena before it is reset (its strings grow; a reset gives memory back).
 constexpr size_t kRecordsPerArena = 4096;
 // A message's buffers kept between messages at most; larger ones are given back.
-constexpr size_t kKeptBytesMax = 16 << 10;
+constexpr size_t kKeptBytesMax = 1 << 10;
 
 void AppendVarint(uint64_t value, std::string* out) {
   while (value >= 0x80) {

@@ -135,11 +135,14 @@ class JournalFeed::Stream final : public Reactor {
   // Touches nothing of the stream after starting the write or finishing (it may be gone).
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // True if the stream's next read is from its bank's tail (it keeps up).
-  bool OnTail() const ABSL_LOCKS_EXCLUDED(mu_) {
+  // True if the stream's next read is from its bank's tail (it keeps up) and the tail lacks
+  // at most one read of what was `published`: the dispatcher serves it itself then, reading the
+  // store for the tail at most that once; a longer read goes to a pump thread.
+  bool OnTail(uint64_t published) const ABSL_LOCKS_EXCLUDED(mu_) {
     if (spec_.tail == nullptr) return false;
     absl::MutexLock lock(&mu_);
-    return position_ >= spec_.tail->begin();
+    return position_ >= spec_.tail->begin() &&
+           published <= spec_.tail->end() + ledger::kJournalPageSizeMax;
   }
 
   void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
@@ -251,13 +254,18 @@ JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& 
 absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t position) {
   const FeedOptions& options = feed_->options_;
   if (spec_.tail != nullptr && position >= spec_.tail->begin()) {
-    const uint64_t published =
-        feed_->ledger_->journal_notifier().PublishedSize(spec_.bank_id.value());
-    if (auto s = spec_.tail->CatchUp(published); !s.ok()) return s;
+    // The view's size, not the notifier's: the view is published first, so a fact the store
+    // already shows (an erasure's, with the values it erased gone) is in the tail before a
+    // stream is served from it.
+    auto digest = feed_->ledger_->GetDigest(spec_.bank_id);
+    if (!digest.ok()) return digest.status();
+    if (auto s = spec_.tail->CatchUp(digest->tree_size); !s.ok()) return s;
     auto served =
         spec_.tail->Serve(position, spec_.filter, options.records_per_message_max, &message_);
-    if (served.has_value())
-      return Read{served->next_position, served->journal_hash, served->tree_size};
+    if (served.has_value()) {
+      return Read{served->next_position, served->journal_hash,
+                  std::max(served->tree_size, digest->tree_size)};
+    }
   }
   auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
                                        options.records_per_message_max);
@@ -409,23 +417,20 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* JournalFeed::Watch(
         {{"limit", std::to_string(limit)}}));
   }
   ++count;
-  spec.tail = TailFor(spec.bank_id, spec.position);
+  spec.tail = TailFor(spec.bank_id);
   auto* stream = new Stream(this, context, std::move(spec));
   streams_.insert(stream);
   ready_.push_back(stream);  // it starts with the turn: its first message tells where it stands
   return stream;
 }
 
-std::shared_ptr<FeedTail> JournalFeed::TailFor(const ledger::BankId& bank_id, uint64_t position) {
+std::shared_ptr<FeedTail> JournalFeed::TailFor(const ledger::BankId& bank_id) {
   auto it = tails_.find(bank_id.value());
   if (it == tails_.end()) {
     if (tails_.size() >= kFeedTailsMax) return nullptr;
     const uint64_t published = ledger_->journal_notifier().PublishedSize(bank_id.value());
-    it = tails_
-             .emplace(bank_id.value(), TailUse{std::make_shared<FeedTail>(
-                                                   ledger_, bank_id, std::max(published, position)),
-                                               0})
-             .first;
+    auto tail = std::make_shared<FeedTail>(ledger_, bank_id, published);
+    it = tails_.emplace(bank_id.value(), TailUse{std::move(tail), 0}).first;
   }
   ++it->second.streams;
   return it->second.tail;
@@ -519,7 +524,7 @@ void JournalFeed::DispatchLoop() {
         const uint64_t published = notifier.PublishedSize(stream->spec().bank_id.value());
         if (!stream->TakeTurnIfDue(published, now)) continue;
         // A stream that keeps up is served here, from memory: no hand-off to a pump thread.
-        if (stream->OnTail()) {
+        if (stream->OnTail(published)) {
           on_tail.push_back(stream);
         } else {
           ready_.push_back(stream);

@@ -50,7 +50,7 @@ struct FeedOptions {
   absl::Duration keepalive = absl::Seconds(15);      // an empty message after this much silence
   absl::Duration check_interval = absl::Seconds(1);  // token and bank checked this often
   size_t records_per_message_max = 256;              // also at most kFeedMessageBytesMax
-  size_t pump_threads = 2;                           // threads that read and start writes
+  size_t pump_threads = 2;  // threads that read the store for streams behind, and start writes
 };
 
 // Streams open at once on one server, whatever the tokens.
@@ -89,9 +89,9 @@ class JournalFeed {
   class Stream;
   friend class Stream;
 
-  // The tail of `bank_id` a new stream at `position` is served from (made if none; nullptr if
-  // kFeedTailsMax banks have one).
-  std::shared_ptr<FeedTail> TailFor(const ledger::BankId& bank_id, uint64_t position)
+  // The tail of `bank_id` a new stream is served from once it reaches it (made, at the size
+  // published, if none; nullptr if kFeedTailsMax banks have one).
+  std::shared_ptr<FeedTail> TailFor(const ledger::BankId& bank_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues a stream that holds its turn (busy) for a pump thread.
   void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
