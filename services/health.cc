@@ -13,9 +13,10 @@ HealthReporter::HealthReporter(const ledger::Ledger* ledger,
                                grpc::HealthCheckServiceInterface* health,
                                std::vector<std::string> service_names, absl::Duration period)
     : ledger_(ledger), health_(health), service_names_(std::move(service_names)) {
-  Update();
+  // The status is set and logged by Update; no one here acts on it.
+  Update().IgnoreError();
   worker_ = std::make_unique<ledger::Worker>(
-      /*waiting_max=*/0, absl::ToChronoMilliseconds(period), [this] { Update(); });
+      /*waiting_max=*/0, absl::ToChronoMilliseconds(period), [this] { Update().IgnoreError(); });
 }
 
 absl::Status HealthReporter::Update() {
