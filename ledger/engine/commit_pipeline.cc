@@ -19,10 +19,11 @@ std::shared_ptr<const BankView> ViewOf(const BankState& state) {
   return view;
 }
 
-CommitPipeline::CommitPipeline(Store* store, WriterStats* stats, Publish publish,
-                               std::function<void()> finished)
+CommitPipeline::CommitPipeline(Store* store, WriterStats* stats, Publish before_commit,
+                               Publish publish, std::function<void()> finished)
     : store_(store),
       stats_(stats),
+      before_commit_(std::move(before_commit)),
       publish_(std::move(publish)),
       finished_(std::move(finished)),
       thread_([this] { Run(); }) {}
@@ -40,6 +41,7 @@ void CommitPipeline::Complete(DecidedGroup& group) {
   absl::Status status = failure();
   if (status.ok() && !group.batch->empty()) {
     const WriterStats::Timer timed(&stats_->commit_micros);
+    before_commit_(group);
     status = store_->Commit(group.batch.get());
   }
   if (status.ok()) {

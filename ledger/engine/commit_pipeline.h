@@ -74,9 +74,11 @@ class CommitPipeline {
   // Shows a committed group to the readers (its banks' views, its accounts).
   using Publish = std::function<void(const DecidedGroup&)>;
 
-  // Starts the commit thread. `store`, `stats` and the functions outlive the pipeline. The
-  // commit thread calls `finished` after each group handed over is finished.
-  CommitPipeline(Store* store, WriterStats* stats, Publish publish, std::function<void()> finished);
+  // Starts the commit thread. `store`, `stats` and the functions outlive the pipeline. Each
+  // group's commit calls `before_commit` just before its batch is written, and `publish` once
+  // it is synced; the commit thread calls `finished` after each group handed over is finished.
+  CommitPipeline(Store* store, WriterStats* stats, Publish before_commit, Publish publish,
+                 std::function<void()> finished);
   // Finishes every group handed over, then stops the thread.
   ~CommitPipeline();
   CommitPipeline(const CommitPipeline&) = delete;
@@ -109,6 +111,7 @@ class CommitPipeline {
 
   Store* const store_;
   WriterStats* const stats_;
+  const Publish before_commit_;
   const Publish publish_;
   const std::function<void()> finished_;
 

@@ -82,6 +82,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
       [raw = ledger.get()](const DecidedGroup& group) {
         if (group.txn != nullptr) {
           group.txn->ForEachChangedAccount(
+              [raw](const Account& account) { raw->published_accounts_.BeginChange(account); });
+        }
+      },
+      [raw = ledger.get()](const DecidedGroup& group) {
+        if (group.txn != nullptr) {
+          group.txn->ForEachChangedAccount(
               [raw](const Account& account) { raw->published_accounts_.Publish(account); });
         }
         raw->PublishBanks(group.views);

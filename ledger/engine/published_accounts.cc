@@ -38,8 +38,15 @@ void PublishedAccounts::Fill(const Account& account, uint64_t epoch) {
   std::string key = AccountCache::KeyOf(account.bank_id, account.account_id);
   Shard& shard = ShardOf(key);
   absl::MutexLock lock(&shard.mu);
-  if (shard.epoch != epoch) return;
+  if (shard.epoch != epoch || shard.changing > 0) return;
   Keep(shard, std::move(key), account);
+}
+
+void PublishedAccounts::BeginChange(const Account& account) {
+  Shard& shard = ShardOf(AccountCache::KeyOf(account.bank_id, account.account_id));
+  absl::MutexLock lock(&shard.mu);
+  ++shard.epoch;
+  ++shard.changing;
 }
 
 void PublishedAccounts::Publish(const Account& account) {
@@ -47,6 +54,8 @@ void PublishedAccounts::Publish(const Account& account) {
   Shard& shard = ShardOf(key);
   absl::MutexLock lock(&shard.mu);
   ++shard.epoch;  // also with capacity 0: a fill racing this publish must not keep its read
+  // Its BeginChange, unless a Clear came between (a commit that failed publishes nothing).
+  if (shard.changing > 0) --shard.changing;
   if (capacity_ == 0) return;
   Keep(shard, std::move(key), account);
 }
@@ -55,6 +64,7 @@ void PublishedAccounts::Clear() {
   for (Shard& shard : shards_) {
     absl::MutexLock lock(&shard.mu);
     shard.accounts.clear();
+    shard.changing = 0;
     ++shard.epoch;
   }
 }

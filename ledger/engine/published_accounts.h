@@ -42,9 +42,15 @@ class PublishedAccounts {
   // give it to Fill.
   uint64_t EpochOf(absl::string_view key) const;
   // Keeps `account`, read from the store after EpochOf gave `epoch`, if no publish touched its
-  // shard since (else what was read may be older than what was published).
+  // shard since (else what was read may be older than what was published) and no account of
+  // the shard is being written.
   void Fill(const Account& account, uint64_t epoch);
-  // Keeps `account` as a synced group left it (replacing what was kept).
+  // `account` is about to be written to the store, which readers see before it is published:
+  // until its Publish, fills of its shard are refused. Else a fill of what a reader read before
+  // the write could replace, in here, the newer value another reader already read from the
+  // store, and that reader would see the balance go back.
+  void BeginChange(const Account& account);
+  // Keeps `account` as a synced group left it (replacing what was kept); ends its BeginChange.
   void Publish(const Account& account);
   // Forgets every account, and refuses every fill whose read began before (the store it read
   // may be older than the one now open).
@@ -58,6 +64,7 @@ class PublishedAccounts {
     mutable absl::Mutex mu;
     absl::flat_hash_map<std::string, Account> accounts ABSL_GUARDED_BY(mu);
     uint64_t epoch ABSL_GUARDED_BY(mu) = 0;
+    size_t changing ABSL_GUARDED_BY(mu) = 0;  // BeginChange not yet ended by Publish or Clear
   };
 
   Shard& ShardOf(absl::string_view key) const;
