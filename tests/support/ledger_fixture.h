@@ -17,6 +17,15 @@ namespace timeledger::ledger {
 
 inline const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);  // 2026-09-21
 
+// An account `id` of hcct with `balance`, as the caches hold them (nothing else set).
+inline Account AccountIn(const std::string& id, int64_t balance) {
+  Account account;
+  account.bank_id = "hcct";
+  account.account_id = id;
+  account.balance_minutes = balance;
+  return account;
+}
+
 class LedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {

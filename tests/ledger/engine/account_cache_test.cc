@@ -17,23 +17,15 @@
 namespace timeledger::ledger {
 namespace {
 
-Account Named(const std::string& id, int64_t balance) {
-  Account account;
-  account.bank_id = "hcct";
-  account.account_id = id;
-  account.balance_minutes = balance;
-  return account;
-}
-
 const Account* Find(const AccountCache& cache, const std::string& id) {
   return cache.Find(AccountCache::KeyOf("hcct", id));
 }
 
 TEST(AccountCacheTest, KeepsTheMostRecentlyUsedWithinItsBound) {
   AccountCache cache(2);
-  cache.Put(Named("alice", 1));
-  cache.Put(Named("bob", 2));
-  cache.Put(Named("carol", 3));
+  cache.Put(AccountIn("alice", 1));
+  cache.Put(AccountIn("bob", 2));
+  cache.Put(AccountIn("carol", 3));
   EXPECT_EQ(cache.size(), 3u);  // over the bound until trimmed: pointers stay valid till then
   cache.Touch(AccountCache::KeyOf("hcct", "alice"));
   cache.Trim();
@@ -42,9 +34,9 @@ TEST(AccountCacheTest, KeepsTheMostRecentlyUsedWithinItsBound) {
   EXPECT_EQ(Find(cache, "bob"), nullptr);  // the least recently used
   ASSERT_NE(Find(cache, "carol"), nullptr);
 
-  cache.Put(Named("carol", 30));  // replaces, and counts as a use
+  cache.Put(AccountIn("carol", 30));  // replaces, and counts as a use
   EXPECT_EQ(Find(cache, "carol")->balance_minutes, 30);
-  cache.Put(Named("dave", 4));
+  cache.Put(AccountIn("dave", 4));
   cache.Trim();
   EXPECT_EQ(Find(cache, "alice"), nullptr);
   EXPECT_NE(Find(cache, "carol"), nullptr);
@@ -57,8 +49,8 @@ TEST(AccountCacheTest, KeepsTheMostRecentlyUsedWithinItsBound) {
 
 TEST(AccountCacheTest, FindingIsNotAUse) {
   AccountCache cache(1);
-  cache.Put(Named("alice", 1));
-  cache.Put(Named("bob", 2));
+  cache.Put(AccountIn("alice", 1));
+  cache.Put(AccountIn("bob", 2));
   ASSERT_NE(Find(cache, "alice"), nullptr);  // looked at, not touched
   cache.Trim();
   EXPECT_EQ(Find(cache, "alice"), nullptr);

@@ -16,56 +16,70 @@
 namespace timeledger::ledger {
 namespace {
 
-Account Named(const std::string& id, int64_t balance) {
-  Account account;
-  account.bank_id = "hcct";
-  account.account_id = id;
-  account.balance_minutes = balance;
-  return account;
-}
-
 std::string KeyOf(const std::string& id) { return AccountCache::KeyOf("hcct", id); }
 
 TEST(PublishedAccountsTest, KeepsWhatIsPublishedAndFillsOnlyWhatNoPublishOvertook) {
   PublishedAccounts accounts(1024);
   EXPECT_FALSE(accounts.Find(KeyOf("alice")).has_value());
-  accounts.Publish(Named("alice", 10));
+  accounts.Publish(AccountIn("alice", 10));
   ASSERT_TRUE(accounts.Find(KeyOf("alice")).has_value());
   EXPECT_EQ(accounts.Find(KeyOf("alice"))->balance_minutes, 10);
-  accounts.Publish(Named("alice", 20));  // replaces
+  accounts.Publish(AccountIn("alice", 20));  // replaces
   EXPECT_EQ(accounts.Find(KeyOf("alice"))->balance_minutes, 20);
 
   // A reader read bob from the store; no publish since: kept.
   uint64_t epoch = accounts.EpochOf(KeyOf("bob"));
-  accounts.Fill(Named("bob", 5), epoch);
+  accounts.Fill(AccountIn("bob", 5), epoch);
   ASSERT_TRUE(accounts.Find(KeyOf("bob")).has_value());
   EXPECT_EQ(accounts.Find(KeyOf("bob"))->balance_minutes, 5);
 
   // A reader read carol, then a group published her (and was evicted, or not kept): the read
   // may be older than the publish, so it is not kept.
   epoch = accounts.EpochOf(KeyOf("carol"));
-  accounts.Publish(Named("carol", 7));
-  accounts.Fill(Named("carol", 3), epoch);
+  accounts.Publish(AccountIn("carol", 7));
+  accounts.Fill(AccountIn("carol", 3), epoch);
   EXPECT_EQ(accounts.Find(KeyOf("carol"))->balance_minutes, 7);
+}
+
+TEST(PublishedAccountsTest, NoFillWhileAnAccountOfTheShardIsBeingWritten) {
+  PublishedAccounts accounts(1);  // one shard: every account shares it
+  // Reader 1 reads alice (10) from the store; the commit thread begins writing her at 20;
+  // reader 2 reads 20 from the store, which shows the write before it is published.
+  const uint64_t before = accounts.EpochOf(KeyOf("alice"));
+  accounts.BeginChange(AccountIn("alice", 20));
+  const uint64_t during = accounts.EpochOf(KeyOf("alice"));
+  accounts.Fill(AccountIn("alice", 10), before);  // would show reader 2 the balance go back
+  accounts.Fill(AccountIn("alice", 20), during);  // written, not yet published
+  EXPECT_FALSE(accounts.Find(KeyOf("alice")).has_value());
+  accounts.Publish(AccountIn("alice", 20));
+  EXPECT_EQ(accounts.Find(KeyOf("alice"))->balance_minutes, 20);
+  // Once published, fills are kept again.
+  accounts.Fill(AccountIn("bob", 3), accounts.EpochOf(KeyOf("bob")));
+  EXPECT_EQ(accounts.Find(KeyOf("bob"))->balance_minutes, 3);
+  // A change that never published (its commit failed) ends at the Clear after recovery.
+  accounts.BeginChange(AccountIn("carol", 1));
+  accounts.Clear();
+  accounts.Fill(AccountIn("carol", 1), accounts.EpochOf(KeyOf("carol")));
+  EXPECT_EQ(accounts.Find(KeyOf("carol"))->balance_minutes, 1);
 }
 
 TEST(PublishedAccountsTest, ClearForgetsEverythingAndRefusesFillsReadBeforeIt) {
   PublishedAccounts accounts(1024);
-  accounts.Publish(Named("alice", 100));
+  accounts.Publish(AccountIn("alice", 100));
   // A reader began reading bob from the store before a recovery reopened it.
   const uint64_t epoch = accounts.EpochOf(KeyOf("bob"));
   accounts.Clear();
   EXPECT_FALSE(accounts.Find(KeyOf("alice")).has_value());
-  accounts.Fill(Named("bob", 5), epoch);
+  accounts.Fill(AccountIn("bob", 5), epoch);
   EXPECT_FALSE(accounts.Find(KeyOf("bob")).has_value());
   // Reads after the clear fill again.
-  accounts.Fill(Named("bob", 7), accounts.EpochOf(KeyOf("bob")));
+  accounts.Fill(AccountIn("bob", 7), accounts.EpochOf(KeyOf("bob")));
   EXPECT_EQ(accounts.Find(KeyOf("bob"))->balance_minutes, 7);
 }
 
 TEST(PublishedAccountsTest, KeepsNoMoreThanItsBoundAndNothingWithBoundZero) {
   PublishedAccounts accounts(32);
-  for (int i = 0; i < 1000; ++i) accounts.Publish(Named(absl::StrCat("p", i), i));
+  for (int i = 0; i < 1000; ++i) accounts.Publish(AccountIn(absl::StrCat("p", i), i));
   int kept = 0;
   for (int i = 0; i < 1000; ++i) {
     if (auto account = accounts.Find(KeyOf(absl::StrCat("p", i)))) {
@@ -77,8 +91,8 @@ TEST(PublishedAccountsTest, KeepsNoMoreThanItsBoundAndNothingWithBoundZero) {
   EXPECT_LE(kept, 32);
 
   PublishedAccounts none(0);
-  none.Publish(Named("alice", 1));
-  none.Fill(Named("bob", 1), none.EpochOf(KeyOf("bob")));
+  none.Publish(AccountIn("alice", 1));
+  none.Fill(AccountIn("bob", 1), none.EpochOf(KeyOf("bob")));
   EXPECT_FALSE(none.Find(KeyOf("alice")).has_value());
   EXPECT_FALSE(none.Find(KeyOf("bob")).has_value());
 }
