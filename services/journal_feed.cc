@@ -257,14 +257,14 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
     // The view's size, not the notifier's: the view is published first, so a fact the store
     // already shows (an erasure's, with the values it erased gone) is in the tail before a
     // stream is served from it.
-    auto digest = feed_->ledger_->GetDigest(spec_.bank_id);
-    if (!digest.ok()) return digest.status();
-    if (auto s = spec_.tail->CatchUp(digest->tree_size); !s.ok()) return s;
+    auto tip = feed_->ledger_->GetJournalTip(spec_.bank_id);
+    if (!tip.ok()) return tip.status();
+    if (auto s = spec_.tail->CatchUp(tip->tree_size); !s.ok()) return s;
     auto served =
         spec_.tail->Serve(position, spec_.filter, options.records_per_message_max, &message_);
     if (served.has_value()) {
       return Read{served->next_position, served->journal_hash,
-                  std::max(served->tree_size, digest->tree_size)};
+                  std::max(served->tree_size, tip->tree_size)};
     }
   }
   auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
@@ -395,7 +395,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* JournalFeed::Watch(
   spec.filter = *std::move(filter);
   spec.position = request->start_position();
   if (request->from_now()) {
-    auto digest = ledger_->GetDigest(spec.bank_id);
+    auto digest = ledger_->GetJournalTip(spec.bank_id);
     if (!digest.ok()) return new Refused(digest.status());
     spec.position = digest->tree_size;
   }

@@ -212,6 +212,13 @@ void Ledger::MarkDamaged(const VerifyReport& report) {
   marked.get_future().wait();
 }
 
+absl::StatusOr<JournalTip> Ledger::GetJournalTip(const BankId& bank_id) const {
+  if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
+  const std::shared_ptr<const LedgerView> view = View();
+  const ChainHead& head = ServedBank(*view, bank_id).head;
+  return JournalTip{head.journal_size(), head.journal_hash};
+}
+
 absl::StatusOr<JournalDigest> Ledger::GetDigest(const BankId& bank_id) const {
   if (auto s = CheckBankServable(bank_id); !s.ok()) return s;
   const std::shared_ptr<const LedgerView> view = View();
@@ -322,7 +329,7 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
                           {{"field", "page_size"}, {"limit", std::to_string(kJournalPageSizeMax)}});
   }
   const size_t limit = page_size == 0 ? kPageSizeDefault : static_cast<size_t>(page_size);
-  auto digest = GetDigest(bank_id);
+  auto digest = GetJournalTip(bank_id);
   if (!digest.ok()) return digest.status();
   if (end_position == 0) end_position = digest->tree_size;
   if (end_position > digest->tree_size) {

@@ -38,6 +38,13 @@ struct JournalDigest {
   absl::Time issued_at;
 };
 
+// Where a bank's journal ends: what GetDigest gives without the Merkle root, which folds the
+// tree's peaks (a hash each) and which the feed and journal pages, read often, do not need.
+struct JournalTip {
+  uint64_t tree_size = 0;
+  Digest journal_hash{};  // the chain hash of the last fact (32 zero bytes if none)
+};
+
 struct EntryInclusionProof {
   std::string bank_id;
   uint64_t tree_size = 0;

@@ -96,7 +96,7 @@ absl::StatusOr<bool> Passes(const Ledger& ledger, const BankId& bank_id, const F
 absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_position,
                                           const FeedFilter& filter, size_t facts_max) const {
   TL_CHECK(facts_max > 0 && facts_max <= kJournalPageSizeMax);
-  auto digest = GetDigest(bank_id);
+  auto digest = GetJournalTip(bank_id);
   if (!digest.ok()) return digest.status();
   FeedPage page;
   page.tree_size = digest->tree_size;

@@ -325,6 +325,8 @@ class Ledger {
   // for a bad size or page size. The bank's journal as it stands: size, Merkle root, chain hash,
   // entries, time.
   absl::StatusOr<JournalDigest> GetDigest(const BankId& bank_id) const;
+  // Its size and chain hash only, without the Merkle root.
+  absl::StatusOr<JournalTip> GetJournalTip(const BankId& bank_id) const;
   // Proves that a fact is leaf `position` of the tree of `tree_size` facts (0: the current size).
   // Without a position, the fact of entry `seq`.
   absl::StatusOr<EntryInclusionProof> GetInclusionProof(const BankId& bank_id, uint64_t seq,
