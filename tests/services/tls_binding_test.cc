@@ -13,8 +13,8 @@
 #include "common/pem_files.h"
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
+#include "tests/services/tls_fixture.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_certs.h"
 #include "timeledger/v1/access.grpc.pb.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
@@ -26,23 +26,8 @@ namespace {
 
 using clients::ChannelSecurity;
 
-class TlsBindingTest : public ::testing::Test {
+class TlsBindingTest : public TlsLedgerTest {
  protected:
-  void SetUp() override {
-    files_ = timeledger::testing::WriteTestCertificates(dir_.path());
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path() + "/ledger";
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    admin_ = testing::AdminToken(*ledger_);
-  }
-
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
-  }
-
   // TLS on a free loopback port; with `client_ca`, client certificates are asked for and
   // verified, but not required, so that a call without one reaches the gate.
   void StartServer(bool client_ca) {
@@ -58,15 +43,16 @@ class TlsBindingTest : public ::testing::Test {
     bank.set_name("Holy Cross");
     v1::Bank created;
     ASSERT_TRUE(
-        Stub<v1::Banks>(Anonymous())->CreateBank(Context(admin_).get(), bank, &created).ok());
+        Stub<v1::Banks>(Anonymous())->CreateBank(Context(admin_token_).get(), bank, &created).ok());
     v1::OpenAccountRequest cafe;
     cafe.set_bank_id("hcct");
     cafe.set_account_id("cafe");
     cafe.set_kind(v1::ORGANISATION);
     cafe.set_display_name("Holy Cross Cafe");
     v1::Account opened;
-    ASSERT_TRUE(
-        Stub<v1::Accounts>(Anonymous())->OpenAccount(Context(admin_).get(), cafe, &opened).ok());
+    ASSERT_TRUE(Stub<v1::Accounts>(Anonymous())
+                    ->OpenAccount(Context(admin_token_).get(), cafe, &opened)
+                    .ok());
   }
 
   ChannelSecurity Anonymous() const { return ChannelSecurity{.ca_file = files_.ca}; }
@@ -112,7 +98,7 @@ class TlsBindingTest : public ::testing::Test {
     request.mutable_principal()->set_bank_id("hcct");
     request.mutable_principal()->set_account_id("cafe");
     request.set_client_certificate_subject(subject);
-    return Stub<v1::Access>(Anonymous())->CreateToken(Context(admin_).get(), request, made);
+    return Stub<v1::Access>(Anonymous())->CreateToken(Context(admin_token_).get(), request, made);
   }
 
   // A partner's everyday read: the entries of its own account.
@@ -122,12 +108,6 @@ class TlsBindingTest : public ::testing::Test {
     v1::ListEntriesResponse response;
     return Stub<v1::Ledger>(security)->ListEntries(Context(token).get(), request, &response);
   }
-
-  timeledger::testing::TempDir dir_;
-  timeledger::testing::TestCertFiles files_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::string admin_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(TlsBindingTest, ABoundTokenWorksOnlyWithACertificateOfItsSubject) {
@@ -162,7 +142,8 @@ TEST_F(TlsBindingTest, ABoundTokenWorksOnlyWithACertificateOfItsSubject) {
   v1::ListTokensRequest list;
   list.set_bank_id("hcct");
   v1::ListTokensResponse listed;
-  ASSERT_TRUE(Stub<v1::Access>(PartnerA())->ListTokens(Context(admin_).get(), list, &listed).ok());
+  ASSERT_TRUE(
+      Stub<v1::Access>(PartnerA())->ListTokens(Context(admin_token_).get(), list, &listed).ok());
   ASSERT_EQ(listed.tokens_size(), 1);
   EXPECT_EQ(listed.tokens(0).client_certificate_subject(), "CN=partner-a");
 }

@@ -13,8 +13,8 @@
 #include "clients/common/channel.h"
 #include "ledger/engine/ledger.h"
 #include "services/server.h"
+#include "tests/services/tls_fixture.h"
 #include "tests/support/access.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_certs.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 
@@ -24,23 +24,8 @@ namespace {
 using clients::ChannelSecurity;
 using timeledger::testing::TestCertFiles;
 
-class TlsTest : public ::testing::Test {
+class TlsTest : public TlsLedgerTest {
  protected:
-  void SetUp() override {
-    files_ = timeledger::testing::WriteTestCertificates(dir_.path());
-    ledger::LedgerOptions options;
-    options.data_dir = dir_.path() + "/ledger";
-    auto opened = ledger::Ledger::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = *std::move(opened);
-    admin_token_ = testing::AdminToken(*ledger_);
-  }
-
-  void TearDown() override {
-    server_.reset();
-    ledger_.reset();
-  }
-
   // TLS on a free loopback port with the test CA's server certificate.
   ServerOptions TlsOptions() const {
     ServerOptions options{"127.0.0.1:0"};
@@ -87,12 +72,6 @@ class TlsTest : public ::testing::Test {
                            .cert_file = files_.other_client_cert,
                            .key_file = files_.other_client_key};
   }
-
-  timeledger::testing::TempDir dir_;
-  TestCertFiles files_;
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::string admin_token_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(TlsTest, ClientTrustingTheCaConnects) {
