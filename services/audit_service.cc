@@ -4,15 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/message.h"
-#include "google/protobuf/timestamp.pb.h"
 
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
-#include "ledger/core/merkle.h"
-#include "ledger/core/sha256.h"
-#include "services/catalogue_convert.h"
 #include "services/convert.h"
 #include "services/reply.h"
 
@@ -26,113 +20,6 @@ void SetDigest(const ledger::Digest& digest, std::string* out) {
 std::string Bytes(const ledger::Digest& digest) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
-
-void FillEntryFact(const ledger::Entry& entry, v1::EntryFact* out) {
-  out->set_seq(entry.seq);
-  out->set_entry_id(entry.entry_id);
-  out->set_kind(static_cast<v1::EntryKind>(entry.kind));
-  out->set_from_account_id(entry.from_account_id);
-  out->set_to_account_id(entry.to_account_id);
-  out->set_minutes(entry.minutes);
-  out->set_activity(entry.activity);
-  out->set_note(entry.note);
-  ToProto(entry.occurred_at, out->mutable_occurred_at());
-  ToProto(entry.recorded_at, out->mutable_recorded_at());
-  out->set_recorded_by(entry.recorded_by);
-  out->set_reverses_seq(entry.reverses_seq);
-}
-
-// The generated message `message` is, as an M.
-template <class M>
-M* As(google::protobuf::Message* message) {
-  auto* typed = dynamic_cast<M*>(message);
-  TL_CHECK(typed != nullptr);
-  return typed;
-}
-
-// The records nested in facts, each into the message audit.proto gives it.
-void FillRecord(const ledger::Policy& policy, ledger::PolicyRecord,
-                google::protobuf::Message* out) {
-  ToProto(policy, As<v1::Policy>(out));
-}
-void FillRecord(const ledger::Entry& entry, ledger::StoredEntryRecord,
-                google::protobuf::Message* out) {
-  auto* fact = As<v1::EntryFact>(out);
-  FillEntryFact(entry, fact);
-  SetDigest(entry.hash, fact->mutable_hash());
-}
-void FillRecord(const ledger::Entry& entry, ledger::CanonicalEntryRecord,
-                google::protobuf::Message* out) {
-  FillEntryFact(entry, As<v1::EntryFact>(out));
-}
-void FillRecord(const ledger::CatalogueItem& item, ledger::CatalogueItemRecord,
-                google::protobuf::Message* out) {
-  ToProto(item, As<v1::CatalogueItem>(out));
-}
-void FillRecord(const ledger::Award& award, ledger::AwardRecord, google::protobuf::Message* out) {
-  ToProto(award, As<v1::Award>(out));
-}
-
-// Sets the body of a fact as the JournalRecord.body field named after its type, each field of the
-// body into the field of the same name (ledger/journal/fact.h VisitBody), through reflection: a
-// new type of fact needs nothing here, only its message in audit.proto.
-class BodyToProto {
- public:
-  using FieldDescriptor = google::protobuf::FieldDescriptor;
-
-  explicit BodyToProto(v1::JournalRecord* record) : record_(record) {}
-
-  void Name(const char* type_name) {
-    const FieldDescriptor* field = record_->GetDescriptor()->FindFieldByName(type_name);
-    TL_CHECK(field != nullptr && field->containing_oneof() != nullptr);
-    body_ = record_->GetReflection()->MutableMessage(record_, field);
-  }
-  void Str(const char* name, const std::string& value, size_t) {
-    body_->GetReflection()->SetString(body_, Field(name, FieldDescriptor::CPPTYPE_STRING), value);
-  }
-  void U64(const char* name, uint64_t value) {
-    body_->GetReflection()->SetUInt64(body_, Field(name, FieldDescriptor::CPPTYPE_UINT64), value);
-  }
-  void Time(const char* name, absl::Time value) {
-    ToProto(value, As<google::protobuf::Timestamp>(Message(name)));
-  }
-  template <class E>
-  void Enum(const char* name, E value, E, E) {
-    body_->GetReflection()->SetEnumValue(body_, Field(name, FieldDescriptor::CPPTYPE_ENUM),
-                                         static_cast<int>(value));
-  }
-  template <class E>
-  void Enums(const char* name, const std::vector<E>& values, E, E, size_t) {
-    const FieldDescriptor* field = Field(name, FieldDescriptor::CPPTYPE_ENUM);
-    TL_CHECK(field->is_repeated());
-    for (E value : values) {
-      body_->GetReflection()->AddEnumValue(body_, field, static_cast<int>(value));
-    }
-  }
-  template <class T, class R>
-  void Record(const char* name, const T& value, R codec) {
-    FillRecord(value, codec, *name == '\0' ? body_ : Message(name));
-  }
-  void Personal(const char* name, const std::string& value, const ledger::PersonalSeal&, size_t,
-                ledger::PersonalField) {
-    Str(name, value, 0);
-  }
-
- private:
-  const FieldDescriptor* Field(const char* name, FieldDescriptor::CppType type) const {
-    TL_CHECK(body_ != nullptr);
-    const FieldDescriptor* field = body_->GetDescriptor()->FindFieldByName(name);
-    TL_CHECK(field != nullptr && field->cpp_type() == type);
-    return field;
-  }
-  google::protobuf::Message* Message(const char* name) {
-    return body_->GetReflection()->MutableMessage(body_,
-                                                  Field(name, FieldDescriptor::CPPTYPE_MESSAGE));
-  }
-
-  v1::JournalRecord* record_;
-  google::protobuf::Message* body_ = nullptr;
-};
 
 void FillBackup(const ledger::BackupInfo& info, const std::string& dir, size_t kept,
                 v1::Backup* out) {
@@ -151,31 +38,6 @@ absl::Status Busy() {
 }
 
 }  // namespace
-
-void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact,
-             v1::JournalRecord* out) {
-  out->set_position(record.position);
-  out->set_type(static_cast<v1::FactType>(fact.type));
-  out->set_bank_id(fact.bank_id);
-  ToProto(fact.at, out->mutable_at());
-  out->set_principal(fact.principal);
-  out->set_fact(record.fact);
-  SetDigest(record.leaf_hash.has_value() ? *record.leaf_hash : ledger::MerkleLeafHash(record.fact),
-            out->mutable_leaf_hash());
-  SetDigest(record.chain_hash, out->mutable_chain_hash());
-  BodyToProto body(out);
-  TL_CHECK(ledger::VisitBody(fact, body));
-  ledger::ForEachPersonal(fact, [out](ledger::PersonalField field, const std::string& value,
-                                      const ledger::PersonalSeal& seal, size_t) {
-    if (!seal.committed()) return;
-    auto* personal = out->add_personal();
-    personal->set_field(static_cast<v1::PersonalField>(field));
-    personal->set_erased(seal.state == ledger::PersonalState::kErased);
-    if (personal->erased()) return;
-    personal->set_salt(reinterpret_cast<const char*>(seal.salt.data()), seal.salt.size());
-    personal->set_value(value);
-  });
-}
 
 void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out) {
   out->set_ok(report.ok());

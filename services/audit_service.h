@@ -15,6 +15,7 @@
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "services/journal_feed.h"
+#include "services/journal_record_convert.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
 namespace timeledger::services {
@@ -76,8 +77,8 @@ class BackupsService final : public v1::Backups::CallbackService {
   ledger::Worker worker_{kLongCallsWaitingMax};
 };
 
-// Conversions of the audit types to the wire (audit_service.cc). Pure, thread-safe.
-void ToProto(const ledger::JournalRecord& record, const ledger::Fact& fact, v1::JournalRecord* out);
+// Conversions of the audit types to the wire (audit_service.cc; a journal record's are in
+// journal_record_convert.h). Pure, thread-safe.
 void ToProto(const ledger::VerifyReport& report, v1::VerifyResponse* out);
 
 }  // namespace timeledger::services

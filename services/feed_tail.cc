@@ -5,6 +5,7 @@
 
 #include "ledger/core/check.h"
 #include "ledger/engine/journal_feed.h"
+#include "services/journal_record_convert.h"
 
 namespace timeledger::services {
 
@@ -68,7 +69,7 @@ absl::Status FeedTail::CatchUp(uint64_t published) {
       const ledger::AccountsTouched touched =
           ledger::AccountsTouchedBy(fact, resolved.has_value() ? &*resolved : nullptr);
       for (size_t a = 0; a < touched.count; ++a) out.accounts[a] = std::string(touched.ids[a]);
-      AppendWireRecord(record, fact, &out.wire);
+      AppendJournalRecord(record, fact, &out.wire);
     }
     absl::MutexLock lock(&mu_);
     Append(std::move(encoded), *page);

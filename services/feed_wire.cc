@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "ledger/core/check.h"
-#include "services/audit_service.h"
 
 namespace timeledger::services {
 namespace {
@@ -17,8 +16,6 @@ constexpr uint8_t kNextPositionTag = (3 << 3) | 0;
 constexpr uint8_t kJournalHashTag = (4 << 3) | 2;
 constexpr uint8_t kTreeSizeTag = (5 << 3) | 0;
 
-// Records encoded on one arena before it is reset (its strings grow; a reset gives memory back).
-constexpr size_t kRecordsPerArena = 4096;
 // A message's buffers kept between messages at most; larger ones are given back.
 constexpr size_t kKeptBytesMax = 1 << 10;
 
@@ -41,25 +38,6 @@ absl::string_view View(const ledger::Digest& digest) {
 }
 
 }  // namespace
-
-void AppendWireRecord(const ledger::JournalRecord& record, const ledger::Fact& fact,
-                      std::string* out) {
-  // One message a thread, cleared between records: its strings keep their memory.
-  struct Scratch {
-    google::protobuf::Arena arena;
-    v1::JournalRecord* message = nullptr;
-    size_t encoded = 0;  // since the arena was last reset
-  };
-  thread_local Scratch scratch;
-  if (scratch.message == nullptr || ++scratch.encoded > kRecordsPerArena) {
-    scratch.arena.Reset();
-    scratch.message = google::protobuf::Arena::CreateMessage<v1::JournalRecord>(&scratch.arena);
-    scratch.encoded = 1;
-  }
-  scratch.message->Clear();
-  ToProto(record, fact, scratch.message);
-  TL_CHECK(scratch.message->AppendToString(out));
-}
 
 void FeedMessage::Add(absl::string_view record, const ledger::Digest& prior_chain_hash) {
   AppendBytesField(kRecordsTag, record, &records_);

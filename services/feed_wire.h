@@ -1,8 +1,8 @@
 // The change feed's messages on the wire, built from records encoded once.
 //
 // A WatchJournalResponse is written by hand from its parts (the proto's field numbers, below), so
-// that a JournalRecord serialised once can go into the messages of every stream that is sent it:
-// the feed's streams are written as raw bytes (AuditService's WatchJournal is a raw method), and
+// that a JournalRecord serialised once (journal_record_convert.h) can go into the messages of
+// every stream that is sent it: the feed's streams are written as raw bytes (AuditService's WatchJournal is a raw method), and
 // a watcher parses exactly the message the proto describes.
 #ifndef TIMELEDGER_SERVICES_FEED_WIRE_H_
 #define TIMELEDGER_SERVICES_FEED_WIRE_H_
@@ -12,7 +12,6 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "google/protobuf/arena.h"
 #include <grpcpp/support/byte_buffer.h>
 
 #include "ledger/core/types.h"
@@ -27,11 +26,6 @@ namespace timeledger::services {
 // messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
 // stop reading included.
 inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
-
-// Appends the serialised v1::JournalRecord of `fact` at `record` to `out`. Thread-safe (each
-// thread reuses a message of its own).
-void AppendWireRecord(const ledger::JournalRecord& record, const ledger::Fact& fact,
-                      std::string* out);
 
 // One WatchJournalResponse being built. Reused: Clear between messages keeps the memory.
 class FeedMessage {

@@ -14,6 +14,7 @@
 #include "ledger/core/validate.h"
 #include "services/audit_service.h"
 #include "services/convert.h"
+#include "services/journal_record_convert.h"
 
 namespace timeledger::services {
 namespace {
@@ -245,7 +246,7 @@ JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& 
       break;
     }
     wire.clear();
-    AppendWireRecord(page.records[i], page.facts[i], &wire);
+    AppendJournalRecord(page.records[i], page.facts[i], &wire);
     message_.Add(wire, page.prior_hashes[i]);
   }
   return read;

@@ -8,7 +8,9 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include <gtest/gtest.h>
 
+#include "ledger/journal/journal.h"
 #include "services/audit_service.h"
+#include "services/journal_record_convert.h"
 #include "tests/support/every_fact.h"
 
 namespace timeledger::services {
@@ -137,6 +139,48 @@ TEST(FactExportTest, EveryTypeExportsToItsGoldenRecord) {
     EXPECT_EQ(hex, kGoldenRecordHex[i])
         << ledger::FactTypeName(facts[i].type) << ": " << out.ShortDebugString();
   }
+}
+
+// The feed writes each record's bytes itself (AppendJournalRecord) rather than through a message:
+// the same bytes as the message ToProto builds, for every type of fact, with its personal values
+// in the fact (version 1), sealed beside it (version 2), and erased.
+TEST(FactExportTest, TheFeedWritesTheBytesOfTheExportedRecord) {
+  std::vector<ledger::Fact> facts;
+  for (const ledger::Fact& fact : testing::EveryFact()) {
+    facts.push_back(fact);
+    ledger::Fact sealed = fact;
+    if (sealed.type == ledger::FactType::kEntry) ledger::SealEntryNote(&sealed.entry);
+    ledger::SealPersonalData(&sealed);
+    facts.push_back(sealed);
+    ledger::Fact erased = sealed;
+    ledger::ForEachPersonal(erased, [](ledger::PersonalField, std::string& value,
+                                       ledger::PersonalSeal& seal, size_t) {
+      if (!seal.committed()) return;
+      value.clear();
+      seal.state = ledger::PersonalState::kErased;
+      seal.salt = {};
+    });
+    facts.push_back(erased);
+  }
+  size_t with_personal = 0, erased = 0;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    ledger::JournalRecord record;
+    record.position = facts[i].position;
+    record.fact = ledger::EncodeFact(facts[i]);
+    record.chain_hash.fill(static_cast<uint8_t>(i));
+    v1::JournalRecord message;
+    ToProto(record, facts[i], &message);
+    with_personal += message.personal_size() > 0;
+    for (const auto& value : message.personal()) erased += value.erased();
+    std::string bytes = "prefix";  // appended to, not replaced
+    AppendJournalRecord(record, facts[i], &bytes);
+    ASSERT_EQ(bytes.substr(0, 6), "prefix");
+    EXPECT_EQ(absl::BytesToHexString(bytes.substr(6)), absl::BytesToHexString(Serialized(message)))
+        << ledger::FactTypeName(facts[i].type) << " (" << i % 3 << "): " << message.ShortDebugString();
+  }
+  // The forms were what they say: some facts hold personal values, some of them erased.
+  EXPECT_GT(with_personal, 0u);
+  EXPECT_GT(erased, 0u);
 }
 
 }  // namespace

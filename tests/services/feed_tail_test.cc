@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/engine/journal_feed.h"
+#include "services/journal_record_convert.h"
 #include "tests/support/ledger_fixture.h"
 #include "timeledger/v1/audit.pb.h"
 
@@ -71,7 +72,7 @@ class FeedTailTest : public ledger::LedgerTest {
       std::string wire;
       for (size_t i = 0; i < page->records.size(); ++i) {
         wire.clear();
-        AppendWireRecord(page->records[i], page->facts[i], &wire);
+        AppendJournalRecord(page->records[i], page->facts[i], &wire);
         message.Add(wire, page->prior_hashes[i]);
       }
       Take(Parse(message.Finish(page->next_position, page->journal_hash, page->tree_size)), &sent);
@@ -133,7 +134,9 @@ TEST_F(FeedTailTest, ServesWhatTheStoreServesFromEveryPositionWithEveryFilter) {
       const Sent store = FromStore(position, filters[f]);
       const Sent memory = FromTail(tail, position, filters[f]);
       ExpectSame(memory, store);
-      if (f == 0) EXPECT_EQ(memory.records.size(), size - position);
+      if (f == 0) {
+        EXPECT_EQ(memory.records.size(), size - position);
+      }
     }
   }
   // And it follows what comes next.
