@@ -1,7 +1,6 @@
 #include "services/feed_wire.h"
 
 #include <algorithm>
-#include <initializer_list>
 #include <utility>
 
 #include "ledger/core/check.h"
@@ -40,41 +39,42 @@ absl::string_view View(const ledger::Digest& digest) {
 }  // namespace
 
 void FeedMessage::Add(absl::string_view record, const ledger::Digest& prior_chain_hash) {
-  AppendBytesField(kRecordsTag, record, &records_);
-  AppendBytesField(kPriorChainHashesTag, View(prior_chain_hash), &hashes_);
+  AppendBytesField(kRecordsTag, record, &bytes_);
+  AppendBytesField(kPriorChainHashesTag, View(prior_chain_hash), &bytes_);
   ++records_count_;
 }
 
 grpc::ByteBuffer FeedMessage::Finish(uint64_t next_position, const ledger::Digest& journal_hash,
                                      uint64_t tree_size) {
   // proto3 leaves out a scalar that holds its default; journal_hash is always 32 bytes.
-  std::string trailer;
   if (next_position != 0) {
-    trailer.push_back(static_cast<char>(kNextPositionTag));
-    AppendVarint(next_position, &trailer);
+    bytes_.push_back(static_cast<char>(kNextPositionTag));
+    AppendVarint(next_position, &bytes_);
   }
-  AppendBytesField(kJournalHashTag, View(journal_hash), &trailer);
+  AppendBytesField(kJournalHashTag, View(journal_hash), &bytes_);
   if (tree_size != 0) {
-    trailer.push_back(static_cast<char>(kTreeSizeTag));
-    AppendVarint(tree_size, &trailer);
+    bytes_.push_back(static_cast<char>(kTreeSizeTag));
+    AppendVarint(tree_size, &bytes_);
   }
-  grpc::Slice slice(records_.size() + hashes_.size() + trailer.size());
-  auto* at = const_cast<uint8_t*>(slice.begin());
-  for (const std::string* part : {&records_, &hashes_, &trailer}) {
-    std::copy(part->begin(), part->end(), at);
-    at += part->size();
+  if (bytes_.size() <= kKeptBytesMax) {
+    grpc::Slice copy(bytes_.data(), bytes_.size());
+    Clear();
+    return grpc::ByteBuffer(&copy, 1);
   }
+  // gRPC frees the buffer once it has sent it.
+  auto* owned = new std::string(std::move(bytes_));
+  grpc::Slice handed(
+      owned->data(), owned->size(), [](void* buffer) { delete static_cast<std::string*>(buffer); },
+      owned);
   Clear();
-  return grpc::ByteBuffer(&slice, 1);
+  return grpc::ByteBuffer(&handed, 1);
 }
 
 void FeedMessage::Clear() {
-  for (std::string* part : {&records_, &hashes_}) {
-    if (part->capacity() > kKeptBytesMax) {
-      std::string().swap(*part);
-    } else {
-      part->clear();
-    }
+  if (bytes_.capacity() > kKeptBytesMax) {
+    std::string().swap(bytes_);
+  } else {
+    bytes_.clear();
   }
   records_count_ = 0;
 }

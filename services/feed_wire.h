@@ -27,23 +27,27 @@ namespace timeledger::services {
 // stop reading included.
 inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
 
-// One WatchJournalResponse being built. Reused: Clear between messages keeps the memory.
+// One WatchJournalResponse being built: its records and their prior hashes, a record and its
+// hash after another (a parser gathers each repeated field in order, wherever its values are),
+// then the trailer. Reused: Clear between messages keeps a small buffer's memory.
 class FeedMessage {
  public:
+  // Makes room for about `bytes` of records (a page read from the store: it saves regrowing).
+  void Reserve(size_t bytes) { bytes_.reserve(bytes); }
   // Adds a record (a serialised v1::JournalRecord) and the chain hash of the fact before it.
   void Add(absl::string_view record, const ledger::Digest& prior_chain_hash);
   size_t records() const { return records_count_; }
-  // The bytes of the records added (what kFeedMessageBytesMax bounds).
-  size_t record_bytes() const { return records_.size(); }
-  // The whole message with its trailer, as one slice; the message is cleared, and gives back
-  // its memory if it held a large one (an idle stream holds little).
+  // The bytes of the records added, with their hashes (what kFeedMessageBytesMax bounds).
+  size_t record_bytes() const { return bytes_.size(); }
+  // The whole message with its trailer, as one slice: a large message's buffer is handed over,
+  // not copied. The message is cleared, and keeps only a small buffer (an idle stream holds
+  // little).
   grpc::ByteBuffer Finish(uint64_t next_position, const ledger::Digest& journal_hash,
                           uint64_t tree_size);
   void Clear();
 
  private:
-  std::string records_;  // field 1, each record tagged
-  std::string hashes_;   // field 2, each hash tagged
+  std::string bytes_;
   size_t records_count_ = 0;
 };
 

@@ -238,6 +238,14 @@ absl::Status JournalFeed::Stream::CheckStillAllowed() const {
 
 JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& page) {
   Read read{page.next_position, page.journal_hash, page.tree_size};
+  // A record on the wire is about its fact's bytes twice (the bytes, and the body's fields) and
+  // its hashes with their framing: room for the page saves regrowing the message.
+  size_t expected = message_.record_bytes();
+  for (const ledger::JournalRecord& record : page.records) {
+    expected += 2 * record.fact.size() + 2 * (ledger::kDigestBytes + 16);
+    if (expected > kFeedMessageBytesMax) break;
+  }
+  message_.Reserve(std::min(expected, kFeedMessageBytesMax) + 1024);
   thread_local std::string wire;
   for (size_t i = 0; i < page.records.size(); ++i) {
     if (message_.record_bytes() > kFeedMessageBytesMax) {  // the rest at the next turn
