@@ -204,6 +204,14 @@ class JournalFeed::Stream final : public Reactor {
   FeedMessage message_;
   grpc::ByteBuffer out_;
   bool sent_any_ = false;                // the turn's holder's only
+  // Where the last read ended and the chain hash of the fact before (its journal_hash): the next
+  // read from the store starts there without reading back to a whole stored hash. The turn's
+  // holder's only.
+  struct Chain {
+    uint64_t position = 0;
+    ledger::Digest hash{};
+  };
+  std::optional<Chain> chain_;
   absl::Time last_check_ = absl::Now();  // the turn's holder's only
 
   mutable absl::Mutex mu_;
@@ -276,8 +284,10 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
                   std::max(served->tree_size, tip->tree_size)};
     }
   }
+  std::optional<ledger::Digest> chain_before;
+  if (chain_.has_value() && chain_->position == position) chain_before = chain_->hash;
   auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
-                                       options.records_per_message_max);
+                                       options.records_per_message_max, chain_before);
   if (!page.ok()) return page.status();
   return FillFrom(*page);
 }
@@ -310,6 +320,7 @@ void JournalFeed::Stream::Pump() {
     }
     last = *read;
     position = read->next_position;
+    chain_ = Chain{last.next_position, last.journal_hash};
     if (message_.records() > 0) send = true;
     if (send || position >= read->tree_size) break;
   }

@@ -118,7 +118,7 @@ absl::Status Ledger::CheckHeads(const std::string& bank_id, const ChainHead& hea
                    absl::StrCat("entry ", head.next_seq, " is stored beyond the chain head"));
   }
   const uint64_t size = head.journal_size();
-  auto last_facts = store_->ListJournal(bank_id, size == 0 ? 0 : size - 1, 2);
+  auto last_facts = store_->ListJournal(bank_id, size == 0 ? 0 : size - 1, 2, std::nullopt);
   if (!last_facts.ok()) return last_facts.status();
   const size_t expected = size == 0 ? 0 : 1;
   if (last_facts->size() != expected ||
@@ -261,7 +261,7 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const BankId& bank
                      " facts of the digest; take a newer digest"),
         {{"position", std::to_string(*position)}, {"tree_size", std::to_string(tree_size)}});
   }
-  auto records = store_->ListJournal(bank_id, *position, 1);
+  auto records = store_->ListJournal(bank_id, *position, 1, std::nullopt);
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
     return ledger::Refuse(
@@ -322,7 +322,8 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const BankId
 }
 
 absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t from_position,
-                                                uint64_t end_position, int64_t page_size) const {
+                                                uint64_t end_position, int64_t page_size,
+                                                std::optional<Digest> chain_before) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
     return ledger::Refuse(Reason::kInvalidPageSize,
                           absl::StrCat("page_size is at most ", kJournalPageSizeMax),
@@ -341,7 +342,7 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
   if (from_position < end_position) {
     const size_t wanted =
         static_cast<size_t>(std::min<uint64_t>(limit, end_position - from_position));
-    auto records = store_->ListJournal(bank_id, from_position, wanted);
+    auto records = store_->ListJournal(bank_id, from_position, wanted, chain_before);
     if (!records.ok()) return records.status();
     auto personal = store_->ListPersonal(bank_id, from_position, from_position + wanted);
     if (!personal.ok()) return personal.status();

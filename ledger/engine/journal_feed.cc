@@ -94,7 +94,8 @@ absl::StatusOr<bool> Passes(const Ledger& ledger, const BankId& bank_id, const F
 }  // namespace
 
 absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_position,
-                                          const FeedFilter& filter, size_t facts_max) const {
+                                          const FeedFilter& filter, size_t facts_max,
+                                          std::optional<Digest> chain_before) const {
   TL_CHECK(facts_max > 0 && facts_max <= kJournalPageSizeMax);
   auto digest = GetJournalTip(bank_id);
   if (!digest.ok()) return digest.status();
@@ -113,15 +114,17 @@ absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_p
     page.journal_hash = digest->journal_hash;
     return page;
   }
-  // The fact before the first gives its prior hash.
-  const uint64_t read_from = from_position == 0 ? 0 : from_position - 1;
-  auto read = ListJournal(bank_id, read_from, digest->tree_size, static_cast<int64_t>(facts_max));
+  // The fact before the first gives its prior hash, unless the caller carries it.
+  if (from_position == 0) chain_before = Digest{};
+  const uint64_t read_from = chain_before.has_value() ? from_position : from_position - 1;
+  auto read = ListJournal(bank_id, read_from, digest->tree_size, static_cast<int64_t>(facts_max),
+                          chain_before);
   if (!read.ok()) return read.status();
   // The facts that pass are compacted where they were read: a Fact is 2 KB, not moved twice.
   std::vector<JournalRecord>& records = read->records;
   std::vector<Fact>& facts = read->facts;
   page.prior_hashes.reserve(records.size());
-  Digest prior{};
+  Digest prior = chain_before.value_or(Digest{});
   size_t kept = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const uint64_t position = records[i].position;

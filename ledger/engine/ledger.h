@@ -338,8 +338,11 @@ class Ledger {
                                                               uint64_t new_size) const;
   // Journal records from `from_position`, below end_position (0: the current size), at most
   // page_size (0: 100; at most kJournalPageSizeMax) and kJournalPageBytesMax bytes.
+  // `chain_before`: the chain hash of fact from_position - 1, if the caller carries it (Store's
+  // ListJournal).
   absl::StatusOr<JournalPage> ListJournal(const BankId& bank_id, uint64_t from_position,
-                                          uint64_t end_position, int64_t page_size) const;
+                                          uint64_t end_position, int64_t page_size,
+                                          std::optional<Digest> chain_before = std::nullopt) const;
   // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
   // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
   // caller's thread (and one more per bank); writes continue meanwhile.
@@ -374,9 +377,11 @@ class Ledger {
   // The change feed's read (journal_feed.cc): the facts of `bank_id` from `from_position` that
   // `filter` lets through, reading at most `facts_max` facts (kJournalPageSizeMax at most) below
   // the journal's size. Errors as ListJournal's; OutOfRange TREE_SIZE_AHEAD for a start beyond
-  // the journal.
+  // the journal. `chain_before`: the chain hash of fact from_position - 1 if the caller carries
+  // it from its last page (its journal_hash), which spares reading the facts before.
   absl::StatusOr<FeedPage> ReadFeed(const BankId& bank_id, uint64_t from_position,
-                                    const FeedFilter& filter, size_t facts_max) const;
+                                    const FeedFilter& filter, size_t facts_max,
+                                    std::optional<Digest> chain_before = std::nullopt) const;
 
   // The tokens that prove principals (ledger/rules/access.h), loaded when the ledger opens.
   TokenRegistry& tokens() { return tokens_; }

@@ -112,19 +112,21 @@ class MerkleNodeCursor : public Cursor<MerkleNode> {
 
 }  // namespace
 
-absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(absl::string_view bank_id,
-                                                                      uint64_t from_position,
-                                                                      size_t limit) {
+absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(
+    absl::string_view bank_id, uint64_t from_position, size_t limit,
+    std::optional<Digest> chain_before) {
   std::vector<JournalRecord> records;
   const std::string prefix = keys::ScopedPrefix(KeyTag::kJournal, bank_id);
   // The chain hashes not stored whole follow from the whole one before them: the scan starts
-  // there (at most 63 facts back) and carries the chain forward. A gap on the way, or a hash that
-  // disagrees with its stored bytes (damage, which the verifier names), leaves the hashes after it
-  // as they are stored.
-  const std::optional<uint64_t> checkpoint = keys::ChainHashCheckpointBefore(from_position);
+  // there (at most 63 facts back), or at from_position with the caller's chain_before, and
+  // carries the chain forward. A gap on the way, or a hash that disagrees with its stored bytes
+  // (damage, which the verifier names), leaves the hashes after it as they are stored.
+  const std::optional<uint64_t> checkpoint =
+      chain_before.has_value() ? std::optional<uint64_t>(from_position)
+                               : keys::ChainHashCheckpointBefore(from_position);
   const uint64_t scan_from = checkpoint.value_or(0);
-  Digest chain{};  // chain_hash(-1): 32 zero bytes
-  bool chain_known = !checkpoint.has_value();
+  Digest chain = chain_before.value_or(Digest{});  // chain_hash(-1): 32 zero bytes
+  bool chain_known = !checkpoint.has_value() || chain_before.has_value();
   uint64_t expected = scan_from;
   const size_t lead = static_cast<size_t>(from_position - scan_from);
   auto status = At().reads().Scan(

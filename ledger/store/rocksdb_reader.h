@@ -141,9 +141,9 @@ class RocksDbReader : public virtual StoreReader {
                               const std::function<absl::Status(const Award&)>& visit) override;
 
   // The journal, the Merkle nodes and the raw records (rocksdb_cursors.cc).
-  absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
-                                                         uint64_t from_position,
-                                                         size_t limit) override;
+  absl::StatusOr<std::vector<JournalRecord>> ListJournal(
+      absl::string_view bank_id, uint64_t from_position, size_t limit,
+      std::optional<Digest> chain_before) override;
   absl::StatusOr<std::optional<std::string>> GetFact(absl::string_view bank_id,
                                                      uint64_t position) override;
   absl::StatusOr<std::vector<PersonalRecord>> ListPersonal(absl::string_view bank_id,

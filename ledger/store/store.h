@@ -315,9 +315,12 @@ class StoreReader {
   // The journal. Records are immutable once committed, so the Store's own reads of them are
   // consistent for any position below a committed journal size.
   // Journal records of a bank with position >= from_position, in order, at most `limit`.
-  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(absl::string_view bank_id,
-                                                                 uint64_t from_position,
-                                                                 size_t limit) = 0;
+  // `chain_before`: the chain hash of fact from_position - 1 if the caller holds it (a reader
+  // that carries the chain from its last page), so that the chain hashes not stored whole are
+  // computed from it rather than from the whole one stored before from_position.
+  virtual absl::StatusOr<std::vector<JournalRecord>> ListJournal(
+      absl::string_view bank_id, uint64_t from_position, size_t limit,
+      std::optional<Digest> chain_before) = 0;
   // The canonical bytes of the fact at `position`, or nullopt: one point read, without the chain
   // hash that ListJournal computes from the facts before.
   virtual absl::StatusOr<std::optional<std::string>> GetFact(absl::string_view bank_id,

@@ -124,7 +124,7 @@ TailCheck VerifyTail(StoreReader& reader, const std::string& bank_id, const Chai
   // The checkpoint still names the fact it was taken after: the journal before it was not cut
   // back and written again.
   if (from > 0) {
-    auto last = reader.ListJournal(bank_id, from - 1, 1);
+    auto last = reader.ListJournal(bank_id, from - 1, 1, std::nullopt);
     if (!last.ok()) {
       check.status = ReadFailed(bank_id, Where{from - 1}, "the journal", last.status());
       return check;
@@ -143,7 +143,7 @@ TailCheck VerifyTail(StoreReader& reader, const std::string& bank_id, const Chai
   while (position < head.journal_size()) {
     const size_t limit =
         static_cast<size_t>(std::min<uint64_t>(kTailPageFacts, head.journal_size() - position));
-    auto page = reader.ListJournal(bank_id, position, limit);
+    auto page = reader.ListJournal(bank_id, position, limit, std::nullopt);
     if (!page.ok()) {
       check.status = ReadFailed(bank_id, Where{position}, "the journal", page.status());
       return check;

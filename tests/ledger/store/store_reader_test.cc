@@ -202,7 +202,7 @@ void AnswerCardsAndQualifications(StoreReader& reader, const Asked& asked, Answe
 
 void AnswerJournal(StoreReader& reader, const Asked& asked, Answers* answers) {
   const std::string& bank = asked.bank_id;
-  (*answers)["ListJournal"] = Text(reader.ListJournal(bank, asked.journal_size - 1, 2));
+  (*answers)["ListJournal"] = Text(reader.ListJournal(bank, asked.journal_size - 1, 2, std::nullopt));
   (*answers)["GetEntryPosition"] = Text(reader.GetEntryPosition(bank, asked.seq));
   auto nodes = reader.MerkleNodes(bank);
   (*answers)["MerkleNodes"] = absl::StrCat(Text(nodes->NodeHash(0, asked.journal_size - 1)), " ",

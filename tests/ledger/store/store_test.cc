@@ -270,7 +270,7 @@ TEST_F(StoreTest, ListJournalGivesEveryChainHashThoughOnlyEvery64thIsStored) {
   }
   Open();
   for (const uint64_t from : {0, 1, 63, 64, 99, 100, 101, 127, 128, 130, 255, 296}) {
-    auto page = store_->ListJournal("b", from, 4);
+    auto page = store_->ListJournal("b", from, 4, std::nullopt);
     ASSERT_TRUE(page.ok()) << page.status();
     ASSERT_EQ(page->size(), std::min<size_t>(4, facts.size() - from)) << from;
     for (const JournalRecord& record : *page) {
@@ -280,6 +280,28 @@ TEST_F(StoreTest, ListJournalGivesEveryChainHashThoughOnlyEvery64thIsStored) {
                 record.position < 100 || record.position % keys::kChainHashStride == 63 ? 32u : 8u)
           << record.position;
     }
+  }
+  // A reader that carries the chain from its last page starts at its position, with the same
+  // hashes.
+  for (const uint64_t from : {1, 63, 64, 99, 100, 101, 127, 128, 130, 255, 296}) {
+    auto page = store_->ListJournal("b", from, 70, facts[from - 1].second);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->size(), std::min<size_t>(70, facts.size() - from)) << from;
+    for (const JournalRecord& record : *page) {
+      EXPECT_EQ(record.chain_hash, facts[record.position].second) << from << " " << record.position;
+      EXPECT_TRUE(StoredChainHashIs(record, facts[record.position].second));
+    }
+  }
+  // A wrong chain_before gives no hash beyond what the store holds: the hashes computed from it
+  // disagree with the stored bytes, and stay as stored.
+  {
+    Digest wrong{};
+    wrong.fill(0xee);
+    auto page = store_->ListJournal("b", 130, 3, wrong);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->size(), 3u);
+    EXPECT_NE((*page)[0].chain_hash, facts[130].second);
+    EXPECT_TRUE(StoredChainHashIs((*page)[0], facts[130].second));
   }
   // The cursor a verifier reads gives what is stored: it computes every hash itself.
   auto cursor = store_->Journal("b");
@@ -319,7 +341,7 @@ TEST_F(StoreTest, ListJournalGivesEveryChainHashThoughOnlyEvery64thIsStored) {
   }
   EXPECT_EQ(*store_->GetFact("b", 140), std::string(1, '\x01') + "forged");
   EXPECT_EQ(*store_->GetFact("b", facts.size()), std::nullopt);
-  auto page = store_->ListJournal("b", 139, 3);
+  auto page = store_->ListJournal("b", 139, 3, std::nullopt);
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->size(), 3u);
   EXPECT_EQ((*page)[0].chain_hash, facts[139].second);
