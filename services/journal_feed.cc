@@ -80,10 +80,18 @@ absl::StatusOr<ledger::FeedFilter> FilterOf(const v1::WatchJournalRequest& reque
 
 }  // namespace
 
-// One WatchJournal stream. Its "turn" (busy_) is held by whoever may act on the call: a pump
-// thread reading, then the write it started until OnWriteDone. Only the holder starts a write or
-// finishes the call; anyone else who wants it ended records why (end_) and, if the stream is
-// idle, takes the turn and queues it, so the pump finishes it.
+// One WatchJournal stream. Two roles act on the call: the builder (building_: a pump thread or
+// the dispatcher reading and making a message) and the write in flight (writing_, until
+// OnWriteDone). The stream is idle when neither is held; only one builder and one write at a
+// time. A message is written by its builder if no write is in flight; otherwise it waits as the
+// message ahead (ahead_), which OnWriteDone starts. The call is finished by whoever holds the
+// builder's role with no write in flight, or by OnWriteDone when no builder is at work; anyone
+// else who wants it ended records why (end_) and, if the stream is idle, takes the builder's role
+// and queues it, so the pump finishes it.
+//
+// A stream far behind reads its next message while the last is being sent (a pump thread that
+// started a write reads on), so that reading the store and sending overlap; at most
+// kFeedMessagesAheadMax streams of the server do so at once, each holding one message ahead.
 class JournalFeed::Stream final : public Reactor {
  public:
   struct Spec {
@@ -114,12 +122,12 @@ class JournalFeed::Stream final : public Reactor {
   // published beyond its position, a check or a keepalive due. True if it took it.
   bool TakeTurnIfDue(uint64_t published, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    if (busy_ || end_.has_value()) return false;
+    if (building_ || writing_ || end_.has_value()) return false;
     if (position_ >= published && now < next_check_ &&
         now < last_sent_ + feed_->options_.keepalive) {
       return false;
     }
-    busy_ = true;
+    building_ = true;
     return true;
   }
 
@@ -127,14 +135,16 @@ class JournalFeed::Stream final : public Reactor {
   bool RequestEnd(const absl::Status& why) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     if (!end_.has_value()) end_ = ToGrpcStatus(why);
-    if (busy_) return false;
-    busy_ = true;
+    if (building_ || writing_) return false;  // the builder, or OnWriteDone, finishes the call
+    building_ = true;
     return true;
   }
 
-  // A pump thread, holding the turn: checks, reads and starts one write, or finishes the call.
-  // Touches nothing of the stream after starting the write or finishing (it may be gone).
-  void Pump() ABSL_LOCKS_EXCLUDED(mu_);
+  // Holding the builder's role: checks, reads and writes one message (or leaves it ahead), or
+  // finishes the call; on a pump thread (`may_read_ahead`), a stream still behind then reads its
+  // next message while the last is sent. Touches nothing of the stream once it has given the
+  // role up (it may be gone).
+  void Pump(bool may_read_ahead) ABSL_LOCKS_EXCLUDED(mu_);
 
   // True if the stream's next read is from its bank's tail (it keeps up) and the tail lacks
   // at most one read of what was `published`: the dispatcher serves it itself then, reading the
@@ -150,11 +160,53 @@ class JournalFeed::Stream final : public Reactor {
     // gRPC has taken the message: an idle stream holds no facts (the bound of
     // kFeedMessageBytesMax).
     out_.Clear();
-    if (!ok) {
-      FinishWithTurn(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
-      return;
+    enum class Then { kNothing, kWriteAhead, kWriteAheadAndQueue, kQueue, kFinish } then;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok && !end_.has_value()) {
+        end_ = grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+      }
+      if (building_) return;  // the builder writes its message, or finishes the call
+      const bool behind = feed_->ledger_->journal_notifier().PublishedSize(
+                              spec_.bank_id.value()) > position_;
+      if (end_.has_value()) {
+        ahead_.reset();
+        ReleaseAheadSlot();
+        building_ = true;
+        then = Then::kFinish;
+      } else if (ahead_.has_value()) {
+        out_ = *std::move(ahead_);
+        ahead_.reset();
+        writing_ = true;
+        // A stream still behind reads on while this is sent: it keeps its place to read ahead.
+        building_ = behind;
+        if (!behind) ReleaseAheadSlot();
+        then = behind ? Then::kWriteAheadAndQueue : Then::kWriteAhead;
+      } else if (behind) {
+        building_ = true;
+        then = Then::kQueue;
+      } else {
+        then = Then::kNothing;
+      }
     }
-    ReleaseTurn();
+    switch (then) {
+      case Then::kNothing:
+        return;
+      case Then::kWriteAhead:
+        StartWrite(&out_);  // nothing of the stream after this
+        return;
+      case Then::kWriteAheadAndQueue:
+        StartWrite(&out_);  // the builder's role, taken above, keeps the stream
+        feed_->Enqueue(this);
+        return;
+      case Then::kQueue:
+        feed_->Enqueue(this);
+        return;
+      case Then::kFinish:
+        FinishWithTurn(grpc::Status::OK);
+        return;
+    }
   }
 
   void OnCancel() override {
@@ -185,11 +237,14 @@ class JournalFeed::Stream final : public Reactor {
   absl::StatusOr<Read> ReadInto(uint64_t position);
   // Adds `page`'s facts to message_, at most kFeedMessageBytesMax of them.
   Read FillFrom(const ledger::FeedPage& page);
-  // With the turn: finishes the call with end_ if one was asked for, else `status`.
+  // With the builder's role and no write in flight: finishes the call with end_ if one was asked
+  // for, else `status`.
   void FinishWithTurn(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
-  // With the turn, after a write: queues the stream again if facts were published beyond its
-  // position meanwhile (the dispatcher skipped it while busy), else gives the turn up.
-  void ReleaseTurn() ABSL_LOCKS_EXCLUDED(mu_);
+  // One read and its message (Pump's body); true if the builder reads on (its message is being
+  // written and the stream is still behind).
+  bool PumpOnce(bool may_read_ahead) ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives back the stream's place among those reading ahead, if it holds one.
+  void ReleaseAheadSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   JournalFeed* const feed_;
   const Spec spec_;
@@ -215,7 +270,10 @@ class JournalFeed::Stream final : public Reactor {
   absl::Time last_check_ = absl::Now();  // the turn's holder's only
 
   mutable absl::Mutex mu_;
-  bool busy_ ABSL_GUARDED_BY(mu_) = true;  // it starts with the turn: its first message is due
+  bool building_ ABSL_GUARDED_BY(mu_) = true;  // it starts so: its first message is due
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::ByteBuffer> ahead_ ABSL_GUARDED_BY(mu_);  // only while writing_
+  bool ahead_slot_ ABSL_GUARDED_BY(mu_) = false;  // reading ahead, or holding ahead_
   std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
   uint64_t position_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_) = absl::Now();
@@ -292,7 +350,12 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
   return FillFrom(*page);
 }
 
-void JournalFeed::Stream::Pump() {
+void JournalFeed::Stream::Pump(bool may_read_ahead) {
+  while (PumpOnce(may_read_ahead)) {
+  }
+}
+
+bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
   const FeedOptions& options = feed_->options_;
   uint64_t position = 0;
   bool ending = false;
@@ -305,7 +368,7 @@ void JournalFeed::Stream::Pump() {
   if (!ending && (now - last_check_ >= options.check_interval || !sent_any_)) {
     last_check_ = now;
     if (auto s = CheckStillAllowed(); !s.ok()) {
-      RequestEnd(s);  // the turn is this thread's already
+      RequestEnd(s);  // the builder's role is this thread's already
       ending = true;
     }
   }
@@ -324,7 +387,7 @@ void JournalFeed::Stream::Pump() {
     if (message_.records() > 0) send = true;
     if (send || position >= read->tree_size) break;
   }
-  enum class Next { kWrite, kRelease, kFinish } next = Next::kRelease;
+  enum class Next { kWrite, kNothing, kFinish } next = Next::kNothing;
   {
     absl::MutexLock lock(&mu_);
     if (end_.has_value()) {
@@ -338,20 +401,54 @@ void JournalFeed::Stream::Pump() {
       }
     }
   }
-  // The stream may be gone once the call below returns.
-  switch (next) {
-    case Next::kWrite:
-      sent_any_ = true;
-      out_ = message_.Finish(last.next_position, last.journal_hash, last.tree_size);
-      StartWrite(&out_);
-      return;
-    case Next::kRelease:
-      ReleaseTurn();
-      return;
-    case Next::kFinish:
-      FinishWithTurn(grpc::Status::OK);
-      return;
+  if (next != Next::kWrite) {
+    bool finish = false, queue = false;
+    {
+      absl::MutexLock lock(&mu_);
+      ReleaseAheadSlot();
+      if (writing_) {  // OnWriteDone looks again once the write is done
+        building_ = false;
+        return false;
+      }
+      if (end_.has_value()) {
+        finish = true;
+      } else {
+        // Facts published meanwhile (the dispatcher skipped the stream while it was busy).
+        queue = feed_->ledger_->journal_notifier().PublishedSize(spec_.bank_id.value()) > position_;
+        building_ = queue;
+      }
+    }
+    if (finish) FinishWithTurn(grpc::Status::OK);
+    if (queue) feed_->Enqueue(this);
+    return false;
   }
+  sent_any_ = true;
+  grpc::ByteBuffer message = message_.Finish(last.next_position, last.journal_hash, last.tree_size);
+  bool read_on = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writing_) {  // the last message is still in flight: this one waits for OnWriteDone
+      TL_CHECK(!ahead_.has_value() && ahead_slot_);
+      ahead_ = std::move(message);
+      building_ = false;
+      return false;
+    }
+    ReleaseAheadSlot();
+    writing_ = true;
+    read_on = may_read_ahead && position < last.tree_size && !end_.has_value() &&
+              feed_->TakeAheadSlot();
+    ahead_slot_ = read_on;
+    building_ = read_on;
+  }
+  out_ = std::move(message);  // no write is in flight, so none but this thread touches out_
+  StartWrite(&out_);          // unless it reads on, nothing of the stream after this
+  return read_on;
+}
+
+void JournalFeed::Stream::ReleaseAheadSlot() {
+  if (!ahead_slot_) return;
+  ahead_slot_ = false;
+  feed_->ReleaseAheadSlot();
 }
 
 void JournalFeed::Stream::FinishWithTurn(grpc::Status status) {
@@ -362,24 +459,15 @@ void JournalFeed::Stream::FinishWithTurn(grpc::Status status) {
   Finish(std::move(status));
 }
 
-void JournalFeed::Stream::ReleaseTurn() {
-  bool finish = false;
-  bool again = false;
-  {
-    absl::MutexLock lock(&mu_);
-    if (end_.has_value()) {
-      finish = true;
-    } else {
-      again = feed_->ledger_->journal_notifier().PublishedSize(spec_.bank_id.value()) > position_;
-      if (!again) busy_ = false;
-    }
-  }
-  if (finish) {
-    FinishWithTurn(grpc::Status::OK);
-  } else if (again) {
-    feed_->Enqueue(this);
-  }
+bool JournalFeed::TakeAheadSlot() {
+  size_t taken = aheads_.load();
+  do {
+    if (taken >= kFeedMessagesAheadMax) return false;
+  } while (!aheads_.compare_exchange_weak(taken, taken + 1));
+  return true;
 }
+
+void JournalFeed::ReleaseAheadSlot() { TL_CHECK(aheads_.fetch_sub(1) > 0); }
 
 JournalFeed::JournalFeed(ledger::Ledger* ledger, Gate* gate, FeedOptions options)
     : ledger_(ledger), gate_(gate), options_(options) {
@@ -552,7 +640,7 @@ void JournalFeed::DispatchLoop() {
       }
     }
     // Each holds its turn, so none is deleted meanwhile.
-    for (Stream* stream : on_tail) stream->Pump();
+    for (Stream* stream : on_tail) stream->Pump(/*may_read_ahead=*/false);
   }
 }
 
@@ -566,7 +654,7 @@ void JournalFeed::PumpLoop() {
       stream = ready_.front();
       ready_.pop_front();
     }
-    stream->Pump();
+    stream->Pump(/*may_read_ahead=*/true);
   }
 }
 

@@ -24,6 +24,7 @@
 #ifndef TIMELEDGER_SERVICES_JOURNAL_FEED_H_
 #define TIMELEDGER_SERVICES_JOURNAL_FEED_H_
 
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -58,6 +59,9 @@ inline constexpr size_t kFeedStreamsMax = 4096;
 // Banks whose newest facts are kept in memory (a FeedTail each) at once; streams of more banks
 // read the store.
 inline constexpr size_t kFeedTailsMax = 16;
+// Streams that read their next message while the last is being sent (a watcher far behind), at
+// once on one server: each holds one more message (kFeedMessageBytesMax) while it does.
+inline constexpr size_t kFeedMessagesAheadMax = 16;
 // How long Shutdown waits for watchers to take their last message before it cancels them.
 inline constexpr absl::Duration kFeedDrainWait = absl::Seconds(1);
 
@@ -93,6 +97,9 @@ class JournalFeed {
   // published, if none; nullptr if kFeedTailsMax banks have one).
   std::shared_ptr<FeedTail> TailFor(const ledger::BankId& bank_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A place among the kFeedMessagesAheadMax streams that read ahead; false if none is free.
+  bool TakeAheadSlot();
+  void ReleaseAheadSlot();
   // Queues a stream that holds its turn (busy) for a pump thread.
   void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   // A stream is done (OnDone): forgets it; true if it may be deleted now (no one pins it).
@@ -126,6 +133,7 @@ class JournalFeed {
   absl::flat_hash_map<std::string, TailUse> tails_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool threads_stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<size_t> aheads_{0};  // streams holding a place to read ahead
   std::vector<std::thread> threads_;  // last: started once everything above is ready
 };
 
