@@ -22,9 +22,10 @@
 namespace timeledger::services {
 
 // A feed message holds facts of at most this many bytes (one more fact is sent alone). Each
-// stream holds at most its one message in flight, released once gRPC has taken it, so the
-// messages of a server's streams stay within kFeedStreamsMax x this (512 MiB), watchers that
-// stop reading included.
+// stream holds at most its one message in flight, released once gRPC has taken it, and the
+// kFeedMessagesAheadMax streams that read ahead (journal_feed.h) one more each, so the messages
+// of a server's streams stay within (kFeedStreamsMax + kFeedMessagesAheadMax) x this (514 MiB),
+// watchers that stop reading included.
 inline constexpr size_t kFeedMessageBytesMax = 128 << 10;
 
 // One WatchJournalResponse being built: its records and their prior hashes, a record and its
