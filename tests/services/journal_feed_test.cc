@@ -1,9 +1,12 @@
 // The change feed (Audit.WatchJournal) over a real server: exactly once and in order across
 // disconnects, a watcher that stops reading, how streams end, who may watch what, the limits.
 #include <cstdlib>
+#include <future>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include <grpcpp/generic/generic_stub.h>
 
 #include "tests/services/journal_feed_fixture.h"
 
@@ -230,6 +233,36 @@ TEST_F(JournalFeedTest, APartnersStreamEndsOnceItsNameIsBoundToAnotherAccount) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(status), "TOKEN_REVOKED");
   EXPECT_EQ(seen, std::vector<std::string>{});
+}
+
+// WatchJournal is a raw method: the server parses the request itself. Bytes that are no
+// WatchJournalRequest are refused with INVALID_ARGUMENT, and the feed serves the next caller.
+TEST_F(JournalFeedTest, BytesThatAreNoRequestAreRefusedAsInvalid) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  grpc::GenericStub generic(admin_channel_);
+  for (const std::string& bytes :
+       {std::string("\x0a\xff\xff\xff\xff\x0f", 6),  // bank_id, longer than the message
+        std::string("\x10\x80\x80\x80", 4),            // start_position, a varint cut off
+        std::string("\x0f", 1)}) {                       // a tag of no wire type
+    grpc::ClientContext context;
+    grpc::Slice slice(bytes);
+    const grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&context, "/timeledger.v1.Audit/WatchJournal", grpc::StubOptions(), &request,
+                      &response, [&done](grpc::Status status) { done.set_value(status); });
+    const grpc::Status status = done.get_future().get();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << absl::BytesToHexString(bytes) << ": " << status.error_message();
+    EXPECT_EQ(ReasonOf(status), "INVALID_ARGUMENT") << absl::BytesToHexString(bytes);
+  }
+  // And serves a request that is one.
+  std::vector<uint64_t> positions;
+  const grpc::Status status = Follow(*audit_, From(0), [&](const v1::WatchJournalResponse& m) {
+    for (const auto& record : m.records()) positions.push_back(record.position());
+    return !positions.empty();
+  });
+  EXPECT_FALSE(positions.empty()) << status.error_message();
 }
 
 TEST_F(JournalFeedTest, AKioskMayNotWatch) {
