@@ -56,12 +56,14 @@ grpc::ByteBuffer FeedMessage::Finish(uint64_t next_position, const ledger::Diges
     bytes_.push_back(static_cast<char>(kTreeSizeTag));
     AppendVarint(tree_size, &bytes_);
   }
-  if (bytes_.size() <= kKeptBytesMax) {
+  // A buffer that grew by doubling may be nearly twice its bytes: gRPC holds the bytes exactly,
+  // copied, unless the buffer fits them closely (a page read from the store reserves its room).
+  if (bytes_.size() <= kKeptBytesMax || bytes_.capacity() - bytes_.size() > bytes_.size() / 8) {
     grpc::Slice copy(bytes_.data(), bytes_.size());
     Clear();
     return grpc::ByteBuffer(&copy, 1);
   }
-  // gRPC frees the buffer once it has sent it.
+  // gRPC frees the buffer once it has sent it: no copy.
   auto* owned = new std::string(std::move(bytes_));
   grpc::Slice handed(
       owned->data(), owned->size(), [](void* buffer) { delete static_cast<std::string*>(buffer); },

@@ -90,8 +90,9 @@ absl::StatusOr<ledger::FeedFilter> FilterOf(const v1::WatchJournalRequest& reque
 // and queues it, so the pump finishes it.
 //
 // A stream far behind reads its next message while the last is being sent (a pump thread that
-// started a write reads on), so that reading the store and sending overlap; at most
-// kFeedMessagesAheadMax streams of the server do so at once, each holding one message ahead.
+// started a write queues it again at once, holding the builder's role), so that reading the store
+// and sending overlap; at most kFeedMessagesAheadMax streams of the server do so at once, each
+// holding one message ahead.
 class JournalFeed::Stream final : public Reactor {
  public:
   struct Spec {
@@ -241,7 +242,7 @@ class JournalFeed::Stream final : public Reactor {
   // for, else `status`.
   void FinishWithTurn(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   // One read and its message (Pump's body); true if the builder reads on (its message is being
-  // written and the stream is still behind).
+  // written and the stream is still behind): the caller then queues it, with the role.
   bool PumpOnce(bool may_read_ahead) ABSL_LOCKS_EXCLUDED(mu_);
   // Gives back the stream's place among those reading ahead, if it holds one.
   void ReleaseAheadSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -254,20 +255,20 @@ class JournalFeed::Stream final : public Reactor {
   grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
   bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
 
-  // The message being built, and the one in flight (emptied once it is written): the turn's
-  // holder's only.
+  // The message being built (the builder's only), and the one in flight (set by whoever starts
+  // the write, before it does; emptied by OnWriteDone).
   FeedMessage message_;
   grpc::ByteBuffer out_;
-  bool sent_any_ = false;                // the turn's holder's only
+  bool sent_any_ = false;                // the builder's only
   // Where the last read ended and the chain hash of the fact before (its journal_hash): the next
-  // read from the store starts there without reading back to a whole stored hash. The turn's
-  // holder's only.
+  // read from the store starts there without reading back to a whole stored hash. The builder's
+  // only.
   struct Chain {
     uint64_t position = 0;
     ledger::Digest hash{};
   };
   std::optional<Chain> chain_;
-  absl::Time last_check_ = absl::Now();  // the turn's holder's only
+  absl::Time last_check_ = absl::Now();  // the builder's only
 
   mutable absl::Mutex mu_;
   bool building_ ABSL_GUARDED_BY(mu_) = true;  // it starts so: its first message is due
@@ -351,8 +352,9 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
 }
 
 void JournalFeed::Stream::Pump(bool may_read_ahead) {
-  while (PumpOnce(may_read_ahead)) {
-  }
+  // A stream that reads on goes behind the others in the queue (still holding the builder's
+  // role), so that one far behind does not keep a pump thread to itself until it catches up.
+  if (PumpOnce(may_read_ahead)) feed_->Enqueue(this);
 }
 
 bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {

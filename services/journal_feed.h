@@ -9,9 +9,11 @@
 // newest facts, read from the store and encoded once for every stream, each message made of
 // those bytes (the method is raw: feed_wire.h writes the messages). A stream behind the tail is
 // handed to the feed's pump threads, which read the store for it until it reaches the tail. A
-// stream has at most one message in flight and reads the next one only once gRPC has taken the
-// last: that is its whole buffer. A watcher that does not read holds one message and falls
-// behind; it reads from disk at its own pace once it reads again.
+// stream has at most one message in flight; one far behind reads its next while the last is sent
+// (at most kFeedMessagesAheadMax streams at once, one message ahead each), the others only once
+// gRPC has taken the last: that is its whole buffer. A watcher that does not read holds one
+// message (two if it was reading ahead) and falls behind; it reads from disk at its own pace once
+// it reads again.
 //
 // A stream ends with a status saying why: PERMISSION_DENIED TOKEN_REVOKED when its token is no
 // longer live or its name is bound to another role, bank or account (checked every check_interval),
@@ -100,7 +102,7 @@ class JournalFeed {
   // A place among the kFeedMessagesAheadMax streams that read ahead; false if none is free.
   bool TakeAheadSlot();
   void ReleaseAheadSlot();
-  // Queues a stream that holds its turn (busy) for a pump thread.
+  // Queues a stream that holds the builder's role for a pump thread.
   void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   // A stream is done (OnDone): forgets it; true if it may be deleted now (no one pins it).
   bool Forget(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);

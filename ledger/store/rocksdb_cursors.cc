@@ -129,7 +129,11 @@ absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(
   bool chain_known = !checkpoint.has_value() || chain_before.has_value();
   uint64_t expected = scan_from;
   const size_t lead = static_cast<size_t>(from_position - scan_from);
-  auto status = At().reads().Scan(
+  // A page is read once (a watcher catching up, an export): it skips the block cache as a long
+  // scan does, rather than fill it with blocks that evict what the writer and the lookups need.
+  const ReadAt at = At();
+  const RocksReads reads(at.db.get(), at.LongScan(), at.point);
+  auto status = reads.Scan(
       keys::SeqKey(KeyTag::kJournal, bank_id, scan_from), keys::PrefixEnd(prefix),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
         JournalRecord record;
