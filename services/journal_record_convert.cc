@@ -183,7 +183,7 @@ void AppendMessageField(int number, absl::string_view bytes, std::string* out) {
 void AppendTimeField(int number, absl::Time time, std::string* out) {
   google::protobuf::Timestamp timestamp;
   ToProto(time, &timestamp);
-  std::string bytes;  // at most 17 bytes: no allocation
+  std::string bytes;  // 12 bytes at most after 1970 (no allocation), 17 before
   AppendVarintField(google::protobuf::Timestamp::kSecondsFieldNumber,
                     static_cast<uint64_t>(timestamp.seconds()), &bytes);
   AppendVarintField(google::protobuf::Timestamp::kNanosFieldNumber,
