@@ -324,6 +324,18 @@ absl::StatusOr<JournalConsistencyProof> Ledger::GetConsistencyProof(const BankId
 absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t from_position,
                                                 uint64_t end_position, int64_t page_size,
                                                 std::optional<Digest> chain_before) const {
+  JournalPage page;
+  if (auto s = ListJournalInto(bank_id, from_position, end_position, page_size, chain_before,
+                               &page);
+      !s.ok()) {
+    return s;
+  }
+  return page;
+}
+
+absl::Status Ledger::ListJournalInto(const BankId& bank_id, uint64_t from_position,
+                                     uint64_t end_position, int64_t page_size,
+                                     std::optional<Digest> chain_before, JournalPage* out) const {
   if (page_size < 0 || page_size > static_cast<int64_t>(kJournalPageSizeMax)) {
     return ledger::Refuse(Reason::kInvalidPageSize,
                           absl::StrCat("page_size is at most ", kJournalPageSizeMax),
@@ -336,9 +348,11 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
   if (end_position > digest->tree_size) {
     return TreeSizeAhead(bank_id, end_position, digest->tree_size);
   }
-  JournalPage page;
+  JournalPage& page = *out;
+  page.records.clear();
   page.tree_size = digest->tree_size;
   page.next_position = from_position;
+  size_t facts_decoded = 0;  // page.facts from there on are a last page's, decoded into again
   if (from_position < end_position) {
     const size_t wanted =
         static_cast<size_t>(std::min<uint64_t>(limit, end_position - from_position));
@@ -349,6 +363,13 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
     // A Fact's move may throw, so a growing vector would copy every one (the feed's profile).
     page.facts.reserve(records->size());
     page.records.reserve(records->size());
+    // Decoding into a Fact resets what the fact read does not write (DecodeFactInto).
+    const auto next_fact = [&page, &facts_decoded]() -> Fact* {
+      Fact* fact = facts_decoded < page.facts.size() ? &page.facts[facts_decoded]
+                                                     : &page.facts.emplace_back();
+      ++facts_decoded;
+      return fact;
+    };
     size_t next_personal = 0;  // the records are in position order, as the facts
     size_t bytes = 0;
     for (JournalRecord& record : *records) {
@@ -372,14 +393,15 @@ absl::StatusOr<JournalPage> Ledger::ListJournal(const BankId& bank_id, uint64_t 
       auto decoded = DecodeJoinedFactInto(
           record.fact,
           absl::MakeConstSpan(*personal).subspan(next_personal, run_end - next_personal),
-          &page.facts.emplace_back());
+          next_fact());
       if (!decoded.ok()) return decoded;
       page.records.push_back(std::move(record));
       ++page.next_position;
     }
   }
+  page.facts.resize(facts_decoded);
   page.done = page.next_position >= end_position;
-  return page;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<BackupMade> Ledger::CreateBackup(const std::string& dir) const {

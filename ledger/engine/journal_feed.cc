@@ -96,10 +96,24 @@ absl::StatusOr<bool> Passes(const Ledger& ledger, const BankId& bank_id, const F
 absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_position,
                                           const FeedFilter& filter, size_t facts_max,
                                           std::optional<Digest> chain_before) const {
+  FeedPage page;
+  if (auto s = ReadFeedInto(bank_id, from_position, filter, facts_max, chain_before, &page);
+      !s.ok()) {
+    return s;
+  }
+  return page;
+}
+
+absl::Status Ledger::ReadFeedInto(const BankId& bank_id, uint64_t from_position,
+                                  const FeedFilter& filter, size_t facts_max,
+                                  std::optional<Digest> chain_before, FeedPage* out) const {
   TL_CHECK(facts_max > 0 && facts_max <= kJournalPageSizeMax);
   auto digest = GetJournalTip(bank_id);
   if (!digest.ok()) return digest.status();
-  FeedPage page;
+  FeedPage& page = *out;
+  page.records.clear();
+  page.prior_hashes.clear();
+  page.journal_hash = Digest{};
   page.tree_size = digest->tree_size;
   page.next_position = from_position;
   if (from_position > digest->tree_size) {
@@ -111,18 +125,29 @@ absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_p
                    {"journal_size", std::to_string(digest->tree_size)}});
   }
   if (from_position == digest->tree_size) {
+    page.facts.clear();
     page.journal_hash = digest->journal_hash;
-    return page;
+    return absl::OkStatus();
   }
   // The fact before the first gives its prior hash, unless the caller carries it.
   if (from_position == 0) chain_before = Digest{};
   const uint64_t read_from = chain_before.has_value() ? from_position : from_position - 1;
-  auto read = ListJournal(bank_id, read_from, digest->tree_size, static_cast<int64_t>(facts_max),
-                          chain_before);
-  if (!read.ok()) return read.status();
+  // The fact before counts in the read, but not against facts_max (a read of one fact would
+  // read only the fact before).
+  const size_t read_max = std::min<size_t>(facts_max + (from_position - read_from),
+                                           kJournalPageSizeMax);
+  // Read into the storage of the last page (its facts are decoded into again).
+  JournalPage read;
+  read.records = std::move(page.records);
+  read.facts = std::move(page.facts);
+  if (auto s = ListJournalInto(bank_id, read_from, digest->tree_size,
+                               static_cast<int64_t>(read_max), chain_before, &read);
+      !s.ok()) {
+    return s;
+  }
   // The facts that pass are compacted where they were read: a Fact is 2 KB, not moved twice.
-  std::vector<JournalRecord>& records = read->records;
-  std::vector<Fact>& facts = read->facts;
+  std::vector<JournalRecord>& records = read.records;
+  std::vector<Fact>& facts = read.facts;
   page.prior_hashes.reserve(records.size());
   Digest prior = chain_before.value_or(Digest{});
   size_t kept = 0;
@@ -150,7 +175,7 @@ absl::StatusOr<FeedPage> Ledger::ReadFeed(const BankId& bank_id, uint64_t from_p
   page.facts = std::move(facts);
   page.journal_hash = prior;
   TL_CHECK(page.next_position > from_position);  // a page of ListJournal holds one fact at least
-  return page;
+  return absl::OkStatus();
 }
 
 }  // namespace timeledger::ledger

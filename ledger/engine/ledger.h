@@ -343,6 +343,11 @@ class Ledger {
   absl::StatusOr<JournalPage> ListJournal(const BankId& bank_id, uint64_t from_position,
                                           uint64_t end_position, int64_t page_size,
                                           std::optional<Digest> chain_before = std::nullopt) const;
+  // ListJournal into `page`, whose storage is reused: its facts are decoded where the last
+  // page's were (DecodeFactInto), not made and freed again. Unspecified after an error.
+  absl::Status ListJournalInto(const BankId& bank_id, uint64_t from_position,
+                               uint64_t end_position, int64_t page_size,
+                               std::optional<Digest> chain_before, JournalPage* page) const;
   // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
   // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
   // caller's thread (and one more per bank); writes continue meanwhile.
@@ -382,6 +387,11 @@ class Ledger {
   absl::StatusOr<FeedPage> ReadFeed(const BankId& bank_id, uint64_t from_position,
                                     const FeedFilter& filter, size_t facts_max,
                                     std::optional<Digest> chain_before = std::nullopt) const;
+  // ReadFeed into `page`, whose storage is reused (ListJournalInto): a stream reading page
+  // after page. Unspecified after an error.
+  absl::Status ReadFeedInto(const BankId& bank_id, uint64_t from_position,
+                            const FeedFilter& filter, size_t facts_max,
+                            std::optional<Digest> chain_before, FeedPage* page) const;
 
   // The tokens that prove principals (ledger/rules/access.h), loaded when the ledger opens.
   TokenRegistry& tokens() { return tokens_; }

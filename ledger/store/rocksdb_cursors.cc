@@ -1,5 +1,6 @@
 // RocksDbReader's reads of the journal, the Merkle nodes and the raw records of an audit
 // (store.h says what each returns).
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -72,6 +73,8 @@ class RocksCursor : public Cursor<T> {
 // table file instead of RocksDB's own, which starts at 8 KiB and grows to 256 KiB. The Merkle
 // levels (one cursor each, most of them short) keep RocksDB's own.
 constexpr size_t kLongScanReadaheadBytes = 2 << 20;
+// Records a ListJournal makes room for at once (a page; a longer read grows as it goes).
+constexpr size_t kRecordsReservedMax = 1024;
 
 template <typename T>
 std::unique_ptr<Cursor<T>> MakeCursor(const ReadAt& at, std::string prefix,
@@ -129,6 +132,7 @@ absl::StatusOr<std::vector<JournalRecord>> RocksDbReader::ListJournal(
   bool chain_known = !checkpoint.has_value() || chain_before.has_value();
   uint64_t expected = scan_from;
   const size_t lead = static_cast<size_t>(from_position - scan_from);
+  records.reserve(std::min<size_t>(limit, kRecordsReservedMax));
   // A page is read once (a watcher catching up, an export): it skips the block cache as a long
   // scan does, rather than fill it with blocks that evict what the writer and the lookups need.
   const ReadAt at = At();

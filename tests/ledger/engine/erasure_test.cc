@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
 #include "ledger/core/merkle.h"
+#include "ledger/engine/journal_feed.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
@@ -237,6 +239,80 @@ TEST_F(ErasureTest, AnEntryWithoutANoteAddsNoKey) {
   ledger_.reset();
   EXPECT_EQ(PersonalKeys(), before);
   EXPECT_GE(before, 4u);  // erin's name, card and reason, the two notes, the others' names
+}
+
+// A fact as a reader sees it: its canonical bytes, and each personal value joined to it.
+std::string Seen(const Fact& fact) {
+  std::string seen = EncodeFact(fact);
+  ForEachPersonal(fact, [&seen](PersonalField field, const std::string& value,
+                                const PersonalSeal& seal, size_t) {
+    absl::StrAppend(&seen, "|", static_cast<int>(field), ":", static_cast<int>(seal.state), ":",
+                    value);
+  });
+  return seen;
+}
+
+// A stream of the feed reads page after page into the same storage (ListJournalInto decodes each
+// fact where a fact of the last page was): what it sees must be what a fresh read sees, whatever
+// the fact before left there (a note held, a note erased, no note, another type of fact).
+TEST_F(ErasureTest, APageReadIntoTheLastPagesStorageIsWhatAFreshReadGives) {
+  ASSERT_TRUE(Erase("erin").ok());
+  for (int i = 0; i < 4; ++i) {
+    EntrySpec spec = Spec(absl::StrCat("more-", i), "bob", i % 2 == 0 ? "alice" : "erin", 10);
+    if (i < 2) spec.note = absl::StrCat("note ", i);
+    ASSERT_TRUE(Record(spec).ok());
+  }
+  const BankId bank("hcct");
+  auto all = ledger_->ListJournal(bank, 0, 0, 1000);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_GE(all->facts.size(), 12u);
+  bool held = false, erased = false, none = false;
+  for (const Fact& fact : all->facts) {
+    if (fact.type != FactType::kEntry) continue;
+    held = held || fact.entry.note_seal.state == PersonalState::kHeld;
+    erased = erased || fact.entry.note_seal.state == PersonalState::kErased;
+    none = none || !fact.entry.note_seal.committed();
+  }
+  ASSERT_TRUE(held && erased && none);  // each kind of entry fact follows the others below
+
+  for (int64_t page_size : {1, 2, 3, 5}) {
+    JournalPage reused;
+    for (uint64_t from = 0; from < all->tree_size;) {
+      ASSERT_TRUE(
+          ledger_->ListJournalInto(bank, from, 0, page_size, std::nullopt, &reused).ok());
+      ASSERT_EQ(reused.facts.size(), reused.records.size());
+      for (size_t i = 0; i < reused.facts.size(); ++i) {
+        const uint64_t position = reused.records[i].position;
+        EXPECT_EQ(Seen(reused.facts[i]), Seen(all->facts[position]))
+            << "page size " << page_size << ", position " << position;
+        EXPECT_EQ(reused.records[i].chain_hash, all->records[position].chain_hash);
+      }
+      from = reused.next_position;
+    }
+  }
+
+  // The feed's read, filtered, into the same storage: the fresh read's facts and hashes.
+  FeedFilter erins;
+  erins.account_id = "erin";
+  for (size_t facts_max : {1u, 2u, 4u}) {
+    FeedPage reused;
+    for (uint64_t from = 0; from < all->tree_size;) {
+      auto fresh = ledger_->ReadFeed(bank, from, erins, facts_max);
+      ASSERT_TRUE(fresh.ok()) << fresh.status();
+      ASSERT_TRUE(ledger_->ReadFeedInto(bank, from, erins, facts_max, std::nullopt, &reused).ok());
+      ASSERT_EQ(reused.facts.size(), fresh->facts.size());
+      EXPECT_LE(reused.records.size(), facts_max);
+      EXPECT_GT(reused.next_position, from);  // even one fact a read moves on
+      for (size_t i = 0; i < fresh->facts.size(); ++i) {
+        EXPECT_EQ(Seen(reused.facts[i]), Seen(fresh->facts[i]));
+        EXPECT_EQ(reused.records[i].position, fresh->records[i].position);
+      }
+      EXPECT_EQ(reused.prior_hashes, fresh->prior_hashes);
+      EXPECT_EQ(reused.next_position, fresh->next_position);
+      EXPECT_EQ(reused.journal_hash, fresh->journal_hash);
+      from = reused.next_position;
+    }
+  }
 }
 
 }  // namespace
