@@ -90,9 +90,10 @@ absl::StatusOr<ledger::FeedFilter> FilterOf(const v1::WatchJournalRequest& reque
 // and queues it, so the pump finishes it.
 //
 // A stream far behind reads its next message while the last is being sent (a pump thread that
-// started a write queues it again at once, holding the builder's role), so that reading the store
-// and sending overlap; at most kFeedMessagesAheadMax streams of the server do so at once, each
-// holding one message ahead.
+// started a write reads on at once, holding the builder's role, or queues the stream behind
+// others waiting), so that reading the store and sending overlap; at most kFeedMessagesAheadMax
+// streams of the server do so at once, each holding one message ahead and the storage of its
+// last page, which its next read decodes into rather than allocate every fact again.
 class JournalFeed::Stream final : public Reactor {
  public:
   struct Spec {
@@ -162,6 +163,7 @@ class JournalFeed::Stream final : public Reactor {
     // kFeedMessageBytesMax).
     out_.Clear();
     enum class Then { kNothing, kWriteAhead, kWriteAheadAndQueue, kQueue, kFinish } then;
+    std::unique_ptr<ledger::FeedPage> gone;  // freed once mu_ is let go
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
@@ -173,7 +175,7 @@ class JournalFeed::Stream final : public Reactor {
                               spec_.bank_id.value()) > position_;
       if (end_.has_value()) {
         ahead_.reset();
-        ReleaseAheadSlot();
+        gone = ReleaseAheadSlot();
         building_ = true;
         then = Then::kFinish;
       } else if (ahead_.has_value()) {
@@ -182,7 +184,7 @@ class JournalFeed::Stream final : public Reactor {
         writing_ = true;
         // A stream still behind reads on while this is sent: it keeps its place to read ahead.
         building_ = behind;
-        if (!behind) ReleaseAheadSlot();
+        if (!behind) gone = ReleaseAheadSlot();
         then = behind ? Then::kWriteAheadAndQueue : Then::kWriteAhead;
       } else if (behind) {
         building_ = true;
@@ -244,8 +246,10 @@ class JournalFeed::Stream final : public Reactor {
   // One read and its message (Pump's body); true if the builder reads on (its message is being
   // written and the stream is still behind): the caller then queues it, with the role.
   bool PumpOnce(bool may_read_ahead) ABSL_LOCKS_EXCLUDED(mu_);
-  // Gives back the stream's place among those reading ahead, if it holds one.
-  void ReleaseAheadSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives back the stream's place among those reading ahead, if it holds one; returns the
+  // storage of its pages (page_), for the caller to free once it has let mu_ go.
+  [[nodiscard]] std::unique_ptr<ledger::FeedPage> ReleaseAheadSlot()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   JournalFeed* const feed_;
   const Spec spec_;
@@ -255,6 +259,10 @@ class JournalFeed::Stream final : public Reactor {
   grpc::CallbackServerContext* const context_ ABSL_PT_GUARDED_BY(context_mu_);
   bool call_done_ ABSL_GUARDED_BY(context_mu_) = false;
 
+  // While the stream holds a place to read ahead: the last page read from the store, whose
+  // storage (2 KB a fact) the next read reuses. The builder's, or OnWriteDone's when no builder
+  // is at work.
+  std::unique_ptr<ledger::FeedPage> page_;
   // The message being built (the builder's only), and the one in flight (set by whoever starts
   // the write, before it does; emptied by OnWriteDone).
   FeedMessage message_;
@@ -345,16 +353,26 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
   }
   std::optional<ledger::Digest> chain_before;
   if (chain_.has_value() && chain_->position == position) chain_before = chain_->hash;
-  auto page = feed_->ledger_->ReadFeed(spec_.bank_id, position, spec_.filter,
-                                       options.records_per_message_max, chain_before);
-  if (!page.ok()) return page.status();
+  ledger::FeedPage fresh;
+  ledger::FeedPage* page = page_ != nullptr ? page_.get() : &fresh;
+  if (auto s = feed_->ledger_->ReadFeedInto(spec_.bank_id, position, spec_.filter,
+                                            options.records_per_message_max, chain_before, page);
+      !s.ok()) {
+    return s;
+  }
   return FillFrom(*page);
 }
 
 void JournalFeed::Stream::Pump(bool may_read_ahead) {
   // A stream that reads on goes behind the others in the queue (still holding the builder's
-  // role), so that one far behind does not keep a pump thread to itself until it catches up.
-  if (PumpOnce(may_read_ahead)) feed_->Enqueue(this);
+  // role), so that one far behind does not keep a pump thread to itself until it catches up;
+  // while none waits it goes on here: handing it to another thread costs two wake-ups a message.
+  while (PumpOnce(may_read_ahead)) {
+    if (feed_->StreamsWaiting()) {
+      feed_->Enqueue(this);
+      return;
+    }
+  }
 }
 
 bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
@@ -403,11 +421,12 @@ bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
       }
     }
   }
+  std::unique_ptr<ledger::FeedPage> gone;  // freed once mu_ is let go
   if (next != Next::kWrite) {
     bool finish = false, queue = false;
     {
       absl::MutexLock lock(&mu_);
-      ReleaseAheadSlot();
+      gone = ReleaseAheadSlot();
       if (writing_) {  // OnWriteDone looks again once the write is done
         building_ = false;
         return false;
@@ -435,11 +454,16 @@ bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
       building_ = false;
       return false;
     }
-    ReleaseAheadSlot();
     writing_ = true;
+    // A stream that reads on keeps its place, and with it the storage of its pages.
     read_on = may_read_ahead && position < last.tree_size && !end_.has_value() &&
-              feed_->TakeAheadSlot();
-    ahead_slot_ = read_on;
+              (ahead_slot_ || feed_->TakeAheadSlot());
+    if (read_on) {
+      ahead_slot_ = true;
+      if (page_ == nullptr) page_ = std::make_unique<ledger::FeedPage>();
+    } else {
+      gone = ReleaseAheadSlot();
+    }
     building_ = read_on;
   }
   out_ = std::move(message);  // no write is in flight, so none but this thread touches out_
@@ -447,10 +471,11 @@ bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
   return read_on;
 }
 
-void JournalFeed::Stream::ReleaseAheadSlot() {
-  if (!ahead_slot_) return;
+std::unique_ptr<ledger::FeedPage> JournalFeed::Stream::ReleaseAheadSlot() {
+  if (!ahead_slot_) return nullptr;
   ahead_slot_ = false;
   feed_->ReleaseAheadSlot();
+  return std::move(page_);
 }
 
 void JournalFeed::Stream::FinishWithTurn(grpc::Status status) {
@@ -549,6 +574,11 @@ std::shared_ptr<FeedTail> JournalFeed::TailFor(const ledger::BankId& bank_id) {
 void JournalFeed::Enqueue(Stream* stream) {
   absl::MutexLock lock(&mu_);
   ready_.push_back(stream);
+}
+
+bool JournalFeed::StreamsWaiting() const {
+  absl::MutexLock lock(&mu_);
+  return !ready_.empty();
 }
 
 bool JournalFeed::Forget(Stream* stream) {

@@ -104,6 +104,8 @@ class JournalFeed {
   void ReleaseAheadSlot();
   // Queues a stream that holds the builder's role for a pump thread.
   void Enqueue(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
+  // True if a stream waits for a pump thread.
+  bool StreamsWaiting() const ABSL_LOCKS_EXCLUDED(mu_);
   // A stream is done (OnDone): forgets it; true if it may be deleted now (no one pins it).
   bool Forget(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
   void DispatchLoop() ABSL_LOCKS_EXCLUDED(mu_);
