@@ -234,9 +234,10 @@ int RunCatchUp(const WorkloadConfig& config, int timeout_ms) {
   const auto start = Clock::now();
   auto reader = stub->WatchJournal(context.get(), request);
   v1::WatchJournalResponse message;
-  uint64_t facts = 0, messages = 0;
+  uint64_t facts = 0, messages = 0, bytes = 0;
   while (reader->Read(&message)) {
     facts += static_cast<uint64_t>(message.records_size());
+    bytes += message.ByteSizeLong();
     ++messages;
     if (message.next_position() >= digest.tree_size()) break;
   }
@@ -247,6 +248,7 @@ int RunCatchUp(const WorkloadConfig& config, int timeout_ms) {
   const grpc::Status end = reader->Finish();
   Print("catchup_facts", absl::StrCat(facts));
   Print("catchup_messages", absl::StrCat(messages));
+  Print("catchup_bytes", absl::StrCat(bytes));
   Print("catchup_seconds", absl::StrFormat("%.3f", seconds));
   Print("catchup_facts_per_s", absl::StrFormat("%.0f", static_cast<double>(facts) / seconds));
   const bool complete = facts == digest.tree_size();
