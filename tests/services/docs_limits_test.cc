@@ -17,6 +17,7 @@
 
 #include "ledger/core/page_token.h"
 #include "ledger/core/types.h"
+#include "ledger/engine/audit.h"
 #include "ledger/rules/access.h"
 #include "ledger/rules/kiosk.h"
 #include "ledger/store/data_dir.h"
@@ -147,6 +148,10 @@ TEST(DocsLimitsTest, SecurityMdStatesTheLimitsTheCodeEnforces) {
       {"change feed messages",
        {static_cast<int64_t>(kFeedMessageBytesMax), static_cast<int64_t>(kFeedMessagesAheadMax),
         static_cast<int64_t>(kFeedMessageBytesMax * (kFeedStreamsMax + kFeedMessagesAheadMax))}},
+      {"change feed pages (the storage a stream reading ahead keeps for its next read)",
+       {static_cast<int64_t>(FeedOptions().records_per_message_max),
+        static_cast<int64_t>(ledger::kJournalPageBytesMax),
+        static_cast<int64_t>(kFeedMessagesAheadMax)}},
       {"change feed tails (the newest facts kept in memory for watchers that keep up)",
        {static_cast<int64_t>(kFeedTailFactsMax), static_cast<int64_t>(kFeedTailBytesMax),
         static_cast<int64_t>(kFeedTailsMax),
