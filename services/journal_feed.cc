@@ -238,8 +238,10 @@ class JournalFeed::Stream final : public Reactor {
   // Adds the facts from `position` on to message_: from the tail if it holds them, else read
   // from the store.
   absl::StatusOr<Read> ReadInto(uint64_t position);
-  // Adds `page`'s facts to message_, at most kFeedMessageBytesMax of them.
-  Read FillFrom(const ledger::FeedPage& page);
+  // Adds `page`'s facts from its record `first` on to message_, at most
+  // records_per_message_max and kFeedMessageBytesMax of them; `*used`: the records of the page
+  // now in a message.
+  Read FillFrom(const ledger::FeedPage& page, size_t first, size_t* used);
   // With the builder's role and no write in flight: finishes the call with end_ if one was asked
   // for, else `status`.
   void FinishWithTurn(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
@@ -263,6 +265,7 @@ class JournalFeed::Stream final : public Reactor {
   // storage (2 KB a fact) the next read reuses. The builder's, or OnWriteDone's when no builder
   // is at work.
   std::unique_ptr<ledger::FeedPage> page_;
+  size_t page_used_ = 0;  // page_'s records already in a message; the rest is sent from page_
   // The message being built (the builder's only), and the one in flight (set by whoever starts
   // the write, before it does; emptied by OnWriteDone).
   FeedMessage message_;
@@ -311,27 +314,33 @@ absl::Status JournalFeed::Stream::CheckStillAllowed() const {
   return feed_->ledger_->CheckBankServable(spec_.bank_id);
 }
 
-JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& page) {
+JournalFeed::Stream::Read JournalFeed::Stream::FillFrom(const ledger::FeedPage& page,
+                                                        size_t first, size_t* used) {
+  TL_CHECK(first <= page.records.size());
+  const size_t records_max = feed_->options_.records_per_message_max;
+  const size_t end = std::min(page.records.size(), first + records_max);
   Read read{page.next_position, page.journal_hash, page.tree_size};
   // A record on the wire is about its fact's bytes twice (the bytes, and the body's fields) and
   // its hashes with their framing: room for the page saves regrowing the message.
   size_t expected = message_.record_bytes();
-  for (const ledger::JournalRecord& record : page.records) {
-    expected += 2 * record.fact.size() + 2 * (ledger::kDigestBytes + 16);
+  for (size_t i = first; i < end; ++i) {
+    expected += 2 * page.records[i].fact.size() + 2 * (ledger::kDigestBytes + 16);
     if (expected > kFeedMessageBytesMax) break;
   }
   message_.Reserve(std::min(expected, kFeedMessageBytesMax) + 1024);
   thread_local std::string wire;
-  for (size_t i = 0; i < page.records.size(); ++i) {
-    if (message_.record_bytes() > kFeedMessageBytesMax) {  // the rest at the next turn
+  for (size_t i = first; i < page.records.size(); ++i) {
+    if (i == end || message_.record_bytes() > kFeedMessageBytesMax) {  // the rest at the next turn
       read.next_position = page.records[i].position;
       read.journal_hash = page.prior_hashes[i];
-      break;
+      *used = i;
+      return read;
     }
     wire.clear();
     AppendJournalRecord(page.records[i], page.facts[i], &wire);
     message_.Add(wire, page.prior_hashes[i]);
   }
+  *used = page.records.size();
   return read;
 }
 
@@ -353,14 +362,28 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
   }
   std::optional<ledger::Digest> chain_before;
   if (chain_.has_value() && chain_->position == position) chain_before = chain_->hash;
-  ledger::FeedPage fresh;
-  ledger::FeedPage* page = page_ != nullptr ? page_.get() : &fresh;
+  // A stream reading ahead reads a long page, sent over several messages, into its storage.
+  if (page_ != nullptr) {
+    if (page_used_ < page_->records.size() && page_->records[page_used_].position == position) {
+      return FillFrom(*page_, page_used_, &page_used_);  // the rest of the last page
+    }
+    page_used_ = 0;
+    if (auto s = feed_->ledger_->ReadFeedInto(spec_.bank_id, position, spec_.filter,
+                                              kFeedPageFactsMax, chain_before, page_.get());
+        !s.ok()) {
+      page_->records.clear();  // nothing of a failed read is sent
+      return s;
+    }
+    return FillFrom(*page_, 0, &page_used_);
+  }
+  ledger::FeedPage page;
   if (auto s = feed_->ledger_->ReadFeedInto(spec_.bank_id, position, spec_.filter,
-                                            options.records_per_message_max, chain_before, page);
+                                            options.records_per_message_max, chain_before, &page);
       !s.ok()) {
     return s;
   }
-  return FillFrom(*page);
+  size_t used = 0;
+  return FillFrom(page, 0, &used);
 }
 
 void JournalFeed::Stream::Pump(bool may_read_ahead) {

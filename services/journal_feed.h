@@ -64,6 +64,9 @@ inline constexpr size_t kFeedTailsMax = 16;
 // Streams that read their next message while the last is being sent (a watcher far behind), at
 // once on one server: each holds one more message (kFeedMessageBytesMax) while it does.
 inline constexpr size_t kFeedMessagesAheadMax = 16;
+// Facts a stream reading ahead reads from the store at once, sent in as many messages as they
+// need (a stream without a place to read ahead reads one message's worth).
+inline constexpr size_t kFeedPageFactsMax = ledger::kJournalPageSizeMax;
 // How long Shutdown waits for watchers to take their last message before it cancels them.
 inline constexpr absl::Duration kFeedDrainWait = absl::Seconds(1);
 

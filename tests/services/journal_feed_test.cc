@@ -95,7 +95,17 @@ TEST_F(JournalFeedTest, AWatcherThatStopsReadingDoesNotSlowTheWritersAndThenCatc
   EXPECT_LT(watched, 3 * alone + 1.0) << "alone " << alone << " s";
   absl::SleepFor(absl::Seconds(10) - (absl::Now() - stopped));
   const uint64_t total = JournalSize();
-  while (follower.next() < total && reader->Read(&message)) ASSERT_TRUE(follower.Take(message));
+  // It reads pages of kFeedPageFactsMax from the store, each sent in messages of at most
+  // records_per_message_max facts.
+  const size_t records_max = FeedOptions().records_per_message_max;
+  ASSERT_LT(records_max, kFeedPageFactsMax);
+  size_t messages = 0;
+  while (follower.next() < total && reader->Read(&message)) {
+    ASSERT_TRUE(follower.Take(message));
+    EXPECT_LE(static_cast<size_t>(message.records_size()), records_max);
+    ++messages;
+  }
+  EXPECT_GE(messages, (total - start) / records_max);
   EXPECT_EQ(follower.next(), total);
   EXPECT_EQ(follower.entries(), static_cast<uint64_t>(kEntries));
   context->TryCancel();
