@@ -1,6 +1,7 @@
 #include "services/journal_feed.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -26,10 +27,11 @@ constexpr int kFactTypesMax = 32;
 // Reads one turn of a stream makes at most when every fact read is filtered out; it then yields
 // the pump thread to the other streams and continues at its next turn.
 constexpr int kReadsPerTurnMax = 8;
-// How long the rest of a page read from the store is sent from memory: a stream that stalls
-// longer reads it again, so that what it is sent was read at most this long ago (an erasure
-// since then is in the store, not in the page).
-constexpr absl::Duration kFeedPageKeptMax = absl::Seconds(1);
+// How long after its read the rest of a page is put into messages from memory: a stream that
+// comes back to it later reads it again, so that an erasure since is read from the store (a
+// message already made may still wait for the watcher to take the one before, as any message
+// ahead does).
+constexpr std::chrono::steady_clock::duration kFeedPageKeptMax = std::chrono::seconds(1);
 
 // The bearer token of the call, read as the gate reads it (access.cc), to check it again while
 // the stream lasts. "" if there is none (the gate refused the call then).
@@ -270,7 +272,7 @@ class JournalFeed::Stream final : public Reactor {
   // is at work.
   std::unique_ptr<ledger::FeedPage> page_;
   size_t page_used_ = 0;  // page_'s records already in a message; the rest is sent from page_
-  absl::Time page_read_at_;  // for kFeedPageKeptMax
+  std::chrono::steady_clock::time_point page_read_at_;  // for kFeedPageKeptMax
   // The message being built (the builder's only), and the one in flight (set by whoever starts
   // the write, before it does; emptied by OnWriteDone).
   FeedMessage message_;
@@ -370,11 +372,15 @@ absl::StatusOr<JournalFeed::Stream::Read> JournalFeed::Stream::ReadInto(uint64_t
   // A stream reading ahead reads a long page, sent over several messages, into its storage.
   if (page_ != nullptr) {
     if (page_used_ < page_->records.size() && page_->records[page_used_].position == position &&
-        absl::Now() - page_read_at_ < kFeedPageKeptMax) {
-      return FillFrom(*page_, page_used_, &page_used_);  // the rest of the last page
+        std::chrono::steady_clock::now() - page_read_at_ < kFeedPageKeptMax) {
+      // The rest of the last page; the journal's size as it is now, not as it was then.
+      Read read = FillFrom(*page_, page_used_, &page_used_);
+      read.tree_size = std::max(read.tree_size, feed_->ledger_->journal_notifier().PublishedSize(
+                                                    spec_.bank_id.value()));
+      return read;
     }
     page_used_ = 0;
-    page_read_at_ = absl::Now();
+    page_read_at_ = std::chrono::steady_clock::now();
     if (auto s = feed_->ledger_->ReadFeedInto(spec_.bank_id, position, spec_.filter,
                                               kFeedPageFactsMax, chain_before, page_.get());
         !s.ok()) {

@@ -133,7 +133,7 @@ absl::Status Ledger::ReadFeedInto(const BankId& bank_id, uint64_t from_position,
   if (from_position == 0) chain_before = Digest{};
   const uint64_t read_from = chain_before.has_value() ? from_position : from_position - 1;
   // The fact before counts in the read, but not against facts_max (a read of one fact would
-  // read only the fact before).
+  // read only the fact before), unless facts_max is kJournalPageSizeMax already.
   const size_t read_max = std::min<size_t>(facts_max + (from_position - read_from),
                                            kJournalPageSizeMax);
   // Read into the storage of the last page (its facts are decoded into again).

@@ -95,8 +95,9 @@ TEST_F(JournalFeedTest, AWatcherThatStopsReadingDoesNotSlowTheWritersAndThenCatc
   EXPECT_LT(watched, 3 * alone + 1.0) << "alone " << alone << " s";
   absl::SleepFor(absl::Seconds(10) - (absl::Now() - stopped));
   const uint64_t total = JournalSize();
-  // It reads pages of kFeedPageFactsMax from the store, each sent in messages of at most
-  // records_per_message_max facts.
+  // It reads long pages (kFeedPageFactsMax) from the store; whatever it reads, each message
+  // holds at most records_per_message_max facts, and Take checks that the messages sent from the
+  // middle of a page hang on the chain.
   const size_t records_max = FeedOptions().records_per_message_max;
   ASSERT_LT(records_max, kFeedPageFactsMax);
   size_t messages = 0;

@@ -12,6 +12,7 @@
 #include <rocksdb/db.h>
 
 #include "ledger/core/merkle.h"
+#include "ledger/core/sha256.h"
 #include "ledger/engine/journal_feed.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
@@ -241,14 +242,18 @@ TEST_F(ErasureTest, AnEntryWithoutANoteAddsNoKey) {
   EXPECT_GE(before, 4u);  // erin's name, card and reason, the two notes, the others' names
 }
 
-// A fact as a reader sees it: its canonical bytes, and each personal value joined to it.
+// A fact as a reader sees it: its canonical bytes, and each personal value joined to it with its
+// seal (state, salt, commitment), and the entry's reversal.
 std::string Seen(const Fact& fact) {
   std::string seen = EncodeFact(fact);
   ForEachPersonal(fact, [&seen](PersonalField field, const std::string& value,
                                 const PersonalSeal& seal, size_t) {
     absl::StrAppend(&seen, "|", static_cast<int>(field), ":", static_cast<int>(seal.state), ":",
-                    value);
+                    value, ":", absl::string_view(reinterpret_cast<const char*>(seal.salt.data()),
+                                                  seal.salt.size()),
+                    ":", DigestToHex(seal.commitment));
   });
+  absl::StrAppend(&seen, "|reversed_by ", fact.entry.reversed_by_seq);
   return seen;
 }
 
@@ -280,12 +285,20 @@ TEST_F(ErasureTest, APageReadIntoTheLastPagesStorageIsWhatAFreshReadGives) {
     for (uint64_t from = 0; from < all->tree_size;) {
       ASSERT_TRUE(
           ledger_->ListJournalInto(bank, from, 0, page_size, std::nullopt, &reused).ok());
+      auto fresh = ledger_->ListJournal(bank, from, 0, page_size);
+      ASSERT_TRUE(fresh.ok()) << fresh.status();
       ASSERT_EQ(reused.facts.size(), reused.records.size());
+      ASSERT_EQ(reused.records.size(), fresh->records.size());
+      EXPECT_EQ(reused.next_position, fresh->next_position);
+      EXPECT_EQ(reused.tree_size, fresh->tree_size);
+      EXPECT_EQ(reused.done, fresh->done);
       for (size_t i = 0; i < reused.facts.size(); ++i) {
         const uint64_t position = reused.records[i].position;
         EXPECT_EQ(Seen(reused.facts[i]), Seen(all->facts[position]))
             << "page size " << page_size << ", position " << position;
+        EXPECT_EQ(reused.records[i].fact, all->records[position].fact);
         EXPECT_EQ(reused.records[i].chain_hash, all->records[position].chain_hash);
+        EXPECT_EQ(reused.records[i].leaf_hash, fresh->records[i].leaf_hash);
       }
       from = reused.next_position;
     }
