@@ -47,6 +47,13 @@ absl::Status TreeSizeAhead(const std::string& bank_id, uint64_t tree_size, uint6
        {"journal_size", std::to_string(size)}});
 }
 
+// The journal of `bank_id` lacks the fact at `position` (a damaged store).
+absl::Status JournalGap(const BankId& bank_id, uint64_t position) {
+  return Refuse(Reason::kJournalGap,
+                absl::StrCat("bank ", bank_id.value(), " lacks its journal fact ", position),
+                {{"bank_id", bank_id}, {"position", std::to_string(position)}});
+}
+
 // Merkle's own errors carry their reason as a message prefix ("MERKLE_...: "); as refusals,
 // with the code merkle.cc gave. Every prefix is a reason of the table (reasons_test holds it).
 absl::Status FromMerkle(const absl::Status& status) {
@@ -264,10 +271,7 @@ absl::StatusOr<EntryInclusionProof> Ledger::GetInclusionProof(const BankId& bank
   auto records = store_->ListJournal(bank_id, *position, 1, std::nullopt);
   if (!records.ok()) return records.status();
   if (records->empty() || (*records)[0].position != *position) {
-    return ledger::Refuse(
-        Reason::kJournalGap,
-        absl::StrCat("bank ", bank_id.value(), " lacks its journal fact ", *position),
-        {{"bank_id", bank_id}, {"position", std::to_string(*position)}});
+    return JournalGap(bank_id, *position);
   }
   EntryInclusionProof proof;
   proof.bank_id = bank_id;
@@ -372,15 +376,16 @@ absl::Status Ledger::ListJournalInto(const BankId& bank_id, uint64_t from_positi
     };
     size_t next_personal = 0;  // the records are in position order, as the facts
     size_t bytes = 0;
+    bool cut_by_bytes = false;
     for (JournalRecord& record : *records) {
       if (record.position != page.next_position) {
-        return Refuse(
-            Reason::kJournalGap,
-            absl::StrCat("bank ", bank_id.value(), " lacks its journal fact ", page.next_position),
-            {{"bank_id", bank_id}, {"position", std::to_string(page.next_position)}});
+        return JournalGap(bank_id, page.next_position);
       }
       bytes += record.fact.size() + kDigestBytes;
-      if (!page.records.empty() && bytes > kJournalPageBytesMax) break;
+      if (!page.records.empty() && bytes > kJournalPageBytesMax) {
+        cut_by_bytes = true;
+        break;
+      }
       // This fact's records are the run at its position.
       while (next_personal < personal->size() &&
              (*personal)[next_personal].position < record.position) {
@@ -397,6 +402,10 @@ absl::Status Ledger::ListJournalInto(const BankId& bank_id, uint64_t from_positi
       if (!decoded.ok()) return decoded;
       page.records.push_back(std::move(record));
       ++page.next_position;
+    }
+    // Every fact below end_position is stored: fewer than wanted means the next is gone.
+    if (!cut_by_bytes && page.records.size() < wanted) {
+      return JournalGap(bank_id, page.next_position);
     }
   }
   page.facts.resize(facts_decoded);

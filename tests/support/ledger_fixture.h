@@ -41,6 +41,7 @@ class LedgerTest : public ::testing::Test {
     LedgerOptions options;
     options.data_dir = dir_.path();
     options.clock = [this] { return now_.load(); };
+    options.verify_on_open = verify_on_reopen_;
     options.full_verify_on_open = full_verify_on_reopen_;
     options.account_cache_max = account_cache_max_;
     options.published_accounts_max = published_accounts_max_;
@@ -144,6 +145,8 @@ class LedgerTest : public ::testing::Test {
   std::unique_ptr<Ledger> ledger_;
   // Reopen verifies every bank in full rather than its journal since its checkpoint.
   bool full_verify_on_reopen_ = false;
+  // Reopen verifies at all (LedgerOptions::verify_on_open).
+  bool verify_on_reopen_ = true;
   // The writer's account cache (LedgerOptions::account_cache_max) on the next Reopen.
   size_t account_cache_max_ = LedgerOptions().account_cache_max;
   // The readers' accounts (LedgerOptions::published_accounts_max) on the next Reopen.

@@ -12,6 +12,7 @@
 
 #include "ledger/core/merkle.h"
 #include "ledger/core/records.h"
+#include "ledger/engine/journal_feed.h"
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/store/keys.h"
@@ -250,6 +251,43 @@ TEST_F(VerifyTest, AnAlteredFactBreaksTheJournalChainAtItsPosition) {
   });
   ExpectFinding(report, "JOURNAL_CHAIN_BROKEN", {{"position", "2"}});
   ExpectHcctRefusedOthersServed("JOURNAL_CHAIN_BROKEN");
+}
+
+// A server may open without the check (verify_on_open off, for a large ledger): a read of the
+// journal over a fact gone from the store is then refused with JOURNAL_GAP, never served short,
+// whether it reads the fact before (the feed without a chain) or starts at the gap. A bank whose
+// last fact is gone is found at open even then (its head no longer matches), and refused.
+TEST_F(VerifyTest, AReadOverAMissingFactIsRefusedWhenOpenDidNotCheck) {
+  auto digest = ledger_->GetDigest(BankId("hcct"));
+  ASSERT_TRUE(digest.ok()) << digest.status();
+  const uint64_t size = digest->tree_size;
+  ASSERT_GE(size, 8u);
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    raw.Delete(Scoped('j', "hcct", Fixed64(4)));
+  }
+  verify_on_reopen_ = false;
+  Reopen();
+  const BankId bank("hcct");
+  EXPECT_EQ(ReasonOf(ledger_->ListJournal(bank, 2, 0, 10).status()), "JOURNAL_GAP");
+  EXPECT_EQ(ReasonOf(ledger_->ListJournal(bank, 4, 0, 10).status()), "JOURNAL_GAP");
+  EXPECT_TRUE(ledger_->ListJournal(bank, 5, 0, 10).ok());  // what is stored is served
+  // The feed's read: from the gap, from the fact after it (it reads fact 4 for the prior hash),
+  // and from the gap carrying the chain.
+  EXPECT_EQ(ReasonOf(ledger_->ReadFeed(bank, 4, FeedFilter(), 10).status()), "JOURNAL_GAP");
+  EXPECT_EQ(ReasonOf(ledger_->ReadFeed(bank, 5, FeedFilter(), 10).status()), "JOURNAL_GAP");
+  EXPECT_EQ(ReasonOf(ledger_->ReadFeed(bank, 4, FeedFilter(), 10, Digest{}).status()),
+            "JOURNAL_GAP");
+
+  ledger_.reset();
+  {
+    RawStore raw(dir_.path());
+    raw.Delete(Scoped('j', "hcct", Fixed64(size - 1)));
+  }
+  Reopen();
+  EXPECT_EQ(ReasonOf(ledger_->ReadFeed(bank, size - 1, FeedFilter(), 10).status()),
+            "BANK_DAMAGED");
 }
 
 TEST_F(VerifyTest, AMissingFactIsAGap) {
