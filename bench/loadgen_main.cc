@@ -72,6 +72,8 @@ ABSL_FLAG(int64_t, first_entry, 0,
 ABSL_FLAG(int64_t, anchor_unix_seconds, 0,
           "UTC midnight that planned entries are dated back from; 0: today's");
 ABSL_FLAG(int, watchers, 1, "watch: streams that follow the entries while they are recorded");
+ABSL_FLAG(std::string, catchup_account, "",
+          "catch-up: follow only the facts of this account (as a partner's stream is)");
 ABSL_FLAG(int, connect_timeout_s, 10, "how long to wait for the server to accept connections");
 
 namespace timeledger::bench {
@@ -333,7 +335,9 @@ int Main() {
   const int timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
   if (workload == "setup") return Setup(config, options, timeout_ms);
   if (workload == "stats") return Stats(*config, timeout_ms);
-  if (workload == "catch-up") return RunCatchUp(*config, timeout_ms);
+  if (workload == "catch-up") {
+    return RunCatchUp(*config, timeout_ms, absl::GetFlag(FLAGS_catchup_account));
+  }
   if (workload == "follow") {
     const int watchers = absl::GetFlag(FLAGS_watchers);
     auto watcher_channels =

@@ -16,6 +16,7 @@
 #define TIMELEDGER_BENCH_WATCH_BENCH_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/time/time.h"
 
@@ -38,8 +39,9 @@ int RunFollow(const WorkloadConfig& config,
               const std::vector<std::shared_ptr<grpc::Channel>>& watcher_channels,
               absl::Duration duration);
 
-// Runs the catch-up workload and prints its figures. Returns the exit status.
-int RunCatchUp(const WorkloadConfig& config, int timeout_ms);
+// Runs the catch-up workload (one stream from position 0; with `account_id`, only that account's
+// facts, as a partner's stream is) and prints its figures. Returns the exit status.
+int RunCatchUp(const WorkloadConfig& config, int timeout_ms, const std::string& account_id);
 
 }  // namespace timeledger::bench
 

@@ -462,17 +462,26 @@ bool JournalFeed::Stream::PumpOnce(bool may_read_ahead) {
     bool finish = false, queue = false;
     {
       absl::MutexLock lock(&mu_);
-      gone = ReleaseAheadSlot();
       if (writing_) {  // OnWriteDone looks again once the write is done
+        gone = ReleaseAheadSlot();
         building_ = false;
         return false;
       }
       if (end_.has_value()) {
+        gone = ReleaseAheadSlot();
         finish = true;
       } else {
-        // Facts published meanwhile (the dispatcher skipped the stream while it was busy).
+        // Facts published meanwhile (the dispatcher skipped the stream while it was busy), or
+        // a stream far behind whose filter let nothing through: it reads on, and on a pump
+        // thread with a place to read ahead and its page, as one that sent a message does.
         queue = feed_->ledger_->journal_notifier().PublishedSize(spec_.bank_id.value()) > position_;
         building_ = queue;
+        if (queue && may_read_ahead && (ahead_slot_ || feed_->TakeAheadSlot())) {
+          ahead_slot_ = true;
+          if (page_ == nullptr) page_ = std::make_unique<ledger::FeedPage>();
+        } else {
+          gone = ReleaseAheadSlot();
+        }
       }
     }
     if (finish) FinishWithTurn(grpc::Status::OK);

@@ -353,6 +353,36 @@ TEST_F(JournalFeedTest, ShutdownEndsOpenStreamsWithUnavailableAtOnce) {
   }
 }
 
+// A partner's stream is cut to its own account, whose facts may be thousands apart: a turn that
+// reads its pages and finds nothing to send reads on (with a place to read ahead, as one that
+// sent does), and the stream gets exactly the account's facts, in order, to the journal's end.
+TEST_F(JournalFeedTest, AStreamCutToASparseAccountPassesOverThousandsOfFactsBetweenItsOwn) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_TRUE(OpenAccount("hcct", "sparse", v1::PERSON).ok());
+  ASSERT_TRUE(Exchange("hcct", "sparse-1", "m1", "sparse").ok());
+  RecordConcurrently(8, 12'000, "between");  // more than 8 pages of 1,000 in a row
+  ASSERT_TRUE(Exchange("hcct", "sparse-2", "sparse", "m2").ok());
+  RecordConcurrently(8, 3'000, "after");
+  const uint64_t size = JournalSize();
+  v1::WatchJournalRequest sparse = From(0);
+  sparse.set_account_id("sparse");
+  Follower follower(0);
+  std::vector<std::string> entries;
+  int opened = 0;
+  const grpc::Status status = Follow(*audit_, sparse, [&](const v1::WatchJournalResponse& m) {
+    if (!follower.Take(m, /*filtered=*/true)) return true;
+    for (const auto& record : m.records()) {
+      if (record.type() == v1::ENTRY) entries.push_back(record.entry().entry_id());
+      if (record.type() == v1::ACCOUNT_OPENED) ++opened;
+    }
+    return follower.next() >= size;
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);  // it reached the end
+  EXPECT_EQ(follower.next(), size);
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(entries, (std::vector<std::string>{"sparse-1", "sparse-2"}));
+}
+
 TEST_F(JournalFeedTest, FiltersFromNowAndKeepalives) {
   FeedOptions feed;
   feed.keepalive = absl::Milliseconds(200);
