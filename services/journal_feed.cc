@@ -292,7 +292,9 @@ class JournalFeed::Stream final : public Reactor {
   bool building_ ABSL_GUARDED_BY(mu_) = true;  // it starts so: its first message is due
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::ByteBuffer> ahead_ ABSL_GUARDED_BY(mu_);  // only while writing_
-  bool ahead_slot_ ABSL_GUARDED_BY(mu_) = false;  // reading ahead, or holding ahead_
+  // A place among kFeedMessagesAheadMax: reading on (with a message in flight, or queued after a
+  // turn its filter let nothing through), or holding ahead_; page_ goes with it.
+  bool ahead_slot_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
   uint64_t position_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_) = absl::Now();

@@ -61,8 +61,9 @@ inline constexpr size_t kFeedStreamsMax = 4096;
 // Banks whose newest facts are kept in memory (a FeedTail each) at once; streams of more banks
 // read the store.
 inline constexpr size_t kFeedTailsMax = 16;
-// Streams that read their next message while the last is being sent (a watcher far behind), at
-// once on one server: each holds one more message (kFeedMessageBytesMax) while it does.
+// Streams that read on while far behind (their next message while the last is being sent, or
+// past facts their filter does not let through), at once on one server: each holds one more
+// message (kFeedMessageBytesMax) and the storage of its page while it does.
 inline constexpr size_t kFeedMessagesAheadMax = 16;
 // Facts a stream reading ahead reads from the store at once, sent in as many messages as they
 // need (a stream without a place to read ahead reads one message's worth).

@@ -378,6 +378,8 @@ absl::Status Ledger::ListJournalInto(const BankId& bank_id, uint64_t from_positi
     size_t bytes = 0;
     bool cut_by_bytes = false;
     for (JournalRecord& record : *records) {
+      // A store missing a fact before from_position scans past `wanted` (damage): no more.
+      if (page.records.size() == wanted) break;
       if (record.position != page.next_position) {
         return JournalGap(bank_id, page.next_position);
       }
