@@ -236,15 +236,20 @@ int RunCatchUp(const WorkloadConfig& config, int timeout_ms, const std::string& 
   auto reader = stub->WatchJournal(context.get(), request);
   v1::WatchJournalResponse message;
   uint64_t facts = 0, messages = 0, bytes = 0, reached = 0;
+  bool at_end = false;
   while (reader->Read(&message)) {
     reached = message.next_position();
     facts += static_cast<uint64_t>(message.records_size());
     bytes += message.ByteSizeLong();
     ++messages;
-    if (message.next_position() >= digest.tree_size()) break;
+    if (message.next_position() >= digest.tree_size()) {
+      at_end = true;
+      break;
+    }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  context->TryCancel();
+  // Cancelled only once it has read everything: a stream the server ended keeps its status.
+  if (at_end) context->TryCancel();
   while (reader->Read(&message)) {
   }
   const grpc::Status end = reader->Finish();
