@@ -401,7 +401,9 @@ RequestFingerprint SpecFingerprint(const EntrySpec& spec) {
   const bool has_time = spec.occurred_at != absl::InfinitePast();
   PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
   const Digest hash = Sha256Of(out);
-  return DecodeFixed64BigEndian(reinterpret_cast<const char*>(hash.data()));
+  const RequestFingerprint fingerprint =
+      DecodeFixed64BigEndian(reinterpret_cast<const char*>(hash.data()));
+  return fingerprint == kFingerprintErased ? kFingerprintErased + 1 : fingerprint;
 }
 
 }  // namespace timeledger::ledger

@@ -88,6 +88,11 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
 // a collision (odds 2^-64) would hand the different request the first one's receipt and write
 // nothing, so 8 bytes are enough, and 24 fewer per entry than the whole hash.
 using RequestFingerprint = uint64_t;
+// The fingerprint an erasure leaves in the idempotency record of a request that held a note of
+// the erased member (the fingerprint covered the note, so it could confirm a guess of it): such
+// a request can no longer be told apart from another under its id, and a retry replays.
+// SpecFingerprint never returns it.
+inline constexpr RequestFingerprint kFingerprintErased = 0;
 
 // What an idempotency key maps to: the entry it recorded and a fingerprint of the request, so a
 // retry with different content can be told apart from a true retry. Stored as

@@ -425,6 +425,10 @@ absl::StatusOr<BackupMade> Ledger::CreateBackup(const std::string& dir) const {
   return BackupMade{*std::move(resolved), *std::move(info)};
 }
 
+absl::Status Ledger::CompactErased(const BankId& bank_id) {
+  return store_->CompactPersonal(bank_id.value());
+}
+
 absl::StatusOr<BackupList> Ledger::ListBackups(const std::string& dir) const {
   auto resolved = ResolveBackupDir(backup_root_, options_.data_dir, dir, /*create=*/false);
   if (dir.empty() && absl::IsNotFound(resolved.status())) return BackupList{backup_root_, {}};

@@ -140,6 +140,7 @@ absl::StatusOr<MemberCard> ExecuteSetMemberLanguage(WriteTxn& txn, const std::st
 // Erases a member's personal data (erasure.cc; Ledger::ErasePersonalData says what).
 absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std::string& bank_id,
                                                         const std::string& account_id,
+                                                        const std::string& reason,
                                                         const Principal& caller);
 
 // A member signing in with card and PIN (a kiosk, a partner's till), decided in one write: the

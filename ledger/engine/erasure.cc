@@ -11,6 +11,7 @@
 
 #include "ledger/core/check.h"
 #include "ledger/core/errors.h"
+#include "ledger/core/validate.h"
 #include "ledger/engine/commands.h"
 #include "ledger/journal/journal.h"
 
@@ -42,7 +43,21 @@ absl::StatusOr<bool> Concerns(WriteTxn& txn, const Fact& fact, const std::string
   }
 }
 
-// Deletes the member's personal records; returns the fields they held.
+// The idempotency record of `entry_id` keeps the entry it names but not the fingerprint of the
+// request, which covered the note (kFingerprintErased).
+absl::Status ForgetFingerprint(WriteTxn& txn, const std::string& bank_id,
+                               const std::string& entry_id) {
+  auto record = txn.GetEntryId(bank_id, entry_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value() || (*record)->fingerprint == kFingerprintErased) {
+    return absl::OkStatus();
+  }
+  txn.PutEntryId(bank_id, entry_id, EntryIdRecord{(*record)->seq, kFingerprintErased});
+  return absl::OkStatus();
+}
+
+// Deletes the member's personal records (and forgets the fingerprints of the requests that
+// held their notes); returns the fields they held.
 absl::StatusOr<std::set<PersonalField>> DeleteRecords(WriteTxn& txn, const std::string& bank_id,
                                                       const std::string& account_id) {
   std::set<PersonalField> fields;
@@ -50,6 +65,7 @@ absl::StatusOr<std::set<PersonalField>> DeleteRecords(WriteTxn& txn, const std::
   auto records = store.PersonalRecords(bank_id);
   PersonalRecord record;
   uint64_t fact_position = UINT64_MAX;
+  Fact fact;
   bool concerns = false;
   while (records->Next(&record)) {
     if (record.position != fact_position) {  // a fact's records are one run: read it once
@@ -60,15 +76,17 @@ absl::StatusOr<std::set<PersonalField>> DeleteRecords(WriteTxn& txn, const std::
         return Refuse(Reason::kJournalGap, absl::StrCat("bank ", bank_id, " lacks fact ",
                                                         fact_position, " of a personal record"));
       }
-      auto fact = DecodeFact(**stored);
-      if (!fact.ok()) return fact.status();
-      auto found = Concerns(txn, *fact, account_id);
+      if (auto s = DecodeFactInto(**stored, &fact); !s.ok()) return s;
+      auto found = Concerns(txn, fact, account_id);
       if (!found.ok()) return found.status();
       concerns = *found;
     }
     if (!concerns) continue;
     txn.Batch()->DeletePersonal(bank_id, record.position, record.field);
     fields.insert(record.field);
+    if (record.field == PersonalField::kNote) {
+      if (auto s = ForgetFingerprint(txn, bank_id, fact.entry.entry_id); !s.ok()) return s;
+    }
   }
   if (!records->status().ok()) return records->status();
   return fields;
@@ -110,8 +128,10 @@ absl::StatusOr<bool> HasInlineFacts(WriteTxn& txn, const std::string& bank_id) {
 
 absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std::string& bank_id,
                                                         const std::string& account_id,
+                                                        const std::string& reason,
                                                         const Principal& caller) {
   if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
+  if (auto s = ValidateText("reason", reason, kReasonLengthMax, true); !s.ok()) return s;
   auto bank = FindBank(txn, bank_id);
   if (!bank.ok()) return bank.status();
   auto account = FindAccount(txn, bank_id, account_id);
@@ -145,7 +165,7 @@ absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std
 
   ErasureReceipt receipt;
   receipt.fields.assign(fields->begin(), fields->end());
-  txn.AppendFact(PersonalDataErasedFact(bank_id, account_id, receipt.fields, caller.name));
+  txn.AppendFact(PersonalDataErasedFact(bank_id, account_id, receipt.fields, reason, caller.name));
   receipt.account = *std::move(account);
   receipt.values_in_old_facts = *inline_facts;
   TL_CHECK(receipt.account.personal_data_erased && receipt.account.display_name.empty());

@@ -219,10 +219,17 @@ class Ledger {
   // Erases a member's personal data (docs/PRIVACY.md): deletes their personal records (names,
   // card numbers, notes and reasons held beside the journal), blanks the derived state that
   // repeats them (the account's name, the card with its PIN and language, the notes of their
-  // pending entries) and records a personal_data_erased fact, in one batch. Staff of the bank
-  // only. Unavailable BUSY while a group in flight holds personal data not yet committed.
-  void ErasePersonalData(BankId bank_id, AccountId account_id, const Principal& caller,
-                         Callback<ErasureReceipt> done);
+  // pending entries) and records a personal_data_erased fact with `reason` (required: why, as a
+  // request's reference), in one batch. Staff of the bank only. Unavailable BUSY while a group
+  // in flight holds personal data not yet committed. The store's files still hold the values
+  // until CompactErased has run.
+  void ErasePersonalData(BankId bank_id, AccountId account_id, std::string reason,
+                         const Principal& caller, Callback<ErasureReceipt> done);
+  // After ErasePersonalData: makes the store's files drop the erased values of `bank_id`
+  // (Store::CompactPersonal: the memtables flushed, the write-ahead log holding the values
+  // retired, the ranges with personal data compacted). Runs on the caller's thread for as long
+  // as that rewrite takes; run it off the writer's and gRPC's threads. Writes continue meanwhile.
+  absl::Status CompactErased(const BankId& bank_id);
   // Signs a member's card in (at a kiosk, or as a payer's consent at a partner's till) in one
   // write, so that concurrent wrong PINs are each counted: finds the card's holder, refuses a
   // locked card, a card without a PIN and a closed account, then counts a wrong PIN towards the

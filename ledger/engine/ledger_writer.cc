@@ -500,10 +500,12 @@ void Ledger::SetMemberLanguage(BankId bank_id, AccountId account_id, std::string
       std::move(done)));
 }
 
-void Ledger::ErasePersonalData(BankId bank_id, AccountId account_id, const Principal& caller,
-                               Callback<ErasureReceipt> done) {
+void Ledger::ErasePersonalData(BankId bank_id, AccountId account_id, std::string reason,
+                               const Principal& caller, Callback<ErasureReceipt> done) {
   Submit(MakeCommand<ErasureReceipt>(
-      [=](WriteTxn& txn) { return ExecuteErasePersonalData(txn, bank_id, account_id, caller); },
+      [=](WriteTxn& txn) {
+        return ExecuteErasePersonalData(txn, bank_id, account_id, reason, caller);
+      },
       std::move(done)));
 }
 

@@ -225,7 +225,8 @@ absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std
   auto existing = txn.GetEntryId(bank_id, entry_id);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return std::optional<Receipt>();
-  if ((*existing)->fingerprint != fingerprint) {
+  if ((*existing)->fingerprint != fingerprint &&
+      (*existing)->fingerprint != kFingerprintErased) {
     const std::string where =
         (*existing)->seq == 0 ? "a pending entry" : absl::StrCat("entry ", (*existing)->seq);
     return ledger::Refuse(

@@ -99,7 +99,7 @@ struct Fact {
   PersonalSeal card_number_seal;
   // kLanguageSet
   std::string language;
-  // kPersonalDataErased (with account_id)
+  // kPersonalDataErased (with account_id and, sealed, reason)
   std::vector<PersonalField> personal_fields;
 };
 
@@ -235,6 +235,13 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Str("account_id", fact.account_id, kIdLengthMax);
       v.Enums("fields", fact.personal_fields, kPersonalFieldLow, kPersonalFieldHigh,
               kPersonalFieldsMax);
+      // Why, as the coordinator gave it (a request's reference, not the member's name). Only
+      // in sealed facts: erasures have only ever been written sealed, and the inline form of
+      // this fact is fixed by the golden bytes without it.
+      if (fact.version == kFactVersionSealed) {
+        v.Personal("reason", fact.reason, fact.reason_seal, kReasonLengthMax,
+                   PersonalField::kReason);
+      }
       return true;
   }
   return false;

@@ -360,10 +360,13 @@ Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer) {
 }
 
 Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& account_id,
-                            std::vector<PersonalField> fields, const std::string& principal) {
+                            std::vector<PersonalField> fields, const std::string& reason,
+                            const std::string& principal) {
   Fact fact = NewFact(FactType::kPersonalDataErased, bank_id, principal);
+  fact.version = kFactVersionSealed;  // its reason is only encoded sealed (fact.h)
   fact.account_id = account_id;
   fact.personal_fields = std::move(fields);
+  fact.reason = reason;
   return fact;
 }
 

@@ -59,7 +59,8 @@ Fact CatalogueItemFact(const CatalogueItem& item);
 Fact QualificationAwardedFact(const Award& award);
 Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& account_id,
-                            std::vector<PersonalField> fields, const std::string& principal);
+                            std::vector<PersonalField> fields, const std::string& reason,
+                            const std::string& principal);
 
 // Returns the canonical bytes of `fact` (version 1, above).
 std::string EncodeFact(const Fact& fact);

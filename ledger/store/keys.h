@@ -150,6 +150,14 @@ inline constexpr KeyTag kAllKeyTags[] = {
     KeyTag::kLayoutVersion, KeyTag::kPersonal,
 };
 
+// The tags of the keys whose values (or, for card numbers, keys) can hold a member's personal
+// data, or a fingerprint of it (an idempotency record's): what Store::CompactPersonal compacts
+// after an erasure.
+inline constexpr KeyTag kPersonalKeyTags[] = {
+    KeyTag::kPersonal,    KeyTag::kAccount,     KeyTag::kMemberCard,      KeyTag::kCardNumber,
+    KeyTag::kCardAttempts, KeyTag::kOpenPending, KeyTag::kResolvedPending, KeyTag::kEntryId,
+};
+
 namespace keys {
 
 inline constexpr char kSeparator = '\0';

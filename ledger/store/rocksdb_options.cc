@@ -150,6 +150,11 @@ rocksdb::Options MakeOptions(const StoreOptions& store_options, rocksdb::Env* en
   // LZ4 on every level: cheap on the write path, and keys and records compress well (repeated
   // ids). The last level was ZSTD, 15 % smaller, but decompressing it was 7 % of a verification.
   options.compression = rocksdb::kLZ4Compression;
+  // A new MANIFEST at every flush and compaction, holding only the live files: the MANIFEST
+  // records each table file's first and last keys, and a card number is in its keys ('n', 't'),
+  // so a MANIFEST that grew by edits would keep an erased card number for as long as it is not
+  // rolled over (1 GiB by default). The snapshot it writes instead is a few KiB.
+  options.max_manifest_file_size = 0;
   // A torn last WAL record after power loss is dropped; anything else damaged stops the open.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   rocksdb::BlockBasedTableOptions table;

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 
 #include "ledger/core/errors.h"
+#include "ledger/store/keys.h"
 #include "ledger/store/layout.h"
 #include "ledger/store/migrations.h"
 #include "ledger/store/rocksdb_backup.h"
@@ -149,6 +150,30 @@ absl::StatusOr<BackupInfo> RocksDbStore::CreateBackup(const std::string& backup_
   absl::MutexLock lock(&backup_mu_);  // one backup at a time
   const std::shared_ptr<rocksdb::DB> db = Db();
   return CreateRocksDbBackup(db.get(), backup_dir, keep);
+}
+
+absl::Status RocksDbStore::CompactPersonal(absl::string_view bank_id) {
+  if (!writable_) return absl::OkStatus();  // a read-only store keeps what it has
+  std::shared_ptr<rocksdb::DB> db;
+  std::shared_ptr<WriteFault> fault;
+  if (absl::Status refusal = Current(&db, &fault); !refusal.ok()) return refusal;
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  flush.allow_write_stall = true;
+  if (auto s = db->Flush(flush); !s.ok()) return FromRocks(s, RocksOp::kWrite);
+  rocksdb::CompactRangeOptions compact;
+  // The last level too: a deletion only drops the value it shadows when both meet there.
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.exclusive_manual_compaction = false;  // background compactions go on meanwhile
+  for (const KeyTag tag : kPersonalKeyTags) {
+    const std::string begin = keys::ScopedPrefix(tag, bank_id);
+    const std::string end = keys::PrefixEnd(begin);
+    const rocksdb::Slice begin_slice(begin), end_slice(end);
+    if (auto s = db->CompactRange(compact, &begin_slice, &end_slice); !s.ok()) {
+      return FromRocks(s, RocksOp::kWrite);
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::shared_ptr<rocksdb::DB> RocksDbStore::Db() const {

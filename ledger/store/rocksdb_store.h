@@ -74,6 +74,7 @@ class RocksDbStore final : public Store, public RocksDbReader {
   std::unique_ptr<StoreReader> NewSnapshot(BlockCache cache) override;
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir, size_t keep) override;
   StoreStats Stats() const override;  // rocksdb_stats.cc
+  absl::Status CompactPersonal(absl::string_view bank_id) override;
 
   // Keeps alive the Env that a store opened from a backup reads through.
   void set_backup_env(std::shared_ptr<rocksdb::Env> env) { backup_env_ = std::move(env); }

@@ -448,6 +448,16 @@ class Store : public virtual StoreReader {
 
   // RocksDB's figures now (StoreStats). Thread-safe; cheap enough for every metrics scrape.
   virtual StoreStats Stats() const = 0;
+
+  // Makes the store's files drop the values deleted or overwritten in `bank_id`'s key ranges
+  // that hold personal data or a fingerprint of it (personal records, accounts, member cards
+  // and their index and counts, pending entries, idempotency records; keys.h kPersonalKeyTags),
+  // after an erasure (docs/PRIVACY.md): flushes the memtables, so
+  // that the write-ahead log files that held the values are retired and deleted, then compacts
+  // those ranges to the last level, where a deletion drops what it deletes. Costs a rewrite of
+  // those ranges (not of the journal); thread-safe, and writes continue meanwhile. A file that
+  // a read in progress holds (a snapshot, a feed's iterator) is deleted when that read ends.
+  virtual absl::Status CompactPersonal(absl::string_view bank_id) = 0;
 };
 
 // The backups in `backup_dir`, oldest first. Unavailable if it cannot be read.

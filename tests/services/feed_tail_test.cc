@@ -179,7 +179,7 @@ TEST_F(FeedTailTest, AnErasureEmptiesTheTailSoNoErasedValueIsServedFromMemory) {
   EXPECT_NE(before.records[0].find("Name of carol"), std::string::npos);
 
   auto erased = ledger::Await<ledger::ErasureReceipt>([&](auto done) {
-    ledger_->ErasePersonalData(ledger::BankId("hcct"), ledger::AccountId("carol"),
+    ledger_->ErasePersonalData(ledger::BankId("hcct"), ledger::AccountId("carol"), "request 7",
                                ledger::AdminNamed("coordinator"), std::move(done));
   });
   ASSERT_TRUE(erased.ok()) << erased.status();

@@ -112,7 +112,7 @@ TEST_F(Layout3MigrationTest, AWritableOpenRaisesTheLayoutAndServesTheOldEntriesA
 TEST_F(Layout3MigrationTest, ErasingAMemberOfLayout3BlanksTheDerivedStateAndSaysTheFactsKeepIt) {
   Reopen();
   auto erased = Await<ErasureReceipt>([&](auto done) {
-    ledger_->ErasePersonalData(BankId(kBank), AccountId("erin"), AdminNamed("coordinator"),
+    ledger_->ErasePersonalData(BankId(kBank), AccountId("erin"), "request 7", AdminNamed("coordinator"),
                                std::move(done));
   });
   ASSERT_TRUE(erased.ok()) << erased.status();

@@ -17,6 +17,7 @@
 #include "ledger/journal/journal.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/verify/verify.h"
+#include "tests/support/files_holding.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
 
@@ -28,6 +29,7 @@ constexpr char kCard[] = "40009876";
 constexpr char kNote[] = "Erin mended the bike of Bob";
 constexpr char kReason[] = "Erin asked for a pause";
 constexpr char kOtherNote[] = "Alice dug the allotment";
+constexpr char kErasureReason[] = "subject request SAR-0017";
 
 class ErasureTest : public LedgerTest {
  protected:
@@ -63,11 +65,17 @@ class ErasureTest : public LedgerTest {
     alice_seq_ = alices->entry.seq;
   }
 
-  absl::StatusOr<ErasureReceipt> Erase(const std::string& account_id) {
+  absl::StatusOr<ErasureReceipt> Erase(const std::string& account_id,
+                                       const std::string& reason = kErasureReason) {
     return Await<ErasureReceipt>([&](auto done) {
-      ledger_->ErasePersonalData(BankId("hcct"), AccountId(account_id), AdminNamed("test"),
-                                 std::move(done));
+      ledger_->ErasePersonalData(BankId("hcct"), AccountId(account_id), reason,
+                                 AdminNamed("test"), std::move(done));
     });
+  }
+
+  // The files of the data directory (store, write-ahead log, MANIFEST) that hold `bytes`.
+  std::vector<std::string> FilesHolding(const std::string& bytes) {
+    return timeledger::testing::FilesHolding(dir_.path(), bytes);
   }
 
   // Every key and value of the closed ledger's store that holds `bytes`.
@@ -191,6 +199,94 @@ TEST_F(ErasureTest, AnErasedMemberVerifiesKeepsProofsAndLeavesNoValueInTheStore)
   EXPECT_FALSE(KeysHolding(kOtherNote).empty());
   Reopen();  // and the check at open passes
   EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+TEST_F(ErasureTest, AnErasureNeedsAReasonAndKeepsItSealedInItsFact) {
+  auto refused = Erase("erin", "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ReasonOf(refused.status()), "INVALID_TEXT") << refused.status();
+  EXPECT_FALSE(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->personal_data_erased);
+
+  ASSERT_TRUE(Erase("erin").ok());
+  auto digest = ledger_->GetDigest(BankId("hcct"));
+  ASSERT_TRUE(digest.ok());
+  auto page = ledger_->ListJournal(BankId("hcct"), digest->tree_size - 1, digest->tree_size, 1);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->facts.size(), 1u);
+  const Fact& fact = page->facts[0];
+  EXPECT_EQ(fact.type, FactType::kPersonalDataErased);
+  EXPECT_EQ(fact.version, kFactVersionSealed);
+  EXPECT_EQ(fact.principal, "test");
+  EXPECT_EQ(fact.reason, kErasureReason);
+  EXPECT_EQ(fact.reason_seal.state, PersonalState::kHeld);
+  // Its bytes hold the commitment, not the reason.
+  EXPECT_EQ(page->records[0].fact.find(kErasureReason), std::string::npos);
+
+  // A second erasure (after a restore, say) keeps the first one's reason: it is the erasure's,
+  // not the member's.
+  ASSERT_TRUE(Erase("erin", "again after the restore of 3 March").ok());
+  auto first = ledger_->ListJournal(BankId("hcct"), digest->tree_size - 1, digest->tree_size, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->facts[0].reason, kErasureReason);
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+// The idempotency record's fingerprint covered the request's note: an erasure replaces it, so
+// that it cannot confirm a guess of the note; a retry under the entry's id then replays.
+TEST_F(ErasureTest, TheFingerprintOfARequestWithAnErasedNoteIsForgottenAndARetryReplays) {
+  EntrySpec spec = Spec("e-erin", "bob", "erin", 60);
+  spec.note = kNote;
+  EntrySpec other = spec;
+  other.minutes = 90;
+  auto refused = Record(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ReasonOf(refused.status()), "ENTRY_ID_REUSED");
+
+  ASSERT_TRUE(Erase("erin").ok());
+  auto retry = Record(spec);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->entry.seq, erin_seq_);
+  auto changed = Record(other);  // no longer told apart: replayed, nothing written
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_TRUE(changed->replayed);
+  EXPECT_EQ(changed->entry.minutes, 60);
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->balance_minutes, 60);
+  // Alice's entry, whose note was not erin's, keeps its fingerprint.
+  EntrySpec alices = Spec("e-alice", "bob", "alice", 30);
+  alices.note = "something else";
+  auto alice_refused = Record(alices);
+  ASSERT_FALSE(alice_refused.ok());
+  EXPECT_EQ(ReasonOf(alice_refused.status()), "ENTRY_ID_REUSED");
+
+  ledger_.reset();
+  std::string value;
+  {
+    RawStore raw(dir_.path());
+    value = raw.Get(Scoped('i', "hcct", "e-erin"));
+  }
+  EXPECT_EQ(value, Fixed64(erin_seq_) + Fixed64(kFingerprintErased));
+  Reopen();
+}
+
+TEST_F(ErasureTest, AfterTheCompactionNoFileOfTheDataDirectoryHoldsAnErasedValue) {
+  // The search can see them: after a compaction before the erasure, in the table files.
+  ASSERT_TRUE(ledger_->CompactErased(BankId("hcct")).ok());
+  for (const std::string bytes : {kName, kCard, kNote, kReason}) {
+    EXPECT_FALSE(FilesHolding(bytes).empty()) << bytes;
+  }
+  ASSERT_TRUE(Erase("erin").ok());
+  // Erased but not compacted: the write-ahead log or the table files still hold them.
+  EXPECT_FALSE(FilesHolding(kName).empty());
+
+  ASSERT_TRUE(ledger_->CompactErased(BankId("hcct")).ok());
+  for (const std::string bytes : {kName, kCard, kNote, kReason}) {
+    EXPECT_EQ(FilesHolding(bytes), std::vector<std::string>()) << bytes;
+  }
+  EXPECT_FALSE(FilesHolding(kOtherNote).empty());
+  EXPECT_FALSE(FilesHolding(kErasureReason).empty());
+  EXPECT_TRUE(ledger_->Verify().ok());
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->balance_minutes, 60);
 }
 
 TEST_F(ErasureTest, APersonalRecordThatDoesNotMatchItsCommitmentIsAFinding) {
