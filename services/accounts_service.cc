@@ -90,4 +90,39 @@ grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerCont
                    request->donate_balance_to_pool(), response);
 }
 
+grpc::ServerUnaryReactor* AccountsService::ErasePersonalData(
+    grpc::CallbackServerContext* context, const v1::ErasePersonalDataRequest* request,
+    v1::ErasePersonalDataResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/ErasePersonalData", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ledger::BankId bank_id(request->bank_id());
+  ledger_->ErasePersonalData(
+      bank_id, ledger::AccountId(request->account_id()), request->reason(), *caller,
+      [this, reactor, response, bank_id](absl::StatusOr<ledger::ErasureReceipt> receipt) mutable {
+        if (!receipt.ok()) {
+          reactor->Finish(ToGrpcStatus(receipt.status()));
+          return;
+        }
+        ToProto(receipt->account, response->mutable_account());
+        for (ledger::PersonalField field : receipt->fields) {
+          response->add_fields(static_cast<v1::PersonalField>(field));
+        }
+        response->set_values_in_old_facts(receipt->values_in_old_facts);
+        const bool queued = compactions_.Submit([this, reactor, response, bank_id] {
+          const absl::Status compacted = ledger_->CompactErased(bank_id);
+          response->set_files_compacted(compacted.ok());
+          if (!compacted.ok()) response->set_compaction_error(compacted.ToString());
+          reactor->Finish(grpc::Status::OK);
+        });
+        if (!queued) {
+          response->set_compaction_error(
+              "too many compactions after erasures are waiting; the values go when RocksDB "
+              "next compacts those files");
+          reactor->Finish(grpc::Status::OK);
+        }
+      });
+  return reactor;
+}
+
 }  // namespace timeledger::services

@@ -193,6 +193,7 @@ void ToProto(const ledger::Account& account, v1::Account* out) {
   out->set_kind(static_cast<v1::AccountKind>(account.kind));
   for (ledger::Role role : account.roles) out->add_roles(static_cast<v1::Role>(role));
   out->set_display_name(account.display_name);
+  out->set_personal_data_erased(account.personal_data_erased);
   out->set_status(static_cast<v1::AccountStatus>(account.status));
   out->set_balance_minutes(account.balance_minutes);
   out->set_earned_minutes(account.earned_minutes);

@@ -243,6 +243,13 @@ std::string KioskDesk::NameOf(const std::string& bank_id, const std::string& acc
   return account.ok() ? account->display_name : std::string();
 }
 
+void KioskDesk::NameOther(const std::string& bank_id, MemberEntry* row) const {
+  auto account = ledger_->GetAccount(BankId(bank_id), AccountId(row->other_account_id));
+  if (!account.ok()) return;
+  row->other_display_name = account->display_name;
+  row->other_erased = account->personal_data_erased;
+}
+
 std::string KioskDesk::TitleOf(const std::string& bank_id, const Entry& entry) const {
   const std::optional<CatalogueKind> kind = ActivityCatalogueKind(entry.kind);
   if (!kind.has_value() || entry.activity.empty()) return "";
@@ -289,7 +296,7 @@ absl::Status KioskDesk::AddEntries(const KioskSession& session, MemberSummary* s
       });
   if (!status.ok()) return status;
   for (MemberEntry& row : recent) {
-    row.other_display_name = NameOf(session.bank_id, row.other_account_id);
+    NameOther(session.bank_id, &row);
     row.activity_title = TitleOf(session.bank_id, row.entry);
     summary->recent.push_back(std::move(row));
   }

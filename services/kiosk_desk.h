@@ -56,6 +56,7 @@ struct MemberEntry {
   bool earned = false;             // the member is the one who earned (the entry's to)
   std::string other_account_id;    // the other party
   std::string other_display_name;  // "" if unknown
+  bool other_erased = false;       // the other party's personal data was erased
   EntryKind original_kind = EntryKind::kExchange;  // for a reversal, the kind it undid
   std::string activity_title;  // the catalogue's title of entry.activity, "" if none
 };
@@ -180,6 +181,8 @@ class KioskDesk {
   absl::Status AddAwaiting(const KioskSession& session, MemberSummary* summary) const;
   absl::Status AddQualifications(const KioskSession& session, MemberSummary* summary) const;
   std::string NameOf(const std::string& bank_id, const std::string& account_id) const;
+  // The other party of `row`: its name, and whether it was erased.
+  void NameOther(const std::string& bank_id, MemberEntry* row) const;
   // The catalogue's title of an entry's activity (ActivityCatalogueKind), "" if it has none.
   std::string TitleOf(const std::string& bank_id, const Entry& entry) const;
 

@@ -41,6 +41,7 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
     line->set_balance_after_minutes(row.balance_after_minutes);
     line->set_earned(row.earned);
     line->set_other_display_name(row.other_display_name);
+    line->set_other_erased(row.other_erased);
     line->set_original_kind(static_cast<v1::EntryKind>(row.original_kind));
     line->set_activity_title(row.activity_title);
   }

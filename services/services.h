@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "ledger/core/worker.h"
 #include "ledger/engine/ledger.h"
 #include "services/access.h"
 #include "services/kiosk_desk.h"
@@ -39,6 +40,10 @@ class BanksService final : public v1::Banks::CallbackService {
   Gate* gate_;
 };
 
+// Compactions after erasures waiting for the accounts service's worker at most; an erasure
+// beyond them is done and answered with files_compacted false.
+inline constexpr size_t kCompactionsWaitingMax = 4;
+
 class AccountsService final : public v1::Accounts::CallbackService {
  public:
   AccountsService(ledger::Ledger* ledger, Gate* gate) : ledger_(ledger), gate_(gate) {}
@@ -61,6 +66,11 @@ class AccountsService final : public v1::Accounts::CallbackService {
   grpc::ServerUnaryReactor* CloseAccount(grpc::CallbackServerContext* context,
                                          const v1::CloseAccountRequest* request,
                                          v1::Account* response) override;
+  // The erasure is a write; the compaction after it (Ledger::CompactErased) takes as long as
+  // rewriting the bank's personal ranges, so it runs on the service's own worker, one at a time.
+  grpc::ServerUnaryReactor* ErasePersonalData(grpc::CallbackServerContext* context,
+                                              const v1::ErasePersonalDataRequest* request,
+                                              v1::ErasePersonalDataResponse* response) override;
 
  private:
   grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* context,
@@ -71,6 +81,7 @@ class AccountsService final : public v1::Accounts::CallbackService {
 
   ledger::Ledger* ledger_;
   Gate* gate_;
+  ledger::Worker compactions_{kCompactionsWaitingMax};  // last: drained before the rest goes
 };
 
 class LedgerService final : public v1::Ledger::CallbackService {

@@ -1,10 +1,11 @@
-// account open | get | list | suspend | reactivate | close: the accounts of one bank.
+// account open | get | list | suspend | reactivate | close | erase: the accounts of one bank.
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
@@ -73,7 +74,7 @@ void PrintAccount(const v1::Account& account, absl::TimeZone zone) {
       {"Entries", absl::StrCat(account.entry_count())},
       {"Opened", FormatDate(account.opened_at(), zone)},
   });
-  std::printf("%s\n%s", AccountLabel(account.display_name(), account.account_id()).c_str(),
+  std::printf("%s\n%s", AccountLabel(DisplayNameOf(account), account.account_id()).c_str(),
               fields.c_str());
   PrintStanding(account);
 }
@@ -89,7 +90,7 @@ int ShowAccount(const v1::Account& account, const std::string& headline, Connect
 }
 
 std::string LabelOf(const v1::Account& account) {
-  return AccountLabel(account.display_name(), account.account_id());
+  return AccountLabel(DisplayNameOf(account), account.account_id());
 }
 
 int RunOpen(const ParsedArgs& args, Connection& connection) {
@@ -136,7 +137,7 @@ int RunList(const ParsedArgs& args, Connection& connection) {
   Table table({"Account", "Name", "Kind", "Status", "Balance"});
   table.AlignRight(4);
   for (const v1::Account& account : all.accounts()) {
-    table.AddRow({account.account_id(), account.display_name(), KindAndRoles(account),
+    table.AddRow({account.account_id(), DisplayNameOf(account), KindAndRoles(account),
                   AccountStatusWords(account.status()), FormatMinutes(account.balance_minutes())});
   }
   std::printf("%s%d %s in bank %s.\n", table.Render().c_str(), all.accounts_size(),
@@ -184,6 +185,72 @@ int RunClose(const ParsedArgs& args, Connection& connection) {
                      absl::StrCat(LabelOf(account),
                                   " is closed. Its entries stay on record and can still be read."),
                      connection);
+}
+
+// "names, card numbers and notes".
+std::string PersonalFieldsWords(const google::protobuf::RepeatedField<int>& fields) {
+  std::vector<std::string> words;
+  for (int field : fields) {
+    switch (static_cast<v1::PersonalField>(field)) {
+      case v1::PERSONAL_FIELD_DISPLAY_NAME:
+        words.push_back("name");
+        break;
+      case v1::PERSONAL_FIELD_CARD_NUMBER:
+        words.push_back("card (number and PIN)");
+        break;
+      case v1::PERSONAL_FIELD_NOTE:
+        words.push_back("notes of their entries");
+        break;
+      case v1::PERSONAL_FIELD_REASON:
+        words.push_back("reasons given in their records");
+        break;
+      default:
+        words.push_back(absl::StrCat("personal field ", field));
+    }
+  }
+  if (words.empty()) return "";
+  std::string text = words.back();
+  if (words.size() > 1) {
+    words.pop_back();
+    text = absl::StrCat(absl::StrJoin(words, ", "), " and ", text);
+  }
+  return text;
+}
+
+int RunErase(const ParsedArgs& args, Connection& connection) {
+  v1::ErasePersonalDataRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_account_id(args.Positional(1));
+  request.set_reason(args.Value("reason"));
+  v1::ErasePersonalDataResponse response;
+  const grpc::Status status =
+      connection.Call(&v1::Accounts::Stub::ErasePersonalData, request, &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  connection.Remember(response.account());
+  if (connection.json()) return connection.PrintJson(response);
+  const std::string& id = response.account().account_id();
+  const std::string fields = PersonalFieldsWords(response.fields());
+  std::printf("Erased the personal data of %s%s.\n", id.c_str(),
+              fields.empty() ? " (none was held)" : absl::StrCat(": ", fields).c_str());
+  std::printf("Balances, entries, reports and proofs stay, under the id %s; the ledger still "
+              "verifies.\n",
+              id.c_str());
+  if (response.files_compacted()) {
+    std::printf("The store's files no longer hold the erased values.\n");
+  } else {
+    std::fprintf(stderr,
+                 "warning: the store's files may still hold the erased values until RocksDB "
+                 "compacts them: %s\n",
+                 response.compaction_error().c_str());
+  }
+  if (response.values_in_old_facts()) {
+    std::fprintf(stderr,
+                 "warning: this bank has facts written before timeledgerd kept personal data "
+                 "apart (layout 4): values of %s in them stay in the journal (docs/PRIVACY.md).\n",
+                 id.c_str());
+  }
+  std::printf("Backups made before now still hold the values: erase again after any restore.\n");
+  return kExitOk;
 }
 
 }  // namespace
@@ -261,6 +328,23 @@ std::vector<CommandSpec> AccountCommands() {
                     {"donate-to-pool", "", "first give a positive balance to the pool"}},
           .examples = "  timeledger account close hcct bob --reason \"moved away\"\n",
           .run = RunClose,
+      },
+      {
+          .group = "account",
+          .verb = "erase",
+          .summary = "erase a member's personal data for good (a right-to-erasure request)",
+          .description =
+              "Destroys a member's personal data: their name, card number and PIN, and the\n"
+              "notes and reasons of their entries and records. It cannot be undone. Their\n"
+              "balance, entries, reports and proofs stay, under the account's id, and the\n"
+              "ledger still verifies; statements show them as \"an erased member\". The\n"
+              "store's files are compacted so that none holds the values any more. Backups\n"
+              "made before keep them: erase again after restoring one (docs/PRIVACY.md).",
+          .positionals = {kBankArg, kAccountArg},
+          .flags = {{"reason", "TEXT",
+                     "why, for the record: the request's reference, not the member's name", true}},
+          .examples = "  timeledger account erase hcct m-0042 --reason \"erasure request SAR-17 of 2 Dec\"\n",
+          .run = RunErase,
       },
   };
 }

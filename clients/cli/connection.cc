@@ -116,11 +116,12 @@ int Connection::PrintJson(const google::protobuf::Message& message) const {
   return kExitOk;
 }
 
-std::string Connection::LabelOf(const std::string& bank_id, const std::string& account_id) {
+std::string Connection::LabelOf(const std::string& bank_id, const std::string& account_id,
+                                absl::string_view erased) {
   auto key = std::make_pair(bank_id, account_id);
   auto it = names_.find(key);
   if (it == names_.end()) {
-    std::string name;
+    KnownName name;
     if (name_lookups_ < kNameLookupsMax) {
       ++name_lookups_;
       v1::GetAccountRequest request;
@@ -128,17 +129,18 @@ std::string Connection::LabelOf(const std::string& bank_id, const std::string& a
       request.set_account_id(account_id);
       v1::Account account;
       const grpc::Status status = Call(&v1::Accounts::Stub::GetAccount, request, &account);
-      if (status.ok()) name = account.display_name();
+      if (status.ok()) name = {account.display_name(), account.personal_data_erased()};
       // Names are a nicety: do not wait out the deadline again for every row.
       if (IsUnreachable(status.error_code())) name_lookups_ = kNameLookupsMax;
     }
     it = names_.emplace(std::move(key), std::move(name)).first;
   }
-  return AccountLabel(it->second, account_id);
+  return AccountLabel(it->second.erased ? erased : it->second.display_name, account_id);
 }
 
 void Connection::Remember(const v1::Account& account) {
-  names_[{account.bank_id(), account.account_id()}] = account.display_name();
+  names_[{account.bank_id(), account.account_id()}] = {account.display_name(),
+                                                        account.personal_data_erased()};
 }
 
 absl::TimeZone Connection::BankTimeZone(const std::string& bank_id) {

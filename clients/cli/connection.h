@@ -16,10 +16,12 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include <grpcpp/grpcpp.h>
 
+#include "clients/cli/words.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
 #include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -82,8 +84,10 @@ class Connection {
   int PrintJson(const google::protobuf::Message& message) const;
 
   // "Alice Brown (alice)", from an account already seen or from GetAccount; the bare id if the
-  // account cannot be read or kNameLookupsMax lookups have been made.
-  std::string LabelOf(const std::string& bank_id, const std::string& account_id);
+  // account cannot be read or kNameLookupsMax lookups have been made; "an erased member
+  // (m-0042)", with `erased` for the words, for a member whose personal data was erased.
+  std::string LabelOf(const std::string& bank_id, const std::string& account_id,
+                      absl::string_view erased = kErasedMemberWords);
 
   // Remembers an account's display name for LabelOf, e.g. after OpenAccount or GetAccount.
   void Remember(const v1::Account& account);
@@ -98,8 +102,12 @@ class Connection {
   const std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
 
-  // (bank_id, account_id) -> display name; "" when the account could not be read.
-  std::map<std::pair<std::string, std::string>, std::string> names_;
+  // An account's name as LabelOf knows it: "" when the account could not be read.
+  struct KnownName {
+    std::string display_name;
+    bool erased = false;
+  };
+  std::map<std::pair<std::string, std::string>, KnownName> names_;
   int name_lookups_ = 0;
   std::map<std::string, absl::TimeZone> time_zones_;
 };

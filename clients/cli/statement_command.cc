@@ -43,8 +43,9 @@ int RunStatement(const ParsedArgs& args, Connection& connection) {
   const std::optional<StatementWords> words =
       StatementWordsFor(args, connection, bank_id, account_id, &exit_code);
   if (!words.has_value()) return exit_code;
-  const AccountLabelOf label_of = [&connection, &bank_id](const std::string& id) {
-    return connection.LabelOf(bank_id, id);
+  const std::string erased = words->Say("party.erased");
+  const AccountLabelOf label_of = [&connection, &bank_id, &erased](const std::string& id) {
+    return connection.LabelOf(bank_id, id, erased);
   };
   std::fputs(
       StatementText(account, all, connection.BankTimeZone(bank_id), label_of, *words).c_str(),

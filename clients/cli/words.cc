@@ -94,6 +94,10 @@ std::string EntryKindWords(v1::EntryKind kind) {
   }
 }
 
+std::string DisplayNameOf(const v1::Account& account, absl::string_view erased) {
+  return account.personal_data_erased() ? std::string(erased) : account.display_name();
+}
+
 std::string AccountLabel(absl::string_view display_name, absl::string_view account_id) {
   if (display_name.empty() || display_name == account_id) return std::string(account_id);
   return absl::StrCat(display_name, " (", account_id, ")");

@@ -35,8 +35,15 @@ std::string AccountStatusWords(v1::AccountStatus status);
 // "exchange", "award", "spend", "donation", "grant", "reversal".
 std::string EntryKindWords(v1::EntryKind kind);
 
+// An account whose member's personal data was erased, in English.
+inline constexpr absl::string_view kErasedMemberWords = "an erased member";
+
 // "Alice Brown (alice)"; just the id when there is no display name.
 std::string AccountLabel(absl::string_view display_name, absl::string_view account_id);
+// What to call an account: its display name, or `erased` ("an erased member") once its
+// personal data was erased.
+std::string DisplayNameOf(const v1::Account& account,
+                          absl::string_view erased = kErasedMemberWords);
 
 // "20 Nov 2026" in `zone`; "-" when the timestamp is unset.
 std::string FormatDate(const google::protobuf::Timestamp& timestamp, absl::TimeZone zone);

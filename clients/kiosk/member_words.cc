@@ -86,8 +86,9 @@ std::string MemberWords::WithOrWithout(absl::string_view key, absl::string_view 
 
 std::string MemberWords::EntrySentence(const v1::MemberEntryLine& line) const {
   const v1::Entry& entry = line.entry();
-  const std::string other =
-      line.other_display_name().empty() ? Say("entry.someone") : line.other_display_name();
+  const std::string other = line.other_erased()                 ? Say("entry.erased")
+                            : line.other_display_name().empty() ? Say("entry.someone")
+                                                                : line.other_display_name();
   const std::string& activity =
       line.activity_title().empty() ? entry.activity() : line.activity_title();
   const bool earned = line.earned();

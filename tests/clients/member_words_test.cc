@@ -108,6 +108,14 @@ TEST_F(MemberWordsTest, EntriesAreSentencesFromTheMembersSide) {
   line.mutable_entry()->set_activity("food-hygiene-2");
   line.set_other_display_name("Holy Cross Centre");
   EXPECT_EQ(EntrySentence(line), "Holy Cross Centre rewarded you for a qualification");
+  // A member whose personal data was erased has no name any more, and is said to be so.
+  line.mutable_entry()->set_kind(v1::EXCHANGE);
+  line.mutable_entry()->clear_activity();
+  line.set_other_display_name("");
+  line.set_other_erased(true);
+  EXPECT_EQ(EntrySentence(line), "You helped an erased member");
+  line.set_other_erased(false);
+  EXPECT_EQ(EntrySentence(line), "You helped another member");
 
   v1::AwaitingEntry awaiting;
   awaiting.mutable_pending()->mutable_entry()->set_minutes(60);
