@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a Timeledger journal export without Timeledger: Python 3 standard library only.
 
-    timeledger export hcct > hcct.jsonl
+    timeledger export journal hcct > hcct.jsonl
     python3 verify_export.py hcct.jsonl [--digest hcct.digest]
 
 From each fact's canonical bytes (fact_hex) alone it recomputes, as docs/ARCHITECTURE.md
@@ -186,7 +186,7 @@ def verify(lines, digest):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("export", help="the output of `timeledger export BANK`")
+    parser.add_argument("export", help="the output of `timeledger export journal BANK`")
     parser.add_argument("--digest", help="a digest file saved by `timeledger audit digest --out`")
     args = parser.parse_args()
     try:

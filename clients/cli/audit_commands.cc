@@ -22,6 +22,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/exit_code.h"
+#include "clients/cli/journal_export.h"
 #include "clients/cli/words.h"
 #include "timeledger/v1/audit.grpc.pb.h"
 
@@ -321,71 +322,33 @@ std::string FactTypeWord(v1::FactType type) {
   return name;
 }
 
-std::string ExportLine(const v1::JournalRecord& record) {
-  return absl::StrCat("{\"position\": ", record.position(),
-                      ", \"type\": ", audit::JsonString(FactTypeWord(record.type())),
-                      ", \"bank_id\": ", audit::JsonString(record.bank_id()),
-                      ", \"at\": ", audit::JsonString(Rfc3339(record.at())),
-                      ", \"principal\": ", audit::JsonString(record.principal()),
-                      ", \"fact\": ", BodyJson(record),
-                      ", \"fact_hex\": ", audit::JsonString(Hex(record.fact())),
-                      ", \"leaf_hash\": ", audit::JsonString(Hex(record.leaf_hash())),
-                      ", \"chain_hash\": ", audit::JsonString(Hex(record.chain_hash())), "}\n");
-}
-
 int RunExport(const ParsedArgs& args, Connection& connection) {
-  AuditStubs stubs(connection);
   const std::string bank_id = args.Positional(0);
-  v1::GetDigestRequest digest_request;
-  digest_request.set_bank_id(bank_id);
-  v1::Digest digest;
-  grpc::Status status =
-      stubs.Call(stubs.audit(), &v1::Audit::Stub::GetDigest, digest_request, &digest, kCallTimeout);
-  if (!status.ok()) return connection.ReportFailure(status);
   const std::string out_path = args.Value("out");
   std::FILE* out = out_path.empty() ? stdout : std::fopen(out_path.c_str(), "w");
   if (out == nullptr) {
     std::fprintf(stderr, "error: cannot write %s\n", out_path.c_str());
     return kExitRefused;
   }
-  // The header is the digest the export ends at, in the digest file's form.
-  std::string header = audit::FormatDigestFile(ToDigestFile(connection, digest));
-  header.replace(header.find(audit::kDigestFormat), std::string(audit::kDigestFormat).size(),
-                 kJournalFormat);
-  std::fputs(header.c_str(), out);
-  v1::ListJournalRequest request;
-  request.set_bank_id(bank_id);
-  request.set_end_position(digest.tree_size());
-  request.set_page_size(kJournalPageSize);
   uint64_t written = 0;
-  // Each page holds at least one fact, so tree_size + 1 pages is the most there can be.
-  for (uint64_t page = 0; page <= digest.tree_size() && status.ok(); ++page) {
-    v1::ListJournalResponse response;
-    status = stubs.Call(stubs.audit(), &v1::Audit::Stub::ListJournal, request, &response,
-                        kPageCallTimeout);
-    if (!status.ok()) break;
-    for (const v1::JournalRecord& record : response.records()) {
-      std::fputs(ExportLine(record).c_str(), out);
-      ++written;
-    }
-    if (response.done()) break;
-    if (response.next_position() <= request.start_position()) {
-      status =
-          grpc::Status(grpc::StatusCode::INTERNAL, "the server's journal pages do not advance");
-      break;
-    }
-    request.set_start_position(response.next_position());
-  }
+  v1::Digest digest;
+  const grpc::Status status = ForEachJournalRecord(
+      connection, bank_id, &digest,
+      [&](const v1::Digest& read_to) {
+        // The header is the digest the export ends at, in the digest file's form.
+        std::string header = audit::FormatDigestFile(ToDigestFile(connection, read_to));
+        header.replace(header.find(audit::kDigestFormat), std::string(audit::kDigestFormat).size(),
+                       kJournalFormat);
+        std::fputs(header.c_str(), out);
+      },
+      [&](const v1::JournalRecord& record) {
+        std::fputs(JournalExportLine(record).c_str(), out);
+        ++written;
+      });
   const bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
   if (!status.ok()) return connection.ReportFailure(status);
   if (!closed) {
     std::fprintf(stderr, "error: cannot finish writing the export\n");
-    return kExitRefused;
-  }
-  if (written != digest.tree_size()) {
-    std::fprintf(stderr, "error: the export holds %llu facts, not the digest's %llu\n",
-                 static_cast<unsigned long long>(written),
-                 static_cast<unsigned long long>(digest.tree_size()));
     return kExitRefused;
   }
   std::fprintf(stderr, "Exported %llu facts of bank %s (Merkle root %s).\n",
@@ -429,6 +392,59 @@ int RunBackup(const ParsedArgs& args, Connection& connection) {
 }
 
 }  // namespace
+
+std::string JournalExportLine(const v1::JournalRecord& record) {
+  return absl::StrCat("{\"position\": ", record.position(),
+                      ", \"type\": ", audit::JsonString(FactTypeWord(record.type())),
+                      ", \"bank_id\": ", audit::JsonString(record.bank_id()),
+                      ", \"at\": ", audit::JsonString(Rfc3339(record.at())),
+                      ", \"principal\": ", audit::JsonString(record.principal()),
+                      ", \"fact\": ", BodyJson(record),
+                      ", \"fact_hex\": ", audit::JsonString(Hex(record.fact())),
+                      ", \"leaf_hash\": ", audit::JsonString(Hex(record.leaf_hash())),
+                      ", \"chain_hash\": ", audit::JsonString(Hex(record.chain_hash())), "}\n");
+}
+
+grpc::Status ForEachJournalRecord(const Connection& connection, const std::string& bank_id,
+                                  v1::Digest* digest,
+                                  absl::FunctionRef<void(const v1::Digest&)> on_digest,
+                                  absl::FunctionRef<void(const v1::JournalRecord&)> on_record) {
+  AuditStubs stubs(connection);
+  v1::GetDigestRequest digest_request;
+  digest_request.set_bank_id(bank_id);
+  grpc::Status status =
+      stubs.Call(stubs.audit(), &v1::Audit::Stub::GetDigest, digest_request, digest, kCallTimeout);
+  if (!status.ok()) return status;
+  on_digest(*digest);
+  v1::ListJournalRequest request;
+  request.set_bank_id(bank_id);
+  request.set_end_position(digest->tree_size());
+  request.set_page_size(kJournalPageSize);
+  uint64_t read = 0;
+  // Each page holds at least one fact, so tree_size + 1 pages is the most there can be.
+  for (uint64_t page = 0; page <= digest->tree_size(); ++page) {
+    v1::ListJournalResponse response;
+    status = stubs.Call(stubs.audit(), &v1::Audit::Stub::ListJournal, request, &response,
+                        kPageCallTimeout);
+    if (!status.ok()) return status;
+    for (const v1::JournalRecord& record : response.records()) {
+      on_record(record);
+      ++read;
+    }
+    if (response.done()) break;
+    if (response.next_position() <= request.start_position()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL,
+                          "the server's journal pages do not advance");
+    }
+    request.set_start_position(response.next_position());
+  }
+  if (read != digest->tree_size()) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                        absl::StrCat("the server sent ", read, " facts, not the digest's ",
+                                     digest->tree_size()));
+  }
+  return grpc::Status::OK;
+}
 
 std::vector<CommandSpec> AuditCommands() {
   return {
@@ -486,6 +502,7 @@ std::vector<CommandSpec> AuditCommands() {
       },
       {
           .group = "export",
+          .verb = "journal",
           .summary = "write a bank's whole journal as JSON Lines",
           .description =
               "Writes the bank's journal, one fact per line, in the canonical form: the fact's\n"
@@ -495,7 +512,7 @@ std::vector<CommandSpec> AuditCommands() {
               "any of this software.",
           .positionals = {kBankArg},
           .flags = {{"out", "FILE", "write to FILE instead of the standard output"}},
-          .examples = "  timeledger export hcct > hcct.jsonl\n"
+          .examples = "  timeledger export journal hcct > hcct.jsonl\n"
                       "  python3 clients/verify_export.py hcct.jsonl\n",
           .run = RunExport,
       },

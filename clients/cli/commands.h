@@ -12,7 +12,7 @@ namespace timeledger::cli {
 // bank create | get | list
 std::vector<CommandSpec> BankCommands();
 
-// account open | get | list | suspend | reactivate | close
+// account open | get | list | suspend | reactivate | close | erase
 std::vector<CommandSpec> AccountCommands();
 
 // account set-card | set-pin | set-language (kiosk cards, PINs and languages, card_commands.cc)
@@ -24,8 +24,12 @@ std::vector<CommandSpec> EntryCommands();
 // statement
 std::vector<CommandSpec> StatementCommands();
 
-// audit digest | verify-entry | verify-consistency | verify, export, backup (audit_commands.cc)
+// audit digest | verify-entry | verify-consistency | verify, export journal, backup
+// (audit_commands.cc)
 std::vector<CommandSpec> AuditCommands();
+
+// export member: everything held about one member (member_export.cc)
+std::vector<CommandSpec> MemberExportCommands();
 
 // policy get | validate | set | history (policy_commands.cc)
 std::vector<CommandSpec> PolicyCommands();

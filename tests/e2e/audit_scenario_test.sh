@@ -80,7 +80,7 @@ expect 1 "an entry does not verify against another root" 'NOT proved' \
   -- audit verify-entry hcct 1 --digest "$WORK/forged.digest"
 
 expect 0 "the server verifies everything" '^Bank hcct: OK' 'Everything verifies' -- audit verify
-expect 0 "the journal is exported" -- export hcct --out "$WORK/hcct.jsonl"
+expect 0 "the journal is exported" -- export journal hcct --out "$WORK/hcct.jsonl"
 check_command 0 "the Python verifier checks the export and the saved digest" \
   '^verified: bank hcct, 12 facts, 7 entries' \
   python3 "$VERIFY_PY" "$WORK/hcct.jsonl" --digest "$WORK/old.digest"

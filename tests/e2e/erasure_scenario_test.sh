@@ -76,6 +76,35 @@ for value in "$NAME" "$CARD" "$NOTE"; do
   fi
 done
 
+# The member asks first what is held about them (GDPR article 15).
+expect 0 "everything held about erin is exported into a new folder" \
+  "^Wrote what bank hall holds about $NAME \\(erin\\) to " '2 entries' '[0-9]+ facts of the journal' \
+  -- export member hall erin --out "$WORK/erin-before"
+if python3 - "$WORK/erin-before" "$NAME" "$CARD" "$NOTE" "$OWN_NOTE" "$OTHER_NOTE" <<'PY'
+import csv, json, os, sys
+folder, name, card, note, own_note, other_note = sys.argv[1:7]
+member = json.load(open(os.path.join(folder, "member.json")))
+assert member["account"]["displayName"] == name, member["account"]
+assert member["card"]["cardNumber"] == card, member["card"]
+assert "pinHash" not in json.dumps(member)
+notes = sorted(row["entry"]["note"] for row in member["entries"])
+assert notes == sorted([note, own_note]), notes
+rows = list(csv.DictReader(open(os.path.join(folder, "entries.csv"), encoding="utf-8-sig")))
+assert [(r["entry_id"], r["minutes"], r["balance_after_minutes"]) for r in rows] == \
+    [("e1", "60", "60"), ("e2", "-30", "30")], rows
+records = [json.loads(line) for line in open(os.path.join(folder, "records.jsonl"))]
+types = [r["type"] for r in records]
+assert types == ["account_opened", "card_set", "entry", "entry"], types
+text = open(os.path.join(folder, "records.jsonl")).read()
+assert name in text and card in text and other_note not in text
+for path in ("member.json", "entries.csv", "records.jsonl"):
+    assert os.stat(os.path.join(folder, path)).st_mode & 0o077 == 0, path
+PY
+then pass "the export holds erin's account, card, entries with notes and journal facts, no one else's"
+else fail "the export holds erin's account, card, entries with notes and journal facts, no one else's"; fi
+expect 1 "an export into a folder that holds files is refused" 'is not empty' \
+  -- export member hall erin --out "$WORK/erin-before"
+
 expect 2 "an erasure without --reason is refused before anything is sent" '--reason' \
   -- account erase hall erin
 expect 1 "an unknown account is refused, naming it" 'ACCOUNT_NOT_FOUND' \
@@ -89,6 +118,15 @@ expect 0 "erin's account keeps its balance and reads as an erased member" \
   '^an erased member \(erin\)' 'Balance: +30 minutes' -- account get hall erin
 expect 0 "bob's statement shows erin as an erased member, his other lines as they were" \
   'an erased member \(erin\)' 'Alice Brown \(alice\)' -- statement hall bob
+expect 0 "an export after the erasure still gives erin's entries" '2 entries' \
+  -- export member hall erin --out "$WORK/erin-after"
+found=$("$FILES_HOLDING_BIN" "$WORK/erin-after" "$NAME"; "$FILES_HOLDING_BIN" "$WORK/erin-after" "$CARD")
+if [[ -z $found ]] && grep -q '"personal_data_erased"' "$WORK/erin-after/records.jsonl" &&
+   grep -qE '"personalDataErased": ?true' "$WORK/erin-after/member.json"; then
+  pass "and holds neither the name nor the card, but the erasure"
+else
+  fail "and holds neither the name nor the card, but the erasure" "$found"
+fi
 run --json entry get hall --id e1
 if [[ $RC -eq 0 ]] && python3 -c '
 import json, sys

@@ -290,7 +290,7 @@ def check_kit(checks, work, env, address, source_dir):
     os.environ["TIMELEDGER_PYTHON_STUBS"] = os.path.join(work, "build/clients/python/stubs")
     import grpc
     from timeledger_partner import Cursor, LedgerError, PartnerClient
-    export = cli(work, env, "export", "holy-cross")
+    export = cli(work, env, "export", "journal", "holy-cross")
     with open(os.path.join(work, "holy-cross.jsonl"), "w") as f:
         f.write(export.stdout)
     verified = subprocess.run([sys.executable, "clients/verify_export.py", "holy-cross.jsonl"],
