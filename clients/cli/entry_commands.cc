@@ -8,6 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -28,7 +30,6 @@ namespace timeledger::cli {
 namespace {
 
 constexpr PositionalSpec kBankArg = {"BANK", "the bank's id, e.g. hcct"};
-constexpr PositionalSpec kSeqArg = {"SEQ", "the entry's number, e.g. 12"};
 
 // Generated idempotency keys: "cli-" and 128 random bits in hex.
 constexpr char kGeneratedKeyPrefix[] = "cli-";
@@ -103,8 +104,24 @@ absl::StatusOr<v1::RecordEntryRequest> RecordRequest(const ParsedArgs& args, con
   v1::RecordEntryRequest request;
   request.set_bank_id(args.Positional(0));
   request.set_entry_id(key);
-  request.set_from_account_id(args.Value("from"));
-  request.set_to_account_id(args.Value("to"));
+  // --helped/--helper say the same as --from/--to the way staff say it ("Alice helped Bob").
+  const bool staff_words = args.Has("helper") || args.Has("helped");
+  if (staff_words && (args.Has("from") || args.Has("to"))) {
+    return absl::InvalidArgumentError(
+        "give either --helper and --helped, or --to and --from, not a mix of them");
+  }
+  const std::string payer_flag = staff_words ? "--helped PAYER" : "--from PAYER";
+  const std::string earner_flag = staff_words ? "--helper EARNER" : "--to EARNER";
+  const std::string payer = args.Value(staff_words ? "helped" : "from");
+  const std::string earner = args.Value(staff_words ? "helper" : "to");
+  if (payer.empty() && earner.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("missing ", earner_flag, " and ", payer_flag,
+                                                   " (or --helper and --helped)"));
+  }
+  if (payer.empty()) return absl::InvalidArgumentError(absl::StrCat("missing ", payer_flag));
+  if (earner.empty()) return absl::InvalidArgumentError(absl::StrCat("missing ", earner_flag));
+  request.set_from_account_id(payer);
+  request.set_to_account_id(earner);
   request.set_activity(args.Value("activity"));
   request.set_note(args.Value("note"));
   const absl::StatusOr<int64_t> minutes = ParseMinutes(args.Value("minutes"));
@@ -156,10 +173,22 @@ int RunRecord(const ParsedArgs& args, Connection& connection) {
 }
 
 int RunReverse(const ParsedArgs& args, Connection& connection) {
+  // ENTRY is the entry's number if it is all digits, else its key (slip-0001), looked up.
+  const std::string& ref = args.Positional(1);
   uint64_t seq = 0;
-  if (!ParsePositive(args.Positional(1), seq)) {
-    return args.ReportUsageError(
-        absl::StrCat("SEQ must be an entry number such as 12, not '", args.Positional(1), "'"));
+  if (!ref.empty() && absl::c_all_of(ref, absl::ascii_isdigit)) {
+    if (!ParsePositive(ref, seq)) {
+      return args.ReportUsageError(
+          absl::StrCat("ENTRY must be an entry number from 1, or an entry's key, not '", ref, "'"));
+    }
+  } else {
+    v1::GetEntryRequest get;
+    get.set_bank_id(args.Positional(0));
+    get.set_entry_id(ref);
+    v1::Entry entry;
+    const grpc::Status found = connection.Call(&v1::Ledger::Stub::GetEntry, get, &entry);
+    if (!found.ok()) return connection.ReportFailure(found);
+    seq = entry.seq();
   }
   v1::ReverseEntryRequest request;
   request.set_bank_id(args.Positional(0));
@@ -321,8 +350,10 @@ std::vector<CommandSpec> EntryCommands() {
               "through (for example the connection dropped), run the same command again with\n"
               "the same --id and it will never be recorded twice.",
           .positionals = {kBankArg},
-          .flags = {{"from", "PAYER", "the account that received the time and pays for it", true},
-                    {"to", "EARNER", "the account that gave the time and earns it", true},
+          .flags = {{"from", "PAYER", "the account that received the time and pays for it"},
+                    {"to", "EARNER", "the account that gave the time and earns it"},
+                    {"helper", "EARNER", "instead of --to: who gave the time (helped)"},
+                    {"helped", "PAYER", "instead of --from: who received the time"},
                     {"minutes", "AMOUNT", "how long: 90, 1h30m, 1h, 45m or 1:30", true},
                     {"kind", "KIND", "exchange (default), award, spend, donation or grant"},
                     {"activity", "WORD", "what the time was for, e.g. gardening"},
@@ -333,6 +364,9 @@ std::vector<CommandSpec> EntryCommands() {
           .examples =
               "  # Alice gave Bob an hour and a half of gardening:\n"
               "  timeledger entry record hcct --from bob --to alice --minutes 1h30m "
+              "--activity gardening\n"
+              "  # The same, as staff say it (\"Alice helped Bob\"):\n"
+              "  timeledger entry record hcct --helper alice --helped bob --minutes 1h30m "
               "--activity gardening\n"
               "  # The centre credits Alice for helping at lunch, from a paper slip:\n"
               "  timeledger entry record hcct --kind award --from centre --to alice --minutes 2h "
@@ -347,10 +381,12 @@ std::vector<CommandSpec> EntryCommands() {
               "Undoes an entry by recording a new entry that moves the time back. Nothing is\n"
               "edited or deleted: both entries stay on record. An entry can be reversed once.\n"
               "Running the same command again is safe: it shows the reversal already made.",
-          .positionals = {kBankArg, kSeqArg},
+          .positionals = {kBankArg,
+                          {"ENTRY", "the entry's number, e.g. 12, or its key, e.g. slip-0042"}},
           .flags = {{"note", "TEXT", "why the entry is undone"},
                     {"id", "KEY", "the reversal's key (default: reversal-of-SEQ)"}},
-          .examples = "  timeledger entry reverse hcct 12 --note \"recorded twice by mistake\"\n",
+          .examples = "  timeledger entry reverse hcct 12 --note \"recorded twice by mistake\"\n"
+                      "  timeledger entry reverse hcct slip-0042 --note \"wrong member\"\n",
           .run = RunReverse,
       },
       {

@@ -188,7 +188,9 @@ expect 2 "an unquoted name is explained" 'put that value in quotes' \
 expect 2 "an unknown account kind is named" "^error: --kind must be person, organisation or pool" \
   -- account open hcct dan --kind robot --name Dan
 expect 2 "an unknown command is named" "^error: 'frobnicate' is not a command" -- frobnicate
-expect 2 "a SEQ that is not a number" "^error: SEQ must be an entry number" -- entry reverse hcct x
+expect 2 "an entry number 0 is refused" "^error: ENTRY must be an entry number from 1" \
+  -- entry reverse hcct 0
+expect 1 "an entry key that names no entry is refused" 'ENTRY_NOT_FOUND' -- entry reverse hcct x
 
 # --- The server's address ----------------------------------------------------------------------
 LAST_ARGS="(TIMELEDGER_SERVER=$ADDRESS) bank list"
@@ -267,6 +269,21 @@ check 0 "the token list shows dana's token" 'dana +coordinator +hcct'
 expect 0 "the token is revoked" 'is revoked' -- token revoke "$DANA_TOKEN_ID"
 expect 1 "a revoked token is refused at once" 'was revoked' '\(UNAUTHENTICATED\)' \
   -- --token-file "$WORK/dana.token" whoami
+
+# --- As staff say it: "Alice helped Bob"; undone by the slip's key -----------------------------
+expect 0 "--helper and --helped record who gave and who received" \
+  'Alice Brown \(alice\) gave 30 minutes of tea to Bob Smith \(bob\)\.' \
+  -- entry record hcct --helper alice --helped bob --minutes 30 --activity tea --id slip-0901
+expect 2 "--helper with --from is refused as a mix" 'not a mix' \
+  -- entry record hcct --helper alice --from bob --minutes 20
+expect 2 "--helper without --helped names what is missing" '^error: missing --helped PAYER' \
+  -- entry record hcct --helper alice --minutes 20
+expect 2 "neither pair names what is missing" '^error: missing --to EARNER and --from PAYER' \
+  -- entry record hcct --minutes 20
+expect 0 "an entry is reversed by its key" '^Reversed entry [0-9]+ by recording entry [0-9]+\.$' \
+  -- entry reverse hcct slip-0901 --note "written on the wrong day"
+expect 0 "the key's reversal again is a safe retry" 'was already reversed by entry' \
+  -- entry reverse hcct slip-0901 --note "written on the wrong day"
 stop_server
 
 echo "cli scenario: $PASSED passed, $FAILED failed"
