@@ -1,5 +1,8 @@
-// account open | get | list | suspend | reactivate | close | erase: the accounts of one bank.
+// account open | get | list | find | suspend | reactivate | close | erase: the accounts of one
+// bank.
 #include <cstdio>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +11,7 @@
 #include "absl/strings/str_join.h"
 
 #include "clients/cli/command_line.h"
+#include "clients/common/search_text.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/duration.h"
@@ -93,6 +97,93 @@ std::string LabelOf(const v1::Account& account) {
   return AccountLabel(DisplayNameOf(account), account.account_id());
 }
 
+// Every account of `bank_id` that `keep` keeps, in order of id.
+template <typename Keep>
+grpc::Status ReadAccounts(Connection& connection, const std::string& bank_id, Keep keep,
+                          v1::ListAccountsResponse* kept) {
+  v1::ListAccountsRequest request;
+  request.set_bank_id(bank_id);
+  return ForEachPage(connection, &v1::Accounts::Stub::ListAccounts, request,
+                     [&](const v1::ListAccountsResponse& page) {
+                       for (const v1::Account& account : page.accounts()) {
+                         if (keep(account)) *kept->add_accounts() = account;
+                       }
+                       return true;
+                     });
+}
+
+// The accounts as a table, then "N accounts in bank B." (or `what` instead of "in bank B").
+int PrintAccounts(const v1::ListAccountsResponse& accounts, const std::string& what,
+                  Connection& connection) {
+  if (connection.json()) return connection.PrintJson(accounts);
+  Table table({"Account", "Name", "Kind", "Status", "Balance"});
+  table.AlignRight(4);
+  for (const v1::Account& account : accounts.accounts()) {
+    table.AddRow({account.account_id(), DisplayNameOf(account), KindAndRoles(account),
+                  AccountStatusWords(account.status()), FormatMinutes(account.balance_minutes())});
+  }
+  std::printf("%s%d %s %s.\n", table.Render().c_str(), accounts.accounts_size(),
+              accounts.accounts_size() == 1 ? "account" : "accounts", what.c_str());
+  return kExitOk;
+}
+
+bool HasRole(const v1::Account& account, v1::Role role) {
+  for (int held : account.roles()) {
+    if (held == role) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<v1::AccountStatus> ParseAccountStatus(absl::string_view text) {
+  if (text == "active") return v1::ACTIVE;
+  if (text == "suspended") return v1::SUSPENDED;
+  if (text == "closed") return v1::CLOSED;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--status must be active, suspended or closed, not '", text, "'"));
+}
+
+// Whether `account`'s balance is below the floor its bank's policy sets it now (GetAccount says;
+// a floor is never above 0, so only an account below 0 is asked about).
+absl::StatusOr<bool> BelowFloor(const v1::Account& account, Connection& connection) {
+  if (account.balance_minutes() >= 0) return false;
+  v1::GetAccountRequest request;
+  request.set_bank_id(account.bank_id());
+  request.set_account_id(account.account_id());
+  v1::Account standing;
+  const grpc::Status status = connection.Call(&v1::Accounts::Stub::GetAccount, request, &standing);
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot read account ", account.account_id(), ": ",
+                                               status.error_message()));
+  }
+  // With the policy's floors off there is no floor: what it can pay is unbounded (INT64_MAX).
+  const bool floors_on = standing.available_minutes() != std::numeric_limits<int64_t>::max();
+  return floors_on && standing.balance_minutes() < standing.floor_minutes();
+}
+
+// After an account is opened: warns if another account of the bank has the same name, folded
+// as a search folds it (so "Jose Garcia" and "José García" are the same name).
+void WarnOfSameName(const v1::Account& opened, Connection& connection) {
+  const std::string name = clients::FoldForSearch(opened.display_name());
+  if (name.empty()) return;
+  v1::ListAccountsResponse same;
+  const grpc::Status status = ReadAccounts(
+      connection, opened.bank_id(),
+      [&](const v1::Account& account) {
+        return account.account_id() != opened.account_id() &&
+               clients::FoldForSearch(account.display_name()) == name;
+      },
+      &same);
+  if (!status.ok()) return;  // a nicety: the account is open either way
+  for (const v1::Account& account : same.accounts()) {
+    std::fprintf(stderr,
+                 "warning: %s also has this name (opened %s): check this is not the same person "
+                 "opened twice\n",
+                 AccountLabel(account.display_name(), account.account_id()).c_str(),
+                 FormatDate(account.opened_at(), connection.BankTimeZone(account.bank_id()))
+                     .c_str());
+  }
+}
+
 int RunOpen(const ParsedArgs& args, Connection& connection) {
   const absl::StatusOr<v1::AccountKind> kind = ParseAccountKind(args.Value("kind"));
   if (!kind.ok()) return args.ReportUsageError(std::string(kind.status().message()));
@@ -109,6 +200,7 @@ int RunOpen(const ParsedArgs& args, Connection& connection) {
   v1::Account account;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::OpenAccount, request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
+  WarnOfSameName(account, connection);
   return ShowAccount(account, absl::StrCat("Opened an account for ", LabelOf(account), "."),
                      connection);
 }
@@ -124,26 +216,71 @@ int RunGet(const ParsedArgs& args, Connection& connection) {
 }
 
 int RunList(const ParsedArgs& args, Connection& connection) {
-  v1::ListAccountsRequest request;
-  request.set_bank_id(args.Positional(0));
-  v1::ListAccountsResponse all;
-  const grpc::Status status = ForEachPage(connection, &v1::Accounts::Stub::ListAccounts, request,
-                                          [&all](const v1::ListAccountsResponse& page) {
-                                            all.mutable_accounts()->MergeFrom(page.accounts());
-                                            return true;
-                                          });
-  if (!status.ok()) return connection.ReportFailure(status);
-  if (connection.json()) return connection.PrintJson(all);
-  Table table({"Account", "Name", "Kind", "Status", "Balance"});
-  table.AlignRight(4);
-  for (const v1::Account& account : all.accounts()) {
-    table.AddRow({account.account_id(), DisplayNameOf(account), KindAndRoles(account),
-                  AccountStatusWords(account.status()), FormatMinutes(account.balance_minutes())});
+  const std::string bank_id = args.Positional(0);
+  std::optional<v1::AccountKind> kind;
+  std::optional<v1::Role> role;
+  std::optional<v1::AccountStatus> status_wanted;
+  if (args.Has("kind")) {
+    const absl::StatusOr<v1::AccountKind> parsed = ParseAccountKind(args.Value("kind"));
+    if (!parsed.ok()) return args.ReportUsageError(std::string(parsed.status().message()));
+    kind = *parsed;
   }
-  std::printf("%s%d %s in bank %s.\n", table.Render().c_str(), all.accounts_size(),
-              all.accounts_size() == 1 ? "account" : "accounts", args.Positional(0).c_str());
-  return kExitOk;
+  if (args.Has("role")) {
+    const absl::StatusOr<std::vector<v1::Role>> parsed = ParseRoles(args.Value("role"));
+    if (!parsed.ok()) return args.ReportUsageError(std::string(parsed.status().message()));
+    if (parsed->size() != 1) return args.ReportUsageError("--role takes one role");
+    role = parsed->front();
+  }
+  if (args.Has("status")) {
+    const absl::StatusOr<v1::AccountStatus> parsed = ParseAccountStatus(args.Value("status"));
+    if (!parsed.ok()) return args.ReportUsageError(std::string(parsed.status().message()));
+    status_wanted = *parsed;
+  }
+  const bool below_floor = args.Has("below-floor");
+  absl::Status floor_error;
+  v1::ListAccountsResponse kept;
+  const grpc::Status status = ReadAccounts(
+      connection, bank_id,
+      [&](const v1::Account& account) {
+        if (kind.has_value() && account.kind() != *kind) return false;
+        if (role.has_value() && !HasRole(account, *role)) return false;
+        if (status_wanted.has_value() && account.status() != *status_wanted) return false;
+        if (!below_floor || !floor_error.ok()) return floor_error.ok();
+        const absl::StatusOr<bool> below = BelowFloor(account, connection);
+        if (!below.ok()) floor_error = below.status();
+        return below.ok() && *below;
+      },
+      &kept);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (!floor_error.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(floor_error.message()).c_str());
+    return kExitRefused;
+  }
+  const bool filtered = kind || role || status_wanted || below_floor;
+  return PrintAccounts(kept,
+                       absl::StrCat(filtered ? "match in bank " : "in bank ", bank_id),
+                       connection);
 }
+
+int RunFind(const ParsedArgs& args, Connection& connection) {
+  const std::string bank_id = args.Positional(0);
+  const std::string query = args.Positional(1);
+  if (clients::FoldForSearch(query).empty()) {
+    return args.ReportUsageError("NAME must hold a letter or a digit to search for");
+  }
+  v1::ListAccountsResponse found;
+  const grpc::Status status = ReadAccounts(
+      connection, bank_id,
+      [&query](const v1::Account& account) {
+        return clients::MatchesSearch(
+            absl::StrCat(account.display_name(), " ", account.account_id()), query);
+      },
+      &found);
+  if (!status.ok()) return connection.ReportFailure(status);
+  return PrintAccounts(found, absl::StrCat("in bank ", bank_id, " match \"", query, "\""),
+                       connection);
+}
+
 
 int RunSuspend(const ParsedArgs& args, Connection& connection) {
   v1::SuspendAccountRequest request;
@@ -288,11 +425,33 @@ std::vector<CommandSpec> AccountCommands() {
       {
           .group = "account",
           .verb = "list",
-          .summary = "list every account of a bank with its balance",
-          .description = "Lists every account of a bank, in order of id, with its balance.",
+          .summary = "list the accounts of a bank with their balances, or those that match",
+          .description =
+              "Lists the accounts of a bank, in order of id, with their balances: all of them,\n"
+              "or those of one kind, role or status, or those whose balance is below the floor\n"
+              "the bank's policy sets them.",
           .positionals = {kBankArg},
-          .examples = "  timeledger account list hcct\n",
+          .flags = {{"kind", "KIND", "only person, organisation or pool accounts"},
+                    {"role", "ROLE", "only people with this role: member, volunteer or staff"},
+                    {"status", "STATUS", "only active, suspended or closed accounts"},
+                    {"below-floor", "", "only accounts whose balance is below their floor"}},
+          .examples = "  timeledger account list hcct\n"
+                      "  timeledger account list hcct --role volunteer --status active\n"
+                      "  timeledger account list hcct --below-floor\n",
           .run = RunList,
+      },
+      {
+          .group = "account",
+          .verb = "find",
+          .summary = "find accounts by name or id, accents and case ignored",
+          .description =
+              "Lists the accounts whose name or id holds every word of NAME, wherever in it:\n"
+              "\"jose garc\" finds José García, \"oneill\" finds Maria O'Neill. Case, accents\n"
+              "and apostrophes do not matter.",
+          .positionals = {kBankArg, {"NAME", "the words to look for, in quotes if more than one"}},
+          .examples = "  timeledger account find hcct \"jose garcia\"\n"
+                      "  timeledger account find hcct oneill\n",
+          .run = RunFind,
       },
       {
           .group = "account",

@@ -284,6 +284,26 @@ expect 0 "an entry is reversed by its key" '^Reversed entry [0-9]+ by recording 
   -- entry reverse hcct slip-0901 --note "written on the wrong day"
 expect 0 "the key's reversal again is a safe retry" 'was already reversed by entry' \
   -- entry reverse hcct slip-0901 --note "written on the wrong day"
+
+# --- Finding people by name ------------------------------------------------------------------
+expect 0 "José García gets an account" -- account open hcct jose --kind person --name "José García"
+expect 0 "Maria O'Neill gets an account" -- account open hcct maria --kind person \
+  --name "Maria O'Neill"
+expect 0 "a second Jose Garcia is opened, with a warning that the name is taken" \
+  'Opened an account for Jose Garcia \(jose2\)' \
+  -- account open hcct jose2 --kind person --name "Jose Garcia"
+if grep -qE '^warning: José García \(jose\) also has this name' <<<"$ERR"; then
+  pass "the warning names José García (jose)"
+else
+  fail "the warning names José García (jose)"
+fi
+expect 0 "find ignores accents and case" '^jose +José García' '^jose2 +Jose Garcia' \
+  '^2 accounts in bank hcct match "JOSE garc"\.$' -- account find hcct "JOSE garc"
+expect 0 "find ignores apostrophes" "^maria +Maria O'Neill" '^1 account in bank hcct match' \
+  -- account find hcct oneill
+expect 0 "find with no match says so" '^0 accounts in bank hcct match "nobody"\.$' \
+  -- account find hcct nobody
+expect 2 "find needs a letter or digit" 'NAME must hold a letter or a digit' -- account find hcct "'?!"
 stop_server
 
 echo "cli scenario: $PASSED passed, $FAILED failed"

@@ -91,5 +91,23 @@ stop_server
 start_server
 expect 0 "after restart the policy is still version 2" 'version 2, set by carol' -- policy get hcct
 expect 0 "after restart the history is kept" 'confirmation' -- policy history hcct
+
+# A tighter floor leaves people below it: a coordinator lists them.
+sed 's/person_minutes: -600/person_minutes: -300/' "$EXAMPLE" >"$WORK/tighter.txtpb"
+expect 0 "a floor of -5 hours is put in force" 'is now in force' -- policy set hcct "$WORK/tighter.txtpb"
+run --json account list hcct --below-floor
+if [[ $RC -eq 0 ]] && python3 - "$WORK/out" <<'PY'
+import json, sys
+listed = json.load(open(sys.argv[1])).get("accounts", [])
+ids = [a["accountId"] for a in listed]
+assert "bob" in ids, ids  # at -10 hours
+assert all(int(a["balanceMinutes"]) < -300 and a["kind"] == "PERSON" for a in listed), listed
+PY
+then pass "account list --below-floor lists bob, and only people below -5 hours"
+else fail "account list --below-floor lists bob, and only people below -5 hours"; fi
+expect 0 "--role and --status filter too" '^carol ' '^1 account match in bank hcct\.$' \
+  -- account list hcct --role staff --status closed
+expect 2 "an unknown --status is named" '^error: --status must be active, suspended or closed' \
+  -- account list hcct --status gone
 stop_server
 finish "policy scenario"
