@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include <grpcpp/grpcpp.h>
 
@@ -21,6 +22,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/exit_code.h"
+#include "clients/cli/periods.h"
 #include "clients/cli/report_csv.h"
 #include "clients/cli/report_html.h"
 #include "clients/cli/report_words.h"
@@ -53,9 +55,48 @@ bool ParseDay(const std::string& text, v1::Date* date) {
   return true;
 }
 
-// Reads --from and --to into the two dates, or says what is wrong and returns false.
-bool ParseRange(const ParsedArgs& args, v1::Date* first_day, v1::Date* last_day, int* exit_code) {
+void SetDate(absl::CivilDay day, v1::Date* date) {
+  date->set_year(static_cast<int32_t>(day.year()));
+  date->set_month(day.month());
+  date->set_day(day.day());
+}
+
+// Reads the period into the two dates: --from and --to, or one of --last-month, --last-quarter
+// (before today's, in the bank's time zone) and --year. Says what is wrong and returns false.
+bool ParseRange(const ParsedArgs& args, const std::string& bank_id, Connection& connection,
+                v1::Date* first_day, v1::Date* last_day, int* exit_code) {
+  const int named = static_cast<int>(args.Has("last-month")) +
+                    static_cast<int>(args.Has("last-quarter")) + static_cast<int>(args.Has("year"));
+  const bool days = args.Has("from") || args.Has("to");
+  if (named > 1 || (named == 1 && days)) {
+    *exit_code = args.ReportUsageError(
+        "give one period: --from and --to, or --last-month, --last-quarter or --year");
+    return false;
+  }
+  if (named == 1) {
+    std::optional<Period> period;
+    if (args.Has("year")) {
+      const absl::StatusOr<Period> year = Year(args.Value("year"));
+      if (!year.ok()) {
+        *exit_code = args.ReportUsageError(std::string(year.status().message()));
+        return false;
+      }
+      period = *year;
+    } else {
+      const absl::CivilDay today =
+          absl::ToCivilDay(absl::Now(), connection.BankTimeZone(bank_id));
+      period = args.Has("last-month") ? LastMonth(today) : LastQuarter(today);
+    }
+    SetDate(period->first, first_day);
+    SetDate(period->last, last_day);
+    return true;
+  }
   for (auto [flag, date] : {std::pair{"from", first_day}, std::pair{"to", last_day}}) {
+    if (!args.Has(flag)) {
+      *exit_code = args.ReportUsageError(
+          absl::StrCat("missing --", flag, " DAY (or give --last-month, --last-quarter or --year)"));
+      return false;
+    }
     if (!ParseDay(args.Value(flag), date)) {
       *exit_code = args.ReportUsageError(absl::StrCat("--", flag, " '", args.Value(flag),
                                                       "' is not a day; write it as 2026-07-01"));
@@ -344,7 +385,8 @@ int RunReport(const ParsedArgs& args, Connection& connection) {
   request.set_bank_id(args.Positional(0));
   request.set_compare_with_previous(args.Has("compare"));
   int exit_code = kExitOk;
-  if (!ParseRange(args, request.mutable_first_day(), request.mutable_last_day(), &exit_code)) {
+  if (!ParseRange(args, request.bank_id(), connection, request.mutable_first_day(),
+                  request.mutable_last_day(), &exit_code)) {
     return exit_code;
   }
   Format format = Format::kTable;
@@ -365,7 +407,8 @@ int RunStatementReport(const ParsedArgs& args, Connection& connection) {
   request.set_bank_id(args.Positional(0));
   request.set_account_id(args.Positional(1));
   int exit_code = kExitOk;
-  if (!ParseRange(args, request.mutable_first_day(), request.mutable_last_day(), &exit_code)) {
+  if (!ParseRange(args, request.bank_id(), connection, request.mutable_first_day(),
+                  request.mutable_last_day(), &exit_code)) {
     return exit_code;
   }
   Format format = Format::kTable;
@@ -416,8 +459,12 @@ std::vector<CommandSpec> ReportCommands() {
               "--out (made if missing); html writes one self-contained page (charts, printable\n"
               "on A4) to the file --out, or into --out if it is a directory.",
           .positionals = {kBankArg},
-          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01", true},
-                    {"to", "DAY", "the last day, e.g. 2026-09-30", true},
+          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01"},
+                    {"to", "DAY", "the last day, e.g. 2026-09-30"},
+                    {"last-month", "", "instead of --from and --to: the month before this one"},
+                    {"last-quarter", "",
+                     "instead of --from and --to: the quarter before this one"},
+                    {"year", "YEAR", "instead of --from and --to: a calendar year, e.g. 2026"},
                     {"compare", "", "also show the previous period of the same length"},
                     {"format", "FORMAT", "table (the default), csv or html"},
                     {"out", "PATH", "where csv and html go (default: report-BANK-FROM-to-TO)"}},
@@ -425,7 +472,9 @@ std::vector<CommandSpec> ReportCommands() {
               "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --compare\n"
               "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --format html --out "
               "q3.html\n"
-              "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --format csv --out q3/\n",
+              "  timeledger report hcct --from 2026-07-01 --to 2026-09-30 --format csv --out q3/\n"
+              "  timeledger report hcct --last-quarter --compare\n"
+              "  timeledger report hcct --year 2026 --format html --out 2026.html\n",
           .run = RunReport,
       },
       {
@@ -438,13 +487,18 @@ std::vector<CommandSpec> ReportCommands() {
               "and the closing balance. --format csv writes it to a file (--out). Its words are\n"
               "in the member's language (account set-language), or the one --language names.",
           .positionals = {kBankArg, {"ACCOUNT", "the account's id, e.g. alice"}},
-          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01", true},
-                    {"to", "DAY", "the last day, e.g. 2026-09-30", true},
+          .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01"},
+                    {"to", "DAY", "the last day, e.g. 2026-09-30"},
+                    {"last-month", "", "instead of --from and --to: the month before this one"},
+                    {"last-quarter", "",
+                     "instead of --from and --to: the quarter before this one"},
+                    {"year", "YEAR", "instead of --from and --to: a calendar year, e.g. 2026"},
                     {"format", "FORMAT", "table (the default) or csv"},
                     {"out", "FILE", "where the CSV goes"},
                     kStatementLanguageFlag},
           .examples =
-              "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n",
+              "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n"
+              "  timeledger statement-report hcct alice --last-month\n",
           .run = RunStatementReport,
       },
   };

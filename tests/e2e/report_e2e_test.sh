@@ -116,6 +116,29 @@ expect 0 "--compare adds the previous period of the same length" \
   '^Kind +This period +Previous period$' ', compared with ' \
   -- report hcct --from "$FROM" --to "$TO" --compare
 
+# --- Periods in words --------------------------------------------------------------------------
+run --json report hcct --last-quarter
+if [[ $RC -eq 0 ]] && python3 - "$WORK/out" <<'PY'
+import datetime, json, sys
+current = json.load(open(sys.argv[1]))["current"]
+today = datetime.date.today()
+start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+first = datetime.date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1)
+last = start - datetime.timedelta(days=1)
+day = lambda d: datetime.date(d["year"], d["month"], d["day"])
+assert (day(current["firstDay"]), day(current["lastDay"])) == (first, last), current["firstDay"]
+PY
+then pass "--last-quarter is the calendar quarter before this one"
+else fail "--last-quarter is the calendar quarter before this one"; fi
+YEAR=$(date +%Y)
+expect 0 "--year is the calendar year" "^1 Jan $YEAR to 31 Dec $YEAR\$" \
+  -- report hcct --year "$YEAR"
+expect 0 "statement-report takes --last-month" -- statement-report hcct alice --last-month
+expect 2 "two periods at once are refused" '^error: give one period' \
+  -- report hcct --last-month --from "$FROM" --to "$TO"
+expect 2 "a bad --year is named" '^error: --year takes a year such as 2026' -- report hcct --year 26
+expect 2 "--from without --to is named" '^error: missing --to DAY' -- report hcct --from "$FROM"
+
 run --json report hcct --from "$FROM" --to "$TO" --compare
 if [[ $RC -eq 0 ]] && python3 - "$WORK/out" "$EXCHANGED" "$TOTAL" <<'PY'
 import json, sys
