@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "clients/cli/bank_csv.h"
 #include "clients/cli/command_line.h"
-#include "clients/common/search_text.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/duration.h"
@@ -19,12 +19,15 @@
 #include "clients/cli/paging.h"
 #include "clients/cli/table.h"
 #include "clients/cli/words.h"
+#include "clients/common/search_text.h"
 
 namespace timeledger::cli {
 namespace {
 
 constexpr PositionalSpec kBankArg = {"BANK", "the bank's id, e.g. hcct"};
 constexpr PositionalSpec kAccountArg = {"ACCOUNT", "the account's id, e.g. alice"};
+constexpr FlagSpec kFormatFlag = {
+    "format", "FORMAT", "table (the default), or csv: accounts.csv's columns, with names"};
 
 std::string KindAndRoles(const v1::Account& account) {
   const std::string roles = RolesWords(account.roles());
@@ -112,10 +115,20 @@ grpc::Status ReadAccounts(Connection& connection, const std::string& bank_id, Ke
                      });
 }
 
-// The accounts as a table, then "N accounts in bank B." (or `what` instead of "in bank B").
-int PrintAccounts(const v1::ListAccountsResponse& accounts, const std::string& what,
-                  Connection& connection) {
+// The accounts as a table, then "N accounts in bank B." (or `what` instead of "in bank B"); with
+// --format csv, as accounts.csv (bank_csv.h).
+int PrintAccounts(const ParsedArgs& args, const v1::ListAccountsResponse& accounts,
+                  const std::string& what, Connection& connection) {
   if (connection.json()) return connection.PrintJson(accounts);
+  const std::string format = args.Value("format", "table");
+  if (format == "csv") {
+    const std::string bank_id = args.Positional(0);
+    std::fputs(AccountsCsv(accounts.accounts(), connection.BankTimeZone(bank_id)).c_str(), stdout);
+    return kExitOk;
+  }
+  if (format != "table") {
+    return args.ReportUsageError(absl::StrCat("--format must be table or csv, not '", format, "'"));
+  }
   Table table({"Account", "Name", "Kind", "Status", "Balance"});
   table.AlignRight(4);
   for (const v1::Account& account : accounts.accounts()) {
@@ -152,8 +165,8 @@ absl::StatusOr<bool> BelowFloor(const v1::Account& account, Connection& connecti
   v1::Account standing;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::GetAccount, request, &standing);
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("cannot read account ", account.account_id(), ": ",
-                                               status.error_message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot read account ", account.account_id(), ": ", status.error_message()));
   }
   // With the policy's floors off there is no floor: what it can pay is unbounded (INT64_MAX).
   const bool floors_on = standing.available_minutes() != std::numeric_limits<int64_t>::max();
@@ -175,12 +188,12 @@ void WarnOfSameName(const v1::Account& opened, Connection& connection) {
       &same);
   if (!status.ok()) return;  // a nicety: the account is open either way
   for (const v1::Account& account : same.accounts()) {
-    std::fprintf(stderr,
-                 "warning: %s also has this name (opened %s): check this is not the same person "
-                 "opened twice\n",
-                 AccountLabel(account.display_name(), account.account_id()).c_str(),
-                 FormatDate(account.opened_at(), connection.BankTimeZone(account.bank_id()))
-                     .c_str());
+    std::fprintf(
+        stderr,
+        "warning: %s also has this name (opened %s): check this is not the same person "
+        "opened twice\n",
+        AccountLabel(account.display_name(), account.account_id()).c_str(),
+        FormatDate(account.opened_at(), connection.BankTimeZone(account.bank_id())).c_str());
   }
 }
 
@@ -257,8 +270,7 @@ int RunList(const ParsedArgs& args, Connection& connection) {
     return kExitRefused;
   }
   const bool filtered = kind || role || status_wanted || below_floor;
-  return PrintAccounts(kept,
-                       absl::StrCat(filtered ? "match in bank " : "in bank ", bank_id),
+  return PrintAccounts(args, kept, absl::StrCat(filtered ? "match in bank " : "in bank ", bank_id),
                        connection);
 }
 
@@ -277,10 +289,9 @@ int RunFind(const ParsedArgs& args, Connection& connection) {
       },
       &found);
   if (!status.ok()) return connection.ReportFailure(status);
-  return PrintAccounts(found, absl::StrCat("in bank ", bank_id, " match \"", query, "\""),
+  return PrintAccounts(args, found, absl::StrCat("in bank ", bank_id, " match \"", query, "\""),
                        connection);
 }
-
 
 int RunSuspend(const ParsedArgs& args, Connection& connection) {
   v1::SuspendAccountRequest request;
@@ -369,9 +380,10 @@ int RunErase(const ParsedArgs& args, Connection& connection) {
   const std::string fields = PersonalFieldsWords(response.fields());
   std::printf("Erased the personal data of %s%s.\n", id.c_str(),
               fields.empty() ? " (none was held)" : absl::StrCat(": ", fields).c_str());
-  std::printf("Balances, entries, reports and proofs stay, under the id %s; the ledger still "
-              "verifies.\n",
-              id.c_str());
+  std::printf(
+      "Balances, entries, reports and proofs stay, under the id %s; the ledger still "
+      "verifies.\n",
+      id.c_str());
   if (response.files_compacted()) {
     std::printf("The store's files no longer hold the erased values.\n");
   } else {
@@ -434,7 +446,8 @@ std::vector<CommandSpec> AccountCommands() {
           .flags = {{"kind", "KIND", "only person, organisation or pool accounts"},
                     {"role", "ROLE", "only people with this role: member, volunteer or staff"},
                     {"status", "STATUS", "only active, suspended or closed accounts"},
-                    {"below-floor", "", "only accounts whose balance is below their floor"}},
+                    {"below-floor", "", "only accounts whose balance is below their floor"},
+                    kFormatFlag},
           .examples = "  timeledger account list hcct\n"
                       "  timeledger account list hcct --role volunteer --status active\n"
                       "  timeledger account list hcct --below-floor\n",
@@ -449,6 +462,7 @@ std::vector<CommandSpec> AccountCommands() {
               "\"jose garc\" finds José García, \"oneill\" finds Maria O'Neill. Case, accents\n"
               "and apostrophes do not matter.",
           .positionals = {kBankArg, {"NAME", "the words to look for, in quotes if more than one"}},
+          .flags = {kFormatFlag},
           .examples = "  timeledger account find hcct \"jose garcia\"\n"
                       "  timeledger account find hcct oneill\n",
           .run = RunFind,
@@ -502,7 +516,8 @@ std::vector<CommandSpec> AccountCommands() {
           .positionals = {kBankArg, kAccountArg},
           .flags = {{"reason", "TEXT",
                      "why, for the record: the request's reference, not the member's name", true}},
-          .examples = "  timeledger account erase hcct m-0042 --reason \"erasure request SAR-17 of 2 Dec\"\n",
+          .examples = "  timeledger account erase hcct m-0042 --reason \"erasure request SAR-17 of "
+                      "2 Dec\"\n",
           .run = RunErase,
       },
   };

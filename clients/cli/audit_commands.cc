@@ -433,15 +433,14 @@ grpc::Status ForEachJournalRecord(const Connection& connection, const std::strin
     }
     if (response.done()) break;
     if (response.next_position() <= request.start_position()) {
-      return grpc::Status(grpc::StatusCode::INTERNAL,
-                          "the server's journal pages do not advance");
+      return grpc::Status(grpc::StatusCode::INTERNAL, "the server's journal pages do not advance");
     }
     request.set_start_position(response.next_position());
   }
   if (read != digest->tree_size()) {
-    return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                        absl::StrCat("the server sent ", read, " facts, not the digest's ",
-                                     digest->tree_size()));
+    return grpc::Status(
+        grpc::StatusCode::DATA_LOSS,
+        absl::StrCat("the server sent ", read, " facts, not the digest's ", digest->tree_size()));
   }
   return grpc::Status::OK;
 }

@@ -28,8 +28,9 @@ std::vector<CommandSpec> StatementCommands();
 // (audit_commands.cc)
 std::vector<CommandSpec> AuditCommands();
 
-// export member: everything held about one member (member_export.cc)
-std::vector<CommandSpec> MemberExportCommands();
+// export member, export bank: one member's data; a bank as the generic CSV files
+// (export_commands.cc)
+std::vector<CommandSpec> ExportCommands();
 
 // policy get | validate | set | history (policy_commands.cc)
 std::vector<CommandSpec> PolicyCommands();

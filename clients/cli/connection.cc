@@ -116,8 +116,8 @@ int Connection::PrintJson(const google::protobuf::Message& message) const {
   return kExitOk;
 }
 
-std::string Connection::LabelOf(const std::string& bank_id, const std::string& account_id,
-                                absl::string_view erased) {
+const Connection::KnownName& Connection::Known(const std::string& bank_id,
+                                               const std::string& account_id) {
   auto key = std::make_pair(bank_id, account_id);
   auto it = names_.find(key);
   if (it == names_.end()) {
@@ -135,12 +135,18 @@ std::string Connection::LabelOf(const std::string& bank_id, const std::string& a
     }
     it = names_.emplace(std::move(key), std::move(name)).first;
   }
-  return AccountLabel(it->second.erased ? erased : it->second.display_name, account_id);
+  return it->second;
+}
+
+std::string Connection::LabelOf(const std::string& bank_id, const std::string& account_id,
+                                absl::string_view erased) {
+  const KnownName& known = Known(bank_id, account_id);
+  return AccountLabel(known.erased ? erased : known.display_name, account_id);
 }
 
 void Connection::Remember(const v1::Account& account) {
   names_[{account.bank_id(), account.account_id()}] = {account.display_name(),
-                                                        account.personal_data_erased()};
+                                                       account.personal_data_erased()};
 }
 
 absl::TimeZone Connection::BankTimeZone(const std::string& bank_id) {

@@ -108,6 +108,7 @@ class Connection {
     bool erased = false;
   };
   std::map<std::pair<std::string, std::string>, KnownName> names_;
+  const KnownName& Known(const std::string& bank_id, const std::string& account_id);
   int name_lookups_ = 0;
   std::map<std::string, absl::TimeZone> time_zones_;
 };

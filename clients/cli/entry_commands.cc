@@ -1,20 +1,22 @@
 // entry record | reverse | get | list: the journal of time given and received.
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "clients/cli/bank_csv.h"
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -115,8 +117,8 @@ absl::StatusOr<v1::RecordEntryRequest> RecordRequest(const ParsedArgs& args, con
   const std::string payer = args.Value(staff_words ? "helped" : "from");
   const std::string earner = args.Value(staff_words ? "helper" : "to");
   if (payer.empty() && earner.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("missing ", earner_flag, " and ", payer_flag,
-                                                   " (or --helper and --helped)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("missing ", earner_flag, " and ", payer_flag, " (or --helper and --helped)"));
   }
   if (payer.empty()) return absl::InvalidArgumentError(absl::StrCat("missing ", payer_flag));
   if (earner.empty()) return absl::InvalidArgumentError(absl::StrCat("missing ", earner_flag));
@@ -322,6 +324,34 @@ int RunList(const ParsedArgs& args, Connection& connection) {
   const grpc::Status status = CollectEntries(connection, request, limit, &all, &more);
   if (!status.ok()) return connection.ReportFailure(status);
   if (connection.json()) return connection.PrintJson(all);
+  const std::string format = args.Value("format", "table");
+  if (format == "csv") {
+    google::protobuf::RepeatedPtrField<v1::Entry> entries;
+    for (const v1::EntryRow& row : all.rows()) *entries.Add() = row.entry();
+    // Every account's name, read once (not one lookup per account, which is capped).
+    std::map<std::string, std::string> names;
+    v1::ListAccountsRequest accounts;
+    accounts.set_bank_id(request.bank_id());
+    const grpc::Status read = ForEachPage(connection, &v1::Accounts::Stub::ListAccounts, accounts,
+                                          [&names](const v1::ListAccountsResponse& page) {
+                                            for (const v1::Account& a : page.accounts()) {
+                                              names[a.account_id()] = a.display_name();
+                                            }
+                                            return true;
+                                          });
+    if (!read.ok()) return connection.ReportFailure(read);
+    const AccountNameOf name_of = [&names](const std::string& account_id) {
+      auto it = names.find(account_id);
+      return it == names.end() ? std::string() : it->second;
+    };
+    std::fputs(EntriesCsv(entries, name_of).c_str(), stdout);
+    if (more)
+      std::fprintf(stderr, "Only the oldest %d; raise --limit for more.\n", all.rows_size());
+    return kExitOk;
+  }
+  if (format != "table") {
+    return args.ReportUsageError(absl::StrCat("--format must be table or csv, not '", format, "'"));
+  }
 
   std::fputs(EntryTable(all, request.bank_id(), args.Has("account"), connection).c_str(), stdout);
   if (more) {
@@ -408,7 +438,9 @@ std::vector<CommandSpec> EntryCommands() {
           .positionals = {kBankArg},
           .flags = {{"account", "ACCOUNT",
                      "only this account's entries, with its balance after each"},
-                    {"limit", "N", "show at most the first N entries"}},
+                    {"limit", "N", "show at most the first N entries"},
+                    {"format", "FORMAT",
+                     "table (the default), or csv: entries.csv's columns, with names"}},
           .examples = "  timeledger entry list hcct --limit 50\n"
                       "  timeledger entry list hcct --account alice\n",
           .run = RunList,

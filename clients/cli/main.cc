@@ -36,8 +36,8 @@ constexpr char kDefaultServer[] = "127.0.0.1:50051";
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {BankCommands, AccountCommands, CardCommands, EntryCommands, PendingCommands,
-                     StatementCommands, PolicyCommands, ReportCommands, AuditCommands, MemberExportCommands,
-                     QualificationCommands, TokenCommands, StatusCommands}) {
+                     StatementCommands, PolicyCommands, ReportCommands, AuditCommands,
+                     ExportCommands, QualificationCommands, TokenCommands, StatusCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;

@@ -83,8 +83,7 @@ bool ParseRange(const ParsedArgs& args, const std::string& bank_id, Connection& 
       }
       period = *year;
     } else {
-      const absl::CivilDay today =
-          absl::ToCivilDay(absl::Now(), connection.BankTimeZone(bank_id));
+      const absl::CivilDay today = absl::ToCivilDay(absl::Now(), connection.BankTimeZone(bank_id));
       period = args.Has("last-month") ? LastMonth(today) : LastQuarter(today);
     }
     SetDate(period->first, first_day);
@@ -93,8 +92,8 @@ bool ParseRange(const ParsedArgs& args, const std::string& bank_id, Connection& 
   }
   for (auto [flag, date] : {std::pair{"from", first_day}, std::pair{"to", last_day}}) {
     if (!args.Has(flag)) {
-      *exit_code = args.ReportUsageError(
-          absl::StrCat("missing --", flag, " DAY (or give --last-month, --last-quarter or --year)"));
+      *exit_code = args.ReportUsageError(absl::StrCat(
+          "missing --", flag, " DAY (or give --last-month, --last-quarter or --year)"));
       return false;
     }
     if (!ParseDay(args.Value(flag), date)) {
@@ -462,8 +461,7 @@ std::vector<CommandSpec> ReportCommands() {
           .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01"},
                     {"to", "DAY", "the last day, e.g. 2026-09-30"},
                     {"last-month", "", "instead of --from and --to: the month before this one"},
-                    {"last-quarter", "",
-                     "instead of --from and --to: the quarter before this one"},
+                    {"last-quarter", "", "instead of --from and --to: the quarter before this one"},
                     {"year", "YEAR", "instead of --from and --to: a calendar year, e.g. 2026"},
                     {"compare", "", "also show the previous period of the same length"},
                     {"format", "FORMAT", "table (the default), csv or html"},
@@ -490,15 +488,13 @@ std::vector<CommandSpec> ReportCommands() {
           .flags = {{"from", "DAY", "the first day, e.g. 2026-07-01"},
                     {"to", "DAY", "the last day, e.g. 2026-09-30"},
                     {"last-month", "", "instead of --from and --to: the month before this one"},
-                    {"last-quarter", "",
-                     "instead of --from and --to: the quarter before this one"},
+                    {"last-quarter", "", "instead of --from and --to: the quarter before this one"},
                     {"year", "YEAR", "instead of --from and --to: a calendar year, e.g. 2026"},
                     {"format", "FORMAT", "table (the default) or csv"},
                     {"out", "FILE", "where the CSV goes"},
                     kStatementLanguageFlag},
-          .examples =
-              "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n"
-              "  timeledger statement-report hcct alice --last-month\n",
+          .examples = "  timeledger statement-report hcct alice --from 2026-07-01 --to 2026-09-30\n"
+                      "  timeledger statement-report hcct alice --last-month\n",
           .run = RunStatementReport,
       },
   };

@@ -29,8 +29,8 @@ bool IsApostrophe(UChar32 c) { return c == 0x27 || c == 0x2019 || c == 0x2BC; }
 }  // namespace
 
 std::string FoldForSearch(absl::string_view text) {
-  icu::UnicodeString folded =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString folded = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   if (const icu::Transliterator* folder = Folder(); folder != nullptr) {
     folder->transliterate(folded);
   } else {

@@ -304,6 +304,47 @@ expect 0 "find ignores apostrophes" "^maria +Maria O'Neill" '^1 account in bank 
 expect 0 "find with no match says so" '^0 accounts in bank hcct match "nobody"\.$' \
   -- account find hcct nobody
 expect 2 "find needs a letter or digit" 'NAME must hold a letter or a digit' -- account find hcct "'?!"
+
+# --- The bank as CSV files ---------------------------------------------------------------------
+expect 0 "the bank is written as CSV files" '^Wrote bank hcct to .*: accounts\.csv \([0-9]+ accounts\), entries\.csv \([0-9]+ entries\)\.$' \
+  -- export bank hcct --out "$WORK/hcct-csv"
+run --json bank get hcct
+cp "$WORK/out" "$WORK/bank.json"
+run --json account list hcct
+cp "$WORK/out" "$WORK/accounts.json"
+if python3 - "$WORK/hcct-csv" "$WORK/bank.json" "$WORK/accounts.json" <<'PY'
+import csv, json, os, sys
+folder, bank, listed = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+read = lambda name: list(csv.DictReader(open(os.path.join(folder, name), encoding="utf-8-sig")))
+accounts, entries = read("accounts.csv"), read("entries.csv")
+assert [a["account_id"] for a in accounts] == [a["accountId"] for a in listed["accounts"]]
+assert sum(int(a["balance_minutes"]) for a in accounts) == 0
+by_id = {a["account_id"]: a for a in accounts}
+assert by_id["jose"]["name"] == "José García" and by_id["maria"]["name"] == "Maria O'Neill"
+assert by_id["alice"]["kind"] == "person" and by_id["centre"]["kind"] == "organisation"
+assert len(entries) == int(bank["entryCount"]), (len(entries), bank["entryCount"])
+assert [int(e["seq"]) for e in entries] == list(range(1, len(entries) + 1))
+tea = next(e for e in entries if e["entry_id"] == "slip-0901")
+assert (tea["from_account_id"], tea["from_name"], tea["to_name"], tea["minutes"]) == \
+    ("bob", "Bob Smith", "Alice Brown", "30"), tea
+assert tea["reversed_by_seq"] != ""
+balance = {a: 0 for a in by_id}
+for e in entries:
+    balance[e["from_account_id"]] -= int(e["minutes"])
+    balance[e["to_account_id"]] += int(e["minutes"])
+assert all(balance[a] == int(by_id[a]["balance_minutes"]) for a in by_id), balance
+PY
+then pass "accounts.csv and entries.csv hold every account and entry, and the entries give the balances"
+else fail "accounts.csv and entries.csv hold every account and entry, and the entries give the balances"; fi
+expect 1 "export bank refuses a folder that holds files" 'is not empty' \
+  -- export bank hcct --out "$WORK/hcct-csv"
+expect 0 "account list --format csv prints accounts.csv" 'account_id,name,kind,roles,status,joined_on' \
+  '^jose,José García,person,member,active,' -- account list hcct --format csv
+expect 0 "entry list --format csv prints entries.csv with names" \
+  '^slip-0901,[0-9]+,.*,exchange,bob,Bob Smith,alice,Alice Brown,30,tea,' \
+  -- entry list hcct --format csv
+expect 2 "an unknown --format is named" "^error: --format must be table or csv, not 'xml'" \
+  -- entry list hcct --format xml
 stop_server
 
 echo "cli scenario: $PASSED passed, $FAILED failed"

@@ -1,3 +1,8 @@
+// export member | bank.
+//
+// export bank BANK --out DIR: the bank's accounts and entries as the generic CSV files
+// (bank_csv.h): accounts.csv and entries.csv.
+//
 // export member BANK ACCOUNT --out DIR: everything the ledger holds about one member, for a
 // subject access request (GDPR article 15) or for them to take elsewhere (article 20). DIR gets:
 //   member.json    the account, the kiosk card (never the PIN or its hash: whether one is set),
@@ -11,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <system_error>
@@ -23,6 +29,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "clients/audit/digest_file.h"
+#include "clients/cli/bank_csv.h"
 #include "clients/cli/command_line.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
@@ -32,6 +39,7 @@
 #include "clients/cli/report_csv.h"
 #include "clients/cli/words.h"
 #include "timeledger/v1/accounts.grpc.pb.h"
+#include "timeledger/v1/banks.grpc.pb.h"
 #include "timeledger/v1/catalogue.grpc.pb.h"
 #include "timeledger/v1/kiosk.grpc.pb.h"
 #include "timeledger/v1/ledger.grpc.pb.h"
@@ -99,9 +107,9 @@ std::string Rfc3339Of(const google::protobuf::Timestamp& timestamp) {
                           absl::UTCTimeZone());
 }
 
-// entries.csv: one row per entry, the member's side of it.
-std::string EntriesCsv(const std::vector<v1::EntryRow>& rows, const std::string& account_id,
-                       Connection& connection) {
+// The member's entries.csv: one row per entry, their side of it.
+std::string MemberEntriesCsv(const std::vector<v1::EntryRow>& rows, const std::string& account_id,
+                             Connection& connection) {
   std::string csv = kCsvByteOrderMark;
   csv += CsvRecord({"seq", "entry_id", "recorded_at", "occurred_at", "kind", "with_account_id",
                     "with_name", "minutes", "balance_after_minutes", "activity", "note",
@@ -137,9 +145,8 @@ bool WriteFile(const std::filesystem::path& dir, const std::string& name,
     }
   }
   std::error_code error;
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write,
-                               error);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, error);
   return true;
 }
 
@@ -176,8 +183,7 @@ int RunExportMember(const ParsedArgs& args, Connection& connection) {
   account_request.set_bank_id(bank_id);
   account_request.set_account_id(account_id);
   v1::Account account;
-  grpc::Status status =
-      connection.Call(&v1::Accounts::Stub::GetAccount, account_request, &account);
+  grpc::Status status = connection.Call(&v1::Accounts::Stub::GetAccount, account_request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
   connection.Remember(account);
 
@@ -214,14 +220,13 @@ int RunExportMember(const ParsedArgs& args, Connection& connection) {
   v1::ListQualificationsRequest qualifications_request;
   qualifications_request.set_bank_id(bank_id);
   qualifications_request.set_account_id(account_id);
-  status = ForEachPage(connection, &v1::Qualifications::Stub::ListQualifications,
-                       qualifications_request,
-                       [&qualifications](const v1::ListQualificationsResponse& page) {
-                         qualifications.insert(qualifications.end(),
-                                               page.qualifications().begin(),
-                                               page.qualifications().end());
-                         return true;
-                       });
+  status =
+      ForEachPage(connection, &v1::Qualifications::Stub::ListQualifications, qualifications_request,
+                  [&qualifications](const v1::ListQualificationsResponse& page) {
+                    qualifications.insert(qualifications.end(), page.qualifications().begin(),
+                                          page.qualifications().end());
+                    return true;
+                  });
   if (!status.ok()) return connection.ReportFailure(status);
 
   std::string records;
@@ -240,32 +245,92 @@ int RunExportMember(const ParsedArgs& args, Connection& connection) {
   const std::string member_json = absl::StrCat(
       "{\"exported_at\": ",
       audit::JsonString(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())),
-      ",\n \"bank_id\": ", audit::JsonString(bank_id),
-      ",\n \"journal_size\": ", digest.tree_size(),
+      ",\n \"bank_id\": ", audit::JsonString(bank_id), ",\n \"journal_size\": ", digest.tree_size(),
       ",\n \"account\": ", Json(account), ",\n \"card\": ", has_card ? Json(card) : "null",
       ",\n \"qualifications\": ", JsonList(qualifications),
       ",\n \"pending_entries\": ", JsonList(pending.pending()),
       ",\n \"entries\": ", JsonList(entries), "}\n");
   if (!MakeEmptyDir(dir) || !WriteFile(dir, "member.json", member_json) ||
-      !WriteFile(dir, "entries.csv", EntriesCsv(entries, account_id, connection)) ||
+      !WriteFile(dir, "entries.csv", MemberEntriesCsv(entries, account_id, connection)) ||
       !WriteFile(dir, "records.jsonl", records)) {
     return kExitRefused;
   }
   std::printf("Wrote what bank %s holds about %s to %s:\n", bank_id.c_str(),
               AccountLabel(DisplayNameOf(account), account_id).c_str(), dir.c_str());
-  std::printf("  member.json    the account, card, %zu qualification%s, %d pending and %zu "
-              "entr%s\n",
-              qualifications.size(), qualifications.size() == 1 ? "" : "s",
-              pending.pending_size(), entries.size(), entries.size() == 1 ? "y" : "ies");
+  std::printf(
+      "  member.json    the account, card, %zu qualification%s, %d pending and %zu "
+      "entr%s\n",
+      qualifications.size(), qualifications.size() == 1 ? "" : "s", pending.pending_size(),
+      entries.size(), entries.size() == 1 ? "y" : "ies");
   std::printf("  entries.csv    the entries, for a spreadsheet\n");
   std::printf("  records.jsonl  %zu fact%s of the journal about them, with their hashes\n",
               record_count, record_count == 1 ? "" : "s");
   return kExitOk;
 }
 
+int RunExportBank(const ParsedArgs& args, Connection& connection) {
+  const std::string bank_id = args.Positional(0);
+  const std::filesystem::path dir = args.Value("out");
+  v1::GetBankRequest bank_request;
+  bank_request.set_bank_id(bank_id);
+  v1::Bank bank;
+  grpc::Status status = connection.Call(&v1::Banks::Stub::GetBank, bank_request, &bank);
+  if (!status.ok()) return connection.ReportFailure(status);
+
+  v1::ListAccountsRequest accounts_request;
+  accounts_request.set_bank_id(bank_id);
+  v1::ListAccountsResponse accounts;
+  status = ForEachPage(connection, &v1::Accounts::Stub::ListAccounts, accounts_request,
+                       [&accounts](const v1::ListAccountsResponse& page) {
+                         accounts.mutable_accounts()->MergeFrom(page.accounts());
+                         return true;
+                       });
+  if (!status.ok()) return connection.ReportFailure(status);
+  std::map<std::string, std::string> names;
+  int64_t sum = 0;
+  for (const v1::Account& account : accounts.accounts()) {
+    names[account.account_id()] = account.display_name();
+    sum += account.balance_minutes();
+  }
+
+  v1::ListEntriesRequest entries_request;
+  entries_request.set_bank_id(bank_id);
+  google::protobuf::RepeatedPtrField<v1::Entry> entries;
+  status = ForEachPage(connection, &v1::Ledger::Stub::ListEntries, entries_request,
+                       [&entries](const v1::ListEntriesResponse& page) {
+                         for (const v1::EntryRow& row : page.rows()) *entries.Add() = row.entry();
+                         return true;
+                       });
+  if (!status.ok()) return connection.ReportFailure(status);
+  // What was read must be the bank as one moment saw it: the balances add up to zero, and the
+  // entries are all there (none was recorded between the reads, or the files would disagree).
+  if (sum != 0 || static_cast<uint64_t>(entries.size()) < bank.entry_count()) {
+    std::fprintf(stderr,
+                 "error: the accounts and entries read do not agree (balances add up to %lld, "
+                 "%d entries of %llu): entries were recorded meanwhile; run it again\n",
+                 static_cast<long long>(sum), entries.size(),
+                 static_cast<unsigned long long>(bank.entry_count()));
+    return kExitRefused;
+  }
+  const AccountNameOf name_of = [&names](const std::string& account_id) {
+    auto it = names.find(account_id);
+    return it == names.end() ? std::string() : it->second;
+  };
+  absl::TimeZone zone = absl::UTCTimeZone();
+  absl::LoadTimeZone(bank.time_zone(), &zone);
+  if (!MakeEmptyDir(dir) ||
+      !WriteFile(dir, "accounts.csv", AccountsCsv(accounts.accounts(), zone)) ||
+      !WriteFile(dir, "entries.csv", EntriesCsv(entries, name_of))) {
+    return kExitRefused;
+  }
+  std::printf("Wrote bank %s to %s: accounts.csv (%d accounts), entries.csv (%d entries).\n",
+              bank_id.c_str(), dir.c_str(), accounts.accounts_size(), entries.size());
+  return kExitOk;
+}
+
 }  // namespace
 
-std::vector<CommandSpec> MemberExportCommands() {
+std::vector<CommandSpec> ExportCommands() {
   return {
       {
           .group = "export",
@@ -283,6 +348,22 @@ std::vector<CommandSpec> MemberExportCommands() {
           .flags = {{"out", "DIR", "the folder to write (made if missing)", true}},
           .examples = "  timeledger export member hcct alice --out alice-data\n",
           .run = RunExportMember,
+      },
+      {
+          .group = "export",
+          .verb = "bank",
+          .summary =
+              "write a bank's accounts and entries as CSV files, for spreadsheets and moving",
+          .description =
+              "Writes the bank's accounts and entries into a new folder as the generic CSV files\n"
+              "(docs/OPERATIONS.md, \"Moving a bank in and out\"): accounts.csv (each account\n"
+              "with its name, kind, roles, status, the day it joined and its balance) and\n"
+              "entries.csv (each entry with both accounts' names). They open in a spreadsheet;\n"
+              "the folder must be new or empty, its files readable by you only.",
+          .positionals = {{"BANK", "the bank's id, e.g. hcct"}},
+          .flags = {{"out", "DIR", "the folder to write (made if missing)", true}},
+          .examples = "  timeledger export bank hcct --out hcct-2026-12\n",
+          .run = RunExportBank,
       },
   };
 }
