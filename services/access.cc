@@ -40,6 +40,7 @@ constexpr Permission kPermissions[] = {
     {"Accounts/SuspendAccount", kStaff, Scope::kBank, ""},
     {"Accounts/ReactivateAccount", kStaff, Scope::kBank, ""},
     {"Accounts/CloseAccount", kStaff, Scope::kBank, ""},
+    {"Accounts/ReopenAccount", kStaff, Scope::kBank, ""},
     {"Accounts/ErasePersonalData", kStaff, Scope::kBank, ""},
 
     {"Ledger/RecordEntry", kStaff | kPartner, Scope::kBank,

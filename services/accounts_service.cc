@@ -56,13 +56,12 @@ grpc::ServerUnaryReactor* AccountsService::ListAccounts(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AccountsService::SetStatus(
     grpc::CallbackServerContext* context, absl::string_view method, const std::string& bank_id,
     const std::string& account_id, ledger::AccountStatus status, const std::string& reason,
-    bool donate_balance_to_pool, v1::Account* response) {
+    v1::Account* response) {
   auto* reactor = context->DefaultReactor();
   auto caller = gate_->Admit(context, method, bank_id);
   if (!caller.ok()) return Refuse(reactor, caller.status());
   ledger_->SetAccountStatus(
-      ledger::BankId(bank_id), ledger::AccountId(account_id), status, reason,
-      donate_balance_to_pool, *caller,
+      ledger::BankId(bank_id), ledger::AccountId(account_id), status, reason, false, *caller,
       ReplyLater<ledger::Account>(reactor,
                                   [response](const ledger::Account& a) { ToProto(a, response); }));
   return reactor;
@@ -72,22 +71,45 @@ grpc::ServerUnaryReactor* AccountsService::SuspendAccount(grpc::CallbackServerCo
                                                           const v1::SuspendAccountRequest* request,
                                                           v1::Account* response) {
   return SetStatus(context, "Accounts/SuspendAccount", request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kSuspended, request->reason(), false, response);
+                   ledger::AccountStatus::kSuspended, request->reason(), response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::ReactivateAccount(
     grpc::CallbackServerContext* context, const v1::ReactivateAccountRequest* request,
     v1::Account* response) {
   return SetStatus(context, "Accounts/ReactivateAccount", request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kActive, "", false, response);
+                   ledger::AccountStatus::kActive, "", response);
 }
 
 grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerContext* context,
                                                         const v1::CloseAccountRequest* request,
                                                         v1::Account* response) {
-  return SetStatus(context, "Accounts/CloseAccount", request->bank_id(), request->account_id(),
-                   ledger::AccountStatus::kClosed, request->reason(),
-                   request->donate_balance_to_pool(), response);
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/CloseAccount", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ledger_->CloseAccount(ledger::BankId(request->bank_id()),
+                        ledger::AccountId(request->account_id()), request->reason(),
+                        ledger::ClosingSettlement{request->donate_balance_to_pool(),
+                                                  request->write_off_debt_to_pool()},
+                        *caller,
+                        ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
+                          ToProto(a, response);
+                        }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AccountsService::ReopenAccount(grpc::CallbackServerContext* context,
+                                                         const v1::ReopenAccountRequest* request,
+                                                         v1::Account* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/ReopenAccount", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  ledger_->ReopenAccount(ledger::BankId(request->bank_id()),
+                         ledger::AccountId(request->account_id()), request->reason(), *caller,
+                         ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
+                           ToProto(a, response);
+                         }));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* AccountsService::ErasePersonalData(

@@ -66,6 +66,9 @@ class AccountsService final : public v1::Accounts::CallbackService {
   grpc::ServerUnaryReactor* CloseAccount(grpc::CallbackServerContext* context,
                                          const v1::CloseAccountRequest* request,
                                          v1::Account* response) override;
+  grpc::ServerUnaryReactor* ReopenAccount(grpc::CallbackServerContext* context,
+                                          const v1::ReopenAccountRequest* request,
+                                          v1::Account* response) override;
   // The erasure is a write; the compaction after it (Ledger::CompactErased) takes as long as
   // rewriting the bank's personal ranges, so it runs on the service's own worker, one at a time.
   grpc::ServerUnaryReactor* ErasePersonalData(grpc::CallbackServerContext* context,
@@ -73,11 +76,11 @@ class AccountsService final : public v1::Accounts::CallbackService {
                                               v1::ErasePersonalDataResponse* response) override;
 
  private:
+  // Suspends or reactivates (closing and reopening have their own ledger calls).
   grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* context,
                                       absl::string_view method, const std::string& bank_id,
                                       const std::string& account_id, ledger::AccountStatus status,
-                                      const std::string& reason, bool donate_balance_to_pool,
-                                      v1::Account* response);
+                                      const std::string& reason, v1::Account* response);
 
   ledger::Ledger* ledger_;
   Gate* gate_;

@@ -1,5 +1,5 @@
-// account open | get | list | find | suspend | reactivate | close | erase: the accounts of one
-// bank.
+// account open | get | list | find | suspend | reactivate | close | reopen | erase: the accounts
+// of one bank.
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -326,6 +326,7 @@ int RunClose(const ParsedArgs& args, Connection& connection) {
   request.set_account_id(args.Positional(1));
   request.set_reason(args.Value("reason"));
   request.set_donate_balance_to_pool(args.Has("donate-to-pool"));
+  request.set_write_off_debt_to_pool(args.Has("write-off-debt"));
   v1::Account account;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::CloseAccount, request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
@@ -363,6 +364,19 @@ std::string PersonalFieldsWords(const google::protobuf::RepeatedField<int>& fiel
     text = absl::StrCat(absl::StrJoin(words, ", "), " and ", text);
   }
   return text;
+}
+
+int RunReopen(const ParsedArgs& args, Connection& connection) {
+  v1::ReopenAccountRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_account_id(args.Positional(1));
+  request.set_reason(args.Value("reason"));
+  v1::Account account;
+  const grpc::Status status =
+      connection.Call(&v1::Accounts::Stub::ReopenAccount, request, &account);
+  if (!status.ok()) return connection.ReportFailure(status);
+  return ShowAccount(
+      account, absl::StrCat(LabelOf(account), " is open again: it can earn and pay."), connection);
 }
 
 int RunErase(const ParsedArgs& args, Connection& connection) {
@@ -493,14 +507,32 @@ std::vector<CommandSpec> AccountCommands() {
           .verb = "close",
           .summary = "close an account for good (its balance must be 0)",
           .description =
-              "Closes an account for good. Its balance must be 0 minutes first, or,\n"
-              "with --donate-to-pool, a positive balance is given to the community pool\n"
-              "in the same step. Its entries stay on record and can still be read.",
+              "Closes an account. Its balance must be 0 minutes first, or, with\n"
+              "--donate-to-pool, a positive balance is given to the community pool in the same\n"
+              "step; with --write-off-debt the pool takes on a negative balance (an entry from\n"
+              "the pool, \"debt written off\", noting --reason, which it then needs), if the\n"
+              "pool's floor allows. Its entries stay on record and can still be read. An\n"
+              "account closed by mistake can be reopened (account reopen).",
           .positionals = {kBankArg, kAccountArg},
           .flags = {{"reason", "TEXT", "why, for the record"},
-                    {"donate-to-pool", "", "first give a positive balance to the pool"}},
-          .examples = "  timeledger account close hcct bob --reason \"moved away\"\n",
+                    {"donate-to-pool", "", "first give a positive balance to the pool"},
+                    {"write-off-debt", "", "first let the pool take on a negative balance"}},
+          .examples = "  timeledger account close hcct bob --reason \"moved away\"\n"
+                      "  timeledger account close hcct dev --write-off-debt "
+                      "--reason \"passed away; agreed at the team meeting\"\n",
           .run = RunClose,
+      },
+      {
+          .group = "account",
+          .verb = "reopen",
+          .summary = "reopen an account that was closed by mistake",
+          .description =
+              "Reopens a closed account: it can earn and pay again. Recorded in the journal\n"
+              "with the reason, which is required.",
+          .positionals = {kBankArg, kAccountArg},
+          .flags = {{"reason", "TEXT", "why it is reopened", true}},
+          .examples = "  timeledger account reopen hcct bob --reason \"closed by mistake\"\n",
+          .run = RunReopen,
       },
       {
           .group = "account",

@@ -21,6 +21,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kAccountLimit, "ACCOUNT_LIMIT", kFailedPrecondition},
     {Reason::kAccountMismatch, "ACCOUNT_MISMATCH", kDataLoss},
     {Reason::kAccountMissing, "ACCOUNT_MISSING", kDataLoss},
+    {Reason::kAccountNotClosed, "ACCOUNT_NOT_CLOSED", kFailedPrecondition},
     {Reason::kAccountNotFound, "ACCOUNT_NOT_FOUND", kNotFound},
     {Reason::kAccountNotInJournal, "ACCOUNT_NOT_IN_JOURNAL", kDataLoss},
     {Reason::kAccountSuspended, "ACCOUNT_SUSPENDED", kFailedPrecondition},

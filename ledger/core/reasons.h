@@ -26,6 +26,7 @@ enum class Reason : uint16_t {
   kAccountLimit,
   kAccountMismatch,
   kAccountMissing,
+  kAccountNotClosed,
   kAccountNotFound,
   kAccountNotInJournal,
   kAccountSuspended,

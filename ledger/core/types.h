@@ -33,6 +33,7 @@ inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds
 // caller's, and a caller's new key may not start with one of these prefixes (RESERVED_ENTRY_ID).
 inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";           // + the entry's seq
 inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";  // + account id
+inline constexpr char kClosingWriteOffEntryIdPrefix[] = "closing-write-off-";  // + account id
 inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";         // + account id "-" + YYYY-MM-DD
 inline constexpr char kReversalEntryIdPrefix[] = "reversal-of-";  // + seq: a reversal's default
 inline constexpr char kRewardEntryIdPrefix[] = "award-";  // + award id: a qualification reward

@@ -172,8 +172,8 @@ absl::Status ValidateNewEntryId(absl::string_view field, absl::string_view id,
                                 bool reversal_default_allowed) {
   if (auto s = ValidateEntryId(field, id); !s.ok()) return s;
   for (absl::string_view prefix :
-       {kCapExcessEntryIdPrefix, kClosingDonationEntryIdPrefix, kExpiryEntryIdPrefix,
-        kRewardEntryIdPrefix, kReversalEntryIdPrefix}) {
+       {kCapExcessEntryIdPrefix, kClosingDonationEntryIdPrefix, kClosingWriteOffEntryIdPrefix,
+        kExpiryEntryIdPrefix, kRewardEntryIdPrefix, kReversalEntryIdPrefix}) {
     if (prefix == kReversalEntryIdPrefix && reversal_default_allowed) continue;
     if (absl::StartsWith(id, prefix)) {
       return Refuse(

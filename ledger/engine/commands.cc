@@ -159,10 +159,67 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
   return account;
 }
 
+namespace {
+
+// The id of the entry that settles a closing account: prefix + account id, or, if an earlier
+// closing of the account took it (it was reopened since), that and "-" + the entry's seq.
+absl::StatusOr<std::string> ClosingEntryId(WriteTxn& txn, const BankHeader& bank,
+                                           absl::string_view prefix,
+                                           const std::string& account_id) {
+  const std::string first = absl::StrCat(prefix, account_id);
+  auto taken = txn.GetEntryId(bank.bank.bank_id, first);
+  if (!taken.ok()) return taken.status();
+  if (!taken->has_value()) return first;
+  return absl::StrCat(first, "-", bank.head.next_seq);
+}
+
+// The pool takes on `account`'s debt before it closes: a GRANT from the pool of what it owes,
+// "debt written off", with the coordinator's reason as its note (required). The pool must have
+// the time to give under the bank's floors (OVERDRAFT_LIMIT if not).
+absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account,
+                          const std::string& reason, const Principal& caller) {
+  TL_CHECK(account.balance_minutes < 0);
+  if (auto s = ValidateText("reason", reason, kReasonLengthMax, true); !s.ok()) return s;
+  auto pool = FindAccount(txn, account.bank_id, kPoolAccountId);
+  if (!pool.ok()) return pool.status();
+  const int64_t debt = -account.balance_minutes;
+  if (bank.policy.floors_enabled) {
+    const int64_t floor = FloorOf(bank.policy, *pool);
+    if (pool->balance_minutes - debt < floor) {
+      return ledger::Refuse(
+          Reason::kOverdraftLimit,
+          absl::StrCat("the pool has ", pool->balance_minutes, " minutes; taking on ",
+                       account.account_id, "'s debt of ", debt,
+                       " minutes would take it below its floor of ", floor, " minutes"),
+          {{"account_id", kPoolAccountId},
+           {"balance_minutes", std::to_string(pool->balance_minutes)},
+           {"attempted_minutes", std::to_string(debt)},
+           {"limit_minutes", std::to_string(floor)}});
+    }
+  }
+  Entry entry;
+  entry.bank_id = account.bank_id;
+  auto id = ClosingEntryId(txn, bank, kClosingWriteOffEntryIdPrefix, account.account_id);
+  if (!id.ok()) return id.status();
+  entry.entry_id = *std::move(id);
+  entry.kind = EntryKind::kGrant;
+  entry.from_account_id = kPoolAccountId;
+  entry.to_account_id = account.account_id;
+  entry.minutes = debt;
+  entry.activity = "debt written off";
+  entry.note = reason;
+  entry.occurred_at = txn.now();
+  entry.recorded_by = caller.name;
+  auto appended = AppendDerivedEntry(txn, std::move(entry), *std::move(pool), std::move(account));
+  return appended.status();
+}
+
+}  // namespace
+
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
-                                                bool donate_balance_to_pool,
+                                                ClosingSettlement settlement,
                                                 const Principal& caller) {
   if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
@@ -175,7 +232,9 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
   if (account->status == status) return account;  // already so: nothing to write
   if (account->status == AccountStatus::kClosed) {
     return ledger::Refuse(Reason::kAccountClosed,
-                          absl::StrCat(account_id, " is closed; a closed account stays closed"),
+                          absl::StrCat(account_id,
+                                       " is closed; a coordinator can reopen an account closed "
+                                       "by mistake (ReopenAccount, with a reason)"),
                           {{"account_id", account_id}});
   }
   if (status == AccountStatus::kClosed) {
@@ -191,10 +250,12 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                        "before closing"),
           {{"account_id", account_id}});
     }
-    if (account->balance_minutes > 0 && donate_balance_to_pool) {
+    if (account->balance_minutes > 0 && settlement.donate_positive) {
       Entry entry;
       entry.bank_id = bank_id;
-      entry.entry_id = absl::StrCat(kClosingDonationEntryIdPrefix, account_id);
+      auto id = ClosingEntryId(txn, **bank, kClosingDonationEntryIdPrefix, account_id);
+      if (!id.ok()) return id.status();
+      entry.entry_id = *std::move(id);
       entry.kind = EntryKind::kDonation;
       entry.from_account_id = account_id;
       entry.to_account_id = kPoolAccountId;
@@ -209,6 +270,12 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
       if (!appended.ok()) return appended.status();
       account = FindAccount(txn, bank_id, account_id);
     }
+    if (account->balance_minutes < 0 && settlement.write_off_negative) {
+      if (auto s = WriteOffDebt(txn, **bank, *std::move(account), reason, caller); !s.ok()) {
+        return s;
+      }
+      account = FindAccount(txn, bank_id, account_id);
+    }
     if (account->balance_minutes != 0) {
       return ledger::Refuse(
           Reason::kBalanceNotZero,
@@ -221,6 +288,28 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
   }
   txn.AppendFact(AccountStatusFact(*account, account->status, status, reason, caller.name));
   account->status = status;
+  txn.PutAccount(*account);
+  return account;
+}
+
+absl::StatusOr<Account> ExecuteReopenAccount(WriteTxn& txn, const std::string& bank_id,
+                                             const std::string& account_id,
+                                             const std::string& reason, const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
+  if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
+  if (auto s = ValidateText("reason", reason, kReasonLengthMax, true); !s.ok()) return s;
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  auto account = FindAccount(txn, bank_id, account_id);
+  if (!account.ok()) return account.status();
+  if (account->status != AccountStatus::kClosed) {
+    return ledger::Refuse(Reason::kAccountNotClosed,
+                          absl::StrCat(account_id, " is not closed; only a closed account reopens"),
+                          {{"account_id", account_id}});
+  }
+  txn.AppendFact(AccountStatusFact(*account, AccountStatus::kClosed, AccountStatus::kActive, reason,
+                                   caller.name));
+  account->status = AccountStatus::kActive;
   txn.PutAccount(*account);
   return account;
 }

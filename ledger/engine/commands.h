@@ -88,12 +88,16 @@ class TypedCommand : public Command {
 // staff's, in their own bank (CheckStaffOf: ROLE_NOT_ALLOWED, OUT_OF_SCOPE).
 absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal& caller);
 absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller);
-// Closing with donate_balance_to_pool first gives a positive balance to the pool, atomically.
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
-                                                bool donate_balance_to_pool,
+                                                ClosingSettlement settlement,
                                                 const Principal& caller);
+// Reopens a closed account (closed by mistake): a status fact closed -> active with `reason`,
+// which is required. FailedPrecondition ACCOUNT_NOT_CLOSED unless it is closed.
+absl::StatusOr<Account> ExecuteReopenAccount(WriteTxn& txn, const std::string& bank_id,
+                                             const std::string& account_id,
+                                             const std::string& reason, const Principal& caller);
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
                                         uint64_t expected_version, const Principal& caller);
 // The principal a recorded name is bound to now, or nullopt if the token registry does not know

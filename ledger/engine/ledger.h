@@ -114,6 +114,12 @@ struct AccountStanding {
   ReciprocityFigure reciprocity;
 };
 
+// A closing account's balance settled with the pool in the same write (Ledger::CloseAccount).
+struct ClosingSettlement {
+  bool donate_positive = false;     // a positive balance goes to the pool (a DONATION)
+  bool write_off_negative = false;  // the pool takes on a debt (a GRANT, "debt written off")
+};
+
 // What an erasure of a member's personal data did (Ledger::ErasePersonalData).
 struct ErasureReceipt {
   Account account;                    // as it now stands: no name, personal_data_erased
@@ -172,6 +178,16 @@ class Ledger {
   void SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatus status,
                         std::string reason, bool donate_balance_to_pool, const Principal& caller,
                         Callback<Account> done);
+  // Closes an account, settling its balance with the pool in the same write as `settlement`
+  // allows: a positive one donated, a debt written off (a GRANT from the pool, "debt written
+  // off", with `reason` as its note: required then; OVERDRAFT_LIMIT if the pool's floor would not
+  // allow it). BALANCE_NOT_ZERO if a balance is left.
+  void CloseAccount(BankId bank_id, AccountId account_id, std::string reason,
+                    ClosingSettlement settlement, const Principal& caller, Callback<Account> done);
+  // Reopens an account closed by mistake (a coordinator's, with a reason): ACCOUNT_NOT_CLOSED if
+  // it is not closed.
+  void ReopenAccount(BankId bank_id, AccountId account_id, std::string reason,
+                     const Principal& caller, Callback<Account> done);
   // Replaces a bank's policy (InvalidArgument INVALID_POLICY listing every problem). With
   // expected_version != 0, refuses if the policy changed meanwhile.
   void SetPolicy(BankId bank_id, Policy policy, uint64_t expected_version, const Principal& caller,

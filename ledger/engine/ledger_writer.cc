@@ -371,8 +371,26 @@ void Ledger::SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatu
   Submit(MakeCommand<Account>(
       [=](WriteTxn& txn) {
         return ExecuteSetAccountStatus(txn, bank_id, account_id, status, reason,
-                                       donate_balance_to_pool, caller);
+                                       ClosingSettlement{donate_balance_to_pool, false}, caller);
       },
+      std::move(done)));
+}
+
+void Ledger::CloseAccount(BankId bank_id, AccountId account_id, std::string reason,
+                          ClosingSettlement settlement, const Principal& caller,
+                          Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [=](WriteTxn& txn) {
+        return ExecuteSetAccountStatus(txn, bank_id, account_id, AccountStatus::kClosed, reason,
+                                       settlement, caller);
+      },
+      std::move(done)));
+}
+
+void Ledger::ReopenAccount(BankId bank_id, AccountId account_id, std::string reason,
+                           const Principal& caller, Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [=](WriteTxn& txn) { return ExecuteReopenAccount(txn, bank_id, account_id, reason, caller); },
       std::move(done)));
 }
 

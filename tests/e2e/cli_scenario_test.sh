@@ -345,6 +345,28 @@ expect 0 "entry list --format csv prints entries.csv with names" \
   -- entry list hcct --format csv
 expect 2 "an unknown --format is named" "^error: --format must be table or csv, not 'xml'" \
   -- entry list hcct --format xml
+
+# --- Leaving owing time, and coming back -------------------------------------------------------
+run --json account get hcct bob
+BOB_OWES=$(python3 -c 'import json,sys; print(-int(json.load(sys.stdin)["balanceMinutes"]))' <<<"$OUT")
+expect 1 "writing off a debt needs a reason" 'reason is missing' \
+  -- account close hcct bob --write-off-debt
+expect 1 "the pool must have the time to take the debt on" 'OVERDRAFT_LIMIT' \
+  -- account close hcct bob --write-off-debt --reason "moved abroad"
+expect 0 "alice gives the pool time" \
+  -- entry record hcct --kind donation --from alice --to pool --minutes "$BOB_OWES" --id give-pool
+expect 0 "bob's debt is written off to the pool as he leaves" 'is closed' \
+  -- account close hcct bob --write-off-debt --reason "moved abroad"
+expect 0 "the write-off is an entry from the pool with the reason" \
+  '^  Activity: +debt written off$' '^  Note: +moved abroad$' \
+  -- entry get hcct --id closing-write-off-bob
+expect 0 "bob is closed at zero" '^  Balance: 0 minutes$' '^  Status: +closed' -- account get hcct bob
+expect 2 "reopening needs a reason" '^error: missing --reason TEXT' \
+  -- account reopen hcct bob
+expect 0 "bob, closed by mistake, is reopened" 'is open again' \
+  -- account reopen hcct bob --reason "he came back"
+expect 1 "an open account is not reopened" 'ACCOUNT_NOT_CLOSED' \
+  -- account reopen hcct alice --reason "by mistake"
 stop_server
 
 echo "cli scenario: $PASSED passed, $FAILED failed"

@@ -52,6 +52,25 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
                               c, std::move(done));
          });
        }},
+      {"CloseAccount",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         return Status<Account>([&](auto done) {
+           l.CloseAccount(BankId(bank), AccountId("dora"), "left", ClosingSettlement{true, true}, c,
+                          std::move(done));
+         });
+       }},
+      {"ReopenAccount",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         return Status<Account>([&](auto done) {
+           l.ReopenAccount(BankId(bank), AccountId("dora"), "by mistake", c, std::move(done));
+         });
+       }},
+      {"ErasePersonalData",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         return Status<ErasureReceipt>([&](auto done) {
+           l.ErasePersonalData(BankId(bank), AccountId("dora"), "request 7", c, std::move(done));
+         });
+       }},
       {"SetPolicy",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<Policy>(

@@ -242,7 +242,7 @@ TEST_F(CommandsTest, ARuleRefusalAfterTheCallerPassesLeavesNothingBehind) {
   // Open, but suspended: the command finds both accounts, then refuses.
   ASSERT_TRUE(Run<Account>([](WriteTxn& txn) {
                 return ExecuteSetAccountStatus(txn, "hcct", "alice", AccountStatus::kSuspended,
-                                               "away", false, AdminNamed("test"));
+                                               "away", ClosingSettlement{}, AdminNamed("test"));
               }).result.ok());
   const ChainHead suspended = Committed().head;
   EXPECT_GT(suspended.journal_size(), before.journal_size());

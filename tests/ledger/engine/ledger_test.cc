@@ -202,6 +202,69 @@ TEST_F(LedgerTest, SuspendedAndClosedAccountsNeitherEarnNorPay) {
   EXPECT_EQ(ReasonOf(SetStatus("pool", AccountStatus::kClosed).status()), "POOL_NOT_CLOSABLE");
 }
 
+// A member who leaves owing time: the pool takes on the debt when the coordinator closes the
+// account, with a reason, if the pool has the time; an account closed by mistake is reopened.
+TEST_F(LedgerTest, ADebtIsWrittenOffToThePoolAndAClosedAccountCanBeReopened) {
+  auto close = [this](const std::string& id, const std::string& reason) {
+    return Await<Account>([&](auto done) {
+      ledger_->CloseAccount(BankId("hcct"), AccountId(id), reason, ClosingSettlement{false, true},
+                            AdminNamed("coordinator"), std::move(done));
+    });
+  };
+  auto reopen = [this](const std::string& id, const std::string& reason) {
+    return Await<Account>([&](auto done) {
+      ledger_->ReopenAccount(BankId("hcct"), AccountId(id), reason, AdminNamed("coordinator"),
+                             std::move(done));
+    });
+  };
+  auto donate = [this](const std::string& id, int64_t minutes) {
+    EntrySpec spec = Spec(id, "alice", "pool", minutes);
+    spec.kind = EntryKind::kDonation;
+    return Record(spec);
+  };
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 60)).ok());
+
+  EXPECT_EQ(ReasonOf(close("bob", "").status()), "INVALID_TEXT");  // a write-off says why
+  auto pool_short = close("bob", "moved abroad");
+  EXPECT_EQ(ReasonOf(pool_short.status()), "OVERDRAFT_LIMIT");
+  EXPECT_EQ(FiguresOf(pool_short.status())["account_id"], "pool");
+  EXPECT_EQ(FiguresOf(pool_short.status())["attempted_minutes"], "60");
+  EXPECT_EQ(Balance("bob"), -60);  // nothing written
+
+  ASSERT_TRUE(donate("d1", 60).ok());
+  auto closed = close("bob", "moved abroad");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->status, AccountStatus::kClosed);
+  EXPECT_EQ(Balance("bob"), 0);
+  EXPECT_EQ(Balance("pool"), 0);
+  auto written_off = ledger_->GetEntryById(BankId("hcct"), EntryId("closing-write-off-bob"));
+  ASSERT_TRUE(written_off.ok()) << written_off.status();
+  EXPECT_EQ(written_off->kind, EntryKind::kGrant);
+  EXPECT_EQ(written_off->from_account_id, "pool");
+  EXPECT_EQ(written_off->minutes, 60);
+  EXPECT_EQ(written_off->activity, "debt written off");
+  EXPECT_EQ(written_off->note, "moved abroad");
+
+  EXPECT_EQ(ReasonOf(reopen("bob", "").status()), "INVALID_TEXT");
+  EXPECT_EQ(ReasonOf(reopen("alice", "by mistake").status()), "ACCOUNT_NOT_CLOSED");
+  auto reopened = reopen("bob", "closed by mistake: he is back");
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(reopened->status, AccountStatus::kActive);
+  ASSERT_TRUE(Record(Spec("e2", "bob", "alice", 30)).ok());
+
+  // Closed again: the second write-off takes a new id, the first's being taken.
+  ASSERT_TRUE(donate("d2", 30).ok());
+  ASSERT_TRUE(close("bob", "left for good").ok());
+  auto entries = ledger_->ListEntries(BankId("hcct"), AccountId("bob"), 1000, "");
+  ASSERT_TRUE(entries.ok());
+  const Entry& last = entries->items.back().entry;
+  EXPECT_EQ(last.entry_id, absl::StrCat("closing-write-off-bob-", last.seq));
+  EXPECT_EQ(last.minutes, 30);
+  EXPECT_EQ(Balance("bob"), 0);
+  EXPECT_TRUE(ledger_->CheckConsistency().ok());
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
 TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
   EXPECT_EQ(ReasonOf(Open("alice", AccountKind::kPerson).status()), "ACCOUNT_EXISTS");
   EXPECT_EQ(ReasonOf(Open("x", AccountKind::kPerson, "nowhere").status()), "BANK_NOT_FOUND");
