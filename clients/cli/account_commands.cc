@@ -1,5 +1,6 @@
 // account open | get | list | find | suspend | reactivate | close | reopen | erase: the accounts
 // of one bank.
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -26,6 +27,8 @@ namespace {
 
 constexpr PositionalSpec kBankArg = {"BANK", "the bank's id, e.g. hcct"};
 constexpr PositionalSpec kAccountArg = {"ACCOUNT", "the account's id, e.g. alice"};
+// How long `account erase` waits for the erasure and the compaction after it.
+constexpr std::chrono::seconds kEraseTimeout{15 * 60};
 constexpr FlagSpec kFormatFlag = {
     "format", "FORMAT", "table (the default), or csv: accounts.csv's columns, with names"};
 
@@ -385,8 +388,22 @@ int RunErase(const ParsedArgs& args, Connection& connection) {
   request.set_account_id(args.Positional(1));
   request.set_reason(args.Value("reason"));
   v1::ErasePersonalDataResponse response;
+  // The server answers after compacting the store's files, which takes as long as rewriting the
+  // bank's personal ranges: more than an ordinary call's deadline on a large ledger.
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kEraseTimeout);
+  connection.Authorize(&context);
   const grpc::Status status =
-      connection.Call(&v1::Accounts::Stub::ErasePersonalData, request, &response);
+      v1::Accounts::Stub(connection.channel()).ErasePersonalData(&context, request, &response);
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    std::fprintf(stderr,
+                 "error: no answer within %lld minutes: the erasure may have been done. Check "
+                 "with 'timeledger account get %s %s' (an erased member shows as one), and run "
+                 "this again if not: erasing again does no harm.\n",
+                 static_cast<long long>(kEraseTimeout.count() / 60), request.bank_id().c_str(),
+                 request.account_id().c_str());
+    return kExitUnreachable;
+  }
   if (!status.ok()) return connection.ReportFailure(status);
   connection.Remember(response.account());
   if (connection.json()) return connection.PrintJson(response);

@@ -175,22 +175,30 @@ int RunRecord(const ParsedArgs& args, Connection& connection) {
 }
 
 int RunReverse(const ParsedArgs& args, Connection& connection) {
-  // ENTRY is the entry's number if it is all digits, else its key (slip-0001), looked up.
+  // ENTRY is the entry's number if it is all digits (unless --by-key), else its key
+  // (slip-0001), looked up. An all-digit key of another entry makes a number ambiguous.
   const std::string& ref = args.Positional(1);
+  const bool by_number =
+      !args.Has("by-key") && !ref.empty() && absl::c_all_of(ref, absl::ascii_isdigit);
   uint64_t seq = 0;
-  if (!ref.empty() && absl::c_all_of(ref, absl::ascii_isdigit)) {
-    if (!ParsePositive(ref, seq)) {
-      return args.ReportUsageError(
-          absl::StrCat("ENTRY must be an entry number from 1, or an entry's key, not '", ref, "'"));
-    }
-  } else {
-    v1::GetEntryRequest get;
-    get.set_bank_id(args.Positional(0));
-    get.set_entry_id(ref);
-    v1::Entry entry;
-    const grpc::Status found = connection.Call(&v1::Ledger::Stub::GetEntry, get, &entry);
+  if (by_number && !ParsePositive(ref, seq)) {
+    return args.ReportUsageError(absl::StrCat(
+        "ENTRY must be an entry number from 1, or an entry's key (with --by-key if it is all "
+        "digits), not '",
+        ref, "'"));
+  }
+  v1::GetEntryRequest get;
+  get.set_bank_id(args.Positional(0));
+  get.set_entry_id(ref);
+  v1::Entry keyed;
+  const grpc::Status found = connection.Call(&v1::Ledger::Stub::GetEntry, get, &keyed);
+  if (!by_number) {
     if (!found.ok()) return connection.ReportFailure(found);
-    seq = entry.seq();
+    seq = keyed.seq();
+  } else if (found.ok() && keyed.seq() != seq) {
+    return args.ReportUsageError(absl::StrCat("ENTRY ", ref, " is entry number ", seq,
+                                              " and also the key of entry ", keyed.seq(),
+                                              "; add --by-key to mean the key"));
   }
   v1::ReverseEntryRequest request;
   request.set_bank_id(args.Positional(0));
@@ -414,7 +422,8 @@ std::vector<CommandSpec> EntryCommands() {
           .positionals = {kBankArg,
                           {"ENTRY", "the entry's number, e.g. 12, or its key, e.g. slip-0042"}},
           .flags = {{"note", "TEXT", "why the entry is undone"},
-                    {"id", "KEY", "the reversal's key (default: reversal-of-SEQ)"}},
+                    {"id", "KEY", "the reversal's key (default: reversal-of-SEQ)"},
+                    {"by-key", "", "ENTRY is a key even if it is all digits, e.g. 0042"}},
           .examples = "  timeledger entry reverse hcct 12 --note \"recorded twice by mistake\"\n"
                       "  timeledger entry reverse hcct slip-0042 --note \"wrong member\"\n",
           .run = RunReverse,

@@ -302,14 +302,26 @@ int RunExportBank(const ParsedArgs& args, Connection& connection) {
                          return true;
                        });
   if (!status.ok()) return connection.ReportFailure(status);
-  // What was read must be the bank as one moment saw it: the balances add up to zero, and the
-  // entries are all there (none was recorded between the reads, or the files would disagree).
-  if (sum != 0 || static_cast<uint64_t>(entries.size()) < bank.entry_count()) {
+  // What was read must be the bank as one moment saw it: the entries give each account's balance,
+  // and the bank holds as many entries after the reads as were read. An entry recorded between
+  // the reads breaks one or the other.
+  std::map<std::string, int64_t> from_entries;
+  for (const v1::Entry& entry : entries) {
+    from_entries[entry.from_account_id()] -= entry.minutes();
+    from_entries[entry.to_account_id()] += entry.minutes();
+  }
+  bool agree = sum == 0;
+  for (const v1::Account& account : accounts.accounts()) {
+    agree = agree && from_entries[account.account_id()] == account.balance_minutes();
+  }
+  v1::Bank after;
+  status = connection.Call(&v1::Banks::Stub::GetBank, bank_request, &after);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (!agree || after.entry_count() != static_cast<uint64_t>(entries.size())) {
     std::fprintf(stderr,
-                 "error: the accounts and entries read do not agree (balances add up to %lld, "
-                 "%d entries of %llu): entries were recorded meanwhile; run it again\n",
-                 static_cast<long long>(sum), entries.size(),
-                 static_cast<unsigned long long>(bank.entry_count()));
+                 "error: the accounts and entries read do not agree (%d entries read, %llu now): "
+                 "entries were recorded meanwhile; run it again\n",
+                 entries.size(), static_cast<unsigned long long>(after.entry_count()));
     return kExitRefused;
   }
   const AccountNameOf name_of = [&names](const std::string& account_id) {

@@ -90,7 +90,8 @@ absl::StatusOr<ChainHead> DecodeChainHead(absl::string_view bytes);
 using RequestFingerprint = uint64_t;
 // The fingerprint an erasure leaves in the idempotency record of a request that held a note of
 // the erased member (the fingerprint covered the note, so it could confirm a guess of it): such
-// a request can no longer be told apart from another under its id, and a retry replays.
+// a retry under its id is then told apart from another request by the entry itself, the note
+// aside (CheckIdempotency).
 // SpecFingerprint never returns it.
 inline constexpr RequestFingerprint kFingerprintErased = 0;
 

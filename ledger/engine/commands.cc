@@ -185,7 +185,8 @@ absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account
   const int64_t debt = -account.balance_minutes;
   if (bank.policy.floors_enabled) {
     const int64_t floor = FloorOf(bank.policy, *pool);
-    if (pool->balance_minutes - debt < floor) {
+    // As the floor rule counts it: what pending grants from the pool hold is not the pool's.
+    if (pool->balance_minutes - pool->held_minutes - debt < floor) {
       return ledger::Refuse(
           Reason::kOverdraftLimit,
           absl::StrCat("the pool has ", pool->balance_minutes, " minutes; taking on ",
@@ -193,6 +194,7 @@ absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account
                        " minutes would take it below its floor of ", floor, " minutes"),
           {{"account_id", kPoolAccountId},
            {"balance_minutes", std::to_string(pool->balance_minutes)},
+           {"held_minutes", std::to_string(pool->held_minutes)},
            {"attempted_minutes", std::to_string(debt)},
            {"limit_minutes", std::to_string(floor)}});
     }

@@ -174,7 +174,7 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
   auto bank = FindBank(txn, spec.bank_id);
   if (!bank.ok()) return bank.status();
   const RequestFingerprint fingerprint = SpecFingerprint(spec);
-  auto replay = CheckIdempotency(txn, spec.bank_id, spec.entry_id, fingerprint);
+  auto replay = CheckIdempotency(txn, spec, fingerprint);
   if (!replay.ok()) return replay.status();
   if (replay->has_value()) return std::move(**replay);
 
@@ -313,7 +313,7 @@ absl::StatusOr<Receipt> ExecuteReverseEntry(WriteTxn& txn, const std::string& ba
   as_spec.kind = EntryKind::kReversal;
   as_spec.minutes = static_cast<int64_t>(seq);
   as_spec.note = note;
-  auto replay = CheckIdempotency(txn, bank_id, entry_id, SpecFingerprint(as_spec));
+  auto replay = CheckIdempotency(txn, as_spec, SpecFingerprint(as_spec));
   if (!replay.ok()) return replay.status();
   if (replay->has_value()) return std::move(**replay);
 

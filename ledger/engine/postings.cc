@@ -218,25 +218,51 @@ absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
   return receipt;
 }
 
+namespace {
+
+// Whether `spec` asks for what `stored` recorded, but for the note: what a request with an erased
+// note's fingerprint is checked by. A reversal's spec names the entry it undoes in `minutes`.
+bool SameRequestButTheNote(const Entry& stored, const EntrySpec& spec) {
+  if (spec.kind == EntryKind::kReversal) {
+    return stored.kind == EntryKind::kReversal &&
+           stored.reverses_seq == static_cast<uint64_t>(spec.minutes);
+  }
+  return stored.kind == spec.kind && stored.from_account_id == spec.from_account_id &&
+         stored.to_account_id == spec.to_account_id && stored.minutes == spec.minutes &&
+         stored.activity == spec.activity &&
+         (spec.occurred_at == absl::InfinitePast() ||
+          ToMicros(stored.occurred_at) == ToMicros(spec.occurred_at));
+}
+
+absl::Status EntryIdReused(const std::string& entry_id, uint64_t seq) {
+  const std::string where = seq == 0 ? "a pending entry" : absl::StrCat("entry ", seq);
+  return ledger::Refuse(
+      Reason::kEntryIdReused,
+      absl::StrCat("entry_id ", entry_id, " was already used for a different entry (", where,
+                   "); use a new entry_id for a new entry"),
+      {{"entry_id", entry_id}, {"seq", std::to_string(seq)}});
+}
+
+}  // namespace
+
 // Looks an idempotency key up: a replayed receipt, AlreadyExists, or nullopt if it is new.
-absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std::string& bank_id,
-                                                        const std::string& entry_id,
+absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const EntrySpec& spec,
                                                         RequestFingerprint fingerprint) {
+  const std::string& bank_id = spec.bank_id;
+  const std::string& entry_id = spec.entry_id;
   auto existing = txn.GetEntryId(bank_id, entry_id);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return std::optional<Receipt>();
-  if ((*existing)->fingerprint != fingerprint &&
-      (*existing)->fingerprint != kFingerprintErased) {
-    const std::string where =
-        (*existing)->seq == 0 ? "a pending entry" : absl::StrCat("entry ", (*existing)->seq);
-    return ledger::Refuse(
-        Reason::kEntryIdReused,
-        absl::StrCat("entry_id ", entry_id, " was already used for a different entry (", where,
-                     "); use a new entry_id for a new entry"),
-        {{"entry_id", entry_id}, {"seq", std::to_string((*existing)->seq)}});
+  const bool erased = (*existing)->fingerprint == kFingerprintErased;
+  if (!erased && (*existing)->fingerprint != fingerprint) {
+    return EntryIdReused(entry_id, (*existing)->seq);
   }
   auto receipt = Replay(txn, bank_id, entry_id, (*existing)->seq);
   if (!receipt.ok()) return receipt.status();
+  // The fingerprint went with an erased note: the request is checked against the entry itself.
+  if (erased && !SameRequestButTheNote(receipt->entry, spec)) {
+    return EntryIdReused(entry_id, (*existing)->seq);
+  }
   return std::optional<Receipt>(std::move(*receipt));
 }
 

@@ -49,9 +49,10 @@ void ReleaseHold(const Entry& entry, Account* from, Account* to);
 absl::StatusOr<Receipt> Replay(WriteTxn& txn, const std::string& bank_id,
                                const std::string& entry_id, uint64_t seq);
 
-// Looks an idempotency key up: a replayed receipt, AlreadyExists, or nullopt if it is new.
-absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const std::string& bank_id,
-                                                        const std::string& entry_id,
+// Looks spec.entry_id up: a replayed receipt, AlreadyExists ENTRY_ID_REUSED, or nullopt if it is
+// new. A request is the same as the recorded one if its fingerprint is; where an erasure forgot
+// the fingerprint (kFingerprintErased), if it asks for what the entry recorded, the note aside.
+absl::StatusOr<std::optional<Receipt>> CheckIdempotency(WriteTxn& txn, const EntrySpec& spec,
                                                         RequestFingerprint fingerprint);
 
 }  // namespace timeledger::ledger

@@ -152,11 +152,27 @@ absl::StatusOr<BackupInfo> RocksDbStore::CreateBackup(const std::string& backup_
   return CreateRocksDbBackup(db.get(), backup_dir, keep);
 }
 
+namespace {
+
+// How long CompactPersonal waits for the snapshots older than an erasure to be released.
+constexpr absl::Duration kSnapshotWaitMax = absl::Seconds(30);
+
+// Whether a snapshot taken before `sequence` is still held.
+bool SnapshotOlderThan(rocksdb::DB& db, rocksdb::SequenceNumber sequence) {
+  uint64_t oldest = 0;  // 0: no snapshot
+  return db.GetIntProperty(rocksdb::DB::Properties::kOldestSnapshotSequence, &oldest) &&
+         oldest != 0 && oldest <= sequence;
+}
+
+}  // namespace
+
 absl::Status RocksDbStore::CompactPersonal(absl::string_view bank_id) {
   if (!writable_) return absl::OkStatus();  // a read-only store keeps what it has
   std::shared_ptr<rocksdb::DB> db;
   std::shared_ptr<WriteFault> fault;
   if (absl::Status refusal = Current(&db, &fault); !refusal.ok()) return refusal;
+  // Everything written so far, the erasure included, is at or below this sequence number.
+  const rocksdb::SequenceNumber erased_by = db->GetLatestSequenceNumber();
   rocksdb::FlushOptions flush;
   flush.wait = true;
   flush.allow_write_stall = true;
@@ -165,15 +181,29 @@ absl::Status RocksDbStore::CompactPersonal(absl::string_view bank_id) {
   // The last level too: a deletion only drops the value it shadows when both meet there.
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   compact.exclusive_manual_compaction = false;  // background compactions go on meanwhile
-  for (const KeyTag tag : kPersonalKeyTags) {
-    const std::string begin = keys::ScopedPrefix(tag, bank_id);
-    const std::string end = keys::PrefixEnd(begin);
-    const rocksdb::Slice begin_slice(begin), end_slice(end);
-    if (auto s = db->CompactRange(compact, &begin_slice, &end_slice); !s.ok()) {
-      return FromRocks(s, RocksOp::kWrite);
+  // A snapshot older than the erasure (a verification's, a report's) makes compaction keep the
+  // values it can see: wait for it to go, then compact again.
+  const absl::Time give_up = absl::Now() + kSnapshotWaitMax;
+  for (;;) {
+    for (const KeyTag tag : kPersonalKeyTags) {
+      const std::string begin = keys::ScopedPrefix(tag, bank_id);
+      const std::string end = keys::PrefixEnd(begin);
+      const rocksdb::Slice begin_slice(begin), end_slice(end);
+      if (auto s = db->CompactRange(compact, &begin_slice, &end_slice); !s.ok()) {
+        return FromRocks(s, RocksOp::kWrite);
+      }
+    }
+    if (!SnapshotOlderThan(*db, erased_by)) return absl::OkStatus();
+    while (SnapshotOlderThan(*db, erased_by)) {
+      if (absl::Now() > give_up) {
+        return absl::UnavailableError(
+            "a read that began before the erasure (a verification, a report) still holds what "
+            "it saw, so the files keep the erased values until it ends and they are compacted "
+            "again: erase again then");
+      }
+      absl::SleepFor(absl::Milliseconds(200));
     }
   }
-  return absl::OkStatus();
 }
 
 std::shared_ptr<rocksdb::DB> RocksDbStore::Db() const {

@@ -452,11 +452,14 @@ class Store : public virtual StoreReader {
   // Makes the store's files drop the values deleted or overwritten in `bank_id`'s key ranges
   // that hold personal data or a fingerprint of it (personal records, accounts, member cards
   // and their index and counts, pending entries, idempotency records; keys.h kPersonalKeyTags),
-  // after an erasure (docs/PRIVACY.md): flushes the memtables, so
-  // that the write-ahead log files that held the values are retired and deleted, then compacts
-  // those ranges to the last level, where a deletion drops what it deletes. Costs a rewrite of
-  // those ranges (not of the journal); thread-safe, and writes continue meanwhile. A file that
-  // a read in progress holds (a snapshot, a feed's iterator) is deleted when that read ends.
+  // after an erasure (docs/PRIVACY.md): flushes the memtables, so that the write-ahead log files
+  // that held the values are retired and deleted, then compacts those ranges to the last level,
+  // where a deletion drops what it deletes. That rewrites the files overlapping those ranges:
+  // level 0's files span every range, so they are rewritten whole, journal included, and at the
+  // lower levels the files of those ranges. A snapshot taken before the erasure makes compaction
+  // keep what it sees: CompactPersonal waits up to 30 s for such snapshots to be released and
+  // compacts again, else returns Unavailable saying so. Thread-safe; writes continue meanwhile.
+  // A file that an iterator in progress holds (a feed's) is deleted when the iterator ends.
   virtual absl::Status CompactPersonal(absl::string_view bank_id) = 0;
 };
 

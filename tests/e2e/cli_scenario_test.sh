@@ -284,6 +284,13 @@ expect 0 "an entry is reversed by its key" '^Reversed entry [0-9]+ by recording 
   -- entry reverse hcct slip-0901 --note "written on the wrong day"
 expect 0 "the key's reversal again is a safe retry" 'was already reversed by entry' \
   -- entry reverse hcct slip-0901 --note "written on the wrong day"
+expect 0 "an entry keyed with digits only is recorded" \
+  -- entry record hcct --helper alice --helped bob --minutes 15 --activity tea --id 0001
+expect 2 "a number that is also another entry's key is refused as ambiguous" \
+  '^error: ENTRY 0001 is entry number 1 and also the key of entry [0-9]+; add --by-key' \
+  -- entry reverse hcct 0001
+expect 0 "--by-key reverses the keyed entry" '^Reversed entry [0-9]+ by recording entry' \
+  -- entry reverse hcct 0001 --by-key
 
 # --- Finding people by name ------------------------------------------------------------------
 expect 0 "José García gets an account" -- account open hcct jose --kind person --name "José García"

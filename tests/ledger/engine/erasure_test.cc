@@ -232,7 +232,8 @@ TEST_F(ErasureTest, AnErasureNeedsAReasonAndKeepsItSealedInItsFact) {
 }
 
 // The idempotency record's fingerprint covered the request's note: an erasure replaces it, so
-// that it cannot confirm a guess of the note; a retry under the entry's id then replays.
+// that it cannot confirm a guess of the note; a retry under the entry's id is then checked
+// against the entry itself, the note aside.
 TEST_F(ErasureTest, TheFingerprintOfARequestWithAnErasedNoteIsForgottenAndARetryReplays) {
   EntrySpec spec = Spec("e-erin", "bob", "erin", 60);
   spec.note = kNote;
@@ -247,10 +248,19 @@ TEST_F(ErasureTest, TheFingerprintOfARequestWithAnErasedNoteIsForgottenAndARetry
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_TRUE(retry->replayed);
   EXPECT_EQ(retry->entry.seq, erin_seq_);
-  auto changed = Record(other);  // no longer told apart: replayed, nothing written
-  ASSERT_TRUE(changed.ok()) << changed.status();
-  EXPECT_TRUE(changed->replayed);
-  EXPECT_EQ(changed->entry.minutes, 60);
+  // Without the fingerprint, the request is checked against the entry, the note aside: another
+  // amount or other accounts under the same id are still refused.
+  auto changed = Record(other);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(ReasonOf(changed.status()), "ENTRY_ID_REUSED");
+  EntrySpec elsewhere = spec;
+  elsewhere.to_account_id = "alice";
+  EXPECT_EQ(ReasonOf(Record(elsewhere).status()), "ENTRY_ID_REUSED");
+  EntrySpec other_note = spec;
+  other_note.note = "a note the erasure cannot compare";
+  auto same_but_note = Record(other_note);
+  ASSERT_TRUE(same_but_note.ok()) << same_but_note.status();
+  EXPECT_TRUE(same_but_note->replayed);
   EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->balance_minutes, 60);
   // Alice's entry, whose note was not erin's, keeps its fingerprint.
   EntrySpec alices = Spec("e-alice", "bob", "alice", 30);
