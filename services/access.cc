@@ -41,6 +41,7 @@ constexpr Permission kPermissions[] = {
     {"Accounts/ReactivateAccount", kStaff, Scope::kBank, ""},
     {"Accounts/CloseAccount", kStaff, Scope::kBank, ""},
     {"Accounts/ReopenAccount", kStaff, Scope::kBank, ""},
+    {"Accounts/ChangeAccount", kStaff, Scope::kBank, ""},
     {"Accounts/ErasePersonalData", kStaff, Scope::kBank, ""},
 
     {"Ledger/RecordEntry", kStaff | kPartner, Scope::kBank,

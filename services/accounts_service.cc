@@ -98,6 +98,28 @@ grpc::ServerUnaryReactor* AccountsService::CloseAccount(grpc::CallbackServerCont
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AccountsService::ChangeAccount(grpc::CallbackServerContext* context,
+                                                         const v1::ChangeAccountRequest* request,
+                                                         v1::Account* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = gate_->Admit(context, "Accounts/ChangeAccount", request->bank_id());
+  if (!caller.ok()) return Refuse(reactor, caller.status());
+  std::optional<std::string> name;
+  if (!request->display_name().empty()) name = request->display_name();
+  std::optional<std::vector<ledger::Role>> roles;
+  if (request->roles_size() > 0) {
+    auto converted = RolesFromProto(request->roles());
+    if (!converted.ok()) return Refuse(reactor, converted.status());
+    roles = *std::move(converted);
+  }
+  ledger_->ChangeAccount(
+      ledger::BankId(request->bank_id()), ledger::AccountId(request->account_id()), std::move(name),
+      std::move(roles), *caller,
+      ReplyLater<ledger::Account>(reactor,
+                                  [response](const ledger::Account& a) { ToProto(a, response); }));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* AccountsService::ReopenAccount(grpc::CallbackServerContext* context,
                                                          const v1::ReopenAccountRequest* request,
                                                          v1::Account* response) {

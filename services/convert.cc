@@ -137,6 +137,21 @@ absl::StatusOr<ledger::EntryKind> FromProto(v1::EntryKind kind) {
   }
 }
 
+absl::StatusOr<std::vector<ledger::Role>> RolesFromProto(
+    const google::protobuf::RepeatedField<int>& roles) {
+  if (roles.size() > static_cast<int>(ledger::kRolesMax)) {
+    return ledger::Refuse(ledger::Reason::kInvalidRoles, "roles must not repeat",
+                          {{"field", "roles"}});
+  }
+  std::vector<ledger::Role> out;
+  for (int role_value : roles) {
+    auto role = FromProto(static_cast<v1::Role>(role_value));
+    if (!role.ok()) return role.status();
+    out.push_back(*role);
+  }
+  return out;
+}
+
 absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request) {
   ledger::Account account;
   account.bank_id = request.bank_id();
@@ -145,15 +160,9 @@ absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request)
   auto kind = FromProto(request.kind());
   if (!kind.ok()) return kind.status();
   account.kind = *kind;
-  if (request.roles_size() > static_cast<int>(ledger::kRolesMax)) {
-    return ledger::Refuse(ledger::Reason::kInvalidRoles, "roles must not repeat",
-                          {{"field", "roles"}});
-  }
-  for (int role_value : request.roles()) {
-    auto role = FromProto(static_cast<v1::Role>(role_value));
-    if (!role.ok()) return role.status();
-    account.roles.push_back(*role);
-  }
+  auto roles = RolesFromProto(request.roles());
+  if (!roles.ok()) return roles.status();
+  account.roles = *std::move(roles);
   return account;
 }
 

@@ -42,6 +42,9 @@ absl::StatusOr<ledger::Role> FromProto(v1::Role role);
 absl::StatusOr<ledger::EntryKind> FromProto(v1::EntryKind kind);
 
 absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request);
+// A request's roles (INVALID_ROLES for too many, INVALID_ARGUMENT for an unknown one).
+absl::StatusOr<std::vector<ledger::Role>> RolesFromProto(
+    const google::protobuf::RepeatedField<int>& roles);
 absl::StatusOr<ledger::EntrySpec> FromProto(const v1::RecordEntryRequest& request);
 
 void ToProto(const ledger::BankSummary& summary, v1::Bank* bank);

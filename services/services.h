@@ -66,6 +66,9 @@ class AccountsService final : public v1::Accounts::CallbackService {
   grpc::ServerUnaryReactor* CloseAccount(grpc::CallbackServerContext* context,
                                          const v1::CloseAccountRequest* request,
                                          v1::Account* response) override;
+  grpc::ServerUnaryReactor* ChangeAccount(grpc::CallbackServerContext* context,
+                                          const v1::ChangeAccountRequest* request,
+                                          v1::Account* response) override;
   grpc::ServerUnaryReactor* ReopenAccount(grpc::CallbackServerContext* context,
                                           const v1::ReopenAccountRequest* request,
                                           v1::Account* response) override;

@@ -1,5 +1,5 @@
-// account open | get | list | find | suspend | reactivate | close | reopen | erase: the accounts
-// of one bank.
+// account open | get | list | find | change | suspend | reactivate | close | reopen | erase: the
+// accounts of one bank.
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -369,6 +369,27 @@ std::string PersonalFieldsWords(const google::protobuf::RepeatedField<int>& fiel
   return text;
 }
 
+int RunChange(const ParsedArgs& args, Connection& connection) {
+  v1::ChangeAccountRequest request;
+  request.set_bank_id(args.Positional(0));
+  request.set_account_id(args.Positional(1));
+  request.set_display_name(args.Value("name"));
+  if (args.Has("roles")) {
+    const absl::StatusOr<std::vector<v1::Role>> roles = ParseRoles(args.Value("roles"));
+    if (!roles.ok()) return args.ReportUsageError(std::string(roles.status().message()));
+    for (v1::Role role : *roles) request.add_roles(role);
+  }
+  if (request.display_name().empty() && request.roles().empty()) {
+    return args.ReportUsageError("give --name, --roles or both");
+  }
+  v1::Account account;
+  const grpc::Status status =
+      connection.Call(&v1::Accounts::Stub::ChangeAccount, request, &account);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (!request.display_name().empty()) WarnOfSameName(account, connection);
+  return ShowAccount(account, absl::StrCat("Changed ", LabelOf(account), "."), connection);
+}
+
 int RunReopen(const ParsedArgs& args, Connection& connection) {
   v1::ReopenAccountRequest request;
   request.set_bank_id(args.Positional(0));
@@ -538,6 +559,20 @@ std::vector<CommandSpec> AccountCommands() {
                       "  timeledger account close hcct dev --write-off-debt "
                       "--reason \"passed away; agreed at the team meeting\"\n",
           .run = RunClose,
+      },
+      {
+          .group = "account",
+          .verb = "change",
+          .summary = "correct an account's name or a person's roles",
+          .description =
+              "Changes the name people know an account by, or a person's roles, or both;\n"
+              "recorded in the journal with who changed them and when. The id stays.",
+          .positionals = {kBankArg, kAccountArg},
+          .flags = {{"name", "NAME", "the new name"},
+                    {"roles", "ROLES", "a person's new roles: member, volunteer, staff"}},
+          .examples = "  timeledger account change hcct maria --name \"Maria O'Neill-Byrne\"\n"
+                      "  timeledger account change hcct bob --roles member,volunteer\n",
+          .run = RunChange,
       },
       {
           .group = "account",

@@ -12,7 +12,7 @@ namespace timeledger::cli {
 // bank create | get | list
 std::vector<CommandSpec> BankCommands();
 
-// account open | get | list | find | suspend | reactivate | close | reopen | erase
+// account open | get | list | find | change | suspend | reactivate | close | reopen | erase
 std::vector<CommandSpec> AccountCommands();
 
 // account set-card | set-pin | set-language (kiosk cards, PINs and languages, card_commands.cc)

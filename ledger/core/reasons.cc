@@ -16,6 +16,7 @@ using enum absl::StatusCode;
 
 constexpr ReasonRow kReasons[] = {
     {Reason::kAccountClosed, "ACCOUNT_CLOSED", kFailedPrecondition},
+    {Reason::kAccountErased, "ACCOUNT_ERASED", kFailedPrecondition},
     {Reason::kAccountExists, "ACCOUNT_EXISTS", kAlreadyExists},
     {Reason::kAccountHeld, "ACCOUNT_HELD", kPermissionDenied},
     {Reason::kAccountLimit, "ACCOUNT_LIMIT", kFailedPrecondition},
@@ -134,6 +135,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kMerkleTreeSizeLimit, "MERKLE_TREE_SIZE_LIMIT", kInvalidArgument},
     {Reason::kMerkleUnalignedRange, "MERKLE_UNALIGNED_RANGE", kInternal},
     {Reason::kMissingDetails, "MISSING_DETAILS", kInvalidArgument},
+    {Reason::kNothingToChange, "NOTHING_TO_CHANGE", kInvalidArgument},
     {Reason::kNotInDigest, "NOT_IN_DIGEST", kOutOfRange},
     {Reason::kNotPayersCard, "NOT_PAYERS_CARD", kPermissionDenied},
     {Reason::kNotYoursToManage, "NOT_YOURS_TO_MANAGE", kPermissionDenied},

@@ -21,6 +21,7 @@ namespace timeledger::ledger {
 
 enum class Reason : uint16_t {
   kAccountClosed,
+  kAccountErased,
   kAccountExists,
   kAccountHeld,
   kAccountLimit,
@@ -139,6 +140,7 @@ enum class Reason : uint16_t {
   kMerkleTreeSizeLimit,
   kMerkleUnalignedRange,
   kMissingDetails,
+  kNothingToChange,
   kNotInDigest,
   kNotPayersCard,
   kNotYoursToManage,

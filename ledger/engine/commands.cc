@@ -294,6 +294,48 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
   return account;
 }
 
+absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& bank_id,
+                                             const std::string& account_id,
+                                             const std::optional<std::string>& display_name,
+                                             const std::optional<std::vector<Role>>& roles,
+                                             const Principal& caller) {
+  if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
+  if (!display_name.has_value() && !roles.has_value()) {
+    return ledger::Refuse(Reason::kNothingToChange, "give a new name, new roles, or both");
+  }
+  auto bank = FindBank(txn, bank_id);
+  if (!bank.ok()) return bank.status();
+  auto account = FindAccount(txn, bank_id, account_id);
+  if (!account.ok()) return account.status();
+  Account changed = *account;
+  if (display_name.has_value()) {
+    if (account->personal_data_erased) {
+      return ledger::Refuse(Reason::kAccountErased,
+                            absl::StrCat(account_id,
+                                         "'s personal data was erased; an erased member gets no "
+                                         "name again (open a new account if they return)"),
+                            {{"account_id", account_id}});
+    }
+    changed.display_name = *display_name;
+  }
+  if (roles.has_value()) {
+    changed.roles = *roles;
+    if (changed.kind == AccountKind::kPerson && changed.roles.empty()) {
+      changed.roles.push_back(Role::kMember);
+    }
+  }
+  // As OpenAccount checks them; an erased member's name stays "" (only its roles change).
+  Account checked = changed;
+  if (checked.personal_data_erased) checked.display_name = "-";
+  if (auto s = ValidateNewAccount(checked); !s.ok()) return s;
+  if (changed.display_name == account->display_name && changed.roles == account->roles) {
+    return account;  // already so: nothing to write
+  }
+  txn.AppendFact(AccountChangedFact(changed, caller.name));
+  txn.PutAccount(changed);
+  return changed;
+}
+
 absl::StatusOr<Account> ExecuteReopenAccount(WriteTxn& txn, const std::string& bank_id,
                                              const std::string& account_id,
                                              const std::string& reason, const Principal& caller) {

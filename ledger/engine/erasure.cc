@@ -27,6 +27,7 @@ bool Involves(const Entry& entry, const std::string& account_id) {
 absl::StatusOr<bool> Concerns(WriteTxn& txn, const Fact& fact, const std::string& account_id) {
   switch (fact.type) {
     case FactType::kAccountOpened:
+    case FactType::kAccountChanged:
     case FactType::kAccountStatus:
     case FactType::kCardSet:
       return fact.account_id == account_id;

@@ -49,6 +49,7 @@ AccountsTouched AccountsTouchedBy(const Fact& fact, const PendingEntry* resolved
       if (resolved != nullptr) entry(resolved->entry);
       break;
     case FactType::kAccountOpened:
+    case FactType::kAccountChanged:
     case FactType::kAccountStatus:
     case FactType::kCardSet:
     case FactType::kPinSet:

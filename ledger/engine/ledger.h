@@ -184,6 +184,14 @@ class Ledger {
   // allow it). BALANCE_NOT_ZERO if a balance is left.
   void CloseAccount(BankId bank_id, AccountId account_id, std::string reason,
                     ClosingSettlement settlement, const Principal& caller, Callback<Account> done);
+  // Changes an account's display name (if `display_name` is set) and a person's roles (if
+  // `roles` is set), as a coordinator corrects them: an account_changed fact with both as they
+  // now are. InvalidArgument for a name or roles OpenAccount would refuse, or for nothing to
+  // change (NOTHING_TO_CHANGE); FailedPrecondition ACCOUNT_ERASED for a new name of a member
+  // whose personal data was erased.
+  void ChangeAccount(BankId bank_id, AccountId account_id, std::optional<std::string> display_name,
+                     std::optional<std::vector<Role>> roles, const Principal& caller,
+                     Callback<Account> done);
   // Reopens an account closed by mistake (a coordinator's, with a reason): ACCOUNT_NOT_CLOSED if
   // it is not closed.
   void ReopenAccount(BankId bank_id, AccountId account_id, std::string reason,

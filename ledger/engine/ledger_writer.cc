@@ -387,6 +387,17 @@ void Ledger::CloseAccount(BankId bank_id, AccountId account_id, std::string reas
       std::move(done)));
 }
 
+void Ledger::ChangeAccount(BankId bank_id, AccountId account_id,
+                           std::optional<std::string> display_name,
+                           std::optional<std::vector<Role>> roles, const Principal& caller,
+                           Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [=](WriteTxn& txn) {
+        return ExecuteChangeAccount(txn, bank_id, account_id, display_name, roles, caller);
+      },
+      std::move(done)));
+}
+
 void Ledger::ReopenAccount(BankId bank_id, AccountId account_id, std::string reason,
                            const Principal& caller, Callback<Account> done) {
   Submit(MakeCommand<Account>(

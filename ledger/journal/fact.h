@@ -43,6 +43,8 @@ enum class FactType : uint8_t {
   kLanguageSet = 18,
   // A member's personal data erased (layout 4): the values are gone, the fact says which.
   kPersonalDataErased = 19,
+  // An account's name or roles changed (a coordinator's correction): as they now are.
+  kAccountChanged = 20,
 };
 
 // The versions of a fact's encoding (journal.h): 1 hashes its personal values as they are; 2,
@@ -168,6 +170,13 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Enums("roles", fact.roles, Role::kMember, Role::kStaff, kRolesMax);
       v.Personal("display_name", fact.display_name, fact.display_name_seal, kNameLengthMax,
                  PersonalField::kDisplayName);
+      return true;
+    case FactType::kAccountChanged:
+      v.Name("account_changed");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Personal("display_name", fact.display_name, fact.display_name_seal, kNameLengthMax,
+                 PersonalField::kDisplayName);
+      v.Enums("roles", fact.roles, Role::kMember, Role::kStaff, kRolesMax);
       return true;
     case FactType::kAccountStatus:
       v.Name("account_status");

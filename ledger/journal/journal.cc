@@ -272,6 +272,14 @@ Fact AccountOpenedFact(const Account& account, const std::string& principal) {
   return fact;
 }
 
+Fact AccountChangedFact(const Account& account, const std::string& principal) {
+  Fact fact = NewFact(FactType::kAccountChanged, account.bank_id, principal);
+  fact.account_id = account.account_id;
+  fact.roles = account.roles;
+  fact.display_name = account.display_name;
+  return fact;
+}
+
 Fact AccountStatusFact(const Account& account, AccountStatus from, AccountStatus to,
                        const std::string& reason, const std::string& principal) {
   Fact fact = NewFact(FactType::kAccountStatus, account.bank_id, principal);

@@ -283,6 +283,8 @@ absl::Status JournalWalker::Apply(const Fact& fact, const Where& where) {
       return absl::OkStatus();
     case FactType::kAccountOpened:
       return ApplyOpen(fact, where);
+    case FactType::kAccountChanged:
+      return ApplyChanged(fact, where);
     case FactType::kAccountStatus:
       return ApplyStatus(fact, where);
     case FactType::kPolicySet:
@@ -345,6 +347,15 @@ absl::Status JournalWalker::ApplyMemberCard(const Fact& fact, const Where& where
   } else {
     model.has_pin = true;
   }
+  return absl::OkStatus();
+}
+
+absl::Status JournalWalker::ApplyChanged(const Fact& fact, const Where& where) {
+  auto account = FindAccount(fact.account_id, where);
+  if (!account.ok()) return account.status();
+  AccountModel& model = accounts_.model(*account);
+  model.display_name = fact.display_name;  // "" if erased since
+  model.roles = fact.roles;
   return absl::OkStatus();
 }
 

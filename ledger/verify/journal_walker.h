@@ -85,6 +85,7 @@ class JournalWalker {
   absl::Status ApplyOpen(const Fact& fact, const Where& where);
   absl::Status ApplyMemberCard(const Fact& fact, const Where& where);
   absl::Status ApplyErased(const Fact& fact, const Where& where);
+  absl::Status ApplyChanged(const Fact& fact, const Where& where);
   absl::Status ApplyStatus(const Fact& fact, const Where& where);
   absl::Status ApplyEntry(const Entry& entry, const Where& where);
   absl::Status ApplyPendingCreated(const Fact& fact, const Where& where);

@@ -310,6 +310,14 @@ expect 0 "find ignores apostrophes" "^maria +Maria O'Neill" '^1 account in bank 
   -- account find hcct oneill
 expect 0 "find with no match says so" '^0 accounts in bank hcct match "nobody"\.$' \
   -- account find hcct nobody
+expect 0 "a name and roles are corrected" "^Changed Maria O'Neill-Byrne \\(maria\\)\\.$" \
+  -- account change hcct maria --name "Maria O'Neill-Byrne" --roles member,volunteer
+expect 0 "the account shows the new name and roles" "^Maria O'Neill-Byrne \\(maria\\)$" \
+  'Kind: +person \(member, volunteer\)' -- account get hcct maria
+expect 2 "a change needs something to change" 'give --name, --roles or both' \
+  -- account change hcct maria
+expect 1 "an organisation gets no roles" 'INVALID_ROLES' \
+  -- account change hcct centre --roles staff
 expect 2 "find needs a letter or digit" 'NAME must hold a letter or a digit' -- account find hcct "'?!"
 
 # --- The bank as CSV files ---------------------------------------------------------------------
@@ -327,7 +335,7 @@ accounts, entries = read("accounts.csv"), read("entries.csv")
 assert [a["account_id"] for a in accounts] == [a["accountId"] for a in listed["accounts"]]
 assert sum(int(a["balance_minutes"]) for a in accounts) == 0
 by_id = {a["account_id"]: a for a in accounts}
-assert by_id["jose"]["name"] == "José García" and by_id["maria"]["name"] == "Maria O'Neill"
+assert by_id["jose"]["name"] == "José García" and by_id["maria"]["name"] == "Maria O'Neill-Byrne"
 assert by_id["alice"]["kind"] == "person" and by_id["centre"]["kind"] == "organisation"
 assert len(entries) == int(bank["entryCount"]), (len(entries), bank["entryCount"])
 assert [int(e["seq"]) for e in entries] == list(range(1, len(entries) + 1))

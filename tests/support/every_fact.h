@@ -151,6 +151,10 @@ inline std::vector<ledger::Fact> EveryFact() {
   ledger::Fact& erased = next(FactType::kPersonalDataErased);
   erased.account_id = "alice";
   erased.personal_fields = {ledger::PersonalField::kDisplayName, ledger::PersonalField::kNote};
+  ledger::Fact& changed = next(FactType::kAccountChanged);
+  changed.account_id = "bob";
+  changed.display_name = "Bob Okafor";
+  changed.roles = {ledger::Role::kMember, ledger::Role::kStaff};
   return facts;
 }
 

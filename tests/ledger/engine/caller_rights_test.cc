@@ -59,6 +59,13 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
                           std::move(done));
          });
        }},
+      {"ChangeAccount",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         return Status<Account>([&](auto done) {
+           l.ChangeAccount(BankId(bank), AccountId("dora"), std::string("Dora Lee"), std::nullopt,
+                           c, std::move(done));
+         });
+       }},
       {"ReopenAccount",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<Account>([&](auto done) {

@@ -68,8 +68,8 @@ class ErasureTest : public LedgerTest {
   absl::StatusOr<ErasureReceipt> Erase(const std::string& account_id,
                                        const std::string& reason = kErasureReason) {
     return Await<ErasureReceipt>([&](auto done) {
-      ledger_->ErasePersonalData(BankId("hcct"), AccountId(account_id), reason,
-                                 AdminNamed("test"), std::move(done));
+      ledger_->ErasePersonalData(BankId("hcct"), AccountId(account_id), reason, AdminNamed("test"),
+                                 std::move(done));
     });
   }
 
@@ -198,6 +198,29 @@ TEST_F(ErasureTest, AnErasedMemberVerifiesKeepsProofsAndLeavesNoValueInTheStore)
   }
   EXPECT_FALSE(KeysHolding(kOtherNote).empty());
   Reopen();  // and the check at open passes
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+// A name given by a correction is the member's too: erased with the first, and an erased member
+// gets no name again (their roles may still change).
+TEST_F(ErasureTest, ANameGivenByACorrectionIsErasedAndAnErasedMemberGetsNoNameAgain) {
+  constexpr char kNewName[] = "Erin Quarrie-Lopez";
+  auto change = [this](std::optional<std::string> name, std::optional<std::vector<Role>> roles) {
+    return Await<Account>([&](auto done) {
+      ledger_->ChangeAccount(BankId("hcct"), AccountId("erin"), name, roles, AdminNamed("test"),
+                             std::move(done));
+    });
+  };
+  ASSERT_TRUE(change(kNewName, std::nullopt).ok());
+  ASSERT_TRUE(Erase("erin").ok());
+  ASSERT_TRUE(ledger_->CompactErased(BankId("hcct")).ok());
+  EXPECT_EQ(FilesHolding(kNewName), std::vector<std::string>());
+  EXPECT_EQ(FilesHolding(kName), std::vector<std::string>());
+  EXPECT_EQ(ReasonOf(change("Erin", std::nullopt).status()), "ACCOUNT_ERASED");
+  auto roles = change(std::nullopt, std::vector<Role>{Role::kMember, Role::kVolunteer});
+  ASSERT_TRUE(roles.ok()) << roles.status();
+  EXPECT_EQ(roles->display_name, "");
+  EXPECT_TRUE(roles->personal_data_erased);
   EXPECT_TRUE(ledger_->Verify().ok());
 }
 
@@ -354,10 +377,10 @@ std::string Seen(const Fact& fact) {
   std::string seen = EncodeFact(fact);
   ForEachPersonal(fact, [&seen](PersonalField field, const std::string& value,
                                 const PersonalSeal& seal, size_t) {
-    absl::StrAppend(&seen, "|", static_cast<int>(field), ":", static_cast<int>(seal.state), ":",
-                    value, ":", absl::string_view(reinterpret_cast<const char*>(seal.salt.data()),
-                                                  seal.salt.size()),
-                    ":", DigestToHex(seal.commitment));
+    absl::StrAppend(
+        &seen, "|", static_cast<int>(field), ":", static_cast<int>(seal.state), ":", value, ":",
+        absl::string_view(reinterpret_cast<const char*>(seal.salt.data()), seal.salt.size()), ":",
+        DigestToHex(seal.commitment));
   });
   absl::StrAppend(&seen, "|reversed_by ", fact.entry.reversed_by_seq);
   return seen;
@@ -389,8 +412,7 @@ TEST_F(ErasureTest, APageReadIntoTheLastPagesStorageIsWhatAFreshReadGives) {
   for (int64_t page_size : {1, 2, 3, 5}) {
     JournalPage reused;
     for (uint64_t from = 0; from < all->tree_size;) {
-      ASSERT_TRUE(
-          ledger_->ListJournalInto(bank, from, 0, page_size, std::nullopt, &reused).ok());
+      ASSERT_TRUE(ledger_->ListJournalInto(bank, from, 0, page_size, std::nullopt, &reused).ok());
       auto fresh = ledger_->ListJournal(bank, from, 0, page_size);
       ASSERT_TRUE(fresh.ok()) << fresh.status();
       ASSERT_EQ(reused.facts.size(), reused.records.size());

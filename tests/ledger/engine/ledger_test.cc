@@ -265,6 +265,48 @@ TEST_F(LedgerTest, ADebtIsWrittenOffToThePoolAndAClosedAccountCanBeReopened) {
   EXPECT_TRUE(ledger_->Verify().ok());
 }
 
+// A coordinator corrects a name or a person's roles: a journal fact with both as they now are,
+// which the verifier and the check at open replay.
+TEST_F(LedgerTest, ACoordinatorCorrectsANameAndRolesAsAFact) {
+  auto change = [this](const std::string& id, std::optional<std::string> name,
+                       std::optional<std::vector<Role>> roles) {
+    return Await<Account>([&](auto done) {
+      ledger_->ChangeAccount(BankId("hcct"), AccountId(id), name, roles, AdminNamed("coordinator"),
+                             std::move(done));
+    });
+  };
+  auto journal_size = [this] { return ledger_->GetDigest(BankId("hcct"))->tree_size; };
+  EXPECT_EQ(ReasonOf(change("alice", std::nullopt, std::nullopt).status()), "NOTHING_TO_CHANGE");
+  EXPECT_EQ(ReasonOf(change("alice", "", std::nullopt).status()), "INVALID_TEXT");
+  EXPECT_EQ(ReasonOf(change("centre", std::nullopt, std::vector<Role>{Role::kStaff}).status()),
+            "INVALID_ROLES");
+  EXPECT_EQ(ReasonOf(change("nobody", "Nobody", std::nullopt).status()), "ACCOUNT_NOT_FOUND");
+  const uint64_t before = journal_size();
+  auto changed =
+      change("alice", "Alice Brown-Okafor", std::vector<Role>{Role::kMember, Role::kVolunteer});
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_EQ(changed->display_name, "Alice Brown-Okafor");
+  EXPECT_EQ(changed->roles, (std::vector<Role>{Role::kMember, Role::kVolunteer}));
+  EXPECT_EQ(journal_size(), before + 1);
+  auto page = ledger_->ListJournal(BankId("hcct"), before, before + 1, 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->facts[0].type, FactType::kAccountChanged);
+  EXPECT_EQ(page->facts[0].display_name, "Alice Brown-Okafor");
+  EXPECT_EQ(page->facts[0].principal, "coordinator");
+  ASSERT_TRUE(change("alice", "Alice Brown-Okafor", std::nullopt).ok());  // already so
+  EXPECT_EQ(journal_size(), before + 1);
+  ASSERT_TRUE(change("alice", std::nullopt, std::vector<Role>{}).ok());  // a person stays a member
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("alice"))->roles,
+            std::vector<Role>{Role::kMember});
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("alice"))->display_name,
+            "Alice Brown-Okafor");
+  EXPECT_TRUE(ledger_->Verify().ok());
+  Reopen();  // the check at open replays the changes too
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("alice"))->display_name,
+            "Alice Brown-Okafor");
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
 TEST_F(LedgerTest, OpeningAccountsChecksKindRolesAndUniqueness) {
   EXPECT_EQ(ReasonOf(Open("alice", AccountKind::kPerson).status()), "ACCOUNT_EXISTS");
   EXPECT_EQ(ReasonOf(Open("x", AccountKind::kPerson, "nowhere").status()), "BANK_NOT_FOUND");
