@@ -26,7 +26,7 @@ namespace timeledger::ledger {
 
 // Which personal value of a fact a record holds. Written in keys: never renumber.
 enum class PersonalField : uint8_t {
-  kDisplayName = 1,  // account_opened
+  kDisplayName = 1,  // account_opened, account_changed
   kCardNumber = 2,   // card_set
   kNote = 3,         // the note of an entry (entry, pending_created)
   kReason = 4,       // account_status, pending_created, pending_resolved

@@ -2,6 +2,7 @@
 // every command shares.
 #include "ledger/engine/commands.h"
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -322,6 +323,14 @@ absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& b
     changed.roles = *roles;
     if (changed.kind == AccountKind::kPerson && changed.roles.empty()) {
       changed.roles.push_back(Role::kMember);
+    }
+    // A staff account can be bound to a new coordinator's token by a coordinator (CreateToken's
+    // colleague rule): making someone staff is an admin's, or a coordinator could take over a
+    // member's account.
+    const bool was_staff = absl::c_linear_search(account->roles, Role::kStaff);
+    const bool is_staff = absl::c_linear_search(changed.roles, Role::kStaff);
+    if (is_staff && !was_staff) {
+      if (auto s = CheckAdmin(caller); !s.ok()) return s;
     }
   }
   // As OpenAccount checks them; an erased member's name stays "" (only its roles change).

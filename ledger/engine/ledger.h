@@ -188,7 +188,8 @@ class Ledger {
   // `roles` is set), as a coordinator corrects them: an account_changed fact with both as they
   // now are. InvalidArgument for a name or roles OpenAccount would refuse, or for nothing to
   // change (NOTHING_TO_CHANGE); FailedPrecondition ACCOUNT_ERASED for a new name of a member
-  // whose personal data was erased.
+  // whose personal data was erased. Making a person staff is an admin's (ROLE_NOT_ALLOWED for a
+  // coordinator): a staff account may be bound to a coordinator's token.
   void ChangeAccount(BankId bank_id, AccountId account_id, std::optional<std::string> display_name,
                      std::optional<std::vector<Role>> roles, const Principal& caller,
                      Callback<Account> done);

@@ -160,8 +160,9 @@ constexpr absl::Duration kSnapshotWaitMax = absl::Seconds(30);
 // Whether a snapshot taken before `sequence` is still held.
 bool SnapshotOlderThan(rocksdb::DB& db, rocksdb::SequenceNumber sequence) {
   uint64_t oldest = 0;  // 0: no snapshot
+  // A snapshot at `oldest` sees the writes up to it: one at `sequence` sees the erasure already.
   return db.GetIntProperty(rocksdb::DB::Properties::kOldestSnapshotSequence, &oldest) &&
-         oldest != 0 && oldest <= sequence;
+         oldest != 0 && oldest < sequence;
 }
 
 }  // namespace
@@ -194,7 +195,12 @@ absl::Status RocksDbStore::CompactPersonal(absl::string_view bank_id) {
       }
     }
     if (!SnapshotOlderThan(*db, erased_by)) return absl::OkStatus();
-    while (SnapshotOlderThan(*db, erased_by)) {
+    // Not holding the instance while asleep, so that Recover can retire a failed one meanwhile.
+    db.reset();
+    for (;;) {
+      if (absl::Status refusal = Current(&db, &fault); !refusal.ok()) return refusal;
+      if (!SnapshotOlderThan(*db, erased_by)) break;
+      db.reset();
       if (absl::Now() > give_up) {
         return absl::UnavailableError(
             "a read that began before the erasure (a verification, a report) still holds what "

@@ -142,7 +142,7 @@ class AccountComparison {
     if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles ||
         stored.personal_data_erased != m.personal_data_erased) {
       return Finding(id, Reason::kAccountMismatch, where,
-                     "the stored account's kind, roles or name differ from its opening",
+                     "the stored account's kind, roles or name differ from its journal",
                      absl::StrCat(AccountKindName(m.kind), " ", m.display_name),
                      absl::StrCat(AccountKindName(stored.kind), " ", stored.display_name));
     }

@@ -146,7 +146,8 @@ class PartnerClient:
         """Records a SPEND: PAYER spends MINUTES on what this partner offers, into its own
         account. ENTRY_ID is the idempotency key: sending the same entry again (after a timeout,
         a crash, an UNAVAILABLE) records nothing twice and answers `replayed`; the same key with
-        other content is refused (ALREADY_EXISTS, ENTRY_ID_REUSED). Returns the receipt
+        other content is refused (ALREADY_EXISTS, ENTRY_ID_REUSED), but for the note of an entry
+        whose note was erased (docs/PRIVACY.md). Returns the receipt
         (RecordEntryResponse): `pending` while the member has still to agree (docs/POLICY.md,
         "Partner spends"); CARD_NUMBER and PIN are the member's consent where the bank asks."""
         request = ledger_pb2.RecordEntryRequest(

@@ -281,6 +281,24 @@ TEST_F(LedgerTest, ACoordinatorCorrectsANameAndRolesAsAFact) {
   EXPECT_EQ(ReasonOf(change("centre", std::nullopt, std::vector<Role>{Role::kStaff}).status()),
             "INVALID_ROLES");
   EXPECT_EQ(ReasonOf(change("nobody", "Nobody", std::nullopt).status()), "ACCOUNT_NOT_FOUND");
+  // A coordinator renames, but does not make a member staff (a staff account may be bound to a
+  // coordinator's token): that is an admin's.
+  Principal coordinator;
+  coordinator.name = "dan";
+  coordinator.role = PrincipalRole::kCoordinator;
+  coordinator.bank_id = "hcct";
+  auto by_coordinator = [&](std::optional<std::string> name,
+                            std::optional<std::vector<Role>> roles) {
+    return Await<Account>([&](auto done) {
+      ledger_->ChangeAccount(BankId("hcct"), AccountId("bob"), name, roles, coordinator,
+                             std::move(done));
+    });
+  };
+  EXPECT_EQ(
+      ReasonOf(
+          by_coordinator(std::nullopt, std::vector<Role>{Role::kMember, Role::kStaff}).status()),
+      "ROLE_NOT_ALLOWED");
+  ASSERT_TRUE(by_coordinator("Bob Okafor", std::vector<Role>{Role::kVolunteer}).ok());
   const uint64_t before = journal_size();
   auto changed =
       change("alice", "Alice Brown-Okafor", std::vector<Role>{Role::kMember, Role::kVolunteer});
