@@ -129,7 +129,7 @@ def check_line(line, position, bank_id, chain, entries):
         canonical, entry_hash = entry[:-32], entry[-32:]
         last_hash, last_seq = entries
         entry_reader = Reader(canonical)
-        if entry_reader.u8() not in (1, 2) or entry_reader.string().decode() != bank_id:
+        if entry_reader.u8() not in (1, 2, 3) or entry_reader.string().decode() != bank_id:
             raise Bad("the entry is malformed or of another bank")
         seq = entry_reader.u64()
         if seq != last_seq + 1 or str(seq) != str(line["fact"].get("seq")):

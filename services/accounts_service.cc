@@ -1,3 +1,4 @@
+#include "ledger/core/errors.h"
 #include "services/reply.h"
 #include "services/services.h"
 
@@ -14,10 +15,18 @@ grpc::ServerUnaryReactor* AccountsService::OpenAccount(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(account.status()));
     return reactor;
   }
-  ledger_->OpenAccount(*std::move(account), *caller,
-                       ReplyLater<ledger::Account>(reactor, [response](const ledger::Account& a) {
-                         ToProto(a, response);
-                       }));
+  auto reply = ReplyLater<ledger::Account>(
+      reactor, [response](const ledger::Account& a) { ToProto(a, response); });
+  if (!request->has_joined_at()) {
+    ledger_->OpenAccount(*std::move(account), *caller, std::move(reply));
+    return reactor;
+  }
+  auto joined_at = FromProto(request->joined_at());
+  if (!joined_at.ok()) {
+    reactor->Finish(ToGrpcStatus(ledger::WithFigure(joined_at.status(), "field", "joined_at")));
+    return reactor;
+  }
+  ledger_->MoveInAccount(*std::move(account), *joined_at, *caller, std::move(reply));
   return reactor;
 }
 

@@ -183,6 +183,8 @@ absl::StatusOr<ledger::EntrySpec> FromProto(const v1::RecordEntryRequest& reques
     if (!occurred_at.ok()) return ledger::WithFigure(occurred_at.status(), "field", "occurred_at");
     spec.occurred_at = *occurred_at;
   }
+  spec.imported = request.imported();
+  spec.reverses_seq = request.reverses_seq();
   return spec;
 }
 
@@ -235,6 +237,7 @@ void ToProto(const ledger::Entry& entry, v1::Entry* out) {
   // What a client needs to recompute `hash` of a sealed entry (layout 4); nothing for version 1.
   if (entry.version == ledger::kEntryVersionInline) return;
   out->set_encoding(entry.version);
+  out->set_imported(entry.imported);
   const ledger::PersonalSeal& seal = entry.note_seal;
   if (!seal.committed()) return;
   out->set_note_commitment(seal.commitment.data(), seal.commitment.size());

@@ -43,6 +43,7 @@ void FillEntryFact(const ledger::Entry& entry, v1::EntryFact* out) {
   ToProto(entry.recorded_at, out->mutable_recorded_at());
   out->set_recorded_by(entry.recorded_by);
   out->set_reverses_seq(entry.reverses_seq);
+  out->set_imported(entry.imported);
 }
 
 // The generated message `message` is, as an M.
@@ -99,6 +100,7 @@ class BodyToProto {
   void Time(const char* name, absl::Time value) {
     ToProto(value, As<google::protobuf::Timestamp>(Message(name)));
   }
+  bool Optional(bool present) { return present; }
   template <class E>
   void Enum(const char* name, E value, E, E) {
     body_->GetReflection()->SetEnumValue(body_, Field(name, FieldDescriptor::CPPTYPE_ENUM),
@@ -245,6 +247,7 @@ class BodyToWire {
   void Time(const char* name, absl::Time value) {
     AppendTimeField(Number(name, FieldDescriptor::CPPTYPE_MESSAGE), value, bytes_);
   }
+  bool Optional(bool present) { return present; }
   template <class E>
   void Enum(const char* name, E value, E, E) {
     AppendVarintField(Number(name, FieldDescriptor::CPPTYPE_ENUM), EnumValue(value), bytes_);

@@ -73,11 +73,12 @@ bool ReadNote(Reader* reader, uint8_t version, Entry* entry) {
 // Reads the canonical part of an entry (see records.h).
 bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
   uint8_t version = 0, kind = 0;
-  if (!reader->ReadByte(&version) ||
-      (version != kEntryVersionInline && version != kEntryVersionSealed)) {
+  if (!reader->ReadByte(&version) || version < kEntryVersionInline ||
+      version > kEntryVersionFlagged) {
     return false;
   }
   entry->version = version;
+  entry->imported = false;
   if (!reader->ReadLengthPrefixed(&entry->bank_id, kIdLengthMax)) return false;
   if (!reader->ReadFixed64BigEndian(&entry->seq)) return false;
   if (!reader->ReadLengthPrefixed(&entry->entry_id, kEntryIdLengthMax)) return false;
@@ -91,13 +92,19 @@ bool ReadCanonicalEntry(Reader* reader, Entry* entry) {
   if (!ReadTime(reader, &entry->occurred_at) || !ReadTime(reader, &entry->recorded_at))
     return false;
   if (!reader->ReadLengthPrefixed(&entry->recorded_by, kIdLengthMax * 2)) return false;
-  return reader->ReadFixed64BigEndian(&entry->reverses_seq);
+  if (!reader->ReadFixed64BigEndian(&entry->reverses_seq)) return false;
+  if (version != kEntryVersionFlagged) return true;
+  // A version 3 entry has a flag set, and only flags that exist.
+  uint8_t flags = 0;
+  if (!reader->ReadByte(&flags) || flags != kEntryFlagImported) return false;
+  entry->imported = true;
+  return true;
 }
 
 // Writes an entry's note as its version says (ReadNote). A version 2 entry's note is never
 // hashed as it is: it must be sealed, or empty.
 void PutNote(std::string* out, const Entry& entry) {
-  TL_CHECK(entry.version == kEntryVersionInline || entry.version == kEntryVersionSealed);
+  TL_CHECK(entry.version >= kEntryVersionInline && entry.version <= kEntryVersionFlagged);
   if (entry.version == kEntryVersionInline) {
     PutLengthPrefixed(out, entry.note);
     return;
@@ -252,6 +259,9 @@ std::string CanonicalEntryBytes(const Entry& entry) {
   PutI64(&out, ToMicros(entry.recorded_at));
   PutLengthPrefixed(&out, entry.recorded_by);
   PutFixed64BigEndian(&out, entry.reverses_seq);
+  // Only version 3 has flags, and only a flagged entry is version 3 (SealEntryNote).
+  TL_CHECK((entry.version == kEntryVersionFlagged) == entry.imported);
+  if (entry.imported) out.push_back(static_cast<char>(kEntryFlagImported));
   return out;
 }
 
@@ -400,6 +410,11 @@ RequestFingerprint SpecFingerprint(const EntrySpec& spec) {
   PutLengthPrefixed(&out, spec.note);
   const bool has_time = spec.occurred_at != absl::InfinitePast();
   PutI64(&out, has_time ? ToMicros(spec.occurred_at) : 0);
+  // Only an imported request adds bytes, so the fingerprints of every other request stay.
+  if (spec.imported) {
+    out.push_back(static_cast<char>(kEntryFlagImported));
+    PutFixed64BigEndian(&out, spec.reverses_seq);
+  }
   const Digest hash = Sha256Of(out);
   const RequestFingerprint fingerprint =
       DecodeFixed64BigEndian(reinterpret_cast<const char*>(hash.data()));

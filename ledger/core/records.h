@@ -18,6 +18,9 @@
 // SHA-256(0x50 || salt || note)). The note and its salt are held beside the journal; a version 2
 // entry decodes with its note "" and note_seal kErased until they are joined (journal.h).
 //
+// Version 3 is version 2 with u8(flags) after reverses_seq, written only for an entry with a flag:
+// 0x01, imported (types.h, EntrySpec::imported). No other flag exists.
+//
 // Decoders accept any bytes and fail cleanly (DataLoss) on anything malformed. Pure functions.
 #ifndef TIMELEDGER_LEDGER_RECORDS_H_
 #define TIMELEDGER_LEDGER_RECORDS_H_

@@ -28,6 +28,8 @@ inline constexpr size_t kNoteLengthMax = 500;
 inline constexpr size_t kReasonLengthMax = 500;
 inline constexpr size_t kTimeZoneLengthMax = 64;
 inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds one day
+// An imported entry (EntrySpec::imported) may be a member's opening balance: up to 10,000 hours.
+inline constexpr int64_t kImportedEntryMinutesMax = 10'000 * 60;
 
 // The ids of the entries the ledger makes itself. Each is registered as an idempotency key like a
 // caller's, and a caller's new key may not start with one of these prefixes (RESERVED_ENTRY_ID).
@@ -132,6 +134,14 @@ struct EntrySpec {
   // "" if none were given.
   bool recorded_by_partner = false;
   std::string payer_card_holder;
+  // History moved in from another system (TigerBeetle's `imported` flag): the entry keeps its
+  // own date, the rules that judge the present (policy.h: granularity, entry maximum, daily
+  // limit, backdating, floors, caps, reciprocity, confirmation, qualifications) do not judge it,
+  // and the entry says so in its hashed bytes. A coordinator's or an admin's only. Part of the
+  // fingerprint.
+  bool imported = false;
+  // Only for an imported REVERSAL: the entry (in this bank) that it undoes.
+  uint64_t reverses_seq = 0;
 };
 
 // One immutable line of the journal.
@@ -139,6 +149,9 @@ struct EntrySpec {
 // written from layout 4 on, hashes the note's commitment (personal.h).
 inline constexpr uint8_t kEntryVersionInline = 1;
 inline constexpr uint8_t kEntryVersionSealed = 2;
+// Version 3: version 2 with a flags byte at the end (only for an entry with a flag set).
+inline constexpr uint8_t kEntryVersionFlagged = 3;
+inline constexpr uint8_t kEntryFlagImported = 0x01;
 
 struct Entry {
   std::string bank_id;
@@ -158,6 +171,8 @@ struct Entry {
   // The canonical encoding (records.h): 1 hashes the note itself, 2 (layout 4) its commitment.
   uint8_t version = kEntryVersionInline;
   PersonalSeal note_seal;  // how the note is held (ledger/core/personal.h)
+  // Moved in from another system (EntrySpec::imported); only in version 3.
+  bool imported = false;
 
   // Not part of the entry: filled in on reads once a reversal points at it.
   uint64_t reversed_by_seq = 0;

@@ -282,7 +282,13 @@ absl::Status ValidateNewAccount(const Account& account) {
 absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateNewEntryId("entry_id", spec.entry_id, false); !s.ok()) return s;
-  if (spec.kind == EntryKind::kReversal) {
+  if (spec.reverses_seq != 0 && (!spec.imported || spec.kind != EntryKind::kReversal)) {
+    return Refuse(Reason::kReversalNotRecordable,
+                  "reverses_seq is only for an imported reversal; a reversal is made with "
+                  "ReverseEntry",
+                  {{"field", "reverses_seq"}});
+  }
+  if (spec.kind == EntryKind::kReversal && !(spec.imported && spec.reverses_seq != 0)) {
     return Refuse(Reason::kReversalNotRecordable,
                   "a reversal is made with ReverseEntry, pointing at the entry it undoes",
                   {{"field", "kind"}});
@@ -300,13 +306,17 @@ absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
         absl::StrCat("an entry needs two different accounts; both are ", spec.from_account_id),
         {{"field", "to_account_id"}});
   }
-  if (spec.minutes <= 0 || spec.minutes > kEntryMinutesMax) {
-    return Refuse(Reason::kInvalidMinutes,
-                  absl::StrCat("minutes must be between 1 and ", kEntryMinutesMax,
-                               " (one day); got ", spec.minutes),
-                  {{"field", "minutes"},
-                   {"limit_minutes", std::to_string(kEntryMinutesMax)},
-                   {"attempted_minutes", std::to_string(spec.minutes)}});
+  // History moved in may hold an opening balance; anything else is at most a day's time.
+  const int64_t minutes_max = spec.imported ? kImportedEntryMinutesMax : kEntryMinutesMax;
+  if (spec.minutes <= 0 || spec.minutes > minutes_max) {
+    return Refuse(
+        Reason::kInvalidMinutes,
+        absl::StrCat("minutes must be between 1 and ", minutes_max,
+                     spec.imported ? " (10,000 hours) in an imported entry" : " (one day)",
+                     "; got ", spec.minutes),
+        {{"field", "minutes"},
+         {"limit_minutes", std::to_string(minutes_max)},
+         {"attempted_minutes", std::to_string(spec.minutes)}});
   }
   if (auto s = ValidateText("activity", spec.activity, kActivityLengthMax, false); !s.ok()) {
     return s;

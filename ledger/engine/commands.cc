@@ -128,9 +128,17 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal
   return bank;
 }
 
-absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
-                                           const Principal& caller) {
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller,
+                                           std::optional<absl::Time> joined_at) {
   if (auto s = CheckStaffOf(caller, account.bank_id); !s.ok()) return s;
+  if (joined_at.has_value() &&
+      (*joined_at < absl::FromCivil(absl::CivilDay(1980, 1, 1), absl::UTCTimeZone()) ||
+       *joined_at > txn.now() + kClockSkewMax)) {
+    return ledger::Refuse(Reason::kInvalidDate,
+                          "joined_at must be a day from 1980 to today: the day the member joined "
+                          "their bank before moving in",
+                          {{"field", "joined_at"}});
+  }
   if (account.kind == AccountKind::kPerson && account.roles.empty()) {
     account.roles.push_back(Role::kMember);
   }
@@ -149,12 +157,14 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account,
                           {{"limit", std::to_string(kAccountsPerBankMax)}});
   }
   account.status = AccountStatus::kActive;
-  account.opened_at = txn.now();
+  account.opened_at = joined_at.value_or(txn.now());
   account.balance_minutes = account.earned_minutes = account.spent_minutes = 0;
   account.entry_count = 0;
   BankHeader updated = **bank;
   ++updated.account_count;
-  txn.AppendFact(AccountOpenedFact(account, caller.name), &updated);
+  Fact opened = AccountOpenedFact(account, caller.name);
+  if (joined_at.has_value()) opened.joined_at = *joined_at;
+  txn.AppendFact(std::move(opened), &updated);
   txn.PutBank(updated, /*is_new=*/false);
   txn.PutAccount(account);
   return account;

@@ -87,7 +87,9 @@ class TypedCommand : public Command {
 // creating a bank is an admin's (CheckAdmin); the other writes of this file but entries are
 // staff's, in their own bank (CheckStaffOf: ROLE_NOT_ALLOWED, OUT_OF_SCOPE).
 absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal& caller);
-absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller);
+// `joined_at`: a member moved in (Ledger::MoveInAccount).
+absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller,
+                                           std::optional<absl::Time> joined_at = std::nullopt);
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,

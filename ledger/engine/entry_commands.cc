@@ -24,6 +24,8 @@ Entry EntryOf(const EntrySpec& spec, absl::Time now, const std::string& recorded
   entry.note = spec.note;
   entry.occurred_at = spec.occurred_at == absl::InfinitePast() ? now : spec.occurred_at;
   entry.recorded_by = recorded_by;
+  entry.imported = spec.imported;
+  entry.reverses_seq = spec.reverses_seq;
   return entry;
 }
 
@@ -127,6 +129,36 @@ absl::StatusOr<Entry> FindReversible(WriteTxn& txn, const std::string& bank_id, 
   return **std::move(original);
 }
 
+// An imported entry: history moved in from another system. No rule that judges the present
+// judges it (types.h, EntrySpec::imported); an imported reversal undoes an entry of this bank that
+// is not undone yet, with its accounts swapped and its minutes.
+absl::StatusOr<Receipt> RecordImportedEntry(WriteTxn& txn, const BankHeader& bank,
+                                            RequestFingerprint fingerprint, Entry entry,
+                                            Account from, Account to) {
+  TL_CHECK(entry.imported);
+  std::optional<Entry> undone;
+  if (entry.kind == EntryKind::kReversal) {
+    auto found = FindReversible(txn, entry.bank_id, entry.reverses_seq);
+    if (!found.ok()) return found.status();
+    if (found->from_account_id != entry.to_account_id ||
+        found->to_account_id != entry.from_account_id || found->minutes != entry.minutes) {
+      return ledger::Refuse(
+          Reason::kKindMismatch,
+          absl::StrCat("an imported reversal of entry ", found->seq, " moves its ", found->minutes,
+                       " minutes from ", found->to_account_id, " back to ", found->from_account_id),
+          {{"seq", std::to_string(found->seq)}});
+    }
+    undone = *std::move(found);
+  }
+  const uint64_t seq = bank.head.next_seq;
+  txn.PutEntryId(entry.bank_id, entry.entry_id, EntryIdRecord{seq, fingerprint});
+  if (undone.has_value()) txn.PutReversal(entry.bank_id, undone->seq, seq);
+  Receipt receipt = AppendEntry(txn, bank, std::move(entry), std::move(from), std::move(to),
+                                undone.has_value() ? &*undone : nullptr);
+  TL_CHECK(receipt.entry.seq == seq && receipt.entry.imported);
+  return receipt;
+}
+
 // The entry that undoes `undone`: the earner gives the minutes back to the payer.
 Entry ReversalOf(const Entry& undone, const std::string& entry_id, const std::string& note,
                  absl::Time now, const std::string& recorded_by) {
@@ -187,6 +219,10 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
   if (auto s = CheckKindFits(spec.kind, *from, *to); !s.ok()) return s;
 
   Entry entry = EntryOf(spec, txn.now(), recorded_by);
+  if (entry.imported) {
+    return RecordImportedEntry(txn, **bank, fingerprint, std::move(entry), *std::move(from),
+                               *std::move(to));
+  }
   auto activity = LoadActivityRules(txn, entry, *to);
   if (!activity.ok()) return activity.status();
   RuleInput input{(*bank)->policy, (*bank)->zone, txn.now(), entry, *from, *to};

@@ -174,6 +174,12 @@ class Ledger {
   // own bank (ROLE_NOT_ALLOWED, OUT_OF_SCOPE).
   void CreateBank(Bank bank, const Principal& caller, Callback<Bank> done);
   void OpenAccount(Account account, const Principal& caller, Callback<Account> done);
+  // Opens the account of a member who moved in from another system (an import): as OpenAccount,
+  // but the account's opened_at is `joined_at`, the day they joined their bank there (kept in
+  // the account_opened fact), so reports count them as members since then, not as new.
+  // InvalidArgument INVALID_DATE for a day before 1980 or in the future.
+  void MoveInAccount(Account account, absl::Time joined_at, const Principal& caller,
+                     Callback<Account> done);
   // Closing with donate_balance_to_pool gives a positive balance to the pool in the same write.
   void SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatus status,
                         std::string reason, bool donate_balance_to_pool, const Principal& caller,

@@ -365,6 +365,15 @@ void Ledger::OpenAccount(Account account, const Principal& caller, Callback<Acco
       std::move(done)));
 }
 
+void Ledger::MoveInAccount(Account account, absl::Time joined_at, const Principal& caller,
+                           Callback<Account> done) {
+  Submit(MakeCommand<Account>(
+      [account = std::move(account), joined_at, caller](WriteTxn& txn) {
+        return ExecuteOpenAccount(txn, account, caller, joined_at);
+      },
+      std::move(done)));
+}
+
 void Ledger::SetAccountStatus(BankId bank_id, AccountId account_id, AccountStatus status,
                               std::string reason, bool donate_balance_to_pool,
                               const Principal& caller, Callback<Account> done) {

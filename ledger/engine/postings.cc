@@ -223,11 +223,12 @@ namespace {
 // Whether `spec` asks for what `stored` recorded, but for the note: what a request with an erased
 // note's fingerprint is checked by. A reversal's spec names the entry it undoes in `minutes`.
 bool SameRequestButTheNote(const Entry& stored, const EntrySpec& spec) {
-  if (spec.kind == EntryKind::kReversal) {
+  if (spec.kind == EntryKind::kReversal && !spec.imported) {  // ReverseEntry's request
     return stored.kind == EntryKind::kReversal &&
            stored.reverses_seq == static_cast<uint64_t>(spec.minutes);
   }
-  return stored.kind == spec.kind && stored.from_account_id == spec.from_account_id &&
+  return stored.imported == spec.imported && stored.reverses_seq == spec.reverses_seq &&
+         stored.kind == spec.kind && stored.from_account_id == spec.from_account_id &&
          stored.to_account_id == spec.to_account_id && stored.minutes == spec.minutes &&
          stored.activity == spec.activity &&
          (spec.occurred_at == absl::InfinitePast() ||

@@ -413,7 +413,7 @@ void WriteTxn::AppendEntryFact(const Entry& entry, absl::string_view canonical_e
   StageFact(entry.bank_id, position, EncodeEntryFact(entry, canonical_entry, position, now_),
             entry.seq, &head);
   // A new entry is sealed (SealEntryNote): its note, if any, is held beside it, one key more.
-  TL_CHECK(entry.version == kEntryVersionSealed);
+  TL_CHECK(entry.version != kEntryVersionInline);
   if (entry.note_seal.state == PersonalState::kHeld) {
     batch_->PutPersonal(entry.bank_id, PersonalRecord{position, PersonalField::kNote,
                                                       entry.note_seal.salt, entry.note});

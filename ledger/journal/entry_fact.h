@@ -42,11 +42,11 @@ inline bool EntryInFact(absl::string_view fact, absl::string_view* entry, uint64
          reader.ReadLengthPrefixedView(entry, StoredEntryRecord::kBytesMax) && reader.done();
 }
 
-// The seq of a stored entry, read from its canonical bytes (u8(version 1 or 2) str(bank_id)
+// The seq of a stored entry, read from its canonical bytes (u8(version 1, 2 or 3) str(bank_id)
 // u64(seq) ...) without decoding the rest; 0 if they are malformed there.
 inline uint64_t SeqOfStoredEntry(absl::string_view entry) {
-  if (entry.empty() || (entry[0] != static_cast<char>(kEntryVersionInline) &&
-                        entry[0] != static_cast<char>(kEntryVersionSealed))) {
+  if (entry.empty() || entry[0] < static_cast<char>(kEntryVersionInline) ||
+      entry[0] > static_cast<char>(kEntryVersionFlagged)) {
     return 0;
   }
   Reader reader(entry.substr(1));

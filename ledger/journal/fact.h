@@ -73,6 +73,9 @@ struct Fact {
   std::vector<Role> roles;
   std::string display_name;
   PersonalSeal display_name_seal;
+  // kAccountOpened: the day a member moved in from another system joined their bank there
+  // (the account's opened_at); InfinitePast: joined when the fact was recorded.
+  absl::Time joined_at = absl::InfinitePast();
   AccountStatus from_status = AccountStatus::kActive;
   AccountStatus to_status = AccountStatus::kActive;
   // kAccountStatus, kPendingCreated, kPendingResolved
@@ -152,6 +155,9 @@ inline constexpr size_t kPersonalFieldsMax = 4;
 //   v.Personal(name, value, seal, max, f) a personal value (ledger/core/personal.h), field f:
 //                                         version 1: str(value); version 2: str("") if empty,
 //                                         else str(its 32-byte commitment)
+//   v.Optional(present)                   nothing; true if the field after it is there: in
+//                                         bytes, if the body goes on (so only the last field
+//                                         of a body may be optional)
 //
 // A name is the field of the type's message in audit.proto; "" is that message itself.
 template <class FactRef, class Visitor>
@@ -170,6 +176,8 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Enums("roles", fact.roles, Role::kMember, Role::kStaff, kRolesMax);
       v.Personal("display_name", fact.display_name, fact.display_name_seal, kNameLengthMax,
                  PersonalField::kDisplayName);
+      // Only for a member who moved in (an import): the day they joined, before the fact.
+      if (v.Optional(fact.joined_at != absl::InfinitePast())) v.Time("joined_at", fact.joined_at);
       return true;
     case FactType::kAccountChanged:
       v.Name("account_changed");

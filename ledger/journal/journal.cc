@@ -41,6 +41,7 @@ class BodyEncoder {
   void Str(const char*, const std::string& value, size_t) { PutLengthPrefixed(out_, value); }
   void U64(const char*, uint64_t value) { PutFixed64BigEndian(out_, value); }
   void Time(const char*, absl::Time value) { PutI64(out_, ToMicros(value)); }
+  bool Optional(bool present) { return present; }
   template <class E>
   void Enum(const char*, E value, E, E) {
     out_->push_back(static_cast<char>(value));
@@ -88,6 +89,7 @@ class BodyDecoder {
   }
   void U64(const char*, uint64_t& value) { ok_ = ok_ && reader_->ReadFixed64BigEndian(&value); }
   void Time(const char*, absl::Time& value) { ok_ = ok_ && ReadTime(reader_, &value); }
+  bool Optional(bool) { return ok_ && !reader_->done(); }
   template <class E>
   void Enum(const char*, E& value, E low, E high) {
     ok_ = ok_ && ReadEnum(low, high, &value);
@@ -148,6 +150,7 @@ struct NameOf {
   void Str(const char*, const std::string&, size_t) {}
   void U64(const char*, uint64_t) {}
   void Time(const char*, absl::Time) {}
+  bool Optional(bool present) { return present; }
   template <class E>
   void Enum(const char*, E, E, E) {}
   template <class E>
@@ -170,7 +173,7 @@ void PutFactHeader(std::string* out, uint8_t version, FactType type, absl::strin
 
 // An entry fact is as sealed as its entry: a sealed entry (layout 4) in a sealed fact.
 uint8_t EntryFactVersion(const Entry& entry) {
-  return entry.version == kEntryVersionSealed ? kFactVersionSealed : kFactVersionInline;
+  return entry.version == kEntryVersionInline ? kFactVersionInline : kFactVersionSealed;
 }
 
 Fact NewFact(FactType type, const std::string& bank_id, const std::string& principal) {
@@ -379,13 +382,13 @@ Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& accou
 }
 
 void SealEntryNote(Entry* entry) {
-  entry->version = kEntryVersionSealed;
+  entry->version = entry->imported ? kEntryVersionFlagged : kEntryVersionSealed;
   if (!entry->note_seal.committed()) entry->note_seal = SealPersonal(entry->note);
   TL_CHECK(entry->note.empty() || entry->note_seal.state == PersonalState::kHeld);
 }
 
 void SealPersonalData(Fact* fact) {
-  TL_CHECK(fact->type != FactType::kEntry || fact->entry.version == kEntryVersionSealed);
+  TL_CHECK(fact->type != FactType::kEntry || fact->entry.version != kEntryVersionInline);
   fact->version = kFactVersionSealed;
   if (fact->type == FactType::kPendingCreated) fact->entry.version = kEntryVersionSealed;
   ForEachPersonal(*fact, [](PersonalField, std::string& value, PersonalSeal& seal, size_t) {

@@ -126,6 +126,7 @@ struct PersonalVisitor {
   void U64(const char*, U&) {}
   template <class T>
   void Time(const char*, T&) {}
+  bool Optional(bool present) { return present; }
   template <class E, class L>
   void Enum(const char*, E&, L, L) {}
   template <class V, class L>

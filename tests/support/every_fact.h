@@ -103,7 +103,7 @@ inline ledger::Fact EveryFieldHeader(ledger::FactType type, uint64_t position) {
 inline std::vector<ledger::Fact> EveryFact() {
   using ledger::FactType;
   std::vector<ledger::Fact> facts;
-  facts.reserve(16);  // next() hands out references into it
+  facts.reserve(32);  // next() hands out references into it: more than there are
   auto next = [&](FactType type) -> ledger::Fact& {
     return facts.emplace_back(EveryFieldHeader(type, facts.size()));
   };
@@ -155,6 +155,19 @@ inline std::vector<ledger::Fact> EveryFact() {
   changed.account_id = "bob";
   changed.display_name = "Bob Okafor";
   changed.roles = {ledger::Role::kMember, ledger::Role::kStaff};
+  // The optional and flagged forms, after one of each type: a member who moved in, with the day
+  // she joined, and an imported entry (version 3, sealed).
+  ledger::Fact& moved_in = next(FactType::kAccountOpened);
+  moved_in.account_id = "maria";
+  moved_in.roles = {ledger::Role::kMember};
+  moved_in.display_name = "Maria O'Neill";
+  moved_in.joined_at = kEveryFactAt - absl::Hours(24 * 1000);
+  ledger::Fact& imported = next(FactType::kEntry);
+  imported.version = ledger::kFactVersionSealed;
+  imported.entry = EveryFieldEntry();
+  imported.entry.version = ledger::kEntryVersionFlagged;
+  imported.entry.imported = true;
+  imported.entry.note.clear();
   return facts;
 }
 

@@ -45,6 +45,17 @@ std::vector<std::pair<std::string, Write>> StaffWrites() {
          account.display_name = "Newcomer";
          return Status<Account>([&](auto done) { l.OpenAccount(account, c, std::move(done)); });
        }},
+      {"MoveInAccount",
+       [](Ledger& l, const Principal& c, const std::string& bank) {
+         Account account;
+         account.bank_id = bank;
+         account.account_id = "moved-in";
+         account.kind = AccountKind::kPerson;
+         account.display_name = "Moved In";
+         return Status<Account>([&](auto done) {
+           l.MoveInAccount(account, absl::FromUnixSeconds(1'500'000'000), c, std::move(done));
+         });
+       }},
       {"SetAccountStatus",
        [](Ledger& l, const Principal& c, const std::string& bank) {
          return Status<Account>([&](auto done) {

@@ -56,6 +56,15 @@ const char* const kGoldenFactHex[] = {
     "01130663616d64656e000000000000000d00065bfedaee1f80056361726f6c05616c696365020103",
     "01140663616d64656e000000000000000e00065bfedafd61c0056361726f6c03626f620a426f62204f6b61666f"
     "72020103",
+    // A member who moved in: account_opened with joined_at (i64) after the name.
+    "01020663616d64656e000000000000000f00065bfedb0ca400056361726f6c056d617269610101010d4d617269"
+    "61204f274e65696c6c00060d6a48d8c240",
+    // An imported entry: a sealed fact of a version 3 entry, whose last byte before the hash is
+    // its flags, 0x01.
+    "02050663616d64656e000000000000001000065bfedb1be640056361726f6c76030663616d64656e0000000000"
+    "00000709736c69702d303030370303626f620463616665000000000000005a0967617264656e696e670000065b"
+    "e90f291a4000065bfecf6d2d40056361726f6c000000000000000501a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0"
+    "b1b2b3b4b5b6b7b8b9babbbcbdbebf",
 };
 
 TEST(FactGoldenTest, EveryTypeEncodesToItsGoldenBytes) {
@@ -75,12 +84,14 @@ TEST(FactGoldenTest, EveryTypeEncodesToItsGoldenBytes) {
 // a Fact: the same golden bytes, and the same bytes as EncodeFact for texts whose lengths take
 // varints of two bytes.
 TEST(FactGoldenTest, EntryFactFromCanonicalBytesIsTheGoldenFact) {
-  for (const Fact& fact : testing::EveryFact()) {
+  const std::vector<Fact> facts = testing::EveryFact();
+  for (size_t i = 0; i < facts.size() && i < std::size(kGoldenFactHex); ++i) {
+    const Fact& fact = facts[i];
     if (fact.type != FactType::kEntry) continue;
     const std::string bytes =
         EncodeEntryFact(fact.entry, CanonicalEntryBytes(fact.entry), fact.position, fact.at);
     EXPECT_EQ(bytes, EncodeFact(fact));
-    EXPECT_EQ(absl::BytesToHexString(bytes), kGoldenFactHex[4]);
+    EXPECT_EQ(absl::BytesToHexString(bytes), kGoldenFactHex[i]);
   }
   Fact fact = EntryFact(testing::EveryFieldEntry());
   fact.position = 1'000'000;

@@ -115,7 +115,7 @@ TEST(PersonalFactTest, ASealedEntryCommitsToItsNoteInItsOwnHash) {
 
 TEST(PersonalFactTest, VersionOneFactsKeepTheirValuesInTheirBytes) {
   for (const Fact& fact : testing::EveryFact()) {
-    ASSERT_EQ(fact.version, kFactVersionInline);
+    if (fact.version != kFactVersionInline) continue;  // the imported entry's fact is sealed
     const std::string bytes = EncodeFact(fact);
     auto decoded = DecodeFact(bytes);
     ASSERT_TRUE(decoded.ok()) << FactTypeName(fact.type);
