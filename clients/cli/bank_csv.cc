@@ -55,7 +55,7 @@ std::string EntriesCsv(const google::protobuf::RepeatedPtrField<v1::Entry>& entr
   std::string csv = kCsvByteOrderMark;
   csv += CsvRecord({"entry_id", "seq", "occurred_at", "recorded_at", "kind", "from_account_id",
                     "from_name", "to_account_id", "to_name", "minutes", "activity", "note",
-                    "reverses_seq", "reversed_by_seq", "recorded_by"});
+                    "reverses_seq", "reversed_by_seq", "recorded_by", "imported"});
   for (const v1::Entry& entry : entries) {
     csv += CsvRecord({CsvField(entry.entry_id()), absl::StrCat(entry.seq()),
                       Rfc3339(entry.occurred_at()), Rfc3339(entry.recorded_at()),
@@ -64,7 +64,7 @@ std::string EntriesCsv(const google::protobuf::RepeatedPtrField<v1::Entry>& entr
                       CsvText(name_of(entry.to_account_id())), absl::StrCat(entry.minutes()),
                       CsvText(entry.activity()), CsvText(entry.note()),
                       SeqOrEmpty(entry.reverses_seq()), SeqOrEmpty(entry.reversed_by_seq()),
-                      CsvField(entry.recorded_by())});
+                      CsvField(entry.recorded_by()), entry.imported() ? "true" : "false"});
   }
   return csv;
 }

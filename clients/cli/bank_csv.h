@@ -29,7 +29,7 @@ std::string AccountsCsv(const google::protobuf::RepeatedPtrField<timeledger::v1:
 
 // entries.csv: entry_id, seq, occurred_at, recorded_at (RFC 3339, UTC), kind, from_account_id,
 // from_name, to_account_id, to_name, minutes, activity, note, reverses_seq, reversed_by_seq,
-// recorded_by. A note that was erased is empty.
+// recorded_by, imported (true for history moved in by an import). A note that was erased is empty.
 std::string EntriesCsv(const google::protobuf::RepeatedPtrField<timeledger::v1::Entry>& entries,
                        const AccountNameOf& name_of);
 

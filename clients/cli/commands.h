@@ -44,6 +44,8 @@ std::vector<CommandSpec> ReportCommands();
 // qualification define | award | list | holders, activity define, offer define | redeem,
 // catalogue list | retire (qualification_commands.cc)
 std::vector<CommandSpec> QualificationCommands();
+// import timeoverflow | generic: a bank moved in from another system (import_commands.cc)
+std::vector<CommandSpec> ImportCommands();
 // token create | list | revoke, whoami (token_commands.cc)
 std::vector<CommandSpec> TokenCommands();
 // status: whether the server serves as it should (status_command.cc)

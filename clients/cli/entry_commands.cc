@@ -237,6 +237,7 @@ void PrintEntry(const v1::Entry& entry, Connection& connection) {
       {"Note", entry.note()},
       {"Occurred", FormatDateTime(entry.occurred_at(), zone)},
       {"Recorded", recorded},
+      {"Imported", entry.imported() ? "yes: moved in from another system, with its own date" : ""},
       {"Undoes", EntryRef(entry.reverses_seq())},
       {"Reversed by", EntryRef(entry.reversed_by_seq())},
       {"Key", entry.entry_id()},

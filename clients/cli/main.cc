@@ -37,7 +37,8 @@ std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {BankCommands, AccountCommands, CardCommands, EntryCommands, PendingCommands,
                      StatementCommands, PolicyCommands, ReportCommands, AuditCommands,
-                     ExportCommands, QualificationCommands, TokenCommands, StatusCommands}) {
+                     ExportCommands, ImportCommands, QualificationCommands, TokenCommands,
+                     StatusCommands}) {
     for (CommandSpec& spec : group()) all.push_back(std::move(spec));
   }
   return all;

@@ -67,6 +67,7 @@ TEST(BankCsvTest, EntriesNameBothSidesAndDisarmFormulas) {
   entry.mutable_occurred_at()->set_seconds(1782860400);
   entry.mutable_recorded_at()->set_seconds(1782864000);
   entry.set_recorded_by("dana");
+  entry.set_imported(true);
   v1::Entry& reversal = *entries.Add();
   reversal.set_entry_id("reversal-of-7");
   reversal.set_seq(8);
@@ -82,11 +83,11 @@ TEST(BankCsvTest, EntriesNameBothSidesAndDisarmFormulas) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             "entry_id,seq,occurred_at,recorded_at,kind,from_account_id,from_name,to_account_id,"
-            "to_name,minutes,activity,note,reverses_seq,reversed_by_seq,recorded_by");
+            "to_name,minutes,activity,note,reverses_seq,reversed_by_seq,recorded_by,imported");
   EXPECT_EQ(lines[1],
             "slip-7,7,2026-06-30T23:00:00Z,2026-07-01T00:00:00Z,exchange,bob,,alice,Alice Brown,"
-            "90,gardening,\"'=HYPERLINK(\"\"x\"\")\",,,dana");
-  EXPECT_EQ(lines[2], "reversal-of-7,8,,,reversal,alice,Alice Brown,bob,,90,,,7,,");
+            "90,gardening,\"'=HYPERLINK(\"\"x\"\")\",,,dana,true");
+  EXPECT_EQ(lines[2], "reversal-of-7,8,,,reversal,alice,Alice Brown,bob,,90,,,7,,,false");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ A new user follows the README from a clone, with `./scripts/run.sh` running: a t
 ledger in ./var and the demo bank loaded, the CLI reading ./var/admin.token. This test does the
 same in a fresh temporary directory: it starts timeledgerd there (`--data-dir var --demo`) on a
 free loopback port (TIMELEDGER_SERVER says which), lays out `build/...` with the binaries under
-test where the README says they are, and `clients/` from the source tree, puts timeledger-kiosk
+test where the README says they are, and `clients/` and `docs/` from the source tree, puts timeledger-kiosk
 and timeledger-verify on PATH, and runs the blocks in one bash, so the README's own
 `alias timeledger=build/clients/cli/timeledger` is what finds the CLI, and files the README
 writes (tokens, policies, digests, exports) land in that directory.
@@ -96,7 +96,8 @@ def commands_of(readme_lines):
 
 
 def lay_out(work, source_dir, binaries):
-    """Makes `build/...`, `clients` and a bin directory in WORK; returns that bin directory."""
+    """Makes `build/...`, `clients`, `docs` and a bin directory in WORK; returns that bin
+    directory."""
     places = {
         "timeledgerd": "build/services/timeledgerd",
         "timeledger": "build/clients/cli/timeledger",
@@ -113,6 +114,7 @@ def lay_out(work, source_dir, binaries):
         if name in ("timeledger-kiosk", "timeledger-verify"):
             os.symlink(binaries[name], os.path.join(bin_dir, name))
     os.symlink(os.path.join(source_dir, "clients"), os.path.join(work, "clients"))
+    os.symlink(os.path.join(source_dir, "docs"), os.path.join(work, "docs"))
     return bin_dir
 
 
