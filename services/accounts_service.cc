@@ -121,9 +121,12 @@ grpc::ServerUnaryReactor* AccountsService::ChangeAccount(grpc::CallbackServerCon
     if (!converted.ok()) return Refuse(reactor, converted.status());
     roles = *std::move(converted);
   }
+  std::optional<std::string> phone, email;
+  if (request->has_phone()) phone = request->phone();
+  if (request->has_email()) email = request->email();
   ledger_->ChangeAccount(
       ledger::BankId(request->bank_id()), ledger::AccountId(request->account_id()), std::move(name),
-      std::move(roles), *caller,
+      std::move(roles), std::move(phone), std::move(email), *caller,
       ReplyLater<ledger::Account>(reactor,
                                   [response](const ledger::Account& a) { ToProto(a, response); }));
   return reactor;

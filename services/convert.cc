@@ -157,6 +157,8 @@ absl::StatusOr<ledger::Account> FromProto(const v1::OpenAccountRequest& request)
   account.bank_id = request.bank_id();
   account.account_id = request.account_id();
   account.display_name = request.display_name();
+  account.phone = request.phone();
+  account.email = request.email();
   auto kind = FromProto(request.kind());
   if (!kind.ok()) return kind.status();
   account.kind = *kind;
@@ -205,6 +207,8 @@ void ToProto(const ledger::Account& account, v1::Account* out) {
   for (ledger::Role role : account.roles) out->add_roles(static_cast<v1::Role>(role));
   out->set_display_name(account.display_name);
   out->set_personal_data_erased(account.personal_data_erased);
+  out->set_phone(account.phone);
+  out->set_email(account.email);
   out->set_status(static_cast<v1::AccountStatus>(account.status));
   out->set_balance_minutes(account.balance_minutes);
   out->set_earned_minutes(account.earned_minutes);

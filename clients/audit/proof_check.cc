@@ -11,6 +11,9 @@ namespace {
 // Version 2 (layout 4) hashes personal values as commitments; the header is the same.
 constexpr uint8_t kFactVersionMin = 1;
 constexpr uint8_t kFactVersionMax = 2;
+// Entries: 1 (note inline), 2 (note sealed), 3 (sealed, with flags: imported).
+constexpr uint8_t kEntryVersionMin = 1;
+constexpr uint8_t kEntryVersionMax = 3;
 constexpr uint8_t kEntryFact = 5;
 // The largest tree a digest may name, as the ledger's (RFC 9162 trees of up to 2^63 leaves): a
 // digest beyond it is malformed, whatever its proof. Found by tests/fuzz/proofs_fuzz, where the
@@ -249,8 +252,8 @@ absl::StatusOr<FactHeader> ParseFactHeader(absl::string_view fact) {
     uint8_t entry_version = 0;
     if (!in.Str(&entry)) return absl::InvalidArgumentError("an entry fact without its entry");
     Bytes entry_in(entry);
-    if (!entry_in.Byte(&entry_version) || entry_version < kFactVersionMin ||
-        entry_version > kFactVersionMax || !entry_in.Str(&entry_bank) || entry_bank != bank_id ||
+    if (!entry_in.Byte(&entry_version) || entry_version < kEntryVersionMin ||
+        entry_version > kEntryVersionMax || !entry_in.Str(&entry_bank) || entry_bank != bank_id ||
         !entry_in.U64(&header.entry_seq)) {
       return absl::InvalidArgumentError("an entry fact with a malformed entry");
     }

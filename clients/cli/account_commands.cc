@@ -83,6 +83,8 @@ void PrintAccount(const v1::Account& account, absl::TimeZone zone) {
       {"Spent", FormatMinutes(account.spent_minutes())},
       {"Entries", absl::StrCat(account.entry_count())},
       {"Opened", FormatDate(account.opened_at(), zone)},
+      {"Phone", account.phone()},
+      {"Email", account.email()},
   });
   std::printf("%s\n%s", AccountLabel(DisplayNameOf(account), account.account_id()).c_str(),
               fields.c_str());
@@ -213,6 +215,8 @@ int RunOpen(const ParsedArgs& args, Connection& connection) {
     if (!roles.ok()) return args.ReportUsageError(std::string(roles.status().message()));
     for (v1::Role role : *roles) request.add_roles(role);
   }
+  request.set_phone(args.Value("phone"));
+  request.set_email(args.Value("email"));
   v1::Account account;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::OpenAccount, request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
@@ -356,6 +360,12 @@ std::string PersonalFieldsWords(const google::protobuf::RepeatedField<int>& fiel
       case v1::PERSONAL_FIELD_REASON:
         words.push_back("reasons given in their records");
         break;
+      case v1::PERSONAL_FIELD_PHONE:
+        words.push_back("phone number");
+        break;
+      case v1::PERSONAL_FIELD_EMAIL:
+        words.push_back("email");
+        break;
       default:
         words.push_back(absl::StrCat("personal field ", field));
     }
@@ -379,8 +389,19 @@ int RunChange(const ParsedArgs& args, Connection& connection) {
     if (!roles.ok()) return args.ReportUsageError(std::string(roles.status().message()));
     for (v1::Role role : *roles) request.add_roles(role);
   }
-  if (request.display_name().empty() && request.roles().empty()) {
-    return args.ReportUsageError("give --name, --roles or both");
+  for (const char* field : {"phone", "email"}) {
+    const std::string clear = absl::StrCat("clear-", field);
+    if (args.Has(field) && args.Has(clear)) {
+      return args.ReportUsageError(absl::StrCat("give --", field, " or --", clear, ", not both"));
+    }
+  }
+  if (args.Has("phone")) request.set_phone(args.Value("phone"));
+  if (args.Has("clear-phone")) request.set_phone("");
+  if (args.Has("email")) request.set_email(args.Value("email"));
+  if (args.Has("clear-email")) request.set_email("");
+  if (request.display_name().empty() && request.roles().empty() && !request.has_phone() &&
+      !request.has_email()) {
+    return args.ReportUsageError("give --name, --roles, --phone or --email (or a --clear- one)");
   }
   v1::Account account;
   const grpc::Status status =
@@ -468,10 +489,12 @@ std::vector<CommandSpec> AccountCommands() {
                     {"name", "NAME", "the name people know the account by", true},
                     {"roles", "ROLES",
                      "for a person: member, volunteer, staff, separated by commas "
-                     "(default: member)"}},
+                     "(default: member)"},
+                    {"phone", "PHONE", "how staff ring them, e.g. \"020 7946 0000\""},
+                    {"email", "EMAIL", "how staff write to them"}},
           .examples =
               "  timeledger account open hcct alice --kind person --roles member,volunteer "
-              "--name \"Alice Brown\"\n"
+              "--name \"Alice Brown\" --phone \"020 7946 0000\"\n"
               "  timeledger account open hcct cafe --kind organisation --name \"The Caf\u00e9\"\n",
           .run = RunOpen,
       },
@@ -563,15 +586,22 @@ std::vector<CommandSpec> AccountCommands() {
       {
           .group = "account",
           .verb = "change",
-          .summary = "correct an account's name or a person's roles",
+          .summary = "correct an account's name, a person's roles or the contact details",
           .description =
-              "Changes the name people know an account by, or a person's roles, or both;\n"
-              "recorded in the journal with who changed them and when. The id stays.",
+              "Changes the name people know an account by, a person's roles, its phone number\n"
+              "and email, any of them; recorded in the journal with who changed them and when\n"
+              "(the phone and email as personal data, erased with the member's). The id stays.",
           .positionals = {kBankArg, kAccountArg},
           .flags = {{"name", "NAME", "the new name"},
-                    {"roles", "ROLES", "a person's new roles: member, volunteer, staff"}},
-          .examples = "  timeledger account change hcct maria --name \"Maria O'Neill-Byrne\"\n"
-                      "  timeledger account change hcct bob --roles member,volunteer\n",
+                    {"roles", "ROLES", "a person's new roles: member, volunteer, staff"},
+                    {"phone", "PHONE", "the new phone number"},
+                    {"email", "EMAIL", "the new email"},
+                    {"clear-phone", "", "take the phone number away"},
+                    {"clear-email", "", "take the email away"}},
+          .examples =
+              "  timeledger account change hcct maria --name \"Maria O'Neill-Byrne\"\n"
+              "  timeledger account change hcct bob --roles member,volunteer\n"
+              "  timeledger account change hcct bob --phone \"07700 900123\" --clear-email\n",
           .run = RunChange,
       },
       {

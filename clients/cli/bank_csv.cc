@@ -36,7 +36,7 @@ std::string AccountsCsv(const google::protobuf::RepeatedPtrField<v1::Account>& a
                         absl::TimeZone zone) {
   std::string csv = kCsvByteOrderMark;
   csv += CsvRecord({"account_id", "name", "kind", "roles", "status", "joined_on", "balance_minutes",
-                    "earned_minutes", "spent_minutes", "personal_data_erased"});
+                    "earned_minutes", "spent_minutes", "personal_data_erased", "phone", "email"});
   for (const v1::Account& account : accounts) {
     std::vector<std::string> roles;
     for (int role : account.roles()) roles.push_back(Code(v1::Role_Name(role)));
@@ -45,7 +45,8 @@ std::string AccountsCsv(const google::protobuf::RepeatedPtrField<v1::Account>& a
                       Code(v1::AccountStatus_Name(account.status())),
                       Day(account.opened_at(), zone), absl::StrCat(account.balance_minutes()),
                       absl::StrCat(account.earned_minutes()), absl::StrCat(account.spent_minutes()),
-                      account.personal_data_erased() ? "true" : "false"});
+                      account.personal_data_erased() ? "true" : "false", CsvText(account.phone()),
+                      CsvText(account.email())});
   }
   return csv;
 }

@@ -23,7 +23,8 @@ namespace timeledger::cli {
 using AccountNameOf = std::function<std::string(const std::string& account_id)>;
 
 // accounts.csv: account_id, name, kind, roles (";"-separated), status, joined_on (the day it was
-// opened, in `zone`), balance_minutes, earned_minutes, spent_minutes, personal_data_erased.
+// opened, in `zone`), balance_minutes, earned_minutes, spent_minutes, personal_data_erased, phone,
+// email.
 std::string AccountsCsv(const google::protobuf::RepeatedPtrField<timeledger::v1::Account>& accounts,
                         absl::TimeZone zone);
 

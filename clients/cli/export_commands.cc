@@ -61,6 +61,8 @@ bool Concerns(const v1::JournalRecord& record, const std::string& account_id,
       return record.account_opened().account_id() == account_id;
     case v1::JournalRecord::kAccountChanged:
       return record.account_changed().account_id() == account_id;
+    case v1::JournalRecord::kContactSet:
+      return record.contact_set().account_id() == account_id;
     case v1::JournalRecord::kAccountStatus:
       return record.account_status().account_id() == account_id;
     case v1::JournalRecord::kEntry:

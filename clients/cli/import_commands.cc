@@ -123,20 +123,18 @@ grpc::Status ReadAccounts(Connection& connection, const std::string& bank_id, Ex
 
 // Accounts of the plan already in the bank: the same account (same kind and name, or erased) is
 // not opened again; an id taken by another account refuses the import.
-std::set<std::string> Reconcile(ImportPlan& plan, const Existing& existing) {
+std::set<std::string> Reconcile(ImportPlan& plan, const ImportOptions& options) {
   std::set<std::string> present;
   for (const ImportAccount& account : plan.accounts) {
-    auto it = existing.accounts.find(account.account_id);
-    if (it == existing.accounts.end()) continue;
-    const v1::Account& there = it->second;
-    const bool same_name = there.display_name() == account.name ||
-                           (there.personal_data_erased() && account.personal_data_erased);
-    if (there.kind() != account.kind || !same_name) {
+    auto it = options.existing.find(account.account_id);
+    if (it == options.existing.end()) continue;
+    const ImportOptions::Existing& there = it->second;
+    if (!SameAccount(there, account)) {
       plan.Refuse(account.where,
                   absl::StrCat("account ", account.account_id, " is in the bank already, as ",
-                               there.personal_data_erased() ? "an erased member"
-                                                            : "\"" + there.display_name() + "\"",
-                               ": give it another id"));
+                               there.name.empty() ? "an erased member" : "\"" + there.name + "\"",
+                               " (not opened by an earlier run of this import): give it another "
+                               "id"));
       continue;
     }
     present.insert(account.account_id);
@@ -280,14 +278,19 @@ int RunImport(const ParsedArgs& args, Connection& connection, bool timeoverflow)
   }
   options.organisation_name = bank.name();
   for (const auto& [id, account] : existing.accounts) {
-    options.existing_names[id] = account.personal_data_erased() ? "" : account.display_name();
+    ImportOptions::Existing& known = options.existing[id];
+    known.name = account.personal_data_erased() ? "" : account.display_name();
+    known.kind = account.kind();
+    known.active = account.status() == v1::ACTIVE;
+    known.opened_at = absl::FromUnixSeconds(account.opened_at().seconds()) +
+                      absl::Nanoseconds(account.opened_at().nanos());
   }
   ImportPlan plan =
       timeoverflow
           ? PlanTimeOverflow(*first, BaseName(first_path), *second, BaseName(second_path), options)
           : PlanGeneric(*first, BaseName(first_path), *second,
                         second_path.empty() ? "" : BaseName(second_path), options);
-  const std::set<std::string> present = Reconcile(plan, existing);
+  const std::set<std::string> present = Reconcile(plan, options);
 
   std::printf("%s into bank %s%s\n", timeoverflow ? "TimeOverflow files" : "Generic files",
               bank_id.c_str(), dry_run ? " (dry run: nothing is written)" : "");
@@ -329,6 +332,12 @@ int RunImport(const ParsedArgs& args, Connection& connection, bool timeoverflow)
     std::printf("Rounded to the minute: %zu rows (their amounts were not whole minutes).\n",
                 plan.rows_rounded);
   }
+  if (plan.contacts_left_out > 0) {
+    std::printf(
+        "Left out: %zu phone numbers or emails that are none (a phone needs 3 digits and "
+        "only + - ( ) . besides; an email one @ and a domain).\n",
+        plan.contacts_left_out);
+  }
   if (plan.texts_shortened > 0) {
     std::printf("Shortened to the ledger's limits: %zu texts (activity 64 bytes, note 500).\n",
                 plan.texts_shortened);
@@ -364,6 +373,8 @@ int RunImport(const ParsedArgs& args, Connection& connection, bool timeoverflow)
     request.set_kind(account.kind);
     for (v1::Role role : account.roles) request.add_roles(role);
     request.set_display_name(account.name);
+    request.set_phone(account.phone);
+    request.set_email(account.email);
     if (account.joined_at.has_value()) SetTime(*account.joined_at, request.mutable_joined_at());
     v1::Account reply;
     const grpc::Status s = connection.Call(&v1::Accounts::Stub::OpenAccount, request, &reply);

@@ -58,6 +58,52 @@ std::string Unguarded(absl::string_view cell) {
   return std::string(cell);
 }
 
+// A phone number and an email as the ledger takes them (ledger/core/validate.h ValidateContact):
+// a value it would refuse is left out of the import and counted, not a reason to refuse the row.
+bool LedgerTakesPhone(absl::string_view phone) {
+  size_t digits = 0;
+  for (char c : phone) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      ++digits;
+    } else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') {
+      return false;
+    }
+  }
+  return phone.size() <= 32 && digits >= 3;
+}
+
+bool LedgerTakesEmail(absl::string_view email) {
+  const size_t at = email.find('@');
+  if (email.size() > 254 || at == absl::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != absl::string_view::npos ||
+      email.find('.', at + 2) == absl::string_view::npos || email.back() == '.') {
+    return false;
+  }
+  for (char c : email) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+  }
+  return true;
+}
+
+void SetContact(absl::string_view phone, absl::string_view email, ImportAccount* account,
+                ImportPlan* plan) {
+  const std::string p = Trimmed(phone), e = Trimmed(email);
+  if (!p.empty()) {
+    if (LedgerTakesPhone(p)) {
+      account->phone = p;
+    } else {
+      ++plan->contacts_left_out;
+    }
+  }
+  if (!e.empty()) {
+    if (LedgerTakesEmail(e)) {
+      account->email = e;
+    } else {
+      ++plan->contacts_left_out;
+    }
+  }
+}
+
 bool IsIdChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
 }
@@ -158,18 +204,19 @@ class Columns {
 };
 
 // Account ids for the accounts of one import: made ones avoid every id already taken (in the
-// bank by another name, or earlier in the files).
+// bank by another account, or earlier in the files).
 class IdBook {
  public:
-  explicit IdBook(const ImportOptions& options) : existing_(options.existing_names) {}
+  explicit IdBook(const ImportOptions& options) : existing_(options.existing) {}
 
-  // `wanted` if it is free or is the same person's (same name) in the bank; else wanted-2, ...
-  std::string Take(const std::string& wanted, const std::string& name) {
+  // The wanted id if it is free or is this account's in the bank (SameAccount: an earlier run
+  // opened it); else wanted-2, wanted-3, ...
+  std::string Take(const std::string& wanted, const ImportAccount& account) {
     for (int n = 1;; ++n) {
       const std::string id = n == 1 ? wanted : absl::StrCat(wanted, "-", n);
       if (taken_.count(id) > 0) continue;
       auto it = existing_.find(id);
-      if (it != existing_.end() && it->second != name) continue;
+      if (it != existing_.end() && !SameAccount(it->second, account)) continue;
       taken_.insert(id);
       return id;
     }
@@ -178,9 +225,75 @@ class IdBook {
   void Claim(const std::string& id) { taken_.insert(id); }
 
  private:
-  const std::map<std::string, std::string>& existing_;
+  const std::map<std::string, ImportOptions::Existing>& existing_;
   std::set<std::string> taken_;
 };
+
+// Text as the ledger takes it: valid UTF-8 (false otherwise), with the control characters a
+// spreadsheet or a multi-line TimeOverflow reason holds (line ends, tabs) made spaces.
+bool Tidy(std::string* text, size_t* tidied) {
+  bool changed = false;
+  for (size_t i = 0; i < text->size();) {
+    const auto c = static_cast<unsigned char>((*text)[i]);
+    if (c < 0x20 || c == 0x7f) {
+      (*text)[i++] = ' ';
+      changed = true;
+      continue;
+    }
+    const size_t length = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xe  ? 3
+                          : (c >> 3) == 0x1e ? 4
+                                             : 0;
+    if (length == 0 || i + length > text->size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>((*text)[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += length;
+  }
+  if (changed) ++*tidied;
+  return true;
+}
+
+// Each kind of entry moves minutes between the kinds of account it is meant for, as the ledger
+// checks it (ledger/engine/commands.cc CheckKindFits): "" if it fits, else why not.
+std::string KindMisfit(v1::EntryKind kind, v1::AccountKind from, v1::AccountKind to) {
+  const bool from_pool = from == v1::POOL, to_pool = to == v1::POOL;
+  switch (kind) {
+    case v1::DONATION:
+      return to_pool && !from_pool ? ""
+                                   : "a donation goes from a person or an organisation to the pool";
+    case v1::GRANT:
+      return from_pool && !to_pool ? ""
+                                   : "a grant goes from the pool to a person or an organisation";
+    case v1::AWARD:
+      if (from != v1::ORGANISATION) return "an award is paid by an organisation";
+      break;
+    case v1::SPEND:
+      if (to != v1::ORGANISATION) return "credits are spent at an organisation";
+      break;
+    case v1::REVERSAL:
+      return "";  // as the entry it undoes
+    default:
+      break;
+  }
+  return from_pool || to_pool ? "the pool takes donations and makes grants only" : "";
+}
+
+void AddEntryBalances(ImportPlan* plan);
+
+}  // namespace
+
+bool SameAccount(const ImportOptions::Existing& existing, const ImportAccount& account) {
+  if (existing.kind != account.kind) return false;
+  if (account.any_name) return true;
+  if (existing.name.empty() ? !account.personal_data_erased : existing.name != account.name) {
+    return false;
+  }
+  return !account.joined_at.has_value() || existing.opened_at == *account.joined_at;
+}
+
+namespace {
 
 void AddEntryBalances(ImportPlan* plan) {
   for (const ImportAccount& account : plan->accounts) {
@@ -330,7 +443,7 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
   const bool report_form = !mrows.empty() && mrows[0].fields.size() == kMembersReportColumns &&
                            Trimmed(mrows[0].fields[0]) == "N";
   const size_t mcolumns = report_form ? kMembersReportColumns : kMembersImporterColumns;
-  bool contact_details = false;
+  bool other_details = false;
   for (size_t r = report_form ? 1 : 0; r < mrows.size(); ++r) {
     const CsvRow& row = mrows[r];
     const std::string where = absl::StrCat(mfile, " line ", row.line);
@@ -347,17 +460,20 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
     if (report_form) {
       account.name = Trimmed(row.fields[1]);
       joined = row.fields[7];  // Created at, the database's form in UTC
-      contact_details = contact_details || !Trimmed(row.fields[2]).empty() ||
-                        !Trimmed(row.fields[4]).empty() || !Trimmed(row.fields[6]).empty();
+      SetContact(row.fields[4], row.fields[2], &account, &plan);  // Phone, Email
+      other_details = other_details || !Trimmed(row.fields[3]).empty() ||
+                      !Trimmed(row.fields[5]).empty() || !Trimmed(row.fields[6]).empty() ||
+                      !Trimmed(row.fields[9]).empty();
     } else {
       std::vector<std::string> parts;
       for (size_t i = 2; i <= 4; ++i) {
         if (!Trimmed(row.fields[i]).empty()) parts.push_back(Trimmed(row.fields[i]));
       }
       account.name = absl::StrJoin(parts, " ");
-      joined = row.fields[1];  // entry_date
-      contact_details =
-          contact_details || !Trimmed(row.fields[7]).empty() || !Trimmed(row.fields[9]).empty();
+      joined = row.fields[1];                                     // entry_date
+      SetContact(row.fields[7], row.fields[9], &account, &plan);  // phone, email
+      other_details = other_details || !Trimmed(row.fields[5]).empty() ||
+                      !Trimmed(row.fields[6]).empty() || !Trimmed(row.fields[8]).empty();
     }
     if (account.source_id.empty() ||
         !std::all_of(account.source_id.begin(), account.source_id.end(),
@@ -368,6 +484,10 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
     }
     if (members.count(account.source_id) > 0) {
       plan.Refuse(where, absl::StrCat("member number ", account.source_id, " is given twice"));
+      continue;
+    }
+    if (!Tidy(&account.name, &plan.texts_shortened)) {
+      plan.Refuse(where, "the name is not UTF-8 text");
       continue;
     }
     if (account.name.empty() || account.name.size() > kNameLengthMax) {
@@ -392,15 +512,15 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
     }
     const std::string wanted =
         options.ids_from_numbers ? absl::StrCat("m-", account.source_id) : IdFromName(account.name);
-    account.account_id = ids.Take(wanted, account.name);
+    account.account_id = ids.Take(wanted, account);
     account.id_made = true;
     account.roles = {v1::MEMBER};
     members[account.source_id] = Member{account.account_id};
     plan.accounts.push_back(std::move(account));
   }
-  if (contact_details) {
+  if (other_details) {
     plan.notes.push_back(
-        "emails, phone numbers, addresses, dates of birth and genders are not imported: "
+        "second phone numbers, addresses, dates of birth and genders are not imported: "
         "Timeledger does not hold them");
   }
 
@@ -499,13 +619,18 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
         why.push_back(absl::StrCat("the quantity \"", amount_text, "\" is more than 10,000 hours"));
       }
     }
-    auto when = ParseWhen(when_text, options.zone, options.zone);
+    // The importer's created_at is read by Rails in its Time.zone, UTC in TimeOverflow; the
+    // report's dates carry their offset.
+    auto when = ParseWhen(when_text, options.zone, absl::UTCTimeZone());
     if (!when.has_value()) {
       why.push_back(absl::StrCat("the date \"", when_text, "\" is not a date"));
     } else if (auto problem = CheckHistoryDate(*when, options)) {
       why.push_back(*problem);
     } else {
       entry.occurred_at = *when;
+    }
+    if (!Tidy(&post, &plan.texts_shortened) || !Tidy(&entry.note, &plan.texts_shortened)) {
+      why.push_back("the post or the reason is not UTF-8 text");
     }
     if (!why.empty()) {
       plan.Refuse(where, absl::StrJoin(why, "; "));
@@ -528,6 +653,7 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
     org.account_id = options.organisation_id;
     org.name = CutTo(organisation_name, kNameLengthMax, &plan.texts_shortened);
     org.kind = v1::ORGANISATION;
+    org.any_name = true;
     org.where = "the organisation (TimeOverflow's ID 0)";
     if (ids.Taken(org.account_id)) {
       plan.Refuse(org.where, absl::StrCat("the organisation's id ", org.account_id,
@@ -599,19 +725,18 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
     account.personal_data_erased =
         absl::EqualsIgnoreCase(columns.Get(row, "personal_data_erased"), "true");
     if (account.personal_data_erased && account.name.empty()) account.name = "an erased member";
+    SetContact(columns.Get(row, "phone"), columns.Get(row, "email"), &account, &plan);
     if (account.name.empty()) why.push_back("the account has no name");
     if (account.name.size() > kNameLengthMax) {
       why.push_back(absl::StrCat("the name is longer than ", kNameLengthMax, " bytes"));
     }
-    if (account.account_id.empty()) {
-      account.account_id = ids.Take(IdFromName(account.name), account.name);
-      account.id_made = true;
-    } else if (!ValidAccountId(account.account_id)) {
+    if (!Tidy(&account.name, &plan.texts_shortened)) why.push_back("the name is not UTF-8 text");
+    if (!account.account_id.empty() && !ValidAccountId(account.account_id)) {
       why.push_back(absl::StrCat("account_id \"", account.account_id,
                                  "\" is not an id (letters, digits, . _ -, at most 64)"));
-    } else if (ids.Taken(account.account_id)) {
+    } else if (!account.account_id.empty() && ids.Taken(account.account_id)) {
       why.push_back(absl::StrCat("account_id ", account.account_id, " is given twice"));
-    } else {
+    } else if (!account.account_id.empty()) {
       ids.Claim(account.account_id);
     }
     for (absl::string_view role :
@@ -626,6 +751,9 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
       else
         why.push_back(absl::StrCat("role \"", name, "\" is none of member, volunteer, staff"));
     }
+    std::sort(account.roles.begin(), account.roles.end());
+    account.roles.erase(std::unique(account.roles.begin(), account.roles.end()),
+                        account.roles.end());
     if (account.kind == v1::ORGANISATION) account.roles.clear();
     const std::string status = absl::AsciiStrToLower(columns.Get(row, "status"));
     if (status.empty() || status == "active") {
@@ -677,6 +805,10 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
         account.opening_balance_at = *when;
       }
     }
+    if (account.account_id.empty() && why.empty()) {
+      account.account_id = ids.Take(IdFromName(account.name), account);
+      account.id_made = true;
+    }
     if (!why.empty()) {
       plan.Refuse(where, absl::StrJoin(why, "; "));
       continue;
@@ -685,8 +817,9 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
     where_of[account.account_id] = where;
     plan.accounts.push_back(std::move(account));
   }
-  std::set<std::string> known;
-  for (const ImportAccount& account : plan.accounts) known.insert(account.account_id);
+  // The kind of every account an entry may name: the files', the pool, the bank's active ones.
+  std::map<std::string, v1::AccountKind> kind_of = {{std::string(kPoolAccountId), v1::POOL}};
+  for (const ImportAccount& account : plan.accounts) kind_of[account.account_id] = account.kind;
 
   if (with_entries) {
     auto erows = ReadCsv(entries_text);
@@ -724,13 +857,22 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
       entry.where = where;
       entry.from_account_id = ecolumns.Get(row, "from_account_id");
       entry.to_account_id = ecolumns.Get(row, "to_account_id");
+      std::optional<v1::AccountKind> from_kind, to_kind;
       for (const std::string* id : {&entry.from_account_id, &entry.to_account_id}) {
+        std::optional<v1::AccountKind>& kind = id == &entry.from_account_id ? from_kind : to_kind;
+        auto in_files = kind_of.find(*id);
+        auto in_bank = options.existing.find(*id);
         if (id->empty()) {
           why.push_back("an account id is missing");
-        } else if (known.count(*id) == 0 && *id != kPoolAccountId &&
-                   options.existing_names.count(*id) == 0) {
+        } else if (in_files != kind_of.end()) {
+          kind = in_files->second;
+        } else if (in_bank == options.existing.end()) {
           why.push_back(
               absl::StrCat("account ", *id, " is neither in ", afile, " nor in the bank"));
+        } else if (!in_bank->second.active) {
+          why.push_back(absl::StrCat("account ", *id, " is not active in the bank"));
+        } else {
+          kind = in_bank->second.kind;
         }
       }
       if (entry.from_account_id == entry.to_account_id && !entry.from_account_id.empty()) {
@@ -747,6 +889,10 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
       } else {
         entry.kind = kind_it->second;
         if (kind == "qualification_reward") ++rewards;
+        if (from_kind.has_value() && to_kind.has_value()) {
+          const std::string misfit = KindMisfit(entry.kind, *from_kind, *to_kind);
+          if (!misfit.empty()) why.push_back(misfit);
+        }
       }
       const std::string minutes = ecolumns.Get(row, "minutes");
       const std::string hours = ecolumns.Get(row, "hours");
@@ -782,6 +928,10 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
       entry.activity =
           CutTo(ecolumns.Get(row, "activity"), kActivityLengthMax, &plan.texts_shortened);
       entry.note = CutTo(ecolumns.Get(row, "note"), kNoteLengthMax, &plan.texts_shortened);
+      if (!Tidy(&entry.activity, &plan.texts_shortened) ||
+          !Tidy(&entry.note, &plan.texts_shortened)) {
+        why.push_back("the activity or the note is not UTF-8 text");
+      }
       const std::string seq = ecolumns.Get(row, "seq");
       if (!seq.empty() && (!absl::SimpleAtoi(seq, &entry.source_seq) || entry.source_seq == 0 ||
                            !seqs.insert(entry.source_seq).second)) {

@@ -57,9 +57,13 @@ struct ImportAccount {
   int64_t opening_balance_minutes = 0;  // an imported entry against the pool, if not 0
   absl::Time opening_balance_at = absl::InfinitePast();  // InfinitePast: when imported
   bool personal_data_erased = false;  // erased in the system it comes from: erased again
+  std::string phone, email;           // as the ledger takes them; others are left out
   std::string source_id;              // the other system's member number, if any
   bool id_made = false;               // account_id was made from the name (IdFromName)
-  std::string where;                  // "members.csv line 4", for messages
+  // TimeOverflow's organisation: the bank's organisation account of this id is it, whatever its
+  // name (--organisation names it).
+  bool any_name = false;
+  std::string where;  // "members.csv line 4", for messages
 };
 
 struct ImportEntry {
@@ -86,6 +90,7 @@ struct ImportPlan {
   size_t problem_count = 0;
   size_t rows_rounded = 0;         // amounts that were not whole minutes, rounded to the minute
   size_t texts_shortened = 0;      // activities and notes cut to the ledger's limits
+  size_t contacts_left_out = 0;    // phone numbers and emails the ledger would not take
   std::vector<std::string> notes;  // what the files hold that is not imported, and why
   // Each imported account's balance as the files give it (opening balance and entries), the
   // pool's left out: the import compares them with the ledger's afterwards.
@@ -107,9 +112,21 @@ struct ImportOptions {
   // TimeOverflow: the account that takes the transfers of members it shows only as
   // inactive_user or deleted_user; "" refuses those rows.
   std::string former_members_id;
-  // The ids already taken in the bank, with their names: a made id avoids the others' ids.
-  std::map<std::string, std::string> existing_names;
+  // The bank's accounts before the import, by id: a made id avoids the others' ids, and an
+  // account of the files is the bank's own (an earlier run's) only if it is the same one.
+  struct Existing {
+    std::string name;  // "" if erased
+    timeledger::v1::AccountKind kind = timeledger::v1::PERSON;
+    bool active = true;
+    absl::Time opened_at;
+  };
+  std::map<std::string, Existing> existing;
 };
+
+// Whether the bank's account `existing` is `account` of the files, as an earlier run of the same
+// import opened it: the same kind and name, and (if the files give one) opened on the day the
+// member joined.
+bool SameAccount(const ImportOptions::Existing& existing, const ImportAccount& account);
 
 // TimeOverflow's members and transfers, either form (told apart by the header row).
 ImportPlan PlanTimeOverflow(absl::string_view members, absl::string_view members_file,

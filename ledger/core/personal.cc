@@ -25,6 +25,10 @@ const char* PersonalFieldName(PersonalField field) {
       return "note";
     case PersonalField::kReason:
       return "reason";
+    case PersonalField::kPhone:
+      return "phone";
+    case PersonalField::kEmail:
+      return "email";
   }
   return "unknown";
 }

@@ -30,9 +30,11 @@ enum class PersonalField : uint8_t {
   kCardNumber = 2,   // card_set
   kNote = 3,         // the note of an entry (entry, pending_created)
   kReason = 4,       // account_status, pending_created, pending_resolved
+  kPhone = 5,        // contact_set
+  kEmail = 6,        // contact_set
 };
 inline constexpr PersonalField kPersonalFieldLow = PersonalField::kDisplayName;
-inline constexpr PersonalField kPersonalFieldHigh = PersonalField::kReason;
+inline constexpr PersonalField kPersonalFieldHigh = PersonalField::kEmail;
 const char* PersonalFieldName(PersonalField field);
 
 inline constexpr size_t kPersonalSaltBytes = 16;

@@ -92,6 +92,7 @@ constexpr ReasonRow kReasons[] = {
     {Reason::kInvalidBackupDir, "INVALID_BACKUP_DIR", kInvalidArgument},
     {Reason::kInvalidBatchSize, "INVALID_BATCH_SIZE", kInvalidArgument},
     {Reason::kInvalidCardNumber, "INVALID_CARD_NUMBER", kInvalidArgument},
+    {Reason::kInvalidContact, "INVALID_CONTACT", kInvalidArgument},
     {Reason::kInvalidDate, "INVALID_DATE", kInvalidArgument},
     {Reason::kInvalidEnum, "INVALID_ENUM", kInvalidArgument},
     {Reason::kInvalidExpiringWithin, "INVALID_EXPIRING_WITHIN", kInvalidArgument},

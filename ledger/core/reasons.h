@@ -97,6 +97,7 @@ enum class Reason : uint16_t {
   kInvalidBackupDir,
   kInvalidBatchSize,
   kInvalidCardNumber,
+  kInvalidContact,
   kInvalidDate,
   kInvalidEnum,
   kInvalidExpiringWithin,

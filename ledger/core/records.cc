@@ -11,10 +11,12 @@ namespace timeledger::ledger {
 namespace {
 
 constexpr uint8_t kRecordVersion = 1;
-// An account whose member's personal data was erased: version 1's fields, then u8(flags) with
-// only kAccountErasedFlag.
+// An account whose member's personal data was erased, or with contact details: version 1's
+// fields, then u8(flags): kAccountErasedFlag, and kAccountContactFlag followed by str(phone)
+// str(email).
 constexpr uint8_t kAccountErasedVersion = 2;
 constexpr uint8_t kAccountErasedFlag = 0x01;
+constexpr uint8_t kAccountContactFlag = 0x02;
 constexpr uint8_t kChainHeadVersion = 2;         // with the journal head
 constexpr uint8_t kChainHeadCountedVersion = 3;  // and the number of accounts
 
@@ -165,9 +167,12 @@ absl::StatusOr<Bank> DecodeBank(absl::string_view bytes) {
 
 std::string EncodeAccount(const Account& account) {
   std::string out;
-  // Version 2 only for an erased member, so every other account keeps its version 1 bytes.
-  out.push_back(
-      static_cast<char>(account.personal_data_erased ? kAccountErasedVersion : kRecordVersion));
+  // Version 2 only for an erased member or one with contact details, so every other account
+  // keeps its version 1 bytes.
+  const bool contact = !account.phone.empty() || !account.email.empty();
+  const uint8_t flags =
+      (account.personal_data_erased ? kAccountErasedFlag : 0) | (contact ? kAccountContactFlag : 0);
+  out.push_back(static_cast<char>(flags != 0 ? kAccountErasedVersion : kRecordVersion));
   PutLengthPrefixed(&out, account.bank_id);
   PutLengthPrefixed(&out, account.account_id);
   out.push_back(static_cast<char>(account.kind));
@@ -189,7 +194,11 @@ std::string EncodeAccount(const Account& account) {
     PutVarsint64(&out, day.given_minutes);
     PutVarsint64(&out, day.received_minutes);
   }
-  if (account.personal_data_erased) out.push_back(static_cast<char>(kAccountErasedFlag));
+  if (flags != 0) out.push_back(static_cast<char>(flags));
+  if (contact) {
+    PutLengthPrefixed(&out, account.phone);
+    PutLengthPrefixed(&out, account.email);
+  }
   return out;
 }
 
@@ -234,8 +243,17 @@ absl::StatusOr<Account> DecodeAccount(absl::string_view bytes) {
   }
   if (version == kAccountErasedVersion) {
     uint8_t flags = 0;
-    if (!reader.ReadByte(&flags) || flags != kAccountErasedFlag) return Malformed("account");
-    account.personal_data_erased = true;
+    if (!reader.ReadByte(&flags) || flags == 0 ||
+        (flags & ~(kAccountErasedFlag | kAccountContactFlag)) != 0) {
+      return Malformed("account");
+    }
+    account.personal_data_erased = (flags & kAccountErasedFlag) != 0;
+    if ((flags & kAccountContactFlag) != 0 &&
+        (!reader.ReadLengthPrefixed(&account.phone, kPhoneLengthMax) ||
+         !reader.ReadLengthPrefixed(&account.email, kEmailLengthMax) ||
+         (account.phone.empty() && account.email.empty()))) {
+      return Malformed("account");
+    }
   }
   if (!reader.done()) return Malformed("account");
   account.status = static_cast<AccountStatus>(status);

@@ -38,8 +38,8 @@ namespace timeledger::ledger {
 std::string EncodeBank(const Bank& bank);
 absl::StatusOr<Bank> DecodeBank(absl::string_view bytes);
 
-// Version 1; version 2 (only for an account whose member's personal data was erased) adds
-// u8(flags = 1) at the end.
+// Version 1; version 2 (only for an account whose member's personal data was erased, or with
+// contact details) adds u8(flags) at the end: 0x01 erased, 0x02 followed by str(phone) str(email).
 std::string EncodeAccount(const Account& account);
 absl::StatusOr<Account> DecodeAccount(absl::string_view bytes);
 

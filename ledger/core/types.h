@@ -27,14 +27,16 @@ inline constexpr size_t kActivityLengthMax = 64;
 inline constexpr size_t kNoteLengthMax = 500;
 inline constexpr size_t kReasonLengthMax = 500;
 inline constexpr size_t kTimeZoneLengthMax = 64;
+inline constexpr size_t kPhoneLengthMax = 32;  // digits, spaces and + - ( ) .
+inline constexpr size_t kEmailLengthMax = 254;
 inline constexpr int64_t kEntryMinutesMax = 24 * 60;  // no single entry exceeds one day
 // An imported entry (EntrySpec::imported) may be a member's opening balance: up to 10,000 hours.
 inline constexpr int64_t kImportedEntryMinutesMax = 10'000 * 60;
 
 // The ids of the entries the ledger makes itself. Each is registered as an idempotency key like a
 // caller's, and a caller's new key may not start with one of these prefixes (RESERVED_ENTRY_ID).
-inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";           // + the entry's seq
-inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";  // + account id
+inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";            // + the entry's seq
+inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";   // + account id
 inline constexpr char kClosingWriteOffEntryIdPrefix[] = "closing-write-off-";  // + account id
 inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";         // + account id "-" + YYYY-MM-DD
 inline constexpr char kReversalEntryIdPrefix[] = "reversal-of-";  // + seq: a reversal's default
@@ -102,6 +104,10 @@ struct Account {
   // The member's personal data was erased (a personal_data_erased fact): shown as "an erased
   // member", not as a member without a name.
   bool personal_data_erased = false;
+  // How staff reach the person or organisation ("" if not given, or erased): personal data,
+  // held in the account record and, sealed, in contact_set facts (docs/PRIVACY.md).
+  std::string phone;
+  std::string email;
   AccountStatus status = AccountStatus::kActive;
   absl::Time opened_at;
   int64_t balance_minutes = 0;  // earned_minutes - spent_minutes

@@ -279,6 +279,44 @@ absl::Status ValidateNewAccount(const Account& account) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateContact(absl::string_view phone, absl::string_view email) {
+  if (!phone.empty()) {
+    size_t digits = 0;
+    bool chars_ok = phone.size() <= kPhoneLengthMax;
+    for (char c : phone) {
+      if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+        ++digits;
+      } else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') {
+        chars_ok = false;
+      }
+    }
+    if (!chars_ok || digits < 3) {
+      return Refuse(Reason::kInvalidContact,
+                    absl::StrCat("phone must be digits, spaces and + - ( ) ., at least 3 digits "
+                                 "and at most ",
+                                 kPhoneLengthMax, " characters"),
+                    {{"field", "phone"}});
+    }
+  }
+  if (!email.empty()) {
+    const size_t at = email.find('@');
+    const bool one_at =
+        at != absl::string_view::npos && email.find('@', at + 1) == absl::string_view::npos;
+    bool ok = email.size() <= kEmailLengthMax && one_at && at > 0 &&
+              email.find('.', at + 2) != absl::string_view::npos && email.back() != '.';
+    for (char c : email) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) ok = false;
+    }
+    if (!ok) {
+      return Refuse(Reason::kInvalidContact,
+                    absl::StrCat("email must be one address such as name@example.org, at most ",
+                                 kEmailLengthMax, " bytes"),
+                    {{"field", "email"}});
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now) {
   if (auto s = ValidateId("bank_id", spec.bank_id); !s.ok()) return s;
   if (auto s = ValidateNewEntryId("entry_id", spec.entry_id, false); !s.ok()) return s;

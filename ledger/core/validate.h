@@ -41,6 +41,8 @@ absl::Status ValidateBank(const Bank& bank);
 absl::Status ValidateNewAccount(const Account& account);
 // Checks an entry request on its own; `now` bounds occurred_at (kClockSkewMax ahead at most).
 absl::Status ValidateEntrySpec(const EntrySpec& spec, absl::Time now);
+// A phone number and an email as an account may hold them ("" for none): INVALID_CONTACT.
+absl::Status ValidateContact(absl::string_view phone, absl::string_view email);
 // Checks page_size (0 means the default) and returns the effective size.
 absl::Status ValidatePageSize(int64_t page_size, size_t* effective);
 

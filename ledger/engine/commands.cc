@@ -143,6 +143,7 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const
     account.roles.push_back(Role::kMember);
   }
   if (auto s = ValidateNewAccount(account); !s.ok()) return s;
+  if (auto s = ValidateContact(account.phone, account.email); !s.ok()) return s;
   auto bank = FindBank(txn, account.bank_id);
   if (!bank.ok()) return bank.status();
   if (txn.GetAccount(account.bank_id, account.account_id) != nullptr) {
@@ -165,6 +166,10 @@ absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const
   Fact opened = AccountOpenedFact(account, caller.name);
   if (joined_at.has_value()) opened.joined_at = *joined_at;
   txn.AppendFact(std::move(opened), &updated);
+  // Contact details given with the opening: a contact_set fact of their own, as a change would.
+  if (!account.phone.empty() || !account.email.empty()) {
+    txn.AppendFact(ContactSetFact(account, caller.name), &updated);
+  }
   txn.PutBank(updated, /*is_new=*/false);
   txn.PutAccount(account);
   return account;
@@ -309,10 +314,13 @@ absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& b
                                              const std::string& account_id,
                                              const std::optional<std::string>& display_name,
                                              const std::optional<std::vector<Role>>& roles,
-                                             const Principal& caller) {
+                                             const Principal& caller,
+                                             const std::optional<std::string>& phone,
+                                             const std::optional<std::string>& email) {
   if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
-  if (!display_name.has_value() && !roles.has_value()) {
-    return ledger::Refuse(Reason::kNothingToChange, "give a new name, new roles, or both");
+  if (!display_name.has_value() && !roles.has_value() && !phone.has_value() && !email.has_value()) {
+    return ledger::Refuse(Reason::kNothingToChange,
+                          "give a new name, new roles, a phone number or an email");
   }
   auto bank = FindBank(txn, bank_id);
   if (!bank.ok()) return bank.status();
@@ -328,6 +336,20 @@ absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& b
                             {{"account_id", account_id}});
     }
     changed.display_name = *display_name;
+  }
+  if (phone.has_value() || email.has_value()) {
+    if (account->personal_data_erased &&
+        (!phone.value_or("").empty() || !email.value_or("").empty())) {
+      return ledger::Refuse(Reason::kAccountErased,
+                            absl::StrCat(account_id,
+                                         "'s personal data was erased; an erased member gets no "
+                                         "contact details again (open a new account if they "
+                                         "return)"),
+                            {{"account_id", account_id}});
+    }
+    if (auto s = ValidateContact(phone.value_or(""), email.value_or("")); !s.ok()) return s;
+    if (phone.has_value()) changed.phone = *phone;
+    if (email.has_value()) changed.email = *email;
   }
   if (roles.has_value()) {
     changed.roles = *roles;
@@ -347,10 +369,12 @@ absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& b
   Account checked = changed;
   if (checked.personal_data_erased) checked.display_name = "-";
   if (auto s = ValidateNewAccount(checked); !s.ok()) return s;
-  if (changed.display_name == account->display_name && changed.roles == account->roles) {
-    return account;  // already so: nothing to write
-  }
-  txn.AppendFact(AccountChangedFact(changed, caller.name));
+  const bool named =
+      changed.display_name != account->display_name || changed.roles != account->roles;
+  const bool reached = changed.phone != account->phone || changed.email != account->email;
+  if (!named && !reached) return account;  // already so: nothing to write
+  if (named) txn.AppendFact(AccountChangedFact(changed, caller.name));
+  if (reached) txn.AppendFact(ContactSetFact(changed, caller.name));
   txn.PutAccount(changed);
   return changed;
 }

@@ -95,12 +95,13 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                                                 const std::string& reason,
                                                 ClosingSettlement settlement,
                                                 const Principal& caller);
-// Changes an account's name and (a person's) roles (Ledger::ChangeAccount says how).
-absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& bank_id,
-                                             const std::string& account_id,
-                                             const std::optional<std::string>& display_name,
-                                             const std::optional<std::vector<Role>>& roles,
-                                             const Principal& caller);
+// Changes an account's name, (a person's) roles and contact details (Ledger::ChangeAccount says
+// how).
+absl::StatusOr<Account> ExecuteChangeAccount(
+    WriteTxn& txn, const std::string& bank_id, const std::string& account_id,
+    const std::optional<std::string>& display_name, const std::optional<std::vector<Role>>& roles,
+    const Principal& caller, const std::optional<std::string>& phone = std::nullopt,
+    const std::optional<std::string>& email = std::nullopt);
 // Reopens a closed account (closed by mistake): a status fact closed -> active with `reason`,
 // which is required. FailedPrecondition ACCOUNT_NOT_CLOSED unless it is closed.
 absl::StatusOr<Account> ExecuteReopenAccount(WriteTxn& txn, const std::string& bank_id,

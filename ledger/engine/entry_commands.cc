@@ -189,7 +189,7 @@ absl::Status CheckCallerMayRecord(WriteTxn& txn, const Principal& caller, const 
     const BankHeader* bank = txn.GetBank(spec.bank_id);
     goes_to_confirmation = bank != nullptr && bank->damage.ok() &&
                            bank->policy.self_recorded_needs_confirmation &&
-                           spec.kind != EntryKind::kReversal;
+                           spec.kind != EntryKind::kReversal && !spec.imported;
   }
   return CheckMayRecord(caller, spec, goes_to_confirmation);
 }
@@ -216,7 +216,11 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
   if (!to.ok()) return to.status();
   if (auto s = CheckActive(*from); !s.ok()) return s;
   if (auto s = CheckActive(*to); !s.ok()) return s;
-  if (auto s = CheckKindFits(spec.kind, *from, *to); !s.ok()) return s;
+  // An imported reversal fits as the entry it undoes does (RecordImportedEntry checks it swaps
+  // that entry's accounts), a grant or a donation with the pool included.
+  if (!(spec.imported && spec.kind == EntryKind::kReversal)) {
+    if (auto s = CheckKindFits(spec.kind, *from, *to); !s.ok()) return s;
+  }
 
   Entry entry = EntryOf(spec, txn.now(), recorded_by);
   if (entry.imported) {

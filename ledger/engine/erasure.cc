@@ -30,6 +30,7 @@ absl::StatusOr<bool> Concerns(WriteTxn& txn, const Fact& fact, const std::string
     case FactType::kAccountChanged:
     case FactType::kAccountStatus:
     case FactType::kCardSet:
+    case FactType::kContactSet:
       return fact.account_id == account_id;
     case FactType::kEntry:
     case FactType::kPendingCreated:
@@ -160,7 +161,11 @@ absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std
     if (!old_number.empty()) txn.PutCardAttempts(bank_id, old_number, CardAttempts{});
   }
   if (!account->display_name.empty()) fields->insert(PersonalField::kDisplayName);
+  if (!account->phone.empty()) fields->insert(PersonalField::kPhone);
+  if (!account->email.empty()) fields->insert(PersonalField::kEmail);
   account->display_name.clear();
+  account->phone.clear();
+  account->email.clear();
   account->personal_data_erased = true;
   txn.PutAccount(*account);
 
@@ -169,7 +174,8 @@ absl::StatusOr<ErasureReceipt> ExecuteErasePersonalData(WriteTxn& txn, const std
   txn.AppendFact(PersonalDataErasedFact(bank_id, account_id, receipt.fields, reason, caller.name));
   receipt.account = *std::move(account);
   receipt.values_in_old_facts = *inline_facts;
-  TL_CHECK(receipt.account.personal_data_erased && receipt.account.display_name.empty());
+  TL_CHECK(receipt.account.personal_data_erased && receipt.account.display_name.empty() &&
+           receipt.account.phone.empty() && receipt.account.email.empty());
   return receipt;
 }
 

@@ -50,6 +50,7 @@ AccountsTouched AccountsTouchedBy(const Fact& fact, const PendingEntry* resolved
       break;
     case FactType::kAccountOpened:
     case FactType::kAccountChanged:
+    case FactType::kContactSet:
     case FactType::kAccountStatus:
     case FactType::kCardSet:
     case FactType::kPinSet:

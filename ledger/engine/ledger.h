@@ -199,6 +199,14 @@ class Ledger {
   void ChangeAccount(BankId bank_id, AccountId account_id, std::optional<std::string> display_name,
                      std::optional<std::vector<Role>> roles, const Principal& caller,
                      Callback<Account> done);
+  // The same, and the account's phone and email (each if set; "" takes it away): a contact_set
+  // fact with both as they now are, their values personal data (docs/PRIVACY.md). InvalidArgument
+  // INVALID_CONTACT for a phone or email that is none; ACCOUNT_ERASED for an erased member's.
+  // OpenAccount takes them too (Account::phone, Account::email).
+  void ChangeAccount(BankId bank_id, AccountId account_id, std::optional<std::string> display_name,
+                     std::optional<std::vector<Role>> roles, std::optional<std::string> phone,
+                     std::optional<std::string> email, const Principal& caller,
+                     Callback<Account> done);
   // Reopens an account closed by mistake (a coordinator's, with a reason): ACCOUNT_NOT_CLOSED if
   // it is not closed.
   void ReopenAccount(BankId bank_id, AccountId account_id, std::string reason,
@@ -383,9 +391,9 @@ class Ledger {
                                           std::optional<Digest> chain_before = std::nullopt) const;
   // ListJournal into `page`, whose storage is reused: its facts are decoded where the last
   // page's were (DecodeFactInto), not made and freed again. Unspecified after an error.
-  absl::Status ListJournalInto(const BankId& bank_id, uint64_t from_position,
-                               uint64_t end_position, int64_t page_size,
-                               std::optional<Digest> chain_before, JournalPage* page) const;
+  absl::Status ListJournalInto(const BankId& bank_id, uint64_t from_position, uint64_t end_position,
+                               int64_t page_size, std::optional<Digest> chain_before,
+                               JournalPage* page) const;
   // Verifies every bank (or one) as CheckConsistency does, and marks each bank found damaged so
   // that from then on its reads and writes are refused (DataLoss BANK_DAMAGED). Runs on the
   // caller's thread (and one more per bank); writes continue meanwhile.
@@ -427,9 +435,9 @@ class Ledger {
                                     std::optional<Digest> chain_before = std::nullopt) const;
   // ReadFeed into `page`, whose storage is reused (ListJournalInto): a stream reading page
   // after page. Unspecified after an error.
-  absl::Status ReadFeedInto(const BankId& bank_id, uint64_t from_position,
-                            const FeedFilter& filter, size_t facts_max,
-                            std::optional<Digest> chain_before, FeedPage* page) const;
+  absl::Status ReadFeedInto(const BankId& bank_id, uint64_t from_position, const FeedFilter& filter,
+                            size_t facts_max, std::optional<Digest> chain_before,
+                            FeedPage* page) const;
 
   // The tokens that prove principals (ledger/rules/access.h), loaded when the ledger opens.
   TokenRegistry& tokens() { return tokens_; }

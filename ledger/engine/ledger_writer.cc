@@ -400,9 +400,19 @@ void Ledger::ChangeAccount(BankId bank_id, AccountId account_id,
                            std::optional<std::string> display_name,
                            std::optional<std::vector<Role>> roles, const Principal& caller,
                            Callback<Account> done) {
+  ChangeAccount(std::move(bank_id), std::move(account_id), std::move(display_name),
+                std::move(roles), std::nullopt, std::nullopt, caller, std::move(done));
+}
+
+void Ledger::ChangeAccount(BankId bank_id, AccountId account_id,
+                           std::optional<std::string> display_name,
+                           std::optional<std::vector<Role>> roles, std::optional<std::string> phone,
+                           std::optional<std::string> email, const Principal& caller,
+                           Callback<Account> done) {
   Submit(MakeCommand<Account>(
       [=](WriteTxn& txn) {
-        return ExecuteChangeAccount(txn, bank_id, account_id, display_name, roles, caller);
+        return ExecuteChangeAccount(txn, bank_id, account_id, display_name, roles, caller, phone,
+                                    email);
       },
       std::move(done)));
 }

@@ -45,6 +45,8 @@ enum class FactType : uint8_t {
   kPersonalDataErased = 19,
   // An account's name or roles changed (a coordinator's correction): as they now are.
   kAccountChanged = 20,
+  // An account's contact details (phone, email) set or changed: both as they now are.
+  kContactSet = 21,
 };
 
 // The versions of a fact's encoding (journal.h): 1 hashes its personal values as they are; 2,
@@ -104,6 +106,11 @@ struct Fact {
   PersonalSeal card_number_seal;
   // kLanguageSet
   std::string language;
+  // kContactSet ("": none)
+  std::string phone;
+  PersonalSeal phone_seal;
+  std::string email;
+  PersonalSeal email_seal;
   // kPersonalDataErased (with account_id and, sealed, reason)
   std::vector<PersonalField> personal_fields;
 };
@@ -138,7 +145,7 @@ struct AwardRecord {  // ledger/rules/qualifications.h EncodeAward
 };
 
 // The fields a personal_data_erased fact can name (PersonalField), each at most once.
-inline constexpr size_t kPersonalFieldsMax = 4;
+inline constexpr size_t kPersonalFieldsMax = 6;
 
 // Calls `v` on the body of `fact` (a Fact or a const Fact), field by field in encoding order,
 // after v.Name(the type's stable lower-case name, also its field in audit.proto's
@@ -246,6 +253,12 @@ bool VisitBody(FactRef& fact, Visitor& v) {
       v.Name("language_set");
       v.Str("account_id", fact.account_id, kIdLengthMax);
       v.Str("language", fact.language, kLanguageLengthMax);  // "": the member's language cleared
+      return true;
+    case FactType::kContactSet:  // both as they now are; "" for none
+      v.Name("contact_set");
+      v.Str("account_id", fact.account_id, kIdLengthMax);
+      v.Personal("phone", fact.phone, fact.phone_seal, kPhoneLengthMax, PersonalField::kPhone);
+      v.Personal("email", fact.email, fact.email_seal, kEmailLengthMax, PersonalField::kEmail);
       return true;
     case FactType::kPersonalDataErased:  // names what was erased, holds none of it
       v.Name("personal_data_erased");

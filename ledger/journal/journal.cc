@@ -88,8 +88,16 @@ class BodyDecoder {
     ok_ = ok_ && reader_->ReadLengthPrefixed(&value, length_max);
   }
   void U64(const char*, uint64_t& value) { ok_ = ok_ && reader_->ReadFixed64BigEndian(&value); }
-  void Time(const char*, absl::Time& value) { ok_ = ok_ && ReadTime(reader_, &value); }
-  bool Optional(bool) { return ok_ && !reader_->done(); }
+  void Time(const char*, absl::Time& value) {
+    ok_ = ok_ && ReadTime(reader_, &value);
+    // An optional time that is there has a value: written without one, it is left out.
+    ok_ = ok_ && !(optional_ && value == absl::InfinitePast());
+    optional_ = false;
+  }
+  bool Optional(bool) {
+    optional_ = ok_ && !reader_->done();
+    return optional_;
+  }
   template <class E>
   void Enum(const char*, E& value, E low, E high) {
     ok_ = ok_ && ReadEnum(low, high, &value);
@@ -141,6 +149,7 @@ class BodyDecoder {
   Reader* reader_;
   Fact* fact_;
   bool ok_ = true;
+  bool optional_ = false;  // the field being read is an optional one that is there
 };
 
 // Keeps the name VisitBody gives a type.
@@ -280,6 +289,14 @@ Fact AccountChangedFact(const Account& account, const std::string& principal) {
   fact.account_id = account.account_id;
   fact.roles = account.roles;
   fact.display_name = account.display_name;
+  return fact;
+}
+
+Fact ContactSetFact(const Account& account, const std::string& principal) {
+  Fact fact = NewFact(FactType::kContactSet, account.bank_id, principal);
+  fact.account_id = account.account_id;
+  fact.phone = account.phone;
+  fact.email = account.email;
   return fact;
 }
 

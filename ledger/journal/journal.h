@@ -60,6 +60,8 @@ Fact QualificationAwardedFact(const Award& award);
 Fact OfferRedeemedFact(const Entry& spend, const CatalogueItem& offer);
 // `account`'s name and roles as a change left them.
 Fact AccountChangedFact(const Account& account, const std::string& principal);
+// The account's phone and email as they now are.
+Fact ContactSetFact(const Account& account, const std::string& principal);
 Fact PersonalDataErasedFact(const std::string& bank_id, const std::string& account_id,
                             std::vector<PersonalField> fields, const std::string& reason,
                             const std::string& principal);

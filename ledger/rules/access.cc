@@ -285,12 +285,14 @@ absl::Status CheckAdmin(const Principal& by) {
 
 absl::Status CheckMayRecord(const Principal& by, const EntrySpec& spec,
                             bool self_credit_needs_confirmation) {
-  // History moved in passes by the rules of the present: staff's, who move a bank in.
-  if (spec.imported && by.role != PrincipalRole::kCoordinator && by.role != PrincipalRole::kAdmin) {
+  // History moved in passes by the rules of the present (no confirmation, floor or cap): only
+  // the installation's admin moves a bank in, or a coordinator could credit anyone, themselves
+  // included, past every rule.
+  if (spec.imported && by.role != PrincipalRole::kAdmin) {
     return Refuse(Reason::kRoleNotAllowed,
                   absl::StrCat(by.name,
-                               " may not import entries: a coordinator of the bank or an "
-                               "admin moves history in"),
+                               " may not import entries: moving a bank's history in is "
+                               "the admin's"),
                   {{"principal", by.name}});
   }
   if (by.role == PrincipalRole::kPartner) {

@@ -246,6 +246,10 @@ size_t PersonalLengthMax(PersonalField field) {
       return kNoteLengthMax;
     case PersonalField::kReason:
       return kReasonLengthMax;
+    case PersonalField::kPhone:
+      return kPhoneLengthMax;
+    case PersonalField::kEmail:
+      return kEmailLengthMax;
   }
   return 0;
 }

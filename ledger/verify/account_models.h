@@ -30,6 +30,7 @@ struct AccountModel {
   AccountKind kind = AccountKind::kPerson;
   std::vector<Role> roles;
   std::string display_name;           // "" if erased
+  std::string phone, email;           // the last contact_set fact's ("" if none, or erased)
   bool personal_data_erased = false;  // a personal_data_erased fact was recorded
   AccountStatus status = AccountStatus::kActive;
   std::string card_number;  // the last card_set fact's ("" if none)

@@ -285,6 +285,8 @@ absl::Status JournalWalker::Apply(const Fact& fact, const Where& where) {
       return ApplyOpen(fact, where);
     case FactType::kAccountChanged:
       return ApplyChanged(fact, where);
+    case FactType::kContactSet:
+      return ApplyContact(fact, where);
     case FactType::kAccountStatus:
       return ApplyStatus(fact, where);
     case FactType::kPolicySet:
@@ -359,6 +361,15 @@ absl::Status JournalWalker::ApplyChanged(const Fact& fact, const Where& where) {
   return absl::OkStatus();
 }
 
+absl::Status JournalWalker::ApplyContact(const Fact& fact, const Where& where) {
+  auto account = FindAccount(fact.account_id, where);
+  if (!account.ok()) return account.status();
+  AccountModel& model = accounts_.model(*account);
+  model.phone = fact.phone;  // "" if erased since
+  model.email = fact.email;
+  return absl::OkStatus();
+}
+
 absl::Status JournalWalker::ApplyErased(const Fact& fact, const Where& where) {
   auto account = FindAccount(fact.account_id, where);
   if (!account.ok()) return account.status();
@@ -366,6 +377,8 @@ absl::Status JournalWalker::ApplyErased(const Fact& fact, const Where& where) {
   // What the erasure rewrote of the derived state (ledger/engine EraseMemberData): the name, and
   // the member's card with its PIN and language.
   model.display_name.clear();
+  model.phone.clear();
+  model.email.clear();
   model.personal_data_erased = true;
   model.card_number.clear();
   model.has_pin = false;

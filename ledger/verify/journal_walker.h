@@ -86,6 +86,7 @@ class JournalWalker {
   absl::Status ApplyMemberCard(const Fact& fact, const Where& where);
   absl::Status ApplyErased(const Fact& fact, const Where& where);
   absl::Status ApplyChanged(const Fact& fact, const Where& where);
+  absl::Status ApplyContact(const Fact& fact, const Where& where);
   absl::Status ApplyStatus(const Fact& fact, const Where& where);
   absl::Status ApplyEntry(const Entry& entry, const Where& where);
   absl::Status ApplyPendingCreated(const Fact& fact, const Where& where);

@@ -140,9 +140,11 @@ class AccountComparison {
     const AccountModel& m = accounts_.model(index);
     const AccountFigures& f = accounts_.figures(index);
     if (stored.kind != m.kind || stored.display_name != m.display_name || stored.roles != m.roles ||
-        stored.personal_data_erased != m.personal_data_erased) {
+        stored.personal_data_erased != m.personal_data_erased || stored.phone != m.phone ||
+        stored.email != m.email) {
       return Finding(id, Reason::kAccountMismatch, where,
-                     "the stored account's kind, roles or name differ from its journal",
+                     "the stored account's kind, roles, name or contact details differ from its "
+                     "journal",
                      absl::StrCat(AccountKindName(m.kind), " ", m.display_name),
                      absl::StrCat(AccountKindName(stored.kind), " ", stored.display_name));
     }

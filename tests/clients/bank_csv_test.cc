@@ -35,6 +35,8 @@ TEST(BankCsvTest, AccountsHaveCodesNamesAndTheDayTheyJoined) {
   maria.set_balance_minutes(-90);
   maria.set_earned_minutes(30);
   maria.set_spent_minutes(120);
+  maria.set_phone("+44 20 7946 0000");
+  maria.set_email("mo@example.org");
   v1::Account& erased = *accounts.Add();
   erased.set_account_id("m-0042");
   erased.set_kind(v1::PERSON);
@@ -46,11 +48,11 @@ TEST(BankCsvTest, AccountsHaveCodesNamesAndTheDayTheyJoined) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             "account_id,name,kind,roles,status,joined_on,balance_minutes,earned_minutes,"
-            "spent_minutes,personal_data_erased");
+            "spent_minutes,personal_data_erased,phone,email");
   EXPECT_EQ(lines[1],
             "maria,\"O'Neill, Maria \"\"Mo\"\"\",person,member;volunteer,active,2026-07-01,-90,30,"
-            "120,false");
-  EXPECT_EQ(lines[2], "m-0042,,person,,closed,,0,0,0,true");
+            "120,false,'+44 20 7946 0000,mo@example.org");  // a + could start a formula
+  EXPECT_EQ(lines[2], "m-0042,,person,,closed,,0,0,0,true,,");
 }
 
 TEST(BankCsvTest, EntriesNameBothSidesAndDisarmFormulas) {

@@ -151,5 +151,60 @@ TEST(PlanGenericTest, ChecksStatedBalancesReversalsAndIds) {
       << differs.problems[0];
 }
 
+TEST(PlanGenericTest, RowsTheLedgerWouldRefuseAreRefusedBeforeAnythingIsWritten) {
+  ImportOptions options = Options();
+  options.existing["cafe"] = {"The Café", v1::ORGANISATION, true, absl::UnixEpoch()};
+  options.existing["gone"] = {"Gone", v1::PERSON, false, absl::UnixEpoch()};
+  const std::string accounts =
+      "account_id,name,kind,roles,phone,email\n"
+      "alice,Alice,person,member;member,020 7946 0000,alice@example.org\n"
+      "bob,Bob,person,member,ring me,bob@\n";
+  const std::string entries =
+      "from_account_id,to_account_id,minutes,kind,note\n"
+      "alice,bob,30,award,\n"                        // an award is the organisation's
+      "bob,alice,30,exchange,\"thanks\nfor all\"\n"  // a line end in the note: a space
+      "bob,gone,30,exchange,\n"                      // closed in the bank
+      "alice,cafe,30,spend,\n"
+      "pool,alice,30,exchange,\n";  // the pool makes grants only
+  const ImportPlan plan = PlanGeneric(accounts, "a.csv", entries, "e.csv", options);
+  ASSERT_EQ(plan.problem_count, 3u);
+  EXPECT_NE(plan.problems[0].find("e.csv line 2: an award is paid by an organisation"),
+            std::string::npos)
+      << plan.problems[0];
+  EXPECT_NE(plan.problems[1].find("e.csv line 5: account gone is not active"), std::string::npos)
+      << plan.problems[1];
+  EXPECT_NE(plan.problems[2].find("line 7: the pool takes donations and makes grants only"),
+            std::string::npos)
+      << plan.problems[2];
+  ASSERT_EQ(plan.entries.size(), 2u);
+  EXPECT_EQ(plan.entries[0].note, "thanks for all");
+  ASSERT_EQ(plan.accounts.size(), 2u);
+  EXPECT_EQ(plan.accounts[0].roles, std::vector<v1::Role>{v1::MEMBER});  // repeated once
+  EXPECT_EQ(plan.accounts[0].phone, "020 7946 0000");
+  EXPECT_EQ(plan.accounts[0].email, "alice@example.org");
+  EXPECT_EQ(plan.accounts[1].phone, "");  // "ring me" and "bob@" are left out, and counted
+  EXPECT_EQ(plan.contacts_left_out, 2u);
+}
+
+TEST(PlanTimeOverflowTest, TheImportersDatesAreUtcAndAnEarlierRunsAccountIsTheOnlyOneReused) {
+  ImportOptions options = Options();
+  options.zone = absl::FixedTimeZone(2 * 3600);  // the bank's zone is not the files'
+  const absl::Time joined = absl::FromCivil(absl::CivilDay(2015, 3, 1), options.zone);
+  // An earlier run's Ana (joined that day), and another Dev Patel who joined another day.
+  options.existing["ana-ruiz"] = {"Ana Ruiz", v1::PERSON, true, joined};
+  options.existing["dev-patel"] = {"Dev Patel", v1::PERSON, true, absl::UnixEpoch()};
+  const std::string members =
+      "1,2015-03-01,Ana,,Ruiz,1,1980-01-01,600 000 001,,ana@example.org\n"
+      "2,2016-03-02,Dev,,Patel,2,1980-01-01,,,\n";
+  const std::string transfers = "1,member,2,member,3600,2019-05-01 23:30:00,,\n";
+  const ImportPlan plan = PlanTimeOverflow(members, "m.csv", transfers, "t.csv", options);
+  ASSERT_EQ(plan.problem_count, 0u) << plan.problems[0];
+  EXPECT_EQ(plan.accounts[0].account_id, "ana-ruiz");  // the same: taken again
+  EXPECT_EQ(plan.accounts[0].phone, "600 000 001");
+  EXPECT_EQ(plan.accounts[1].account_id, "dev-patel-2");  // another person: another id
+  EXPECT_EQ(plan.entries[0].occurred_at,
+            absl::FromCivil(absl::CivilSecond(2019, 5, 1, 23, 30, 0), absl::UTCTimeZone()));
+}
+
 }  // namespace
 }  // namespace timeledger::cli

@@ -314,7 +314,7 @@ expect 0 "a name and roles are corrected" "^Changed Maria O'Neill-Byrne \\(maria
   -- account change hcct maria --name "Maria O'Neill-Byrne" --roles member,volunteer
 expect 0 "the account shows the new name and roles" "^Maria O'Neill-Byrne \\(maria\\)$" \
   'Kind: +person \(member, volunteer\)' -- account get hcct maria
-expect 2 "a change needs something to change" 'give --name, --roles or both' \
+expect 2 "a change needs something to change" 'give --name, --roles, --phone or --email' \
   -- account change hcct maria
 expect 1 "an organisation gets no roles" 'INVALID_ROLES' \
   -- account change hcct centre --roles staff

@@ -21,6 +21,8 @@ source "$(dirname "$0")/harness.sh"
 
 readonly NAME="Erin O'Neill-Quarrie"
 readonly CARD="40009876"
+readonly PHONE="+44 20 7946 0321"
+readonly EMAIL="erin.oneill@example.org"
 readonly NOTE="Erin mended the bike of Bob"
 readonly OWN_NOTE="Erin paid for the soup"
 readonly OTHER_NOTE="Alice dug the allotment"
@@ -60,6 +62,9 @@ must account open hall erin --kind person --name "$NAME"
 must account open hall bob --kind person --name "Bob Lee"
 must account open hall alice --kind person --name "Alice Brown"
 must account set-card hall erin --number "$CARD"
+expect 0 "a coordinator gives erin's phone and email" "Phone: +\\+44 20 7946 0321" \
+  "Email: +erin.oneill@example.org" -- \
+  account change hall erin --phone "$PHONE" --email "$EMAIL"
 must entry record hall --id e1 --from bob --to erin --minutes 60 --note "$NOTE"
 must entry record hall --id e2 --from erin --to bob --minutes 30 --note "$OWN_NOTE"
 must entry record hall --id e3 --from bob --to alice --minutes 45 --note "$OTHER_NOTE"
@@ -68,7 +73,7 @@ run --json report hall --from "$TODAY" --to "$TODAY"
 cp "$WORK/out" "$WORK/report-before.json"
 
 # The search sees them before: they are in the write-ahead log.
-for value in "$NAME" "$CARD" "$NOTE"; do
+for value in "$NAME" "$CARD" "$NOTE" "$PHONE" "$EMAIL"; do
   if [[ -n $(files_holding "$value" "$DATA_DIR") ]]; then
     pass "before the erasure the data directory holds \"$value\""
   else
@@ -80,11 +85,12 @@ done
 expect 0 "everything held about erin is exported into a new folder" \
   "^Wrote what bank hall holds about $NAME \\(erin\\) to " '2 entries' '[0-9]+ facts of the journal' \
   -- export member hall erin --out "$WORK/erin-before"
-if python3 - "$WORK/erin-before" "$NAME" "$CARD" "$NOTE" "$OWN_NOTE" "$OTHER_NOTE" <<'PY'
+if python3 - "$WORK/erin-before" "$NAME" "$CARD" "$NOTE" "$OWN_NOTE" "$OTHER_NOTE" "$PHONE" <<'PY'
 import csv, json, os, sys
-folder, name, card, note, own_note, other_note = sys.argv[1:7]
+folder, name, card, note, own_note, other_note, phone = sys.argv[1:8]
 member = json.load(open(os.path.join(folder, "member.json")))
 assert member["account"]["displayName"] == name, member["account"]
+assert member["account"]["phone"] == phone, member["account"]
 assert member["card"]["cardNumber"] == card, member["card"]
 assert "pinHash" not in json.dumps(member)
 notes = sorted(row["entry"]["note"] for row in member["entries"])
@@ -94,7 +100,7 @@ assert [(r["entry_id"], r["minutes"], r["balance_after_minutes"]) for r in rows]
     [("e1", "60", "60"), ("e2", "-30", "30")], rows
 records = [json.loads(line) for line in open(os.path.join(folder, "records.jsonl"))]
 types = [r["type"] for r in records]
-assert types == ["account_opened", "card_set", "entry", "entry"], types
+assert types == ["account_opened", "card_set", "contact_set", "entry", "entry"], types
 text = open(os.path.join(folder, "records.jsonl")).read()
 assert name in text and card in text and other_note not in text
 for path in ("member.json", "entries.csv", "records.jsonl"):
@@ -110,7 +116,7 @@ expect 2 "an erasure without --reason is refused before anything is sent" '--rea
 expect 1 "an unknown account is refused, naming it" 'ACCOUNT_NOT_FOUND' \
   -- account erase hall nobody --reason "SAR-17"
 expect 0 "erin's personal data is erased, and the files compacted" \
-  '^Erased the personal data of erin: name, card \(number and PIN\) and notes of their entries\.$' \
+  '^Erased the personal data of erin: name, card \(number and PIN\), notes of their entries, phone number and email\.$' \
   'no longer hold the erased values' 'Backups made before now still hold' \
   -- account erase hall erin --reason "erasure request SAR-17 of 2 Dec"
 
@@ -147,7 +153,8 @@ then pass "the period report's figures are unchanged"
 else fail "the period report's figures are unchanged"; fi
 expect 0 "the ledger verifies after the erasure" 'OK' -- audit verify hall
 
-held_nowhere "no file of the data directory" "$DATA_DIR" "$NAME" "$CARD" "$NOTE" "$OWN_NOTE"
+held_nowhere "no file of the data directory" "$DATA_DIR" "$NAME" "$CARD" "$NOTE" "$OWN_NOTE" \
+  "$PHONE" "$EMAIL"
 if [[ -n $(files_holding "$OTHER_NOTE" "$DATA_DIR") ]]; then
   pass "alice's note, which was not erin's, is still held"
 else
@@ -156,7 +163,7 @@ fi
 
 must backup --dir after-erasure
 held_nowhere "no file of a backup made after the erasure" "$DATA_DIR/backups/after-erasure" \
-  "$NAME" "$CARD" "$NOTE" "$OWN_NOTE"
+  "$NAME" "$CARD" "$NOTE" "$OWN_NOTE" "$PHONE" "$EMAIL"
 stop_server
 
 check_command 0 "the backup verifies offline" 'bank hall: OK' \

@@ -120,6 +120,11 @@ for form in report importer; do
   expect 0 "the imported bank verifies ($form)" "OK" -- audit verify "$bank"
 done
 
+# Members keep the phone and email TimeOverflow had for them (the report form's Phone, Email).
+run account list to-report --format csv
+check_command 0 "members' phone numbers and emails come in as their contact details" \
+  '600 000 0[0-9][0-9],user[0-9]+@example.org' echo "$OUT"
+
 # Imported entries keep their dates and say they were imported.
 expect 0 "an imported entry keeps its date from years back" "20(1[4-9]|2[0-6])" -- \
   entry get to-report 1

@@ -168,6 +168,10 @@ inline std::vector<ledger::Fact> EveryFact() {
   imported.entry.version = ledger::kEntryVersionFlagged;
   imported.entry.imported = true;
   imported.entry.note.clear();
+  ledger::Fact& contact = next(FactType::kContactSet);
+  contact.account_id = "alice";
+  contact.phone = "+44 20 7946 0000";
+  contact.email = "alice@example.org";
   return facts;
 }
 

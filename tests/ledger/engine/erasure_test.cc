@@ -3,6 +3,7 @@
 // on every read; erasing the member deletes them and blanks the derived state, after which the
 // ledger verifies, the digest taken before grows consistently, the proof of the member's entry
 // taken before still verifies, and none of the values is anywhere in the store.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -222,6 +223,70 @@ TEST_F(ErasureTest, ANameGivenByACorrectionIsErasedAndAnErasedMemberGetsNoNameAg
   EXPECT_EQ(roles->display_name, "");
   EXPECT_TRUE(roles->personal_data_erased);
   EXPECT_TRUE(ledger_->Verify().ok());
+}
+
+// Contact details (a coordinator's essentials): set at the opening or by a change, each a
+// contact_set fact whose values are held beside it; refused when they are none; erased with the
+// member's other personal data, from every file after the compaction, and never set again.
+TEST_F(ErasureTest, ContactDetailsAreSetAsFactsAndErasedWithTheMember) {
+  constexpr char kPhone[] = "+44 20 7946 0321";
+  constexpr char kEmail[] = "erin.quarrie@example.org";
+  constexpr char kNewEmail[] = "erin.q@example.net";
+  auto change = [this](std::optional<std::string> phone, std::optional<std::string> email) {
+    return Await<Account>([&](auto done) {
+      ledger_->ChangeAccount(BankId("hcct"), AccountId("erin"), std::nullopt, std::nullopt, phone,
+                             email, AdminNamed("coordinator"), std::move(done));
+    });
+  };
+  const uint64_t facts_before = ledger_->GetDigest(BankId("hcct"))->tree_size;
+  auto set = change(kPhone, kEmail);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->phone, kPhone);
+  EXPECT_EQ(set->email, kEmail);
+  auto again = change(kPhone, std::nullopt);  // as it is: nothing written
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(ledger_->GetDigest(BankId("hcct"))->tree_size, facts_before + 1);
+  auto moved = change(std::nullopt, kNewEmail);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->phone, kPhone);
+  EXPECT_EQ(moved->email, kNewEmail);
+  for (const auto& [phone, email] :
+       std::vector<std::pair<std::string, std::string>>{{"ring me", ""},
+                                                        {"12", ""},
+                                                        {"", "erin"},
+                                                        {"", "erin@@example.org"},
+                                                        {"", "erin@example"},
+                                                        {"", "erin @example.org"}}) {
+    EXPECT_EQ(ReasonOf(change(phone, email).status()), "INVALID_CONTACT") << phone << email;
+  }
+  // An organisation opened with its details: a contact_set fact after its opening.
+  Account cafe;
+  cafe.bank_id = "hcct";
+  cafe.account_id = "cafe";
+  cafe.kind = AccountKind::kOrganisation;
+  cafe.display_name = "The Café";
+  cafe.phone = "020 7946 0999";
+  auto opened = Await<Account>(
+      [&](auto done) { ledger_->OpenAccount(cafe, AdminNamed("test"), std::move(done)); });
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->phone, "020 7946 0999");
+  EXPECT_TRUE(ledger_->Verify().ok()) << ledger_->Verify().status;
+  Reopen();
+  EXPECT_EQ(ledger_->GetAccount(BankId("hcct"), AccountId("erin"))->email, kNewEmail);
+
+  auto erased = Erase("erin");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->account.phone, "");
+  EXPECT_EQ(erased->account.email, "");
+  EXPECT_NE(std::find(erased->fields.begin(), erased->fields.end(), PersonalField::kPhone),
+            erased->fields.end());
+  EXPECT_EQ(ReasonOf(change(kPhone, std::nullopt).status()), "ACCOUNT_ERASED");
+  ASSERT_TRUE(ledger_->CompactErased(BankId("hcct")).ok());
+  for (const std::string bytes : {kPhone, kEmail, kNewEmail}) {
+    EXPECT_EQ(FilesHolding(bytes), std::vector<std::string>()) << bytes;
+  }
+  EXPECT_FALSE(FilesHolding("020 7946 0999").empty());  // the café's stay
+  EXPECT_TRUE(ledger_->Verify().ok()) << ledger_->Verify().status;
 }
 
 TEST_F(ErasureTest, AnErasureNeedsAReasonAndKeepsItSealedInItsFact) {

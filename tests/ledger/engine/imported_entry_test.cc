@@ -121,7 +121,7 @@ TEST_F(ImportedEntryTest, ARetryRecordsNothingAndTheSameKeyNotImportedIsAnotherR
   EXPECT_EQ(Balance("alice"), 60);
 }
 
-TEST_F(ImportedEntryTest, OnlyStaffImport) {
+TEST_F(ImportedEntryTest, OnlyTheAdminImports) {
   Principal partner;
   partner.name = "cafe";
   partner.role = PrincipalRole::kPartner;
@@ -135,9 +135,17 @@ TEST_F(ImportedEntryTest, OnlyStaffImport) {
   coordinator.name = "dora";
   coordinator.role = PrincipalRole::kCoordinator;
   coordinator.bank_id = "hcct";
-  auto recorded = RecordAs(Old("c-1", 30, true), coordinator);
+  // Not even a coordinator: an imported entry passes confirmation, floors and caps, so a
+  // coordinator could credit anyone with it, themselves included (coordinator alice here).
+  EXPECT_TRUE(
+      HasReason(RecordAs(Old("c-1", 30, true), coordinator).status(), Reason::kRoleNotAllowed));
+  coordinator.account_id = "alice";
+  EXPECT_TRUE(
+      HasReason(RecordAs(Old("c-2", 30, true), coordinator).status(), Reason::kRoleNotAllowed));
+  auto recorded = RecordAs(Old("a-1", 30, true), AdminNamed("mover"));
   ASSERT_TRUE(recorded.ok()) << recorded.status();
-  EXPECT_EQ(recorded->entry.recorded_by, "dora");
+  EXPECT_EQ(recorded->entry.recorded_by, "mover");
+  EXPECT_EQ(Balance("alice"), 30);
 }
 
 TEST_F(ImportedEntryTest, AnImportedReversalUndoesAnEntryOfTheBankOnce) {
@@ -162,6 +170,23 @@ TEST_F(ImportedEntryTest, AnImportedReversalUndoesAnEntryOfTheBankOnce) {
   EXPECT_EQ(read->reversed_by_seq, undone->entry.seq);
   reversal.entry_id = "r-1-undone-again";
   EXPECT_TRUE(HasReason(Record(reversal).status(), Reason::kAlreadyReversed));
+  EXPECT_TRUE(ledger_->Verify().ok()) << ledger_->Verify().status;
+}
+
+TEST_F(ImportedEntryTest, AnImportedReversalOfAGrantFitsAsTheGrantDid) {
+  EntrySpec grant = Old("g-1", 120, true);
+  grant.kind = EntryKind::kGrant;
+  grant.from_account_id = "pool";
+  auto granted = Record(grant);
+  ASSERT_TRUE(granted.ok()) << granted.status();
+  EntrySpec undo = Old("g-1-undone", 120, true);
+  undo.kind = EntryKind::kReversal;
+  undo.from_account_id = "alice";
+  undo.to_account_id = "pool";
+  undo.reverses_seq = granted->entry.seq;
+  auto undone = Record(undo);
+  ASSERT_TRUE(undone.ok()) << undone.status();
+  EXPECT_EQ(Balance("alice"), 0);
   EXPECT_TRUE(ledger_->Verify().ok()) << ledger_->Verify().status;
 }
 
