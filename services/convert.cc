@@ -342,6 +342,10 @@ void ToProto(const ledger::Policy& p, v1::Policy* out) {
       out->mutable_partner_spends()->set_consent(v1::Policy::CARD_AND_PIN);
       break;
   }
+  // Only when on, so that every policy exported before the setting existed keeps its bytes.
+  if (p.write_off_needs_second_coordinator) {
+    out->mutable_closing()->set_write_off_needs_second_coordinator(true);
+  }
 }
 
 namespace {
@@ -468,6 +472,9 @@ absl::StatusOr<ledger::Policy> FromProto(const v1::Policy& in) {
         PartnerSpendConsentFromProto(in.partner_spends().consent());
     if (!consent.ok()) return consent.status();
     p.partner_spend_consent = *consent;
+  }
+  if (in.has_closing()) {
+    p.write_off_needs_second_coordinator = in.closing().write_off_needs_second_coordinator();
   }
   return p;
 }

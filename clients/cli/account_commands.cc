@@ -337,6 +337,16 @@ int RunClose(const ParsedArgs& args, Connection& connection) {
   v1::Account account;
   const grpc::Status status = connection.Call(&v1::Accounts::Stub::CloseAccount, request, &account);
   if (!status.ok()) return connection.ReportFailure(status);
+  if (account.status() != v1::CLOSED) {
+    // The bank's policy wants four eyes on a write-off: this close asked for it.
+    return ShowAccount(
+        account,
+        absl::StrCat("The write-off of ", LabelOf(account), "'s debt of ",
+                     FormatMinutes(-account.balance_minutes()),
+                     " waits for a second coordinator, as this bank's policy asks: the account "
+                     "stays open until another coordinator closes it with --write-off-debt too."),
+        connection);
+  }
   return ShowAccount(account,
                      absl::StrCat(LabelOf(account),
                                   " is closed. Its entries stay on record and can still be read."),

@@ -38,6 +38,8 @@ inline constexpr int64_t kImportedEntryMinutesMax = 10'000 * 60;
 inline constexpr char kCapExcessEntryIdPrefix[] = "cap-excess-of-";            // + the entry's seq
 inline constexpr char kClosingDonationEntryIdPrefix[] = "closing-donation-";   // + account id
 inline constexpr char kClosingWriteOffEntryIdPrefix[] = "closing-write-off-";  // + account id
+// The pending reason of a write-off waiting for a second coordinator (Policy's four eyes).
+inline constexpr char kWriteOffPendingReason[] = "WRITE_OFF";
 inline constexpr char kExpiryEntryIdPrefix[] = "expiry-";         // + account id "-" + YYYY-MM-DD
 inline constexpr char kReversalEntryIdPrefix[] = "reversal-of-";  // + seq: a reversal's default
 inline constexpr char kRewardEntryIdPrefix[] = "award-";  // + award id: a qualification reward

@@ -189,28 +189,27 @@ absl::StatusOr<std::string> ClosingEntryId(WriteTxn& txn, const BankHeader& bank
   return absl::StrCat(first, "-", bank.head.next_seq);
 }
 
-// The pool takes on `account`'s debt before it closes: a GRANT from the pool of what it owes,
-// "debt written off", with the coordinator's reason as its note (required). The pool must have
-// the time to give under the bank's floors (OVERDRAFT_LIMIT if not).
-absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account,
-                          const std::string& reason, const Principal& caller) {
+// The GRANT that writes a closing member's debt off to the pool: what it owes, "debt written
+// off", with the coordinator's reason as its note (required). The pool must have the time to give
+// under the bank's floors (OVERDRAFT_LIMIT if not).
+absl::StatusOr<Entry> WriteOffEntry(WriteTxn& txn, const BankHeader& bank, const Account& account,
+                                    const Account& pool, const std::string& reason,
+                                    const Principal& caller) {
   TL_CHECK(account.balance_minutes < 0);
   if (auto s = ValidateText("reason", reason, kReasonLengthMax, true); !s.ok()) return s;
-  auto pool = FindAccount(txn, account.bank_id, kPoolAccountId);
-  if (!pool.ok()) return pool.status();
   const int64_t debt = -account.balance_minutes;
   if (bank.policy.floors_enabled) {
-    const int64_t floor = FloorOf(bank.policy, *pool);
+    const int64_t floor = FloorOf(bank.policy, pool);
     // As the floor rule counts it: what pending grants from the pool hold is not the pool's.
-    if (pool->balance_minutes - pool->held_minutes - debt < floor) {
+    if (pool.balance_minutes - pool.held_minutes - debt < floor) {
       return ledger::Refuse(
           Reason::kOverdraftLimit,
-          absl::StrCat("the pool has ", pool->balance_minutes, " minutes; taking on ",
+          absl::StrCat("the pool has ", pool.balance_minutes, " minutes; taking on ",
                        account.account_id, "'s debt of ", debt,
                        " minutes would take it below its floor of ", floor, " minutes"),
           {{"account_id", kPoolAccountId},
-           {"balance_minutes", std::to_string(pool->balance_minutes)},
-           {"held_minutes", std::to_string(pool->held_minutes)},
+           {"balance_minutes", std::to_string(pool.balance_minutes)},
+           {"held_minutes", std::to_string(pool.held_minutes)},
            {"attempted_minutes", std::to_string(debt)},
            {"limit_minutes", std::to_string(floor)}});
     }
@@ -228,8 +227,59 @@ absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account
   entry.note = reason;
   entry.occurred_at = txn.now();
   entry.recorded_by = caller.name;
-  auto appended = AppendDerivedEntry(txn, std::move(entry), *std::move(pool), std::move(account));
+  return entry;
+}
+
+// The pool takes on `account`'s debt before it closes (WriteOffEntry), at once.
+absl::Status WriteOffDebt(WriteTxn& txn, const BankHeader& bank, Account account,
+                          const std::string& reason, const Principal& caller) {
+  auto pool = FindAccount(txn, account.bank_id, kPoolAccountId);
+  if (!pool.ok()) return pool.status();
+  auto entry = WriteOffEntry(txn, bank, account, *pool, reason, caller);
+  if (!entry.ok()) return entry.status();
+  auto appended = AppendDerivedEntry(txn, *std::move(entry), *std::move(pool), std::move(account));
   return appended.status();
+}
+
+// Four eyes (Policy::write_off_needs_second_coordinator): the write-off a coordinator asked for
+// and no one has confirmed yet, if any. Read from the committed pending entries, each then as the
+// group sees it.
+absl::StatusOr<std::optional<PendingEntry>> AskedWriteOff(WriteTxn& txn, const std::string& bank_id,
+                                                          const std::string& account_id) {
+  std::vector<std::string> candidates;
+  auto status = txn.CommittedStore().ForEachOpenPending(bank_id, [&](const PendingEntry& pending) {
+    if (pending.entry.kind == EntryKind::kGrant && pending.entry.to_account_id == account_id &&
+        pending.entry.from_account_id == kPoolAccountId &&
+        pending.reason == kWriteOffPendingReason) {
+      candidates.push_back(pending.entry.entry_id);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  for (const std::string& entry_id : candidates) {
+    auto pending = txn.GetPending(bank_id, entry_id);
+    if (!pending.ok()) return pending.status();
+    if (pending->has_value() && (*pending)->state == PendingState::kPending) return *pending;
+  }
+  return std::optional<PendingEntry>();
+}
+
+// The first coordinator's close: the write-off waits, as a pending GRANT holding the pool's
+// minutes, for a second coordinator; the account stays open.
+absl::StatusOr<Account> AskWriteOff(WriteTxn& txn, const BankHeader& bank, Account account,
+                                    const std::string& reason, const Principal& caller) {
+  auto pool = FindAccount(txn, account.bank_id, kPoolAccountId);
+  if (!pool.ok()) return pool.status();
+  auto entry = WriteOffEntry(txn, bank, account, *pool, reason, caller);
+  if (!entry.ok()) return entry.status();
+  txn.PutEntryId(entry->bank_id, entry->entry_id, EntryIdRecord{0, MadeEntryFingerprint(*entry)});
+  RuleVerdict verdict;
+  verdict.needs_confirmation = true;
+  verdict.confirm_by = kPoolAccountId;
+  verdict.pending_reason = kWriteOffPendingReason;
+  const std::string account_id = account.account_id;
+  HoldPending(txn, bank, *std::move(entry), *std::move(pool), std::move(account), verdict);
+  return FindAccount(txn, bank.bank.bank_id, account_id);
 }
 
 }  // namespace
@@ -238,7 +288,8 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
                                                 ClosingSettlement settlement,
-                                                const Principal& caller) {
+                                                const Principal& caller,
+                                                const BindingLookup* binding_of) {
   if (auto s = CheckStaffOf(caller, bank_id); !s.ok()) return s;
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   if (auto s = ValidateId("account_id", account_id); !s.ok()) return s;
@@ -259,6 +310,37 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
     if (account->kind == AccountKind::kPool && account_id == kPoolAccountId) {
       return ledger::Refuse(Reason::kPoolNotClosable, "the bank's community pool cannot be closed",
                             {{"account_id", account_id}});
+    }
+    // Four eyes on a write-off: the first coordinator's close asks for it and leaves the account
+    // open; a second coordinator's close confirms it (as ConfirmEntry would: not the one who
+    // asked, nor the same person under another name) and closes.
+    if (account->balance_minutes < 0 && settlement.write_off_negative &&
+        (*bank)->policy.write_off_needs_second_coordinator) {
+      auto asked = AskedWriteOff(txn, bank_id, account_id);
+      if (!asked.ok()) return asked.status();
+      if (!asked->has_value()) {
+        if (account->held_minutes != 0 || account->pending_in_minutes != 0) {
+          return ledger::Refuse(Reason::kPendingEntries,
+                                absl::StrCat(account_id,
+                                             " has entries waiting for confirmation; confirm or "
+                                             "reject them before closing"),
+                                {{"account_id", account_id}});
+        }
+        return AskWriteOff(txn, **bank, *std::move(account), reason, caller);
+      }
+      if ((*asked)->entry.recorded_by == caller.name) {
+        return ledger::Refuse(
+            Reason::kSelfConfirmation,
+            absl::StrCat(caller.name, " asked for the write-off of ", account_id,
+                         "'s debt; this bank's policy wants a second coordinator to close it"),
+            {{"entry_id", (*asked)->entry.entry_id}, {"account_id", account_id}});
+      }
+      TL_CHECK(binding_of != nullptr);  // Ledger::CloseAccount passes it with a write-off
+      auto confirmed =
+          ExecuteConfirmEntry(txn, bank_id, (*asked)->entry.entry_id, caller, *binding_of);
+      if (!confirmed.ok()) return confirmed.status();
+      account = FindAccount(txn, bank_id, account_id);
+      if (!account.ok()) return account.status();
     }
     if (account->held_minutes != 0 || account->pending_in_minutes != 0) {
       return ledger::Refuse(

@@ -90,11 +90,18 @@ absl::StatusOr<Bank> ExecuteCreateBank(WriteTxn& txn, Bank bank, const Principal
 // `joined_at`: a member moved in (Ledger::MoveInAccount).
 absl::StatusOr<Account> ExecuteOpenAccount(WriteTxn& txn, Account account, const Principal& caller,
                                            std::optional<absl::Time> joined_at = std::nullopt);
+// The principal a recorded name is bound to now, or nullopt if the token registry does not know
+// the name (ledger/engine/token_registry.h).
+using BindingLookup = absl::FunctionRef<std::optional<Principal>(absl::string_view name)>;
+
+// `binding_of`: required for a close that writes a debt off under a policy of four eyes (the
+// second coordinator confirms the first's request, as ConfirmEntry would).
 absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string& bank_id,
                                                 const std::string& account_id, AccountStatus status,
                                                 const std::string& reason,
                                                 ClosingSettlement settlement,
-                                                const Principal& caller);
+                                                const Principal& caller,
+                                                const BindingLookup* binding_of = nullptr);
 // Changes an account's name, (a person's) roles and contact details (Ledger::ChangeAccount says
 // how).
 absl::StatusOr<Account> ExecuteChangeAccount(
@@ -109,9 +116,6 @@ absl::StatusOr<Account> ExecuteReopenAccount(WriteTxn& txn, const std::string& b
                                              const std::string& reason, const Principal& caller);
 absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_id, Policy policy,
                                         uint64_t expected_version, const Principal& caller);
-// The principal a recorded name is bound to now, or nullopt if the token registry does not know
-// the name (ledger/engine/token_registry.h).
-using BindingLookup = absl::FunctionRef<std::optional<Principal>(absl::string_view name)>;
 
 // Posts a pending entry. Refuses a caller who recorded it (SELF_CONFIRMATION), a coordinator whom
 // it credits or who recorded it under another name (CheckMayConfirm, with `binding_of` the

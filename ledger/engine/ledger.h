@@ -187,7 +187,10 @@ class Ledger {
   // Closes an account, settling its balance with the pool in the same write as `settlement`
   // allows: a positive one donated, a debt written off (a GRANT from the pool, "debt written
   // off", with `reason` as its note: required then; OVERDRAFT_LIMIT if the pool's floor would not
-  // allow it). BALANCE_NOT_ZERO if a balance is left.
+  // allow it). BALANCE_NOT_ZERO if a balance is left. Where the policy asks for four eyes on a
+  // write-off (write_off_needs_second_coordinator), the first such close leaves the account open
+  // with the write-off pending (a GRANT from the pool waiting, reason WRITE_OFF), and a second
+  // coordinator's close confirms it and closes (SELF_CONFIRMATION for the one who asked).
   void CloseAccount(BankId bank_id, AccountId account_id, std::string reason,
                     ClosingSettlement settlement, const Principal& caller, Callback<Account> done);
   // Changes an account's display name (if `display_name` is set) and a person's roles (if

@@ -389,9 +389,12 @@ void Ledger::CloseAccount(BankId bank_id, AccountId account_id, std::string reas
                           ClosingSettlement settlement, const Principal& caller,
                           Callback<Account> done) {
   Submit(MakeCommand<Account>(
-      [=](WriteTxn& txn) {
+      [=, this](WriteTxn& txn) {
+        // The lambda outlives the FunctionRef that refers to it (a temporary would not).
+        const auto bound = [this](absl::string_view name) { return BoundPrincipal(name); };
+        const BindingLookup binding_of = bound;
         return ExecuteSetAccountStatus(txn, bank_id, account_id, AccountStatus::kClosed, reason,
-                                       settlement, caller);
+                                       settlement, caller, &binding_of);
       },
       std::move(done)));
 }

@@ -153,10 +153,14 @@ std::string EncodePolicy(const Policy& p) {
   PutBool(&out, p.expiry_enabled);
   PutVarsint64(&out, p.expiry_months);
   // Written only when partners are asked, so that a policy of an older store, which has no such
-  // byte and meant kNotAsked, encodes to the very bytes it was read from.
-  if (p.partner_spend_consent != PartnerSpendConsent::kNotAsked) {
+  // byte and meant kNotAsked, encodes to the very bytes it was read from; and before a later
+  // setting that is written (kNotAsked then written too).
+  if (p.partner_spend_consent != PartnerSpendConsent::kNotAsked ||
+      p.write_off_needs_second_coordinator) {
     out.push_back(static_cast<char>(p.partner_spend_consent));
   }
+  // Written only when on (u8(1)), for the same reason.
+  if (p.write_off_needs_second_coordinator) out.push_back(1);
   return out;
 }
 
@@ -192,10 +196,17 @@ absl::StatusOr<Policy> DecodePolicy(absl::string_view bytes) {
        ReadBool(&r, &p.confirmation_enabled) && r.ReadVarsint64(&p.pending_expiry_hours) &&
        ReadBool(&r, &p.expiry_enabled) && r.ReadVarsint64(&p.expiry_months);
   if (ok && !r.done()) {
-    // kNotAsked is never written (EncodePolicy), so only the other two may be here.
+    // kNotAsked is written only before a later setting (EncodePolicy).
     ok = r.ReadByte(&partner_spend_consent) &&
-         (partner_spend_consent == static_cast<uint8_t>(PartnerSpendConsent::kMemberConfirms) ||
-          partner_spend_consent == static_cast<uint8_t>(PartnerSpendConsent::kCardAndPin));
+         partner_spend_consent >= static_cast<uint8_t>(PartnerSpendConsent::kNotAsked) &&
+         partner_spend_consent <= static_cast<uint8_t>(PartnerSpendConsent::kCardAndPin);
+    uint8_t four_eyes = 0;
+    if (ok && !r.done()) {
+      ok = r.ReadByte(&four_eyes) && four_eyes == 1;
+      p.write_off_needs_second_coordinator = true;
+    } else {
+      ok = ok && partner_spend_consent != static_cast<uint8_t>(PartnerSpendConsent::kNotAsked);
+    }
   }
   ok = ok && r.done();
   if (!ok) {

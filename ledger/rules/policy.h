@@ -84,6 +84,10 @@ struct Policy {
   // the spend is consent under any setting. A policy stored before this setting existed reads as
   // kNotAsked: it was set when partners were not asked, and a policy never rewrites the past.
   PartnerSpendConsent partner_spend_consent = PartnerSpendConsent::kMemberConfirms;
+
+  // 11. Four eyes on writing off a closing member's debt: the first coordinator's close asks for
+  // it (a pending GRANT from the pool), a second coordinator's close confirms it and closes.
+  bool write_off_needs_second_coordinator = false;
 };
 
 // Returns every problem with `policy` as a sentence naming the field; empty if it is valid.

@@ -32,6 +32,7 @@ const std::set<std::string> kNotReasons = {
     "FILE",      // the value name of a file flag in --help (CLI11 type_name)
     "DURATION",  // and of a duration flag (--backup-every)
     "PARTNER_SPEND", "SELF_RECORDED", "CONFIRMATION",  // why a pending entry waits (rules.h)
+    "WRITE_OFF",  // and a write-off waiting for a second coordinator (types.h)
 };
 
 struct Literal {

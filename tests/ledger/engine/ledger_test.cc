@@ -265,6 +265,59 @@ TEST_F(LedgerTest, ADebtIsWrittenOffToThePoolAndAClosedAccountCanBeReopened) {
   EXPECT_TRUE(ledger_->Verify().ok());
 }
 
+// Four eyes on a write-off (Policy::write_off_needs_second_coordinator): the first coordinator's
+// close asks for it and leaves the account open, the same coordinator cannot finish it, and a
+// second coordinator's close confirms the pending GRANT and closes, in one write.
+TEST_F(LedgerTest, AWriteOffUnderFourEyesWaitsForASecondCoordinator) {
+  Policy policy;
+  policy.write_off_needs_second_coordinator = true;
+  ASSERT_TRUE(SetPolicy(policy).ok());
+  auto got = ledger_->GetPolicy(BankId("hcct"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->write_off_needs_second_coordinator);
+  auto coordinator = [](const std::string& name) {
+    Principal principal;
+    principal.name = name;
+    principal.role = PrincipalRole::kCoordinator;
+    principal.bank_id = "hcct";
+    return principal;
+  };
+  auto close = [this](const Principal& by) {
+    return Await<Account>([&](auto done) {
+      ledger_->CloseAccount(BankId("hcct"), AccountId("bob"), "moved abroad",
+                            ClosingSettlement{false, true}, by, std::move(done));
+    });
+  };
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 60)).ok());
+  EntrySpec donation = Spec("d1", "alice", "pool", 60);
+  donation.kind = EntryKind::kDonation;
+  ASSERT_TRUE(Record(donation).ok());
+
+  auto asked = close(coordinator("dora"));
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_EQ(asked->status, AccountStatus::kActive);
+  EXPECT_EQ(asked->balance_minutes, -60);
+  EXPECT_EQ(asked->pending_in_minutes, 60);
+  auto pending = ledger_->GetPending(BankId("hcct"), EntryId("closing-write-off-bob"));
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->reason, "WRITE_OFF");
+  EXPECT_EQ(pending->entry.recorded_by, "dora");
+  EXPECT_EQ(ReasonOf(close(coordinator("dora")).status()), "SELF_CONFIRMATION");
+  EXPECT_EQ(Balance("bob"), -60);
+
+  auto closed = close(coordinator("sam"));
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->status, AccountStatus::kClosed);
+  EXPECT_EQ(Balance("bob"), 0);
+  EXPECT_EQ(Balance("pool"), 0);
+  auto written_off = ledger_->GetEntryById(BankId("hcct"), EntryId("closing-write-off-bob"));
+  ASSERT_TRUE(written_off.ok()) << written_off.status();
+  EXPECT_EQ(written_off->recorded_by, "dora");
+  EXPECT_TRUE(ledger_->Verify().ok());
+  Reopen();  // the policy's setting is stored
+  EXPECT_TRUE(ledger_->GetPolicy(BankId("hcct"))->write_off_needs_second_coordinator);
+}
+
 // A coordinator corrects a name or a person's roles: a journal fact with both as they now are,
 // which the verifier and the check at open replay.
 TEST_F(LedgerTest, ACoordinatorCorrectsANameAndRolesAsAFact) {

@@ -296,3 +296,41 @@ TEST(RuleHelpersTest, RecentDaysForgetWhatIsOutsideTheWindow) {
 
 }  // namespace
 }  // namespace timeledger::ledger
+
+namespace timeledger::ledger {
+namespace {
+
+// A setting added to the policy record is written only when on, after the partners' byte (then
+// written even as kNotAsked), so every older record reads back to its very bytes.
+TEST(PolicyRecordTest, FourEyesOnWriteOffsIsWrittenOnlyWhenOnAndReadsBack) {
+  Policy policy;
+  const std::string plain = EncodePolicy(policy);
+  for (PartnerSpendConsent consent :
+       {PartnerSpendConsent::kNotAsked, PartnerSpendConsent::kMemberConfirms,
+        PartnerSpendConsent::kCardAndPin}) {
+    policy.partner_spend_consent = consent;
+    policy.write_off_needs_second_coordinator = true;
+    const std::string bytes = EncodePolicy(policy);
+    auto decoded = DecodePolicy(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_TRUE(decoded->write_off_needs_second_coordinator);
+    EXPECT_EQ(decoded->partner_spend_consent, consent);
+    EXPECT_EQ(EncodePolicy(*decoded), bytes);
+    policy.write_off_needs_second_coordinator = false;
+    auto off = DecodePolicy(EncodePolicy(policy));
+    ASSERT_TRUE(off.ok());
+    EXPECT_FALSE(off->write_off_needs_second_coordinator);
+  }
+  EXPECT_EQ(EncodePolicy(Policy()), plain);
+  // kNotAsked written alone, or a setting byte other than 1, is damage.
+  Policy not_asked;
+  not_asked.partner_spend_consent = PartnerSpendConsent::kNotAsked;
+  const std::string bare = EncodePolicy(not_asked);
+  EXPECT_TRUE(DecodePolicy(bare).ok());
+  EXPECT_FALSE(DecodePolicy(bare + std::string(1, '\x01')).ok());
+  EXPECT_FALSE(DecodePolicy(plain + std::string(1, '\x02')).ok());
+  EXPECT_FALSE(DecodePolicy(plain + std::string("\x01\x01", 2)).ok());
+}
+
+}  // namespace
+}  // namespace timeledger::ledger
