@@ -208,6 +208,13 @@ expect 0 "the pool gave and took the opening balances" "Balance: *-1 hour 45 min
 run --json entry get sheet --id opening-balance-maria-oneill
 check_command 0 "the opening balance is an imported grant from the pool" \
   '"kind": "GRANT"' echo "$OUT"
+# Moved-in members are members since they joined, not new this month: the period report of this
+# month counts them at its end and none as new.
+run --json report sheet --from "$(date -u +%Y-%m-01)" --to "$(date -u +%F)"
+check_command 0 "this month's report counts the moved-in members, none of them as new" \
+  '^3 0$' python3 -c 'import json, sys
+members = json.load(sys.stdin)["current"]["members"]
+print(int(members.get("personsAtPeriodEnd", 0)), int(members.get("newPersons", 0)))' <<<"$OUT"
 expect 0 "the bank with opening balances verifies" "OK" -- audit verify sheet
 
 stop_server
