@@ -208,6 +208,14 @@ void Records(const fs::path& dir) {
   Write(dir, "records_fuzz", "pending", 7, ledger::EncodePendingEntry(pending));
   Write(dir, "records_fuzz", "resolved", 7, ledger::EncodePendingEntry(resolved));
   Write(dir, "records_fuzz", "policy", 8, ledger::EncodePolicy(ledger::Policy()));
+  ledger::Policy four_eyes;
+  four_eyes.partner_spend_consent = ledger::PartnerSpendConsent::kNotAsked;
+  four_eyes.write_off_needs_second_coordinator = true;
+  Write(dir, "records_fuzz", "policy-four-eyes", 8, ledger::EncodePolicy(four_eyes));
+  ledger::Account reachable = SampleAccount();
+  reachable.phone = "+44 20 7946 0000";
+  reachable.email = "a@example.org";
+  Write(dir, "records_fuzz", "account-contact", 4, ledger::EncodeAccount(reachable));
 }
 
 void Requests(const fs::path& dir) {
