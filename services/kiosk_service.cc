@@ -31,6 +31,9 @@ void ToProto(const ledger::MemberSummary& summary, v1::MemberSummary* out) {
   out->set_bank_name(summary.bank.name);
   out->set_time_zone(summary.bank.time_zone);
   services::ToProto(summary.standing, out->mutable_account());
+  // The kiosk shows none of them: the member's phone and email stay off the device.
+  out->mutable_account()->clear_phone();
+  out->mutable_account()->clear_email();
   services::ToProto(summary.as_of, out->mutable_as_of());
   services::ToProto(summary.session_expires_at, out->mutable_session_expires_at());
   out->set_floor_minutes(summary.standing.floor_minutes.count());

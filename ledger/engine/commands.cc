@@ -218,7 +218,16 @@ absl::StatusOr<Entry> WriteOffEntry(WriteTxn& txn, const BankHeader& bank, const
   entry.bank_id = account.bank_id;
   auto id = ClosingEntryId(txn, bank, kClosingWriteOffEntryIdPrefix, account.account_id);
   if (!id.ok()) return id.status();
-  entry.entry_id = *std::move(id);
+  // A write-off asked for (four eyes) takes no seq, so an earlier ask rejected or expired since
+  // the last entry may hold this id: the next free one after it.
+  std::string free_id = *id;
+  for (int n = 2;; ++n) {
+    auto taken = txn.GetEntryId(bank.bank.bank_id, free_id);
+    if (!taken.ok()) return taken.status();
+    if (!taken->has_value()) break;
+    free_id = absl::StrCat(*id, "-", n);
+  }
+  entry.entry_id = std::move(free_id);
   entry.kind = EntryKind::kGrant;
   entry.from_account_id = kPoolAccountId;
   entry.to_account_id = account.account_id;
@@ -335,9 +344,21 @@ absl::StatusOr<Account> ExecuteSetAccountStatus(WriteTxn& txn, const std::string
                          "'s debt; this bank's policy wants a second coordinator to close it"),
             {{"entry_id", (*asked)->entry.entry_id}, {"account_id", account_id}});
       }
+      // The second coordinator confirms what the first asked for, nothing else: a debt that has
+      // changed since is asked for again.
+      if ((*asked)->entry.minutes != -account->balance_minutes) {
+        return ledger::Refuse(
+            Reason::kBalanceNotZero,
+            absl::StrCat("the write-off asked for is ", (*asked)->entry.minutes, " minutes but ",
+                         account_id, " now owes ", -account->balance_minutes, ": reject entry ",
+                         (*asked)->entry.entry_id, " and ask again"),
+            {{"account_id", account_id},
+             {"entry_id", (*asked)->entry.entry_id},
+             {"balance_minutes", std::to_string(account->balance_minutes)}});
+      }
       TL_CHECK(binding_of != nullptr);  // Ledger::CloseAccount passes it with a write-off
-      auto confirmed =
-          ExecuteConfirmEntry(txn, bank_id, (*asked)->entry.entry_id, caller, *binding_of);
+      auto confirmed = ExecuteConfirmEntry(txn, bank_id, (*asked)->entry.entry_id, caller,
+                                           *binding_of, &account_id);
       if (!confirmed.ok()) return confirmed.status();
       account = FindAccount(txn, bank_id, account_id);
       if (!account.ok()) return account.status();
@@ -420,6 +441,12 @@ absl::StatusOr<Account> ExecuteChangeAccount(WriteTxn& txn, const std::string& b
     changed.display_name = *display_name;
   }
   if (phone.has_value() || email.has_value()) {
+    if (account->kind == AccountKind::kPool &&
+        (!phone.value_or("").empty() || !email.value_or("").empty())) {
+      return ledger::Refuse(Reason::kInvalidContact,
+                            "the pool is the bank's own account: it has no contact details",
+                            {{"field", "phone"}});
+    }
     if (account->personal_data_erased &&
         (!phone.value_or("").empty() || !email.value_or("").empty())) {
       return ledger::Refuse(Reason::kAccountErased,

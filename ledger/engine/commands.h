@@ -121,9 +121,11 @@ absl::StatusOr<Policy> ExecuteSetPolicy(WriteTxn& txn, const std::string& bank_i
 // it credits or who recorded it under another name (CheckMayConfirm, with `binding_of` the
 // recorder's binding), and a member at a kiosk for an entry that does not wait for them
 // (PENDING_NOT_FOUND).
+// `closing_account`: the account a four-eyes write-off closes, which may be suspended.
 absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
                                             const std::string& entry_id, const Principal& caller,
-                                            BindingLookup binding_of);
+                                            BindingLookup binding_of,
+                                            const std::string* closing_account = nullptr);
 // Rejects (state kRejected) or expires (kExpired) a pending entry, releasing its hold. A member
 // at a kiosk rejects only an entry that waits for them (PENDING_NOT_FOUND).
 absl::StatusOr<PendingEntry> ExecuteReleasePending(WriteTxn& txn, const std::string& bank_id,

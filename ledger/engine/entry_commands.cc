@@ -246,7 +246,8 @@ absl::StatusOr<Receipt> RecordCheckedEntry(WriteTxn& txn, const EntrySpec& spec,
 
 absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& bank_id,
                                             const std::string& entry_id, const Principal& caller,
-                                            BindingLookup binding_of) {
+                                            BindingLookup binding_of,
+                                            const std::string* closing_account) {
   if (auto s = ValidateId("bank_id", bank_id); !s.ok()) return s;
   if (auto s = ValidateEntryId("entry_id", entry_id); !s.ok()) return s;
   auto bank = FindBank(txn, bank_id);
@@ -276,7 +277,10 @@ absl::StatusOr<Receipt> ExecuteConfirmEntry(WriteTxn& txn, const std::string& ba
   auto to = FindAccount(txn, bank_id, pending.entry.to_account_id);
   if (!to.ok()) return to.status();
   if (auto s = CheckActive(*from); !s.ok()) return s;
-  if (auto s = CheckActive(*to); !s.ok()) return s;
+  // A write-off confirmed by the close of a (perhaps suspended) account (four eyes).
+  if (closing_account == nullptr || *closing_account != to->account_id) {
+    if (auto s = CheckActive(*to); !s.ok()) return s;
+  }
   ReleaseHold(pending.entry, &*from, &*to);
   int64_t excess = 0;
   if (auto s = CheckCap((*bank)->policy, *to, pending.entry.minutes, &excess); !s.ok()) return s;

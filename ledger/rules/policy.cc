@@ -78,7 +78,8 @@ std::vector<std::string> PolicyProblems(const Policy& p) {
     }
   }
   if (p.confirmation_enabled || p.self_recorded_needs_confirmation ||
-      p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms) {
+      p.partner_spend_consent == PartnerSpendConsent::kMemberConfirms ||
+      p.write_off_needs_second_coordinator) {
     const size_t before = problems.size();
     CheckRange(&problems, "confirmation.expiry_hours", p.pending_expiry_hours, 1, 24 * 90);
     if (problems.size() > before && !p.confirmation_enabled) {

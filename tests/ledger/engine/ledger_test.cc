@@ -318,6 +318,65 @@ TEST_F(LedgerTest, AWriteOffUnderFourEyesWaitsForASecondCoordinator) {
   EXPECT_TRUE(ledger_->GetPolicy(BankId("hcct"))->write_off_needs_second_coordinator);
 }
 
+// What the second coordinator confirms is what the first asked for: a debt grown since is not
+// written off by one coordinator; a suspended member still closes; asks rejected leave ids free.
+TEST_F(LedgerTest, AFourEyesWriteOffConfirmsOnlyWhatWasAskedAndASuspendedMemberCloses) {
+  RulesOff();
+  Policy policy;
+  policy.floors_enabled = false;
+  policy.write_off_needs_second_coordinator = true;
+  policy.self_recorded_needs_confirmation = false;
+  ASSERT_TRUE(SetPolicy(policy).ok());
+  Policy expiring = policy;
+  expiring.pending_expiry_hours = 0;
+  EXPECT_FALSE(PolicyProblems(expiring).empty());  // an ask must be able to wait
+  auto coordinator = [](const std::string& name) {
+    Principal principal;
+    principal.name = name;
+    principal.role = PrincipalRole::kCoordinator;
+    principal.bank_id = "hcct";
+    return principal;
+  };
+  auto close = [this](const Principal& by) {
+    return Await<Account>([&](auto done) {
+      ledger_->CloseAccount(BankId("hcct"), AccountId("bob"), "left",
+                            ClosingSettlement{false, true}, by, std::move(done));
+    });
+  };
+  auto reject = [this](const std::string& entry_id) {
+    return Await<PendingEntry>([&](auto done) {
+      ledger_->RejectEntry(BankId("hcct"), EntryId(entry_id), "asked again",
+                           AdminNamed("coordinator"), std::move(done));
+    });
+  };
+  ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 60)).ok());
+  ASSERT_TRUE(close(coordinator("dora")).ok());  // asks for 60
+  ASSERT_TRUE(Record(Spec("e2", "bob", "alice", 240)).ok());
+  auto grown = close(coordinator("sam"));
+  EXPECT_EQ(ReasonOf(grown.status()), "BALANCE_NOT_ZERO") << grown.status();
+  EXPECT_EQ(Balance("bob"), -300);  // nothing written off by sam alone
+  ASSERT_TRUE(reject("closing-write-off-bob").ok());
+  auto again = close(coordinator("dora"));  // asks for 300, under a new id
+  ASSERT_TRUE(again.ok()) << again.status();
+  auto second = ledger_->ListPending(BankId("hcct"), AccountId("bob"), 100);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  const std::string second_id = (*second)[0].entry.entry_id;
+  EXPECT_NE(second_id, "closing-write-off-bob");
+  ASSERT_TRUE(reject(second_id).ok());
+  ASSERT_TRUE(close(coordinator("dora")).ok());  // a third ask: an id of its own again
+  auto third = ledger_->ListPending(BankId("hcct"), AccountId("bob"), 100);
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(third->size(), 1u);
+  EXPECT_NE((*third)[0].entry.entry_id, second_id);
+  ASSERT_TRUE(SetStatus("bob", AccountStatus::kSuspended).ok());
+  auto closed = close(coordinator("sam"));
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->status, AccountStatus::kClosed);
+  EXPECT_EQ(Balance("bob"), 0);
+  EXPECT_TRUE(ledger_->Verify().ok());
+}
+
 // A coordinator corrects a name or a person's roles: a journal fact with both as they now are,
 // which the verifier and the check at open replay.
 TEST_F(LedgerTest, ACoordinatorCorrectsANameAndRolesAsAFact) {
