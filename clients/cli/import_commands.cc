@@ -176,8 +176,7 @@ v1::RecordEntryRequest RequestOf(const std::string& bank_id, const ImportEntry& 
   return request;
 }
 
-// Records `entries` in atomic batches, several in flight. Sets each entry's seq in `seqs` (by
-// entry id) when `seqs` is given; counts what was new and what was there already.
+// What RecordAll counted, and the seq of each entry by id (for the reversals that follow).
 struct Recorded {
   std::atomic<size_t> added{0};
   std::atomic<size_t> replayed{0};
@@ -186,6 +185,8 @@ struct Recorded {
   std::string failure;                   // the first refusal, said as the user reads it
 };
 
+// Records `entries` in atomic batches, several in flight, each reversal pointing at the seq its
+// original got (`reversed_ids`: source seq -> entry id); keeps every seq if `keep_seqs`.
 bool RecordAll(Connection& connection, const std::string& bank_id,
                const std::vector<const ImportEntry*>& entries,
                const std::map<uint64_t, std::string>& reversed_ids, bool keep_seqs, size_t total,

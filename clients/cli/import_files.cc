@@ -184,6 +184,31 @@ std::optional<std::string> CheckHistoryDate(absl::Time when, const ImportOptions
   return std::nullopt;
 }
 
+// The rows of a file that must start with a header row; nullopt (the file refused) otherwise.
+std::optional<std::vector<CsvRow>> ReadTable(absl::string_view text, const std::string& file,
+                                             ImportPlan* plan) {
+  auto rows = ReadCsv(text);
+  if (!rows.ok()) {
+    plan->Refuse(file, rows.status().message());
+    return std::nullopt;
+  }
+  if (rows->empty()) {
+    plan->Refuse(file, "the file is empty: it needs a header row");
+    return std::nullopt;
+  }
+  return *std::move(rows);
+}
+
+// Checks the day a member joined their bank before: from 1980 (the ledger's bound for joined_at)
+// to now.
+std::optional<std::string> CheckJoinedDate(absl::Time when, const ImportOptions& options) {
+  if (when < absl::FromCivil(absl::CivilDay(1980, 1, 1), absl::UTCTimeZone()) ||
+      when > options.now + absl::Minutes(5)) {
+    return "the joining day is before 1980 or in the future";
+  }
+  return std::nullopt;
+}
+
 // The columns of a file with a header row, by name (lower case, trimmed).
 class Columns {
  public:
@@ -502,10 +527,8 @@ ImportPlan PlanTimeOverflow(absl::string_view members_text, absl::string_view me
         plan.Refuse(where, absl::StrCat("the date \"", Trimmed(joined), "\" is not a date"));
         continue;
       }
-      if (*when < absl::FromCivil(absl::CivilDay(1980, 1, 1), absl::UTCTimeZone()) ||
-          *when > options.now + absl::Minutes(5)) {
-        plan.Refuse(where, absl::StrCat("the joining date ", Trimmed(joined),
-                                        " is before 1980 or in the future"));
+      if (auto problem = CheckJoinedDate(*when, options)) {
+        plan.Refuse(where, absl::StrCat(*problem, ": ", Trimmed(joined)));
         continue;
       }
       account.joined_at = *when;
@@ -682,15 +705,8 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
   ImportPlan plan;
   const std::string afile(accounts_file), efile(entries_file);
   const bool with_entries = !efile.empty();
-  auto arows = ReadCsv(accounts_text);
-  if (!arows.ok()) {
-    plan.Refuse(afile, arows.status().message());
-    return plan;
-  }
-  if (arows->empty()) {
-    plan.Refuse(afile, "the file is empty: it needs a header row");
-    return plan;
-  }
+  auto arows = ReadTable(accounts_text, afile, &plan);
+  if (!arows.has_value()) return plan;
   const Columns columns((*arows)[0].fields);
   if (!columns.Has("name") && !columns.Has("account_id")) {
     plan.Refuse(absl::StrCat(afile, " line ", (*arows)[0].line),
@@ -770,9 +786,8 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
       auto when = ParseWhen(joined, options.zone, options.zone);
       if (!when.has_value()) {
         why.push_back(absl::StrCat("joined_on \"", joined, "\" is not a date"));
-      } else if (*when < absl::FromCivil(absl::CivilDay(1980, 1, 1), absl::UTCTimeZone()) ||
-                 *when > options.now + absl::Minutes(5)) {
-        why.push_back(absl::StrCat("joined_on ", joined, " is before 1980 or in the future"));
+      } else if (auto problem = CheckJoinedDate(*when, options)) {
+        why.push_back(absl::StrCat(*problem, ": joined_on ", joined));
       } else {
         account.joined_at = *when;
       }
@@ -822,15 +837,8 @@ ImportPlan PlanGeneric(absl::string_view accounts_text, absl::string_view accoun
   for (const ImportAccount& account : plan.accounts) kind_of[account.account_id] = account.kind;
 
   if (with_entries) {
-    auto erows = ReadCsv(entries_text);
-    if (!erows.ok()) {
-      plan.Refuse(efile, erows.status().message());
-      return plan;
-    }
-    if (erows->empty()) {
-      plan.Refuse(efile, "the file is empty: it needs a header row");
-      return plan;
-    }
+    auto erows = ReadTable(entries_text, efile, &plan);
+    if (!erows.has_value()) return plan;
     const Columns ecolumns((*erows)[0].fields);
     const size_t problems_before = plan.problem_count;
     for (absl::string_view needed : {"from_account_id", "to_account_id"}) {

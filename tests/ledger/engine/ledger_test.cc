@@ -265,6 +265,15 @@ TEST_F(LedgerTest, ADebtIsWrittenOffToThePoolAndAClosedAccountCanBeReopened) {
   EXPECT_TRUE(ledger_->Verify().ok());
 }
 
+// A coordinator of hcct named `name`, bound to no account.
+Principal CoordinatorNamed(const std::string& name) {
+  Principal principal;
+  principal.name = name;
+  principal.role = PrincipalRole::kCoordinator;
+  principal.bank_id = "hcct";
+  return principal;
+}
+
 // Four eyes on a write-off (Policy::write_off_needs_second_coordinator): the first coordinator's
 // close asks for it and leaves the account open, the same coordinator cannot finish it, and a
 // second coordinator's close confirms the pending GRANT and closes, in one write.
@@ -275,13 +284,6 @@ TEST_F(LedgerTest, AWriteOffUnderFourEyesWaitsForASecondCoordinator) {
   auto got = ledger_->GetPolicy(BankId("hcct"));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE(got->write_off_needs_second_coordinator);
-  auto coordinator = [](const std::string& name) {
-    Principal principal;
-    principal.name = name;
-    principal.role = PrincipalRole::kCoordinator;
-    principal.bank_id = "hcct";
-    return principal;
-  };
   auto close = [this](const Principal& by) {
     return Await<Account>([&](auto done) {
       ledger_->CloseAccount(BankId("hcct"), AccountId("bob"), "moved abroad",
@@ -293,7 +295,7 @@ TEST_F(LedgerTest, AWriteOffUnderFourEyesWaitsForASecondCoordinator) {
   donation.kind = EntryKind::kDonation;
   ASSERT_TRUE(Record(donation).ok());
 
-  auto asked = close(coordinator("dora"));
+  auto asked = close(CoordinatorNamed("dora"));
   ASSERT_TRUE(asked.ok()) << asked.status();
   EXPECT_EQ(asked->status, AccountStatus::kActive);
   EXPECT_EQ(asked->balance_minutes, -60);
@@ -302,10 +304,10 @@ TEST_F(LedgerTest, AWriteOffUnderFourEyesWaitsForASecondCoordinator) {
   ASSERT_TRUE(pending.ok()) << pending.status();
   EXPECT_EQ(pending->reason, "WRITE_OFF");
   EXPECT_EQ(pending->entry.recorded_by, "dora");
-  EXPECT_EQ(ReasonOf(close(coordinator("dora")).status()), "SELF_CONFIRMATION");
+  EXPECT_EQ(ReasonOf(close(CoordinatorNamed("dora")).status()), "SELF_CONFIRMATION");
   EXPECT_EQ(Balance("bob"), -60);
 
-  auto closed = close(coordinator("sam"));
+  auto closed = close(CoordinatorNamed("sam"));
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(closed->status, AccountStatus::kClosed);
   EXPECT_EQ(Balance("bob"), 0);
@@ -330,13 +332,6 @@ TEST_F(LedgerTest, AFourEyesWriteOffConfirmsOnlyWhatWasAskedAndASuspendedMemberC
   Policy expiring = policy;
   expiring.pending_expiry_hours = 0;
   EXPECT_FALSE(PolicyProblems(expiring).empty());  // an ask must be able to wait
-  auto coordinator = [](const std::string& name) {
-    Principal principal;
-    principal.name = name;
-    principal.role = PrincipalRole::kCoordinator;
-    principal.bank_id = "hcct";
-    return principal;
-  };
   auto close = [this](const Principal& by) {
     return Await<Account>([&](auto done) {
       ledger_->CloseAccount(BankId("hcct"), AccountId("bob"), "left",
@@ -350,13 +345,13 @@ TEST_F(LedgerTest, AFourEyesWriteOffConfirmsOnlyWhatWasAskedAndASuspendedMemberC
     });
   };
   ASSERT_TRUE(Record(Spec("e1", "bob", "alice", 60)).ok());
-  ASSERT_TRUE(close(coordinator("dora")).ok());  // asks for 60
+  ASSERT_TRUE(close(CoordinatorNamed("dora")).ok());  // asks for 60
   ASSERT_TRUE(Record(Spec("e2", "bob", "alice", 240)).ok());
-  auto grown = close(coordinator("sam"));
+  auto grown = close(CoordinatorNamed("sam"));
   EXPECT_EQ(ReasonOf(grown.status()), "BALANCE_NOT_ZERO") << grown.status();
   EXPECT_EQ(Balance("bob"), -300);  // nothing written off by sam alone
   ASSERT_TRUE(reject("closing-write-off-bob").ok());
-  auto again = close(coordinator("dora"));  // asks for 300, under a new id
+  auto again = close(CoordinatorNamed("dora"));  // asks for 300, under a new id
   ASSERT_TRUE(again.ok()) << again.status();
   auto second = ledger_->ListPending(BankId("hcct"), AccountId("bob"), 100);
   ASSERT_TRUE(second.ok());
@@ -364,13 +359,13 @@ TEST_F(LedgerTest, AFourEyesWriteOffConfirmsOnlyWhatWasAskedAndASuspendedMemberC
   const std::string second_id = (*second)[0].entry.entry_id;
   EXPECT_NE(second_id, "closing-write-off-bob");
   ASSERT_TRUE(reject(second_id).ok());
-  ASSERT_TRUE(close(coordinator("dora")).ok());  // a third ask: an id of its own again
+  ASSERT_TRUE(close(CoordinatorNamed("dora")).ok());  // a third ask: an id of its own again
   auto third = ledger_->ListPending(BankId("hcct"), AccountId("bob"), 100);
   ASSERT_TRUE(third.ok());
   ASSERT_EQ(third->size(), 1u);
   EXPECT_NE((*third)[0].entry.entry_id, second_id);
   ASSERT_TRUE(SetStatus("bob", AccountStatus::kSuspended).ok());
-  auto closed = close(coordinator("sam"));
+  auto closed = close(CoordinatorNamed("sam"));
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(closed->status, AccountStatus::kClosed);
   EXPECT_EQ(Balance("bob"), 0);
